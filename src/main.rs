@@ -1,1 +1,23 @@
-fn main() {}
+//! The `vellum` binary: parse arguments, resolve the environment once, call
+//! the library, map errors to exit codes (0 ok, 1 differences/damage, 2 error).
+
+mod cli;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let args = cli::Cli::parse();
+    match cli::run(args) {
+        Ok(code) => ExitCode::from(code as u8),
+        Err(e) => {
+            // A closed pipe (`vellum show … | head`) is not an error worth a message.
+            if e.is_broken_pipe() {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("vellum: {e}");
+            ExitCode::from(cli::Exit::Error as u8)
+        }
+    }
+}

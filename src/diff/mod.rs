@@ -1,10 +1,16 @@
 //! Word-level diff of two texts: pure `&str -> Diff`, no I/O.
 
+mod align;
+mod classify;
 pub mod model;
+mod normalize;
+pub mod tokenize;
 
 pub use model::{ChangeKind, Diff, Op, OpTag, Stats};
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+use normalize::Norm;
 
 /// Which kinds of change to ignore, and how long to try before falling back.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -17,14 +23,68 @@ pub struct DiffOptions {
     pub deadline: Option<Duration>,
 }
 
+/// Default time budget for the fine diff.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_millis(500);
+
 /// Number of words (tokens holding at least one letter or digit) in `text`.
 pub fn count_words(text: &str) -> usize {
-    let _ = text;
-    todo!("diff helper")
+    tokenize::tokenize(text)
+        .into_iter()
+        .filter(|t| tokenize::is_word(t))
+        .count()
 }
 
 /// Diffs `old` against `new`.
 pub fn diff(old: &str, new: &str, opts: &DiffOptions) -> Diff {
-    let _ = (old, new, opts);
-    todo!("diff helper")
+    let deadline = Instant::now() + opts.deadline.unwrap_or(DEFAULT_DEADLINE);
+    let norm = Norm {
+        case: opts.ignore_case,
+        whitespace: opts.ignore_whitespace,
+        typography: opts.ignore_typography,
+        markup: opts.ignore_markup,
+    };
+    let aligned = if old == new {
+        let ops = (!old.is_empty()).then(|| Op {
+            op: OpTag::Equal,
+            text: old.to_owned(),
+            moved: false,
+            kind: None,
+            ignored: false,
+        });
+        align::Aligned {
+            ops: ops.into_iter().collect(),
+            ..align::Aligned::default()
+        }
+    } else {
+        align::align(old, new, norm, deadline)
+    };
+    let mut stats = Stats {
+        words_old: count_words(old),
+        words_new: count_words(new),
+        paragraphs_added: aligned.paragraphs_added,
+        paragraphs_removed: aligned.paragraphs_removed,
+        paragraphs_moved: aligned.paragraphs_moved,
+        ..Stats::default()
+    };
+    // Equal text is most of a big document: count only the changes, and
+    // take the unchanged words (equal and ignored) as the rest of `new`.
+    for op in aligned
+        .ops
+        .iter()
+        .filter(|op| op.op != OpTag::Equal && !op.ignored)
+    {
+        match op.op {
+            OpTag::Insert => stats.words_added += count_words(&op.text),
+            _ => stats.words_removed += count_words(&op.text),
+        }
+    }
+    stats.words_unchanged = stats.words_new.saturating_sub(stats.words_added);
+    Diff {
+        ops: aligned.ops,
+        stats,
+        fallback: aligned.fallback,
+    }
 }
+
+#[cfg(test)]
+mod tests;

@@ -89,7 +89,9 @@ pub struct Diff {
 impl Diff {
     /// True when no (visible, non-ignored) change remains.
     pub fn is_unchanged(&self) -> bool {
-        self.ops.iter().all(|op| op.op == OpTag::Equal || op.ignored)
+        self.ops
+            .iter()
+            .all(|op| op.op == OpTag::Equal || op.ignored)
     }
 
     /// The old text, rebuilt from the ops.

@@ -1,8 +1,32 @@
-//! Renderers: `Diff` model -> writer. They never look at the store.
+//! Renderers: `Diff` model -> writer. They never look at the store, the
+//! terminal or the environment; everything they need is in [`RenderOptions`].
+//!
+//! - [`inline`]: the text once, deletions and insertions marked in place.
+//! - [`side_by_side`]: old and new in two wrapped columns.
+//! - [`json`]: the model as one JSON document.
+//! - [`html`]: a self-contained HTML page.
+//! - [`stat`]: a one-line summary plus word counts.
+//!
+//! The text renderers share one layout: the diff is cut into paragraphs, and
+//! unchanged paragraphs further than `context` from a change are folded into
+//! a `⋯ N unchanged paragraphs ⋯` line unless `full` is set. Ignored changes
+//! are shown in their new form, as unchanged text. Styles and markers are
+//! described in [`theme`].
 
-use std::io::{self, Write};
+mod html;
+mod inline;
+mod json;
+mod side_by_side;
+mod stat;
+pub mod theme;
 
-use crate::diff::Diff;
+pub use html::html;
+pub use inline::inline;
+pub use json::json;
+pub use side_by_side::side_by_side;
+pub use stat::{stat, summary};
+
+use crate::diff::{Diff, Op, OpTag};
 
 /// One side of a diff as the user named it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -28,16 +52,121 @@ pub struct RenderOptions {
 
 impl Default for RenderOptions {
     fn default() -> Self {
-        RenderOptions { color: false, context: 1, full: false, width: 100 }
+        RenderOptions {
+            color: false,
+            context: 1,
+            full: false,
+            width: 100,
+        }
     }
 }
 
-pub fn inline(w: &mut dyn Write, diff: &Diff, old: &Side, new: &Side, opts: &RenderOptions) -> io::Result<()> {
-    let _ = (w, diff, old, new, opts);
-    todo!("render helper")
+/// A piece of one op that falls inside one paragraph.
+#[derive(Debug, Clone, Copy)]
+struct Part<'a> {
+    op: &'a Op,
+    text: &'a str,
 }
 
-pub fn json(w: &mut dyn Write, diff: &Diff, old: &Side, new: &Side) -> io::Result<()> {
-    let _ = (w, diff, old, new);
-    todo!("render helper")
+impl Part<'_> {
+    /// A change the reader should see (not equal, not ignored).
+    fn is_change(&self) -> bool {
+        self.op.op != OpTag::Equal && !self.op.ignored
+    }
 }
+
+/// What the layout shows: a paragraph, or a run of folded ones.
+enum Shown<'a> {
+    Paragraph(Vec<Part<'a>>),
+    Folded(Vec<Vec<Part<'a>>>),
+}
+
+/// Cuts the ops into paragraphs (after each blank-line run) and folds the
+/// unchanged ones far from any change.
+fn layout<'a>(diff: &'a Diff, opts: &RenderOptions) -> Vec<Shown<'a>> {
+    let mut paras: Vec<Vec<Part>> = vec![Vec::new()];
+    for op in &diff.ops {
+        for piece in split_after_breaks(&op.text) {
+            let para = paras.last_mut().expect("never empty");
+            para.push(Part { op, text: piece });
+            // Blank lines alone (say, at the top) join the next paragraph.
+            if ends_with_break(piece) && para.iter().any(|p| !p.text.trim().is_empty()) {
+                paras.push(Vec::new());
+            }
+        }
+    }
+    if paras.last().is_some_and(Vec::is_empty) {
+        paras.pop();
+    }
+    let changed: Vec<bool> = paras
+        .iter()
+        .map(|p| p.iter().any(Part::is_change))
+        .collect();
+    let keep: Vec<bool> = (0..paras.len())
+        .map(|i| {
+            opts.full || {
+                let lo = i.saturating_sub(opts.context);
+                let hi = (i + opts.context + 1).min(paras.len());
+                changed[lo..hi].iter().any(|&c| c)
+            }
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (para, keep) in paras.into_iter().zip(keep) {
+        match (keep, out.last_mut()) {
+            (true, _) => out.push(Shown::Paragraph(para)),
+            (false, Some(Shown::Folded(run))) => run.push(para),
+            (false, _) => out.push(Shown::Folded(vec![para])),
+        }
+    }
+    out
+}
+
+fn ends_with_break(s: &str) -> bool {
+    s[s.trim_end().len()..].matches('\n').count() >= 2
+}
+
+/// Splits `text` after each whitespace run holding a blank line.
+fn split_after_breaks(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if !(bytes[i] as char).is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        let run = i;
+        while i < bytes.len() && (bytes[i] as char).is_ascii_whitespace() {
+            i += 1;
+        }
+        if text[run..i].matches('\n').count() >= 2 {
+            out.push(&text[start..i]);
+            start = i;
+        }
+    }
+    if start < text.len() {
+        out.push(&text[start..]);
+    }
+    out
+}
+
+/// `N unchanged paragraph(s)`.
+fn folded_note(n: usize) -> String {
+    format!(
+        "⋯ {n} unchanged paragraph{} ⋯",
+        if n == 1 { "" } else { "s" }
+    )
+}
+
+/// `label (id)` or just `label`.
+fn side_title(side: &Side) -> String {
+    match &side.id {
+        Some(id) => format!("{} ({})", side.label, id.get(..12).unwrap_or(id)),
+        None => side.label.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,300 @@
+//! `vellum add PATH... | --batch FILE`
+
+use std::io::{BufRead, Read, Write};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use vellum::error::StoreError;
+use vellum::ingest::{DocName, slug};
+use vellum::store::object::MAX_OBJECT_SIZE;
+use vellum::store::{Added, Archive, NewCapture, Writer};
+
+use super::{CliError, Env, Exit, fmt_time};
+
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:
+  vellum add capture.md --doc south-front --url https://example.org/a --at 2019-02-12T12:56:00Z
+  curl -s https://example.org/a | vellum add - --doc south-front
+  vellum add --batch imports.jsonl
+
+Each capture prints `DOC@N CAPTURE_ID new`, or `DOC@N CAPTURE_ID unchanged` when its text
+equals version N already archived (a new sighting is recorded, no new version).
+Lines are printed only once the captures are durable.")]
+pub struct AddArgs {
+    /// Files to archive (`-` reads standard input)
+    #[arg(required_unless_present = "batch", conflicts_with = "batch")]
+    paths: Vec<PathBuf>,
+    /// JSON Lines file (`-` for stdin), one capture per line:
+    /// {"path": ..., "doc": ..., "captured_at": ..., "url": ..., "source": ..., "title": ...}
+    /// (path and doc required; relative paths are relative to the current directory).
+    /// The whole batch is one durable commit.
+    #[arg(long, value_name = "FILE")]
+    batch: Option<PathBuf>,
+    /// Document name [default: a slug of --url, else of the file name]
+    #[arg(long)]
+    doc: Option<String>,
+    /// Where the capture came from
+    #[arg(long)]
+    url: Option<String>,
+    /// Who published it (e.g. a site name); captures of one source share boilerplate
+    #[arg(long)]
+    source: Option<String>,
+    /// Capture time, RFC 3339 (e.g. 2019-02-12T12:56:00Z) [default: now]
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    at: Option<OffsetDateTime>,
+    /// Title of the document
+    #[arg(long)]
+    title: Option<String>,
+    /// One JSON object per line: doc, version, capture, status, captured_at
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_time(s: &str) -> Result<OffsetDateTime, String> {
+    OffsetDateTime::parse(s, &Rfc3339)
+        .map_err(|e| format!("{e}; use RFC 3339, e.g. 2019-02-12T12:56:00Z"))
+}
+
+/// One line of a batch file.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BatchLine {
+    path: PathBuf,
+    doc: String,
+    #[serde(default)]
+    captured_at: Option<String>,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    source: Option<String>,
+    #[serde(default)]
+    title: Option<String>,
+}
+
+/// Reads one input whole, refusing directories and anything over the limit.
+fn read_input(path: &Path) -> Result<Vec<u8>, CliError> {
+    let limit = MAX_OBJECT_SIZE as u64;
+    let too_big = |size: u64| {
+        CliError::new(format!(
+            "{}: {size} bytes is over the {limit}-byte limit per capture; nothing was archived",
+            path.display()
+        ))
+    };
+    let mut buf = Vec::new();
+    if path.as_os_str() == "-" {
+        std::io::stdin()
+            .lock()
+            .take(limit + 1)
+            .read_to_end(&mut buf)
+            .map_err(|e| CliError::new(format!("reading standard input: {e}")))?;
+        if buf.len() as u64 > limit {
+            return Err(too_big(buf.len() as u64));
+        }
+        return Ok(buf);
+    }
+    let cannot = |e: std::io::Error| {
+        CliError::new(format!(
+            "cannot read {}: {e}; nothing was archived",
+            path.display()
+        ))
+    };
+    let meta = std::fs::metadata(path).map_err(cannot)?;
+    if meta.is_dir() {
+        return Err(CliError::new(format!(
+            "{} is a directory; give the files inside it (or a --batch list); nothing was archived",
+            path.display()
+        )));
+    }
+    if meta.len() > limit {
+        return Err(too_big(meta.len()));
+    }
+    let f = std::fs::File::open(path).map_err(cannot)?;
+    f.take(limit + 1).read_to_end(&mut buf).map_err(cannot)?;
+    if buf.len() as u64 > limit {
+        return Err(too_big(buf.len() as u64));
+    }
+    Ok(buf)
+}
+
+fn doc_for(doc: Option<&str>, url: Option<&str>, path: &Path) -> Result<DocName, CliError> {
+    if let Some(d) = doc {
+        return d.parse().map_err(|e| CliError::new(format!("{e}")));
+    }
+    if let Some(u) = url {
+        return slug(u).ok_or_else(|| {
+            CliError::new(format!(
+                "cannot make a document name from {u:?}; give --doc"
+            ))
+        });
+    }
+    if path.as_os_str() == "-" {
+        return Err(CliError::new(
+            "reading standard input needs --doc (or --url) to name the document",
+        ));
+    }
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    slug(&stem).ok_or_else(|| {
+        CliError::new(format!(
+            "cannot make a document name from {}; give --doc",
+            path.display()
+        ))
+    })
+}
+
+fn open_or_create(env: &Env) -> Result<Archive, CliError> {
+    match Archive::open(&env.store) {
+        Ok(a) => Ok(a),
+        Err(StoreError::NoStore(_)) => {
+            let (a, _) = Archive::init(&env.store)?;
+            eprintln!("vellum: created a new store in {}", env.store.display());
+            Ok(a)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
+    let now = OffsetDateTime::now_utc();
+    // Inputs are read while staging: a bad one aborts the whole command, the
+    // writer rolls back, and nothing is archived.
+    let archive = open_or_create(env)?;
+    let mut writer = archive.writer(&mut || {
+        eprintln!("vellum: waiting for another writer to finish…");
+    })?;
+    match &args.batch {
+        Some(batch) => stage_batch(env, &mut writer, batch, now)?,
+        None => {
+            for path in &args.paths {
+                let doc = doc_for(args.doc.as_deref(), args.url.as_deref(), path)?;
+                let bytes = read_input(path)?;
+                writer.add(NewCapture {
+                    doc,
+                    captured_at: args.at.unwrap_or(now),
+                    bytes,
+                    name_hint: Some(path.to_string_lossy().into_owned()),
+                    url: args.url.clone(),
+                    source: args.source.clone(),
+                    title: args.title.clone(),
+                })?;
+            }
+        }
+    }
+    let added = writer.prepare()?;
+    cache_stats(writer.archive(), &added)?;
+    writer.commit()?;
+    let mut out = std::io::stdout().lock();
+    for a in &added {
+        print_added(&mut out, a, args.json)?;
+    }
+    Ok(Exit::Ok)
+}
+
+fn stage_batch(
+    env: &Env,
+    writer: &mut Writer<'_>,
+    batch: &Path,
+    now: OffsetDateTime,
+) -> Result<(), CliError> {
+    let reader: Box<dyn BufRead> = if batch.as_os_str() == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let f = std::fs::File::open(batch).map_err(|e| {
+            CliError::new(format!("cannot read batch file {}: {e}", batch.display()))
+        })?;
+        Box::new(std::io::BufReader::new(f))
+    };
+    let mut staged = 0usize;
+    for (i, line) in reader.lines().enumerate() {
+        let n = i + 1;
+        let at_line =
+            |msg: String| CliError::new(format!("batch line {n}: {msg}; nothing was archived"));
+        let line = line.map_err(|e| at_line(format!("unreadable ({e})")))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let b: BatchLine = serde_json::from_str(&line).map_err(|e| at_line(e.to_string()))?;
+        let doc: DocName = b
+            .doc
+            .parse()
+            .map_err(|e: vellum::ingest::InvalidDocName| at_line(e.to_string()))?;
+        let captured_at = match &b.captured_at {
+            Some(t) => parse_time(t).map_err(|e| at_line(format!("captured_at {t:?}: {e}")))?,
+            None => now,
+        };
+        let bytes = read_input(&b.path).map_err(|e| at_line(e.to_string()))?;
+        writer
+            .add(NewCapture {
+                doc,
+                captured_at,
+                bytes,
+                name_hint: Some(b.path.to_string_lossy().into_owned()),
+                url: b.url,
+                source: b.source,
+                title: b.title,
+            })
+            .map_err(|e| at_line(e.to_string()))?;
+        staged += 1;
+        if env.stderr_is_terminal && staged % 100 == 0 {
+            eprint!("\rvellum: {staged} captures staged…");
+        }
+    }
+    if env.stderr_is_terminal && staged >= 100 {
+        eprintln!("\rvellum: {staged} captures staged, committing…");
+    }
+    Ok(())
+}
+
+/// Word counts for `log DOC`, cached inside the write so readers never diff history.
+fn cache_stats(archive: &Archive, added: &[Added]) -> Result<(), CliError> {
+    for a in added {
+        let Some(text_id) = a.text else { continue };
+        if archive.cached_words(&text_id)?.is_none() {
+            let text = archive.read_object(&text_id)?;
+            let words = vellum::diff::count_words(&String::from_utf8_lossy(&text));
+            archive.cache_words(&text_id, words as u64)?;
+        }
+        if let Some(prev) = a.previous_text
+            && archive.cached_change(&prev, &text_id)?.is_none()
+        {
+            let old = archive.read_object(&prev)?;
+            let new = archive.read_object(&text_id)?;
+            let d = vellum::diff::diff(
+                &String::from_utf8_lossy(&old),
+                &String::from_utf8_lossy(&new),
+                &Default::default(),
+            );
+            archive.cache_change(
+                &prev,
+                &text_id,
+                d.stats.words_added as u64,
+                d.stats.words_removed as u64,
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn print_added(out: &mut dyn Write, a: &Added, json: bool) -> std::io::Result<()> {
+    if json {
+        let v = serde_json::json!({
+            "doc": a.doc,
+            "version": a.version,
+            "capture": a.capture,
+            "status": a.status,
+            "captured_at": fmt_time(a.captured_at),
+        });
+        writeln!(out, "{v}")
+    } else {
+        let status = match a.status {
+            vellum::store::Status::New => "new",
+            vellum::store::Status::Unchanged => "unchanged",
+        };
+        writeln!(out, "{}@{} {} {status}", a.doc, a.version, a.capture)
+    }
+}

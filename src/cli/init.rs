@@ -1,0 +1,34 @@
+//! `vellum init [DIR]`
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use vellum::store::Archive;
+
+use super::{CliError, Env, Exit};
+
+#[derive(clap::Args, Debug)]
+pub struct InitArgs {
+    /// Directory for the new store [default: --store, $VELLUM_STORE, else ./store]
+    dir: Option<PathBuf>,
+}
+
+pub fn run_init(env: &Env, args: InitArgs) -> Result<Exit, CliError> {
+    let dir = args.dir.unwrap_or_else(|| env.store.clone());
+    let (_, created) = Archive::init(&dir)?;
+    let mut out = std::io::stdout().lock();
+    if created {
+        writeln!(
+            out,
+            "initialized an empty vellum store in {}",
+            dir.display()
+        )?;
+    } else {
+        writeln!(
+            out,
+            "{} is already a vellum store; nothing changed",
+            dir.display()
+        )?;
+    }
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,102 @@
+//! `vellum verify`
+
+use std::io::Write;
+
+use vellum::store::verify::{Report, verify};
+
+use super::{CliError, Env, Exit};
+
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Re-reads every pack, re-decodes and re-hashes every object, parses every
+capture record and checks every reference and delta base, then compares the catalog with the
+objects. Each problem is one line naming the damaged object and every DOC@N it makes
+unreadable. Exit 0 when all is well, 1 when anything is damaged, 2 when verify could not run."
+)]
+pub struct VerifyArgs {
+    /// One JSON document with counts, problems and notes
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run_verify(env: &Env, args: VerifyArgs) -> Result<Exit, CliError> {
+    let archive = env.open()?;
+    let show_progress = env.stderr_is_terminal && !args.json;
+    let mut progress = |done: usize, total: usize| {
+        if show_progress && total > 0 {
+            eprint!("\rvellum: checking packs {done}/{total}");
+            if done == total {
+                eprintln!();
+            }
+        }
+    };
+    let report = verify(&archive, &mut progress);
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let mut v = serde_json::to_value(&report).map_err(|e| CliError::new(e.to_string()))?;
+        v["ok"] = serde_json::json!(report.ok());
+        v["reindex_repairs"] = serde_json::json!(report.reindex_repairs());
+        writeln!(out, "{v}")?;
+    } else {
+        print_report(&mut out, &report)?;
+    }
+    Ok(if report.ok() { Exit::Ok } else { Exit::Found })
+}
+
+fn print_report(out: &mut dyn Write, report: &Report) -> std::io::Result<()> {
+    for p in &report.problems {
+        let mut line = format!(
+            "{}:",
+            serde_json::to_value(p.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default()
+        );
+        if let Some(id) = p.object {
+            line.push_str(&format!(" object {id}"));
+        }
+        if let Some(pack) = &p.pack {
+            line.push_str(&format!(" in pack {}", &pack[..pack.len().min(16)]));
+        }
+        line.push_str(&format!(": {}", p.detail));
+        if !p.unreadable.is_empty() {
+            line.push_str(&format!("; unreadable: {}", p.unreadable.join(", ")));
+        }
+        if !p.stored.is_empty() {
+            let readable = p.stored.len() - p.unreadable.len();
+            line.push_str(&format!(
+                "; versions stored in it: {} ({readable} still readable)",
+                p.stored.join(", ")
+            ));
+        }
+        if !p.records_lost.is_empty() {
+            line.push_str(&format!(
+                "; capture records lost: {}",
+                p.records_lost.join(", ")
+            ));
+        }
+        writeln!(out, "{line}")?;
+    }
+    for n in &report.notes {
+        writeln!(out, "note: {n}")?;
+    }
+    if report.ok() {
+        writeln!(
+            out,
+            "ok: {} pack(s), {} object(s), {} capture(s) verified",
+            report.packs, report.objects, report.captures
+        )?;
+    } else {
+        let hint = if report.reindex_repairs() {
+            "; the objects are intact: `vellum reindex` rebuilds the catalog"
+        } else {
+            ""
+        };
+        writeln!(
+            out,
+            "DAMAGED: {} problem(s) found{hint}",
+            report.problems.len()
+        )?;
+    }
+    Ok(())
+}

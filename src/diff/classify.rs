@@ -1,0 +1,194 @@
+//! Naming changes, so a reader can tell edits from noise.
+//!
+//! A change is classified by the cheapest normalization that makes both sides
+//! equal (whitespace, then case, typography, markup), and otherwise by what
+//! its words look like (numbers, a single inflected word, punctuation only,
+//! or a generic replacement). Whole-paragraph kinds are decided by the
+//! aligner, not here.
+
+use super::model::ChangeKind;
+use super::normalize::{Norm, Role};
+use super::tokenize::{is_space, is_word};
+
+/// Tokens of one side of a change, with their roles.
+#[derive(Clone, Copy)]
+pub struct Side<'a> {
+    pub tokens: &'a [&'a str],
+    pub roles: &'a [Role],
+}
+
+impl Side<'_> {
+    fn keys(&self, norm: Norm) -> impl Iterator<Item = std::borrow::Cow<'_, str>> {
+        self.tokens
+            .iter()
+            .zip(self.roles)
+            .filter_map(move |(t, r)| norm.key(t, *r))
+    }
+
+    fn equal_under(&self, other: &Side<'_>, norm: Norm) -> bool {
+        self.keys(norm).eq(other.keys(norm))
+    }
+
+    fn with_role(&self, role: Role) -> impl Iterator<Item = &str> {
+        self.tokens
+            .iter()
+            .zip(self.roles)
+            .filter(move |(_, r)| **r == role)
+            .map(|(t, _)| *t)
+    }
+
+    fn words(&self) -> impl Iterator<Item = &str> {
+        self.tokens.iter().copied().filter(|t| is_word(t))
+    }
+}
+
+/// The kind of an in-paragraph change from `old` to `new`.
+pub fn classify(old: Side<'_>, new: Side<'_>) -> ChangeKind {
+    let ws = Norm {
+        whitespace: true,
+        ..Norm::default()
+    };
+    if old.equal_under(
+        &new,
+        Norm {
+            typography: true,
+            ..Norm::default()
+        },
+    ) {
+        // Exotic spaces (NBSP) count as typography, not layout.
+        return ChangeKind::Typography;
+    }
+    if old.equal_under(&new, ws) {
+        return ChangeKind::Whitespace;
+    }
+    if old.equal_under(&new, Norm { case: true, ..ws }) {
+        return ChangeKind::Case;
+    }
+    if old.equal_under(
+        &new,
+        Norm {
+            typography: true,
+            ..ws
+        },
+    ) {
+        return ChangeKind::Typography;
+    }
+    if old.equal_under(&new, Norm { markup: true, ..ws }) || old.equal_under(&new, Norm::ALL) {
+        let targets_differ = !old
+            .with_role(Role::LinkTarget)
+            .eq(new.with_role(Role::LinkTarget));
+        let syntax_same = old.with_role(Role::Markup).eq(new.with_role(Role::Markup));
+        return if targets_differ
+            && syntax_same
+            && old.equal_under(&new, Norm { markup: true, ..ws })
+        {
+            ChangeKind::Link
+        } else {
+            ChangeKind::Markup
+        };
+    }
+    if old.words().next().is_none() && new.words().next().is_none() {
+        return ChangeKind::Punctuation;
+    }
+    let numeric = |t: &str| !t.chars().any(char::is_alphabetic);
+    if old.words().chain(new.words()).all(numeric) {
+        return ChangeKind::Number;
+    }
+    let old_solid: Vec<&str> = old
+        .tokens
+        .iter()
+        .copied()
+        .filter(|t| !is_space(t))
+        .collect();
+    let new_solid: Vec<&str> = new
+        .tokens
+        .iter()
+        .copied()
+        .filter(|t| !is_space(t))
+        .collect();
+    if let ([a], [b]) = (old_solid.as_slice(), new_solid.as_slice())
+        && is_word(a)
+        && is_word(b)
+        && inflected(a, b)
+    {
+        return ChangeKind::Inflection;
+    }
+    ChangeKind::Replace
+}
+
+/// True when `a` and `b` look like forms of one word: a shared stem of at
+/// least three letters covering at least half of the longer word
+/// (`troop`/`troops`, `make`/`made`, `organize`/`organization`).
+fn inflected(a: &str, b: &str) -> bool {
+    let a: Vec<char> = a.to_lowercase().chars().collect();
+    let b: Vec<char> = b.to_lowercase().chars().collect();
+    let stem = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    let longest = a.len().max(b.len());
+    a.len().min(b.len()) >= 3 && stem >= 3 && stem * 2 >= longest && a != b
+}
+
+/// True when an unchanged run between two changes is too slight to read on
+/// its own (whitespace, punctuation, or one short word), so the changes read
+/// better merged: `[-the quick-]{+a slow+}` rather than `[-the-]{+a+} [-quick-]{+slow+}`.
+pub fn is_slight(tokens: &[&str]) -> bool {
+    let mut words = tokens.iter().filter(|t| is_word(t));
+    match (words.next(), words.next()) {
+        (None, _) => !tokens.iter().any(|t| t.matches('\n').count() >= 2),
+        (Some(w), None) => {
+            w.chars().count() <= 3 && tokens.iter().all(|t| is_word(t) || is_space(t))
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::normalize::roles;
+    use super::super::tokenize::tokenize;
+    use super::*;
+
+    fn kind(old: &str, new: &str) -> ChangeKind {
+        let (ot, nt) = (tokenize(old), tokenize(new));
+        let (or, nr) = (roles(&ot), roles(&nt));
+        classify(
+            Side {
+                tokens: &ot,
+                roles: &or,
+            },
+            Side {
+                tokens: &nt,
+                roles: &nr,
+            },
+        )
+    }
+
+    #[test]
+    fn kinds() {
+        assert_eq!(kind("troop", "troops"), ChangeKind::Inflection);
+        assert_eq!(kind("outskirt", "outskirts"), ChangeKind::Inflection);
+        assert_eq!(kind("cat", "dog"), ChangeKind::Replace);
+        assert_eq!(kind("is", "was"), ChangeKind::Replace);
+        assert_eq!(kind("2017", "1,278.5"), ChangeKind::Number);
+        assert_eq!(kind("group’s", "group's"), ChangeKind::Typography);
+        assert_eq!(kind("—", "-"), ChangeKind::Typography);
+        assert_eq!(kind("The", "the"), ChangeKind::Case);
+        assert_eq!(kind("\n", " "), ChangeKind::Whitespace);
+        assert_eq!(kind("", "*"), ChangeKind::Punctuation);
+        assert_eq!(kind("*Last*", "Last"), ChangeKind::Markup);
+        assert_eq!(
+            kind("[P](https://a?e=AT1)", "[P](https://a?e=AT2)"),
+            ChangeKind::Link
+        );
+        assert_eq!(kind(",", ";"), ChangeKind::Punctuation);
+        assert_eq!(kind("", "new words"), ChangeKind::Replace);
+    }
+
+    #[test]
+    fn slight_runs() {
+        assert!(is_slight(&[" "]));
+        assert!(is_slight(&[" ", "of", " "]));
+        assert!(is_slight(&[",", " "]));
+        assert!(!is_slight(&[" ", "house", " "]));
+        assert!(!is_slight(&[" ", "a", " ", "b"]));
+    }
+}

@@ -1,0 +1,491 @@
+//! Engine tests: rebuild invariants, the sample pair, options, moves, quality.
+
+use std::time::Duration;
+
+use proptest::prelude::*;
+
+use super::*;
+
+const BLOG: &str = include_str!("../../tests/fixtures/articles/blog-repost-2019-02-12.txt");
+const GLOBAL: &str = include_str!("../../tests/fixtures/articles/globalresearch-2019-02-12.md");
+const RAQQAH: &str = include_str!("../../tests/fixtures/articles/globalresearch-2017-10-12.md");
+const DEIR: &str = include_str!("../../tests/fixtures/articles/globalresearch-2018-11-24.md");
+const ZAMAN: &str = include_str!("../../tests/fixtures/articles/zamanalwasl-france-deal.txt");
+
+/// Visible changes as (tag, text, kind).
+fn changes(d: &Diff) -> Vec<(OpTag, &str, ChangeKind)> {
+    d.ops
+        .iter()
+        .filter(|o| o.op != OpTag::Equal && !o.ignored)
+        .map(|o| (o.op, o.text.as_str(), o.kind.expect("changes have a kind")))
+        .collect()
+}
+
+fn all_options() -> Vec<DiffOptions> {
+    let mut out = Vec::new();
+    for bits in 0..16u8 {
+        out.push(DiffOptions {
+            ignore_case: bits & 1 != 0,
+            ignore_whitespace: bits & 2 != 0,
+            ignore_typography: bits & 4 != 0,
+            ignore_markup: bits & 8 != 0,
+            deadline: None,
+        });
+    }
+    out
+}
+
+fn check_invariants(old: &str, new: &str, opts: &DiffOptions) -> Diff {
+    let d = diff(old, new, opts);
+    assert_eq!(d.old_text(), old);
+    assert_eq!(d.new_text(), new);
+    for op in &d.ops {
+        assert!(!op.text.is_empty());
+        assert_eq!(op.kind.is_some(), op.op != OpTag::Equal, "{op:?}");
+        assert!(!(op.ignored && op.op == OpTag::Equal));
+    }
+    assert_eq!(d.stats.words_old, count_words(old));
+    assert_eq!(d.stats.words_new, count_words(new));
+    assert!(d.stats.words_unchanged <= d.stats.words_new + d.stats.words_old);
+    d
+}
+
+#[test]
+fn identical_and_empty_texts() {
+    for (a, b) in [("", ""), ("a", "a"), ("", "x y"), ("x y", ""), ("\n\n", "")] {
+        let d = check_invariants(a, b, &DiffOptions::default());
+        assert_eq!(
+            d.is_unchanged(),
+            a == b || (a.trim().is_empty() && b.trim().is_empty())
+        );
+    }
+    assert_eq!(
+        diff("a b", "a b", &DiffOptions::default())
+            .stats
+            .words_unchanged,
+        2
+    );
+}
+
+#[test]
+fn sample_pair_finds_inflections_typography_markup_and_new_paragraphs() {
+    let d = check_invariants(BLOG, GLOBAL, &DiffOptions::default());
+    let ch = changes(&d);
+    let has = |tag, text, kind| ch.contains(&(tag, text, kind));
+    assert!(has(OpTag::Delete, "outskirt", ChangeKind::Inflection));
+    assert!(has(OpTag::Insert, "outskirts", ChangeKind::Inflection));
+    assert!(has(OpTag::Delete, "troop", ChangeKind::Inflection));
+    assert!(has(OpTag::Insert, "troops", ChangeKind::Inflection));
+    assert!(has(OpTag::Delete, "group’s", ChangeKind::Typography));
+    assert!(has(OpTag::Insert, "group's", ChangeKind::Typography));
+    assert_eq!(
+        ch.iter()
+            .filter(|c| c.1 == "*" && c.2 == ChangeKind::Markup)
+            .count(),
+        2
+    );
+    assert!(has(OpTag::Insert, "## ", ChangeKind::Markup));
+    assert!(d.stats.paragraphs_added >= 8, "{:?}", d.stats);
+    assert_eq!(d.stats.paragraphs_removed, 3);
+    assert_eq!(d.stats.paragraphs_moved, 0);
+    assert!(!d.fallback);
+}
+
+#[test]
+fn sample_pair_without_typography_and_markup_leaves_only_real_edits() {
+    let opts = DiffOptions {
+        ignore_typography: true,
+        ignore_markup: true,
+        ..DiffOptions::default()
+    };
+    let d = check_invariants(BLOG, GLOBAL, &opts);
+    let ch = changes(&d);
+    let in_paragraph: Vec<_> = ch
+        .iter()
+        .filter(|c| {
+            !matches!(
+                c.2,
+                ChangeKind::ParagraphAdded | ChangeKind::ParagraphRemoved
+            )
+        })
+        .copied()
+        .collect();
+    // The blog's title carries the site name (" – Global Research") which the
+    // Markdown heading lacks: a real word change, reported as such.
+    assert_eq!(
+        in_paragraph,
+        [
+            (OpTag::Delete, " – Global Research", ChangeKind::Replace),
+            (OpTag::Delete, "outskirt", ChangeKind::Inflection),
+            (OpTag::Insert, "outskirts", ChangeKind::Inflection),
+            (OpTag::Delete, "troop", ChangeKind::Inflection),
+            (OpTag::Insert, "troops", ChangeKind::Inflection),
+        ]
+    );
+    let removed: Vec<&str> = ch
+        .iter()
+        .filter(|c| c.2 == ChangeKind::ParagraphRemoved)
+        .map(|c| c.1.trim_matches('\n'))
+        .collect();
+    assert_eq!(
+        removed,
+        [
+            "12-02-19 12:56:00,",
+            "\u{a0}»\u{a0}Lees verder\n\n%d bloggers liken dit:"
+        ]
+    );
+    assert!(ch.iter().any(
+        |c| c.2 == ChangeKind::ParagraphAdded && c.1.starts_with("The SDF has a long history")
+    ));
+    let ignored: Vec<ChangeKind> = d
+        .ops
+        .iter()
+        .filter(|o| o.ignored)
+        .filter_map(|o| o.kind)
+        .collect();
+    assert!(ignored.contains(&ChangeKind::Typography));
+    assert!(ignored.contains(&ChangeKind::Markup));
+}
+
+#[test]
+fn moved_paragraph_is_reported_once_as_moved() {
+    let old = "Beta paragraph is the one that moves around.\n\nAlpha paragraph has several words here.\n\nGamma continues the text with words.\n\nDelta closes the text, finally.\n";
+    let new = "Alpha paragraph has several words here.\n\nGamma continues the text with words.\n\nDelta closes the text, finally.\n\nBeta paragraph is the one that moves around.\n";
+    let d = check_invariants(old, new, &DiffOptions::default());
+    assert_eq!(d.stats.paragraphs_moved, 1);
+    assert_eq!(d.stats.paragraphs_added + d.stats.paragraphs_removed, 0);
+    let moved: Vec<&Op> = d.ops.iter().filter(|o| o.moved).collect();
+    assert_eq!(moved.len(), 2);
+    assert!(
+        moved
+            .iter()
+            .all(|o| o.kind == Some(ChangeKind::ParagraphMoved))
+    );
+    assert!(
+        moved.iter().any(|o| o.op == OpTag::Delete) && moved.iter().any(|o| o.op == OpTag::Insert)
+    );
+}
+
+#[test]
+fn lightly_edited_paragraph_moved_far_is_a_move() {
+    let paras: Vec<&str> = GLOBAL.split("\n\n").filter(|p| p.len() > 200).collect();
+    let old = paras.join("\n\n");
+    let mut moved: Vec<String> = paras.iter().map(|p| p.to_string()).collect();
+    let first = moved.remove(0).replacen("Last week", "Last Monday", 1);
+    moved.push(first);
+    let d = check_invariants(&old, &moved.join("\n\n"), &DiffOptions::default());
+    assert_eq!(d.stats.paragraphs_moved, 1, "{:?}", d.stats);
+}
+
+#[test]
+fn each_ignore_flag_hides_its_kind() {
+    let cases = [
+        (
+            "The cat sat.",
+            "the Cat sat.",
+            ChangeKind::Case,
+            DiffOptions {
+                ignore_case: true,
+                ..Default::default()
+            },
+        ),
+        (
+            "one two\nthree  four",
+            "one\ntwo three four",
+            ChangeKind::Whitespace,
+            DiffOptions {
+                ignore_whitespace: true,
+                ..Default::default()
+            },
+        ),
+        (
+            "it’s “fine” — really…",
+            "it's \"fine\" - really...",
+            ChangeKind::Typography,
+            DiffOptions {
+                ignore_typography: true,
+                ..Default::default()
+            },
+        ),
+        (
+            "a\u{a0}b",
+            "a b",
+            ChangeKind::Typography,
+            DiffOptions {
+                ignore_typography: true,
+                ..Default::default()
+            },
+        ),
+        (
+            "*Last* week **by** [South Front](#) <u>x</u>",
+            "Last _week_ by South Front x",
+            ChangeKind::Markup,
+            DiffOptions {
+                ignore_markup: true,
+                ..Default::default()
+            },
+        ),
+        (
+            "# Title\n\ntext",
+            "Title\n\ntext",
+            ChangeKind::Markup,
+            DiffOptions {
+                ignore_markup: true,
+                ..Default::default()
+            },
+        ),
+    ];
+    for (old, new, kind, opts) in cases {
+        let plain = check_invariants(old, new, &DiffOptions::default());
+        assert!(!plain.is_unchanged(), "{old:?}");
+        assert!(
+            plain.ops.iter().any(|o| o.kind == Some(kind)),
+            "{old:?}: {:?}",
+            plain.ops
+        );
+        let ignoring = check_invariants(old, new, &opts);
+        assert!(ignoring.is_unchanged(), "{old:?}: {:?}", ignoring.ops);
+        assert!(ignoring.ops.iter().any(|o| o.ignored && o.kind.is_some()));
+        assert_eq!(ignoring.stats.words_added + ignoring.stats.words_removed, 0);
+    }
+}
+
+#[test]
+fn link_only_change() {
+    let old = "Read the [Policy](https://a.example/p?e=AT1) today.";
+    let new = "Read the [Policy](https://a.example/p?e=AT2) today.";
+    let d = check_invariants(old, new, &DiffOptions::default());
+    assert_eq!(
+        changes(&d),
+        [
+            (OpTag::Delete, "https://a.example/p?e=AT1", ChangeKind::Link),
+            (OpTag::Insert, "https://a.example/p?e=AT2", ChangeKind::Link)
+        ]
+    );
+    assert!(
+        diff(
+            old,
+            new,
+            &DiffOptions {
+                ignore_markup: true,
+                ..Default::default()
+            }
+        )
+        .is_unchanged()
+    );
+}
+
+#[test]
+fn real_edits_stay_visible_under_every_option() {
+    for opts in all_options() {
+        let d = check_invariants(
+            "The troop moved at 10:00.",
+            "The troops moved at 11:00.",
+            &opts,
+        );
+        assert_eq!(d.stats.words_added, 2, "{opts:?}");
+        assert_eq!(d.stats.words_removed, 2, "{opts:?}");
+        assert!(changes(&d).iter().any(|c| c.2 == ChangeKind::Inflection));
+        assert!(changes(&d).iter().any(|c| c.2 == ChangeKind::Number));
+    }
+}
+
+#[test]
+fn slight_runs_between_changes_merge() {
+    let d = diff(
+        "the quick brown fox jumps over the lazy dog",
+        "a slow red fox jumps over the lazy dog",
+        &DiffOptions::default(),
+    );
+    assert_eq!(
+        changes(&d),
+        [
+            (OpTag::Delete, "the quick brown", ChangeKind::Replace),
+            (OpTag::Insert, "a slow red", ChangeKind::Replace)
+        ]
+    );
+}
+
+#[test]
+fn paragraph_split_is_a_visible_break() {
+    let old = "First sentence of the paragraph. Second sentence follows here.\n";
+    let new = "First sentence of the paragraph.\n\nSecond sentence follows here.\n";
+    let d = check_invariants(old, new, &DiffOptions::default());
+    assert_eq!(
+        changes(&d),
+        [
+            (OpTag::Delete, " ", ChangeKind::Whitespace),
+            (OpTag::Insert, "\n\n", ChangeKind::Whitespace)
+        ]
+    );
+}
+
+#[test]
+fn tiny_deadline_falls_back_and_still_rebuilds() {
+    let opts = DiffOptions {
+        deadline: Some(Duration::ZERO),
+        ..Default::default()
+    };
+    for (a, b) in [(BLOG, GLOBAL), (RAQQAH, DEIR), (ZAMAN, GLOBAL)] {
+        let d = check_invariants(a, b, &opts);
+        assert!(d.fallback);
+    }
+}
+
+#[test]
+fn unrelated_articles_rebuild_under_every_option() {
+    for opts in all_options() {
+        for (a, b) in [(RAQQAH, DEIR), (ZAMAN, GLOBAL), (GLOBAL, BLOG)] {
+            check_invariants(a, b, &opts);
+        }
+    }
+}
+
+fn text_strategy() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        Just("\n".to_owned()),
+        Just("\n\n".to_owned()),
+        Just(" ".to_owned()),
+        Just("’".to_owned()),
+        Just("*".to_owned()),
+        Just("[a](http://x.y/z)".to_owned()),
+        Just("<u>".to_owned()),
+        "[a-cA-C]{1,4}",
+        "[0-9,.]{1,4}",
+        "[\u{4e00}-\u{4e10}]{1,3}",
+        "[\u{627}-\u{64a}]{1,5}",
+        "[-_#\\[\\]()<>`~]{1,2}",
+        any::<char>().prop_map(String::from),
+    ];
+    prop::collection::vec(piece, 0..40).prop_map(|v| v.concat())
+}
+
+proptest! {
+    #[test]
+    fn ops_rebuild_both_texts(old in text_strategy(), new in text_strategy(), bits in 0u8..16, tiny in any::<bool>()) {
+        let mut opts = all_options()[bits as usize].clone();
+        if tiny {
+            opts.deadline = Some(Duration::ZERO);
+        }
+        check_invariants(&old, &new, &opts);
+    }
+
+    #[test]
+    fn arbitrary_strings_rebuild(old in any::<String>(), new in any::<String>(), bits in 0u8..16) {
+        check_invariants(&old, &new, &all_options()[bits as usize]);
+    }
+
+    #[test]
+    fn edited_copies_rebuild(old in text_strategy(), edit in text_strategy(), at in any::<prop::sample::Index>(), bits in 0u8..16) {
+        let cut = old.char_indices().map(|(i, _)| i).nth(at.index(old.chars().count().max(1))).unwrap_or(old.len());
+        let new = format!("{}{}{}", &old[..cut], edit, &old[cut..]);
+        let d = check_invariants(&old, &new, &all_options()[bits as usize]);
+        prop_assert!(edit.is_empty() || !d.ops.is_empty());
+    }
+}
+
+/// Small deterministic PRNG (xorshift64*), so the generated tests need no dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+
+    fn chance(&mut self, percent: usize) -> bool {
+        self.below(100) < percent
+    }
+}
+
+/// Real paragraphs of the fixtures, at least 20 words long.
+fn fixture_paragraphs() -> Vec<&'static str> {
+    [BLOG, GLOBAL, RAQQAH, DEIR, ZAMAN]
+        .iter()
+        .flat_map(|t| t.split("\n\n"))
+        .map(str::trim)
+        .filter(|p| count_words(p) >= 20)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// A generated prose text of about `bytes` bytes.
+fn prose(rng: &mut Rng, bytes: usize) -> String {
+    let words: Vec<&str> = fixture_paragraphs()
+        .iter()
+        .flat_map(|p| p.split_whitespace())
+        .collect();
+    let mut out = String::new();
+    while out.len() < bytes {
+        for _ in 0..40 + rng.below(80) {
+            out.push_str(words[rng.below(words.len())]);
+            out.push(' ');
+        }
+        out.push_str("end.\n\n");
+    }
+    out
+}
+
+#[test]
+#[ignore = "timing check; run with --release -- --ignored --nocapture"]
+fn timings() {
+    use std::time::Instant;
+    let mut rng = Rng(7);
+    let (a, b) = (prose(&mut rng, 1 << 20), prose(&mut rng, 1 << 20));
+    let t = Instant::now();
+    let d = diff(&a, &b, &DiffOptions::default());
+    println!(
+        "1 MB unrelated: {:?} fallback={} ops={}",
+        t.elapsed(),
+        d.fallback,
+        d.ops.len()
+    );
+    let a1 = a.replace("\n\n", " ");
+    let b1 = b.replace("\n\n", " ");
+    let t = Instant::now();
+    let d = diff(&a1, &b1, &DiffOptions::default());
+    println!(
+        "1 MB unrelated, no paragraphs: {:?} fallback={}",
+        t.elapsed(),
+        d.fallback
+    );
+    let big = prose(&mut rng, 10 << 20);
+    let mut edited = big.replacen("the ", "a ", 2000);
+    edited.insert_str(edited.len() / 2, "A whole new paragraph in the middle.\n\n");
+    let t = Instant::now();
+    let d = diff(&big, &edited, &DiffOptions::default());
+    println!(
+        "10 MB edited: {:?} fallback={} ops={} changes={}",
+        t.elapsed(),
+        d.fallback,
+        d.ops.len(),
+        changes(&d).len()
+    );
+    let t = Instant::now();
+    let d = diff(
+        &big,
+        &edited,
+        &DiffOptions {
+            ignore_typography: true,
+            ignore_markup: true,
+            ..Default::default()
+        },
+    );
+    println!(
+        "10 MB edited, ignoring typography+markup: {:?} fallback={}",
+        t.elapsed(),
+        d.fallback
+    );
+    let t = Instant::now();
+    for _ in 0..100 {
+        diff(BLOG, GLOBAL, &DiffOptions::default());
+    }
+    println!("sample pair: {:?} per diff", t.elapsed() / 100);
+}

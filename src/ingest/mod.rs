@@ -1,0 +1,48 @@
+//! Ingest: bytes as received -> what the store keeps. Pure functions, no I/O.
+//!
+//! The raw bytes are always kept exactly (they are the evidence). Plain text
+//! and Markdown are their own extracted text; bytes that are not UTF-8 have no
+//! text, and `show`/`diff` refuse them with a clear message.
+
+mod name;
+
+pub use name::{DocName, InvalidDocName, slug};
+
+/// What kind of content a capture holds, as far as vellum can tell.
+pub fn media_type(path_hint: Option<&str>, bytes: &[u8]) -> &'static str {
+    if std::str::from_utf8(bytes).is_err() {
+        return "application/octet-stream";
+    }
+    let ext = path_hint
+        .and_then(|p| p.rsplit_once('.'))
+        .map(|(_, e)| e.to_ascii_lowercase());
+    match ext.as_deref() {
+        Some("md" | "markdown") => "text/markdown",
+        Some("html" | "htm") => "text/html",
+        _ => "text/plain",
+    }
+}
+
+/// The text of a capture, when it has one: the bytes themselves if they are UTF-8.
+pub fn extract_text(bytes: &[u8]) -> Option<&str> {
+    std::str::from_utf8(bytes).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn media_types() {
+        assert_eq!(media_type(Some("a/b.md"), b"x"), "text/markdown");
+        assert_eq!(media_type(Some("b.txt"), b"x"), "text/plain");
+        assert_eq!(media_type(None, b"\xff\xfe"), "application/octet-stream");
+    }
+
+    #[test]
+    fn text_only_for_utf8() {
+        assert_eq!(extract_text("caf\u{e9}".as_bytes()), Some("caf\u{e9}"));
+        assert_eq!(extract_text(b"\xc3"), None);
+        assert_eq!(extract_text(b""), Some(""));
+    }
+}

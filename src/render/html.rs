@@ -1,0 +1,128 @@
+//! One self-contained HTML5 page (inline CSS, no script): a header with both
+//! sides and the summary, then the text with `<del>`/`<ins>` marks. Every
+//! mark carries `k-<kind>` (e.g. `k-inflection`) and `moved` for moves, so
+//! the page can be restyled; ignored changes are `<span class="ignored">` in
+//! their new form. Folded paragraphs sit in closed `<details>` elements.
+//! All text is escaped (`< > & " '`).
+
+use std::io::{self, Write};
+
+use super::theme::visible_whitespace;
+use super::{Part, RenderOptions, Shown, Side, folded_note, layout, side_title, summary};
+use crate::diff::{ChangeKind, Diff, OpTag};
+
+const CSS: &str = "body{font:16px/1.55 Georgia,serif;max-width:48em;margin:2em auto;padding:0 1em;color:#222}\
+header{font-family:system-ui,sans-serif;border-bottom:1px solid #ccc;margin-bottom:1.5em}\
+h1{font-size:1.2em}.sides span{font-family:monospace}.summary{color:#555}\
+.p{white-space:pre-wrap;margin:0 0 .2em}\
+del{background:#fdd;color:#900}ins{background:#dfd;color:#060;text-decoration:none}\
+.moved{background:#f3e0f7;color:#707}.k-typography,.k-markup,.k-whitespace,.k-link{opacity:.75}\
+.ignored{border-bottom:1px dotted #aaa}details{color:#777;font-family:system-ui,sans-serif;margin:.8em 0}";
+
+/// Escapes text for HTML content and attributes.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn kind_class(kind: Option<ChangeKind>) -> String {
+    let name = kind
+        .and_then(|k| serde_json::to_value(k).ok())
+        .and_then(|v| v.as_str().map(str::to_owned));
+    name.map_or_else(String::new, |n| format!("k-{n}"))
+}
+
+/// Writes `diff` as an HTML page.
+pub fn html(
+    w: &mut dyn Write,
+    diff: &Diff,
+    old: &Side,
+    new: &Side,
+    opts: &RenderOptions,
+) -> io::Result<()> {
+    let (o, n) = (escape(&side_title(old)), escape(&side_title(new)));
+    writeln!(
+        w,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">"
+    )?;
+    writeln!(
+        w,
+        "<title>{o} → {n}</title>\n<style>{CSS}</style>\n</head>\n<body>"
+    )?;
+    writeln!(w, "<header>\n<h1>Changes</h1>")?;
+    writeln!(
+        w,
+        "<p class=\"sides\"><span class=\"old\">{o}</span> → <span class=\"new\">{n}</span></p>"
+    )?;
+    writeln!(
+        w,
+        "<p class=\"summary\">{}</p>\n</header>\n<main>",
+        escape(&summary(diff))
+    )?;
+    for shown in layout(diff, opts) {
+        match shown {
+            Shown::Paragraph(parts) => write_paragraph(w, &parts)?,
+            Shown::Folded(run) => {
+                writeln!(
+                    w,
+                    "<details><summary>{}</summary>",
+                    escape(&folded_note(run.len()))
+                )?;
+                for parts in &run {
+                    write_paragraph(w, parts)?;
+                }
+                writeln!(w, "</details>")?;
+            }
+        }
+    }
+    writeln!(w, "</main>\n</body>\n</html>")
+}
+
+fn write_paragraph(w: &mut dyn Write, parts: &[Part]) -> io::Result<()> {
+    write!(w, "<div class=\"p\">")?;
+    let last = parts.len().saturating_sub(1);
+    for (i, part) in parts.iter().enumerate() {
+        // The blank lines after a paragraph are the gap between divs.
+        let text = if i == last {
+            part.text.trim_end_matches(['\n', '\r'])
+        } else {
+            part.text
+        };
+        let op = part.op;
+        let class = format!(
+            "{}{}",
+            kind_class(op.kind),
+            if op.moved { " moved" } else { "" }
+        );
+        match (op.op, op.ignored) {
+            (OpTag::Equal, _) => write!(w, "{}", escape(text))?,
+            (OpTag::Delete, true) => {}
+            (OpTag::Insert, true) => {
+                write!(w, "<span class=\"ignored {class}\">{}</span>", escape(text))?
+            }
+            (tag, false) => {
+                let el = if tag == OpTag::Delete { "del" } else { "ins" };
+                let shown = if text.trim().is_empty() && !text.is_empty() {
+                    visible_whitespace(text)
+                } else {
+                    text.to_owned()
+                };
+                write!(w, "<{el} class=\"{class}\">{}</{el}>", escape(&shown))?;
+                if tag == OpTag::Insert && text.trim().is_empty() {
+                    write!(w, "{}", escape(text))?;
+                }
+            }
+        }
+    }
+    writeln!(w, "</div>")
+}

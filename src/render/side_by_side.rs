@@ -1,0 +1,193 @@
+//! Old and new side by side in two columns that fit `width` (at least 40),
+//! long lines wrapped at spaces. The left column shows the old text with its
+//! deletions marked, the right the new text with its insertions, in the
+//! styles of [`super::theme`] (markers count toward the column width).
+//! Paragraphs are aligned row by row and unchanged ones fold as in the
+//! inline view.
+
+use std::io::{self, Write};
+
+use super::theme::{Style, visible_whitespace};
+use super::{Part, RenderOptions, Shown, Side, folded_note, layout, side_title};
+use crate::diff::{Diff, OpTag};
+
+/// One character of a column, with its look.
+#[derive(Clone, Copy)]
+struct Cell {
+    ch: char,
+    style: Style,
+}
+
+/// Writes the side-by-side view of `diff`.
+pub fn side_by_side(
+    w: &mut dyn Write,
+    diff: &Diff,
+    old: &Side,
+    new: &Side,
+    opts: &RenderOptions,
+) -> io::Result<()> {
+    if diff.is_unchanged() && !opts.full {
+        return Ok(());
+    }
+    let c = opts.color;
+    let col = (opts.width.max(40) - 3) / 2;
+    let title = |s: &Side| -> Vec<Cell> {
+        side_title(s)
+            .chars()
+            .map(|ch| Cell {
+                ch,
+                style: Style::Dim,
+            })
+            .collect()
+    };
+    write_rows(w, &wrap(&title(old), col), &wrap(&title(new), col), col, c)?;
+    for shown in layout(diff, opts) {
+        match shown {
+            Shown::Paragraph(parts) => {
+                let left = wrap(&cells(&parts, Column::Old, c), col);
+                let right = wrap(&cells(&parts, Column::New, c), col);
+                write_rows(w, &left, &right, col, c)?;
+            }
+            Shown::Folded(run) => {
+                writeln!(
+                    w,
+                    "{}{}{}",
+                    Style::Dim.open(c),
+                    folded_note(run.len()),
+                    Style::Dim.close(c)
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Column {
+    Old,
+    New,
+}
+
+/// The cells of one column of a paragraph.
+fn cells(parts: &[Part], column: Column, color: bool) -> Vec<Cell> {
+    let mut out = Vec::new();
+    let mut push = |text: &str, style: Style| out.extend(text.chars().map(|ch| Cell { ch, style }));
+    for part in parts {
+        let op = part.op;
+        let mine = match column {
+            Column::Old => op.op != OpTag::Insert,
+            Column::New => op.op != OpTag::Delete,
+        };
+        if !mine {
+            continue;
+        }
+        let style = match (op.op, op.ignored, op.moved) {
+            (OpTag::Equal, ..) | (_, true, _) => Style::Plain,
+            (OpTag::Delete, _, true) => Style::MovedAway,
+            (OpTag::Insert, _, true) => Style::MovedHere,
+            (OpTag::Delete, ..) => Style::Deleted,
+            (OpTag::Insert, ..) => Style::Inserted,
+        };
+        if style == Style::Plain {
+            push(part.text, style);
+            continue;
+        }
+        let (core, trail) = if part.text.trim().is_empty() {
+            (visible_whitespace(part.text), part.text)
+        } else {
+            let t = part.text.trim_end();
+            (t.to_owned(), &part.text[t.len()..])
+        };
+        // Plain markers are ordinary characters; colors are applied when writing.
+        let (open, close) = if color {
+            ("", "")
+        } else {
+            (style.open(false), style.close(false))
+        };
+        push(open, Style::Plain);
+        push(&core, style);
+        push(close, Style::Plain);
+        push(trail, Style::Plain);
+    }
+    while out.last().is_some_and(|c| c.ch.is_whitespace()) {
+        out.pop();
+    }
+    out
+}
+
+/// Wraps cells into lines of at most `width`, breaking at spaces if possible.
+fn wrap(cells: &[Cell], width: usize) -> Vec<Vec<Cell>> {
+    let mut lines = Vec::new();
+    let mut line: Vec<Cell> = Vec::new();
+    for &cell in cells {
+        if cell.ch == '\n' {
+            lines.push(std::mem::take(&mut line));
+            continue;
+        }
+        let cell = if cell.ch.is_control() {
+            Cell { ch: ' ', ..cell }
+        } else {
+            cell
+        };
+        line.push(cell);
+        if line.len() > width {
+            let rest = match line.iter().rposition(|c| c.ch == ' ').filter(|&i| i > 0) {
+                Some(space) => {
+                    let rest = line.split_off(space + 1);
+                    line.truncate(space);
+                    rest
+                }
+                None => line.split_off(width),
+            };
+            lines.push(std::mem::take(&mut line));
+            line = rest;
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+fn write_rows(
+    w: &mut dyn Write,
+    left: &[Vec<Cell>],
+    right: &[Vec<Cell>],
+    col: usize,
+    color: bool,
+) -> io::Result<()> {
+    let empty = Vec::new();
+    for row in 0..left.len().max(right.len()) {
+        let l = left.get(row).unwrap_or(&empty);
+        let r = right.get(row).unwrap_or(&empty);
+        write_cells(w, l, color)?;
+        write!(w, "{:pad$} │ ", "", pad = col.saturating_sub(l.len()))?;
+        write_cells(w, r, color)?;
+        writeln!(w)?;
+    }
+    Ok(())
+}
+
+fn write_cells(w: &mut dyn Write, cells: &[Cell], color: bool) -> io::Result<()> {
+    let mut i = 0;
+    while i < cells.len() {
+        let style = cells[i].style;
+        let run: String = cells[i..]
+            .iter()
+            .take_while(|c| c.style == style)
+            .map(|c| c.ch)
+            .collect();
+        i += run.chars().count();
+        if color {
+            // Moved runs are marked by color alone here; the arrow would shift columns.
+            let open = match style {
+                Style::MovedAway | Style::MovedHere => "\x1b[35m",
+                s => s.open(true),
+            };
+            write!(w, "{open}{run}{}", style.close(true))?;
+        } else {
+            w.write_all(run.as_bytes())?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,260 @@
+//! Renderer tests, on the sample pair and small hand-made diffs.
+
+use super::*;
+use crate::diff::{DiffOptions, diff};
+
+const BLOG: &str = include_str!("../../tests/fixtures/articles/blog-repost-2019-02-12.txt");
+const GLOBAL: &str = include_str!("../../tests/fixtures/articles/globalresearch-2019-02-12.md");
+
+fn sides() -> (Side, Side) {
+    (
+        Side {
+            label: "blog.txt".into(),
+            id: None,
+        },
+        Side {
+            label: "south-front@2".into(),
+            id: Some("ab12cd34ef56ab12cd34".into()),
+        },
+    )
+}
+
+type Render =
+    fn(&mut dyn std::io::Write, &Diff, &Side, &Side, &RenderOptions) -> std::io::Result<()>;
+
+fn render(f: Render, d: &Diff, opts: &RenderOptions) -> String {
+    let (o, n) = sides();
+    let mut out = Vec::new();
+    f(&mut out, d, &o, &n, opts).unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+const RENDERERS: [Render; 3] = [inline, side_by_side, html];
+
+#[test]
+fn no_ansi_without_color() {
+    let d = diff(BLOG, GLOBAL, &DiffOptions::default());
+    for f in RENDERERS {
+        for full in [false, true] {
+            let out = render(
+                f,
+                &d,
+                &RenderOptions {
+                    color: false,
+                    full,
+                    ..RenderOptions::default()
+                },
+            );
+            assert!(!out.contains('\x1b'), "{out}");
+        }
+    }
+    let mut out = Vec::new();
+    stat(&mut out, &d, &RenderOptions::default()).unwrap();
+    assert!(!out.contains(&0x1b));
+}
+
+#[test]
+fn inline_marks_changes_and_folds() {
+    let d = diff(BLOG, GLOBAL, &DiffOptions::default());
+    let plain = render(
+        inline,
+        &d,
+        &RenderOptions {
+            context: 0,
+            ..RenderOptions::default()
+        },
+    );
+    assert!(plain.contains("[-outskirt-]{+outskirts+}"), "{plain}");
+    assert!(plain.contains("[-group’s-]{+group's+}"));
+    assert!(plain.contains("{+The SDF has a long history"));
+    assert!(plain.contains("⋯ 4 unchanged paragraphs ⋯"), "{plain}");
+    assert!(plain.starts_with("--- blog.txt\n+++ south-front@2 (ab12cd34ef56)\n"));
+    let color = render(
+        inline,
+        &d,
+        &RenderOptions {
+            color: true,
+            context: 0,
+            ..RenderOptions::default()
+        },
+    );
+    assert!(color.contains("\x1b[31moutskirt\x1b[0m\x1b[32moutskirts\x1b[0m"));
+    let full = render(
+        inline,
+        &d,
+        &RenderOptions {
+            full: true,
+            ..RenderOptions::default()
+        },
+    );
+    assert!(!full.contains("unchanged paragraph"));
+    assert!(full.contains("Al-Mayadin was liberated by the SAA"));
+}
+
+#[test]
+fn inline_ignored_changes_show_new_form_and_unchanged_prints_nothing() {
+    let opts = DiffOptions {
+        ignore_typography: true,
+        ..DiffOptions::default()
+    };
+    let d = diff(
+        "the group’s men. Another word.",
+        "the group's men. Another term.",
+        &opts,
+    );
+    let out = render(inline, &d, &RenderOptions::default());
+    assert!(
+        out.contains("the group's men. Another [-word-]{+term+}."),
+        "{out}"
+    );
+    let same = diff("the group’s men", "the group's men", &opts);
+    assert_eq!(render(inline, &same, &RenderOptions::default()), "");
+}
+
+#[test]
+fn whitespace_and_moves_are_visible() {
+    let d = diff(
+        "One sentence here. Two sentence there.",
+        "One sentence here.\n\nTwo sentence there.",
+        &DiffOptions::default(),
+    );
+    let out = render(inline, &d, &RenderOptions::default());
+    assert!(out.contains("[-·-]{+↵↵+}\n\nTwo"), "{out}");
+    let old = "Beta paragraph is the one that moves around.\n\nAlpha paragraph has several words here.\n\nGamma continues the text with words.\n\nDelta closes the text, finally.\n";
+    let new = "Alpha paragraph has several words here.\n\nGamma continues the text with words.\n\nDelta closes the text, finally.\n\nBeta paragraph is the one that moves around.\n";
+    let d = diff(old, new, &DiffOptions::default());
+    let out = render(inline, &d, &RenderOptions::default());
+    assert!(
+        out.contains("[-↷ Beta paragraph is the one that moves around.-]"),
+        "{out}"
+    );
+    assert!(
+        out.contains("{+↶ Beta paragraph is the one that moves around.+}"),
+        "{out}"
+    );
+}
+
+#[test]
+fn side_by_side_fits_width() {
+    let d = diff(BLOG, GLOBAL, &DiffOptions::default());
+    for width in [40, 80, 123] {
+        let out = render(
+            side_by_side,
+            &d,
+            &RenderOptions {
+                width,
+                ..RenderOptions::default()
+            },
+        );
+        for line in out.lines() {
+            assert!(line.chars().count() <= width, "{width}: {line:?}");
+        }
+        assert!(out.contains("[-outskirt-]") && out.contains("{+outskirts+}"));
+    }
+    let out = render(
+        side_by_side,
+        &d,
+        &RenderOptions {
+            width: 10,
+            ..RenderOptions::default()
+        },
+    );
+    assert!(out.lines().all(|l| l.chars().count() <= 40));
+}
+
+#[test]
+fn html_escapes_everything() {
+    let d = diff(
+        "<b>old</b> & \"q\" 'a'",
+        "<script>alert('x')</script> & new",
+        &DiffOptions::default(),
+    );
+    let out = render(
+        html,
+        &d,
+        &RenderOptions {
+            full: true,
+            ..RenderOptions::default()
+        },
+    );
+    assert!(!out.contains("<script>") && !out.contains("<b>"));
+    assert!(out.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;"));
+    assert!(out.contains("&quot;q&quot;") && out.contains("&amp;"));
+    assert!(out.starts_with("<!DOCTYPE html>") && out.trim_end().ends_with("</html>"));
+    let sample = render(
+        html,
+        &diff(BLOG, GLOBAL, &DiffOptions::default()),
+        &RenderOptions::default(),
+    );
+    assert!(sample.contains(
+        "<del class=\"k-inflection\">troop</del><ins class=\"k-inflection\">troops</ins>"
+    ));
+    assert!(sample.contains("<details>") && sample.contains("south-front@2 (ab12cd34ef56)"));
+}
+
+#[test]
+fn json_round_trips() {
+    let d = diff(BLOG, GLOBAL, &DiffOptions::default());
+    let (o, n) = sides();
+    let mut out = Vec::new();
+    json(&mut out, &d, &o, &n).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.ends_with("}\n") && text.matches('\n').count() == 1);
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(v["old"]["label"], "blog.txt");
+    assert!(v["old"]["id"].is_null());
+    assert_eq!(v["new"]["id"], "ab12cd34ef56ab12cd34");
+    for key in [
+        "words_old",
+        "words_new",
+        "words_added",
+        "words_removed",
+        "words_unchanged",
+        "paragraphs_added",
+        "paragraphs_removed",
+        "paragraphs_moved",
+    ] {
+        assert!(v["stats"][key].is_u64(), "{key}");
+    }
+    assert!(v.get("fallback").is_none());
+    let ops: Vec<crate::diff::Op> = serde_json::from_value(v["ops"].clone()).unwrap();
+    assert_eq!(ops, d.ops);
+    let first_change = v["ops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["op"] == "delete")
+        .unwrap();
+    assert!(
+        first_change["kind"].is_string()
+            && first_change.get("moved").is_none()
+            && first_change.get("ignored").is_none()
+    );
+    let stats: crate::diff::Stats = serde_json::from_value(v["stats"].clone()).unwrap();
+    assert_eq!(stats, d.stats);
+}
+
+#[test]
+fn stat_summary_reads_well() {
+    let d = diff(BLOG, GLOBAL, &DiffOptions::default());
+    let s = summary(&d);
+    assert!(s.starts_with("+24 paragraphs, -3 paragraphs, "), "{s}");
+    assert!(
+        s.contains("2 inflections")
+            && s.contains("1 typography change,")
+            && s.contains("words added"),
+        "{s}"
+    );
+    let one = diff("a troop", "a troops", &DiffOptions::default());
+    assert_eq!(summary(&one), "1 inflection, 1 word added, 1 removed");
+    assert_eq!(
+        summary(&diff("x", "x", &DiffOptions::default())),
+        "no changes"
+    );
+    let mut out = Vec::new();
+    stat(&mut out, &one, &RenderOptions::default()).unwrap();
+    assert_eq!(
+        String::from_utf8(out).unwrap(),
+        "1 inflection, 1 word added, 1 removed\n2 words before, 2 after, 1 unchanged\n"
+    );
+}

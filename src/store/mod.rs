@@ -1,0 +1,790 @@
+//! The archive: captures kept forever, content-addressed, compressed.
+//!
+//! Layout of a store directory:
+//!
+//! ```text
+//! VELLUM                 marker and format version
+//! objects/packs/*.pack   every immutable object (pack.rs, object.rs)
+//! catalog.sqlite         derived index; `vellum reindex` rebuilds it from objects/
+//! lock                   held by the one writer at a time
+//! ```
+//!
+//! A write is acknowledged only after its pack is durable and the catalog
+//! transaction has committed. A crash before that leaves at most a pack the
+//! catalog does not know yet: the next writer (or `reindex`) indexes it, and
+//! `verify` reports it as pending, not as damage.
+
+pub mod backend;
+pub mod catalog;
+pub mod fs;
+pub mod object;
+pub mod pack;
+pub mod record;
+pub mod verify;
+
+mod address;
+mod cache;
+
+use std::collections::HashMap;
+use std::fs::{File, OpenOptions};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+pub use address::{Address, Resolved};
+pub use record::{CaptureId, CaptureRecord};
+
+use crate::error::StoreError;
+use crate::id::ObjectId;
+use crate::ingest::{self, DocName};
+use backend::Backend;
+use cache::Cache;
+use catalog::{CaptureRow, Catalog, ObjectRow, from_nanos};
+use object::{Codec, Kind, MAX_OBJECT_SIZE};
+use pack::{Entry, PackWriter};
+
+/// Store format written by this vellum.
+pub const STORE_FORMAT: u32 = 1;
+const MARKER: &str = "VELLUM";
+const CATALOG: &str = "catalog.sqlite";
+const LOCK: &str = "lock";
+/// Longest delta chain written: any version reads back in at most this many
+/// decompressions. Readers refuse chains longer than [`READ_CHAIN_LIMIT`].
+pub const MAX_CHAIN: u32 = 16;
+const READ_CHAIN_LIMIT: u32 = 64;
+/// Packs are sealed at this size, which bounds a writer's memory.
+const PACK_TARGET: usize = 32 << 20;
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+fn pack_key(name: &str) -> String {
+    format!("packs/{name}.pack")
+}
+
+/// An open store.
+pub struct Archive {
+    dir: PathBuf,
+    backend: Box<dyn Backend>,
+    catalog: Catalog,
+    cache: Cache,
+}
+
+/// What a capture is, before it is archived.
+#[derive(Debug, Clone)]
+pub struct NewCapture {
+    pub doc: DocName,
+    pub captured_at: OffsetDateTime,
+    pub bytes: Vec<u8>,
+    /// A file name or URL, used only to guess the media type.
+    pub name_hint: Option<String>,
+    pub url: Option<String>,
+    pub source: Option<String>,
+    pub title: Option<String>,
+}
+
+/// Whether a capture brought a new version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    New,
+    Unchanged,
+}
+
+/// One archived capture, as `add` reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Added {
+    pub doc: DocName,
+    pub version: u64,
+    pub capture: CaptureId,
+    pub status: Status,
+    pub captured_at: OffsetDateTime,
+    /// The text id of this version and of the version before it (for stats).
+    pub text: Option<ObjectId>,
+    pub previous_text: Option<ObjectId>,
+}
+
+/// One version of a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Version {
+    pub number: u64,
+    /// The first capture that had this text: the version's citable address.
+    pub capture: CaptureId,
+    pub captured_at: OffsetDateTime,
+    /// Text id (or content id for non-text captures).
+    pub key: ObjectId,
+    pub sightings: u64,
+    pub source: Option<String>,
+    pub url: Option<String>,
+    pub title: Option<String>,
+}
+
+/// One document, as `log` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocSummary {
+    pub doc: String,
+    pub versions: u64,
+    pub captures: u64,
+    pub first: OffsetDateTime,
+    pub last: OffsetDateTime,
+    pub title: Option<String>,
+}
+
+fn check_not_symlink(path: &Path) -> Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => Err(StoreError::Symlink(path.to_owned())),
+        _ => Ok(()),
+    }
+}
+
+impl Archive {
+    /// Creates a store at `dir` (or opens it when it already is one).
+    /// Returns whether it was created.
+    pub fn init(dir: &Path) -> Result<(Archive, bool)> {
+        check_not_symlink(dir)?;
+        if dir.join(MARKER).exists() {
+            return Ok((Archive::open(dir)?, false));
+        }
+        if dir.exists() {
+            let mut entries = std::fs::read_dir(dir)
+                .map_err(StoreError::io(format!("reading {}", dir.display())))?;
+            if !dir.is_dir() || entries.next().is_some() {
+                return Err(StoreError::NotAStore(dir.to_owned()));
+            }
+        }
+        let io = |what: &str| StoreError::io(format!("creating {what} in {}", dir.display()));
+        std::fs::create_dir_all(dir.join("objects/packs")).map_err(io("objects/"))?;
+        Catalog::open(&dir.join(CATALOG), true).map_err(|source| StoreError::Catalog {
+            path: dir.join(CATALOG),
+            source,
+        })?;
+        // The marker goes last and durably: a store without it is not a store.
+        let tmp = dir.join(".tmp-VELLUM");
+        std::fs::write(&tmp, format!("vellum store\nformat {STORE_FORMAT}\n"))
+            .map_err(io("VELLUM"))?;
+        File::open(&tmp)
+            .and_then(|f| f.sync_all())
+            .map_err(io("VELLUM"))?;
+        std::fs::rename(&tmp, dir.join(MARKER)).map_err(io("VELLUM"))?;
+        File::open(dir)
+            .and_then(|f| f.sync_all())
+            .map_err(io("VELLUM"))?;
+        Ok((Archive::open(dir)?, true))
+    }
+
+    /// Opens an existing store.
+    pub fn open(dir: &Path) -> Result<Archive> {
+        check_marker(dir)?;
+        let catalog_path = dir.join(CATALOG);
+        if !catalog_path.exists() {
+            return Err(StoreError::Catalog {
+                path: catalog_path,
+                source: rusqlite::Error::QueryReturnedNoRows,
+            });
+        }
+        let catalog =
+            Catalog::open(&catalog_path, false).map_err(|source| StoreError::Catalog {
+                path: catalog_path,
+                source,
+            })?;
+        Ok(Archive::with_catalog(dir, catalog))
+    }
+
+    fn with_catalog(dir: &Path, catalog: Catalog) -> Archive {
+        Archive {
+            dir: dir.to_owned(),
+            backend: Box::new(fs::FsBackend::new(dir.join("objects"))),
+            catalog,
+            cache: Cache::new(64 << 20),
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn cat<T>(&self, r: rusqlite::Result<T>) -> Result<T> {
+        r.map_err(|source| StoreError::Catalog {
+            path: self.dir.join(CATALOG),
+            source,
+        })
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    /// The bytes of an object, checked against its id.
+    pub fn read_object(&self, id: &ObjectId) -> Result<Arc<Vec<u8>>> {
+        self.read_with(id, None, READ_CHAIN_LIMIT)
+    }
+
+    fn read_with(
+        &self,
+        id: &ObjectId,
+        pending: Option<&Pending>,
+        budget: u32,
+    ) -> Result<Arc<Vec<u8>>> {
+        if let Some(hit) = self.cache.get(id) {
+            return Ok(hit);
+        }
+        if budget == 0 {
+            return Err(StoreError::ChainTooDeep {
+                id: *id,
+                limit: READ_CHAIN_LIMIT,
+            });
+        }
+        let raw: Vec<u8> = match pending.and_then(|p| p.raw(id)) {
+            Some(raw) => raw.to_vec(),
+            None => {
+                let row = self
+                    .cat(self.catalog.object(id))?
+                    .ok_or(StoreError::Missing { id: *id })?;
+                self.backend
+                    .get_range(&pack_key(&row.pack), row.offset, row.len as usize)
+                    .map_err(|e| StoreError::Damaged {
+                        id: *id,
+                        reason: format!("cannot read its pack: {e}"),
+                    })?
+            }
+        };
+        let damaged = |e: object::DecodeError| StoreError::Damaged {
+            id: *id,
+            reason: e.to_string(),
+        };
+        let header = object::parse_header(&raw).map_err(damaged)?;
+        if header.id != *id {
+            return Err(StoreError::Damaged {
+                id: *id,
+                reason: "catalog points at another object".into(),
+            });
+        }
+        let base = match header.base {
+            Some(b) => Some((b, self.read_with(&b, pending, budget - 1)?)),
+            None => None,
+        };
+        let (_, bytes) =
+            object::decode(&raw, base.as_ref().map(|(b, bytes)| (*b, bytes.as_slice())))
+                .map_err(damaged)?;
+        let bytes = Arc::new(bytes);
+        self.cache.put(*id, bytes.clone());
+        Ok(bytes)
+    }
+
+    /// The capture record of a capture.
+    pub fn record(&self, id: &CaptureId) -> Result<CaptureRecord> {
+        let bytes = self.read_object(&id.0)?;
+        CaptureRecord::parse(&bytes).map_err(|e| StoreError::Damaged {
+            id: id.0,
+            reason: format!("not a capture record: {e}"),
+        })
+    }
+
+    /// Every document with its counts.
+    pub fn documents(&self) -> Result<Vec<DocSummary>> {
+        let rows = self.cat(self.catalog.doc_summaries())?;
+        Ok(rows
+            .into_iter()
+            .map(|(doc, versions, captures, first, last, title)| DocSummary {
+                doc,
+                versions,
+                captures,
+                first: from_nanos(first),
+                last: from_nanos(last),
+                title,
+            })
+            .collect())
+    }
+
+    /// The versions of a document in captured-at order (numbered from 1).
+    /// A capture whose text was seen before is a sighting of that version.
+    pub fn versions(&self, doc: &str) -> Result<Vec<Version>> {
+        let captures = self.cat(self.catalog.doc_captures(doc))?;
+        Ok(versions_of(&captures))
+    }
+
+    /// The catalog row of a capture.
+    pub fn capture_row(&self, id: &CaptureId) -> Result<Option<CaptureRow>> {
+        self.cat(self.catalog.capture(id))
+    }
+
+    /// Resolves an address to one capture.
+    pub fn resolve(&self, addr: &Address) -> Result<Resolved> {
+        address::resolve(self, addr)
+    }
+
+    // ---------------------------------------------------------------- writing
+
+    /// Starts a write: takes the store's writer lock (waiting for another
+    /// writer to finish), cleans up after interrupted writes and indexes any
+    /// pack an interrupted writer made durable but did not catalog.
+    /// `on_wait` is called once if the lock is busy.
+    pub fn writer(&self, on_wait: &mut dyn FnMut()) -> Result<Writer<'_>> {
+        let lock_path = self.dir.join(LOCK);
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(StoreError::io(format!("opening {}", lock_path.display())))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                on_wait();
+                lock.lock()
+                    .map_err(StoreError::io("waiting for the writer lock"))?;
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(StoreError::io("taking the writer lock")(e));
+            }
+        }
+        self.backend
+            .remove_partial_writes()
+            .map_err(StoreError::io("removing partial writes"))?;
+        self.cat(self.catalog.begin())?;
+        let writer = Writer {
+            archive: self,
+            lock: Some(lock),
+            codec: Codec::default(),
+            pending: Pending::default(),
+            staged: Vec::new(),
+            written: Vec::new(),
+            done: false,
+        };
+        let known: std::collections::HashSet<String> = self
+            .cat(self.catalog.packs())?
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        for name in self.pack_names()? {
+            if !known.contains(&name) {
+                self.index_pack(&name)?;
+            }
+        }
+        Ok(writer)
+    }
+
+    /// Pack names present in the backend.
+    pub fn pack_names(&self) -> Result<Vec<String>> {
+        let listed = self
+            .backend
+            .list("packs")
+            .map_err(StoreError::io("listing objects/packs"))?;
+        Ok(listed
+            .into_iter()
+            .filter_map(|(k, _)| {
+                k.strip_prefix("packs/")?
+                    .strip_suffix(".pack")
+                    .map(str::to_owned)
+            })
+            .collect())
+    }
+
+    /// Adds a pack's objects and captures to the catalog (inside the caller's
+    /// transaction). Entries whose headers do not parse are left for verify.
+    fn index_pack(&self, name: &str) -> Result<()> {
+        let bytes = self
+            .backend
+            .get(&pack_key(name))
+            .map_err(StoreError::io(format!("reading pack {name}")))?;
+        let scan = pack::scan(&bytes, Some(name));
+        let pack_id = self.cat(self.catalog.add_pack(name, bytes.len() as u64))?;
+        for e in &scan.entries {
+            let row = object_row(name, e, 0);
+            self.cat(self.catalog.insert_object(pack_id, &row))?;
+        }
+        for e in &scan.entries {
+            self.fix_depth(&e.header.id)?;
+        }
+        for e in scan
+            .entries
+            .iter()
+            .filter(|e| e.header.kind == Kind::Record)
+        {
+            let id = CaptureId(e.header.id);
+            // A record that cannot be read is damage for verify to report.
+            if let Ok(rec) = self.record(&id) {
+                self.cat(self.catalog.insert_capture(&id, &rec))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Recomputes an object's chain depth from its bases.
+    fn fix_depth(&self, id: &ObjectId) -> Result<u32> {
+        let mut chain = Vec::new();
+        let mut cur = *id;
+        let mut depth = 0;
+        while let Some(row) = self.cat(self.catalog.object(&cur))? {
+            match row.base {
+                Some(b) if chain.len() < READ_CHAIN_LIMIT as usize => {
+                    chain.push(cur);
+                    cur = b;
+                }
+                _ => {
+                    depth = row.depth.min(READ_CHAIN_LIMIT);
+                    break;
+                }
+            }
+        }
+        for (i, obj) in chain.iter().rev().enumerate() {
+            self.cat(self.catalog.set_depth(obj, depth + 1 + i as u32))?;
+        }
+        Ok(depth + chain.len() as u32)
+    }
+
+    /// Caches word statistics (computed by the caller, which owns the diff).
+    pub fn cache_words(&self, text: &ObjectId, words: u64) -> Result<()> {
+        self.cat(self.catalog.set_text_words(text, words))
+    }
+
+    pub fn cache_change(
+        &self,
+        old: &ObjectId,
+        new: &ObjectId,
+        added: u64,
+        removed: u64,
+    ) -> Result<()> {
+        self.cat(self.catalog.set_change_words(old, new, added, removed))
+    }
+
+    pub fn cached_words(&self, text: &ObjectId) -> Result<Option<u64>> {
+        self.cat(self.catalog.text_words(text))
+    }
+
+    pub fn cached_change(&self, old: &ObjectId, new: &ObjectId) -> Result<Option<(u64, u64)>> {
+        self.cat(self.catalog.change_words(old, new))
+    }
+}
+
+/// Rebuilds the catalog of the store at `dir` from its packs alone. Works
+/// when the catalog is missing or damaged: the new catalog is built beside
+/// the old one and renamed over it under the writer lock.
+pub fn reindex(dir: &Path) -> Result<ReindexReport> {
+    check_marker(dir)?;
+    let io = |what: &str| StoreError::io(format!("{what} in {}", dir.display()));
+    let fresh = dir.join(format!("{CATALOG}.rebuild"));
+    for stale in [
+        fresh.clone(),
+        dir.join(format!("{CATALOG}.rebuild-journal")),
+    ] {
+        match std::fs::remove_file(&stale) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                return Err(io("removing a stale rebuild")(e));
+            }
+            _ => {}
+        }
+    }
+    let catalog = Catalog::open(&fresh, true).map_err(|source| StoreError::Catalog {
+        path: fresh.clone(),
+        source,
+    })?;
+    let archive = Archive::with_catalog(dir, catalog);
+    // The writer indexes every pack the (empty) catalog does not know.
+    let writer = archive.writer(&mut || {})?;
+    let packs = archive.pack_names()?.len();
+    let captures = archive.cat(archive.catalog.captures())?.len();
+    let lock = writer.finish()?;
+    drop(archive);
+    // A hot journal left by a crashed writer belongs to the old catalog.
+    match std::fs::remove_file(dir.join(format!("{CATALOG}-journal"))) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            return Err(io("removing the old journal")(e));
+        }
+        _ => {}
+    }
+    std::fs::rename(&fresh, dir.join(CATALOG)).map_err(io("replacing the catalog"))?;
+    File::open(dir)
+        .and_then(|f| f.sync_all())
+        .map_err(io("syncing"))?;
+    drop(lock);
+    Ok(ReindexReport { packs, captures })
+}
+
+fn is_empty_dir(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|mut e| e.next().is_none())
+}
+
+fn check_marker(dir: &Path) -> Result<()> {
+    check_not_symlink(dir)?;
+    let marker = match std::fs::read_to_string(dir.join(MARKER)) {
+        Ok(m) => m,
+        Err(_) if !dir.exists() || is_empty_dir(dir) => return Err(StoreError::NoStore(dir.to_owned())),
+        Err(_) => return Err(StoreError::NotAStore(dir.to_owned())),
+    };
+    let format = marker
+        .lines()
+        .find_map(|l| l.strip_prefix("format "))
+        .unwrap_or("?")
+        .trim();
+    if format != STORE_FORMAT.to_string() {
+        return Err(StoreError::Format {
+            found: format.to_owned(),
+            supported: STORE_FORMAT,
+        });
+    }
+    let objects = dir.join("objects");
+    check_not_symlink(&objects)?;
+    check_not_symlink(&objects.join("packs"))
+}
+
+/// What `reindex` rebuilt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReindexReport {
+    pub packs: usize,
+    pub captures: usize,
+}
+
+fn object_row(pack: &str, e: &Entry, depth: u32) -> ObjectRow {
+    ObjectRow {
+        id: e.header.id,
+        pack: pack.to_owned(),
+        offset: e.offset,
+        len: e.header.entry_len() as u64,
+        kind: e.header.kind,
+        size: e.header.size as u64,
+        base: e.header.base,
+        depth,
+    }
+}
+
+/// Groups a document's captures (in captured-at order) into versions.
+fn versions_of(captures: &[CaptureRow]) -> Vec<Version> {
+    let mut out: Vec<Version> = Vec::new();
+    let mut index: HashMap<ObjectId, usize> = HashMap::new();
+    for c in captures {
+        if let Some(&i) = index.get(&c.vkey) {
+            out[i].sightings += 1;
+            continue;
+        }
+        index.insert(c.vkey, out.len());
+        out.push(Version {
+            number: out.len() as u64 + 1,
+            capture: c.id,
+            captured_at: from_nanos(c.at_nanos),
+            key: c.vkey,
+            sightings: 1,
+            source: c.source.clone(),
+            url: c.url.clone(),
+            title: c.title.clone(),
+        });
+    }
+    out
+}
+
+/// Objects written in this transaction but not yet in a sealed pack.
+#[derive(Default)]
+struct Pending {
+    pack: PackWriter,
+    entries: HashMap<ObjectId, (Entry, u32)>,
+}
+
+impl Pending {
+    fn raw(&self, id: &ObjectId) -> Option<&[u8]> {
+        self.entries.get(id).map(|(e, _)| self.pack.entry_bytes(e))
+    }
+}
+
+/// A staged capture, reported once the write commits.
+struct Staged {
+    doc: DocName,
+    capture: CaptureId,
+    vkey: ObjectId,
+    status: Status,
+    captured_at: OffsetDateTime,
+    text: bool,
+}
+
+/// An open write: one durable commit for any number of captures.
+/// Dropping it without [`Writer::commit`] rolls the catalog back.
+pub struct Writer<'a> {
+    archive: &'a Archive,
+    lock: Option<File>,
+    codec: Codec,
+    pending: Pending,
+    staged: Vec<Staged>,
+    /// Packs this writer created, removed again if it does not commit.
+    written: Vec<String>,
+    done: bool,
+}
+
+impl Writer<'_> {
+    /// Stages one capture. Nothing is acknowledged before [`Writer::commit`].
+    pub fn add(&mut self, c: NewCapture) -> Result<()> {
+        let a = self.archive;
+        if c.bytes.len() > MAX_OBJECT_SIZE {
+            return Err(StoreError::TooLarge {
+                size: c.bytes.len() as u64,
+                limit: MAX_OBJECT_SIZE as u64,
+            });
+        }
+        let latest = a.cat(a.catalog.latest_capture(c.doc.as_str()))?;
+        let content_base = match &latest {
+            Some(l) => Some(l.content),
+            None => match &c.source {
+                Some(s) => a.cat(a.catalog.latest_from_source(s))?.map(|r| r.content),
+                None => None,
+            },
+        };
+        let content = self.put(Kind::Content, &c.bytes, content_base)?;
+        let text = ingest::extract_text(&c.bytes).map(|_| content);
+        let record = CaptureRecord {
+            vellum: record::RECORD_FORMAT,
+            doc: c.doc.clone(),
+            captured_at: c.captured_at,
+            content,
+            size: c.bytes.len() as u64,
+            text,
+            media_type: ingest::media_type(c.name_hint.as_deref(), &c.bytes).to_owned(),
+            url: c.url,
+            source: c.source,
+            title: c.title,
+        };
+        let vkey = record.version_key();
+        let status = if a.cat(a.catalog.has_version(c.doc.as_str(), &vkey))? {
+            Status::Unchanged
+        } else {
+            Status::New
+        };
+        let canonical = record.to_canonical();
+        let capture = CaptureId(self.put(Kind::Record, &canonical, latest.map(|l| l.id.0))?);
+        a.cat(a.catalog.insert_capture(&capture, &record))?;
+        self.staged.push(Staged {
+            doc: c.doc,
+            capture,
+            vkey,
+            status,
+            captured_at: record.captured_at,
+            text: text.is_some(),
+        });
+        if self.pending.pack.len() >= PACK_TARGET {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Stores an object unless present, as a delta against `base` when the
+    /// chain stays short. Returns its id.
+    fn put(&mut self, kind: Kind, data: &[u8], base: Option<ObjectId>) -> Result<ObjectId> {
+        let a = self.archive;
+        let id = ObjectId::of(data);
+        if self.pending.entries.contains_key(&id) || a.cat(a.catalog.object(&id))?.is_some() {
+            return Ok(id);
+        }
+        let base_depth = match base {
+            Some(b) => match self.pending.entries.get(&b) {
+                Some((_, d)) => Some(*d),
+                None => a.cat(a.catalog.object(&b))?.map(|r| r.depth),
+            },
+            None => None,
+        };
+        let base = match (base, base_depth) {
+            (Some(b), Some(d)) if d < MAX_CHAIN => Some((b, d)),
+            _ => None,
+        };
+        let base_bytes = match base {
+            // An unreadable base only costs compression, never the write.
+            Some((b, _)) => a.read_with(&b, Some(&self.pending), READ_CHAIN_LIMIT).ok(),
+            None => None,
+        };
+        let (with, depth) = match (base, &base_bytes) {
+            (Some((b, d)), Some(bytes)) => (Some((b, bytes.as_slice())), d + 1),
+            _ => (None, 0),
+        };
+        let (_, encoded) = object::encode(self.codec, kind, data, with)
+            .map_err(StoreError::io("compressing an object"))?;
+        let entry = self.pending.pack.push(&encoded);
+        self.pending.entries.insert(id, (entry, depth));
+        Ok(id)
+    }
+
+    /// Seals the pending pack, makes it durable and catalogs its objects.
+    fn flush(&mut self) -> Result<()> {
+        if self.pending.pack.is_empty() {
+            return Ok(());
+        }
+        let a = self.archive;
+        let pending = std::mem::take(&mut self.pending);
+        let depths: HashMap<ObjectId, u32> = pending
+            .entries
+            .iter()
+            .map(|(id, (_, d))| (*id, *d))
+            .collect();
+        let (name, bytes, entries) = pending.pack.finish();
+        let written = a
+            .backend
+            .put_if_absent(&pack_key(&name), &bytes)
+            .map_err(StoreError::io(format!("writing pack {name}")))?;
+        if written {
+            self.written.push(name.clone());
+        }
+        let pack_id = a.cat(a.catalog.add_pack(&name, bytes.len() as u64))?;
+        for e in &entries {
+            let row = object_row(&name, e, depths[&e.header.id]);
+            a.cat(a.catalog.insert_object(pack_id, &row))?;
+        }
+        Ok(())
+    }
+
+    /// The store being written (reads see the staged captures).
+    pub fn archive(&self) -> &Archive {
+        self.archive
+    }
+
+    /// Makes every staged object durable (not yet acknowledged: that is
+    /// [`Writer::commit`]) and returns the staged captures in staging order,
+    /// numbered as they will be after the commit.
+    pub fn prepare(&mut self) -> Result<Vec<Added>> {
+        self.flush()?;
+        let a = self.archive;
+        let mut numbering: HashMap<DocName, Vec<Version>> = HashMap::new();
+        let mut out = Vec::with_capacity(self.staged.len());
+        for s in &self.staged {
+            if !numbering.contains_key(&s.doc) {
+                numbering.insert(s.doc.clone(), a.versions(s.doc.as_str())?);
+            }
+            let versions = &numbering[&s.doc];
+            let pos = versions
+                .iter()
+                .position(|v| v.key == s.vkey)
+                .expect("staged capture is in the catalog");
+            out.push(Added {
+                doc: s.doc.clone(),
+                version: versions[pos].number,
+                capture: s.capture,
+                status: s.status,
+                captured_at: s.captured_at,
+                text: s.text.then_some(s.vkey),
+                previous_text: pos.checked_sub(1).map(|p| versions[p].key),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Acknowledges every staged capture: after this returns they are durable
+    /// and visible to readers.
+    pub fn commit(self) -> Result<()> {
+        self.finish().map(drop)
+    }
+
+    /// Commits and hands back the writer lock, for callers that must do more
+    /// under it.
+    fn finish(mut self) -> Result<File> {
+        self.flush()?;
+        let a = self.archive;
+        a.cat(a.catalog.commit())?;
+        self.done = true;
+        Ok(self.lock.take().expect("the lock is held until finish"))
+    }
+}
+
+impl Drop for Writer<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            self.archive.catalog.rollback();
+            // A write that failed cleanly leaves nothing behind (a crash may
+            // leave a durable pack, which the next writer indexes).
+            for name in &self.written {
+                let _ = self.archive.backend.delete(&pack_key(name));
+            }
+        }
+    }
+}

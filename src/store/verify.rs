@@ -1,0 +1,579 @@
+//! `verify` trusts nothing: it re-reads every pack, re-decodes and re-hashes
+//! every object (resolving delta bases itself, not through the catalog),
+//! parses every capture record, checks every reference, then compares the
+//! catalog with what it found. Each problem names the damaged object and
+//! every `DOC@N` whose text it makes unreadable.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::id::ObjectId;
+
+use super::cache::Cache;
+use super::catalog::{CaptureRow, nanos};
+use super::object::{self, Kind};
+use super::pack::{self, Entry};
+use super::record::{CaptureId, CaptureRecord};
+use super::{Archive, READ_CHAIN_LIMIT, pack_key, versions_of};
+
+/// What kind of problem was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProblemKind {
+    /// A pack file whose structure or checksum is wrong.
+    DamagedPack,
+    /// An object that does not decode or does not hash to its id.
+    DamagedObject,
+    /// An object that something refers to but that is nowhere in objects/.
+    MissingObject,
+    /// A record object that is not a valid capture record.
+    BadRecord,
+    /// The catalog disagrees with the objects (`vellum reindex` repairs it).
+    CatalogDrift,
+    /// The catalog file itself is damaged (`vellum reindex` repairs it).
+    CatalogDamaged,
+}
+
+/// One problem, with what it makes unreadable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Problem {
+    pub kind: ProblemKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub object: Option<ObjectId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pack: Option<String>,
+    pub detail: String,
+    /// Versions (`DOC@N`) whose text can no longer be read because of this.
+    pub unreadable: Vec<String>,
+    /// Captures (`DOC@N capture ID`) whose record can no longer be read.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub records_lost: Vec<String>,
+    /// For a damaged pack: every version with an object in it (at risk even
+    /// when still readable).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stored: Vec<String>,
+}
+
+/// Everything verify found.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Report {
+    pub packs: usize,
+    pub objects: usize,
+    pub captures: usize,
+    pub problems: Vec<Problem>,
+    /// Things worth knowing that are not damage (e.g. a pack an interrupted
+    /// add left for the next writer to index, a read that failed once).
+    pub notes: Vec<String>,
+}
+
+impl Report {
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+
+    /// Whether `vellum reindex` would repair every problem.
+    pub fn reindex_repairs(&self) -> bool {
+        !self.problems.is_empty()
+            && self.problems.iter().all(|p| {
+                matches!(
+                    p.kind,
+                    ProblemKind::CatalogDrift | ProblemKind::CatalogDamaged
+                )
+            })
+    }
+}
+
+/// Progress: (packs done, packs total).
+pub type Progress<'a> = &'a mut dyn FnMut(usize, usize);
+
+struct Found {
+    pack: String,
+    entry: Entry,
+    indexed_pack: bool,
+}
+
+struct Checker {
+    packs: HashMap<String, Arc<Vec<u8>>>,
+    found: HashMap<ObjectId, Found>,
+    status: HashMap<ObjectId, Result<(), String>>,
+    cache: Cache,
+}
+
+impl Checker {
+    /// Decodes an object from the bytes verify itself read.
+    fn decode(&mut self, id: &ObjectId, budget: u32) -> Result<Arc<Vec<u8>>, String> {
+        if let Some(Err(e)) = self.status.get(id) {
+            return Err(e.clone());
+        }
+        if let Some(b) = self.cache.get(id) {
+            return Ok(b);
+        }
+        let result = self.decode_uncached(id, budget);
+        match &result {
+            Ok(b) => {
+                self.cache.put(*id, b.clone());
+                self.status.insert(*id, Ok(()));
+            }
+            Err(e) => {
+                self.status.insert(*id, Err(e.clone()));
+            }
+        }
+        result
+    }
+
+    fn decode_uncached(&mut self, id: &ObjectId, budget: u32) -> Result<Arc<Vec<u8>>, String> {
+        if budget == 0 {
+            return Err(format!(
+                "delta chain longer than {READ_CHAIN_LIMIT} (or a cycle)"
+            ));
+        }
+        let Some(f) = self.found.get(id) else {
+            return Err("missing from objects/".into());
+        };
+        let bytes = self.packs[&f.pack].clone();
+        let offset = f.entry.offset;
+        let base = match f.entry.header.base {
+            Some(b) => match self.decode(&b, budget - 1) {
+                Ok(bytes) => Some((b, bytes)),
+                Err(e) => return Err(format!("its delta base {} is unreadable ({e})", b.short())),
+            },
+            None => None,
+        };
+        let base_ref = base.as_ref().map(|(b, bytes)| (*b, bytes.as_slice()));
+        pack::decode_at(&bytes, offset, base_ref)
+            .map(|(_, out)| Arc::new(out))
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// Reads with one retry, so a transient I/O error is told apart from rot.
+fn read_retry(archive: &Archive, key: &str, notes: &mut Vec<String>) -> std::io::Result<Vec<u8>> {
+    match archive.backend.get(key) {
+        Ok(b) => Ok(b),
+        Err(first) => match archive.backend.get(key) {
+            Ok(b) => {
+                notes.push(format!(
+                    "transient read error on {key} ({first}); it succeeded on retry"
+                ));
+                Ok(b)
+            }
+            Err(e) => Err(e),
+        },
+    }
+}
+
+/// Checks the whole store. Never fails: whatever cannot be read is a problem
+/// in the report.
+pub fn verify(archive: &Archive, progress: Progress<'_>) -> Report {
+    let mut report = Report::default();
+    let mut problems: Vec<Problem> = Vec::new();
+    let problem = |kind, object, pack: Option<&str>, detail: String| Problem {
+        kind,
+        object,
+        pack: pack.map(str::to_owned),
+        detail,
+        unreadable: Vec::new(),
+        records_lost: Vec::new(),
+        stored: Vec::new(),
+    };
+
+    // The catalog, as far as it can be read.
+    let catalog = &archive.catalog;
+    match catalog.integrity_problems() {
+        Ok(p) if p.is_empty() => {}
+        Ok(p) => problems.push(problem(
+            ProblemKind::CatalogDamaged,
+            None,
+            None,
+            format!("catalog integrity check failed: {}", p.join("; ")),
+        )),
+        Err(e) => problems.push(problem(
+            ProblemKind::CatalogDamaged,
+            None,
+            None,
+            format!("catalog unreadable: {e}"),
+        )),
+    }
+    let cat_packs: Option<HashSet<String>> = catalog
+        .packs()
+        .ok()
+        .map(|p| p.into_iter().map(|(n, _)| n).collect());
+    let cat_objects = catalog.objects().ok();
+    let cat_captures = catalog.captures().ok();
+    if cat_packs.is_none() || cat_objects.is_none() || cat_captures.is_none() {
+        if problems.is_empty() {
+            problems.push(problem(
+                ProblemKind::CatalogDamaged,
+                None,
+                None,
+                "catalog tables unreadable".into(),
+            ));
+        }
+    }
+
+    // 1. Every pack: structure and checksum, then every entry header.
+    let names = match archive.pack_names() {
+        Ok(n) => n,
+        Err(e) => {
+            problems.push(problem(
+                ProblemKind::DamagedPack,
+                None,
+                None,
+                format!("cannot list packs: {e}"),
+            ));
+            Vec::new()
+        }
+    };
+    let mut checker = Checker {
+        packs: HashMap::new(),
+        found: HashMap::new(),
+        status: HashMap::new(),
+        cache: Cache::new(64 << 20),
+    };
+    let by_pack: HashMap<&str, Vec<&super::catalog::ObjectRow>> = {
+        let mut m: HashMap<&str, Vec<_>> = HashMap::new();
+        for row in cat_objects.iter().flatten() {
+            m.entry(row.pack.as_str()).or_default().push(row);
+        }
+        m
+    };
+    for (i, name) in names.iter().enumerate() {
+        progress(i, names.len());
+        let key = pack_key(name);
+        let bytes = match read_retry(archive, &key, &mut report.notes) {
+            Ok(b) => Arc::new(b),
+            Err(e) => {
+                problems.push(problem(
+                    ProblemKind::DamagedPack,
+                    None,
+                    Some(name),
+                    format!("unreadable: {e}"),
+                ));
+                continue;
+            }
+        };
+        let scan = pack::scan(&bytes, Some(name));
+        for p in &scan.problems {
+            problems.push(problem(
+                ProblemKind::DamagedPack,
+                None,
+                Some(name),
+                p.clone(),
+            ));
+        }
+        let indexed = cat_packs.as_ref().is_none_or(|p| p.contains(name));
+        if !indexed {
+            report.notes.push(format!(
+                "pack {name} is not in the catalog yet (left by an interrupted add); \
+                 the next `vellum add` or `vellum reindex` indexes it"
+            ));
+        }
+        let mut entries = scan.entries;
+        // Past a broken header the scan cannot go on; the catalog still
+        // knows where the later entries start.
+        let scanned: HashSet<u64> = entries.iter().map(|e| e.offset).collect();
+        for row in by_pack.get(name.as_str()).into_iter().flatten() {
+            if scanned.contains(&row.offset) {
+                continue;
+            }
+            match bytes.get(row.offset as usize..).map(object::parse_header) {
+                Some(Ok(h)) if h.id == row.id => entries.push(Entry {
+                    header: h,
+                    offset: row.offset,
+                }),
+                _ => problems.push(problem(
+                    ProblemKind::DamagedObject,
+                    Some(row.id),
+                    Some(name),
+                    format!("entry header at offset {} is unreadable", row.offset),
+                )),
+            }
+        }
+        for entry in entries {
+            checker.found.entry(entry.header.id).or_insert(Found {
+                pack: name.clone(),
+                entry,
+                indexed_pack: indexed,
+            });
+        }
+        checker.packs.insert(name.clone(), bytes);
+    }
+    progress(names.len(), names.len());
+    report.packs = names.len();
+    report.objects = checker.found.len();
+
+    // 2. Every object decodes and hashes to its id.
+    let mut ids: Vec<ObjectId> = checker.found.keys().copied().collect();
+    ids.sort_by_key(|id| {
+        let f = &checker.found[id];
+        (f.pack.clone(), f.entry.offset)
+    });
+    // Only root causes are problems: a delta whose base is damaged is not
+    // itself damaged, but the versions it carries are named on the base.
+    let mut damaged: BTreeMap<ObjectId, String> = BTreeMap::new();
+    let mut unreadable_objects: HashSet<ObjectId> = HashSet::new();
+    for id in &ids {
+        if let Err(e) = checker.decode(id, READ_CHAIN_LIMIT) {
+            unreadable_objects.insert(*id);
+            let base = checker.found[id].entry.header.base;
+            let base_failed = base.is_some_and(|b| matches!(checker.status.get(&b), Some(Err(_))));
+            if !base_failed {
+                damaged.insert(*id, e);
+            }
+        }
+    }
+
+    // 3. Every record parses and its references resolve.
+    let mut records: HashMap<CaptureId, CaptureRecord> = HashMap::new();
+    let mut bad_records: HashSet<ObjectId> = HashSet::new();
+    for id in &ids {
+        if checker.found[id].entry.header.kind != Kind::Record || unreadable_objects.contains(id) {
+            continue;
+        }
+        let bytes = checker.decode(id, READ_CHAIN_LIMIT).expect("checked above");
+        match CaptureRecord::parse(&bytes) {
+            Ok(rec) => {
+                for r in [Some(rec.content), rec.text].into_iter().flatten() {
+                    if !checker.found.contains_key(&r) {
+                        problems.push(problem(
+                            ProblemKind::MissingObject,
+                            Some(r),
+                            None,
+                            format!("capture {} refers to it", id.short()),
+                        ));
+                    }
+                }
+                records.insert(CaptureId(*id), rec);
+            }
+            Err(e) => {
+                bad_records.insert(*id);
+                let pack = checker.found[id].pack.clone();
+                problems.push(problem(
+                    ProblemKind::BadRecord,
+                    Some(*id),
+                    Some(&pack),
+                    format!("not a capture record: {e}"),
+                ));
+            }
+        }
+    }
+    report.captures = records.len();
+
+    // 4. The catalog agrees with what was found.
+    if let Some(rows) = &cat_objects {
+        for row in rows {
+            match checker.found.get(&row.id) {
+                None => problems.push(problem(
+                    ProblemKind::MissingObject,
+                    Some(row.id),
+                    Some(&row.pack),
+                    "listed in the catalog but missing from objects/".into(),
+                )),
+                Some(f) if f.pack != row.pack || f.entry.offset != row.offset => {
+                    problems.push(problem(
+                        ProblemKind::CatalogDrift,
+                        Some(row.id),
+                        Some(&row.pack),
+                        format!(
+                            "catalog says pack {} offset {}, found in pack {} offset {}",
+                            row.pack, row.offset, f.pack, f.entry.offset
+                        ),
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+        let listed: HashSet<ObjectId> = rows.iter().map(|r| r.id).collect();
+        for (id, f) in &checker.found {
+            if f.indexed_pack && !listed.contains(id) {
+                problems.push(problem(
+                    ProblemKind::CatalogDrift,
+                    Some(*id),
+                    Some(&f.pack),
+                    "object missing from the catalog".into(),
+                ));
+            }
+        }
+    }
+    if let Some(rows) = &cat_captures {
+        let listed: HashMap<CaptureId, &CaptureRow> = rows.iter().map(|r| (r.id, r)).collect();
+        for row in rows {
+            match records.get(&row.id) {
+                Some(rec) => {
+                    if rec.doc.as_str() != row.doc
+                        || nanos(rec.captured_at) != row.at_nanos
+                        || rec.version_key() != row.vkey
+                    {
+                        problems.push(problem(
+                            ProblemKind::CatalogDrift,
+                            Some(row.id.0),
+                            None,
+                            "catalog entry differs from the capture record".into(),
+                        ));
+                    }
+                }
+                None if checker.found.contains_key(&row.id.0) => {} // damaged: reported above
+                None => problems.push(problem(
+                    ProblemKind::MissingObject,
+                    Some(row.id.0),
+                    None,
+                    format!(
+                        "record of a capture of {} is missing from objects/",
+                        row.doc
+                    ),
+                )),
+            }
+        }
+        for (id, rec) in &records {
+            let indexed = checker.found[&id.0].indexed_pack;
+            if indexed && !listed.contains_key(id) {
+                problems.push(problem(
+                    ProblemKind::CatalogDrift,
+                    Some(id.0),
+                    None,
+                    format!("capture of {} is not in the catalog", rec.doc),
+                ));
+            }
+        }
+    }
+
+    // 5. Name every version each damaged or missing object makes unreadable.
+    let mut all: HashMap<CaptureId, CaptureRow> = HashMap::new();
+    for row in cat_captures.iter().flatten() {
+        all.insert(row.id, row.clone());
+    }
+    for (id, rec) in &records {
+        all.entry(*id).or_insert_with(|| CaptureRow {
+            id: *id,
+            doc: rec.doc.to_string(),
+            at_nanos: nanos(rec.captured_at),
+            vkey: rec.version_key(),
+            content: rec.content,
+            source: rec.source.clone(),
+            url: rec.url.clone(),
+            title: rec.title.clone(),
+        });
+    }
+    let mut by_doc: BTreeMap<String, Vec<CaptureRow>> = BTreeMap::new();
+    for row in all.into_values() {
+        by_doc.entry(row.doc.clone()).or_default().push(row);
+    }
+    // The root causes on an object's delta chain (damaged or missing objects).
+    let roots = |start: ObjectId| -> Vec<ObjectId> {
+        let mut out = Vec::new();
+        let mut cur = Some(start);
+        let mut steps = 0;
+        while let Some(id) = cur {
+            if damaged.contains_key(&id) || !checker.found.contains_key(&id) {
+                out.push(id);
+            }
+            cur = checker.found.get(&id).and_then(|f| f.entry.header.base);
+            steps += 1;
+            if steps > READ_CHAIN_LIMIT {
+                break;
+            }
+        }
+        out
+    };
+    let chain = |start: ObjectId| -> Vec<ObjectId> {
+        let mut out = vec![start];
+        while let Some(b) = checker
+            .found
+            .get(out.last().expect("non-empty"))
+            .and_then(|f| f.entry.header.base)
+        {
+            if out.len() > READ_CHAIN_LIMIT as usize {
+                break;
+            }
+            out.push(b);
+        }
+        out
+    };
+    let mut unreadable: HashMap<ObjectId, Vec<String>> = HashMap::new();
+    let mut records_lost: HashMap<ObjectId, Vec<String>> = HashMap::new();
+    let mut stored: HashMap<String, Vec<String>> = HashMap::new();
+    for (doc, mut rows) in by_doc {
+        rows.sort_by(|a, b| (a.at_nanos, a.id).cmp(&(b.at_nanos, b.id)));
+        let versions = versions_of(&rows);
+        let number: HashMap<ObjectId, u64> = versions.iter().map(|v| (v.key, v.number)).collect();
+        for v in &versions {
+            let name = format!("{doc}@{}", v.number);
+            for root in roots(v.key) {
+                unreadable.entry(root).or_default().push(name.clone());
+            }
+            let mut packs: Vec<&str> = chain(v.key)
+                .iter()
+                .filter_map(|id| checker.found.get(id))
+                .map(|f| f.pack.as_str())
+                .collect();
+            packs.sort_unstable();
+            packs.dedup();
+            for p in packs {
+                stored.entry(p.to_owned()).or_default().push(name.clone());
+            }
+        }
+        for row in &rows {
+            let mut lost = roots(row.id.0);
+            if bad_records.contains(&row.id.0) {
+                lost.push(row.id.0);
+            }
+            for root in lost {
+                let n = number.get(&row.vkey).copied().unwrap_or(0);
+                records_lost
+                    .entry(root)
+                    .or_default()
+                    .push(format!("{doc}@{n} capture {}", row.id.0.short()));
+            }
+        }
+    }
+    for (id, reason) in &damaged {
+        let pack = checker.found.get(id).map(|f| f.pack.clone());
+        problems.push(problem(
+            ProblemKind::DamagedObject,
+            Some(*id),
+            pack.as_deref(),
+            reason.clone(),
+        ));
+    }
+    for p in &mut problems {
+        if p.kind == ProblemKind::DamagedPack
+            && let Some(pack) = &p.pack
+        {
+            p.stored = stored.get(pack).cloned().unwrap_or_default();
+            p.unreadable = unreadable_in(&p.stored, &unreadable);
+        }
+        if let Some(id) = p.object
+            && matches!(
+                p.kind,
+                ProblemKind::DamagedObject | ProblemKind::MissingObject | ProblemKind::BadRecord
+            )
+        {
+            p.unreadable = unreadable.get(&id).cloned().unwrap_or_default();
+            p.records_lost = records_lost.get(&id).cloned().unwrap_or_default();
+        }
+    }
+    // A missing object named by both a record and the catalog is one problem.
+    problems.sort_by(|a, b| {
+        (a.kind, a.object, &a.pack, &a.detail).cmp(&(b.kind, b.object, &b.pack, &b.detail))
+    });
+    problems.dedup_by(|a, b| {
+        a.kind == b.kind
+            && a.object.is_some()
+            && a.object == b.object
+            && a.kind == ProblemKind::MissingObject
+    });
+    report.problems = problems;
+    report
+}
+
+/// Which of `versions` appear among the unreadable ones.
+fn unreadable_in(versions: &[String], unreadable: &HashMap<ObjectId, Vec<String>>) -> Vec<String> {
+    let all: HashSet<&String> = unreadable.values().flatten().collect();
+    versions
+        .iter()
+        .filter(|v| all.contains(v))
+        .cloned()
+        .collect()
+}

@@ -1,0 +1,521 @@
+//! The command-line contract: output lines, exit codes, and bad input.
+
+mod common;
+
+use common::*;
+use predicates::prelude::*;
+
+const T1: &str = "2019-02-12T12:56:00Z";
+const T2: &str = "2019-02-12T18:00:00Z";
+
+fn is_add_line(line: &str, doc: &str, n: u64, status: &str) -> bool {
+    let parts: Vec<&str> = line.split(' ').collect();
+    parts.len() == 3
+        && parts[0] == format!("{doc}@{n}")
+        && parts[1].len() == 64
+        && parts[1].bytes().all(|b| b.is_ascii_hexdigit())
+        && parts[2] == status
+}
+
+#[test]
+fn add_creates_store_and_reports_versions_and_sightings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    let out = vellum(&store)
+        .args(["add", "--doc", "sf", "--at", T1])
+        .arg(fixture("blog-repost-2019-02-12.txt"))
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("created a new store"));
+    let line = String::from_utf8(out.get_output().stdout.clone()).unwrap();
+    assert!(is_add_line(line.trim_end(), "sf", 1, "new"), "{line}");
+
+    let line = add(&store, &fixture("globalresearch-2019-02-12.md"), "sf", T2);
+    assert!(is_add_line(line.trim_end(), "sf", 2, "new"), "{line}");
+    // The same text again, later: a sighting of version 1, not a new version.
+    let line = add(
+        &store,
+        &fixture("blog-repost-2019-02-12.txt"),
+        "sf",
+        "2019-03-01T00:00:00Z",
+    );
+    assert!(is_add_line(line.trim_end(), "sf", 1, "unchanged"), "{line}");
+
+    let log = stdout_of(vellum(&store).args(["log", "--json"]));
+    let row: serde_json::Value = serde_json::from_str(log.lines().next().unwrap()).unwrap();
+    assert_eq!(row["doc"], "sf");
+    assert_eq!(row["versions"], 2);
+    assert_eq!(row["captures"], 3);
+    assert_eq!(row["first"], T1);
+    assert_eq!(row["last"], "2019-03-01T00:00:00Z");
+}
+
+#[test]
+fn add_json_lines_have_the_documented_keys() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = stdout_of(
+        vellum(tmp.path())
+            .args(["add", "--json", "--at", T1, "--doc", "x"])
+            .arg(fixture("blog-repost-2019-02-12.txt")),
+    );
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort();
+    assert_eq!(keys, ["capture", "captured_at", "doc", "status", "version"]);
+    assert_eq!(v["status"], "new");
+    assert_eq!(v["captured_at"], T1);
+}
+
+#[test]
+fn doc_name_defaults_to_url_slug_then_file_stem() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = stdout_of(
+        vellum(tmp.path())
+            .args(["add", "--at", T1])
+            .arg(fixture("zamanalwasl-france-deal.txt")),
+    );
+    assert!(out.starts_with("zamanalwasl-france-deal@1 "), "{out}");
+    let out = stdout_of(
+        vellum(tmp.path())
+            .args([
+                "add",
+                "--at",
+                T1,
+                "--url",
+                "https://www.zamanalwasl.net/news/en/43181",
+            ])
+            .arg(fixture("zamanalwasl-france-deal.txt")),
+    );
+    assert!(out.starts_with("zamanalwasl-net-news-en-43181@1 "), "{out}");
+}
+
+#[test]
+fn show_is_byte_exact_and_meta_is_the_record() {
+    let tmp = tempfile::tempdir().unwrap();
+    let line = add(
+        tmp.path(),
+        &fixture("globalresearch-2019-02-12.md"),
+        "gr",
+        T1,
+    );
+    let id = line.split(' ').nth(1).unwrap().to_owned();
+    let expected = std::fs::read(fixture("globalresearch-2019-02-12.md")).unwrap();
+    for addr in ["gr", "gr@1", &id, &id[..8]] {
+        let out = vellum(tmp.path()).args(["show", addr]).output().unwrap();
+        assert!(out.status.success(), "{addr}");
+        assert_eq!(out.stdout, expected, "{addr}");
+    }
+    let meta: serde_json::Value = serde_json::from_str(&stdout_of(
+        vellum(tmp.path()).args(["show", "--meta", "gr"]),
+    ))
+    .unwrap();
+    assert_eq!(meta["doc"], "gr");
+    assert_eq!(meta["capture"], id.as_str());
+    assert_eq!(meta["media_type"], "text/markdown");
+    assert_eq!(meta["size"], expected.len());
+    assert_eq!(meta["content"], blake3::hash(&expected).to_hex().as_str());
+}
+
+#[test]
+fn log_doc_rows_have_words_added_and_removed() {
+    let tmp = tempfile::tempdir().unwrap();
+    add(tmp.path(), &fixture("blog-repost-2019-02-12.txt"), "sf", T1);
+    add(
+        tmp.path(),
+        &fixture("globalresearch-2019-02-12.md"),
+        "sf",
+        T2,
+    );
+    let out = stdout_of(vellum(tmp.path()).args(["log", "sf", "--json"]));
+    let rows: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[0]["version"], 1);
+    assert!(rows[0]["words_added"].is_null());
+    assert!(rows[0]["words"].as_u64().unwrap() > 300);
+    assert!(
+        rows[1]["words_added"].as_u64().unwrap() > 300,
+        "{}",
+        rows[1]
+    );
+    let text = stdout_of(vellum(tmp.path()).args(["log", "sf"]));
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(
+        lines[1].starts_with("@1 ") && lines[2].starts_with("@2 "),
+        "{text}"
+    );
+    assert!(lines[2].contains(T2) && lines[2].contains('+'), "{text}");
+}
+
+#[test]
+fn batch_is_one_commit_and_bad_lines_archive_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    let batch = tmp.path().join("b.jsonl");
+    let a = fixture("blog-repost-2019-02-12.txt");
+    let b = fixture("globalresearch-2019-02-12.md");
+    std::fs::write(
+        &batch,
+        format!(
+            "{{\"path\": {a:?}, \"doc\": \"sf\", \"captured_at\": \"{T1}\", \"source\": \"blog\"}}\n\
+             {{\"path\": {b:?}, \"doc\": \"sf\", \"captured_at\": \"{T2}\", \"url\": \"https://x.org/a\", \"title\": \"T\"}}\n"
+        ),
+    )
+    .unwrap();
+    let out = stdout_of(vellum(&store).args(["add", "--batch"]).arg(&batch));
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(
+        is_add_line(lines[0], "sf", 1, "new") && is_add_line(lines[1], "sf", 2, "new"),
+        "{out}"
+    );
+
+    // A bad third line: the whole batch fails and nothing of it is archived.
+    let c = fixture("zamanalwasl-france-deal.txt");
+    std::fs::write(
+        &batch,
+        format!(
+            "{{\"path\": {c:?}, \"doc\": \"zw\", \"captured_at\": \"{T1}\"}}\n\n{{\"path\": {c:?}, \"doc\": \"../zw\"}}\n"
+        ),
+    )
+    .unwrap();
+    let before = listing(&store.join("objects"));
+    vellum(&store)
+        .args(["add", "--batch"])
+        .arg(&batch)
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(
+            predicate::str::contains("batch line 3")
+                .and(predicate::str::contains("invalid document name")),
+        );
+    assert_eq!(listing(&store.join("objects")), before);
+    let log = stdout_of(vellum(&store).args(["log", "--json"]));
+    assert_eq!(log.lines().count(), 1, "{log}");
+
+    for (content, what) in [
+        ("not json\n", "batch line 1"),
+        ("{\"doc\": \"x\"}\n", "missing field `path`"),
+        (
+            "{\"path\": \"/nonexistent/file\", \"doc\": \"x\"}\n",
+            "cannot read /nonexistent/file",
+        ),
+        (
+            &format!("{{\"path\": {c:?}, \"doc\": \"x\", \"captured_at\": \"yesterday\"}}\n"),
+            "captured_at",
+        ),
+        (
+            &format!("{{\"path\": {c:?}, \"doc\": \"x\", \"colour\": 1}}\n"),
+            "unknown field",
+        ),
+    ] {
+        std::fs::write(&batch, content).unwrap();
+        vellum(&store)
+            .args(["add", "--batch"])
+            .arg(&batch)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(what));
+    }
+    assert_eq!(listing(&store.join("objects")), before);
+}
+
+#[test]
+fn bad_inputs_fail_cleanly_with_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    add(&store, &fixture("blog-repost-2019-02-12.txt"), "sf", T1);
+    let before = listing(&store);
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec![
+                "add".into(),
+                "/nonexistent/x.txt".into(),
+                "--doc".into(),
+                "a".into(),
+            ],
+            "cannot read /nonexistent/x.txt",
+        ),
+        (
+            vec![
+                "add".into(),
+                tmp.path().display().to_string(),
+                "--doc".into(),
+                "a".into(),
+            ],
+            "is a directory",
+        ),
+        (
+            vec![
+                "add".into(),
+                fixture("zamanalwasl-france-deal.txt").display().to_string(),
+                "--doc".into(),
+                "../etc".into(),
+            ],
+            "invalid document name",
+        ),
+        (
+            vec![
+                "add".into(),
+                fixture("zamanalwasl-france-deal.txt").display().to_string(),
+                "--doc".into(),
+                "A/B".into(),
+            ],
+            "invalid document name",
+        ),
+        (
+            vec![
+                "add".into(),
+                fixture("zamanalwasl-france-deal.txt").display().to_string(),
+                "--at".into(),
+                "now".into(),
+            ],
+            "RFC 3339",
+        ),
+        (
+            vec!["show".into(), "nosuchdoc".into()],
+            "no document or capture matches",
+        ),
+        (
+            vec!["show".into(), "sf@9".into()],
+            "sf has 1 version(s); there is no @9",
+        ),
+        (
+            vec!["show".into(), "ffffffffffff".into()],
+            "no document or capture matches",
+        ),
+        (
+            vec!["show".into(), "not/an/address!".into()],
+            "is not an address",
+        ),
+        (
+            vec!["log".into(), "nosuchdoc".into()],
+            "no document named nosuchdoc",
+        ),
+        (vec!["diff".into(), "sf".into()], "first version"),
+    ];
+    for (args, msg) in cases {
+        vellum(&store)
+            .args(&args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(msg));
+    }
+    // A failed add of a good file after a bad one archives neither.
+    vellum(&store)
+        .args(["add", "--doc", "two"])
+        .arg(fixture("zamanalwasl-france-deal.txt"))
+        .arg("/nonexistent")
+        .assert()
+        .code(2);
+    let after = listing(&store);
+    assert_eq!(
+        after.keys().collect::<Vec<_>>(),
+        before.keys().collect::<Vec<_>>()
+    );
+    for (k, v) in &before {
+        if k.as_os_str() != "lock" && k.as_os_str() != "catalog.sqlite" {
+            assert_eq!(&after[k], v, "{}", k.display());
+        }
+    }
+    assert_eq!(
+        stdout_of(vellum(&store).args(["log", "--json"]))
+            .lines()
+            .count(),
+        1
+    );
+}
+
+#[test]
+fn missing_or_foreign_store_is_an_error_with_a_hint() {
+    let tmp = tempfile::tempdir().unwrap();
+    vellum(&tmp.path().join("none"))
+        .arg("log")
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("no vellum store")
+                .and(predicate::str::contains("vellum init")),
+        );
+    std::fs::write(tmp.path().join("file.txt"), "x").unwrap();
+    vellum(tmp.path())
+        .arg("log")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a vellum store"));
+    vellum(tmp.path()).args(["init"]).assert().code(2);
+    #[cfg(unix)]
+    {
+        let real = tmp.path().join("real");
+        vellum(&real).arg("init").assert().success();
+        std::os::unix::fs::symlink(&real, tmp.path().join("link")).unwrap();
+        vellum(&tmp.path().join("link"))
+            .arg("log")
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("symbolic link"));
+    }
+}
+
+#[test]
+fn empty_and_binary_captures_are_archived_exactly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let empty = tmp.path().join("empty.txt");
+    std::fs::write(&empty, b"").unwrap();
+    let line = add(&tmp.path().join("s"), &empty, "empty", T1);
+    assert!(is_add_line(line.trim_end(), "empty", 1, "new"), "{line}");
+    let out = vellum(&tmp.path().join("s"))
+        .args(["show", "empty"])
+        .output()
+        .unwrap();
+    assert!(out.status.success() && out.stdout.is_empty());
+
+    let bin = tmp.path().join("image.bin");
+    let bytes: Vec<u8> = (0..=255u8).cycle().take(5000).collect();
+    std::fs::write(&bin, &bytes).unwrap();
+    add(&tmp.path().join("s"), &bin, "bin", T1);
+    vellum(&tmp.path().join("s"))
+        .args(["show", "bin"])
+        .assert()
+        .code(2)
+        .stdout("")
+        .stderr(predicate::str::contains("not UTF-8 text").and(predicate::str::contains("--raw")));
+    let raw = vellum(&tmp.path().join("s"))
+        .args(["show", "--raw", "bin"])
+        .output()
+        .unwrap();
+    assert_eq!(raw.stdout, bytes);
+    vellum(&tmp.path().join("s"))
+        .args(["diff", "bin", "empty"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not UTF-8 text"));
+    let meta = stdout_of(vellum(&tmp.path().join("s")).args(["show", "--meta", "bin"]));
+    assert!(
+        meta.contains("application/octet-stream") && !meta.contains("\"text\""),
+        "{meta}"
+    );
+    vellum(&tmp.path().join("s"))
+        .arg("verify")
+        .assert()
+        .success();
+}
+
+#[test]
+fn stdin_capture_needs_a_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    vellum(tmp.path())
+        .args(["add", "-"])
+        .write_stdin("hello")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--doc"));
+    vellum(tmp.path())
+        .args(["add", "-", "--doc", "hello", "--at", T1])
+        .write_stdin("hello world")
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("hello@1 "));
+    assert_eq!(
+        stdout_of(vellum(tmp.path()).args(["show", "hello"])),
+        "hello world"
+    );
+}
+
+#[test]
+fn ambiguous_addresses_list_the_candidates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let line = add(tmp.path(), &fixture("blog-repost-2019-02-12.txt"), "sf", T1);
+    let prefix = &line.split(' ').nth(1).unwrap()[..8];
+    // A document whose name is also a prefix of a capture id.
+    add(
+        tmp.path(),
+        &fixture("zamanalwasl-france-deal.txt"),
+        prefix,
+        T1,
+    );
+    vellum(tmp.path())
+        .args(["show", prefix])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("ambiguous").and(predicate::str::contains("sf@1")));
+}
+
+#[test]
+fn init_is_idempotent_and_help_teaches() {
+    let tmp = tempfile::tempdir().unwrap();
+    vellum(tmp.path())
+        .arg("init")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("initialized"));
+    vellum(tmp.path())
+        .arg("init")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("already"));
+    for cmd in ["add", "log", "show", "diff", "verify", "reindex", "init"] {
+        vellum(tmp.path())
+            .args([cmd, "--help"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("Usage"));
+    }
+    vellum(tmp.path())
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Exit codes"));
+}
+
+#[test]
+fn reindex_rebuilds_the_catalog_from_objects_alone() {
+    let (_tmp, store) = sample_copy();
+    let log = stdout_of(vellum(&store).arg("log"));
+    let log_doc = stdout_of(vellum(&store).args(["log", PAIR_DOC]));
+    std::fs::remove_file(store.join("catalog.sqlite")).unwrap();
+    vellum(&store)
+        .arg("log")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("vellum reindex"));
+    vellum(&store)
+        .arg("reindex")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("5 capture(s)"));
+    assert_eq!(stdout_of(vellum(&store).arg("log")), log);
+    assert_eq!(stdout_of(vellum(&store).args(["log", PAIR_DOC])), log_doc);
+    vellum(&store).arg("verify").assert().success();
+
+    // A catalog overwritten with garbage is rebuilt too.
+    std::fs::write(store.join("catalog.sqlite"), b"garbage garbage garbage").unwrap();
+    vellum(&store).arg("log").assert().code(2);
+    vellum(&store).arg("reindex").assert().success();
+    assert_eq!(stdout_of(vellum(&store).arg("log")), log);
+}
+
+#[test]
+fn read_only_commands_change_nothing() {
+    let (_tmp, store) = sample_copy();
+    let before = listing(&store);
+    for args in [
+        vec!["log"],
+        vec!["log", PAIR_DOC],
+        vec!["show", PAIR_DOC],
+        vec!["show", "--meta", PAIR_DOC],
+        vec!["diff", PAIR_DOC],
+        vec!["diff", "--format", "json", PAIR_DOC],
+        vec!["verify"],
+        vec!["verify", "--json"],
+    ] {
+        vellum(&store)
+            .args(&args)
+            .assert()
+            .code(predicate::in_iter([0, 1]));
+    }
+    assert_eq!(listing(&store), before);
+}

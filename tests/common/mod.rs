@@ -1,0 +1,93 @@
+//! Helpers shared by the integration tests: a hermetic `vellum` command and
+//! temporary stores (never the repository's `store/` itself).
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+pub const FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/articles");
+pub const SAMPLE_STORE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/store");
+pub const PAIR_DOC: &str = "us-coalition-isis-deal";
+
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(FIXTURES).join(name)
+}
+
+/// `vellum --store DIR`, with a clean environment (no color, no inherited store).
+pub fn vellum(store: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("vellum").expect("binary built");
+    cmd.env_remove("VELLUM_STORE")
+        .env("NO_COLOR", "1")
+        .arg("--store")
+        .arg(store);
+    cmd
+}
+
+/// A temporary directory holding a copy of the bundled sample store at `<tmp>/store`.
+pub fn sample_copy() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dst = tmp.path().join("store");
+    copy_dir(Path::new(SAMPLE_STORE), &dst);
+    (tmp, dst)
+}
+
+pub fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for entry in std::fs::read_dir(src).unwrap() {
+        let entry = entry.unwrap();
+        let to = dst.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &to);
+        } else {
+            std::fs::copy(entry.path(), &to).unwrap();
+        }
+    }
+}
+
+/// Every file under `dir` with its size, hash and mtime.
+pub fn listing(dir: &Path) -> BTreeMap<PathBuf, (u64, String, std::time::SystemTime)> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![dir.to_owned()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let entry = entry.unwrap();
+            let meta = entry.metadata().unwrap();
+            if meta.is_dir() {
+                stack.push(entry.path());
+            } else {
+                let bytes = std::fs::read(entry.path()).unwrap();
+                out.insert(
+                    entry.path().strip_prefix(dir).unwrap().to_owned(),
+                    (
+                        meta.len(),
+                        blake3::hash(&bytes).to_hex().to_string(),
+                        meta.modified().unwrap(),
+                    ),
+                );
+            }
+        }
+    }
+    out
+}
+
+pub fn stdout_of(cmd: &mut Command) -> String {
+    let out = cmd.output().unwrap();
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Adds a file to `store` at a fixed time; returns the stdout line.
+pub fn add(store: &Path, file: &Path, doc: &str, at: &str) -> String {
+    let out = vellum(store)
+        .args(["add", "--doc", doc, "--at", at])
+        .arg(file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "add failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
