@@ -3,11 +3,10 @@
 use std::io::{BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
 use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use vellum::error::StoreError;
+use vellum::ingest::batch::{self, parse_time};
 use vellum::ingest::{DocName, slug};
 use vellum::store::object::MAX_OBJECT_SIZE;
 use vellum::store::{Added, Archive, NewCapture, Writer};
@@ -51,27 +50,6 @@ pub struct AddArgs {
     /// One JSON object per line: doc, version, capture, status, captured_at
     #[arg(long)]
     json: bool,
-}
-
-fn parse_time(s: &str) -> Result<OffsetDateTime, String> {
-    OffsetDateTime::parse(s, &Rfc3339)
-        .map_err(|e| format!("{e}; use RFC 3339, e.g. 2019-02-12T12:56:00Z"))
-}
-
-/// One line of a batch file.
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct BatchLine {
-    path: PathBuf,
-    doc: String,
-    #[serde(default)]
-    captured_at: Option<String>,
-    #[serde(default)]
-    url: Option<String>,
-    #[serde(default)]
-    source: Option<String>,
-    #[serde(default)]
-    title: Option<String>,
 }
 
 /// Reads one input whole, refusing directories and anything over the limit.
@@ -215,22 +193,14 @@ fn stage_batch(
         let at_line =
             |msg: String| CliError::new(format!("batch line {n}: {msg}; nothing was archived"));
         let line = line.map_err(|e| at_line(format!("unreadable ({e})")))?;
-        if line.trim().is_empty() {
+        let Some(b) = batch::parse_line(&line).map_err(|e| at_line(e.to_string()))? else {
             continue;
-        }
-        let b: BatchLine = serde_json::from_str(&line).map_err(|e| at_line(e.to_string()))?;
-        let doc: DocName = b
-            .doc
-            .parse()
-            .map_err(|e: vellum::ingest::InvalidDocName| at_line(e.to_string()))?;
-        let captured_at = match &b.captured_at {
-            Some(t) => parse_time(t).map_err(|e| at_line(format!("captured_at {t:?}: {e}")))?,
-            None => now,
         };
+        let captured_at = b.time(now).map_err(at_line)?;
         let bytes = read_input(&b.path).map_err(|e| at_line(e.to_string()))?;
         writer
             .add(NewCapture {
-                doc,
+                doc: b.doc,
                 captured_at,
                 bytes,
                 name_hint: Some(b.path.to_string_lossy().into_owned()),

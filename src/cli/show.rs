@@ -1,8 +1,9 @@
 //! `vellum show ADDR`
 
-use std::io::Write;
+use std::io::{BufRead, Write};
+use std::sync::Arc;
 
-use vellum::store::Address;
+use vellum::store::{Address, Archive, Resolved};
 
 use super::{CliError, Env, Exit};
 
@@ -11,10 +12,18 @@ use super::{CliError, Env, Exit};
   vellum show south-front          the latest version
   vellum show south-front@1        version 1
   vellum show 3f2a9c01             a capture, by a unique prefix of its id
-  vellum show south-front --meta   the capture record as JSON")]
+  vellum show south-front --meta   the capture record as JSON
+  vellum log --json | jq -r .doc | vellum show --batch   every latest version, like git cat-file --batch
+
+--batch reads one address per line on stdin and prints, for each, a header line
+`CAPTURE_ID DOC@N SIZE` followed by the text and a newline, or `ADDR missing: REASON`.")]
 pub struct ShowArgs {
     /// DOC, DOC@N, or a capture id (8+ hex digits)
-    addr: String,
+    #[arg(required_unless_present = "batch")]
+    addr: Option<String>,
+    /// Read addresses from stdin, one per line (one process for many reads)
+    #[arg(long, conflicts_with_all = ["addr", "meta"])]
+    batch: bool,
     /// Print the capture record (JSON) instead of the text
     #[arg(long, conflicts_with = "raw")]
     meta: bool,
@@ -25,40 +34,71 @@ pub struct ShowArgs {
 
 pub fn run_show(env: &Env, args: ShowArgs) -> Result<Exit, CliError> {
     let archive = env.open()?;
-    let addr: Address = args
+    if args.batch {
+        return show_batch(&archive, args.raw);
+    }
+    let addr_text = args
         .addr
-        .parse()
-        .map_err(|e| CliError::new(format!("{e}")))?;
-    let r = archive.resolve(&addr)?;
+        .as_deref()
+        .expect("clap requires ADDR without --batch");
     let mut out = std::io::stdout().lock();
     if args.meta {
+        let addr: Address = addr_text
+            .parse()
+            .map_err(|e| CliError::new(format!("{e}")))?;
+        let r = archive.resolve(&addr)?;
         let rec = archive.record(&r.capture)?;
         let mut v = serde_json::to_value(&rec).map_err(|e| CliError::new(e.to_string()))?;
         v["capture"] = serde_json::json!(r.capture);
         v["version"] = serde_json::json!(r.version);
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&v).map_err(|e| CliError::new(e.to_string()))?
-        )?;
+        let pretty = serde_json::to_string_pretty(&v).map_err(|e| CliError::new(e.to_string()))?;
+        writeln!(out, "{pretty}")?;
         return Ok(Exit::Ok);
     }
+    let (r, bytes) = load(&archive, addr_text, args.raw)?;
+    if !args.raw && std::str::from_utf8(&bytes).is_err() {
+        return Err(CliError::new(format!(
+            "{} is not UTF-8 text ({} bytes); `vellum show --raw {addr_text}` prints the bytes exactly",
+            r.label,
+            bytes.len(),
+        )));
+    }
+    out.write_all(&bytes)?;
+    out.flush()?;
+    Ok(Exit::Ok)
+}
+
+/// The bytes an address names: its text, or with `raw` its captured bytes.
+fn load(archive: &Archive, addr: &str, raw: bool) -> Result<(Resolved, Arc<Vec<u8>>), CliError> {
+    let addr: Address = addr.parse().map_err(|e| CliError::new(format!("{e}")))?;
+    let r = archive.resolve(&addr)?;
     let row = archive.capture_row(&r.capture)?.ok_or_else(|| {
         CliError::new(format!(
             "capture {} is not in the catalog; run `vellum reindex`",
             r.capture
         ))
     })?;
-    let bytes = archive.read_object(if args.raw { &row.content } else { &row.vkey })?;
-    if !args.raw && std::str::from_utf8(&bytes).is_err() {
-        return Err(CliError::new(format!(
-            "{} is not UTF-8 text ({} bytes); `vellum show --raw {}` prints the bytes exactly",
-            r.label,
-            bytes.len(),
-            args.addr
-        )));
+    let bytes = archive.read_object(if raw { &row.content } else { &row.vkey })?;
+    Ok((r, bytes))
+}
+
+fn show_batch(archive: &Archive, raw: bool) -> Result<Exit, CliError> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for line in std::io::stdin().lock().lines() {
+        let line = line.map_err(|e| CliError::new(format!("reading standard input: {e}")))?;
+        let addr = line.trim();
+        if addr.is_empty() {
+            continue;
+        }
+        match load(archive, addr, raw) {
+            Ok((r, bytes)) => {
+                writeln!(out, "{} {} {}", r.capture, r.label, bytes.len())?;
+                out.write_all(&bytes)?;
+                writeln!(out)?;
+            }
+            Err(e) => writeln!(out, "{addr} missing: {}", e.to_string().replace('\n', " "))?,
+        }
     }
-    out.write_all(&bytes)?;
     out.flush()?;
     Ok(Exit::Ok)
 }

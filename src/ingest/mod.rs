@@ -4,6 +4,7 @@
 //! and Markdown are their own extracted text; bytes that are not UTF-8 have no
 //! text, and `show`/`diff` refuse them with a clear message.
 
+pub mod batch;
 mod name;
 
 pub use name::{DocName, InvalidDocName, slug};
