@@ -210,7 +210,7 @@ fn stage_batch(
             })
             .map_err(|e| at_line(e.to_string()))?;
         staged += 1;
-        if env.stderr_is_terminal && staged % 100 == 0 {
+        if env.stderr_is_terminal && staged.is_multiple_of(100) {
             eprint!("\rvellum: {staged} captures staged…");
         }
     }

@@ -72,13 +72,16 @@ fn log_documents(archive: &Archive, out: &mut dyn Write, json: bool) -> Result<(
     Ok(())
 }
 
+/// Word count of a version, and words (added, removed) against the previous one.
+type VersionStats = (Option<u64>, Option<(u64, u64)>);
+
 /// Word count of a version's text and its change against the previous one,
 /// from the cache `add` fills; computed on the fly (not stored) when absent.
 fn stats(
     archive: &Archive,
     prev: Option<&Version>,
     v: &Version,
-) -> Result<(Option<u64>, Option<(u64, u64)>), CliError> {
+) -> Result<VersionStats, CliError> {
     let text = |id| -> Result<Option<String>, CliError> {
         let bytes = archive.read_object(id)?;
         Ok(std::str::from_utf8(&bytes).ok().map(str::to_owned))

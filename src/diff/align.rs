@@ -6,7 +6,8 @@
 //! 1. Each text is cut into paragraphs at blank lines (over-long ones further
 //!    at line, sentence, then space boundaries), each keeping its separator so
 //!    the texts rebuild exactly.
-//! 2. Paragraph hashes (of their comparison keys) are aligned with Patience.
+//! 2. Paragraph hashes (of their comparison keys) are aligned with Patience,
+//!    a nearly identical paragraph counting as the same one.
 //! 3. Inside each gap between matching paragraphs, deleted and inserted
 //!    paragraphs are paired by word-set similarity (an order-preserving best
 //!    pairing); a pairing may grow to take in a neighbouring paragraph, which
@@ -341,18 +342,60 @@ impl Aligner<'_, '_> {
     /// Paragraph-level alignment, in text order.
     fn steps(&mut self) -> Vec<Step> {
         let oh: Vec<u64> = self.olds.iter().map(|p| p.hash).collect();
-        let nh: Vec<u64> = self.news.iter().map(|p| p.hash).collect();
+        let nh = self.fuzzy_ids(&oh);
         let ops = capture_diff_slices_deadline(Algorithm::Patience, &oh, &nh, Some(self.deadline));
         let mut steps = Vec::new();
         for op in ops {
             let (tag, ro, rn) = op.as_tag_tuple();
             if tag == DiffTag::Equal {
-                steps.extend(ro.zip(rn).map(|(i, j)| Step::Same(i, j)));
+                steps.extend(ro.zip(rn).map(|(i, j)| {
+                    if self.olds[i].hash == self.news[j].hash {
+                        Step::Same(i, j)
+                    } else {
+                        Step::Pair(i..i + 1, j..j + 1)
+                    }
+                }));
             } else {
                 self.gap(ro, rn, &mut steps);
             }
         }
         steps
+    }
+
+    /// Ids for the new paragraphs: their hash, or the hash of a nearly
+    /// identical old paragraph whose own hash has no exact match. Aligning on
+    /// these lets lightly edited paragraphs anchor the alignment, so one
+    /// moved paragraph does not make its edited neighbours look moved.
+    fn fuzzy_ids(&mut self, old_hashes: &[u64]) -> Vec<u64> {
+        let mut ids: Vec<u64> = self.news.iter().map(|p| p.hash).collect();
+        let old_set: std::collections::HashSet<u64> = old_hashes.iter().copied().collect();
+        let new_set: std::collections::HashSet<u64> = ids.iter().copied().collect();
+        let lone_old: Vec<usize> = (0..self.olds.len())
+            .filter(|&i| !new_set.contains(&old_hashes[i]))
+            .collect();
+        let lone_new: Vec<usize> = (0..ids.len())
+            .filter(|&j| !old_set.contains(&ids[j]))
+            .collect();
+        if lone_old.len() * lone_new.len() > MOVE_CELLS {
+            return ids;
+        }
+        let mut taken = vec![false; self.olds.len()];
+        for j in lone_new {
+            if self.past_deadline() {
+                break;
+            }
+            let best = lone_old
+                .iter()
+                .filter(|&&i| !taken[i])
+                .map(|&i| (i, self.similarity(i, j)))
+                .filter(|&(_, s)| s >= MOVE_SIMILARITY)
+                .max_by(|x, y| x.1.total_cmp(&y.1));
+            if let Some((i, _)) = best {
+                taken[i] = true;
+                ids[j] = old_hashes[i];
+            }
+        }
+        ids
     }
 
     /// Pairs up the deleted and inserted paragraphs of one gap.

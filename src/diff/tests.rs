@@ -404,15 +404,16 @@ impl Rng {
     }
 }
 
-/// Real paragraphs of the fixtures, at least 20 words long.
+/// Real paragraphs of the fixtures, at least 20 words long, without the
+/// near-duplicates the blog and Global Research copies share.
 fn fixture_paragraphs() -> Vec<&'static str> {
+    let mut seen = std::collections::HashSet::new();
     [BLOG, GLOBAL, RAQQAH, DEIR, ZAMAN]
         .iter()
         .flat_map(|t| t.split("\n\n"))
         .map(str::trim)
         .filter(|p| count_words(p) >= 20)
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
+        .filter(|p| seen.insert(p.split_whitespace().take(6).collect::<Vec<_>>()))
         .collect()
 }
 
@@ -503,6 +504,10 @@ fn word_offsets(text: &str, base: usize) -> Vec<usize> {
     out
 }
 
+/// A token of an edited text, with the (paragraph, token) it was carried
+/// over from, if it was.
+type Carried = (String, Option<(usize, usize)>);
+
 /// Seeded random edits of real paragraphs; the truth is which words (by
 /// offset, old side and new side) were really changed. Moved paragraphs
 /// count as unchanged and must come out as moves.
@@ -510,7 +515,16 @@ fn word_offsets(text: &str, base: usize) -> Vec<usize> {
 fn seeded_edits_are_found_precisely() {
     use std::collections::HashSet;
     let pool = fixture_paragraphs();
-    let vocab = ["fighters", "convoy", "ceasefire", "officials", "reportedly", "northern", "talks", "village"];
+    let vocab = [
+        "fighters",
+        "convoy",
+        "ceasefire",
+        "officials",
+        "reportedly",
+        "northern",
+        "talks",
+        "village",
+    ];
     let (mut hits, mut predicted, mut truth, mut moves_expected, mut moves_found) = (0, 0, 0, 0, 0);
     for seed in 1..=40u64 {
         let mut rng = Rng(seed * 0x9e37_79b9);
@@ -520,15 +534,18 @@ fn seeded_edits_are_found_precisely() {
             order.swap(k, rng.below(k + 1));
         }
         let n = 6 + rng.below(6);
-        let paras: Vec<Vec<&str>> = order[..n].iter().map(|&k| tokenize::tokenize(pool[k])).collect();
+        let paras: Vec<Vec<&str>> = order[..n]
+            .iter()
+            .map(|&k| tokenize::tokenize(pool[k]))
+            .collect();
         let mut spares = order[n..].iter();
         // Each new paragraph: tokens, each Some(old token id) when carried over.
-        let mut out: Vec<Vec<(String, Option<(usize, usize)>)>> = Vec::new();
+        let mut out: Vec<Vec<Carried>> = Vec::new();
         for (p, toks) in paras.iter().enumerate() {
             if rng.chance(8) {
                 continue; // paragraph deleted
             }
-            let mut para: Vec<(String, Option<(usize, usize)>)> = Vec::new();
+            let mut para: Vec<Carried> = Vec::new();
             let mut i = 0;
             while i < toks.len() {
                 let t = toks[i];
@@ -537,20 +554,32 @@ fn seeded_edits_are_found_precisely() {
                     0..=1 if word => para.push((vocab[rng.below(vocab.len())].to_owned(), None)),
                     2 if word && t.len() > 3 => para.push((format!("{t}s"), None)),
                     3 if word && t.len() > 3 => {
-                        para.extend([("*".to_owned(), None), (t.to_owned(), Some((p, i))), ("*".to_owned(), None)]);
+                        para.extend([
+                            ("*".to_owned(), None),
+                            (t.to_owned(), Some((p, i))),
+                            ("*".to_owned(), None),
+                        ]);
                     }
                     4 if t == "." => {
                         para.push((t.to_owned(), Some((p, i))));
-                        para.extend([" ", "New", " ", "sentence", " ", "added", " ", "here", "."].map(|s| (s.to_owned(), None)));
+                        para.extend(
+                            [" ", "New", " ", "sentence", " ", "added", " ", "here", "."]
+                                .map(|s| (s.to_owned(), None)),
+                        );
                     }
                     5 if t == "." && i + 1 < toks.len() => {
                         // Delete the next sentence (the tokens up to and including its full stop).
                         para.push((t.to_owned(), Some((p, i))));
-                        let end = toks[i + 1..].iter().position(|t| *t == ".").map_or(toks.len(), |e| i + 2 + e);
+                        let end = toks[i + 1..]
+                            .iter()
+                            .position(|t| *t == ".")
+                            .map_or(toks.len(), |e| i + 2 + e);
                         i = end;
                         continue;
                     }
-                    _ if t.contains('\'') && rng.chance(30) => para.push((t.replace('\'', "’"), None)),
+                    _ if t.contains('\'') && rng.chance(30) => {
+                        para.push((t.replace('\'', "’"), None))
+                    }
                     _ => para.push((t.to_owned(), Some((p, i)))),
                 }
                 i += 1;
@@ -570,8 +599,16 @@ fn seeded_edits_are_found_precisely() {
             out.push(first);
             moves_expected += 1;
         }
-        let old = paras.iter().map(|p| p.concat()).collect::<Vec<_>>().join("\n\n");
-        let new = out.iter().map(|p| p.iter().map(|(t, _)| t.as_str()).collect::<String>()).collect::<Vec<_>>().join("\n\n");
+        let old = paras
+            .iter()
+            .map(|p| p.concat())
+            .collect::<Vec<_>>()
+            .join("\n\n");
+        let new = out
+            .iter()
+            .map(|p| p.iter().map(|(t, _)| t.as_str()).collect::<String>())
+            .collect::<Vec<_>>()
+            .join("\n\n");
         // Truth: old words not carried over, new words not carried over.
         let mut old_starts = Vec::new();
         let mut at = 0;
@@ -605,12 +642,6 @@ fn seeded_edits_are_found_precisely() {
         }
         let d = check_invariants(&old, &new, &DiffOptions::default());
         moves_found += d.stats.paragraphs_moved;
-        if d.stats.paragraphs_moved != usize::from(moved) {
-            println!("seed {seed}: moved={moved} found {}", d.stats.paragraphs_moved);
-            for op in d.ops.iter().filter(|o| o.moved) {
-                println!("  {:?} {:?}", op.op, op.text.chars().take(60).collect::<String>());
-            }
-        }
         let (mut o, mut n) = (0, 0);
         let mut got: HashSet<(bool, usize)> = HashSet::new();
         for op in &d.ops {
@@ -637,8 +668,10 @@ fn seeded_edits_are_found_precisely() {
     }
     let precision = hits as f64 / predicted as f64;
     let recall = hits as f64 / truth as f64;
-    println!("changed words: precision {precision:.4}, recall {recall:.4} ({truth} true); moves {moves_found}/{moves_expected}");
+    println!(
+        "changed words: precision {precision:.4}, recall {recall:.4} ({truth} true); moves {moves_found}/{moves_expected}"
+    );
     assert!(recall >= 0.99, "recall {recall}");
-    assert!(precision >= 0.97, "precision {precision}");
+    assert!(precision >= 0.99, "precision {precision}");
     assert_eq!(moves_found, moves_expected);
 }

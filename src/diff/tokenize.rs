@@ -73,7 +73,8 @@ fn token_len(rest: &str) -> usize {
             .find(|&(_, c)| c != first)
             .map_or(rest.len(), |(i, _)| i);
     }
-    let seg = ascii_word_len(rest).unwrap_or_else(|| rest.split_word_bounds().next().map_or(rest.len(), str::len));
+    let seg = ascii_word_len(rest)
+        .unwrap_or_else(|| rest.split_word_bounds().next().map_or(rest.len(), str::len));
     if !is_word(&rest[..seg]) {
         return seg;
     }
@@ -99,10 +100,15 @@ fn token_len(rest: &str) -> usize {
 /// so the segmenter would stop there too.
 fn ascii_word_len(rest: &str) -> Option<usize> {
     let bytes = rest.as_bytes();
-    let run = bytes.iter().position(|b| !b.is_ascii_alphanumeric()).unwrap_or(bytes.len());
+    let run = bytes
+        .iter()
+        .position(|b| !b.is_ascii_alphanumeric())
+        .unwrap_or(bytes.len());
     let ends = match bytes.get(run) {
         None => true,
-        Some(&b) => b.is_ascii_whitespace() || (b.is_ascii_punctuation() && !b"'.,:;_-".contains(&b)),
+        Some(&b) => {
+            b.is_ascii_whitespace() || (b.is_ascii_punctuation() && !b"'.,:;_-".contains(&b))
+        }
     };
     (run > 0 && ends).then_some(run)
 }

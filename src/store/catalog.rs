@@ -86,6 +86,18 @@ pub struct CaptureRow {
     pub title: Option<String>,
 }
 
+/// A document's counts: versions, captures, first and last capture time
+/// (Unix nanoseconds) and the title of its latest titled capture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocRow {
+    pub doc: String,
+    pub versions: u64,
+    pub captures: u64,
+    pub first_nanos: i64,
+    pub last_nanos: i64,
+    pub title: Option<String>,
+}
+
 pub struct Catalog {
     conn: Connection,
 }
@@ -337,11 +349,8 @@ impl Catalog {
         rows.collect()
     }
 
-    /// One row per document: name, versions, captures, first and last capture
-    /// time (nanos), and the title of its latest titled capture.
-    pub fn doc_summaries(
-        &self,
-    ) -> rusqlite::Result<Vec<(String, u64, u64, i64, i64, Option<String>)>> {
+    /// One row per document, in name order.
+    pub fn doc_summaries(&self) -> rusqlite::Result<Vec<DocRow>> {
         let mut stmt = self.conn.prepare(
             "SELECT doc, COUNT(DISTINCT vkey), COUNT(*), MIN(at), MAX(at),
                     (SELECT title FROM captures t WHERE t.doc = c.doc AND t.title IS NOT NULL
@@ -349,14 +358,14 @@ impl Catalog {
              FROM captures c GROUP BY doc ORDER BY doc",
         )?;
         let rows = stmt.query_map([], |r| {
-            Ok((
-                r.get(0)?,
-                r.get::<_, i64>(1)? as u64,
-                r.get::<_, i64>(2)? as u64,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
+            Ok(DocRow {
+                doc: r.get(0)?,
+                versions: r.get::<_, i64>(1)? as u64,
+                captures: r.get::<_, i64>(2)? as u64,
+                first_nanos: r.get(3)?,
+                last_nanos: r.get(4)?,
+                title: r.get(5)?,
+            })
         })?;
         rows.collect()
     }

@@ -283,13 +283,13 @@ impl Archive {
         let rows = self.cat(self.catalog.doc_summaries())?;
         Ok(rows
             .into_iter()
-            .map(|(doc, versions, captures, first, last, title)| DocSummary {
-                doc,
-                versions,
-                captures,
-                first: from_nanos(first),
-                last: from_nanos(last),
-                title,
+            .map(|r| DocSummary {
+                doc: r.doc,
+                versions: r.versions,
+                captures: r.captures,
+                first: from_nanos(r.first_nanos),
+                last: from_nanos(r.last_nanos),
+                title: r.title,
             })
             .collect())
     }
@@ -507,7 +507,9 @@ fn check_marker(dir: &Path) -> Result<()> {
     check_not_symlink(dir)?;
     let marker = match std::fs::read_to_string(dir.join(MARKER)) {
         Ok(m) => m,
-        Err(_) if !dir.exists() || is_empty_dir(dir) => return Err(StoreError::NoStore(dir.to_owned())),
+        Err(_) if !dir.exists() || is_empty_dir(dir) => {
+            return Err(StoreError::NoStore(dir.to_owned()));
+        }
         Err(_) => return Err(StoreError::NotAStore(dir.to_owned())),
     };
     let format = marker

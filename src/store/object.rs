@@ -63,13 +63,13 @@ pub struct Header {
 
 impl Header {
     /// Bytes taken by the header itself.
-    pub fn len(&self) -> usize {
+    pub fn header_len(&self) -> usize {
         header_len(self.base.is_some())
     }
 
     /// Bytes taken by header plus frame.
     pub fn entry_len(&self) -> usize {
-        self.len() + self.csize
+        self.header_len() + self.csize
     }
 }
 
@@ -218,7 +218,7 @@ pub fn decode(
     base: Option<(ObjectId, &[u8])>,
 ) -> Result<(Header, Vec<u8>), DecodeError> {
     let h = parse_header(buf)?;
-    let start = h.len();
+    let start = h.header_len();
     let frame = buf
         .get(start..start + h.csize)
         .ok_or(DecodeError::Truncated)?;

@@ -202,15 +202,15 @@ pub fn verify(archive: &Archive, progress: Progress<'_>) -> Report {
         .map(|p| p.into_iter().map(|(n, _)| n).collect());
     let cat_objects = catalog.objects().ok();
     let cat_captures = catalog.captures().ok();
-    if cat_packs.is_none() || cat_objects.is_none() || cat_captures.is_none() {
-        if problems.is_empty() {
-            problems.push(problem(
-                ProblemKind::CatalogDamaged,
-                None,
-                None,
-                "catalog tables unreadable".into(),
-            ));
-        }
+    if (cat_packs.is_none() || cat_objects.is_none() || cat_captures.is_none())
+        && problems.is_empty()
+    {
+        problems.push(problem(
+            ProblemKind::CatalogDamaged,
+            None,
+            None,
+            "catalog tables unreadable".into(),
+        ));
     }
 
     // 1. Every pack: structure and checksum, then every entry header.
@@ -495,7 +495,7 @@ pub fn verify(archive: &Archive, progress: Progress<'_>) -> Report {
     let mut records_lost: HashMap<ObjectId, Vec<String>> = HashMap::new();
     let mut stored: HashMap<String, Vec<String>> = HashMap::new();
     for (doc, mut rows) in by_doc {
-        rows.sort_by(|a, b| (a.at_nanos, a.id).cmp(&(b.at_nanos, b.id)));
+        rows.sort_by_key(|r| (r.at_nanos, r.id));
         let versions = versions_of(&rows);
         let number: HashMap<ObjectId, u64> = versions.iter().map(|v| (v.key, v.number)).collect();
         for v in &versions {
