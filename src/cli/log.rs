@@ -77,11 +77,7 @@ type VersionStats = (Option<u64>, Option<(u64, u64)>);
 
 /// Word count of a version's text and its change against the previous one,
 /// from the cache `add` fills; computed on the fly (not stored) when absent.
-fn stats(
-    archive: &Archive,
-    prev: Option<&Version>,
-    v: &Version,
-) -> Result<VersionStats, CliError> {
+fn stats(archive: &Archive, prev: Option<&Version>, v: &Version) -> Result<VersionStats, CliError> {
     let text = |id| -> Result<Option<String>, CliError> {
         let bytes = archive.read_object(id)?;
         Ok(std::str::from_utf8(&bytes).ok().map(str::to_owned))
