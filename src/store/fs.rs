@@ -2,8 +2,11 @@
 //!
 //! Writes go to a temporary file in the target directory (`.tmp-*`), which is
 //! fsynced, hard-linked into place (so an existing blob is never replaced) and
-//! fsynced via its directory. A crash leaves at most a `.tmp-*` file, which
-//! readers ignore and the next writer removes.
+//! made durable by fsyncing the directory. A crash leaves at most a `.tmp-*`
+//! file, which readers ignore and the next writer removes.
+//!
+//! The file-system calls go through [`Vfs`], so tests can run the real
+//! backend over a simulated disk that loses unsynced data at any point.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
@@ -14,13 +17,107 @@ use super::backend::Backend;
 
 const TMP_PREFIX: &str = ".tmp-";
 
+/// The file-system operations the backend needs, and nothing more.
+pub trait Vfs: Send + Sync {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>>;
+    fn read_range(&self, path: &Path, offset: u64, len: usize) -> io::Result<Vec<u8>>;
+    fn exists(&self, path: &Path) -> bool;
+    fn create_dir_all(&self, dir: &Path) -> io::Result<()>;
+    /// Creates `path` (failing if it exists) holding `bytes`, not yet durable.
+    fn write_new(&self, path: &Path, bytes: &[u8]) -> io::Result<()>;
+    /// Makes a file's content durable.
+    fn sync_file(&self, path: &Path) -> io::Result<()>;
+    /// Links `dst` to `src`'s content; `AlreadyExists` if `dst` exists.
+    fn hard_link(&self, src: &Path, dst: &Path) -> io::Result<()>;
+    fn remove_file(&self, path: &Path) -> io::Result<()>;
+    /// Makes the directory's entries (creations, links, removals) durable.
+    fn sync_dir(&self, dir: &Path) -> io::Result<()>;
+    /// Entries of `dir`: name, length, whether it is a directory. Empty if `dir` is missing.
+    fn list(&self, dir: &Path) -> io::Result<Vec<(String, u64, bool)>>;
+}
+
+/// The real file system.
+pub struct RealFs;
+
+impl Vfs for RealFs {
+    fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
+        fs::read(path)
+    }
+
+    fn read_range(&self, path: &Path, offset: u64, len: usize) -> io::Result<Vec<u8>> {
+        let mut f = File::open(path)?;
+        f.seek(SeekFrom::Start(offset))?;
+        let mut buf = vec![0; len];
+        f.read_exact(&mut buf)?;
+        Ok(buf)
+    }
+
+    fn exists(&self, path: &Path) -> bool {
+        path.exists()
+    }
+
+    fn create_dir_all(&self, dir: &Path) -> io::Result<()> {
+        fs::create_dir_all(dir)
+    }
+
+    fn write_new(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
+        OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)?
+            .write_all(bytes)
+    }
+
+    fn sync_file(&self, path: &Path) -> io::Result<()> {
+        File::open(path)?.sync_all()
+    }
+
+    fn hard_link(&self, src: &Path, dst: &Path) -> io::Result<()> {
+        fs::hard_link(src, dst)
+    }
+
+    fn remove_file(&self, path: &Path) -> io::Result<()> {
+        fs::remove_file(path)
+    }
+
+    fn sync_dir(&self, dir: &Path) -> io::Result<()> {
+        File::open(dir)?.sync_all()
+    }
+
+    fn list(&self, dir: &Path) -> io::Result<Vec<(String, u64, bool)>> {
+        let entries = match fs::read_dir(dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        let mut out = Vec::new();
+        for entry in entries {
+            let entry = entry?;
+            let Ok(name) = entry.file_name().into_string() else {
+                continue;
+            };
+            let meta = entry.metadata()?;
+            out.push((name, meta.len(), meta.is_dir()));
+        }
+        Ok(out)
+    }
+}
+
 pub struct FsBackend {
     root: PathBuf,
+    vfs: Box<dyn Vfs>,
 }
 
 impl FsBackend {
     pub fn new(root: impl Into<PathBuf>) -> FsBackend {
-        FsBackend { root: root.into() }
+        FsBackend::with_vfs(root, Box::new(RealFs))
+    }
+
+    pub fn with_vfs(root: impl Into<PathBuf>, vfs: Box<dyn Vfs>) -> FsBackend {
+        FsBackend {
+            root: root.into(),
+            vfs,
+        }
     }
 
     fn path(&self, key: &str) -> io::Result<PathBuf> {
@@ -41,10 +138,6 @@ impl FsBackend {
     }
 }
 
-fn sync_dir(dir: &Path) -> io::Result<()> {
-    File::open(dir)?.sync_all()
-}
-
 fn temp_name() -> String {
     static COUNTER: AtomicU64 = AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
@@ -56,93 +149,82 @@ fn temp_name() -> String {
 
 impl Backend for FsBackend {
     fn get(&self, key: &str) -> io::Result<Vec<u8>> {
-        fs::read(self.path(key)?)
+        self.vfs.read(&self.path(key)?)
     }
 
     fn get_range(&self, key: &str, offset: u64, len: usize) -> io::Result<Vec<u8>> {
-        let mut f = File::open(self.path(key)?)?;
-        f.seek(SeekFrom::Start(offset))?;
-        let mut buf = vec![0; len];
-        f.read_exact(&mut buf)?;
-        Ok(buf)
+        self.vfs.read_range(&self.path(key)?, offset, len)
     }
 
     fn put_if_absent(&self, key: &str, bytes: &[u8]) -> io::Result<bool> {
         let path = self.path(key)?;
-        if path.exists() {
+        if self.vfs.exists(&path) {
             return Ok(false);
         }
         let dir = path.parent().expect("keys have a parent");
-        fs::create_dir_all(dir)?;
+        self.vfs.create_dir_all(dir)?;
         let tmp = dir.join(temp_name());
         let result = (|| {
-            let mut f = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
-            f.write_all(bytes)?;
-            f.sync_all()?;
-            drop(f);
-            match fs::hard_link(&tmp, &path) {
+            self.vfs.write_new(&tmp, bytes)?;
+            self.vfs.sync_file(&tmp)?;
+            match self.vfs.hard_link(&tmp, &path) {
                 Ok(()) => Ok(true),
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(false),
                 Err(e) => Err(e),
             }
         })();
-        let _ = fs::remove_file(&tmp);
+        // Best effort: a temporary file left behind is removed by the next writer.
+        let _ = self.vfs.remove_file(&tmp);
         let written = result?;
-        sync_dir(dir)?;
+        if let Err(e) = self.vfs.sync_dir(dir) {
+            // The caller will report failure, so the blob must not outlive
+            // the call: remove what this call linked (best effort; if even
+            // that fails, the next writer finds a pack no catalog knows and
+            // indexes it, as after a crash).
+            if written && self.vfs.remove_file(&path).is_ok() {
+                let _ = self.vfs.sync_dir(dir);
+            }
+            return Err(e);
+        }
         Ok(written)
     }
 
     fn list(&self, prefix: &str) -> io::Result<Vec<(String, u64)>> {
-        let dir = self.root.join(prefix.trim_end_matches('/'));
-        let mut out = Vec::new();
-        let entries = match fs::read_dir(&dir) {
-            Ok(e) => e,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(out),
-            Err(e) => return Err(e),
-        };
-        for entry in entries {
-            let entry = entry?;
-            let name = entry.file_name();
-            let Some(name) = name.to_str() else { continue };
-            if name.starts_with(TMP_PREFIX) {
-                continue;
-            }
-            let meta = entry.metadata()?;
-            if meta.is_file() {
-                out.push((
-                    format!("{}/{name}", prefix.trim_end_matches('/')),
-                    meta.len(),
-                ));
-            }
-        }
+        let prefix = prefix.trim_end_matches('/');
+        let mut out: Vec<(String, u64)> = self
+            .vfs
+            .list(&self.root.join(prefix))?
+            .into_iter()
+            .filter(|(name, _, is_dir)| !is_dir && !name.starts_with(TMP_PREFIX))
+            .map(|(name, len, _)| (format!("{prefix}/{name}"), len))
+            .collect();
         out.sort();
         Ok(out)
     }
 
     fn delete(&self, key: &str) -> io::Result<()> {
         let path = self.path(key)?;
-        fs::remove_file(&path)?;
-        sync_dir(path.parent().expect("keys have a parent"))
+        self.vfs.remove_file(&path)?;
+        self.vfs
+            .sync_dir(path.parent().expect("keys have a parent"))
     }
 
     fn remove_partial_writes(&self) -> io::Result<usize> {
         let mut removed = 0;
         let mut dirs = vec![self.root.clone()];
         while let Some(dir) = dirs.pop() {
-            let entries = match fs::read_dir(&dir) {
-                Ok(e) => e,
-                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
-                Err(e) => return Err(e),
-            };
-            for entry in entries {
-                let entry = entry?;
-                let ty = entry.file_type()?;
-                if ty.is_dir() {
-                    dirs.push(entry.path());
-                } else if entry.file_name().to_string_lossy().starts_with(TMP_PREFIX) {
-                    fs::remove_file(entry.path())?;
+            let mut touched = false;
+            for (name, _, is_dir) in self.vfs.list(&dir)? {
+                if is_dir {
+                    dirs.push(dir.join(name));
+                } else if name.starts_with(TMP_PREFIX) {
+                    self.vfs.remove_file(&dir.join(name))?;
                     removed += 1;
+                    touched = true;
                 }
+            }
+            if touched {
+                self.vfs.sync_dir(&dir)?;
             }
         }
         Ok(removed)

@@ -190,6 +190,15 @@ impl Archive {
         Ok(Archive::with_catalog(dir, catalog))
     }
 
+    /// Opens an existing store whose objects are reached through `backend`
+    /// (another storage service, or a fault-injecting one in tests). The
+    /// catalog and the writer lock stay in `dir`.
+    pub fn open_with_backend(dir: &Path, backend: Box<dyn Backend>) -> Result<Archive> {
+        let mut archive = Archive::open(dir)?;
+        archive.backend = backend;
+        Ok(archive)
+    }
+
     fn with_catalog(dir: &Path, catalog: Catalog) -> Archive {
         Archive {
             dir: dir.to_owned(),
