@@ -112,13 +112,19 @@ fn write_paragraph(w: &mut dyn Write, parts: &[Part]) -> io::Result<()> {
             }
             (tag, false) => {
                 let el = if tag == OpTag::Delete { "del" } else { "ins" };
-                let shown = if text.trim().is_empty() && !text.is_empty() {
+                let whitespace_change = op.text.trim().is_empty();
+                if text.trim().is_empty() && !whitespace_change {
+                    // The blank lines of a longer change: layout, not marked.
+                    write!(w, "{}", escape(text))?;
+                    continue;
+                }
+                let shown = if whitespace_change {
                     visible_whitespace(text)
                 } else {
                     text.to_owned()
                 };
                 write!(w, "<{el} class=\"{class}\">{}</{el}>", escape(&shown))?;
-                if tag == OpTag::Insert && text.trim().is_empty() {
+                if tag == OpTag::Insert && whitespace_change {
                     write!(w, "{}", escape(text))?;
                 }
             }

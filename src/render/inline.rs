@@ -103,7 +103,7 @@ fn write_part(w: &mut dyn Write, part: Part, color: bool) -> io::Result<()> {
             } else {
                 Style::Inserted
             };
-            if text.trim().is_empty() {
+            if op.text.trim().is_empty() {
                 write!(
                     w,
                     "{}{}{}",
@@ -130,6 +130,10 @@ pub(super) fn write_styled(
     color: bool,
 ) -> io::Result<()> {
     let core = text.trim();
+    if core.is_empty() {
+        // The blank lines of a longer change: layout, not marked.
+        return w.write_all(text.as_bytes());
+    }
     let lead = &text[..text.len() - text.trim_start().len()];
     let trail = &text[text.trim_end().len()..];
     w.write_all(lead.as_bytes())?;

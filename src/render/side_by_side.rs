@@ -88,11 +88,12 @@ fn cells(parts: &[Part], column: Column, color: bool) -> Vec<Cell> {
             (OpTag::Delete, ..) => Style::Deleted,
             (OpTag::Insert, ..) => Style::Inserted,
         };
-        if style == Style::Plain {
+        let whitespace_change = op.text.trim().is_empty();
+        if style == Style::Plain || (part.text.trim().is_empty() && !whitespace_change) {
             push(part.text, style);
             continue;
         }
-        let (core, trail) = if part.text.trim().is_empty() {
+        let (core, trail) = if whitespace_change {
             (visible_whitespace(part.text), part.text)
         } else {
             let t = part.text.trim_end();

@@ -258,3 +258,21 @@ fn stat_summary_reads_well() {
         "1 inflection, 1 word added, 1 removed\n2 words before, 2 after, 1 unchanged\n"
     );
 }
+
+#[test]
+fn blank_lines_inside_a_change_are_not_drawn_as_symbols() {
+    let appended = diff(
+        "Intro.\n\nLast line",
+        "Intro.\n\nLast line\n\nMore text here.",
+        &DiffOptions::default(),
+    );
+    let out = render(inline, &appended, &RenderOptions::default());
+    assert!(
+        out.ends_with("Last line\n\n{+More text here.+}\n"),
+        "{out:?}"
+    );
+    let sbs = render(side_by_side, &appended, &RenderOptions::default());
+    assert!(!sbs.contains('↵'), "{sbs}");
+    let page = render(html, &appended, &RenderOptions::default());
+    assert!(!page.contains('↵'));
+}
