@@ -18,8 +18,11 @@ use crate::id::ObjectId;
 use super::object::Kind;
 use super::record::{CaptureId, CaptureRecord};
 
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
+// Sized for the benchmark corpus (2,556 captures): 32-byte ids are stored
+// once each, secondary indexes hold small integers, and caches are keyed by
+// 8-byte hashes, so the catalog stays a fraction of the packs it indexes.
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS packs (
@@ -34,30 +37,41 @@ CREATE TABLE IF NOT EXISTS objects (
     len INTEGER NOT NULL,
     kind INTEGER NOT NULL,
     size INTEGER NOT NULL,
-    base BLOB,
-    depth INTEGER NOT NULL
+    depth INTEGER NOT NULL,
+    words INTEGER -- cache filled by `add`: word count of a text
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS captures (
-    id BLOB PRIMARY KEY,
+    n INTEGER PRIMARY KEY,
+    k INTEGER NOT NULL, -- the id's first 8 bytes, order-preserving (see key8)
+    id BLOB NOT NULL,
     doc TEXT NOT NULL,
     at INTEGER NOT NULL,
     vkey BLOB NOT NULL,
-    content BLOB NOT NULL,
+    content BLOB, -- NULL when equal to vkey
     source TEXT,
     url TEXT,
     title TEXT
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS captures_by_doc ON captures (doc, at, id);
-CREATE INDEX IF NOT EXISTS captures_by_version ON captures (doc, vkey, at);
-CREATE INDEX IF NOT EXISTS captures_by_source ON captures (source, at);
--- Caches filled by `add` (never by readers): word counts of a text and of
--- the change between two texts, so `log DOC` does not re-diff history.
-CREATE TABLE IF NOT EXISTS text_words (text BLOB PRIMARY KEY, words INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS change_words (
-    old BLOB NOT NULL, new BLOB NOT NULL, added INTEGER NOT NULL, removed INTEGER NOT NULL,
-    PRIMARY KEY (old, new)
-) WITHOUT ROWID;
+);
+CREATE INDEX IF NOT EXISTS captures_by_id ON captures (k);
+CREATE INDEX IF NOT EXISTS captures_by_doc ON captures (doc, at);
+-- The latest capture of each source: the delta base for a new document.
+CREATE TABLE IF NOT EXISTS sources (name TEXT PRIMARY KEY, at INTEGER NOT NULL, content BLOB NOT NULL) WITHOUT ROWID;
+-- Cache filled by `add`: words added and removed between two texts, keyed by
+-- key8(blake3(old id || new id)), so `log DOC` does not re-diff history.
+CREATE TABLE IF NOT EXISTS changes (k INTEGER PRIMARY KEY, added INTEGER NOT NULL, removed INTEGER NOT NULL);
 ";
+
+/// An id's first 8 bytes as an integer whose order is the bytes' order.
+fn key8(bytes: &[u8; 32]) -> i64 {
+    i64::from_be_bytes(bytes[..8].try_into().expect("8 bytes")) ^ i64::MIN
+}
+
+fn change_key(old: &ObjectId, new: &ObjectId) -> i64 {
+    let mut h = blake3::Hasher::new();
+    h.update(old.as_bytes());
+    h.update(new.as_bytes());
+    key8(h.finalize().as_bytes())
+}
 
 /// Where an object lives and how it is encoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,7 +83,6 @@ pub struct ObjectRow {
     pub len: u64,
     pub kind: Kind,
     pub size: u64,
-    pub base: Option<ObjectId>,
     pub depth: u32,
 }
 
@@ -169,7 +182,7 @@ impl Catalog {
     pub fn clear(&self) -> rusqlite::Result<()> {
         self.conn.execute_batch(
             "DELETE FROM objects; DELETE FROM captures; DELETE FROM packs;
-             DELETE FROM text_words; DELETE FROM change_words;",
+             DELETE FROM sources; DELETE FROM changes;",
         )
     }
 
@@ -210,44 +223,36 @@ impl Catalog {
     // ---- objects ----
 
     pub fn insert_object(&self, pack_id: i64, row: &ObjectRow) -> rusqlite::Result<()> {
-        self.conn.execute(
-            "INSERT OR IGNORE INTO objects (id, pack, offset, len, kind, size, base, depth)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
+        self.conn
+            .prepare_cached(
+                "INSERT OR IGNORE INTO objects (id, pack, offset, len, kind, size, depth)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![
                 row.id.as_bytes(),
                 pack_id,
                 row.offset as i64,
                 row.len as i64,
                 row.kind as i64,
                 row.size as i64,
-                row.base.as_ref().map(|b| b.as_bytes().to_vec()),
                 row.depth,
-            ],
-        )?;
+            ])?;
         Ok(())
     }
 
     pub fn object(&self, id: &ObjectId) -> rusqlite::Result<Option<ObjectRow>> {
         self.conn
-            .query_row(
-                "SELECT o.id, p.name, o.offset, o.len, o.kind, o.size, o.base, o.depth
+            .prepare_cached(
+                "SELECT o.id, p.name, o.offset, o.len, o.kind, o.size, o.depth
                  FROM objects o JOIN packs p ON p.id = o.pack WHERE o.id = ?1",
-                [id.as_bytes()],
-                object_row,
-            )
+            )?
+            .query_row([id.as_bytes()], object_row)
             .optional()
-    }
-
-    pub fn set_depth(&self, id: &ObjectId, depth: u32) -> rusqlite::Result<()> {
-        self.conn
-            .prepare_cached("UPDATE objects SET depth = ?2 WHERE id = ?1")?
-            .execute(params![id.as_bytes(), depth])?;
-        Ok(())
     }
 
     pub fn objects(&self) -> rusqlite::Result<Vec<ObjectRow>> {
         let mut stmt = self.conn.prepare(
-            "SELECT o.id, p.name, o.offset, o.len, o.kind, o.size, o.base, o.depth
+            "SELECT o.id, p.name, o.offset, o.len, o.kind, o.size, o.depth
              FROM objects o JOIN packs p ON p.id = o.pack",
         )?;
         let rows = stmt.query_map([], object_row)?;
@@ -256,49 +261,62 @@ impl Catalog {
 
     // ---- captures ----
 
+    /// Adds a capture unless known. Returns whether it was added.
     pub fn insert_capture(&self, id: &CaptureId, rec: &CaptureRecord) -> rusqlite::Result<bool> {
-        let n = self.conn.execute(
-            "INSERT OR IGNORE INTO captures (id, doc, at, vkey, content, source, url, title)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
+        if self.capture(id)?.is_some() {
+            return Ok(false);
+        }
+        let vkey = rec.version_key();
+        let at = nanos(rec.captured_at);
+        self.conn
+            .prepare_cached(
+                "INSERT INTO captures (k, id, doc, at, vkey, content, source, url, title)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                key8(id.0.as_bytes()),
                 id.0.as_bytes(),
                 rec.doc.as_str(),
-                nanos(rec.captured_at),
-                rec.version_key().as_bytes(),
-                rec.content.as_bytes(),
+                at,
+                vkey.as_bytes(),
+                (rec.content != vkey).then(|| rec.content.as_bytes().to_vec()),
                 rec.source,
                 rec.url,
                 rec.title,
-            ],
-        )?;
-        Ok(n == 1)
+            ])?;
+        if let Some(source) = &rec.source {
+            self.conn
+                .prepare_cached(
+                    "INSERT INTO sources (name, at, content) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (name) DO UPDATE SET at = excluded.at, content = excluded.content
+                     WHERE excluded.at >= sources.at",
+                )?
+                .execute(params![source, at, rec.content.as_bytes()])?;
+        }
+        Ok(true)
     }
 
     pub fn capture(&self, id: &CaptureId) -> rusqlite::Result<Option<CaptureRow>> {
         self.conn
-            .query_row(
-                "SELECT id, doc, at, vkey, content, source, url, title FROM captures WHERE id = ?1",
-                [id.0.as_bytes()],
-                capture_row,
-            )
+            .prepare_cached(&format!("{CAPTURE_COLUMNS} WHERE k = ?1 AND id = ?2"))?
+            .query_row(params![key8(id.0.as_bytes()), id.0.as_bytes()], capture_row)
             .optional()
     }
 
     /// Every capture, by document then time.
     pub fn captures(&self) -> rusqlite::Result<Vec<CaptureRow>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT id, doc, at, vkey, content, source, url, title FROM captures ORDER BY doc, at, id",
-        )?;
+        let mut stmt = self
+            .conn
+            .prepare(&format!("{CAPTURE_COLUMNS} ORDER BY doc, at, id"))?;
         let rows = stmt.query_map([], capture_row)?;
         rows.collect()
     }
 
     /// Captures of one document in captured-at order.
     pub fn doc_captures(&self, doc: &str) -> rusqlite::Result<Vec<CaptureRow>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, doc, at, vkey, content, source, url, title FROM captures
-             WHERE doc = ?1 ORDER BY at, id",
-        )?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("{CAPTURE_COLUMNS} WHERE doc = ?1 ORDER BY at, id"))?;
         let rows = stmt.query_map([doc], capture_row)?;
         rows.collect()
     }
@@ -314,39 +332,45 @@ impl Catalog {
     /// The latest capture of a document (by captured-at).
     pub fn latest_capture(&self, doc: &str) -> rusqlite::Result<Option<CaptureRow>> {
         self.conn
-            .prepare_cached(
-                "SELECT id, doc, at, vkey, content, source, url, title FROM captures
-                 WHERE doc = ?1 ORDER BY at DESC, id DESC LIMIT 1",
-            )?
+            .prepare_cached(&format!(
+                "{CAPTURE_COLUMNS} WHERE doc = ?1 ORDER BY at DESC, id DESC LIMIT 1"
+            ))?
             .query_row([doc], capture_row)
             .optional()
     }
 
-    /// The latest capture from a source (for a delta base across documents
-    /// of one site, which share boilerplate).
-    pub fn latest_from_source(&self, source: &str) -> rusqlite::Result<Option<CaptureRow>> {
+    /// The content of the latest capture from a source (a delta base across
+    /// documents of one site, which share boilerplate).
+    pub fn latest_from_source(&self, source: &str) -> rusqlite::Result<Option<ObjectId>> {
         self.conn
-            .prepare_cached(
-                "SELECT id, doc, at, vkey, content, source, url, title FROM captures
-                 WHERE source = ?1 ORDER BY at DESC, id DESC LIMIT 1",
-            )?
-            .query_row([source], capture_row)
+            .prepare_cached("SELECT content FROM sources WHERE name = ?1")?
+            .query_row([source], |r| id_from(r.get(0)?))
             .optional()
     }
 
-    /// Captures whose id starts with the given bytes range (hex prefix search).
+    /// Captures whose id lies between `lo` and `hi` (a hex prefix search).
     pub fn captures_in_range(
         &self,
         lo: &[u8; 32],
         hi: &[u8; 32],
         limit: usize,
     ) -> rusqlite::Result<Vec<CaptureRow>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, doc, at, vkey, content, source, url, title FROM captures
-             WHERE id >= ?1 AND id <= ?2 ORDER BY id LIMIT ?3",
-        )?;
-        let rows = stmt.query_map(params![&lo[..], &hi[..], limit as i64], capture_row)?;
-        rows.collect()
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "{CAPTURE_COLUMNS} WHERE k >= ?1 AND k <= ?2 ORDER BY k"
+        ))?;
+        let rows = stmt.query_map(params![key8(lo), key8(hi)], capture_row)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let row = row?;
+            let id = row.id.0.as_bytes();
+            if id[..] >= lo[..] && id[..] <= hi[..] {
+                out.push(row);
+                if out.len() == limit {
+                    break;
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// One row per document, in name order.
@@ -389,14 +413,15 @@ impl Catalog {
 
     pub fn text_words(&self, text: &ObjectId) -> rusqlite::Result<Option<u64>> {
         self.conn
-            .prepare_cached("SELECT words FROM text_words WHERE text = ?1")?
-            .query_row([text.as_bytes()], |r| r.get::<_, i64>(0).map(|n| n as u64))
+            .prepare_cached("SELECT words FROM objects WHERE id = ?1")?
+            .query_row([text.as_bytes()], |r| r.get::<_, Option<i64>>(0))
             .optional()
+            .map(|w| w.flatten().map(|n| n as u64))
     }
 
     pub fn set_text_words(&self, text: &ObjectId, words: u64) -> rusqlite::Result<()> {
         self.conn
-            .prepare_cached("INSERT OR REPLACE INTO text_words (text, words) VALUES (?1, ?2)")?
+            .prepare_cached("UPDATE objects SET words = ?2 WHERE id = ?1")?
             .execute(params![text.as_bytes(), words as i64])?;
         Ok(())
     }
@@ -407,8 +432,8 @@ impl Catalog {
         new: &ObjectId,
     ) -> rusqlite::Result<Option<(u64, u64)>> {
         self.conn
-            .prepare_cached("SELECT added, removed FROM change_words WHERE old = ?1 AND new = ?2")?
-            .query_row(params![old.as_bytes(), new.as_bytes()], |r| {
+            .prepare_cached("SELECT added, removed FROM changes WHERE k = ?1")?
+            .query_row([change_key(old, new)], |r| {
                 Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64))
             })
             .optional()
@@ -423,12 +448,15 @@ impl Catalog {
     ) -> rusqlite::Result<()> {
         self.conn
             .prepare_cached(
-                "INSERT OR REPLACE INTO change_words (old, new, added, removed) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT OR REPLACE INTO changes (k, added, removed) VALUES (?1, ?2, ?3)",
             )?
-            .execute(params![old.as_bytes(), new.as_bytes(), added as i64, removed as i64])?;
+            .execute(params![change_key(old, new), added as i64, removed as i64])?;
         Ok(())
     }
 }
+
+const CAPTURE_COLUMNS: &str =
+    "SELECT id, doc, at, vkey, COALESCE(content, vkey), source, url, title FROM captures";
 
 fn object_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ObjectRow> {
     Ok(ObjectRow {
@@ -438,8 +466,7 @@ fn object_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ObjectRow> {
         len: r.get::<_, i64>(3)? as u64,
         kind: kind_from(r.get(4)?)?,
         size: r.get::<_, i64>(5)? as u64,
-        base: r.get::<_, Option<Vec<u8>>>(6)?.map(id_from).transpose()?,
-        depth: r.get(7)?,
+        depth: r.get(6)?,
     })
 }
 
