@@ -519,3 +519,20 @@ fn read_only_commands_change_nothing() {
     }
     assert_eq!(listing(&store), before);
 }
+
+#[test]
+fn a_catalog_from_another_schema_is_rebuilt_by_reindex() {
+    let (_tmp, store) = sample_copy();
+    let log = stdout_of(vellum(&store).arg("log"));
+    let conn = rusqlite::Connection::open(store.join("catalog.sqlite")).unwrap();
+    conn.execute("UPDATE meta SET value = 1 WHERE key = 'schema'", [])
+        .unwrap();
+    drop(conn);
+    vellum(&store)
+        .arg("log")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("vellum reindex"));
+    vellum(&store).arg("reindex").assert().success();
+    assert_eq!(stdout_of(vellum(&store).arg("log")), log);
+}

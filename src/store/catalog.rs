@@ -44,14 +44,22 @@ CREATE TABLE IF NOT EXISTS captures (
     n INTEGER PRIMARY KEY,
     k INTEGER NOT NULL, -- the id's first 8 bytes, order-preserving (see key8)
     id BLOB NOT NULL,
-    doc TEXT NOT NULL,
+    doc INTEGER NOT NULL, -- docs.n
     at INTEGER NOT NULL,
     vkey BLOB NOT NULL,
     content BLOB, -- NULL when equal to vkey
     source TEXT,
     url TEXT,
-    title TEXT
+    title TEXT,
+    -- Where the capture record object lives (records are not in `objects`:
+    -- one row per capture instead of two). NULL until its pack is sealed.
+    rpack INTEGER,
+    roffset INTEGER,
+    rlen INTEGER,
+    rsize INTEGER,
+    rdepth INTEGER
 );
+CREATE TABLE IF NOT EXISTS docs (n INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
 CREATE INDEX IF NOT EXISTS captures_by_id ON captures (k);
 CREATE INDEX IF NOT EXISTS captures_by_doc ON captures (doc, at);
 -- The latest capture of each source: the delta base for a new document.
@@ -181,7 +189,7 @@ impl Catalog {
     /// Drops every row (for a rebuild inside a transaction).
     pub fn clear(&self) -> rusqlite::Result<()> {
         self.conn.execute_batch(
-            "DELETE FROM objects; DELETE FROM captures; DELETE FROM packs;
+            "DELETE FROM objects; DELETE FROM captures; DELETE FROM packs; DELETE FROM docs;
              DELETE FROM sources; DELETE FROM changes;",
         )
     }
@@ -222,7 +230,26 @@ impl Catalog {
 
     // ---- objects ----
 
+    /// Records where an object lives. A record's location goes on its
+    /// capture's row, which must exist.
     pub fn insert_object(&self, pack_id: i64, row: &ObjectRow) -> rusqlite::Result<()> {
+        if row.kind == Kind::Record {
+            self.conn
+                .prepare_cached(
+                    "UPDATE captures SET rpack = ?3, roffset = ?4, rlen = ?5, rsize = ?6, rdepth = ?7
+                     WHERE k = ?1 AND id = ?2 AND rpack IS NULL",
+                )?
+                .execute(params![
+                    key8(row.id.as_bytes()),
+                    row.id.as_bytes(),
+                    pack_id,
+                    row.offset as i64,
+                    row.len as i64,
+                    row.size as i64,
+                    row.depth,
+                ])?;
+            return Ok(());
+        }
         self.conn
             .prepare_cached(
                 "INSERT OR IGNORE INTO objects (id, pack, offset, len, kind, size, depth)
@@ -241,20 +268,30 @@ impl Catalog {
     }
 
     pub fn object(&self, id: &ObjectId) -> rusqlite::Result<Option<ObjectRow>> {
-        self.conn
+        let content = self
+            .conn
             .prepare_cached(
                 "SELECT o.id, p.name, o.offset, o.len, o.kind, o.size, o.depth
                  FROM objects o JOIN packs p ON p.id = o.pack WHERE o.id = ?1",
             )?
             .query_row([id.as_bytes()], object_row)
+            .optional()?;
+        if content.is_some() {
+            return Ok(content);
+        }
+        self.conn
+            .prepare_cached(&format!("{RECORD_COLUMNS} WHERE c.k = ?1 AND c.id = ?2"))?
+            .query_row(params![key8(id.as_bytes()), id.as_bytes()], object_row)
             .optional()
     }
 
+    /// Every object the catalog locates: contents and capture records.
     pub fn objects(&self) -> rusqlite::Result<Vec<ObjectRow>> {
-        let mut stmt = self.conn.prepare(
+        let mut stmt = self.conn.prepare(&format!(
             "SELECT o.id, p.name, o.offset, o.len, o.kind, o.size, o.depth
-             FROM objects o JOIN packs p ON p.id = o.pack",
-        )?;
+             FROM objects o JOIN packs p ON p.id = o.pack
+             UNION ALL {RECORD_COLUMNS}"
+        ))?;
         let rows = stmt.query_map([], object_row)?;
         rows.collect()
     }
@@ -269,9 +306,12 @@ impl Catalog {
         let vkey = rec.version_key();
         let at = nanos(rec.captured_at);
         self.conn
+            .prepare_cached("INSERT OR IGNORE INTO docs (name) VALUES (?1)")?
+            .execute([rec.doc.as_str()])?;
+        self.conn
             .prepare_cached(
                 "INSERT INTO captures (k, id, doc, at, vkey, content, source, url, title)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                 VALUES (?1, ?2, (SELECT n FROM docs WHERE name = ?3), ?4, ?5, ?6, ?7, ?8, ?9)",
             )?
             .execute(params![
                 key8(id.0.as_bytes()),
@@ -298,7 +338,7 @@ impl Catalog {
 
     pub fn capture(&self, id: &CaptureId) -> rusqlite::Result<Option<CaptureRow>> {
         self.conn
-            .prepare_cached(&format!("{CAPTURE_COLUMNS} WHERE k = ?1 AND id = ?2"))?
+            .prepare_cached(&format!("{CAPTURE_COLUMNS} WHERE c.k = ?1 AND c.id = ?2"))?
             .query_row(params![key8(id.0.as_bytes()), id.0.as_bytes()], capture_row)
             .optional()
     }
@@ -307,16 +347,16 @@ impl Catalog {
     pub fn captures(&self) -> rusqlite::Result<Vec<CaptureRow>> {
         let mut stmt = self
             .conn
-            .prepare(&format!("{CAPTURE_COLUMNS} ORDER BY doc, at, id"))?;
+            .prepare(&format!("{CAPTURE_COLUMNS} ORDER BY d.name, c.at, c.id"))?;
         let rows = stmt.query_map([], capture_row)?;
         rows.collect()
     }
 
     /// Captures of one document in captured-at order.
     pub fn doc_captures(&self, doc: &str) -> rusqlite::Result<Vec<CaptureRow>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!("{CAPTURE_COLUMNS} WHERE doc = ?1 ORDER BY at, id"))?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "{CAPTURE_COLUMNS} WHERE d.name = ?1 ORDER BY c.at, c.id"
+        ))?;
         let rows = stmt.query_map([doc], capture_row)?;
         rows.collect()
     }
@@ -325,7 +365,9 @@ impl Catalog {
     pub fn has_version(&self, doc: &str, vkey: &ObjectId) -> rusqlite::Result<bool> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT 1 FROM captures WHERE doc = ?1 AND vkey = ?2 LIMIT 1")?;
+            .prepare_cached(
+                "SELECT 1 FROM captures WHERE doc = (SELECT n FROM docs WHERE name = ?1) AND vkey = ?2 LIMIT 1",
+            )?;
         stmt.exists(params![doc, vkey.as_bytes()])
     }
 
@@ -333,7 +375,7 @@ impl Catalog {
     pub fn latest_capture(&self, doc: &str) -> rusqlite::Result<Option<CaptureRow>> {
         self.conn
             .prepare_cached(&format!(
-                "{CAPTURE_COLUMNS} WHERE doc = ?1 ORDER BY at DESC, id DESC LIMIT 1"
+                "{CAPTURE_COLUMNS} WHERE d.name = ?1 ORDER BY c.at DESC, c.id DESC LIMIT 1"
             ))?
             .query_row([doc], capture_row)
             .optional()
@@ -376,10 +418,10 @@ impl Catalog {
     /// One row per document, in name order.
     pub fn doc_summaries(&self) -> rusqlite::Result<Vec<DocRow>> {
         let mut stmt = self.conn.prepare(
-            "SELECT doc, COUNT(DISTINCT vkey), COUNT(*), MIN(at), MAX(at),
+            "SELECT d.name, COUNT(DISTINCT c.vkey), COUNT(*), MIN(c.at), MAX(c.at),
                     (SELECT title FROM captures t WHERE t.doc = c.doc AND t.title IS NOT NULL
                      ORDER BY at DESC LIMIT 1)
-             FROM captures c GROUP BY doc ORDER BY doc",
+             FROM captures c JOIN docs d ON d.n = c.doc GROUP BY c.doc ORDER BY d.name",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(DocRow {
@@ -396,15 +438,13 @@ impl Catalog {
 
     pub fn doc_exists(&self, doc: &str) -> rusqlite::Result<bool> {
         self.conn
-            .prepare_cached("SELECT 1 FROM captures WHERE doc = ?1 LIMIT 1")?
+            .prepare_cached("SELECT 1 FROM docs WHERE name = ?1")?
             .exists([doc])
     }
 
     /// Document names, sorted.
     pub fn doc_names(&self) -> rusqlite::Result<Vec<String>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT DISTINCT doc FROM captures ORDER BY doc")?;
+        let mut stmt = self.conn.prepare("SELECT name FROM docs ORDER BY name")?;
         let rows = stmt.query_map([], |r| r.get(0))?;
         rows.collect()
     }
@@ -455,8 +495,12 @@ impl Catalog {
     }
 }
 
+const RECORD_COLUMNS: &str = "SELECT c.id, p.name, c.roffset, c.rlen, 2, c.rsize, c.rdepth
+     FROM captures c JOIN packs p ON p.id = c.rpack";
+
 const CAPTURE_COLUMNS: &str =
-    "SELECT id, doc, at, vkey, COALESCE(content, vkey), source, url, title FROM captures";
+    "SELECT c.id, d.name, c.at, c.vkey, COALESCE(c.content, c.vkey), c.source, c.url, c.title
+     FROM captures c JOIN docs d ON d.n = c.doc";
 
 fn object_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ObjectRow> {
     Ok(ObjectRow {

@@ -41,7 +41,7 @@ use crate::ingest::{self, DocName};
 use backend::Backend;
 use cache::Cache;
 use catalog::{CaptureRow, Catalog, ObjectRow, from_nanos};
-use object::{Codec, Kind, MAX_OBJECT_SIZE};
+use object::{BaseRef, Codec, Kind, MAX_OBJECT_SIZE};
 use pack::{Entry, PackWriter};
 
 /// Store format written by this vellum.
@@ -225,15 +225,10 @@ impl Archive {
 
     /// The bytes of an object, checked against its id.
     pub fn read_object(&self, id: &ObjectId) -> Result<Arc<Vec<u8>>> {
-        self.read_with(id, None, READ_CHAIN_LIMIT)
+        self.read_with(id, Extra::None, READ_CHAIN_LIMIT)
     }
 
-    fn read_with(
-        &self,
-        id: &ObjectId,
-        pending: Option<&Pending>,
-        budget: u32,
-    ) -> Result<Arc<Vec<u8>>> {
+    fn read_with(&self, id: &ObjectId, extra: Extra<'_>, budget: u32) -> Result<Arc<Vec<u8>>> {
         if let Some(hit) = self.cache.get(id) {
             return Ok(hit);
         }
@@ -243,23 +238,29 @@ impl Archive {
                 limit: READ_CHAIN_LIMIT,
             });
         }
-        let raw: Vec<u8> = match pending.and_then(|p| p.raw(id)) {
-            Some(raw) => raw.to_vec(),
-            None => {
-                let row = self
-                    .cat(self.catalog.object(id))?
-                    .ok_or(StoreError::Missing { id: *id })?;
-                self.backend
-                    .get_range(&pack_key(&row.pack), row.offset, row.len as usize)
-                    .map_err(|e| StoreError::Damaged {
-                        id: *id,
-                        reason: format!("cannot read its pack: {e}"),
-                    })?
-            }
-        };
         let damaged = |e: object::DecodeError| StoreError::Damaged {
             id: *id,
             reason: e.to_string(),
+        };
+        let unreadable = |e: std::io::Error| StoreError::Damaged {
+            id: *id,
+            reason: format!("cannot read its pack: {e}"),
+        };
+        let (raw, pack): (Vec<u8>, Option<String>) = match extra.raw(id) {
+            Some(raw) => (raw.to_vec(), None),
+            None => {
+                let row = match extra.row(id) {
+                    Some(row) => row.clone(),
+                    None => self
+                        .cat(self.catalog.object(id))?
+                        .ok_or(StoreError::Missing { id: *id })?,
+                };
+                let raw = self
+                    .backend
+                    .get_range(&pack_key(&row.pack), row.offset, row.len as usize)
+                    .map_err(unreadable)?;
+                (raw, Some(row.pack))
+            }
         };
         let header = object::parse_header(&raw).map_err(damaged)?;
         if header.id != *id {
@@ -268,8 +269,24 @@ impl Archive {
                 reason: "catalog points at another object".into(),
             });
         }
-        let base = match header.base {
-            Some(b) => Some((b, self.read_with(&b, pending, budget - 1)?)),
+        let base_id = match (header.base, &pack) {
+            (None, _) => None,
+            (Some(BaseRef::Id(b)), _) => Some(b),
+            (Some(BaseRef::Offset(o)), None) => Some(
+                extra
+                    .pending_id_at(u64::from(o))
+                    .ok_or(StoreError::Missing { id: *id })?,
+            ),
+            (Some(BaseRef::Offset(o)), Some(pack)) => {
+                let head = self
+                    .backend
+                    .get_range(&pack_key(pack), u64::from(o), object::MAX_HEADER_LEN)
+                    .map_err(unreadable)?;
+                Some(object::parse_header(&head).map_err(damaged)?.id)
+            }
+        };
+        let base = match base_id {
+            Some(b) => Some((b, self.read_with(&b, extra, budget - 1)?)),
             None => None,
         };
         let (_, bytes) =
@@ -405,7 +422,7 @@ impl Archive {
         // Chain depths, across every pack being indexed and those already known.
         let bases: HashMap<ObjectId, Option<ObjectId>> = scanned
             .iter()
-            .flat_map(|(_, _, entries)| entries.iter().map(|e| (e.header.id, e.header.base)))
+            .flat_map(|(_, _, entries)| entries.iter().map(|e| (e.header.id, e.base)))
             .collect();
         let mut depths: HashMap<ObjectId, u32> = HashMap::new();
         for &id in bases.keys() {
@@ -431,20 +448,30 @@ impl Archive {
                 depths.insert(*obj, depth + i as u32);
             }
         }
+        let mut located: HashMap<ObjectId, (i64, ObjectRow)> = HashMap::new();
         for (name, size, entries) in &scanned {
             let pack_id = self.cat(self.catalog.add_pack(name, *size))?;
             for e in entries {
                 let row = object_row(name, e, depths[&e.header.id]);
-                self.cat(self.catalog.insert_object(pack_id, &row))?;
+                if row.kind == Kind::Content {
+                    self.cat(self.catalog.insert_object(pack_id, &row))?;
+                }
+                located.insert(e.header.id, (pack_id, row));
             }
         }
-        for (_, _, entries) in &scanned {
-            for e in entries.iter().filter(|e| e.header.kind == Kind::Record) {
-                let id = CaptureId(e.header.id);
-                // A record that cannot be read is damage for verify to report.
-                if let Ok(rec) = self.record(&id) {
-                    self.cat(self.catalog.insert_capture(&id, &rec))?;
-                }
+        let rows: HashMap<ObjectId, ObjectRow> = located
+            .iter()
+            .map(|(id, (_, row))| (*id, row.clone()))
+            .collect();
+        for (pack_id, row) in located.values().filter(|(_, r)| r.kind == Kind::Record) {
+            let id = CaptureId(row.id);
+            // A record that cannot be read is damage for verify to report.
+            let Ok(bytes) = self.read_with(&row.id, Extra::Located(&rows), READ_CHAIN_LIMIT) else {
+                continue;
+            };
+            if let Ok(rec) = CaptureRecord::parse(&bytes) {
+                self.cat(self.catalog.insert_capture(&id, &rec))?;
+                self.cat(self.catalog.insert_object(*pack_id, row))?;
             }
         }
         Ok(())
@@ -588,6 +615,39 @@ fn versions_of(captures: &[CaptureRow]) -> Vec<Version> {
         });
     }
     out
+}
+
+/// Where to find objects the catalog does not locate yet.
+#[derive(Clone, Copy)]
+enum Extra<'a> {
+    None,
+    /// Written in this transaction, not yet in a sealed pack.
+    Pending(&'a Pending),
+    /// In packs being indexed.
+    Located(&'a HashMap<ObjectId, ObjectRow>),
+}
+
+impl Extra<'_> {
+    fn raw(&self, id: &ObjectId) -> Option<&[u8]> {
+        match self {
+            Extra::Pending(p) => p.raw(id),
+            _ => None,
+        }
+    }
+
+    fn pending_id_at(&self, offset: u64) -> Option<ObjectId> {
+        match self {
+            Extra::Pending(p) => p.pack.id_at(offset),
+            _ => None,
+        }
+    }
+
+    fn row(&self, id: &ObjectId) -> Option<&ObjectRow> {
+        match self {
+            Extra::Located(rows) => rows.get(id),
+            _ => None,
+        }
+    }
 }
 
 /// Objects written in this transaction but not yet in a sealed pack.
@@ -754,11 +814,21 @@ impl Writer<'_> {
         };
         let base_bytes = match base {
             // An unreadable base only costs compression, never the write.
-            Some((b, _)) => a.read_with(&b, Some(&self.pending), READ_CHAIN_LIMIT).ok(),
+            Some((b, _)) => a
+                .read_with(&b, Extra::Pending(&self.pending), READ_CHAIN_LIMIT)
+                .ok(),
             None => None,
         };
         let (with, depth) = match (base, &base_bytes) {
-            (Some((b, d)), Some(bytes)) => (Some((b, bytes.as_slice())), d + 1),
+            (Some((b, d)), Some(bytes)) => {
+                // A base in the pack being written is named by its offset
+                // (4 bytes instead of 32).
+                let r = match self.pending.entries.get(&b) {
+                    Some((e, _)) => BaseRef::Offset(e.offset as u32),
+                    None => BaseRef::Id(b),
+                };
+                (Some((r, bytes.as_slice())), d + 1)
+            }
             _ => (None, 0),
         };
         let (_, encoded) = object::encode(self.codec, kind, data, with)

@@ -3,14 +3,16 @@
 //! ```text
 //! offset  size  field (integers little-endian)
 //!      0     1  kind          1 = content (the bytes of a capture), 2 = capture record
-//!      1     1  codec         0 = zstd alone, 1 = zstd with the base object as reference prefix
+//!      1     1  codec         0 = zstd alone; 1 = zstd with a base object as reference
+//!                             prefix, named by id; 2 = the same, the base being the entry
+//!                             at an offset of the same pack
 //!      2     2  format        ENTRY_FORMAT (1)
 //!      4     4  size          uncompressed length (<= MAX_OBJECT_SIZE)
 //!      8     4  csize         length of the zstd frame that follows the header
 //!     12    32  id            blake3 of the uncompressed bytes
-//!     44    32  base id       only when codec = 1
-//!  44|76     4  check         first 4 bytes of blake3(all header bytes before this field)
-//!  48|80 csize  zstd frame    with its content checksum on
+//!     44  32|4  base          codec 1: its id; codec 2: its offset in this pack (u32)
+//!      B     4  check         first 4 bytes of blake3(all header bytes before this field)
+//!  B + 4 csize  zstd frame    with its content checksum on   (B = 44, 76 or 48)
 //! ```
 //!
 //! Why each piece is there: the id makes a pack self-describing (the catalog
@@ -31,6 +33,9 @@ pub const ENTRY_FORMAT: u16 = 1;
 
 const FIXED: usize = 44;
 const CHECK: usize = 4;
+/// The longest header (codec 1); every entry start has at least this many
+/// bytes after it in a pack (its frame and the pack trailer).
+pub const MAX_HEADER_LEN: usize = FIXED + 32 + CHECK;
 
 /// What an object holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -51,12 +56,21 @@ impl Kind {
     }
 }
 
+/// How an entry names its delta base. Inside one pack a 4-byte offset does
+/// (bulk imports put a document's versions side by side); across packs, the id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BaseRef {
+    Id(ObjectId),
+    /// Offset of the base's entry in the same pack (always earlier).
+    Offset(u32),
+}
+
 /// A parsed entry header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Header {
     pub kind: Kind,
     pub id: ObjectId,
-    pub base: Option<ObjectId>,
+    pub base: Option<BaseRef>,
     pub size: usize,
     pub csize: usize,
 }
@@ -64,7 +78,7 @@ pub struct Header {
 impl Header {
     /// Bytes taken by the header itself.
     pub fn header_len(&self) -> usize {
-        header_len(self.base.is_some())
+        header_len(self.base)
     }
 
     /// Bytes taken by header plus frame.
@@ -73,8 +87,26 @@ impl Header {
     }
 }
 
-fn header_len(delta: bool) -> usize {
-    FIXED + if delta { 32 } else { 0 } + CHECK
+fn header_len(base: Option<BaseRef>) -> usize {
+    FIXED + codec_extra(codec_of(base)) + CHECK
+}
+
+fn codec_of(base: Option<BaseRef>) -> u8 {
+    match base {
+        None => 0,
+        Some(BaseRef::Id(_)) => 1,
+        Some(BaseRef::Offset(_)) => 2,
+    }
+}
+
+/// Header bytes a codec adds for its base reference (unknown codecs: 0, and
+/// the checksum then fails or the codec is refused).
+fn codec_extra(codec: u8) -> usize {
+    match codec {
+        1 => 32,
+        2 => 4,
+        _ => 0,
+    }
 }
 
 /// Why an entry could not be decoded. Every variant means damage (or a bug),
@@ -99,6 +131,8 @@ pub enum DecodeError {
     Length { got: usize, want: usize },
     #[error("content hashes to {got}, not to its id")]
     Hash { got: ObjectId },
+    #[error("delta base not available")]
+    NoBase,
     #[error("delta base is {want} but {got} was supplied")]
     WrongBase { want: ObjectId, got: ObjectId },
 }
@@ -111,8 +145,7 @@ pub fn parse_header(buf: &[u8]) -> Result<Header, DecodeError> {
     let codec = buf[1];
     // Unknown codecs are rejected after the checksum, so a flipped codec byte
     // reads as damage rather than as a newer format.
-    let delta = codec != 0;
-    let hlen = header_len(delta);
+    let hlen = FIXED + codec_extra(codec) + CHECK;
     if buf.len() < hlen {
         return Err(DecodeError::Truncated);
     }
@@ -120,7 +153,7 @@ pub fn parse_header(buf: &[u8]) -> Result<Header, DecodeError> {
     if blake3::hash(&buf[..hlen - CHECK]).as_bytes()[..CHECK] != *check {
         return Err(DecodeError::HeaderChecksum);
     }
-    if codec > 1 {
+    if codec > 2 {
         return Err(DecodeError::Codec(codec));
     }
     let kind = Kind::from_u8(buf[0]).ok_or(DecodeError::Kind(buf[0]))?;
@@ -134,7 +167,15 @@ pub fn parse_header(buf: &[u8]) -> Result<Header, DecodeError> {
     }
     let csize = u32::from_le_bytes(buf[8..12].try_into().expect("4 bytes")) as usize;
     let id = ObjectId::from_bytes(buf[12..44].try_into().expect("32 bytes"));
-    let base = delta.then(|| ObjectId::from_bytes(buf[44..76].try_into().expect("32 bytes")));
+    let base = match codec {
+        1 => Some(BaseRef::Id(ObjectId::from_bytes(
+            buf[44..76].try_into().expect("32 bytes"),
+        ))),
+        2 => Some(BaseRef::Offset(u32::from_le_bytes(
+            buf[44..48].try_into().expect("4 bytes"),
+        ))),
+        _ => None,
+    };
     Ok(Header {
         kind,
         id,
@@ -162,12 +203,12 @@ impl Default for Codec {
     }
 }
 
-/// Encodes `data` as one entry, against `base` (id and bytes) when given.
+/// Encodes `data` as one entry, against `base` (reference and bytes) when given.
 pub fn encode(
     codec: Codec,
     kind: Kind,
     data: &[u8],
-    base: Option<(ObjectId, &[u8])>,
+    base: Option<(BaseRef, &[u8])>,
 ) -> std::io::Result<(ObjectId, Vec<u8>)> {
     assert!(
         data.len() <= MAX_OBJECT_SIZE,
@@ -175,15 +216,18 @@ pub fn encode(
     );
     let id = ObjectId::of(data);
     let frame = compress(codec, data, base.map(|(_, b)| b))?;
-    let mut out = Vec::with_capacity(header_len(base.is_some()) + frame.len());
+    let base_ref = base.map(|(r, _)| r);
+    let mut out = Vec::with_capacity(header_len(base_ref) + frame.len());
     out.push(kind as u8);
-    out.push(u8::from(base.is_some()));
+    out.push(codec_of(base_ref));
     out.extend_from_slice(&ENTRY_FORMAT.to_le_bytes());
     out.extend_from_slice(&(data.len() as u32).to_le_bytes());
     out.extend_from_slice(&(frame.len() as u32).to_le_bytes());
     out.extend_from_slice(id.as_bytes());
-    if let Some((base_id, _)) = base {
-        out.extend_from_slice(base_id.as_bytes());
+    match base_ref {
+        Some(BaseRef::Id(id)) => out.extend_from_slice(id.as_bytes()),
+        Some(BaseRef::Offset(o)) => out.extend_from_slice(&o.to_le_bytes()),
+        None => {}
     }
     let check = blake3::hash(&out);
     out.extend_from_slice(&check.as_bytes()[..CHECK]);
@@ -222,7 +266,8 @@ fn compress(codec: Codec, data: &[u8], prefix: Option<&[u8]>) -> std::io::Result
     Ok(out)
 }
 
-/// Decodes the entry that starts `buf`, given its base's bytes for deltas.
+/// Decodes the entry that starts `buf`, given its base's id and bytes for
+/// deltas (for an offset reference the caller resolved the id in the pack).
 /// The result is checked against the id: what comes back is never rot.
 pub fn decode(
     buf: &[u8],
@@ -235,18 +280,14 @@ pub fn decode(
         .ok_or(DecodeError::Truncated)?;
     let prefix = match (h.base, base) {
         (None, _) => None,
-        (Some(want), Some((got, bytes))) => {
+        (Some(BaseRef::Offset(_)), Some((_, bytes))) => Some(bytes),
+        (Some(BaseRef::Id(want)), Some((got, bytes))) => {
             if want != got {
                 return Err(DecodeError::WrongBase { want, got });
             }
             Some(bytes)
         }
-        (Some(want), None) => {
-            return Err(DecodeError::WrongBase {
-                want,
-                got: ObjectId::of(b""),
-            });
-        }
+        (Some(_), None) => return Err(DecodeError::NoBase),
     };
     let mut dctx = zstd_safe::DCtx::create();
     let total = h.size + prefix.map_or(0, <[u8]>::len);
@@ -291,7 +332,7 @@ mod tests {
             Codec::default(),
             Kind::Content,
             OLD.as_bytes(),
-            Some((base_id, NEW.as_bytes())),
+            Some((BaseRef::Id(base_id), NEW.as_bytes())),
         )
         .unwrap();
         assert_eq!(id, id2);
@@ -302,12 +343,14 @@ mod tests {
             alone.len()
         );
         let (h, back) = decode(&delta, Some((base_id, NEW.as_bytes()))).unwrap();
-        assert_eq!(back, OLD.as_bytes());
-        assert_eq!(h.base, Some(base_id));
+        let other = ObjectId::of(b"other");
         assert!(matches!(
-            decode(&delta, None),
+            decode(&delta, Some((other, NEW.as_bytes()))),
             Err(DecodeError::WrongBase { .. })
         ));
+        assert_eq!(back, OLD.as_bytes());
+        assert_eq!(h.base, Some(BaseRef::Id(base_id)));
+        assert!(matches!(decode(&delta, None), Err(DecodeError::NoBase)));
     }
 
     #[test]
@@ -346,7 +389,8 @@ mod tests {
                       base in proptest::collection::vec(any::<u8>(), 0..4096)) {
             let codec = Codec { delta_level: 3, full_level: 3 };
             let base_id = ObjectId::of(&base);
-            let (id, enc) = encode(codec, Kind::Content, &data, Some((base_id, &base))).unwrap();
+            let base_ref = if data.len() % 2 == 0 { BaseRef::Id(base_id) } else { BaseRef::Offset(data.len() as u32) };
+            let (id, enc) = encode(codec, Kind::Content, &data, Some((base_ref, &base))).unwrap();
             prop_assert_eq!(id, ObjectId::of(&data));
             let (_, back) = decode(&enc, Some((base_id, &base))).unwrap();
             prop_assert_eq!(back, data);

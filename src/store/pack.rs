@@ -16,7 +16,7 @@
 
 use crate::id::ObjectId;
 
-use super::object::{self, DecodeError, Header};
+use super::object::{self, BaseRef, DecodeError, Header};
 
 pub const MAGIC: &[u8; 8] = b"VLMPACK1";
 pub const END: &[u8; 4] = b"VPKE";
@@ -27,12 +27,31 @@ pub const TRAILER: usize = 4 + 32 + 4;
 pub struct Entry {
     pub header: Header,
     pub offset: u64,
+    /// The delta base's id, with offset references resolved in the pack.
+    /// `UNRESOLVED` when an offset names no entry (damage).
+    pub base: Option<ObjectId>,
+}
+
+/// Stands for the base of an entry whose offset reference leads nowhere; no
+/// object has this id, so decoding such an entry reports its base missing.
+pub const UNRESOLVED: ObjectId = ObjectId::from_bytes([0; 32]);
+
+/// The base id of an entry, given the ids of the pack's entries by offset.
+pub fn resolve(
+    header: &Header,
+    ids: &std::collections::HashMap<u64, ObjectId>,
+) -> Option<ObjectId> {
+    match header.base? {
+        BaseRef::Id(id) => Some(id),
+        BaseRef::Offset(o) => Some(ids.get(&u64::from(o)).copied().unwrap_or(UNRESOLVED)),
+    }
 }
 
 /// Builds a pack in memory; the caller stores it through the backend.
 pub struct PackWriter {
     buf: Vec<u8>,
     entries: Vec<Entry>,
+    ids: std::collections::HashMap<u64, ObjectId>,
 }
 
 impl Default for PackWriter {
@@ -40,6 +59,7 @@ impl Default for PackWriter {
         PackWriter {
             buf: MAGIC.to_vec(),
             entries: Vec::new(),
+            ids: Default::default(),
         }
     }
 }
@@ -48,10 +68,13 @@ impl PackWriter {
     /// Appends an encoded entry (from [`object::encode`]).
     pub fn push(&mut self, encoded: &[u8]) -> Entry {
         let header = object::parse_header(encoded).expect("freshly encoded entries parse");
+        let offset = self.buf.len() as u64;
         let entry = Entry {
             header,
-            offset: self.buf.len() as u64,
+            offset,
+            base: resolve(&header, &self.ids),
         };
+        self.ids.insert(offset, header.id);
         self.buf.extend_from_slice(encoded);
         self.entries.push(entry);
         entry
@@ -59,6 +82,16 @@ impl PackWriter {
 
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+
+    /// The id of the entry at `offset`.
+    pub fn id_at(&self, offset: u64) -> Option<ObjectId> {
+        self.ids.get(&offset).copied()
+    }
+
+    /// The offset the next entry will have.
+    pub fn next_offset(&self) -> u64 {
+        self.buf.len() as u64
     }
 
     /// Bytes buffered so far.
@@ -121,13 +154,17 @@ pub fn scan(bytes: &[u8], expected_name: Option<&str>) -> Scan {
             .push("pack content does not match its name".into());
     }
     let mut off = MAGIC.len();
+    let mut ids = std::collections::HashMap::new();
     while off < body_end {
         match object::parse_header(&bytes[off..body_end]) {
             Ok(h) if off + h.entry_len() <= body_end => {
+                let base = resolve(&h, &ids);
                 scan.entries.push(Entry {
                     header: h,
                     offset: off as u64,
+                    base,
                 });
+                ids.insert(off as u64, h.id);
                 off += h.entry_len();
             }
             Ok(_) => {
@@ -163,7 +200,7 @@ pub fn decode_at(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::object::{Codec, Kind, encode};
+    use crate::store::object::{BaseRef, Codec, Kind, encode};
 
     #[test]
     fn write_scan_decode() {
@@ -174,7 +211,7 @@ mod tests {
             Codec::default(),
             Kind::Content,
             b"second version",
-            Some((a, b"first version")),
+            Some((BaseRef::Offset(ra.offset as u32), b"first version")),
         )
         .unwrap();
         w.push(&eb);
@@ -183,6 +220,7 @@ mod tests {
         assert!(s.intact && s.problems.is_empty(), "{:?}", s.problems);
         assert_eq!(s.entries, entries);
         assert_eq!(s.entries[1].header.id, b);
+        assert_eq!(s.entries[1].base, Some(a));
         let (_, back) =
             decode_at(&bytes, s.entries[1].offset, Some((a, b"first version"))).unwrap();
         assert_eq!(back, b"second version");

@@ -134,7 +134,7 @@ impl Checker {
         };
         let bytes = self.packs[&f.pack].clone();
         let offset = f.entry.offset;
-        let base = match f.entry.header.base {
+        let base = match f.entry.base {
             Some(b) => match self.decode(&b, budget - 1) {
                 Ok(bytes) => Some((b, bytes)),
                 Err(e) => return Err(format!("its delta base {} is unreadable ({e})", b.short())),
@@ -282,6 +282,7 @@ pub fn verify(archive: &Archive, progress: Progress<'_>) -> Report {
                 Some(Ok(h)) if h.id == row.id => entries.push(Entry {
                     header: h,
                     offset: row.offset,
+                    base: None, // resolved below
                 }),
                 _ => problems.push(problem(
                     ProblemKind::DamagedObject,
@@ -290,6 +291,10 @@ pub fn verify(archive: &Archive, progress: Progress<'_>) -> Report {
                     format!("entry header at offset {} is unreadable", row.offset),
                 )),
             }
+        }
+        let ids: HashMap<u64, ObjectId> = entries.iter().map(|e| (e.offset, e.header.id)).collect();
+        for e in &mut entries {
+            e.base = pack::resolve(&e.header, &ids);
         }
         for entry in entries {
             checker.found.entry(entry.header.id).or_insert(Found {
@@ -317,7 +322,7 @@ pub fn verify(archive: &Archive, progress: Progress<'_>) -> Report {
     for id in &ids {
         if let Err(e) = checker.decode(id, READ_CHAIN_LIMIT) {
             unreadable_objects.insert(*id);
-            let base = checker.found[id].entry.header.base;
+            let base = checker.found[id].entry.base;
             let base_failed = base.is_some_and(|b| matches!(checker.status.get(&b), Some(Err(_))));
             if !base_failed {
                 damaged.insert(*id, e);
@@ -469,7 +474,7 @@ pub fn verify(archive: &Archive, progress: Progress<'_>) -> Report {
             if damaged.contains_key(&id) || !checker.found.contains_key(&id) {
                 out.push(id);
             }
-            cur = checker.found.get(&id).and_then(|f| f.entry.header.base);
+            cur = checker.found.get(&id).and_then(|f| f.entry.base);
             steps += 1;
             if steps > READ_CHAIN_LIMIT {
                 break;
@@ -482,7 +487,7 @@ pub fn verify(archive: &Archive, progress: Progress<'_>) -> Report {
         while let Some(b) = checker
             .found
             .get(out.last().expect("non-empty"))
-            .and_then(|f| f.entry.header.base)
+            .and_then(|f| f.entry.base)
         {
             if out.len() > READ_CHAIN_LIMIT as usize {
                 break;
