@@ -98,6 +98,9 @@ struct Checker {
     packs: HashMap<String, Arc<Vec<u8>>>,
     found: HashMap<ObjectId, Found>,
     status: HashMap<ObjectId, Result<(), String>>,
+    /// Objects at which a chain ran past the limit (a cycle or absurd depth):
+    /// damage in their own right, whatever their base's state.
+    too_deep: HashSet<ObjectId>,
     cache: Cache,
 }
 
@@ -125,6 +128,7 @@ impl Checker {
 
     fn decode_uncached(&mut self, id: &ObjectId, budget: u32) -> Result<Arc<Vec<u8>>, String> {
         if budget == 0 {
+            self.too_deep.insert(*id);
             return Err(format!(
                 "delta chain longer than {READ_CHAIN_LIMIT} (or a cycle)"
             ));
@@ -230,6 +234,7 @@ pub fn verify(archive: &Archive, progress: Progress<'_>) -> Report {
         packs: HashMap::new(),
         found: HashMap::new(),
         status: HashMap::new(),
+        too_deep: HashSet::new(),
         cache: Cache::new(64 << 20),
     };
     let by_pack: HashMap<&str, Vec<&super::catalog::ObjectRow>> = {
@@ -324,7 +329,7 @@ pub fn verify(archive: &Archive, progress: Progress<'_>) -> Report {
             unreadable_objects.insert(*id);
             let base = checker.found[id].entry.base;
             let base_failed = base.is_some_and(|b| matches!(checker.status.get(&b), Some(Err(_))));
-            if !base_failed {
+            if !base_failed || checker.too_deep.contains(id) {
                 damaged.insert(*id, e);
             }
         }
