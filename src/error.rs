@@ -44,6 +44,8 @@ pub enum StoreError {
     ChainTooDeep { id: ObjectId, limit: u32 },
     #[error("capture is {size} bytes, over the {limit}-byte limit per capture")]
     TooLarge { size: u64, limit: u64 },
+    #[error("capture time {0} is out of range: it must fall in years 0000-9999 UTC")]
+    BadTime(String),
     #[error("{0}")]
     Address(#[from] AddressError),
 }

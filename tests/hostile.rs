@@ -148,3 +148,17 @@ fn a_symlinked_objects_directory_is_refused() {
         .code(2)
         .stderr(predicate::str::contains("symbolic link"));
 }
+
+#[test]
+fn capture_times_outside_years_0000_to_9999_utc_are_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = fixture("zamanalwasl-france-deal.txt");
+    for at in ["0000-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"] {
+        vellum(tmp.path())
+            .args(["add", "--doc", "a", "--at", at])
+            .arg(&f)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("out of range"));
+    }
+}

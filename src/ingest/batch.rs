@@ -45,9 +45,19 @@ pub fn parse_line(line: &str) -> Result<Option<BatchLine>, serde_json::Error> {
 }
 
 /// Parses an RFC 3339 time as the command line takes it.
+/// Only times that fall in years 0000-9999 once in UTC are accepted: records
+/// store UTC, and RFC 3339 cannot write other years.
 pub fn parse_time(s: &str) -> Result<OffsetDateTime, String> {
-    OffsetDateTime::parse(s, &Rfc3339)
-        .map_err(|e| format!("{e}; use RFC 3339, e.g. 2019-02-12T12:56:00Z"))
+    let t = OffsetDateTime::parse(s, &Rfc3339)
+        .map_err(|e| format!("{e}; use RFC 3339, e.g. 2019-02-12T12:56:00Z"))?;
+    let in_range = t
+        .checked_to_offset(time::UtcOffset::UTC)
+        .is_some_and(|u| (0..=9999).contains(&u.year()));
+    if in_range {
+        Ok(t)
+    } else {
+        Err("out of range: capture times must fall in years 0000-9999 UTC".into())
+    }
 }
 
 #[cfg(test)]

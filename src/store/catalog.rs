@@ -182,6 +182,16 @@ impl Catalog {
         self.conn.execute_batch("COMMIT")
     }
 
+    /// Starts a read-only transaction: the reads until [`Catalog::end_read`]
+    /// see one consistent state.
+    pub fn begin_read(&self) -> rusqlite::Result<()> {
+        self.conn.execute_batch("BEGIN DEFERRED")
+    }
+
+    pub fn end_read(&self) {
+        let _ = self.conn.execute_batch("COMMIT");
+    }
+
     pub fn rollback(&self) {
         let _ = self.conn.execute_batch("ROLLBACK");
     }

@@ -96,7 +96,12 @@ impl Vfs for RealFs {
             let Ok(name) = entry.file_name().into_string() else {
                 continue;
             };
-            let meta = entry.metadata()?;
+            let meta = match entry.metadata() {
+                Ok(m) => m,
+                // Removed since the listing (a writer's temporary file).
+                Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(e),
+            };
             out.push((name, meta.len(), meta.is_dir()));
         }
         Ok(out)

@@ -147,12 +147,8 @@ impl Archive {
         if dir.join(MARKER).exists() {
             return Ok((Archive::open(dir)?, false));
         }
-        if dir.exists() {
-            let mut entries = std::fs::read_dir(dir)
-                .map_err(StoreError::io(format!("reading {}", dir.display())))?;
-            if !dir.is_dir() || entries.next().is_some() {
-                return Err(StoreError::NotAStore(dir.to_owned()));
-            }
+        if dir.exists() && !is_uninitialized(dir) {
+            return Err(StoreError::NotAStore(dir.to_owned()));
         }
         let io = |what: &str| StoreError::io(format!("creating {what} in {}", dir.display()));
         std::fs::create_dir_all(dir.join("objects/packs")).map_err(io("objects/"))?;
@@ -160,8 +156,9 @@ impl Archive {
             path: dir.join(CATALOG),
             source,
         })?;
-        // The marker goes last and durably: a store without it is not a store.
-        let tmp = dir.join(".tmp-VELLUM");
+        // The marker goes last and durably: a store without it is not a store
+        // (and an init killed before this point is simply done again).
+        let tmp = dir.join(format!(".tmp-VELLUM-{}", std::process::id()));
         std::fs::write(&tmp, format!("vellum store\nformat {STORE_FORMAT}\n"))
             .map_err(io("VELLUM"))?;
         File::open(&tmp)
@@ -545,15 +542,28 @@ pub fn reindex(dir: &Path) -> Result<ReindexReport> {
     Ok(ReindexReport { packs, captures })
 }
 
-fn is_empty_dir(dir: &Path) -> bool {
-    std::fs::read_dir(dir).is_ok_and(|mut e| e.next().is_none())
+/// An empty directory, or what an `init` that was interrupted leaves: an
+/// empty `objects/packs/`, a catalog, temporary files, and no marker.
+fn is_uninitialized(dir: &Path) -> bool {
+    let only = |d: &Path, allowed: &[&str]| {
+        std::fs::read_dir(d).is_ok_and(|entries| {
+            entries.flatten().all(|e| {
+                let name = e.file_name();
+                let name = name.to_string_lossy();
+                name.starts_with(".tmp-") || allowed.contains(&name.as_ref())
+            })
+        })
+    };
+    only(dir, &["objects", CATALOG, "catalog.sqlite-journal", LOCK])
+        && (!dir.join("objects").exists() || only(&dir.join("objects"), &["packs"]))
+        && (!dir.join("objects/packs").exists() || only(&dir.join("objects/packs"), &[]))
 }
 
 fn check_marker(dir: &Path) -> Result<()> {
     check_not_symlink(dir)?;
     let marker = match std::fs::read_to_string(dir.join(MARKER)) {
         Ok(m) => m,
-        Err(_) if !dir.exists() || is_empty_dir(dir) => {
+        Err(_) if !dir.exists() || is_uninitialized(dir) => {
             return Err(StoreError::NoStore(dir.to_owned()));
         }
         Err(_) => return Err(StoreError::NotAStore(dir.to_owned())),
@@ -695,6 +705,9 @@ impl Writer<'_> {
                 size: c.bytes.len() as u64,
                 limit: MAX_OBJECT_SIZE as u64,
             });
+        }
+        if record::canonical_time(c.captured_at).is_none() {
+            return Err(StoreError::BadTime(c.captured_at.to_string()));
         }
         let latest = a.cat(a.catalog.latest_capture(c.doc.as_str()))?;
         let content_base = self.choose_base(

@@ -36,14 +36,22 @@ pub struct CaptureRecord {
 
 impl CaptureRecord {
     /// Canonical bytes: compact JSON in field order, time in UTC.
+    /// Callers check the time with [`canonical_time`] first.
     pub fn to_canonical(&self) -> Vec<u8> {
         let mut r = self.clone();
-        r.captured_at = r.captured_at.to_offset(time::UtcOffset::UTC);
+        r.captured_at = canonical_time(r.captured_at).expect("capture time checked by the writer");
         serde_json::to_vec(&r).expect("records always serialize")
     }
 
+    /// Parses a record; one whose time cannot be written in UTC is invalid.
     pub fn parse(bytes: &[u8]) -> Result<CaptureRecord, serde_json::Error> {
-        serde_json::from_slice(bytes)
+        let rec: CaptureRecord = serde_json::from_slice(bytes)?;
+        if canonical_time(rec.captured_at).is_none() {
+            return Err(serde::de::Error::custom(
+                "captured_at out of range (years 0000-9999 UTC)",
+            ));
+        }
+        Ok(rec)
     }
 
     /// What identifies the version this capture belongs to: its text, or its
@@ -51,6 +59,12 @@ impl CaptureRecord {
     pub fn version_key(&self) -> ObjectId {
         self.text.unwrap_or(self.content)
     }
+}
+
+/// A capture time in UTC, if RFC 3339 can write it there (years 0000-9999).
+pub fn canonical_time(t: OffsetDateTime) -> Option<OffsetDateTime> {
+    t.checked_to_offset(time::UtcOffset::UTC)
+        .filter(|u| (0..=9999).contains(&u.year()))
 }
 
 /// A capture id: the id of its record object. The stable, citable address.
@@ -92,5 +106,18 @@ mod tests {
         assert_eq!(back.captured_at, r.captured_at);
         assert_eq!(back.to_canonical(), bytes);
         assert!(CaptureRecord::parse(br#"{"vellum":1,"doc":"../x"}"#).is_err());
+        assert!(
+            CaptureRecord::parse(include_bytes!(
+                "../../fuzz/regressions/record_parse/year-0-positive-offset.json"
+            ))
+            .is_err()
+        );
+        let edge = time::macros::datetime!(0000-01-01 00:00 +01:00);
+        assert_eq!(canonical_time(edge), None);
+        assert_eq!(
+            canonical_time(time::macros::datetime!(9999-12-31 23:59:59 -01:00)),
+            None
+        );
+        assert!(canonical_time(time::macros::datetime!(9999-12-31 22:00 -01:00)).is_some());
     }
 }

@@ -200,12 +200,20 @@ pub fn verify(archive: &Archive, progress: Progress<'_>) -> Report {
             format!("catalog unreadable: {e}"),
         )),
     }
+    // One consistent snapshot of the catalog, taken before the packs are
+    // listed: a writer makes its pack durable before it commits, so every
+    // pack this snapshot names is on disk by the time of the listing; packs a
+    // writer adds meanwhile are listed as not yet indexed.
+    let snapshot = catalog.begin_read();
     let cat_packs: Option<HashSet<String>> = catalog
         .packs()
         .ok()
         .map(|p| p.into_iter().map(|(n, _)| n).collect());
     let cat_objects = catalog.objects().ok();
     let cat_captures = catalog.captures().ok();
+    if snapshot.is_ok() {
+        catalog.end_read();
+    }
     if (cat_packs.is_none() || cat_objects.is_none() || cat_captures.is_none())
         && problems.is_empty()
     {
