@@ -42,7 +42,6 @@ CREATE TABLE IF NOT EXISTS objects (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS captures (
     n INTEGER PRIMARY KEY,
-    k INTEGER NOT NULL, -- the id's first 8 bytes, order-preserving (see key8)
     id BLOB NOT NULL,
     doc INTEGER NOT NULL, -- docs.n
     at INTEGER NOT NULL,
@@ -60,7 +59,8 @@ CREATE TABLE IF NOT EXISTS captures (
     rdepth INTEGER
 );
 CREATE TABLE IF NOT EXISTS docs (n INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
-CREATE INDEX IF NOT EXISTS captures_by_id ON captures (k);
+-- Lookups by id and by hex prefix use the id's first 8 bytes.
+CREATE INDEX IF NOT EXISTS captures_by_id ON captures (substr(id, 1, 8));
 CREATE INDEX IF NOT EXISTS captures_by_doc ON captures (doc, at);
 -- The latest capture of each source: the delta base for a new document.
 CREATE TABLE IF NOT EXISTS sources (name TEXT PRIMARY KEY, at INTEGER NOT NULL, content BLOB NOT NULL) WITHOUT ROWID;
@@ -182,6 +182,18 @@ impl Catalog {
         self.conn.execute_batch("COMMIT")
     }
 
+    pub fn capture_count(&self) -> rusqlite::Result<usize> {
+        self.conn
+            .query_row("SELECT COUNT(*) FROM captures", [], |r| {
+                r.get::<_, i64>(0).map(|n| n as usize)
+            })
+    }
+
+    /// Rewrites the catalog with full pages (outside any transaction).
+    pub fn vacuum(&self) -> rusqlite::Result<()> {
+        self.conn.execute_batch("VACUUM")
+    }
+
     /// Starts a read-only transaction: the reads until [`Catalog::end_read`]
     /// see one consistent state.
     pub fn begin_read(&self) -> rusqlite::Result<()> {
@@ -247,10 +259,10 @@ impl Catalog {
             self.conn
                 .prepare_cached(
                     "UPDATE captures SET rpack = ?3, roffset = ?4, rlen = ?5, rsize = ?6, rdepth = ?7
-                     WHERE k = ?1 AND id = ?2 AND rpack IS NULL",
+                     WHERE substr(id, 1, 8) = ?1 AND id = ?2 AND rpack IS NULL",
                 )?
                 .execute(params![
-                    key8(row.id.as_bytes()),
+                    &row.id.as_bytes()[..8],
                     row.id.as_bytes(),
                     pack_id,
                     row.offset as i64,
@@ -290,8 +302,10 @@ impl Catalog {
             return Ok(content);
         }
         self.conn
-            .prepare_cached(&format!("{RECORD_COLUMNS} WHERE c.k = ?1 AND c.id = ?2"))?
-            .query_row(params![key8(id.as_bytes()), id.as_bytes()], object_row)
+            .prepare_cached(&format!(
+                "{RECORD_COLUMNS} WHERE substr(c.id, 1, 8) = ?1 AND c.id = ?2"
+            ))?
+            .query_row(params![&id.as_bytes()[..8], id.as_bytes()], object_row)
             .optional()
     }
 
@@ -320,11 +334,10 @@ impl Catalog {
             .execute([rec.doc.as_str()])?;
         self.conn
             .prepare_cached(
-                "INSERT INTO captures (k, id, doc, at, vkey, content, source, url, title)
-                 VALUES (?1, ?2, (SELECT n FROM docs WHERE name = ?3), ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO captures (id, doc, at, vkey, content, source, url, title)
+                 VALUES (?1, (SELECT n FROM docs WHERE name = ?2), ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
             .execute(params![
-                key8(id.0.as_bytes()),
                 id.0.as_bytes(),
                 rec.doc.as_str(),
                 at,
@@ -348,8 +361,10 @@ impl Catalog {
 
     pub fn capture(&self, id: &CaptureId) -> rusqlite::Result<Option<CaptureRow>> {
         self.conn
-            .prepare_cached(&format!("{CAPTURE_COLUMNS} WHERE c.k = ?1 AND c.id = ?2"))?
-            .query_row(params![key8(id.0.as_bytes()), id.0.as_bytes()], capture_row)
+            .prepare_cached(&format!(
+                "{CAPTURE_COLUMNS} WHERE substr(c.id, 1, 8) = ?1 AND c.id = ?2"
+            ))?
+            .query_row(params![&id.0.as_bytes()[..8], id.0.as_bytes()], capture_row)
             .optional()
     }
 
@@ -408,9 +423,9 @@ impl Catalog {
         limit: usize,
     ) -> rusqlite::Result<Vec<CaptureRow>> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "{CAPTURE_COLUMNS} WHERE k >= ?1 AND k <= ?2 ORDER BY k"
+            "{CAPTURE_COLUMNS} WHERE substr(c.id, 1, 8) BETWEEN ?1 AND ?2 ORDER BY substr(c.id, 1, 8)"
         ))?;
-        let rows = stmt.query_map(params![key8(lo), key8(hi)], capture_row)?;
+        let rows = stmt.query_map(params![&lo[..8], &hi[..8]], capture_row)?;
         let mut out = Vec::new();
         for row in rows {
             let row = row?;

@@ -55,8 +55,14 @@ const LOCK: &str = "lock";
 /// content, 32 with skip-deltas 0.99 MB (see `choose_base`).
 pub const MAX_CHAIN: u32 = 32;
 const READ_CHAIN_LIMIT: u32 = 64;
+/// Batches at least this large may compact the catalog after committing.
+const VACUUM_MIN_BATCH: usize = 1000;
+/// Bytes of decoded objects kept for reuse (delta bases, repeated reads).
+/// With the pack buffer and SQLite's cache this bounds a process's memory
+/// whatever the size of the store or of a batch.
+const DECODED_CACHE: usize = 24 << 20;
 /// Packs are sealed at this size, which bounds a writer's memory.
-const PACK_TARGET: usize = 32 << 20;
+const PACK_TARGET: usize = 16 << 20;
 
 type Result<T> = std::result::Result<T, StoreError>;
 
@@ -203,7 +209,7 @@ impl Archive {
             dir: dir.to_owned(),
             backend: Box::new(fs::FsBackend::new(dir.join("objects"))),
             catalog,
-            cache: Cache::new(64 << 20),
+            cache: Cache::new(DECODED_CACHE),
         }
     }
 
@@ -927,6 +933,17 @@ impl Writer<'_> {
         let a = self.archive;
         a.cat(a.catalog.commit())?;
         self.done = true;
+        // A bulk import leaves B-tree pages (keyed by random ids) about 70%
+        // full. When this write added a quarter or more of all captures,
+        // compact the catalog: amortized, that is O(1) per capture. Best
+        // effort: the captures are committed whatever happens here.
+        let added = self.staged.len();
+        if added >= VACUUM_MIN_BATCH
+            && let Ok(total) = a.catalog.capture_count()
+            && added * 4 >= total
+        {
+            let _ = a.catalog.vacuum();
+        }
         Ok(self.lock.take().expect("the lock is held until finish"))
     }
 }

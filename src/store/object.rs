@@ -23,7 +23,9 @@
 //! [`MAX_OBJECT_SIZE`], and any other length is an error.
 
 use crate::id::ObjectId;
-use zstd::zstd_safe::{self, CParameter, DParameter};
+use std::cell::RefCell;
+
+use zstd::zstd_safe::{self, CParameter, DParameter, ResetDirective};
 
 /// Largest object vellum stores or reads (256 MiB): larger captures are refused
 /// when added, and a header that claims more is damage, not an allocation.
@@ -215,8 +217,8 @@ pub fn encode(
         "callers enforce the object size limit"
     );
     let id = ObjectId::of(data);
-    let frame = compress(codec, data, base.map(|(_, b)| b))?;
-    let base_ref = base.map(|(r, _)| r);
+    let (frame, used) = compress(codec, data, base.map(|(_, b)| b))?;
+    let base_ref = base.map(|(r, _)| r).filter(|_| used);
     let mut out = Vec::with_capacity(header_len(base_ref) + frame.len());
     out.push(kind as u8);
     out.push(codec_of(base_ref));
@@ -243,27 +245,46 @@ fn zstd_err(code: usize) -> &'static str {
     zstd_safe::get_error_name(code)
 }
 
-fn compress(codec: Codec, data: &[u8], prefix: Option<&[u8]>) -> std::io::Result<Vec<u8>> {
+thread_local! {
+    // One context of each kind per thread, reused: creating a decompression
+    // context costs more than decompressing a small delta (it is large enough
+    // to be freshly mapped, and zeroed, on every allocation).
+    static CCTX: RefCell<zstd_safe::CCtx<'static>> = RefCell::new(zstd_safe::CCtx::create());
+    static DCTX: RefCell<zstd_safe::DCtx<'static>> = RefCell::new(zstd_safe::DCtx::create());
+}
+
+/// Compresses `data`, against `base` as a raw-content dictionary when given.
+/// Returns the frame and whether the base was used: bytes that happen to
+/// start with zstd's dictionary magic and do not load as a dictionary are
+/// not usable as a base, and the object is then stored whole.
+fn compress(codec: Codec, data: &[u8], base: Option<&[u8]>) -> std::io::Result<(Vec<u8>, bool)> {
     let io = |c| std::io::Error::other(zstd_err(c));
-    let mut cctx = zstd_safe::CCtx::create();
-    let level = if prefix.is_some() {
-        codec.delta_level
-    } else {
-        codec.full_level
-    };
-    cctx.set_parameter(CParameter::CompressionLevel(level))
-        .map_err(io)?;
-    cctx.set_parameter(CParameter::ChecksumFlag(true))
-        .map_err(io)?;
-    let total = data.len() + prefix.map_or(0, <[u8]>::len);
-    cctx.set_parameter(CParameter::WindowLog(window_log(total)))
-        .map_err(io)?;
-    if let Some(p) = prefix {
-        cctx.ref_prefix(p).map_err(io)?;
-    }
-    let mut out = Vec::with_capacity(zstd_safe::compress_bound(data.len()));
-    cctx.compress2(&mut out, data).map_err(io)?;
-    Ok(out)
+    CCTX.with_borrow_mut(|cctx| {
+        cctx.reset(ResetDirective::SessionAndParameters)
+            .map_err(io)?;
+        let used = match base {
+            Some(b) => cctx.load_dictionary(b).is_ok(),
+            None => false,
+        };
+        if !used {
+            cctx.load_dictionary(&[]).map_err(io)?;
+        }
+        let level = if used {
+            codec.delta_level
+        } else {
+            codec.full_level
+        };
+        cctx.set_parameter(CParameter::CompressionLevel(level))
+            .map_err(io)?;
+        cctx.set_parameter(CParameter::ChecksumFlag(true))
+            .map_err(io)?;
+        let total = data.len() + if used { base.map_or(0, <[u8]>::len) } else { 0 };
+        cctx.set_parameter(CParameter::WindowLog(window_log(total)))
+            .map_err(io)?;
+        let mut out = Vec::with_capacity(zstd_safe::compress_bound(data.len()));
+        cctx.compress2(&mut out, data).map_err(io)?;
+        Ok((out, used))
+    })
 }
 
 /// Decodes the entry that starts `buf`, given its base's id and bytes for
@@ -289,20 +310,19 @@ pub fn decode(
         }
         (Some(_), None) => return Err(DecodeError::NoBase),
     };
-    let mut dctx = zstd_safe::DCtx::create();
+    let zstd = |c| DecodeError::Zstd(zstd_err(c));
     let total = h.size + prefix.map_or(0, <[u8]>::len);
-    dctx.set_parameter(DParameter::WindowLogMax(window_log(total).max(10)))
-        .map_err(|c| DecodeError::Zstd(zstd_err(c)))?;
-    if let Some(p) = prefix {
-        dctx.ref_prefix(p)
-            .map_err(|c| DecodeError::Zstd(zstd_err(c)))?;
-    }
     // Exactly the declared size: a frame that expands further fails here
     // instead of allocating (decompression bombs).
     let mut out: Vec<u8> = Vec::with_capacity(h.size);
-    let n = dctx
-        .decompress(&mut out, frame)
-        .map_err(|c| DecodeError::Zstd(zstd_err(c)))?;
+    let n = DCTX.with_borrow_mut(|dctx| {
+        dctx.reset(ResetDirective::SessionAndParameters)
+            .map_err(zstd)?;
+        dctx.set_parameter(DParameter::WindowLogMax(window_log(total).max(10)))
+            .map_err(zstd)?;
+        dctx.load_dictionary(prefix.unwrap_or(&[])).map_err(zstd)?;
+        dctx.decompress(&mut out, frame).map_err(zstd)
+    })?;
     if n != h.size {
         return Err(DecodeError::Length {
             got: n,

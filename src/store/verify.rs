@@ -243,7 +243,7 @@ pub fn verify(archive: &Archive, progress: Progress<'_>) -> Report {
         found: HashMap::new(),
         status: HashMap::new(),
         too_deep: HashSet::new(),
-        cache: Cache::new(64 << 20),
+        cache: Cache::new(super::DECODED_CACHE),
     };
     let by_pack: HashMap<&str, Vec<&super::catalog::ObjectRow>> = {
         let mut m: HashMap<&str, Vec<_>> = HashMap::new();
