@@ -111,3 +111,75 @@ fn sample_diff_shows_the_added_paragraphs_and_the_fixes() {
         .assert()
         .code(0);
 }
+
+#[test]
+fn sample_diff_kinds_and_ignore_flags() {
+    let (tmp, store) = sample_copy();
+    let stat = stdout_of(vellum(&store).args(["diff", "--stat", PAIR_DOC]));
+    assert!(stat.contains("2 inflections"), "{stat}");
+    assert!(stat.contains("1 typography change"), "{stat}");
+    assert!(stat.contains("markup change"), "{stat}");
+    let stat = stdout_of(vellum(&store).args([
+        "diff",
+        "--stat",
+        "--ignore-typography",
+        "--ignore-markup",
+        PAIR_DOC,
+    ]));
+    assert!(stat.contains("2 inflections"), "{stat}");
+    assert!(
+        !stat.contains("typography") && !stat.contains("markup"),
+        "{stat}"
+    );
+
+    // A copy that differs only in typography and markup: no differences once ignored.
+    let original = std::fs::read_to_string(fixture("blog-repost-2019-02-12.txt")).unwrap();
+    let restyled = original
+        .replace('’', "'")
+        .replacen("Last week", "*Last week*", 1);
+    let copy = tmp.path().join("restyled.txt");
+    std::fs::write(&copy, restyled).unwrap();
+    let old = format!("{PAIR_DOC}@1");
+    vellum(&store)
+        .args(["diff", &old])
+        .arg(&copy)
+        .assert()
+        .code(1);
+    vellum(&store)
+        .args(["diff", "--ignore-typography", "--ignore-markup", &old])
+        .arg(&copy)
+        .assert()
+        .code(0)
+        .stdout("");
+
+    // Every format renders, and HTML escapes the documents.
+    for format in ["side-by-side", "html", "json", "inline"] {
+        vellum(&store)
+            .args(["diff", "--format", format, PAIR_DOC])
+            .assert()
+            .code(1);
+    }
+    let (a, b) = (tmp.path().join("a.md"), tmp.path().join("b.md"));
+    std::fs::write(&a, "Copyright <u>South Front</u> & \"friends\"\n").unwrap();
+    std::fs::write(
+        &b,
+        "Copyright <u>South Front</u>\n\n<script>alert('x')</script>\n",
+    )
+    .unwrap();
+    let out = vellum(&store)
+        .args(["diff", "--format", "html"])
+        .arg(&a)
+        .arg(&b)
+        .output()
+        .unwrap();
+    let html = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        html.to_ascii_lowercase().starts_with("<!doctype html>"),
+        "{html}"
+    );
+    assert!(!html.contains("<script") && !html.contains("<u>"), "{html}");
+    assert!(
+        html.contains("&lt;script&gt;") && html.contains("&lt;u&gt;") && html.contains("&amp;"),
+        "{html}"
+    );
+}
