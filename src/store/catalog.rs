@@ -107,6 +107,18 @@ pub struct CaptureRow {
     pub title: Option<String>,
 }
 
+/// The first capture of one version (see [`Catalog::doc_versions`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionRow {
+    pub vkey: ObjectId,
+    pub capture: CaptureId,
+    pub at_nanos: i64,
+    pub sightings: u64,
+    pub source: Option<String>,
+    pub url: Option<String>,
+    pub title: Option<String>,
+}
+
 /// A document's counts: versions, captures, first and last capture time
 /// (Unix nanoseconds) and the title of its latest titled capture.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -119,12 +131,37 @@ pub struct DocRow {
     pub title: Option<String>,
 }
 
+/// See [`Catalog::read_snapshot`].
+pub struct ReadSnapshot<'a> {
+    catalog: &'a Catalog,
+    began: bool,
+}
+
+impl Drop for ReadSnapshot<'_> {
+    fn drop(&mut self) {
+        if self.began {
+            self.catalog.end_read();
+        }
+    }
+}
+
 pub struct Catalog {
     conn: Connection,
 }
 
 fn id_from(blob: Vec<u8>) -> rusqlite::Result<ObjectId> {
     let arr: [u8; 32] = blob.try_into().map_err(|_| {
+        rusqlite::Error::FromSqlConversionFailure(
+            0,
+            rusqlite::types::Type::Blob,
+            "object id is not 32 bytes".into(),
+        )
+    })?;
+    Ok(ObjectId::from_bytes(arr))
+}
+
+fn id_from_ref(v: rusqlite::types::ValueRef<'_>) -> rusqlite::Result<ObjectId> {
+    let arr: [u8; 32] = v.as_blob()?.try_into().map_err(|_| {
         rusqlite::Error::FromSqlConversionFailure(
             0,
             rusqlite::types::Type::Blob,
@@ -192,6 +229,17 @@ impl Catalog {
     /// Rewrites the catalog with full pages (outside any transaction).
     pub fn vacuum(&self) -> rusqlite::Result<()> {
         self.conn.execute_batch("VACUUM")
+    }
+
+    /// Holds one read transaction until dropped, unless one is already open
+    /// (a writer's): a walk down a delta chain then takes the file lock and
+    /// checks for a hot journal once, not once per object.
+    pub fn read_snapshot(&self) -> ReadSnapshot<'_> {
+        let began = self.conn.is_autocommit() && self.begin_read().is_ok();
+        ReadSnapshot {
+            catalog: self,
+            began,
+        }
     }
 
     /// Starts a read-only transaction: the reads until [`Catalog::end_read`]
@@ -377,13 +425,35 @@ impl Catalog {
         rows.collect()
     }
 
-    /// Captures of one document in captured-at order.
-    pub fn doc_captures(&self, doc: &str) -> rusqlite::Result<Vec<CaptureRow>> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "{CAPTURE_COLUMNS} WHERE d.name = ?1 ORDER BY c.at, c.id"
-        ))?;
-        let rows = stmt.query_map([doc], capture_row)?;
-        rows.collect()
+    /// A document's versions in captured-at order: the first capture of each
+    /// distinct version key, with its number of sightings. Reads only the
+    /// key of later sightings (this is on the path of every `show DOC@N`).
+    pub fn doc_versions(&self, doc: &str) -> rusqlite::Result<Vec<VersionRow>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT c.vkey, c.id, c.at, c.source, c.url, c.title FROM captures c
+             WHERE c.doc = (SELECT n FROM docs WHERE name = ?1) ORDER BY c.at, c.id",
+        )?;
+        let mut rows = stmt.query([doc])?;
+        let mut out: Vec<VersionRow> = Vec::new();
+        let mut index: std::collections::HashMap<ObjectId, usize> = Default::default();
+        while let Some(r) = rows.next()? {
+            let vkey = id_from_ref(r.get_ref(0)?)?;
+            if let Some(&i) = index.get(&vkey) {
+                out[i].sightings += 1;
+                continue;
+            }
+            index.insert(vkey, out.len());
+            out.push(VersionRow {
+                vkey,
+                capture: CaptureId(id_from_ref(r.get_ref(1)?)?),
+                at_nanos: r.get(2)?,
+                sightings: 1,
+                source: r.get(3)?,
+                url: r.get(4)?,
+                title: r.get(5)?,
+            });
+        }
+        Ok(out)
     }
 
     /// Whether `doc` already has a capture whose version key is `vkey`.

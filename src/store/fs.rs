@@ -9,7 +9,9 @@
 //! backend over a simulated disk that loses unsynced data at any point.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Write};
+#[cfg(not(unix))]
+use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -36,8 +38,12 @@ pub trait Vfs: Send + Sync {
     fn list(&self, dir: &Path) -> io::Result<Vec<(String, u64, bool)>>;
 }
 
-/// The real file system.
-pub struct RealFs;
+/// The real file system. Keeps the last file it read from open: reading a
+/// version walks a delta chain, usually within one pack.
+#[derive(Default)]
+pub struct RealFs {
+    last: std::sync::Mutex<Option<(PathBuf, File)>>,
+}
 
 impl Vfs for RealFs {
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
@@ -45,10 +51,19 @@ impl Vfs for RealFs {
     }
 
     fn read_range(&self, path: &Path, offset: u64, len: usize) -> io::Result<Vec<u8>> {
-        let mut f = File::open(path)?;
-        f.seek(SeekFrom::Start(offset))?;
+        let mut last = self.last.lock().unwrap_or_else(|e| e.into_inner());
+        if last.as_ref().is_none_or(|(p, _)| p != path) {
+            *last = Some((path.to_owned(), File::open(path)?));
+        }
+        let (_, f) = last.as_mut().expect("just opened");
         let mut buf = vec![0; len];
-        f.read_exact(&mut buf)?;
+        #[cfg(unix)]
+        std::os::unix::fs::FileExt::read_exact_at(&*f, &mut buf, offset)?;
+        #[cfg(not(unix))]
+        {
+            f.seek(SeekFrom::Start(offset))?;
+            f.read_exact(&mut buf)?;
+        }
         Ok(buf)
     }
 
@@ -115,7 +130,7 @@ pub struct FsBackend {
 
 impl FsBackend {
     pub fn new(root: impl Into<PathBuf>) -> FsBackend {
-        FsBackend::with_vfs(root, Box::new(RealFs))
+        FsBackend::with_vfs(root, Box::new(RealFs::default()))
     }
 
     pub fn with_vfs(root: impl Into<PathBuf>, vfs: Box<dyn Vfs>) -> FsBackend {

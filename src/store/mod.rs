@@ -228,10 +228,23 @@ impl Archive {
 
     /// The bytes of an object, checked against its id.
     pub fn read_object(&self, id: &ObjectId) -> Result<Arc<Vec<u8>>> {
+        let _snapshot = self.catalog.read_snapshot();
         self.read_with(id, Extra::None, READ_CHAIN_LIMIT)
     }
 
     fn read_with(&self, id: &ObjectId, extra: Extra<'_>, budget: u32) -> Result<Arc<Vec<u8>>> {
+        self.read_at(id, None, extra, budget)
+    }
+
+    /// Reads an object, from `known` when its location is already known (a
+    /// base named by its offset in the same pack: no catalog lookup).
+    fn read_at(
+        &self,
+        id: &ObjectId,
+        known: Option<ObjectRow>,
+        extra: Extra<'_>,
+        budget: u32,
+    ) -> Result<Arc<Vec<u8>>> {
         if let Some(hit) = self.cache.get(id) {
             return Ok(hit);
         }
@@ -252,9 +265,10 @@ impl Archive {
         let (raw, pack): (Vec<u8>, Option<String>) = match extra.raw(id) {
             Some(raw) => (raw.to_vec(), None),
             None => {
-                let row = match extra.row(id) {
-                    Some(row) => row.clone(),
-                    None => self
+                let row = match (known, extra.row(id)) {
+                    (Some(row), _) => row,
+                    (None, Some(row)) => row.clone(),
+                    (None, None) => self
                         .cat(self.catalog.object(id))?
                         .ok_or(StoreError::Missing { id: *id })?,
                 };
@@ -272,24 +286,35 @@ impl Archive {
                 reason: "catalog points at another object".into(),
             });
         }
-        let base_id = match (header.base, &pack) {
+        let base_at: Option<(ObjectId, Option<ObjectRow>)> = match (header.base, pack) {
             (None, _) => None,
-            (Some(BaseRef::Id(b)), _) => Some(b),
-            (Some(BaseRef::Offset(o)), None) => Some(
+            (Some(BaseRef::Id(b)), _) => Some((b, None)),
+            (Some(BaseRef::Offset(o)), None) => Some((
                 extra
                     .pending_id_at(u64::from(o))
                     .ok_or(StoreError::Missing { id: *id })?,
-            ),
+                None,
+            )),
             (Some(BaseRef::Offset(o)), Some(pack)) => {
                 let head = self
                     .backend
-                    .get_range(&pack_key(pack), u64::from(o), object::MAX_HEADER_LEN)
+                    .get_range(&pack_key(&pack), u64::from(o), object::MAX_HEADER_LEN)
                     .map_err(unreadable)?;
-                Some(object::parse_header(&head).map_err(damaged)?.id)
+                let h = object::parse_header(&head).map_err(damaged)?;
+                let row = ObjectRow {
+                    id: h.id,
+                    pack,
+                    offset: u64::from(o),
+                    len: h.entry_len() as u64,
+                    kind: h.kind,
+                    size: h.size as u64,
+                    depth: 0,
+                };
+                Some((h.id, Some(row)))
             }
         };
-        let base = match base_id {
-            Some(b) => Some((b, self.read_with(&b, extra, budget - 1)?)),
+        let base = match base_at {
+            Some((b, known)) => Some((b, self.read_at(&b, known, extra, budget - 1)?)),
             None => None,
         };
         let (_, bytes) =
@@ -328,8 +353,21 @@ impl Archive {
     /// The versions of a document in captured-at order (numbered from 1).
     /// A capture whose text was seen before is a sighting of that version.
     pub fn versions(&self, doc: &str) -> Result<Vec<Version>> {
-        let captures = self.cat(self.catalog.doc_captures(doc))?;
-        Ok(versions_of(&captures))
+        let rows = self.cat(self.catalog.doc_versions(doc))?;
+        Ok(rows
+            .into_iter()
+            .enumerate()
+            .map(|(i, r)| Version {
+                number: i as u64 + 1,
+                capture: r.capture,
+                captured_at: from_nanos(r.at_nanos),
+                key: r.vkey,
+                sightings: r.sightings,
+                source: r.source,
+                url: r.url,
+                title: r.title,
+            })
+            .collect())
     }
 
     /// The catalog row of a capture.
@@ -339,6 +377,7 @@ impl Archive {
 
     /// Resolves an address to one capture.
     pub fn resolve(&self, addr: &Address) -> Result<Resolved> {
+        let _snapshot = self.catalog.read_snapshot();
         address::resolve(self, addr)
     }
 
