@@ -22,7 +22,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{Hash, Hasher};
 use std::ops::Range;
 use std::time::Instant;
 
@@ -31,7 +31,7 @@ use similar::{Algorithm, DiffTag, capture_diff_deadline, capture_diff_slices_dea
 use super::classify::{Side, classify, is_slight};
 use super::model::{ChangeKind, Op, OpTag};
 use super::normalize::{Norm, Role, roles};
-use super::tokenize::{is_space, is_word, tokenize};
+use super::tokenize::{Tokens, count_words, is_space, is_word, space_len, tokenize};
 
 /// Chunks longer than this are cut further, to bound the word diff.
 const MAX_CHUNK: usize = 16 * 1024;
@@ -66,7 +66,7 @@ impl<'a> Para<'a> {
         let body = text.trim_end();
         let lead = body.len() - body.trim_start().len();
         let content = &text[lead..body.len()];
-        let mut hasher = DefaultHasher::new();
+        let mut hasher = KeyHasher::default();
         let significant = if norm == Norm::default() {
             // Keys are the tokens themselves: hash the text, skip tokenizing.
             content.hash(&mut hasher);
@@ -94,8 +94,7 @@ impl<'a> Para<'a> {
 
     /// Enough words to be worth reporting as moved.
     fn movable(&self) -> bool {
-        tokenize(self.content())
-            .iter()
+        Tokens::new(self.content())
             .filter(|t| is_word(t))
             .nth(MOVE_MIN_WORDS - 1)
             .is_some()
@@ -117,22 +116,91 @@ impl<'a> Para<'a> {
             typography: true,
             ..norm
         };
-        let tokens = tokenize(self.content());
-        let mut set: Vec<u64> = tokens
-            .iter()
-            .zip(roles(&tokens))
-            .filter(|(t, _)| !is_space(t))
-            .filter_map(|(t, r)| loose.key(t, r))
-            .map(|k| {
-                let mut h = DefaultHasher::new();
-                k.hash(&mut h);
-                h.finish()
-            })
-            .collect();
+        let content = self.content();
+        let mut set = Vec::new();
+        if loose.markup {
+            let tokens = tokenize(content);
+            set.extend(
+                tokens
+                    .iter()
+                    .zip(roles(&tokens))
+                    .filter(|(t, _)| !is_space(t))
+                    .filter_map(|(t, r)| loose.key(t, r))
+                    .map(|k| hash_key(k.as_bytes())),
+            );
+        } else {
+            // Without markup folding the role of a token that is not
+            // whitespace does not change its key, so roles are not needed;
+            // and a token of plain ASCII (no dash) keys to its lowercase.
+            let mut lower = Vec::new();
+            for t in Tokens::new(content).filter(|t| !is_space(t)) {
+                let bytes = t.as_bytes();
+                if bytes.iter().all(|&b| b.is_ascii() && b != b'-') {
+                    if bytes.iter().any(u8::is_ascii_uppercase) {
+                        lower.clear();
+                        lower.extend(bytes.iter().map(u8::to_ascii_lowercase));
+                        set.push(hash_key(&lower));
+                    } else {
+                        set.push(hash_key(bytes));
+                    }
+                } else if let Some(k) = loose.key(t, Role::Text) {
+                    set.push(hash_key(k.as_bytes()));
+                }
+            }
+        }
         set.sort_unstable();
         set.dedup();
         set
     }
+}
+
+/// A fast hash for comparison keys and paragraph hashes. Only equality of
+/// hashes matters (they are never ordered for output), so any well-mixed
+/// 64-bit hash does; SipHash's protection against chosen inputs is not
+/// needed here, and it cost a large share of the time.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+const K0: u64 = 0x243f_6a88_85a3_08d3;
+const K1: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// Folded 128-bit multiply.
+#[inline]
+fn fold_mul(a: u64, b: u64) -> u64 {
+    let p = u128::from(a) * u128::from(b);
+    (p as u64) ^ ((p >> 64) as u64)
+}
+
+impl Hasher for KeyHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = fold_mul(self.0 ^ K0, K1 ^ bytes.len() as u64);
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes(c.try_into().expect("8 bytes"));
+            h = fold_mul(h ^ w, K1);
+        }
+        let tail = chunks.remainder();
+        if !tail.is_empty() {
+            let mut w = [0u8; 8];
+            w[..tail.len()].copy_from_slice(tail);
+            h = fold_mul(h ^ u64::from_le_bytes(w), K1);
+        }
+        self.0 = h;
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        fold_mul(self.0 ^ K1, K0)
+    }
+}
+
+/// Hash of one comparison key.
+#[inline]
+fn hash_key(key: &[u8]) -> u64 {
+    let mut h = KeyHasher::default();
+    h.write(key);
+    h.finish()
 }
 
 /// Jaccard similarity of two sorted sets.
@@ -179,7 +247,7 @@ fn paragraphs(text: &str, norm: Norm) -> Vec<Para<'_>> {
 /// Cuts `text` into paragraph chunks that concatenate back to `text`.
 fn split_paragraphs(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
-    for chunk in split_after_spaces(text, 0, |run, _| run.matches('\n').count() >= 2) {
+    for chunk in split_at_line_breaks(text, 2) {
         refine(chunk, 0, &mut out);
     }
     out
@@ -192,7 +260,7 @@ fn refine<'a>(chunk: &'a str, level: usize, out: &mut Vec<&'a str>) {
         return;
     }
     let parts = match level {
-        0 => split_after_spaces(chunk, 0, |run, _| run.contains('\n')),
+        0 => split_at_line_breaks(chunk, 1),
         1 => split_after_spaces(chunk, 0, |_, prev| {
             matches!(prev, Some('.' | '!' | '?' | '。'))
         }),
@@ -201,6 +269,46 @@ fn refine<'a>(chunk: &'a str, level: usize, out: &mut Vec<&'a str>) {
     for part in parts {
         refine(part, level + 1, out);
     }
+}
+
+/// Splits after each whitespace run holding at least `newlines` line feeds
+/// (`newlines` > 0), as
+/// `split_after_spaces(text, 0, |run, _| run.matches('\n').count() >= newlines)`
+/// does, but finding the runs by searching for line feeds.
+fn split_at_line_breaks(text: &str, newlines: usize) -> Vec<&str> {
+    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    let mut from = 0;
+    while let Some(k) = text[from..].find('\n') {
+        let nl = from + k;
+        // The whole whitespace run around this line feed.
+        let before = text[..nl]
+            .chars()
+            .rev()
+            .take_while(|c| c.is_whitespace())
+            .map(char::len_utf8)
+            .sum::<usize>();
+        let (run_start, end) = (nl - before, nl + space_len(&text[nl..]));
+        from = end;
+        // `run_start > start`: the piece holds the character before the
+        // run, which is not whitespace.
+        if end < text.len()
+            && run_start > start
+            && bytes[run_start..end]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                >= newlines
+        {
+            out.push(&text[start..end]);
+            start = end;
+        }
+    }
+    if start < text.len() || out.is_empty() {
+        out.push(&text[start..]);
+    }
+    out
 }
 
 /// Splits after each whitespace run for which `is_break(run, char before)`
@@ -212,31 +320,41 @@ fn split_after_spaces(
     is_break: impl Fn(&str, Option<char>) -> bool,
 ) -> Vec<&str> {
     let mut out = Vec::new();
+    let bytes = text.as_bytes();
     let mut start = 0;
-    let mut prev: Option<char> = None;
-    let mut chars = text.char_indices().peekable();
-    while let Some((i, c)) = chars.next() {
-        if !c.is_whitespace() {
-            prev = Some(c);
-            continue;
-        }
-        let mut end = i + c.len_utf8();
-        while let Some(&(j, d)) = chars.peek() {
-            if !d.is_whitespace() {
-                break;
+    // The piece so far holds more than whitespace.
+    let mut solid = false;
+    let mut i = 0;
+    while i < bytes.len() {
+        // Skip to the next whitespace character (ASCII bytes one by one,
+        // other characters decoded).
+        let b = bytes[i];
+        if b.is_ascii() {
+            if !matches!(b, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c') {
+                solid = true;
+                i += 1;
+                continue;
             }
-            end = j + d.len_utf8();
-            chars.next();
+        } else {
+            let c = text[i..].chars().next().expect("char boundary");
+            if !c.is_whitespace() {
+                solid = true;
+                i += c.len_utf8();
+                continue;
+            }
         }
-        if end < text.len()
-            && prev.is_some()
-            && end - start >= min_len
-            && is_break(&text[i..end], prev)
-        {
-            out.push(&text[start..end]);
-            start = end;
-            prev = None;
+        let end = i + space_len(&text[i..]);
+        if end < text.len() && solid && end - start >= min_len {
+            // The run is maximal, so the character before it is not
+            // whitespace, and it belongs to this piece.
+            let prev = text[..i].chars().next_back();
+            if is_break(&text[i..end], prev) {
+                out.push(&text[start..end]);
+                start = end;
+                solid = false;
+            }
         }
+        i = end;
     }
     if start < text.len() || out.is_empty() {
         out.push(&text[start..]);
@@ -262,6 +380,9 @@ pub struct Aligned {
     pub paragraphs_removed: usize,
     pub paragraphs_moved: usize,
     pub fallback: bool,
+    /// `count_words` of the old and the new text.
+    pub words_old: usize,
+    pub words_new: usize,
 }
 
 /// Diffs `old` against `new` under `norm`, giving up on fine work at `deadline`.
@@ -273,13 +394,16 @@ pub fn align(old: &str, new: &str, norm: Norm, deadline: Instant) -> Aligned {
         news: &news,
         norm,
         deadline,
-        old_sets: HashMap::new(),
-        new_sets: HashMap::new(),
+        old_sets: vec![None; olds.len()],
+        new_sets: vec![None; news.len()],
     };
     let steps = a.steps();
     let (old_moved, new_moved, moves) = a.moves(&steps);
+    let (words_old, words_new) = word_counts(old, new, &olds, &news, &steps);
     let mut out = Aligned {
         paragraphs_moved: moves,
+        words_old,
+        words_new,
         ..Aligned::default()
     };
     let mut w = Writer {
@@ -306,13 +430,65 @@ pub fn align(old: &str, new: &str, norm: Norm, deadline: Instant) -> Aligned {
     out
 }
 
+/// `count_words` of both texts, counting a paragraph found unchanged on
+/// both sides once.
+///
+/// A text's count is the sum of its paragraphs' counts when every cut
+/// between paragraphs falls after a whitespace run holding a line feed: no
+/// token reaches across such a run (whitespace ends URLs, words and
+/// segments; a tag never spans a line feed) nor looks past it, so the
+/// tokens of the paragraphs are the tokens of the text. Cuts made inside
+/// over-long lines give no such promise; a text with one is counted whole.
+fn word_counts(
+    old: &str,
+    new: &str,
+    olds: &[Para],
+    news: &[Para],
+    steps: &[Step],
+) -> (usize, usize) {
+    let additive = |ps: &[Para]| {
+        ps.split_last()
+            .is_some_and(|(_, init)| init.iter().all(|p| p.sep().contains('\n')))
+    };
+    let old_counts: Vec<usize> = if additive(olds) {
+        olds.iter().map(|p| count_words(p.text)).collect()
+    } else {
+        Vec::new()
+    };
+    let words_old = if old_counts.is_empty() {
+        count_words(old)
+    } else {
+        old_counts.iter().sum()
+    };
+    if !additive(news) {
+        return (words_old, count_words(new));
+    }
+    let mut same: Vec<Option<usize>> = vec![None; news.len()];
+    if !old_counts.is_empty() {
+        for step in steps {
+            if let Step::Same(i, j) = *step
+                && olds[i].text == news[j].text
+            {
+                same[j] = Some(i);
+            }
+        }
+    }
+    let words_new = news
+        .iter()
+        .zip(same)
+        .map(|(p, i)| i.map_or_else(|| count_words(p.text), |i| old_counts[i]))
+        .sum();
+    (words_old, words_new)
+}
+
 struct Aligner<'p, 'a> {
     olds: &'p [Para<'a>],
     news: &'p [Para<'a>],
     norm: Norm,
     deadline: Instant,
-    old_sets: HashMap<usize, Vec<u64>>,
-    new_sets: HashMap<usize, Vec<u64>>,
+    /// Word sets, computed on first use.
+    old_sets: Vec<Option<Vec<u64>>>,
+    new_sets: Vec<Option<Vec<u64>>>,
 }
 
 impl Aligner<'_, '_> {
@@ -322,21 +498,36 @@ impl Aligner<'_, '_> {
 
     fn old_set(&mut self, i: usize) -> &[u64] {
         let (olds, norm) = (self.olds, self.norm);
-        self.old_sets
-            .entry(i)
-            .or_insert_with(|| olds[i].word_set(norm))
+        self.old_sets[i].get_or_insert_with(|| olds[i].word_set(norm))
     }
 
     fn new_set(&mut self, j: usize) -> &[u64] {
         let (news, norm) = (self.news, self.norm);
-        self.new_sets
-            .entry(j)
-            .or_insert_with(|| news[j].word_set(norm))
+        self.new_sets[j].get_or_insert_with(|| news[j].word_set(norm))
     }
 
     fn similarity(&mut self, i: usize, j: usize) -> f64 {
-        let a = self.old_set(i).to_vec();
-        jaccard(&a, self.new_set(j))
+        self.old_set(i);
+        self.new_set(j);
+        match (&self.old_sets[i], &self.new_sets[j]) {
+            (Some(a), Some(b)) => jaccard(a, b),
+            _ => unreachable!("both sets were just computed"),
+        }
+    }
+
+    /// [`Self::similarity`] when it can reach `threshold`, else 0. The
+    /// Jaccard similarity of two sets is at most the ratio of their sizes,
+    /// so pairs whose sizes differ too much are skipped without comparing
+    /// their elements. (Both values are correctly rounded quotients, so the
+    /// bound holds in floating point too.)
+    fn similarity_at_least(&mut self, i: usize, j: usize, threshold: f64) -> f64 {
+        let a = self.old_set(i).len();
+        let b = self.new_set(j).len();
+        let (lo, hi) = (a.min(b), a.max(b));
+        if hi == 0 || (lo as f64 / hi as f64) < threshold {
+            return 0.0;
+        }
+        self.similarity(i, j)
     }
 
     /// Paragraph-level alignment, in text order.
@@ -387,7 +578,7 @@ impl Aligner<'_, '_> {
             let best = lone_old
                 .iter()
                 .filter(|&&i| !taken[i])
-                .map(|&i| (i, self.similarity(i, j)))
+                .map(|&i| (i, self.similarity_at_least(i, j, MOVE_SIMILARITY)))
                 .filter(|&(_, s)| s >= MOVE_SIMILARITY)
                 .max_by(|x, y| x.1.total_cmp(&y.1));
             if let Some((i, _)) = best {
@@ -432,7 +623,9 @@ impl Aligner<'_, '_> {
         let mut sim = vec![0.0; n * m];
         for a in 0..n {
             for b in 0..m {
-                sim[a * m + b] = self.similarity(ro.start + a, rn.start + b);
+                // Below PAIR_SIMILARITY a similarity counts as 0 anyway.
+                sim[a * m + b] =
+                    self.similarity_at_least(ro.start + a, rn.start + b, PAIR_SIMILARITY);
             }
         }
         let mut score = vec![0.0f64; (n + 1) * (m + 1)];
@@ -476,7 +669,7 @@ impl Aligner<'_, '_> {
                 break;
             }
             let best = (next..rn.end.min(next + WINDOW))
-                .map(|j| (j, self.similarity(i, j)))
+                .map(|j| (j, self.similarity_at_least(i, j, PAIR_SIMILARITY)))
                 .filter(|&(_, s)| s >= PAIR_SIMILARITY)
                 .max_by(|x, y| x.1.total_cmp(&y.1));
             if let Some((j, _)) = best {
@@ -579,7 +772,7 @@ impl Aligner<'_, '_> {
             let best = dels
                 .iter()
                 .filter(|i| !old_moved[**i])
-                .map(|&i| (i, self.similarity(i, j)))
+                .map(|&i| (i, self.similarity_at_least(i, j, MOVE_SIMILARITY)))
                 .filter(|&(_, s)| s >= MOVE_SIMILARITY)
                 .max_by(|x, y| x.1.total_cmp(&y.1));
             if let Some((i, _)) = best {
@@ -954,4 +1147,39 @@ fn absorb_layout(ops: Vec<Op>) -> Vec<Op> {
         out.push(op);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn line_break_split_matches_the_generic_one(
+            text in "([a-c.]{0,3}[ \\t\\n\\r\\u{a0}\\u{2028}]{0,3}){0,12}",
+            newlines in 1usize..3,
+        ) {
+            let generic =
+                split_after_spaces(&text, 0, |run, _| run.matches('\n').count() >= newlines);
+            proptest::prop_assert_eq!(split_at_line_breaks(&text, newlines), generic);
+        }
+    }
+
+    #[test]
+    fn key_hasher_separates_keys() {
+        let keys = [
+            "",
+            "a",
+            "a\0",
+            "\0a",
+            "abcdefgh",
+            "abcdefgh\0",
+            "abcdefghi",
+            "b",
+        ];
+        let mut hashes: Vec<u64> = keys.iter().map(|k| hash_key(k.as_bytes())).collect();
+        hashes.sort_unstable();
+        hashes.dedup();
+        assert_eq!(hashes.len(), keys.len());
+    }
 }

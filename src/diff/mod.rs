@@ -28,10 +28,7 @@ pub const DEFAULT_DEADLINE: Duration = Duration::from_millis(500);
 
 /// Number of words (tokens holding at least one letter or digit) in `text`.
 pub fn count_words(text: &str) -> usize {
-    tokenize::tokenize(text)
-        .into_iter()
-        .filter(|t| tokenize::is_word(t))
-        .count()
+    tokenize::count_words(text)
 }
 
 /// Diffs `old` against `new`.
@@ -44,6 +41,7 @@ pub fn diff(old: &str, new: &str, opts: &DiffOptions) -> Diff {
         markup: opts.ignore_markup,
     };
     let aligned = if old == new {
+        let words = count_words(old);
         let ops = (!old.is_empty()).then(|| Op {
             op: OpTag::Equal,
             text: old.to_owned(),
@@ -53,14 +51,16 @@ pub fn diff(old: &str, new: &str, opts: &DiffOptions) -> Diff {
         });
         align::Aligned {
             ops: ops.into_iter().collect(),
+            words_old: words,
+            words_new: words,
             ..align::Aligned::default()
         }
     } else {
         align::align(old, new, norm, deadline)
     };
     let mut stats = Stats {
-        words_old: count_words(old),
-        words_new: count_words(new),
+        words_old: aligned.words_old,
+        words_new: aligned.words_new,
         paragraphs_added: aligned.paragraphs_added,
         paragraphs_removed: aligned.paragraphs_removed,
         paragraphs_moved: aligned.paragraphs_moved,

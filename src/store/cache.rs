@@ -1,10 +1,10 @@
 //! A small cache of decoded objects, so reading consecutive versions (or a
 //! delta chain's shared bases) decompresses each object once.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
-use crate::id::ObjectId;
+use crate::id::{IdMap, ObjectId};
 
 pub struct Cache {
     budget: usize,
@@ -13,7 +13,7 @@ pub struct Cache {
 
 #[derive(Default)]
 struct Inner {
-    map: HashMap<ObjectId, Arc<Vec<u8>>>,
+    map: IdMap<Arc<Vec<u8>>>,
     order: VecDeque<ObjectId>,
     bytes: usize,
 }

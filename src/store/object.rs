@@ -320,8 +320,12 @@ pub fn decode(
             .map_err(zstd)?;
         dctx.set_parameter(DParameter::WindowLogMax(window_log(total).max(10)))
             .map_err(zstd)?;
-        dctx.load_dictionary(prefix.unwrap_or(&[])).map_err(zstd)?;
-        dctx.decompress(&mut out, frame).map_err(zstd)
+        // The base is referenced for this call only, not copied; it is read
+        // as a raw-content dictionary exactly as `compress` loaded it.
+        match prefix {
+            Some(p) => dctx.decompress_using_dict(&mut out, frame, p).map_err(zstd),
+            None => dctx.decompress(&mut out, frame).map_err(zstd),
+        }
     })?;
     if n != h.size {
         return Err(DecodeError::Length {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::id::ObjectId;
+use crate::id::{IdMap, IdSet, ObjectId};
 
 use super::cache::Cache;
 use super::catalog::{CaptureRow, nanos};
@@ -96,11 +96,11 @@ struct Found {
 
 struct Checker {
     packs: HashMap<String, Arc<Vec<u8>>>,
-    found: HashMap<ObjectId, Found>,
-    status: HashMap<ObjectId, Result<(), String>>,
+    found: IdMap<Found>,
+    status: IdMap<Result<(), String>>,
     /// Objects at which a chain ran past the limit (a cycle or absurd depth):
     /// damage in their own right, whatever their base's state.
-    too_deep: HashSet<ObjectId>,
+    too_deep: IdSet,
     cache: Cache,
 }
 
@@ -240,9 +240,9 @@ pub fn verify(archive: &Archive, progress: Progress<'_>) -> Report {
     };
     let mut checker = Checker {
         packs: HashMap::new(),
-        found: HashMap::new(),
-        status: HashMap::new(),
-        too_deep: HashSet::new(),
+        found: IdMap::default(),
+        status: IdMap::default(),
+        too_deep: IdSet::default(),
         cache: Cache::new(super::DECODED_CACHE),
     };
     let by_pack: HashMap<&str, Vec<&super::catalog::ObjectRow>> = {
@@ -324,9 +324,9 @@ pub fn verify(archive: &Archive, progress: Progress<'_>) -> Report {
 
     // 2. Every object decodes and hashes to its id.
     let mut ids: Vec<ObjectId> = checker.found.keys().copied().collect();
-    ids.sort_by_key(|id| {
-        let f = &checker.found[id];
-        (f.pack.clone(), f.entry.offset)
+    ids.sort_by(|a, b| {
+        let (fa, fb) = (&checker.found[a], &checker.found[b]);
+        (fa.pack.as_str(), fa.entry.offset).cmp(&(fb.pack.as_str(), fb.entry.offset))
     });
     // Only root causes are problems: a delta whose base is damaged is not
     // itself damaged, but the versions it carries are named on the base.
