@@ -264,24 +264,56 @@ struct Outcome {
     errors: Vec<String>,
 }
 
+/// A store holding `initial` + 1 captures, each committed alone (one pack
+/// each), and the model of what it holds.
+fn template(initial: usize) -> (tempfile::TempDir, Vec<(String, Vec<u8>)>) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("s");
+    let (archive, _) = Archive::init(&dir).unwrap();
+    let mut model = Vec::new();
+    let mut texts = vec![("a".to_owned(), format!("{}Original.", BASE.repeat(3)))];
+    texts.extend((0..initial).map(|i| (format!("p{i}"), format!("Page {i}. {BASE}"))));
+    for (i, (doc, text)) in texts.into_iter().enumerate() {
+        let mut w = archive.writer(&mut || {}).unwrap();
+        w.add(capture(&doc, 100 + i, &text)).unwrap();
+        w.prepare().unwrap();
+        w.commit().unwrap();
+        model.push((doc, text.into_bytes()));
+    }
+    (tmp, model)
+}
+
+fn copy_dir(src: &Path, dst: &Path) {
+    std::fs::create_dir_all(dst).unwrap();
+    for e in std::fs::read_dir(src).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dst.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), dst.join(e.file_name())).unwrap();
+        }
+    }
+}
+
 fn scenario(
+    crash_at: Option<usize>,
+    fail_at: Option<(usize, io::ErrorKind)>,
+    after: AfterCrash,
+) -> Outcome {
+    let (tpl, model) = template(0);
+    scenario_from(&tpl.path().join("s"), model, crash_at, fail_at, after)
+}
+
+fn scenario_from(
+    template: &Path,
+    mut model: Vec<(String, Vec<u8>)>,
     crash_at: Option<usize>,
     fail_at: Option<(usize, io::ErrorKind)>,
     after: AfterCrash,
 ) -> Outcome {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("s");
-    let (archive, _) = Archive::init(&dir).unwrap();
-    let mut w = archive.writer(&mut || {}).unwrap();
-    w.add(capture("a", 100, &format!("{}Original.", BASE.repeat(3))))
-        .unwrap();
-    w.prepare().unwrap();
-    w.commit().unwrap();
-    drop(archive);
-    let mut model: Vec<(String, Vec<u8>)> = vec![(
-        "a".into(),
-        format!("{}Original.", BASE.repeat(3)).into_bytes(),
-    )];
+    copy_dir(template, &dir);
 
     let sim = SimFs::load(&dir.join("objects"));
     {
@@ -347,6 +379,14 @@ fn scenario(
         })
         .collect();
     assert!(leftovers.is_empty(), "{label}: temporary files left");
+    // And no object is stored twice (a merge's leftovers are removed).
+    let mut seen = std::collections::HashSet::new();
+    for e in std::fs::read_dir(dir.join("objects/packs")).unwrap() {
+        let bytes = std::fs::read(e.unwrap().path()).unwrap();
+        for entry in vellum::store::pack::scan(&bytes, None).entries {
+            assert!(seen.insert(entry.header.id), "{label}: object stored twice");
+        }
+    }
     Outcome {
         ops,
         acknowledged: model.len(),
@@ -428,6 +468,53 @@ fn io_error_or_full_disk_at_every_operation_fails_cleanly() {
                     assert!(e.contains("simulated I/O error"), "{e}");
                 }
             }
+        }
+    }
+}
+
+fn pack_count(dir: &Path) -> usize {
+    std::fs::read_dir(dir.join("objects/packs"))
+        .unwrap()
+        .count()
+}
+
+#[test]
+fn small_packs_are_merged_and_a_crash_during_the_merge_loses_nothing() {
+    let (tpl, model) = template(30);
+    let dir = tpl.path().join("s");
+    assert_eq!(
+        pack_count(&dir),
+        31,
+        "one pack per commit until 32 small packs exist"
+    );
+    // A clean run: the first commit makes the 32nd small pack and merges them.
+    let o = scenario_from(&dir, model.clone(), None, None, AfterCrash::Strict);
+    assert!(o.errors.is_empty());
+    {
+        let tmp = tempfile::tempdir().unwrap();
+        let copy = tmp.path().join("s");
+        copy_dir(&dir, &copy);
+        let archive = Archive::open(&copy).unwrap();
+        let mut w = archive.writer(&mut || {}).unwrap();
+        w.add(capture("late", 999, "A late capture.")).unwrap();
+        w.prepare().unwrap();
+        w.commit().unwrap();
+        assert_eq!(
+            pack_count(&copy),
+            1,
+            "31 packs and the new one merged into one"
+        );
+        assert!(verify(&archive, &mut |_, _| {}).ok());
+        for (doc, bytes) in &model {
+            let v = archive.versions(doc).unwrap();
+            assert_eq!(&*archive.read_object(&v[0].key).unwrap(), bytes);
+        }
+    }
+    // A crash at every operation of the writes that merge.
+    let total = o.ops;
+    for k in 0..total {
+        for after in [AfterCrash::Strict, AfterCrash::Torn] {
+            scenario_from(&dir, model.clone(), Some(k), None, after);
         }
     }
 }

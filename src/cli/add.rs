@@ -224,11 +224,7 @@ fn stage_batch(
 fn cache_stats(archive: &Archive, added: &[Added]) -> Result<(), CliError> {
     for a in added {
         let Some(text_id) = a.text else { continue };
-        if archive.cached_words(&text_id)?.is_none() {
-            let text = archive.read_object(&text_id)?;
-            let words = vellum::diff::count_words(&String::from_utf8_lossy(&text));
-            archive.cache_words(&text_id, words as u64)?;
-        }
+        let mut words = archive.cached_words(&text_id)?;
         if let Some(prev) = a.previous_text
             && archive.cached_change(&prev, &text_id)?.is_none()
         {
@@ -239,12 +235,18 @@ fn cache_stats(archive: &Archive, added: &[Added]) -> Result<(), CliError> {
                 &String::from_utf8_lossy(&new),
                 &Default::default(),
             );
-            archive.cache_change(
-                &prev,
-                &text_id,
-                d.stats.words_added as u64,
-                d.stats.words_removed as u64,
-            )?;
+            let (added, removed) = (d.stats.words_added as u64, d.stats.words_removed as u64);
+            archive.cache_change(&prev, &text_id, added, removed)?;
+            if words.is_none() {
+                // The diff counted the new text already.
+                archive.cache_words(&text_id, d.stats.words_new as u64)?;
+                words = Some(d.stats.words_new as u64);
+            }
+        }
+        if words.is_none() {
+            let text = archive.read_object(&text_id)?;
+            let n = vellum::diff::count_words(&String::from_utf8_lossy(&text));
+            archive.cache_words(&text_id, n as u64)?;
         }
     }
     Ok(())

@@ -288,6 +288,42 @@ impl Catalog {
             .query_row("SELECT id FROM packs WHERE name = ?1", [name], |r| r.get(0))
     }
 
+    /// Points an object that lived in pack `from` at its copy in pack `to`.
+    pub fn move_object(
+        &self,
+        id: &ObjectId,
+        kind: Kind,
+        from: i64,
+        to: i64,
+        offset: u64,
+    ) -> rusqlite::Result<()> {
+        let sql = match kind {
+            Kind::Content => {
+                "UPDATE objects SET pack = ?3, offset = ?4 WHERE id = ?1 AND pack = ?2"
+            }
+            Kind::Record => {
+                "UPDATE captures SET rpack = ?3, roffset = ?4
+                 WHERE substr(id, 1, 8) = substr(?1, 1, 8) AND id = ?1 AND rpack = ?2"
+            }
+        };
+        self.conn
+            .prepare_cached(sql)?
+            .execute(params![id.as_bytes(), from, to, offset as i64])?;
+        Ok(())
+    }
+
+    pub fn pack_id(&self, name: &str) -> rusqlite::Result<Option<i64>> {
+        self.conn
+            .prepare_cached("SELECT id FROM packs WHERE name = ?1")?
+            .query_row([name], |r| r.get(0))
+            .optional()
+    }
+
+    pub fn remove_pack(&self, id: i64) -> rusqlite::Result<()> {
+        self.conn.execute("DELETE FROM packs WHERE id = ?1", [id])?;
+        Ok(())
+    }
+
     pub fn packs(&self) -> rusqlite::Result<Vec<(String, u64)>> {
         let mut stmt = self
             .conn

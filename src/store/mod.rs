@@ -36,7 +36,7 @@ pub use address::{Address, Resolved};
 pub use record::{CaptureId, CaptureRecord};
 
 use crate::error::StoreError;
-use crate::id::ObjectId;
+use crate::id::{IdSet, ObjectId};
 use crate::ingest::{self, DocName};
 use backend::Backend;
 use cache::Cache;
@@ -55,6 +55,11 @@ const LOCK: &str = "lock";
 /// content, 32 with skip-deltas 0.99 MB (see `choose_base`).
 pub const MAX_CHAIN: u32 = 32;
 const READ_CHAIN_LIMIT: u32 = 64;
+/// Packs under this size are merged once [`REPACK_AT`] of them exist: one
+/// `add` per capture (a scraper) would otherwise leave a small file per
+/// capture, as git's loose objects do before `gc`.
+const REPACK_SMALL: u64 = 1 << 20;
+const REPACK_AT: usize = 32;
 /// Batches at least this large may compact the catalog after committing.
 const VACUUM_MIN_BATCH: usize = 1000;
 /// Bytes of decoded objects kept for reuse (delta bases, repeated reads).
@@ -424,13 +429,65 @@ impl Archive {
             .into_iter()
             .map(|(n, _)| n)
             .collect();
-        let unknown: Vec<String> = self
-            .pack_names()?
+        // Smallest first: after a merge interrupted before its commit, the
+        // batch's own small pack is indexed and the merged pack, whose every
+        // object is then stored elsewhere, removed.
+        let mut candidates: Vec<(String, u64)> = self
+            .backend
+            .list("packs")
+            .map_err(StoreError::io("listing objects/packs"))?
             .into_iter()
-            .filter(|n| !known.contains(n))
+            .filter_map(|(k, size)| {
+                let name = k.strip_prefix("packs/")?.strip_suffix(".pack")?.to_owned();
+                (!known.contains(&name)).then_some((name, size))
+            })
             .collect();
+        candidates.sort_by_key(|(name, size)| (*size, name.clone()));
+        let mut unknown = Vec::new();
+        let mut covered = IdSet::default();
+        for (name, _) in candidates {
+            match self.redundancy(&name, &covered)? {
+                None => {
+                    // Left by a merge interrupted before or after its commit:
+                    // every object in it is stored elsewhere.
+                    self.backend
+                        .delete(&pack_key(&name))
+                        .map_err(StoreError::io(format!("removing redundant pack {name}")))?;
+                }
+                Some(ids) => {
+                    covered.extend(ids);
+                    unknown.push(name);
+                }
+            }
+        }
         self.index_packs(&unknown)?;
         Ok(writer)
+    }
+
+    /// `None` when every entry of an uncataloged pack is an object stored in
+    /// another intact place: cataloged elsewhere, or in `covered` (packs about
+    /// to be indexed). Otherwise the ids it holds. A damaged pack is never
+    /// redundant.
+    fn redundancy(&self, name: &str, covered: &IdSet) -> Result<Option<Vec<ObjectId>>> {
+        let bytes = self
+            .backend
+            .get(&pack_key(name))
+            .map_err(StoreError::io(format!("reading pack {name}")))?;
+        let scan = pack::scan(&bytes, Some(name));
+        let ids: Vec<ObjectId> = scan.entries.iter().map(|e| e.header.id).collect();
+        if !scan.intact || !scan.problems.is_empty() || ids.is_empty() {
+            return Ok(Some(ids));
+        }
+        for id in &ids {
+            if covered.contains(id) {
+                continue;
+            }
+            match self.cat(self.catalog.object(id))? {
+                Some(row) if row.pack != name => {}
+                _ => return Ok(Some(ids)),
+            }
+        }
+        Ok(None)
     }
 
     /// Pack names present in the backend.
@@ -924,6 +981,81 @@ impl Writer<'_> {
         Ok(())
     }
 
+    /// Merges the small packs into one when there are [`REPACK_AT`] of them
+    /// (inside this write's transaction). Frames are copied, not recompressed;
+    /// in-pack base offsets are rewritten. Damaged packs are left alone.
+    /// Returns the packs to delete once the transaction commits.
+    fn repack_small_packs(&mut self) -> Result<Vec<String>> {
+        let a = self.archive;
+        let small: Vec<String> = a
+            .cat(a.catalog.packs())?
+            .into_iter()
+            .filter(|(_, size)| *size < REPACK_SMALL)
+            .map(|(name, _)| name)
+            .collect();
+        if small.len() < REPACK_AT {
+            return Ok(Vec::new());
+        }
+        let mut w = PackWriter::default();
+        let mut moves = Vec::new();
+        let mut merged = Vec::new();
+        for name in &small {
+            let Ok(bytes) = a.backend.get(&pack_key(name)) else {
+                continue;
+            };
+            let scan = pack::scan(&bytes, Some(name));
+            if !scan.intact || !scan.problems.is_empty() {
+                continue;
+            }
+            let mut new_offset: HashMap<u64, u64> = HashMap::new();
+            for e in &scan.entries {
+                let start = e.offset as usize;
+                let raw = &bytes[start..start + e.header.entry_len()];
+                let raw = match e.header.base {
+                    Some(BaseRef::Offset(o)) => {
+                        let to = new_offset[&u64::from(o)] as u32;
+                        object::rebase(raw, to).map_err(|err| StoreError::Damaged {
+                            id: e.header.id,
+                            reason: err.to_string(),
+                        })?
+                    }
+                    _ => raw.to_vec(),
+                };
+                let entry = w.push(&raw);
+                new_offset.insert(e.offset, entry.offset);
+                moves.push((e.header.id, e.header.kind, name.clone(), entry.offset));
+            }
+            merged.push(name.clone());
+        }
+        if merged.len() < 2 {
+            return Ok(Vec::new());
+        }
+        let (name, bytes, _) = w.finish();
+        let written = a
+            .backend
+            .put_if_absent(&pack_key(&name), &bytes)
+            .map_err(StoreError::io(format!("writing pack {name}")))?;
+        if written {
+            self.written.push(name.clone());
+        }
+        let to = a.cat(a.catalog.add_pack(&name, bytes.len() as u64))?;
+        let mut ids: HashMap<String, i64> = HashMap::new();
+        for old in &merged {
+            if let Some(id) = a.cat(a.catalog.pack_id(old))? {
+                ids.insert(old.clone(), id);
+            }
+        }
+        for (id, kind, old, offset) in &moves {
+            if let Some(&from) = ids.get(old) {
+                a.cat(a.catalog.move_object(id, *kind, from, to, *offset))?;
+            }
+        }
+        for id in ids.values() {
+            a.cat(a.catalog.remove_pack(*id))?;
+        }
+        Ok(merged)
+    }
+
     /// The store being written (reads see the staged captures).
     pub fn archive(&self) -> &Archive {
         self.archive
@@ -969,9 +1101,16 @@ impl Writer<'_> {
     /// under it.
     fn finish(mut self) -> Result<File> {
         self.flush()?;
+        let obsolete = self.repack_small_packs()?;
         let a = self.archive;
         a.cat(a.catalog.commit())?;
         self.done = true;
+        // The merged pack is durable and committed; the packs it replaces
+        // go. A crash before this leaves them behind, redundant: the next
+        // writer removes them (see `writer`).
+        for name in &obsolete {
+            let _ = a.backend.delete(&pack_key(name));
+        }
         // A bulk import leaves B-tree pages (keyed by random ids) about 70%
         // full. When this write added a quarter or more of all captures,
         // compact the catalog: amortized, that is O(1) per capture. Best

@@ -187,6 +187,21 @@ pub fn parse_header(buf: &[u8]) -> Result<Header, DecodeError> {
     })
 }
 
+/// The same entry with its in-pack base reference moved to `offset` (used
+/// when entries are copied into a new pack; the frame is kept as is).
+pub fn rebase(entry: &[u8], offset: u32) -> Result<Vec<u8>, DecodeError> {
+    let h = parse_header(entry)?;
+    if !matches!(h.base, Some(BaseRef::Offset(_))) {
+        return Ok(entry.to_vec());
+    }
+    let hlen = h.header_len();
+    let mut out = entry.to_vec();
+    out[44..48].copy_from_slice(&offset.to_le_bytes());
+    let check = blake3::hash(&out[..hlen - CHECK]);
+    out[hlen - CHECK..hlen].copy_from_slice(&check.as_bytes()[..CHECK]);
+    Ok(out)
+}
+
 /// Compression levels, chosen on the benchmark corpus (2,085 distinct
 /// versions): deltas at level 9 cost 3% more than at 19 and compress 20
 /// times faster; the few full frames (a document's first version) get 19.

@@ -252,6 +252,7 @@ pub fn verify(archive: &Archive, progress: Progress<'_>) -> Report {
         }
         m
     };
+    let mut copies: IdMap<Vec<(String, u64)>> = IdMap::default();
     for (i, name) in names.iter().enumerate() {
         progress(i, names.len());
         let key = pack_key(name);
@@ -310,11 +311,23 @@ pub fn verify(archive: &Archive, progress: Progress<'_>) -> Report {
             e.base = pack::resolve(&e.header, &ids);
         }
         for entry in entries {
-            checker.found.entry(entry.header.id).or_insert(Found {
-                pack: name.clone(),
-                entry,
-                indexed_pack: indexed,
-            });
+            match checker.found.entry(entry.header.id) {
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(Found {
+                        pack: name.clone(),
+                        entry,
+                        indexed_pack: indexed,
+                    });
+                }
+                // A second copy (a pack merge interrupted by a crash): the
+                // catalog may point at either.
+                std::collections::hash_map::Entry::Occupied(_) => {
+                    copies
+                        .entry(entry.header.id)
+                        .or_default()
+                        .push((name.clone(), entry.offset));
+                }
+            }
         }
         checker.packs.insert(name.clone(), bytes);
     }
@@ -389,7 +402,12 @@ pub fn verify(archive: &Archive, progress: Progress<'_>) -> Report {
                     Some(&row.pack),
                     "listed in the catalog but missing from objects/".into(),
                 )),
-                Some(f) if f.pack != row.pack || f.entry.offset != row.offset => {
+                Some(f)
+                    if (f.pack != row.pack || f.entry.offset != row.offset)
+                        && !copies.get(&row.id).is_some_and(|c| {
+                            c.iter().any(|(p, o)| *p == row.pack && *o == row.offset)
+                        }) =>
+                {
                     problems.push(problem(
                         ProblemKind::CatalogDrift,
                         Some(row.id),

@@ -1,0 +1,298 @@
+#!/usr/bin/env bash
+# Word-diff speed of vellum against git word-diff, wdiff and dwdiff, in one
+# run on the same consecutive version pairs of a real corpus.
+#
+#   scripts/bench-diff.sh [N_PAIRS]
+#
+# N_PAIRS: how many consecutive version pairs to time (default 300; 0 = all
+# 2,528). The sample is deterministic: pairs spread evenly over the sorted
+# list of all pairs (DOCID/NNNN.md order).
+#
+# Environment:
+#   VELLUM_CORPUS  corpus directory (default: ../shared/corpus/pga-versions
+#                  beside the repository); absent -> prints a note, exits 0
+#   VELLUM_BIN     use this vellum binary instead of `cargo build --release`
+#   BENCH_REPS     passes over the pairs per tool; the fastest counts (3)
+#   BENCH_TIMEOUT  seconds allowed to one tool on one pathological case (300)
+#   BENCH_KEEP=1   keep the scratch directory
+#
+# What is timed (wall clock, warm page cache, whole processes, output to
+# /dev/null, one process per pair, tools one after the other):
+#   vellum         vellum diff --color never OLD NEW
+#   vellum-markup  the same with --ignore-markup
+#   git            git diff --no-index --word-diff=porcelain OLD NEW
+#   wdiff          wdiff OLD NEW
+#   dwdiff         dwdiff OLD NEW
+# Then the pathological cases, one run each under GNU time -v (wall time and
+# peak RSS): two unrelated ~1 MB texts (different corpus documents), and a
+# ~10 MB text against a lightly edited copy.
+# Last, per class of change, how many sample pairs each tool reports as
+# changed: the value of vellum's normalization (the corpus README says ~61%
+# of consecutive pairs differ only inside link targets).
+set -euo pipefail
+
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+CORPUS=${VELLUM_CORPUS:-$REPO/../shared/corpus/pga-versions}
+N_PAIRS=${1:-300}
+REPS=${BENCH_REPS:-3}
+TIMEOUT=${BENCH_TIMEOUT:-300}
+
+log() { printf 'bench-diff: %s\n' "$*" >&2; }
+die() {
+    log "error: $*"
+    exit 2
+}
+
+if [[ ! -d $CORPUS/versions ]]; then
+    echo "bench-diff: corpus not found at $CORPUS (set VELLUM_CORPUS); skipping"
+    exit 0
+fi
+CORPUS=$(cd "$CORPUS" && pwd)
+[[ $N_PAIRS =~ ^[0-9]+$ ]] || die "N_PAIRS must be a number, got '$N_PAIRS'"
+
+# ------------------------------------------------------------------ tools ---
+missing=()
+command -v wdiff >/dev/null || missing+=(wdiff)
+command -v dwdiff >/dev/null || missing+=(dwdiff)
+[[ -x /usr/bin/time ]] || missing+=(time)
+command -v git >/dev/null || missing+=(git)
+if ((${#missing[@]})); then
+    log "installing ${missing[*]}"
+    SUDO=()
+    [[ $(id -u) == 0 ]] || SUDO=(sudo)
+    if ! "${SUDO[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1; then
+        "${SUDO[@]}" apt-get update -qq >/dev/null 2>&1 || true
+        "${SUDO[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 ||
+            log "could not install ${missing[*]}; those tools are skipped"
+    fi
+fi
+have() { command -v "$1" >/dev/null; }
+have git || die "git is needed"
+
+if [[ -n ${VELLUM_BIN:-} ]]; then
+    VELLUM=$VELLUM_BIN
+else
+    log "building target/release/vellum"
+    (cd "$REPO" && cargo build --release --quiet)
+    VELLUM=$REPO/target/release/vellum
+fi
+[[ -x $VELLUM ]] || die "no vellum binary at $VELLUM"
+
+W=$(mktemp -d "${TMPDIR:-/tmp}/vellum-bench-diff.XXXXXX")
+cleanup() {
+    if [[ ${BENCH_KEEP:-} == 1 ]]; then log "kept $W"; else rm -rf "$W"; fi
+}
+trap cleanup EXIT
+
+# The command line of each tool, without the two file arguments.
+declare -A CMD=(
+    [vellum]="$VELLUM diff --color never"
+    [vellum-markup]="$VELLUM diff --color never --ignore-markup"
+    [git]="git -c core.quotepath=off diff --no-index --no-color --word-diff=porcelain"
+    [wdiff]="wdiff"
+    [dwdiff]="dwdiff"
+)
+TOOLS=(vellum vellum-markup git)
+have wdiff && TOOLS+=(wdiff)
+have dwdiff && TOOLS+=(dwdiff)
+
+# ------------------------------------------------------------------ pairs ---
+for d in "$CORPUS"/versions/*/; do
+    prev=
+    for f in "$d"*.md; do
+        [[ -n $prev ]] && printf '%s\t%s\n' "$prev" "$f"
+        prev=$f
+    done
+done >"$W/all-pairs.tsv"
+TOTAL=$(wc -l <"$W/all-pairs.tsv")
+((TOTAL > 0)) || die "no version pairs under $CORPUS/versions"
+if ((N_PAIRS == 0 || N_PAIRS >= TOTAL)); then
+    cp "$W/all-pairs.tsv" "$W/pairs.tsv"
+else
+    # Evenly spread, deterministic: pair floor(k * TOTAL / N) for k < N.
+    awk -v n="$N_PAIRS" -v t="$TOTAL" '
+        BEGIN { for (k = 0; k < n; k++) want[int(k * t / n) + 1] = 1 }
+        NR in want' "$W/all-pairs.tsv" >"$W/pairs.tsv"
+fi
+NP=$(wc -l <"$W/pairs.tsv")
+mapfile -t OLDS < <(cut -f1 "$W/pairs.tsv")
+mapfile -t NEWS < <(cut -f2 "$W/pairs.tsv")
+BYTES=$(cut -f1,2 --output-delimiter=$'\n' "$W/pairs.tsv" | xargs cat | wc -c)
+log "$NP of $TOTAL consecutive pairs, $((BYTES / 1000)) kB in all; corpus $CORPUS"
+# Warm the page cache.
+cut -f1,2 --output-delimiter=$'\n' "$W/pairs.tsv" | xargs cat >/dev/null
+
+now() { echo "${EPOCHREALTIME/./}"; } # microseconds
+
+# One pass of TOOL over every pair; prints microseconds. Exit status 0 or 1
+# (no differences / differences) is success; anything else counts as an
+# error, reported once.
+pass() {
+    local tool=$1 cmd i rc start end errors=0
+    read -r -a cmd <<<"${CMD[$tool]}"
+    start=$(now)
+    for ((i = 0; i < NP; i++)); do
+        rc=0
+        "${cmd[@]}" "${OLDS[i]}" "${NEWS[i]}" >/dev/null 2>&1 || rc=$?
+        ((rc <= 1)) || errors=$((errors + 1))
+    done
+    end=$(now)
+    ((errors == 0)) || log "$tool: $errors of $NP runs failed (exit status > 1)"
+    echo $((end - start))
+}
+
+declare -A BEST
+for tool in "${TOOLS[@]}"; do
+    best=
+    for ((r = 0; r < REPS; r++)); do
+        us=$(pass "$tool")
+        [[ -z $best || $us -lt $best ]] && best=$us
+    done
+    BEST[$tool]=$best
+    log "$tool: $(awk -v u="$best" 'BEGIN { printf "%.3f s", u / 1e6 }')"
+done
+
+echo
+echo "== Consecutive version pairs: $NP of $TOTAL ($((BYTES / 1000)) kB), fastest of $REPS passes, whole processes =="
+printf '%-14s %10s %12s %14s\n' tool "total s" "mean ms/pair" "ratio to vellum"
+for tool in "${TOOLS[@]}"; do
+    awk -v t="$tool" -v u="${BEST[$tool]}" -v v="${BEST[vellum]}" -v n="$NP" \
+        'BEGIN { printf "%-14s %10.3f %12.2f %14.2f\n", t, u / 1e6, u / 1e3 / n, u / v }'
+done
+if awk -v v="${BEST[vellum]}" -v g="${BEST[git]}" 'BEGIN { exit !(v < g) }'; then
+    echo "target met: vellum's whole-process time is below git's on the same pairs"
+else
+    echo "TARGET MISSED: vellum's whole-process time is not below git's"
+fi
+
+# ---------------------------------------------------------- pathological ---
+# Texts built from whole corpus documents, cut at a line end so that they
+# stay valid UTF-8.
+mapfile -t DOCS < <(find "$CORPUS/versions" -mindepth 1 -maxdepth 1 -type d | sort)
+# build OUT BYTES PARITY: versions of every other document (even or odd
+# index), the newest of each first, then older ones (at 1/2, 0, 1/4, 3/4 of
+# each history), until BYTES.
+build() {
+    local out=$1 limit=$2 parity=$3 frac d files i n
+    : >"$out"
+    for frac in 4 2 0 1 3; do
+        for ((i = parity; i < ${#DOCS[@]}; i += 2)); do
+            d=${DOCS[i]}
+            mapfile -t files < <(ls "$d"/*.md)
+            n=${#files[@]}
+            cat "${files[$(((n - 1) * frac / 4))]}"
+            printf '\n\n'
+        done >>"$out"
+        (($(wc -c <"$out") >= limit)) && break
+    done
+    head -c "$limit" "$out" | sed '$d' >"$out.cut"
+    mv "$out.cut" "$out"
+}
+build "$W/a-1mb.md" 1000000 0
+build "$W/b-1mb.md" 1000000 1
+# ~10 MB: versions of every document (round r takes, for each document, the
+# version r*7 from the newest, wrapping), until 10 MB; the copy gets about 150
+# small word edits and one new paragraph in the middle.
+: >"$W/big.md"
+for ((r = 0; $(wc -c <"$W/big.md") < 10000000; r++)); do
+    for d in "${DOCS[@]}"; do
+        mapfile -t files < <(ls "$d"/*.md)
+        n=${#files[@]}
+        cat "${files[$(((n - 1 - r * 7 % n + n) % n))]}"
+        printf '\n\n'
+    done >>"$W/big.md"
+done
+awk '
+    NR % 997 == 0 { sub(/ the /, " a ") }
+    NR % 1999 == 0 { sub(/ and /, " or ") }
+    NR == 50000 { print "A whole new paragraph, added in the middle of the copy.\n" }
+    { print }' "$W/big.md" >"$W/big-edited.md"
+
+# One timed run: prints "seconds peak_rss_kb" (or "timeout"/"error").
+timed() {
+    local tool=$1 a=$2 b=$3 cmd rc=0
+    read -r -a cmd <<<"${CMD[$tool]}"
+    /usr/bin/time -v -o "$W/time.txt" timeout "$TIMEOUT" "${cmd[@]}" "$a" "$b" >/dev/null 2>&1 || rc=$?
+    if ((rc == 124)); then
+        echo "timeout(${TIMEOUT}s) -"
+    elif ((rc > 1)); then
+        echo "error(rc=$rc) -"
+    else
+        awk -F': ' '
+            /Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i] }
+            /Maximum resident set size/ { r = $2 }
+            END { printf "%.3f %d\n", s, r }' "$W/time.txt"
+    fi
+}
+
+echo
+echo "== Pathological cases: one run each, wall seconds and peak RSS =="
+printf '%-14s %-28s %10s %12s\n' tool case "seconds" "peak RSS MB"
+for c in "1mb-unrelated:$W/a-1mb.md:$W/b-1mb.md" "10mb-edited:$W/big.md:$W/big-edited.md"; do
+    IFS=: read -r name a b <<<"$c"
+    label="$name ($(($(wc -c <"$a") / 1000)) kB/$(($(wc -c <"$b") / 1000)) kB)"
+    for tool in "${TOOLS[@]}"; do
+        read -r secs rss <<<"$(timed "$tool" "$a" "$b")"
+        if [[ $rss == - ]]; then
+            printf '%-14s %-28s %10s %12s\n' "$tool" "$label" "$secs" -
+        else
+            printf '%-14s %-28s %10.3f %12.1f\n' "$tool" "$label" "$secs" "$(awk -v r="$rss" 'BEGIN { print r / 1024 }')"
+        fi
+    done
+done
+read -r secs _ <<<"$(timed vellum "$W/a-1mb.md" "$W/b-1mb.md")"
+if awk -v s="$secs" 'BEGIN { exit !(s + 0 < 1) }'; then
+    echo "target met: the 1 MB unrelated pair takes vellum under one second"
+else
+    echo "TARGET MISSED: the 1 MB unrelated pair takes vellum $secs s"
+fi
+
+# --------------------------------------------------------------- classes ---
+# Per pair: byte-identical?; does vellum (plain, --ignore-markup) report a
+# change (exit status 1)?; does git's word diff show any added or removed
+# word (a porcelain line starting with + or - after the first hunk header)?
+git_changes() {
+    { git diff --no-index --no-color --word-diff=porcelain "$1" "$2" 2>/dev/null || true; } |
+        awk '/^@@/ { h = 1; next } h && /^[-+]/ { c = 1 } END { exit !c }'
+}
+changed() {
+    local rc=0
+    "$@" >/dev/null 2>&1 || rc=$?
+    ((rc == 1))
+}
+: >"$W/classes.tsv"
+for ((i = 0; i < NP; i++)); do
+    a=${OLDS[i]} b=${NEWS[i]}
+    g=0 v=0 m=0
+    git_changes "$a" "$b" && g=1
+    changed "$VELLUM" diff --stat --color never "$a" "$b" && v=1
+    changed "$VELLUM" diff --stat --color never --ignore-markup "$a" "$b" && m=1
+    if cmp -s "$a" "$b"; then
+        class="1 byte-identical"
+    elif ((v == 0)); then
+        class="2 layout/whitespace only"
+    elif ((m == 0)); then
+        class="3 only links/markup"
+    else
+        class="4 text changed"
+    fi
+    printf '%s\t%d\t%d\t%d\n' "$class" "$g" "$v" "$m" >>"$W/classes.tsv"
+done
+echo
+echo "== Which pairs each tool reports as changed, by class of change ($NP pairs) =="
+echo "   class (by vellum's verdicts): layout/whitespace only = vellum sees no change;"
+echo "   only links/markup = vellum sees changes, none left under --ignore-markup"
+awk -F'\t' '
+    { n[$1]++; g[$1] += $2; v[$1] += $3; m[$1] += $4; N++; G += $2; V += $3; M += $4 }
+    END {
+        printf "%-26s %6s %7s %16s %16s %24s\n", "class", "pairs", "share", "git word-diff", "vellum", "vellum --ignore-markup"
+        k = 0
+        for (c in n) keys[++k] = c
+        for (i = 1; i <= k; i++) for (j = i + 1; j <= k; j++) if (keys[j] < keys[i]) { t = keys[i]; keys[i] = keys[j]; keys[j] = t }
+        for (i = 1; i <= k; i++) {
+            c = keys[i]
+            printf "%-26s %6d %6.1f%% %16d %16d %24d\n", substr(c, 3), n[c], 100 * n[c] / N, g[c], v[c], m[c]
+        }
+        printf "%-26s %6d %6.1f%% %16d %16d %24d\n", "all", N, 100, G, V, M
+    }' "$W/classes.tsv"
+echo "(columns after share: pairs reported as changed by that tool)"
