@@ -17,6 +17,7 @@ use crate::id::ObjectId;
 
 use super::object::Kind;
 use super::record::{CaptureId, CaptureRecord};
+use super::{DocSummary, Version};
 
 const SCHEMA_VERSION: i64 = 2;
 
@@ -104,30 +105,6 @@ pub struct CaptureRow {
     pub content: ObjectId,
     pub source: Option<String>,
     pub url: Option<String>,
-    pub title: Option<String>,
-}
-
-/// The first capture of one version (see [`Catalog::doc_versions`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct VersionRow {
-    pub vkey: ObjectId,
-    pub capture: CaptureId,
-    pub at_nanos: i64,
-    pub sightings: u64,
-    pub source: Option<String>,
-    pub url: Option<String>,
-    pub title: Option<String>,
-}
-
-/// A document's counts: versions, captures, first and last capture time
-/// (Unix nanoseconds) and the title of its latest titled capture.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DocRow {
-    pub doc: String,
-    pub versions: u64,
-    pub captures: u64,
-    pub first_nanos: i64,
-    pub last_nanos: i64,
     pub title: Option<String>,
 }
 
@@ -464,13 +441,13 @@ impl Catalog {
     /// A document's versions in captured-at order: the first capture of each
     /// distinct version key, with its number of sightings. Reads only the
     /// key of later sightings (this is on the path of every `show DOC@N`).
-    pub fn doc_versions(&self, doc: &str) -> rusqlite::Result<Vec<VersionRow>> {
+    pub fn doc_versions(&self, doc: &str) -> rusqlite::Result<Vec<Version>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT c.vkey, c.id, c.at, c.source, c.url, c.title FROM captures c
              WHERE c.doc = (SELECT n FROM docs WHERE name = ?1) ORDER BY c.at, c.id",
         )?;
         let mut rows = stmt.query([doc])?;
-        let mut out: Vec<VersionRow> = Vec::new();
+        let mut out: Vec<Version> = Vec::new();
         let mut index: std::collections::HashMap<ObjectId, usize> = Default::default();
         while let Some(r) = rows.next()? {
             let vkey = id_from_ref(r.get_ref(0)?)?;
@@ -479,10 +456,11 @@ impl Catalog {
                 continue;
             }
             index.insert(vkey, out.len());
-            out.push(VersionRow {
-                vkey,
+            out.push(Version {
+                number: out.len() as u64 + 1,
+                key: vkey,
                 capture: CaptureId(id_from_ref(r.get_ref(1)?)?),
-                at_nanos: r.get(2)?,
+                captured_at: from_nanos(r.get(2)?),
                 sightings: 1,
                 source: r.get(3)?,
                 url: r.get(4)?,
@@ -547,7 +525,7 @@ impl Catalog {
     }
 
     /// One row per document, in name order.
-    pub fn doc_summaries(&self) -> rusqlite::Result<Vec<DocRow>> {
+    pub fn doc_summaries(&self) -> rusqlite::Result<Vec<DocSummary>> {
         let mut stmt = self.conn.prepare(
             "SELECT d.name, COUNT(DISTINCT c.vkey), COUNT(*), MIN(c.at), MAX(c.at),
                     (SELECT title FROM captures t WHERE t.doc = c.doc AND t.title IS NOT NULL
@@ -555,12 +533,12 @@ impl Catalog {
              FROM captures c JOIN docs d ON d.n = c.doc GROUP BY c.doc ORDER BY d.name",
         )?;
         let rows = stmt.query_map([], |r| {
-            Ok(DocRow {
+            Ok(DocSummary {
                 doc: r.get(0)?,
                 versions: r.get::<_, i64>(1)? as u64,
                 captures: r.get::<_, i64>(2)? as u64,
-                first_nanos: r.get(3)?,
-                last_nanos: r.get(4)?,
+                first: from_nanos(r.get(3)?),
+                last: from_nanos(r.get(4)?),
                 title: r.get(5)?,
             })
         })?;

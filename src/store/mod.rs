@@ -341,38 +341,13 @@ impl Archive {
 
     /// Every document with its counts.
     pub fn documents(&self) -> Result<Vec<DocSummary>> {
-        let rows = self.cat(self.catalog.doc_summaries())?;
-        Ok(rows
-            .into_iter()
-            .map(|r| DocSummary {
-                doc: r.doc,
-                versions: r.versions,
-                captures: r.captures,
-                first: from_nanos(r.first_nanos),
-                last: from_nanos(r.last_nanos),
-                title: r.title,
-            })
-            .collect())
+        self.cat(self.catalog.doc_summaries())
     }
 
     /// The versions of a document in captured-at order (numbered from 1).
     /// A capture whose text was seen before is a sighting of that version.
     pub fn versions(&self, doc: &str) -> Result<Vec<Version>> {
-        let rows = self.cat(self.catalog.doc_versions(doc))?;
-        Ok(rows
-            .into_iter()
-            .enumerate()
-            .map(|(i, r)| Version {
-                number: i as u64 + 1,
-                capture: r.capture,
-                captured_at: from_nanos(r.at_nanos),
-                key: r.vkey,
-                sightings: r.sightings,
-                source: r.source,
-                url: r.url,
-                title: r.title,
-            })
-            .collect())
+        self.cat(self.catalog.doc_versions(doc))
     }
 
     /// The catalog row of a capture.
