@@ -171,6 +171,22 @@ fn read_retry(archive: &Archive, key: &str, notes: &mut Vec<String>) -> std::io:
 /// Checks the whole store. Never fails: whatever cannot be read is a problem
 /// in the report.
 pub fn verify(archive: &Archive, progress: Progress<'_>) -> Report {
+    // A writer merging small packs deletes them once its merge is committed:
+    // a pack listed here can vanish before it is read. That is not damage;
+    // start again from a fresh snapshot (merges are rare: every 32 adds).
+    let mut attempt = 0;
+    loop {
+        let (report, vanished) = verify_once(archive, progress);
+        attempt += 1;
+        if !vanished || attempt == 3 {
+            return report;
+        }
+    }
+}
+
+/// One pass of [`verify`]; also says whether a listed pack vanished meanwhile.
+fn verify_once(archive: &Archive, progress: Progress<'_>) -> (Report, bool) {
+    let mut vanished = false;
     let mut report = Report::default();
     let mut problems: Vec<Problem> = Vec::new();
     let problem = |kind, object, pack: Option<&str>, detail: String| Problem {
@@ -258,6 +274,10 @@ pub fn verify(archive: &Archive, progress: Progress<'_>) -> Report {
         let key = pack_key(name);
         let bytes = match read_retry(archive, &key, &mut report.notes) {
             Ok(b) => Arc::new(b),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !pack_listed(archive, name) => {
+                vanished = true;
+                continue;
+            }
             Err(e) => {
                 problems.push(problem(
                     ProblemKind::DamagedPack,
@@ -280,8 +300,8 @@ pub fn verify(archive: &Archive, progress: Progress<'_>) -> Report {
         let indexed = cat_packs.as_ref().is_none_or(|p| p.contains(name));
         if !indexed {
             report.notes.push(format!(
-                "pack {name} is not in the catalog yet (left by an interrupted add); \
-                 the next `vellum add` or `vellum reindex` indexes it"
+                "pack {name} is not in the catalog yet (written while verify ran, or \
+                 left by an interrupted add: the next `vellum add` or `vellum reindex` indexes it)"
             ));
         }
         let mut entries = scan.entries;
@@ -601,7 +621,13 @@ pub fn verify(archive: &Archive, progress: Progress<'_>) -> Report {
             && a.kind == ProblemKind::MissingObject
     });
     report.problems = problems;
-    report
+    (report, vanished)
+}
+
+fn pack_listed(archive: &Archive, name: &str) -> bool {
+    archive
+        .pack_names()
+        .map_or(true, |names| names.iter().any(|n| n == name))
 }
 
 /// Which of `versions` appear among the unreadable ones.
