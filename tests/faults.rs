@@ -518,3 +518,36 @@ fn small_packs_are_merged_and_a_crash_during_the_merge_loses_nothing() {
         }
     }
 }
+
+/// Runs verify over a disk that fails exactly one operation (the k-th).
+fn verify_with_one_failure(dir: &Path, k: usize) -> vellum::store::verify::Report {
+    let sim = SimFs::load(&dir.join("objects"));
+    sim.0.lock().unwrap().fail_at = Some((k, io::ErrorKind::Other));
+    let backend = FsBackend::with_vfs(dir.join("objects"), Box::new(sim));
+    let archive = Archive::open_with_backend(dir, Box::new(backend)).unwrap();
+    verify(&archive, &mut |_, _| {})
+}
+
+#[test]
+fn a_read_error_that_succeeds_on_retry_is_reported_as_transient_not_as_rot() {
+    let (tpl, _) = template(3);
+    let dir = tpl.path().join("s");
+    // Every operation verify makes, failed once in turn: never reported as
+    // damage; a failed read or listing that a retry cures is a note saying so.
+    let mut transient = 0;
+    for k in 0..40 {
+        let report = verify_with_one_failure(&dir, k);
+        assert!(report.ok(), "k={k}: {:?}", report.problems);
+        if report
+            .notes
+            .iter()
+            .any(|n| n.contains("succeeded on retry"))
+        {
+            transient += 1;
+        }
+    }
+    assert!(
+        transient >= 5,
+        "the listing and the 4 pack reads, each failed once: {transient}"
+    );
+}

@@ -244,15 +244,25 @@ fn verify_once(archive: &Archive, progress: Progress<'_>) -> (Report, bool) {
     // 1. Every pack: structure and checksum, then every entry header.
     let names = match archive.pack_names() {
         Ok(n) => n,
-        Err(e) => {
-            problems.push(problem(
-                ProblemKind::DamagedPack,
-                None,
-                None,
-                format!("cannot list packs: {e}"),
-            ));
-            Vec::new()
-        }
+        Err(first) => match archive.pack_names() {
+            Ok(n) => {
+                report.notes.push(format!(
+                    "transient error listing the packs ({first}); it succeeded on retry"
+                ));
+                n
+            }
+            Err(e) => {
+                // Without the list nothing can be compared: say only that.
+                problems.push(problem(
+                    ProblemKind::DamagedPack,
+                    None,
+                    None,
+                    format!("cannot list packs: {e}"),
+                ));
+                report.problems = problems;
+                return (report, false);
+            }
+        },
     };
     let mut checker = Checker {
         packs: HashMap::new(),
