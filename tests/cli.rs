@@ -494,6 +494,12 @@ fn reindex_rebuilds_the_catalog_from_objects_alone() {
     // A catalog overwritten with garbage is rebuilt too.
     std::fs::write(store.join("catalog.sqlite"), b"garbage garbage garbage").unwrap();
     vellum(&store).arg("log").assert().code(2);
+    // verify still checks every object, and says the catalog needs rebuilding.
+    vellum(&store).arg("verify").assert().code(1).stdout(
+        predicate::str::contains("catalog-damaged").and(predicate::str::contains(
+            "the objects are intact: `vellum reindex`",
+        )),
+    );
     vellum(&store).arg("reindex").assert().success();
     assert_eq!(stdout_of(vellum(&store).arg("log")), log);
 }

@@ -20,7 +20,7 @@ pub struct VerifyArgs {
 }
 
 pub fn run_verify(env: &Env, args: VerifyArgs) -> Result<Exit, CliError> {
-    let archive = env.open()?;
+    let archive = vellum::store::Archive::open_for_verify(&env.store)?;
     let show_progress = env.stderr_is_terminal && !args.json;
     let mut progress = |done: usize, total: usize| {
         if show_progress && total > 0 {
@@ -46,7 +46,7 @@ pub fn run_verify(env: &Env, args: VerifyArgs) -> Result<Exit, CliError> {
 fn print_report(out: &mut dyn Write, report: &Report) -> std::io::Result<()> {
     for p in &report.problems {
         let mut line = format!(
-            "{}:",
+            "{}",
             serde_json::to_value(p.kind)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))

@@ -183,7 +183,13 @@ impl Catalog {
             })
             .optional()?;
         if v != Some(SCHEMA_VERSION) {
-            return Err(rusqlite::Error::InvalidQuery);
+            let found = v.map_or("none".to_owned(), |v| v.to_string());
+            return Err(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_MISMATCH),
+                Some(format!(
+                    "catalog schema {found}, this vellum uses {SCHEMA_VERSION}"
+                )),
+            ));
         }
         Ok(Catalog { conn })
     }

@@ -81,6 +81,8 @@ pub struct Archive {
     backend: Box<dyn Backend>,
     catalog: Catalog,
     cache: Cache,
+    /// Why the catalog could not be opened (only with `open_for_verify`).
+    catalog_problem: Option<String>,
 }
 
 /// What a capture is, before it is archived.
@@ -189,7 +191,10 @@ impl Archive {
         if !catalog_path.exists() {
             return Err(StoreError::Catalog {
                 path: catalog_path,
-                source: rusqlite::Error::QueryReturnedNoRows,
+                source: rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+                    Some("the catalog file is missing".into()),
+                ),
             });
         }
         let catalog =
@@ -198,6 +203,26 @@ impl Archive {
                 source,
             })?;
         Ok(Archive::with_catalog(dir, catalog))
+    }
+
+    /// Opens a store for `verify`, which must run even when the catalog cannot
+    /// be read: the objects are then checked against an empty catalog and the
+    /// report carries the catalog's problem.
+    pub fn open_for_verify(dir: &Path) -> Result<Archive> {
+        match Archive::open(dir) {
+            Err(StoreError::Catalog { source, .. }) => {
+                let empty = Catalog::open(Path::new(":memory:"), true).map_err(|source| {
+                    StoreError::Catalog {
+                        path: dir.join(CATALOG),
+                        source,
+                    }
+                })?;
+                let mut archive = Archive::with_catalog(dir, empty);
+                archive.catalog_problem = Some(source.to_string());
+                Ok(archive)
+            }
+            other => other,
+        }
     }
 
     /// Opens an existing store whose objects are reached through `backend`
@@ -215,6 +240,7 @@ impl Archive {
             backend: Box::new(fs::FsBackend::new(dir.join("objects"))),
             catalog,
             cache: Cache::new(DECODED_CACHE),
+            catalog_problem: None,
         }
     }
 

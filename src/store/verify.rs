@@ -201,6 +201,14 @@ fn verify_once(archive: &Archive, progress: Progress<'_>) -> (Report, bool) {
 
     // The catalog, as far as it can be read.
     let catalog = &archive.catalog;
+    if let Some(why) = &archive.catalog_problem {
+        problems.push(problem(
+            ProblemKind::CatalogDamaged,
+            None,
+            None,
+            format!("catalog unreadable ({why}); the objects were checked without it"),
+        ));
+    }
     match catalog.integrity_problems() {
         Ok(p) if p.is_empty() => {}
         Ok(p) => problems.push(problem(
@@ -308,7 +316,7 @@ fn verify_once(archive: &Archive, progress: Progress<'_>) -> (Report, bool) {
             ));
         }
         let indexed = cat_packs.as_ref().is_none_or(|p| p.contains(name));
-        if !indexed {
+        if !indexed && archive.catalog_problem.is_none() {
             report.notes.push(format!(
                 "pack {name} is not in the catalog yet (written while verify ran, or \
                  left by an interrupted add: the next `vellum add` or `vellum reindex` indexes it)"
