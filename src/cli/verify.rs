@@ -45,13 +45,10 @@ pub fn run_verify(env: &Env, args: VerifyArgs) -> Result<Exit, CliError> {
 
 fn print_report(out: &mut dyn Write, report: &Report) -> std::io::Result<()> {
     for p in &report.problems {
-        let mut line = format!(
-            "{}",
-            serde_json::to_value(p.kind)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default()
-        );
+        let mut line = serde_json::to_value(p.kind)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
         if let Some(id) = p.object {
             line.push_str(&format!(" object {id}"));
         }
