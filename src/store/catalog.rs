@@ -551,12 +551,6 @@ impl Catalog {
         rows.collect()
     }
 
-    pub fn doc_exists(&self, doc: &str) -> rusqlite::Result<bool> {
-        self.conn
-            .prepare_cached("SELECT 1 FROM docs WHERE name = ?1")?
-            .exists([doc])
-    }
-
     /// Document names, sorted.
     pub fn doc_names(&self) -> rusqlite::Result<Vec<String>> {
         let mut stmt = self.conn.prepare("SELECT name FROM docs ORDER BY name")?;

@@ -466,25 +466,42 @@ impl Archive {
     }
 
     /// `None` when every entry of an uncataloged pack is an object stored in
-    /// another intact place: cataloged elsewhere, or in `covered` (packs about
-    /// to be indexed). Otherwise the ids it holds. A damaged pack is never
-    /// redundant.
+    /// another intact place: cataloged in a pack whose checksum holds, or in
+    /// `covered` (packs about to be indexed). Otherwise the ids it holds. A
+    /// damaged pack is never redundant, and neither is one whose objects are
+    /// cataloged in a damaged pack: it may hold the only good copy.
     fn redundancy(&self, name: &str, covered: &IdSet) -> Result<Option<Vec<ObjectId>>> {
+        let intact = |pack: &str| -> bool {
+            self.backend
+                .get(&pack_key(pack))
+                .is_ok_and(|b| pack::scan(&b, Some(pack)).problems.is_empty())
+        };
         let bytes = self
             .backend
             .get(&pack_key(name))
             .map_err(StoreError::io(format!("reading pack {name}")))?;
         let scan = pack::scan(&bytes, Some(name));
+        if !scan.problems.is_empty() {
+            return Ok(Some(Vec::new()));
+        }
         let ids: Vec<ObjectId> = scan.entries.iter().map(|e| e.header.id).collect();
-        if !scan.intact || !scan.problems.is_empty() || ids.is_empty() {
+        if ids.is_empty() {
             return Ok(Some(ids));
         }
+        let mut checked: HashMap<String, bool> = HashMap::new();
         for id in &ids {
             if covered.contains(id) {
                 continue;
             }
             match self.cat(self.catalog.object(id))? {
-                Some(row) if row.pack != name => {}
+                Some(row) if row.pack != name => {
+                    let ok = *checked
+                        .entry(row.pack.clone())
+                        .or_insert_with(|| intact(&row.pack));
+                    if !ok {
+                        return Ok(Some(ids));
+                    }
+                }
                 _ => return Ok(Some(ids)),
             }
         }
