@@ -436,7 +436,10 @@ mod tests {
 
     /// The tokenizer as it was before the byte-level shortcuts, kept to
     /// check that they change no token.
+    /// The tokenizer as it was before its byte-level shortcuts: the oracle
+    /// they are checked against. Helpers that did not change are shared.
     mod reference {
+        use super::super::{is_joining_hyphen, is_run_mark, tag_len};
         use unicode_segmentation::UnicodeSegmentation;
 
         /// Splits `text` into contiguous tokens that concatenate back to `text`.
@@ -459,16 +462,6 @@ mod tests {
         /// True when `token` is made of whitespace only (and is not empty).
         pub fn is_space(token: &str) -> bool {
             !token.is_empty() && token.chars().all(char::is_whitespace)
-        }
-
-        /// Hyphen characters that join two words into one token.
-        fn is_joining_hyphen(c: char) -> bool {
-            matches!(c, '-' | '\u{2010}' | '\u{2011}')
-        }
-
-        /// Marks whose runs form a single token.
-        fn is_run_mark(c: char) -> bool {
-            matches!(c, '.' | '*' | '#' | '-' | '=' | '~' | '`')
         }
 
         /// Byte length of the token at the start of `rest` (which is not empty).
@@ -558,31 +551,6 @@ mod tests {
                 .map_or(rest.len(), |(i, _)| i);
             let trimmed = rest[..end].trim_end_matches(['.', ',', ';', ':', '!', '?']);
             (trimmed.len() > scheme_end.max(4)).then_some(trimmed.len())
-        }
-
-        /// Length of an HTML tag (`<b>`, `</u>`, `<a href="x">`, `<br/>`) at `rest`.
-        fn tag_len(rest: &str) -> Option<usize> {
-            let body = rest.strip_prefix('<')?;
-            let body = body.strip_prefix('/').unwrap_or(body);
-            let name = body
-                .char_indices()
-                .find(|&(_, c)| !(c.is_ascii_alphanumeric() || c == '-'))
-                .map_or(body.len(), |(i, _)| i);
-            if name == 0 || !body.as_bytes()[0].is_ascii_alphabetic() {
-                return None;
-            }
-            let after = &body[name..];
-            if !(after.starts_with('>')
-                || after.starts_with("/>")
-                || after.starts_with([' ', '\t']))
-            {
-                return None;
-            }
-            let close = rest
-                .char_indices()
-                .take(512)
-                .find(|&(i, c)| c == '>' || c == '\n' || (c == '<' && i > 0))?;
-            (close.1 == '>').then_some(close.0 + 1)
         }
     }
 
