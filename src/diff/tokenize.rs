@@ -434,8 +434,6 @@ mod tests {
         tokenize(s)
     }
 
-    /// The tokenizer as it was before the byte-level shortcuts, kept to
-    /// check that they change no token.
     /// The tokenizer as it was before its byte-level shortcuts: the oracle
     /// they are checked against. Helpers that did not change are shared.
     mod reference {
