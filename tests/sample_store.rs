@@ -183,3 +183,29 @@ fn sample_diff_kinds_and_ignore_flags() {
         "{html}"
     );
 }
+
+#[test]
+fn show_batch_prints_each_version_with_a_header() {
+    let (_tmp, store) = sample_copy();
+    let out = vellum(&store)
+        .args(["show", "--batch"])
+        .write_stdin(format!("{PAIR_DOC}@1\n\nno-such-doc\n{PAIR_DOC}@2\n"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let blog = std::fs::read(fixture("blog-repost-2019-02-12.txt")).unwrap();
+    let gr = std::fs::read(fixture("globalresearch-2019-02-12.md")).unwrap();
+    let text = out.stdout;
+    let first_nl = text.iter().position(|&b| b == b'\n').unwrap();
+    let header = String::from_utf8(text[..first_nl].to_vec()).unwrap();
+    let parts: Vec<&str> = header.split(' ').collect();
+    assert_eq!(parts.len(), 3, "{header}");
+    assert_eq!(parts[0].len(), 64);
+    assert_eq!(parts[1], format!("{PAIR_DOC}@1"));
+    assert_eq!(parts[2], blog.len().to_string());
+    let body_end = first_nl + 1 + blog.len();
+    assert_eq!(&text[first_nl + 1..body_end], &blog[..]);
+    let rest = String::from_utf8_lossy(&text[body_end + 1..]).into_owned();
+    assert!(rest.starts_with("no-such-doc missing: "), "{rest}");
+    assert!(text.ends_with(&[&gr[..], b"\n"].concat()));
+}
