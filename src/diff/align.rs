@@ -813,11 +813,16 @@ impl<'a> Toks<'a> {
     fn new(text: &'a str, norm: Norm) -> Self {
         let tokens = tokenize(text);
         let roles = roles(&tokens);
-        let keys = tokens
-            .iter()
-            .zip(&roles)
-            .map(|(t, r)| norm.key(t, *r))
-            .collect();
+        let keys = if norm == Norm::default() {
+            // Without normalization every token is its own key.
+            tokens.iter().map(|t| Some(Cow::Borrowed(*t))).collect()
+        } else {
+            tokens
+                .iter()
+                .zip(&roles)
+                .map(|(t, r)| norm.key(t, *r))
+                .collect()
+        };
         let mut offs = Vec::with_capacity(tokens.len() + 1);
         let mut at = 0;
         offs.push(0);

@@ -25,8 +25,27 @@ impl Side<'_> {
             .filter_map(move |(t, r)| norm.key(t, *r))
     }
 
+    /// The keys of both sides are equal under `norm`. Case folding, the
+    /// last step of a key, is applied here by comparison, so ASCII keys are
+    /// compared without lowercased copies.
     fn equal_under(&self, other: &Side<'_>, norm: Norm) -> bool {
-        self.keys(norm).eq(other.keys(norm))
+        let base = Norm {
+            case: false,
+            ..norm
+        };
+        let (mut a, mut b) = (self.keys(base), other.keys(base));
+        loop {
+            match (a.next(), b.next()) {
+                (None, None) => return true,
+                (Some(x), Some(y)) => {
+                    let same = if norm.case { case_eq(&x, &y) } else { x == y };
+                    if !same {
+                        return false;
+                    }
+                }
+                _ => return false,
+            }
+        }
     }
 
     fn with_role(&self, role: Role) -> impl Iterator<Item = &str> {
@@ -39,6 +58,22 @@ impl Side<'_> {
 
     fn words(&self) -> impl Iterator<Item = &str> {
         self.tokens.iter().copied().filter(|t| is_word(t))
+    }
+}
+
+/// `a` and `b` are equal once case-folded as [`Norm::key`] folds them.
+fn case_eq(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        return a.eq_ignore_ascii_case(b);
+    }
+    fold(a) == fold(b)
+}
+
+fn fold(k: &str) -> std::borrow::Cow<'_, str> {
+    if k.chars().any(char::is_uppercase) {
+        std::borrow::Cow::Owned(k.to_lowercase())
+    } else {
+        std::borrow::Cow::Borrowed(k)
     }
 }
 

@@ -53,6 +53,10 @@ impl Norm {
             Role::Markup | Role::LinkTarget if self.markup => return None,
             Role::Space if self.whitespace => return None,
             Role::Space if self.typography => {
+                // Plain spaces and line breaks map to themselves.
+                if token.bytes().all(|b| matches!(b, b' ' | b'\n' | b'\r')) {
+                    return Some(Cow::Borrowed(token));
+                }
                 return Some(
                     token
                         .chars()
@@ -92,6 +96,14 @@ fn typography(token: &str) -> Cow<'_, str> {
     }
     if token.chars().all(is_dash) {
         return Cow::Borrowed("-");
+    }
+    // ASCII with a hyphen but no backtick or non-space whitespace maps to
+    // itself.
+    if token
+        .bytes()
+        .all(|b| b.is_ascii() && !matches!(b, b'`' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c))
+    {
+        return Cow::Borrowed(token);
     }
     let mut out = String::with_capacity(token.len());
     for c in token.chars() {
