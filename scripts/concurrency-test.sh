@@ -25,31 +25,9 @@ root=$PWD
 procs=${1:-4}
 per_proc=${2:-500}
 
-export NO_COLOR=1
-unset VELLUM_STORE
-
-if [[ -n ${VELLUM_BIN:-} ]]; then
-    vellum=$(realpath "$VELLUM_BIN")
-else
-    cargo build --release --quiet
-    vellum=$root/target/release/vellum
-fi
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/vellum-conc.XXXXXX")
-failures=0
-cleanup() {
-    if ((failures)) || [[ -n ${KEEP:-} ]]; then
-        echo "concurrency-test: work directory kept: $work" >&2
-    else
-        rm -rf "$work"
-    fi
-}
-trap cleanup EXIT
-fail() {
-    echo "concurrency-test: FAIL: $*" >&2
-    failures=$((failures + 1))
-}
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
+NAME=concurrency
+# shellcheck source=scripts/test-lib.sh
+source "$root/scripts/test-lib.sh"
 
 store=$work/store
 "$vellum" init "$store" >/dev/null

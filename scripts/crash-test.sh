@@ -40,30 +40,9 @@ n_corpus=${CRASH_CORPUS:-60}
 batch_mean=${CRASH_BATCH:-40}
 corpus=${VELLUM_CORPUS:-../shared/corpus/pga-versions}
 
-export NO_COLOR=1
-unset VELLUM_STORE
-
-if [[ -n ${VELLUM_BIN:-} ]]; then
-    vellum=$(realpath "$VELLUM_BIN")
-else
-    cargo build --release --quiet
-    vellum=$root/target/release/vellum
-fi
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/vellum-crash.XXXXXX")
-failures=0
-cleanup() {
-    if ((failures)) || [[ -n ${KEEP:-} ]]; then
-        echo "crash-test: work directory kept: $work" >&2
-    else
-        rm -rf "$work"
-    fi
-}
-trap cleanup EXIT
-fail() {
-    echo "crash-test: FAIL: $*" >&2
-    failures=$((failures + 1))
-}
+NAME=crash
+# shellcheck source=scripts/test-lib.sh
+source "$root/scripts/test-lib.sh"
 
 RANDOM=$seed
 store=$work/store
@@ -150,7 +129,6 @@ run_batches() {
 export -f run_batches
 export vellum
 
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
 
 # check_captures PAIRS: checks every "CAPTURE_ID <tab> SOURCE_FILE" line of
 # PAIRS with one `vellum show --batch`, and a sample of them with `vellum show

@@ -434,14 +434,9 @@ impl Archive {
         // batch's own small pack is indexed and the merged pack, whose every
         // object is then stored elsewhere, removed.
         let mut candidates: Vec<(String, u64)> = self
-            .backend
-            .list("packs")
-            .map_err(StoreError::io("listing objects/packs"))?
+            .pack_listing()?
             .into_iter()
-            .filter_map(|(k, size)| {
-                let name = k.strip_prefix("packs/")?.strip_suffix(".pack")?.to_owned();
-                (!known.contains(&name)).then_some((name, size))
-            })
+            .filter(|(name, _)| !known.contains(name))
             .collect();
         candidates.sort_by_key(|(name, size)| (*size, name.clone()));
         let mut unknown = Vec::new();
@@ -508,20 +503,24 @@ impl Archive {
         Ok(None)
     }
 
-    /// Pack names present in the backend.
-    pub fn pack_names(&self) -> Result<Vec<String>> {
+    /// Packs present in the backend: name and size.
+    fn pack_listing(&self) -> Result<Vec<(String, u64)>> {
         let listed = self
             .backend
             .list("packs")
             .map_err(StoreError::io("listing objects/packs"))?;
         Ok(listed
             .into_iter()
-            .filter_map(|(k, _)| {
-                k.strip_prefix("packs/")?
-                    .strip_suffix(".pack")
-                    .map(str::to_owned)
+            .filter_map(|(k, size)| {
+                let name = k.strip_prefix("packs/")?.strip_suffix(".pack")?;
+                Some((name.to_owned(), size))
             })
             .collect())
+    }
+
+    /// Pack names present in the backend.
+    pub fn pack_names(&self) -> Result<Vec<String>> {
+        Ok(self.pack_listing()?.into_iter().map(|(n, _)| n).collect())
     }
 
     /// Adds packs' objects and captures to the catalog (inside the caller's
@@ -856,11 +855,8 @@ impl Writer<'_> {
             Status::New
         };
         let canonical = record.to_canonical();
-        let record_base = latest.map(|l| l.id.0).filter(|b| {
-            self.depth_of(b)
-                .is_ok_and(|d| d.is_some_and(|d| d < MAX_CHAIN))
-        });
-        let capture = CaptureId(self.put(Kind::Record, &canonical, record_base)?);
+        // `put` stores it whole if the previous record's chain is full.
+        let capture = CaptureId(self.put(Kind::Record, &canonical, latest.map(|l| l.id.0))?);
         a.cat(a.catalog.insert_capture(&capture, &record))?;
         self.staged.push(Staged {
             doc: c.doc,
