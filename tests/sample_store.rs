@@ -132,6 +132,43 @@ fn sample_diff_kinds_and_ignore_flags() {
         "{stat}"
     );
 
+    // The bar: under both flags, the two inflections and whole
+    // paragraphs added or removed are the only visible changes left (the
+    // blog title's " – Global Research" is a title suffix, site chrome).
+    let json: serde_json::Value = serde_json::from_str(&stdout_of(vellum(&store).args([
+        "diff",
+        "--format",
+        "json",
+        "--ignore-typography",
+        "--ignore-markup",
+        PAIR_DOC,
+    ])))
+    .unwrap();
+    let visible: Vec<(&str, &str)> = json["ops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["op"] != "equal" && o["ignored"] != true)
+        .map(|o| (o["kind"].as_str().unwrap(), o["text"].as_str().unwrap()))
+        .collect();
+    let inflections: Vec<&str> = visible
+        .iter()
+        .filter(|(k, _)| *k == "inflection")
+        .map(|(_, t)| *t)
+        .collect();
+    assert_eq!(inflections, ["outskirt", "outskirts", "troop", "troops"]);
+    for (kind, text) in &visible {
+        assert!(
+            matches!(
+                *kind,
+                "inflection" | "paragraph-added" | "paragraph-removed"
+            ),
+            "{kind}: {text:?}"
+        );
+    }
+    let default = stdout_of(vellum(&store).args(["diff", "--stat", PAIR_DOC]));
+    assert!(default.contains("1 title suffix"), "{default}");
+
     // A copy that differs only in typography and markup: no differences once ignored.
     let original = std::fs::read_to_string(fixture("blog-repost-2019-02-12.txt")).unwrap();
     let restyled = original

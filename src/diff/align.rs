@@ -28,7 +28,7 @@ use std::time::Instant;
 
 use similar::{Algorithm, DiffTag, capture_diff_deadline, capture_diff_slices_deadline};
 
-use super::classify::{Side, classify, is_slight};
+use super::classify::{Side, classify, is_slight, is_title_suffix};
 use super::model::{ChangeKind, Op, OpTag};
 use super::normalize::{Norm, Role, roles};
 use super::tokenize::{Tokens, count_words, is_space, is_word, space_len, tokenize};
@@ -850,6 +850,25 @@ impl<'a> Toks<'a> {
         }
     }
 
+    /// The tokens `r` (of a change) are empty or a site-name suffix, and
+    /// end where the first line ends (trailing spaces aside). A separator
+    /// just before `r` counts as the suffix's own (`Deal | ` kept equal,
+    /// `BBC News` replaced by `South Front`).
+    fn title_suffix(&self, r: &Range<usize>) -> bool {
+        let line = self.text.split('\n').next().unwrap_or_default();
+        if self.offs[r.end] != line.trim_end().len() {
+            return false;
+        }
+        if r.is_empty() {
+            return true;
+        }
+        let t = &self.tokens;
+        let spaced = |i: usize| i > 0 && is_space(t[i - 1]);
+        let start = r.start;
+        is_title_suffix(&t[start..r.end], spaced(start))
+            || (start >= 2 && is_title_suffix(&t[start - 2..r.end], spaced(start - 2)))
+    }
+
     fn all_ignorable(&self, r: &Range<usize>) -> bool {
         self.keys[r.clone()].iter().all(Option::is_none)
     }
@@ -958,9 +977,12 @@ impl Writer {
         let (fo, lo) = (&olds[0], &olds[olds.len() - 1]);
         let (fn_, ln) = (&news[0], &news[news.len() - 1]);
         self.layout(&fo.text[..fo.lead], &fn_.text[..fn_.lead], true);
+        // Both runs open their document: their first lines are its title.
+        let title = fo.start == 0 && fn_.start == 0;
         self.words(
             &old[fo.start + fo.lead..lo.start + lo.end],
             &new[fn_.start + fn_.lead..ln.start + ln.end],
+            title,
         );
         let both_breaks =
             lo.sep().matches('\n').count() >= 2 && ln.sep().matches('\n').count() >= 2;
@@ -969,8 +991,9 @@ impl Writer {
         self.layout(lo.sep(), ln.sep(), both_breaks || both_last);
     }
 
-    /// Word diff of two paragraph bodies.
-    fn words(&mut self, old: &str, new: &str) {
+    /// Word diff of two paragraph bodies; `title`: their first lines are
+    /// the documents' titles.
+    fn words(&mut self, old: &str, new: &str, title: bool) {
         if old == new {
             self.push(OpTag::Equal, old, None, false);
             return;
@@ -992,8 +1015,13 @@ impl Writer {
             match p.kind {
                 PieceKind::Equal => self.push(OpTag::Equal, o.span(&p.old), None, false),
                 PieceKind::Change | PieceKind::Ignored => {
-                    let kind = classify(o.side(&p.old), n.side(&p.new));
-                    let ignored = p.kind == PieceKind::Ignored;
+                    let suffix = title && o.title_suffix(&p.old) && n.title_suffix(&p.new);
+                    let kind = if suffix {
+                        ChangeKind::TitleSuffix
+                    } else {
+                        classify(o.side(&p.old), n.side(&p.new))
+                    };
+                    let ignored = p.kind == PieceKind::Ignored || (suffix && self.norm.markup);
                     self.push(OpTag::Delete, o.span(&p.old), Some(kind), ignored);
                     self.push(OpTag::Insert, n.span(&p.new), Some(kind), ignored);
                 }

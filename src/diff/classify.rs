@@ -151,6 +151,32 @@ pub fn classify(old: Side<'_>, new: Side<'_>) -> ChangeKind {
     ChangeKind::Replace
 }
 
+/// True when `tokens` (one side of a change at the end of a document's
+/// title line) are a site name as page titles append it: a separator
+/// (`–`, `—`, `-`, `|`, `·`, `•`, `»`) set off by spaces, then one to five
+/// words, the first capitalized (` – Global Research`, ` | BBC News`).
+/// `spaced`: the token before the change is whitespace.
+pub fn is_title_suffix(tokens: &[&str], spaced: bool) -> bool {
+    let inline_space = |t: &str| is_space(t) && !t.contains('\n');
+    let lead = tokens.iter().take_while(|t| inline_space(t)).count();
+    let [sep, space, name @ ..] = &tokens[lead..] else {
+        return false;
+    };
+    let separator = matches!(*sep, "-" | "–" | "—" | "|" | "·" | "•" | "»");
+    if !(spaced || lead > 0) || !separator || !inline_space(space) {
+        return false;
+    }
+    let plain = name
+        .iter()
+        .all(|t| is_word(t) || inline_space(t) || matches!(*t, "&" | "." | "'" | "’"));
+    let mut words = name.iter().filter(|t| is_word(t));
+    let capitalized = words
+        .next()
+        .and_then(|w| w.chars().next())
+        .is_some_and(|c| c.is_uppercase() || c.is_numeric());
+    plain && capitalized && words.count() < 5
+}
+
 /// True when `a` and `b` look like forms of one word: a shared stem of at
 /// least three letters covering at least half of the longer word
 /// (`troop`/`troops`, `make`/`made`, `organize`/`organization`).
@@ -216,6 +242,20 @@ mod tests {
         );
         assert_eq!(kind(",", ";"), ChangeKind::Punctuation);
         assert_eq!(kind("", "new words"), ChangeKind::Replace);
+    }
+
+    #[test]
+    fn title_suffixes() {
+        let suffix = |s: &str, spaced| is_title_suffix(&tokenize(s), spaced);
+        assert!(suffix(" – Global Research", false));
+        assert!(suffix("| BBC News", true));
+        assert!(suffix(" - The New York Times", false));
+        assert!(!suffix("| BBC News", false), "separator not set off");
+        assert!(!suffix(" – the war goes on", false), "not a name");
+        assert!(!suffix(" – One Two Three Four Five Six", false), "too long");
+        assert!(!suffix(" Global Research", false), "no separator");
+        assert!(!suffix(" – Global\nResearch", false), "spans a line");
+        assert!(!suffix(" – Troops Withdraw, Again", false), "a clause");
     }
 
     #[test]

@@ -35,6 +35,10 @@ pub enum ChangeKind {
     Whitespace,
     /// Only letter case changed.
     Case,
+    /// A site's name added to or dropped from the title line, as page
+    /// titles carry it: `Headline – Global Research`. Site chrome, not
+    /// article text, so `--ignore-markup` hides it.
+    TitleSuffix,
     /// Words replaced, inserted or deleted inside a paragraph.
     Replace,
     /// A whole paragraph was added.

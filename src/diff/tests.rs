@@ -111,11 +111,10 @@ fn sample_pair_without_typography_and_markup_leaves_only_real_edits() {
         .copied()
         .collect();
     // The blog's title carries the site name (" – Global Research") which the
-    // Markdown heading lacks: a real word change, reported as such.
+    // Markdown heading lacks: site chrome, hidden with the markup.
     assert_eq!(
         in_paragraph,
         [
-            (OpTag::Delete, " – Global Research", ChangeKind::Replace),
             (OpTag::Delete, "outskirt", ChangeKind::Inflection),
             (OpTag::Insert, "outskirts", ChangeKind::Inflection),
             (OpTag::Delete, "troop", ChangeKind::Inflection),
@@ -234,6 +233,24 @@ fn each_ignore_flag_hides_its_kind() {
                 ..Default::default()
             },
         ),
+        (
+            "\nDeal with ISIS? – Global Research\n\nLast week.",
+            "## Deal with ISIS?\n\nLast week.",
+            ChangeKind::TitleSuffix,
+            DiffOptions {
+                ignore_markup: true,
+                ..Default::default()
+            },
+        ),
+        (
+            "Deal | BBC News  \nBy A. Writer",
+            "Deal | South Front  \nBy A. Writer",
+            ChangeKind::TitleSuffix,
+            DiffOptions {
+                ignore_markup: true,
+                ..Default::default()
+            },
+        ),
     ];
     for (old, new, kind, opts) in cases {
         let plain = check_invariants(old, new, &DiffOptions::default());
@@ -248,6 +265,37 @@ fn each_ignore_flag_hides_its_kind() {
         assert!(ignoring.ops.iter().any(|o| o.ignored && o.kind.is_some()));
         assert_eq!(ignoring.stats.words_added + ignoring.stats.words_removed, 0);
     }
+}
+
+#[test]
+fn site_names_count_as_title_suffixes_on_the_first_line_only() {
+    let markup = DiffOptions {
+        ignore_markup: true,
+        ..Default::default()
+    };
+    // Not the title line: a real change, under every option.
+    let (old, new) = (
+        "Deal\n\nThe talks went on for days – Global Research",
+        "Deal\n\nThe talks went on for days",
+    );
+    let d = check_invariants(old, new, &markup);
+    assert_eq!(
+        changes(&d),
+        [(OpTag::Delete, " – Global Research", ChangeKind::Replace)]
+    );
+    // The title line, but not a site name.
+    let (old, new) = (
+        "Deal reached on the talks – the talks go on\n\nText",
+        "Deal reached on the talks\n\nText",
+    );
+    let d = check_invariants(old, new, &markup);
+    assert_eq!(
+        changes(&d),
+        [(OpTag::Delete, " – the talks go on", ChangeKind::Replace)]
+    );
+    // A site name, but not at the end of the title line.
+    let (old, new) = ("Deal – Global Research today\n", "Deal today\n");
+    assert!(!check_invariants(old, new, &markup).is_unchanged());
 }
 
 #[test]

@@ -55,6 +55,7 @@ fn kind_phrase(kind: ChangeKind, n: usize) -> String {
         ChangeKind::Link => count(n, "link change", "link changes"),
         ChangeKind::Whitespace => count(n, "whitespace change", "whitespace changes"),
         ChangeKind::Case => count(n, "case change", "case changes"),
+        ChangeKind::TitleSuffix => count(n, "title suffix", "title suffixes"),
         ChangeKind::Replace => count(n, "wording change", "wording changes"),
         ChangeKind::ParagraphAdded => count(n, "paragraph added", "paragraphs added"),
         ChangeKind::ParagraphRemoved => count(n, "paragraph removed", "paragraphs removed"),
