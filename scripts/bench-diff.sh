@@ -11,14 +11,20 @@
 # Environment:
 #   VELLUM_CORPUS  corpus directory (default: ../shared/corpus/pga-versions
 #                  beside the repository); absent -> prints a note, exits 0
-#   VELLUM_BIN     use this vellum binary instead of `cargo build --release`
+#   VELLUM_BIN     use this vellum binary instead of building the release
+#                  binary (`cargo build-static` on Linux, see .cargo/config.toml)
+#   VELLUM_DYNAMIC_BIN  also time this binary as "vellum-dynamic"; when
+#                  vellum is built here on Linux, the plain dynamically
+#                  linked `cargo build --release` binary is built and timed
+#                  for comparison
 #   BENCH_REPS     passes over the pairs per tool; the fastest counts (3)
 #   BENCH_TIMEOUT  seconds allowed to one tool on one pathological case (300)
 #   BENCH_KEEP=1   keep the scratch directory
 #
 # What is timed (wall clock, warm page cache, whole processes, output to
 # /dev/null, one process per pair, tools one after the other):
-#   vellum         vellum diff --color never OLD NEW
+#   vellum         vellum diff --color never OLD NEW (the shipped, static build)
+#   vellum-dynamic the same, built by a plain `cargo build --release`
 #   vellum-markup  the same with --ignore-markup
 #   git            git diff --no-index --word-diff=porcelain OLD NEW
 #   wdiff          wdiff OLD NEW
@@ -31,8 +37,8 @@
 # of consecutive pairs differ only inside link targets).
 set -euo pipefail
 
-REPO=$(cd "$(dirname "$0")/.." && pwd)
-CORPUS=${VELLUM_CORPUS:-$REPO/../shared/corpus/pga-versions}
+# shellcheck source=scripts/bench-lib.sh
+source "$(dirname "$0")/bench-lib.sh"
 N_PAIRS=${1:-300}
 REPS=${BENCH_REPS:-3}
 TIMEOUT=${BENCH_TIMEOUT:-300}
@@ -51,32 +57,8 @@ CORPUS=$(cd "$CORPUS" && pwd)
 [[ $N_PAIRS =~ ^[0-9]+$ ]] || die "N_PAIRS must be a number, got '$N_PAIRS'"
 
 # ------------------------------------------------------------------ tools ---
-missing=()
-command -v wdiff >/dev/null || missing+=(wdiff)
-command -v dwdiff >/dev/null || missing+=(dwdiff)
-[[ -x /usr/bin/time ]] || missing+=(time)
-command -v git >/dev/null || missing+=(git)
-if ((${#missing[@]})); then
-    log "installing ${missing[*]}"
-    SUDO=()
-    [[ $(id -u) == 0 ]] || SUDO=(sudo)
-    if ! "${SUDO[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1; then
-        "${SUDO[@]}" apt-get update -qq >/dev/null 2>&1 || true
-        "${SUDO[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 ||
-            log "could not install ${missing[*]}; those tools are skipped"
-    fi
-fi
-have() { command -v "$1" >/dev/null; }
+ensure_pkgs wdiff:wdiff dwdiff:dwdiff /usr/bin/time:time git:git
 have git || die "git is needed"
-
-if [[ -n ${VELLUM_BIN:-} ]]; then
-    VELLUM=$VELLUM_BIN
-else
-    log "building target/release/vellum"
-    (cd "$REPO" && cargo build --release --quiet)
-    VELLUM=$REPO/target/release/vellum
-fi
-[[ -x $VELLUM ]] || die "no vellum binary at $VELLUM"
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/vellum-bench-diff.XXXXXX")
 cleanup() {
@@ -84,15 +66,29 @@ cleanup() {
 }
 trap cleanup EXIT
 
+VELLUM_DYNAMIC=${VELLUM_DYNAMIC_BIN:-}
+if [[ -z ${VELLUM_BIN:-} && -z $VELLUM_DYNAMIC && $(uname -s) == Linux ]]; then
+    log "building the plain dynamically linked release binary, for comparison"
+    (cd "$REPO" && cargo build --release --locked --quiet)
+    cp "$REPO/target/release/vellum" "$W/vellum-dynamic"
+    VELLUM_DYNAMIC=$W/vellum-dynamic
+fi
+build_vellum
+snapshot_vellum "$W"
+log "vellum: $VELLUM_DESC"
+
 # The command line of each tool, without the two file arguments.
 declare -A CMD=(
     [vellum]="$VELLUM diff --color never"
     [vellum-markup]="$VELLUM diff --color never --ignore-markup"
+    [vellum-dynamic]="$VELLUM_DYNAMIC diff --color never"
     [git]="git -c core.quotepath=off diff --no-index --no-color --word-diff=porcelain"
     [wdiff]="wdiff"
     [dwdiff]="dwdiff"
 )
-TOOLS=(vellum vellum-markup git)
+TOOLS=(vellum vellum-markup)
+[[ -n $VELLUM_DYNAMIC ]] && TOOLS+=(vellum-dynamic)
+TOOLS+=(git)
 have wdiff && TOOLS+=(wdiff)
 have dwdiff && TOOLS+=(dwdiff)
 
@@ -163,6 +159,10 @@ if awk -v v="${BEST[vellum]}" -v g="${BEST[git]}" 'BEGIN { exit !(v < g) }'; the
     echo "target met: vellum's whole-process time is below git's on the same pairs"
 else
     echo "TARGET MISSED: vellum's whole-process time is not below git's"
+fi
+if [[ -n $VELLUM_DYNAMIC ]]; then
+    awk -v d="${BEST[vellum-dynamic]}" -v g="${BEST[git]}" 'BEGIN {
+        printf "the plain dynamically linked build (cargo build --release) takes %.2fx git'"'"'s time\n", d / g }'
 fi
 
 # ---------------------------------------------------------- pathological ---

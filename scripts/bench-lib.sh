@@ -1,4 +1,4 @@
-# Shared helpers for scripts/bench.sh and scripts/bench-scale.sh.
+# Shared helpers for scripts/bench.sh, bench-scale.sh and bench-diff.sh.
 # Source it; it defines functions and a few variables and runs nothing heavy.
 #
 #   REPO            repository root
@@ -56,6 +56,16 @@ ensure_pkgs() {
         || log "apt-get install ${missing[*]} failed (some rows will be skipped)"
 }
 
+# The release build as shipped: `cargo build-static` (see .cargo/config.toml)
+# on Linux, a plain release build elsewhere. Both leave target/release/vellum.
+release_build() {
+    if [[ $(uname -s) == Linux ]]; then
+        cargo --quiet build-static
+    else
+        cargo build --release --locked --quiet
+    fi
+}
+
 # build_vellum: sets VELLUM to the binary. VELLUM_BIN overrides (no build).
 build_vellum() {
     if [[ -n ${VELLUM_BIN:-} ]]; then
@@ -63,9 +73,9 @@ build_vellum() {
     else
         local try
         for try in 1 2 3; do
-            log "cargo build --release (try $try)"
-            if (cd "$REPO" && cargo build --release --quiet); then break; fi
-            ((try < 3)) || die "cargo build --release failed 3 times"
+            log "release build (try $try)"
+            if (cd "$REPO" && release_build); then break; fi
+            ((try < 3)) || die "the release build failed 3 times"
             log "build failed (others may be editing src/); retrying in 60 s"
             sleep 60
         done
@@ -73,7 +83,9 @@ build_vellum() {
     fi
     [[ -x $VELLUM ]] || die "no vellum binary at $VELLUM"
     VELLUM=$(cd "$(dirname "$VELLUM")" && pwd -P)/$(basename "$VELLUM")
-    VELLUM_DESC="$(cd "$REPO" && git describe --always --dirty 2>/dev/null || echo unknown) tree, binary built $(date -u -r "$VELLUM" +%Y-%m-%dT%H:%M:%SZ)"
+    local linking=dynamic
+    file -L "$VELLUM" 2>/dev/null | grep -q 'static' && linking=static
+    VELLUM_DESC="$(cd "$REPO" && git describe --always --dirty 2>/dev/null || echo unknown) tree, $linking binary built $(date -u -r "$VELLUM" +%Y-%m-%dT%H:%M:%SZ)"
 }
 
 # snapshot_vellum DIR: copy the binary into DIR and use the copy, so that a
