@@ -9,8 +9,10 @@
 //! whitespace under `ignore_whitespace`) takes no part in the alignment.
 //!
 //! Markup is recognized from context, per paragraph ([`roles`]): emphasis
-//! runs touching a word, heading/list/quote markers at line start, rules,
-//! HTML tags, backslash escapes, and the syntax and target of Markdown links.
+//! runs touching a word, heading/list/quote markers at line start (ordered
+//! list numbers included), rules, HTML tags (also those broken across
+//! lines), backslash escapes, and the syntax and target of Markdown links,
+//! inline, reference-style and reference definitions.
 
 use std::borrow::Cow;
 
@@ -142,6 +144,13 @@ pub fn roles(tokens: &[&str]) -> Vec<Role> {
         if roles[i] != Role::Text {
             continue;
         }
+        if at_line_start(i) && is_ordered_marker(&tokens[i..]) {
+            roles[i..i + 3].fill(Role::Markup);
+            continue;
+        }
+        if at_line_start(i) && t == "[" && mark_definition(tokens, &mut roles, i) {
+            continue;
+        }
         let first = t.chars().next().unwrap_or(' ');
         let is_run = t.chars().all(|c| c == first);
         if at_line_start(i) && is_run {
@@ -170,12 +179,31 @@ pub fn roles(tokens: &[&str]) -> Vec<Role> {
             roles[i] = Role::Markup;
         } else if t == "]" && i + 1 < n && tokens[i + 1] == "(" {
             mark_link(tokens, &mut roles, i);
+        } else if t == "]" && i + 1 < n && tokens[i + 1] == "[" {
+            mark_reference_link(tokens, &mut roles, i);
         } else if t == "<" && i + 2 < n && tokens[i + 2] == ">" && looks_like_url(tokens[i + 1]) {
             roles[i] = Role::Markup;
             roles[i + 2] = Role::Markup;
+        } else if t == "<" {
+            mark_broken_tag(tokens, &mut roles, i);
         }
     }
     roles
+}
+
+/// True when `rest` starts with an ordered list marker: a number of one to
+/// three digits, `.` or `)`, then whitespace. Longer numbers are left alone
+/// because a line starting `2019. That year` is far more likely a year than
+/// item 2019 of a list.
+fn is_ordered_marker(rest: &[&str]) -> bool {
+    match rest {
+        [number, "." | ")", space, ..] => {
+            (1..=3).contains(&number.len())
+                && number.bytes().all(|b| b.is_ascii_digit())
+                && is_space(space)
+        }
+        _ => false,
+    }
 }
 
 fn looks_like_url(t: &str) -> bool {
@@ -211,6 +239,123 @@ fn mark_link(tokens: &[&str], roles: &mut [Role], close: usize) {
     }
 }
 
+/// The `]` closing the label whose `[` is at `open`, if it closes on the
+/// same line with no other bracket in between. The label may be empty
+/// (`[text][]`).
+fn label_close(tokens: &[&str], open: usize) -> Option<usize> {
+    let len = tokens[open + 1..]
+        .iter()
+        .position(|&t| matches!(t, "[" | "]") || t.contains('\n'))?;
+    let close = open + 1 + len;
+    (tokens[close] == "]").then_some(close)
+}
+
+/// Marks `[text][label]` or `[text][]` around the `]` at `close` (the one
+/// after the text): brackets and label as markup, the text left as text, so
+/// the link reads the same as the bare text or an inline link. Leaves
+/// everything alone when the pattern does not complete.
+fn mark_reference_link(tokens: &[&str], roles: &mut [Role], close: usize) {
+    let Some(open) = tokens[..close].iter().rposition(|&t| t == "[") else {
+        return;
+    };
+    let Some(end) = label_close(tokens, close + 1) else {
+        return;
+    };
+    roles[open] = Role::Markup;
+    roles[close..=end].fill(Role::Markup);
+}
+
+/// Marks a reference definition `[label]: https://… "title"` whose `[` at
+/// `open` starts a line: brackets, label, colon, spaces and title as
+/// markup, the URL as link target (so a changed URL is a link change, as in
+/// an inline link). Returns false, marking nothing, when the line is
+/// anything else.
+fn mark_definition(tokens: &[&str], roles: &mut [Role], open: usize) -> bool {
+    let Some(close) = label_close(tokens, open).filter(|&c| c > open + 1) else {
+        return false;
+    };
+    let Some([":", space, target, ..]) = tokens.get(close + 1..) else {
+        return false;
+    };
+    if !is_space(space) || space.contains('\n') || !looks_like_url(target) {
+        return false;
+    }
+    let url = close + 3;
+    let Some(end) = title_end(tokens, url + 1) else {
+        return false;
+    };
+    roles[open..end].fill(Role::Markup);
+    roles[url] = Role::LinkTarget;
+    true
+}
+
+/// Where a reference definition's line ends, given `from` just past its
+/// URL: right there, or after a title in `"…"`, `'…'` or `(…)`. `None` when
+/// anything else follows on the line.
+fn title_end(tokens: &[&str], from: usize) -> Option<usize> {
+    let n = tokens.len();
+    let line_ends =
+        |j: usize| j >= n || (is_space(tokens[j]) && (tokens[j].contains('\n') || j + 1 == n));
+    if line_ends(from) {
+        return Some(from);
+    }
+    let [space, quote, ..] = tokens.get(from..)? else {
+        return None;
+    };
+    let closer = match *quote {
+        "\"" => "\"",
+        "'" => "'",
+        "(" => ")",
+        _ => return None,
+    };
+    if !is_space(space) || space.contains('\n') {
+        return None;
+    }
+    let len = tokens[from + 2..]
+        .iter()
+        .position(|&t| t == closer || t.contains('\n'))?;
+    let end = from + 2 + len + 1;
+    (tokens[end - 1] == closer && line_ends(end)).then_some(end)
+}
+
+/// Most tokens an HTML tag broken across lines may span, `<` and `>`
+/// included: room for a tag with several attributes, while a stray `<` in
+/// prose cannot swallow text up to some distant `>`.
+const MAX_TAG_TOKENS: usize = 64;
+
+/// Marks an HTML tag broken across lines (`<a` on one line, `href="…">` on
+/// the next), which the tokenizer leaves in pieces because no token but
+/// whitespace spans a line feed: `<`, maybe `/`, a tag name, whitespace,
+/// and everything up to the first token ending in `>`, within
+/// [`MAX_TAG_TOKENS`] and before any blank line. The whitespace after the
+/// name, which HTML requires before attributes, keeps `a < b`-like prose and
+/// `Map<K, V>` out. Leaves everything alone when no `>` closes the tag.
+fn mark_broken_tag(tokens: &[&str], roles: &mut [Role], open: usize) {
+    let name = open + 1 + usize::from(tokens.get(open + 1) == Some(&"/"));
+    let (Some(tag), Some(space)) = (tokens.get(name), tokens.get(name + 1)) else {
+        return;
+    };
+    if !is_tag_name(tag) || !is_space(space) {
+        return;
+    }
+    let window = &tokens[open..tokens.len().min(open + MAX_TAG_TOKENS)];
+    let Some(len) = window
+        .iter()
+        .position(|t| t.ends_with('>') || t.matches('\n').nth(1).is_some())
+    else {
+        return;
+    };
+    if window[len].ends_with('>') {
+        roles[open..=open + len].fill(Role::Markup);
+    }
+}
+
+/// An HTML tag name: an ASCII letter, then ASCII letters, digits or `-`.
+fn is_tag_name(t: &str) -> bool {
+    t.as_bytes().first().is_some_and(u8::is_ascii_alphabetic)
+        && t.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::tokenize::tokenize;
@@ -222,6 +367,23 @@ mod tests {
         toks.iter()
             .zip(roles)
             .filter_map(|(t, r)| norm.key(t, r).map(Cow::into_owned))
+            .collect()
+    }
+
+    fn markup() -> Norm {
+        Norm {
+            markup: true,
+            ..Norm::default()
+        }
+    }
+
+    /// The tokens of `text` with a role other than text or whitespace.
+    fn marked(text: &str) -> Vec<(&str, Role)> {
+        let toks = tokenize(text);
+        let roles = roles(&toks);
+        toks.into_iter()
+            .zip(roles)
+            .filter(|(_, r)| !matches!(r, Role::Text | Role::Space))
             .collect()
     }
 
@@ -282,5 +444,101 @@ mod tests {
         };
         assert_eq!(keys("a \n b", ws), ["a", "b"]);
         assert_eq!(keys("a \n b", Norm::default()), ["a", " \n ", "b"]);
+    }
+
+    #[test]
+    fn ordered_list_markers_are_markup() {
+        let plain = keys("First item", markup());
+        for text in [
+            "1. First item",
+            "- First item",
+            "12) First item",
+            "999. First item",
+        ] {
+            assert_eq!(keys(text, markup()), plain, "{text:?}");
+        }
+        assert_eq!(
+            keys("Intro\n2. Second", markup()),
+            keys("Intro\nSecond", markup())
+        );
+        // Four digits, not at line start, no space after: not markers.
+        for text in ["2019. That year", "in 1. case", "a\n1.5 times", "3.x", "1)"] {
+            assert!(marked(text).is_empty(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn reference_links_read_as_their_text() {
+        let plain = keys("See South Front now", markup());
+        for text in [
+            "See [South Front][1] now",
+            "See [South Front][] now",
+            "See [South Front][sf ref] now",
+            "See [South Front](https://x) now",
+        ] {
+            assert_eq!(keys(text, markup()), plain, "{text:?}");
+        }
+        for text in ["[sic] alone", "[a] [b]", "[a][b", "[a]\n[b]"] {
+            assert!(marked(text).is_empty(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn reference_definitions() {
+        use Role::{LinkTarget, Markup};
+        let def = "[1]: https://southfront.org/a \"South Front\"";
+        assert_eq!(
+            marked(def),
+            [
+                ("[", Markup),
+                ("1", Markup),
+                ("]", Markup),
+                (":", Markup),
+                (" ", Markup),
+                ("https://southfront.org/a", LinkTarget),
+                (" ", Markup),
+                ("\"", Markup),
+                ("South", Markup),
+                (" ", Markup),
+                ("Front", Markup),
+                ("\"", Markup),
+            ]
+        );
+        assert_eq!(
+            keys(&format!("Text\n{def}\n[sf]: http://x (SF)"), markup()),
+            ["Text", "\n", "\n"]
+        );
+        for text in [
+            "[1]: not a link",
+            "[1]: https://x trailing words",
+            "[1]: https://x \"open title",
+            "[1]: https://x \"title\" and more",
+            "[1] : https://x",
+            "[]: https://x",
+            "see [1]: https://x",
+        ] {
+            assert!(marked(text).is_empty(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn tags_broken_across_lines_are_markup() {
+        let plain = keys("South Front", markup());
+        for text in [
+            "<a\nhref=\"https://x\">South</a> Front",
+            "<a href=\"https://x\"\n  class=\"y\">South</a\n> Front",
+        ] {
+            assert_eq!(keys(text, markup()), plain, "{text:?}");
+        }
+        let long = format!("<a\n{}>x", "b ".repeat(40));
+        for text in [
+            "a < b and c > d",
+            "<a\nhref=\"x\" never closed",
+            "<a\n\nhref>",
+            "Map<K, V>",
+            &long,
+        ] {
+            assert!(marked(text).is_empty(), "{text:?}");
+        }
     }
 }
