@@ -4,8 +4,14 @@
 //! styles of [`super::theme`] (markers count toward the column width).
 //! Paragraphs are aligned row by row and unchanged ones fold as in the
 //! inline view.
+//!
+//! Widths are display columns, not characters: a CJK or fullwidth character
+//! takes two, a combining mark none, so columns stay aligned in a terminal
+//! whatever the script.
 
 use std::io::{self, Write};
+
+use unicode_width::UnicodeWidthChar;
 
 use super::theme::{Style, visible_whitespace};
 use super::{Part, RenderOptions, Shown, Side, folded_note, layout, side_title};
@@ -16,6 +22,19 @@ use crate::diff::{Diff, OpTag};
 struct Cell {
     ch: char,
     style: Style,
+}
+
+impl Cell {
+    /// Display columns the character takes. Control characters (which have
+    /// no width) never reach a line: [`wrap`] turns them into spaces.
+    fn width(self) -> usize {
+        self.ch.width().unwrap_or(0)
+    }
+}
+
+/// Display columns of a line.
+fn columns(line: &[Cell]) -> usize {
+    line.iter().map(|c| c.width()).sum()
 }
 
 /// Writes the side-by-side view of `diff`.
@@ -116,13 +135,16 @@ fn cells(parts: &[Part], column: Column, color: bool) -> Vec<Cell> {
     out
 }
 
-/// Wraps cells into lines of at most `width`, breaking at spaces if possible.
+/// Wraps cells into lines of at most `width` display columns (at least 2),
+/// breaking at spaces if possible.
 fn wrap(cells: &[Cell], width: usize) -> Vec<Vec<Cell>> {
     let mut lines = Vec::new();
     let mut line: Vec<Cell> = Vec::new();
+    let mut used = 0;
     for &cell in cells {
         if cell.ch == '\n' {
             lines.push(std::mem::take(&mut line));
+            used = 0;
             continue;
         }
         let cell = if cell.ch.is_control() {
@@ -131,23 +153,42 @@ fn wrap(cells: &[Cell], width: usize) -> Vec<Vec<Cell>> {
             cell
         };
         line.push(cell);
-        if line.len() > width {
+        used += cell.width();
+        // One break is enough unless zero-width characters start the line.
+        while used > width {
             let rest = match line.iter().rposition(|c| c.ch == ' ').filter(|&i| i > 0) {
                 Some(space) => {
                     let rest = line.split_off(space + 1);
                     line.truncate(space);
                     rest
                 }
-                None => line.split_off(width),
+                None => line.split_off(fitting(&line, width)),
             };
             lines.push(std::mem::take(&mut line));
             line = rest;
+            used = columns(&line);
         }
     }
     if !line.is_empty() || lines.is_empty() {
         lines.push(line);
     }
     lines
+}
+
+/// How many of the first cells of `line` fit in `width` columns (at least
+/// one, so wrapping always moves on). Zero-width cells right after the last
+/// one that fits stay with it: a combining mark is never cut from its base,
+/// while a wide character that would overflow by one column goes to the
+/// next line.
+fn fitting(line: &[Cell], width: usize) -> usize {
+    let mut used = 0;
+    line.iter()
+        .take_while(|c| {
+            used += c.width();
+            used <= width
+        })
+        .count()
+        .max(1)
 }
 
 fn write_rows(
@@ -162,7 +203,7 @@ fn write_rows(
         let l = left.get(row).unwrap_or(&empty);
         let r = right.get(row).unwrap_or(&empty);
         write_cells(w, l, color)?;
-        write!(w, "{:pad$} │ ", "", pad = col.saturating_sub(l.len()))?;
+        write!(w, "{:pad$} │ ", "", pad = col.saturating_sub(columns(l)))?;
         write_cells(w, r, color)?;
         writeln!(w)?;
     }

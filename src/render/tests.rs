@@ -162,6 +162,76 @@ fn side_by_side_fits_width() {
     assert!(out.lines().all(|l| l.chars().count() <= 40));
 }
 
+/// Asserts that every line of a side-by-side view (without color) fits
+/// `width` display columns and has its separator right after the left
+/// column.
+fn assert_columns_aligned(out: &str, width: usize) {
+    use unicode_width::UnicodeWidthStr;
+    let col = (width - 3) / 2;
+    for line in out.lines() {
+        assert!(line.width() <= width, "{line:?}");
+        let sep = line.find(" │ ").unwrap_or_else(|| panic!("{line:?}"));
+        assert_eq!(line[..sep].width(), col, "{line:?}");
+    }
+}
+
+#[test]
+fn side_by_side_measures_wide_characters() {
+    let old =
+        "叙利亚民主力量在代尔祖尔省东部的战斗仍在继续，美军支持的部队已经包围了最后一个据点。";
+    let new = "叙利亚民主力量在代尔祖尔省东部的战斗已经结束，美军支持的部队占领了最后一个据点。日本語の文章もここに。";
+    let opts = RenderOptions {
+        color: false,
+        width: 40,
+        ..RenderOptions::default()
+    };
+    let out = render(
+        side_by_side,
+        &diff(old, new, &DiffOptions::default()),
+        &opts,
+    );
+    assert!(out.lines().count() > 4, "{out}");
+    assert_columns_aligned(&out, 40);
+    // A wide character that would overflow the column by one goes to the
+    // next line, and the column is padded to its full width.
+    let same = format!("{}叙利亚", "a".repeat(17));
+    let full = RenderOptions { full: true, ..opts };
+    let out = render(
+        side_by_side,
+        &diff(&same, &same, &DiffOptions::default()),
+        &full,
+    );
+    let row = format!("{0}  │ {0}\n叙利亚", "a".repeat(17));
+    assert!(out.contains(&row), "{out}");
+    assert_columns_aligned(&out, 40);
+}
+
+#[test]
+fn side_by_side_keeps_combining_marks_with_their_letter() {
+    // Decomposed accents: two characters, one column.
+    let text = "e\u{301}".repeat(20);
+    let opts = RenderOptions {
+        full: true,
+        width: 40,
+        ..RenderOptions::default()
+    };
+    let out = render(
+        side_by_side,
+        &diff(&text, &text, &DiffOptions::default()),
+        &opts,
+    );
+    assert_columns_aligned(&out, 40);
+    let rows: Vec<&str> = out.lines().skip_while(|l| !l.starts_with('e')).collect();
+    let row = |n: usize| "e\u{301}".repeat(n);
+    assert_eq!(
+        rows,
+        [
+            format!("{} │ {}", row(18), row(18)),
+            format!("{}{} │ {}", row(2), " ".repeat(16), row(2))
+        ]
+    );
+}
+
 #[test]
 fn html_escapes_everything() {
     let d = diff(
