@@ -126,25 +126,31 @@ fn ends_with_break(s: &str) -> bool {
     s[s.trim_end().len()..].matches('\n').count() >= 2
 }
 
-/// Splits `text` after each whitespace run holding a blank line.
+/// Splits `text` after each whitespace run holding a blank line (two line
+/// feeds). Jumps from line feed to line feed: most of a text is not
+/// whitespace, and only line feeds can start a break.
 fn split_after_breaks(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    let mut start = 0;
     let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if !(bytes[i] as char).is_ascii_whitespace() {
-            i += 1;
-            continue;
-        }
-        let run = i;
-        while i < bytes.len() && (bytes[i] as char).is_ascii_whitespace() {
-            i += 1;
-        }
-        if text[run..i].matches('\n').count() >= 2 {
-            out.push(&text[start..i]);
-            start = i;
-        }
+    let mut out = Vec::new();
+    let (mut start, mut from) = (0, 0);
+    while let Some(nl) = bytes[from..].iter().position(|&b| b == b'\n') {
+        let nl = from + nl;
+        let next = bytes[nl + 1..]
+            .iter()
+            .position(|&b| b == b'\n' || !b.is_ascii_whitespace());
+        from = match next.map(|k| nl + 1 + k) {
+            Some(second) if bytes[second] == b'\n' => {
+                let end = bytes[second..]
+                    .iter()
+                    .position(|b| !b.is_ascii_whitespace())
+                    .map_or(bytes.len(), |k| second + k);
+                out.push(&text[start..end]);
+                start = end;
+                end
+            }
+            Some(other) => other,
+            None => break,
+        };
     }
     if start < text.len() {
         out.push(&text[start..]);

@@ -346,3 +346,50 @@ fn blank_lines_inside_a_change_are_not_drawn_as_symbols() {
     let page = render(html, &appended, &RenderOptions::default());
     assert!(!page.contains('↵'));
 }
+
+/// The plain definition [`split_after_breaks`] must agree with: cut after
+/// every maximal run of ASCII whitespace that holds two line feeds.
+fn split_after_breaks_by_runs(text: &str) -> Vec<&str> {
+    let bytes = text.as_bytes();
+    let (mut out, mut start, mut i) = (Vec::new(), 0, 0);
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_whitespace() {
+            i += 1;
+            continue;
+        }
+        let run = i;
+        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if text[run..i].matches('\n').count() >= 2 {
+            out.push(&text[start..i]);
+            start = i;
+        }
+    }
+    if start < text.len() {
+        out.push(&text[start..]);
+    }
+    out
+}
+
+proptest::proptest! {
+    #[test]
+    fn paragraph_cuts_match_their_definition(text in "[a \\t\\r\\n\\x0c.]{0,40}") {
+        proptest::prop_assert_eq!(split_after_breaks(&text), split_after_breaks_by_runs(&text));
+    }
+}
+
+#[test]
+fn paragraph_cuts_on_the_sample() {
+    for text in [
+        BLOG,
+        GLOBAL,
+        "",
+        "\n\n",
+        "a\n \nb",
+        "a\n\n\n  b\n",
+        "a\r\n\r\nb",
+    ] {
+        assert_eq!(split_after_breaks(text), split_after_breaks_by_runs(text));
+    }
+}
