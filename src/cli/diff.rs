@@ -63,7 +63,8 @@ pub struct DiffArgs {
     /// Ignore typography: curly vs straight quotes, dashes, ellipses, non-breaking spaces
     #[arg(long)]
     ignore_typography: bool,
-    /// Ignore markup: Markdown/HTML emphasis, heading markers, link syntax and link targets, tags
+    /// Ignore markup: Markdown/HTML emphasis, heading and list markers, link syntax and targets
+    /// (inline and reference), HTML tags, and a site name after the title (`Headline – Site`)
     #[arg(long)]
     ignore_markup: bool,
 }
