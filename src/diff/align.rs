@@ -22,7 +22,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 use std::ops::Range;
 use std::time::Instant;
 
@@ -61,35 +61,48 @@ struct Para<'a> {
     significant: bool,
 }
 
+/// Paragraph contents already keyed under a normalization: `(hash,
+/// significant)` by content. Most paragraphs of a new version repeat the
+/// old one's byte for byte, and are tokenized once for both.
+type KeyMemo<'a> = HashMap<&'a str, (u64, bool), BuildHasherDefault<KeyHasher>>;
+
 impl<'a> Para<'a> {
-    fn new(start: usize, text: &'a str, norm: Norm) -> Self {
+    fn new(start: usize, text: &'a str, norm: Norm, memo: &mut KeyMemo<'a>) -> Self {
         let body = text.trim_end();
         let lead = body.len() - body.trim_start().len();
         let content = &text[lead..body.len()];
-        let mut hasher = KeyHasher::default();
-        let significant = if norm == Norm::default() {
+        let (hash, significant) = if norm == Norm::default() {
             // Keys are the tokens themselves: hash the text, skip tokenizing.
+            let mut hasher = KeyHasher::default();
             content.hash(&mut hasher);
-            !content.is_empty()
+            (hasher.finish(), !content.is_empty())
         } else {
-            let tokens = tokenize(content);
-            let mut any = false;
-            for (t, r) in tokens.iter().zip(roles(&tokens)) {
-                if let Some(k) = norm.key(t, r) {
-                    k.hash(&mut hasher);
-                    any = true;
-                }
-            }
-            any
+            *memo
+                .entry(content)
+                .or_insert_with(|| Para::keyed(content, norm))
         };
         Para {
             start,
             text,
             lead,
             end: body.len(),
-            hash: hasher.finish(),
+            hash,
             significant,
         }
+    }
+
+    /// Hash of the comparison keys of `content`, and whether it has any.
+    fn keyed(content: &str, norm: Norm) -> (u64, bool) {
+        let mut hasher = KeyHasher::default();
+        let tokens = tokenize(content);
+        let mut any = false;
+        for (t, r) in tokens.iter().zip(roles(&tokens)) {
+            if let Some(k) = norm.key(t, r) {
+                k.hash(&mut hasher);
+                any = true;
+            }
+        }
+        (hasher.finish(), any)
     }
 
     /// Enough words to be worth reporting as moved.
@@ -232,12 +245,12 @@ fn union(sets: &[&[u64]]) -> Vec<u64> {
 }
 
 /// The paragraphs of `text`.
-fn paragraphs(text: &str, norm: Norm) -> Vec<Para<'_>> {
+fn paragraphs<'a>(text: &'a str, norm: Norm, memo: &mut KeyMemo<'a>) -> Vec<Para<'a>> {
     let mut start = 0;
     split_paragraphs(text)
         .into_iter()
         .map(|chunk| {
-            let p = Para::new(start, chunk, norm);
+            let p = Para::new(start, chunk, norm, memo);
             start += chunk.len();
             p
         })
@@ -387,8 +400,9 @@ pub struct Aligned {
 
 /// Diffs `old` against `new` under `norm`, giving up on fine work at `deadline`.
 pub fn align(old: &str, new: &str, norm: Norm, deadline: Instant) -> Aligned {
-    let olds = paragraphs(old, norm);
-    let news = paragraphs(new, norm);
+    let mut memo = KeyMemo::default();
+    let olds = paragraphs(old, norm, &mut memo);
+    let news = paragraphs(new, norm, &mut memo);
     let mut a = Aligner {
         olds: &olds,
         news: &news,
