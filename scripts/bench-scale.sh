@@ -22,7 +22,8 @@
 #
 # Environment:
 #   VELLUM_CORPUS        corpus directory (absent -> note, exit 0)
-#   VELLUM_BIN           vellum binary to use instead of cargo build --release
+#   VELLUM_BIN           vellum binary to use instead of the release build
+#                        (`cargo build-static` on Linux; see bench-lib.sh)
 #   BENCH_DIR            parent of the scratch directory (default /tmp)
 #   BENCH_KEEP=1         keep the scratch directory (and the store)
 #   BENCH_SCALE_SIZES    checkpoints, ascending (default "1000 10000 100000")

@@ -7,7 +7,8 @@
 # Environment:
 #   VELLUM_CORPUS   corpus directory (default: ../shared/corpus/pga-versions
 #                   beside the repository); absent -> prints a note, exits 0
-#   VELLUM_BIN      use this vellum binary instead of `cargo build --release`
+#   VELLUM_BIN      use this vellum binary instead of the release build
+#                   (`cargo build-static` on Linux; see bench-lib.sh)
 #   BENCH_DIR       parent of the scratch directory (default: /tmp)
 #   BENCH_KEEP=1    keep the scratch directory
 #   BENCH_SAMPLES   versions timed one process each for show/cat-file (50)
