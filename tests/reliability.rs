@@ -483,3 +483,57 @@ fn concurrent_writers_and_readers() {
         versions.len()
     );
 }
+
+/// Reads one `show --batch` answer: the header line and the text after it.
+fn batch_answer(out: &mut impl std::io::BufRead) -> (String, String) {
+    let mut header = String::new();
+    out.read_line(&mut header).expect("a header line");
+    let size: usize = header
+        .split_whitespace()
+        .nth(2)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no size in {header:?}"));
+    let mut text = vec![0; size + 1];
+    out.read_exact(&mut text).expect("the text and a newline");
+    text.pop();
+    (header, String::from_utf8(text).expect("UTF-8 text"))
+}
+
+/// A long-running `show --batch` answers each address as it comes, and sees
+/// versions another process adds meanwhile (its version lists are
+/// remembered only while the catalog is unchanged).
+#[test]
+fn show_batch_answers_at_once_and_sees_new_versions() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("store");
+    let file = tmp.path().join("capture.txt");
+    fs::write(&file, ARTICLES[0]).unwrap();
+    succeed(vellum(&store).args(["add", "--doc", "story"]).arg(&file));
+
+    let mut reader = vellum(&store)
+        .args(["show", "--batch"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut ask = reader.stdin.take().unwrap();
+    let mut answers = std::io::BufReader::new(reader.stdout.take().unwrap());
+    writeln!(ask, "story").unwrap();
+    let (header, text) = batch_answer(&mut answers);
+    assert!(header.contains(" story@1 "), "{header}");
+    assert_eq!(text, ARTICLES[0]);
+
+    fs::write(&file, ARTICLES[3]).unwrap();
+    succeed(vellum(&store).args(["add", "--doc", "story"]).arg(&file));
+    for (addr, version, article) in [("story", 2, 3), ("story@1", 1, 0), ("story@2", 2, 3)] {
+        writeln!(ask, "{addr}").unwrap();
+        let (header, text) = batch_answer(&mut answers);
+        assert!(
+            header.contains(&format!(" story@{version} ")),
+            "{addr}: {header}"
+        );
+        assert_eq!(text, ARTICLES[article], "{addr}");
+    }
+    drop(ask);
+    assert!(reader.wait().unwrap().success());
+}

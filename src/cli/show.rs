@@ -98,6 +98,10 @@ fn show_batch(archive: &Archive, raw: bool) -> Result<Exit, CliError> {
             }
             Err(e) => writeln!(out, "{addr} missing: {}", e.to_string().replace('\n', " "))?,
         }
+        // Each answer goes out whole before the next address is read, so a
+        // program can ask, wait for the answer, then ask again (as with
+        // `git cat-file --batch`).
+        out.flush()?;
     }
     out.flush()?;
     Ok(Exit::Ok)
