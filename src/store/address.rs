@@ -1,6 +1,7 @@
 //! Addresses: `DOC` (its latest version), `DOC@N` (version N, from 1 in
 //! captured-at order), or a capture id / unique hex prefix of 8+ digits.
 
+use std::rc::Rc;
 use std::str::FromStr;
 
 use crate::error::{AddressError, StoreError};
@@ -34,7 +35,7 @@ pub struct Resolved {
     /// `doc@N`, for display.
     pub label: String,
     /// All versions of the document (for callers that need neighbours).
-    pub versions: Vec<Version>,
+    pub versions: Rc<[Version]>,
 }
 
 const MIN_PREFIX: usize = 8;

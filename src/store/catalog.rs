@@ -8,7 +8,10 @@
 //! serialized by the store's lock file anyway; a reader waits at most for the
 //! few milliseconds of a commit (busy timeout), never for a whole import.
 
+use std::cell::{Cell, RefCell};
+use std::collections::HashMap;
 use std::path::Path;
+use std::rc::Rc;
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
@@ -124,7 +127,23 @@ impl Drop for ReadSnapshot<'_> {
 
 pub struct Catalog {
     conn: Connection,
+    /// Inside a write transaction (`begin` .. `commit`/`rollback`).
+    writing: Cell<bool>,
+    versions: RefCell<VersionsMemo>,
 }
+
+/// Version lists already read, valid while the database's `data_version`
+/// stays the same: reading many versions of one document (`show --batch`)
+/// then costs one query, not one per address. `data_version` changes when
+/// another connection commits; this connection's own writes clear the memo.
+#[derive(Default)]
+struct VersionsMemo {
+    data_version: Option<i64>,
+    docs: HashMap<String, Rc<[Version]>>,
+}
+
+/// Documents whose version lists the memo keeps before starting over.
+const MEMO_DOCS: usize = 1024;
 
 fn id_from(blob: Vec<u8>) -> rusqlite::Result<ObjectId> {
     let arr: [u8; 32] = blob.try_into().map_err(|_| {
@@ -191,15 +210,31 @@ impl Catalog {
                 )),
             ));
         }
-        Ok(Catalog { conn })
+        Ok(Catalog {
+            conn,
+            writing: Cell::new(false),
+            versions: RefCell::default(),
+        })
     }
 
     pub fn begin(&self) -> rusqlite::Result<()> {
-        self.conn.execute_batch("BEGIN IMMEDIATE")
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        self.set_writing(true);
+        Ok(())
     }
 
     pub fn commit(&self) -> rusqlite::Result<()> {
-        self.conn.execute_batch("COMMIT")
+        let done = self.conn.execute_batch("COMMIT");
+        // A failed COMMIT may have rolled back or left the transaction open.
+        self.set_writing(!self.conn.is_autocommit());
+        done
+    }
+
+    /// Enters or leaves a write transaction; either way, version lists read
+    /// before may now be stale.
+    fn set_writing(&self, writing: bool) {
+        self.writing.set(writing);
+        *self.versions.borrow_mut() = VersionsMemo::default();
     }
 
     pub fn capture_count(&self) -> rusqlite::Result<usize> {
@@ -237,6 +272,7 @@ impl Catalog {
 
     pub fn rollback(&self) {
         let _ = self.conn.execute_batch("ROLLBACK");
+        self.set_writing(false);
     }
 
     /// Drops every row (for a rebuild inside a transaction).
@@ -447,7 +483,29 @@ impl Catalog {
     /// A document's versions in captured-at order: the first capture of each
     /// distinct version key, with its number of sightings. Reads only the
     /// key of later sightings (this is on the path of every `show DOC@N`).
-    pub fn doc_versions(&self, doc: &str) -> rusqlite::Result<Vec<Version>> {
+    pub fn doc_versions(&self, doc: &str) -> rusqlite::Result<Rc<[Version]>> {
+        if self.writing.get() {
+            return Ok(self.query_versions(doc)?.into());
+        }
+        let data_version: i64 = self
+            .conn
+            .query_row("PRAGMA data_version", [], |r| r.get(0))?;
+        let mut memo = self.versions.borrow_mut();
+        if memo.data_version != Some(data_version) || memo.docs.len() >= MEMO_DOCS {
+            *memo = VersionsMemo {
+                data_version: Some(data_version),
+                docs: HashMap::new(),
+            };
+        }
+        if let Some(versions) = memo.docs.get(doc) {
+            return Ok(Rc::clone(versions));
+        }
+        let versions: Rc<[Version]> = self.query_versions(doc)?.into();
+        memo.docs.insert(doc.to_owned(), Rc::clone(&versions));
+        Ok(versions)
+    }
+
+    fn query_versions(&self, doc: &str) -> rusqlite::Result<Vec<Version>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT c.vkey, c.id, c.at, c.source, c.url, c.title FROM captures c
              WHERE c.doc = (SELECT n FROM docs WHERE name = ?1) ORDER BY c.at, c.id",

@@ -28,6 +28,7 @@ mod cache;
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 use std::sync::Arc;
 
 use time::OffsetDateTime;
@@ -372,7 +373,7 @@ impl Archive {
 
     /// The versions of a document in captured-at order (numbered from 1).
     /// A capture whose text was seen before is a sighting of that version.
-    pub fn versions(&self, doc: &str) -> Result<Vec<Version>> {
+    pub fn versions(&self, doc: &str) -> Result<Rc<[Version]>> {
         self.cat(self.catalog.doc_versions(doc))
     }
 
@@ -1081,7 +1082,7 @@ impl Writer<'_> {
     pub fn prepare(&mut self) -> Result<Vec<Added>> {
         self.flush()?;
         let a = self.archive;
-        let mut numbering: HashMap<DocName, Vec<Version>> = HashMap::new();
+        let mut numbering: HashMap<DocName, Rc<[Version]>> = HashMap::new();
         let mut out = Vec::with_capacity(self.staged.len());
         for s in &self.staged {
             if !numbering.contains_key(&s.doc) {
