@@ -489,7 +489,8 @@ impl Catalog {
         }
         let data_version: i64 = self
             .conn
-            .query_row("PRAGMA data_version", [], |r| r.get(0))?;
+            .prepare_cached("PRAGMA data_version")?
+            .query_row([], |r| r.get(0))?;
         let mut memo = self.versions.borrow_mut();
         if memo.data_version != Some(data_version) || memo.docs.len() >= MEMO_DOCS {
             *memo = VersionsMemo {
