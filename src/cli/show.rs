@@ -16,7 +16,8 @@ use super::{CliError, Env, Exit};
   vellum log --json | jq -r .doc | vellum show --batch   every latest version, like git cat-file --batch
 
 --batch reads one address per line on stdin and prints, for each, a header line
-`CAPTURE_ID DOC@N SIZE` followed by the text and a newline, or `ADDR missing: REASON`.")]
+`CAPTURE_ID DOC@N SIZE` followed by the text and a newline, or `ADDR missing: REASON`.
+Each answer is written before the next line is read.")]
 pub struct ShowArgs {
     /// DOC, DOC@N, or a capture id (8+ hex digits)
     #[arg(required_unless_present = "batch")]
