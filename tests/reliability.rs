@@ -484,19 +484,35 @@ fn concurrent_writers_and_readers() {
     );
 }
 
-/// Reads one `show --batch` answer: the header line and the text after it.
-fn batch_answer(out: &mut impl std::io::BufRead) -> (String, String) {
-    let mut header = String::new();
-    out.read_line(&mut header).expect("a header line");
-    let size: usize = header
-        .split_whitespace()
-        .nth(2)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| panic!("no size in {header:?}"));
-    let mut text = vec![0; size + 1];
-    out.read_exact(&mut text).expect("the text and a newline");
-    text.pop();
-    (header, String::from_utf8(text).expect("UTF-8 text"))
+/// Reads `show --batch` answers (header line, then the text after it) on a
+/// thread, so that a batch that stops answering fails the test instead of
+/// hanging it.
+fn batch_answers(
+    out: impl std::io::Read + Send + 'static,
+) -> std::sync::mpsc::Receiver<(String, String)> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    thread::spawn(move || {
+        let mut out = std::io::BufReader::new(out);
+        loop {
+            let mut header = String::new();
+            if std::io::BufRead::read_line(&mut out, &mut header).unwrap_or(0) == 0 {
+                return;
+            }
+            let size: usize = header
+                .split_whitespace()
+                .nth(2)
+                .and_then(|s| s.parse().ok())
+                .unwrap_or_else(|| panic!("no size in {header:?}"));
+            let mut text = vec![0; size + 1];
+            std::io::Read::read_exact(&mut out, &mut text).expect("the text and a newline");
+            text.pop();
+            let text = String::from_utf8(text).expect("UTF-8 text");
+            if tx.send((header, text)).is_err() {
+                return;
+            }
+        }
+    });
+    rx
 }
 
 /// A long-running `show --batch` answers each address as it comes, and sees
@@ -517,9 +533,14 @@ fn show_batch_answers_at_once_and_sees_new_versions() {
         .spawn()
         .unwrap();
     let mut ask = reader.stdin.take().unwrap();
-    let mut answers = std::io::BufReader::new(reader.stdout.take().unwrap());
+    let answers = batch_answers(reader.stdout.take().unwrap());
+    let answer = || {
+        answers
+            .recv_timeout(Duration::from_secs(60))
+            .expect("show --batch answers within a minute, before stdin closes")
+    };
     writeln!(ask, "story").unwrap();
-    let (header, text) = batch_answer(&mut answers);
+    let (header, text) = answer();
     assert!(header.contains(" story@1 "), "{header}");
     assert_eq!(text, ARTICLES[0]);
 
@@ -527,7 +548,7 @@ fn show_batch_answers_at_once_and_sees_new_versions() {
     succeed(vellum(&store).args(["add", "--doc", "story"]).arg(&file));
     for (addr, version, article) in [("story", 2, 3), ("story@1", 1, 0), ("story@2", 2, 3)] {
         writeln!(ask, "{addr}").unwrap();
-        let (header, text) = batch_answer(&mut answers);
+        let (header, text) = answer();
         assert!(
             header.contains(&format!(" story@{version} ")),
             "{addr}: {header}"
