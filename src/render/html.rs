@@ -1,7 +1,7 @@
 //! One self-contained HTML5 page (inline CSS, no script): a header with both
 //! sides and the summary, then the text with `<del>`/`<ins>` marks. Every
 //! mark carries `k-<kind>` (e.g. `k-inflection`) and `moved` for moves, so
-//! the page can be restyled; ignored changes are `<span class="ignored">` in
+//! the page can be restyled, and names its kind in a `title` (on hover); ignored changes are `<span class="ignored">` in
 //! their new form. Folded paragraphs sit in closed `<details>` elements.
 //! All text is escaped (`< > & " '`).
 
@@ -16,7 +16,7 @@ header{font-family:system-ui,sans-serif;border-bottom:1px solid #ccc;margin-bott
 h1{font-size:1.2em}.sides span{font-family:monospace}.summary{color:#555}\
 .p{white-space:pre-wrap;margin:0 0 .2em}\
 del{background:#fdd;color:#900}ins{background:#dfd;color:#060;text-decoration:none}\
-.moved{background:#f3e0f7;color:#707}.k-typography,.k-markup,.k-whitespace,.k-link{opacity:.75}\
+.moved{background:#f3e0f7;color:#707}.k-typography,.k-markup,.k-whitespace,.k-link,.k-title-suffix{opacity:.75}\
 .ignored{border-bottom:1px dotted #aaa}details{color:#777;font-family:system-ui,sans-serif;margin:.8em 0}";
 
 /// Escapes text for HTML content and attributes.
@@ -35,11 +35,10 @@ fn escape(text: &str) -> String {
     out
 }
 
-fn kind_class(kind: Option<ChangeKind>) -> String {
-    let name = kind
-        .and_then(|k| serde_json::to_value(k).ok())
-        .and_then(|v| v.as_str().map(str::to_owned));
-    name.map_or_else(String::new, |n| format!("k-{n}"))
+/// The kind's name as JSON spells it (`inflection`, `title-suffix`).
+fn kind_name(kind: Option<ChangeKind>) -> Option<String> {
+    kind.and_then(|k| serde_json::to_value(k).ok())
+        .and_then(|v| v.as_str().map(str::to_owned))
 }
 
 /// Writes `diff` as an HTML page.
@@ -99,11 +98,15 @@ fn write_paragraph(w: &mut dyn Write, parts: &[Part]) -> io::Result<()> {
             part.text
         };
         let op = part.op;
+        let name = kind_name(op.kind);
         let class = format!(
             "{}{}",
-            kind_class(op.kind),
+            name.as_deref()
+                .map_or_else(String::new, |n| format!("k-{n}")),
             if op.moved { " moved" } else { "" }
         );
+        // The kind, shown on hover.
+        let title = name.map_or_else(String::new, |n| format!(" title=\"{n}\""));
         match (op.op, op.ignored) {
             (OpTag::Equal, _) => write!(w, "{}", escape(text))?,
             (OpTag::Delete, true) => {}
@@ -123,7 +126,11 @@ fn write_paragraph(w: &mut dyn Write, parts: &[Part]) -> io::Result<()> {
                 } else {
                     text.to_owned()
                 };
-                write!(w, "<{el} class=\"{class}\">{}</{el}>", escape(&shown))?;
+                write!(
+                    w,
+                    "<{el} class=\"{class}\"{title}>{}</{el}>",
+                    escape(&shown)
+                )?;
                 if tag == OpTag::Insert && whitespace_change {
                     write!(w, "{}", escape(text))?;
                 }

@@ -257,8 +257,15 @@ fn html_escapes_everything() {
         &RenderOptions::default(),
     );
     assert!(sample.contains(
-        "<del class=\"k-inflection\">troop</del><ins class=\"k-inflection\">troops</ins>"
+        "<del class=\"k-inflection\" title=\"inflection\">troop</del>\
+         <ins class=\"k-inflection\" title=\"inflection\">troops</ins>"
     ));
+    assert!(
+        sample.contains(
+            "<del class=\"k-title-suffix\" title=\"title-suffix\"> – Global Research</del>"
+        ),
+        "{sample}"
+    );
     assert!(sample.contains("<details>") && sample.contains("south-front@2 (ab12cd34ef56)"));
 }
 
