@@ -19,6 +19,7 @@
 #                  for comparison
 #   BENCH_REPS     passes over the pairs per tool; the fastest counts (3)
 #   BENCH_TIMEOUT  seconds allowed to one tool on one pathological case (300)
+#   BENCH_DIR      parent of the scratch directory (default: /tmp)
 #   BENCH_KEEP=1   keep the scratch directory
 #
 # What is timed (wall clock, warm page cache, whole processes, output to
@@ -60,11 +61,7 @@ CORPUS=$(cd "$CORPUS" && pwd)
 ensure_pkgs wdiff:wdiff dwdiff:dwdiff /usr/bin/time:time git:git
 have git || die "git is needed"
 
-W=$(mktemp -d "${TMPDIR:-/tmp}/vellum-bench-diff.XXXXXX")
-cleanup() {
-    if [[ ${BENCH_KEEP:-} == 1 ]]; then log "kept $W"; else rm -rf "$W"; fi
-}
-trap cleanup EXIT
+make_scratch bench-diff
 
 VELLUM_DYNAMIC=${VELLUM_DYNAMIC_BIN:-}
 if [[ -z ${VELLUM_BIN:-} && -z $VELLUM_DYNAMIC && $(uname -s) == Linux ]]; then

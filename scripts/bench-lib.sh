@@ -88,6 +88,14 @@ build_vellum() {
     VELLUM_DESC="$(cd "$REPO" && git describe --always --dirty 2>/dev/null || echo unknown) tree, $linking binary built $(date -u -r "$VELLUM" +%Y-%m-%dT%H:%M:%SZ)"
 }
 
+# make_scratch NAME: sets W to a new scratch directory under $BENCH_DIR (else
+# /tmp), removed at exit unless BENCH_KEEP=1.
+make_scratch() {
+    mkdir -p "${BENCH_DIR:-/tmp}"
+    W=$(mktemp -d "${BENCH_DIR:-/tmp}/vellum-$1.XXXXXX")
+    trap 'if [[ ${BENCH_KEEP:-} == 1 ]]; then log "kept $W"; else rm -rf "$W"; fi' EXIT
+}
+
 # snapshot_vellum DIR: copy the binary into DIR and use the copy, so that a
 # rebuild by someone else in the middle of a run cannot change what is
 # measured.

@@ -58,12 +58,7 @@ build_vellum
 
 START=$(now_ns)
 LOAD_START=$(load1)
-mkdir -p "${BENCH_DIR:-/tmp}"
-W=$(mktemp -d "${BENCH_DIR:-/tmp}/vellum-bench-scale.XXXXXX")
-cleanup() {
-    if [[ ${BENCH_KEEP:-} == 1 ]]; then log "kept $W"; else rm -rf "$W"; fi
-}
-trap cleanup EXIT
+make_scratch bench-scale
 snapshot_vellum "$W"
 log "scratch dir $W; corpus $CORPUS; vellum $VELLUM; sizes $SIZES"
 

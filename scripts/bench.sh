@@ -58,12 +58,7 @@ build_vellum
 
 BENCH_START=$(now_ns)
 LOAD_START=$(load1)
-mkdir -p "${BENCH_DIR:-/tmp}"
-W=$(mktemp -d "${BENCH_DIR:-/tmp}/vellum-bench.XXXXXX")
-cleanup() {
-    if [[ ${BENCH_KEEP:-} == 1 ]]; then log "kept $W"; else rm -rf "$W"; fi
-}
-trap cleanup EXIT
+make_scratch bench
 snapshot_vellum "$W"
 log "scratch dir $W; corpus $CORPUS; vellum $VELLUM"
 
