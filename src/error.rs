@@ -60,7 +60,9 @@ impl StoreError {
 /// Why an address does not name exactly one version or capture.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AddressError {
-    #[error("{0:?} is not an address: use DOC, DOC@N, or a capture id (8+ hex digits)")]
+    #[error(
+        "{0:?} is not an address: use DOC, DOC@N, DOC@-K, DOC@TIME (2019-02-12T18:00Z), or a capture id (8+ hex digits)"
+    )]
     Invalid(String),
     #[error("no document or capture matches {addr:?}{hint}")]
     Unknown { addr: String, hint: String },
@@ -70,5 +72,11 @@ pub enum AddressError {
         candidates: Vec<String>,
     },
     #[error("{doc} has {count} version(s); there is no @{n}")]
-    NoSuchVersion { doc: String, n: u64, count: u64 },
+    NoSuchVersion { doc: String, n: String, count: u64 },
+    #[error("{doc} had no version yet at {at}: its first capture is from {first}")]
+    NotYet {
+        doc: String,
+        at: String,
+        first: String,
+    },
 }

@@ -32,22 +32,31 @@ fn add_creates_store_and_reports_versions_and_sightings() {
 
     let line = add(&store, &fixture("globalresearch-2019-02-12.md"), "sf", T2);
     assert!(is_add_line(line.trim_end(), "sf", 2, "new"), "{line}");
-    // The same text again, later: a sighting of version 1, not a new version.
+    // The first text again, later: the page went back to it, a new version
+    // (a revert) with the text and object of version 1.
     let line = add(
         &store,
         &fixture("blog-repost-2019-02-12.txt"),
         "sf",
         "2019-03-01T00:00:00Z",
     );
-    assert!(is_add_line(line.trim_end(), "sf", 1, "unchanged"), "{line}");
+    assert!(is_add_line(line.trim_end(), "sf", 3, "new"), "{line}");
+    // And once more: now a sighting of the current version.
+    let line = add(
+        &store,
+        &fixture("blog-repost-2019-02-12.txt"),
+        "sf",
+        "2019-03-02T00:00:00Z",
+    );
+    assert!(is_add_line(line.trim_end(), "sf", 3, "unchanged"), "{line}");
 
     let log = stdout_of(vellum(&store).args(["log", "--json"]));
     let row: serde_json::Value = serde_json::from_str(log.lines().next().unwrap()).unwrap();
     assert_eq!(row["doc"], "sf");
-    assert_eq!(row["versions"], 2);
-    assert_eq!(row["captures"], 3);
+    assert_eq!(row["versions"], 3);
+    assert_eq!(row["captures"], 4);
     assert_eq!(row["first"], T1);
-    assert_eq!(row["last"], "2019-03-01T00:00:00Z");
+    assert_eq!(row["last"], "2019-03-02T00:00:00Z");
 }
 
 #[test]
@@ -293,7 +302,7 @@ fn bad_inputs_fail_cleanly_with_exit_2() {
         ),
         (
             vec!["log".into(), "nosuchdoc".into()],
-            "no document named nosuchdoc",
+            "no document or capture matches \"nosuchdoc\"",
         ),
         (vec!["diff".into(), "sf".into()], "first version"),
     ];

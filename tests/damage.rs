@@ -78,7 +78,7 @@ fn readable(dir: &Path, expected: &HashMap<String, Vec<u8>>) -> Vec<String> {
     let mut ok = Vec::new();
     for (name, bytes) in expected {
         let (doc, _) = name.split_once('@').unwrap();
-        let versions = archive.versions(doc).unwrap();
+        let versions = archive.history(doc).unwrap().versions.clone();
         let n: usize = name.split_once('@').unwrap().1.parse().unwrap();
         if let Ok(got) = archive.read_object(&versions[n - 1].key) {
             assert_eq!(

@@ -401,7 +401,7 @@ fn check_model(archive: &Archive, model: &[(String, Vec<u8>)], exact: bool, labe
         per_doc.entry(doc).or_default().push(bytes);
     }
     for (doc, texts) in &per_doc {
-        let versions = archive.versions(doc).unwrap();
+        let versions = archive.history(doc).unwrap().versions.clone();
         let stored: Vec<Vec<u8>> = versions
             .iter()
             .map(|v| archive.read_object(&v.key).unwrap().to_vec())
@@ -506,7 +506,7 @@ fn small_packs_are_merged_and_a_crash_during_the_merge_loses_nothing() {
         );
         assert!(verify(&archive, &mut |_, _| {}).ok());
         for (doc, bytes) in &model {
-            let v = archive.versions(doc).unwrap();
+            let v = archive.history(doc).unwrap().versions.clone();
             assert_eq!(&*archive.read_object(&v[0].key).unwrap(), bytes);
         }
     }

@@ -126,8 +126,16 @@ fn doc_for(doc: Option<&str>, url: Option<&str>, path: &Path) -> Result<DocName,
 }
 
 fn open_or_create(env: &Env) -> Result<Archive, CliError> {
-    match Archive::open(&env.store) {
-        Ok(a) => Ok(a),
+    match Archive::open_writable(&env.store) {
+        Ok((a, upgraded)) => {
+            if upgraded {
+                eprintln!(
+                    "vellum: rebuilt the catalog of {} written by an older vellum",
+                    env.store.display()
+                );
+            }
+            Ok(a)
+        }
         Err(StoreError::NoStore(_)) => {
             let (a, _) = Archive::init(&env.store)?;
             eprintln!("vellum: created a new store in {}", env.store.display());

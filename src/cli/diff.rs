@@ -5,10 +5,11 @@ use std::path::Path;
 
 use clap::ValueEnum;
 
-use vellum::diff::{DiffOptions, diff};
+use vellum::diff::diff;
 use vellum::render::{self, RenderOptions, Side};
 use vellum::store::{Address, Archive};
 
+use super::common::IgnoreArgs;
 use super::{CliError, Env, Exit};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -54,19 +55,8 @@ pub struct DiffArgs {
     /// Show every paragraph (no folding)
     #[arg(long)]
     full: bool,
-    /// Ignore changes of letter case
-    #[arg(long)]
-    ignore_case: bool,
-    /// Ignore whitespace changes (reflowed lines, double spaces)
-    #[arg(long)]
-    ignore_whitespace: bool,
-    /// Ignore typography: curly vs straight quotes, dashes, ellipses, non-breaking spaces
-    #[arg(long)]
-    ignore_typography: bool,
-    /// Ignore markup: Markdown/HTML emphasis, heading and list markers, link syntax and targets
-    /// (inline and reference), HTML tags, and a site name after the title (`Headline – Site`)
-    #[arg(long)]
-    ignore_markup: bool,
+    #[command(flatten)]
+    ignore: IgnoreArgs,
 }
 
 /// One side of the diff, loaded.
@@ -149,18 +139,12 @@ pub fn run_diff(env: &Env, args: DiffArgs) -> Result<Exit, CliError> {
                     r.label, r.doc
                 )));
             }
-            let prev = &r.versions[r.version as usize - 2];
+            let prev = &r.history.versions[r.version as usize - 2];
             let old = load_capture(archive, format!("{}@{}", r.doc, prev.number), prev.capture)?;
             (old, load_capture(archive, r.label.clone(), r.capture)?)
         }
     };
-    let opts = DiffOptions {
-        ignore_case: args.ignore_case,
-        ignore_whitespace: args.ignore_whitespace,
-        ignore_typography: args.ignore_typography,
-        ignore_markup: args.ignore_markup,
-        deadline: None,
-    };
+    let opts = args.ignore.options();
     let d = diff(&old.text, &new.text, &opts);
     let ropts = RenderOptions {
         color: env.color,

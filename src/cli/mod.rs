@@ -1,6 +1,7 @@
 //! Command line: one file per subcommand, each with `<Name>Args` and `run_<name>`.
 
 mod add;
+mod common;
 mod diff;
 mod init;
 mod log;
@@ -83,6 +84,7 @@ pub struct Env {
     pub store: PathBuf,
     pub color: bool,
     pub stderr_is_terminal: bool,
+    pub stdout_is_terminal: bool,
     pub width: usize,
 }
 
@@ -111,6 +113,7 @@ impl Env {
             store,
             color,
             stderr_is_terminal: std::io::stderr().is_terminal(),
+            stdout_is_terminal: std::io::stdout().is_terminal(),
             width,
         }
     }
@@ -174,9 +177,7 @@ pub fn run(cli: Cli) -> Result<Exit, CliError> {
     }
 }
 
-/// RFC 3339 in UTC, as every command prints times.
+/// UTC to the second (`2019-02-12T12:56:00Z`), as every command prints times.
 pub fn fmt_time(t: time::OffsetDateTime) -> String {
-    t.to_offset(time::UtcOffset::UTC)
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_else(|_| t.to_string())
+    vellum::ingest::when::format_time(t)
 }

@@ -6,6 +6,7 @@
 
 pub mod batch;
 mod name;
+pub mod when;
 
 pub use name::{DocName, InvalidDocName, slug};
 

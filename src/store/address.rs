@@ -1,15 +1,20 @@
 //! Addresses: `DOC` (its latest version), `DOC@N` (version N, from 1 in
-//! captured-at order), or a capture id / unique hex prefix of 8+ digits.
+//! captured-at order), `DOC@-K` (K versions before the latest), `DOC@TIME`
+//! (the version current at that time), or a capture id / unique hex prefix
+//! of 8+ digits.
 
 use std::rc::Rc;
 use std::str::FromStr;
+
+use time::OffsetDateTime;
 
 use crate::error::{AddressError, StoreError};
 use crate::id::hex_val;
 use crate::ingest::DocName;
 
+use super::Archive;
+use super::history::History;
 use super::record::CaptureId;
-use super::{Archive, Version};
 
 /// A parsed address (not yet resolved against a store).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,6 +23,10 @@ pub enum Address {
     Doc(DocName),
     /// Version N of a document.
     Version(DocName, u64),
+    /// The version K before a document's latest (`DOC@-1` is the one before).
+    Back(DocName, u64),
+    /// The version of a document current at a time.
+    At(DocName, OffsetDateTime),
     /// A capture id or hex prefix of one.
     Capture(String),
     /// Either a document name or a capture prefix (e.g. `deadbeef`): both are tried.
@@ -34,8 +43,8 @@ pub struct Resolved {
     pub capture: CaptureId,
     /// `doc@N`, for display.
     pub label: String,
-    /// All versions of the document (for callers that need neighbours).
-    pub versions: Rc<[Version]>,
+    /// The document's history (for callers that need neighbours).
+    pub history: Rc<History>,
 }
 
 const MIN_PREFIX: usize = 8;
@@ -48,13 +57,23 @@ impl FromStr for Address {
     type Err = AddressError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let invalid = || AddressError::Invalid(s.chars().take(80).collect());
-        if let Some((doc, n)) = s.rsplit_once('@') {
+        if let Some((doc, at)) = s.split_once('@') {
             let doc: DocName = doc.parse().map_err(|_| invalid())?;
-            let n: u64 = n.parse().map_err(|_| invalid())?;
-            if n == 0 {
-                return Err(invalid());
+            if let Some(k) = at.strip_prefix('-') {
+                return match k.parse::<u64>() {
+                    Ok(k) if k > 0 => Ok(Address::Back(doc, k)),
+                    _ => Err(invalid()),
+                };
             }
-            return Ok(Address::Version(doc, n));
+            if at.bytes().all(|b| b.is_ascii_digit()) {
+                return match at.parse::<u64>() {
+                    Ok(n) if n > 0 => Ok(Address::Version(doc, n)),
+                    _ => Err(invalid()),
+                };
+            }
+            return crate::ingest::when::parse_time_bound(at, true)
+                .map(|t| Address::At(doc, t))
+                .map_err(|_| invalid());
         }
         match (s.parse::<DocName>(), is_hex_prefix(s)) {
             (Ok(doc), true) => Ok(Address::DocOrCapture(doc)),
@@ -86,26 +105,32 @@ fn prefix_range(prefix: &str) -> ([u8; 32], [u8; 32]) {
 pub(super) fn resolve(a: &Archive, addr: &Address) -> Result<Resolved, StoreError> {
     match addr {
         Address::Doc(doc) => latest(a, doc.as_str())?.ok_or_else(|| unknown(a, doc.as_str())),
-        Address::Version(doc, n) => {
-            let versions = a.versions(doc.as_str())?;
-            if versions.is_empty() {
-                return Err(unknown(a, doc.as_str()));
-            }
-            let Some(v) = versions.get(*n as usize - 1) else {
+        Address::Version(doc, n) => version(a, doc, *n),
+        Address::Back(doc, k) => {
+            let history = a.history(doc.as_str())?;
+            let count = history.versions.len() as u64;
+            if count > 0 && *k >= count {
                 return Err(AddressError::NoSuchVersion {
                     doc: doc.to_string(),
-                    n: *n,
-                    count: versions.len() as u64,
+                    n: format!("-{k}"),
+                    count,
                 }
                 .into());
-            };
-            Ok(Resolved {
-                doc: doc.to_string(),
-                version: v.number,
-                capture: v.capture,
-                label: format!("{doc}@{n}"),
-                versions,
-            })
+            }
+            version(a, doc, count.saturating_sub(*k))
+        }
+        Address::At(doc, t) => {
+            let history = a.history(doc.as_str())?;
+            match (history.versions.first(), history.version_at(*t)) {
+                (None, _) => Err(unknown(a, doc.as_str())),
+                (Some(first), None) => Err(AddressError::NotYet {
+                    doc: doc.to_string(),
+                    at: crate::ingest::when::format_time(*t),
+                    first: crate::ingest::when::format_time(first.captured_at),
+                }
+                .into()),
+                (Some(_), Some(n)) => version(a, doc, n),
+            }
         }
         Address::Capture(prefix) => {
             let mut found = by_prefix(a, prefix)?;
@@ -132,9 +157,35 @@ pub(super) fn resolve(a: &Archive, addr: &Address) -> Result<Resolved, StoreErro
     }
 }
 
+/// Version `n` of `doc` (`n` from 1).
+fn version(a: &Archive, doc: &DocName, n: u64) -> Result<Resolved, StoreError> {
+    let history = a.history(doc.as_str())?;
+    if history.versions.is_empty() {
+        return Err(unknown(a, doc.as_str()));
+    }
+    let Some(v) = n
+        .checked_sub(1)
+        .and_then(|i| history.versions.get(i as usize))
+    else {
+        return Err(AddressError::NoSuchVersion {
+            doc: doc.to_string(),
+            n: n.to_string(),
+            count: history.versions.len() as u64,
+        }
+        .into());
+    };
+    Ok(Resolved {
+        doc: doc.to_string(),
+        version: v.number,
+        capture: v.capture,
+        label: format!("{doc}@{}", v.number),
+        history,
+    })
+}
+
 fn latest(a: &Archive, doc: &str) -> Result<Option<Resolved>, StoreError> {
-    let versions = a.versions(doc)?;
-    let Some(v) = versions.last() else {
+    let history = a.history(doc)?;
+    let Some(v) = history.versions.last() else {
         return Ok(None);
     };
     Ok(Some(Resolved {
@@ -142,7 +193,7 @@ fn latest(a: &Archive, doc: &str) -> Result<Option<Resolved>, StoreError> {
         version: v.number,
         capture: v.capture,
         label: format!("{doc}@{}", v.number),
-        versions,
+        history,
     }))
 }
 
@@ -151,17 +202,14 @@ fn by_prefix(a: &Archive, prefix: &str) -> Result<Vec<Resolved>, StoreError> {
     let rows = a.cat(a.catalog.captures_in_range(&lo, &hi, 10))?;
     let mut out = Vec::new();
     for row in rows {
-        let versions = a.versions(&row.doc)?;
-        let v = versions
-            .iter()
-            .find(|v| v.key == row.vkey)
-            .map_or(0, |v| v.number);
+        let history = a.history(&row.doc)?;
+        let v = history.version_of(&row.id).unwrap_or(0);
         out.push(Resolved {
             label: format!("{}@{v}", row.doc),
             doc: row.doc,
             version: v,
             capture: row.id,
-            versions,
+            history,
         });
     }
     Ok(out)
@@ -169,12 +217,14 @@ fn by_prefix(a: &Archive, prefix: &str) -> Result<Vec<Resolved>, StoreError> {
 
 fn unknown(a: &Archive, addr: &str) -> StoreError {
     let docs = a.cat(a.catalog.doc_names()).unwrap_or_default();
-    let close: Vec<&String> = docs
-        .iter()
-        .filter(|d| d.contains(addr) || addr.contains(d.as_str()))
-        .take(5)
-        .collect();
-    let hint = if !close.is_empty() {
+    let close = suggestions(addr, &docs);
+    let short_hex =
+        (4..MIN_PREFIX).contains(&addr.len()) && addr.bytes().all(|b| hex_val(b).is_some());
+    let hint = if short_hex {
+        format!(
+            "; a capture id prefix needs at least {MIN_PREFIX} hex digits (`vellum log DOC` shows them)"
+        )
+    } else if !close.is_empty() {
         format!(
             "; did you mean {}?",
             close
@@ -193,6 +243,25 @@ fn unknown(a: &Archive, addr: &str) -> StoreError {
         hint,
     }
     .into()
+}
+
+/// Document names close to a misspelt one: those containing it or
+/// contained in it, then those within a small edit distance, closest first.
+pub(crate) fn suggestions<'a>(name: &str, docs: &'a [String]) -> Vec<&'a String> {
+    let limit = (name.chars().count() / 4).clamp(1, 3);
+    let mut scored: Vec<(usize, &String)> = docs
+        .iter()
+        .filter_map(|d| {
+            let part = |a: &str, b: &str| b.len() >= 3 && a.contains(b);
+            if part(d, name) || part(name, d) {
+                return Some((0, d));
+            }
+            let dist = strsim::damerau_levenshtein(name, d);
+            (dist <= limit).then_some((dist, d))
+        })
+        .collect();
+    scored.sort();
+    scored.into_iter().take(5).map(|(_, d)| d).collect()
 }
 
 fn ambiguous(addr: &str, found: &[Resolved]) -> StoreError {
@@ -226,9 +295,50 @@ mod tests {
             "DEADBEEF00".parse(),
             Ok(Address::Capture("deadbeef00".into()))
         );
-        for bad in ["a@0", "a@x", "@1", "../x", "", "a/b", "ZZZZZZZZZZ"] {
+        assert_eq!("a@-2".parse(), Ok(Address::Back(doc("a"), 2)));
+        assert_eq!(
+            "a@2019-02-12".parse(),
+            Ok(Address::At(
+                doc("a"),
+                time::macros::datetime!(2019-02-12 23:59:59.999999999 UTC)
+            ))
+        );
+        assert_eq!(
+            "a@2019-02-12T18:00Z".parse(),
+            Ok(Address::At(
+                doc("a"),
+                time::macros::datetime!(2019-02-12 18:00 UTC)
+            ))
+        );
+        for bad in [
+            "a@0",
+            "a@x",
+            "@1",
+            "../x",
+            "",
+            "a/b",
+            "ZZZZZZZZZZ",
+            "a@-0",
+            "a@-",
+            "a@--1",
+        ] {
             assert!(bad.parse::<Address>().is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn suggests_close_names() {
+        let docs: Vec<String> = ["us-coalition-isis-deal", "south-front", "zaman-al-wasl"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(
+            suggestions("us-coalition-isis-dael", &docs),
+            [&docs[0]],
+            "a transposition"
+        );
+        assert_eq!(suggestions("south", &docs), [&docs[1]], "a part");
+        assert_eq!(suggestions("sout-frnt", &docs), [&docs[1]], "two letters");
+        assert!(suggestions("elsewhere", &docs).is_empty());
     }
 
     #[test]

@@ -18,11 +18,15 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use crate::id::ObjectId;
 
+use super::DocSummary;
+use super::history::{History, HistoryRow};
 use super::object::Kind;
 use super::record::{CaptureId, CaptureRecord};
-use super::{DocSummary, Version};
 
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
+/// Schemas of older vellums whose stores this one reads: it rebuilds their
+/// catalog (in memory for readers, on disk for writers and `reindex`).
+const OLDER_SCHEMAS: [i64; 1] = [2];
 
 // Sized for the benchmark corpus (2,556 captures): 32-byte ids are stored
 // once each, secondary indexes hold small integers, and caches are keyed by
@@ -48,7 +52,11 @@ CREATE TABLE IF NOT EXISTS captures (
     n INTEGER PRIMARY KEY,
     id BLOB NOT NULL,
     doc INTEGER NOT NULL, -- docs.n
+    -- Captured-at: Unix seconds and nanoseconds (any year 0000-9999 fits).
     at INTEGER NOT NULL,
+    atn INTEGER NOT NULL,
+    -- Position in the archive log (tlog.rs); NULL until logged.
+    seq INTEGER,
     vkey BLOB NOT NULL,
     content BLOB, -- NULL when equal to vkey
     source TEXT,
@@ -65,7 +73,9 @@ CREATE TABLE IF NOT EXISTS captures (
 CREATE TABLE IF NOT EXISTS docs (n INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
 -- Lookups by id and by hex prefix use the id's first 8 bytes.
 CREATE INDEX IF NOT EXISTS captures_by_id ON captures (substr(id, 1, 8));
-CREATE INDEX IF NOT EXISTS captures_by_doc ON captures (doc, at);
+CREATE INDEX IF NOT EXISTS captures_by_doc ON captures (doc, at, atn, seq);
+-- Archive log segments (the objects themselves are in `objects`, kind 3).
+CREATE TABLE IF NOT EXISTS log (start INTEGER PRIMARY KEY, count INTEGER NOT NULL, id BLOB NOT NULL);
 -- The latest capture of each source: the delta base for a new document.
 CREATE TABLE IF NOT EXISTS sources (name TEXT PRIMARY KEY, at INTEGER NOT NULL, content BLOB NOT NULL) WITHOUT ROWID;
 -- Cache filled by `add`: words added and removed between two texts, keyed by
@@ -103,7 +113,9 @@ pub struct ObjectRow {
 pub struct CaptureRow {
     pub id: CaptureId,
     pub doc: String,
-    pub at_nanos: i64,
+    pub at_nanos: i128,
+    /// Position in the archive log, once logged.
+    pub seq: Option<u64>,
     pub vkey: ObjectId,
     pub content: ObjectId,
     pub source: Option<String>,
@@ -125,6 +137,16 @@ impl Drop for ReadSnapshot<'_> {
     }
 }
 
+/// Start of the message of the error [`Catalog::open`] returns for a catalog
+/// written by an older vellum (see [`is_older_schema`]).
+const OLDER_SCHEMA: &str = "catalog written by an older vellum, schema ";
+
+/// Whether an error from [`Catalog::open`] says the catalog is an older
+/// vellum's, which a rebuild upgrades.
+pub fn is_older_schema(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(_, Some(m)) if m.starts_with(OLDER_SCHEMA))
+}
+
 pub struct Catalog {
     conn: Connection,
     /// Inside a write transaction (`begin` .. `commit`/`rollback`).
@@ -132,14 +154,14 @@ pub struct Catalog {
     versions: RefCell<VersionsMemo>,
 }
 
-/// Version lists already read, valid while the database's `data_version`
+/// Histories already read, valid while the database's `data_version`
 /// stays the same: reading many versions of one document (`show --batch`)
 /// then costs one query, not one per address. `data_version` changes when
 /// another connection commits; this connection's own writes clear the memo.
 #[derive(Default)]
 struct VersionsMemo {
     data_version: Option<i64>,
-    docs: HashMap<String, Rc<[Version]>>,
+    docs: HashMap<String, Rc<History>>,
 }
 
 /// Documents whose version lists the memo keeps before starting over.
@@ -202,6 +224,12 @@ impl Catalog {
             })
             .optional()?;
         if v != Some(SCHEMA_VERSION) {
+            if v.is_some_and(|v| OLDER_SCHEMAS.contains(&v)) {
+                return Err(rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_SCHEMA),
+                    Some(format!("{OLDER_SCHEMA}{}", v.unwrap_or(0))),
+                ));
+            }
             let found = v.map_or("none".to_owned(), |v| v.to_string());
             return Err(rusqlite::Error::SqliteFailure(
                 rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_MISMATCH),
@@ -279,7 +307,7 @@ impl Catalog {
     pub fn clear(&self) -> rusqlite::Result<()> {
         self.conn.execute_batch(
             "DELETE FROM objects; DELETE FROM captures; DELETE FROM packs; DELETE FROM docs;
-             DELETE FROM sources; DELETE FROM changes;",
+             DELETE FROM sources; DELETE FROM changes; DELETE FROM log;",
         )
     }
 
@@ -317,7 +345,7 @@ impl Catalog {
         offset: u64,
     ) -> rusqlite::Result<()> {
         let sql = match kind {
-            Kind::Content => {
+            Kind::Content | Kind::Log => {
                 "UPDATE objects SET pack = ?3, offset = ?4 WHERE id = ?1 AND pack = ?2"
             }
             Kind::Record => {
@@ -425,25 +453,33 @@ impl Catalog {
 
     // ---- captures ----
 
-    /// Adds a capture unless known. Returns whether it was added.
-    pub fn insert_capture(&self, id: &CaptureId, rec: &CaptureRecord) -> rusqlite::Result<bool> {
+    /// Adds a capture unless known, at position `seq` of the archive log
+    /// when it is logged. Returns whether it was added.
+    pub fn insert_capture(
+        &self,
+        id: &CaptureId,
+        rec: &CaptureRecord,
+        seq: Option<u64>,
+    ) -> rusqlite::Result<bool> {
         if self.capture(id)?.is_some() {
             return Ok(false);
         }
         let vkey = rec.version_key();
-        let at = nanos(rec.captured_at);
+        let (at, atn) = split_time(rec.captured_at);
         self.conn
             .prepare_cached("INSERT OR IGNORE INTO docs (name) VALUES (?1)")?
             .execute([rec.doc.as_str()])?;
         self.conn
             .prepare_cached(
-                "INSERT INTO captures (id, doc, at, vkey, content, source, url, title)
-                 VALUES (?1, (SELECT n FROM docs WHERE name = ?2), ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO captures (id, doc, at, atn, seq, vkey, content, source, url, title)
+                 VALUES (?1, (SELECT n FROM docs WHERE name = ?2), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?
             .execute(params![
                 id.0.as_bytes(),
                 rec.doc.as_str(),
                 at,
+                atn,
+                seq.map(|s| s as i64),
                 vkey.as_bytes(),
                 (rec.content != vkey).then(|| rec.content.as_bytes().to_vec()),
                 rec.source,
@@ -451,6 +487,7 @@ impl Catalog {
                 rec.title,
             ])?;
         if let Some(source) = &rec.source {
+            let at = nanos(rec.captured_at).clamp(i64::MIN as i128, i64::MAX as i128) as i64;
             self.conn
                 .prepare_cached(
                     "INSERT INTO sources (name, at, content) VALUES (?1, ?2, ?3)
@@ -473,19 +510,19 @@ impl Catalog {
 
     /// Every capture, by document then time.
     pub fn captures(&self) -> rusqlite::Result<Vec<CaptureRow>> {
-        let mut stmt = self
-            .conn
-            .prepare(&format!("{CAPTURE_COLUMNS} ORDER BY d.name, c.at, c.id"))?;
+        let mut stmt = self.conn.prepare(&format!(
+            "{CAPTURE_COLUMNS} ORDER BY d.name, {HISTORY_ORDER}"
+        ))?;
         let rows = stmt.query_map([], capture_row)?;
         rows.collect()
     }
 
-    /// A document's versions in captured-at order: the first capture of each
-    /// distinct version key, with its number of sightings. Reads only the
-    /// key of later sightings (this is on the path of every `show DOC@N`).
-    pub fn doc_versions(&self, doc: &str) -> rusqlite::Result<Rc<[Version]>> {
+    /// A document's history (see `history.rs`). Reads only the key and id
+    /// of captures that do not start a version (this is on the path of
+    /// every `show DOC@N`).
+    pub fn doc_history(&self, doc: &str) -> rusqlite::Result<Rc<History>> {
         if self.writing.get() {
-            return Ok(self.query_versions(doc)?.into());
+            return Ok(Rc::new(self.query_history(doc)?));
         }
         let data_version: i64 = self
             .conn
@@ -498,58 +535,96 @@ impl Catalog {
                 docs: HashMap::new(),
             };
         }
-        if let Some(versions) = memo.docs.get(doc) {
-            return Ok(Rc::clone(versions));
+        if let Some(h) = memo.docs.get(doc) {
+            return Ok(Rc::clone(h));
         }
-        let versions: Rc<[Version]> = self.query_versions(doc)?.into();
-        memo.docs.insert(doc.to_owned(), Rc::clone(&versions));
-        Ok(versions)
+        let h = Rc::new(self.query_history(doc)?);
+        memo.docs.insert(doc.to_owned(), Rc::clone(&h));
+        Ok(h)
     }
 
-    fn query_versions(&self, doc: &str) -> rusqlite::Result<Vec<Version>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT c.vkey, c.id, c.at, c.source, c.url, c.title FROM captures c
-             WHERE c.doc = (SELECT n FROM docs WHERE name = ?1) ORDER BY c.at, c.id",
-        )?;
+    fn query_history(&self, doc: &str) -> rusqlite::Result<History> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT c.vkey, c.id, c.at, c.atn, c.source, c.url, c.title FROM captures c
+             WHERE c.doc = (SELECT n FROM docs WHERE name = ?1) ORDER BY {HISTORY_ORDER}"
+        ))?;
         let mut rows = stmt.query([doc])?;
-        let mut out: Vec<Version> = Vec::new();
-        let mut index: std::collections::HashMap<ObjectId, usize> = Default::default();
+        let mut out = Vec::new();
+        let mut last: Option<ObjectId> = None;
         while let Some(r) = rows.next()? {
-            let vkey = id_from_ref(r.get_ref(0)?)?;
-            if let Some(&i) = index.get(&vkey) {
-                out[i].sightings += 1;
-                continue;
-            }
-            index.insert(vkey, out.len());
-            out.push(Version {
-                number: out.len() as u64 + 1,
-                key: vkey,
+            let key = id_from_ref(r.get_ref(0)?)?;
+            let starts = last != Some(key);
+            last = Some(key);
+            out.push(HistoryRow {
                 capture: CaptureId(id_from_ref(r.get_ref(1)?)?),
-                captured_at: from_nanos(r.get(2)?),
-                sightings: 1,
-                source: r.get(3)?,
-                url: r.get(4)?,
-                title: r.get(5)?,
+                at_nanos: join_time(r.get(2)?, r.get(3)?),
+                key,
+                source: if starts { r.get(4)? } else { None },
+                url: if starts { r.get(5)? } else { None },
+                title: if starts { r.get(6)? } else { None },
             });
         }
-        Ok(out)
+        Ok(History::group(out))
     }
 
-    /// Whether `doc` already has a capture whose version key is `vkey`.
-    pub fn has_version(&self, doc: &str, vkey: &ObjectId) -> rusqlite::Result<bool> {
+    /// Every capture of a document in history order, with all its columns.
+    pub fn doc_captures(&self, doc: &str) -> rusqlite::Result<Vec<CaptureRow>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "{CAPTURE_COLUMNS} WHERE d.name = ?1 ORDER BY {HISTORY_ORDER}"
+        ))?;
+        let rows = stmt.query_map([doc], capture_row)?;
+        rows.collect()
+    }
+
+    // ---- the archive log ----
+
+    /// Records a log segment (its object is cataloged like any other).
+    pub fn add_log_segment(&self, start: u64, count: u64, id: &ObjectId) -> rusqlite::Result<()> {
+        self.conn
+            .prepare_cached("INSERT OR IGNORE INTO log (start, count, id) VALUES (?1, ?2, ?3)")?
+            .execute(params![start as i64, count as i64, id.as_bytes()])?;
+        Ok(())
+    }
+
+    /// Log segments in log order: start, count, object id.
+    pub fn log_segments(&self) -> rusqlite::Result<Vec<(u64, u64, ObjectId)>> {
         let mut stmt = self
             .conn
-            .prepare_cached(
-                "SELECT 1 FROM captures WHERE doc = (SELECT n FROM docs WHERE name = ?1) AND vkey = ?2 LIMIT 1",
-            )?;
-        stmt.exists(params![doc, vkey.as_bytes()])
+            .prepare_cached("SELECT start, count, id FROM log ORDER BY start")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, i64>(0)? as u64,
+                r.get::<_, i64>(1)? as u64,
+                id_from(r.get(2)?)?,
+            ))
+        })?;
+        rows.collect()
+    }
+
+    /// Sets a capture's position in the archive log.
+    pub fn set_seq(&self, id: &CaptureId, seq: u64) -> rusqlite::Result<()> {
+        self.conn
+            .prepare_cached("UPDATE captures SET seq = ?3 WHERE substr(id, 1, 8) = ?1 AND id = ?2")?
+            .execute(params![&id.0.as_bytes()[..8], id.0.as_bytes(), seq as i64])?;
+        Ok(())
+    }
+
+    /// Captures not yet in the archive log, in the order they are appended:
+    /// captured-at, then capture id.
+    pub fn unlogged_captures(&self) -> rusqlite::Result<Vec<CaptureId>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id FROM captures WHERE seq IS NULL ORDER BY at, atn, id")?;
+        let rows = stmt.query_map([], |r| Ok(CaptureId(id_from(r.get(0)?)?)))?;
+        rows.collect()
     }
 
     /// The latest capture of a document (by captured-at).
     pub fn latest_capture(&self, doc: &str) -> rusqlite::Result<Option<CaptureRow>> {
         self.conn
             .prepare_cached(&format!(
-                "{CAPTURE_COLUMNS} WHERE d.name = ?1 ORDER BY c.at DESC, c.id DESC LIMIT 1"
+                "{CAPTURE_COLUMNS} WHERE d.name = ?1
+                 ORDER BY c.at DESC, c.atn DESC, c.seq IS NOT NULL, c.seq DESC, c.id DESC LIMIT 1"
             ))?
             .query_row([doc], capture_row)
             .optional()
@@ -591,20 +666,29 @@ impl Catalog {
 
     /// One row per document, in name order.
     pub fn doc_summaries(&self) -> rusqlite::Result<Vec<DocSummary>> {
-        let mut stmt = self.conn.prepare(
-            "SELECT d.name, COUNT(DISTINCT c.vkey), COUNT(*), MIN(c.at), MAX(c.at),
-                    (SELECT title FROM captures t WHERE t.doc = c.doc AND t.title IS NOT NULL
-                     ORDER BY at DESC LIMIT 1)
-             FROM captures c JOIN docs d ON d.n = c.doc GROUP BY c.doc ORDER BY d.name",
-        )?;
+        // A version starts at each capture whose text differs from the one
+        // before it in history order (see `history.rs`).
+        let mut stmt = self.conn.prepare(&format!(
+            "WITH h AS (
+                SELECT c.doc, c.at, c.atn, c.title,
+                       c.vkey IS NOT LAG(c.vkey) OVER w AS starts,
+                       ROW_NUMBER() OVER w AS i, COUNT(*) OVER (PARTITION BY c.doc) AS n
+                FROM captures c WINDOW w AS (PARTITION BY c.doc ORDER BY {HISTORY_ORDER}))
+             SELECT d.name, SUM(h.starts), COUNT(*),
+                    MAX(CASE WHEN h.i = 1 THEN h.at END), MAX(CASE WHEN h.i = 1 THEN h.atn END),
+                    MAX(CASE WHEN h.i = h.n THEN h.at END), MAX(CASE WHEN h.i = h.n THEN h.atn END),
+                    (SELECT title FROM h t WHERE t.doc = h.doc AND t.title IS NOT NULL
+                     ORDER BY t.i DESC LIMIT 1)
+             FROM h JOIN docs d ON d.n = h.doc GROUP BY h.doc ORDER BY d.name"
+        ))?;
         let rows = stmt.query_map([], |r| {
             Ok(DocSummary {
                 doc: r.get(0)?,
                 versions: r.get::<_, i64>(1)? as u64,
                 captures: r.get::<_, i64>(2)? as u64,
-                first: from_nanos(r.get(3)?),
-                last: from_nanos(r.get(4)?),
-                title: r.get(5)?,
+                first: from_nanos(join_time(r.get(3)?, r.get(4)?)),
+                last: from_nanos(join_time(r.get(5)?, r.get(6)?)),
+                title: r.get(7)?,
             })
         })?;
         rows.collect()
@@ -666,9 +750,13 @@ impl Catalog {
 const RECORD_COLUMNS: &str = "SELECT c.id, p.name, c.roffset, c.rlen, 2, c.rsize, c.rdepth
      FROM captures c JOIN packs p ON p.id = c.rpack";
 
-const CAPTURE_COLUMNS: &str =
-    "SELECT c.id, d.name, c.at, c.vkey, COALESCE(c.content, c.vkey), c.source, c.url, c.title
+const CAPTURE_COLUMNS: &str = "SELECT c.id, d.name, c.at, c.atn, c.seq, c.vkey,
+        COALESCE(c.content, c.vkey), c.source, c.url, c.title
      FROM captures c JOIN docs d ON d.n = c.doc";
+
+/// History order (see `history.rs`): captured-at, then archiving order, then
+/// capture id for captures not logged yet (they will be logged last).
+const HISTORY_ORDER: &str = "c.at, c.atn, c.seq IS NULL, c.seq, c.id";
 
 fn object_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ObjectRow> {
     Ok(ObjectRow {
@@ -686,22 +774,31 @@ fn capture_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaptureRow> {
     Ok(CaptureRow {
         id: CaptureId(id_from(r.get(0)?)?),
         doc: r.get(1)?,
-        at_nanos: r.get(2)?,
-        vkey: id_from(r.get(3)?)?,
-        content: id_from(r.get(4)?)?,
-        source: r.get(5)?,
-        url: r.get(6)?,
-        title: r.get(7)?,
+        at_nanos: join_time(r.get(2)?, r.get(3)?),
+        seq: r.get::<_, Option<i64>>(4)?.map(|s| s as u64),
+        vkey: id_from(r.get(5)?)?,
+        content: id_from(r.get(6)?)?,
+        source: r.get(7)?,
+        url: r.get(8)?,
+        title: r.get(9)?,
     })
 }
 
-/// Captured-at as Unix nanoseconds (sortable; fits i64 until 2262).
-pub fn nanos(t: time::OffsetDateTime) -> i64 {
+/// Captured-at as Unix nanoseconds: exact for every year a record allows.
+pub fn nanos(t: time::OffsetDateTime) -> i128 {
     t.unix_timestamp_nanos()
-        .clamp(i64::MIN as i128, i64::MAX as i128) as i64
 }
 
-/// The inverse of [`nanos`].
-pub fn from_nanos(n: i64) -> time::OffsetDateTime {
-    time::OffsetDateTime::from_unix_timestamp_nanos(n as i128).expect("i64 nanos are in range")
+/// The inverse of [`nanos`] (for values it returned).
+pub fn from_nanos(n: i128) -> time::OffsetDateTime {
+    time::OffsetDateTime::from_unix_timestamp_nanos(n).expect("nanos of a record time")
+}
+
+/// Captured-at as the catalog stores it: Unix seconds and nanoseconds.
+fn split_time(t: time::OffsetDateTime) -> (i64, i64) {
+    (t.unix_timestamp(), i64::from(t.nanosecond()))
+}
+
+fn join_time(secs: i64, ns: i64) -> i128 {
+    secs as i128 * 1_000_000_000 + ns as i128
 }

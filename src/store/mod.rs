@@ -4,7 +4,8 @@
 //!
 //! ```text
 //! VELLUM                 marker and format version
-//! objects/packs/*.pack   every immutable object (pack.rs, object.rs)
+//! objects/packs/*.pack   every immutable object (pack.rs, object.rs): capture
+//!                        bytes and texts, capture records, archive log (tlog.rs)
 //! catalog.sqlite         derived index; `vellum reindex` rebuilds it from objects/
 //! lock                   held by the one writer at a time
 //! ```
@@ -17,9 +18,11 @@
 pub mod backend;
 pub mod catalog;
 pub mod fs;
+pub mod history;
 pub mod object;
 pub mod pack;
 pub mod record;
+pub mod tlog;
 pub mod verify;
 
 mod address;
@@ -34,6 +37,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 pub use address::{Address, Resolved};
+pub use history::{History, Version};
 pub use record::{CaptureId, CaptureRecord};
 
 use crate::error::StoreError;
@@ -41,12 +45,15 @@ use crate::id::{IdSet, ObjectId};
 use crate::ingest::{self, DocName};
 use backend::Backend;
 use cache::Cache;
-use catalog::{CaptureRow, Catalog, ObjectRow, from_nanos};
+use catalog::{CaptureRow, Catalog, ObjectRow};
 use object::{BaseRef, Codec, Kind, MAX_OBJECT_SIZE};
 use pack::{Entry, PackWriter};
 
-/// Store format written by this vellum.
-pub const STORE_FORMAT: u32 = 1;
+/// Store format written by this vellum. Format 2 added the archive log
+/// (`tlog.rs`); format 1 stores are read as they are and become format 2 when
+/// a write first logs captures.
+pub const STORE_FORMAT: u32 = 2;
+const READABLE_FORMATS: [u32; 2] = [1, 2];
 const MARKER: &str = "VELLUM";
 const CATALOG: &str = "catalog.sqlite";
 const LOCK: &str = "lock";
@@ -84,6 +91,11 @@ pub struct Archive {
     cache: Cache,
     /// Why the catalog could not be opened (only with `open_for_verify`).
     catalog_problem: Option<String>,
+    /// The store format its marker names.
+    format: u32,
+    /// The catalog on disk is an older vellum's: this one was rebuilt in
+    /// memory from the objects.
+    catalog_outdated: bool,
 }
 
 /// What a capture is, before it is archived.
@@ -118,21 +130,6 @@ pub struct Added {
     /// The text id of this version and of the version before it (for stats).
     pub text: Option<ObjectId>,
     pub previous_text: Option<ObjectId>,
-}
-
-/// One version of a document.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Version {
-    pub number: u64,
-    /// The first capture that had this text: the version's citable address.
-    pub capture: CaptureId,
-    pub captured_at: OffsetDateTime,
-    /// Text id (or content id for non-text captures).
-    pub key: ObjectId,
-    pub sightings: u64,
-    pub source: Option<String>,
-    pub url: Option<String>,
-    pub title: Option<String>,
 }
 
 /// One document, as `log` lists it.
@@ -172,22 +169,15 @@ impl Archive {
         })?;
         // The marker goes last and durably: a store without it is not a store
         // (and an init killed before this point is simply done again).
-        let tmp = dir.join(format!(".tmp-VELLUM-{}", std::process::id()));
-        std::fs::write(&tmp, format!("vellum store\nformat {STORE_FORMAT}\n"))
-            .map_err(io("VELLUM"))?;
-        File::open(&tmp)
-            .and_then(|f| f.sync_all())
-            .map_err(io("VELLUM"))?;
-        std::fs::rename(&tmp, dir.join(MARKER)).map_err(io("VELLUM"))?;
-        File::open(dir)
-            .and_then(|f| f.sync_all())
-            .map_err(io("VELLUM"))?;
+        write_marker(dir, STORE_FORMAT)?;
         Ok((Archive::open(dir)?, true))
     }
 
-    /// Opens an existing store.
+    /// Opens an existing store. A catalog written by an older vellum is
+    /// rebuilt in memory (readers never change a byte of the store);
+    /// [`Archive::open_writable`] and `reindex` upgrade it on disk.
     pub fn open(dir: &Path) -> Result<Archive> {
-        check_marker(dir)?;
+        let format = check_marker(dir)?;
         let catalog_path = dir.join(CATALOG);
         if !catalog_path.exists() {
             return Err(StoreError::Catalog {
@@ -198,12 +188,43 @@ impl Archive {
                 ),
             });
         }
-        let catalog =
-            Catalog::open(&catalog_path, false).map_err(|source| StoreError::Catalog {
-                path: catalog_path,
-                source,
-            })?;
-        Ok(Archive::with_catalog(dir, catalog))
+        let catalog = match Catalog::open(&catalog_path, false) {
+            Ok(c) => c,
+            Err(e) if catalog::is_older_schema(&e) => {
+                let mut archive = Archive::with_catalog(dir, memory_catalog(dir)?, format);
+                archive.catalog_outdated = true;
+                archive.cat(archive.catalog.begin())?;
+                let names = archive.pack_names()?;
+                archive.index_packs(&names)?;
+                archive.cat(archive.catalog.commit())?;
+                return Ok(archive);
+            }
+            Err(source) => {
+                return Err(StoreError::Catalog {
+                    path: catalog_path,
+                    source,
+                });
+            }
+        };
+        Ok(Archive::with_catalog(dir, catalog, format))
+    }
+
+    /// Opens an existing store for writing: a catalog written by an older
+    /// vellum is first rebuilt on disk. Returns whether it was.
+    pub fn open_writable(dir: &Path) -> Result<(Archive, bool)> {
+        let archive = Archive::open(dir)?;
+        if !archive.catalog_outdated {
+            return Ok((archive, false));
+        }
+        drop(archive);
+        reindex(dir)?;
+        Ok((Archive::open(dir)?, true))
+    }
+
+    /// Whether the catalog on disk is an older vellum's (this handle reads a
+    /// copy rebuilt in memory; `vellum reindex` upgrades it).
+    pub fn catalog_outdated(&self) -> bool {
+        self.catalog_outdated
     }
 
     /// Opens a store for `verify`, which must run even when the catalog cannot
@@ -212,13 +233,8 @@ impl Archive {
     pub fn open_for_verify(dir: &Path) -> Result<Archive> {
         match Archive::open(dir) {
             Err(StoreError::Catalog { source, .. }) => {
-                let empty = Catalog::open(Path::new(":memory:"), true).map_err(|source| {
-                    StoreError::Catalog {
-                        path: dir.join(CATALOG),
-                        source,
-                    }
-                })?;
-                let mut archive = Archive::with_catalog(dir, empty);
+                let mut archive =
+                    Archive::with_catalog(dir, memory_catalog(dir)?, check_marker(dir)?);
                 archive.catalog_problem = Some(source.to_string());
                 Ok(archive)
             }
@@ -235,13 +251,15 @@ impl Archive {
         Ok(archive)
     }
 
-    fn with_catalog(dir: &Path, catalog: Catalog) -> Archive {
+    fn with_catalog(dir: &Path, catalog: Catalog, format: u32) -> Archive {
         Archive {
             dir: dir.to_owned(),
             backend: Box::new(fs::FsBackend::new(dir.join("objects"))),
             catalog,
             cache: Cache::new(DECODED_CACHE),
             catalog_problem: None,
+            format,
+            catalog_outdated: false,
         }
     }
 
@@ -371,10 +389,15 @@ impl Archive {
         self.cat(self.catalog.doc_summaries())
     }
 
-    /// The versions of a document in captured-at order (numbered from 1).
-    /// A capture whose text was seen before is a sighting of that version.
-    pub fn versions(&self, doc: &str) -> Result<Rc<[Version]>> {
-        self.cat(self.catalog.doc_versions(doc))
+    /// A document's history: its versions (numbered from 1) and which one
+    /// each capture saw. Empty for an unknown document.
+    pub fn history(&self, doc: &str) -> Result<Rc<History>> {
+        self.cat(self.catalog.doc_history(doc))
+    }
+
+    /// Every capture of a document in history order.
+    pub fn captures(&self, doc: &str) -> Result<Vec<CaptureRow>> {
+        self.cat(self.catalog.doc_captures(doc))
     }
 
     /// The catalog row of a capture.
@@ -395,6 +418,14 @@ impl Archive {
     /// pack an interrupted writer made durable but did not catalog.
     /// `on_wait` is called once if the lock is busy.
     pub fn writer(&self, on_wait: &mut dyn FnMut()) -> Result<Writer<'_>> {
+        if self.catalog_outdated {
+            return Err(StoreError::Io {
+                context: "opening the store for writing".into(),
+                source: std::io::Error::other(
+                    "its catalog is an older vellum's (open it with Archive::open_writable)",
+                ),
+            });
+        }
         let lock_path = self.dir.join(LOCK);
         let lock = OpenOptions::new()
             .create(true)
@@ -417,7 +448,7 @@ impl Archive {
             .remove_partial_writes()
             .map_err(StoreError::io("removing partial writes"))?;
         self.cat(self.catalog.begin())?;
-        let writer = Writer {
+        let mut writer = Writer {
             archive: self,
             lock: Some(lock),
             codec: Codec::default(),
@@ -425,6 +456,7 @@ impl Archive {
             staged: Vec::new(),
             written: Vec::new(),
             done: false,
+            log: LogState::default(),
         };
         let known: std::collections::HashSet<String> = self
             .cat(self.catalog.packs())?
@@ -458,6 +490,10 @@ impl Archive {
             }
         }
         self.index_packs(&unknown)?;
+        if let Some((start, count, id)) = self.cat(self.catalog.log_segments())?.pop() {
+            writer.log.next = start + count;
+            writer.log.prev = Some(id);
+        }
         Ok(writer)
     }
 
@@ -570,7 +606,7 @@ impl Archive {
             let pack_id = self.cat(self.catalog.add_pack(name, *size))?;
             for e in entries {
                 let row = object_row(name, e, depths[&e.header.id]);
-                if row.kind == Kind::Content {
+                if row.kind != Kind::Record {
                     self.cat(self.catalog.insert_object(pack_id, &row))?;
                 }
                 located.insert(e.header.id, (pack_id, row));
@@ -587,8 +623,23 @@ impl Archive {
                 continue;
             };
             if let Ok(rec) = CaptureRecord::parse(&bytes) {
-                self.cat(self.catalog.insert_capture(&id, &rec))?;
+                self.cat(self.catalog.insert_capture(&id, &rec, None))?;
                 self.cat(self.catalog.insert_object(*pack_id, row))?;
+            }
+        }
+        // Archiving order, from the log segments (records first: a segment
+        // names captures of its own pack and of packs indexed before it).
+        for (_, row) in located.values().filter(|(_, r)| r.kind == Kind::Log) {
+            let Ok(bytes) = self.read_with(&row.id, Extra::Located(&rows), READ_CHAIN_LIMIT) else {
+                continue;
+            };
+            // A segment that does not parse is damage for verify to report.
+            if let Ok(seg) = tlog::Segment::decode(&bytes) {
+                let count = seg.captures.len() as u64;
+                self.cat(self.catalog.add_log_segment(seg.start, count, &row.id))?;
+                for (i, c) in seg.captures.iter().enumerate() {
+                    self.cat(self.catalog.set_seq(c, seg.start + i as u64))?;
+                }
             }
         }
         Ok(())
@@ -622,7 +673,7 @@ impl Archive {
 /// when the catalog is missing or damaged: the new catalog is built beside
 /// the old one and renamed over it under the writer lock.
 pub fn reindex(dir: &Path) -> Result<ReindexReport> {
-    check_marker(dir)?;
+    let format = check_marker(dir)?;
     let io = |what: &str| StoreError::io(format!("{what} in {}", dir.display()));
     let fresh = dir.join(format!("{CATALOG}.rebuild"));
     for stale in [
@@ -640,7 +691,7 @@ pub fn reindex(dir: &Path) -> Result<ReindexReport> {
         path: fresh.clone(),
         source,
     })?;
-    let archive = Archive::with_catalog(dir, catalog);
+    let archive = Archive::with_catalog(dir, catalog, format);
     // The writer indexes every pack the (empty) catalog does not know.
     let writer = archive.writer(&mut || {})?;
     let packs = archive.pack_names()?.len();
@@ -679,7 +730,16 @@ fn is_uninitialized(dir: &Path) -> bool {
         && (!dir.join("objects/packs").exists() || only(&dir.join("objects/packs"), &[]))
 }
 
-fn check_marker(dir: &Path) -> Result<()> {
+/// An empty catalog in memory, for a store whose catalog file cannot serve.
+fn memory_catalog(dir: &Path) -> Result<Catalog> {
+    Catalog::open(Path::new(":memory:"), true).map_err(|source| StoreError::Catalog {
+        path: dir.join(CATALOG),
+        source,
+    })
+}
+
+/// Checks that `dir` is a store this vellum reads; returns its format.
+fn check_marker(dir: &Path) -> Result<u32> {
     check_not_symlink(dir)?;
     let marker = match std::fs::read_to_string(dir.join(MARKER)) {
         Ok(m) => m,
@@ -693,15 +753,26 @@ fn check_marker(dir: &Path) -> Result<()> {
         .find_map(|l| l.strip_prefix("format "))
         .unwrap_or("?")
         .trim();
-    if format != STORE_FORMAT.to_string() {
+    let Some(format) = format.parse().ok().filter(|f| READABLE_FORMATS.contains(f)) else {
         return Err(StoreError::Format {
             found: format.to_owned(),
             supported: STORE_FORMAT,
         });
-    }
+    };
     let objects = dir.join("objects");
     check_not_symlink(&objects)?;
-    check_not_symlink(&objects.join("packs"))
+    check_not_symlink(&objects.join("packs"))?;
+    Ok(format)
+}
+
+/// Writes the marker naming `format`, durably and atomically.
+fn write_marker(dir: &Path, format: u32) -> Result<()> {
+    let io = || StoreError::io(format!("writing the VELLUM marker in {}", dir.display()));
+    let tmp = dir.join(format!(".tmp-VELLUM-{}", std::process::id()));
+    std::fs::write(&tmp, format!("vellum store\nformat {format}\n")).map_err(io())?;
+    File::open(&tmp).and_then(|f| f.sync_all()).map_err(io())?;
+    std::fs::rename(&tmp, dir.join(MARKER)).map_err(io())?;
+    File::open(dir).and_then(|f| f.sync_all()).map_err(io())
 }
 
 /// What `reindex` rebuilt.
@@ -721,30 +792,6 @@ fn object_row(pack: &str, e: &Entry, depth: u32) -> ObjectRow {
         size: e.header.size as u64,
         depth,
     }
-}
-
-/// Groups a document's captures (in captured-at order) into versions.
-fn versions_of(captures: &[CaptureRow]) -> Vec<Version> {
-    let mut out: Vec<Version> = Vec::new();
-    let mut index: HashMap<ObjectId, usize> = HashMap::new();
-    for c in captures {
-        if let Some(&i) = index.get(&c.vkey) {
-            out[i].sightings += 1;
-            continue;
-        }
-        index.insert(c.vkey, out.len());
-        out.push(Version {
-            number: out.len() as u64 + 1,
-            capture: c.id,
-            captured_at: from_nanos(c.at_nanos),
-            key: c.vkey,
-            sightings: 1,
-            source: c.source.clone(),
-            url: c.url.clone(),
-            title: c.title.clone(),
-        });
-    }
-    out
 }
 
 /// Where to find objects the catalog does not locate yet.
@@ -797,10 +844,23 @@ impl Pending {
 struct Staged {
     doc: DocName,
     capture: CaptureId,
-    vkey: ObjectId,
-    status: Status,
+    /// Whether the capture was new to the store (not a re-run).
+    new: bool,
     captured_at: OffsetDateTime,
     text: bool,
+}
+
+/// Where the archive log stands for a writer.
+#[derive(Default)]
+struct LogState {
+    /// Position the next logged capture takes.
+    next: u64,
+    /// The last segment written.
+    prev: Option<ObjectId>,
+    /// Captures logged by this write and not yet in a segment, in order.
+    unwritten: Vec<CaptureId>,
+    /// Whether captures an older vellum archived have been logged.
+    adopted: bool,
 }
 
 /// An open write: one durable commit for any number of captures.
@@ -814,6 +874,7 @@ pub struct Writer<'a> {
     /// Packs this writer created, removed again if it does not commit.
     written: Vec<String>,
     done: bool,
+    log: LogState,
 }
 
 impl Writer<'_> {
@@ -849,26 +910,45 @@ impl Writer<'_> {
             source: c.source,
             title: c.title,
         };
-        let vkey = record.version_key();
-        let status = if a.cat(a.catalog.has_version(c.doc.as_str(), &vkey))? {
-            Status::Unchanged
-        } else {
-            Status::New
-        };
         let canonical = record.to_canonical();
         // `put` stores it whole if the previous record's chain is full.
         let capture = CaptureId(self.put(Kind::Record, &canonical, latest.map(|l| l.id.0))?);
-        a.cat(a.catalog.insert_capture(&capture, &record))?;
+        // The same document, time, bytes and metadata are the same capture:
+        // archived (and logged) once, however often a batch is re-run.
+        let new = a.cat(a.catalog.capture(&capture))?.is_none();
+        if new {
+            self.adopt_unlogged()?;
+            let seq = self.log.next;
+            a.cat(a.catalog.insert_capture(&capture, &record, Some(seq)))?;
+            self.log.next += 1;
+            self.log.unwritten.push(capture);
+        }
         self.staged.push(Staged {
             doc: c.doc,
             capture,
-            vkey,
-            status,
+            new,
             captured_at: record.captured_at,
             text: text.is_some(),
         });
         if self.pending.pack.len() >= PACK_TARGET {
             self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Logs the captures an older vellum (or a write that crashed before
+    /// logging them) archived, before this write's own: in captured-at
+    /// order, ties by capture id, as readers already order them.
+    fn adopt_unlogged(&mut self) -> Result<()> {
+        if self.log.adopted {
+            return Ok(());
+        }
+        self.log.adopted = true;
+        let a = self.archive;
+        for id in a.cat(a.catalog.unlogged_captures())? {
+            a.cat(a.catalog.set_seq(&id, self.log.next))?;
+            self.log.next += 1;
+            self.log.unwritten.push(id);
         }
         Ok(())
     }
@@ -911,7 +991,8 @@ impl Writer<'_> {
         if usable(&prev)? {
             return Ok(Some(prev));
         }
-        let versions = a.versions(doc.as_str())?;
+        let history = a.history(doc.as_str())?;
+        let versions = &history.versions;
         let mut i = versions.len();
         while i > 0 {
             i &= i - 1;
@@ -969,11 +1050,30 @@ impl Writer<'_> {
     }
 
     /// Seals the pending pack, makes it durable and catalogs its objects.
+    /// The captures logged since the last flush go into the same pack as a
+    /// log segment, so a crash keeps their records and their order together.
     fn flush(&mut self) -> Result<()> {
+        let a = self.archive;
+        let mut segment = None;
+        if !self.log.unwritten.is_empty() {
+            let captures = std::mem::take(&mut self.log.unwritten);
+            let seg = tlog::Segment {
+                start: self.log.next - captures.len() as u64,
+                prev: self.log.prev,
+                captures,
+            };
+            let id = self.put(Kind::Log, &seg.encode(), None)?;
+            self.log.prev = Some(id);
+            segment = Some((seg.start, seg.captures.len() as u64, id));
+            if a.format < 2 {
+                // An older vellum must not read a store with a log as if it
+                // had none: it refuses format 2 with "upgrade vellum".
+                write_marker(&a.dir, STORE_FORMAT)?;
+            }
+        }
         if self.pending.pack.is_empty() {
             return Ok(());
         }
-        let a = self.archive;
         let pending = std::mem::take(&mut self.pending);
         let depths: HashMap<ObjectId, u32> = pending
             .entries
@@ -992,6 +1092,9 @@ impl Writer<'_> {
         for e in &entries {
             let row = object_row(&name, e, depths[&e.header.id]);
             a.cat(a.catalog.insert_object(pack_id, &row))?;
+        }
+        if let Some((start, count, id)) = segment {
+            a.cat(a.catalog.add_log_segment(start, count, &id))?;
         }
         Ok(())
     }
@@ -1082,25 +1185,32 @@ impl Writer<'_> {
     pub fn prepare(&mut self) -> Result<Vec<Added>> {
         self.flush()?;
         let a = self.archive;
-        let mut numbering: HashMap<DocName, Rc<[Version]>> = HashMap::new();
+        let mut histories: HashMap<DocName, Rc<History>> = HashMap::new();
         let mut out = Vec::with_capacity(self.staged.len());
         for s in &self.staged {
-            if !numbering.contains_key(&s.doc) {
-                numbering.insert(s.doc.clone(), a.versions(s.doc.as_str())?);
+            if !histories.contains_key(&s.doc) {
+                histories.insert(s.doc.clone(), a.history(s.doc.as_str())?);
             }
-            let versions = &numbering[&s.doc];
-            let pos = versions
-                .iter()
-                .position(|v| v.key == s.vkey)
+            let history = &histories[&s.doc];
+            let number = history
+                .version_of(&s.capture)
                 .expect("staged capture is in the catalog");
+            let version = &history.versions[number as usize - 1];
+            // New only when this capture brought a text other than the one
+            // current at its time (a revert to an older text included).
+            let status = if s.new && version.capture == s.capture {
+                Status::New
+            } else {
+                Status::Unchanged
+            };
             out.push(Added {
                 doc: s.doc.clone(),
-                version: versions[pos].number,
+                version: number,
                 capture: s.capture,
-                status: s.status,
+                status,
                 captured_at: s.captured_at,
-                text: s.text.then_some(s.vkey),
-                previous_text: pos.checked_sub(1).map(|p| versions[p].key),
+                text: s.text.then_some(version.key),
+                previous_text: (number > 1).then(|| history.versions[number as usize - 2].key),
             });
         }
         Ok(out)

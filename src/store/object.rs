@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! offset  size  field (integers little-endian)
-//!      0     1  kind          1 = content (the bytes of a capture), 2 = capture record
+//!      0     1  kind          1 = content (the bytes of a capture), 2 = capture record,
+//!                             3 = archive log segment (store format 2, see tlog.rs)
 //!      1     1  codec         0 = zstd alone; 1 = zstd with a base object as reference
 //!                             prefix, named by id; 2 = the same, the base being the entry
 //!                             at an offset of the same pack
@@ -46,6 +47,8 @@ pub enum Kind {
     Content = 1,
     /// A capture record (canonical JSON).
     Record = 2,
+    /// A segment of the archive log: capture ids in archiving order.
+    Log = 3,
 }
 
 impl Kind {
@@ -53,6 +56,7 @@ impl Kind {
         match b {
             1 => Some(Kind::Content),
             2 => Some(Kind::Record),
+            3 => Some(Kind::Log),
             _ => None,
         }
     }

@@ -13,10 +13,12 @@ use crate::id::{IdMap, IdSet, ObjectId};
 
 use super::cache::Cache;
 use super::catalog::{CaptureRow, nanos};
+use super::history::{History, HistoryRow};
 use super::object::{self, Kind};
 use super::pack::{self, Entry};
 use super::record::{CaptureId, CaptureRecord};
-use super::{Archive, READ_CHAIN_LIMIT, pack_key, versions_of};
+use super::tlog;
+use super::{Archive, READ_CHAIN_LIMIT, pack_key};
 
 /// What kind of problem was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -30,6 +32,9 @@ pub enum ProblemKind {
     MissingObject,
     /// A record object that is not a valid capture record.
     BadRecord,
+    /// The archive log is broken: a segment that does not parse, a gap, a
+    /// fork, or a capture logged twice or not archived.
+    BadLog,
     /// The catalog disagrees with the objects (`vellum reindex` repairs it).
     CatalogDrift,
     /// The catalog file itself is damaged (`vellum reindex` repairs it).
@@ -430,6 +435,51 @@ fn verify_once(archive: &Archive, progress: Progress<'_>) -> (Report, bool) {
     }
     report.captures = records.len();
 
+    // 3b. The archive log: every segment parses, they chain into one log
+    // from position 0, and every id in it is an archived capture.
+    let mut segments = Vec::new();
+    for id in &ids {
+        if checker.found[id].entry.header.kind != Kind::Log || unreadable_objects.contains(id) {
+            continue;
+        }
+        let bytes = checker.decode(id, READ_CHAIN_LIMIT).expect("checked above");
+        match tlog::Segment::decode(&bytes) {
+            Ok(seg) => segments.push((*id, seg)),
+            Err(e) => {
+                let pack = checker.found[id].pack.clone();
+                problems.push(problem(ProblemKind::BadLog, Some(*id), Some(&pack), e));
+            }
+        }
+    }
+    for (id, why) in tlog::check_chain(&segments) {
+        let pack = checker.found[&id].pack.clone();
+        problems.push(problem(ProblemKind::BadLog, Some(id), Some(&pack), why));
+    }
+    let mut seq: HashMap<CaptureId, u64> = HashMap::new();
+    for (id, seg) in &segments {
+        for (i, c) in seg.captures.iter().enumerate() {
+            seq.entry(*c).or_insert(seg.start + i as u64);
+            if !checker.found.contains_key(&c.0) {
+                problems.push(problem(
+                    ProblemKind::MissingObject,
+                    Some(c.0),
+                    None,
+                    format!(
+                        "the archive log (segment {}) names this capture",
+                        id.short()
+                    ),
+                ));
+            }
+        }
+    }
+    let unlogged = records.keys().filter(|c| !seq.contains_key(c)).count();
+    if unlogged > 0 {
+        report.notes.push(format!(
+            "{unlogged} capture(s) archived before the archive log existed (or by a write that \
+             was interrupted) are not logged yet; the next `vellum add` logs them"
+        ));
+    }
+
     // 4. The catalog agrees with what was found.
     if let Some(rows) = &cat_objects {
         for row in rows {
@@ -479,6 +529,7 @@ fn verify_once(archive: &Archive, progress: Progress<'_>) -> (Report, bool) {
                     if rec.doc.as_str() != row.doc
                         || nanos(rec.captured_at) != row.at_nanos
                         || rec.version_key() != row.vkey
+                        || seq.get(&row.id).copied() != row.seq
                     {
                         problems.push(problem(
                             ProblemKind::CatalogDrift,
@@ -523,6 +574,7 @@ fn verify_once(archive: &Archive, progress: Progress<'_>) -> (Report, bool) {
             id: *id,
             doc: rec.doc.to_string(),
             at_nanos: nanos(rec.captured_at),
+            seq: None,
             vkey: rec.version_key(),
             content: rec.content,
             source: rec.source.clone(),
@@ -569,10 +621,22 @@ fn verify_once(archive: &Archive, progress: Progress<'_>) -> (Report, bool) {
     let mut records_lost: HashMap<ObjectId, Vec<String>> = HashMap::new();
     let mut stored: HashMap<String, Vec<String>> = HashMap::new();
     for (doc, mut rows) in by_doc {
-        rows.sort_by_key(|r| (r.at_nanos, r.id));
-        let versions = versions_of(&rows);
-        let number: HashMap<ObjectId, u64> = versions.iter().map(|v| (v.key, v.number)).collect();
-        for v in &versions {
+        // History order, by the log as found (not as the catalog says).
+        rows.sort_by_key(|r| {
+            let s = seq.get(&r.id);
+            (r.at_nanos, s.is_none(), s.copied(), r.id)
+        });
+        let history = History::group(rows.iter().map(|r| HistoryRow {
+            capture: r.id,
+            at_nanos: r.at_nanos,
+            key: r.vkey,
+            source: None,
+            url: None,
+            title: None,
+        }));
+        let number: HashMap<CaptureId, u64> =
+            history.captures.iter().map(|(c, _, v)| (*c, *v)).collect();
+        for v in &history.versions {
             let name = format!("{doc}@{}", v.number);
             for root in roots(v.key) {
                 unreadable.entry(root).or_default().push(name.clone());
@@ -594,7 +658,7 @@ fn verify_once(archive: &Archive, progress: Progress<'_>) -> (Report, bool) {
                 lost.push(row.id.0);
             }
             for root in lost {
-                let n = number.get(&row.vkey).copied().unwrap_or(0);
+                let n = number.get(&row.id).copied().unwrap_or(0);
                 records_lost
                     .entry(root)
                     .or_default()

@@ -1,0 +1,76 @@
+//! Pieces several subcommands share: the `--ignore-*` options and table cells.
+
+use unicode_width::UnicodeWidthChar;
+use vellum::diff::DiffOptions;
+
+/// The normalizations a diff (or a log's counts) can ignore.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct IgnoreArgs {
+    /// Ignore changes of letter case
+    #[arg(long)]
+    pub ignore_case: bool,
+    /// Ignore whitespace changes (reflowed lines, double spaces, a byte-order mark)
+    #[arg(long)]
+    pub ignore_whitespace: bool,
+    /// Ignore typography: curly vs straight quotes, dashes, ellipses, non-breaking spaces
+    #[arg(long)]
+    pub ignore_typography: bool,
+    /// Ignore markup: Markdown/HTML emphasis, heading and list markers, link syntax and targets
+    /// (inline and reference), HTML tags, and a site name after the title (`Headline – Site`)
+    #[arg(long)]
+    pub ignore_markup: bool,
+}
+
+impl IgnoreArgs {
+    pub fn options(&self) -> DiffOptions {
+        DiffOptions {
+            ignore_case: self.ignore_case,
+            ignore_whitespace: self.ignore_whitespace,
+            ignore_typography: self.ignore_typography,
+            ignore_markup: self.ignore_markup,
+            deadline: None,
+        }
+    }
+
+    pub fn any(&self) -> bool {
+        self.ignore_case || self.ignore_whitespace || self.ignore_typography || self.ignore_markup
+    }
+}
+
+/// `s` cut to `width` display columns with a final `…` when `cut` is set
+/// and it is wider, then padded to `width` (CJK characters take two).
+pub fn cell(s: &str, width: usize, cut: bool) -> String {
+    let w: usize = s.chars().map(|c| c.width().unwrap_or(0)).sum();
+    if w <= width || !cut {
+        return format!("{s}{}", " ".repeat(width.saturating_sub(w)));
+    }
+    let mut out = String::new();
+    let mut used = 0;
+    for c in s.chars() {
+        let cw = c.width().unwrap_or(0);
+        if used + cw + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += cw;
+    }
+    out.push('…');
+    used += 1;
+    out.push_str(&" ".repeat(width.saturating_sub(used)));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    #[test]
+    fn cells_keep_columns() {
+        assert_eq!(cell("abc", 5, true), "abc  ");
+        assert_eq!(cell("abcdefgh", 5, true), "abcd…");
+        assert_eq!(cell("abcdefgh", 5, false), "abcdefgh");
+        // Two columns per CJK character: 4 columns + "…" is 5.
+        assert_eq!(cell("中文标题很长", 5, true), "中文…");
+        assert_eq!(cell("中文标题很长", 6, true), "中文… ");
+    }
+}

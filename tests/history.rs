@@ -1,0 +1,423 @@
+//! History exactly as the pages were seen: reverts are versions, sightings are
+//! listed, same-instant captures keep their archiving order through
+//! `reindex`, out-of-order imports renumber, and a store written by an older
+//! vellum still reads (and upgrades on its first write).
+
+mod common;
+
+use std::path::Path;
+
+use common::{add, copy_dir, listing, stdout_of, vellum};
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn write(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+fn json_lines(s: &str) -> Vec<Value> {
+    s.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+/// `(version, same_as)` of each row of `log DOC --json`.
+fn versions(store: &Path, doc: &str) -> Vec<(u64, Option<u64>)> {
+    json_lines(&stdout_of(vellum(store).args(["log", doc, "--json"])))
+        .iter()
+        .map(|v| (v["version"].as_u64().unwrap(), v["same_as"].as_u64()))
+        .collect()
+}
+
+fn show(store: &Path, addr: &str) -> String {
+    let out = vellum(store).args(["show", addr]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "show {addr}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// A store with texts A, B, A captured at t1 < t2 < t3.
+fn abc_store() -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    let a = write(tmp.path(), "a.txt", "The ceasefire holds.\n");
+    let b = write(tmp.path(), "b.txt", "The ceasefire collapsed.\n");
+    add(&store, &a, "d", "2020-01-01T00:00:00Z");
+    add(&store, &b, "d", "2020-01-02T00:00:00Z");
+    add(&store, &a, "d", "2020-01-03T00:00:00Z");
+    (tmp, store)
+}
+
+#[test]
+fn a_revert_is_a_new_version_with_the_old_text() {
+    let (_tmp, store) = abc_store();
+    assert_eq!(versions(&store, "d"), [(1, None), (2, None), (3, Some(1))]);
+    assert_eq!(show(&store, "d"), "The ceasefire holds.\n");
+    assert_eq!(show(&store, "d@3"), show(&store, "d@1"));
+    assert_eq!(show(&store, "d@-1"), "The ceasefire collapsed.\n");
+    let table = stdout_of(vellum(&store).args(["log", "d"]));
+    assert!(
+        table
+            .lines()
+            .nth(3)
+            .is_some_and(|l| l.starts_with("@3") && l.ends_with("= @1")),
+        "{table}"
+    );
+    // Stored once: version 3 is the same object as version 1.
+    let meta = |addr: &str| -> Value {
+        serde_json::from_str(&stdout_of(vellum(&store).args(["show", addr, "--meta"]))).unwrap()
+    };
+    assert_eq!(meta("d@3")["content"], meta("d@1")["content"]);
+    assert_ne!(meta("d@3")["capture"], meta("d@1")["capture"]);
+    // diff DOC compares the revert with the version before it.
+    vellum(&store)
+        .args(["diff", "d"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("d@2").and(predicate::str::contains("d@3")));
+    vellum(&store).arg("verify").assert().success();
+}
+
+#[test]
+fn every_sighting_is_listed_with_the_version_it_saw() {
+    let (tmp, store) = abc_store();
+    let a = tmp.path().join("a.txt");
+    add(&store, &a, "d", "2020-01-04T00:00:00Z");
+    let rows = json_lines(&stdout_of(vellum(&store).args([
+        "log",
+        "d",
+        "--captures",
+        "--json",
+    ])));
+    let seen: Vec<(String, u64)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["captured_at"].as_str().unwrap().to_owned(),
+                r["version"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("2020-01-01T00:00:00Z".to_owned(), 1),
+            ("2020-01-02T00:00:00Z".to_owned(), 2),
+            ("2020-01-03T00:00:00Z".to_owned(), 3),
+            ("2020-01-04T00:00:00Z".to_owned(), 3),
+        ]
+    );
+    let table = stdout_of(vellum(&store).args(["log", "d", "--captures"]));
+    assert_eq!(table.lines().count(), 5, "{table}");
+}
+
+#[test]
+fn an_older_capture_imported_later_renumbers_and_keeps_capture_ids() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    let a = write(tmp.path(), "a.txt", "First text.\n");
+    let b = write(tmp.path(), "b.txt", "Second text.\n");
+    add(&store, &a, "d", "2020-01-01T00:00:00Z");
+    add(&store, &a, "d", "2020-01-03T00:00:00Z");
+    let before = json_lines(&stdout_of(vellum(&store).args([
+        "log",
+        "d",
+        "--captures",
+        "--json",
+    ])));
+    assert_eq!(versions(&store, "d"), [(1, None)]);
+    // B was on the page between the two sightings of A.
+    let line = add(&store, &b, "d", "2020-01-02T00:00:00Z");
+    assert!(line.starts_with("d@2 "), "{line}");
+    assert_eq!(versions(&store, "d"), [(1, None), (2, None), (3, Some(1))]);
+    assert_eq!(show(&store, "d"), "First text.\n");
+    let after = json_lines(&stdout_of(vellum(&store).args([
+        "log",
+        "d",
+        "--captures",
+        "--json",
+    ])));
+    // The capture ids did not change; the second sighting of A is now @3.
+    assert_eq!(after[0]["capture"], before[0]["capture"]);
+    assert_eq!(after[2]["capture"], before[1]["capture"]);
+    assert_eq!(after[2]["version"], 3);
+    // The capture id addresses it whatever its number.
+    let id = after[2]["capture"].as_str().unwrap();
+    assert_eq!(show(&store, &id[..10]), "First text.\n");
+}
+
+#[test]
+fn same_instant_captures_keep_archiving_order_through_reindex() {
+    // Both orders, so that neither can pass by sorting on capture ids.
+    for (first, second) in [("one", "two"), ("two", "one")] {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = tmp.path().join("s");
+        let f = write(tmp.path(), "f.txt", &format!("Text {first}.\n"));
+        let s = write(tmp.path(), "s.txt", &format!("Text {second}.\n"));
+        add(&store, &f, "d", "2020-01-01T00:00:00Z");
+        add(&store, &s, "d", "2020-01-01T00:00:00Z");
+        assert_eq!(show(&store, "d"), format!("Text {second}.\n"));
+        let log =
+            |store: &Path| stdout_of(vellum(store).args(["log", "d", "--captures", "--json"]));
+        let before = log(&store);
+        vellum(&store).arg("reindex").assert().success();
+        assert_eq!(log(&store), before, "reindex reproduces the order");
+        std::fs::remove_file(store.join("catalog.sqlite")).unwrap();
+        vellum(&store).arg("reindex").assert().success();
+        assert_eq!(log(&store), before, "also from no catalog at all");
+        assert_eq!(show(&store, "d"), format!("Text {second}.\n"));
+    }
+}
+
+#[test]
+fn rerunning_a_batch_changes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    let a = write(tmp.path(), "a.txt", "A.\n");
+    let b = write(tmp.path(), "b.txt", "B.\n");
+    let batch = tmp.path().join("batch.jsonl");
+    let line = |p: &Path, at: &str| {
+        format!(
+            "{{\"path\": {:?}, \"doc\": \"d\", \"captured_at\": \"{at}\", \"source\": \"s\"}}\n",
+            p.to_str().unwrap()
+        )
+    };
+    std::fs::write(
+        &batch,
+        [
+            line(&a, "2020-01-01T00:00:00Z"),
+            line(&b, "2020-01-02T00:00:00Z"),
+            line(&a, "2020-01-03T00:00:00Z"),
+        ]
+        .concat(),
+    )
+    .unwrap();
+    vellum(&store)
+        .args(["add", "--batch"])
+        .arg(&batch)
+        .assert()
+        .success();
+    let before = stdout_of(vellum(&store).args(["log", "d", "--captures", "--json"]));
+    let files = listing(&store.join("objects"));
+    let again = stdout_of(vellum(&store).args(["add", "--batch"]).arg(&batch));
+    assert!(again.lines().all(|l| l.ends_with(" unchanged")), "{again}");
+    assert_eq!(
+        stdout_of(vellum(&store).args(["log", "d", "--captures", "--json"])),
+        before
+    );
+    assert_eq!(
+        listing(&store.join("objects")).len(),
+        files.len(),
+        "no new pack"
+    );
+    vellum(&store).arg("verify").assert().success();
+}
+
+#[test]
+fn addresses_by_time_and_from_the_end() {
+    let (_tmp, store) = abc_store();
+    assert_eq!(
+        show(&store, "d@2020-01-02T12:00Z"),
+        "The ceasefire collapsed.\n"
+    );
+    // A date alone is the end of that day.
+    assert_eq!(show(&store, "d@2020-01-02"), "The ceasefire collapsed.\n");
+    assert_eq!(
+        show(&store, "d@2020-01-03T00:00:00Z"),
+        "The ceasefire holds.\n"
+    );
+    assert_eq!(show(&store, "d@-2"), "The ceasefire holds.\n");
+    vellum(&store)
+        .args(["show", "d@2019-12-31"])
+        .assert()
+        .code(2)
+        .stderr(
+            predicate::str::contains("no version yet")
+                .and(predicate::str::contains("2020-01-01T00:00:00Z")),
+        );
+    vellum(&store)
+        .args(["show", "d@-3"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("3 version(s); there is no @-3"));
+}
+
+#[test]
+fn unknown_addresses_get_useful_hints() {
+    let (_tmp, store) = abc_store();
+    let tmp = tempfile::tempdir().unwrap();
+    let other = tmp.path().join("s");
+    let f = write(tmp.path(), "f.txt", "x\n");
+    add(&other, &f, "us-coalition-isis-deal", "2020-01-01T00:00:00Z");
+    vellum(&other)
+        .args(["diff", "us-coalition-isis-dael"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "did you mean us-coalition-isis-deal?",
+        ));
+    vellum(&other)
+        .args(["log", "us-coalition-isis-dael"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "did you mean us-coalition-isis-deal?",
+        ));
+    let id = json_lines(&stdout_of(vellum(&store).args(["log", "d", "--json"])))[0]["capture"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    vellum(&store)
+        .args(["show", &id[..7]])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("at least 8 hex digits"));
+}
+
+#[test]
+fn log_filters() {
+    let (tmp, store) = abc_store();
+    // A fourth version that differs from the third in markup only.
+    let c = write(
+        tmp.path(),
+        "c.txt",
+        "The ceasefire [holds](https://example.org/a).\n",
+    );
+    add(&store, &c, "d", "2020-01-04T00:00:00Z");
+    let numbers = |args: &[&str]| -> Vec<u64> {
+        json_lines(&stdout_of(
+            vellum(&store).args(["log", "d", "--json"]).args(args),
+        ))
+        .iter()
+        .map(|v| v["version"].as_u64().unwrap())
+        .collect()
+    };
+    assert_eq!(numbers(&[]), [1, 2, 3, 4]);
+    assert_eq!(numbers(&["-n", "2"]), [3, 4]);
+    assert_eq!(numbers(&["-n", "2", "--reverse"]), [4, 3]);
+    assert_eq!(numbers(&["--since", "2020-01-02"]), [2, 3, 4]);
+    assert_eq!(numbers(&["--until", "2020-01-02"]), [1, 2]);
+    assert_eq!(
+        numbers(&["--since", "2020-01-02T00:00:01Z", "--until", "2020-01-03"]),
+        [3]
+    );
+    assert_eq!(numbers(&["--ignore-markup", "--changes-only"]), [1, 2, 3]);
+    assert_eq!(numbers(&["--changes-only"]), [1, 2, 3, 4]);
+    // Pickaxe: "collapsed" appears in @2 and disappears in @3.
+    assert_eq!(numbers(&["-S", "collapsed"]), [2, 3]);
+    assert_eq!(numbers(&["-S", "ceasefire"]), [1]);
+    assert_eq!(numbers(&["-S", "ceasefire", "--ignore-markup"]), [1]);
+    // Counts after normalization.
+    let rows = json_lines(&stdout_of(vellum(&store).args([
+        "log",
+        "d",
+        "--json",
+        "--ignore-markup",
+    ])));
+    assert_eq!(
+        (
+            rows[3]["words_added"].as_u64(),
+            rows[3]["words_removed"].as_u64()
+        ),
+        (Some(0), Some(0))
+    );
+    let rows = json_lines(&stdout_of(vellum(&store).args(["log", "d", "--json"])));
+    assert_ne!(rows[3]["words_added"].as_u64(), Some(0));
+    // -p shows each diff, --stat each summary.
+    let p = stdout_of(vellum(&store).args(["log", "d", "-p"]));
+    assert!(p.contains("The ceasefire [-holds-]{+collapsed+}."), "{p}");
+    assert!(p.contains("d@3  capture"), "{p}");
+    let s = stdout_of(vellum(&store).args(["log", "d", "--stat"]));
+    assert!(s.contains("first version"), "{s}");
+    assert!(s.contains("markup"), "{s}");
+    vellum(&store)
+        .args(["log", "d", "--since", "yesterday"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--since"));
+}
+
+#[test]
+fn times_far_from_now_sort_and_verify() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    let a = write(tmp.path(), "a.txt", "Old.\n");
+    let b = write(tmp.path(), "b.txt", "Future.\n");
+    let c = write(tmp.path(), "c.txt", "Middle.\n");
+    add(&store, &b, "d", "2500-01-01T00:00:00Z");
+    add(&store, &a, "d", "1500-01-01T00:00:00Z");
+    add(&store, &c, "d", "2000-01-01T00:00:00Z");
+    assert_eq!(show(&store, "d@1"), "Old.\n");
+    assert_eq!(show(&store, "d@2"), "Middle.\n");
+    assert_eq!(show(&store, "d"), "Future.\n");
+    let docs = json_lines(&stdout_of(vellum(&store).args(["log", "--json"])));
+    assert_eq!(docs[0]["first"], "1500-01-01T00:00:00Z");
+    assert_eq!(docs[0]["last"], "2500-01-01T00:00:00Z");
+    vellum(&store).arg("verify").assert().success();
+}
+
+const FORMAT1: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/store-format1");
+
+#[test]
+fn a_store_written_by_the_previous_format_reads_and_upgrades() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("store");
+    copy_dir(Path::new(FORMAT1), &store);
+    let before = listing(&store);
+    // Readers: the same versions, texts and diffs as the current sample store.
+    let sample = Path::new(common::SAMPLE_STORE);
+    for args in [
+        vec!["log", "--json"],
+        vec!["log", common::PAIR_DOC, "--json"],
+        vec!["show", common::PAIR_DOC],
+        vec!["show", "us-coalition-isis-deal@1"],
+        vec!["diff", common::PAIR_DOC, "--format", "json"],
+    ] {
+        assert_eq!(
+            stdout_of(vellum(&store).args(&args)),
+            stdout_of(vellum(sample).args(&args)),
+            "{args:?}"
+        );
+    }
+    vellum(&store)
+        .arg("verify")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("not logged yet"));
+    assert_eq!(listing(&store), before, "readers changed the old store");
+    // The first write upgrades it: catalog rebuilt, captures logged.
+    let f = write(tmp.path(), "n.txt", "New.\n");
+    vellum(&store)
+        .args(["add", "--doc", "new", "--at", "2020-01-01T00:00:00Z"])
+        .arg(&f)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("older vellum"));
+    assert!(
+        std::fs::read_to_string(store.join("VELLUM"))
+            .unwrap()
+            .contains("format 2")
+    );
+    vellum(&store)
+        .arg("verify")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("not logged").not());
+    assert_eq!(
+        stdout_of(vellum(&store).args(["log", common::PAIR_DOC, "--json"])),
+        stdout_of(vellum(sample).args(["log", common::PAIR_DOC, "--json"])),
+    );
+    // Nothing archived was rewritten: every old pack is still there as it was.
+    let after = listing(&store);
+    for (path, (size, hash, _)) in &before {
+        if path.starts_with("objects") {
+            let (s, h, _) = &after[path];
+            assert_eq!((s, h), (size, hash), "{path:?}");
+        }
+    }
+}
