@@ -97,6 +97,7 @@ pub struct NewCapture {
     pub url: Option<String>,
     pub source: Option<String>,
     pub title: Option<String>,
+    pub meta: std::collections::BTreeMap<String, String>,
 }
 
 /// Whether a capture brought a new version.
@@ -848,6 +849,7 @@ impl Writer<'_> {
             url: c.url,
             source: c.source,
             title: c.title,
+            meta: c.meta,
         };
         let vkey = record.version_key();
         let status = if a.cat(a.catalog.has_version(c.doc.as_str(), &vkey))? {
