@@ -167,9 +167,7 @@ fn parse(s: &str, end_of_day: bool) -> Result<OffsetDateTime, String> {
     if c.peek() == Some(b' ') && c.b.len() > c.i + 1 {
         c.i += 1;
     }
-    let offset = if c.done() {
-        UtcOffset::UTC
-    } else if c.eat(b'Z') || c.eat(b'z') {
+    let offset = if c.done() || c.eat(b'Z') || c.eat(b'z') {
         UtcOffset::UTC
     } else if let Some(sign @ (b'+' | b'-')) = c.peek() {
         c.i += 1;

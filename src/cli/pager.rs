@@ -76,8 +76,22 @@ fn spawn(cmd: &str) -> Option<Output> {
         c.env("LV", "-c");
     }
     let mut child = c.stdin(Stdio::piped()).spawn().ok()?;
+    ignore_interrupts();
     let stdin = child.stdin.take().map(BufWriter::new);
     Some(Output::Pager { stdin, child })
+}
+
+/// Ctrl-C on a terminal reaches vellum and the pager alike. The pager
+/// handles it (less stops what it is doing); vellum must not die under it
+/// and hand the terminal back to the shell while the pager still reads it.
+/// It ends when the pager closes its input (a broken pipe), as git does.
+/// Set after the pager is started, so the pager does not inherit it.
+fn ignore_interrupts() {
+    #[cfg(unix)]
+    // SAFETY: installs the predefined SIG_IGN disposition; no handler code runs.
+    unsafe {
+        libc::signal(libc::SIGINT, libc::SIG_IGN);
+    }
 }
 
 impl Write for Output {
