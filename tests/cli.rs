@@ -207,7 +207,7 @@ fn batch_is_one_commit_and_bad_lines_archive_nothing() {
 
     for (content, what) in [
         ("not json\n", "batch line 1"),
-        ("{\"doc\": \"x\"}\n", "missing field `path`"),
+        ("{\"doc\": \"x\"}\n", "batch line 1: path: missing"),
         (
             "{\"path\": \"/nonexistent/file\", \"doc\": \"x\"}\n",
             "cannot read /nonexistent/file",
@@ -218,7 +218,7 @@ fn batch_is_one_commit_and_bad_lines_archive_nothing() {
         ),
         (
             &format!("{{\"path\": {c:?}, \"doc\": \"x\", \"colour\": 1}}\n"),
-            "unknown field",
+            "batch line 1: colour: unknown key",
         ),
     ] {
         std::fs::write(&batch, content).unwrap();

@@ -51,6 +51,7 @@ fn build(dir: &Path) -> HashMap<String, Vec<u8>> {
                 url: None,
                 source: Some("site".into()),
                 title: None,
+                meta: Default::default(),
             })
             .unwrap();
             let v = n.entry(doc).or_default();

@@ -232,6 +232,7 @@ fn capture(doc: &str, n: usize, text: &str) -> NewCapture {
         url: None,
         source: Some("site".into()),
         title: None,
+        meta: Default::default(),
     }
 }
 

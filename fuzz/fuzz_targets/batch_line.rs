@@ -14,8 +14,11 @@ fuzz_target!(|data: &[u8]| {
                 assert!(!b.doc.as_str().is_empty());
                 let _ = b.time(time::OffsetDateTime::UNIX_EPOCH);
             }
-            Err(e) => {
-                let _ = e.to_string();
+            Err(problems) => {
+                assert!(!problems.is_empty());
+                for p in problems {
+                    let _ = p.to_string();
+                }
             }
         }
         let _ = parse_time(line);

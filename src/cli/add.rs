@@ -1,17 +1,22 @@
 //! `vellum add PATH... | --batch FILE`
 
-use std::io::{BufRead, Read, Write};
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
 
 use vellum::error::StoreError;
-use vellum::ingest::batch::{self, parse_time};
-use vellum::ingest::{DocName, slug};
+use vellum::ingest::DocName;
+use vellum::ingest::batch::{self, BatchLine, Problem, default_doc};
 use vellum::store::object::MAX_OBJECT_SIZE;
-use vellum::store::{Added, Archive, NewCapture, Writer};
+use vellum::store::{Added, Archive, NewCapture};
+use vellum::when::{parse_time, to_second};
 
+use super::progress::{Progress, Spinner};
 use super::{CliError, Env, Exit, fmt_time};
+
+/// Bad batch lines shown before the rest are only counted.
+const MAX_BAD_LINES_SHOWN: usize = 20;
 
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:
@@ -21,15 +26,18 @@ use super::{CliError, Env, Exit, fmt_time};
 
 Each capture prints `DOC@N CAPTURE_ID new`, or `DOC@N CAPTURE_ID unchanged` when its text
 equals version N already archived (a new sighting is recorded, no new version).
-Lines are printed only once the captures are durable.")]
+Lines are printed only once the captures are durable.
+
+A batch line: {\"path\": \"a.md\", \"doc\": \"south-front\", \"captured_at\": \"2019-02-12T12:56\",
+\"url\": ..., \"source\": ..., \"title\": ..., \"meta\": {\"job\": \"42\"}}. Only path is required;
+doc defaults as for a single add; meta (up to 32 string values) is kept in the capture record
+(`vellum show DOC --meta`). Every bad line is reported, and then nothing is archived.")]
 pub struct AddArgs {
     /// Files to archive (`-` reads standard input)
     #[arg(required_unless_present = "batch", conflicts_with = "batch")]
     paths: Vec<PathBuf>,
-    /// JSON Lines file (`-` for stdin), one capture per line:
-    /// {"path": ..., "doc": ..., "captured_at": ..., "url": ..., "source": ..., "title": ...}
-    /// (path and doc required; relative paths are relative to the current directory).
-    /// The whole batch is one durable commit.
+    /// JSON Lines file (`-` for stdin), one capture per line (see below); relative paths
+    /// are relative to the current directory. The whole batch is one durable commit.
     #[arg(long, value_name = "FILE")]
     batch: Option<PathBuf>,
     /// Document name [default: a slug of --url, else of the file name]
@@ -41,7 +49,8 @@ pub struct AddArgs {
     /// Who published it (e.g. a site name); captures of one source share boilerplate
     #[arg(long)]
     source: Option<String>,
-    /// Capture time, RFC 3339 (e.g. 2019-02-12T12:56:00Z) [default: now]
+    /// Capture time: 2019-02-12, 2019-02-12T12:56, 2019-02-12 12:56:00+01:00 or RFC 3339;
+    /// a time without a zone is UTC [default: now, to the second]
     #[arg(long, value_name = "TIME", value_parser = parse_time)]
     at: Option<OffsetDateTime>,
     /// Title of the document
@@ -53,13 +62,14 @@ pub struct AddArgs {
 }
 
 /// Reads one input whole, refusing directories and anything over the limit.
-fn read_input(path: &Path) -> Result<Vec<u8>, CliError> {
+/// The message names the input and says what is wrong with it.
+fn read_input(path: &Path) -> Result<Vec<u8>, String> {
     let limit = MAX_OBJECT_SIZE as u64;
     let too_big = |size: u64| {
-        CliError::new(format!(
-            "{}: {size} bytes is over the {limit}-byte limit per capture; nothing was archived",
+        format!(
+            "{}: {size} bytes is over the {limit}-byte limit per capture",
             path.display()
-        ))
+        )
     };
     let mut buf = Vec::new();
     if path.as_os_str() == "-" {
@@ -67,28 +77,14 @@ fn read_input(path: &Path) -> Result<Vec<u8>, CliError> {
             .lock()
             .take(limit + 1)
             .read_to_end(&mut buf)
-            .map_err(|e| CliError::new(format!("reading standard input: {e}")))?;
+            .map_err(|e| format!("reading standard input: {e}"))?;
         if buf.len() as u64 > limit {
             return Err(too_big(buf.len() as u64));
         }
         return Ok(buf);
     }
-    let cannot = |e: std::io::Error| {
-        CliError::new(format!(
-            "cannot read {}: {e}; nothing was archived",
-            path.display()
-        ))
-    };
-    let meta = std::fs::metadata(path).map_err(cannot)?;
-    if meta.is_dir() {
-        return Err(CliError::new(format!(
-            "{} is a directory; give the files inside it (or a --batch list); nothing was archived",
-            path.display()
-        )));
-    }
-    if meta.len() > limit {
-        return Err(too_big(meta.len()));
-    }
+    let cannot = |e: std::io::Error| format!("cannot read {}: {e}", path.display());
+    check_input(path)?;
     let f = std::fs::File::open(path).map_err(cannot)?;
     f.take(limit + 1).read_to_end(&mut buf).map_err(cannot)?;
     if buf.len() as u64 > limit {
@@ -97,30 +93,40 @@ fn read_input(path: &Path) -> Result<Vec<u8>, CliError> {
     Ok(buf)
 }
 
+/// Whether a file can be archived, as far as its metadata tells.
+fn check_input(path: &Path) -> Result<(), String> {
+    let limit = MAX_OBJECT_SIZE as u64;
+    let meta =
+        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if meta.is_dir() {
+        return Err(format!(
+            "{} is a directory; give the files inside it (or a --batch list)",
+            path.display()
+        ));
+    }
+    if meta.len() > limit {
+        return Err(format!(
+            "{}: {} bytes is over the {limit}-byte limit per capture",
+            path.display(),
+            meta.len()
+        ));
+    }
+    Ok(())
+}
+
 fn doc_for(doc: Option<&str>, url: Option<&str>, path: &Path) -> Result<DocName, CliError> {
     if let Some(d) = doc {
         return d.parse().map_err(|e| CliError::new(format!("{e}")));
     }
-    if let Some(u) = url {
-        return slug(u).ok_or_else(|| {
-            CliError::new(format!(
-                "cannot make a document name from {u:?}; give --doc"
-            ))
-        });
-    }
-    if path.as_os_str() == "-" {
+    if url.is_none() && path.as_os_str() == "-" {
         return Err(CliError::new(
             "reading standard input needs --doc (or --url) to name the document",
         ));
     }
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    slug(&stem).ok_or_else(|| {
+    default_doc(url, Some(path)).ok_or_else(|| {
+        let from = url.map_or_else(|| path.display().to_string(), |u| format!("{u:?}"));
         CliError::new(format!(
-            "cannot make a document name from {}; give --doc",
-            path.display()
+            "cannot make a document name from {from}; give --doc"
         ))
     })
 }
@@ -138,7 +144,9 @@ fn open_or_create(env: &Env) -> Result<Archive, CliError> {
         }
         Err(StoreError::NoStore(_)) => {
             let (a, _) = Archive::init(&env.store)?;
-            eprintln!("vellum: created a new store in {}", env.store.display());
+            if env.notes {
+                eprintln!("vellum: created a new store in {}", env.store.display());
+            }
             Ok(a)
         }
         Err(e) => Err(e.into()),
@@ -146,34 +154,49 @@ fn open_or_create(env: &Env) -> Result<Archive, CliError> {
 }
 
 pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
-    let now = OffsetDateTime::now_utc();
-    // Inputs are read while staging: a bad one aborts the whole command, the
-    // writer rolls back, and nothing is archived.
-    let archive = open_or_create(env)?;
-    let mut writer = archive.writer(&mut || {
-        eprintln!("vellum: waiting for another writer to finish…");
-    })?;
-    match &args.batch {
-        Some(batch) => stage_batch(env, &mut writer, batch, now)?,
-        None => {
-            for path in &args.paths {
-                let doc = doc_for(args.doc.as_deref(), args.url.as_deref(), path)?;
-                let bytes = read_input(path)?;
-                writer.add(NewCapture {
-                    doc,
-                    captured_at: args.at.unwrap_or(now),
-                    bytes,
-                    name_hint: Some(path.to_string_lossy().into_owned()),
-                    url: args.url.clone(),
-                    source: args.source.clone(),
-                    title: args.title.clone(),
-                })?;
-            }
+    let now = to_second(OffsetDateTime::now_utc());
+    let captures = match &args.batch {
+        Some(batch) => read_batch(batch, now)?,
+        None => read_paths(&args, now)?,
+    };
+    if captures.is_empty() {
+        if env.notes {
+            eprintln!("vellum: the batch holds no captures; nothing to archive");
         }
+        return Ok(Exit::Ok);
     }
+    // Everything was read and checked before the store is opened (or
+    // created): bad input leaves no trace. The writer rolls back on any
+    // later error, and nothing is archived.
+    let archive = open_or_create(env)?;
+    let notes = env.notes;
+    let mut writer = archive.writer(&mut || {
+        if notes {
+            eprintln!("vellum: waiting for another writer to finish…");
+        }
+    })?;
+    let total = captures.len();
+    let mut progress = Progress::new(env, "archiving captures");
+    for (i, c) in captures.into_iter().enumerate() {
+        let (line, path) = (c.line, c.path);
+        let bytes = match c.bytes {
+            Some(b) => b,
+            None => read_input(&path).map_err(|e| c_err(line, "path", e))?,
+        };
+        writer
+            .add(NewCapture { bytes, ..c.capture })
+            .map_err(|e| match line {
+                Some(n) => CliError::new(format!("batch line {n}: {e}; nothing was archived")),
+                None => CliError::new(format!("{}: {e}; nothing was archived", path.display())),
+            })?;
+        progress.update(i + 1, total);
+    }
+    drop(progress);
+    let spinner = Spinner::start(env, format!("committing {total} capture(s)"));
     let added = writer.prepare()?;
     cache_stats(writer.archive(), &added)?;
     writer.commit()?;
+    drop(spinner);
     let mut out = std::io::stdout().lock();
     for a in &added {
         print_added(&mut out, a, args.json)?;
@@ -181,51 +204,150 @@ pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
     Ok(Exit::Ok)
 }
 
-fn stage_batch(
-    env: &Env,
-    writer: &mut Writer<'_>,
-    batch: &Path,
-    now: OffsetDateTime,
-) -> Result<(), CliError> {
-    let reader: Box<dyn BufRead> = if batch.as_os_str() == "-" {
-        Box::new(std::io::stdin().lock())
+/// An error reading one input: names the batch line and field, or the path.
+fn c_err(line: Option<usize>, field: &str, e: String) -> CliError {
+    match line {
+        Some(n) => CliError::new(format!(
+            "batch line {n}: {field}: {e}; nothing was archived"
+        )),
+        None => CliError::new(format!("{e}; nothing was archived")),
+    }
+}
+
+/// A capture read and checked, waiting for the writer.
+struct Pending {
+    /// Its batch line, if it comes from a batch.
+    line: Option<usize>,
+    path: PathBuf,
+    /// Read up front for single files and stdin; batch files are read while
+    /// staging, one at a time, so a large import is never all in memory.
+    bytes: Option<Vec<u8>>,
+    /// Everything else (its `bytes` are filled in when staged).
+    capture: NewCapture,
+}
+
+fn read_paths(args: &AddArgs, now: OffsetDateTime) -> Result<Vec<Pending>, CliError> {
+    let mut out = Vec::new();
+    for path in &args.paths {
+        let doc = doc_for(args.doc.as_deref(), args.url.as_deref(), path)?;
+        let bytes = read_input(path).map_err(|e| c_err(None, "path", e))?;
+        if bytes.is_empty() && path.as_os_str() == "-" {
+            eprintln!(
+                "vellum: warning: standard input was empty (did the command before the pipe fail?); \
+                 archiving an empty capture of {doc}"
+            );
+        }
+        out.push(Pending {
+            line: None,
+            path: path.clone(),
+            bytes: Some(bytes),
+            capture: NewCapture {
+                doc,
+                captured_at: args.at.unwrap_or(now),
+                bytes: Vec::new(),
+                name_hint: Some(path.to_string_lossy().into_owned()),
+                url: args.url.clone(),
+                source: args.source.clone(),
+                title: args.title.clone(),
+                meta: Default::default(),
+            },
+        });
+    }
+    Ok(out)
+}
+
+/// Reads and checks a whole batch. Every bad line is reported (the first
+/// [`MAX_BAD_LINES_SHOWN`], then a count); then the batch fails.
+fn read_batch(batch: &Path, now: OffsetDateTime) -> Result<Vec<Pending>, CliError> {
+    let text = if batch.as_os_str() == "-" {
+        let mut buf = Vec::new();
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut buf)
+            .map_err(|e| CliError::new(format!("reading the batch from standard input: {e}")))?;
+        buf
     } else {
-        let f = std::fs::File::open(batch).map_err(|e| {
+        std::fs::read(batch).map_err(|e| {
             CliError::new(format!("cannot read batch file {}: {e}", batch.display()))
-        })?;
-        Box::new(std::io::BufReader::new(f))
+        })?
     };
-    let mut staged = 0usize;
-    for (i, line) in reader.lines().enumerate() {
+    let mut good = Vec::new();
+    let mut bad: Vec<(usize, Vec<Problem>)> = Vec::new();
+    let mut lines = 0;
+    for (i, raw) in text.split(|&b| b == b'\n').enumerate() {
         let n = i + 1;
-        let at_line =
-            |msg: String| CliError::new(format!("batch line {n}: {msg}; nothing was archived"));
-        let line = line.map_err(|e| at_line(format!("unreadable ({e})")))?;
-        let Some(b) = batch::parse_line(&line).map_err(|e| at_line(e.to_string()))? else {
+        let Ok(line) = std::str::from_utf8(raw) else {
+            bad.push((n, vec![Problem::new(None, "not UTF-8 text")]));
             continue;
         };
-        let captured_at = b.time(now).map_err(at_line)?;
-        let bytes = read_input(&b.path).map_err(|e| at_line(e.to_string()))?;
-        writer
-            .add(NewCapture {
-                doc: b.doc,
-                captured_at,
-                bytes,
-                name_hint: Some(b.path.to_string_lossy().into_owned()),
-                url: b.url,
-                source: b.source,
-                title: b.title,
-            })
-            .map_err(|e| at_line(e.to_string()))?;
-        staged += 1;
-        if env.stderr_is_terminal && staged.is_multiple_of(100) {
-            eprint!("\rvellum: {staged} captures staged…");
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        match batch::parse_line(line) {
+            Ok(None) => {}
+            Ok(Some(b)) => {
+                lines += 1;
+                if b.path.as_os_str() == "-" {
+                    bad.push((
+                        n,
+                        vec![Problem::new(
+                            Some("path"),
+                            "\"-\" (standard input) cannot be used in a batch; name a file",
+                        )],
+                    ));
+                } else if let Err(e) = check_input(&b.path) {
+                    bad.push((n, vec![Problem::new(Some("path"), e)]));
+                } else {
+                    good.push(pending(n, b, now));
+                }
+            }
+            Err(problems) => {
+                lines += 1;
+                bad.push((n, problems));
+            }
         }
     }
-    if env.stderr_is_terminal && staged >= 100 {
-        eprintln!("\rvellum: {staged} captures staged, committing…");
+    if bad.is_empty() {
+        return Ok(good);
     }
-    Ok(())
+    for (n, problems) in bad.iter().take(MAX_BAD_LINES_SHOWN) {
+        for p in problems {
+            eprintln!("vellum: batch line {n}: {p}");
+        }
+    }
+    if bad.len() > MAX_BAD_LINES_SHOWN {
+        eprintln!(
+            "vellum: … and {} more bad line(s)",
+            bad.len() - MAX_BAD_LINES_SHOWN
+        );
+    }
+    Err(CliError::new(format!(
+        "nothing was archived: {} of {lines} line(s) in {} {} bad; fix {} and run the batch again",
+        bad.len(),
+        if batch.as_os_str() == "-" {
+            "the batch".to_owned()
+        } else {
+            batch.display().to_string()
+        },
+        if bad.len() == 1 { "is" } else { "are" },
+        if bad.len() == 1 { "it" } else { "them" },
+    )))
+}
+
+fn pending(n: usize, b: BatchLine, now: OffsetDateTime) -> Pending {
+    Pending {
+        line: Some(n),
+        bytes: None,
+        capture: NewCapture {
+            doc: b.doc.clone(),
+            captured_at: b.time(now),
+            bytes: Vec::new(),
+            name_hint: Some(b.path.to_string_lossy().into_owned()),
+            url: b.url,
+            source: b.source,
+            title: b.title,
+            meta: b.meta,
+        },
+        path: b.path,
+    }
 }
 
 /// Word counts for `log DOC`, cached inside the write so readers never diff history.

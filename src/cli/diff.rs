@@ -10,7 +10,7 @@ use vellum::render::{self, RenderOptions, Side};
 use vellum::store::{Address, Archive};
 
 use super::common::IgnoreArgs;
-use super::{CliError, Env, Exit};
+use super::{CliError, Env, Exit, pager};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -27,13 +27,14 @@ pub enum Format {
 #[derive(clap::Args, Debug)]
 #[command(
     after_help = "A and B are addresses (DOC, DOC@N, a capture id or 8+ hex digit prefix) or
-file paths (anything containing '/' or naming an existing file). With only A = DOC (or DOC@N),
-the version before it is diffed against it.
+file paths (anything containing '/' or naming an existing file); `-` reads standard input.
+With only A = DOC (or DOC@N), the version before it is diffed against it.
 
 Examples:
   vellum diff south-front                     previous version -> latest
   vellum diff south-front@1 south-front@2
   vellum diff south-front@1 ./new-capture.md  an archived version against a file
+  curl -s https://example.org/a | vellum diff south-front -   the latest version against the live page
   vellum diff south-front --ignore-typography --ignore-markup --stat
 
 Exit codes: 0 no differences (after the --ignore-* options), 1 differences, 2 error."
@@ -46,6 +47,9 @@ pub struct DiffArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Inline)]
     format: Format,
+    /// The same as --format json
+    #[arg(long, conflicts_with_all = ["format", "stat"])]
+    json: bool,
     /// Print a summary of the changes instead of the diff
     #[arg(long)]
     stat: bool,
@@ -66,13 +70,30 @@ struct Loaded {
 }
 
 fn is_path(arg: &str) -> bool {
-    arg.contains('/') || Path::new(arg).is_file()
+    arg == "-" || arg.contains('/') || Path::new(arg).is_file()
+}
+
+/// An argument that names no file but looks like a file name (`a.txt`):
+/// when it is no address either, the missing file is what to report.
+fn looks_like_file(arg: &str) -> bool {
+    Path::new(arg).extension().is_some_and(|e| {
+        e.to_str()
+            .is_some_and(|e| e.chars().any(|c| c.is_ascii_alphabetic()))
+    })
 }
 
 fn load_file(arg: &str) -> Result<Loaded, CliError> {
-    let bytes = std::fs::read(arg).map_err(|e| CliError::new(format!("cannot read {arg}: {e}")))?;
+    let bytes = if arg == "-" {
+        let mut buf = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut buf)
+            .map_err(|e| CliError::new(format!("reading standard input: {e}")))?;
+        buf
+    } else {
+        std::fs::read(arg).map_err(|e| CliError::new(format!("cannot read {arg}: {e}")))?
+    };
+    let shown = if arg == "-" { "standard input" } else { arg };
     let text = String::from_utf8(bytes)
-        .map_err(|_| CliError::new(format!("{arg} is not UTF-8 text; vellum diffs text only")))?;
+        .map_err(|_| CliError::new(format!("{shown} is not UTF-8 text; vellum diffs text only")))?;
     Ok(Loaded {
         side: Side {
             label: arg.to_owned(),
@@ -113,14 +134,32 @@ fn parse_addr(s: &str) -> Result<Address, CliError> {
 }
 
 pub fn run_diff(env: &Env, args: DiffArgs) -> Result<Exit, CliError> {
+    if args.a == "-" && args.b.as_deref() == Some("-") {
+        return Err(CliError::new(
+            "only one side can be read from standard input; give a file or address for the other",
+        ));
+    }
     let needs_store = !is_path(&args.a) || args.b.as_deref().is_none_or(|b| !is_path(b));
-    let archive = if needs_store { Some(env.open()?) } else { None };
+    let archive = if needs_store { Some(env.open()) } else { None };
     let load = |arg: &str| -> Result<Loaded, CliError> {
         if is_path(arg) {
             return load_file(arg);
         }
-        let archive = archive.as_ref().expect("opened for addresses");
-        let r = archive.resolve(&parse_addr(arg)?)?;
+        let no_file = || {
+            CliError::new(format!(
+                "cannot read {arg}: no such file (and no archived document or capture by that name)"
+            ))
+        };
+        let archive = match archive.as_ref().expect("opened for addresses") {
+            Ok(a) => a,
+            Err(_) if looks_like_file(arg) => return Err(no_file()),
+            Err(e) => return Err(CliError::new(e.to_string())),
+        };
+        let r = match parse_addr(arg).and_then(|a| Ok(archive.resolve(&a)?)) {
+            Ok(r) => r,
+            Err(_) if looks_like_file(arg) => return Err(no_file()),
+            Err(e) => return Err(e),
+        };
         load_capture(archive, r.label, r.capture)
     };
     let (old, new) = match &args.b {
@@ -131,7 +170,10 @@ pub fn run_diff(env: &Env, args: DiffArgs) -> Result<Exit, CliError> {
                     "diffing a file needs two arguments: vellum diff OLD NEW",
                 ));
             }
-            let archive = archive.as_ref().expect("opened for addresses");
+            let archive = match archive.as_ref().expect("opened for addresses") {
+                Ok(a) => a,
+                Err(e) => return Err(CliError::new(e.to_string())),
+            };
             let r = archive.resolve(&parse_addr(&args.a)?)?;
             if r.version < 2 {
                 return Err(CliError::new(format!(
@@ -152,11 +194,12 @@ pub fn run_diff(env: &Env, args: DiffArgs) -> Result<Exit, CliError> {
         full: args.full,
         width: env.width,
     };
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = pager::output(env);
+    let format = if args.json { Format::Json } else { args.format };
     if args.stat {
         render::stat(&mut out, &d, &ropts)?;
     } else {
-        match args.format {
+        match format {
             Format::Inline => render::inline(&mut out, &d, &old.side, &new.side, &ropts)?,
             Format::SideBySide => render::side_by_side(&mut out, &d, &old.side, &new.side, &ropts)?,
             Format::Json => render::json(&mut out, &d, &old.side, &new.side)?,

@@ -11,13 +11,22 @@ use super::{CliError, Env, Exit};
 pub struct InitArgs {
     /// Directory for the new store [default: --store, $VELLUM_STORE, else ./store]
     dir: Option<PathBuf>,
+    /// One JSON object: store, created
+    #[arg(long)]
+    json: bool,
 }
 
 pub fn run_init(env: &Env, args: InitArgs) -> Result<Exit, CliError> {
     let dir = args.dir.unwrap_or_else(|| env.store.clone());
     let (_, created) = Archive::init(&dir)?;
     let mut out = std::io::stdout().lock();
-    if created {
+    if args.json {
+        writeln!(
+            out,
+            "{}",
+            serde_json::json!({"store": dir, "created": created})
+        )?;
+    } else if created {
         writeln!(
             out,
             "initialized an empty vellum store in {}",

@@ -4,9 +4,9 @@ use std::io::Write;
 
 use vellum::diff::{Diff, DiffOptions, count_words, diff};
 use vellum::ingest::DocName;
-use vellum::ingest::when::parse_time_bound;
 use vellum::render::{self, RenderOptions, Side};
 use vellum::store::{Address, Archive, History, Version};
+use vellum::when::parse_time_bound;
 
 use super::common::{IgnoreArgs, cell};
 use super::{CliError, Env, Exit, fmt_time};
@@ -72,7 +72,7 @@ pub struct LogArgs {
 
 pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
     let archive = env.open()?;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut out = super::pager::output(env);
     let cut = env.stdout_is_terminal && !args.json;
     match &args.doc {
         None => {

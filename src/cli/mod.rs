@@ -5,17 +5,21 @@ mod common;
 mod diff;
 mod init;
 mod log;
+mod manuals;
+pub mod pager;
+pub mod progress;
 mod reindex;
 mod show;
 mod verify;
 
 use std::fmt;
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
 use vellum::error::StoreError;
+use vellum::render::theme::{self, Palette};
 use vellum::store::Archive;
 
 /// Exit codes, as documented in the README.
@@ -44,14 +48,35 @@ vellum log south-front\n  vellum diff south-front@1 south-front@2\n  vellum veri
 Exit codes: 0 success (diff: no differences), 1 diff found differences or verify found damage, 2 error."
 )]
 pub struct Cli {
-    /// Store directory [default: $VELLUM_STORE, else ./store]
+    /// Store directory [default: $VELLUM_STORE, else the store enclosing the current
+    /// directory, else ./store]
     #[arg(long, global = true, value_name = "DIR")]
     store: Option<PathBuf>,
     /// When to use colors (auto: only on a terminal, and never when NO_COLOR is set)
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    /// Colors of deletions and insertions (deletions are also struck through, insertions
+    /// underlined) [default: $VELLUM_PALETTE, else red-green]
+    #[arg(long, global = true, value_enum, value_name = "PALETTE")]
+    palette: Option<PaletteChoice>,
+    /// Never page output (by default long output on a terminal goes through
+    /// $VELLUM_PAGER, else $PAGER, else `less -FRX`)
+    #[arg(long, global = true)]
+    no_pager: bool,
+    /// No progress lines or notes on stderr (errors and warnings still appear)
+    #[arg(long, short, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PaletteChoice {
+    /// Red (struck through) and green (underlined)
+    RedGreen,
+    /// Orange (struck through) and blue (underlined), for red-green color blindness
+    #[value(alias = "colorblind", alias = "blue-orange")]
+    Colorblind,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -77,28 +102,65 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// Rebuild the catalog from the objects alone
     Reindex(reindex::ReindexArgs),
+    /// Print a shell completion script
+    Completions(manuals::CompletionsArgs),
+    /// Write man pages (vellum.1 to stdout, or one page per command into DIR)
+    Man(manuals::ManArgs),
 }
 
 /// What every command may need from the environment, resolved once.
 pub struct Env {
     pub store: PathBuf,
     pub color: bool,
-    pub stderr_is_terminal: bool,
     pub stdout_is_terminal: bool,
+    /// Progress lines may be drawn: stderr is a terminal and no `--quiet`.
+    pub progress: bool,
+    /// Notes on stderr (not warnings or errors) are wanted: no `--quiet`.
+    pub notes: bool,
+    /// Output may go through a pager: stdout is a terminal and no `--no-pager`.
+    pub page: bool,
     pub width: usize,
 }
 
+/// The store a command uses, found as git finds its repository: `--store`,
+/// else `$VELLUM_STORE`, else the store enclosing `cwd`, else `./store`.
+pub fn find_store(flag: Option<&Path>, var: Option<&std::ffi::OsStr>, cwd: &Path) -> PathBuf {
+    if let Some(dir) = flag {
+        return dir.to_owned();
+    }
+    if let Some(v) = var.filter(|v| !v.is_empty()) {
+        return PathBuf::from(v);
+    }
+    // A store directory holds a VELLUM marker file; `objects/packs` below it
+    // is still inside that store.
+    for dir in cwd.ancestors() {
+        if dir.join("VELLUM").is_file() {
+            return dir.to_owned();
+        }
+    }
+    PathBuf::from("store")
+}
+
 impl Env {
-    fn resolve(cli: &Cli) -> Env {
-        let store = cli
-            .store
-            .clone()
-            .or_else(|| {
-                std::env::var_os("VELLUM_STORE")
-                    .filter(|v| !v.is_empty())
-                    .map(PathBuf::from)
-            })
-            .unwrap_or_else(|| PathBuf::from("store"));
+    fn resolve(cli: &Cli) -> Result<Env, CliError> {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let var = std::env::var_os("VELLUM_STORE");
+        let store = find_store(cli.store.as_deref(), var.as_deref(), &cwd);
+        let palette = match cli.palette {
+            Some(p) => p,
+            None => match std::env::var("VELLUM_PALETTE").ok().as_deref() {
+                None | Some("") => PaletteChoice::RedGreen,
+                Some(v) => PaletteChoice::from_str(v, true).map_err(|_| {
+                    CliError::new(format!(
+                        "VELLUM_PALETTE={v:?} is not a palette: use red-green or colorblind"
+                    ))
+                })?,
+            },
+        };
+        theme::set_palette(match palette {
+            PaletteChoice::RedGreen => Palette::RedGreen,
+            PaletteChoice::Colorblind => Palette::BlueOrange,
+        });
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let color = match cli.color {
             ColorChoice::Always => true,
@@ -109,13 +171,16 @@ impl Env {
             .map(|(w, _)| w.0 as usize)
             .or_else(|| std::env::var("COLUMNS").ok()?.parse().ok())
             .unwrap_or(100);
-        Env {
+        let stderr_is_terminal = std::io::stderr().is_terminal();
+        Ok(Env {
             store,
             color,
-            stderr_is_terminal: std::io::stderr().is_terminal(),
             stdout_is_terminal: std::io::stdout().is_terminal(),
+            progress: stderr_is_terminal && !cli.quiet,
+            notes: !cli.quiet,
+            page: !cli.no_pager && std::io::stdout().is_terminal(),
             width,
-        }
+        })
     }
 
     pub fn open(&self) -> Result<Archive, CliError> {
@@ -165,7 +230,7 @@ impl From<std::io::Error> for CliError {
 }
 
 pub fn run(cli: Cli) -> Result<Exit, CliError> {
-    let env = Env::resolve(&cli);
+    let env = Env::resolve(&cli)?;
     match cli.command {
         Command::Init(a) => init::run_init(&env, a),
         Command::Add(a) => add::run_add(&env, a),
@@ -174,10 +239,39 @@ pub fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Diff(a) => diff::run_diff(&env, a),
         Command::Verify(a) => verify::run_verify(&env, a),
         Command::Reindex(a) => reindex::run_reindex(&env, a),
+        Command::Completions(a) => manuals::run_completions(a),
+        Command::Man(a) => manuals::run_man(a),
     }
 }
 
-/// UTC to the second (`2019-02-12T12:56:00Z`), as every command prints times.
+/// `YYYY-MM-DDTHH:MM:SSZ`, as every command prints times (one width, so columns align).
 pub fn fmt_time(t: time::OffsetDateTime) -> String {
-    vellum::ingest::when::format_time(t)
+    vellum::when::format_time(t)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_is_found_as_git_finds_its_repository() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = tmp.path().join("archive");
+        let deep = store.join("objects/packs");
+        std::fs::create_dir_all(&deep).unwrap();
+        std::fs::write(store.join("VELLUM"), "vellum store\nformat 1\n").unwrap();
+        let elsewhere = tmp.path().join("elsewhere");
+        std::fs::create_dir_all(&elsewhere).unwrap();
+        let flag = Path::new("/flag");
+        let var = std::ffi::OsStr::new("/var");
+        assert_eq!(find_store(Some(flag), Some(var), &deep), flag);
+        assert_eq!(find_store(None, Some(var), &deep), Path::new("/var"));
+        assert_eq!(find_store(None, None, &deep), store);
+        assert_eq!(find_store(None, None, &store), store);
+        assert_eq!(
+            find_store(None, Some(std::ffi::OsStr::new("")), &deep),
+            store
+        );
+        assert_eq!(find_store(None, None, &elsewhere), Path::new("store"));
+    }
 }

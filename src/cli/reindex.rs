@@ -2,13 +2,28 @@
 
 use std::io::Write;
 
+use super::progress::Spinner;
 use super::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
-pub struct ReindexArgs {}
+pub struct ReindexArgs {
+    /// One JSON object: store, packs, captures
+    #[arg(long)]
+    json: bool,
+}
 
-pub fn run_reindex(env: &Env, _args: ReindexArgs) -> Result<Exit, CliError> {
-    let report = vellum::store::reindex(&env.store)?;
+pub fn run_reindex(env: &Env, args: ReindexArgs) -> Result<Exit, CliError> {
+    let spinner = Spinner::start(env, "rebuilding the catalog");
+    let report = vellum::store::reindex(&env.store);
+    drop(spinner);
+    let report = report?;
+    if args.json {
+        let v = serde_json::json!({
+            "store": env.store, "packs": report.packs, "captures": report.captures,
+        });
+        writeln!(std::io::stdout().lock(), "{v}")?;
+        return Ok(Exit::Ok);
+    }
     writeln!(
         std::io::stdout().lock(),
         "rebuilt the catalog of {} from {} pack(s): {} capture(s)",

@@ -5,14 +5,15 @@ use std::sync::Arc;
 
 use vellum::store::{Address, Archive, Resolved};
 
-use super::{CliError, Env, Exit};
+use super::{CliError, Env, Exit, pager};
 
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:
   vellum show south-front          the latest version
   vellum show south-front@1        version 1
   vellum show 3f2a9c01             a capture, by a unique prefix of its id
-  vellum show south-front --meta   the capture record as JSON
+  vellum show south-front --meta   the capture record as JSON (with any batch meta)
+  vellum show south-front --json   the text and its address as one JSON object
   vellum log --json | jq -r .doc | vellum show --batch   every latest version, like git cat-file --batch
 
 --batch reads one address per line on stdin and prints, for each, a header line
@@ -31,6 +32,9 @@ pub struct ShowArgs {
     /// Print the captured bytes exactly, even when they are not UTF-8 text
     #[arg(long)]
     raw: bool,
+    /// One JSON object: capture, doc, version, label and text (with --meta: the record)
+    #[arg(long, conflicts_with_all = ["raw", "batch"])]
+    json: bool,
 }
 
 pub fn run_show(env: &Env, args: ShowArgs) -> Result<Exit, CliError> {
@@ -42,7 +46,7 @@ pub fn run_show(env: &Env, args: ShowArgs) -> Result<Exit, CliError> {
         .addr
         .as_deref()
         .expect("clap requires ADDR without --batch");
-    let mut out = std::io::stdout().lock();
+    let mut out = pager::output(env);
     if args.meta {
         let addr: Address = addr_text
             .parse()
@@ -57,14 +61,27 @@ pub fn run_show(env: &Env, args: ShowArgs) -> Result<Exit, CliError> {
         return Ok(Exit::Ok);
     }
     let (r, bytes) = load(&archive, addr_text, args.raw)?;
-    if !args.raw && std::str::from_utf8(&bytes).is_err() {
+    let Ok(text) = std::str::from_utf8(&bytes) else {
+        if args.raw {
+            out.write_all(&bytes)?;
+            out.flush()?;
+            return Ok(Exit::Ok);
+        }
         return Err(CliError::new(format!(
             "{} is not UTF-8 text ({} bytes); `vellum show --raw {addr_text}` prints the bytes exactly",
             r.label,
             bytes.len(),
         )));
+    };
+    if args.json {
+        let v = serde_json::json!({
+            "capture": r.capture, "doc": r.doc, "version": r.version, "label": r.label,
+            "text": text,
+        });
+        writeln!(out, "{v}")?;
+    } else {
+        out.write_all(&bytes)?;
     }
-    out.write_all(&bytes)?;
     out.flush()?;
     Ok(Exit::Ok)
 }

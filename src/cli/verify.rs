@@ -4,6 +4,7 @@ use std::io::Write;
 
 use vellum::store::verify::{Report, verify};
 
+use super::progress::Progress;
 use super::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
@@ -21,16 +22,9 @@ pub struct VerifyArgs {
 
 pub fn run_verify(env: &Env, args: VerifyArgs) -> Result<Exit, CliError> {
     let archive = vellum::store::Archive::open_for_verify(&env.store)?;
-    let show_progress = env.stderr_is_terminal && !args.json;
-    let mut progress = |done: usize, total: usize| {
-        if show_progress && total > 0 {
-            eprint!("\rvellum: checking packs {done}/{total}");
-            if done == total {
-                eprintln!();
-            }
-        }
-    };
-    let report = verify(&archive, &mut progress);
+    let mut progress = Progress::new(env, "checking packs");
+    let report = verify(&archive, &mut |done, total| progress.update(done, total));
+    drop(progress);
     let mut out = std::io::stdout().lock();
     if args.json {
         let mut v = serde_json::to_value(&report).map_err(|e| CliError::new(e.to_string()))?;

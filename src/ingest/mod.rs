@@ -6,7 +6,6 @@
 
 pub mod batch;
 mod name;
-pub mod when;
 
 pub use name::{DocName, InvalidDocName, slug};
 

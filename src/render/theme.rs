@@ -8,6 +8,43 @@
 //! | moved away (old)  | magenta, `↷`     | `[-↷ text…-]`      |
 //! | moved here (new)  | magenta, `↶`     | `{+↶ text+}`       |
 //! | folded / notes    | dim              | as is              |
+//!
+//! Which colors: a [`Palette`], chosen once per process by the binary with
+//! [`set_palette`] (the renderers take only `color: bool`). Both palettes the
+//! binary offers also strike deleted text through and underline inserted
+//! text, so the two are told apart without telling colors apart;
+//! [`Palette::BlueOrange`] is for readers who cannot tell red from green.
+//! Until a palette is set, renderers use [`Palette::Classic`] (colors alone).
+
+use std::sync::atomic::{AtomicU8, Ordering};
+
+/// The colors (and text attributes) of deletions and insertions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Palette {
+    /// Red and green alone: the renderers' default until a palette is set.
+    Classic = 0,
+    /// Red struck through, green underlined: what `vellum` shows by default.
+    RedGreen = 1,
+    /// Orange struck through, blue underlined, for red-green color blindness.
+    BlueOrange = 2,
+}
+
+static PALETTE: AtomicU8 = AtomicU8::new(Palette::Classic as u8);
+
+/// Chooses the palette of every later rendering in this process.
+pub fn set_palette(p: Palette) {
+    PALETTE.store(p as u8, Ordering::Relaxed);
+}
+
+/// The palette in use.
+pub fn palette() -> Palette {
+    match PALETTE.load(Ordering::Relaxed) {
+        1 => Palette::RedGreen,
+        2 => Palette::BlueOrange,
+        _ => Palette::Classic,
+    }
+}
 
 /// The look of a run of text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,12 +60,25 @@ pub enum Style {
 const RESET: &str = "\x1b[0m";
 
 impl Style {
-    /// Text written before a run.
+    /// Text written before a run, in the process's [`palette`].
     pub fn open(self, color: bool) -> &'static str {
+        self.open_in(color, palette())
+    }
+
+    /// Text written before a run, in `palette`.
+    pub fn open_in(self, color: bool, palette: Palette) -> &'static str {
         match (self, color) {
             (Style::Plain, _) | (Style::Dim, false) => "",
-            (Style::Deleted, true) => "\x1b[31m",
-            (Style::Inserted, true) => "\x1b[32m",
+            (Style::Deleted, true) => match palette {
+                Palette::Classic => "\x1b[31m",
+                Palette::RedGreen => "\x1b[31m\x1b[9m",
+                Palette::BlueOrange => "\x1b[38;5;208m\x1b[9m",
+            },
+            (Style::Inserted, true) => match palette {
+                Palette::Classic => "\x1b[32m",
+                Palette::RedGreen => "\x1b[32m\x1b[4m",
+                Palette::BlueOrange => "\x1b[38;5;33m\x1b[4m",
+            },
             (Style::MovedAway, true) => "\x1b[35m↷ ",
             (Style::MovedHere, true) => "\x1b[35m↶ ",
             (Style::Dim, true) => "\x1b[2m",
@@ -72,4 +122,31 @@ pub fn stub(text: &str) -> String {
     }
     let cut: String = flat.chars().take(MAX).collect();
     format!("{}…", cut.trim_end())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // `set_palette` is process-wide and other renderer tests run in
+    // parallel, so these look at each palette through `open_in`.
+    #[test]
+    fn palettes_mark_changes_by_more_than_color() {
+        let (del, ins) = (Style::Deleted, Style::Inserted);
+        assert_eq!(palette(), Palette::Classic);
+        assert_eq!(del.open_in(true, Palette::Classic), "\x1b[31m");
+        assert_eq!(del.open_in(true, Palette::RedGreen), "\x1b[31m\x1b[9m");
+        assert_eq!(ins.open_in(true, Palette::RedGreen), "\x1b[32m\x1b[4m");
+        let (d, i) = (
+            del.open_in(true, Palette::BlueOrange),
+            ins.open_in(true, Palette::BlueOrange),
+        );
+        assert!(d.ends_with("\x1b[9m") && i.ends_with("\x1b[4m"));
+        assert!(!d.contains("[31m") && !i.contains("[32m"));
+        // Without color the markers are the same in every palette.
+        for p in [Palette::Classic, Palette::RedGreen, Palette::BlueOrange] {
+            assert_eq!(del.open_in(false, p), "[-");
+            assert_eq!(ins.open_in(false, p), "{+");
+        }
+    }
 }

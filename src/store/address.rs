@@ -71,7 +71,7 @@ impl FromStr for Address {
                     _ => Err(invalid()),
                 };
             }
-            return crate::ingest::when::parse_time_bound(at, true)
+            return crate::when::parse_time_bound(at, true)
                 .map(|t| Address::At(doc, t))
                 .map_err(|_| invalid());
         }
@@ -125,8 +125,8 @@ pub(super) fn resolve(a: &Archive, addr: &Address) -> Result<Resolved, StoreErro
                 (None, _) => Err(unknown(a, doc.as_str())),
                 (Some(first), None) => Err(AddressError::NotYet {
                     doc: doc.to_string(),
-                    at: crate::ingest::when::format_time(*t),
-                    first: crate::ingest::when::format_time(first.captured_at),
+                    at: crate::when::format_time(*t),
+                    first: crate::when::format_time(first.captured_at),
                 }
                 .into()),
                 (Some(_), Some(n)) => version(a, doc, n),

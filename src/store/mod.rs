@@ -109,6 +109,7 @@ pub struct NewCapture {
     pub url: Option<String>,
     pub source: Option<String>,
     pub title: Option<String>,
+    pub meta: std::collections::BTreeMap<String, String>,
 }
 
 /// Whether a capture brought a new version.
@@ -909,6 +910,7 @@ impl Writer<'_> {
             url: c.url,
             source: c.source,
             title: c.title,
+            meta: c.meta,
         };
         let canonical = record.to_canonical();
         // `put` stores it whole if the previous record's chain is full.

@@ -2,6 +2,8 @@
 //! content-addressed object like the bytes it describes. The catalog is built
 //! from these alone.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -32,6 +34,11 @@ pub struct CaptureRecord {
     pub source: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// Free-form string metadata from the importer (a crawler's job id, an
+    /// archive URL). Absent when empty, so records without it keep the
+    /// bytes, and therefore the capture ids, they always had.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub meta: BTreeMap<String, String>,
 }
 
 impl CaptureRecord {
@@ -95,6 +102,7 @@ mod tests {
             url: None,
             source: Some("blog".into()),
             title: None,
+            meta: BTreeMap::new(),
         };
         let bytes = r.to_canonical();
         let s = std::str::from_utf8(&bytes).unwrap();
@@ -119,5 +127,32 @@ mod tests {
             None
         );
         assert!(canonical_time(time::macros::datetime!(9999-12-31 22:00 -01:00)).is_some());
+    }
+
+    /// Capture ids are hashes of these bytes: a record without meta must
+    /// serialize exactly as records did before meta existed, or every
+    /// capture id in every existing store would stop matching.
+    #[test]
+    fn records_without_meta_keep_their_bytes() {
+        let before_meta = br#"{"vellum":1,"doc":"a","captured_at":"2019-02-12T11:56:00Z","content":"COUNTENT","size":1,"text":"COUNTENT","media_type":"text/plain","source":"blog"}"#;
+        let id = ObjectId::of(b"x").to_string();
+        let old = String::from_utf8(before_meta.to_vec())
+            .unwrap()
+            .replace("COUNTENT", &id);
+        let rec = CaptureRecord::parse(old.as_bytes()).unwrap();
+        assert!(rec.meta.is_empty());
+        assert_eq!(String::from_utf8(rec.to_canonical()).unwrap(), old);
+
+        let mut with = rec.clone();
+        with.meta.insert("job".into(), "42".into());
+        with.meta
+            .insert("archive".into(), "https://web.archive.org/x".into());
+        let bytes = with.to_canonical();
+        let s = std::str::from_utf8(&bytes).unwrap();
+        assert!(
+            s.ends_with(r#","meta":{"archive":"https://web.archive.org/x","job":"42"}}"#),
+            "{s}"
+        );
+        assert_eq!(CaptureRecord::parse(&bytes).unwrap(), with);
     }
 }

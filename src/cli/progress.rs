@@ -1,0 +1,132 @@
+//! Progress on stderr for work that takes more than about a second (batch
+//! imports, verify, reindex). Only on a terminal, never with `--quiet`, and
+//! only once a second has passed, so quick commands stay silent. The line is
+//! redrawn in place and erased when the work ends.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::Env;
+
+/// Work shorter than this shows no progress at all.
+const QUIET_FOR: Duration = Duration::from_secs(1);
+/// Redraws at most this often.
+const REDRAW: Duration = Duration::from_millis(100);
+
+/// Erases the progress line.
+fn clear() {
+    let mut err = std::io::stderr().lock();
+    let _ = write!(err, "\r\x1b[2K");
+    let _ = err.flush();
+}
+
+/// A counter of known work: `vellum: LABEL DONE/TOTAL`.
+pub struct Progress {
+    on: bool,
+    label: String,
+    start: Instant,
+    last: Option<Instant>,
+}
+
+impl Progress {
+    /// A counter that draws only when `env` allows progress (stderr is a
+    /// terminal and `--quiet` is off).
+    pub fn new(env: &Env, label: impl Into<String>) -> Progress {
+        Progress {
+            on: env.progress,
+            label: label.into(),
+            start: Instant::now(),
+            last: None,
+        }
+    }
+
+    /// `done` of `total` units are done (`total` 0: unknown).
+    pub fn update(&mut self, done: usize, total: usize) {
+        if !self.on || self.start.elapsed() < QUIET_FOR {
+            return;
+        }
+        let now = Instant::now();
+        if self.last.is_some_and(|l| now - l < REDRAW) && done != total {
+            return;
+        }
+        self.last = Some(now);
+        let mut err = std::io::stderr().lock();
+        let _ = if total > 0 {
+            write!(err, "\r\x1b[2Kvellum: {} {done}/{total}", self.label)
+        } else {
+            write!(err, "\r\x1b[2Kvellum: {} {done}", self.label)
+        };
+        let _ = err.flush();
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if self.last.is_some() {
+            clear();
+        }
+    }
+}
+
+/// Work of unknown length (the store gives no callbacks): a thread shows
+/// `vellum: LABEL… Ns` from the first second until the spinner is dropped.
+pub struct Spinner {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<bool>>,
+}
+
+impl Spinner {
+    pub fn start(env: &Env, label: impl Into<String>) -> Spinner {
+        let stop = Arc::new(AtomicBool::new(false));
+        if !env.progress {
+            return Spinner { stop, thread: None };
+        }
+        let label = label.into();
+        let flag = Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            let start = Instant::now();
+            let mut drawn = false;
+            const FRAMES: [char; 4] = ['|', '/', '-', '\\'];
+            let mut frame = 0;
+            while !flag.load(Ordering::Acquire) {
+                std::thread::park_timeout(REDRAW);
+                if flag.load(Ordering::Acquire) {
+                    break;
+                }
+                let elapsed = start.elapsed();
+                if elapsed >= QUIET_FOR {
+                    let mut err = std::io::stderr().lock();
+                    let _ = write!(
+                        err,
+                        "\r\x1b[2Kvellum: {label}… {} {}s",
+                        FRAMES[frame % 4],
+                        elapsed.as_secs()
+                    );
+                    let _ = err.flush();
+                    frame += 1;
+                    drawn = true;
+                }
+            }
+            drawn
+        });
+        Spinner {
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Spinner {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Release);
+        if let Some(t) = self.thread.take() {
+            t.thread().unpark();
+            if t.join().unwrap_or(false) {
+                clear();
+            }
+        }
+    }
+}
