@@ -5,3 +5,4 @@ pub mod id;
 pub mod ingest;
 pub mod render;
 pub mod store;
+pub mod warc;

@@ -382,6 +382,12 @@ impl Archive {
         self.cat(self.catalog.capture(id))
     }
 
+    /// Every capture, by document then captured-at time.
+    pub fn captures(&self) -> Result<Vec<CaptureRow>> {
+        let _snapshot = self.catalog.read_snapshot();
+        self.cat(self.catalog.captures())
+    }
+
     /// Resolves an address to one capture.
     pub fn resolve(&self, addr: &Address) -> Result<Resolved> {
         let _snapshot = self.catalog.read_snapshot();
@@ -819,6 +825,15 @@ pub struct Writer<'a> {
 impl Writer<'_> {
     /// Stages one capture. Nothing is acknowledged before [`Writer::commit`].
     pub fn add(&mut self, c: NewCapture) -> Result<()> {
+        self.add_with_flag(c, None)
+    }
+
+    /// Stages one capture whose record carries `flag` (why it is doubtful).
+    pub fn add_flagged(&mut self, c: NewCapture, flag: String) -> Result<()> {
+        self.add_with_flag(c, Some(flag))
+    }
+
+    fn add_with_flag(&mut self, c: NewCapture, flag: Option<String>) -> Result<()> {
         let a = self.archive;
         if c.bytes.len() > MAX_OBJECT_SIZE {
             return Err(StoreError::TooLarge {
@@ -848,6 +863,7 @@ impl Writer<'_> {
             url: c.url,
             source: c.source,
             title: c.title,
+            flag,
         };
         let vkey = record.version_key();
         let status = if a.cat(a.catalog.has_version(c.doc.as_str(), &vkey))? {

@@ -32,6 +32,11 @@ pub struct CaptureRecord {
     pub source: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// Why this capture is doubtful (e.g. a WARC digest mismatch accepted
+    /// with `import --accept-bad-digests`). Absent from every other record,
+    /// so records written before it existed keep their bytes and ids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flag: Option<String>,
 }
 
 impl CaptureRecord {
@@ -95,6 +100,7 @@ mod tests {
             url: None,
             source: Some("blog".into()),
             title: None,
+            flag: None,
         };
         let bytes = r.to_canonical();
         let s = std::str::from_utf8(&bytes).unwrap();
