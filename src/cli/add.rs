@@ -221,7 +221,7 @@ fn stage_batch(
 }
 
 /// Word counts for `log DOC`, cached inside the write so readers never diff history.
-fn cache_stats(archive: &Archive, added: &[Added]) -> Result<(), CliError> {
+pub(super) fn cache_stats(archive: &Archive, added: &[Added]) -> Result<(), CliError> {
     for a in added {
         let Some(text_id) = a.text else { continue };
         let mut words = archive.cached_words(&text_id)?;
@@ -252,7 +252,7 @@ fn cache_stats(archive: &Archive, added: &[Added]) -> Result<(), CliError> {
     Ok(())
 }
 
-fn print_added(out: &mut dyn Write, a: &Added, json: bool) -> std::io::Result<()> {
+pub(super) fn print_added(out: &mut dyn Write, a: &Added, json: bool) -> std::io::Result<()> {
     if json {
         let v = serde_json::json!({
             "doc": a.doc,

@@ -2,6 +2,7 @@
 
 mod add;
 mod diff;
+mod import;
 mod init;
 mod log;
 mod reindex;
@@ -74,6 +75,8 @@ enum Command {
     Diff(diff::DiffArgs),
     /// Re-check every object, record and reference; report damage
     Verify(verify::VerifyArgs),
+    /// Archive the captures in WARC files (one durable commit)
+    Import(import::ImportArgs),
     /// Rebuild the catalog from the objects alone
     Reindex(reindex::ReindexArgs),
 }
@@ -171,6 +174,7 @@ pub fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Diff(a) => diff::run_diff(&env, a),
         Command::Verify(a) => verify::run_verify(&env, a),
         Command::Reindex(a) => reindex::run_reindex(&env, a),
+        Command::Import(a) => import::run_import(&env, a),
     }
 }
 

@@ -142,6 +142,13 @@ pub fn interpret(rec: Record, limit: usize) -> Result<Item, WarcError> {
         }
         _ => return skip(Skip::Type(if kind.is_empty() { "?".into() } else { kind })),
     }
+    if rec
+        .target_uri()
+        .is_some_and(|u| u.to_ascii_lowercase().starts_with("metadata://"))
+    {
+        // wget's own log and arguments, not a capture of the web.
+        return skip(Skip::Type("metadata".into()));
+    }
     let block = match &rec.block {
         Block::Kept(b) => b,
         Block::TooLarge(n) => return skip(Skip::TooLarge(*n)),
