@@ -389,8 +389,16 @@ impl Import<'_, '_> {
         let content = ObjectId::of(&p.payload);
         // vellum's own metadata names the document, source and title.
         let ours = p.vellum.filter(|r| r.content == content);
-        let (doc, url, date, source, title, media) = match ours {
-            Some(r) => (r.doc, r.url, r.captured_at, r.source, r.title, Some(r.media_type)),
+        let (doc, url, date, source, title, media, old_flag) = match ours {
+            Some(r) => (
+                r.doc,
+                r.url,
+                r.captured_at,
+                r.source,
+                r.title,
+                Some(r.media_type),
+                r.flag,
+            ),
             None => {
                 let doc = match p.url.as_deref().and_then(slug) {
                     Some(d) => d,
@@ -401,11 +409,13 @@ impl Import<'_, '_> {
                     ))
                     .unwrap_or_else(|| "warc".parse().expect("valid name")),
                 };
-                (doc, p.url, p.date, None, None, p.media_type)
+                (doc, p.url, p.date, None, None, p.media_type, None)
             }
         };
-        let flag = if p.bad.is_empty() {
-            None
+        let (doc, flag) = if p.bad.is_empty() {
+            // A capture flagged when it was first archived (exported by
+            // vellum) stays flagged, under the name it had.
+            (doc, old_flag)
         } else {
             self.summary.bad_digests += 1;
             let why = p.bad.join("; ");
@@ -417,11 +427,10 @@ impl Import<'_, '_> {
             }
             eprintln!("vellum: {where_}: {why}; archived flagged");
             self.summary.flagged += 1;
-            Some(format!("WARC digest mismatch: {why}"))
-        };
-        let doc = match &flag {
-            Some(_) => quarantine(&doc),
-            None => doc,
+            (
+                quarantine(&doc),
+                Some(format!("WARC digest mismatch: {why}")),
+            )
         };
         let c = NewCapture {
             doc,

@@ -2,6 +2,7 @@
 
 mod add;
 mod diff;
+mod export;
 mod import;
 mod init;
 mod log;
@@ -77,6 +78,8 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// Archive the captures in WARC files (one durable commit)
     Import(import::ImportArgs),
+    /// Write captures to a WARC file (WARC/1.1, gzip per record)
+    Export(export::ExportArgs),
     /// Rebuild the catalog from the objects alone
     Reindex(reindex::ReindexArgs),
 }
@@ -175,6 +178,7 @@ pub fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Verify(a) => verify::run_verify(&env, a),
         Command::Reindex(a) => reindex::run_reindex(&env, a),
         Command::Import(a) => import::run_import(&env, a),
+        Command::Export(a) => export::run_export(&env, a),
     }
 }
 
