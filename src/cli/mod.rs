@@ -1,6 +1,7 @@
 //! Command line: one file per subcommand, each with `<Name>Args` and `run_<name>`.
 
 mod add;
+mod check_proof;
 mod diff;
 mod export;
 mod import;
@@ -80,6 +81,8 @@ enum Command {
     Import(import::ImportArgs),
     /// Write captures to a WARC file (WARC/1.1, gzip per record)
     Export(export::ExportArgs),
+    /// Check a proof of custody offline (no store needed)
+    CheckProof(check_proof::CheckProofArgs),
     /// Rebuild the catalog from the objects alone
     Reindex(reindex::ReindexArgs),
 }
@@ -179,6 +182,7 @@ pub fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Reindex(a) => reindex::run_reindex(&env, a),
         Command::Import(a) => import::run_import(&env, a),
         Command::Export(a) => export::run_export(&env, a),
+        Command::CheckProof(a) => check_proof::run_check_proof(&env, a),
     }
 }
 
