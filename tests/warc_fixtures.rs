@@ -106,3 +106,75 @@ fn chunked_response_and_base64_payload_digests() {
     // The same body against a wrong digest fails.
     assert!(Check::against(Some("sha1:2jmj7l5rSw0yVb/vlWAYkK/YBwk="), &[b"x"]).is_bad());
 }
+
+/// Reads every record and interprets it, as `import` does; returns how many
+/// records were read before the end or an error.
+fn read_all(data: &[u8], max_block: u64) -> usize {
+    let mut r = Reader::new(data, Options { max_block }).unwrap();
+    let mut n = 0;
+    loop {
+        match r.next_record() {
+            Ok(Some(rec)) => {
+                n += 1;
+                assert!(n <= data.len(), "more records than bytes");
+                let _ = rec.at.to_string();
+                let _ = interpret(rec, 1 << 20);
+            }
+            Ok(None) => return n,
+            Err(e) => {
+                let _ = e.to_string();
+                assert!(r.next_record().unwrap().is_none());
+                return n;
+            }
+        }
+    }
+}
+
+#[test]
+fn lying_lengths_allocate_nothing_large() {
+    let rec = b"WARC/1.1\r\nWARC-Type: resource\r\nContent-Length: 999999999999999\r\n\r\nshort";
+    let mut r = Reader::new(&rec[..], Options::default()).unwrap();
+    let e = r.next_record().unwrap_err().to_string();
+    assert!(e.contains("only 5 follow"), "{e}");
+    let huge_header = format!("WARC/1.1\r\nX: {}\r\n", "a".repeat(100_000));
+    let mut r = Reader::new(huge_header.as_bytes(), Options::default()).unwrap();
+    assert!(r.next_record().is_err());
+}
+
+mod mutated {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn fixtures() -> Vec<Vec<u8>> {
+        ["example.warc", "example.warc.gz", "example-iana.org-chunked.warc", "example-wget-bad-target-uri.warc.gz", "example-bad-non-chunked.warc.gz"]
+            .iter()
+            .map(|n| std::fs::read(Path::new(DIR).join(n)).unwrap())
+            .collect()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        /// Flipped bytes, cuts, insertions and rewritten digits in real WARC
+        /// files: the reader ends or reports an error, never panics, and never
+        /// reads more records than there are bytes.
+        #[test]
+        fn mutated_samples_never_panic(
+            which in 0usize..5,
+            edits in prop::collection::vec((any::<prop::sample::Index>(), 0u8..4, any::<u8>()), 1..8),
+            small_blocks in any::<bool>(),
+        ) {
+            let mut data = fixtures().swap_remove(which);
+            for (at, op, byte) in edits {
+                if data.is_empty() { break; }
+                let i = at.index(data.len());
+                match op {
+                    0 => data[i] ^= byte | 1,
+                    1 => data.truncate(i),
+                    2 => data.insert(i, byte),
+                    _ => if data[i].is_ascii_digit() { data[i] = b'0' + byte % 10 },
+                }
+            }
+            read_all(&data, if small_blocks { 64 } else { 1 << 20 });
+        }
+    }
+}
