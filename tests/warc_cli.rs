@@ -65,7 +65,12 @@ fn sample_warc_imports_response_and_revisit() {
         .arg(warc("example.warc"))
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stdout = String::from_utf8(out.stdout).unwrap();
     let s = summary(&stdout);
     assert_eq!(s["records"], 6);
@@ -97,7 +102,10 @@ fn sample_warc_imports_response_and_revisit() {
         .output()
         .unwrap();
     let s = summary(&String::from_utf8(out.stdout).unwrap());
-    assert_eq!((s["new"].as_u64(), s["unchanged"].as_u64()), (Some(0), Some(2)));
+    assert_eq!(
+        (s["new"].as_u64(), s["unchanged"].as_u64()),
+        (Some(0), Some(2))
+    );
     let out = vellum(&store)
         .arg("import")
         .arg(warc("example-bad-non-chunked.warc.gz"))
@@ -106,7 +114,9 @@ fn sample_warc_imports_response_and_revisit() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.contains("record at byte 3370 of the decompressed data (gzip member at byte 0): block digest"),
+        stderr.contains(
+            "record at byte 3370 of the decompressed data (gzip member at byte 0): block digest"
+        ),
         "{stderr}"
     );
     // Same records, same capture ids.
@@ -119,8 +129,46 @@ fn sample_warc_imports_response_and_revisit() {
         .assert()
         .success();
     let text = stdout_of(vellum(&store).args(["show", "iana-org"]));
-    assert!(text.trim_end().ends_with("</html>"), "{}", &text[text.len() - 100..]);
+    assert!(
+        text.trim_end().ends_with("</html>"),
+        "{}",
+        &text[text.len() - 100..]
+    );
     assert!(!text.contains("\r\n0\r\n"));
+}
+
+#[test]
+fn revisit_of_a_payload_archived_earlier() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    // example.warc.gz's members: warcinfo x2, response, request, revisit, request.
+    let all = std::fs::read(warc("example.warc.gz")).unwrap();
+    let (first, later) = (
+        tmp.path().join("first.warc.gz"),
+        tmp.path().join("later.warc.gz"),
+    );
+    std::fs::write(&first, &all[..2012]).unwrap();
+    std::fs::write(&later, &all[2621..3207]).unwrap();
+    vellum(&store).arg("import").arg(&first).assert().success();
+    let out = vellum(&store)
+        .args(["import", "--json"])
+        .arg(&later)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(summary(&stdout)["unchanged"], 1, "{stdout}");
+    assert!(
+        stdout.contains("\"captured_at\":\"2017-03-06T04:03:48Z\""),
+        "{stdout}"
+    );
+    // Into an empty store, the same revisit finds nothing: skipped and counted.
+    let empty = tmp.path().join("empty");
+    let s = summary(&stdout_of(
+        vellum(&empty).args(["import", "--json"]).arg(&later),
+    ));
+    assert_eq!(s["skipped"]["revisit of a payload not found"], 1, "{s}");
+    assert_eq!(s["new"], 0);
 }
 
 #[test]
@@ -133,7 +181,9 @@ fn bad_digests_are_refused_or_flagged_apart() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("record at byte 0 (gzip member): block digest is sha1:SDZIDCNQKX2AQDX3LC6EE2YTIHVLAXUK"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(
+        "record at byte 0 (gzip member): block digest is sha1:SDZIDCNQKX2AQDX3LC6EE2YTIHVLAXUK"
+    ));
     assert!(capture_ids(&store).is_empty());
 
     let out = vellum(&store)
@@ -145,9 +195,15 @@ fn bad_digests_are_refused_or_flagged_apart() {
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(stdout.starts_with("example-com--bad-digest@1 "), "{stdout}");
     let meta = stdout_of(vellum(&store).args(["show", "example-com--bad-digest", "--meta"]));
-    assert!(meta.contains("\"flag\": \"WARC digest mismatch: block digest is"), "{meta}");
+    assert!(
+        meta.contains("\"flag\": \"WARC digest mismatch: block digest is"),
+        "{meta}"
+    );
     // Not a version of the document itself.
-    vellum(&store).args(["show", "example-com"]).assert().code(2);
+    vellum(&store)
+        .args(["show", "example-com"])
+        .assert()
+        .code(2);
 }
 
 #[test]
@@ -156,7 +212,10 @@ fn broken_input_archives_nothing_or_the_good_records_before_it() {
     let good = std::fs::read(warc("example.warc.gz")).unwrap();
     let page = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nsecond page";
     let second = gz(&response("http://second.example/", page));
-    let third = gz(&response("http://third.example/", b"HTTP/1.1 200 OK\r\n\r\nthird"));
+    let third = gz(&response(
+        "http://third.example/",
+        b"HTTP/1.1 200 OK\r\n\r\nthird",
+    ));
     let mut broken = [good.clone(), second.clone(), third.clone()].concat();
     broken.truncate(good.len() + second.len() + third.len() - 5);
     let file = tmp.path().join("truncated.warc.gz");
@@ -167,7 +226,10 @@ fn broken_input_archives_nothing_or_the_good_records_before_it() {
     let out = vellum(&store).arg("import").arg(&file).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains(&format!("record at byte {third_at} (gzip member)")), "{stderr}");
+    assert!(
+        stderr.contains(&format!("record at byte {third_at} (gzip member)")),
+        "{stderr}"
+    );
     assert!(stderr.contains("nothing was archived"), "{stderr}");
     assert!(capture_ids(&store).is_empty());
 
@@ -179,24 +241,50 @@ fn broken_input_archives_nothing_or_the_good_records_before_it() {
     assert_eq!(out.status.code(), Some(2));
     let s = summary(&String::from_utf8(out.stdout).unwrap());
     // example.warc.gz's response and revisit, then the second page.
-    assert_eq!((s["new"].as_u64(), s["unchanged"].as_u64()), (Some(2), Some(1)), "{s}");
-    assert!(String::from_utf8_lossy(&out.stderr).contains("3 good captures before this record were archived"));
+    assert_eq!(
+        (s["new"].as_u64(), s["unchanged"].as_u64()),
+        (Some(2), Some(1)),
+        "{s}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("3 good captures before this record were archived")
+    );
     let text = stdout_of(vellum(&store).args(["show", "second-example"]));
     assert_eq!(text, "second page");
-    vellum(&store).args(["show", "third-example"]).assert().code(2);
+    vellum(&store)
+        .args(["show", "third-example"])
+        .assert()
+        .code(2);
 
     // Bad chunked encoding, a wrong Content-Length, a public truncated sample.
     let chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab\r\n0\r\n\r\n";
-    let bad_chunks = [response("http://a.example/", page), response("http://b.example/", chunked)].concat();
+    let bad_chunks = [
+        response("http://a.example/", page),
+        response("http://b.example/", chunked),
+    ]
+    .concat();
     let first_len = response("http://a.example/", page).len();
     let mut wrong_length = response("http://a.example/", page);
     let text = String::from_utf8(wrong_length.clone()).unwrap();
     let declared = format!("Content-Length: {}", page.len());
-    wrong_length = text.replace(&declared, &format!("Content-Length: {}", page.len() - 3)).into_bytes();
+    wrong_length = text
+        .replace(&declared, &format!("Content-Length: {}", page.len() - 3))
+        .into_bytes();
     for (name, bytes, at, what) in [
-        ("chunks.warc", bad_chunks, first_len, "bad chunked transfer-encoding"),
+        (
+            "chunks.warc",
+            bad_chunks,
+            first_len,
+            "bad chunked transfer-encoding",
+        ),
         ("length.warc", wrong_length, 0, "Content-Length"),
-        ("trunc.warc", std::fs::read(warc("example-trunc.warc")).unwrap(), 1197, "Content-Length (973)"),
+        (
+            "trunc.warc",
+            std::fs::read(warc("example-trunc.warc")).unwrap(),
+            1197,
+            "Content-Length (973)",
+        ),
     ] {
         let f = tmp.path().join(name);
         std::fs::write(&f, bytes).unwrap();
@@ -204,7 +292,10 @@ fn broken_input_archives_nothing_or_the_good_records_before_it() {
         let out = vellum(&store).arg("import").arg(&f).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{name}");
         let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(stderr.contains(&format!("record at byte {at}:")), "{name}: {stderr}");
+        assert!(
+            stderr.contains(&format!("record at byte {at}:")),
+            "{name}: {stderr}"
+        );
         assert!(stderr.contains(what), "{name}: {stderr}");
         assert!(capture_ids(&store).is_empty(), "{name}");
     }
@@ -215,7 +306,10 @@ fn broken_input_archives_nothing_or_the_good_records_before_it() {
     let out = vellum(&store).arg("import").arg(&f).output().unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a WARC record"));
-    vellum(&store).args(["import", "/nonexistent.warc"]).assert().code(2);
+    vellum(&store)
+        .args(["import", "/nonexistent.warc"])
+        .assert()
+        .code(2);
 }
 
 #[test]
@@ -224,14 +318,22 @@ fn export_then_import_gives_the_same_captures_and_texts() {
     // A later sighting of the same bytes (exported as a revisit).
     let doc = "raqqah-negotiations";
     let again = tmp.path().join("again.txt");
-    std::fs::write(&again, stdout_of(vellum(&store).args(["show", doc, "--raw"]))).unwrap();
+    std::fs::write(
+        &again,
+        stdout_of(vellum(&store).args(["show", doc, "--raw"])),
+    )
+    .unwrap();
     vellum(&store)
         .args(["add", "--doc", doc, "--at", "2030-01-01T00:00:00Z"])
         .arg(&again)
         .assert()
         .success();
     let out = tmp.path().join("out.warc.gz");
-    vellum(&store).args(["export", "--warc"]).arg(&out).assert().success();
+    vellum(&store)
+        .args(["export", "--warc"])
+        .arg(&out)
+        .assert()
+        .success();
 
     // Every record is its own gzip member; a revisit for the sighting.
     let bytes = std::fs::read(&out).unwrap();
@@ -276,7 +378,12 @@ fn export_then_import_gives_the_same_captures_and_texts() {
     assert!(s.starts_with("{\"capture\":\"b990df5b"), "{s}");
     // Unknown addresses are errors, and no file is left behind.
     let none = tmp.path().join("none.warc.gz");
-    vellum(&store).args(["export", "--warc"]).arg(&none).arg("no-such-doc").assert().code(2);
+    vellum(&store)
+        .args(["export", "--warc"])
+        .arg(&none)
+        .arg("no-such-doc")
+        .assert()
+        .code(2);
     assert!(!none.exists());
     assert!(Path::new(SAMPLE_STORE).exists());
 }
@@ -298,7 +405,11 @@ fn serve() -> (u16, std::thread::JoinHandle<()>) {
                     break;
                 }
             }
-            let path = request_line.split_whitespace().nth(1).unwrap_or("/").to_owned();
+            let path = request_line
+                .split_whitespace()
+                .nth(1)
+                .unwrap_or("/")
+                .to_owned();
             let resp: Vec<u8> = match path.as_str() {
                 "/a.html" => {
                     let body = "<html><title>A</title><p>caf\u{e9} article</p></html>";
@@ -321,7 +432,11 @@ fn serve() -> (u16, std::thread::JoinHandle<()>) {
 
 #[test]
 fn wget_warcs_import() {
-    if std::process::Command::new("wget").arg("--version").output().is_err() {
+    if std::process::Command::new("wget")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
         println!("SKIPPED wget_warcs_import: wget is not installed (apt-get install -y wget)");
         return;
     }
@@ -348,7 +463,12 @@ fn wget_warcs_import() {
         .arg(&file)
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let s = summary(&String::from_utf8(out.stdout).unwrap());
     assert_eq!(s["new"], 3, "{s}");
     assert_eq!(s["skipped"]["status 404"], 1, "{s}");
@@ -357,8 +477,14 @@ fn wget_warcs_import() {
     let doc = |p: &str| format!("127-0-0-1-{port}-{p}");
     let a = stdout_of(vellum(&store).args(["show", &doc("a-html")]));
     assert_eq!(a, "<html><title>A</title><p>caf\u{e9} article</p></html>");
-    assert_eq!(stdout_of(vellum(&store).args(["show", &doc("b-txt")])), "chunk world");
-    assert_eq!(stdout_of(vellum(&store).args(["show", &doc("c-txt")])), "compressed text");
+    assert_eq!(
+        stdout_of(vellum(&store).args(["show", &doc("b-txt")])),
+        "chunk world"
+    );
+    assert_eq!(
+        stdout_of(vellum(&store).args(["show", &doc("c-txt")])),
+        "compressed text"
+    );
     let meta = stdout_of(vellum(&store).args(["show", &doc("a-html"), "--meta"]));
     assert!(meta.contains("\"media_type\": \"text/html\""), "{meta}");
 }

@@ -29,8 +29,14 @@ fn kinds(recs: &[(String, bool, u64)]) -> Vec<&str> {
 
 #[test]
 fn good_samples_read_completely() {
-    let expect = ["warcinfo", "warcinfo", "response", "request", "revisit", "request"];
-    for name in ["example.warc", "example.warc.gz", "example-bad-non-chunked.warc.gz"] {
+    let expect = [
+        "warcinfo", "warcinfo", "response", "request", "revisit", "request",
+    ];
+    for name in [
+        "example.warc",
+        "example.warc.gz",
+        "example-bad-non-chunked.warc.gz",
+    ] {
         let (recs, err) = scan(name);
         assert_eq!(err, None, "{name}");
         assert_eq!(kinds(&recs), expect, "{name}");
@@ -43,7 +49,9 @@ fn good_samples_read_completely() {
     assert_eq!(err, None);
     assert_eq!(
         kinds(&recs),
-        ["warcinfo", "request", "response", "metadata", "resource", "resource"]
+        [
+            "warcinfo", "request", "response", "metadata", "resource", "resource"
+        ]
     );
     assert!(recs.iter().all(|r| !r.1));
 }
@@ -53,7 +61,10 @@ fn bad_block_digests_are_found() {
     // The whole-file gzip sample's revisit has a wrong block digest.
     let (recs, _) = scan("example-bad-non-chunked.warc.gz");
     assert_eq!(
-        recs.iter().filter(|r| r.1).map(|r| r.0.as_str()).collect::<Vec<_>>(),
+        recs.iter()
+            .filter(|r| r.1)
+            .map(|r| r.0.as_str())
+            .collect::<Vec<_>>(),
         ["revisit"]
     );
     // A record split across gzip members, whose digest does not match.
@@ -96,10 +107,18 @@ fn chunked_response_and_base64_payload_digests() {
     let mut checks = Vec::new();
     while let Some(rec) = r.next_record().unwrap() {
         let declared = rec.header("WARC-Payload-Digest").map(str::to_owned);
-        let vellum::warc::read::Block::Kept(block) = &rec.block else { panic!() };
+        let vellum::warc::read::Block::Kept(block) = &rec.block else {
+            panic!()
+        };
         let body = &block[block.windows(4).position(|w| w == b"\r\n\r\n").unwrap() + 4..];
         checks.push(Check::against(declared.as_deref(), &[body]));
-        assert!(matches!(interpret(rec, 1 << 20).unwrap(), Item::Skipped { why: Skip::Type(_), .. }));
+        assert!(matches!(
+            interpret(rec, 1 << 20).unwrap(),
+            Item::Skipped {
+                why: Skip::Type(_),
+                ..
+            }
+        ));
     }
     assert!(matches!(checks[0], Check::Unchecked(_)), "{checks:?}");
     assert_eq!(checks[1..], [Check::Good, Check::Good, Check::Good]);
@@ -131,6 +150,45 @@ fn read_all(data: &[u8], max_block: u64) -> usize {
 }
 
 #[test]
+fn records_are_found_again_by_position() {
+    for name in [
+        "example.warc",
+        "example.warc.gz",
+        "example-bad-non-chunked.warc.gz",
+        "example-wrong-chunks.warc.gz",
+    ] {
+        let bytes = std::fs::read(Path::new(DIR).join(name)).unwrap();
+        let mut r = Reader::new(&bytes[..], Options::default()).unwrap();
+        let mut n = 0;
+        while let Some(rec) = r.next_record().unwrap() {
+            let again = vellum::warc::read::record_at(
+                std::io::Cursor::new(&bytes),
+                rec.at,
+                Options::default(),
+            )
+            .unwrap();
+            assert_eq!(
+                (again.at, &again.headers, &again.block),
+                (rec.at, &rec.headers, &rec.block),
+                "{name}"
+            );
+            n += 1;
+        }
+        assert!(n >= 2, "{name}");
+    }
+    // A position where no record starts.
+    let bytes = std::fs::read(Path::new(DIR).join("example.warc")).unwrap();
+    let at = vellum::warc::read::Position {
+        offset: 10,
+        member: None,
+    };
+    assert!(
+        vellum::warc::read::record_at(std::io::Cursor::new(&bytes), at, Options::default())
+            .is_err()
+    );
+}
+
+#[test]
 fn lying_lengths_allocate_nothing_large() {
     let rec = b"WARC/1.1\r\nWARC-Type: resource\r\nContent-Length: 999999999999999\r\n\r\nshort";
     let mut r = Reader::new(&rec[..], Options::default()).unwrap();
@@ -146,10 +204,16 @@ mod mutated {
     use proptest::prelude::*;
 
     fn fixtures() -> Vec<Vec<u8>> {
-        ["example.warc", "example.warc.gz", "example-iana.org-chunked.warc", "example-wget-bad-target-uri.warc.gz", "example-bad-non-chunked.warc.gz"]
-            .iter()
-            .map(|n| std::fs::read(Path::new(DIR).join(n)).unwrap())
-            .collect()
+        [
+            "example.warc",
+            "example.warc.gz",
+            "example-iana.org-chunked.warc",
+            "example-wget-bad-target-uri.warc.gz",
+            "example-bad-non-chunked.warc.gz",
+        ]
+        .iter()
+        .map(|n| std::fs::read(Path::new(DIR).join(n)).unwrap())
+        .collect()
     }
 
     proptest! {

@@ -35,7 +35,11 @@ pub struct CheckProofArgs {
 }
 
 fn parse_root(s: &str) -> Result<(Option<u64>, ObjectId), CliError> {
-    let bad = || CliError::new(format!("--root {s:?}: give the 64 hex digits of a root, optionally after SIZE: (e.g. 6:3f2a…)"));
+    let bad = || {
+        CliError::new(format!(
+            "--root {s:?}: give the 64 hex digits of a root, optionally after SIZE: (e.g. 6:3f2a…)"
+        ))
+    };
     let (size, hash) = match s.split_once(':') {
         Some((n, h)) => (Some(n.trim().parse::<u64>().map_err(|_| bad())?), h),
         None => (None, s),
@@ -49,7 +53,8 @@ pub fn run_check_proof(_env: &Env, args: CheckProofArgs) -> Result<Exit, CliErro
         .iter()
         .map(|r| parse_root(r))
         .collect::<Result<Vec<_>, _>>()?;
-    let cannot = |p: &PathBuf, e: std::io::Error| CliError::new(format!("cannot read {}: {e}", p.display()));
+    let cannot =
+        |p: &PathBuf, e: std::io::Error| CliError::new(format!("cannot read {}: {e}", p.display()));
     // A proof is small; refuse anything that is not.
     let mut text = Vec::new();
     std::fs::File::open(&args.proof)

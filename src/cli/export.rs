@@ -61,9 +61,8 @@ pub fn run_export(env: &Env, args: ExportArgs) -> Result<Exit, CliError> {
         .map(|n| n.to_string_lossy().into_owned())
         .ok_or_else(|| CliError::new("--warc needs a file name, e.g. out.warc.gz"))?;
     let tmp = args.warc.with_file_name(format!(".{name}.partial"));
-    let cannot = |e: std::io::Error| {
-        CliError::new(format!("cannot write {}: {e}", args.warc.display()))
-    };
+    let cannot =
+        |e: std::io::Error| CliError::new(format!("cannot write {}: {e}", args.warc.display()));
     let file = std::fs::File::create(&tmp).map_err(cannot)?;
     let result = (|| -> Result<(), CliError> {
         let mut w = Writer::new(BufWriter::new(file));
@@ -152,7 +151,10 @@ pub fn run_export(env: &Env, args: ExportArgs) -> Result<Exit, CliError> {
             w.record(
                 "metadata",
                 &[
-                    ("WARC-Record-ID", record_id(format!("record:{id}").as_bytes())),
+                    (
+                        "WARC-Record-ID",
+                        record_id(format!("record:{id}").as_bytes()),
+                    ),
                     ("WARC-Target-URI", uri),
                     ("WARC-Date", date),
                     ("WARC-Refers-To", main_id),

@@ -1,7 +1,7 @@
 //! `vellum import FILE...`: captures out of WARC files, in one durable commit.
 
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufReader, Seek, SeekFrom, Write};
+use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -12,7 +12,7 @@ use vellum::store::object::MAX_OBJECT_SIZE;
 use vellum::store::{Archive, CaptureRecord, NewCapture, Status, Writer};
 use vellum::warc::Digest;
 use vellum::warc::import::{Found, Item, Revisit, Skip, interpret, name_hint};
-use vellum::warc::read::{Options, Position, Reader};
+use vellum::warc::read::{Options, Position, Reader, record_at};
 
 use super::add::{cache_stats, print_added};
 use super::{CliError, Env, Exit};
@@ -54,6 +54,9 @@ pub struct ImportArgs {
 /// Payload bytes kept in memory for revisits within the import; past this,
 /// a revisited record is read again from its file.
 const KEPT_FOR_REVISITS: usize = 128 << 20;
+
+/// Payload bytes and media type.
+type Payload = (Arc<Vec<u8>>, Option<String>);
 
 /// A payload seen in this import, for revisits that point to it.
 struct Seen {
@@ -195,7 +198,7 @@ fn print_summary(out: &mut dyn Write, s: &Summary, json: bool) -> std::io::Resul
     let skipped: Vec<String> = s.skipped.iter().map(|(k, n)| format!("{n} {k}")).collect();
     writeln!(
         out,
-        "{} records: {} captures new, {} unchanged{}; skipped: {}; bad digests: {}",
+        "{} records: captures {} new, {} unchanged{}; skipped {}; bad digests {}",
         s.records,
         s.new,
         s.unchanged,
@@ -292,9 +295,11 @@ impl Import<'_, '_> {
         if let Some(d) = f.payload_digest {
             self.seen.by_digest.insert(d, i);
         }
-        for alg in [vellum::warc::Algorithm::Sha1] {
-            self.seen.by_digest.insert(Digest::of(alg, &payload), i);
-        }
+        // Revisits name the payload by the digest the crawler declared (over
+        // the body as sent) or, from other tools, by sha1 of the entity.
+        self.seen
+            .by_digest
+            .insert(Digest::of(vellum::warc::Algorithm::Sha1, &payload), i);
         Pending {
             file: path.to_owned(),
             at: f.at,
@@ -357,14 +362,11 @@ impl Import<'_, '_> {
     }
 
     /// A revisited payload already in the store: a version of the document
-    /// its URL names whose bytes have the revisit's payload digest.
-    fn archived(
-        &self,
-        rv: &Revisit,
-    ) -> Result<Option<(Arc<Vec<u8>>, Option<String>)>, CliError> {
-        let Some(digest) = &rv.payload_digest else {
-            return Ok(None);
-        };
+    /// its URL names, captured at WARC-Refers-To-Date, or whose bytes have the
+    /// revisit's payload digest. (A crawler's payload digest is over the body
+    /// as sent, often gzip-compressed, while vellum keeps the decoded body:
+    /// the date is then what identifies it.)
+    fn archived(&self, rv: &Revisit) -> Result<Option<Payload>, CliError> {
         let a = self.writer.archive();
         for uri in [&rv.refers_to_uri, &rv.url].into_iter().flatten() {
             let Some(doc) = slug(uri) else { continue };
@@ -372,10 +374,18 @@ impl Import<'_, '_> {
                 let Ok(rec) = a.record(&v.capture) else {
                     continue;
                 };
+                let at_date = rv.refers_to_date.is_some_and(|d| d == rec.captured_at);
+                if !at_date && rv.payload_digest.is_none() {
+                    continue;
+                }
                 let Ok(bytes) = a.read_object(&rec.content) else {
                     continue;
                 };
-                if Digest::of(digest.algorithm, &bytes) == *digest {
+                let same_digest = rv
+                    .payload_digest
+                    .as_ref()
+                    .is_some_and(|d| Digest::of(d.algorithm, &bytes) == *d);
+                if at_date || same_digest {
                     return Ok(Some((bytes, Some(rec.media_type))));
                 }
             }
@@ -470,25 +480,11 @@ fn reread(file: &Path, at: Position) -> Result<Vec<u8>, CliError> {
             file.display()
         ))
     };
-    let mut f = std::fs::File::open(file).map_err(|e| fail(e.to_string()))?;
-    let (seek, skip_to) = match at.member {
-        Some((m, start)) => (m, at.offset - start),
-        None => (at.offset, 0),
-    };
-    f.seek(SeekFrom::Start(seek))
-        .map_err(|e| fail(e.to_string()))?;
-    let mut r = Reader::new(BufReader::new(f), Options::default()).map_err(|e| fail(e.to_string()))?;
-    loop {
-        let rec = r
-            .next_record()
-            .map_err(|e| fail(e.to_string()))?
-            .ok_or_else(|| fail("the record is gone".into()))?;
-        if rec.at.offset < skip_to {
-            continue;
-        }
-        return match interpret(rec, MAX_OBJECT_SIZE).map_err(|e| fail(e.to_string()))? {
-            Item::Capture(found) => Ok(found.payload),
-            _ => Err(fail("it is no longer a capture".into())),
-        };
+    let f = std::fs::File::open(file).map_err(|e| fail(e.to_string()))?;
+    let rec =
+        record_at(BufReader::new(f), at, Options::default()).map_err(|e| fail(e.to_string()))?;
+    match interpret(rec, MAX_OBJECT_SIZE).map_err(|e| fail(e.to_string()))? {
+        Item::Capture(found) => Ok(found.payload),
+        _ => Err(fail("it is no longer a capture".into())),
     }
 }

@@ -283,7 +283,10 @@ mod tests {
             t.head(3).unwrap().root,
             node_hash(&node_hash(&l[0], &l[1]), &l[2])
         );
-        assert_eq!(t.inclusion_proof(2, 3).unwrap(), vec![node_hash(&l[0], &l[1])]);
+        assert_eq!(
+            t.inclusion_proof(2, 3).unwrap(),
+            vec![node_hash(&l[0], &l[1])]
+        );
         assert_eq!(t.inclusion_proof(0, 3).unwrap(), vec![l[1], l[2]]);
         // A leaf hash is never an inner node hash of the same bytes.
         assert_ne!(leaf_hash(&[l[0], l[1]].concat()), node_hash(&l[0], &l[1]));

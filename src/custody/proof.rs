@@ -84,9 +84,13 @@ pub enum ProofError {
     RecordMismatch(ObjectId),
     #[error("the proof's record is not a capture record ({0})")]
     BadRecord(String),
-    #[error("the inclusion path does not lead from capture {capture} to root {root}: the proof is not valid")]
+    #[error(
+        "the inclusion path does not lead from capture {capture} to root {root}: the proof is not valid"
+    )]
     NotIncluded { capture: ObjectId, root: ObjectId },
-    #[error("the consistency path does not link root {old} (size {old_size}) to root {new} (size {new_size}): the log was rewritten, or the proof is not valid")]
+    #[error(
+        "the consistency path does not link root {old} (size {old_size}) to root {new} (size {new_size}): the log was rewritten, or the proof is not valid"
+    )]
     NotConsistent {
         old: ObjectId,
         old_size: u64,
@@ -95,7 +99,9 @@ pub enum ProofError {
     },
     #[error("root {0} (or its size) is not a root this proof is about (it checks SIZE:ROOT {1})")]
     OtherRoot(ObjectId, String),
-    #[error("the file's bytes hash to {file}, the capture's bytes to {content}: it is not the archived file")]
+    #[error(
+        "the file's bytes hash to {file}, the capture's bytes to {content}: it is not the archived file"
+    )]
     OtherFile { file: ObjectId, content: ObjectId },
     #[error("the proof carries no capture record, so a file cannot be checked against it")]
     NoRecord,
@@ -164,7 +170,10 @@ impl ProofFile {
         file: Option<ObjectId>,
     ) -> Result<Statements, ProofError> {
         if self.vellum_proof != PROOF_FORMAT || self.hash != "blake3" {
-            return Err(ProofError::Unsupported(self.vellum_proof, self.hash.clone()));
+            return Err(ProofError::Unsupported(
+                self.vellum_proof,
+                self.hash.clone(),
+            ));
         }
         let mut out = Vec::new();
         match &self.proof {
@@ -307,7 +316,9 @@ mod tests {
 
     #[test]
     fn json_round_trip_and_checks() {
-        let recs: Vec<Vec<u8>> = (0..5).map(|i| record(&format!("d{i}"), format!("text {i}").as_bytes())).collect();
+        let recs: Vec<Vec<u8>> = (0..5)
+            .map(|i| record(&format!("d{i}"), format!("text {i}").as_bytes()))
+            .collect();
         let mut tree = Tree::new();
         for r in &recs {
             tree.push(ObjectId::of(r).as_bytes());
@@ -337,14 +348,20 @@ mod tests {
         if let Proof::Inclusion(i) = &mut forged.proof {
             i.record = Some(i.record.clone().unwrap().replace("\"d2\"", "\"d9\""));
         }
-        assert!(matches!(forged.check(&[], None), Err(ProofError::RecordMismatch(_))));
+        assert!(matches!(
+            forged.check(&[], None),
+            Err(ProofError::RecordMismatch(_))
+        ));
         // Another capture claimed at that position.
         let mut forged = back.clone();
         if let Proof::Inclusion(i) = &mut forged.proof {
             i.capture = ObjectId::of(&recs[3]);
             i.record = Some(String::from_utf8(recs[3].clone()).unwrap());
         }
-        assert!(matches!(forged.check(&[], None), Err(ProofError::NotIncluded { .. })));
+        assert!(matches!(
+            forged.check(&[], None),
+            Err(ProofError::NotIncluded { .. })
+        ));
 
         let c = ProofFile::consistency(&tree, 3, 5).unwrap();
         let back: ProofFile = serde_json::from_str(&serde_json::to_string(&c).unwrap()).unwrap();
@@ -353,9 +370,15 @@ mod tests {
         if let Proof::Consistency(c) = &mut forged.proof {
             c.old_root = ObjectId::of(b"a root of another history");
         }
-        assert!(matches!(forged.check(&[], None), Err(ProofError::NotConsistent { .. })));
+        assert!(matches!(
+            forged.check(&[], None),
+            Err(ProofError::NotConsistent { .. })
+        ));
         let mut other = back;
         other.vellum_proof = 2;
-        assert!(matches!(other.check(&[], None), Err(ProofError::Unsupported(..))));
+        assert!(matches!(
+            other.check(&[], None),
+            Err(ProofError::Unsupported(..))
+        ));
     }
 }

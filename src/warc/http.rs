@@ -109,9 +109,13 @@ impl<'a> Response<'a> {
             }
             "deflate" => {
                 // Servers send either zlib-wrapped or raw deflate.
-                bounded(flate2::read::ZlibDecoder::new(&body[..]), limit, "deflate").or_else(
-                    |_| bounded(flate2::read::DeflateDecoder::new(&body[..]), limit, "deflate"),
-                )
+                bounded(flate2::read::ZlibDecoder::new(&body[..]), limit, "deflate").or_else(|_| {
+                    bounded(
+                        flate2::read::DeflateDecoder::new(&body[..]),
+                        limit,
+                        "deflate",
+                    )
+                })
             }
             other => Err(HttpError::UnsupportedEncoding(
                 other.chars().take(40).collect(),
@@ -154,7 +158,9 @@ pub fn dechunk(mut body: &[u8]) -> Result<Vec<u8>, HttpError> {
             return Ok(out);
         }
         if body.len() < size {
-            return Err(HttpError::BadChunk("chunk is longer than the rest of the body"));
+            return Err(HttpError::BadChunk(
+                "chunk is longer than the rest of the body",
+            ));
         }
         out.extend_from_slice(&body[..size]);
         body = &body[size..];
@@ -191,7 +197,10 @@ mod tests {
 
     #[test]
     fn chunked_and_gzip() {
-        assert_eq!(dechunk(b"3\r\nabc\r\n2;x=y\r\nde\r\n0\r\n\r\n").unwrap(), b"abcde");
+        assert_eq!(
+            dechunk(b"3\r\nabc\r\n2;x=y\r\nde\r\n0\r\n\r\n").unwrap(),
+            b"abcde"
+        );
         assert!(dechunk(b"3\r\nab").is_err());
         assert!(dechunk(b"zz\r\nab\r\n0\r\n\r\n").is_err());
         assert!(dechunk(b"3\r\nabcX0\r\n\r\n").is_err());
@@ -209,6 +218,9 @@ mod tests {
         // A decompression bomb stops at the limit.
         assert!(matches!(r.entity(5), Err(HttpError::TooLarge { .. })));
         let br = Response::parse(b"HTTP/1.1 200 OK\r\nContent-Encoding: br\r\n\r\nxx").unwrap();
-        assert!(matches!(br.entity(10), Err(HttpError::UnsupportedEncoding(_))));
+        assert!(matches!(
+            br.entity(10),
+            Err(HttpError::UnsupportedEncoding(_))
+        ));
     }
 }

@@ -70,15 +70,19 @@ pub struct Revisit {
     pub date: OffsetDateTime,
     pub refers_to: Option<String>,
     pub refers_to_uri: Option<String>,
+    /// When the revisited record was captured (WARC-Refers-To-Date).
+    pub refers_to_date: Option<OffsetDateTime>,
     pub payload_digest: Option<Digest>,
     pub bad_digests: Vec<String>,
 }
 
 fn date(rec: &Record) -> Result<OffsetDateTime, WarcError> {
-    let raw = rec.header("WARC-Date").ok_or_else(|| WarcError::BadHeader {
-        at: rec.at,
-        detail: "no WARC-Date header".into(),
-    })?;
+    let raw = rec
+        .header("WARC-Date")
+        .ok_or_else(|| WarcError::BadHeader {
+            at: rec.at,
+            detail: "no WARC-Date header".into(),
+        })?;
     OffsetDateTime::parse(raw, &time::format_description::well_known::Rfc3339).map_err(|_| {
         WarcError::BadHeader {
             at: rec.at,
@@ -92,9 +96,9 @@ fn date(rec: &Record) -> Result<OffsetDateTime, WarcError> {
 
 fn describe(which: &str, c: &Check) -> Option<String> {
     match c {
-        Check::Bad { declared, actual } => {
-            Some(format!("{which} digest is {declared}, the bytes hash to {actual}"))
-        }
+        Check::Bad { declared, actual } => Some(format!(
+            "{which} digest is {declared}, the bytes hash to {actual}"
+        )),
         _ => None,
     }
 }
@@ -120,6 +124,9 @@ pub fn interpret(rec: Record, limit: usize) -> Result<Item, WarcError> {
                 refers_to_uri: rec
                     .header("WARC-Refers-To-Target-URI")
                     .map(|u| u.trim_matches(['<', '>']).to_owned()),
+                refers_to_date: rec.header("WARC-Refers-To-Date").and_then(|d| {
+                    OffsetDateTime::parse(d, &time::format_description::well_known::Rfc3339).ok()
+                }),
                 payload_digest: rec.header("WARC-Payload-Digest").and_then(Digest::parse),
                 bad_digests: bad,
             }));
@@ -182,7 +189,12 @@ pub fn interpret(rec: Record, limit: usize) -> Result<Item, WarcError> {
             return skip(Skip::TooLarge(block.len() as u64));
         }
         let ct = rec.header("Content-Type").unwrap_or("");
-        let mt = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        let mt = ct
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
         let charset = ct.split(';').skip(1).find_map(|p| {
             let (k, v) = p.split_once('=')?;
             k.trim()

@@ -106,7 +106,10 @@ fn decode_any(value: &str, n: usize) -> Option<Vec<u8>> {
         return Some(b);
     }
     let b64 = value.trim_end_matches('=');
-    for enc in [&data_encoding::BASE64_NOPAD, &data_encoding::BASE64URL_NOPAD] {
+    for enc in [
+        &data_encoding::BASE64_NOPAD,
+        &data_encoding::BASE64URL_NOPAD,
+    ] {
         if let Ok(b) = enc.decode(b64.as_bytes())
             && b.len() == n
         {
@@ -207,14 +210,21 @@ mod tests {
             "sha1:2jmj7l5rSw0yVb_vlWAYkK_YBwk=",
         ];
         for f in forms {
-            assert_eq!(Digest::parse(f), Some(Digest::of(Algorithm::Sha1, b"")), "{f}");
+            assert_eq!(
+                Digest::parse(f),
+                Some(Digest::of(Algorithm::Sha1, b"")),
+                "{f}"
+            );
         }
         assert_eq!(
             Digest::of(Algorithm::Sha1, b"").to_warc(),
             "sha1:3I42H3S6NNFQ2MSVX7XZKYAYSCX5QBYJ"
         );
         let sha256 = "sha256:e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
-        assert_eq!(Digest::parse(sha256), Some(Digest::of(Algorithm::Sha256, b"")));
+        assert_eq!(
+            Digest::parse(sha256),
+            Some(Digest::of(Algorithm::Sha256, b""))
+        );
         let md5 = "md5:d41d8cd98f00b204e9800998ecf8427e";
         assert_eq!(Digest::parse(md5), Some(Digest::of(Algorithm::Md5, b"")));
         assert_eq!(Digest::parse("sha1:short"), None);

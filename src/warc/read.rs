@@ -512,6 +512,40 @@ impl<R: BufRead> Reader<R> {
     }
 }
 
+/// Reads the record at `at` again (a position from an earlier pass over the
+/// same file): seeks to its gzip member, or to its offset in a plain file.
+/// In a whole-file gzip, the data before the record is decompressed again.
+pub fn record_at<R: BufRead + io::Seek>(
+    mut input: R,
+    at: Position,
+    options: Options,
+) -> Result<Record, WarcError> {
+    let (seek, skip_to) = match at.member {
+        Some((m, start)) => (m, at.offset.saturating_sub(start)),
+        None => (at.offset, 0),
+    };
+    let gone = |detail: &str| WarcError::NotWarc {
+        at,
+        detail: detail.into(),
+    };
+    input
+        .seek(io::SeekFrom::Start(seek))
+        .map_err(|e| WarcError::Io { at, source: e })?;
+    let mut r = Reader::new(input, options).map_err(|e| WarcError::Io { at, source: e })?;
+    loop {
+        let rec = r
+            .next_record()?
+            .ok_or_else(|| gone("no record there any more: the file changed"))?;
+        match rec.at.offset.cmp(&skip_to) {
+            std::cmp::Ordering::Less => continue,
+            std::cmp::Ordering::Equal => return Ok(rec),
+            std::cmp::Ordering::Greater => {
+                return Err(gone("no record starts there any more: the file changed"));
+            }
+        }
+    }
+}
+
 fn trim_eol(line: &[u8]) -> &[u8] {
     let line = line.strip_suffix(b"\n").unwrap_or(line);
     line.strip_suffix(b"\r").unwrap_or(line)
@@ -583,10 +617,18 @@ mod tests {
     #[test]
     fn block_digests() {
         let good = Digest::of(super::super::Algorithm::Sha1, b"hello").to_warc();
-        let rec = record("resource", &format!("WARC-Block-Digest: {good}\r\n"), b"hello");
+        let rec = record(
+            "resource",
+            &format!("WARC-Block-Digest: {good}\r\n"),
+            b"hello",
+        );
         let (recs, _) = all(&rec, Options::default());
         assert_eq!(recs[0].block_check, Check::Good);
-        let bad = record("resource", &format!("WARC-Block-Digest: {good}\r\n"), b"hellO");
+        let bad = record(
+            "resource",
+            &format!("WARC-Block-Digest: {good}\r\n"),
+            b"hellO",
+        );
         let (recs, _) = all(&bad, Options::default());
         assert!(recs[0].block_check.is_bad());
         // Too large to keep: hashed while streaming.
@@ -614,7 +656,10 @@ mod tests {
         let wrong = String::from_utf8(b.clone())
             .unwrap()
             .replace("Content-Length: 5", "Content-Length: 3");
-        let (recs, err) = all(&[a.clone(), wrong.into_bytes()].concat(), Options::default());
+        let (recs, err) = all(
+            &[a.clone(), wrong.into_bytes()].concat(),
+            Options::default(),
+        );
         assert_eq!(recs.len(), 1);
         assert!(matches!(err, Some(WarcError::BadLength { .. })));
         // Damaged gzip member.
@@ -627,22 +672,43 @@ mod tests {
         assert_eq!(recs.len(), 1);
         let e = err.unwrap();
         assert!(
-            matches!(e, WarcError::Gzip { .. } | WarcError::Truncated { .. } | WarcError::BadLength { .. }),
+            matches!(
+                e,
+                WarcError::Gzip { .. } | WarcError::Truncated { .. } | WarcError::BadLength { .. }
+            ),
             "{e}"
         );
         // Truncated gzip member.
         let g2 = gz(&b);
-        let (recs, err) = all(&[ga.clone(), g2[..g2.len() - 4].to_vec()].concat(), Options::default());
+        let (recs, err) = all(
+            &[ga.clone(), g2[..g2.len() - 4].to_vec()].concat(),
+            Options::default(),
+        );
         assert_eq!(recs.len(), 1);
-        assert!(err.unwrap().to_string().contains(&format!("byte {}", ga.len())));
+        assert!(
+            err.unwrap()
+                .to_string()
+                .contains(&format!("byte {}", ga.len()))
+        );
         // Not a WARC, ARC, missing length.
-        assert!(matches!(all(b"hello\r\n", Options::default()).1, Some(WarcError::NotWarc { .. })));
         assert!(matches!(
-            all(b"filedesc://x.arc 0.0.0.0 2000 text/plain 10\n", Options::default()).1,
+            all(b"hello\r\n", Options::default()).1,
+            Some(WarcError::NotWarc { .. })
+        ));
+        assert!(matches!(
+            all(
+                b"filedesc://x.arc 0.0.0.0 2000 text/plain 10\n",
+                Options::default()
+            )
+            .1,
             Some(WarcError::Arc { .. })
         ));
         assert!(matches!(
-            all(b"WARC/1.0\r\nWARC-Type: resource\r\n\r\n", Options::default()).1,
+            all(
+                b"WARC/1.0\r\nWARC-Type: resource\r\n\r\n",
+                Options::default()
+            )
+            .1,
             Some(WarcError::BadHeader { .. })
         ));
         // Empty input is an empty archive.
