@@ -533,12 +533,16 @@ pub fn record_at<R: BufRead + io::Seek>(
         .map_err(|e| WarcError::Io { at, source: e })?;
     let mut r = Reader::new(input, options).map_err(|e| WarcError::Io { at, source: e })?;
     loop {
-        let rec = r
+        let mut rec = r
             .next_record()?
             .ok_or_else(|| gone("no record there any more: the file changed"))?;
         match rec.at.offset.cmp(&skip_to) {
             std::cmp::Ordering::Less => continue,
-            std::cmp::Ordering::Equal => return Ok(rec),
+            std::cmp::Ordering::Equal => {
+                // Positions were counted from the seek; give the original.
+                rec.at = at;
+                return Ok(rec);
+            }
             std::cmp::Ordering::Greater => {
                 return Err(gone("no record starts there any more: the file changed"));
             }
