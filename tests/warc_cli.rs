@@ -204,6 +204,16 @@ fn bad_digests_are_refused_or_flagged_apart() {
         .args(["show", "example-com"])
         .assert()
         .code(2);
+    // Exported and imported again, it stays flagged, apart, with the same id.
+    let out = tmp.path().join("flagged.warc.gz");
+    vellum(&store)
+        .args(["export", "--warc"])
+        .arg(&out)
+        .assert()
+        .success();
+    let back = tmp.path().join("back");
+    vellum(&back).arg("import").arg(&out).assert().code(0);
+    assert_eq!(capture_ids(&back), capture_ids(&store));
 }
 
 #[test]

@@ -255,12 +255,26 @@ impl Import<'_, '_> {
                     }
                     _ => self.skip("metadata"),
                 },
-                Item::Skipped { why, .. } => self.skip(&match why {
-                    Skip::Type(t) => t,
-                    Skip::Status(s) => format!("status {s}"),
-                    Skip::TooLarge(_) => "over the size limit".into(),
-                    Skip::Encoding(e) => format!("content-encoding {e}"),
-                }),
+                Item::Skipped { why, at } => {
+                    // Pages that are not archived, say so as they are met.
+                    match &why {
+                        Skip::TooLarge(n) => eprintln!(
+                            "vellum: {}: {at}: {n} bytes is over the {MAX_OBJECT_SIZE}-byte limit per capture; skipped",
+                            path.display()
+                        ),
+                        Skip::Encoding(e) => eprintln!(
+                            "vellum: {}: {at}: content-encoding {e:?} cannot be decoded; skipped",
+                            path.display()
+                        ),
+                        _ => {}
+                    }
+                    self.skip(&match why {
+                        Skip::Type(t) => t,
+                        Skip::Status(s) => format!("status {s}"),
+                        Skip::TooLarge(_) => "over the size limit".into(),
+                        Skip::Encoding(e) => format!("content-encoding {e}"),
+                    })
+                }
             }
             if env.stderr_is_terminal && self.summary.records.is_multiple_of(1000) {
                 eprint!("\rvellum: {} records read…", self.summary.records);
