@@ -73,10 +73,80 @@ pub enum AddressError {
     },
     #[error("{doc} has {count} version(s); there is no @{n}")]
     NoSuchVersion { doc: String, n: String, count: u64 },
+    #[error(
+        "{doc} has only flagged captures, which are never versions; `vellum log {doc} --captures` lists them"
+    )]
+    OnlyFlagged { doc: String },
     #[error("{doc} had no version yet at {at}: its first capture is from {first}")]
     NotYet {
         doc: String,
         at: String,
         first: String,
+    },
+}
+
+/// Why the HTTP message inside a `response` record cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HttpError {
+    #[error("HTTP headers are incomplete")]
+    Incomplete,
+    #[error("HTTP headers are malformed ({0})")]
+    Malformed(String),
+    #[error("bad chunked transfer-encoding: {0}")]
+    BadChunk(&'static str),
+    #[error("bad {0} content-encoding: {1}")]
+    BadEncoding(&'static str, String),
+    #[error("content-encoding {0:?} is not supported (gzip and deflate are)")]
+    UnsupportedEncoding(String),
+    #[error("the decoded body is over the {limit}-byte limit per capture")]
+    TooLarge { limit: usize },
+}
+
+/// Why a WARC file cannot be read on from some record. Each names where
+/// the record starts (see [`crate::warc::read::Position`]).
+#[derive(Debug, thiserror::Error)]
+pub enum WarcError {
+    #[error("{at}: {source}")]
+    Io {
+        at: crate::warc::read::Position,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{at}: bad gzip data ({message}); the file is damaged from here on")]
+    Gzip {
+        at: crate::warc::read::Position,
+        message: String,
+    },
+    #[error("{at}: the file ends inside this record ({detail}); it was truncated")]
+    Truncated {
+        at: crate::warc::read::Position,
+        detail: String,
+    },
+    #[error("{at}: not a WARC record ({detail})")]
+    NotWarc {
+        at: crate::warc::read::Position,
+        detail: String,
+    },
+    #[error(
+        "{at}: this is an ARC file (the format before WARC), which vellum does not read; convert it with `warcio recompress FILE OUT.warc.gz`"
+    )]
+    Arc { at: crate::warc::read::Position },
+    #[error("{at}: {detail}")]
+    BadHeader {
+        at: crate::warc::read::Position,
+        detail: String,
+    },
+    #[error(
+        "{at}: the record does not end where its Content-Length ({length}) says (no blank line after the block); the length is wrong or the file is damaged"
+    )]
+    BadLength {
+        at: crate::warc::read::Position,
+        length: u64,
+    },
+    #[error("{at}: {source}")]
+    Http {
+        at: crate::warc::read::Position,
+        #[source]
+        source: HttpError,
     },
 }

@@ -1,8 +1,10 @@
 //! vellum: a versioned archive for documents that change and get republished.
+pub mod custody;
 pub mod diff;
 pub mod error;
 pub mod id;
 pub mod ingest;
 pub mod render;
 pub mod store;
+pub mod warc;
 pub mod when;

@@ -351,7 +351,7 @@ fn pending(n: usize, b: BatchLine, now: OffsetDateTime) -> Pending {
 }
 
 /// Word counts for `log DOC`, cached inside the write so readers never diff history.
-fn cache_stats(archive: &Archive, added: &[Added]) -> Result<(), CliError> {
+pub(super) fn cache_stats(archive: &Archive, added: &[Added]) -> Result<(), CliError> {
     for a in added {
         let Some(text_id) = a.text else { continue };
         let mut words = archive.cached_words(&text_id)?;
@@ -382,7 +382,7 @@ fn cache_stats(archive: &Archive, added: &[Added]) -> Result<(), CliError> {
     Ok(())
 }
 
-fn print_added(out: &mut dyn Write, a: &Added, json: bool) -> std::io::Result<()> {
+pub(super) fn print_added(out: &mut dyn Write, a: &Added, json: bool) -> std::io::Result<()> {
     if json {
         let v = serde_json::json!({
             "doc": a.doc,
@@ -393,10 +393,12 @@ fn print_added(out: &mut dyn Write, a: &Added, json: bool) -> std::io::Result<()
         });
         writeln!(out, "{v}")
     } else {
-        let status = match a.status {
-            vellum::store::Status::New => "new",
-            vellum::store::Status::Unchanged => "unchanged",
+        let (version, status) = match a.status {
+            vellum::store::Status::New => (a.version.to_string(), "new"),
+            vellum::store::Status::Unchanged => (a.version.to_string(), "unchanged"),
+            // Listed among the captures, no version's.
+            vellum::store::Status::Flagged => ("-".to_owned(), "flagged"),
         };
-        writeln!(out, "{}@{} {} {status}", a.doc, a.version, a.capture)
+        writeln!(out, "{}@{version} {} {status}", a.doc, a.capture)
     }
 }

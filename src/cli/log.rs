@@ -86,7 +86,7 @@ pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
         Some(doc) => {
             let doc: DocName = doc.parse().map_err(|e| CliError::new(format!("{e}")))?;
             let history = archive.history(doc.as_str())?;
-            if history.versions.is_empty() {
+            if history.captures.is_empty() {
                 // The address resolver says what the user may have meant.
                 archive.resolve(&Address::Doc(doc.clone()))?;
             }

@@ -1,8 +1,11 @@
 //! Command line: one file per subcommand, each with `<Name>Args` and `run_<name>`.
 
 mod add;
+mod check_proof;
 mod common;
 mod diff;
+mod export;
+mod import;
 mod init;
 mod log;
 mod manuals;
@@ -100,6 +103,12 @@ enum Command {
     Diff(diff::DiffArgs),
     /// Re-check every object, record and reference; report damage
     Verify(verify::VerifyArgs),
+    /// Archive the captures in WARC files (one durable commit)
+    Import(import::ImportArgs),
+    /// Write captures to a WARC file (WARC/1.1, gzip per record)
+    Export(export::ExportArgs),
+    /// Check a proof of custody offline (no store needed)
+    CheckProof(check_proof::CheckProofArgs),
     /// Rebuild the catalog from the objects alone
     Reindex(reindex::ReindexArgs),
     /// Print a shell completion script
@@ -241,6 +250,9 @@ pub fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Reindex(a) => reindex::run_reindex(&env, a),
         Command::Completions(a) => manuals::run_completions(a),
         Command::Man(a) => manuals::run_man(a),
+        Command::Import(a) => import::run_import(&env, a),
+        Command::Export(a) => export::run_export(&env, a),
+        Command::CheckProof(a) => check_proof::run_check_proof(&env, a),
     }
 }
 

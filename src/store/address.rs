@@ -122,7 +122,7 @@ pub(super) fn resolve(a: &Archive, addr: &Address) -> Result<Resolved, StoreErro
         Address::At(doc, t) => {
             let history = a.history(doc.as_str())?;
             match (history.versions.first(), history.version_at(*t)) {
-                (None, _) => Err(unknown(a, doc.as_str())),
+                (None, _) => Err(no_versions(a, doc.as_str(), &history)),
                 (Some(first), None) => Err(AddressError::NotYet {
                     doc: doc.to_string(),
                     at: crate::when::format_time(*t),
@@ -141,7 +141,11 @@ pub(super) fn resolve(a: &Archive, addr: &Address) -> Result<Resolved, StoreErro
             }
         }
         Address::DocOrCapture(name) => {
-            let doc = latest(a, name.as_str())?;
+            // A document with only flagged captures yields to a capture prefix.
+            let doc = match latest(a, name.as_str()) {
+                Err(StoreError::Address(AddressError::OnlyFlagged { .. })) => None,
+                r => r?,
+            };
             let mut found = by_prefix(a, name.as_str())?;
             match (doc, found.len()) {
                 (Some(d), 0) => Ok(d),
@@ -161,7 +165,7 @@ pub(super) fn resolve(a: &Archive, addr: &Address) -> Result<Resolved, StoreErro
 fn version(a: &Archive, doc: &DocName, n: u64) -> Result<Resolved, StoreError> {
     let history = a.history(doc.as_str())?;
     if history.versions.is_empty() {
-        return Err(unknown(a, doc.as_str()));
+        return Err(no_versions(a, doc.as_str(), &history));
     }
     let Some(v) = n
         .checked_sub(1)
@@ -183,9 +187,25 @@ fn version(a: &Archive, doc: &DocName, n: u64) -> Result<Resolved, StoreError> {
     })
 }
 
+/// Why a document has no version: it is unknown, or all its captures are
+/// flagged.
+fn no_versions(a: &Archive, doc: &str, history: &History) -> StoreError {
+    if history.captures.is_empty() {
+        unknown(a, doc)
+    } else {
+        AddressError::OnlyFlagged {
+            doc: doc.to_owned(),
+        }
+        .into()
+    }
+}
+
 fn latest(a: &Archive, doc: &str) -> Result<Option<Resolved>, StoreError> {
     let history = a.history(doc)?;
     let Some(v) = history.versions.last() else {
+        if !history.captures.is_empty() {
+            return Err(no_versions(a, doc, &history));
+        }
         return Ok(None);
     };
     Ok(Some(Resolved {
@@ -205,7 +225,10 @@ fn by_prefix(a: &Archive, prefix: &str) -> Result<Vec<Resolved>, StoreError> {
         let history = a.history(&row.doc)?;
         let v = history.version_of(&row.id).unwrap_or(0);
         out.push(Resolved {
-            label: format!("{}@{v}", row.doc),
+            label: match v {
+                0 => format!("{} (flagged capture {})", row.doc, row.id.0.short()),
+                v => format!("{}@{v}", row.doc),
+            },
             doc: row.doc,
             version: v,
             capture: row.id,

@@ -57,6 +57,8 @@ CREATE TABLE IF NOT EXISTS captures (
     atn INTEGER NOT NULL,
     -- Position in the archive log (tlog.rs); NULL until logged.
     seq INTEGER,
+    -- 1 when the record carries a flag: listed, never a version.
+    flagged INTEGER NOT NULL,
     vkey BLOB NOT NULL,
     content BLOB, -- NULL when equal to vkey
     source TEXT,
@@ -116,6 +118,8 @@ pub struct CaptureRow {
     pub at_nanos: i128,
     /// Position in the archive log, once logged.
     pub seq: Option<u64>,
+    /// The record carries a flag: listed, never a version.
+    pub flagged: bool,
     pub vkey: ObjectId,
     pub content: ObjectId,
     pub source: Option<String>,
@@ -471,8 +475,8 @@ impl Catalog {
             .execute([rec.doc.as_str()])?;
         self.conn
             .prepare_cached(
-                "INSERT INTO captures (id, doc, at, atn, seq, vkey, content, source, url, title)
-                 VALUES (?1, (SELECT n FROM docs WHERE name = ?2), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                "INSERT INTO captures (id, doc, at, atn, seq, vkey, content, source, url, title, flagged)
+                 VALUES (?1, (SELECT n FROM docs WHERE name = ?2), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?
             .execute(params![
                 id.0.as_bytes(),
@@ -485,6 +489,7 @@ impl Catalog {
                 rec.source,
                 rec.url,
                 rec.title,
+                rec.flag.is_some(),
             ])?;
         if let Some(source) = &rec.source {
             let at = nanos(rec.captured_at).clamp(i64::MIN as i128, i64::MAX as i128) as i64;
@@ -545,7 +550,7 @@ impl Catalog {
 
     fn query_history(&self, doc: &str) -> rusqlite::Result<History> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT c.vkey, c.id, c.at, c.atn, c.source, c.url, c.title FROM captures c
+            "SELECT c.vkey, c.id, c.at, c.atn, c.source, c.url, c.title, c.flagged FROM captures c
              WHERE c.doc = (SELECT n FROM docs WHERE name = ?1) ORDER BY {HISTORY_ORDER}"
         ))?;
         let mut rows = stmt.query([doc])?;
@@ -553,8 +558,11 @@ impl Catalog {
         let mut last: Option<ObjectId> = None;
         while let Some(r) = rows.next()? {
             let key = id_from_ref(r.get_ref(0)?)?;
-            let starts = last != Some(key);
-            last = Some(key);
+            let flagged: bool = r.get(7)?;
+            let starts = last != Some(key) && !flagged;
+            if !flagged {
+                last = Some(key);
+            }
             out.push(HistoryRow {
                 capture: CaptureId(id_from_ref(r.get_ref(1)?)?),
                 at_nanos: join_time(r.get(2)?, r.get(3)?),
@@ -562,6 +570,7 @@ impl Catalog {
                 source: if starts { r.get(4)? } else { None },
                 url: if starts { r.get(5)? } else { None },
                 title: if starts { r.get(6)? } else { None },
+                flagged,
             });
         }
         Ok(History::group(out))
@@ -671,9 +680,11 @@ impl Catalog {
         let mut stmt = self.conn.prepare(&format!(
             "WITH h AS (
                 SELECT c.doc, c.at, c.atn, c.title,
-                       c.vkey IS NOT LAG(c.vkey) OVER w AS starts,
+                       c.flagged = 0 AND c.vkey IS NOT LAG(c.vkey) OVER runs AS starts,
                        ROW_NUMBER() OVER w AS i, COUNT(*) OVER (PARTITION BY c.doc) AS n
-                FROM captures c WINDOW w AS (PARTITION BY c.doc ORDER BY {HISTORY_ORDER}))
+                FROM captures c
+                WINDOW w AS (PARTITION BY c.doc ORDER BY {HISTORY_ORDER}),
+                       runs AS (PARTITION BY c.doc, c.flagged ORDER BY {HISTORY_ORDER}))
              SELECT d.name, SUM(h.starts), COUNT(*),
                     MAX(CASE WHEN h.i = 1 THEN h.at END), MAX(CASE WHEN h.i = 1 THEN h.atn END),
                     MAX(CASE WHEN h.i = h.n THEN h.at END), MAX(CASE WHEN h.i = h.n THEN h.atn END),
@@ -751,7 +762,7 @@ const RECORD_COLUMNS: &str = "SELECT c.id, p.name, c.roffset, c.rlen, 2, c.rsize
      FROM captures c JOIN packs p ON p.id = c.rpack";
 
 const CAPTURE_COLUMNS: &str = "SELECT c.id, d.name, c.at, c.atn, c.seq, c.vkey,
-        COALESCE(c.content, c.vkey), c.source, c.url, c.title
+        COALESCE(c.content, c.vkey), c.source, c.url, c.title, c.flagged
      FROM captures c JOIN docs d ON d.n = c.doc";
 
 /// History order (see `history.rs`): captured-at, then archiving order, then
@@ -781,6 +792,7 @@ fn capture_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaptureRow> {
         source: r.get(7)?,
         url: r.get(8)?,
         title: r.get(9)?,
+        flagged: r.get(10)?,
     })
 }
 

@@ -7,7 +7,9 @@
 //! never changes when they are). A version is a run of captures with the same
 //! text in that order: a page that goes A, B, A has three versions, the third
 //! stored once, as the same object as the first. A capture is a *sighting* of
-//! the version whose run it belongs to.
+//! the version whose run it belongs to. A *flagged* capture (a page that was
+//! not the article, a record whose digest did not match) is listed among the
+//! captures but never forms or interrupts a version.
 
 use std::collections::HashMap;
 
@@ -45,13 +47,16 @@ pub struct HistoryRow {
     pub source: Option<String>,
     pub url: Option<String>,
     pub title: Option<String>,
+    /// Listed, never a version.
+    pub flagged: bool,
 }
 
 /// A document's versions, and which version each capture saw.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct History {
     pub versions: Vec<Version>,
-    /// Every capture in history order, with the number of the version it saw.
+    /// Every capture in history order, with the number of the version it
+    /// saw (0 for a flagged capture, which is no version's).
     pub captures: Vec<(CaptureId, i128, u64)>,
 }
 
@@ -62,6 +67,10 @@ impl History {
         let mut h = History::default();
         let mut first_with: HashMap<ObjectId, u64> = HashMap::new();
         for row in rows {
+            if row.flagged {
+                h.captures.push((row.capture, row.at_nanos, 0));
+                continue;
+            }
             match h.versions.last_mut() {
                 Some(v) if v.key == row.key => v.sightings += 1,
                 _ => {
@@ -87,7 +96,8 @@ impl History {
         h
     }
 
-    /// The version a capture saw, if the capture belongs to this document.
+    /// The version a capture saw (0 if flagged), if the capture belongs to
+    /// this document.
     pub fn version_of(&self, capture: &CaptureId) -> Option<u64> {
         self.captures
             .iter()
@@ -105,7 +115,11 @@ impl History {
     pub fn version_at(&self, at: OffsetDateTime) -> Option<u64> {
         let t = super::catalog::nanos(at);
         let seen = self.captures.partition_point(|(_, a, _)| *a <= t);
-        seen.checked_sub(1).map(|i| self.captures[i].2)
+        self.captures[..seen]
+            .iter()
+            .rev()
+            .map(|c| c.2)
+            .find(|&v| v > 0)
     }
 }
 
@@ -121,6 +135,7 @@ mod tests {
             source: None,
             url: None,
             title: None,
+            flagged: false,
         }
     }
 
@@ -153,6 +168,30 @@ mod tests {
         assert!(!h.starts_version(&row(5, 5, "A").capture));
         let seen: Vec<u64> = h.captures.iter().map(|c| c.2).collect();
         assert_eq!(seen, [1, 1, 2, 3, 3, 4]);
+    }
+
+    #[test]
+    fn flagged_captures_are_listed_but_never_versions() {
+        let flagged = |n, at, text| HistoryRow {
+            flagged: true,
+            ..row(n, at, text)
+        };
+        let h = History::group([
+            row(1, 1, "A"),
+            flagged(2, 2, "consent wall"),
+            row(3, 3, "A"),
+            flagged(4, 4, "B"),
+        ]);
+        assert_eq!(
+            h.versions.len(),
+            1,
+            "a flagged capture neither forms nor splits a run"
+        );
+        assert_eq!(h.versions[0].sightings, 2);
+        let seen: Vec<u64> = h.captures.iter().map(|c| c.2).collect();
+        assert_eq!(seen, [1, 0, 1, 0]);
+        let at = |n: i128| super::super::catalog::from_nanos(n);
+        assert_eq!(h.version_at(at(4)), Some(1));
     }
 
     #[test]

@@ -118,6 +118,8 @@ pub struct NewCapture {
 pub enum Status {
     New,
     Unchanged,
+    /// Archived with a flag: listed among the captures, never a version.
+    Flagged,
 }
 
 /// One archived capture, as `add` reports it.
@@ -404,6 +406,12 @@ impl Archive {
     /// The catalog row of a capture.
     pub fn capture_row(&self, id: &CaptureId) -> Result<Option<CaptureRow>> {
         self.cat(self.catalog.capture(id))
+    }
+
+    /// Every capture, by document then history order.
+    pub fn all_captures(&self) -> Result<Vec<CaptureRow>> {
+        let _snapshot = self.catalog.read_snapshot();
+        self.cat(self.catalog.captures())
     }
 
     /// Resolves an address to one capture.
@@ -881,6 +889,15 @@ pub struct Writer<'a> {
 impl Writer<'_> {
     /// Stages one capture. Nothing is acknowledged before [`Writer::commit`].
     pub fn add(&mut self, c: NewCapture) -> Result<()> {
+        self.add_with_flag(c, None)
+    }
+
+    /// Stages one capture whose record carries `flag` (why it is doubtful).
+    pub fn add_flagged(&mut self, c: NewCapture, flag: String) -> Result<()> {
+        self.add_with_flag(c, Some(flag))
+    }
+
+    fn add_with_flag(&mut self, c: NewCapture, flag: Option<String>) -> Result<()> {
         let a = self.archive;
         if c.bytes.len() > MAX_OBJECT_SIZE {
             return Err(StoreError::TooLarge {
@@ -911,6 +928,7 @@ impl Writer<'_> {
             source: c.source,
             title: c.title,
             meta: c.meta,
+            flag,
         };
         let canonical = record.to_canonical();
         // `put` stores it whole if the previous record's chain is full.
@@ -1197,7 +1215,18 @@ impl Writer<'_> {
             let number = history
                 .version_of(&s.capture)
                 .expect("staged capture is in the catalog");
-            let version = &history.versions[number as usize - 1];
+            let Some(version) = number.checked_sub(1).map(|i| &history.versions[i as usize]) else {
+                out.push(Added {
+                    doc: s.doc.clone(),
+                    version: 0,
+                    capture: s.capture,
+                    status: Status::Flagged,
+                    captured_at: s.captured_at,
+                    text: None,
+                    previous_text: None,
+                });
+                continue;
+            };
             // New only when this capture brought a text other than the one
             // current at its time (a revert to an older text included).
             let status = if s.new && version.capture == s.capture {

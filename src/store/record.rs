@@ -39,6 +39,11 @@ pub struct CaptureRecord {
     /// bytes, and therefore the capture ids, they always had.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub meta: BTreeMap<String, String>,
+    /// Why this capture is doubtful (e.g. a WARC digest mismatch accepted
+    /// with `import --accept-bad-digests`). Absent from every other record,
+    /// so records written before it existed keep their bytes and ids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flag: Option<String>,
 }
 
 impl CaptureRecord {
@@ -103,6 +108,7 @@ mod tests {
             source: Some("blog".into()),
             title: None,
             meta: BTreeMap::new(),
+            flag: None,
         };
         let bytes = r.to_canonical();
         let s = std::str::from_utf8(&bytes).unwrap();

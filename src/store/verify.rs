@@ -580,6 +580,7 @@ fn verify_once(archive: &Archive, progress: Progress<'_>) -> (Report, bool) {
             source: rec.source.clone(),
             url: rec.url.clone(),
             title: rec.title.clone(),
+            flagged: rec.flag.is_some(),
         });
     }
     let mut by_doc: BTreeMap<String, Vec<CaptureRow>> = BTreeMap::new();
@@ -633,6 +634,7 @@ fn verify_once(archive: &Archive, progress: Progress<'_>) -> (Report, bool) {
             source: None,
             url: None,
             title: None,
+            flagged: r.flagged,
         }));
         let number: HashMap<CaptureId, u64> =
             history.captures.iter().map(|(c, _, v)| (*c, *v)).collect();

@@ -1,0 +1,227 @@
+//! What a WARC record means for the archive: a capture, a revisit of an
+//! earlier payload, vellum's own capture metadata, or something skipped.
+//! Pure: the caller stages captures in the store.
+
+use time::OffsetDateTime;
+
+use crate::error::{HttpError, WarcError};
+use crate::store::CaptureRecord;
+
+use super::http::Response;
+use super::read::{Block, Position, Record};
+use super::{Check, Digest};
+
+/// Content-Type of the `metadata` records vellum writes: one capture record.
+pub const CAPTURE_RECORD_TYPE: &str = "application/vnd.vellum.capture+json";
+
+/// A record's meaning.
+#[derive(Debug)]
+pub enum Item {
+    Capture(Found),
+    Revisit(Revisit),
+    /// A capture record vellum wrote about the record `refers_to`.
+    Vellum {
+        refers_to: Option<String>,
+        record: Box<CaptureRecord>,
+    },
+    Skipped {
+        at: Position,
+        why: Skip,
+    },
+}
+
+/// Why a record is not a capture.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Skip {
+    /// request, metadata, warcinfo, conversion, continuation…
+    Type(String),
+    /// A response that is not 2xx.
+    Status(u16),
+    /// A payload over the per-capture limit.
+    TooLarge(u64),
+    /// A Content-Encoding vellum cannot decode.
+    Encoding(String),
+}
+
+/// A payload to archive.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub at: Position,
+    pub record_id: Option<String>,
+    pub url: Option<String>,
+    pub date: OffsetDateTime,
+    /// Media type without parameters (HTTP Content-Type, else the record's).
+    pub media_type: Option<String>,
+    pub charset: Option<String>,
+    /// The entity: de-chunked and decompressed.
+    pub payload: Vec<u8>,
+    /// The declared payload digest, parsed (to match revisits against).
+    pub payload_digest: Option<Digest>,
+    /// Digest mismatches, in words.
+    pub bad_digests: Vec<String>,
+}
+
+/// A revisit: the payload is that of an earlier record.
+#[derive(Debug, Clone)]
+pub struct Revisit {
+    pub at: Position,
+    pub record_id: Option<String>,
+    pub url: Option<String>,
+    pub date: OffsetDateTime,
+    pub refers_to: Option<String>,
+    pub refers_to_uri: Option<String>,
+    /// When the revisited record was captured (WARC-Refers-To-Date).
+    pub refers_to_date: Option<OffsetDateTime>,
+    pub payload_digest: Option<Digest>,
+    pub bad_digests: Vec<String>,
+}
+
+fn date(rec: &Record) -> Result<OffsetDateTime, WarcError> {
+    let raw = rec
+        .header("WARC-Date")
+        .ok_or_else(|| WarcError::BadHeader {
+            at: rec.at,
+            detail: "no WARC-Date header".into(),
+        })?;
+    OffsetDateTime::parse(raw, &time::format_description::well_known::Rfc3339).map_err(|_| {
+        WarcError::BadHeader {
+            at: rec.at,
+            detail: format!(
+                "WARC-Date {:?} is not an RFC 3339 time",
+                raw.chars().take(40).collect::<String>()
+            ),
+        }
+    })
+}
+
+fn describe(which: &str, c: &Check) -> Option<String> {
+    match c {
+        Check::Bad { declared, actual } => Some(format!(
+            "{which} digest is {declared}, the bytes hash to {actual}"
+        )),
+        _ => None,
+    }
+}
+
+/// Interprets one record. `limit` caps a payload. An error here is broken
+/// input (bad HTTP headers, bad chunked encoding, a bad date): the caller
+/// stops as for a damaged file.
+pub fn interpret(rec: Record, limit: usize) -> Result<Item, WarcError> {
+    let kind = rec.kind();
+    let at = rec.at;
+    let skip = |why| Ok(Item::Skipped { at, why });
+    match kind.as_str() {
+        "response" | "resource" => {}
+        "revisit" => {
+            let mut bad = Vec::new();
+            bad.extend(describe("block", &rec.block_check));
+            return Ok(Item::Revisit(Revisit {
+                at,
+                record_id: rec.header("WARC-Record-ID").map(str::to_owned),
+                url: rec.target_uri().map(str::to_owned),
+                date: date(&rec)?,
+                refers_to: rec.header("WARC-Refers-To").map(str::to_owned),
+                refers_to_uri: rec
+                    .header("WARC-Refers-To-Target-URI")
+                    .map(|u| u.trim_matches(['<', '>']).to_owned()),
+                refers_to_date: rec.header("WARC-Refers-To-Date").and_then(|d| {
+                    OffsetDateTime::parse(d, &time::format_description::well_known::Rfc3339).ok()
+                }),
+                payload_digest: rec.header("WARC-Payload-Digest").and_then(Digest::parse),
+                bad_digests: bad,
+            }));
+        }
+        "metadata" => {
+            let is_ours = rec
+                .header("Content-Type")
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case(CAPTURE_RECORD_TYPE));
+            if is_ours
+                && !rec.block_check.is_bad()
+                && let Block::Kept(b) = &rec.block
+                && let Ok(record) = CaptureRecord::parse(b)
+            {
+                return Ok(Item::Vellum {
+                    refers_to: rec.header("WARC-Refers-To").map(str::to_owned),
+                    record: Box::new(record),
+                });
+            }
+            return skip(Skip::Type(kind));
+        }
+        _ => return skip(Skip::Type(if kind.is_empty() { "?".into() } else { kind })),
+    }
+    if rec
+        .target_uri()
+        .is_some_and(|u| u.to_ascii_lowercase().starts_with("metadata://"))
+    {
+        // wget's own log and arguments, not a capture of the web.
+        return skip(Skip::Type("metadata".into()));
+    }
+    let block = match &rec.block {
+        Block::Kept(b) => b,
+        Block::TooLarge(n) => return skip(Skip::TooLarge(*n)),
+    };
+    let declared_payload = rec.header("WARC-Payload-Digest");
+    let mut bad: Vec<String> = describe("block", &rec.block_check).into_iter().collect();
+    let is_http = kind == "response"
+        && rec
+            .header("Content-Type")
+            .is_some_and(|t| t.to_ascii_lowercase().starts_with("application/http"));
+    let (payload, media_type, charset) = if is_http {
+        let http = |source: HttpError| WarcError::Http { at, source };
+        let resp = Response::parse(block).map_err(http)?;
+        if !(200..300).contains(&resp.status) {
+            return skip(Skip::Status(resp.status));
+        }
+        let dechunked = resp.dechunked().map_err(http)?;
+        let check = Check::against(declared_payload, &[resp.raw_body, &dechunked]);
+        bad.extend(describe("payload", &check));
+        let entity = match resp.entity(limit) {
+            Ok(e) => e,
+            Err(HttpError::TooLarge { .. }) => return skip(Skip::TooLarge(block.len() as u64)),
+            Err(HttpError::UnsupportedEncoding(e)) => return skip(Skip::Encoding(e)),
+            Err(e) => return Err(http(e)),
+        };
+        (entity, resp.media_type(), resp.charset())
+    } else {
+        let check = Check::against(declared_payload, &[block]);
+        bad.extend(describe("payload", &check));
+        if block.len() > limit {
+            return skip(Skip::TooLarge(block.len() as u64));
+        }
+        let ct = rec.header("Content-Type").unwrap_or("");
+        let mt = ct
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        let charset = ct.split(';').skip(1).find_map(|p| {
+            let (k, v) = p.split_once('=')?;
+            k.trim()
+                .eq_ignore_ascii_case("charset")
+                .then(|| v.trim().trim_matches('"').to_ascii_lowercase())
+        });
+        (block.clone(), (!mt.is_empty()).then_some(mt), charset)
+    };
+    Ok(Item::Capture(Found {
+        at,
+        record_id: rec.header("WARC-Record-ID").map(str::to_owned),
+        url: rec.target_uri().map(str::to_owned),
+        date: date(&rec)?,
+        media_type,
+        charset,
+        payload,
+        payload_digest: declared_payload.and_then(Digest::parse),
+        bad_digests: bad,
+    }))
+}
+
+/// A file name whose extension makes the store record `media_type` (the
+/// store guesses from a name): html, Markdown, else plain.
+pub fn name_hint(media_type: Option<&str>) -> &'static str {
+    match media_type {
+        Some("text/html" | "application/xhtml+xml") => "capture.html",
+        Some("text/markdown" | "text/x-markdown") => "capture.md",
+        _ => "capture.txt",
+    }
+}

@@ -1,0 +1,505 @@
+//! `vellum import` and `vellum export` through the real binary: public sample
+//! WARCs (tests/fixtures/warc), broken inputs, round trips, and WARCs written
+//! by wget against a local server.
+
+mod common;
+
+use std::collections::BTreeSet;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use common::{SAMPLE_STORE, sample_copy, stdout_of, vellum};
+
+const WARCS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/warc");
+
+fn warc(name: &str) -> PathBuf {
+    Path::new(WARCS).join(name)
+}
+
+/// Every capture id in a store, sightings included (from the catalog).
+fn capture_ids(store: &Path) -> BTreeSet<String> {
+    let db = rusqlite::Connection::open(store.join("catalog.sqlite")).unwrap();
+    let mut stmt = db.prepare("SELECT lower(hex(id)) FROM captures").unwrap();
+    stmt.query_map([], |r| r.get::<_, String>(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+fn summary(stdout: &str) -> serde_json::Value {
+    let last = stdout.lines().last().expect("a summary line");
+    serde_json::from_str::<serde_json::Value>(last).unwrap()["summary"].clone()
+}
+
+fn gz(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn record(kind: &str, extra: &str, block: &[u8]) -> Vec<u8> {
+    let mut r = format!(
+        "WARC/1.0\r\nWARC-Type: {kind}\r\nWARC-Date: 2020-01-01T00:00:00Z\r\n{extra}Content-Length: {}\r\n\r\n",
+        block.len()
+    )
+    .into_bytes();
+    r.extend_from_slice(block);
+    r.extend_from_slice(b"\r\n\r\n");
+    r
+}
+
+fn response(url: &str, http: &[u8]) -> Vec<u8> {
+    record(
+        "response",
+        &format!("WARC-Target-URI: {url}\r\nContent-Type: application/http; msgtype=response\r\n"),
+        http,
+    )
+}
+
+#[test]
+fn sample_warc_imports_response_and_revisit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    let out = vellum(&store)
+        .args(["import", "--json"])
+        .arg(warc("example.warc"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let s = summary(&stdout);
+    assert_eq!(s["records"], 6);
+    assert_eq!(s["new"], 1);
+    // The revisit is a later sighting of the same payload.
+    assert_eq!(s["unchanged"], 1);
+    assert_eq!(s["skipped"]["request"], 2);
+    assert_eq!(s["skipped"]["warcinfo"], 2);
+    assert_eq!(s["bad_digests"], 0);
+    let lines: Vec<serde_json::Value> = stdout
+        .lines()
+        .take(2)
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines[0]["doc"], "example-com");
+    assert_eq!(lines[0]["captured_at"], "2017-03-06T04:02:06Z");
+    assert_eq!(lines[1]["captured_at"], "2017-03-06T04:03:48Z");
+    let text = stdout_of(vellum(&store).args(["show", "example-com"]));
+    assert!(text.contains("<title>Example Domain</title>"), "{text}");
+    let meta = stdout_of(vellum(&store).args(["show", "example-com", "--meta"]));
+    assert!(meta.contains("\"media_type\": \"text/html\""), "{meta}");
+    assert!(meta.contains("\"url\": \"http://example.com/\""), "{meta}");
+
+    // The same captures from the gzip-per-record and whole-file-gzip copies:
+    // nothing new. The whole-file copy has a revisit with a bad block digest.
+    let out = vellum(&store)
+        .args(["import", "--json"])
+        .arg(warc("example.warc.gz"))
+        .output()
+        .unwrap();
+    let s = summary(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(
+        (s["new"].as_u64(), s["unchanged"].as_u64()),
+        (Some(0), Some(2))
+    );
+    let out = vellum(&store)
+        .arg("import")
+        .arg(warc("example-bad-non-chunked.warc.gz"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "record at byte 3370 of the decompressed data (gzip member at byte 0): block digest"
+        ),
+        "{stderr}"
+    );
+    // Same records, same capture ids.
+    assert_eq!(capture_ids(&store).len(), 2);
+
+    // Chunked transfer-encoding is removed; the text is the page.
+    vellum(&store)
+        .arg("import")
+        .arg(warc("example-iana.org-chunked.warc"))
+        .assert()
+        .success();
+    let text = stdout_of(vellum(&store).args(["show", "iana-org"]));
+    assert!(
+        text.trim_end().ends_with("</html>"),
+        "{}",
+        &text[text.len() - 100..]
+    );
+    assert!(!text.contains("\r\n0\r\n"));
+}
+
+#[test]
+fn revisit_of_a_payload_archived_earlier() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    // example.warc.gz's members: warcinfo x2, response, request, revisit, request.
+    let all = std::fs::read(warc("example.warc.gz")).unwrap();
+    let (first, later) = (
+        tmp.path().join("first.warc.gz"),
+        tmp.path().join("later.warc.gz"),
+    );
+    std::fs::write(&first, &all[..2012]).unwrap();
+    std::fs::write(&later, &all[2621..3207]).unwrap();
+    vellum(&store).arg("import").arg(&first).assert().success();
+    let out = vellum(&store)
+        .args(["import", "--json"])
+        .arg(&later)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(summary(&stdout)["unchanged"], 1, "{stdout}");
+    assert!(
+        stdout.contains("\"captured_at\":\"2017-03-06T04:03:48Z\""),
+        "{stdout}"
+    );
+    // Into an empty store, the same revisit finds nothing: skipped and counted.
+    let empty = tmp.path().join("empty");
+    let s = summary(&stdout_of(
+        vellum(&empty).args(["import", "--json"]).arg(&later),
+    ));
+    assert_eq!(s["skipped"]["revisit of a payload not found"], 1, "{s}");
+    assert_eq!(s["new"], 0);
+}
+
+#[test]
+fn bad_digests_are_refused_or_flagged_apart() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    let out = vellum(&store)
+        .arg("import")
+        .arg(warc("example-wrong-chunks.warc.gz"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains(
+        "record at byte 0 (gzip member): block digest is sha1:SDZIDCNQKX2AQDX3LC6EE2YTIHVLAXUK"
+    ));
+    assert!(capture_ids(&store).is_empty());
+
+    let out = vellum(&store)
+        .args(["import", "--accept-bad-digests"])
+        .arg(warc("example-wrong-chunks.warc.gz"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(stdout.starts_with("example-com@- "), "{stdout}");
+    assert!(stdout.contains(" flagged\n"), "{stdout}");
+    let id = stdout.split_whitespace().nth(1).unwrap().to_owned();
+    let meta = stdout_of(vellum(&store).args(["show", &id, "--meta"]));
+    assert!(
+        meta.contains("\"flag\": \"WARC digest mismatch: block digest is"),
+        "{meta}"
+    );
+    // Listed among the document's captures, never a version of it.
+    vellum(&store)
+        .args(["show", "example-com"])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("only flagged captures"));
+    let listed = stdout_of(vellum(&store).args(["log", "example-com", "--captures"]));
+    assert!(listed.contains(&id[..12]), "{listed}");
+    // Exported and imported again, it stays flagged, apart, with the same id.
+    let out = tmp.path().join("flagged.warc.gz");
+    vellum(&store)
+        .args(["export", "--warc"])
+        .arg(&out)
+        .assert()
+        .success();
+    let back = tmp.path().join("back");
+    vellum(&back).arg("import").arg(&out).assert().code(0);
+    assert_eq!(capture_ids(&back), capture_ids(&store));
+}
+
+#[test]
+fn broken_input_archives_nothing_or_the_good_records_before_it() {
+    let tmp = tempfile::tempdir().unwrap();
+    let good = std::fs::read(warc("example.warc.gz")).unwrap();
+    let page = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nsecond page";
+    let second = gz(&response("http://second.example/", page));
+    let third = gz(&response(
+        "http://third.example/",
+        b"HTTP/1.1 200 OK\r\n\r\nthird",
+    ));
+    let mut broken = [good.clone(), second.clone(), third.clone()].concat();
+    broken.truncate(good.len() + second.len() + third.len() - 5);
+    let file = tmp.path().join("truncated.warc.gz");
+    std::fs::write(&file, &broken).unwrap();
+    let third_at = good.len() + second.len();
+
+    let store = tmp.path().join("s");
+    let out = vellum(&store).arg("import").arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("record at byte {third_at} (gzip member)")),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing was archived"), "{stderr}");
+    assert!(capture_ids(&store).is_empty());
+
+    let out = vellum(&store)
+        .args(["import", "--partial", "--json"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let s = summary(&String::from_utf8(out.stdout).unwrap());
+    // example.warc.gz's response and revisit, then the second page.
+    assert_eq!(
+        (s["new"].as_u64(), s["unchanged"].as_u64()),
+        (Some(2), Some(1)),
+        "{s}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("3 good captures before this record were archived")
+    );
+    let text = stdout_of(vellum(&store).args(["show", "second-example"]));
+    assert_eq!(text, "second page");
+    vellum(&store)
+        .args(["show", "third-example"])
+        .assert()
+        .code(2);
+
+    // Bad chunked encoding, a wrong Content-Length, a public truncated sample.
+    let chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab\r\n0\r\n\r\n";
+    let bad_chunks = [
+        response("http://a.example/", page),
+        response("http://b.example/", chunked),
+    ]
+    .concat();
+    let first_len = response("http://a.example/", page).len();
+    let mut wrong_length = response("http://a.example/", page);
+    let text = String::from_utf8(wrong_length.clone()).unwrap();
+    let declared = format!("Content-Length: {}", page.len());
+    wrong_length = text
+        .replace(&declared, &format!("Content-Length: {}", page.len() - 3))
+        .into_bytes();
+    for (name, bytes, at, what) in [
+        (
+            "chunks.warc",
+            bad_chunks,
+            first_len,
+            "bad chunked transfer-encoding",
+        ),
+        ("length.warc", wrong_length, 0, "Content-Length"),
+        (
+            "trunc.warc",
+            std::fs::read(warc("example-trunc.warc")).unwrap(),
+            1197,
+            "Content-Length (973)",
+        ),
+    ] {
+        let f = tmp.path().join(name);
+        std::fs::write(&f, bytes).unwrap();
+        let store = tmp.path().join(format!("store-{name}"));
+        let out = vellum(&store).arg("import").arg(&f).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(&format!("record at byte {at}:")),
+            "{name}: {stderr}"
+        );
+        assert!(stderr.contains(what), "{name}: {stderr}");
+        assert!(capture_ids(&store).is_empty(), "{name}");
+    }
+
+    // Not a WARC at all, and a missing file: exit 2 with a message.
+    let f = tmp.path().join("notes.txt");
+    std::fs::write(&f, "hello\n").unwrap();
+    let out = vellum(&store).arg("import").arg(&f).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a WARC record"));
+    vellum(&store)
+        .args(["import", "/nonexistent.warc"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn export_then_import_gives_the_same_captures_and_texts() {
+    let (tmp, store) = sample_copy();
+    // A later sighting of the same bytes (exported as a revisit).
+    let doc = "raqqah-negotiations";
+    let again = tmp.path().join("again.txt");
+    std::fs::write(
+        &again,
+        stdout_of(vellum(&store).args(["show", doc, "--raw"])),
+    )
+    .unwrap();
+    vellum(&store)
+        .args(["add", "--doc", doc, "--at", "2030-01-01T00:00:00Z"])
+        .arg(&again)
+        .assert()
+        .success();
+    let out = tmp.path().join("out.warc.gz");
+    vellum(&store)
+        .args(["export", "--warc"])
+        .arg(&out)
+        .assert()
+        .success();
+
+    // Every record is its own gzip member; a revisit for the sighting.
+    let bytes = std::fs::read(&out).unwrap();
+    let mut r = vellum::warc::read::Reader::new(&bytes[..], Default::default()).unwrap();
+    let mut kinds = Vec::new();
+    while let Some(rec) = r.next_record().unwrap() {
+        assert_eq!(rec.at.member.map(|(_, start)| start), Some(rec.at.offset));
+        assert_eq!(rec.block_check, vellum::warc::Check::Good);
+        kinds.push(rec.kind());
+    }
+    assert_eq!(kinds[0], "warcinfo");
+    assert_eq!(kinds.iter().filter(|k| *k == "revisit").count(), 1);
+    assert_eq!(kinds.iter().filter(|k| *k == "resource").count(), 5);
+    assert_eq!(kinds.iter().filter(|k| *k == "metadata").count(), 6);
+
+    let back = tmp.path().join("back");
+    vellum(&back).arg("import").arg(&out).assert().success();
+    let ids = capture_ids(&store);
+    assert_eq!(ids.len(), 6);
+    assert_eq!(capture_ids(&back), ids);
+    for id in &ids {
+        assert_eq!(
+            stdout_of(vellum(&back).args(["show", id, "--raw"])),
+            stdout_of(vellum(&store).args(["show", id, "--raw"])),
+        );
+    }
+    vellum(&back).arg("verify").assert().success();
+
+    // Importing it again adds nothing; exporting one version writes one capture.
+    let again = stdout_of(vellum(&back).args(["import", "--json"]).arg(&out));
+    assert_eq!(summary(&again)["new"], 0);
+    let one = tmp.path().join("one.warc.gz");
+    vellum(&store)
+        .args(["export", "--warc"])
+        .arg(&one)
+        .arg("us-coalition-isis-deal@1")
+        .assert()
+        .success();
+    let single = tmp.path().join("single");
+    let s = stdout_of(vellum(&single).args(["import", "--json"]).arg(&one));
+    assert_eq!(summary(&s)["new"], 1);
+    assert!(s.starts_with("{\"capture\":\"b990df5b"), "{s}");
+    // Unknown addresses are errors, and no file is left behind.
+    let none = tmp.path().join("none.warc.gz");
+    vellum(&store)
+        .args(["export", "--warc"])
+        .arg(&none)
+        .arg("no-such-doc")
+        .assert()
+        .code(2);
+    assert!(!none.exists());
+    assert!(Path::new(SAMPLE_STORE).exists());
+}
+
+/// A tiny HTTP server: `/a.html` plain, `/b.txt` chunked, `/c.txt` gzip, else 404.
+fn serve() -> (u16, std::thread::JoinHandle<()>) {
+    use std::io::{BufRead, BufReader};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handle = std::thread::spawn(move || {
+        for stream in listener.incoming().take(4) {
+            let Ok(mut s) = stream else { continue };
+            let mut reader = BufReader::new(s.try_clone().unwrap());
+            let mut request_line = String::new();
+            reader.read_line(&mut request_line).unwrap();
+            loop {
+                let mut l = String::new();
+                if reader.read_line(&mut l).unwrap() == 0 || l == "\r\n" {
+                    break;
+                }
+            }
+            let path = request_line
+                .split_whitespace()
+                .nth(1)
+                .unwrap_or("/")
+                .to_owned();
+            let resp: Vec<u8> = match path.as_str() {
+                "/a.html" => {
+                    let body = "<html><title>A</title><p>caf\u{e9} article</p></html>";
+                    format!("HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()).into_bytes()
+                }
+                "/b.txt" => b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n6\r\nchunk \r\n5\r\nworld\r\n0\r\n\r\n".to_vec(),
+                "/c.txt" => {
+                    let body = gz(b"compressed text");
+                    let mut r = format!("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Encoding: gzip\r\nContent-Length: {}\r\nConnection: close\r\n\r\n", body.len()).into_bytes();
+                    r.extend_from_slice(&body);
+                    r
+                }
+                _ => b"HTTP/1.1 404 Not Found\r\nContent-Length: 9\r\nConnection: close\r\n\r\nnot found".to_vec(),
+            };
+            let _ = s.write_all(&resp);
+        }
+    });
+    (port, handle)
+}
+
+#[test]
+fn wget_warcs_import() {
+    if std::process::Command::new("wget")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        println!("SKIPPED wget_warcs_import: wget is not installed (apt-get install -y wget)");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let (port, server) = serve();
+    let base = format!("http://127.0.0.1:{port}");
+    let status = std::process::Command::new("wget")
+        .current_dir(tmp.path())
+        .args(["-q", "--tries=1", "--timeout=20"])
+        .arg("--warc-file=crawl")
+        .args(["-O", "/dev/null"])
+        .args(["a.html", "b.txt", "c.txt", "missing"].map(|p| format!("{base}/{p}")))
+        .status()
+        .unwrap();
+    // wget exits 8 for the 404; the WARC is written all the same.
+    assert!(matches!(status.code(), Some(0 | 8)), "{status:?}");
+    server.join().unwrap();
+    // wget's default: gzip, one member per record.
+    let file = tmp.path().join("crawl.warc.gz");
+    assert!(file.exists());
+    let store = tmp.path().join("s");
+    let out = vellum(&store)
+        .args(["import", "--json"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s = summary(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(s["new"], 3, "{s}");
+    assert_eq!(s["skipped"]["status 404"], 1, "{s}");
+    assert_eq!(s["skipped"]["request"], 4, "{s}");
+    assert_eq!(s["bad_digests"], 0, "{s}");
+    let doc = |p: &str| format!("127-0-0-1-{port}-{p}");
+    let a = stdout_of(vellum(&store).args(["show", &doc("a-html")]));
+    assert_eq!(a, "<html><title>A</title><p>caf\u{e9} article</p></html>");
+    assert_eq!(
+        stdout_of(vellum(&store).args(["show", &doc("b-txt")])),
+        "chunk world"
+    );
+    assert_eq!(
+        stdout_of(vellum(&store).args(["show", &doc("c-txt")])),
+        "compressed text"
+    );
+    let meta = stdout_of(vellum(&store).args(["show", &doc("a-html"), "--meta"]));
+    assert!(meta.contains("\"media_type\": \"text/html\""), "{meta}");
+}
