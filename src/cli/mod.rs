@@ -11,7 +11,9 @@ mod log;
 mod manuals;
 pub mod pager;
 pub mod progress;
+mod proof;
 mod reindex;
+mod root;
 mod show;
 mod verify;
 
@@ -107,6 +109,10 @@ enum Command {
     Import(import::ImportArgs),
     /// Write captures to a WARC file (WARC/1.1, gzip per record)
     Export(export::ExportArgs),
+    /// Print the archive log's size and root, to publish
+    Root(root::RootArgs),
+    /// Print a proof that a capture is in the archive log, or that the log only grew
+    Proof(proof::ProofArgs),
     /// Check a proof of custody offline (no store needed)
     CheckProof(check_proof::CheckProofArgs),
     /// Rebuild the catalog from the objects alone
@@ -252,6 +258,8 @@ pub fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Man(a) => manuals::run_man(a),
         Command::Import(a) => import::run_import(&env, a),
         Command::Export(a) => export::run_export(&env, a),
+        Command::Root(a) => root::run_root(&env, a),
+        Command::Proof(a) => proof::run_proof(&env, a),
         Command::CheckProof(a) => check_proof::run_check_proof(&env, a),
     }
 }

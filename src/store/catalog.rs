@@ -618,6 +618,15 @@ impl Catalog {
         Ok(())
     }
 
+    /// The archive log as cataloged: every logged capture, in log order.
+    pub fn logged_captures(&self) -> rusqlite::Result<Vec<CaptureId>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id FROM captures WHERE seq IS NOT NULL ORDER BY seq")?;
+        let rows = stmt.query_map([], |r| Ok(CaptureId(id_from(r.get(0)?)?)))?;
+        rows.collect()
+    }
+
     /// Captures not yet in the archive log, in the order they are appended:
     /// captured-at, then capture id.
     pub fn unlogged_captures(&self) -> rusqlite::Result<Vec<CaptureId>> {

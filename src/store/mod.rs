@@ -398,6 +398,16 @@ impl Archive {
         self.cat(self.catalog.doc_history(doc))
     }
 
+    /// The archive log: every logged capture id in archiving order, and how
+    /// many captures are not logged yet (archived by an older vellum; the
+    /// next write logs them).
+    pub fn log(&self) -> Result<(Vec<CaptureId>, usize)> {
+        let _snapshot = self.catalog.read_snapshot();
+        let logged = self.cat(self.catalog.logged_captures())?;
+        let unlogged = self.cat(self.catalog.unlogged_captures())?.len();
+        Ok((logged, unlogged))
+    }
+
     /// Every capture of a document in history order.
     pub fn captures(&self, doc: &str) -> Result<Vec<CaptureRow>> {
         self.cat(self.catalog.doc_captures(doc))

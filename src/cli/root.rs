@@ -1,0 +1,47 @@
+//! `vellum root`: the size and root of the archive log, to publish.
+
+use std::io::Write;
+
+use vellum::custody;
+use vellum::id::ObjectId;
+
+use super::{CliError, Env, Exit};
+
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Every archived capture id is appended to the archive log in the order it \
+was archived; the log is a Merkle tree (RFC 9162 style, blake3). Publish the line SIZE:ROOT \
+(in a newsletter, a post, a timestamping service): later, `vellum proof` shows that a capture \
+was in the log of that root, or that the log of that root is the beginning of today's, and \
+anyone can check such a proof with `vellum check-proof` without the archive.
+
+Examples:
+  vellum root                 2556:9f3c…e1
+  vellum root --json"
+)]
+pub struct RootArgs {
+    /// One JSON object: size, root
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run_root(env: &Env, args: RootArgs) -> Result<Exit, CliError> {
+    let archive = env.open()?;
+    let (tree, _, unlogged) = custody::tree(&archive)?;
+    let head = tree.head(tree.len()).expect("the whole tree has a head");
+    let root = ObjectId::from_bytes(head.root);
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let j = serde_json::json!({"size": head.size, "root": root, "unlogged": unlogged});
+        writeln!(out, "{j}")?;
+    } else {
+        writeln!(out, "{}:{root}", head.size)?;
+    }
+    if unlogged > 0 && env.notes {
+        eprintln!(
+            "vellum: {unlogged} capture(s) archived by an older vellum are not in the log yet; \
+             the next `vellum add` logs them"
+        );
+    }
+    Ok(Exit::Ok)
+}
