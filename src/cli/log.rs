@@ -372,8 +372,7 @@ fn log_versions(
         }
         let same = v.same_as.map(|n| format!("= @{n}")).unwrap_or_default();
         if table {
-            writeln!(
-                out,
+            let line = format!(
                 "{:<5} {:<12}  {:<20}  {} {:>7} {:>7} {:>7}  {same}",
                 format!("@{}", v.number),
                 v.capture.0.short(),
@@ -382,7 +381,8 @@ fn log_versions(
                 opt(row.words, ""),
                 opt(row.change.map(|c| c.0), "+"),
                 opt(row.change.map(|c| c.1), "-"),
-            )?;
+            );
+            writeln!(out, "{}", line.trim_end())?;
             continue;
         }
         // -p / --stat: a header per version, then its change.
