@@ -4,7 +4,10 @@ mod align;
 mod classify;
 pub mod model;
 mod normalize;
+mod pairing;
+mod paragraphs;
 pub mod tokenize;
+mod words;
 
 pub use model::{ChangeKind, Diff, Op, OpTag, Stats};
 

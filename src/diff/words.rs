@@ -1,0 +1,411 @@
+//! The word diff inside paired paragraphs, and the ops it writes.
+
+use std::borrow::Cow;
+use std::ops::Range;
+use std::time::Instant;
+
+use similar::{Algorithm, DiffTag, capture_diff_deadline, capture_diff_slices_deadline};
+
+use super::classify::{Side, classify, is_slight, is_title_suffix};
+use super::model::{ChangeKind, Op, OpTag};
+use super::normalize::{Norm, Role, roles};
+use super::paragraphs::Para;
+use super::tokenize::{is_space, tokenize};
+
+/// What the word diff of one paragraph pair is made of, as token ranges.
+#[derive(Clone, PartialEq, Eq, Debug)]
+struct Piece {
+    old: Range<usize>,
+    new: Range<usize>,
+    kind: PieceKind,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum PieceKind {
+    Equal,
+    Change,
+    Ignored,
+}
+
+/// The tokens of one side of a paragraph pair, with roles and keys.
+struct Toks<'a> {
+    text: &'a str,
+    tokens: Vec<&'a str>,
+    roles: Vec<Role>,
+    keys: Vec<Option<Cow<'a, str>>>,
+    /// Byte offset of each token, plus the end.
+    offs: Vec<usize>,
+}
+
+impl<'a> Toks<'a> {
+    fn new(text: &'a str, norm: Norm) -> Self {
+        let tokens = tokenize(text);
+        let roles = roles(&tokens);
+        let keys = if norm == Norm::default() {
+            // Without normalization every token is its own key.
+            tokens.iter().map(|t| Some(Cow::Borrowed(*t))).collect()
+        } else {
+            tokens
+                .iter()
+                .zip(&roles)
+                .map(|(t, r)| norm.key(t, *r))
+                .collect()
+        };
+        let mut offs = Vec::with_capacity(tokens.len() + 1);
+        let mut at = 0;
+        offs.push(0);
+        for t in &tokens {
+            at += t.len();
+            offs.push(at);
+        }
+        Toks {
+            text,
+            tokens,
+            roles,
+            keys,
+            offs,
+        }
+    }
+
+    fn span(&self, r: &Range<usize>) -> &'a str {
+        &self.text[self.offs[r.start]..self.offs[r.end]]
+    }
+
+    fn side(&self, r: &Range<usize>) -> Side<'_> {
+        Side {
+            tokens: &self.tokens[r.clone()],
+            roles: &self.roles[r.clone()],
+        }
+    }
+
+    /// The tokens `r` (of a change) are empty or a site-name suffix, and
+    /// end where the first line ends (trailing spaces aside). A separator
+    /// just before `r` counts as the suffix's own (`Deal | ` kept equal,
+    /// `BBC News` replaced by `South Front`).
+    fn title_suffix(&self, r: &Range<usize>) -> bool {
+        let line = self.text.split('\n').next().unwrap_or_default();
+        if self.offs[r.end] != line.trim_end().len() {
+            return false;
+        }
+        if r.is_empty() {
+            return true;
+        }
+        let t = &self.tokens;
+        let spaced = |i: usize| i > 0 && is_space(t[i - 1]);
+        let start = r.start;
+        is_title_suffix(&t[start..r.end], spaced(start))
+            || (start >= 2 && is_title_suffix(&t[start - 2..r.end], spaced(start - 2)))
+    }
+
+    fn all_ignorable(&self, r: &Range<usize>) -> bool {
+        self.keys[r.clone()].iter().all(Option::is_none)
+    }
+}
+
+/// Accumulates ops.
+pub(super) struct Writer {
+    pub(super) norm: Norm,
+    pub(super) deadline: Instant,
+    pub(super) ops: Vec<Op>,
+    pub(super) fallback: bool,
+}
+
+impl Writer {
+    pub(super) fn push(&mut self, tag: OpTag, text: &str, kind: Option<ChangeKind>, ignored: bool) {
+        self.push_op(Op {
+            op: tag,
+            text: text.to_owned(),
+            moved: false,
+            kind,
+            ignored,
+        });
+    }
+
+    fn push_op(&mut self, op: Op) {
+        if op.text.is_empty() {
+            return;
+        }
+        if let Some(last) = self.ops.last_mut()
+            && (last.op, last.kind, last.moved, last.ignored)
+                == (op.op, op.kind, op.moved, op.ignored)
+        {
+            last.text.push_str(&op.text);
+            return;
+        }
+        self.ops.push(op);
+    }
+
+    pub(super) fn moved(&mut self, tag: OpTag, text: &str) {
+        self.push_op(Op {
+            op: tag,
+            text: text.to_owned(),
+            moved: true,
+            kind: Some(ChangeKind::ParagraphMoved),
+            ignored: false,
+        });
+    }
+
+    /// A whole paragraph added or removed; returns 1 when it counts as one.
+    pub(super) fn whole(&mut self, tag: OpTag, p: &Para) -> usize {
+        if p.significant {
+            let kind = if tag == OpTag::Insert {
+                ChangeKind::ParagraphAdded
+            } else {
+                ChangeKind::ParagraphRemoved
+            };
+            self.push(tag, p.text, Some(kind), false);
+            return 1;
+        }
+        let t = Toks::new(p.text, self.norm);
+        let all = 0..t.tokens.len();
+        let none = Side {
+            tokens: &[],
+            roles: &[],
+        };
+        let kind = if tag == OpTag::Insert {
+            classify(none, t.side(&all))
+        } else {
+            classify(t.side(&all), none)
+        };
+        self.push(tag, p.text, Some(kind), true);
+        0
+    }
+
+    /// Whitespace around paragraphs: a common prefix stays equal, the rest is
+    /// a whitespace change, ignored when it is layout only (`layout`).
+    fn layout(&mut self, old: &str, new: &str, layout: bool) {
+        let common = old
+            .bytes()
+            .zip(new.bytes())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let common = (0..=common)
+            .rev()
+            .find(|&c| old.is_char_boundary(c) && new.is_char_boundary(c))
+            .unwrap_or(0);
+        self.push(OpTag::Equal, &old[..common], None, false);
+        let ignored = layout || self.norm.whitespace;
+        self.push(
+            OpTag::Delete,
+            &old[common..],
+            Some(ChangeKind::Whitespace),
+            ignored,
+        );
+        self.push(
+            OpTag::Insert,
+            &new[common..],
+            Some(ChangeKind::Whitespace),
+            ignored,
+        );
+    }
+
+    /// Word diff of paired paragraph runs (consecutive paragraphs of `old`
+    /// and of `new`).
+    pub(super) fn pair(&mut self, old: &str, new: &str, olds: &[Para], news: &[Para]) {
+        let (fo, lo) = (&olds[0], &olds[olds.len() - 1]);
+        let (fn_, ln) = (&news[0], &news[news.len() - 1]);
+        self.layout(&fo.text[..fo.lead], &fn_.text[..fn_.lead], true);
+        // Both runs open their document: their first lines are its title.
+        let title = fo.start == 0 && fn_.start == 0;
+        self.words(
+            &old[fo.start + fo.lead..lo.start + lo.end],
+            &new[fn_.start + fn_.lead..ln.start + ln.end],
+            title,
+        );
+        let both_breaks =
+            lo.sep().matches('\n').count() >= 2 && ln.sep().matches('\n').count() >= 2;
+        let both_last =
+            lo.start + lo.text.len() == old.len() && ln.start + ln.text.len() == new.len();
+        self.layout(lo.sep(), ln.sep(), both_breaks || both_last);
+    }
+
+    /// Word diff of two paragraph bodies; `title`: their first lines are
+    /// the documents' titles.
+    fn words(&mut self, old: &str, new: &str, title: bool) {
+        if old == new {
+            self.push(OpTag::Equal, old, None, false);
+            return;
+        }
+        let (o, n) = (Toks::new(old, self.norm), Toks::new(new, self.norm));
+        let pieces = if Instant::now() > self.deadline {
+            self.fallback = true;
+            vec![Piece {
+                old: 0..o.tokens.len(),
+                new: 0..n.tokens.len(),
+                kind: PieceKind::Change,
+            }]
+        } else {
+            let pieces = word_pieces(&o, &n, self.deadline);
+            self.fallback |= Instant::now() > self.deadline;
+            pieces
+        };
+        for p in tidy(pieces, &o) {
+            match p.kind {
+                PieceKind::Equal => self.push(OpTag::Equal, o.span(&p.old), None, false),
+                PieceKind::Change | PieceKind::Ignored => {
+                    let suffix = title && o.title_suffix(&p.old) && n.title_suffix(&p.new);
+                    let kind = if suffix {
+                        ChangeKind::TitleSuffix
+                    } else {
+                        classify(o.side(&p.old), n.side(&p.new))
+                    };
+                    let ignored = p.kind == PieceKind::Ignored || (suffix && self.norm.markup);
+                    self.push(OpTag::Delete, o.span(&p.old), Some(kind), ignored);
+                    self.push(OpTag::Insert, n.span(&p.new), Some(kind), ignored);
+                }
+            }
+        }
+    }
+}
+
+/// Aligns the tokens of a paragraph pair: keys first, then ignorable
+/// tokens in the gaps between aligned keys.
+fn word_pieces(o: &Toks, n: &Toks, deadline: Instant) -> Vec<Piece> {
+    let old_sig: Vec<usize> = (0..o.tokens.len())
+        .filter(|&i| o.keys[i].is_some())
+        .collect();
+    let new_sig: Vec<usize> = (0..n.tokens.len())
+        .filter(|&j| n.keys[j].is_some())
+        .collect();
+    let ok: Vec<&str> = old_sig
+        .iter()
+        .map(|&i| o.keys[i].as_deref().unwrap_or_default())
+        .collect();
+    let nk: Vec<&str> = new_sig
+        .iter()
+        .map(|&j| n.keys[j].as_deref().unwrap_or_default())
+        .collect();
+    let ops = capture_diff_slices_deadline(Algorithm::Myers, &ok, &nk, Some(deadline));
+    let mut pieces = Vec::new();
+    let (mut po, mut pn) = (0, 0);
+    for op in ops {
+        let (tag, ro, rn) = op.as_tag_tuple();
+        if tag != DiffTag::Equal {
+            continue;
+        }
+        for (a, b) in ro.map(|k| old_sig[k]).zip(rn.map(|k| new_sig[k])) {
+            gap_pieces(o, n, po..a, pn..b, &mut pieces);
+            let kind = if o.tokens[a] == n.tokens[b] {
+                PieceKind::Equal
+            } else {
+                PieceKind::Ignored
+            };
+            pieces.push(Piece {
+                old: a..a + 1,
+                new: b..b + 1,
+                kind,
+            });
+            (po, pn) = (a + 1, b + 1);
+        }
+    }
+    gap_pieces(o, n, po..o.tokens.len(), pn..n.tokens.len(), &mut pieces);
+    pieces
+}
+
+/// Pieces for the tokens between two aligned keys.
+fn gap_pieces(o: &Toks, n: &Toks, ro: Range<usize>, rn: Range<usize>, out: &mut Vec<Piece>) {
+    if ro.is_empty() && rn.is_empty() {
+        return;
+    }
+    let has_ignorable = o.keys[ro.clone()]
+        .iter()
+        .chain(&n.keys[rn.clone()])
+        .any(Option::is_none);
+    if !has_ignorable {
+        out.push(Piece {
+            old: ro,
+            new: rn,
+            kind: PieceKind::Change,
+        });
+        return;
+    }
+    let ops = capture_diff_deadline(Algorithm::Myers, &o.tokens[..], ro, &n.tokens[..], rn, None);
+    for op in ops {
+        let (tag, ro, rn) = op.as_tag_tuple();
+        let kind = if tag == DiffTag::Equal {
+            PieceKind::Equal
+        } else if o.all_ignorable(&ro) && n.all_ignorable(&rn) {
+            PieceKind::Ignored
+        } else {
+            PieceKind::Change
+        };
+        out.push(Piece {
+            old: ro,
+            new: rn,
+            kind,
+        });
+    }
+}
+
+/// Merges neighbouring pieces of one kind, and folds slight unchanged runs
+/// between two changes into them.
+fn tidy(pieces: Vec<Piece>, o: &Toks) -> Vec<Piece> {
+    let mut out: Vec<Piece> = Vec::with_capacity(pieces.len());
+    for p in pieces {
+        if p.old.is_empty() && p.new.is_empty() {
+            continue;
+        }
+        if let Some(last) = out.last_mut()
+            && last.kind == p.kind
+        {
+            last.old.end = p.old.end;
+            last.new.end = p.new.end;
+            continue;
+        }
+        let n = out.len();
+        if p.kind == PieceKind::Change
+            && n >= 2
+            && out[n - 1].kind == PieceKind::Equal
+            && out[n - 2].kind == PieceKind::Change
+            && is_slight(&o.tokens[out[n - 1].old.clone()])
+        {
+            out.pop();
+            let last = out.last_mut().expect("two pieces");
+            last.old.end = p.old.end;
+            last.new.end = p.new.end;
+            continue;
+        }
+        out.push(p);
+    }
+    out
+}
+
+/// Folds whitespace-only changes into a neighbouring whole-paragraph change
+/// (added, removed, moved) of the same direction: the blank line before an
+/// added paragraph belongs to the addition.
+pub(super) fn absorb_layout(ops: Vec<Op>) -> Vec<Op> {
+    let is_para = |op: &Op| {
+        matches!(
+            op.kind,
+            Some(
+                ChangeKind::ParagraphAdded
+                    | ChangeKind::ParagraphRemoved
+                    | ChangeKind::ParagraphMoved
+            )
+        ) && !op.ignored
+    };
+    let is_ws = |op: &Op| op.kind == Some(ChangeKind::Whitespace) && !op.moved;
+    let mut out: Vec<Op> = Vec::with_capacity(ops.len());
+    for op in ops {
+        if let Some(last) = out.last_mut()
+            && last.op == op.op
+        {
+            if is_para(last) && is_ws(&op) {
+                last.text.push_str(&op.text);
+                continue;
+            }
+            if is_ws(last) && is_para(&op) {
+                let mut text = std::mem::take(&mut last.text);
+                text.push_str(&op.text);
+                *last = Op { text, ..op };
+                continue;
+            }
+            if (last.kind, last.moved, last.ignored) == (op.kind, op.moved, op.ignored) {
+                last.text.push_str(&op.text);
+                continue;
+            }
+        }
+        out.push(op);
+    }
+    out
+}
