@@ -22,7 +22,7 @@
 
 use std::time::Instant;
 
-use super::model::{Op, OpTag};
+use super::model::{Move, Op, OpTag};
 use super::normalize::Norm;
 use super::pairing::{Aligner, Step};
 use super::paragraphs::{KeyMemo, Para, paragraphs};
@@ -33,6 +33,7 @@ use super::words::{Writer, absorb_layout};
 #[derive(Default)]
 pub struct Aligned {
     pub ops: Vec<Op>,
+    pub moves: Vec<Move>,
     pub paragraphs_added: usize,
     pub paragraphs_removed: usize,
     pub paragraphs_moved: usize,
@@ -54,12 +55,13 @@ pub fn align(old: &str, new: &str, norm: Norm, deadline: Instant) -> Aligned {
         deadline,
         old_sets: vec![None; olds.len()],
         new_sets: vec![None; news.len()],
+        old_words: vec![None; olds.len()],
+        new_words: vec![None; news.len()],
     };
     let steps = a.steps();
-    let (old_moved, new_moved, moves) = a.moves(&steps);
+    let candidates = a.moves(&steps);
     let (words_old, words_new) = word_counts(old, new, &olds, &news, &steps);
     let mut out = Aligned {
-        paragraphs_moved: moves,
         words_old,
         words_new,
         ..Aligned::default()
@@ -70,17 +72,59 @@ pub fn align(old: &str, new: &str, norm: Norm, deadline: Instant) -> Aligned {
         ops: Vec::new(),
         fallback: a.past_deadline(),
     };
+    // A move whose word diff changes as many words as removing and adding
+    // the paragraph would is no move: it stays a removal and an addition.
+    let mut old_move = vec![None; olds.len()];
+    let mut new_move = vec![None; news.len()];
+    for (i, j) in candidates {
+        let (ops, fallback) = w.inner(olds[i].content(), news[j].content());
+        w.fallback |= fallback;
+        let changed: usize = ops
+            .iter()
+            .filter(|op| op.op != OpTag::Equal && !op.ignored)
+            .map(|op| count_words(&op.text))
+            .sum();
+        let whole = a.words(true, i) + a.words(false, j);
+        if olds[i].hash != news[j].hash && changed >= whole {
+            continue;
+        }
+        let id = out.moves.len();
+        old_move[i] = Some(id);
+        new_move[j] = Some(id);
+        out.moves.push(Move {
+            id,
+            from: i + 1,
+            to: j + 1,
+            ops,
+        });
+    }
+    out.paragraphs_moved = out.moves.len();
     for step in steps {
         match step {
             Step::Same(i, j) if olds[i].text == news[j].text => {
                 w.push(OpTag::Equal, news[j].text, None, false)
             }
-            Step::Same(i, j) => w.pair(old, new, &olds[i..=i], &news[j..=j]),
-            Step::Pair(ro, rn) => w.pair(old, new, &olds[ro], &news[rn]),
-            Step::Del(i) if old_moved[i] => w.moved(OpTag::Delete, olds[i].text),
-            Step::Ins(j) if new_moved[j] => w.moved(OpTag::Insert, news[j].text),
-            Step::Del(i) => out.paragraphs_removed += w.whole(OpTag::Delete, &olds[i]),
-            Step::Ins(j) => out.paragraphs_added += w.whole(OpTag::Insert, &news[j]),
+            Step::Same(i, j) => {
+                w.pair(old, new, &olds[i..=i], &news[j..=j], false);
+            }
+            Step::Pair(ro, rn) => {
+                if !w.pair(old, new, &olds[ro.clone()], &news[rn.clone()], true) {
+                    for i in ro {
+                        out.paragraphs_removed += w.whole(OpTag::Delete, &olds[i]);
+                    }
+                    for j in rn {
+                        out.paragraphs_added += w.whole(OpTag::Insert, &news[j]);
+                    }
+                }
+            }
+            Step::Del(i) => match old_move[i] {
+                Some(id) => w.moved(OpTag::Delete, olds[i].text, id),
+                None => out.paragraphs_removed += w.whole(OpTag::Delete, &olds[i]),
+            },
+            Step::Ins(j) => match new_move[j] {
+                Some(id) => w.moved(OpTag::Insert, news[j].text, id),
+                None => out.paragraphs_added += w.whole(OpTag::Insert, &news[j]),
+            },
         }
     }
     out.fallback = w.fallback || a.past_deadline();

@@ -9,13 +9,18 @@ use similar::{Algorithm, DiffTag, capture_diff_slices_deadline};
 
 use super::normalize::Norm;
 use super::paragraphs::{Para, jaccard, union};
+use super::tokenize::count_words;
 
 /// Paragraphs at least this similar (Jaccard of word sets) may pair up.
 const PAIR_SIMILARITY: f64 = 0.5;
 /// A lone paragraph replaced by a lone paragraph pairs up at this similarity.
 const LONE_PAIR_SIMILARITY: f64 = 0.3;
-/// Paragraphs at least this similar count as moved rather than rewritten.
+/// New paragraphs at least this similar to an old one anchor the alignment
+/// as if they were the same paragraph.
 const MOVE_SIMILARITY: f64 = 0.8;
+/// A removed and an added paragraph at least this similar are one paragraph
+/// that moved and was edited (diffed word by word inside).
+const EDITED_MOVE_SIMILARITY: f64 = 0.5;
 /// Above this many candidate pairs, gaps are paired greedily in a window.
 const PAIRING_CELLS: usize = 40_000;
 /// Above this many candidate pairs, only exact moves are looked for.
@@ -39,6 +44,9 @@ pub(super) struct Aligner<'p, 'a> {
     /// Word sets, computed on first use.
     pub(super) old_sets: Vec<Option<Vec<u64>>>,
     pub(super) new_sets: Vec<Option<Vec<u64>>>,
+    /// Word counts of paragraph contents, computed on first use.
+    pub(super) old_words: Vec<Option<usize>>,
+    pub(super) new_words: Vec<Option<usize>>,
 }
 
 impl Aligner<'_, '_> {
@@ -80,11 +88,50 @@ impl Aligner<'_, '_> {
         self.similarity(i, j)
     }
 
+    /// Words in paragraph `i` of the old text (`old`) or `j` of the new.
+    pub(super) fn words(&mut self, old: bool, k: usize) -> usize {
+        let (cache, paras) = if old {
+            (&mut self.old_words, self.olds)
+        } else {
+            (&mut self.new_words, self.news)
+        };
+        *cache[k].get_or_insert_with(|| count_words(paras[k].content()))
+    }
+
+    /// Words left unmatched by a paragraph alignment: what it leaves for the
+    /// gaps to pair and the word diff to explain.
+    fn unmatched_words(&mut self, ops: &[similar::DiffOp]) -> usize {
+        let mut total = 0;
+        for op in ops {
+            let (tag, ro, rn) = op.as_tag_tuple();
+            if tag != DiffTag::Equal {
+                total += ro.map(|i| self.words(true, i)).sum::<usize>();
+                total += rn.map(|j| self.words(false, j)).sum::<usize>();
+            }
+        }
+        total
+    }
+
     /// Paragraph-level alignment, in text order.
+    ///
+    /// Patience reads best (it anchors on paragraphs found once on each
+    /// side), but among repeated paragraphs it can anchor on the wrong copy
+    /// and leave far more unmatched than a plain longest common subsequence
+    /// would. Both are computed; the one leaving fewer words unmatched wins,
+    /// Patience on a tie. So the alignment is never worse, in words, than a
+    /// plain LCS over paragraphs.
     pub(super) fn steps(&mut self) -> Vec<Step> {
         let oh: Vec<u64> = self.olds.iter().map(|p| p.hash).collect();
         let nh = self.fuzzy_ids(&oh);
-        let ops = capture_diff_slices_deadline(Algorithm::Patience, &oh, &nh, Some(self.deadline));
+        let mut ops =
+            capture_diff_slices_deadline(Algorithm::Patience, &oh, &nh, Some(self.deadline));
+        let patience_cost = self.unmatched_words(&ops);
+        if patience_cost > 0 && !self.past_deadline() {
+            let lcs = capture_diff_slices_deadline(Algorithm::Myers, &oh, &nh, Some(self.deadline));
+            if self.unmatched_words(&lcs) < patience_cost {
+                ops = lcs;
+            }
+        }
         let mut steps = Vec::new();
         for op in ops {
             let (tag, ro, rn) = op.as_tag_tuple();
@@ -107,6 +154,11 @@ impl Aligner<'_, '_> {
     /// identical old paragraph whose own hash has no exact match. Aligning on
     /// these lets lightly edited paragraphs anchor the alignment, so one
     /// moved paragraph does not make its edited neighbours look moved.
+    ///
+    /// Near copies are matched in order first (an order-preserving best
+    /// pairing, as in a gap), so that among similar paragraphs (a cookie
+    /// table, a repeated notice) each edited copy keeps its own place;
+    /// only the new paragraphs left over look for a match anywhere.
     fn fuzzy_ids(&mut self, old_hashes: &[u64]) -> Vec<u64> {
         let mut ids: Vec<u64> = self.news.iter().map(|p| p.hash).collect();
         let old_set: std::collections::HashSet<u64> = old_hashes.iter().copied().collect();
@@ -117,11 +169,22 @@ impl Aligner<'_, '_> {
         let lone_new: Vec<usize> = (0..ids.len())
             .filter(|&j| !old_set.contains(&ids[j]))
             .collect();
-        if lone_old.len() * lone_new.len() > MOVE_CELLS {
+        if lone_old.is_empty()
+            || lone_new.is_empty()
+            || lone_old.len() * lone_new.len() > MOVE_CELLS
+        {
             return ids;
         }
         let mut taken = vec![false; self.olds.len()];
-        for j in lone_new {
+        let mut matched = vec![false; self.news.len()];
+        if lone_old.len() * lone_new.len() <= PAIRING_CELLS {
+            for (i, j) in self.ordered_pairs(&lone_old, &lone_new, MOVE_SIMILARITY) {
+                taken[i] = true;
+                matched[j] = true;
+                ids[j] = old_hashes[i];
+            }
+        }
+        for j in lone_new.into_iter().filter(|&j| !matched[j]) {
             if self.past_deadline() {
                 break;
             }
@@ -130,7 +193,8 @@ impl Aligner<'_, '_> {
                 .filter(|&&i| !taken[i])
                 .map(|&i| (i, self.similarity_at_least(i, j, MOVE_SIMILARITY)))
                 .filter(|&(_, s)| s >= MOVE_SIMILARITY)
-                .max_by(|x, y| x.1.total_cmp(&y.1));
+                // Most similar; among equals, the first.
+                .max_by(|x, y| x.1.total_cmp(&y.1).then(y.0.cmp(&x.0)));
             if let Some((i, _)) = best {
                 taken[i] = true;
                 ids[j] = old_hashes[i];
@@ -169,43 +233,52 @@ impl Aligner<'_, '_> {
 
     /// Order-preserving pairing maximizing total similarity (weighted LCS).
     fn best_pairs(&mut self, ro: Range<usize>, rn: Range<usize>) -> Vec<(usize, usize)> {
-        let (n, m) = (ro.len(), rn.len());
+        let (olds, news): (Vec<usize>, Vec<usize>) = (ro.collect(), rn.collect());
+        self.ordered_pairs(&olds, &news, PAIR_SIMILARITY)
+    }
+
+    /// Order-preserving pairing of old paragraphs `olds` with new ones
+    /// `news` (both ascending) at similarity `floor` or more, maximizing
+    /// the total similarity (a weighted LCS). Among pairings of equal
+    /// weight (identical copies), the first copies pair first.
+    fn ordered_pairs(&mut self, olds: &[usize], news: &[usize], floor: f64) -> Vec<(usize, usize)> {
+        let (n, m) = (olds.len(), news.len());
         let mut sim = vec![0.0; n * m];
         for a in 0..n {
             for b in 0..m {
-                // Below PAIR_SIMILARITY a similarity counts as 0 anyway.
-                sim[a * m + b] =
-                    self.similarity_at_least(ro.start + a, rn.start + b, PAIR_SIMILARITY);
+                // Below `floor` a similarity counts as 0 anyway.
+                sim[a * m + b] = self.similarity_at_least(olds[a], news[b], floor);
             }
         }
+        // Filled from the end, so that the walk from the start takes the
+        // first of equally good pairs.
         let mut score = vec![0.0f64; (n + 1) * (m + 1)];
         let at = |a: usize, b: usize| a * (m + 1) + b;
-        for a in 1..=n {
-            for b in 1..=m {
-                let s = sim[(a - 1) * m + b - 1];
-                let diag = if s >= PAIR_SIMILARITY {
-                    score[at(a - 1, b - 1)] + s
+        for a in (0..n).rev() {
+            for b in (0..m).rev() {
+                let s = sim[a * m + b];
+                let diag = if s >= floor {
+                    score[at(a + 1, b + 1)] + s
                 } else {
                     0.0
                 };
-                score[at(a, b)] = score[at(a - 1, b)].max(score[at(a, b - 1)]).max(diag);
+                score[at(a, b)] = score[at(a + 1, b)].max(score[at(a, b + 1)]).max(diag);
             }
         }
         let mut pairs = Vec::new();
-        let (mut a, mut b) = (n, m);
-        while a > 0 && b > 0 {
-            let s = sim[(a - 1) * m + b - 1];
-            if s >= PAIR_SIMILARITY && score[at(a, b)] == score[at(a - 1, b - 1)] + s {
-                pairs.push((ro.start + a - 1, rn.start + b - 1));
-                a -= 1;
-                b -= 1;
-            } else if score[at(a, b)] == score[at(a - 1, b)] {
-                a -= 1;
+        let (mut a, mut b) = (0, 0);
+        while a < n && b < m {
+            let s = sim[a * m + b];
+            if s >= floor && score[at(a, b)] == score[at(a + 1, b + 1)] + s {
+                pairs.push((olds[a], news[b]));
+                a += 1;
+                b += 1;
+            } else if score[at(a, b)] == score[at(a + 1, b)] {
+                a += 1;
             } else {
-                b -= 1;
+                b += 1;
             }
         }
-        pairs.reverse();
         pairs
     }
 
@@ -279,57 +352,62 @@ impl Aligner<'_, '_> {
         jaccard(&a, &b)
     }
 
-    /// Finds deleted paragraphs that reappear as inserted ones elsewhere.
-    pub(super) fn moves(&mut self, steps: &[Step]) -> (Vec<bool>, Vec<bool>, usize) {
+    /// Finds deleted paragraphs that reappear as inserted ones elsewhere:
+    /// identical ones first (under the normalization), in order, then
+    /// similar ones, the most similar first. Returns the moves as (old, new)
+    /// paragraph indices, in the order of the new text.
+    ///
+    /// A similar pair is a move only when its word diff changes fewer words
+    /// than the removal and addition would: the caller checks that.
+    pub(super) fn moves(&mut self, steps: &[Step]) -> Vec<(usize, usize)> {
         let mut old_moved = vec![false; self.olds.len()];
         let mut new_moved = vec![false; self.news.len()];
+        let mut moves = Vec::new();
         let dels: Vec<usize> = steps
             .iter()
             .filter_map(|s| if let Step::Del(i) = s { Some(*i) } else { None })
+            .filter(|&i| self.olds[i].movable())
             .collect();
         let inss: Vec<usize> = steps
             .iter()
             .filter_map(|s| if let Step::Ins(j) = s { Some(*j) } else { None })
+            .filter(|&j| self.news[j].movable())
             .collect();
-        let movable_old = |i: &usize| self.olds[*i].movable();
-        let movable_new = |j: &usize| self.news[*j].movable();
         let mut by_hash: HashMap<u64, Vec<usize>> = HashMap::new();
-        for &i in dels.iter().filter(|i| movable_old(i)).rev() {
+        for &i in dels.iter().rev() {
             by_hash.entry(self.olds[i].hash).or_default().push(i);
         }
-        let mut count = 0;
-        for &j in inss.iter().filter(|j| movable_new(j)) {
+        for &j in &inss {
             if let Some(i) = by_hash.get_mut(&self.news[j].hash).and_then(Vec::pop) {
                 (old_moved[i], new_moved[j]) = (true, true);
-                count += 1;
+                moves.push((i, j));
             }
         }
-        let dels: Vec<usize> = dels
-            .into_iter()
-            .filter(|i| !old_moved[*i] && movable_old(i))
-            .collect();
-        let inss: Vec<usize> = inss
-            .into_iter()
-            .filter(|j| !new_moved[*j] && movable_new(j))
-            .collect();
-        if dels.len() * inss.len() > MOVE_CELLS {
-            return (old_moved, new_moved, count);
-        }
-        for j in inss {
-            if self.past_deadline() {
-                break;
+        let dels: Vec<usize> = dels.into_iter().filter(|&i| !old_moved[i]).collect();
+        let inss: Vec<usize> = inss.into_iter().filter(|&j| !new_moved[j]).collect();
+        if !dels.is_empty() && dels.len() * inss.len() <= MOVE_CELLS {
+            let mut candidates = Vec::new();
+            for &j in &inss {
+                if self.past_deadline() {
+                    break;
+                }
+                for &i in &dels {
+                    let s = self.similarity_at_least(i, j, EDITED_MOVE_SIMILARITY);
+                    if s >= EDITED_MOVE_SIMILARITY {
+                        candidates.push((s, i, j));
+                    }
+                }
             }
-            let best = dels
-                .iter()
-                .filter(|i| !old_moved[**i])
-                .map(|&i| (i, self.similarity_at_least(i, j, MOVE_SIMILARITY)))
-                .filter(|&(_, s)| s >= MOVE_SIMILARITY)
-                .max_by(|x, y| x.1.total_cmp(&y.1));
-            if let Some((i, _)) = best {
-                (old_moved[i], new_moved[j]) = (true, true);
-                count += 1;
+            // Most similar first; among equals, in text order.
+            candidates.sort_by(|x, y| y.0.total_cmp(&x.0).then((x.2, x.1).cmp(&(y.2, y.1))));
+            for (_, i, j) in candidates {
+                if !old_moved[i] && !new_moved[j] {
+                    (old_moved[i], new_moved[j]) = (true, true);
+                    moves.push((i, j));
+                }
             }
         }
-        (old_moved, new_moved, count)
+        moves.sort_by_key(|&(_, j)| j);
+        moves
     }
 }

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 use super::normalize::{Norm, Role, roles};
-use super::tokenize::{Tokens, is_space, is_word, space_len, tokenize};
+use super::tokenize::{Tokens, is_word, space_len, tokenize};
 
 /// Chunks longer than this are cut further, to bound the word diff.
 const MAX_CHUNK: usize = 16 * 1024;
@@ -86,8 +86,9 @@ impl<'a> Para<'a> {
         &self.text[self.end..]
     }
 
-    /// Sorted, deduplicated hashes of the paragraph's non-space tokens,
-    /// compared loosely (case and typography folded).
+    /// Sorted, deduplicated hashes of the paragraph's words (punctuation
+    /// says nothing about what a paragraph is about), compared loosely
+    /// (case and typography folded).
     pub(super) fn word_set(&self, norm: Norm) -> Vec<u64> {
         let loose = Norm {
             case: true,
@@ -102,7 +103,7 @@ impl<'a> Para<'a> {
                 tokens
                     .iter()
                     .zip(roles(&tokens))
-                    .filter(|(t, _)| !is_space(t))
+                    .filter(|(t, _)| is_word(t))
                     .filter_map(|(t, r)| loose.key(t, r))
                     .map(|k| hash_key(k.as_bytes())),
             );
@@ -111,7 +112,7 @@ impl<'a> Para<'a> {
             // whitespace does not change its key, so roles are not needed;
             // and a token of plain ASCII (no dash) keys to its lowercase.
             let mut lower = Vec::new();
-            for t in Tokens::new(content).filter(|t| !is_space(t)) {
+            for t in Tokens::new(content).filter(|t| is_word(t)) {
                 let bytes = t.as_bytes();
                 if bytes.iter().all(|&b| b.is_ascii() && b != b'-') {
                     if bytes.iter().any(u8::is_ascii_uppercase) {

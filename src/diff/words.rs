@@ -10,7 +10,7 @@ use super::classify::{Side, classify, is_slight, is_title_suffix};
 use super::model::{ChangeKind, Op, OpTag};
 use super::normalize::{Norm, Role, roles};
 use super::paragraphs::Para;
-use super::tokenize::{is_space, tokenize};
+use super::tokenize::{is_space, is_word, tokenize};
 
 /// What the word diff of one paragraph pair is made of, as token ranges.
 #[derive(Clone, PartialEq, Eq, Debug)]
@@ -118,6 +118,7 @@ impl Writer {
             moved: false,
             kind,
             ignored,
+            move_id: None,
         });
     }
 
@@ -126,8 +127,8 @@ impl Writer {
             return;
         }
         if let Some(last) = self.ops.last_mut()
-            && (last.op, last.kind, last.moved, last.ignored)
-                == (op.op, op.kind, op.moved, op.ignored)
+            && (last.op, last.kind, last.moved, last.ignored, last.move_id)
+                == (op.op, op.kind, op.moved, op.ignored, op.move_id)
         {
             last.text.push_str(&op.text);
             return;
@@ -135,14 +136,32 @@ impl Writer {
         self.ops.push(op);
     }
 
-    pub(super) fn moved(&mut self, tag: OpTag, text: &str) {
+    /// One end of move `id`: the whole paragraph, where it was (`Delete`) or
+    /// where it is now (`Insert`).
+    pub(super) fn moved(&mut self, tag: OpTag, text: &str, id: usize) {
         self.push_op(Op {
             op: tag,
             text: text.to_owned(),
             moved: true,
             kind: Some(ChangeKind::ParagraphMoved),
             ignored: false,
+            move_id: Some(id),
         });
+    }
+
+    /// The word diff inside a moved paragraph: its old and new contents.
+    pub(super) fn inner(&self, old: &str, new: &str) -> (Vec<Op>, bool) {
+        let mut w = Writer {
+            norm: self.norm,
+            deadline: self.deadline,
+            ops: Vec::new(),
+            fallback: false,
+        };
+        match w.pieces(old, new) {
+            Some((o, n, pieces)) => w.write_pieces(&o, &n, pieces, false),
+            None => w.push(OpTag::Equal, old, None, false),
+        }
+        (w.ops, w.fallback)
     }
 
     /// A whole paragraph added or removed; returns 1 when it counts as one.
@@ -200,31 +219,54 @@ impl Writer {
     }
 
     /// Word diff of paired paragraph runs (consecutive paragraphs of `old`
-    /// and of `new`).
-    pub(super) fn pair(&mut self, old: &str, new: &str, olds: &[Para], news: &[Para]) {
+    /// and of `new`). With `check`, runs that turn out to share too little
+    /// (see [`unrelated`]) are left alone and false is returned: they read
+    /// better as removed and added whole than as confetti.
+    pub(super) fn pair(
+        &mut self,
+        old: &str,
+        new: &str,
+        olds: &[Para],
+        news: &[Para],
+        check: bool,
+    ) -> bool {
         let (fo, lo) = (&olds[0], &olds[olds.len() - 1]);
         let (fn_, ln) = (&news[0], &news[news.len() - 1]);
+        let (old_body, new_body) = (
+            &old[fo.start + fo.lead..lo.start + lo.end],
+            &new[fn_.start + fn_.lead..ln.start + ln.end],
+        );
+        let pieces = self.pieces(old_body, new_body);
+        if check
+            && let Some((o, n, pieces)) = &pieces
+            && unrelated(o, n, pieces)
+        {
+            return false;
+        }
         self.layout(&fo.text[..fo.lead], &fn_.text[..fn_.lead], true);
         // Both runs open their document: their first lines are its title.
         let title = fo.start == 0 && fn_.start == 0;
-        self.words(
-            &old[fo.start + fo.lead..lo.start + lo.end],
-            &new[fn_.start + fn_.lead..ln.start + ln.end],
-            title,
-        );
+        match pieces {
+            Some((o, n, pieces)) => self.write_pieces(&o, &n, pieces, title),
+            None => self.push(OpTag::Equal, old_body, None, false),
+        }
         let both_breaks =
             lo.sep().matches('\n').count() >= 2 && ln.sep().matches('\n').count() >= 2;
         let both_last =
             lo.start + lo.text.len() == old.len() && ln.start + ln.text.len() == new.len();
         self.layout(lo.sep(), ln.sep(), both_breaks || both_last);
+        true
     }
 
-    /// Word diff of two paragraph bodies; `title`: their first lines are
-    /// the documents' titles.
-    fn words(&mut self, old: &str, new: &str, title: bool) {
+    /// The word diff of two paragraph bodies as pieces, tidied; `None`
+    /// when they are the same text.
+    fn pieces<'t>(
+        &mut self,
+        old: &'t str,
+        new: &'t str,
+    ) -> Option<(Toks<'t>, Toks<'t>, Vec<Piece>)> {
         if old == new {
-            self.push(OpTag::Equal, old, None, false);
-            return;
+            return None;
         }
         let (o, n) = (Toks::new(old, self.norm), Toks::new(new, self.norm));
         let pieces = if Instant::now() > self.deadline {
@@ -239,7 +281,14 @@ impl Writer {
             self.fallback |= Instant::now() > self.deadline;
             pieces
         };
-        for p in tidy(pieces, &o) {
+        let pieces = tidy(pieces, &o);
+        Some((o, n, pieces))
+    }
+
+    /// Writes the ops of a word diff; `title`: the bodies' first lines are
+    /// the documents' titles.
+    fn write_pieces(&mut self, o: &Toks, n: &Toks, pieces: Vec<Piece>, title: bool) {
+        for p in pieces {
             match p.kind {
                 PieceKind::Equal => self.push(OpTag::Equal, o.span(&p.old), None, false),
                 PieceKind::Change | PieceKind::Ignored => {
@@ -256,6 +305,24 @@ impl Writer {
             }
         }
     }
+}
+
+/// Below this share of their words kept by the word diff (twice the words
+/// kept over the words of both sides), two paired paragraphs are unrelated:
+/// a removal and an addition, not a rewrite.
+pub(super) const UNRELATED_SHARE: f64 = 0.3;
+
+/// The word diff `pieces` of `o` and `n` keeps too few of their words to be
+/// worth showing as one (see [`UNRELATED_SHARE`]).
+fn unrelated(o: &Toks, n: &Toks, pieces: &[Piece]) -> bool {
+    let words = |t: &Toks, r: Range<usize>| t.tokens[r].iter().filter(|t| is_word(t)).count();
+    let total = words(o, 0..o.tokens.len()) + words(n, 0..n.tokens.len());
+    let kept: usize = pieces
+        .iter()
+        .filter(|p| p.kind != PieceKind::Change)
+        .map(|p| words(o, p.old.clone()) + words(n, p.new.clone()))
+        .sum();
+    total > 0 && (kept as f64) < UNRELATED_SHARE * total as f64
 }
 
 /// Aligns the tokens of a paragraph pair: keys first, then ignorable
@@ -400,7 +467,9 @@ pub(super) fn absorb_layout(ops: Vec<Op>) -> Vec<Op> {
                 *last = Op { text, ..op };
                 continue;
             }
-            if (last.kind, last.moved, last.ignored) == (op.kind, op.moved, op.ignored) {
+            if (last.kind, last.moved, last.ignored, last.move_id)
+                == (op.kind, op.moved, op.ignored, op.move_id)
+            {
                 last.text.push_str(&op.text);
                 continue;
             }
