@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
-use super::normalize::{Norm, Role, roles};
+use super::normalize::{Norm, Role, key_text, roles};
 use super::tokenize::{Tokens, is_word, space_len, tokenize};
 
 /// Chunks longer than this are cut further, to bound the word diff.
@@ -57,16 +57,18 @@ impl<'a> Para<'a> {
     }
 
     /// Hash of the comparison keys of `content`, and whether it has any.
+    /// Keys are joined before hashing (see [`key_text`]), so that text
+    /// saying the same in differently cut tokens (a character reference and
+    /// its character) hashes the same.
     fn keyed(content: &str, norm: Norm) -> (u64, bool) {
         let mut hasher = KeyHasher::default();
         let tokens = tokenize(content);
-        let mut any = false;
-        for (t, r) in tokens.iter().zip(roles(&tokens)) {
-            if let Some(k) = norm.key(t, r) {
-                k.hash(&mut hasher);
-                any = true;
-            }
-        }
+        let roles = roles(&tokens);
+        let any = tokens
+            .iter()
+            .zip(&roles)
+            .any(|(t, r)| norm.key(t, *r).is_some());
+        key_text(&tokens, &roles, norm).hash(&mut hasher);
         (hasher.finish(), any)
     }
 

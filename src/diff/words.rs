@@ -298,7 +298,12 @@ impl Writer {
                     } else {
                         classify(o.side(&p.old), n.side(&p.new))
                     };
-                    let ignored = p.kind == PieceKind::Ignored || (suffix && self.norm.markup);
+                    // Keys cut differently can still say the same (a
+                    // character reference and its character): ignored too.
+                    let ignored = p.kind == PieceKind::Ignored
+                        || (suffix && self.norm.markup)
+                        || (self.norm != Norm::default()
+                            && o.side(&p.old).same_text_under(&n.side(&p.new), self.norm));
                     self.push(OpTag::Delete, o.span(&p.old), Some(kind), ignored);
                     self.push(OpTag::Insert, n.span(&p.new), Some(kind), ignored);
                 }
