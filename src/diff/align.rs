@@ -24,7 +24,7 @@ use std::time::Instant;
 
 use super::model::{Move, Op, OpTag};
 use super::normalize::Norm;
-use super::pairing::{Aligner, Step};
+use super::pairing::{Aligner, Step, pair_leftovers};
 use super::paragraphs::{KeyMemo, Para, paragraphs};
 use super::tokenize::count_words;
 use super::words::{Writer, absorb_layout};
@@ -99,6 +99,9 @@ pub fn align(old: &str, new: &str, norm: Norm, deadline: Instant) -> Aligned {
         });
     }
     out.paragraphs_moved = out.moves.len();
+    let old_moved: Vec<bool> = old_move.iter().map(Option::is_some).collect();
+    let new_moved: Vec<bool> = new_move.iter().map(Option::is_some).collect();
+    let steps = pair_leftovers(steps, &olds, &news, &old_moved, &new_moved);
     for step in steps {
         match step {
             Step::Same(i, j) if olds[i].text == news[j].text => {

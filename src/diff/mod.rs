@@ -7,7 +7,7 @@ mod normalize;
 mod pairing;
 mod paragraphs;
 pub mod tokenize;
-mod words;
+pub(crate) mod words;
 
 pub use model::{ChangeKind, Diff, Move, Op, OpTag, Stats};
 

@@ -26,6 +26,65 @@ const PAIRING_CELLS: usize = 40_000;
 /// Above this many candidate pairs, only exact moves are looked for.
 const MOVE_CELLS: usize = 250_000;
 
+/// Leftover runs of removed and added paragraphs up to this many bytes (both
+/// sides together) get a word diff as one pair, kept when it is no confetti.
+const LEFTOVER_BYTES: usize = 16 * 1024;
+
+/// Removed and added paragraphs that nothing paired and nothing moved, side
+/// by side between the same two anchors (a list reworked, a paragraph
+/// rewritten and split), are tried as one pair: their word diff finds the
+/// lines they share. The caller keeps it only when it shares enough words
+/// (see `words::UNRELATED_SHARE`); otherwise they stay removed and added.
+pub(super) fn pair_leftovers(
+    steps: Vec<Step>,
+    olds: &[Para],
+    news: &[Para],
+    old_moved: &[bool],
+    new_moved: &[bool],
+) -> Vec<Step> {
+    let mut out = Vec::with_capacity(steps.len());
+    let mut run: Vec<Step> = Vec::new();
+    let flush = |run: &mut Vec<Step>, out: &mut Vec<Step>| {
+        let dels: Vec<usize> = run
+            .iter()
+            .filter_map(|s| if let Step::Del(i) = s { Some(*i) } else { None })
+            .collect();
+        let inss: Vec<usize> = run
+            .iter()
+            .filter_map(|s| if let Step::Ins(j) = s { Some(*j) } else { None })
+            .collect();
+        let contiguous = |v: &[usize]| v.windows(2).all(|w| w[1] == w[0] + 1);
+        let bytes: usize = dels.iter().map(|&i| olds[i].text.len()).sum::<usize>()
+            + inss.iter().map(|&j| news[j].text.len()).sum::<usize>();
+        if !dels.is_empty()
+            && !inss.is_empty()
+            && contiguous(&dels)
+            && contiguous(&inss)
+            && bytes <= LEFTOVER_BYTES
+            && !dels.iter().any(|&i| old_moved[i])
+            && !inss.iter().any(|&j| new_moved[j])
+        {
+            out.push(Step::Pair(
+                dels[0]..dels[dels.len() - 1] + 1,
+                inss[0]..inss[inss.len() - 1] + 1,
+            ));
+            run.clear();
+        } else {
+            out.append(run);
+        }
+    };
+    for step in steps {
+        if matches!(step, Step::Del(_) | Step::Ins(_)) {
+            run.push(step);
+        } else {
+            flush(&mut run, &mut out);
+            out.push(step);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
 /// How paragraphs of the two texts correspond.
 pub(super) enum Step {
     /// Same comparison key (maybe differing in ignored ways).
