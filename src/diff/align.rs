@@ -24,7 +24,7 @@ use std::time::Instant;
 
 use super::model::{Move, Op, OpTag};
 use super::normalize::Norm;
-use super::pairing::{Aligner, Step, pair_leftovers};
+use super::pairing::{Aligner, Step};
 use super::paragraphs::{KeyMemo, Para, paragraphs};
 use super::tokenize::count_words;
 use super::words::{Writer, absorb_layout};
@@ -60,7 +60,7 @@ pub fn align(old: &str, new: &str, norm: Norm, deadline: Instant) -> Aligned {
     };
     let steps = a.steps();
     let candidates = a.moves(&steps);
-    let (words_old, words_new) = word_counts(old, new, &olds, &news, &steps);
+    let (words_old, words_new) = word_counts(&mut a, old, new, &olds, &news, &steps);
     let mut out = Aligned {
         words_old,
         words_new,
@@ -101,7 +101,7 @@ pub fn align(old: &str, new: &str, norm: Norm, deadline: Instant) -> Aligned {
     out.paragraphs_moved = out.moves.len();
     let old_moved: Vec<bool> = old_move.iter().map(Option::is_some).collect();
     let new_moved: Vec<bool> = new_move.iter().map(Option::is_some).collect();
-    let steps = pair_leftovers(steps, &olds, &news, &old_moved, &new_moved);
+    let steps = a.pair_leftovers(steps, &old_moved, &new_moved);
     for step in steps {
         match step {
             Step::Same(i, j) if olds[i].text == news[j].text => {
@@ -144,7 +144,11 @@ pub fn align(old: &str, new: &str, norm: Norm, deadline: Instant) -> Aligned {
 /// segments; a tag never spans a line feed) nor looks past it, so the
 /// tokens of the paragraphs are the tokens of the text. Cuts made inside
 /// over-long lines give no such promise; a text with one is counted whole.
+///
+/// Paragraph counts come from the aligner's cache, shared with the
+/// alignment's own word counts.
 fn word_counts(
+    a: &mut Aligner,
     old: &str,
     new: &str,
     olds: &[Para],
@@ -156,7 +160,7 @@ fn word_counts(
             .is_some_and(|(_, init)| init.iter().all(|p| p.sep().contains('\n')))
     };
     let old_counts: Vec<usize> = if additive(olds) {
-        olds.iter().map(|p| count_words(p.text)).collect()
+        (0..olds.len()).map(|i| a.words(true, i)).collect()
     } else {
         Vec::new()
     };
@@ -178,10 +182,10 @@ fn word_counts(
             }
         }
     }
-    let words_new = news
-        .iter()
-        .zip(same)
-        .map(|(p, i)| i.map_or_else(|| count_words(p.text), |i| old_counts[i]))
+    let words_new = same
+        .into_iter()
+        .enumerate()
+        .map(|(j, i)| i.map_or_else(|| a.words(false, j), |i| old_counts[i]))
         .sum();
     (words_old, words_new)
 }

@@ -26,64 +26,25 @@ const PAIRING_CELLS: usize = 40_000;
 /// Above this many candidate pairs, only exact moves are looked for.
 const MOVE_CELLS: usize = 250_000;
 
+/// Some id is left unmatched on both sides of the alignment `ops`.
+fn missed_matches(ops: &[similar::DiffOp], old: &[u64], new: &[u64]) -> bool {
+    let mut unmatched_old = std::collections::HashSet::new();
+    let mut unmatched_new = Vec::new();
+    for op in ops {
+        let (tag, ro, rn) = op.as_tag_tuple();
+        if tag != DiffTag::Equal {
+            unmatched_old.extend(ro.map(|i| old[i]));
+            unmatched_new.extend(rn.map(|j| new[j]));
+        }
+    }
+    unmatched_new.iter().any(|h| unmatched_old.contains(h))
+}
+
 /// Leftover runs of removed and added paragraphs up to this many bytes (both
 /// sides together) get a word diff as one pair, kept when it is no confetti.
 const LEFTOVER_BYTES: usize = 16 * 1024;
-
-/// Removed and added paragraphs that nothing paired and nothing moved, side
-/// by side between the same two anchors (a list reworked, a paragraph
-/// rewritten and split), are tried as one pair: their word diff finds the
-/// lines they share. The caller keeps it only when it shares enough words
-/// (see `words::UNRELATED_SHARE`); otherwise they stay removed and added.
-pub(super) fn pair_leftovers(
-    steps: Vec<Step>,
-    olds: &[Para],
-    news: &[Para],
-    old_moved: &[bool],
-    new_moved: &[bool],
-) -> Vec<Step> {
-    let mut out = Vec::with_capacity(steps.len());
-    let mut run: Vec<Step> = Vec::new();
-    let flush = |run: &mut Vec<Step>, out: &mut Vec<Step>| {
-        let dels: Vec<usize> = run
-            .iter()
-            .filter_map(|s| if let Step::Del(i) = s { Some(*i) } else { None })
-            .collect();
-        let inss: Vec<usize> = run
-            .iter()
-            .filter_map(|s| if let Step::Ins(j) = s { Some(*j) } else { None })
-            .collect();
-        let contiguous = |v: &[usize]| v.windows(2).all(|w| w[1] == w[0] + 1);
-        let bytes: usize = dels.iter().map(|&i| olds[i].text.len()).sum::<usize>()
-            + inss.iter().map(|&j| news[j].text.len()).sum::<usize>();
-        if !dels.is_empty()
-            && !inss.is_empty()
-            && contiguous(&dels)
-            && contiguous(&inss)
-            && bytes <= LEFTOVER_BYTES
-            && !dels.iter().any(|&i| old_moved[i])
-            && !inss.iter().any(|&j| new_moved[j])
-        {
-            out.push(Step::Pair(
-                dels[0]..dels[dels.len() - 1] + 1,
-                inss[0]..inss[inss.len() - 1] + 1,
-            ));
-            run.clear();
-        } else {
-            out.append(run);
-        }
-    };
-    for step in steps {
-        if matches!(step, Step::Del(_) | Step::Ins(_)) {
-            run.push(step);
-        } else {
-            flush(&mut run, &mut out);
-            out.push(step);
-        }
-    }
-    flush(&mut run, &mut out);
-    out
-}
+/// ... and when their word sets are at least this similar (Jaccard).
+const LEFTOVER_SIMILARITY: f64 = 0.2;
 
 /// How paragraphs of the two texts correspond.
 pub(super) enum Step {
@@ -147,14 +108,15 @@ impl Aligner<'_, '_> {
         self.similarity(i, j)
     }
 
-    /// Words in paragraph `i` of the old text (`old`) or `j` of the new.
+    /// Words in paragraph `k` of the old text (`old`) or of the new (its
+    /// whole chunk: the whitespace around the content holds no word).
     pub(super) fn words(&mut self, old: bool, k: usize) -> usize {
         let (cache, paras) = if old {
             (&mut self.old_words, self.olds)
         } else {
             (&mut self.new_words, self.news)
         };
-        *cache[k].get_or_insert_with(|| count_words(paras[k].content()))
+        *cache[k].get_or_insert_with(|| count_words(paras[k].text))
     }
 
     /// Words left unmatched by a paragraph alignment: what it leaves for the
@@ -184,8 +146,11 @@ impl Aligner<'_, '_> {
         let nh = self.fuzzy_ids(&oh);
         let mut ops =
             capture_diff_slices_deadline(Algorithm::Patience, &oh, &nh, Some(self.deadline));
-        let patience_cost = self.unmatched_words(&ops);
-        if patience_cost > 0 && !self.past_deadline() {
+        // An LCS can only do better when Patience left some paragraph
+        // unmatched on both sides (a repeated one, typically); otherwise
+        // (unrelated texts, say) it is not worth its time.
+        if missed_matches(&ops, &oh, &nh) && !self.past_deadline() {
+            let patience_cost = self.unmatched_words(&ops);
             let lcs = capture_diff_slices_deadline(Algorithm::Myers, &oh, &nh, Some(self.deadline));
             if self.unmatched_words(&lcs) < patience_cost {
                 ops = lcs;
@@ -409,6 +374,68 @@ impl Aligner<'_, '_> {
         let a = union(&a.iter().map(Vec::as_slice).collect::<Vec<_>>());
         let b = union(&b.iter().map(Vec::as_slice).collect::<Vec<_>>());
         jaccard(&a, &b)
+    }
+
+    /// Removed and added paragraphs that nothing paired and nothing moved, side
+    /// by side between the same two anchors (a list reworked, a paragraph
+    /// rewritten and split), are tried as one pair: their word diff finds the
+    /// lines they share. The caller keeps it only when it shares enough words
+    /// (see `words::UNRELATED_SHARE`); otherwise they stay removed and added.
+    pub(super) fn pair_leftovers(
+        &mut self,
+        steps: Vec<Step>,
+        old_moved: &[bool],
+        new_moved: &[bool],
+    ) -> Vec<Step> {
+        let (olds, news) = (self.olds, self.news);
+        let mut out = Vec::with_capacity(steps.len());
+        let mut run: Vec<Step> = Vec::new();
+        let mut flush = |run: &mut Vec<Step>, out: &mut Vec<Step>| {
+            let dels: Vec<usize> = run
+                .iter()
+                .filter_map(|s| if let Step::Del(i) = s { Some(*i) } else { None })
+                .collect();
+            let inss: Vec<usize> = run
+                .iter()
+                .filter_map(|s| if let Step::Ins(j) = s { Some(*j) } else { None })
+                .collect();
+            let contiguous = |v: &[usize]| v.windows(2).all(|w| w[1] == w[0] + 1);
+            let bytes: usize = dels.iter().map(|&i| olds[i].text.len()).sum::<usize>()
+                + inss.iter().map(|&j| news[j].text.len()).sum::<usize>();
+            if !dels.is_empty()
+                && !inss.is_empty()
+                && contiguous(&dels)
+                && contiguous(&inss)
+                && bytes <= LEFTOVER_BYTES
+                && !dels.iter().any(|&i| old_moved[i])
+                && !inss.iter().any(|&j| new_moved[j])
+                && !self.past_deadline()
+                // A cheap look at their vocabularies spares the word diff of
+                // runs that cannot share enough (unrelated texts).
+                && self.range_similarity(
+                    &(dels[0]..dels[dels.len() - 1] + 1),
+                    &(inss[0]..inss[inss.len() - 1] + 1),
+                ) >= LEFTOVER_SIMILARITY
+            {
+                out.push(Step::Pair(
+                    dels[0]..dels[dels.len() - 1] + 1,
+                    inss[0]..inss[inss.len() - 1] + 1,
+                ));
+                run.clear();
+            } else {
+                out.append(run);
+            }
+        };
+        for step in steps {
+            if matches!(step, Step::Del(_) | Step::Ins(_)) {
+                run.push(step);
+            } else {
+                flush(&mut run, &mut out);
+                out.push(step);
+            }
+        }
+        flush(&mut run, &mut out);
+        out
     }
 
     /// Finds deleted paragraphs that reappear as inserted ones elsewhere:

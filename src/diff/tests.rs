@@ -815,14 +815,14 @@ fn moved_paragraph_differing_in_case_counts_nothing_under_ignore_case() {
 
 #[test]
 fn unrelated_replacement_is_removed_and_added_at_the_threshold() {
-    // A paragraph of ten words replaced by one keeping `kept` of them, in
-    // order: the word diff keeps 2 * kept of 20 words.
-    let case = |kept: usize| {
-        let mut new = words("fresh", 10);
-        let old = words("word", 10);
-        for k in 0..kept {
-            new[k * 3] = old[k * 3].clone();
-        }
+    // The same ten words, reordered so that a word diff keeps `kept` of
+    // them in order (one from each reversed block): 2 * kept of 20 words.
+    let old = words("word", 10);
+    let case = |blocks: &[std::ops::Range<usize>]| {
+        let new: Vec<String> = blocks
+            .iter()
+            .flat_map(|r| r.clone().rev().map(|k| old[k].clone()))
+            .collect();
         let text = |p: &[String]| {
             format!(
                 "Same opening paragraph here.\n\n{}\n\nSame closing paragraph here.\n",
@@ -831,8 +831,8 @@ fn unrelated_replacement_is_removed_and_added_at_the_threshold() {
         };
         check_invariants(&text(&old), &text(&new), &DiffOptions::default())
     };
-    // 2 of 10 kept: 0.2 < UNRELATED_SHARE, removed and added whole.
-    let d = case(2);
+    // 2 kept: 0.2 < UNRELATED_SHARE, removed and added whole.
+    let d = case(&[0..5, 5..10]);
     assert_eq!(
         (d.stats.paragraphs_removed, d.stats.paragraphs_added),
         (1, 1),
@@ -840,8 +840,8 @@ fn unrelated_replacement_is_removed_and_added_at_the_threshold() {
         d.stats
     );
     assert_eq!((d.stats.words_removed, d.stats.words_added), (10, 10));
-    // 3 of 10 kept: 0.3, at the threshold, a word diff.
-    let d = case(3);
+    // 3 kept: 0.3, at the threshold, a word diff.
+    let d = case(&[0..4, 4..8, 8..10]);
     assert_eq!(
         (d.stats.paragraphs_removed, d.stats.paragraphs_added),
         (0, 0),
