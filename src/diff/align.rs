@@ -5,17 +5,26 @@
 //!
 //! 1. Each text is cut into paragraphs at blank lines (over-long ones further
 //!    at line, sentence, then space boundaries), each keeping its separator so
-//!    the texts rebuild exactly.
+//!    the texts rebuild exactly (`paragraphs.rs`).
 //! 2. Paragraph hashes (of their comparison keys) are aligned with Patience,
-//!    a nearly identical paragraph counting as the same one.
+//!    a nearly identical paragraph counting as the same one (near copies
+//!    matched in order first, so repeated paragraphs keep their places); when
+//!    Patience leaves a paragraph unmatched on both sides, a plain LCS is
+//!    computed too and the one leaving fewer words unmatched wins
+//!    (`pairing.rs`).
 //! 3. Inside each gap between matching paragraphs, deleted and inserted
 //!    paragraphs are paired by word-set similarity (an order-preserving best
 //!    pairing); a pairing may grow to take in a neighbouring paragraph, which
 //!    catches a paragraph split in two or two joined.
-//! 4. Leftover paragraphs that appear on both sides (identical or nearly so)
-//!    are moves; the rest are whole paragraphs added or removed.
+//! 4. Leftover paragraphs that appear on both sides, identical or similar,
+//!    are moves; a similar one is diffed word by word inside ([`Move`]) and
+//!    stays a move only when that changes fewer words than removing and
+//!    adding it. Other leftovers between the same anchors are tried as one
+//!    pair; the rest are whole paragraphs added or removed.
 //! 5. Paired paragraphs get a word diff on comparison keys; differences that
-//!    vanish under the requested normalizations come out as ignored changes.
+//!    vanish under the requested normalizations come out as ignored changes,
+//!    and a pair whose word diff keeps too few words is a removal and an
+//!    addition instead (`words.rs`).
 //!
 //! Everything runs against one deadline; past it, paired paragraphs are
 //! reported as replaced whole and the result is flagged `fallback`.
