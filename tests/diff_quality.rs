@@ -16,7 +16,7 @@
 //! word LCS of the two texts (what `git diff --word-diff` computes). The five
 //! worst cases are printed (`cargo test --test diff_quality -- --nocapture`).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use similar::{Algorithm, DiffTag, capture_diff_slices};
 use vellum::diff::tokenize::{is_word, tokenize};
@@ -36,6 +36,8 @@ const WIKI: [&str; 2] = [
 
 /// Cases generated per source text.
 const CASES_PER_TEXT: u64 = 40;
+/// Cases generated per corpus document (bigger texts).
+const CORPUS_CASES_PER_TEXT: u64 = 12;
 
 /// A small deterministic generator (xorshift64*), so every run scores the
 /// same cases.
@@ -67,23 +69,28 @@ fn word_count(text: &str) -> usize {
     tokenize(text).into_iter().filter(|t| is_word(t)).count()
 }
 
-/// Jaccard similarity of the (lowercased) word sets of two texts.
-fn vocabulary_overlap(a: &str, b: &str) -> f64 {
-    let set = |t: &str| -> std::collections::HashSet<String> {
-        tokenize(t)
-            .into_iter()
-            .filter(|t| is_word(t))
-            .map(str::to_lowercase)
-            .collect()
-    };
-    let (a, b) = (set(a), set(b));
-    let common = a.intersection(&b).count();
+/// The lowercased words of a text, as a set.
+fn vocabulary(text: &str) -> HashSet<String> {
+    tokenize(text)
+        .into_iter()
+        .filter(|t| is_word(t))
+        .map(str::to_lowercase)
+        .collect()
+}
+
+fn jaccard(a: &HashSet<String>, b: &HashSet<String>) -> f64 {
+    let common = a.intersection(b).count();
     let all = a.len() + b.len() - common;
     if all == 0 {
         0.0
     } else {
         common as f64 / all as f64
     }
+}
+
+/// Jaccard similarity of the (lowercased) word sets of two texts.
+fn vocabulary_overlap(a: &str, b: &str) -> f64 {
+    jaccard(&vocabulary(a), &vocabulary(b))
 }
 
 /// The paragraphs of a source text, at blank lines.
@@ -218,6 +225,9 @@ impl Doc {
     }
 
     fn edit(&mut self, rng: &mut Rng, other: &[String], kind: usize) {
+        if other.is_empty() && matches!(kind, 1 | 6) {
+            return;
+        }
         match kind {
             // One word.
             0 => {
@@ -278,6 +288,9 @@ impl Doc {
                         .iter()
                         .filter(|p| vocabulary_overlap(p, &self.paras[i].0) < 0.15)
                         .collect();
+                    if unrelated.is_empty() {
+                        return;
+                    }
                     let p = unrelated[rng.below(unrelated.len())].clone();
                     add_words(&mut self.truth, false, &self.paras[i].0);
                     add_words(&mut self.truth, true, &p);
@@ -320,7 +333,9 @@ fn typography(text: &str, rng: &mut Rng) -> String {
     out
 }
 
-fn cases() -> Vec<Case> {
+/// The texts in the repository: the sample articles, the Wikipedia
+/// revisions, the policy page.
+fn fixture_sources() -> Vec<(String, String)> {
     let mut sources: Vec<(String, String)> = ARTICLES
         .iter()
         .enumerate()
@@ -329,10 +344,44 @@ fn cases() -> Vec<Case> {
     sources.push(("wiki1".into(), WIKI[0].to_owned()));
     sources.push(("wiki2".into(), WIKI[1].to_owned()));
     sources.push(("policy".into(), policy_page()));
+    sources
+}
+
+/// The newest version of each document of the benchmark corpus
+/// (`$VELLUM_CORPUS`, else `../shared/corpus/pga-versions` beside the
+/// repository), when it is there.
+fn corpus_sources() -> Option<Vec<(String, String)>> {
+    let dir = std::env::var_os("VELLUM_CORPUS").map_or_else(
+        || std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/pga-versions"),
+        std::path::PathBuf::from,
+    );
+    let mut docs: Vec<_> = std::fs::read_dir(dir.join("versions"))
+        .ok()?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    docs.sort();
+    let mut out = Vec::new();
+    for doc in docs {
+        let mut versions: Vec<_> = std::fs::read_dir(&doc)
+            .ok()?
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .collect();
+        versions.sort();
+        let text = std::fs::read_to_string(versions.last()?).ok()?;
+        let name = doc.file_name()?.to_string_lossy().into_owned();
+        out.push((name, text));
+    }
+    Some(out)
+}
+
+fn cases(sources: &[(String, String)], per_text: u64) -> Vec<Case> {
     let pool: Vec<Vec<String>> = sources.iter().map(|(_, t)| paragraphs(t)).collect();
     let mut out = Vec::new();
     for (s, (source, text)) in sources.iter().enumerate() {
         let base = paragraphs(text);
+        let base_sets: Vec<_> = base.iter().map(|p| vocabulary(p)).collect();
         // Paragraphs to add come from the other texts, but not those close
         // to one of this text (the sample articles share boilerplate): an
         // added near copy of a removed paragraph is better explained as an
@@ -342,9 +391,12 @@ fn cases() -> Vec<Case> {
             .enumerate()
             .filter(|&(k, _)| k != s)
             .flat_map(|(_, p)| p.iter().filter(|p| word_count(p) >= 4).cloned())
-            .filter(|p| base.iter().all(|q| vocabulary_overlap(p, q) < 0.3))
+            .filter(|p| {
+                let set = vocabulary(p);
+                base_sets.iter().all(|q| jaccard(&set, q) < 0.3)
+            })
             .collect();
-        for seed in 0..CASES_PER_TEXT {
+        for seed in 0..per_text {
             let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ (seed + 1) * 0x1000_0001 ^ s as u64);
             let mut doc = loop {
                 let mut doc = Doc {
@@ -461,11 +513,29 @@ fn f1((tp, found, truth): (usize, usize, usize)) -> f64 {
 
 #[test]
 fn changed_words_match_the_seeded_edits() {
-    let cases = cases();
+    evaluate(&cases(&fixture_sources(), CASES_PER_TEXT));
+}
+
+/// The same on the newest version of each corpus document (real policy
+/// pages, with their repeated paragraphs); skipped when the corpus is not
+/// there. Its texts are large, so it runs on request:
+/// `cargo test --release --test diff_quality -- --include-ignored`.
+#[test]
+#[ignore = "needs the benchmark corpus and takes minutes in a debug build"]
+fn changed_words_match_the_seeded_edits_on_the_corpus() {
+    let Some(sources) = corpus_sources() else {
+        println!("benchmark corpus not found (set VELLUM_CORPUS): skipped");
+        return;
+    };
+    evaluate(&cases(&sources, CORPUS_CASES_PER_TEXT));
+}
+
+fn evaluate(cases: &[Case]) {
     let (mut tp, mut found, mut truth) = (0, 0, 0);
+    let (mut lcs_tp, mut lcs_found) = (0, 0);
     let mut rows = Vec::new();
     let mut behind = Vec::new();
-    for case in &cases {
+    for case in cases {
         let d = diff(&case.old, &case.new, &case.opts);
         assert_eq!(d.old_text(), case.old, "{}", case.name);
         assert_eq!(d.new_text(), case.new, "{}", case.name);
@@ -484,6 +554,8 @@ fn changed_words_match_the_seeded_edits() {
         tp += mine.0;
         found += mine.1;
         truth += mine.2;
+        lcs_tp += lcs.0;
+        lcs_found += lcs.1;
         let (f, g) = (f1(mine), f1(lcs));
         if f < g - 0.02 {
             behind.push(format!("{}: F1 {f:.3}, plain LCS {g:.3}", case.name));
@@ -495,6 +567,11 @@ fn changed_words_match_the_seeded_edits() {
     println!(
         "{} cases: precision {precision:.4}, recall {recall:.4} ({tp} of {found} reported, {truth} true changed words)",
         cases.len()
+    );
+    println!(
+        "plain word LCS: precision {:.4}, recall {:.4}",
+        lcs_tp as f64 / lcs_found.max(1) as f64,
+        lcs_tp as f64 / truth.max(1) as f64
     );
     rows.sort_by(|a, b| a.0.total_cmp(&b.0));
     println!("worst five:");

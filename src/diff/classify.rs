@@ -20,8 +20,10 @@ pub struct Side<'a> {
 impl Side<'_> {
     /// The change between `self` (old) and `other` (new) vanishes under
     /// `norm`: the joined keys of both sides are equal.
+    /// Only worth asking when a character reference is involved.
     pub fn same_text_under(&self, other: &Side<'_>, norm: Norm) -> bool {
-        key_text(self.tokens, self.roles, norm) == key_text(other.tokens, other.roles, norm)
+        self.joins_differently(other)
+            && key_text(self.tokens, self.roles, norm) == key_text(other.tokens, other.roles, norm)
     }
 
     fn keys(&self, norm: Norm) -> impl Iterator<Item = std::borrow::Cow<'_, str>> {
@@ -36,7 +38,17 @@ impl Side<'_> {
     /// boundaries, as a character reference and its character).
     fn equal_under(&self, other: &Side<'_>, norm: Norm) -> bool {
         self.equal_by_token(other, norm)
-            || key_text(self.tokens, self.roles, norm) == key_text(other.tokens, other.roles, norm)
+            || (self.joins_differently(other)
+                && key_text(self.tokens, self.roles, norm)
+                    == key_text(other.tokens, other.roles, norm))
+    }
+
+    /// The sides may say the same in differently cut tokens: only a
+    /// character reference (`&`…`;`) cuts a word that its character keeps
+    /// whole.
+    fn joins_differently(&self, other: &Side<'_>) -> bool {
+        let has_ref = |s: &Side<'_>| s.roles.iter().any(|r| matches!(r, Role::CharRef(_)));
+        has_ref(self) || has_ref(other)
     }
 
     /// Token by token. Case folding, the last step of a key, is applied

@@ -42,7 +42,7 @@ fn missed_matches(ops: &[similar::DiffOp], old: &[u64], new: &[u64]) -> bool {
 
 /// Leftover runs of removed and added paragraphs up to this many bytes (both
 /// sides together) get a word diff as one pair, kept when it is no confetti.
-const LEFTOVER_BYTES: usize = 16 * 1024;
+const LEFTOVER_BYTES: usize = 4 * 1024;
 /// ... and when their word sets are at least this similar (Jaccard).
 const LEFTOVER_SIMILARITY: f64 = 0.2;
 

@@ -1,6 +1,7 @@
 //! The word diff inside paired paragraphs, and the ops it writes.
 
 use std::borrow::Cow;
+use std::hash::{Hash, Hasher};
 use std::ops::Range;
 use std::time::Instant;
 
@@ -95,6 +96,36 @@ impl<'a> Toks<'a> {
         let start = r.start;
         is_title_suffix(&t[start..r.end], spaced(start))
             || (start >= 2 && is_title_suffix(&t[start - 2..r.end], spaced(start - 2)))
+    }
+
+    /// Token ranges of the lines: each ends with (and holds) a whitespace
+    /// token holding a line feed, but the last.
+    fn lines(&self) -> Vec<Range<usize>> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        for (i, t) in self.tokens.iter().enumerate() {
+            if t.contains('\n') && is_space(t) {
+                out.push(start..i + 1);
+                start = i + 1;
+            }
+        }
+        if start < self.tokens.len() {
+            out.push(start..self.tokens.len());
+        }
+        out
+    }
+
+    /// Hash of the keys of the tokens `r` (an ignorable token counts as a
+    /// mark of its own).
+    fn line_hash(&self, r: &Range<usize>) -> u64 {
+        let mut h = std::hash::DefaultHasher::new();
+        for k in &self.keys[r.clone()] {
+            match k {
+                Some(k) => k.hash(&mut h),
+                None => 0u8.hash(&mut h),
+            }
+        }
+        h.finish()
     }
 
     fn all_ignorable(&self, r: &Range<usize>) -> bool {
@@ -330,15 +361,106 @@ fn unrelated(o: &Toks, n: &Toks, pieces: &[Piece]) -> bool {
     total > 0 && (kept as f64) < UNRELATED_SHARE * total as f64
 }
 
-/// Aligns the tokens of a paragraph pair: keys first, then ignorable
-/// tokens in the gaps between aligned keys.
+/// Word diffs with more keys than this on each side use Patience.
+const PATIENCE_KEYS: usize = 300;
+
+/// Aligns the tokens of a paragraph pair. Long multi-line bodies (a list
+/// reworked, a run of paragraphs paired whole) are aligned line by line
+/// first, as `git diff --word-diff` does, and word by word only inside
+/// the lines that differ: a word diff over thousands of tokens with many
+/// differences costs far more.
 fn word_pieces(o: &Toks, n: &Toks, deadline: Instant) -> Vec<Piece> {
-    let old_sig: Vec<usize> = (0..o.tokens.len())
-        .filter(|&i| o.keys[i].is_some())
-        .collect();
-    let new_sig: Vec<usize> = (0..n.tokens.len())
-        .filter(|&j| n.keys[j].is_some())
-        .collect();
+    let mut pieces = Vec::new();
+    if o.tokens.len().min(n.tokens.len()) <= LINE_FIRST_TOKENS {
+        word_pieces_in(
+            o,
+            n,
+            0..o.tokens.len(),
+            0..n.tokens.len(),
+            deadline,
+            &mut pieces,
+        );
+        return pieces;
+    }
+    let (ol, nl) = (o.lines(), n.lines());
+    if ol.len() < 2 || nl.len() < 2 {
+        word_pieces_in(
+            o,
+            n,
+            0..o.tokens.len(),
+            0..n.tokens.len(),
+            deadline,
+            &mut pieces,
+        );
+        return pieces;
+    }
+    let oh: Vec<u64> = ol.iter().map(|r| o.line_hash(r)).collect();
+    let nh: Vec<u64> = nl.iter().map(|r| n.line_hash(r)).collect();
+    let span = |lines: &[Range<usize>], r: Range<usize>| {
+        if r.is_empty() {
+            let at = lines
+                .get(r.start)
+                .map_or_else(|| lines[lines.len() - 1].end, |l| l.start);
+            at..at
+        } else {
+            lines[r.start].start..lines[r.end - 1].end
+        }
+    };
+    for op in capture_diff_slices_deadline(Algorithm::Patience, &oh, &nh, Some(deadline)) {
+        let (tag, ro, rn) = op.as_tag_tuple();
+        if tag == DiffTag::Equal {
+            for (a, b) in ro.zip(rn) {
+                let (ra, rb) = (ol[a].clone(), nl[b].clone());
+                if o.span(&ra) == n.span(&rb) {
+                    pieces.push(Piece {
+                        old: ra,
+                        new: rb,
+                        kind: PieceKind::Equal,
+                    });
+                } else {
+                    // Same keys, different text: ignored differences.
+                    word_pieces_in(o, n, ra, rb, deadline, &mut pieces);
+                }
+            }
+        } else {
+            let (ra, rb) = (span(&ol, ro), span(&nl, rn));
+            if ra.len().min(rb.len()) <= LINE_GAP_TOKENS {
+                word_pieces_in(o, n, ra, rb, deadline, &mut pieces);
+            } else {
+                // Many lines rewritten: replaced as lines, as a line diff
+                // shows them, rather than searched word by word.
+                pieces.push(Piece {
+                    old: ra,
+                    new: rb,
+                    kind: PieceKind::Change,
+                });
+            }
+        }
+    }
+    pieces
+}
+
+/// Between lines aligned line by line, runs of differing lines up to this
+/// many tokens (on the shorter side) get a word diff; longer ones are
+/// replaced whole.
+const LINE_GAP_TOKENS: usize = 300;
+
+/// Bodies with more tokens than this on each side are aligned line by line
+/// first.
+const LINE_FIRST_TOKENS: usize = 400;
+
+/// Aligns tokens `ro` of `o` with tokens `rn` of `n`: keys first, then
+/// ignorable tokens in the gaps between aligned keys.
+fn word_pieces_in(
+    o: &Toks,
+    n: &Toks,
+    ro: Range<usize>,
+    rn: Range<usize>,
+    deadline: Instant,
+    pieces: &mut Vec<Piece>,
+) {
+    let old_sig: Vec<usize> = ro.clone().filter(|&i| o.keys[i].is_some()).collect();
+    let new_sig: Vec<usize> = rn.clone().filter(|&j| n.keys[j].is_some()).collect();
     let ok: Vec<&str> = old_sig
         .iter()
         .map(|&i| o.keys[i].as_deref().unwrap_or_default())
@@ -347,16 +469,25 @@ fn word_pieces(o: &Toks, n: &Toks, deadline: Instant) -> Vec<Piece> {
         .iter()
         .map(|&j| n.keys[j].as_deref().unwrap_or_default())
         .collect();
-    let ops = capture_diff_slices_deadline(Algorithm::Myers, &ok, &nk, Some(deadline));
-    let mut pieces = Vec::new();
-    let (mut po, mut pn) = (0, 0);
+    // Myers finds a shortest edit script, in time that grows with the
+    // number of differences times the length: fine for a paragraph, slow
+    // for long bodies with many differences. Past a few hundred keys
+    // Patience anchors on words found once on each side and runs Myers
+    // only between anchors.
+    let algorithm = if ok.len().min(nk.len()) > PATIENCE_KEYS {
+        Algorithm::Patience
+    } else {
+        Algorithm::Myers
+    };
+    let ops = capture_diff_slices_deadline(algorithm, &ok, &nk, Some(deadline));
+    let (mut po, mut pn) = (ro.start, rn.start);
     for op in ops {
-        let (tag, ro, rn) = op.as_tag_tuple();
+        let (tag, ko, kn) = op.as_tag_tuple();
         if tag != DiffTag::Equal {
             continue;
         }
-        for (a, b) in ro.map(|k| old_sig[k]).zip(rn.map(|k| new_sig[k])) {
-            gap_pieces(o, n, po..a, pn..b, &mut pieces);
+        for (a, b) in ko.map(|k| old_sig[k]).zip(kn.map(|k| new_sig[k])) {
+            gap_pieces(o, n, po..a, pn..b, pieces);
             let kind = if o.tokens[a] == n.tokens[b] {
                 PieceKind::Equal
             } else {
@@ -370,8 +501,7 @@ fn word_pieces(o: &Toks, n: &Toks, deadline: Instant) -> Vec<Piece> {
             (po, pn) = (a + 1, b + 1);
         }
     }
-    gap_pieces(o, n, po..o.tokens.len(), pn..n.tokens.len(), &mut pieces);
-    pieces
+    gap_pieces(o, n, po..ro.end, pn..rn.end, pieces);
 }
 
 /// Pieces for the tokens between two aligned keys.

@@ -135,6 +135,18 @@ fn whitespace_and_moves_are_visible() {
 }
 
 #[test]
+fn removed_last_paragraph_does_not_read_as_replaced() {
+    // The blog's copy ends with its footer, no line break after it; the
+    // paragraph added after it starts a paragraph of its own.
+    let d = diff(BLOG, GLOBAL, &DiffOptions::default());
+    let out = render(inline, &d, &RenderOptions::default());
+    assert!(
+        out.contains("[-%d bloggers liken dit:-]\n\n{+The SDF has"),
+        "{out}"
+    );
+}
+
+#[test]
 fn moved_and_edited_paragraph_shows_its_word_changes_in_every_format() {
     let old = "Beta paragraph is the one that moves around with ISIS in it.\n\nAlpha paragraph has several words here.\n\nGamma continues the text with words.\n\nDelta closes the text, finally.\n";
     let new = "Alpha paragraph has several words here.\n\nGamma continues the text with words.\n\nDelta closes the text, finally.\n\nBeta paragraph is the one that moves around with Daesh in it.\n";
