@@ -16,6 +16,9 @@ const GLOBAL: &str = include_str!("../tests/fixtures/articles/globalresearch-201
 const RAQQAH: &str = include_str!("../tests/fixtures/articles/globalresearch-2017-10-12.md");
 const DEIR: &str = include_str!("../tests/fixtures/articles/globalresearch-2018-11-24.md");
 const ZAMAN: &str = include_str!("../tests/fixtures/articles/zamanalwasl-france-deal.txt");
+/// Two revisions of a Wikipedia article (diff-match-patch's speed test).
+const WIKI_OLD: &str = include_str!("../tests/fixtures/revisions/dmp-speedtest1.txt");
+const WIKI_NEW: &str = include_str!("../tests/fixtures/revisions/dmp-speedtest2.txt");
 
 /// Small deterministic PRNG (xorshift64*).
 struct Rng(u64);
@@ -134,6 +137,20 @@ fn main() {
         Case {
             name: "sample pair, identical texts",
             run: Box::new(|| diff(GLOBAL, GLOBAL, &DiffOptions::default()).ops.len()),
+        },
+        Case {
+            name: "Wikipedia revisions (diff-match-patch speed test)",
+            run: Box::new(|| diff(WIKI_OLD, WIKI_NEW, &DiffOptions::default()).ops.len()),
+        },
+        Case {
+            name: "moved and edited paragraph (sample article)",
+            run: Box::new({
+                let mut paras: Vec<String> = GLOBAL.split("\n\n").map(str::to_owned).collect();
+                let moved = paras.remove(8).replace("ISIS", "Daesh");
+                paras.push(moved);
+                let edited = paras.join("\n\n");
+                move || diff(GLOBAL, &edited, &DiffOptions::default()).ops.len()
+            }),
         },
         Case {
             name: "count_words (globalresearch article)",

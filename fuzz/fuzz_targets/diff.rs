@@ -57,6 +57,34 @@ fuzz_target!(|data: &[u8]| {
             );
         }
     }
+    // Each move: two ends carrying its id, holding the versions its inner
+    // ops rebuild.
+    for m in &d.moves {
+        let version = |skip: OpTag| -> String {
+            m.ops
+                .iter()
+                .filter(|o| o.op != skip)
+                .map(|o| o.text.as_str())
+                .collect()
+        };
+        let end = |tag: OpTag| {
+            let ends: Vec<_> = d
+                .ops
+                .iter()
+                .filter(|o| o.move_id == Some(m.id) && o.op == tag)
+                .collect();
+            assert_eq!(ends.len(), 1, "move {} needs one {tag:?} end", m.id);
+            ends[0].text.clone()
+        };
+        assert!(
+            end(OpTag::Delete).contains(&version(OpTag::Insert)),
+            "{m:?}"
+        );
+        assert!(
+            end(OpTag::Insert).contains(&version(OpTag::Delete)),
+            "{m:?}"
+        );
+    }
     if old == new {
         assert!(d.is_unchanged());
         assert!(d.ops.iter().all(|op| op.op == OpTag::Equal));

@@ -7,7 +7,7 @@
 //! aligner, not here.
 
 use super::model::ChangeKind;
-use super::normalize::{Norm, Role};
+use super::normalize::{Norm, Role, key_text};
 use super::tokenize::{is_space, is_word};
 
 /// Tokens of one side of a change, with their roles.
@@ -18,6 +18,14 @@ pub struct Side<'a> {
 }
 
 impl Side<'_> {
+    /// The change between `self` (old) and `other` (new) vanishes under
+    /// `norm`: the joined keys of both sides are equal.
+    /// Only worth asking when a character reference is involved.
+    pub fn same_text_under(&self, other: &Side<'_>, norm: Norm) -> bool {
+        self.joins_differently(other)
+            && key_text(self.tokens, self.roles, norm) == key_text(other.tokens, other.roles, norm)
+    }
+
     fn keys(&self, norm: Norm) -> impl Iterator<Item = std::borrow::Cow<'_, str>> {
         self.tokens
             .iter()
@@ -25,10 +33,28 @@ impl Side<'_> {
             .filter_map(move |(t, r)| norm.key(t, *r))
     }
 
-    /// The keys of both sides are equal under `norm`. Case folding, the
-    /// last step of a key, is applied here by comparison, so ASCII keys are
-    /// compared without lowercased copies.
+    /// The keys of both sides are equal under `norm`, token by token or
+    /// joined (see [`key_text`]: the same text whatever its token
+    /// boundaries, as a character reference and its character).
     fn equal_under(&self, other: &Side<'_>, norm: Norm) -> bool {
+        self.equal_by_token(other, norm)
+            || (self.joins_differently(other)
+                && key_text(self.tokens, self.roles, norm)
+                    == key_text(other.tokens, other.roles, norm))
+    }
+
+    /// The sides may say the same in differently cut tokens: only a
+    /// character reference (`&`…`;`) cuts a word that its character keeps
+    /// whole.
+    fn joins_differently(&self, other: &Side<'_>) -> bool {
+        let has_ref = |s: &Side<'_>| s.roles.iter().any(|r| matches!(r, Role::CharRef(_)));
+        has_ref(self) || has_ref(other)
+    }
+
+    /// Token by token. Case folding, the last step of a key, is applied
+    /// here by comparison, so ASCII keys are compared without lowercased
+    /// copies.
+    fn equal_by_token(&self, other: &Side<'_>, norm: Norm) -> bool {
         let base = Norm {
             case: false,
             ..norm
@@ -232,6 +258,9 @@ mod tests {
         assert_eq!(kind("2017", "1,278.5"), ChangeKind::Number);
         assert_eq!(kind("group’s", "group's"), ChangeKind::Typography);
         assert_eq!(kind("—", "-"), ChangeKind::Typography);
+        assert_eq!(kind("&ldquo;a&rdquo;", "“a”"), ChangeKind::Typography);
+        assert_eq!(kind("&amp;", "&"), ChangeKind::Typography);
+        assert_eq!(kind("&nbsp;", "\u{a0}"), ChangeKind::Typography);
         assert_eq!(kind("The", "the"), ChangeKind::Case);
         assert_eq!(kind("\n", " "), ChangeKind::Whitespace);
         assert_eq!(kind("", "*"), ChangeKind::Punctuation);

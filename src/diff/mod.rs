@@ -4,9 +4,12 @@ mod align;
 mod classify;
 pub mod model;
 mod normalize;
+mod pairing;
+mod paragraphs;
 pub mod tokenize;
+pub(crate) mod words;
 
-pub use model::{ChangeKind, Diff, Op, OpTag, Stats};
+pub use model::{ChangeKind, Diff, Move, Op, OpTag, Stats};
 
 use std::time::{Duration, Instant};
 
@@ -48,6 +51,7 @@ pub fn diff(old: &str, new: &str, opts: &DiffOptions) -> Diff {
             moved: false,
             kind: None,
             ignored: false,
+            move_id: None,
         });
         align::Aligned {
             ops: ops.into_iter().collect(),
@@ -67,10 +71,14 @@ pub fn diff(old: &str, new: &str, opts: &DiffOptions) -> Diff {
         ..Stats::default()
     };
     // Equal text is most of a big document: count only the changes, and
-    // take the unchanged words (equal and ignored) as the rest of `new`.
+    // take the unchanged words (equal and ignored) as the rest of `new`. A
+    // moved paragraph counts by the words changed inside it, not whole.
+    let inner = aligned.moves.iter().flat_map(|m| &m.ops);
     for op in aligned
         .ops
         .iter()
+        .filter(|op| !op.moved)
+        .chain(inner)
         .filter(|op| op.op != OpTag::Equal && !op.ignored)
     {
         match op.op {
@@ -81,6 +89,7 @@ pub fn diff(old: &str, new: &str, opts: &DiffOptions) -> Diff {
     stats.words_unchanged = stats.words_new.saturating_sub(stats.words_added);
     Diff {
         ops: aligned.ops,
+        moves: aligned.moves,
         stats,
         fallback: aligned.fallback,
     }

@@ -3,6 +3,10 @@
 //!
 //! Invariant: concatenating the `text` of every `Equal` and `Delete` op gives
 //! the old text byte for byte; `Equal` and `Insert` give the new text.
+//!
+//! A moved paragraph is one `Delete` op where it was and one `Insert` op
+//! where it is now, both `moved` and carrying the same move id; the word diff
+//! between its two versions is the [`Move`] of that id in [`Diff::moves`].
 
 use serde::{Deserialize, Serialize};
 
@@ -45,7 +49,7 @@ pub enum ChangeKind {
     ParagraphAdded,
     /// A whole paragraph was removed.
     ParagraphRemoved,
-    /// A paragraph moved (possibly with light edits).
+    /// A paragraph moved (possibly edited too: see [`Move`]).
     ParagraphMoved,
 }
 
@@ -65,6 +69,35 @@ pub struct Op {
     /// (in its new form) and it is not counted in the stats.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub ignored: bool,
+    /// On both ends of a moved paragraph: the id of its [`Move`].
+    #[serde(rename = "move", default, skip_serializing_if = "Option::is_none")]
+    pub move_id: Option<usize>,
+}
+
+/// A paragraph that moved, possibly edited on the way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Move {
+    /// The id its two ends carry in [`Op::move_id`]; moves are numbered
+    /// from 0 in the order of their new places.
+    pub id: usize,
+    /// Its place in the old text: paragraph number, counted from 1.
+    pub from: usize,
+    /// Its place in the new text: paragraph number, counted from 1.
+    pub to: usize,
+    /// The word diff of the paragraph's old and new version (its content,
+    /// without the blank lines around it): `Equal` and `Delete` ops rebuild
+    /// the old version, `Equal` and `Insert` the new one. All `Equal` (or
+    /// ignored) when it only moved.
+    pub ops: Vec<Op>,
+}
+
+impl Move {
+    /// True when the paragraph moved without a (visible) edit.
+    pub fn is_pure(&self) -> bool {
+        self.ops
+            .iter()
+            .all(|op| op.op == OpTag::Equal || op.ignored)
+    }
 }
 
 /// Word counts. A word is a token holding at least one letter or digit.
@@ -84,6 +117,9 @@ pub struct Stats {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diff {
     pub ops: Vec<Op>,
+    /// The moved paragraphs, by id; see [`Move`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub moves: Vec<Move>,
     pub stats: Stats,
     /// True when the deadline ran out and a coarser fallback was used.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]

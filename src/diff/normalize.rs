@@ -29,6 +29,14 @@ pub enum Role {
     Markup,
     /// The target of a Markdown link: `https://…` in `[text](https://…)`.
     LinkTarget,
+    /// The `&` opening an HTML character reference (`&ldquo;`, `&#8220;`,
+    /// `&#x201C;`), with the character it stands for: under typography its
+    /// key is that character's, so a reference and its character compare
+    /// equal.
+    CharRef(char),
+    /// The rest of a character reference: its name or number and the `;`.
+    /// No key under typography.
+    CharRefTail,
 }
 
 /// Which normalizations a key applies.
@@ -67,6 +75,18 @@ impl Norm {
                 );
             }
             Role::Space => return Some(Cow::Borrowed(token)),
+            Role::CharRefTail if self.typography => return None,
+            Role::CharRef(c) if self.typography => {
+                if c.is_whitespace() {
+                    return (!self.whitespace).then_some(Cow::Borrowed(" "));
+                }
+                let mut buf = [0u8; 4];
+                let key = typography(c.encode_utf8(&mut buf)).into_owned();
+                if key.is_empty() {
+                    return None;
+                }
+                return Some(Cow::Owned(key));
+            }
             _ => {}
         }
         let mut key = Cow::Borrowed(token);
@@ -87,6 +107,23 @@ impl Norm {
         }
         Some(key)
     }
+}
+
+/// The comparison keys of `tokens` joined into one string: what the text
+/// says under `norm`, whatever its token boundaries (`group’s` is one token,
+/// `group&rsquo;s` five, and under typography both say `group's`). Where
+/// whitespace was dropped (`ignore_whitespace`) a NUL stands in, so `a b`
+/// and `ab` still differ; dropped markup leaves nothing.
+pub fn key_text(tokens: &[&str], roles: &[Role], norm: Norm) -> String {
+    let mut out = String::new();
+    for (t, r) in tokens.iter().zip(roles) {
+        match norm.key(t, *r) {
+            Some(k) => out.push_str(&k),
+            None if *r == Role::Space && !out.ends_with('\0') => out.push('\0'),
+            None => {}
+        }
+    }
+    out
 }
 
 /// Maps typographic variants to their plain form: curly quotes, dashes,
@@ -166,7 +203,12 @@ pub fn roles(tokens: &[&str]) -> Vec<Role> {
                 continue;
             }
         }
-        if t.starts_with('<') && t.len() > 2 && t.ends_with('>') {
+        if t == "&"
+            && let Some((c, len)) = char_ref(&tokens[i + 1..])
+        {
+            roles[i] = Role::CharRef(c);
+            roles[i + 1..i + 1 + len].fill(Role::CharRefTail);
+        } else if t.starts_with('<') && t.len() > 2 && t.ends_with('>') {
             roles[i] = Role::Markup;
         } else if is_run && matches!(first, '*' | '_' | '~' | '`') {
             let touches_prev = i > 0 && !is_space(tokens[i - 1]);
@@ -189,6 +231,102 @@ pub fn roles(tokens: &[&str]) -> Vec<Role> {
         }
     }
     roles
+}
+
+/// The character an HTML character reference stands for, when `rest` (the
+/// tokens after an `&`) continues one: `name ;`, `# digits ;` or
+/// `# xHEX ;`. Returns the character and how many tokens of `rest` the
+/// reference takes.
+fn char_ref(rest: &[&str]) -> Option<(char, usize)> {
+    match rest {
+        ["#", number, ";", ..] => {
+            let code = match number.strip_prefix(['x', 'X']) {
+                Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+                None if number.bytes().all(|b| b.is_ascii_digit()) => number.parse().ok()?,
+                None => return None,
+            };
+            Some((char::from_u32(code)?, 3))
+        }
+        [name, ";", ..] => named_char(name).map(|c| (c, 2)),
+        _ => None,
+    }
+}
+
+/// The character of a named HTML character reference, for the names that
+/// news pages use for punctuation, spaces and symbols.
+fn named_char(name: &str) -> Option<char> {
+    Some(match name {
+        "amp" | "AMP" => '&',
+        "lt" | "LT" => '<',
+        "gt" | "GT" => '>',
+        "quot" | "QUOT" => '"',
+        "apos" => '\'',
+        "nbsp" => '\u{a0}',
+        "ensp" => '\u{2002}',
+        "emsp" => '\u{2003}',
+        "thinsp" => '\u{2009}',
+        "hairsp" => '\u{200a}',
+        "numsp" => '\u{2007}',
+        "puncsp" => '\u{2008}',
+        "shy" => '\u{ad}',
+        "zwj" => '\u{200d}',
+        "zwnj" => '\u{200c}',
+        "lsquo" => '‘',
+        "rsquo" | "rsquor" => '’',
+        "sbquo" => '‚',
+        "ldquo" => '“',
+        "rdquo" | "rdquor" => '”',
+        "bdquo" => '„',
+        "laquo" => '«',
+        "raquo" => '»',
+        "lsaquo" => '‹',
+        "rsaquo" => '›',
+        "prime" => '′',
+        "Prime" => '″',
+        "ndash" => '–',
+        "mdash" => '—',
+        "hyphen" | "dash" => '‐',
+        "minus" => '−',
+        "hellip" | "mldr" => '…',
+        "bull" | "bullet" => '•',
+        "middot" => '·',
+        "copy" | "COPY" => '©',
+        "reg" | "REG" => '®',
+        "trade" | "TRADE" => '™',
+        "deg" => '°',
+        "sect" => '§',
+        "para" => '¶',
+        "times" => '×',
+        "divide" => '÷',
+        "euro" => '€',
+        "pound" => '£',
+        "yen" => '¥',
+        "cent" => '¢',
+        "frac12" => '½',
+        "frac14" => '¼',
+        "frac34" => '¾',
+        "iexcl" => '¡',
+        "iquest" => '¿',
+        "acute" => '´',
+        "eacute" => 'é',
+        "Eacute" => 'É',
+        "egrave" => 'è',
+        "aacute" => 'á',
+        "agrave" => 'à',
+        "iacute" => 'í',
+        "oacute" => 'ó',
+        "uacute" => 'ú',
+        "ntilde" => 'ñ',
+        "ccedil" => 'ç',
+        "auml" => 'ä',
+        "ouml" => 'ö',
+        "uuml" => 'ü',
+        "Auml" => 'Ä',
+        "Ouml" => 'Ö',
+        "Uuml" => 'Ü',
+        "szlig" => 'ß',
+        _ => return None,
+    })
 }
 
 /// True when `rest` starts with an ordered list marker: a number of one to
@@ -444,6 +582,39 @@ mod tests {
         };
         assert_eq!(keys("a \n b", ws), ["a", "b"]);
         assert_eq!(keys("a \n b", Norm::default()), ["a", " \n ", "b"]);
+    }
+
+    #[test]
+    fn character_references_are_their_characters_under_typography() {
+        let typo = Norm {
+            typography: true,
+            ..Norm::default()
+        };
+        for (a, b) in [
+            ("&ldquo;Deal&rdquo; &amp; more", "“Deal” & more"),
+            ("&#8220;Deal&#x201D; & more", "\"Deal\" &amp; more"),
+            (
+                "group&rsquo;s&nbsp;men &mdash; all",
+                "group’s\u{a0}men — all",
+            ),
+            ("a&nbsp;b", "a b"),
+        ] {
+            let joined = |t: &str, norm| {
+                let toks = tokenize(t);
+                key_text(&toks, &roles(&toks), norm)
+            };
+            assert_eq!(joined(a, typo), joined(b, typo), "{a:?} {b:?}");
+            assert_ne!(joined(a, Norm::default()), joined(b, Norm::default()));
+        }
+        // Not references: no `;`, unknown name, not a character.
+        for text in ["AT&T", "a & b", "&bogus;", "&#xZZ;", "&#99999999;"] {
+            assert!(
+                roles(&tokenize(text))
+                    .iter()
+                    .all(|r| matches!(r, Role::Text | Role::Space)),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

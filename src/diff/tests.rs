@@ -47,6 +47,35 @@ fn check_invariants(old: &str, new: &str, opts: &DiffOptions) -> Diff {
     assert_eq!(d.stats.words_old, count_words(old));
     assert_eq!(d.stats.words_new, count_words(new));
     assert!(d.stats.words_unchanged <= d.stats.words_new + d.stats.words_old);
+    // Each move: two ends (a delete and an insert) carrying its id, whose
+    // texts hold the old and the new version its inner ops rebuild.
+    assert_eq!(d.stats.paragraphs_moved, d.moves.len());
+    for (k, m) in d.moves.iter().enumerate() {
+        assert_eq!(m.id, k);
+        let version = |skip: OpTag| -> String {
+            m.ops
+                .iter()
+                .filter(|o| o.op != skip)
+                .map(|o| o.text.as_str())
+                .collect()
+        };
+        let ends: Vec<&Op> = d.ops.iter().filter(|o| o.move_id == Some(k)).collect();
+        assert_eq!(ends.len(), 2, "{m:?}");
+        assert!(
+            ends.iter()
+                .all(|o| o.moved && o.kind == Some(ChangeKind::ParagraphMoved))
+        );
+        let end = |tag: OpTag| ends.iter().find(|o| o.op == tag).expect("both ends");
+        assert!(
+            end(OpTag::Delete).text.contains(&version(OpTag::Insert)),
+            "{m:?}"
+        );
+        assert!(
+            end(OpTag::Insert).text.contains(&version(OpTag::Delete)),
+            "{m:?}"
+        );
+    }
+    assert!(d.ops.iter().all(|o| o.moved == o.move_id.is_some()));
     d
 }
 
@@ -727,4 +756,140 @@ fn seeded_edits_are_found_precisely() {
     assert!(recall >= 0.99, "recall {recall}");
     assert!(precision >= 0.99, "precision {precision}");
     assert_eq!(moves_found, moves_expected);
+}
+
+/// Paragraphs of `n` words: word `k` is `{stem}{k}`.
+fn words(stem: &str, n: usize) -> Vec<String> {
+    (0..n).map(|k| format!("{stem}{k}")).collect()
+}
+
+#[test]
+fn moved_and_edited_paragraph_is_a_move_with_its_word_changes() {
+    let a = "Alpha paragraph opens the text with some words.";
+    let b = "Beta paragraph tells how ISIS fighters left the city under a deal.";
+    let c = "Gamma paragraph goes on with other words entirely.\n\nDelta paragraph follows.\n\nEpsilon closes.";
+    let old = format!("{a}\n\n{b}\n\n{c}\n");
+    let new = format!("{a}\n\n{c}\n\n{}\n", b.replace("ISIS", "Daesh"));
+    let d = check_invariants(&old, &new, &DiffOptions::default());
+    assert_eq!(d.stats.paragraphs_moved, 1, "{:?}", d.stats);
+    assert_eq!(
+        (d.stats.words_added, d.stats.words_removed),
+        (1, 1),
+        "{:?}",
+        d.stats
+    );
+    assert_eq!((d.moves[0].from, d.moves[0].to), (2, 5));
+    let inner: Vec<(OpTag, &str)> = d.moves[0]
+        .ops
+        .iter()
+        .filter(|o| o.op != OpTag::Equal)
+        .map(|o| (o.op, o.text.as_str()))
+        .collect();
+    assert_eq!(inner, [(OpTag::Delete, "ISIS"), (OpTag::Insert, "Daesh")]);
+}
+
+#[test]
+fn moved_paragraph_differing_in_case_counts_nothing_under_ignore_case() {
+    let a = "Alpha paragraph opens the text with some words.";
+    let b = "Beta paragraph tells how the fighters left the city.";
+    let c = "Gamma paragraph goes on with other words entirely.";
+    let old = format!("{a}\n\n{b}\n\n{c}\n");
+    let new = format!("{a}\n\n{c}\n\n{}\n", b.to_uppercase());
+    let plain = check_invariants(&old, &new, &DiffOptions::default());
+    assert_eq!(plain.stats.paragraphs_moved, 1, "{:?}", plain.stats);
+    assert!(plain.stats.words_added > 0);
+    let opts = DiffOptions {
+        ignore_case: true,
+        ..Default::default()
+    };
+    let d = check_invariants(&old, &new, &opts);
+    assert_eq!(d.stats.paragraphs_moved, 1, "{:?}", d.stats);
+    assert_eq!(
+        (d.stats.words_added, d.stats.words_removed),
+        (0, 0),
+        "{:?}",
+        d.stats
+    );
+    assert!(d.moves[0].is_pure());
+}
+
+#[test]
+fn unrelated_replacement_is_removed_and_added_at_the_threshold() {
+    // The same ten words, reordered so that a word diff keeps `kept` of
+    // them in order (one from each reversed block): 2 * kept of 20 words.
+    let old = words("word", 10);
+    let case = |blocks: &[std::ops::Range<usize>]| {
+        let new: Vec<String> = blocks
+            .iter()
+            .flat_map(|r| r.clone().rev().map(|k| old[k].clone()))
+            .collect();
+        let text = |p: &[String]| {
+            format!(
+                "Same opening paragraph here.\n\n{}\n\nSame closing paragraph here.\n",
+                p.join(" ")
+            )
+        };
+        check_invariants(&text(&old), &text(&new), &DiffOptions::default())
+    };
+    // 2 kept: 0.2 < UNRELATED_SHARE, removed and added whole.
+    let d = case(&[0..5, 5..10]);
+    assert_eq!(
+        (d.stats.paragraphs_removed, d.stats.paragraphs_added),
+        (1, 1),
+        "{:?}",
+        d.stats
+    );
+    assert_eq!((d.stats.words_removed, d.stats.words_added), (10, 10));
+    // 3 kept: 0.3, at the threshold, a word diff.
+    let d = case(&[0..4, 4..8, 8..10]);
+    assert_eq!(
+        (d.stats.paragraphs_removed, d.stats.paragraphs_added),
+        (0, 0),
+        "{:?}",
+        d.stats
+    );
+    assert_eq!((d.stats.words_removed, d.stats.words_added), (7, 7));
+    assert!((words::UNRELATED_SHARE - 0.3).abs() < 1e-9);
+}
+
+#[test]
+fn repeated_paragraphs_keep_their_order() {
+    // A notice repeated between sections; one more copy, and an edit in a
+    // near-identical neighbour. A plain LCS sees one inserted paragraph and
+    // one word changed: so must the paragraph alignment.
+    let notice = "We use cookies to make this site work. You can change your settings at any time.";
+    let cookie = |name: &str, time: &str| {
+        format!(
+            "Cookie {name}. This cookie is set by Google to tell visitors apart. It expires after {time}."
+        )
+    };
+    let old = [
+        cookie("_ga", "2 years"),
+        notice.into(),
+        cookie("_gid", "1 day"),
+        notice.into(),
+        cookie("_gat", "1 minute"),
+        notice.into(),
+    ]
+    .join("\n\n");
+    let new = [
+        cookie("_ga", "2 years"),
+        notice.into(),
+        cookie("_gid", "2 days"),
+        notice.into(),
+        notice.into(),
+        cookie("_gat", "1 minute"),
+        notice.into(),
+    ]
+    .join("\n\n");
+    let d = check_invariants(&old, &new, &DiffOptions::default());
+    assert_eq!(d.stats.paragraphs_moved, 0, "{:?}", d.stats);
+    assert_eq!(d.stats.paragraphs_added, 1, "{:?}", d.stats);
+    assert_eq!(d.stats.paragraphs_removed, 0, "{:?}", d.stats);
+    assert_eq!(
+        (d.stats.words_added, d.stats.words_removed),
+        (count_words(notice) + 2, 2),
+        "{:?}",
+        d.stats
+    );
 }

@@ -8,7 +8,10 @@
 use std::io::{self, Write};
 
 use super::theme::visible_whitespace;
-use super::{Part, RenderOptions, Shown, Side, folded_note, layout, side_title, summary};
+use super::{
+    Part, RenderOptions, Shown, Side, folded_note, layout, move_note, moved_here, side_title,
+    summary,
+};
 use crate::diff::{ChangeKind, Diff, OpTag};
 
 const CSS: &str = "body{font:16px/1.55 Georgia,serif;max-width:48em;margin:2em auto;padding:0 1em;color:#222}\
@@ -70,7 +73,7 @@ pub fn html(
     )?;
     for shown in layout(diff, opts) {
         match shown {
-            Shown::Paragraph(parts) => write_paragraph(w, &parts)?,
+            Shown::Paragraph(parts) => write_paragraph(w, diff, &parts)?,
             Shown::Folded(run) => {
                 writeln!(
                     w,
@@ -78,7 +81,7 @@ pub fn html(
                     escape(&folded_note(run.len()))
                 )?;
                 for parts in &run {
-                    write_paragraph(w, parts)?;
+                    write_paragraph(w, diff, parts)?;
                 }
                 writeln!(w, "</details>")?;
             }
@@ -87,7 +90,7 @@ pub fn html(
     writeln!(w, "</main>\n</body>\n</html>")
 }
 
-fn write_paragraph(w: &mut dyn Write, parts: &[Part]) -> io::Result<()> {
+fn write_paragraph(w: &mut dyn Write, diff: &Diff, parts: &[Part]) -> io::Result<()> {
     write!(w, "<div class=\"p\">")?;
     let last = parts.len().saturating_sub(1);
     for (i, part) in parts.iter().enumerate() {
@@ -98,6 +101,41 @@ fn write_paragraph(w: &mut dyn Write, parts: &[Part]) -> io::Result<()> {
             part.text
         };
         let op = part.op;
+        if let Some(m) = moved_here(diff, part) {
+            // The new place of a moved paragraph: a mark linking back to
+            // the old place, then the word diff inside.
+            write!(
+                w,
+                "<ins class=\"k-paragraph-moved moved\" id=\"move-{id}-to\" title=\"paragraph-moved\"><a href=\"#move-{id}-from\">↶ moved from ¶{}</a></ins> ",
+                m.from,
+                id = m.id
+            )?;
+            for inner in &m.ops {
+                let name = kind_name(inner.kind);
+                let class = name
+                    .as_deref()
+                    .map_or_else(String::new, |n| format!("k-{n}"));
+                let title = name.map_or_else(String::new, |n| format!(" title=\"{n}\""));
+                match (inner.op, inner.ignored) {
+                    (OpTag::Equal, _) => write!(w, "{}", escape(&inner.text))?,
+                    (OpTag::Delete, true) => {}
+                    (OpTag::Insert, true) => write!(
+                        w,
+                        "<span class=\"ignored {class}\">{}</span>",
+                        escape(&inner.text)
+                    )?,
+                    (tag, false) => {
+                        let el = if tag == OpTag::Delete { "del" } else { "ins" };
+                        write!(
+                            w,
+                            "<{el} class=\"{class}\"{title}>{}</{el}>",
+                            escape(&inner.text)
+                        )?;
+                    }
+                }
+            }
+            continue;
+        }
         let name = kind_name(op.kind);
         let class = format!(
             "{}{}",
@@ -126,11 +164,27 @@ fn write_paragraph(w: &mut dyn Write, parts: &[Part]) -> io::Result<()> {
                 } else {
                     text.to_owned()
                 };
-                write!(
-                    w,
-                    "<{el} class=\"{class}\"{title}>{}</{el}>",
-                    escape(&shown)
-                )?;
+                match (op.move_id, move_note(diff, op)) {
+                    (Some(id), Some(note)) => {
+                        // Either end of a move links to the other.
+                        let (here, there) = if tag == OpTag::Delete {
+                            ("from", "to")
+                        } else {
+                            ("to", "from")
+                        };
+                        write!(
+                            w,
+                            "<{el} class=\"{class}\"{title} id=\"move-{id}-{here}\"><a href=\"#move-{id}-{there}\">{}</a> {}</{el}>",
+                            escape(&note),
+                            escape(&shown)
+                        )?
+                    }
+                    _ => write!(
+                        w,
+                        "<{el} class=\"{class}\"{title}>{}</{el}>",
+                        escape(&shown)
+                    )?,
+                }
                 if tag == OpTag::Insert && whitespace_change {
                     write!(w, "{}", escape(text))?;
                 }

@@ -16,8 +16,10 @@
 use std::io::{self, Write};
 
 use super::theme::{Style, stub, visible_whitespace};
-use super::{Part, RenderOptions, Shown, Side, folded_note, layout, side_title};
-use crate::diff::{Diff, OpTag};
+use super::{
+    Part, RenderOptions, Shown, Side, folded_note, layout, move_note, moved_here, side_title,
+};
+use crate::diff::{Diff, Op, OpTag};
 
 /// Writes the inline view of `diff`.
 pub fn inline(
@@ -50,8 +52,12 @@ pub fn inline(
     for shown in layout(diff, opts) {
         match shown {
             Shown::Paragraph(parts) => {
+                if !last_newline {
+                    // A removed paragraph ended the old text without a break.
+                    w.write_all(b"\n\n")?;
+                }
                 for part in parts {
-                    write_part(w, part, c)?;
+                    write_part(w, diff, part, c)?;
                     last_newline = part.text.ends_with('\n');
                 }
             }
@@ -76,9 +82,25 @@ pub fn inline(
     Ok(())
 }
 
-fn write_part(w: &mut dyn Write, part: Part, color: bool) -> io::Result<()> {
+fn write_part(w: &mut dyn Write, diff: &Diff, part: Part, color: bool) -> io::Result<()> {
     let op = part.op;
     let text = part.text;
+    if let Some(m) = moved_here(diff, &part)
+        && !m.is_pure()
+    {
+        // Edited on the way: the mark, then the word diff inside.
+        let lead = &text[..text.len() - text.trim_start().len()];
+        let trail = &text[text.trim_end().len()..];
+        w.write_all(lead.as_bytes())?;
+        let note = format!("moved from ¶{}:", m.from);
+        write_styled(w, Style::MovedHere, &note, color)?;
+        w.write_all(b" ")?;
+        for inner in &m.ops {
+            write_inner(w, inner, color)?;
+        }
+        return w.write_all(trail.as_bytes());
+    }
+    let note = move_note(diff, op);
     match (op.op, op.ignored, op.moved) {
         (OpTag::Equal, ..) | (OpTag::Insert, true, _) => w.write_all(text.as_bytes()),
         (OpTag::Delete, true, _) => Ok(()),
@@ -87,16 +109,26 @@ fn write_part(w: &mut dyn Write, part: Part, color: bool) -> io::Result<()> {
             if text.trim().is_empty() {
                 return w.write_all(trail.as_bytes());
             }
+            let note = note.map_or_else(String::new, |n| format!(" ({n})"));
             write!(
                 w,
-                "{}{}{}{}",
+                "{}{}{}{}{}",
                 Style::MovedAway.open(color),
                 stub(text),
+                note,
                 Style::MovedAway.close(color),
                 trail
             )
         }
-        (OpTag::Insert, false, true) => write_styled(w, Style::MovedHere, text, color),
+        (OpTag::Insert, false, true) => match note {
+            Some(note) if !text.trim().is_empty() => {
+                let lead = &text[..text.len() - text.trim_start().len()];
+                let body = format!("({note}) {}", text.trim_start());
+                w.write_all(lead.as_bytes())?;
+                write_styled(w, Style::MovedHere, &body, color)
+            }
+            _ => write_styled(w, Style::MovedHere, text, color),
+        },
         (tag, false, false) => {
             let style = if tag == OpTag::Delete {
                 Style::Deleted
@@ -118,6 +150,16 @@ fn write_part(w: &mut dyn Write, part: Part, color: bool) -> io::Result<()> {
             }
             write_styled(w, style, text, color)
         }
+    }
+}
+
+/// One op of the word diff inside a moved paragraph.
+fn write_inner(w: &mut dyn Write, op: &Op, color: bool) -> io::Result<()> {
+    match (op.op, op.ignored) {
+        (OpTag::Equal, _) | (OpTag::Insert, true) => w.write_all(op.text.as_bytes()),
+        (OpTag::Delete, true) => Ok(()),
+        (OpTag::Delete, false) => write_styled(w, Style::Deleted, &op.text, color),
+        (OpTag::Insert, false) => write_styled(w, Style::Inserted, &op.text, color),
     }
 }
 

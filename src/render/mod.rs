@@ -26,7 +26,7 @@ pub use json::json;
 pub use side_by_side::side_by_side;
 pub use stat::{stat, summary};
 
-use crate::diff::{Diff, Op, OpTag};
+use crate::diff::{ChangeKind, Diff, Move, Op, OpTag};
 
 /// One side of a diff as the user named it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -81,11 +81,55 @@ enum Shown<'a> {
     Folded(Vec<Vec<Part<'a>>>),
 }
 
+/// The move whose new end `part` shows in full, when it does: the part's
+/// text is the paragraph's new content, give or take whitespace around it.
+fn moved_here<'a>(diff: &'a Diff, part: &Part) -> Option<&'a Move> {
+    let m = diff.moves.get(part.op.move_id?)?;
+    let content: String = m
+        .ops
+        .iter()
+        .filter(|o| o.op != OpTag::Delete)
+        .map(|o| o.text.as_str())
+        .collect();
+    (part.op.op == OpTag::Insert && !content.is_empty() && part.text.trim() == content.trim())
+        .then_some(m)
+}
+
+/// `moved to ¶N` for the old end of a move, `moved from ¶N` for the new.
+fn move_note(diff: &Diff, op: &Op) -> Option<String> {
+    let m = diff.moves.get(op.move_id?)?;
+    Some(if op.op == OpTag::Delete {
+        format!("moved to ¶{}", m.to)
+    } else {
+        format!("moved from ¶{}", m.from)
+    })
+}
+
+/// A whole paragraph removed or moved away, that the next paragraph
+/// should not run into (the old text ended without a line break).
+fn ends_paragraph(op: &Op) -> bool {
+    op.op == OpTag::Delete
+        && !op.ignored
+        && matches!(
+            op.kind,
+            Some(ChangeKind::ParagraphRemoved | ChangeKind::ParagraphMoved)
+        )
+}
+
 /// Cuts the ops into paragraphs (after each blank-line run) and folds the
 /// unchanged ones far from any change.
 fn layout<'a>(diff: &'a Diff, opts: &RenderOptions) -> Vec<Shown<'a>> {
     let mut paras: Vec<Vec<Part>> = vec![Vec::new()];
     for op in &diff.ops {
+        // An added paragraph right after a removed one that ended the old
+        // text without a break starts a paragraph of its own, rather than
+        // reading as its replacement.
+        let last_part = paras.last().and_then(|p| p.last());
+        if last_part.is_some_and(|p| ends_paragraph(p.op) && !p.text.ends_with('\n'))
+            && op.op == OpTag::Insert
+        {
+            paras.push(Vec::new());
+        }
         for piece in split_after_breaks(&op.text) {
             let para = paras.last_mut().expect("never empty");
             para.push(Part { op, text: piece });

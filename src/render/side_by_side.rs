@@ -14,7 +14,9 @@ use std::io::{self, Write};
 use unicode_width::UnicodeWidthChar;
 
 use super::theme::{Style, visible_whitespace};
-use super::{Part, RenderOptions, Shown, Side, folded_note, layout, side_title};
+use super::{
+    Part, RenderOptions, Shown, Side, folded_note, layout, move_note, moved_here, side_title,
+};
 use crate::diff::{Diff, OpTag};
 
 /// One character of a column, with its look.
@@ -63,8 +65,8 @@ pub fn side_by_side(
     for shown in layout(diff, opts) {
         match shown {
             Shown::Paragraph(parts) => {
-                let left = wrap(&cells(&parts, Column::Old, c), col);
-                let right = wrap(&cells(&parts, Column::New, c), col);
+                let left = wrap(&cells(diff, &parts, Column::Old, c), col);
+                let right = wrap(&cells(diff, &parts, Column::New, c), col);
                 write_rows(w, &left, &right, col, c)?;
             }
             Shown::Folded(run) => {
@@ -88,11 +90,47 @@ enum Column {
 }
 
 /// The cells of one column of a paragraph.
-fn cells(parts: &[Part], column: Column, color: bool) -> Vec<Cell> {
+fn cells(diff: &Diff, parts: &[Part], column: Column, color: bool) -> Vec<Cell> {
     let mut out = Vec::new();
     let mut push = |text: &str, style: Style| out.extend(text.chars().map(|ch| Cell { ch, style }));
+    // Plain markers are ordinary characters; colors are applied when writing.
+    let marks = |style: Style| {
+        if color {
+            ("", "")
+        } else {
+            (style.open(false), style.close(false))
+        }
+    };
     for part in parts {
         let op = part.op;
+        if let Some(m) = moved_here(diff, part) {
+            // A moved paragraph, side by side at its new place: the old
+            // version on the left, the new on the right, word changes marked.
+            let (mark, note) = match column {
+                Column::Old => (Style::MovedAway, format!("from ¶{}:", m.from)),
+                Column::New => (Style::MovedHere, format!("from ¶{}:", m.from)),
+            };
+            let (open, close) = marks(mark);
+            push(open, Style::Plain);
+            push(&note, mark);
+            push(close, Style::Plain);
+            push(" ", Style::Plain);
+            for inner in &m.ops {
+                let style = match (inner.op, inner.ignored, column) {
+                    (OpTag::Equal, ..) => Style::Plain,
+                    (OpTag::Delete, _, Column::New) | (OpTag::Insert, _, Column::Old) => continue,
+                    (_, true, _) => Style::Plain,
+                    (OpTag::Delete, ..) => Style::Deleted,
+                    (OpTag::Insert, ..) => Style::Inserted,
+                };
+                let (open, close) = marks(style);
+                push(open, Style::Plain);
+                push(&inner.text, style);
+                push(close, Style::Plain);
+            }
+            push(&part.text[part.text.trim_end().len()..], Style::Plain);
+            continue;
+        }
         let mine = match column {
             Column::Old => op.op != OpTag::Insert,
             Column::New => op.op != OpTag::Delete,
@@ -112,18 +150,18 @@ fn cells(parts: &[Part], column: Column, color: bool) -> Vec<Cell> {
             push(part.text, style);
             continue;
         }
-        let (core, trail) = if whitespace_change {
+        let (mut core, trail) = if whitespace_change {
             (visible_whitespace(part.text), part.text)
         } else {
             let t = part.text.trim_end();
             (t.to_owned(), &part.text[t.len()..])
         };
-        // Plain markers are ordinary characters; colors are applied when writing.
-        let (open, close) = if color {
-            ("", "")
-        } else {
-            (style.open(false), style.close(false))
-        };
+        if style == Style::MovedAway
+            && let Some(note) = move_note(diff, op)
+        {
+            core = format!("{core} ({note})");
+        }
+        let (open, close) = marks(style);
         push(open, Style::Plain);
         push(&core, style);
         push(close, Style::Plain);

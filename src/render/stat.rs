@@ -21,7 +21,9 @@ fn count(n: usize, singular: &str, plural: &str) -> String {
 fn kind_counts(diff: &Diff) -> Vec<(ChangeKind, usize)> {
     let mut counts: Vec<(ChangeKind, usize)> = Vec::new();
     let mut previous: Option<ChangeKind> = None;
-    for op in &diff.ops {
+    // The edits inside moved paragraphs count like any other.
+    let inner = diff.moves.iter().flat_map(|m| &m.ops);
+    for op in diff.ops.iter().chain(inner) {
         let kind = op
             .kind
             .filter(|_| op.op != OpTag::Equal && !op.ignored && !op.moved);

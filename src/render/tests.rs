@@ -125,12 +125,82 @@ fn whitespace_and_moves_are_visible() {
     let d = diff(old, new, &DiffOptions::default());
     let out = render(inline, &d, &RenderOptions::default());
     assert!(
-        out.contains("[-↷ Beta paragraph is the one that moves around.-]"),
+        out.contains("[-↷ Beta paragraph is the one that moves around. (moved to ¶4)-]"),
         "{out}"
     );
     assert!(
-        out.contains("{+↶ Beta paragraph is the one that moves around.+}"),
+        out.contains("{+↶ (moved from ¶1) Beta paragraph is the one that moves around.+}"),
         "{out}"
+    );
+}
+
+#[test]
+fn removed_last_paragraph_does_not_read_as_replaced() {
+    // The blog's copy ends with its footer, no line break after it; the
+    // paragraph added after it starts a paragraph of its own.
+    let d = diff(BLOG, GLOBAL, &DiffOptions::default());
+    let out = render(inline, &d, &RenderOptions::default());
+    assert!(
+        out.contains("[-%d bloggers liken dit:-]\n\n{+The SDF has"),
+        "{out}"
+    );
+}
+
+#[test]
+fn moved_and_edited_paragraph_shows_its_word_changes_in_every_format() {
+    let old = "Beta paragraph is the one that moves around with ISIS in it.\n\nAlpha paragraph has several words here.\n\nGamma continues the text with words.\n\nDelta closes the text, finally.\n";
+    let new = "Alpha paragraph has several words here.\n\nGamma continues the text with words.\n\nDelta closes the text, finally.\n\nBeta paragraph is the one that moves around with Daesh in it.\n";
+    let d = diff(old, new, &DiffOptions::default());
+    let out = render(inline, &d, &RenderOptions::default());
+    assert!(out.contains("(moved to ¶4)-]"), "{out}");
+    assert!(
+        out.contains("{+↶ moved from ¶1:+} Beta paragraph is the one that moves around with [-ISIS-]{+Daesh+} in it."),
+        "{out}"
+    );
+    let opts = RenderOptions {
+        full: true,
+        ..RenderOptions::default()
+    };
+    let sbs = render(side_by_side, &d, &opts);
+    let row = sbs
+        .lines()
+        .find(|l| l.contains("from ¶1"))
+        .unwrap_or_else(|| panic!("{sbs}"));
+    // Both versions on one row, each with its own side of the edit.
+    assert!(
+        row.contains("[-↷ from ¶1:-]") && row.contains("{+↶ from ¶1:+}"),
+        "{sbs}"
+    );
+    assert!(
+        sbs.contains("[-ISIS-]") && sbs.contains("{+Daesh+}"),
+        "{sbs}"
+    );
+    let page = render(html, &d, &opts);
+    for anchor in [
+        "id=\"move-0-from\"><a href=\"#move-0-to\">",
+        "id=\"move-0-to\" title=\"paragraph-moved\"><a href=\"#move-0-from\">",
+        "<del class=\"k-replace\" title=\"replace\">ISIS</del><ins class=\"k-replace\" title=\"replace\">Daesh</ins>",
+    ] {
+        assert!(page.contains(anchor), "{anchor}: {page}");
+    }
+    let doc: serde_json::Value =
+        serde_json::from_str(&render(|w, d, o, n, _| json(w, d, o, n), &d, &opts)).unwrap();
+    let ends: Vec<&serde_json::Value> = doc["ops"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|op| op["moved"] == true)
+        .collect();
+    assert_eq!(ends.len(), 2, "{doc}");
+    assert!(ends.iter().all(|op| op["move"] == 0), "{doc}");
+    assert_eq!(doc["moves"][0]["from"], 1);
+    assert_eq!(doc["moves"][0]["to"], 4);
+    assert_eq!(doc["stats"]["paragraphs_moved"], 1);
+    assert_eq!(doc["stats"]["words_added"], 1);
+    assert_eq!(doc["stats"]["words_removed"], 1);
+    assert_eq!(
+        summary(&d),
+        "1 paragraph moved, 1 wording change, 1 word added, 1 removed"
     );
 }
 
