@@ -421,3 +421,81 @@ fn a_store_written_by_the_previous_format_reads_and_upgrades() {
         }
     }
 }
+
+#[test]
+fn diff_sides_carry_their_capture_metadata() {
+    let sample = Path::new(common::SAMPLE_STORE);
+    let j: Value = serde_json::from_str(&stdout_of(vellum(sample).args([
+        "diff",
+        common::PAIR_DOC,
+        "--json",
+    ])))
+    .unwrap();
+    assert_eq!(j["old"]["captured_at"], "2019-02-12T12:56:00Z");
+    assert_eq!(j["old"]["source"], "blog repost");
+    assert_eq!(j["new"]["source"], "globalresearch.ca");
+    assert_eq!(j["new"]["doc"], common::PAIR_DOC);
+    assert!(
+        j["new"]["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("US-led Coalition")
+    );
+    let inline = stdout_of(vellum(sample).args(["diff", common::PAIR_DOC]));
+    assert!(
+        inline.contains("+++ captured 2019-02-12T18:00:00Z · globalresearch.ca · “US-led"),
+        "{inline}"
+    );
+    let html = stdout_of(vellum(sample).args(["diff", common::PAIR_DOC, "--format", "html"]));
+    assert!(
+        html.contains("<h1>us-coalition-isis-deal: @1 → @2</h1>"),
+        "{}",
+        &html[..html.len().min(2000)]
+    );
+    let side =
+        stdout_of(vellum(sample).args(["diff", common::PAIR_DOC, "--format", "side-by-side"]));
+    assert!(side.contains("captured 2019-02-12T12:56"), "{side}");
+}
+
+#[test]
+fn a_byte_order_mark_is_visible_whitespace() {
+    let tmp = tempfile::tempdir().unwrap();
+    let plain = write(tmp.path(), "a.txt", "The ceasefire holds.\n");
+    let bom = write(tmp.path(), "b.txt", "\u{feff}The ceasefire holds.\n");
+    let store = tmp.path().join("s");
+    let out = vellum(&store)
+        .arg("diff")
+        .arg(&plain)
+        .arg(&bom)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("{+⟨BOM⟩+}The ceasefire"), "{text}");
+    assert!(
+        !text.contains('\u{feff}'),
+        "the mark itself is never printed"
+    );
+    vellum(&store)
+        .arg("diff")
+        .arg(&plain)
+        .arg(&bom)
+        .arg("--ignore-whitespace")
+        .assert()
+        .code(0);
+    let stat = stdout_of(
+        vellum(&store)
+            .arg("diff")
+            .arg(&plain)
+            .arg(&bom)
+            .arg("--stat"),
+    );
+    assert!(stat.contains("1 whitespace change"), "{stat}");
+    // Bidirectional overrides in a change are shown, not obeyed.
+    let rlo = write(tmp.path(), "c.txt", "The ceasefire \u{202e}sdloh.\n");
+    let text = stdout_of(vellum(&store).arg("diff").arg(&plain).arg(&rlo));
+    assert!(
+        text.contains("⟨U+202E⟩") && !text.contains('\u{202e}'),
+        "{text}"
+    );
+}

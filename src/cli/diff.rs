@@ -95,10 +95,7 @@ fn load_file(arg: &str) -> Result<Loaded, CliError> {
     let text = String::from_utf8(bytes)
         .map_err(|_| CliError::new(format!("{shown} is not UTF-8 text; vellum diffs text only")))?;
     Ok(Loaded {
-        side: Side {
-            label: arg.to_owned(),
-            id: None,
-        },
+        side: Side::named(arg),
         text,
     })
 }
@@ -124,6 +121,13 @@ fn load_capture(
         side: Side {
             label,
             id: Some(capture.to_string()),
+            doc: Some(row.doc.clone()),
+            captured_at: Some(super::fmt_time(vellum::store::catalog::from_nanos(
+                row.at_nanos,
+            ))),
+            url: row.url.clone(),
+            source: row.source.clone(),
+            title: row.title.clone(),
         },
         text,
     })

@@ -409,6 +409,11 @@ fn log_versions(
                     Side {
                         label: format!("{doc}@{n}"),
                         id: Some(p.capture.to_string()),
+                        doc: Some(doc.to_string()),
+                        captured_at: Some(fmt_time(p.captured_at)),
+                        url: p.url.clone(),
+                        source: p.source.clone(),
+                        title: p.title.clone(),
                     }
                 };
                 render::inline(out, d, &side(v.number - 1), &side(v.number), &ropts)?;

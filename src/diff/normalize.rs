@@ -77,7 +77,7 @@ impl Norm {
             Role::Space => return Some(Cow::Borrowed(token)),
             Role::CharRefTail if self.typography => return None,
             Role::CharRef(c) if self.typography => {
-                if c.is_whitespace() {
+                if super::tokenize::is_space_char(c) {
                     return (!self.whitespace).then_some(Cow::Borrowed(" "));
                 }
                 let mut buf = [0u8; 4];
@@ -152,7 +152,7 @@ fn typography(token: &str) -> Cow<'_, str> {
             '…' => out.push_str("..."),
             '\u{ad}' | '\u{200b}' | '\u{200c}' | '\u{200d}' | '\u{2060}' | '\u{feff}' => {}
             c if is_dash(c) => out.push('-'),
-            c if c.is_whitespace() => out.push(' '),
+            c if super::tokenize::is_space_char(c) => out.push(' '),
             c => out.push(c),
         }
     }

@@ -103,6 +103,14 @@ pub fn is_space(token: &str) -> bool {
     !token.is_empty() && space_len(token) == token.len()
 }
 
+/// Whitespace to the diff: what `char::is_whitespace` accepts, and the
+/// byte-order mark (invisible, and no part of any word: a BOM a capture
+/// gained or lost is a whitespace change, hidden by `--ignore-whitespace`).
+#[inline]
+pub fn is_space_char(c: char) -> bool {
+    c.is_whitespace() || c == '\u{feff}'
+}
+
 /// True for the ASCII characters `char::is_whitespace` accepts.
 #[inline]
 fn is_ascii_space(b: u8) -> bool {
@@ -123,7 +131,7 @@ pub(crate) fn space_len(rest: &str) -> usize {
             i += 1;
         } else {
             let c = rest[i..].chars().next().expect("char boundary");
-            if !c.is_whitespace() {
+            if !is_space_char(c) {
                 return i;
             }
             i += c.len_utf8();
@@ -263,7 +271,7 @@ fn slow_len(rest: &str) -> usize {
     } else {
         rest.chars().next().expect("rest is not empty")
     };
-    if first.is_whitespace() {
+    if is_space_char(first) {
         return space_len(rest);
     }
     if let Some(len) = url_len(rest) {
@@ -394,7 +402,7 @@ fn url_end(rest: &str, scheme_end: usize) -> Option<usize> {
             end += 1;
         } else {
             let c = rest[end..].chars().next().expect("char boundary");
-            if c.is_whitespace() {
+            if is_space_char(c) {
                 break;
             }
             end += c.len_utf8();
@@ -459,16 +467,16 @@ mod tests {
 
         /// True when `token` is made of whitespace only (and is not empty).
         pub fn is_space(token: &str) -> bool {
-            !token.is_empty() && token.chars().all(char::is_whitespace)
+            !token.is_empty() && token.chars().all(super::is_space_char)
         }
 
         /// Byte length of the token at the start of `rest` (which is not empty).
         fn token_len(rest: &str) -> usize {
             let first = rest.chars().next().expect("rest is not empty");
-            if first.is_whitespace() {
+            if super::is_space_char(first) {
                 return rest
                     .char_indices()
-                    .find(|(_, c)| !c.is_whitespace())
+                    .find(|(_, c)| !super::is_space_char(*c))
                     .map_or(rest.len(), |(i, _)| i);
             }
             if let Some(len) = url_len(rest) {
@@ -544,7 +552,7 @@ mod tests {
             let end = rest
                 .char_indices()
                 .find(|&(_, c)| {
-                    c.is_whitespace() || matches!(c, '<' | '>' | '"' | ')' | ']' | '`' | '\'')
+                    super::is_space_char(c) || matches!(c, '<' | '>' | '"' | ')' | ']' | '`' | '\'')
                 })
                 .map_or(rest.len(), |(i, _)| i);
             let trimmed = rest[..end].trim_end_matches(['.', ',', ';', ':', '!', '?']);

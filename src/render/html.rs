@@ -24,6 +24,7 @@ del{background:#fdd;color:#900}ins{background:#dfd;color:#060;text-decoration:no
 
 /// Escapes text for HTML content and attributes.
 fn escape(text: &str) -> String {
+    let text = super::show_controls(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -61,11 +62,20 @@ pub fn html(
         w,
         "<title>{o} → {n}</title>\n<style>{CSS}</style>\n</head>\n<body>"
     )?;
-    writeln!(w, "<header>\n<h1>Changes</h1>")?;
+    writeln!(
+        w,
+        "<header>\n<h1>{}</h1>",
+        escape(&super::heading(old, new))
+    )?;
     writeln!(
         w,
         "<p class=\"sides\"><span class=\"old\">{o}</span> → <span class=\"new\">{n}</span></p>"
     )?;
+    for (class, side) in [("old", old), ("new", new)] {
+        if let Some(d) = side.details() {
+            writeln!(w, "<p class=\"details {class}\">{}</p>", escape(&d))?;
+        }
+    }
     writeln!(
         w,
         "<p class=\"summary\">{}</p>\n</header>\n<main>",

@@ -47,6 +47,11 @@ pub fn inline(
         side_title(new),
         Style::Dim.close(c)
     )?;
+    for (mark, side) in [("---", old), ("+++", new)] {
+        if let Some(d) = side.details() {
+            writeln!(w, "{}{mark} {d}{}", Style::Dim.open(c), Style::Dim.close(c))?;
+        }
+    }
     writeln!(w)?;
     let mut last_newline = true;
     for shown in layout(diff, opts) {
@@ -171,6 +176,8 @@ pub(super) fn write_styled(
     text: &str,
     color: bool,
 ) -> io::Result<()> {
+    let shown = super::show_controls(text);
+    let text = shown.as_ref();
     let core = text.trim();
     if core.is_empty() {
         // The blank lines of a longer change: layout, not marked.

@@ -53,8 +53,11 @@ pub fn side_by_side(
     let c = opts.color;
     let col = (opts.width.max(40) - 3) / 2;
     let title = |s: &Side| -> Vec<Cell> {
-        side_title(s)
-            .chars()
+        let mut t = side_title(s);
+        if let Some(d) = s.details() {
+            t = format!("{t} · {d}");
+        }
+        t.chars()
             .map(|ch| Cell {
                 ch,
                 style: Style::Dim,
@@ -92,7 +95,13 @@ enum Column {
 /// The cells of one column of a paragraph.
 fn cells(diff: &Diff, parts: &[Part], column: Column, color: bool) -> Vec<Cell> {
     let mut out = Vec::new();
-    let mut push = |text: &str, style: Style| out.extend(text.chars().map(|ch| Cell { ch, style }));
+    let mut push = |text: &str, style: Style| {
+        let text = match style {
+            Style::Plain => std::borrow::Cow::Borrowed(text),
+            _ => super::show_controls(text),
+        };
+        out.extend(text.chars().map(|ch| Cell { ch, style }))
+    };
     // Plain markers are ordinary characters; colors are applied when writing.
     let marks = |style: Style| {
         if color {

@@ -8,13 +8,11 @@ const GLOBAL: &str = include_str!("../../tests/fixtures/articles/globalresearch-
 
 fn sides() -> (Side, Side) {
     (
-        Side {
-            label: "blog.txt".into(),
-            id: None,
-        },
+        Side::named("blog.txt"),
         Side {
             label: "south-front@2".into(),
             id: Some("ab12cd34ef56ab12cd34".into()),
+            ..Side::default()
         },
     )
 }
