@@ -1,6 +1,7 @@
 //! vellum: a versioned archive for documents that change and get republished.
 pub mod diff;
 pub mod error;
+pub mod fetch;
 pub mod id;
 pub mod ingest;
 pub mod render;
