@@ -157,7 +157,11 @@ fn canonical_link(doc: &Document, page_url: Option<&str>) -> Option<String> {
 
 /// Elements never part of an article.
 const DROP_TAGS: &str = "script, style, noscript, template, svg, canvas, iframe, object, embed, \
-    form, button, select, input, textarea, nav, aside, footer, figcaption, dialog, menu";
+    button, select, input, textarea, figcaption";
+
+/// Elements that are furniture unless they hold most of the page (some
+/// sites wrap the whole page in a `<form>`).
+const FURNITURE_TAGS: &[&str] = &["form", "nav", "aside", "footer", "dialog", "menu"];
 
 /// Substrings of class or id tokens that mark page furniture.
 const FURNITURE: &[&str] = &[
@@ -190,13 +194,21 @@ const FURNITURE: &[&str] = &[
     "readmore",
     "more-stories",
     "sidebar",
-    "paywall",
     "tooltip",
 ];
 
 /// Whole class or id tokens that mark page furniture.
 const FURNITURE_TOKENS: &[&str] = &[
-    "ad", "ads", "nav", "menu", "footer", "tags", "toolbar", "print", "hidden", "sr-only",
+    "ad", "ads", "nav", "menu", "footer", "tags", "toolbar", "hidden", "sr-only",
+];
+
+/// Parts of a `-`/`_`-separated token that mark furniture (`site-nav`).
+const FURNITURE_PARTS: &[&str] = &["ads", "nav", "navbar", "menu", "footer"];
+
+/// Words that make a class token about the content, not furniture
+/// (`entry-content-read-more`, `article-comments-count` stay).
+const CONTENT_WORDS: &[&str] = &[
+    "content", "article", "body", "entry", "story", "text", "main", "post",
 ];
 
 const FURNITURE_ROLES: &[&str] = &[
@@ -238,6 +250,14 @@ fn preclean(doc: &Document) {
         if node.text().chars().count() * 2 > total {
             continue;
         }
+        // A wrapper of the article itself (`<div class="and-w-sidebar">`).
+        let sel = dom_query::Selection::from(node);
+        if !sel
+            .select("article, main, h1, [itemprop=articleBody], [itemprop=articlebody]")
+            .is_empty()
+        {
+            continue;
+        }
         node.remove_from_parent();
     }
 }
@@ -265,10 +285,23 @@ fn is_furniture(node: &NodeRef<'_>) -> bool {
         }
     }
     names.split_ascii_whitespace().any(|tok| {
-        FURNITURE_TOKENS.contains(&tok)
-            || tok
-                .split(['-', '_'])
-                .any(|part| FURNITURE_TOKENS.contains(&part) && part != "print" && part.len() > 2)
+        if FURNITURE_TOKENS.contains(&tok) {
+            return true;
+        }
+        // States, not widgets: `has-comments`, `modal-enabled`, `js-share-ready`.
+        let state = ["has-", "with-", "no-", "js-", "is-"]
+            .iter()
+            .any(|p| tok.starts_with(p))
+            || [
+                "-enabled", "-active", "-open", "-closed", "-ready", "-hidden",
+            ]
+            .iter()
+            .any(|p| tok.ends_with(p));
+        if state || CONTENT_WORDS.iter().any(|w| tok.contains(w)) {
+            return false;
+        }
+        tok.split(['-', '_'])
+            .any(|part| FURNITURE_PARTS.contains(&part))
             || FURNITURE.iter().any(|f| tok.contains(f))
     })
 }
