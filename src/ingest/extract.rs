@@ -230,14 +230,17 @@ fn preclean(doc: &Document) {
     let total = doc.select_single("body").text().chars().count().max(1);
     let mut doomed = Vec::new();
     for node in doc
-        .select("[class], [id], [role], [hidden], [aria-hidden], [style]")
+        .select(
+            "[class], [id], [role], [hidden], [aria-hidden], [style], \
+             form, nav, aside, footer, dialog, menu",
+        )
         .nodes()
     {
         let name = node.node_name().unwrap_or_default().to_ascii_lowercase();
         if matches!(name.as_str(), "html" | "body" | "main" | "article") {
             continue;
         }
-        if !is_furniture(node) {
+        if !FURNITURE_TAGS.contains(&name.as_str()) && !is_furniture(node) {
             continue;
         }
         doomed.push(*node);
