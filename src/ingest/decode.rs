@@ -96,15 +96,19 @@ pub fn choose(bytes: &[u8], hints: DecodeHints<'_>) -> (&'static Encoding, Encod
     if let Some((e, _)) = Encoding::for_bom(bytes) {
         return (e, EncodingSource::Bom);
     }
-    if let Some(e) = hints.content_type.and_then(http_charset) {
+    // A declared UTF-8 that the bytes contradict is a common server
+    // misconfiguration: the next source is asked instead.
+    let utf8 = std::str::from_utf8(bytes).is_ok();
+    let believable = |e: &&'static Encoding| *e != encoding_rs::UTF_8 || utf8;
+    if let Some(e) = hints.content_type.and_then(http_charset).filter(believable) {
         return (e, EncodingSource::Http);
     }
     if hints.html
-        && let Some(e) = meta_charset(&bytes[..bytes.len().min(META_SCAN)])
+        && let Some(e) = meta_charset(&bytes[..bytes.len().min(META_SCAN)]).filter(believable)
     {
         return (e, EncodingSource::Meta);
     }
-    if std::str::from_utf8(bytes).is_ok() {
+    if utf8 {
         return (encoding_rs::UTF_8, EncodingSource::Utf8);
     }
     let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
@@ -313,6 +317,37 @@ mod tests {
         );
         assert_eq!(d.source, EncodingSource::Override);
         assert!(d.text.starts_with("\u{ef}\u{bb}\u{bf}"));
+    }
+
+    #[test]
+    fn a_utf8_declaration_the_bytes_contradict_is_ignored() {
+        let page = b"<html><head><meta charset=windows-1252></head><p>caf\xe9</p>";
+        let d = decode(
+            page,
+            DecodeHints {
+                html: true,
+                content_type: Some("text/html; charset=utf-8"),
+                ..Default::default()
+            },
+        );
+        assert_eq!(
+            (d.encoding, d.source),
+            (encoding_rs::WINDOWS_1252, EncodingSource::Meta)
+        );
+        assert!(d.text.contains("caf\u{e9}"));
+        // Another declared encoding is believed, as browsers do.
+        let d = decode(
+            page,
+            DecodeHints {
+                html: true,
+                content_type: Some("text/html; charset=koi8-r"),
+                ..Default::default()
+            },
+        );
+        assert_eq!(
+            (d.encoding, d.source),
+            (encoding_rs::KOI8_R, EncodingSource::Http)
+        );
     }
 
     #[test]
