@@ -7,10 +7,13 @@ use time::OffsetDateTime;
 
 use vellum::error::StoreError;
 use vellum::ingest::batch::{self, parse_time};
-use vellum::ingest::{DocName, slug};
+use vellum::ingest::detect::Kind;
+use vellum::ingest::extract::extractor_id;
+use vellum::ingest::{DocName, PrepareHints, canon, prepare, slug};
 use vellum::store::object::MAX_OBJECT_SIZE;
-use vellum::store::{Added, Archive, NewCapture, Writer};
+use vellum::store::{Added, Archive, CaptureExtra, NewCapture, Writer};
 
+use super::web::{self, TypeArg};
 use super::{CliError, Env, Exit, fmt_time};
 
 #[derive(clap::Args, Debug)]
@@ -18,12 +21,14 @@ use super::{CliError, Env, Exit, fmt_time};
   vellum add capture.md --doc south-front --url https://example.org/a --at 2019-02-12T12:56:00Z
   curl -s https://example.org/a | vellum add - --doc south-front
   vellum add --batch imports.jsonl
+  vellum add https://example.org/news/a            (fetched; document named from its canonical URL)
+  vellum add saved-page.html --url https://example.org/news/a
 
 Each capture prints `DOC@N CAPTURE_ID new`, or `DOC@N CAPTURE_ID unchanged` when its text
 equals version N already archived (a new sighting is recorded, no new version).
 Lines are printed only once the captures are durable.")]
 pub struct AddArgs {
-    /// Files to archive (`-` reads standard input)
+    /// Files to archive (`-` reads standard input), or http(s) URLs to fetch
     #[arg(required_unless_present = "batch", conflicts_with = "batch")]
     paths: Vec<PathBuf>,
     /// JSON Lines file (`-` for stdin), one capture per line:
@@ -50,10 +55,22 @@ pub struct AddArgs {
     /// One JSON object per line: doc, version, capture, status, captured_at
     #[arg(long)]
     json: bool,
+    /// Treat inputs as this type instead of detecting it
+    #[arg(long = "type", value_enum, value_name = "TYPE")]
+    kind: Option<TypeArg>,
+    /// Decode text with this encoding (e.g. windows-1256) instead of detecting it
+    #[arg(long, value_name = "NAME")]
+    encoding: Option<String>,
+    /// Archive a URL's answer even when it is not 2xx (flagged)
+    #[arg(long)]
+    keep_errors: bool,
+    /// Seconds allowed for fetching each URL
+    #[arg(long, default_value_t = 60, value_name = "SECS")]
+    timeout: u64,
 }
 
 /// Reads one input whole, refusing directories and anything over the limit.
-fn read_input(path: &Path) -> Result<Vec<u8>, CliError> {
+pub(super) fn read_input(path: &Path) -> Result<Vec<u8>, CliError> {
     let limit = MAX_OBJECT_SIZE as u64;
     let too_big = |size: u64| {
         CliError::new(format!(
@@ -146,20 +163,31 @@ pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
         eprintln!("vellum: waiting for another writer to finish…");
     })?;
     match &args.batch {
-        Some(batch) => stage_batch(env, &mut writer, batch, now)?,
+        Some(batch) => stage_batch(env, &args, &mut writer, batch, now)?,
         None => {
             for path in &args.paths {
+                let arg = path.to_string_lossy();
+                if web::is_url(&arg) {
+                    stage_url(&mut writer, &args, &arg)?;
+                    continue;
+                }
                 let doc = doc_for(args.doc.as_deref(), args.url.as_deref(), path)?;
                 let bytes = read_input(path)?;
-                writer.add(NewCapture {
-                    doc,
-                    captured_at: args.at.unwrap_or(now),
-                    bytes,
-                    name_hint: Some(path.to_string_lossy().into_owned()),
-                    url: args.url.clone(),
-                    source: args.source.clone(),
-                    title: args.title.clone(),
-                })?;
+                let name_hint = path.to_string_lossy().into_owned();
+                let (extra, page_title) = ingest(&args, &bytes, Some(&name_hint), None, None)?;
+                warn_flag(&doc, &extra);
+                writer.add_with(
+                    NewCapture {
+                        doc,
+                        captured_at: args.at.unwrap_or(now),
+                        bytes,
+                        name_hint: Some(name_hint),
+                        url: args.url.clone(),
+                        source: args.source.clone(),
+                        title: args.title.clone().or(page_title),
+                    },
+                    extra,
+                )?;
             }
         }
     }
@@ -173,8 +201,116 @@ pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
     Ok(Exit::Ok)
 }
 
+/// Reads one capture's bytes for the store: its text (decoded, or extracted
+/// from HTML) and web metadata, plus the page's title.
+fn ingest(
+    args: &AddArgs,
+    bytes: &[u8],
+    name: Option<&str>,
+    content_type: Option<&str>,
+    page_url: Option<&str>,
+) -> Result<(CaptureExtra, Option<String>), CliError> {
+    let page_url = page_url.or(args.url.as_deref());
+    let p = prepare(
+        bytes,
+        PrepareHints {
+            forced_type: args.kind.map(Into::into),
+            forced_encoding: web::encoding_arg(args.encoding.as_deref())?,
+            name,
+            content_type,
+            page_url,
+        },
+    );
+    let mut extra = CaptureExtra::default();
+    match p.kind {
+        // UTF-8 text: exactly what vellum always stored.
+        Kind::Text if p.text_is_content && p.encoding.is_none() => {}
+        Kind::Text => {
+            extra.media_type = Some(p.media_type);
+            extra.encoding = p.encoding.map(|e| e.name().to_owned());
+            extra.no_text = p.text.is_none();
+            extra.text = p.text;
+        }
+        Kind::Binary => {
+            extra.media_type = Some(p.media_type);
+            extra.no_text = true;
+        }
+        Kind::Html => {
+            let article = p.article.unwrap_or_default();
+            extra.media_type = Some(p.media_type);
+            extra.encoding = p.encoding.map(|e| e.name().to_owned());
+            extra.extractor = Some(extractor_id());
+            extra.text = p.text;
+            extra.flag = article.flag.clone();
+            extra.canonical_url = article
+                .canonical_url
+                .as_deref()
+                .and_then(|c| canon::canonicalize(c).ok())
+                .map(|c| c.to_string());
+            return Ok((extra, article.title));
+        }
+    }
+    Ok((extra, None))
+}
+
+fn warn_flag(doc: &DocName, extra: &CaptureExtra) {
+    if let Some(flag) = &extra.flag {
+        eprintln!("vellum: warning: {doc}: {flag}; archived, flagged in its capture record");
+    }
+}
+
+/// Fetches a URL and stages its capture. A non-2xx answer aborts the whole
+/// command (nothing archived) unless `--keep-errors`.
+fn stage_url(writer: &mut Writer<'_>, args: &AddArgs, arg: &str) -> Result<(), CliError> {
+    let fetched_at = OffsetDateTime::now_utc();
+    let f = web::fetch(arg, args.timeout)?;
+    if !f.is_success() && !args.keep_errors {
+        return Err(web::status_error(
+            &f,
+            "nothing was archived (--keep-errors archives such answers, flagged)",
+        ));
+    }
+    let final_url = f.final_url.to_string();
+    let (mut extra, page_title) = ingest(
+        args,
+        &f.body,
+        Some(&final_url),
+        f.header("content-type"),
+        Some(&final_url),
+    )?;
+    let canonical = canon::choose_canonical(&f.final_url, extra.canonical_url.as_deref());
+    let doc = match &args.doc {
+        Some(d) => d.parse().map_err(|e| CliError::new(format!("{e}")))?,
+        None => canon::doc_name_for_url(&canonical),
+    };
+    if !f.is_success() {
+        extra.flag = Some(
+            format!("HTTP {} {}", f.status, f.reason)
+                .trim_end()
+                .to_owned(),
+        );
+    }
+    extra.canonical_url = Some(canonical.to_string());
+    extra.http = Some(web::http_record(&f, fetched_at));
+    warn_flag(&doc, &extra);
+    writer.add_with(
+        NewCapture {
+            doc,
+            captured_at: args.at.unwrap_or(fetched_at),
+            bytes: f.body,
+            name_hint: Some(final_url),
+            url: Some(arg.trim().to_owned()),
+            source: args.source.clone(),
+            title: args.title.clone().or(page_title),
+        },
+        extra,
+    )?;
+    Ok(())
+}
+
 fn stage_batch(
     env: &Env,
+    args: &AddArgs,
     writer: &mut Writer<'_>,
     batch: &Path,
     now: OffsetDateTime,
@@ -198,16 +334,23 @@ fn stage_batch(
         };
         let captured_at = b.time(now).map_err(at_line)?;
         let bytes = read_input(&b.path).map_err(|e| at_line(e.to_string()))?;
+        let name_hint = b.path.to_string_lossy().into_owned();
+        let (extra, page_title) = ingest(args, &bytes, Some(&name_hint), None, b.url.as_deref())
+            .map_err(|e| at_line(e.to_string()))?;
+        warn_flag(&b.doc, &extra);
         writer
-            .add(NewCapture {
-                doc: b.doc,
-                captured_at,
-                bytes,
-                name_hint: Some(b.path.to_string_lossy().into_owned()),
-                url: b.url,
-                source: b.source,
-                title: b.title,
-            })
+            .add_with(
+                NewCapture {
+                    doc: b.doc,
+                    captured_at,
+                    bytes,
+                    name_hint: Some(name_hint),
+                    url: b.url,
+                    source: b.source,
+                    title: b.title.or(page_title),
+                },
+                extra,
+            )
             .map_err(|e| at_line(e.to_string()))?;
         staged += 1;
         if env.stderr_is_terminal && staged.is_multiple_of(100) {

@@ -2,11 +2,13 @@
 
 mod add;
 mod diff;
+mod extract;
 mod init;
 mod log;
 mod reindex;
 mod show;
 mod verify;
+mod web;
 
 use std::fmt;
 use std::io::IsTerminal;
@@ -72,6 +74,8 @@ enum Command {
     Show(show::ShowArgs),
     /// Word-level diff of two versions or files
     Diff(diff::DiffArgs),
+    /// Print the text vellum would keep for a page or file (archives nothing)
+    Extract(extract::ExtractArgs),
     /// Re-check every object, record and reference; report damage
     Verify(verify::VerifyArgs),
     /// Rebuild the catalog from the objects alone
@@ -169,6 +173,7 @@ pub fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Log(a) => log::run_log(&env, a),
         Command::Show(a) => show::run_show(&env, a),
         Command::Diff(a) => diff::run_diff(&env, a),
+        Command::Extract(a) => extract::run_extract(&env, a),
         Command::Verify(a) => verify::run_verify(&env, a),
         Command::Reindex(a) => reindex::run_reindex(&env, a),
     }

@@ -34,7 +34,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 pub use address::{Address, Resolved};
-pub use record::{CaptureId, CaptureRecord};
+pub use record::{CaptureId, CaptureRecord, HttpRecord, RedirectHop};
 
 use crate::error::StoreError;
 use crate::id::{IdSet, ObjectId};
@@ -97,6 +97,23 @@ pub struct NewCapture {
     pub url: Option<String>,
     pub source: Option<String>,
     pub title: Option<String>,
+}
+
+/// What ingest made of a capture, beyond its bytes (all optional: the
+/// default is what [`Writer::add`] does, text = the bytes when UTF-8).
+#[derive(Debug, Clone, Default)]
+pub struct CaptureExtra {
+    /// The capture's text, decoded or extracted; stored as its own object
+    /// unless it equals the bytes.
+    pub text: Option<String>,
+    /// With `text` absent: the capture has no text even if its bytes are UTF-8.
+    pub no_text: bool,
+    pub media_type: Option<String>,
+    pub extractor: Option<String>,
+    pub encoding: Option<String>,
+    pub canonical_url: Option<String>,
+    pub http: Option<record::HttpRecord>,
+    pub flag: Option<String>,
 }
 
 /// Whether a capture brought a new version.
@@ -819,6 +836,12 @@ pub struct Writer<'a> {
 impl Writer<'_> {
     /// Stages one capture. Nothing is acknowledged before [`Writer::commit`].
     pub fn add(&mut self, c: NewCapture) -> Result<()> {
+        self.add_with(c, CaptureExtra::default())
+    }
+
+    /// Stages one capture with what ingest made of it (a decoded or
+    /// extracted text, stored as its own object) and its web metadata.
+    pub fn add_with(&mut self, c: NewCapture, extra: CaptureExtra) -> Result<()> {
         let a = self.archive;
         if c.bytes.len() > MAX_OBJECT_SIZE {
             return Err(StoreError::TooLarge {
@@ -836,7 +859,25 @@ impl Writer<'_> {
             c.source.as_deref(),
         )?;
         let content = self.put(Kind::Content, &c.bytes, content_base)?;
-        let text = ingest::extract_text(&c.bytes).map(|_| content);
+        let text = match &extra.text {
+            // The text is its own object, compressed against the document's
+            // previous text.
+            Some(t) if t.as_bytes() != c.bytes.as_slice() => {
+                if t.len() > MAX_OBJECT_SIZE {
+                    return Err(StoreError::TooLarge {
+                        size: t.len() as u64,
+                        limit: MAX_OBJECT_SIZE as u64,
+                    });
+                }
+                Some(self.put(Kind::Content, t.as_bytes(), latest.as_ref().map(|l| l.vkey))?)
+            }
+            Some(_) => Some(content),
+            None if extra.no_text => None,
+            None => ingest::extract_text(&c.bytes).map(|_| content),
+        };
+        let media_type = extra
+            .media_type
+            .unwrap_or_else(|| ingest::media_type(c.name_hint.as_deref(), &c.bytes).to_owned());
         let record = CaptureRecord {
             vellum: record::RECORD_FORMAT,
             doc: c.doc.clone(),
@@ -844,10 +885,15 @@ impl Writer<'_> {
             content,
             size: c.bytes.len() as u64,
             text,
-            media_type: ingest::media_type(c.name_hint.as_deref(), &c.bytes).to_owned(),
+            media_type,
             url: c.url,
             source: c.source,
             title: c.title,
+            extractor: extra.extractor,
+            encoding: extra.encoding,
+            canonical_url: extra.canonical_url,
+            http: extra.http,
+            flag: extra.flag,
         };
         let vkey = record.version_key();
         let status = if a.cat(a.catalog.has_version(c.doc.as_str(), &vkey))? {
