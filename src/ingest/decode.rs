@@ -194,7 +194,7 @@ fn charset_in_tag(tag: &str) -> Option<&'static Encoding> {
         let end = v
             .find(|c: char| c == ';' || c == '"' || c == '\'' || c.is_whitespace())
             .unwrap_or(v.len());
-        return fix_meta(Encoding::for_label(v[..end].as_bytes())?);
+        return fix_meta(Encoding::for_label(&v.as_bytes()[..end])?);
     }
     None
 }

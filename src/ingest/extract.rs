@@ -484,11 +484,7 @@ impl Renderer {
             "blockquote" => self.quote += 1,
             "a" => ctx.link = true,
             "pre" => ctx.pre = true,
-            "td" | "th" => {
-                if !self.cur.is_empty() {
-                    self.cur.push_str(" | ");
-                }
-            }
+            "td" | "th" if !self.cur.is_empty() => self.cur.push_str(" | "),
             _ => {}
         }
         for child in node.children_it(false) {
