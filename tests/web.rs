@@ -243,11 +243,19 @@ fn a_changing_page_becomes_versions_of_one_document() {
 #[test]
 fn redirects_are_followed_and_recorded_within_a_limit() {
     let page = article_page("Moved", &[para(80, "moved")]);
+    let other_page = format!(
+        "<html><body><article><p>{}</p></article></body></html>",
+        para(80, "other")
+    );
     let srv = Server::start(vec![
         ("/old", Box::new(|_| redirect(301, "/middle"))),
         ("/middle", Box::new(|_| redirect(302, "/final"))),
         ("/final", Box::new(move |_| ok("text/html", page.clone()))),
         ("/loop", Box::new(|_| redirect(302, "/loop"))),
+        (
+            "/other",
+            Box::new(move |_| ok("text/html", other_page.clone())),
+        ),
     ]);
     let tmp = tempfile::tempdir().unwrap();
     let store = tmp.path().join("s");
@@ -263,6 +271,17 @@ fn redirects_are_followed_and_recorded_within_a_limit() {
             {"url": srv.url("/old"), "status": 301},
             {"url": srv.url("/middle"), "status": 302},
         ])
+    );
+    // Another article into the same document: archived, with a warning.
+    let other = vellum(&store)
+        .args(["add", "--doc", "moved", &srv.url("/other")])
+        .output()
+        .unwrap();
+    assert!(other.status.success());
+    let err = String::from_utf8_lossy(&other.stderr);
+    assert!(
+        err.contains("warning: moved is the document of") && err.contains("/news/story"),
+        "{err}"
     );
     let out = vellum(&store)
         .args(["add", &srv.url("/loop")])

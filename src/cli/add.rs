@@ -290,6 +290,14 @@ fn stage_url(writer: &mut Writer<'_>, args: &AddArgs, arg: &str) -> Result<(), C
                 .to_owned(),
         );
     }
+    if let Some(prev) = web::document_canonical_url(writer.archive(), &doc)?
+        && prev != canonical.as_str()
+    {
+        eprintln!(
+            "vellum: warning: {doc} is the document of {prev}, this page's canonical URL is {canonical}; \
+             check --doc (without it, each canonical URL gets its own document)"
+        );
+    }
     extra.canonical_url = Some(canonical.to_string());
     extra.http = Some(web::http_record(&f, fetched_at));
     warn_flag(&doc, &extra);

@@ -5,11 +5,13 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
+use vellum::error::StoreError;
 use vellum::fetch::{FetchConfig, Fetched};
+use vellum::ingest::DocName;
 use vellum::ingest::canon;
 use vellum::ingest::decode::encoding_for_label;
 use vellum::ingest::detect::TypeOverride;
-use vellum::store::{HttpRecord, RedirectHop};
+use vellum::store::{Address, Archive, HttpRecord, RedirectHop};
 
 use super::CliError;
 
@@ -85,4 +87,18 @@ pub fn status_error(f: &Fetched, what: &str) -> CliError {
         "{} answered HTTP {} {}; {what}",
         f.final_url, f.status, f.reason
     ))
+}
+
+/// The canonical URL recorded by a document's latest version, if it has one.
+pub fn document_canonical_url(
+    archive: &Archive,
+    doc: &DocName,
+) -> Result<Option<String>, CliError> {
+    let latest = match archive.resolve(&Address::Doc(doc.clone())) {
+        Ok(r) => r,
+        // A new document.
+        Err(StoreError::Address(_)) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    Ok(archive.record(&latest.capture)?.canonical_url)
 }
