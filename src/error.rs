@@ -150,3 +150,22 @@ pub enum WarcError {
         source: HttpError,
     },
 }
+
+/// Errors of fetching a URL (`vellum add URL`, `vellum extract URL`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FetchError {
+    #[error("{0}")]
+    Url(#[from] crate::ingest::canon::BadUrl),
+    #[error("fetching {url}: no answer within {secs} s; try again later")]
+    Timeout { url: String, secs: u64 },
+    #[error(
+        "fetching {url}: the page is over the {limit}-byte limit; save it and add the file if it really is an article"
+    )]
+    TooLarge { url: String, limit: u64 },
+    #[error("fetching {url}: more than {limit} redirects; check the URL in a browser")]
+    TooManyRedirects { url: String, limit: usize },
+    #[error("fetching {url}: redirected to {target:?}, which is not an http(s) URL")]
+    BadRedirect { url: String, target: String },
+    #[error("fetching {url}: {message}; check the URL and the network connection")]
+    Network { url: String, message: String },
+}

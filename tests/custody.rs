@@ -32,6 +32,10 @@ fn record(i: usize, bytes: &[u8]) -> Vec<u8> {
         source: None,
         title: None,
         flag: None,
+        extractor: None,
+        encoding: None,
+        canonical_url: None,
+        http: None,
         meta: Default::default(),
     }
     .to_canonical()

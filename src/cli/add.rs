@@ -6,13 +6,16 @@ use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
 
 use vellum::error::StoreError;
-use vellum::ingest::DocName;
 use vellum::ingest::batch::{self, BatchLine, Problem, default_doc};
+use vellum::ingest::detect::Kind;
+use vellum::ingest::extract::extractor_id;
+use vellum::ingest::{DocName, PrepareHints, canon, prepare};
 use vellum::store::object::MAX_OBJECT_SIZE;
-use vellum::store::{Added, Archive, NewCapture};
+use vellum::store::{Added, Archive, CaptureExtra, NewCapture, Writer};
 use vellum::when::{parse_time, to_second};
 
 use super::progress::{Progress, Spinner};
+use super::web::{self, TypeArg};
 use super::{CliError, Env, Exit, fmt_time};
 
 /// Bad batch lines shown before the rest are only counted.
@@ -22,6 +25,8 @@ const MAX_BAD_LINES_SHOWN: usize = 20;
 #[command(after_help = "Examples:
   vellum add capture.md --doc south-front --url https://example.org/a --at 2019-02-12T12:56:00Z
   curl -s https://example.org/a | vellum add - --doc south-front
+  vellum add https://example.org/news/a            (fetched; document named from its canonical URL)
+  vellum add saved-page.html --url https://example.org/news/a
   vellum add --batch imports.jsonl
 
 Each capture prints `DOC@N CAPTURE_ID new`, or `DOC@N CAPTURE_ID unchanged` when its text
@@ -33,7 +38,7 @@ A batch line: {\"path\": \"a.md\", \"doc\": \"south-front\", \"captured_at\": \"
 doc defaults as for a single add; meta (up to 32 string values) is kept in the capture record
 (`vellum show DOC --meta`). Every bad line is reported, and then nothing is archived.")]
 pub struct AddArgs {
-    /// Files to archive (`-` reads standard input)
+    /// Files to archive (`-` reads standard input), or http(s) URLs to fetch
     #[arg(required_unless_present = "batch", conflicts_with = "batch")]
     paths: Vec<PathBuf>,
     /// JSON Lines file (`-` for stdin), one capture per line (see below); relative paths
@@ -59,11 +64,23 @@ pub struct AddArgs {
     /// One JSON object per line: doc, version, capture, status, captured_at
     #[arg(long)]
     json: bool,
+    /// Treat inputs as this type instead of detecting it
+    #[arg(long = "type", value_enum, value_name = "TYPE")]
+    kind: Option<TypeArg>,
+    /// Decode text with this encoding (e.g. windows-1256) instead of detecting it
+    #[arg(long, value_name = "NAME")]
+    encoding: Option<String>,
+    /// Archive a URL's answer even when it is not 2xx (flagged)
+    #[arg(long)]
+    keep_errors: bool,
+    /// Seconds allowed for fetching each URL
+    #[arg(long, default_value_t = 60, value_name = "SECS")]
+    timeout: u64,
 }
 
 /// Reads one input whole, refusing directories and anything over the limit.
 /// The message names the input and says what is wrong with it.
-fn read_input(path: &Path) -> Result<Vec<u8>, String> {
+pub(super) fn read_input(path: &Path) -> Result<Vec<u8>, String> {
     let limit = MAX_OBJECT_SIZE as u64;
     let too_big = |size: u64| {
         format!(
@@ -183,8 +200,29 @@ pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
             Some(b) => b,
             None => read_input(&path).map_err(|e| c_err(line, "path", e))?,
         };
+        let (extra, title) = match c.extra {
+            Some(fetched) => fetched,
+            None => {
+                let name = c.capture.name_hint.as_deref();
+                let (extra, page_title) =
+                    ingest(&args, &bytes, name, None, c.capture.url.as_deref())
+                        .map_err(|e| c_err(line, "path", e.to_string()))?;
+                (extra, c.capture.title.clone().or(page_title))
+            }
+        };
+        if let Some(canonical) = extra.http.as_ref().and(extra.canonical_url.as_deref()) {
+            warn_other_canonical(&writer, &c.capture.doc, canonical)?;
+        }
+        warn_flag(&c.capture.doc, &extra);
         writer
-            .add(NewCapture { bytes, ..c.capture })
+            .add_with(
+                NewCapture {
+                    bytes,
+                    title,
+                    ..c.capture
+                },
+                extra,
+            )
             .map_err(|e| match line {
                 Some(n) => CliError::new(format!("batch line {n}: {e}; nothing was archived")),
                 None => CliError::new(format!("{}: {e}; nothing was archived", path.display())),
@@ -224,11 +262,18 @@ struct Pending {
     bytes: Option<Vec<u8>>,
     /// Everything else (its `bytes` are filled in when staged).
     capture: NewCapture,
+    /// For a fetched URL: what ingest made of the answer, and the title.
+    extra: Option<(CaptureExtra, Option<String>)>,
 }
 
 fn read_paths(args: &AddArgs, now: OffsetDateTime) -> Result<Vec<Pending>, CliError> {
     let mut out = Vec::new();
     for path in &args.paths {
+        let arg = path.to_string_lossy();
+        if web::is_url(&arg) {
+            out.push(fetch_url(args, &arg)?);
+            continue;
+        }
         let doc = doc_for(args.doc.as_deref(), args.url.as_deref(), path)?;
         let bytes = read_input(path).map_err(|e| c_err(None, "path", e))?;
         if bytes.is_empty() && path.as_os_str() == "-" {
@@ -251,6 +296,7 @@ fn read_paths(args: &AddArgs, now: OffsetDateTime) -> Result<Vec<Pending>, CliEr
                 title: args.title.clone(),
                 meta: Default::default(),
             },
+            extra: None,
         });
     }
     Ok(out)
@@ -347,7 +393,136 @@ fn pending(n: usize, b: BatchLine, now: OffsetDateTime) -> Pending {
             meta: b.meta,
         },
         path: b.path,
+        extra: None,
     }
+}
+
+/// Reads one capture's bytes for the store: its text (decoded, or extracted
+/// from HTML) and web metadata, plus the page's title.
+fn ingest(
+    args: &AddArgs,
+    bytes: &[u8],
+    name: Option<&str>,
+    content_type: Option<&str>,
+    page_url: Option<&str>,
+) -> Result<(CaptureExtra, Option<String>), CliError> {
+    let page_url = page_url.or(args.url.as_deref());
+    let p = prepare(
+        bytes,
+        PrepareHints {
+            forced_type: args.kind.map(Into::into),
+            forced_encoding: web::encoding_arg(args.encoding.as_deref())?,
+            name,
+            content_type,
+            page_url,
+        },
+    );
+    let mut extra = CaptureExtra::default();
+    match p.kind {
+        // UTF-8 text: exactly what vellum always stored.
+        Kind::Text if p.text_is_content && p.encoding.is_none() => {}
+        Kind::Text => {
+            extra.media_type = Some(p.media_type);
+            extra.encoding = p.encoding.map(|e| e.name().to_owned());
+            extra.no_text = p.text.is_none();
+            extra.text = p.text;
+        }
+        Kind::Binary => {
+            extra.media_type = Some(p.media_type);
+            extra.no_text = true;
+        }
+        Kind::Html => {
+            let article = p.article.unwrap_or_default();
+            extra.media_type = Some(p.media_type);
+            extra.encoding = p.encoding.map(|e| e.name().to_owned());
+            extra.extractor = Some(extractor_id());
+            extra.text = p.text;
+            extra.flag = article.flag.clone();
+            extra.canonical_url = article
+                .canonical_url
+                .as_deref()
+                .and_then(|c| canon::canonicalize(c).ok())
+                .map(|c| c.to_string());
+            return Ok((extra, article.title));
+        }
+    }
+    Ok((extra, None))
+}
+
+fn warn_flag(doc: &DocName, extra: &CaptureExtra) {
+    if let Some(flag) = &extra.flag {
+        eprintln!("vellum: warning: {doc}: {flag}; archived, flagged in its capture record");
+    }
+}
+
+/// Fetches a URL before anything is archived (a failed fetch leaves no
+/// trace). A non-2xx answer fails the whole command unless `--keep-errors`,
+/// which archives it flagged.
+fn fetch_url(args: &AddArgs, arg: &str) -> Result<Pending, CliError> {
+    let fetched_at = to_second(OffsetDateTime::now_utc());
+    let f = web::fetch(arg, args.timeout)?;
+    if !f.is_success() && !args.keep_errors {
+        return Err(web::status_error(
+            &f,
+            "nothing was archived (--keep-errors archives such answers, flagged)",
+        ));
+    }
+    let final_url = f.final_url.to_string();
+    let (mut extra, page_title) = ingest(
+        args,
+        &f.body,
+        Some(&final_url),
+        f.header("content-type"),
+        Some(&final_url),
+    )?;
+    let canonical = canon::choose_canonical(&f.final_url, extra.canonical_url.as_deref());
+    let doc = match &args.doc {
+        Some(d) => d.parse().map_err(|e| CliError::new(format!("{e}")))?,
+        None => canon::doc_name_for_url(&canonical),
+    };
+    if !f.is_success() {
+        extra.flag = Some(
+            format!("HTTP {} {}", f.status, f.reason)
+                .trim_end()
+                .to_owned(),
+        );
+    }
+    extra.canonical_url = Some(canonical.to_string());
+    extra.http = Some(web::http_record(&f, fetched_at));
+    Ok(Pending {
+        line: None,
+        path: PathBuf::from(arg),
+        bytes: Some(f.body),
+        capture: NewCapture {
+            doc,
+            captured_at: args.at.unwrap_or(fetched_at),
+            bytes: Vec::new(),
+            name_hint: Some(final_url),
+            url: Some(arg.trim().to_owned()),
+            source: args.source.clone(),
+            title: args.title.clone(),
+            meta: Default::default(),
+        },
+        extra: Some((extra, args.title.clone().or(page_title))),
+    })
+}
+
+/// Warns when a fetched page lands in a document whose latest version came
+/// from another canonical URL (only `--doc` can do that).
+fn warn_other_canonical(
+    writer: &Writer<'_>,
+    doc: &DocName,
+    canonical: &str,
+) -> Result<(), CliError> {
+    if let Some(prev) = web::document_canonical_url(writer.archive(), doc)?
+        && prev != canonical
+    {
+        eprintln!(
+            "vellum: warning: {doc} is the document of {prev}, this page's canonical URL is {canonical}; \
+             check --doc (without it, each canonical URL gets its own document)"
+        );
+    }
+    Ok(())
 }
 
 /// Word counts for `log DOC`, cached inside the write so readers never diff history.

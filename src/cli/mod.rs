@@ -5,6 +5,7 @@ mod check_proof;
 mod common;
 mod diff;
 mod export;
+mod extract;
 mod import;
 mod init;
 mod log;
@@ -16,6 +17,7 @@ mod reindex;
 mod root;
 mod show;
 mod verify;
+mod web;
 
 use std::fmt;
 use std::io::IsTerminal;
@@ -103,6 +105,8 @@ enum Command {
     Show(show::ShowArgs),
     /// Word-level diff of two versions or files
     Diff(diff::DiffArgs),
+    /// Print the text vellum would keep for a page or file (archives nothing)
+    Extract(extract::ExtractArgs),
     /// Re-check every object, record and reference; report damage
     Verify(verify::VerifyArgs),
     /// Archive the captures in WARC files (one durable commit)
@@ -252,6 +256,7 @@ pub fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Log(a) => log::run_log(&env, a),
         Command::Show(a) => show::run_show(&env, a),
         Command::Diff(a) => diff::run_diff(&env, a),
+        Command::Extract(a) => extract::run_extract(&env, a),
         Command::Verify(a) => verify::run_verify(&env, a),
         Command::Reindex(a) => reindex::run_reindex(&env, a),
         Command::Completions(a) => manuals::run_completions(a),

@@ -310,6 +310,10 @@ mod tests {
             source: None,
             title: None,
             flag: None,
+            extractor: None,
+            encoding: None,
+            canonical_url: None,
+            http: None,
             meta: Default::default(),
         }
         .to_canonical()

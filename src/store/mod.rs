@@ -38,7 +38,7 @@ use time::OffsetDateTime;
 
 pub use address::{Address, Resolved};
 pub use history::{History, Version};
-pub use record::{CaptureId, CaptureRecord};
+pub use record::{CaptureId, CaptureRecord, HttpRecord, RedirectHop};
 
 use crate::error::StoreError;
 use crate::id::{IdSet, ObjectId};
@@ -110,6 +110,23 @@ pub struct NewCapture {
     pub source: Option<String>,
     pub title: Option<String>,
     pub meta: std::collections::BTreeMap<String, String>,
+}
+
+/// What ingest made of a capture, beyond its bytes (all optional: the
+/// default is what [`Writer::add`] does, text = the bytes when UTF-8).
+#[derive(Debug, Clone, Default)]
+pub struct CaptureExtra {
+    /// The capture's text, decoded or extracted; stored as its own object
+    /// unless it equals the bytes.
+    pub text: Option<String>,
+    /// With `text` absent: the capture has no text even if its bytes are UTF-8.
+    pub no_text: bool,
+    pub media_type: Option<String>,
+    pub extractor: Option<String>,
+    pub encoding: Option<String>,
+    pub canonical_url: Option<String>,
+    pub http: Option<record::HttpRecord>,
+    pub flag: Option<String>,
 }
 
 /// Whether a capture brought a new version.
@@ -899,15 +916,24 @@ pub struct Writer<'a> {
 impl Writer<'_> {
     /// Stages one capture. Nothing is acknowledged before [`Writer::commit`].
     pub fn add(&mut self, c: NewCapture) -> Result<()> {
-        self.add_with_flag(c, None)
+        self.add_with(c, CaptureExtra::default())
     }
 
-    /// Stages one capture whose record carries `flag` (why it is doubtful).
+    /// Stages one capture whose record carries `flag` (why it is doubtful):
+    /// listed among its document's captures, never a version.
     pub fn add_flagged(&mut self, c: NewCapture, flag: String) -> Result<()> {
-        self.add_with_flag(c, Some(flag))
+        self.add_with(
+            c,
+            CaptureExtra {
+                flag: Some(flag),
+                ..CaptureExtra::default()
+            },
+        )
     }
 
-    fn add_with_flag(&mut self, c: NewCapture, flag: Option<String>) -> Result<()> {
+    /// Stages one capture with what ingest made of it (a decoded or
+    /// extracted text, stored as its own object) and its web metadata.
+    pub fn add_with(&mut self, c: NewCapture, extra: CaptureExtra) -> Result<()> {
         let a = self.archive;
         if c.bytes.len() > MAX_OBJECT_SIZE {
             return Err(StoreError::TooLarge {
@@ -925,7 +951,25 @@ impl Writer<'_> {
             c.source.as_deref(),
         )?;
         let content = self.put(Kind::Content, &c.bytes, content_base)?;
-        let text = ingest::extract_text(&c.bytes).map(|_| content);
+        let text = match &extra.text {
+            // The text is its own object, compressed against the document's
+            // previous text.
+            Some(t) if t.as_bytes() != c.bytes.as_slice() => {
+                if t.len() > MAX_OBJECT_SIZE {
+                    return Err(StoreError::TooLarge {
+                        size: t.len() as u64,
+                        limit: MAX_OBJECT_SIZE as u64,
+                    });
+                }
+                Some(self.put(Kind::Content, t.as_bytes(), latest.as_ref().map(|l| l.vkey))?)
+            }
+            Some(_) => Some(content),
+            None if extra.no_text => None,
+            None => ingest::extract_text(&c.bytes).map(|_| content),
+        };
+        let media_type = extra
+            .media_type
+            .unwrap_or_else(|| ingest::media_type(c.name_hint.as_deref(), &c.bytes).to_owned());
         let record = CaptureRecord {
             vellum: record::RECORD_FORMAT,
             doc: c.doc.clone(),
@@ -933,12 +977,16 @@ impl Writer<'_> {
             content,
             size: c.bytes.len() as u64,
             text,
-            media_type: ingest::media_type(c.name_hint.as_deref(), &c.bytes).to_owned(),
+            media_type,
             url: c.url,
             source: c.source,
             title: c.title,
             meta: c.meta,
-            flag,
+            extractor: extra.extractor,
+            encoding: extra.encoding,
+            canonical_url: extra.canonical_url,
+            http: extra.http,
+            flag: extra.flag,
         };
         let canonical = record.to_canonical();
         // `put` stores it whole if the previous record's chain is full.

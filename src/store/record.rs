@@ -39,11 +39,55 @@ pub struct CaptureRecord {
     /// bytes, and therefore the capture ids, they always had.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub meta: BTreeMap<String, String>,
-    /// Why this capture is doubtful (e.g. a WARC digest mismatch accepted
-    /// with `import --accept-bad-digests`). Absent from every other record,
-    /// so records written before it existed keep their bytes and ids.
+    // Web captures. Every field below is optional and absent from records
+    // that do not use it, so older records keep their canonical bytes (and
+    // so their capture ids).
+    /// The extractor that made `text` from HTML ("name version").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extractor: Option<String>,
+    /// The encoding `text` was decoded from, when the bytes are not UTF-8
+    /// used as they are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<String>,
+    /// The canonical URL of the page (tracking parameters removed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canonical_url: Option<String>,
+    /// How the bytes were fetched, for captures of a URL.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub http: Option<HttpRecord>,
+    /// Why this capture is suspect (a thin extraction such as a consent
+    /// wall, an error page, a non-2xx answer kept with `--keep-errors`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flag: Option<String>,
+}
+
+/// The HTTP exchange behind a fetched capture.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HttpRecord {
+    /// The URL that answered, after redirects.
+    pub final_url: String,
+    pub status: u16,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub etag: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_modified: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub fetched_at: OffsetDateTime,
+    /// Each URL that redirected, in order, with its status.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub redirects: Vec<RedirectHop>,
+    /// The status line and response headers as received (HTTP/1.1 form).
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub head: String,
+}
+
+/// One redirect of a fetch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RedirectHop {
+    pub url: String,
+    pub status: u16,
 }
 
 impl CaptureRecord {
@@ -108,6 +152,10 @@ mod tests {
             source: Some("blog".into()),
             title: None,
             meta: BTreeMap::new(),
+            extractor: None,
+            encoding: None,
+            canonical_url: None,
+            http: None,
             flag: None,
         };
         let bytes = r.to_canonical();
@@ -160,5 +208,38 @@ mod tests {
             "{s}"
         );
         assert_eq!(CaptureRecord::parse(&bytes).unwrap(), with);
+    }
+
+    /// Records written before the web fields existed keep their exact bytes,
+    /// so their capture ids still verify.
+    #[test]
+    fn old_records_are_byte_identical() {
+        let old = br#"{"vellum":1,"doc":"south-front","captured_at":"2019-02-12T11:56:00Z","content":"0000000000000000000000000000000000000000000000000000000000000000","size":5,"text":"0000000000000000000000000000000000000000000000000000000000000000","media_type":"text/markdown","url":"https://example.org/a","source":"blog","title":"T"}"#;
+        let r = CaptureRecord::parse(old).unwrap();
+        assert_eq!(r.to_canonical(), old.to_vec());
+        let mut web = r.clone();
+        web.extractor = Some("x 1".into());
+        web.http = Some(HttpRecord {
+            final_url: "https://example.org/a".into(),
+            status: 200,
+            content_type: Some("text/html".into()),
+            etag: None,
+            last_modified: None,
+            fetched_at: time::macros::datetime!(2019-02-12 11:56 UTC),
+            redirects: vec![RedirectHop {
+                url: "http://example.org/a".into(),
+                status: 301,
+            }],
+            head: String::new(),
+        });
+        web.flag = Some("thin extraction (3 words)".into());
+        let bytes = web.to_canonical();
+        let s = std::str::from_utf8(&bytes).unwrap();
+        assert!(
+            s.contains(r#""title":"T","extractor":"x 1","http":{"final_url""#),
+            "{s}"
+        );
+        assert!(!s.contains("etag") && !s.contains("\"head\""), "{s}");
+        assert_eq!(CaptureRecord::parse(&bytes).unwrap(), web);
     }
 }

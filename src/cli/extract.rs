@@ -1,0 +1,120 @@
+//! `vellum extract FILE|URL|-`: what vellum would keep as a page's text,
+//! without archiving anything.
+
+use std::io::Write;
+use std::path::Path;
+
+use vellum::ingest::detect::Kind;
+use vellum::ingest::{PrepareHints, canon, extract::extractor_id, prepare};
+
+use super::web::{self, TypeArg};
+use super::{CliError, Env, Exit};
+
+#[derive(clap::Args, Debug)]
+#[command(after_help = "Examples:
+  vellum extract saved-page.html
+  vellum extract https://example.org/news/a --json
+  curl -s https://example.org/a | vellum extract - --type html --url https://example.org/a
+
+Prints the text `vellum add` would archive for the same input: for an HTML page, its title
+on the first line, then the article's paragraphs separated by blank lines. Nothing is
+archived; no store is needed.")]
+pub struct ExtractArgs {
+    /// An HTML or text file, an http(s) URL, or `-` for standard input
+    input: String,
+    /// One JSON object: title, byline, date, language, canonical_url, encoding, text…
+    #[arg(long)]
+    json: bool,
+    /// Treat the input as this type instead of detecting it
+    #[arg(long = "type", value_enum, value_name = "TYPE")]
+    kind: Option<TypeArg>,
+    /// Decode with this encoding (e.g. windows-1256) instead of detecting it
+    #[arg(long, value_name = "NAME")]
+    encoding: Option<String>,
+    /// The page's URL, for a saved file or standard input
+    #[arg(long)]
+    url: Option<String>,
+    /// Seconds allowed for fetching a URL
+    #[arg(long, default_value_t = 60, value_name = "SECS")]
+    timeout: u64,
+}
+
+pub fn run_extract(_env: &Env, args: ExtractArgs) -> Result<Exit, CliError> {
+    let forced_encoding = web::encoding_arg(args.encoding.as_deref())?;
+    let (bytes, page_url, content_type, name, fetched) = if web::is_url(&args.input) {
+        let f = web::fetch(&args.input, args.timeout)?;
+        if !f.is_success() {
+            return Err(web::status_error(&f, "nothing to extract"));
+        }
+        let ct = f.header("content-type").map(str::to_owned);
+        let url = f.final_url.to_string();
+        let body = f.body.clone();
+        (body, Some(url.clone()), ct, Some(url), Some(f))
+    } else {
+        let path = Path::new(&args.input);
+        let bytes = super::add::read_input(path).map_err(CliError::new)?;
+        let name = (args.input != "-").then(|| args.input.clone());
+        (bytes, args.url.clone(), None, name, None)
+    };
+    let p = prepare(
+        &bytes,
+        PrepareHints {
+            forced_type: args.kind.map(Into::into),
+            forced_encoding,
+            name: name.as_deref(),
+            content_type: content_type.as_deref(),
+            page_url: page_url.as_deref(),
+        },
+    );
+    if p.kind == Kind::Binary {
+        return Err(CliError::new(format!(
+            "{} is binary ({} bytes, {}); there is no text to extract",
+            args.input,
+            bytes.len(),
+            p.media_type
+        )));
+    }
+    let text = p.text.clone().ok_or_else(|| {
+        CliError::new(format!(
+            "{}: its decoded text is over the size limit; nothing to print",
+            args.input
+        ))
+    })?;
+    let mut out = std::io::stdout().lock();
+    if args.json {
+        let a = p.article.as_ref();
+        let canonical = match (&fetched, a.and_then(|a| a.canonical_url.as_deref())) {
+            (Some(f), declared) => {
+                Some(canon::choose_canonical(&f.final_url, declared).to_string())
+            }
+            (None, Some(d)) => canon::canonicalize(d).ok().map(|u| u.to_string()),
+            (None, None) => page_url
+                .as_deref()
+                .and_then(|u| canon::canonicalize(u).ok())
+                .map(|u| u.to_string()),
+        };
+        let v = serde_json::json!({
+            "type": if p.kind == Kind::Html { "html" } else { "text" },
+            "media_type": p.media_type,
+            "title": a.and_then(|a| a.title.clone()),
+            "byline": a.and_then(|a| a.byline.clone()),
+            "date": a.and_then(|a| a.date.clone()),
+            "language": a.and_then(|a| a.language.clone()),
+            "canonical_url": canonical,
+            "encoding": p.encoding.map(|e| e.name()).unwrap_or("UTF-8"),
+            "encoding_source": p.encoding_source.map(|s| s.as_str()),
+            "extractor": a.map(|_| extractor_id()),
+            "flag": a.and_then(|a| a.flag.clone()),
+            "status": fetched.as_ref().map(|f| f.status),
+            "final_url": fetched.as_ref().map(|f| f.final_url.to_string()),
+            "text": text,
+        });
+        writeln!(out, "{v}")?;
+    } else {
+        out.write_all(text.as_bytes())?;
+        if let Some(flag) = p.article.as_ref().and_then(|a| a.flag.as_deref()) {
+            eprintln!("vellum: warning: {flag}; `vellum add` would archive it flagged");
+        }
+    }
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,198 @@
+//! HTTP fetching: the one place where vellum talks to the network. Kept
+//! apart from `ingest` on purpose: ingest is pure (bytes in, text out) and
+//! this module is I/O. A pure-Rust client (ureq over rustls), with connect
+//! and total timeouts, a size cap on the decoded body, gzip and brotli, and
+//! redirects followed here (at most [`FetchConfig::max_redirects`]) so the
+//! chain can be recorded.
+
+use std::time::Duration;
+
+use crate::error::FetchError;
+
+/// Limits of one fetch.
+#[derive(Debug, Clone)]
+pub struct FetchConfig {
+    pub connect_timeout: Duration,
+    /// For the whole fetch, redirects included.
+    pub total_timeout: Duration,
+    /// Largest body accepted, after gzip/brotli decoding.
+    pub max_bytes: u64,
+    pub max_redirects: usize,
+    pub user_agent: String,
+}
+
+impl Default for FetchConfig {
+    fn default() -> Self {
+        FetchConfig {
+            connect_timeout: Duration::from_secs(10),
+            total_timeout: Duration::from_secs(60),
+            max_bytes: 32 << 20,
+            max_redirects: 10,
+            user_agent: user_agent(),
+        }
+    }
+}
+
+/// `vellum/VERSION`.
+pub fn user_agent() -> String {
+    format!("vellum/{}", env!("CARGO_PKG_VERSION"))
+}
+
+/// One hop of a redirect chain.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Redirect {
+    pub url: String,
+    pub status: u16,
+}
+
+/// A fetched page, whatever its status.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    /// The URL that answered (after redirects).
+    pub final_url: url::Url,
+    pub status: u16,
+    /// The status line's reason phrase, when the server sent a known status.
+    pub reason: String,
+    /// Response headers in the order received (names lowercase).
+    pub headers: Vec<(String, String)>,
+    /// Every URL that redirected, in order, with its status.
+    pub redirects: Vec<Redirect>,
+    /// The body, gzip/brotli already decoded.
+    pub body: Vec<u8>,
+}
+
+impl Fetched {
+    /// The first value of a header.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The status line and headers as HTTP/1.1 would write them.
+    pub fn head_text(&self) -> String {
+        let mut s = format!("HTTP/1.1 {} {}\r\n", self.status, self.reason);
+        for (k, v) in &self.headers {
+            s.push_str(&format!("{k}: {v}\r\n"));
+        }
+        s.push_str("\r\n");
+        s
+    }
+}
+
+/// Fetches a URL with GET, following redirects.
+pub fn fetch(url: &url::Url, cfg: &FetchConfig) -> Result<Fetched, FetchError> {
+    let started = std::time::Instant::now();
+    let mut current = url.clone();
+    let mut redirects = Vec::new();
+    loop {
+        let left = cfg
+            .total_timeout
+            .checked_sub(started.elapsed())
+            .filter(|d| !d.is_zero())
+            .ok_or_else(|| FetchError::Timeout {
+                url: current.to_string(),
+                secs: cfg.total_timeout.as_secs(),
+            })?;
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .timeout_global(Some(left))
+            .timeout_connect(Some(cfg.connect_timeout))
+            .max_redirects(0)
+            .http_status_as_error(false)
+            .user_agent(cfg.user_agent.as_str())
+            .build()
+            .into();
+        let mut resp = agent
+            .get(current.as_str())
+            .call()
+            .map_err(|e| map_err(e, &current, cfg))?;
+        let status = resp.status().as_u16();
+        let location = resp
+            .headers()
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        if (300..400).contains(&status)
+            && let Some(loc) = location
+        {
+            if redirects.len() >= cfg.max_redirects {
+                return Err(FetchError::TooManyRedirects {
+                    url: url.to_string(),
+                    limit: cfg.max_redirects,
+                });
+            }
+            let next = current
+                .join(loc.trim())
+                .map_err(|_| FetchError::BadRedirect {
+                    url: current.to_string(),
+                    target: loc.clone(),
+                })?;
+            if !matches!(next.scheme(), "http" | "https") {
+                return Err(FetchError::BadRedirect {
+                    url: current.to_string(),
+                    target: loc,
+                });
+            }
+            redirects.push(Redirect {
+                url: current.to_string(),
+                status,
+            });
+            current = next;
+            continue;
+        }
+        let headers = resp
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_owned(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let reason = resp.status().canonical_reason().unwrap_or("").to_owned();
+        let body = resp
+            .body_mut()
+            .with_config()
+            .limit(cfg.max_bytes)
+            .read_to_vec()
+            .map_err(|e| map_err(e, &current, cfg))?;
+        return Ok(Fetched {
+            final_url: current,
+            status,
+            reason,
+            headers,
+            redirects,
+            body,
+        });
+    }
+}
+
+fn map_err(e: ureq::Error, url: &url::Url, cfg: &FetchConfig) -> FetchError {
+    let url = url.to_string();
+    match e {
+        ureq::Error::Timeout(_) => FetchError::Timeout {
+            url,
+            secs: cfg.total_timeout.as_secs(),
+        },
+        ureq::Error::BodyExceedsLimit(_) => FetchError::TooLarge {
+            url,
+            limit: cfg.max_bytes,
+        },
+        ureq::Error::Io(ref io) if io.kind() == std::io::ErrorKind::TimedOut => {
+            FetchError::Timeout {
+                url,
+                secs: cfg.total_timeout.as_secs(),
+            }
+        }
+        other => FetchError::Network {
+            url,
+            message: other.to_string(),
+        },
+    }
+}

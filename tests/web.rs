@@ -1,0 +1,516 @@
+//! Web captures end to end, against an HTTP server on 127.0.0.1 started by
+//! each test (no traffic leaves the machine): pages that change between
+//! requests, redirects, gzip, wrong and missing charsets, 404s, slow answers.
+
+mod common;
+
+use std::collections::HashMap;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::Duration;
+
+use common::vellum;
+
+/// One canned answer.
+#[derive(Clone)]
+struct Answer {
+    status: u16,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    delay: Duration,
+}
+
+fn ok(content_type: &str, body: impl Into<Vec<u8>>) -> Answer {
+    Answer {
+        status: 200,
+        headers: vec![("Content-Type".into(), content_type.into())],
+        body: body.into(),
+        delay: Duration::ZERO,
+    }
+}
+
+fn redirect(status: u16, to: &str) -> Answer {
+    Answer {
+        status,
+        headers: vec![("Location".into(), to.into())],
+        body: Vec::new(),
+        delay: Duration::ZERO,
+    }
+}
+
+type Route = Box<dyn Fn(usize) -> Answer + Send + Sync>;
+
+/// A tiny HTTP/1.1 server: each path answers by a function of how many times
+/// it was asked before. Request heads are kept for inspection.
+struct Server {
+    base: String,
+    requests: Arc<Mutex<Vec<String>>>,
+}
+
+impl Server {
+    fn start(routes: Vec<(&'static str, Route)>) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let routes: Arc<HashMap<&'static str, Route>> = Arc::new(routes.into_iter().collect());
+        let counts: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
+        let requests: Arc<Mutex<Vec<String>>> = Arc::default();
+        let reqs = requests.clone();
+        thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(stream) = stream else { continue };
+                let (routes, counts, reqs) = (routes.clone(), counts.clone(), reqs.clone());
+                thread::spawn(move || {
+                    let _ = serve(stream, &routes, &counts, &reqs);
+                });
+            }
+        });
+        Server { base, requests }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+}
+
+fn serve(
+    mut stream: TcpStream,
+    routes: &HashMap<&'static str, Route>,
+    counts: &Mutex<HashMap<String, usize>>,
+    reqs: &Mutex<Vec<String>>,
+) -> std::io::Result<()> {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") && head.len() < 16 << 10 {
+        if stream.read(&mut byte)? == 0 {
+            return Ok(());
+        }
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head).into_owned();
+    let target = head.split(' ').nth(1).unwrap_or("/").to_owned();
+    let path = target.split('?').next().unwrap_or("/").to_owned();
+    reqs.lock().unwrap().push(head);
+    let n = {
+        let mut c = counts.lock().unwrap();
+        let e = c.entry(path.clone()).or_insert(0);
+        *e += 1;
+        *e - 1
+    };
+    let a = match routes.get(path.as_str()) {
+        Some(f) => f(n),
+        None => Answer {
+            status: 404,
+            headers: vec![("Content-Type".into(), "text/html".into())],
+            body: b"<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>"
+                .to_vec(),
+            delay: Duration::ZERO,
+        },
+    };
+    thread::sleep(a.delay);
+    let mut out = format!(
+        "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",
+        a.status,
+        a.body.len()
+    );
+    for (k, v) in &a.headers {
+        out.push_str(&format!("{k}: {v}\r\n"));
+    }
+    out.push_str("\r\n");
+    stream.write_all(out.as_bytes())?;
+    stream.write_all(&a.body)?;
+    stream.flush()
+}
+
+fn para(n: usize, w: &str) -> String {
+    (0..n)
+        .map(|i| format!("{w}{i}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+        + "."
+}
+
+fn article_page(title: &str, paras: &[String]) -> String {
+    let body: String = paras.iter().map(|p| format!("<p>{p}</p>")).collect();
+    format!(
+        "<!DOCTYPE html><html lang=en><head><meta charset=utf-8><title>{title}</title>\
+         <link rel=canonical href=\"/news/story?utm_source=feed\"></head><body>\
+         <nav><a href=/>Home</a> <a href=/world>World</a></nav>\
+         <div class=\"share-tools\"><a href=#>Share</a></div>\
+         <article><h1>{title}</h1>{body}</article>\
+         <section class=comments><h2>Comments (12)</h2><p>{}</p></section>\
+         <footer>Copyright</footer></body></html>",
+        para(30, "reader")
+    )
+}
+
+fn stdout_ok(cmd: &mut assert_cmd::Command) -> String {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn a_changing_page_becomes_versions_of_one_document() {
+    let first = vec![para(60, "alpha"), para(40, "beta")];
+    let second = vec![para(60, "alpha"), para(40, "beta"), para(20, "correction")];
+    let (p1, p2) = (
+        article_page("Story", &first),
+        article_page("Story", &second),
+    );
+    let srv = Server::start(vec![(
+        "/news/story",
+        Box::new(move |n| {
+            ok(
+                "text/html; charset=utf-8",
+                if n == 0 { p1.clone() } else { p2.clone() },
+            )
+        }),
+    )]);
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    // Decorated URLs (tracking, fragment) land in the same document.
+    let out =
+        stdout_ok(vellum(&store).args(["add", &srv.url("/news/story?utm_source=twitter#top")]));
+    assert!(out.starts_with("127-0-0-1-"), "{out}");
+    let doc = out.split('@').next().unwrap().to_owned();
+    let out2 = stdout_ok(vellum(&store).args(["add", &srv.url("/news/story?fbclid=abc")]));
+    assert!(out2.starts_with(&format!("{doc}@2 ")), "{out2}");
+    let out3 = stdout_ok(vellum(&store).args(["add", &srv.url("/news/story")]));
+    assert!(
+        out3.starts_with(&format!("{doc}@2 ")) && out3.contains("unchanged"),
+        "{out3}"
+    );
+
+    // The text is the article, the title from the page; the HTML is kept byte-exact.
+    let text = stdout_ok(vellum(&store).args(["show", &format!("{doc}@1")]));
+    assert!(text.starts_with("Story\n\nalpha0 alpha1"), "{text}");
+    for junk in ["Home", "Share", "reader0", "Comments", "Copyright", "<p>"] {
+        assert!(!text.contains(junk), "{junk:?} in {text}");
+    }
+    let raw = stdout_ok(vellum(&store).args(["show", "--raw", &format!("{doc}@1")]));
+    assert_eq!(raw, article_page("Story", &first));
+    let diff = vellum(&store)
+        .args(["diff", &format!("{doc}@1"), &format!("{doc}@2")])
+        .output()
+        .unwrap();
+    let diff = String::from_utf8_lossy(&diff.stdout);
+    assert!(diff.contains("correction0"), "{diff}");
+    assert!(!diff.contains("reader"), "{diff}");
+
+    // The record names the extractor, the canonical URL and the HTTP exchange.
+    let meta: serde_json::Value = serde_json::from_str(&stdout_ok(vellum(&store).args([
+        "show",
+        "--meta",
+        &format!("{doc}@1"),
+    ])))
+    .unwrap();
+    assert_eq!(meta["media_type"], "text/html");
+    assert_eq!(meta["title"], "Story");
+    assert!(
+        meta["extractor"]
+            .as_str()
+            .unwrap()
+            .starts_with("vellum-article "),
+        "{meta}"
+    );
+    assert_eq!(meta["canonical_url"], srv.url("/news/story"));
+    assert_eq!(meta["http"]["status"], 200);
+    assert_eq!(meta["http"]["content_type"], "text/html; charset=utf-8");
+    assert!(
+        meta["http"]["head"]
+            .as_str()
+            .unwrap()
+            .starts_with("HTTP/1.1 200 OK\r\n"),
+        "{meta}"
+    );
+    assert!(meta.get("flag").is_none(), "{meta}");
+    assert!(stdout_ok(vellum(&store).arg("verify")).starts_with("ok"));
+
+    // Every request said who it was.
+    let ua = format!("user-agent: vellum/{}", env!("CARGO_PKG_VERSION"));
+    for r in srv.requests.lock().unwrap().iter() {
+        assert!(r.to_ascii_lowercase().contains(&ua), "{r}");
+    }
+}
+
+#[test]
+fn redirects_are_followed_and_recorded_within_a_limit() {
+    let page = article_page("Moved", &[para(80, "moved")]);
+    let other_page = format!(
+        "<html><body><article><p>{}</p></article></body></html>",
+        para(80, "other")
+    );
+    let srv = Server::start(vec![
+        ("/old", Box::new(|_| redirect(301, "/middle"))),
+        ("/middle", Box::new(|_| redirect(302, "/final"))),
+        ("/final", Box::new(move |_| ok("text/html", page.clone()))),
+        ("/loop", Box::new(|_| redirect(302, "/loop"))),
+        (
+            "/other",
+            Box::new(move |_| ok("text/html", other_page.clone())),
+        ),
+    ]);
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    let out = stdout_ok(vellum(&store).args(["add", "--doc", "moved", &srv.url("/old")]));
+    assert!(out.starts_with("moved@1 "), "{out}");
+    let meta: serde_json::Value =
+        serde_json::from_str(&stdout_ok(vellum(&store).args(["show", "--meta", "moved"]))).unwrap();
+    assert_eq!(meta["url"], srv.url("/old"));
+    assert_eq!(meta["http"]["final_url"], srv.url("/final"));
+    assert_eq!(
+        meta["http"]["redirects"],
+        serde_json::json!([
+            {"url": srv.url("/old"), "status": 301},
+            {"url": srv.url("/middle"), "status": 302},
+        ])
+    );
+    // Another article into the same document: archived, with a warning.
+    let other = vellum(&store)
+        .args(["add", "--doc", "moved", &srv.url("/other")])
+        .output()
+        .unwrap();
+    assert!(other.status.success());
+    let err = String::from_utf8_lossy(&other.stderr);
+    assert!(
+        err.contains("warning: moved is the document of") && err.contains("/news/story"),
+        "{err}"
+    );
+    let out = vellum(&store)
+        .args(["add", &srv.url("/loop")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("more than 10 redirects"), "{err}");
+    let loops = srv
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|r| r.contains("/loop"))
+        .count();
+    assert_eq!(loops, 11);
+}
+
+#[test]
+fn gzip_and_legacy_charsets_are_decoded() {
+    let arabic = include_bytes!("fixtures/encodings/windows-1256.html").to_vec();
+    let expected = include_str!("fixtures/encodings/windows-1256.expected")
+        .trim_end()
+        .to_owned();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    gz.write_all(&arabic).unwrap();
+    let gz = gz.finish().unwrap();
+    let latin = format!(
+        "<html><head><title>caf\u{e9}</title></head><body><p>{} caf\u{e9} cr\u{e8}me br\u{fb}l\u{e9}e \u{e0} la fran\u{e7}aise, d\u{e9}j\u{e0} \u{e9}t\u{e9} pr\u{e9}sent\u{e9}.</p></body></html>",
+        para(50, "mot")
+    );
+    let (latin1, _, _) = encoding_rs::WINDOWS_1252.encode(&latin);
+    let latin1 = latin1.into_owned();
+    let srv = Server::start(vec![
+        (
+            "/gz",
+            Box::new(move |_| Answer {
+                headers: vec![
+                    ("Content-Type".into(), "text/html".into()),
+                    ("Content-Encoding".into(), "gzip".into()),
+                ],
+                ..ok("", gz.clone())
+            }),
+        ),
+        // Declares UTF-8 but sends windows-1252, with no <meta>.
+        (
+            "/wrong",
+            Box::new(move |_| ok("text/html; charset=utf-8", latin1.clone())),
+        ),
+    ]);
+    let out = stdout_ok(vellum(&std::path::PathBuf::from("/nonexistent")).args([
+        "extract",
+        "--json",
+        &srv.url("/gz"),
+    ]));
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["encoding"], "windows-1256");
+    assert_eq!(v["encoding_source"], "meta");
+    assert!(v["text"].as_str().unwrap().contains(&expected), "{v}");
+    let out = stdout_ok(
+        vellum(&std::path::PathBuf::from("/nonexistent")).args(["extract", &srv.url("/wrong")]),
+    );
+    assert!(out.contains("cr\u{e8}me br\u{fb}l\u{e9}e"), "{out}");
+    assert!(!out.contains('\u{fffd}'), "{out}");
+}
+
+#[test]
+fn errors_archive_nothing_unless_kept() {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let c = calls.clone();
+    let srv = Server::start(vec![(
+        "/slow",
+        Box::new(move |_| {
+            c.fetch_add(1, Ordering::SeqCst);
+            Answer {
+                delay: Duration::from_secs(5),
+                ..ok("text/html", "<html><body><p>late</p></body></html>")
+            }
+        }),
+    )]);
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    let out = vellum(&store)
+        .args(["add", &srv.url("/gone")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("HTTP 404") && err.contains("--keep-errors"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+    let log = vellum(&store).arg("log").output().unwrap();
+    assert!(!String::from_utf8_lossy(&log.stdout).contains("127-0-0-1"));
+
+    let out = vellum(&store)
+        .args(["add", "--keep-errors", "--doc", "gone", &srv.url("/gone")])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("warning: gone: HTTP 404"));
+    // Listed among the captures, never a version: addressed by its id.
+    let line = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        line.starts_with("gone@- ") && line.trim_end().ends_with(" flagged"),
+        "{line}"
+    );
+    let id = line.split_whitespace().nth(1).unwrap().to_owned();
+    let meta: serde_json::Value =
+        serde_json::from_str(&stdout_ok(vellum(&store).args(["show", "--meta", &id]))).unwrap();
+    assert_eq!(meta["http"]["status"], 404);
+    assert_eq!(meta["flag"], "HTTP 404 Not Found");
+
+    let started = std::time::Instant::now();
+    let out = vellum(&store)
+        .args(["add", "--timeout", "1", &srv.url("/slow")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no answer within 1 s"),
+        "{:?}",
+        out
+    );
+    assert!(started.elapsed() < Duration::from_secs(4));
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+
+    // Nothing listens there.
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let out = vellum(&store)
+        .args(["add", &format!("http://127.0.0.1:{port}/x")])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("check the URL"),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn thin_pages_are_archived_flagged() {
+    let wall = "<html><head><title>Before you continue</title></head><body>\
+                <div class=consent><p>We use cookies and data to deliver our services.</p>\
+                <button>Accept all</button></div></body></html>";
+    let srv = Server::start(vec![("/wall", Box::new(move |_| ok("text/html", wall)))]);
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    let out = vellum(&store)
+        .args(["add", "--doc", "walled", &srv.url("/wall")])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("warning: walled:"), "{err}");
+    let line = String::from_utf8(out.stdout).unwrap();
+    let id = line.split_whitespace().nth(1).unwrap().to_owned();
+    let meta: serde_json::Value =
+        serde_json::from_str(&stdout_ok(vellum(&store).args(["show", "--meta", &id]))).unwrap();
+    assert!(meta["flag"].as_str().is_some(), "{meta}");
+    // A consent wall is never the document's text: it is no version.
+    let shown = vellum(&store).args(["show", "walled"]).output().unwrap();
+    assert_eq!(shown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&shown.stderr).contains("only flagged captures"));
+    let listed = stdout_ok(vellum(&store).args(["log", "walled", "--captures"]));
+    assert!(listed.contains(&id[..12]), "{listed}");
+}
+
+#[test]
+fn saved_files_and_stdin() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    let page = tmp.path().join("saved.htm");
+    std::fs::write(&page, article_page("Saved", &[para(70, "saved")])).unwrap();
+    let out = stdout_ok(vellum(&store).args(["add"]).arg(&page));
+    assert!(out.starts_with("saved@1 "), "{out}");
+    let text = stdout_ok(vellum(&store).args(["show", "saved"]));
+    assert!(text.starts_with("Saved\n\nsaved0"), "{text}");
+    // A Markdown file with <u> inside stays text, byte for byte.
+    let md = "# Notes\n\nSome <u>underlined</u> words.\n";
+    let out = stdout_ok(
+        vellum(&store)
+            .args(["add", "-", "--doc", "notes"])
+            .write_stdin(md),
+    );
+    assert!(out.starts_with("notes@1 "));
+    assert_eq!(stdout_ok(vellum(&store).args(["show", "notes"])), md);
+    // --type html on stdin; --encoding overrides detection.
+    let out = stdout_ok(
+        vellum(&store)
+            .args(["extract", "-", "--type", "html"])
+            .write_stdin(format!("<p>{}</p>", para(50, "frag"))),
+    );
+    assert!(out.starts_with("frag0"), "{out}");
+    let ru = include_bytes!("fixtures/encodings/windows-1251.txt").to_vec();
+    let out = stdout_ok(
+        vellum(&store)
+            .args(["extract", "-", "--encoding", "koi8-r"])
+            .write_stdin(ru.clone()),
+    );
+    assert!(!out.contains("Городской"));
+    let out = stdout_ok(
+        vellum(&store)
+            .args(["extract", "-", "--encoding", "cp1251"])
+            .write_stdin(ru),
+    );
+    assert!(out.starts_with("Городской совет"), "{out}");
+    let out = vellum(&store)
+        .args(["extract", "-", "--encoding", "klingon"])
+        .write_stdin("x")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown encoding"));
+    // Binary input has nothing to extract.
+    let out = vellum(&store)
+        .args(["extract", "-"])
+        .write_stdin(b"%PDF-1.7 \x00\x01".to_vec())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("binary"));
+}
