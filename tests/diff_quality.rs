@@ -397,7 +397,7 @@ fn cases(sources: &[(String, String)], per_text: u64) -> Vec<Case> {
             })
             .collect();
         for seed in 0..per_text {
-            let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ (seed + 1) * 0x1000_0001 ^ s as u64);
+            let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ ((seed + 1) * 0x1000_0001) ^ s as u64);
             let mut doc = loop {
                 let mut doc = Doc {
                     paras: base.iter().map(|p| (p.clone(), false)).collect(),
