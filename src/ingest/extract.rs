@@ -16,11 +16,11 @@ use dom_query::{Document, NodeRef};
 /// bump [`EXTRACTOR_REVISION`] whenever the output for some page changes.
 pub const EXTRACTOR_NAME: &str = "vellum-article";
 /// Our revision of the pre- and post-processing.
-pub const EXTRACTOR_REVISION: u32 = 1;
+pub const EXTRACTOR_REVISION: u32 = 2;
 /// The dom_smoothie version in Cargo.lock (a test keeps them equal).
 pub const DOM_SMOOTHIE_VERSION: &str = "0.19.0";
 
-/// `"vellum-article 1 (dom_smoothie 0.19.0)"`.
+/// `"vellum-article 2 (dom_smoothie 0.19.0)"`.
 pub fn extractor_id() -> String {
     format!("{EXTRACTOR_NAME} {EXTRACTOR_REVISION} (dom_smoothie {DOM_SMOOTHIE_VERSION})")
 }
@@ -578,10 +578,144 @@ fn is_label(text: &str) -> bool {
         .any(|p| t.starts_with(p))
 }
 
+const MONTHS: &[&str] = &[
+    "jan",
+    "january",
+    "feb",
+    "february",
+    "mar",
+    "march",
+    "apr",
+    "april",
+    "may",
+    "jun",
+    "june",
+    "jul",
+    "july",
+    "aug",
+    "august",
+    "sep",
+    "sept",
+    "september",
+    "oct",
+    "october",
+    "nov",
+    "november",
+    "dec",
+    "december",
+    "janeiro",
+    "fevereiro",
+    "março",
+    "abril",
+    "maio",
+    "junho",
+    "julho",
+    "agosto",
+    "setembro",
+    "outubro",
+    "novembro",
+    "dezembro",
+    "enero",
+    "febrero",
+    "marzo",
+    "mayo",
+    "junio",
+    "julio",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+
+/// A word of a date or time: a month, a year, `12/05/19`, `11:04`, `PM`, `EST`.
+fn is_date_word(w: &str) -> bool {
+    let w = w
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase();
+    if w.is_empty() {
+        return false;
+    }
+    if MONTHS.contains(&w.as_str())
+        || [
+            "am", "pm", "est", "edt", "gmt", "utc", "cet", "pst", "ist", "bst",
+        ]
+        .contains(&w.as_str())
+    {
+        return true;
+    }
+    let digits = w.chars().filter(char::is_ascii_digit).count();
+    digits > 0
+        && w.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '/' | ':' | '-' | '.'))
+        || (digits > 0 && (w.ends_with("am") || w.ends_with("pm")) && digits + 2 == w.len())
+}
+
+/// A byline or dateline: "By Jane Doe - 11/18/19 11:04 PM EST", "Published
+/// Monday, November 18, 2019", "Updated at 1:23 p.m.", "September 10, 2018 |".
+fn is_dateline(text: &str) -> bool {
+    let ws: Vec<&str> = text.split_whitespace().collect();
+    if ws.is_empty() || ws.len() > 14 || text.ends_with('.') && !text.ends_with("m.") {
+        return false;
+    }
+    let lower = text.to_lowercase();
+    let dates = ws.iter().filter(|w| is_date_word(w)).count();
+    let keyword = [
+        "published",
+        "updated",
+        "posted",
+        "last updated",
+        "publicado",
+        "atualizado",
+        "publié",
+        "mis à jour",
+    ]
+    .iter()
+    .any(|k| lower.starts_with(k));
+    if keyword && dates >= 1 {
+        return true;
+    }
+    // "By Jane Doe": a name after "By" (not "By 2030, ...").
+    if lower.starts_with("by ")
+        && ws.len() <= 10
+        && ws
+            .get(1)
+            .is_some_and(|w| w.chars().next().is_some_and(char::is_uppercase))
+        && (!text.contains(',') || dates >= 1)
+    {
+        return true;
+    }
+    dates >= 2 && dates * 2 >= ws.len()
+}
+
+fn is_copyright(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    words(text) <= 40
+        && (text.contains('\u{a9}')
+            || lower.starts_with("copyright")
+            || lower.contains("all rights reserved"))
+}
+
 fn postprocess(blocks: Vec<Block>, title: Option<&str>) -> Vec<Block> {
     let mut seen = std::collections::HashSet::new();
     let mut out: Vec<Block> = Vec::with_capacity(blocks.len());
+    let n = blocks.len();
     for (i, b) in blocks.into_iter().enumerate() {
+        // Bylines and datelines above or below the article; copyright lines.
+        if (i < 4 || i + 4 >= n) && !b.heading && is_dateline(&b.text) || is_copyright(&b.text) {
+            continue;
+        }
         // The title repeated as the first heading.
         if i < 3 && b.heading && title.is_some_and(|t| t.eq_ignore_ascii_case(b.text.trim())) {
             continue;
@@ -826,6 +960,32 @@ mod tests {
         ] {
             assert!(!is_label(l), "{l}");
         }
+    }
+
+    #[test]
+    fn datelines_and_copyright() {
+        for l in [
+            "By Justine Coleman - 11/18/19 11:04 PM EST",
+            "Published Monday, November 18, 2019 8:22AM EST",
+            "Updated at 1:23 p.m.",
+            "September 10, 2018 |",
+            "Nov 18, 2019 @17:19 PM \u{b7} Updated: Nov 18, 2019 @17:26 PM",
+            "By Jane Reporter",
+        ] {
+            assert!(is_dateline(l), "{l}");
+        }
+        for l in [
+            "By 2030, emissions must fall by half.",
+            "By Tuesday, the river had risen.",
+            "The vote is on 12 May.",
+            "Prices rose 4.5% in 2019, the bank said, and will rise again in 2020 and 2021 according to its forecast.",
+        ] {
+            assert!(!is_dateline(l), "{l}");
+        }
+        assert!(is_copyright("\u{a9} 2019 Capitol Hill Publishing Corp."));
+        assert!(!is_copyright(
+            "The lawsuit claims the copyright on the song was never renewed, and the estate is suing."
+        ));
     }
 
     #[test]
