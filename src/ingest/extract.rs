@@ -65,6 +65,12 @@ impl Article {
 /// relative canonical links.
 pub fn extract(html: &str, page_url: Option<&str>) -> Article {
     let html = truncate(html, MAX_HTML_LEN);
+    // Parsing and Readability scoring are quadratic in nesting depth: a page
+    // nested thousands of levels deep is cut where it gets there.
+    let (html, too_deep) = match too_deep_at(html) {
+        Some(at) => (&html[..at], true),
+        None => (html, false),
+    };
     let doc = Document::from(html);
     let canonical_url = canonical_link(&doc, page_url);
     let html_lang = doc
@@ -106,7 +112,85 @@ pub fn extract(html: &str, page_url: Option<&str>) -> Article {
         }
     }
     article.flag = thin_flag(&article);
+    if too_deep {
+        article.flag = Some(format!(
+            "markup nested over {MAX_DEPTH} levels deep; only the page before that point was extracted"
+        ));
+    }
     article
+}
+
+/// Deepest element nesting accepted (real pages stay under 100).
+pub const MAX_DEPTH: usize = 1000;
+
+/// Elements that need no end tag, or whose end tag is usually implied.
+const NO_DEPTH: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr", "p", "li", "option", "td", "th", "tr", "dt", "dd", "!doctype",
+];
+
+fn find_from(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    hay.get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| from + p)
+}
+
+fn find_ci_from(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    hay.get(from..)?
+        .windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
+        .map(|p| from + p)
+}
+
+/// Where a cheap tag count says nesting passes [`MAX_DEPTH`] (a byte offset
+/// at a tag start), if it does.
+fn too_deep_at(html: &str) -> Option<usize> {
+    let b = html.as_bytes();
+    let mut depth: usize = 0;
+    let mut i = 0;
+    while let Some(off) = b[i..].iter().position(|&c| c == b'<') {
+        let at = i + off;
+        i = at + 1;
+        if b[at..].starts_with(b"<!--") {
+            i = find_from(b, at + 4, b"-->").map_or(b.len(), |e| e + 3);
+            continue;
+        }
+        let closing = b.get(i) == Some(&b'/');
+        let start = if closing { i + 1 } else { i };
+        let end = b[start..]
+            .iter()
+            .position(|c| !(c.is_ascii_alphanumeric() || *c == b'!'))
+            .map_or(b.len(), |e| start + e);
+        if end == start || !b[start].is_ascii_alphabetic() && b[start] != b'!' {
+            continue;
+        }
+        let name = html[start..end].to_ascii_lowercase();
+        if name.starts_with("!--") || NO_DEPTH.contains(&name.as_str()) {
+            continue;
+        }
+        if closing {
+            depth = depth.saturating_sub(1);
+            continue;
+        }
+        let self_closing = b[end..]
+            .iter()
+            .position(|&c| c == b'>')
+            .is_some_and(|gt| gt > 0 && b[end + gt - 1] == b'/');
+        // Script and style contents are not markup.
+        if name == "script" || name == "style" {
+            let close = format!("</{name}");
+            i = find_ci_from(b, end, close.as_bytes()).unwrap_or(b.len());
+            continue;
+        }
+        if !self_closing {
+            depth += 1;
+            if depth > MAX_DEPTH {
+                return Some(at);
+            }
+        }
+    }
+    None
 }
 
 fn truncate(s: &str, max: usize) -> &str {
@@ -245,20 +329,36 @@ fn preclean(doc: &Document) {
         }
         doomed.push(*node);
     }
+    // Each check walks the element's subtree; a page of nested furniture
+    // could make that quadratic, so the walks share one budget of nodes.
+    let mut budget: usize = 2_000_000;
     for node in doomed {
         // Removed already with an ancestor?
         if node.parent().is_none() {
             continue;
         }
-        if node.text().chars().count() * 2 > total {
-            continue;
+        let mut chars = 0;
+        let mut wraps_article = false;
+        for d in node.descendants_it() {
+            if budget == 0 {
+                return;
+            }
+            budget -= 1;
+            if d.is_text() {
+                chars += d.text().chars().count();
+            } else if d.is_element() {
+                let name = d.node_name().unwrap_or_default().to_ascii_lowercase();
+                // A wrapper of the article itself (`<div class="and-w-sidebar">`).
+                if matches!(name.as_str(), "article" | "main" | "h1")
+                    || d.attr("itemprop")
+                        .is_some_and(|v| v.eq_ignore_ascii_case("articlebody"))
+                {
+                    wraps_article = true;
+                    break;
+                }
+            }
         }
-        // A wrapper of the article itself (`<div class="and-w-sidebar">`).
-        let sel = dom_query::Selection::from(node);
-        if !sel
-            .select("article, main, h1, [itemprop=articleBody], [itemprop=articlebody]")
-            .is_empty()
-        {
+        if wraps_article || chars * 2 > total {
             continue;
         }
         node.remove_from_parent();
@@ -1007,6 +1107,47 @@ mod tests {
         }
         let a = extract("<link rel=canonical href=\"javascript:alert(1)\">", None);
         assert_eq!(a.canonical_url, None);
+    }
+
+    #[test]
+    fn deep_nesting_is_cut_and_flagged() {
+        // 20,000 nested boxes made parsing and scoring take a minute.
+        let n = 20_000;
+        let html = format!(
+            "<html><body><p>{}</p>{}y{}</body></html>",
+            para(80, "before"),
+            "<div class=share><p>x</p>".repeat(n),
+            "</div>".repeat(n),
+        );
+        assert_eq!(too_deep_at(&html).map(|at| &html[at..at + 4]), Some("<div"));
+        let a = extract(&html, None);
+        assert!(
+            a.flag.as_deref().is_some_and(|f| f.contains("nested")),
+            "{a:?}"
+        );
+        assert!(a.body.contains("before79."), "{a:?}");
+        // Ordinary pages, sloppy ones included, are never cut.
+        let sloppy = format!(
+            "<!doctype html><html><body>{}<br><img src=x><input/><!-- <div><div> --></body></html>",
+            "<p>unclosed<li>item<td>cell".repeat(5000)
+        );
+        assert_eq!(too_deep_at(&sloppy), None);
+        let nested = format!(
+            "{}{}",
+            "<div>".repeat(MAX_DEPTH),
+            "</div>".repeat(MAX_DEPTH)
+        );
+        assert_eq!(too_deep_at(&nested), None);
+        assert!(too_deep_at(&format!("<div>{nested}")).is_some());
+        // Tags inside comments, scripts and styles are not nesting.
+        let opens = "<div>".repeat(2 * MAX_DEPTH);
+        for wrapped in [
+            format!("<!--{opens}-->"),
+            format!("<script>var t = '{opens}';</script>"),
+            format!("<STYLE>/*{opens}*/</style>"),
+        ] {
+            assert_eq!(too_deep_at(&wrapped), None, "{}", &wrapped[..20]);
+        }
     }
 
     #[test]
