@@ -514,3 +514,75 @@ fn saved_files_and_stdin() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("binary"));
 }
+
+#[test]
+fn brotli_is_decoded() {
+    // tests/fixtures/web/page.html.br: 20 paragraphs "Paragraph N of a page sent with
+    // Content-Encoding br…", compressed with Python's brotli package.
+    let br = include_bytes!("fixtures/web/page.html.br").to_vec();
+    let srv = Server::start(vec![(
+        "/br",
+        Box::new(move |_| Answer {
+            headers: vec![
+                ("Content-Type".into(), "text/html".into()),
+                ("Content-Encoding".into(), "br".into()),
+            ],
+            ..ok("", br.clone())
+        }),
+    )]);
+    let out = stdout_ok(
+        vellum(&std::path::PathBuf::from("/nonexistent")).args(["extract", &srv.url("/br")]),
+    );
+    assert!(
+        out.starts_with("Brotli page\n\nParagraph 0 of a page"),
+        "{out}"
+    );
+    assert!(out.contains("Paragraph 19 of a page"), "{out}");
+    let head = srv.requests.lock().unwrap()[0].to_ascii_lowercase();
+    assert!(
+        head.contains("accept-encoding:") && head.contains("br"),
+        "{head}"
+    );
+}
+
+#[test]
+fn the_size_cap_holds_after_decompression() {
+    // 64 MiB of spaces gzip to about 64 KiB: a decompression bomb.
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(b"<html><body><p>").unwrap();
+    let chunk = vec![b' '; 1 << 20];
+    for _ in 0..64 {
+        gz.write_all(&chunk).unwrap();
+    }
+    let bomb = gz.finish().unwrap();
+    assert!(bomb.len() < 1 << 20);
+    let plain = vec![b'x'; 300_000];
+    let srv = Server::start(vec![
+        (
+            "/bomb",
+            Box::new(move |_| Answer {
+                headers: vec![
+                    ("Content-Type".into(), "text/html".into()),
+                    ("Content-Encoding".into(), "gzip".into()),
+                ],
+                ..ok("", bomb.clone())
+            }),
+        ),
+        ("/big", Box::new(move |_| ok("text/plain", plain.clone()))),
+    ]);
+    let cfg = vellum::fetch::FetchConfig {
+        max_bytes: 200_000,
+        ..Default::default()
+    };
+    for path in ["/bomb", "/big"] {
+        let url = url::Url::parse(&srv.url(path)).unwrap();
+        match vellum::fetch::fetch(&url, &cfg) {
+            Err(vellum::error::FetchError::TooLarge { limit, .. }) => assert_eq!(limit, 200_000),
+            other => panic!("{path}: {:?}", other.map(|f| f.body.len())),
+        }
+    }
+    // Under the cap, the same client reads it whole.
+    let url = url::Url::parse(&srv.url("/big")).unwrap();
+    let f = vellum::fetch::fetch(&url, &vellum::fetch::FetchConfig::default()).unwrap();
+    assert_eq!(f.body.len(), 300_000);
+}

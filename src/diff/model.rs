@@ -101,6 +101,10 @@ impl Move {
 }
 
 /// Word counts. A word is a token holding at least one letter or digit.
+///
+/// Added and removed words are those of visible (not ignored) changes; a
+/// moved paragraph counts once in `paragraphs_moved`, and only the words
+/// changed inside it (its [`Move`]'s ops) as added or removed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Stats {
     pub words_old: usize,

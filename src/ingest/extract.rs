@@ -16,11 +16,11 @@ use dom_query::{Document, NodeRef};
 /// bump [`EXTRACTOR_REVISION`] whenever the output for some page changes.
 pub const EXTRACTOR_NAME: &str = "vellum-article";
 /// Our revision of the pre- and post-processing.
-pub const EXTRACTOR_REVISION: u32 = 1;
+pub const EXTRACTOR_REVISION: u32 = 2;
 /// The dom_smoothie version in Cargo.lock (a test keeps them equal).
 pub const DOM_SMOOTHIE_VERSION: &str = "0.19.0";
 
-/// `"vellum-article 1 (dom_smoothie 0.19.0)"`.
+/// `"vellum-article 2 (dom_smoothie 0.19.0)"`.
 pub fn extractor_id() -> String {
     format!("{EXTRACTOR_NAME} {EXTRACTOR_REVISION} (dom_smoothie {DOM_SMOOTHIE_VERSION})")
 }
@@ -65,6 +65,12 @@ impl Article {
 /// relative canonical links.
 pub fn extract(html: &str, page_url: Option<&str>) -> Article {
     let html = truncate(html, MAX_HTML_LEN);
+    // Parsing and Readability scoring are quadratic in nesting depth: a page
+    // nested thousands of levels deep is cut where it gets there.
+    let (html, too_deep) = match too_deep_at(html) {
+        Some(at) => (&html[..at], true),
+        None => (html, false),
+    };
     let doc = Document::from(html);
     let canonical_url = canonical_link(&doc, page_url);
     let html_lang = doc
@@ -106,7 +112,85 @@ pub fn extract(html: &str, page_url: Option<&str>) -> Article {
         }
     }
     article.flag = thin_flag(&article);
+    if too_deep {
+        article.flag = Some(format!(
+            "markup nested over {MAX_DEPTH} levels deep; only the page before that point was extracted"
+        ));
+    }
     article
+}
+
+/// Deepest element nesting accepted (real pages stay under 100).
+pub const MAX_DEPTH: usize = 1000;
+
+/// Elements that need no end tag, or whose end tag is usually implied.
+const NO_DEPTH: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr", "p", "li", "option", "td", "th", "tr", "dt", "dd", "!doctype",
+];
+
+fn find_from(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    hay.get(from..)?
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .map(|p| from + p)
+}
+
+fn find_ci_from(hay: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    hay.get(from..)?
+        .windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
+        .map(|p| from + p)
+}
+
+/// Where a cheap tag count says nesting passes [`MAX_DEPTH`] (a byte offset
+/// at a tag start), if it does.
+fn too_deep_at(html: &str) -> Option<usize> {
+    let b = html.as_bytes();
+    let mut depth: usize = 0;
+    let mut i = 0;
+    while let Some(off) = b[i..].iter().position(|&c| c == b'<') {
+        let at = i + off;
+        i = at + 1;
+        if b[at..].starts_with(b"<!--") {
+            i = find_from(b, at + 4, b"-->").map_or(b.len(), |e| e + 3);
+            continue;
+        }
+        let closing = b.get(i) == Some(&b'/');
+        let start = if closing { i + 1 } else { i };
+        let end = b[start..]
+            .iter()
+            .position(|c| !(c.is_ascii_alphanumeric() || *c == b'!'))
+            .map_or(b.len(), |e| start + e);
+        if end == start || !b[start].is_ascii_alphabetic() && b[start] != b'!' {
+            continue;
+        }
+        let name = html[start..end].to_ascii_lowercase();
+        if name.starts_with("!--") || NO_DEPTH.contains(&name.as_str()) {
+            continue;
+        }
+        if closing {
+            depth = depth.saturating_sub(1);
+            continue;
+        }
+        let self_closing = b[end..]
+            .iter()
+            .position(|&c| c == b'>')
+            .is_some_and(|gt| gt > 0 && b[end + gt - 1] == b'/');
+        // Script and style contents are not markup.
+        if name == "script" || name == "style" {
+            let close = format!("</{name}");
+            i = find_ci_from(b, end, close.as_bytes()).unwrap_or(b.len());
+            continue;
+        }
+        if !self_closing {
+            depth += 1;
+            if depth > MAX_DEPTH {
+                return Some(at);
+            }
+        }
+    }
+    None
 }
 
 fn truncate(s: &str, max: usize) -> &str {
@@ -245,20 +329,36 @@ fn preclean(doc: &Document) {
         }
         doomed.push(*node);
     }
+    // Each check walks the element's subtree; a page of nested furniture
+    // could make that quadratic, so the walks share one budget of nodes.
+    let mut budget: usize = 2_000_000;
     for node in doomed {
         // Removed already with an ancestor?
         if node.parent().is_none() {
             continue;
         }
-        if node.text().chars().count() * 2 > total {
-            continue;
+        let mut chars = 0;
+        let mut wraps_article = false;
+        for d in node.descendants_it() {
+            if budget == 0 {
+                return;
+            }
+            budget -= 1;
+            if d.is_text() {
+                chars += d.text().chars().count();
+            } else if d.is_element() {
+                let name = d.node_name().unwrap_or_default().to_ascii_lowercase();
+                // A wrapper of the article itself (`<div class="and-w-sidebar">`).
+                if matches!(name.as_str(), "article" | "main" | "h1")
+                    || d.attr("itemprop")
+                        .is_some_and(|v| v.eq_ignore_ascii_case("articlebody"))
+                {
+                    wraps_article = true;
+                    break;
+                }
+            }
         }
-        // A wrapper of the article itself (`<div class="and-w-sidebar">`).
-        let sel = dom_query::Selection::from(node);
-        if !sel
-            .select("article, main, h1, [itemprop=articleBody], [itemprop=articlebody]")
-            .is_empty()
-        {
+        if wraps_article || chars * 2 > total {
             continue;
         }
         node.remove_from_parent();
@@ -578,10 +678,144 @@ fn is_label(text: &str) -> bool {
         .any(|p| t.starts_with(p))
 }
 
+const MONTHS: &[&str] = &[
+    "jan",
+    "january",
+    "feb",
+    "february",
+    "mar",
+    "march",
+    "apr",
+    "april",
+    "may",
+    "jun",
+    "june",
+    "jul",
+    "july",
+    "aug",
+    "august",
+    "sep",
+    "sept",
+    "september",
+    "oct",
+    "october",
+    "nov",
+    "november",
+    "dec",
+    "december",
+    "janeiro",
+    "fevereiro",
+    "março",
+    "abril",
+    "maio",
+    "junho",
+    "julho",
+    "agosto",
+    "setembro",
+    "outubro",
+    "novembro",
+    "dezembro",
+    "enero",
+    "febrero",
+    "marzo",
+    "mayo",
+    "junio",
+    "julio",
+    "septiembre",
+    "octubre",
+    "noviembre",
+    "diciembre",
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
+
+/// A word of a date or time: a month, a year, `12/05/19`, `11:04`, `PM`, `EST`.
+fn is_date_word(w: &str) -> bool {
+    let w = w
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase();
+    if w.is_empty() {
+        return false;
+    }
+    if MONTHS.contains(&w.as_str())
+        || [
+            "am", "pm", "est", "edt", "gmt", "utc", "cet", "pst", "ist", "bst",
+        ]
+        .contains(&w.as_str())
+    {
+        return true;
+    }
+    let digits = w.chars().filter(char::is_ascii_digit).count();
+    digits > 0
+        && w.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '/' | ':' | '-' | '.'))
+        || (digits > 0 && (w.ends_with("am") || w.ends_with("pm")) && digits + 2 == w.len())
+}
+
+/// A byline or dateline: "By Jane Doe - 11/18/19 11:04 PM EST", "Published
+/// Monday, November 18, 2019", "Updated at 1:23 p.m.", "September 10, 2018 |".
+fn is_dateline(text: &str) -> bool {
+    let ws: Vec<&str> = text.split_whitespace().collect();
+    if ws.is_empty() || ws.len() > 14 || text.ends_with('.') && !text.ends_with("m.") {
+        return false;
+    }
+    let lower = text.to_lowercase();
+    let dates = ws.iter().filter(|w| is_date_word(w)).count();
+    let keyword = [
+        "published",
+        "updated",
+        "posted",
+        "last updated",
+        "publicado",
+        "atualizado",
+        "publié",
+        "mis à jour",
+    ]
+    .iter()
+    .any(|k| lower.starts_with(k));
+    if keyword && dates >= 1 {
+        return true;
+    }
+    // "By Jane Doe": a name after "By" (not "By 2030, ...").
+    if lower.starts_with("by ")
+        && ws.len() <= 10
+        && ws
+            .get(1)
+            .is_some_and(|w| w.chars().next().is_some_and(char::is_uppercase))
+        && (!text.contains(',') || dates >= 1)
+    {
+        return true;
+    }
+    dates >= 2 && dates * 2 >= ws.len()
+}
+
+fn is_copyright(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    words(text) <= 40
+        && (text.contains('\u{a9}')
+            || lower.starts_with("copyright")
+            || lower.contains("all rights reserved"))
+}
+
 fn postprocess(blocks: Vec<Block>, title: Option<&str>) -> Vec<Block> {
     let mut seen = std::collections::HashSet::new();
     let mut out: Vec<Block> = Vec::with_capacity(blocks.len());
+    let n = blocks.len();
     for (i, b) in blocks.into_iter().enumerate() {
+        // Bylines and datelines above or below the article; copyright lines.
+        if (i < 4 || i + 4 >= n) && !b.heading && is_dateline(&b.text) || is_copyright(&b.text) {
+            continue;
+        }
         // The title repeated as the first heading.
         if i < 3 && b.heading && title.is_some_and(|t| t.eq_ignore_ascii_case(b.text.trim())) {
             continue;
@@ -829,6 +1063,32 @@ mod tests {
     }
 
     #[test]
+    fn datelines_and_copyright() {
+        for l in [
+            "By Justine Coleman - 11/18/19 11:04 PM EST",
+            "Published Monday, November 18, 2019 8:22AM EST",
+            "Updated at 1:23 p.m.",
+            "September 10, 2018 |",
+            "Nov 18, 2019 @17:19 PM \u{b7} Updated: Nov 18, 2019 @17:26 PM",
+            "By Jane Reporter",
+        ] {
+            assert!(is_dateline(l), "{l}");
+        }
+        for l in [
+            "By 2030, emissions must fall by half.",
+            "By Tuesday, the river had risen.",
+            "The vote is on 12 May.",
+            "Prices rose 4.5% in 2019, the bank said, and will rise again in 2020 and 2021 according to its forecast.",
+        ] {
+            assert!(!is_dateline(l), "{l}");
+        }
+        assert!(is_copyright("\u{a9} 2019 Capitol Hill Publishing Corp."));
+        assert!(!is_copyright(
+            "The lawsuit claims the copyright on the song was never renewed, and the estate is suing."
+        ));
+    }
+
+    #[test]
     fn hostile_html_never_panics() {
         let deep = "<div>".repeat(5000) + "deep text" + &"</div>".repeat(10);
         for html in [
@@ -847,6 +1107,47 @@ mod tests {
         }
         let a = extract("<link rel=canonical href=\"javascript:alert(1)\">", None);
         assert_eq!(a.canonical_url, None);
+    }
+
+    #[test]
+    fn deep_nesting_is_cut_and_flagged() {
+        // 20,000 nested boxes made parsing and scoring take a minute.
+        let n = 20_000;
+        let html = format!(
+            "<html><body><p>{}</p>{}y{}</body></html>",
+            para(80, "before"),
+            "<div class=share><p>x</p>".repeat(n),
+            "</div>".repeat(n),
+        );
+        assert_eq!(too_deep_at(&html).map(|at| &html[at..at + 4]), Some("<div"));
+        let a = extract(&html, None);
+        assert!(
+            a.flag.as_deref().is_some_and(|f| f.contains("nested")),
+            "{a:?}"
+        );
+        assert!(a.body.contains("before79."), "{a:?}");
+        // Ordinary pages, sloppy ones included, are never cut.
+        let sloppy = format!(
+            "<!doctype html><html><body>{}<br><img src=x><input/><!-- <div><div> --></body></html>",
+            "<p>unclosed<li>item<td>cell".repeat(5000)
+        );
+        assert_eq!(too_deep_at(&sloppy), None);
+        let nested = format!(
+            "{}{}",
+            "<div>".repeat(MAX_DEPTH),
+            "</div>".repeat(MAX_DEPTH)
+        );
+        assert_eq!(too_deep_at(&nested), None);
+        assert!(too_deep_at(&format!("<div>{nested}")).is_some());
+        // Tags inside comments, scripts and styles are not nesting.
+        let opens = "<div>".repeat(2 * MAX_DEPTH);
+        for wrapped in [
+            format!("<!--{opens}-->"),
+            format!("<script>var t = '{opens}';</script>"),
+            format!("<STYLE>/*{opens}*/</style>"),
+        ] {
+            assert_eq!(too_deep_at(&wrapped), None, "{}", &wrapped[..20]);
+        }
     }
 
     #[test]
