@@ -406,17 +406,23 @@ fn ingest(
     content_type: Option<&str>,
     page_url: Option<&str>,
 ) -> Result<(CaptureExtra, Option<String>), CliError> {
-    let page_url = page_url.or(args.url.as_deref());
-    let p = prepare(
+    Ok(ingest_with(
         bytes,
         PrepareHints {
             forced_type: args.kind.map(Into::into),
             forced_encoding: web::encoding_arg(args.encoding.as_deref())?,
             name,
             content_type,
-            page_url,
+            page_url: page_url.or(args.url.as_deref()),
         },
-    );
+    ))
+}
+
+/// What ingest makes of a capture's bytes (its text, decoded or extracted
+/// from HTML, and web metadata), and the page's title: the same for `add`
+/// and `import`.
+pub(super) fn ingest_with(bytes: &[u8], hints: PrepareHints<'_>) -> (CaptureExtra, Option<String>) {
+    let p = prepare(bytes, hints);
     let mut extra = CaptureExtra::default();
     match p.kind {
         // UTF-8 text: exactly what vellum always stored.
@@ -443,10 +449,10 @@ fn ingest(
                 .as_deref()
                 .and_then(|c| canon::canonicalize(c).ok())
                 .map(|c| c.to_string());
-            return Ok((extra, article.title));
+            return (extra, article.title);
         }
     }
-    Ok((extra, None))
+    (extra, None)
 }
 
 fn warn_flag(doc: &DocName, extra: &CaptureExtra) {

@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use vellum::error::{StoreError, WarcError};
 use vellum::id::ObjectId;
+use vellum::ingest::PrepareHints;
 use vellum::ingest::slug;
 use vellum::store::object::MAX_OBJECT_SIZE;
 use vellum::store::{Archive, CaptureRecord, NewCapture, Status, Writer};
@@ -415,6 +416,7 @@ impl Import<'_, '_> {
         let content = ObjectId::of(&p.payload);
         // vellum's own metadata names the document, source and title.
         let ours = p.vellum.filter(|r| r.content == content);
+        let restored = ours.clone();
         let (doc, url, date, source, title, media, old_flag) = match ours {
             Some(r) => (
                 r.doc,
@@ -455,20 +457,46 @@ impl Import<'_, '_> {
             self.summary.flagged += 1;
             (doc, Some(format!("WARC digest mismatch: {why}")))
         };
+        let bytes = Arc::unwrap_or_clone(p.payload);
+        let hint = name_hint(media.as_deref()).to_owned();
+        // The same ingest as `add` (HTML through article extraction, any
+        // encoding decoded), hinted by the HTTP Content-Type.
+        let (mut extra, page_title) = super::add::ingest_with(
+            &bytes,
+            PrepareHints {
+                forced_type: None,
+                forced_encoding: None,
+                name: Some(&hint),
+                content_type: media.as_deref(),
+                page_url: url.as_deref(),
+            },
+        );
+        let mut meta = Default::default();
+        if let Some(r) = restored {
+            // What vellum recorded when it first archived the capture, so
+            // the record (and the capture id) come back the same.
+            extra.media_type = Some(r.media_type);
+            extra.extractor = r.extractor;
+            extra.encoding = r.encoding;
+            extra.canonical_url = r.canonical_url;
+            extra.http = r.http;
+            meta = r.meta;
+        }
+        extra.flag = flag.or(extra.flag);
+        if let Some(f) = &extra.flag {
+            eprintln!("vellum: {where_}: {f}; archived, flagged (listed, never a version)");
+        }
         let c = NewCapture {
             doc,
             captured_at: date,
-            bytes: Arc::unwrap_or_clone(p.payload),
-            name_hint: Some(name_hint(media.as_deref()).to_owned()),
+            bytes,
+            name_hint: Some(hint),
             url,
             source,
-            title,
-            meta: Default::default(),
+            title: title.or(page_title),
+            meta,
         };
-        let staged = match flag {
-            Some(f) => self.writer.add_flagged(c, f),
-            None => self.writer.add(c),
-        };
+        let staged = self.writer.add_with(c, extra);
         staged.map_err(|e| CliError::new(format!("{where_}: {e}; nothing was archived")))?;
         self.staged += 1;
         Ok(())

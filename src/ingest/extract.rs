@@ -30,8 +30,12 @@ pub fn extractor_id() -> String {
 pub const MAX_HTML_LEN: usize = 8 << 20;
 /// The extracted text is cut at this many bytes.
 pub const MAX_TEXT_LEN: usize = 2 << 20;
-/// Below this many words in the body, an extraction is flagged as thin.
-pub const THIN_WORDS: usize = 40;
+/// Below this many words in the body, an extraction is flagged as thin:
+/// almost nothing (an empty shell, a script-only page). Kept low because a
+/// flagged capture is never a version, and a short real page (a brief, a
+/// correction notice, example.com) must stay one. Consent and login walls
+/// and error pages are recognised by their words and titles instead.
+pub const THIN_WORDS: usize = 10;
 
 /// What extraction found in a page.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -905,7 +909,7 @@ fn thin_flag(a: &Article) -> Option<String> {
         ]
         .iter()
         .any(|k| lower.contains(k))
-        && n < THIN_WORDS * 3
+        && n < 120
     {
         return Some(format!("consent or login wall ({n} words)"));
     }
@@ -1033,7 +1037,7 @@ mod tests {
             "{a:?}"
         );
         let a = extract(
-            &page(&format!("<article><p>{}</p></article>", para(10, "short"))),
+            &page(&format!("<article><p>{}</p></article>", para(2, "short"))),
             None,
         );
         assert!(
