@@ -586,3 +586,52 @@ fn the_size_cap_holds_after_decompression() {
     let f = vellum::fetch::fetch(&url, &vellum::fetch::FetchConfig::default()).unwrap();
     assert_eq!(f.body.len(), 300_000);
 }
+
+#[test]
+fn fetched_pages_export_as_response_records_and_import_back_the_same() {
+    let page = article_page("Story", &[para(60, "alpha"), para(30, "beta")]);
+    let srv = Server::start(vec![(
+        "/news/story",
+        Box::new(move |_| ok("text/html; charset=utf-8", page.clone())),
+    )]);
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    stdout_ok(vellum(&store).args(["add", &srv.url("/news/story")]));
+    let warc = tmp.path().join("out.warc.gz");
+    vellum(&store)
+        .args(["export", "--warc"])
+        .arg(&warc)
+        .assert()
+        .success();
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::MultiGzDecoder::new(std::fs::File::open(&warc).unwrap()),
+        &mut text,
+    )
+    .unwrap();
+    assert!(text.contains("WARC-Type: response\r\n"), "{text}");
+    assert!(text.contains("HTTP/1.1 200"), "{text}");
+    let ids = |s: &std::path::Path| {
+        let mut v: Vec<String> = stdout_ok(vellum(s).args(["log", "--json"]))
+            .lines()
+            .map(|l| {
+                let d: serde_json::Value = serde_json::from_str(l).unwrap();
+                stdout_ok(vellum(s).args([
+                    "log",
+                    d["doc"].as_str().unwrap(),
+                    "--captures",
+                    "--json",
+                ]))
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let back = tmp.path().join("back");
+    vellum(&back).arg("import").arg(&warc).assert().success();
+    assert_eq!(
+        ids(&back),
+        ids(&store),
+        "same documents, capture ids and versions"
+    );
+}

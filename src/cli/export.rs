@@ -114,18 +114,41 @@ pub fn run_export(env: &Env, args: ExportArgs) -> Result<Exit, CliError> {
                     .map_err(cannot)?;
                 }
                 None => {
-                    w.record(
-                        "resource",
-                        &[
-                            ("WARC-Record-ID", main_id.clone()),
-                            ("WARC-Target-URI", uri.clone()),
-                            ("WARC-Date", date.clone()),
-                            ("Content-Type", content_type(&rec.media_type)),
-                            ("WARC-Payload-Digest", payload_digest),
-                        ],
-                        &bytes,
-                    )
-                    .map_err(cannot)?;
+                    match rec.http.as_ref().filter(|h| !h.head.is_empty()) {
+                        // Fetched by vellum: the HTTP answer as a response
+                        // record, its head as archived (the body is stored
+                        // decoded, so the encodings and length are restated).
+                        Some(http) => {
+                            let mut block = http_head(&http.head, bytes.len()).into_bytes();
+                            block.extend_from_slice(&bytes);
+                            w.record(
+                                "response",
+                                &[
+                                    ("WARC-Record-ID", main_id.clone()),
+                                    ("WARC-Target-URI", uri.clone()),
+                                    ("WARC-Date", date.clone()),
+                                    ("Content-Type", "application/http; msgtype=response".into()),
+                                    ("WARC-Payload-Digest", payload_digest),
+                                ],
+                                &block,
+                            )
+                            .map_err(cannot)?;
+                        }
+                        None => {
+                            w.record(
+                                "resource",
+                                &[
+                                    ("WARC-Record-ID", main_id.clone()),
+                                    ("WARC-Target-URI", uri.clone()),
+                                    ("WARC-Date", date.clone()),
+                                    ("Content-Type", content_type(&rec.media_type)),
+                                    ("WARC-Payload-Digest", payload_digest),
+                                ],
+                                &bytes,
+                            )
+                            .map_err(cannot)?;
+                        }
+                    }
                     written.insert(rec.content, (main_id.clone(), uri.clone(), date.clone()));
                 }
             }
@@ -192,5 +215,39 @@ fn content_type(media_type: &str) -> String {
         format!("{media_type}; charset=utf-8")
     } else {
         media_type.to_owned()
+    }
+}
+
+/// An archived HTTP head, restated for the decoded body it now precedes:
+/// without the content and transfer encodings the fetch removed, with the
+/// body's length.
+fn http_head(head: &str, body_len: usize) -> String {
+    let mut lines = head.split("\r\n").filter(|l| !l.is_empty());
+    let mut out = format!("{}\r\n", lines.next().unwrap_or("HTTP/1.1 200 OK"));
+    for line in lines {
+        let name = line.split(':').next().unwrap_or("").trim();
+        if ["content-encoding", "transfer-encoding", "content-length"]
+            .iter()
+            .any(|n| name.eq_ignore_ascii_case(n))
+        {
+            continue;
+        }
+        out.push_str(line);
+        out.push_str("\r\n");
+    }
+    out.push_str(&format!("Content-Length: {body_len}\r\n\r\n"));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn http_heads_are_restated_for_the_decoded_body() {
+        let head = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n\
+                    Transfer-Encoding: chunked\r\nContent-Length: 10\r\nETag: \"x\"\r\n\r\n";
+        assert_eq!(
+            super::http_head(head, 42),
+            "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nETag: \"x\"\r\nContent-Length: 42\r\n\r\n"
+        );
     }
 }
