@@ -1,0 +1,108 @@
+//! The store's layout on disk: names, format, the `VELLUM` marker.
+
+use std::fs::File;
+use std::path::Path;
+
+use super::*;
+use crate::error::StoreError;
+
+/// Store format written by this vellum. Format 2 added the archive log
+/// (`tlog.rs`); format 1 stores are read as they are and become format 2 when
+/// a write first logs captures.
+pub const STORE_FORMAT: u32 = 2;
+pub(super) const READABLE_FORMATS: [u32; 2] = [1, 2];
+pub(super) const MARKER: &str = "VELLUM";
+pub(super) const CATALOG: &str = "catalog.sqlite";
+pub(super) const LOCK: &str = "lock";
+/// Longest delta chain written: any version reads back in at most this many
+/// decompressions (about 15 on average). Readers refuse chains longer than
+/// [`READ_CHAIN_LIMIT`]. Measured on the benchmark corpus: 16 costs 1.58 MB of
+/// content, 32 with skip-deltas 0.99 MB (see `choose_base`).
+pub const MAX_CHAIN: u32 = 32;
+pub(super) const READ_CHAIN_LIMIT: u32 = 64;
+/// Packs under this size are merged once [`REPACK_AT`] of them exist: one
+/// `add` per capture (a scraper) would otherwise leave a small file per
+/// capture, as git's loose objects do before `gc`.
+pub(super) const REPACK_SMALL: u64 = 1 << 20;
+pub(super) const REPACK_AT: usize = 32;
+/// Batches at least this large may compact the catalog after committing.
+pub(super) const VACUUM_MIN_BATCH: usize = 1000;
+/// Bytes of decoded objects kept for reuse (delta bases, repeated reads).
+/// With the pack buffer and SQLite's cache this bounds a process's memory
+/// whatever the size of the store or of a batch.
+pub(super) const DECODED_CACHE: usize = 24 << 20;
+/// Packs are sealed at this size, which bounds a writer's memory.
+pub(super) const PACK_TARGET: usize = 16 << 20;
+
+pub(super) fn pack_key(name: &str) -> String {
+    format!("packs/{name}.pack")
+}
+
+pub(super) fn check_not_symlink(path: &Path) -> Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => Err(StoreError::Symlink(path.to_owned())),
+        _ => Ok(()),
+    }
+}
+
+/// An empty directory, or what an `init` that was interrupted leaves: an
+/// empty `objects/packs/`, a catalog, temporary files, and no marker.
+pub(super) fn is_uninitialized(dir: &Path) -> bool {
+    let only = |d: &Path, allowed: &[&str]| {
+        std::fs::read_dir(d).is_ok_and(|entries| {
+            entries.flatten().all(|e| {
+                let name = e.file_name();
+                let name = name.to_string_lossy();
+                name.starts_with(".tmp-") || allowed.contains(&name.as_ref())
+            })
+        })
+    };
+    only(dir, &["objects", CATALOG, "catalog.sqlite-journal", LOCK])
+        && (!dir.join("objects").exists() || only(&dir.join("objects"), &["packs"]))
+        && (!dir.join("objects/packs").exists() || only(&dir.join("objects/packs"), &[]))
+}
+
+/// An empty catalog in memory, for a store whose catalog file cannot serve.
+pub(super) fn memory_catalog(dir: &Path) -> Result<Catalog> {
+    Catalog::open(Path::new(":memory:"), true).map_err(|source| StoreError::Catalog {
+        path: dir.join(CATALOG),
+        source,
+    })
+}
+
+/// Checks that `dir` is a store this vellum reads; returns its format.
+pub(super) fn check_marker(dir: &Path) -> Result<u32> {
+    check_not_symlink(dir)?;
+    let marker = match std::fs::read_to_string(dir.join(MARKER)) {
+        Ok(m) => m,
+        Err(_) if !dir.exists() || is_uninitialized(dir) => {
+            return Err(StoreError::NoStore(dir.to_owned()));
+        }
+        Err(_) => return Err(StoreError::NotAStore(dir.to_owned())),
+    };
+    let format = marker
+        .lines()
+        .find_map(|l| l.strip_prefix("format "))
+        .unwrap_or("?")
+        .trim();
+    let Some(format) = format.parse().ok().filter(|f| READABLE_FORMATS.contains(f)) else {
+        return Err(StoreError::Format {
+            found: format.to_owned(),
+            supported: STORE_FORMAT,
+        });
+    };
+    let objects = dir.join("objects");
+    check_not_symlink(&objects)?;
+    check_not_symlink(&objects.join("packs"))?;
+    Ok(format)
+}
+
+/// Writes the marker naming `format`, durably and atomically.
+pub(super) fn write_marker(dir: &Path, format: u32) -> Result<()> {
+    let io = || StoreError::io(format!("writing the VELLUM marker in {}", dir.display()));
+    let tmp = dir.join(format!(".tmp-VELLUM-{}", std::process::id()));
+    std::fs::write(&tmp, format!("vellum store\nformat {format}\n")).map_err(io())?;
+    File::open(&tmp).and_then(|f| f.sync_all()).map_err(io())?;
+    std::fs::rename(&tmp, dir.join(MARKER)).map_err(io())?;
+    File::open(dir).and_then(|f| f.sync_all()).map_err(io())
+}
