@@ -27,6 +27,7 @@ pub mod verify;
 
 mod address;
 mod cache;
+mod chain;
 mod layout;
 mod read;
 mod recovery;

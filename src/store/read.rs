@@ -8,6 +8,7 @@ use std::sync::Arc;
 use super::*;
 use crate::error::StoreError;
 use crate::id::ObjectId;
+use chain::{ChainError, RawEntry};
 
 impl Archive {
     // ---------------------------------------------------------------- reading
@@ -18,102 +19,20 @@ impl Archive {
         self.read_with(id, Extra::None, READ_CHAIN_LIMIT)
     }
 
+    /// Reads an object through the one chain walker ([`chain::decode`]),
+    /// locating entries in the catalog and in `extra`.
     pub(super) fn read_with(
         &self,
         id: &ObjectId,
         extra: Extra<'_>,
         budget: u32,
     ) -> Result<Arc<Vec<u8>>> {
-        self.read_at(id, None, extra, budget)
-    }
-
-    /// Reads an object, from `known` when its location is already known (a
-    /// base named by its offset in the same pack: no catalog lookup).
-    pub(super) fn read_at(
-        &self,
-        id: &ObjectId,
-        known: Option<ObjectRow>,
-        extra: Extra<'_>,
-        budget: u32,
-    ) -> Result<Arc<Vec<u8>>> {
-        if let Some(hit) = self.cache.get(id) {
-            return Ok(hit);
-        }
-        if budget == 0 {
-            return Err(StoreError::ChainTooDeep {
-                id: *id,
-                limit: READ_CHAIN_LIMIT,
-            });
-        }
-        let damaged = |e: object::DecodeError| StoreError::Damaged {
-            id: *id,
-            reason: e.to_string(),
+        let source = StoreEntries {
+            archive: self,
+            extra,
         };
-        let unreadable = |e: std::io::Error| StoreError::Damaged {
-            id: *id,
-            reason: format!("cannot read its pack: {e}"),
-        };
-        let (raw, pack): (Vec<u8>, Option<String>) = match extra.raw(id) {
-            Some(raw) => (raw.to_vec(), None),
-            None => {
-                let row = match (known, extra.row(id)) {
-                    (Some(row), _) => row,
-                    (None, Some(row)) => row.clone(),
-                    (None, None) => self
-                        .cat(self.catalog.object(id))?
-                        .ok_or(StoreError::Missing { id: *id })?,
-                };
-                let raw = self
-                    .backend
-                    .get_range(&pack_key(&row.pack), row.offset, row.len as usize)
-                    .map_err(unreadable)?;
-                (raw, Some(row.pack))
-            }
-        };
-        let header = object::parse_header(&raw).map_err(damaged)?;
-        if header.id != *id {
-            return Err(StoreError::Damaged {
-                id: *id,
-                reason: "catalog points at another object".into(),
-            });
-        }
-        let base_at: Option<(ObjectId, Option<ObjectRow>)> = match (header.base, pack) {
-            (None, _) => None,
-            (Some(BaseRef::Id(b)), _) => Some((b, None)),
-            (Some(BaseRef::Offset(o)), None) => Some((
-                extra
-                    .pending_id_at(u64::from(o))
-                    .ok_or(StoreError::Missing { id: *id })?,
-                None,
-            )),
-            (Some(BaseRef::Offset(o)), Some(pack)) => {
-                let head = self
-                    .backend
-                    .get_range(&pack_key(&pack), u64::from(o), object::MAX_HEADER_LEN)
-                    .map_err(unreadable)?;
-                let h = object::parse_header(&head).map_err(damaged)?;
-                let row = ObjectRow {
-                    id: h.id,
-                    pack,
-                    offset: u64::from(o),
-                    len: h.entry_len() as u64,
-                    kind: h.kind,
-                    size: h.size as u64,
-                    depth: 0,
-                };
-                Some((h.id, Some(row)))
-            }
-        };
-        let base = match base_at {
-            Some((b, known)) => Some((b, self.read_at(&b, known, extra, budget - 1)?)),
-            None => None,
-        };
-        let (_, bytes) =
-            object::decode(&raw, base.as_ref().map(|(b, bytes)| (*b, bytes.as_slice())))
-                .map_err(damaged)?;
-        let bytes = Arc::new(bytes);
-        self.cache.put(*id, bytes.clone());
-        Ok(bytes)
+        chain::decode(&source, &self.cache, id, None, budget)
+            .map_err(|e| e.into_store_error(READ_CHAIN_LIMIT))
     }
 
     /// The capture record of a capture.
@@ -212,5 +131,76 @@ impl Extra<'_> {
             Extra::Located(rows) => rows.get(id),
             _ => None,
         }
+    }
+}
+
+/// Entries as a reader of the store finds them: in the catalog, or in `extra`.
+struct StoreEntries<'a> {
+    archive: &'a Archive,
+    extra: Extra<'a>,
+}
+
+impl chain::Entries for StoreEntries<'_> {
+    type Loc = ObjectRow;
+
+    fn entry(
+        &self,
+        id: &ObjectId,
+        known: Option<ObjectRow>,
+    ) -> std::result::Result<Option<RawEntry<ObjectRow>>, ChainError> {
+        let a = self.archive;
+        let extra = self.extra;
+        let damaged = |e: object::DecodeError| ChainError::Damaged(*id, e.to_string());
+        let unreadable =
+            |e: std::io::Error| ChainError::Damaged(*id, format!("cannot read its pack: {e}"));
+        let (raw, pack): (Vec<u8>, Option<String>) = match extra.raw(id) {
+            Some(raw) => (raw.to_vec(), None),
+            None => {
+                let row = match (known, extra.row(id)) {
+                    (Some(row), _) => row,
+                    (None, Some(row)) => row.clone(),
+                    (None, None) => {
+                        match a.cat(a.catalog.object(id)).map_err(ChainError::Source)? {
+                            Some(row) => row,
+                            None => return Ok(None),
+                        }
+                    }
+                };
+                let raw = a
+                    .backend
+                    .get_range(&pack_key(&row.pack), row.offset, row.len as usize)
+                    .map_err(unreadable)?;
+                (raw, Some(row.pack))
+            }
+        };
+        let header = object::parse_header(&raw).map_err(damaged)?;
+        let base = match (header.base, pack) {
+            (None, _) => None,
+            (Some(BaseRef::Id(b)), _) => Some((b, None)),
+            (Some(BaseRef::Offset(o)), None) => Some((
+                extra
+                    .pending_id_at(u64::from(o))
+                    .ok_or(ChainError::Missing(*id))?,
+                None,
+            )),
+            (Some(BaseRef::Offset(o)), Some(pack)) => {
+                let head = a
+                    .backend
+                    .get_range(&pack_key(&pack), u64::from(o), object::MAX_HEADER_LEN)
+                    .map_err(unreadable)?;
+                let h = object::parse_header(&head).map_err(damaged)?;
+                let row = ObjectRow {
+                    id: h.id,
+                    pack,
+                    offset: u64::from(o),
+                    len: h.entry_len() as u64,
+                    kind: h.kind,
+                    size: h.size as u64,
+                    depth: 0,
+                };
+                Some((h.id, Some(row)))
+            }
+        };
+        Ok(Some(RawEntry { raw, base }))
     }
 }

@@ -90,30 +90,9 @@ impl Archive {
             .iter()
             .flat_map(|(_, _, entries)| entries.iter().map(|e| (e.header.id, e.base)))
             .collect();
-        let mut depths: HashMap<ObjectId, u32> = HashMap::new();
-        for &id in bases.keys() {
-            let mut chain = vec![id];
-            let mut depth = 0;
-            while let Some(&Some(base)) = bases.get(chain.last().expect("non-empty")) {
-                if let Some(d) = depths.get(&base) {
-                    depth = d + 1;
-                    break;
-                }
-                if chain.len() > READ_CHAIN_LIMIT as usize {
-                    break; // a cycle or an absurd chain: verify reports it
-                }
-                if !bases.contains_key(&base) {
-                    depth = self
-                        .cat(self.catalog.object(&base))?
-                        .map_or(0, |r| r.depth + 1);
-                    break;
-                }
-                chain.push(base);
-            }
-            for (i, obj) in chain.iter().rev().enumerate() {
-                depths.insert(*obj, depth + i as u32);
-            }
-        }
+        let depths = chain::depths(&bases, READ_CHAIN_LIMIT, |base| {
+            Ok(self.cat(self.catalog.object(base))?.map(|r| r.depth))
+        })?;
         let mut located: HashMap<ObjectId, (i64, ObjectRow)> = HashMap::new();
         for (name, size, entries) in &scanned {
             let pack_id = self.cat(self.catalog.add_pack(name, *size))?;
