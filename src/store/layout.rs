@@ -1,6 +1,5 @@
 //! The store's layout on disk: names, format, the `VELLUM` marker.
 
-use std::fs::File;
 use std::path::Path;
 
 use super::*;
@@ -11,9 +10,9 @@ use crate::error::StoreError;
 /// a write first logs captures.
 pub const STORE_FORMAT: u32 = 2;
 pub(super) const READABLE_FORMATS: [u32; 2] = [1, 2];
-pub(super) const MARKER: &str = "VELLUM";
+pub(super) const MARKER: &str = fs::MARKER;
 pub(super) const CATALOG: &str = "catalog.sqlite";
-pub(super) const LOCK: &str = "lock";
+pub(super) const LOCK: &str = fs::LOCK;
 /// Longest delta chain written: any version reads back in at most this many
 /// decompressions (about 15 on average). Readers refuse chains longer than
 /// [`READ_CHAIN_LIMIT`]. Measured on the benchmark corpus: 16 costs 1.58 MB of
@@ -70,15 +69,17 @@ pub(super) fn memory_catalog(dir: &Path) -> Result<Catalog> {
     })
 }
 
-/// Checks that `dir` is a store this vellum reads; returns its format.
-pub(super) fn check_marker(dir: &Path) -> Result<u32> {
+/// Checks that `dir` is a store this vellum reads (its marker read through
+/// `backend`); returns its format.
+pub(super) fn check_marker(dir: &Path, backend: &dyn Backend) -> Result<u32> {
     check_not_symlink(dir)?;
-    let marker = match std::fs::read_to_string(dir.join(MARKER)) {
-        Ok(m) => m,
-        Err(_) if !dir.exists() || is_uninitialized(dir) => {
+    let marker = match backend.read_marker() {
+        Ok(Some(m)) => String::from_utf8_lossy(&m).into_owned(),
+        Ok(None) if !dir.exists() || is_uninitialized(dir) => {
             return Err(StoreError::NoStore(dir.to_owned()));
         }
-        Err(_) => return Err(StoreError::NotAStore(dir.to_owned())),
+        Ok(None) => return Err(StoreError::NotAStore(dir.to_owned())),
+        Err(e) => return Err(StoreError::io("reading the VELLUM marker")(e)),
     };
     let format = marker
         .lines()
@@ -97,12 +98,14 @@ pub(super) fn check_marker(dir: &Path) -> Result<u32> {
     Ok(format)
 }
 
+/// The marker naming `format`.
+pub(super) fn marker_bytes(format: u32) -> Vec<u8> {
+    format!("vellum store\nformat {format}\n").into_bytes()
+}
+
 /// Writes the marker naming `format`, durably and atomically.
-pub(super) fn write_marker(dir: &Path, format: u32) -> Result<()> {
-    let io = || StoreError::io(format!("writing the VELLUM marker in {}", dir.display()));
-    let tmp = dir.join(format!(".tmp-VELLUM-{}", std::process::id()));
-    std::fs::write(&tmp, format!("vellum store\nformat {format}\n")).map_err(io())?;
-    File::open(&tmp).and_then(|f| f.sync_all()).map_err(io())?;
-    std::fs::rename(&tmp, dir.join(MARKER)).map_err(io())?;
-    File::open(dir).and_then(|f| f.sync_all()).map_err(io())
+pub(super) fn write_marker(backend: &dyn Backend, format: u32) -> Result<()> {
+    backend
+        .write_marker(&marker_bytes(format))
+        .map_err(StoreError::io("writing the VELLUM marker"))
 }

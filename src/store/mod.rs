@@ -102,15 +102,41 @@ impl Archive {
         })?;
         // The marker goes last and durably: a store without it is not a store
         // (and an init killed before this point is simply done again).
-        write_marker(dir, STORE_FORMAT)?;
+        write_marker(&fs::FsBackend::for_store(dir), STORE_FORMAT)?;
         Ok((Archive::open(dir)?, true))
+    }
+
+    /// Creates a store in `backend` (or opens it when it already is one),
+    /// with its catalog in `dir`. Returns whether it was created.
+    pub fn init_with_backend(dir: &Path, backend: Box<dyn Backend>) -> Result<(Archive, bool)> {
+        let marked = backend
+            .read_marker()
+            .map_err(StoreError::io("reading the VELLUM marker"))?
+            .is_some();
+        if !marked {
+            std::fs::create_dir_all(dir)
+                .map_err(StoreError::io(format!("creating {}", dir.display())))?;
+            Catalog::open(&dir.join(CATALOG), true).map_err(|source| StoreError::Catalog {
+                path: dir.join(CATALOG),
+                source,
+            })?;
+            write_marker(&*backend, STORE_FORMAT)?;
+        }
+        Ok((Archive::open_with_backend(dir, backend)?, !marked))
     }
 
     /// Opens an existing store. A catalog written by an older vellum is
     /// rebuilt in memory (readers never change a byte of the store);
     /// [`Archive::open_writable`] and `reindex` upgrade it on disk.
     pub fn open(dir: &Path) -> Result<Archive> {
-        let format = check_marker(dir)?;
+        Archive::open_with_backend(dir, Box::new(fs::FsBackend::for_store(dir)))
+    }
+
+    /// Opens an existing store whose marker, lock and objects are reached
+    /// through `backend` (another storage service, memory, or a
+    /// fault-injecting disk in tests). The catalog stays in `dir`.
+    pub fn open_with_backend(dir: &Path, backend: Box<dyn Backend>) -> Result<Archive> {
+        let format = check_marker(dir, &*backend)?;
         let catalog_path = dir.join(CATALOG);
         if !catalog_path.exists() {
             return Err(StoreError::Catalog {
@@ -124,7 +150,7 @@ impl Archive {
         let catalog = match Catalog::open(&catalog_path, false) {
             Ok(c) => c,
             Err(e) if catalog::is_older_schema(&e) => {
-                let mut archive = Archive::with_catalog(dir, memory_catalog(dir)?, format);
+                let mut archive = Archive::with_catalog(dir, backend, memory_catalog(dir)?, format);
                 archive.catalog_outdated = true;
                 archive.cat(archive.catalog.begin())?;
                 let names = archive.pack_names()?;
@@ -139,7 +165,7 @@ impl Archive {
                 });
             }
         };
-        Ok(Archive::with_catalog(dir, catalog, format))
+        Ok(Archive::with_catalog(dir, backend, catalog, format))
     }
 
     /// Opens an existing store for writing: a catalog written by an older
@@ -166,8 +192,9 @@ impl Archive {
     pub fn open_for_verify(dir: &Path) -> Result<Archive> {
         match Archive::open(dir) {
             Err(StoreError::Catalog { source, .. }) => {
-                let mut archive =
-                    Archive::with_catalog(dir, memory_catalog(dir)?, check_marker(dir)?);
+                let backend = Box::new(fs::FsBackend::for_store(dir));
+                let format = check_marker(dir, &*backend)?;
+                let mut archive = Archive::with_catalog(dir, backend, memory_catalog(dir)?, format);
                 archive.catalog_problem = Some(source.to_string());
                 Ok(archive)
             }
@@ -175,19 +202,15 @@ impl Archive {
         }
     }
 
-    /// Opens an existing store whose objects are reached through `backend`
-    /// (another storage service, or a fault-injecting one in tests). The
-    /// catalog and the writer lock stay in `dir`.
-    pub fn open_with_backend(dir: &Path, backend: Box<dyn Backend>) -> Result<Archive> {
-        let mut archive = Archive::open(dir)?;
-        archive.backend = backend;
-        Ok(archive)
-    }
-
-    fn with_catalog(dir: &Path, catalog: Catalog, format: u32) -> Archive {
+    fn with_catalog(
+        dir: &Path,
+        backend: Box<dyn Backend>,
+        catalog: Catalog,
+        format: u32,
+    ) -> Archive {
         Archive {
             dir: dir.to_owned(),
-            backend: Box::new(fs::FsBackend::new(dir.join("objects"))),
+            backend,
             catalog,
             cache: Cache::new(DECODED_CACHE),
             catalog_problem: None,

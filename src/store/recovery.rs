@@ -142,7 +142,8 @@ impl Archive {
 /// when the catalog is missing or damaged: the new catalog is built beside
 /// the old one and renamed over it under the writer lock.
 pub fn reindex(dir: &Path) -> Result<ReindexReport> {
-    let format = check_marker(dir)?;
+    let backend = Box::new(fs::FsBackend::for_store(dir));
+    let format = check_marker(dir, &*backend)?;
     let io = |what: &str| StoreError::io(format!("{what} in {}", dir.display()));
     let fresh = dir.join(format!("{CATALOG}.rebuild"));
     for stale in [
@@ -160,7 +161,7 @@ pub fn reindex(dir: &Path) -> Result<ReindexReport> {
         path: fresh.clone(),
         source,
     })?;
-    let archive = Archive::with_catalog(dir, catalog, format);
+    let archive = Archive::with_catalog(dir, backend, catalog, format);
     // The writer indexes every pack the (empty) catalog does not know.
     let writer = archive.writer(&mut || {})?;
     let packs = archive.pack_names()?.len();

@@ -1,8 +1,8 @@
 //! The write path: one writer at a time stages captures, seals packs and
 //! commits them to the catalog.
 
+use super::backend::Lease;
 use std::collections::HashMap;
-use std::fs::{File, OpenOptions};
 use std::rc::Rc;
 
 use time::OffsetDateTime;
@@ -65,24 +65,19 @@ impl Archive {
                 ),
             });
         }
-        let lock_path = self.dir.join(LOCK);
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(StoreError::io(format!("opening {}", lock_path.display())))?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
+        let lock = match self
+            .backend
+            .try_lock()
+            .map_err(StoreError::io("taking the writer lock"))?
+        {
+            Some(lock) => lock,
+            None => {
                 on_wait();
-                lock.lock()
-                    .map_err(StoreError::io("waiting for the writer lock"))?;
+                self.backend
+                    .lock()
+                    .map_err(StoreError::io("waiting for the writer lock"))?
             }
-            Err(std::fs::TryLockError::Error(e)) => {
-                return Err(StoreError::io("taking the writer lock")(e));
-            }
-        }
+        };
         self.backend
             .remove_partial_writes()
             .map_err(StoreError::io("removing partial writes"))?;
@@ -177,7 +172,7 @@ struct LogState {
 /// Dropping it without [`Writer::commit`] rolls the catalog back.
 pub struct Writer<'a> {
     archive: &'a Archive,
-    lock: Option<File>,
+    lock: Option<Lease>,
     codec: Codec,
     pending: Pending,
     staged: Vec<Staged>,
@@ -389,7 +384,7 @@ impl Writer<'_> {
             if a.format < 2 {
                 // An older vellum must not read a store with a log as if it
                 // had none: it refuses format 2 with "upgrade vellum".
-                write_marker(&a.dir, STORE_FORMAT)?;
+                write_marker(&*a.backend, STORE_FORMAT)?;
             }
         }
         if self.pending.pack.is_empty() {
@@ -556,7 +551,7 @@ impl Writer<'_> {
 
     /// Commits and hands back the writer lock, for callers that must do more
     /// under it.
-    pub(super) fn finish(mut self) -> Result<File> {
+    pub(super) fn finish(mut self) -> Result<Lease> {
         self.flush()?;
         let obsolete = self.repack_small_packs()?;
         let a = self.archive;
