@@ -109,3 +109,60 @@ pub(super) fn write_marker(backend: &dyn Backend, format: u32) -> Result<()> {
         .write_marker(&marker_bytes(format))
         .map_err(StoreError::io("writing the VELLUM marker"))
 }
+
+/// Name of the directory a store is built in before it is renamed to `name`.
+pub(super) fn init_temp_name(name: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!(".{name}.tmp-init-{}-{nanos}", std::process::id())
+}
+
+/// Removes what inits killed an hour ago or more left beside `name`.
+pub(super) fn remove_stale_inits(parent: &Path, name: &str) {
+    let prefix = format!(".{name}.tmp-init-");
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let stale = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age.as_secs() >= 3600);
+        if stale && e.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+/// Builds a complete, durable store in the new directory `dir`.
+pub(super) fn build_store(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir(dir)?;
+    build_contents(dir)?;
+    sync_dir(dir)
+}
+
+/// Creates a store's contents in an existing directory, marker last.
+pub(super) fn build_in_place(dir: &Path) -> Result<()> {
+    build_contents(dir).map_err(StoreError::io(format!(
+        "creating a store in {}",
+        dir.display()
+    )))
+}
+
+fn build_contents(dir: &Path) -> std::io::Result<()> {
+    let packs = dir.join("objects/packs");
+    std::fs::create_dir_all(&packs)?;
+    sync_dir(&packs)?;
+    sync_dir(&dir.join("objects"))?;
+    Catalog::open(&dir.join(CATALOG), true).map_err(std::io::Error::other)?;
+    // The marker goes last and durably (the backend syncs the directory).
+    fs::FsBackend::for_store(dir).write_marker(&marker_bytes(STORE_FORMAT))
+}
+
+/// Makes a directory's entries durable.
+pub(super) fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
+}

@@ -86,6 +86,13 @@ pub struct DocSummary {
 impl Archive {
     /// Creates a store at `dir` (or opens it when it already is one).
     /// Returns whether it was created.
+    ///
+    /// Atomic: the store is built beside `dir` under a temporary name, made
+    /// durable, and renamed into place, so no reader and no crash ever sees
+    /// a half-created store. (A crash leaves at most a hidden
+    /// `.NAME.tmp-init-*` directory beside it, removed by a later init once
+    /// an hour old.) Two processes creating the same store: one rename wins,
+    /// the other opens what it made.
     pub fn init(dir: &Path) -> Result<(Archive, bool)> {
         check_not_symlink(dir)?;
         if dir.join(MARKER).exists() {
@@ -94,16 +101,47 @@ impl Archive {
         if dir.exists() && !is_uninitialized(dir) {
             return Err(StoreError::NotAStore(dir.to_owned()));
         }
-        let io = |what: &str| StoreError::io(format!("creating {what} in {}", dir.display()));
-        std::fs::create_dir_all(dir.join("objects/packs")).map_err(io("objects/"))?;
-        Catalog::open(&dir.join(CATALOG), true).map_err(|source| StoreError::Catalog {
-            path: dir.join(CATALOG),
-            source,
-        })?;
-        // The marker goes last and durably: a store without it is not a store
-        // (and an init killed before this point is simply done again).
-        write_marker(&fs::FsBackend::for_store(dir), STORE_FORMAT)?;
-        Ok((Archive::open(dir)?, true))
+        let io = |what: &str| StoreError::io(format!("creating {what} for {}", dir.display()));
+        let (parent, name) = match (dir.parent(), dir.file_name()) {
+            (Some(p), Some(n)) => (
+                if p.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    p
+                },
+                n.to_string_lossy().into_owned(),
+            ),
+            _ => return Err(StoreError::NotAStore(dir.to_owned())),
+        };
+        std::fs::create_dir_all(parent).map_err(io("its parent directory"))?;
+        layout::remove_stale_inits(parent, &name);
+        let tmp = parent.join(layout::init_temp_name(&name));
+        let built = layout::build_store(&tmp).map_err(io("a new store"));
+        let placed = built.and_then(|()| {
+            std::fs::rename(&tmp, dir).map_err(io("the store (renaming it into place)"))
+        });
+        match placed {
+            Ok(()) => {
+                layout::sync_dir(parent).map_err(io("the store (syncing its parent)"))?;
+                Ok((Archive::open(dir)?, true))
+            }
+            Err(e) => {
+                let _ = std::fs::remove_dir_all(&tmp);
+                if dir.join(MARKER).exists() {
+                    // Another process created it meanwhile.
+                    return Ok((Archive::open(dir)?, false));
+                }
+                if !dir.exists() || !is_uninitialized(dir) {
+                    return Err(e);
+                }
+                // `dir` exists and cannot be replaced (a mount point, or
+                // what an older vellum's interrupted init left): created in
+                // place, marker last, so a crash leaves no store, only
+                // leftovers the next init accepts.
+                layout::build_in_place(dir)?;
+                Ok((Archive::open(dir)?, true))
+            }
+        }
     }
 
     /// Creates a store in `backend` (or opens it when it already is one),
