@@ -186,8 +186,15 @@ pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
         writer
             .add(NewCapture { bytes, ..c.capture })
             .map_err(|e| match line {
-                Some(n) => CliError::new(format!("batch line {n}: {e}; nothing was archived")),
-                None => CliError::new(format!("{}: {e}; nothing was archived", path.display())),
+                Some(n) => CliError::new(format!(
+                    "batch line {n}: {}; nothing was archived",
+                    super::store_message(&e)
+                )),
+                None => CliError::new(format!(
+                    "{}: {}; nothing was archived",
+                    path.display(),
+                    super::store_message(&e)
+                )),
             })?;
         progress.update(i + 1, total);
     }

@@ -469,7 +469,12 @@ impl Import<'_, '_> {
             Some(f) => self.writer.add_flagged(c, f),
             None => self.writer.add(c),
         };
-        staged.map_err(|e| CliError::new(format!("{where_}: {e}; nothing was archived")))?;
+        staged.map_err(|e| {
+            CliError::new(format!(
+                "{where_}: {}; nothing was archived",
+                super::store_message(&e)
+            ))
+        })?;
         self.staged += 1;
         Ok(())
     }
