@@ -271,7 +271,8 @@ fn capture(doc: &str, n: usize, text: &str) -> NewCapture {
         doc: doc.parse().unwrap(),
         captured_at: datetime!(2019-02-12 12:00 UTC) + time::Duration::minutes(n as i64),
         bytes: text.as_bytes().to_vec(),
-        name_hint: Some(format!("{doc}.md")),
+        media_type: "text/markdown".into(),
+        text: vellum::store::CaptureText::Bytes,
         url: None,
         source: Some("site".into()),
         title: None,
@@ -676,4 +677,51 @@ fn the_in_memory_backend_holds_a_whole_store() {
     assert!(mem.try_lock().unwrap().is_some());
     let other = Archive::open_with_backend(tmp.path(), Box::new(MemBackend::default()));
     assert!(other.is_err(), "another memory store has no marker");
+}
+
+#[test]
+fn text_extracted_by_the_caller_is_stored_beside_the_bytes() {
+    use vellum::store::CaptureText;
+    use vellum::store::backend::MemBackend;
+    let tmp = tempfile::tempdir().unwrap();
+    let (archive, _) =
+        Archive::init_with_backend(tmp.path(), Box::new(MemBackend::default())).unwrap();
+    let mut w = archive.writer(&mut || {}).unwrap();
+    for (n, body) in [
+        "<p>One text.</p>",
+        "<p>One <b>text</b>.</p>",
+        "<p>Two texts.</p>",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let text = body.replace("<p>", "").replace("</p>", "");
+        let text = text.replace("<b>", "").replace("</b>", "");
+        w.add(NewCapture {
+            media_type: "text/html".into(),
+            text: CaptureText::Extracted(text),
+            ..capture("h", n, body)
+        })
+        .unwrap();
+    }
+    w.prepare().unwrap();
+    w.commit().unwrap();
+    // Versions compare the extracted text: the markup-only change is none.
+    let versions = archive.history("h").unwrap().versions.clone();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(
+        &**archive.read_object(&versions[0].key).unwrap(),
+        b"One text."
+    );
+    assert_eq!(
+        &**archive.read_object(&versions[1].key).unwrap(),
+        b"Two texts."
+    );
+    let record = archive.record(&versions[0].capture).unwrap();
+    assert_eq!(record.media_type, "text/html");
+    assert_eq!(
+        &**archive.read_object(&record.content).unwrap(),
+        b"<p>One text.</p>"
+    );
+    assert!(verify(&archive, &mut |_, _| {}).ok());
 }

@@ -9,7 +9,7 @@ use vellum::error::StoreError;
 use vellum::ingest::DocName;
 use vellum::ingest::batch::{self, BatchLine, Problem, default_doc};
 use vellum::store::object::MAX_OBJECT_SIZE;
-use vellum::store::{Added, Archive, NewCapture};
+use vellum::store::{Added, Archive, CaptureText, NewCapture};
 use vellum::when::{parse_time, to_second};
 
 use super::progress::{Progress, Spinner};
@@ -183,8 +183,14 @@ pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
             Some(b) => b,
             None => read_input(&path).map_err(|e| c_err(line, "path", e))?,
         };
+        let (media_type, text) = vellum::ingest::describe(Some(&path.to_string_lossy()), &bytes);
         writer
-            .add(NewCapture { bytes, ..c.capture })
+            .add(NewCapture {
+                bytes,
+                media_type,
+                text,
+                ..c.capture
+            })
             .map_err(|e| match line {
                 Some(n) => CliError::new(format!(
                     "batch line {n}: {}; nothing was archived",
@@ -252,7 +258,8 @@ fn read_paths(args: &AddArgs, now: OffsetDateTime) -> Result<Vec<Pending>, CliEr
                 doc,
                 captured_at: args.at.unwrap_or(now),
                 bytes: Vec::new(),
-                name_hint: Some(path.to_string_lossy().into_owned()),
+                media_type: String::new(), // set once the bytes are read
+                text: CaptureText::None,
                 url: args.url.clone(),
                 source: args.source.clone(),
                 title: args.title.clone(),
@@ -347,7 +354,8 @@ fn pending(n: usize, b: BatchLine, now: OffsetDateTime) -> Pending {
             doc: b.doc.clone(),
             captured_at: b.time(now),
             bytes: Vec::new(),
-            name_hint: Some(b.path.to_string_lossy().into_owned()),
+            media_type: String::new(), // set once the bytes are read
+            text: CaptureText::None,
             url: b.url,
             source: b.source,
             title: b.title,

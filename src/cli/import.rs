@@ -455,11 +455,15 @@ impl Import<'_, '_> {
             self.summary.flagged += 1;
             (doc, Some(format!("WARC digest mismatch: {why}")))
         };
+        let bytes = Arc::unwrap_or_clone(p.payload);
+        let (media_type, text) =
+            vellum::ingest::describe(Some(name_hint(media.as_deref())), &bytes);
         let c = NewCapture {
             doc,
             captured_at: date,
-            bytes: Arc::unwrap_or_clone(p.payload),
-            name_hint: Some(name_hint(media.as_deref()).to_owned()),
+            bytes,
+            media_type,
+            text,
             url,
             source,
             title,

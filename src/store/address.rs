@@ -8,9 +8,9 @@ use std::str::FromStr;
 
 use time::OffsetDateTime;
 
+use super::name::DocName;
 use crate::error::{AddressError, StoreError};
 use crate::id::hex_val;
-use crate::ingest::DocName;
 
 use super::Archive;
 use super::history::History;

@@ -19,6 +19,7 @@ pub mod backend;
 pub mod catalog;
 pub mod fs;
 pub mod history;
+pub mod name;
 pub mod object;
 pub mod pack;
 pub mod record;
@@ -47,13 +48,14 @@ use cache::Cache;
 use catalog::{CaptureRow, Catalog, ObjectRow};
 use layout::*;
 pub use layout::{MAX_CHAIN, STORE_FORMAT};
+pub use name::DocName;
 use object::{BaseRef, Codec, Kind, MAX_OBJECT_SIZE};
 use pack::{Entry, PackWriter};
 use read::Extra;
 use recovery::object_row;
 pub use recovery::{ReindexReport, reindex};
 use write::Pending;
-pub use write::{Added, NewCapture, Status, Writer};
+pub use write::{Added, CaptureText, NewCapture, Status, Writer};
 
 type Result<T> = std::result::Result<T, StoreError>;
 

@@ -10,20 +10,37 @@ use time::OffsetDateTime;
 use super::*;
 use crate::error::StoreError;
 use crate::id::{IdSet, ObjectId};
-use crate::ingest::{self, DocName};
 
-/// What a capture is, before it is archived.
+/// What a capture is, before it is archived. The store does not interpret
+/// the bytes: the caller (ingest) says what their media type is and what
+/// text versions compare ([`crate::ingest::describe`] does both for text
+/// files).
 #[derive(Debug, Clone)]
 pub struct NewCapture {
     pub doc: DocName,
     pub captured_at: OffsetDateTime,
     pub bytes: Vec<u8>,
-    /// A file name or URL, used only to guess the media type.
-    pub name_hint: Option<String>,
+    /// Recorded as is: `text/plain`, `text/html`, `application/octet-stream`...
+    pub media_type: String,
+    /// The capture's text, which versions and diffs compare.
+    pub text: CaptureText,
     pub url: Option<String>,
     pub source: Option<String>,
     pub title: Option<String>,
     pub meta: std::collections::BTreeMap<String, String>,
+}
+
+/// The text of a capture, as its caller extracted it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaptureText {
+    /// No text (bytes that are not text): the record's `text` is empty.
+    None,
+    /// The bytes are the text (plain text, Markdown): stored once, the
+    /// record's `text` is its content object.
+    Bytes,
+    /// Text extracted from the bytes (from HTML, say): stored as its own
+    /// object, delta-compressed against the document's previous text.
+    Extracted(String),
 }
 
 /// Whether a capture brought a new version.
@@ -211,7 +228,15 @@ impl Writer<'_> {
             c.source.as_deref(),
         )?;
         let content = self.put(Kind::Content, &c.bytes, content_base)?;
-        let text = ingest::extract_text(&c.bytes).map(|_| content);
+        let text = match &c.text {
+            CaptureText::None => None,
+            CaptureText::Bytes => Some(content),
+            CaptureText::Extracted(t) if t.as_bytes() == c.bytes.as_slice() => Some(content),
+            CaptureText::Extracted(t) => {
+                let base = latest.as_ref().map(|l| l.vkey).or(content_base);
+                Some(self.put(Kind::Content, t.as_bytes(), base)?)
+            }
+        };
         let record = CaptureRecord {
             vellum: record::RECORD_FORMAT,
             doc: c.doc.clone(),
@@ -219,7 +244,7 @@ impl Writer<'_> {
             content,
             size: c.bytes.len() as u64,
             text,
-            media_type: ingest::media_type(c.name_hint.as_deref(), &c.bytes).to_owned(),
+            media_type: c.media_type,
             url: c.url,
             source: c.source,
             title: c.title,
