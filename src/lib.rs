@@ -4,6 +4,7 @@ pub mod diff;
 pub mod error;
 pub mod id;
 pub mod ingest;
+pub mod query;
 pub mod render;
 pub mod store;
 pub mod warc;

@@ -207,7 +207,7 @@ pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
     drop(progress);
     let spinner = Spinner::start(env, format!("committing {total} capture(s)"));
     let added = writer.prepare()?;
-    cache_stats(writer.archive(), &added)?;
+    vellum::query::cache_stats(writer.archive(), &added)?;
     writer.commit()?;
     drop(spinner);
     let mut out = std::io::stdout().lock();
@@ -363,38 +363,6 @@ fn pending(n: usize, b: BatchLine, now: OffsetDateTime) -> Pending {
         },
         path: b.path,
     }
-}
-
-/// Word counts for `log DOC`, cached inside the write so readers never diff history.
-pub(super) fn cache_stats(archive: &Archive, added: &[Added]) -> Result<(), CliError> {
-    for a in added {
-        let Some(text_id) = a.text else { continue };
-        let mut words = archive.cached_words(&text_id)?;
-        if let Some(prev) = a.previous_text
-            && archive.cached_change(&prev, &text_id)?.is_none()
-        {
-            let old = archive.read_object(&prev)?;
-            let new = archive.read_object(&text_id)?;
-            let d = vellum::diff::diff(
-                &String::from_utf8_lossy(&old),
-                &String::from_utf8_lossy(&new),
-                &Default::default(),
-            );
-            let (added, removed) = (d.stats.words_added as u64, d.stats.words_removed as u64);
-            archive.cache_change(&prev, &text_id, added, removed)?;
-            if words.is_none() {
-                // The diff counted the new text already.
-                archive.cache_words(&text_id, d.stats.words_new as u64)?;
-                words = Some(d.stats.words_new as u64);
-            }
-        }
-        if words.is_none() {
-            let text = archive.read_object(&text_id)?;
-            let n = vellum::diff::count_words(&String::from_utf8_lossy(&text));
-            archive.cache_words(&text_id, n as u64)?;
-        }
-    }
-    Ok(())
 }
 
 pub(super) fn print_added(out: &mut dyn Write, a: &Added, json: bool) -> std::io::Result<()> {

@@ -14,7 +14,7 @@ use vellum::warc::Digest;
 use vellum::warc::import::{Found, Item, Revisit, Skip, interpret, name_hint};
 use vellum::warc::read::{Options, Position, Reader, record_at};
 
-use super::add::{cache_stats, print_added};
+use super::add::print_added;
 use super::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
@@ -170,7 +170,7 @@ pub fn run_import(env: &Env, args: ImportArgs) -> Result<Exit, CliError> {
     }
     let mut summary = std::mem::take(&mut imp.summary);
     let added = writer.prepare()?;
-    cache_stats(writer.archive(), &added)?;
+    vellum::query::cache_stats(writer.archive(), &added)?;
     writer.commit()?;
     let mut out = std::io::stdout().lock();
     for a in &added {

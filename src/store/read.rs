@@ -2,7 +2,6 @@
 //! catalog's views of documents and captures.
 
 use std::collections::HashMap;
-use std::rc::Rc;
 use std::sync::Arc;
 
 use super::*;
@@ -51,7 +50,7 @@ impl Archive {
 
     /// A document's history: its versions (numbered from 1) and which one
     /// each capture saw. Empty for an unknown document.
-    pub fn history(&self, doc: &str) -> Result<Rc<History>> {
+    pub fn history(&self, doc: &str) -> Result<Arc<History>> {
         self.cat(self.catalog.doc_history(doc))
     }
 

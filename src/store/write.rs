@@ -3,7 +3,7 @@
 
 use super::backend::Lease;
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use time::OffsetDateTime;
 
@@ -526,7 +526,7 @@ impl Writer<'_> {
     pub fn prepare(&mut self) -> Result<Vec<Added>> {
         self.flush()?;
         let a = self.archive;
-        let mut histories: HashMap<DocName, Rc<History>> = HashMap::new();
+        let mut histories: HashMap<DocName, Arc<History>> = HashMap::new();
         let mut out = Vec::with_capacity(self.staged.len());
         for s in &self.staged {
             if !histories.contains_key(&s.doc) {
