@@ -39,9 +39,71 @@
 #                        corpus files as they are, so copies after the first
 #                        are pure content-addressed dedup hits (only capture
 #                        records and catalog rows are new)
+#
+# Verify's peak memory on a large store (`scripts/bench-scale.sh verify-rss`
+# runs only this part; it needs no corpus): a store with at least
+# BENCH_SCALE_VERIFY_MB (default 500; 0 skips it) MB of packs is generated
+# from random base64 text (incompressible, so pack bytes ~= 3/4 of the text):
+# 48 documents, each a short first version then versions of ~1.5 MB fresh text
+# (stored as level-9 deltas, so building it takes minutes, not an hour of
+# level-19 compression), fed by `add --batch` one version per document per
+# commit. Then `vellum verify` runs under /usr/bin/time -v: its peak RSS is
+# reported against the 100 MB target, with the pack bytes on disk.
 set -euo pipefail
 # shellcheck source=scripts/bench-lib.sh
 source "$(dirname "$0")/bench-lib.sh"
+
+# verify_rss: builds a store of >= VERIFY_MB MB of packs in $W/big and
+# measures `vellum verify` on it. Prints one summary line.
+verify_rss() {
+    local mb=${BENCH_SCALE_VERIFY_MB:-500}
+    ((mb > 0)) || return 0
+    local big=$W/big files=$W/big-files docs=48 per=1500000
+    local versions=$(((mb * 1048576 * 4 / 3) / (docs * per) + 2))
+    mkdir -p "$files"
+    log "verify-rss: generating $docs documents x $versions versions of ~$((per / 1000)) kB random text (>= $mb MB of packs)"
+    local t0 total_text=0 v
+    t0=$(now_ns)
+    for ((v = 0; v < versions; v++)); do
+        python3 - "$files" "$v" "$docs" "$per" >"$W/big-batch.jsonl" <<'PY'
+import base64, json, os, sys
+files, v, docs, per = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+for d in range(docs):
+    path = os.path.join(files, f"d{d}.txt")
+    with open(path, "wb") as f:
+        if v == 0:
+            f.write(f"Document {d}, first version.\n".encode())
+        else:
+            raw = base64.encodebytes(os.urandom(per * 3 // 4))
+            f.write(f"Document {d}, version {v}.\n".encode() + raw)
+    at = f"2020-01-01T{v // 60:02d}:{v % 60:02d}:{d:02d}Z"
+    print(json.dumps({"path": path, "doc": f"big-{d}", "captured_at": at}))
+PY
+        total_text=$((total_text + $(du_apparent "$files")))
+        "$VELLUM" --store "$big" --quiet add --batch "$W/big-batch.jsonl" >/dev/null
+    done
+    rm -rf "$files"
+    local pack_bytes gen_ms
+    pack_bytes=$(du_apparent "$big/objects/packs")
+    gen_ms=$((($(now_ns) - t0) / 1000000))
+    log "verify-rss: $(fmt_mib "$pack_bytes") MiB of packs in $(ls "$big/objects/packs" | wc -l) packs, built in $(fmt_ms_s "$gen_ms") s; running verify"
+    /usr/bin/time -v "$VELLUM" --store "$big" verify >"$W/big-verify.out" 2>"$W/big-verify.time" ||
+        die "verify failed on the generated store: $(tail -5 "$W/big-verify.out")"
+    local rss wall
+    rss=$(rss_kib "$W/big-verify.time")
+    wall=$(awk '/Elapsed \(wall clock\)/ {sub(/.*\): */, ""); print}' "$W/big-verify.time")
+    VERIFY_RSS_LINE="verify on a store of $(fmt_mib "$pack_bytes") MiB of packs ($docs documents, $((docs * versions)) captures, $(fmt_mib "$total_text") MiB of text): peak RSS $(fmt_kib_mib "$rss") MiB (target < 100 MiB: $(passfail "$rss < 102400")), wall $wall"
+    echo "$VERIFY_RSS_LINE"
+}
+
+if [[ ${1:-} == verify-rss ]]; then
+    ensure_pkgs /usr/bin/time:time
+    build_vellum
+    make_scratch bench-verify-rss
+    snapshot_vellum "$W"
+    verify_rss
+    exit 0
+fi
 
 require_corpus
 if [[ ${BENCH_SCALE_NO_100K:-} == 1 ]]; then
@@ -208,3 +270,5 @@ for k in add log show; do
     echo
 done
 echo "bench-scale.sh took $(fmt_ms_s "$TOTAL_MS") s (build not included)"
+
+verify_rss

@@ -1,5 +1,6 @@
-//! Library errors, one enum per layer. Messages say what went wrong and, where
-//! the user can act, what to do next.
+//! Library errors, one enum per layer. Messages say what went wrong; advice
+//! that names a command or an option belongs to the front end (`src/cli/`
+//! adds it), which can also map [`StoreError::kind`] to an exit or HTTP status.
 
 use std::path::PathBuf;
 
@@ -8,21 +9,15 @@ use crate::id::ObjectId;
 /// Errors of the store layer.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error(
-        "no vellum store at {0}: create one with `vellum init {0}` or point --store / VELLUM_STORE at one"
-    )]
+    #[error("no vellum store at {0}")]
     NoStore(PathBuf),
-    #[error(
-        "{0} exists but is not a vellum store (no VELLUM file): choose another directory with --store"
-    )]
+    #[error("{0} exists but is not a vellum store (no VELLUM file)")]
     NotAStore(PathBuf),
     #[error(
         "{0} is a symbolic link; vellum refuses to use a linked store directory or objects/ (use the real path)"
     )]
     Symlink(PathBuf),
-    #[error(
-        "store format {found} is not supported by this vellum (supports {supported}); upgrade vellum"
-    )]
+    #[error("store format {found} is not supported by this vellum (supports {supported})")]
     Format { found: String, supported: u32 },
     #[error("{context}: {source}")]
     Io {
@@ -30,17 +25,17 @@ pub enum StoreError {
         #[source]
         source: std::io::Error,
     },
-    #[error("catalog {path}: {source}; rebuild it from the objects with `vellum reindex`")]
+    #[error("catalog {path}: {source}")]
     Catalog {
         path: PathBuf,
         #[source]
         source: rusqlite::Error,
     },
-    #[error("object {id} is missing from the store; run `vellum verify` for a full report")]
+    #[error("object {id} is missing from the store")]
     Missing { id: ObjectId },
-    #[error("object {id} is damaged ({reason}); run `vellum verify` for a full report")]
+    #[error("object {id} is damaged ({reason})")]
     Damaged { id: ObjectId, reason: String },
-    #[error("delta chain of {id} is deeper than {limit} or loops; run `vellum verify`")]
+    #[error("delta chain of {id} is deeper than {limit} or loops")]
     ChainTooDeep { id: ObjectId, limit: u32 },
     #[error("capture is {size} bytes, over the {limit}-byte limit per capture")]
     TooLarge { size: u64, limit: u64 },
@@ -50,7 +45,56 @@ pub enum StoreError {
     Address(#[from] AddressError),
 }
 
+/// What kind of failure an error is, for a front end to map to a status
+/// (an exit code, an HTTP status: see each variant).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    /// No such store, document, version or capture (HTTP 404).
+    NotFound,
+    /// An address matches several captures (HTTP 300 or 409).
+    Ambiguous,
+    /// The store is damaged or unreadable as it is: a missing or corrupt
+    /// object, a catalog that cannot serve, an unsupported format (HTTP 500).
+    Damaged,
+    /// Another process holds what this needs; retry later (HTTP 503).
+    Busy,
+    /// The request itself is wrong: a bad address, time or size, a path
+    /// that is not a store (HTTP 400 or 413).
+    InvalidInput,
+    /// The operating system or the storage failed (HTTP 500 or 507).
+    Io,
+}
+
 impl StoreError {
+    /// The kind of this error.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            StoreError::NoStore(_) => ErrorKind::NotFound,
+            StoreError::NotAStore(_) | StoreError::Symlink(_) => ErrorKind::InvalidInput,
+            StoreError::TooLarge { .. } | StoreError::BadTime(_) => ErrorKind::InvalidInput,
+            StoreError::Format { .. } => ErrorKind::Damaged,
+            StoreError::Missing { .. }
+            | StoreError::Damaged { .. }
+            | StoreError::ChainTooDeep { .. } => ErrorKind::Damaged,
+            StoreError::Io { source, .. } => match source.kind() {
+                std::io::ErrorKind::WouldBlock => ErrorKind::Busy,
+                std::io::ErrorKind::NotFound => ErrorKind::Io,
+                _ => ErrorKind::Io,
+            },
+            StoreError::Catalog { source, .. } => match source.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                    ErrorKind::Busy
+                }
+                Some(rusqlite::ErrorCode::SystemIoFailure | rusqlite::ErrorCode::DiskFull) => {
+                    ErrorKind::Io
+                }
+                _ => ErrorKind::Damaged,
+            },
+            StoreError::Address(e) => e.kind(),
+        }
+    }
+
     pub(crate) fn io(context: impl Into<String>) -> impl FnOnce(std::io::Error) -> StoreError {
         let context = context.into();
         move |source| StoreError::Io { context, source }
@@ -73,9 +117,7 @@ pub enum AddressError {
     },
     #[error("{doc} has {count} version(s); there is no @{n}")]
     NoSuchVersion { doc: String, n: String, count: u64 },
-    #[error(
-        "{doc} has only flagged captures, which are never versions; `vellum log {doc} --captures` lists them"
-    )]
+    #[error("{doc} has only flagged captures, which are never versions")]
     OnlyFlagged { doc: String },
     #[error("{doc} had no version yet at {at}: its first capture is from {first}")]
     NotYet {
@@ -83,6 +125,20 @@ pub enum AddressError {
         at: String,
         first: String,
     },
+}
+
+impl AddressError {
+    /// The kind of this error.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            AddressError::Invalid(_) => ErrorKind::InvalidInput,
+            AddressError::Ambiguous { .. } => ErrorKind::Ambiguous,
+            AddressError::Unknown { .. }
+            | AddressError::NoSuchVersion { .. }
+            | AddressError::OnlyFlagged { .. }
+            | AddressError::NotYet { .. } => ErrorKind::NotFound,
+        }
+    }
 }
 
 /// Why the HTTP message inside a `response` record cannot be used.
@@ -168,4 +224,62 @@ pub enum FetchError {
     BadRedirect { url: String, target: String },
     #[error("fetching {url}: {message}; check the URL and the network connection")]
     Network { url: String, message: String },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_have_kinds_and_no_cli_advice() {
+        let id = ObjectId::of(b"x");
+        let cases = [
+            (StoreError::NoStore("/s".into()), ErrorKind::NotFound),
+            (StoreError::NotAStore("/s".into()), ErrorKind::InvalidInput),
+            (StoreError::Missing { id }, ErrorKind::Damaged),
+            (
+                StoreError::Damaged {
+                    id,
+                    reason: "bad".into(),
+                },
+                ErrorKind::Damaged,
+            ),
+            (StoreError::BadTime("x".into()), ErrorKind::InvalidInput),
+            (
+                StoreError::io("locking")(std::io::ErrorKind::WouldBlock.into()),
+                ErrorKind::Busy,
+            ),
+            (
+                StoreError::io("reading")(std::io::Error::other("disk")),
+                ErrorKind::Io,
+            ),
+            (
+                AddressError::Ambiguous {
+                    addr: "a".into(),
+                    candidates: vec![],
+                }
+                .into(),
+                ErrorKind::Ambiguous,
+            ),
+            (
+                AddressError::Unknown {
+                    addr: "a".into(),
+                    hint: String::new(),
+                }
+                .into(),
+                ErrorKind::NotFound,
+            ),
+            (
+                AddressError::Invalid("@".into()).into(),
+                ErrorKind::InvalidInput,
+            ),
+        ];
+        for (e, kind) in cases {
+            assert_eq!(e.kind(), kind, "{e}");
+            let msg = e.to_string();
+            for advice in ["--store", "VELLUM_STORE", "vellum reindex", "vellum verify"] {
+                assert!(!msg.contains(advice), "{msg}");
+            }
+        }
+    }
 }

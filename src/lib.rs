@@ -5,6 +5,7 @@ pub mod error;
 pub mod fetch;
 pub mod id;
 pub mod ingest;
+pub mod query;
 pub mod render;
 pub mod store;
 pub mod warc;

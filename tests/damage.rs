@@ -47,7 +47,8 @@ fn build(dir: &Path) -> HashMap<String, Vec<u8>> {
                 captured_at: datetime!(2019-02-12 12:00 UTC)
                     + time::Duration::hours((batch * 3 + i) as i64),
                 bytes: text.as_bytes().to_vec(),
-                name_hint: None,
+                media_type: "text/plain".into(),
+                text: vellum::store::CaptureText::Bytes,
                 url: None,
                 source: Some("site".into()),
                 title: None,

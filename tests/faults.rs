@@ -39,6 +39,7 @@ struct Sim {
     crash_at: Option<usize>,
     fail_at: Option<(usize, io::ErrorKind)>,
     crashed: bool,
+    locked: bool,
 }
 
 #[derive(Clone, Default)]
@@ -63,6 +64,9 @@ impl SimFs {
                 s.dirs.insert(d.clone());
                 for e in std::fs::read_dir(&d).unwrap() {
                     let e = e.unwrap();
+                    if is_catalog(&e.path()) {
+                        continue;
+                    }
                     if e.file_type().unwrap().is_dir() {
                         stack.push(e.path());
                     } else {
@@ -100,7 +104,15 @@ impl SimFs {
     /// Writes the disk as a crash at this instant could have left it.
     fn materialize(&self, root: &Path, after: AfterCrash) {
         let s = self.0.lock().unwrap();
-        std::fs::remove_dir_all(root).unwrap();
+        // The catalog is SQLite's own file, outside the backend: it stays.
+        for e in std::fs::read_dir(root).unwrap() {
+            let path = e.unwrap().path();
+            if path.is_dir() {
+                std::fs::remove_dir_all(&path).unwrap();
+            } else if !is_catalog(&path) {
+                std::fs::remove_file(&path).unwrap();
+            }
+        }
         for d in &s.dirs {
             std::fs::create_dir_all(d).unwrap();
         }
@@ -120,11 +132,42 @@ impl SimFs {
     }
 }
 
+fn is_catalog(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| n.to_string_lossy().starts_with("catalog.sqlite"))
+}
+
+struct SimLease(SimFs);
+
+impl Drop for SimLease {
+    fn drop(&mut self) {
+        self.0.0.lock().unwrap().locked = false;
+    }
+}
+
 fn not_found() -> io::Error {
     io::Error::new(io::ErrorKind::NotFound, "no such file")
 }
 
 impl Vfs for SimFs {
+    fn rename(&self, src: &Path, dst: &Path) -> io::Result<()> {
+        let mut s = self.op()?;
+        let ino = s.names.remove(src).ok_or_else(not_found)?;
+        s.names.insert(dst.to_owned(), ino);
+        Ok(())
+    }
+
+    fn lock(&self, _path: &Path, wait: bool) -> io::Result<Option<Box<dyn Send>>> {
+        let mut s = self.op()?;
+        if s.locked {
+            // One process: a second lock while the first is held would wait forever.
+            assert!(!wait, "lock taken twice by one process");
+            return Ok(None);
+        }
+        s.locked = true;
+        Ok(Some(Box::new(SimLease(self.clone()))))
+    }
+
     fn read(&self, path: &Path) -> io::Result<Vec<u8>> {
         let s = self.op()?;
         let ino = *s.names.get(path).ok_or_else(not_found)?;
@@ -228,7 +271,8 @@ fn capture(doc: &str, n: usize, text: &str) -> NewCapture {
         doc: doc.parse().unwrap(),
         captured_at: datetime!(2019-02-12 12:00 UTC) + time::Duration::minutes(n as i64),
         bytes: text.as_bytes().to_vec(),
-        name_hint: Some(format!("{doc}.md")),
+        media_type: "text/markdown".into(),
+        text: vellum::store::CaptureText::Bytes,
         url: None,
         source: Some("site".into()),
         title: None,
@@ -316,17 +360,23 @@ fn scenario_from(
     let dir = tmp.path().join("s");
     copy_dir(template, &dir);
 
-    let sim = SimFs::load(&dir.join("objects"));
+    let sim = SimFs::load(&dir);
     {
         let mut s = sim.0.lock().unwrap();
         s.crash_at = crash_at;
         s.fail_at = fail_at;
     }
     let backend = FsBackend::with_vfs(dir.join("objects"), Box::new(sim.clone()));
-    let archive = Archive::open_with_backend(&dir, Box::new(backend)).unwrap();
+    // Opening reads the marker through the simulated disk too: a fault
+    // there fails the open, and every write with it.
+    let opened = Archive::open_with_backend(&dir, Box::new(backend));
     let mut errors = Vec::new();
     for batch in batches() {
         let result = (|| {
+            let archive = opened.as_ref().map_err(|e| vellum::error::StoreError::Io {
+                context: "opening".into(),
+                source: io::Error::other(e.to_string()),
+            })?;
             let mut w = archive.writer(&mut || {})?;
             for (doc, n, text) in &batch {
                 w.add(capture(doc, *n, text))?;
@@ -346,9 +396,9 @@ fn scenario_from(
             }
         }
     }
-    drop(archive);
+    drop(opened);
     let ops = sim.0.lock().unwrap().ops;
-    sim.materialize(&dir.join("objects"), after);
+    sim.materialize(&dir, after);
 
     // Reopened with the real backend: clean, and nothing acknowledged lost.
     let label = format!("crash_at={crash_at:?} fail_at={fail_at:?} {after:?}");
@@ -522,10 +572,13 @@ fn small_packs_are_merged_and_a_crash_during_the_merge_loses_nothing() {
 
 /// Runs verify over a disk that fails exactly one operation (the k-th).
 fn verify_with_one_failure(dir: &Path, k: usize) -> vellum::store::verify::Report {
-    let sim = SimFs::load(&dir.join("objects"));
-    sim.0.lock().unwrap().fail_at = Some((k, io::ErrorKind::Other));
-    let backend = FsBackend::with_vfs(dir.join("objects"), Box::new(sim));
+    let sim = SimFs::load(dir);
+    let backend = FsBackend::with_vfs(dir.join("objects"), Box::new(sim.clone()));
     let archive = Archive::open_with_backend(dir, Box::new(backend)).unwrap();
+    // Counted from here: opening (the marker read) is not verify's.
+    let mut s = sim.0.lock().unwrap();
+    s.fail_at = Some((s.ops + k, io::ErrorKind::Other));
+    drop(s);
     verify(&archive, &mut |_, _| {})
 }
 
@@ -551,4 +604,124 @@ fn a_read_error_that_succeeds_on_retry_is_reported_as_transient_not_as_rot() {
         transient >= 5,
         "the listing and the 4 pack reads, each failed once: {transient}"
     );
+}
+
+#[test]
+fn a_crash_while_replacing_the_marker_leaves_the_old_or_the_new_one() {
+    use vellum::store::backend::Backend;
+    let (tpl, _) = template(0);
+    let template = tpl.path().join("s");
+    let old = std::fs::read(template.join("VELLUM")).unwrap();
+    let new = b"vellum store\nformat 2\nreplaced\n".to_vec();
+    let mut k = 0;
+    loop {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("s");
+        copy_dir(&template, &dir);
+        let sim = SimFs::load(&dir);
+        sim.0.lock().unwrap().crash_at = Some(k);
+        let backend = FsBackend::with_vfs(dir.join("objects"), Box::new(sim.clone()));
+        let done = backend.write_marker(&new).is_ok();
+        for after in [AfterCrash::Strict, AfterCrash::Torn] {
+            sim.materialize(&dir, after);
+            let marker = std::fs::read(dir.join("VELLUM")).unwrap();
+            assert!(
+                marker == old || marker == new,
+                "k={k} {after:?}: {marker:?}"
+            );
+            if done {
+                assert_eq!(marker, new);
+            }
+        }
+        if done {
+            break;
+        }
+        k += 1;
+    }
+    assert!(k >= 3, "write, sync, rename and sync the directory: {k}");
+}
+
+#[test]
+fn the_in_memory_backend_holds_a_whole_store() {
+    use vellum::store::backend::{Backend, MemBackend};
+    let tmp = tempfile::tempdir().unwrap();
+    let mem = MemBackend::default();
+    let (archive, created) = Archive::init_with_backend(tmp.path(), Box::new(mem.clone())).unwrap();
+    assert!(created);
+    let mut w = archive.writer(&mut || {}).unwrap();
+    w.add(capture("a", 1, "First text.")).unwrap();
+    w.add(capture("a", 2, "Second text.")).unwrap();
+    w.prepare().unwrap();
+    w.commit().unwrap();
+    let versions = archive.history("a").unwrap().versions.clone();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(
+        &**archive.read_object(&versions[1].key).unwrap(),
+        b"Second text."
+    );
+    assert!(verify(&archive, &mut |_, _| {}).ok());
+    // Nothing but the catalog (a local cache) went to the directory.
+    let names: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with("catalog.sqlite"))
+        .collect();
+    assert!(names.is_empty(), "{names:?}");
+    drop(archive);
+    // The writer lock is the backend's: held by a writer, free after it.
+    let (again, created) = Archive::init_with_backend(tmp.path(), Box::new(mem.clone())).unwrap();
+    assert!(!created);
+    let w = again.writer(&mut || {}).unwrap();
+    assert!(mem.try_lock().unwrap().is_none());
+    drop(w);
+    assert!(mem.try_lock().unwrap().is_some());
+    let other = Archive::open_with_backend(tmp.path(), Box::new(MemBackend::default()));
+    assert!(other.is_err(), "another memory store has no marker");
+}
+
+#[test]
+fn text_extracted_by_the_caller_is_stored_beside_the_bytes() {
+    use vellum::store::CaptureText;
+    use vellum::store::backend::MemBackend;
+    let tmp = tempfile::tempdir().unwrap();
+    let (archive, _) =
+        Archive::init_with_backend(tmp.path(), Box::new(MemBackend::default())).unwrap();
+    let mut w = archive.writer(&mut || {}).unwrap();
+    for (n, body) in [
+        "<p>One text.</p>",
+        "<p>One <b>text</b>.</p>",
+        "<p>Two texts.</p>",
+    ]
+    .iter()
+    .enumerate()
+    {
+        let text = body.replace("<p>", "").replace("</p>", "");
+        let text = text.replace("<b>", "").replace("</b>", "");
+        w.add(NewCapture {
+            media_type: "text/html".into(),
+            text: CaptureText::Extracted(text),
+            ..capture("h", n, body)
+        })
+        .unwrap();
+    }
+    w.prepare().unwrap();
+    w.commit().unwrap();
+    // Versions compare the extracted text: the markup-only change is none.
+    let versions = archive.history("h").unwrap().versions.clone();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(
+        &**archive.read_object(&versions[0].key).unwrap(),
+        b"One text."
+    );
+    assert_eq!(
+        &**archive.read_object(&versions[1].key).unwrap(),
+        b"Two texts."
+    );
+    let record = archive.record(&versions[0].capture).unwrap();
+    assert_eq!(record.media_type, "text/html");
+    assert_eq!(
+        &**archive.read_object(&record.content).unwrap(),
+        b"<p>One text.</p>"
+    );
+    assert!(verify(&archive, &mut |_, _| {}).ok());
 }

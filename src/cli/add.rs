@@ -11,7 +11,7 @@ use vellum::ingest::detect::Kind;
 use vellum::ingest::extract::extractor_id;
 use vellum::ingest::{DocName, PrepareHints, canon, prepare};
 use vellum::store::object::MAX_OBJECT_SIZE;
-use vellum::store::{Added, Archive, CaptureExtra, NewCapture, Writer};
+use vellum::store::{Added, Archive, CaptureExtra, CaptureText, NewCapture, Writer};
 use vellum::when::{parse_time, to_second};
 
 use super::progress::{Progress, Spinner};
@@ -200,39 +200,51 @@ pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
             Some(b) => b,
             None => read_input(&path).map_err(|e| c_err(line, "path", e))?,
         };
-        let (extra, title) = match c.extra {
+        let got = match c.ingested {
             Some(fetched) => fetched,
-            None => {
-                let name = c.capture.name_hint.as_deref();
-                let (extra, page_title) =
-                    ingest(&args, &bytes, name, None, c.capture.url.as_deref())
-                        .map_err(|e| c_err(line, "path", e.to_string()))?;
-                (extra, c.capture.title.clone().or(page_title))
-            }
+            None => ingest(
+                &args,
+                &bytes,
+                c.name.as_deref(),
+                None,
+                c.capture.url.as_deref(),
+            )
+            .map_err(|e| c_err(line, "path", e.to_string()))?,
         };
+        let extra = got.extra;
         if let Some(canonical) = extra.http.as_ref().and(extra.canonical_url.as_deref()) {
             warn_other_canonical(&writer, &c.capture.doc, canonical)?;
         }
         warn_flag(&c.capture.doc, &extra);
+        let title = c.capture.title.clone().or(got.title);
         writer
             .add_with(
                 NewCapture {
                     bytes,
                     title,
+                    media_type: got.media_type,
+                    text: got.text,
                     ..c.capture
                 },
                 extra,
             )
             .map_err(|e| match line {
-                Some(n) => CliError::new(format!("batch line {n}: {e}; nothing was archived")),
-                None => CliError::new(format!("{}: {e}; nothing was archived", path.display())),
+                Some(n) => CliError::new(format!(
+                    "batch line {n}: {}; nothing was archived",
+                    super::store_message(&e)
+                )),
+                None => CliError::new(format!(
+                    "{}: {}; nothing was archived",
+                    path.display(),
+                    super::store_message(&e)
+                )),
             })?;
         progress.update(i + 1, total);
     }
     drop(progress);
     let spinner = Spinner::start(env, format!("committing {total} capture(s)"));
     let added = writer.prepare()?;
-    cache_stats(writer.archive(), &added)?;
+    vellum::query::cache_stats(writer.archive(), &added)?;
     writer.commit()?;
     drop(spinner);
     let mut out = std::io::stdout().lock();
@@ -262,8 +274,10 @@ struct Pending {
     bytes: Option<Vec<u8>>,
     /// Everything else (its `bytes` are filled in when staged).
     capture: NewCapture,
-    /// For a fetched URL: what ingest made of the answer, and the title.
-    extra: Option<(CaptureExtra, Option<String>)>,
+    /// A file name or URL: hints the media type.
+    name: Option<String>,
+    /// For a fetched URL: what ingest made of the answer.
+    ingested: Option<Ingested>,
 }
 
 fn read_paths(args: &AddArgs, now: OffsetDateTime) -> Result<Vec<Pending>, CliError> {
@@ -290,13 +304,15 @@ fn read_paths(args: &AddArgs, now: OffsetDateTime) -> Result<Vec<Pending>, CliEr
                 doc,
                 captured_at: args.at.unwrap_or(now),
                 bytes: Vec::new(),
-                name_hint: Some(path.to_string_lossy().into_owned()),
+                media_type: String::new(), // set once the bytes are read
+                text: CaptureText::None,
                 url: args.url.clone(),
                 source: args.source.clone(),
                 title: args.title.clone(),
                 meta: Default::default(),
             },
-            extra: None,
+            name: Some(path.to_string_lossy().into_owned()),
+            ingested: None,
         });
     }
     Ok(out)
@@ -386,14 +402,16 @@ fn pending(n: usize, b: BatchLine, now: OffsetDateTime) -> Pending {
             doc: b.doc.clone(),
             captured_at: b.time(now),
             bytes: Vec::new(),
-            name_hint: Some(b.path.to_string_lossy().into_owned()),
+            media_type: String::new(), // set once the bytes are read
+            text: CaptureText::None,
             url: b.url,
             source: b.source,
             title: b.title,
             meta: b.meta,
         },
+        name: Some(b.path.to_string_lossy().into_owned()),
         path: b.path,
-        extra: None,
+        ingested: None,
     }
 }
 
@@ -405,7 +423,7 @@ fn ingest(
     name: Option<&str>,
     content_type: Option<&str>,
     page_url: Option<&str>,
-) -> Result<(CaptureExtra, Option<String>), CliError> {
+) -> Result<Ingested, CliError> {
     Ok(ingest_with(
         bytes,
         PrepareHints {
@@ -418,41 +436,55 @@ fn ingest(
     ))
 }
 
+/// What ingest made of a capture's bytes.
+pub(super) struct Ingested {
+    pub media_type: String,
+    pub text: CaptureText,
+    /// Web metadata for the record.
+    pub extra: CaptureExtra,
+    /// The page's title, when it has one.
+    pub title: Option<String>,
+}
+
 /// What ingest makes of a capture's bytes (its text, decoded or extracted
-/// from HTML, and web metadata), and the page's title: the same for `add`
-/// and `import`.
-pub(super) fn ingest_with(bytes: &[u8], hints: PrepareHints<'_>) -> (CaptureExtra, Option<String>) {
+/// from HTML, its media type and web metadata), and the page's title: the
+/// same for `add` and `import`.
+pub(super) fn ingest_with(bytes: &[u8], hints: PrepareHints<'_>) -> Ingested {
+    let name = hints.name;
     let p = prepare(bytes, hints);
     let mut extra = CaptureExtra::default();
-    match p.kind {
-        // UTF-8 text: exactly what vellum always stored.
-        Kind::Text if p.text_is_content && p.encoding.is_none() => {}
+    let text_of = |t: Option<String>| t.map_or(CaptureText::None, CaptureText::Extracted);
+    let (media_type, text, title) = match p.kind {
+        // UTF-8 text: exactly what vellum always stored (and so the same
+        // records and capture ids).
+        Kind::Text if p.text_is_content && p.encoding.is_none() => {
+            let (media_type, text) = vellum::ingest::describe(name, bytes);
+            (media_type, text, None)
+        }
         Kind::Text => {
-            extra.media_type = Some(p.media_type);
             extra.encoding = p.encoding.map(|e| e.name().to_owned());
-            extra.no_text = p.text.is_none();
-            extra.text = p.text;
+            (p.media_type, text_of(p.text), None)
         }
-        Kind::Binary => {
-            extra.media_type = Some(p.media_type);
-            extra.no_text = true;
-        }
+        Kind::Binary => (p.media_type, CaptureText::None, None),
         Kind::Html => {
             let article = p.article.unwrap_or_default();
-            extra.media_type = Some(p.media_type);
             extra.encoding = p.encoding.map(|e| e.name().to_owned());
             extra.extractor = Some(extractor_id());
-            extra.text = p.text;
             extra.flag = article.flag.clone();
             extra.canonical_url = article
                 .canonical_url
                 .as_deref()
                 .and_then(|c| canon::canonicalize(c).ok())
                 .map(|c| c.to_string());
-            return (extra, article.title);
+            (p.media_type, text_of(p.text), article.title)
         }
+    };
+    Ingested {
+        media_type,
+        text,
+        extra,
+        title,
     }
-    (extra, None)
 }
 
 fn warn_flag(doc: &DocName, extra: &CaptureExtra) {
@@ -474,13 +506,14 @@ fn fetch_url(args: &AddArgs, arg: &str) -> Result<Pending, CliError> {
         ));
     }
     let final_url = f.final_url.to_string();
-    let (mut extra, page_title) = ingest(
+    let mut got = ingest(
         args,
         &f.body,
         Some(&final_url),
         f.header("content-type"),
         Some(&final_url),
     )?;
+    let extra = &mut got.extra;
     let canonical = canon::choose_canonical(&f.final_url, extra.canonical_url.as_deref());
     let doc = match &args.doc {
         Some(d) => d.parse().map_err(|e| CliError::new(format!("{e}")))?,
@@ -495,6 +528,7 @@ fn fetch_url(args: &AddArgs, arg: &str) -> Result<Pending, CliError> {
     }
     extra.canonical_url = Some(canonical.to_string());
     extra.http = Some(web::http_record(&f, fetched_at));
+    got.title = args.title.clone().or(got.title);
     Ok(Pending {
         line: None,
         path: PathBuf::from(arg),
@@ -503,13 +537,15 @@ fn fetch_url(args: &AddArgs, arg: &str) -> Result<Pending, CliError> {
             doc,
             captured_at: args.at.unwrap_or(fetched_at),
             bytes: Vec::new(),
-            name_hint: Some(final_url),
+            media_type: String::new(), // from `ingested`
+            text: CaptureText::None,
             url: Some(arg.trim().to_owned()),
             source: args.source.clone(),
             title: args.title.clone(),
             meta: Default::default(),
         },
-        extra: Some((extra, args.title.clone().or(page_title))),
+        name: Some(final_url),
+        ingested: Some(got),
     })
 }
 
@@ -527,38 +563,6 @@ fn warn_other_canonical(
             "vellum: warning: {doc} is the document of {prev}, this page's canonical URL is {canonical}; \
              check --doc (without it, each canonical URL gets its own document)"
         );
-    }
-    Ok(())
-}
-
-/// Word counts for `log DOC`, cached inside the write so readers never diff history.
-pub(super) fn cache_stats(archive: &Archive, added: &[Added]) -> Result<(), CliError> {
-    for a in added {
-        let Some(text_id) = a.text else { continue };
-        let mut words = archive.cached_words(&text_id)?;
-        if let Some(prev) = a.previous_text
-            && archive.cached_change(&prev, &text_id)?.is_none()
-        {
-            let old = archive.read_object(&prev)?;
-            let new = archive.read_object(&text_id)?;
-            let d = vellum::diff::diff(
-                &String::from_utf8_lossy(&old),
-                &String::from_utf8_lossy(&new),
-                &Default::default(),
-            );
-            let (added, removed) = (d.stats.words_added as u64, d.stats.words_removed as u64);
-            archive.cache_change(&prev, &text_id, added, removed)?;
-            if words.is_none() {
-                // The diff counted the new text already.
-                archive.cache_words(&text_id, d.stats.words_new as u64)?;
-                words = Some(d.stats.words_new as u64);
-            }
-        }
-        if words.is_none() {
-            let text = archive.read_object(&text_id)?;
-            let n = vellum::diff::count_words(&String::from_utf8_lossy(&text));
-            archive.cache_words(&text_id, n as u64)?;
-        }
     }
     Ok(())
 }

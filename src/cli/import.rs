@@ -15,7 +15,7 @@ use vellum::warc::Digest;
 use vellum::warc::import::{Found, Item, Revisit, Skip, interpret, name_hint};
 use vellum::warc::read::{Options, Position, Reader, record_at};
 
-use super::add::{cache_stats, print_added};
+use super::add::print_added;
 use super::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
@@ -171,7 +171,7 @@ pub fn run_import(env: &Env, args: ImportArgs) -> Result<Exit, CliError> {
     }
     let mut summary = std::mem::take(&mut imp.summary);
     let added = writer.prepare()?;
-    cache_stats(writer.archive(), &added)?;
+    vellum::query::cache_stats(writer.archive(), &added)?;
     writer.commit()?;
     let mut out = std::io::stdout().lock();
     for a in &added {
@@ -461,7 +461,7 @@ impl Import<'_, '_> {
         let hint = name_hint(media.as_deref()).to_owned();
         // The same ingest as `add` (HTML through article extraction, any
         // encoding decoded), hinted by the HTTP Content-Type.
-        let (mut extra, page_title) = super::add::ingest_with(
+        let got = super::add::ingest_with(
             &bytes,
             PrepareHints {
                 forced_type: None,
@@ -471,11 +471,12 @@ impl Import<'_, '_> {
                 page_url: url.as_deref(),
             },
         );
+        let (mut extra, mut media_type) = (got.extra, got.media_type);
         let mut meta = Default::default();
         if let Some(r) = restored {
             // What vellum recorded when it first archived the capture, so
             // the record (and the capture id) come back the same.
-            extra.media_type = Some(r.media_type);
+            media_type = r.media_type;
             extra.extractor = r.extractor;
             extra.encoding = r.encoding;
             extra.canonical_url = r.canonical_url;
@@ -486,18 +487,26 @@ impl Import<'_, '_> {
         if let Some(f) = &extra.flag {
             eprintln!("vellum: {where_}: {f}; archived, flagged (listed, never a version)");
         }
+        let page_title = got.title;
+        let text = got.text;
         let c = NewCapture {
             doc,
             captured_at: date,
             bytes,
-            name_hint: Some(hint),
+            media_type,
+            text,
             url,
             source,
             title: title.or(page_title),
             meta,
         };
         let staged = self.writer.add_with(c, extra);
-        staged.map_err(|e| CliError::new(format!("{where_}: {e}; nothing was archived")))?;
+        staged.map_err(|e| {
+            CliError::new(format!(
+                "{where_}: {}; nothing was archived",
+                super::store_message(&e)
+            ))
+        })?;
         self.staged += 1;
         Ok(())
     }

@@ -2,8 +2,9 @@
 
 use std::io::Write;
 
-use vellum::diff::{Diff, DiffOptions, count_words, diff};
+use vellum::diff::{Diff, DiffOptions, diff};
 use vellum::ingest::DocName;
+use vellum::query;
 use vellum::render::{self, RenderOptions, Side};
 use vellum::store::{Address, Archive, History, Version};
 use vellum::when::parse_time_bound;
@@ -196,16 +197,7 @@ fn log_documents(
 
 /// A version's text, when it is UTF-8.
 fn text_of(archive: &Archive, v: &Version) -> Result<Option<String>, CliError> {
-    let bytes = archive.read_object(&v.key)?;
-    Ok(String::from_utf8(bytes.to_vec()).ok())
-}
-
-/// Word count of a version's text, from the cache `add` fills, else counted.
-fn words_of(archive: &Archive, v: &Version) -> Result<Option<u64>, CliError> {
-    match archive.cached_words(&v.key)? {
-        Some(w) => Ok(Some(w)),
-        None => Ok(text_of(archive, v)?.map(|t| count_words(&t) as u64)),
-    }
+    Ok(query::text(archive, &v.key)?)
 }
 
 /// One version as the log shows it.
@@ -267,7 +259,7 @@ fn version_rows<'a>(
         if shown {
             let mut row = Row {
                 v,
-                words: words_of(archive, v)?,
+                words: query::words(archive, &v.key)?,
                 change: None,
                 diff: None,
             };
@@ -278,7 +270,7 @@ fn version_rows<'a>(
                     row.diff = Some(d);
                 }
             } else if let Some(p) = prev {
-                row.change = cached_change(archive, p, v)?;
+                row.change = query::change(archive, &p.key, &v.key)?;
             }
             let vanished = prev.is_some() && row.diff.as_ref().is_some_and(|d| d.is_unchanged());
             let pickaxe_hit = match &phrase {
@@ -293,25 +285,6 @@ fn version_rows<'a>(
         prev_count = count;
     }
     Ok(window.finish(rows))
-}
-
-/// Words added and removed between two versions: from the cache `add`
-/// fills, else by diffing them (not stored: readers never write).
-fn cached_change(
-    archive: &Archive,
-    p: &Version,
-    v: &Version,
-) -> Result<Option<(u64, u64)>, CliError> {
-    if let Some(c) = archive.cached_change(&p.key, &v.key)? {
-        return Ok(Some(c));
-    }
-    Ok(match (text_of(archive, p)?, text_of(archive, v)?) {
-        (Some(a), Some(b)) => {
-            let d = diff(&a, &b, &DiffOptions::default());
-            Some((d.stats.words_added as u64, d.stats.words_removed as u64))
-        }
-        _ => None,
-    })
 }
 
 #[allow(clippy::too_many_arguments)]

@@ -235,8 +235,32 @@ impl fmt::Display for CliError {
 
 impl From<StoreError> for CliError {
     fn from(e: StoreError) -> Self {
-        CliError::new(e.to_string())
+        CliError::new(store_message(&e))
     }
+}
+
+/// A store error as the CLI words it: the library's message, then what to
+/// do about it with this command line.
+pub fn store_message(e: &StoreError) -> String {
+    use vellum::error::AddressError;
+    let advice = match e {
+        StoreError::NoStore(dir) => format!(
+            ": create one with `vellum init {}` or point --store / VELLUM_STORE at one",
+            dir.display()
+        ),
+        StoreError::NotAStore(_) => ": choose another directory with --store".into(),
+        StoreError::Format { .. } => "; upgrade vellum".into(),
+        StoreError::Catalog { .. } => "; rebuild it from the objects with `vellum reindex`".into(),
+        StoreError::Missing { .. } | StoreError::Damaged { .. } => {
+            "; run `vellum verify` for a full report".into()
+        }
+        StoreError::ChainTooDeep { .. } => "; run `vellum verify`".into(),
+        StoreError::Address(AddressError::OnlyFlagged { doc }) => {
+            format!("; `vellum log {doc} --captures` lists them")
+        }
+        _ => String::new(),
+    };
+    format!("{e}{advice}")
 }
 
 impl From<std::io::Error> for CliError {

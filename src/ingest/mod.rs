@@ -11,9 +11,9 @@ pub mod canon;
 pub mod decode;
 pub mod detect;
 pub mod extract;
-mod name;
 
-pub use name::{DocName, InvalidDocName, slug};
+use crate::store::CaptureText;
+pub use crate::store::name::{DocName, InvalidDocName, slug};
 
 /// How to read one capture: what came with its bytes.
 #[derive(Debug, Clone, Copy, Default)]
@@ -159,6 +159,16 @@ pub fn media_type(path_hint: Option<&str>, bytes: &[u8]) -> &'static str {
 /// The text of a capture, when it has one: the bytes themselves if they are UTF-8.
 pub fn extract_text(bytes: &[u8]) -> Option<&str> {
     std::str::from_utf8(bytes).ok()
+}
+
+/// What the store records about `bytes`: their media type (guessed from
+/// `name_hint`, a file name or URL) and their text.
+pub fn describe(name_hint: Option<&str>, bytes: &[u8]) -> (String, CaptureText) {
+    let text = match extract_text(bytes) {
+        Some(_) => CaptureText::Bytes,
+        None => CaptureText::None,
+    };
+    (media_type(name_hint, bytes).to_owned(), text)
 }
 
 #[cfg(test)]

@@ -3,14 +3,14 @@
 //! (the version current at that time), or a capture id / unique hex prefix
 //! of 8+ digits.
 
-use std::rc::Rc;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use time::OffsetDateTime;
 
+use super::name::DocName;
 use crate::error::{AddressError, StoreError};
 use crate::id::hex_val;
-use crate::ingest::DocName;
 
 use super::Archive;
 use super::history::History;
@@ -44,7 +44,7 @@ pub struct Resolved {
     /// `doc@N`, for display.
     pub label: String,
     /// The document's history (for callers that need neighbours).
-    pub history: Rc<History>,
+    pub history: Arc<History>,
 }
 
 const MIN_PREFIX: usize = 8;

@@ -1,8 +1,17 @@
-//! Storage of immutable blobs under logical keys (`packs/<hex>.pack`), so the
-//! archive logic never sees paths: a local directory today, an object store
-//! (S3 and friends) or a fault-injecting test double tomorrow.
+//! Everything persistent about an archive goes through a [`Backend`]:
+//! immutable blobs under logical keys (`packs/<hex>.pack`), the store's
+//! marker, and the advisory writer lock. The archive logic never sees paths:
+//! a local directory ([`super::fs::FsBackend`], which also runs over a
+//! fault-injecting simulated disk in tests), memory ([`MemBackend`]), an
+//! object store (S3 and friends) later. The catalog is not here: it is a
+//! local, rebuildable cache of what the backend holds.
 
+use std::collections::BTreeMap;
 use std::io;
+use std::sync::{Arc, Condvar, Mutex};
+
+/// Held by the one writer; dropping it releases the writer lock.
+pub type Lease = Box<dyn Send>;
 
 /// Where the immutable files of a store live.
 pub trait Backend: Send + Sync {
@@ -21,4 +30,138 @@ pub trait Backend: Send + Sync {
     /// Removes leftovers of writes that were interrupted. Call only while
     /// holding the store's writer lock. Returns how many were removed.
     fn remove_partial_writes(&self) -> io::Result<usize>;
+    /// The store's marker (what names its format), `None` when there is none.
+    fn read_marker(&self) -> io::Result<Option<Vec<u8>>>;
+    /// Replaces the marker, durably and atomically: a crash leaves the old
+    /// marker or the new one.
+    fn write_marker(&self, bytes: &[u8]) -> io::Result<()>;
+    /// Takes the writer lock if it is free (`None` when another holds it).
+    fn try_lock(&self) -> io::Result<Option<Lease>>;
+    /// Takes the writer lock, waiting for it.
+    fn lock(&self) -> io::Result<Lease>;
+}
+
+/// A store held in memory, for tests and for tools that build a store before
+/// writing it elsewhere. Clones share the same store.
+#[derive(Clone, Default)]
+pub struct MemBackend {
+    inner: Arc<MemInner>,
+}
+
+#[derive(Default)]
+struct MemInner {
+    blobs: Mutex<BTreeMap<String, Arc<Vec<u8>>>>,
+    marker: Mutex<Option<Vec<u8>>>,
+    locked: Mutex<bool>,
+    freed: Condvar,
+}
+
+struct MemLease(Arc<MemInner>);
+
+impl Drop for MemLease {
+    fn drop(&mut self) {
+        *self.0.locked.lock().unwrap_or_else(|e| e.into_inner()) = false;
+        self.0.freed.notify_one();
+    }
+}
+
+fn not_found(key: &str) -> io::Error {
+    io::Error::new(io::ErrorKind::NotFound, format!("no blob {key}"))
+}
+
+impl MemBackend {
+    fn blobs(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Arc<Vec<u8>>>> {
+        self.inner.blobs.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Backend for MemBackend {
+    fn get(&self, key: &str) -> io::Result<Vec<u8>> {
+        Ok(self
+            .blobs()
+            .get(key)
+            .ok_or_else(|| not_found(key))?
+            .to_vec())
+    }
+
+    fn get_range(&self, key: &str, offset: u64, len: usize) -> io::Result<Vec<u8>> {
+        let blob = self
+            .blobs()
+            .get(key)
+            .cloned()
+            .ok_or_else(|| not_found(key))?;
+        let start = usize::try_from(offset).unwrap_or(usize::MAX);
+        blob.get(start..start.saturating_add(len))
+            .map(<[u8]>::to_vec)
+            .ok_or_else(|| io::Error::new(io::ErrorKind::UnexpectedEof, "short read"))
+    }
+
+    fn put_if_absent(&self, key: &str, bytes: &[u8]) -> io::Result<bool> {
+        let mut blobs = self.blobs();
+        if blobs.contains_key(key) {
+            return Ok(false);
+        }
+        blobs.insert(key.to_owned(), Arc::new(bytes.to_vec()));
+        Ok(true)
+    }
+
+    fn list(&self, prefix: &str) -> io::Result<Vec<(String, u64)>> {
+        let prefix = format!("{}/", prefix.trim_end_matches('/'));
+        Ok(self
+            .blobs()
+            .iter()
+            .filter(|(k, _)| {
+                k.strip_prefix(&prefix)
+                    .is_some_and(|rest| !rest.contains('/'))
+            })
+            .map(|(k, v)| (k.clone(), v.len() as u64))
+            .collect())
+    }
+
+    fn delete(&self, key: &str) -> io::Result<()> {
+        self.blobs()
+            .remove(key)
+            .map(drop)
+            .ok_or_else(|| not_found(key))
+    }
+
+    fn remove_partial_writes(&self) -> io::Result<usize> {
+        Ok(0) // every put is whole
+    }
+
+    fn read_marker(&self) -> io::Result<Option<Vec<u8>>> {
+        Ok(self
+            .inner
+            .marker
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone())
+    }
+
+    fn write_marker(&self, bytes: &[u8]) -> io::Result<()> {
+        *self.inner.marker.lock().unwrap_or_else(|e| e.into_inner()) = Some(bytes.to_vec());
+        Ok(())
+    }
+
+    fn try_lock(&self) -> io::Result<Option<Lease>> {
+        let mut locked = self.inner.locked.lock().unwrap_or_else(|e| e.into_inner());
+        if *locked {
+            return Ok(None);
+        }
+        *locked = true;
+        Ok(Some(Box::new(MemLease(self.inner.clone()))))
+    }
+
+    fn lock(&self) -> io::Result<Lease> {
+        let mut locked = self.inner.locked.lock().unwrap_or_else(|e| e.into_inner());
+        while *locked {
+            locked = self
+                .inner
+                .freed
+                .wait(locked)
+                .unwrap_or_else(|e| e.into_inner());
+        }
+        *locked = true;
+        Ok(Box::new(MemLease(self.inner.clone())))
+    }
 }

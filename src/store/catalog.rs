@@ -11,7 +11,7 @@
 use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::path::Path;
-use std::rc::Rc;
+use std::sync::Arc;
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
@@ -165,7 +165,7 @@ pub struct Catalog {
 #[derive(Default)]
 struct VersionsMemo {
     data_version: Option<i64>,
-    docs: HashMap<String, Rc<History>>,
+    docs: HashMap<String, Arc<History>>,
 }
 
 /// Documents whose version lists the memo keeps before starting over.
@@ -525,9 +525,9 @@ impl Catalog {
     /// A document's history (see `history.rs`). Reads only the key and id
     /// of captures that do not start a version (this is on the path of
     /// every `show DOC@N`).
-    pub fn doc_history(&self, doc: &str) -> rusqlite::Result<Rc<History>> {
+    pub fn doc_history(&self, doc: &str) -> rusqlite::Result<Arc<History>> {
         if self.writing.get() {
-            return Ok(Rc::new(self.query_history(doc)?));
+            return Ok(Arc::new(self.query_history(doc)?));
         }
         let data_version: i64 = self
             .conn
@@ -541,10 +541,10 @@ impl Catalog {
             };
         }
         if let Some(h) = memo.docs.get(doc) {
-            return Ok(Rc::clone(h));
+            return Ok(Arc::clone(h));
         }
-        let h = Rc::new(self.query_history(doc)?);
-        memo.docs.insert(doc.to_owned(), Rc::clone(&h));
+        let h = Arc::new(self.query_history(doc)?);
+        memo.docs.insert(doc.to_owned(), Arc::clone(&h));
         Ok(h)
     }
 

@@ -15,9 +15,13 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::backend::Backend;
+use super::backend::{Backend, Lease};
 
 const TMP_PREFIX: &str = ".tmp-";
+/// Names inside a store directory.
+pub(super) const OBJECTS: &str = "objects";
+pub(super) const MARKER: &str = "VELLUM";
+pub(super) const LOCK: &str = "lock";
 
 /// The file-system operations the backend needs, and nothing more.
 pub trait Vfs: Send + Sync {
@@ -36,6 +40,11 @@ pub trait Vfs: Send + Sync {
     fn sync_dir(&self, dir: &Path) -> io::Result<()>;
     /// Entries of `dir`: name, length, whether it is a directory. Empty if `dir` is missing.
     fn list(&self, dir: &Path) -> io::Result<Vec<(String, u64, bool)>>;
+    /// Renames `src` over `dst` atomically (durable once the directory is synced).
+    fn rename(&self, src: &Path, dst: &Path) -> io::Result<()>;
+    /// Takes an advisory exclusive lock on `path` (created if missing):
+    /// `None` when `wait` is false and another process holds it.
+    fn lock(&self, path: &Path, wait: bool) -> io::Result<Option<Lease>>;
 }
 
 /// The real file system. Keeps the last file it read from open: reading a
@@ -121,10 +130,35 @@ impl Vfs for RealFs {
         }
         Ok(out)
     }
+
+    fn rename(&self, src: &Path, dst: &Path) -> io::Result<()> {
+        fs::rename(src, dst)
+    }
+
+    fn lock(&self, path: &Path, wait: bool) -> io::Result<Option<Lease>> {
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(path)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(Box::new(file))),
+            Err(fs::TryLockError::WouldBlock) if !wait => Ok(None),
+            Err(fs::TryLockError::WouldBlock) => {
+                file.lock()?;
+                Ok(Some(Box::new(file)))
+            }
+            Err(fs::TryLockError::Error(e)) => Err(e),
+        }
+    }
 }
 
+/// A store in a local directory: blobs under `objects/`, the marker
+/// (`VELLUM`) and the writer lock (`lock`) beside it.
 pub struct FsBackend {
     root: PathBuf,
+    /// The store directory: where the marker and the lock live.
+    store: PathBuf,
     vfs: Box<dyn Vfs>,
 }
 
@@ -133,11 +167,17 @@ impl FsBackend {
         FsBackend::with_vfs(root, Box::new(RealFs::default()))
     }
 
+    /// Blobs under `root` (a store's `objects/`); the marker and the lock
+    /// in the directory above it.
     pub fn with_vfs(root: impl Into<PathBuf>, vfs: Box<dyn Vfs>) -> FsBackend {
-        FsBackend {
-            root: root.into(),
-            vfs,
-        }
+        let root = root.into();
+        let store = root.parent().map_or_else(|| root.clone(), Path::to_owned);
+        FsBackend { root, store, vfs }
+    }
+
+    /// The backend of the store in `dir`.
+    pub fn for_store(dir: &Path) -> FsBackend {
+        FsBackend::new(dir.join(OBJECTS))
     }
 
     fn path(&self, key: &str) -> io::Result<PathBuf> {
@@ -248,6 +288,38 @@ impl Backend for FsBackend {
             }
         }
         Ok(removed)
+    }
+
+    fn read_marker(&self) -> io::Result<Option<Vec<u8>>> {
+        match self.vfs.read(&self.store.join(MARKER)) {
+            Ok(b) => Ok(Some(b)),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn write_marker(&self, bytes: &[u8]) -> io::Result<()> {
+        let tmp = self.store.join(temp_name());
+        let result = (|| {
+            self.vfs.write_new(&tmp, bytes)?;
+            self.vfs.sync_file(&tmp)?;
+            self.vfs.rename(&tmp, &self.store.join(MARKER))
+        })();
+        if result.is_err() {
+            let _ = self.vfs.remove_file(&tmp);
+        }
+        result?;
+        self.vfs.sync_dir(&self.store)
+    }
+
+    fn try_lock(&self) -> io::Result<Option<Lease>> {
+        self.vfs.lock(&self.store.join(LOCK), false)
+    }
+
+    fn lock(&self) -> io::Result<Lease> {
+        self.vfs
+            .lock(&self.store.join(LOCK), true)?
+            .ok_or_else(|| io::Error::other("the lock was not taken"))
     }
 }
 

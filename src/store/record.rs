@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use super::name::DocName;
 use crate::id::ObjectId;
-use crate::ingest::DocName;
 
 /// Current record format.
 pub const RECORD_FORMAT: u32 = 1;

@@ -4,6 +4,7 @@
 //! catalog with what it found. Each problem names the damaged object and
 //! every `DOC@N` whose text it makes unreadable.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
@@ -11,8 +12,10 @@ use serde::Serialize;
 
 use crate::id::{IdMap, IdSet, ObjectId};
 
+use super::backend::Backend;
 use super::cache::Cache;
 use super::catalog::{CaptureRow, nanos};
+use super::chain::{self, ChainError, RawEntry};
 use super::history::{History, HistoryRow};
 use super::object::{self, Kind};
 use super::pack::{self, Entry};
@@ -99,61 +102,103 @@ struct Found {
     indexed_pack: bool,
 }
 
-struct Checker {
-    packs: HashMap<String, Arc<Vec<u8>>>,
+struct Checker<'a> {
+    /// Entries are read again from the packs as they are decoded: only one
+    /// pack's bytes are held at a time, whatever the store's size.
+    backend: &'a dyn Backend,
     found: IdMap<Found>,
-    status: IdMap<Result<(), String>>,
+    status: RefCell<IdMap<Result<(), String>>>,
     /// Objects at which a chain ran past the limit (a cycle or absurd depth):
     /// damage in their own right, whatever their base's state.
-    too_deep: IdSet,
+    too_deep: RefCell<IdSet>,
     cache: Cache,
+    /// Transient read errors a retry cured.
+    notes: RefCell<Vec<String>>,
 }
 
-impl Checker {
-    /// Decodes an object from the bytes verify itself read.
-    fn decode(&mut self, id: &ObjectId, budget: u32) -> Result<Arc<Vec<u8>>, String> {
-        if let Some(Err(e)) = self.status.get(id) {
-            return Err(e.clone());
-        }
-        if let Some(b) = self.cache.get(id) {
-            return Ok(b);
-        }
-        let result = self.decode_uncached(id, budget);
-        match &result {
-            Ok(b) => {
-                self.cache.put(*id, b.clone());
-                self.status.insert(*id, Ok(()));
-            }
-            Err(e) => {
-                self.status.insert(*id, Err(e.clone()));
-            }
-        }
-        result
+impl Checker<'_> {
+    /// Decodes an object from the entries verify itself found in the packs
+    /// (never located through the catalog).
+    fn decode(&self, id: &ObjectId, budget: u32) -> Result<Arc<Vec<u8>>, String> {
+        chain::decode(self, &self.cache, id, None, budget).map_err(|e| message(&e))
     }
 
-    fn decode_uncached(&mut self, id: &ObjectId, budget: u32) -> Result<Arc<Vec<u8>>, String> {
-        if budget == 0 {
-            self.too_deep.insert(*id);
-            return Err(format!(
-                "delta chain longer than {READ_CHAIN_LIMIT} (or a cycle)"
-            ));
-        }
+    fn failed(&self, id: &ObjectId) -> bool {
+        matches!(self.status.borrow().get(id), Some(Err(_)))
+    }
+}
+
+impl chain::Entries for Checker<'_> {
+    type Loc = ();
+
+    fn entry(&self, id: &ObjectId, _: Option<()>) -> Result<Option<RawEntry<()>>, ChainError> {
         let Some(f) = self.found.get(id) else {
-            return Err("missing from objects/".into());
+            return Ok(None);
         };
-        let bytes = self.packs[&f.pack].clone();
-        let offset = f.entry.offset;
-        let base = match f.entry.base {
-            Some(b) => match self.decode(&b, budget - 1) {
-                Ok(bytes) => Some((b, bytes)),
-                Err(e) => return Err(format!("its delta base {} is unreadable ({e})", b.short())),
-            },
-            None => None,
+        let key = pack_key(&f.pack);
+        let (offset, len) = (f.entry.offset, f.entry.header.entry_len());
+        // One retry, so a transient I/O error is told apart from rot.
+        let raw = match self.backend.get_range(&key, offset, len) {
+            Ok(raw) => Ok(raw),
+            Err(first) => {
+                let retried = self.backend.get_range(&key, offset, len);
+                if retried.is_ok() {
+                    self.notes.borrow_mut().push(format!(
+                        "transient read error on {key} ({first}); it succeeded on retry"
+                    ));
+                }
+                retried
+            }
+        }
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::UnexpectedEof => {
+                ChainError::Damaged(*id, object::DecodeError::Truncated.to_string())
+            }
+            _ => ChainError::Damaged(*id, format!("cannot read its pack: {e}")),
+        })?;
+        Ok(Some(RawEntry {
+            raw,
+            base: f.entry.base.map(|b| (b, None)),
+        }))
+    }
+
+    fn known_failure(&self, id: &ObjectId) -> Option<ChainError> {
+        match self.status.borrow().get(id) {
+            Some(Err(e)) => Some(ChainError::Damaged(*id, e.clone())),
+            _ => None,
+        }
+    }
+
+    fn outcome(&self, id: &ObjectId, result: &Result<Arc<Vec<u8>>, ChainError>) {
+        let status = match result {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                if matches!(e, ChainError::TooDeep(at) if at == id) {
+                    self.too_deep.borrow_mut().insert(*id);
+                }
+                Err(message(e))
+            }
         };
-        let base_ref = base.as_ref().map(|(b, bytes)| (*b, bytes.as_slice()));
-        pack::decode_at(&bytes, offset, base_ref)
-            .map(|(_, out)| Arc::new(out))
-            .map_err(|e| e.to_string())
+        self.status.borrow_mut().insert(*id, status);
+    }
+}
+
+/// How verify words a decoding failure.
+fn message(e: &ChainError) -> String {
+    match e {
+        ChainError::Missing(_) => "missing from objects/".into(),
+        ChainError::TooDeep(_) => {
+            format!("delta chain longer than {READ_CHAIN_LIMIT} (or a cycle)")
+        }
+        ChainError::Damaged(_, reason) => reason.clone(),
+        ChainError::Source(e) => e.to_string(),
+        ChainError::Base { base, cause } => {
+            format!(
+                "its delta base {} is unreadable ({})",
+                base.short(),
+                message(cause)
+            )
+        }
     }
 }
 
@@ -278,10 +323,11 @@ fn verify_once(archive: &Archive, progress: Progress<'_>) -> (Report, bool) {
         },
     };
     let mut checker = Checker {
-        packs: HashMap::new(),
+        backend: &*archive.backend,
         found: IdMap::default(),
-        status: IdMap::default(),
-        too_deep: IdSet::default(),
+        status: RefCell::default(),
+        too_deep: RefCell::default(),
+        notes: RefCell::default(),
         cache: Cache::new(super::DECODED_CACHE),
     };
     let by_pack: HashMap<&str, Vec<&super::catalog::ObjectRow>> = {
@@ -372,7 +418,6 @@ fn verify_once(archive: &Archive, progress: Progress<'_>) -> (Report, bool) {
                 }
             }
         }
-        checker.packs.insert(name.clone(), bytes);
     }
     progress(names.len(), names.len());
     report.packs = names.len();
@@ -392,8 +437,8 @@ fn verify_once(archive: &Archive, progress: Progress<'_>) -> (Report, bool) {
         if let Err(e) = checker.decode(id, READ_CHAIN_LIMIT) {
             unreadable_objects.insert(*id);
             let base = checker.found[id].entry.base;
-            let base_failed = base.is_some_and(|b| matches!(checker.status.get(&b), Some(Err(_))));
-            if !base_failed || checker.too_deep.contains(id) {
+            let base_failed = base.is_some_and(|b| checker.failed(&b));
+            if !base_failed || checker.too_deep.borrow().contains(id) {
                 damaged.insert(*id, e);
             }
         }
@@ -406,7 +451,21 @@ fn verify_once(archive: &Archive, progress: Progress<'_>) -> (Report, bool) {
         if checker.found[id].entry.header.kind != Kind::Record || unreadable_objects.contains(id) {
             continue;
         }
-        let bytes = checker.decode(id, READ_CHAIN_LIMIT).expect("checked above");
+        // Decoded above, but read again from its pack if the cache let it
+        // go: a pack that changed since is damage too.
+        let bytes = match checker.decode(id, READ_CHAIN_LIMIT) {
+            Ok(b) => b,
+            Err(e) => {
+                let pack = checker.found[id].pack.clone();
+                problems.push(problem(
+                    ProblemKind::DamagedObject,
+                    Some(*id),
+                    Some(&pack),
+                    e,
+                ));
+                continue;
+            }
+        };
         match CaptureRecord::parse(&bytes) {
             Ok(rec) => {
                 for r in [Some(rec.content), rec.text].into_iter().flatten() {
@@ -442,7 +501,21 @@ fn verify_once(archive: &Archive, progress: Progress<'_>) -> (Report, bool) {
         if checker.found[id].entry.header.kind != Kind::Log || unreadable_objects.contains(id) {
             continue;
         }
-        let bytes = checker.decode(id, READ_CHAIN_LIMIT).expect("checked above");
+        // Decoded above, but read again from its pack if the cache let it
+        // go: a pack that changed since is damage too.
+        let bytes = match checker.decode(id, READ_CHAIN_LIMIT) {
+            Ok(b) => b,
+            Err(e) => {
+                let pack = checker.found[id].pack.clone();
+                problems.push(problem(
+                    ProblemKind::DamagedObject,
+                    Some(*id),
+                    Some(&pack),
+                    e,
+                ));
+                continue;
+            }
+        };
         match tlog::Segment::decode(&bytes) {
             Ok(seg) => segments.push((*id, seg)),
             Err(e) => {
@@ -704,6 +777,7 @@ fn verify_once(archive: &Archive, progress: Progress<'_>) -> (Report, bool) {
             && a.object == b.object
             && a.kind == ProblemKind::MissingObject
     });
+    report.notes.append(&mut checker.notes.borrow_mut());
     report.problems = problems;
     (report, vanished)
 }

@@ -1,0 +1,260 @@
+//! What a front end asks of an archive: documents with their counts, a
+//! document's versions with word statistics, a version's text and record,
+//! the diff of two addresses with their metadata. The CLI parses, calls
+//! these and renders; the web view calls the same functions.
+//!
+//! An [`Archive`] is `Send` but not `Sync` (its catalog is one SQLite
+//! connection): a server opens one per worker thread. Opening reads the
+//! marker and opens the catalog; nothing is scanned.
+
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+use crate::diff::{Diff, DiffOptions, count_words, diff};
+use crate::error::StoreError;
+use crate::id::ObjectId;
+use crate::store::{
+    Added, Address, Archive, CaptureId, CaptureRecord, DocSummary, History, Resolved, Version,
+};
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+/// Every document with its counts, by name.
+pub fn documents(archive: &Archive) -> Result<Vec<DocSummary>> {
+    archive.documents()
+}
+
+/// A text object's text, when it is UTF-8.
+pub fn text(archive: &Archive, key: &ObjectId) -> Result<Option<String>> {
+    let bytes = archive.read_object(key)?;
+    Ok(String::from_utf8(bytes.to_vec()).ok())
+}
+
+/// Word count of a version's text: from the cache writers fill, else counted.
+pub fn words(archive: &Archive, key: &ObjectId) -> Result<Option<u64>> {
+    match archive.cached_words(key)? {
+        Some(w) => Ok(Some(w)),
+        None => Ok(text(archive, key)?.map(|t| count_words(&t) as u64)),
+    }
+}
+
+/// Words added and removed from `old` to `new`: from the cache writers
+/// fill, else by diffing them (not stored: readers never write).
+pub fn change(archive: &Archive, old: &ObjectId, new: &ObjectId) -> Result<Option<(u64, u64)>> {
+    if let Some(c) = archive.cached_change(old, new)? {
+        return Ok(Some(c));
+    }
+    Ok(match (text(archive, old)?, text(archive, new)?) {
+        (Some(a), Some(b)) => {
+            let d = diff(&a, &b, &DiffOptions::default());
+            Some((d.stats.words_added as u64, d.stats.words_removed as u64))
+        }
+        _ => None,
+    })
+}
+
+/// One version with its statistics.
+#[derive(Debug, Clone)]
+pub struct VersionStats {
+    pub version: Version,
+    pub words: Option<u64>,
+    /// Words added and removed against the version before (none for the first).
+    pub change: Option<(u64, u64)>,
+}
+
+/// A document's versions, oldest first, with their statistics. Empty for
+/// an unknown document.
+pub fn versions(archive: &Archive, doc: &str) -> Result<Vec<VersionStats>> {
+    let history = archive.history(doc)?;
+    versions_of(archive, &history)
+}
+
+/// The versions of a history already read, with their statistics.
+pub fn versions_of(archive: &Archive, history: &History) -> Result<Vec<VersionStats>> {
+    let mut out = Vec::with_capacity(history.versions.len());
+    for (i, v) in history.versions.iter().enumerate() {
+        let prev = i.checked_sub(1).map(|p| &history.versions[p]);
+        out.push(VersionStats {
+            version: v.clone(),
+            words: words(archive, &v.key)?,
+            change: match prev {
+                Some(p) => change(archive, &p.key, &v.key)?,
+                None => None,
+            },
+        });
+    }
+    Ok(out)
+}
+
+/// A version (or capture) with its record and text.
+#[derive(Debug, Clone)]
+pub struct VersionText {
+    pub resolved: Resolved,
+    pub record: CaptureRecord,
+    /// The text versions compare (`None` when the capture has no text).
+    pub text: Option<Arc<Vec<u8>>>,
+}
+
+/// What `addr` names, with its record and text.
+pub fn version(archive: &Archive, addr: &Address) -> Result<VersionText> {
+    let resolved = archive.resolve(addr)?;
+    let record = archive.record(&resolved.capture)?;
+    let text = match record.text {
+        Some(t) => Some(archive.read_object(&t)?),
+        None => None,
+    };
+    Ok(VersionText {
+        resolved,
+        record,
+        text,
+    })
+}
+
+/// One side of a diff: what it is and where it came from.
+#[derive(Debug, Clone)]
+pub struct Side {
+    pub label: String,
+    pub capture: CaptureId,
+    pub captured_at: OffsetDateTime,
+    pub url: Option<String>,
+    pub source: Option<String>,
+    pub title: Option<String>,
+}
+
+/// The diff of two addresses, with both sides' metadata.
+#[derive(Debug)]
+pub struct AddressDiff {
+    pub old: Side,
+    pub new: Side,
+    pub diff: Diff,
+}
+
+/// Diffs the texts `old` and `new` name.
+pub fn diff_addresses(
+    archive: &Archive,
+    old: &Address,
+    new: &Address,
+    opts: &DiffOptions,
+) -> Result<AddressDiff> {
+    let side = |addr: &Address| -> Result<(Side, String)> {
+        let v = version(archive, addr)?;
+        let text = v
+            .text
+            .map(|t| String::from_utf8_lossy(&t).into_owned())
+            .unwrap_or_default();
+        let r = v.record;
+        Ok((
+            Side {
+                label: v.resolved.label,
+                capture: v.resolved.capture,
+                captured_at: r.captured_at,
+                url: r.url,
+                source: r.source,
+                title: r.title,
+            },
+            text,
+        ))
+    };
+    let (old, a) = side(old)?;
+    let (new, b) = side(new)?;
+    Ok(AddressDiff {
+        old,
+        new,
+        diff: diff(&a, &b, opts),
+    })
+}
+
+/// Caches the word statistics of what a write added (inside the write, so
+/// readers never diff history to list it).
+pub fn cache_stats(archive: &Archive, added: &[Added]) -> Result<()> {
+    for a in added {
+        let Some(text_id) = a.text else { continue };
+        let mut words = archive.cached_words(&text_id)?;
+        if let Some(prev) = a.previous_text
+            && archive.cached_change(&prev, &text_id)?.is_none()
+        {
+            let old = archive.read_object(&prev)?;
+            let new = archive.read_object(&text_id)?;
+            let d = diff(
+                &String::from_utf8_lossy(&old),
+                &String::from_utf8_lossy(&new),
+                &Default::default(),
+            );
+            let (added, removed) = (d.stats.words_added as u64, d.stats.words_removed as u64);
+            archive.cache_change(&prev, &text_id, added, removed)?;
+            if words.is_none() {
+                // The diff counted the new text already.
+                archive.cache_words(&text_id, d.stats.words_new as u64)?;
+                words = Some(d.stats.words_new as u64);
+            }
+        }
+        if words.is_none() {
+            let text = archive.read_object(&text_id)?;
+            let n = count_words(&String::from_utf8_lossy(&text));
+            archive.cache_words(&text_id, n as u64)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    use crate::store::backend::MemBackend;
+    use crate::store::{CaptureText, NewCapture};
+
+    fn capture(n: i64, text: &str) -> NewCapture {
+        NewCapture {
+            doc: "a".parse().unwrap(),
+            captured_at: time::macros::datetime!(2019-02-12 12:00 UTC) + time::Duration::hours(n),
+            bytes: text.as_bytes().to_vec(),
+            media_type: "text/plain".into(),
+            text: CaptureText::Bytes,
+            url: Some(format!("https://example.org/{n}")),
+            source: Some("site".into()),
+            title: Some(format!("Title {n}")),
+            meta: Default::default(),
+        }
+    }
+
+    #[test]
+    fn versions_with_stats_and_a_diff_with_metadata() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (archive, _) =
+            Archive::init_with_backend(tmp.path(), Box::new(MemBackend::default())).unwrap();
+        let mut w = archive.writer(&mut || {}).unwrap();
+        w.add(capture(0, "one two three")).unwrap();
+        w.add(capture(1, "one two four five")).unwrap();
+        let added = w.prepare().unwrap();
+        cache_stats(w.archive(), &added).unwrap();
+        w.commit().unwrap();
+        let docs = documents(&archive).unwrap();
+        assert_eq!((docs.len(), docs[0].versions), (1, 2));
+        let v = versions(&archive, "a").unwrap();
+        assert_eq!(v[0].words, Some(3));
+        assert_eq!((v[1].words, v[1].change), (Some(4), Some((2, 1))));
+        let old: Address = "a@1".parse().unwrap();
+        let new: Address = "a@2".parse().unwrap();
+        let d = diff_addresses(&archive, &old, &new, &DiffOptions::default()).unwrap();
+        assert_eq!(d.old.url.as_deref(), Some("https://example.org/0"));
+        assert_eq!(d.new.title.as_deref(), Some("Title 1"));
+        assert_eq!(
+            (d.diff.stats.words_added, d.diff.stats.words_removed),
+            (2, 1)
+        );
+        let t = version(&archive, &new).unwrap();
+        assert_eq!(
+            t.text.as_deref().map(Vec::as_slice),
+            Some(&b"one two four five"[..])
+        );
+        assert_eq!(t.record.source.as_deref(), Some("site"));
+    }
+
+    #[test]
+    fn an_archive_can_move_to_another_thread() {
+        fn send<T: Send>() {}
+        send::<Archive>();
+    }
+}

@@ -1,0 +1,168 @@
+//! The store's layout on disk: names, format, the `VELLUM` marker.
+
+use std::path::Path;
+
+use super::*;
+use crate::error::StoreError;
+
+/// Store format written by this vellum. Format 2 added the archive log
+/// (`tlog.rs`); format 1 stores are read as they are and become format 2 when
+/// a write first logs captures.
+pub const STORE_FORMAT: u32 = 2;
+pub(super) const READABLE_FORMATS: [u32; 2] = [1, 2];
+pub(super) const MARKER: &str = fs::MARKER;
+pub(super) const CATALOG: &str = "catalog.sqlite";
+pub(super) const LOCK: &str = fs::LOCK;
+/// Longest delta chain written: any version reads back in at most this many
+/// decompressions (about 15 on average). Readers refuse chains longer than
+/// [`READ_CHAIN_LIMIT`]. Measured on the benchmark corpus: 16 costs 1.58 MB of
+/// content, 32 with skip-deltas 0.99 MB (see `choose_base`).
+pub const MAX_CHAIN: u32 = 32;
+pub(super) const READ_CHAIN_LIMIT: u32 = 64;
+/// Packs under this size are merged once [`REPACK_AT`] of them exist: one
+/// `add` per capture (a scraper) would otherwise leave a small file per
+/// capture, as git's loose objects do before `gc`.
+pub(super) const REPACK_SMALL: u64 = 1 << 20;
+pub(super) const REPACK_AT: usize = 32;
+/// Batches at least this large may compact the catalog after committing.
+pub(super) const VACUUM_MIN_BATCH: usize = 1000;
+/// Bytes of decoded objects kept for reuse (delta bases, repeated reads).
+/// With the pack buffer and SQLite's cache this bounds a process's memory
+/// whatever the size of the store or of a batch.
+pub(super) const DECODED_CACHE: usize = 24 << 20;
+/// Packs are sealed at this size, which bounds a writer's memory.
+pub(super) const PACK_TARGET: usize = 16 << 20;
+
+pub(super) fn pack_key(name: &str) -> String {
+    format!("packs/{name}.pack")
+}
+
+pub(super) fn check_not_symlink(path: &Path) -> Result<()> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => Err(StoreError::Symlink(path.to_owned())),
+        _ => Ok(()),
+    }
+}
+
+/// An empty directory, or what an `init` that was interrupted leaves: an
+/// empty `objects/packs/`, a catalog, temporary files, and no marker.
+pub(super) fn is_uninitialized(dir: &Path) -> bool {
+    let only = |d: &Path, allowed: &[&str]| {
+        std::fs::read_dir(d).is_ok_and(|entries| {
+            entries.flatten().all(|e| {
+                let name = e.file_name();
+                let name = name.to_string_lossy();
+                name.starts_with(".tmp-") || allowed.contains(&name.as_ref())
+            })
+        })
+    };
+    only(dir, &["objects", CATALOG, "catalog.sqlite-journal", LOCK])
+        && (!dir.join("objects").exists() || only(&dir.join("objects"), &["packs"]))
+        && (!dir.join("objects/packs").exists() || only(&dir.join("objects/packs"), &[]))
+}
+
+/// An empty catalog in memory, for a store whose catalog file cannot serve.
+pub(super) fn memory_catalog(dir: &Path) -> Result<Catalog> {
+    Catalog::open(Path::new(":memory:"), true).map_err(|source| StoreError::Catalog {
+        path: dir.join(CATALOG),
+        source,
+    })
+}
+
+/// Checks that `dir` is a store this vellum reads (its marker read through
+/// `backend`); returns its format.
+pub(super) fn check_marker(dir: &Path, backend: &dyn Backend) -> Result<u32> {
+    check_not_symlink(dir)?;
+    let marker = match backend.read_marker() {
+        Ok(Some(m)) => String::from_utf8_lossy(&m).into_owned(),
+        Ok(None) if !dir.exists() || is_uninitialized(dir) => {
+            return Err(StoreError::NoStore(dir.to_owned()));
+        }
+        Ok(None) => return Err(StoreError::NotAStore(dir.to_owned())),
+        Err(e) => return Err(StoreError::io("reading the VELLUM marker")(e)),
+    };
+    let format = marker
+        .lines()
+        .find_map(|l| l.strip_prefix("format "))
+        .unwrap_or("?")
+        .trim();
+    let Some(format) = format.parse().ok().filter(|f| READABLE_FORMATS.contains(f)) else {
+        return Err(StoreError::Format {
+            found: format.to_owned(),
+            supported: STORE_FORMAT,
+        });
+    };
+    let objects = dir.join("objects");
+    check_not_symlink(&objects)?;
+    check_not_symlink(&objects.join("packs"))?;
+    Ok(format)
+}
+
+/// The marker naming `format`.
+pub(super) fn marker_bytes(format: u32) -> Vec<u8> {
+    format!("vellum store\nformat {format}\n").into_bytes()
+}
+
+/// Writes the marker naming `format`, durably and atomically.
+pub(super) fn write_marker(backend: &dyn Backend, format: u32) -> Result<()> {
+    backend
+        .write_marker(&marker_bytes(format))
+        .map_err(StoreError::io("writing the VELLUM marker"))
+}
+
+/// Name of the directory a store is built in before it is renamed to `name`.
+pub(super) fn init_temp_name(name: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!(".{name}.tmp-init-{}-{nanos}", std::process::id())
+}
+
+/// Removes what inits killed an hour ago or more left beside `name`.
+pub(super) fn remove_stale_inits(parent: &Path, name: &str) {
+    let prefix = format!(".{name}.tmp-init-");
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let stale = e
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_some_and(|age| age.as_secs() >= 3600);
+        if stale && e.file_name().to_string_lossy().starts_with(&prefix) {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+/// Builds a complete, durable store in the new directory `dir`.
+pub(super) fn build_store(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir(dir)?;
+    build_contents(dir)?;
+    sync_dir(dir)
+}
+
+/// Creates a store's contents in an existing directory, marker last.
+pub(super) fn build_in_place(dir: &Path) -> Result<()> {
+    build_contents(dir).map_err(StoreError::io(format!(
+        "creating a store in {}",
+        dir.display()
+    )))
+}
+
+fn build_contents(dir: &Path) -> std::io::Result<()> {
+    let packs = dir.join("objects/packs");
+    std::fs::create_dir_all(&packs)?;
+    sync_dir(&packs)?;
+    sync_dir(&dir.join("objects"))?;
+    Catalog::open(&dir.join(CATALOG), true).map_err(std::io::Error::other)?;
+    // The marker goes last and durably (the backend syncs the directory).
+    fs::FsBackend::for_store(dir).write_marker(&marker_bytes(STORE_FORMAT))
+}
+
+/// Makes a directory's entries durable.
+pub(super) fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    std::fs::File::open(dir)?.sync_all()
+}

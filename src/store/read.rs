@@ -1,0 +1,215 @@
+//! The read path: objects by id (walking delta chains), records, and the
+//! catalog's views of documents and captures.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::*;
+use crate::error::StoreError;
+use crate::id::ObjectId;
+use chain::{ChainError, RawEntry};
+
+impl Archive {
+    // ---------------------------------------------------------------- reading
+
+    /// The bytes of an object, checked against its id.
+    pub fn read_object(&self, id: &ObjectId) -> Result<Arc<Vec<u8>>> {
+        let _snapshot = self.catalog.read_snapshot();
+        self.read_with(id, Extra::None, READ_CHAIN_LIMIT)
+    }
+
+    /// Reads an object through the one chain walker ([`chain::decode`]),
+    /// locating entries in the catalog and in `extra`.
+    pub(super) fn read_with(
+        &self,
+        id: &ObjectId,
+        extra: Extra<'_>,
+        budget: u32,
+    ) -> Result<Arc<Vec<u8>>> {
+        let source = StoreEntries {
+            archive: self,
+            extra,
+        };
+        chain::decode(&source, &self.cache, id, None, budget)
+            .map_err(|e| e.into_store_error(READ_CHAIN_LIMIT))
+    }
+
+    /// The capture record of a capture.
+    pub fn record(&self, id: &CaptureId) -> Result<CaptureRecord> {
+        let bytes = self.read_object(&id.0)?;
+        CaptureRecord::parse(&bytes).map_err(|e| StoreError::Damaged {
+            id: id.0,
+            reason: format!("not a capture record: {e}"),
+        })
+    }
+
+    /// Every document with its counts.
+    pub fn documents(&self) -> Result<Vec<DocSummary>> {
+        self.cat(self.catalog.doc_summaries())
+    }
+
+    /// A document's history: its versions (numbered from 1) and which one
+    /// each capture saw. Empty for an unknown document.
+    pub fn history(&self, doc: &str) -> Result<Arc<History>> {
+        self.cat(self.catalog.doc_history(doc))
+    }
+
+    /// Every capture of a document in history order.
+    pub fn captures(&self, doc: &str) -> Result<Vec<CaptureRow>> {
+        self.cat(self.catalog.doc_captures(doc))
+    }
+
+    /// The catalog row of a capture.
+    pub fn capture_row(&self, id: &CaptureId) -> Result<Option<CaptureRow>> {
+        self.cat(self.catalog.capture(id))
+    }
+
+    /// The archive log: every logged capture id in archiving order, and how
+    /// many captures are not logged yet (archived by an older vellum; the
+    /// next write logs them).
+    pub fn log(&self) -> Result<(Vec<CaptureId>, usize)> {
+        let _snapshot = self.catalog.read_snapshot();
+        let logged = self.cat(self.catalog.logged_captures())?;
+        let unlogged = self.cat(self.catalog.unlogged_captures())?.len();
+        Ok((logged, unlogged))
+    }
+
+    /// Every capture, by document then history order.
+    pub fn all_captures(&self) -> Result<Vec<CaptureRow>> {
+        let _snapshot = self.catalog.read_snapshot();
+        self.cat(self.catalog.captures())
+    }
+
+    /// Resolves an address to one capture.
+    pub fn resolve(&self, addr: &Address) -> Result<Resolved> {
+        let _snapshot = self.catalog.read_snapshot();
+        address::resolve(self, addr)
+    }
+
+    /// Caches word statistics (computed by the caller, which owns the diff).
+    pub fn cache_words(&self, text: &ObjectId, words: u64) -> Result<()> {
+        self.cat(self.catalog.set_text_words(text, words))
+    }
+
+    pub fn cache_change(
+        &self,
+        old: &ObjectId,
+        new: &ObjectId,
+        added: u64,
+        removed: u64,
+    ) -> Result<()> {
+        self.cat(self.catalog.set_change_words(old, new, added, removed))
+    }
+
+    pub fn cached_words(&self, text: &ObjectId) -> Result<Option<u64>> {
+        self.cat(self.catalog.text_words(text))
+    }
+
+    pub fn cached_change(&self, old: &ObjectId, new: &ObjectId) -> Result<Option<(u64, u64)>> {
+        self.cat(self.catalog.change_words(old, new))
+    }
+}
+
+/// Where to find objects the catalog does not locate yet.
+#[derive(Clone, Copy)]
+pub(super) enum Extra<'a> {
+    None,
+    /// Written in this transaction, not yet in a sealed pack.
+    Pending(&'a Pending),
+    /// In packs being indexed.
+    Located(&'a HashMap<ObjectId, ObjectRow>),
+}
+
+impl Extra<'_> {
+    fn raw(&self, id: &ObjectId) -> Option<&[u8]> {
+        match self {
+            Extra::Pending(p) => p.raw(id),
+            _ => None,
+        }
+    }
+
+    fn pending_id_at(&self, offset: u64) -> Option<ObjectId> {
+        match self {
+            Extra::Pending(p) => p.pack.id_at(offset),
+            _ => None,
+        }
+    }
+
+    fn row(&self, id: &ObjectId) -> Option<&ObjectRow> {
+        match self {
+            Extra::Located(rows) => rows.get(id),
+            _ => None,
+        }
+    }
+}
+
+/// Entries as a reader of the store finds them: in the catalog, or in `extra`.
+struct StoreEntries<'a> {
+    archive: &'a Archive,
+    extra: Extra<'a>,
+}
+
+impl chain::Entries for StoreEntries<'_> {
+    type Loc = ObjectRow;
+
+    fn entry(
+        &self,
+        id: &ObjectId,
+        known: Option<ObjectRow>,
+    ) -> std::result::Result<Option<RawEntry<ObjectRow>>, ChainError> {
+        let a = self.archive;
+        let extra = self.extra;
+        let damaged = |e: object::DecodeError| ChainError::Damaged(*id, e.to_string());
+        let unreadable =
+            |e: std::io::Error| ChainError::Damaged(*id, format!("cannot read its pack: {e}"));
+        let (raw, pack): (Vec<u8>, Option<String>) = match extra.raw(id) {
+            Some(raw) => (raw.to_vec(), None),
+            None => {
+                let row = match (known, extra.row(id)) {
+                    (Some(row), _) => row,
+                    (None, Some(row)) => row.clone(),
+                    (None, None) => {
+                        match a.cat(a.catalog.object(id)).map_err(ChainError::Source)? {
+                            Some(row) => row,
+                            None => return Ok(None),
+                        }
+                    }
+                };
+                let raw = a
+                    .backend
+                    .get_range(&pack_key(&row.pack), row.offset, row.len as usize)
+                    .map_err(unreadable)?;
+                (raw, Some(row.pack))
+            }
+        };
+        let header = object::parse_header(&raw).map_err(damaged)?;
+        let base = match (header.base, pack) {
+            (None, _) => None,
+            (Some(BaseRef::Id(b)), _) => Some((b, None)),
+            (Some(BaseRef::Offset(o)), None) => Some((
+                extra
+                    .pending_id_at(u64::from(o))
+                    .ok_or(ChainError::Missing(*id))?,
+                None,
+            )),
+            (Some(BaseRef::Offset(o)), Some(pack)) => {
+                let head = a
+                    .backend
+                    .get_range(&pack_key(&pack), u64::from(o), object::MAX_HEADER_LEN)
+                    .map_err(unreadable)?;
+                let h = object::parse_header(&head).map_err(damaged)?;
+                let row = ObjectRow {
+                    id: h.id,
+                    pack,
+                    offset: u64::from(o),
+                    len: h.entry_len() as u64,
+                    kind: h.kind,
+                    size: h.size as u64,
+                    depth: 0,
+                };
+                Some((h.id, Some(row)))
+            }
+        };
+        Ok(Some(RawEntry { raw, base }))
+    }
+}

@@ -1,0 +1,644 @@
+//! The write path: one writer at a time stages captures, seals packs and
+//! commits them to the catalog.
+
+use super::backend::Lease;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use time::OffsetDateTime;
+
+use super::*;
+use crate::error::StoreError;
+use crate::id::{IdSet, ObjectId};
+
+/// What a capture is, before it is archived. The store does not interpret
+/// the bytes: the caller (ingest) says what their media type is and what
+/// text versions compare ([`crate::ingest::describe`] does both for text
+/// files).
+#[derive(Debug, Clone)]
+pub struct NewCapture {
+    pub doc: DocName,
+    pub captured_at: OffsetDateTime,
+    pub bytes: Vec<u8>,
+    /// Recorded as is: `text/plain`, `text/html`, `application/octet-stream`...
+    pub media_type: String,
+    /// The capture's text, which versions and diffs compare.
+    pub text: CaptureText,
+    pub url: Option<String>,
+    pub source: Option<String>,
+    pub title: Option<String>,
+    pub meta: std::collections::BTreeMap<String, String>,
+}
+
+/// The text of a capture, as its caller extracted it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaptureText {
+    /// No text (bytes that are not text): the record's `text` is empty.
+    None,
+    /// The bytes are the text (plain text, Markdown): stored once, the
+    /// record's `text` is its content object.
+    Bytes,
+    /// Text extracted from the bytes (from HTML, say): stored as its own
+    /// object, delta-compressed against the document's previous text.
+    Extracted(String),
+}
+
+/// What ingest learned of a web capture, kept in its record (all optional;
+/// records without them keep the bytes, and ids, they always had).
+#[derive(Debug, Clone, Default)]
+pub struct CaptureExtra {
+    /// The extractor that made the text from HTML ("name version").
+    pub extractor: Option<String>,
+    /// The encoding the text was decoded from.
+    pub encoding: Option<String>,
+    pub canonical_url: Option<String>,
+    pub http: Option<record::HttpRecord>,
+    /// Why the capture is doubtful: listed among its document's captures,
+    /// never a version.
+    pub flag: Option<String>,
+}
+
+/// Whether a capture brought a new version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    New,
+    Unchanged,
+    /// Archived with a flag: listed among the captures, never a version.
+    Flagged,
+}
+
+/// One archived capture, as `add` reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Added {
+    pub doc: DocName,
+    pub version: u64,
+    pub capture: CaptureId,
+    pub status: Status,
+    pub captured_at: OffsetDateTime,
+    /// The text id of this version and of the version before it (for stats).
+    pub text: Option<ObjectId>,
+    pub previous_text: Option<ObjectId>,
+}
+
+impl Archive {
+    // ---------------------------------------------------------------- writing
+
+    /// Starts a write: takes the store's writer lock (waiting for another
+    /// writer to finish), cleans up after interrupted writes and indexes any
+    /// pack an interrupted writer made durable but did not catalog.
+    /// `on_wait` is called once if the lock is busy.
+    pub fn writer(&self, on_wait: &mut dyn FnMut()) -> Result<Writer<'_>> {
+        if self.catalog_outdated {
+            return Err(StoreError::Io {
+                context: "opening the store for writing".into(),
+                source: std::io::Error::other(
+                    "its catalog is an older vellum's (open it with Archive::open_writable)",
+                ),
+            });
+        }
+        let lock = match self
+            .backend
+            .try_lock()
+            .map_err(StoreError::io("taking the writer lock"))?
+        {
+            Some(lock) => lock,
+            None => {
+                on_wait();
+                self.backend
+                    .lock()
+                    .map_err(StoreError::io("waiting for the writer lock"))?
+            }
+        };
+        self.backend
+            .remove_partial_writes()
+            .map_err(StoreError::io("removing partial writes"))?;
+        self.cat(self.catalog.begin())?;
+        let mut writer = Writer {
+            archive: self,
+            lock: Some(lock),
+            codec: Codec::default(),
+            pending: Pending::default(),
+            staged: Vec::new(),
+            written: Vec::new(),
+            done: false,
+            log: LogState::default(),
+        };
+        let known: std::collections::HashSet<String> = self
+            .cat(self.catalog.packs())?
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
+        // Smallest first: after a merge interrupted before its commit, the
+        // batch's own small pack is indexed and the merged pack, whose every
+        // object is then stored elsewhere, removed.
+        let mut candidates: Vec<(String, u64)> = self
+            .pack_listing()?
+            .into_iter()
+            .filter(|(name, _)| !known.contains(name))
+            .collect();
+        candidates.sort_by_key(|(name, size)| (*size, name.clone()));
+        let mut unknown = Vec::new();
+        let mut covered = IdSet::default();
+        for (name, _) in candidates {
+            match self.redundancy(&name, &covered)? {
+                None => {
+                    // Left by a merge interrupted before or after its commit:
+                    // every object in it is stored elsewhere.
+                    self.backend
+                        .delete(&pack_key(&name))
+                        .map_err(StoreError::io(format!("removing redundant pack {name}")))?;
+                }
+                Some(ids) => {
+                    covered.extend(ids);
+                    unknown.push(name);
+                }
+            }
+        }
+        self.index_packs(&unknown)?;
+        if let Some((start, count, id)) = self.cat(self.catalog.log_segments())?.pop() {
+            writer.log.next = start + count;
+            writer.log.prev = Some(id);
+        }
+        Ok(writer)
+    }
+}
+
+/// Objects written in this transaction but not yet in a sealed pack.
+#[derive(Default)]
+pub(super) struct Pending {
+    pub(super) pack: PackWriter,
+    pub(super) entries: HashMap<ObjectId, (Entry, u32)>,
+}
+
+impl Pending {
+    pub(super) fn raw(&self, id: &ObjectId) -> Option<&[u8]> {
+        self.entries.get(id).map(|(e, _)| self.pack.entry_bytes(e))
+    }
+}
+
+/// A staged capture, reported once the write commits.
+struct Staged {
+    doc: DocName,
+    capture: CaptureId,
+    /// Whether the capture was new to the store (not a re-run).
+    new: bool,
+    captured_at: OffsetDateTime,
+    text: bool,
+}
+
+/// Where the archive log stands for a writer.
+#[derive(Default)]
+struct LogState {
+    /// Position the next logged capture takes.
+    next: u64,
+    /// The last segment written.
+    prev: Option<ObjectId>,
+    /// Captures logged by this write and not yet in a segment, in order.
+    unwritten: Vec<CaptureId>,
+    /// Whether captures an older vellum archived have been logged.
+    adopted: bool,
+}
+
+/// An open write: one durable commit for any number of captures.
+/// Dropping it without [`Writer::commit`] rolls the catalog back.
+pub struct Writer<'a> {
+    archive: &'a Archive,
+    lock: Option<Lease>,
+    codec: Codec,
+    pending: Pending,
+    staged: Vec<Staged>,
+    /// Packs this writer created, removed again if it does not commit.
+    written: Vec<String>,
+    done: bool,
+    log: LogState,
+}
+
+impl Writer<'_> {
+    /// Stages one capture. Nothing is acknowledged before [`Writer::commit`].
+    pub fn add(&mut self, c: NewCapture) -> Result<()> {
+        self.add_with(c, CaptureExtra::default())
+    }
+
+    /// Stages one capture whose record carries `flag` (why it is doubtful):
+    /// listed among its document's captures, never a version.
+    pub fn add_flagged(&mut self, c: NewCapture, flag: String) -> Result<()> {
+        self.add_with(
+            c,
+            CaptureExtra {
+                flag: Some(flag),
+                ..CaptureExtra::default()
+            },
+        )
+    }
+
+    /// Stages one capture with what ingest learned of it (web metadata).
+    pub fn add_with(&mut self, c: NewCapture, extra: CaptureExtra) -> Result<()> {
+        let a = self.archive;
+        if c.bytes.len() > MAX_OBJECT_SIZE {
+            return Err(StoreError::TooLarge {
+                size: c.bytes.len() as u64,
+                limit: MAX_OBJECT_SIZE as u64,
+            });
+        }
+        if record::canonical_time(c.captured_at).is_none() {
+            return Err(StoreError::BadTime(c.captured_at.to_string()));
+        }
+        let latest = a.cat(a.catalog.latest_capture(c.doc.as_str()))?;
+        let content_base = self.choose_base(
+            &c.doc,
+            latest.as_ref().map(|l| l.content),
+            c.source.as_deref(),
+        )?;
+        let content = self.put(Kind::Content, &c.bytes, content_base)?;
+        let text = match &c.text {
+            CaptureText::None => None,
+            CaptureText::Bytes => Some(content),
+            CaptureText::Extracted(t) if t.as_bytes() == c.bytes.as_slice() => Some(content),
+            CaptureText::Extracted(t) => {
+                let base = latest.as_ref().map(|l| l.vkey).or(content_base);
+                Some(self.put(Kind::Content, t.as_bytes(), base)?)
+            }
+        };
+        let record = CaptureRecord {
+            vellum: record::RECORD_FORMAT,
+            doc: c.doc.clone(),
+            captured_at: c.captured_at,
+            content,
+            size: c.bytes.len() as u64,
+            text,
+            media_type: c.media_type,
+            url: c.url,
+            source: c.source,
+            title: c.title,
+            meta: c.meta,
+            extractor: extra.extractor,
+            encoding: extra.encoding,
+            canonical_url: extra.canonical_url,
+            http: extra.http,
+            flag: extra.flag,
+        };
+        let canonical = record.to_canonical();
+        // `put` stores it whole if the previous record's chain is full.
+        let capture = CaptureId(self.put(Kind::Record, &canonical, latest.map(|l| l.id.0))?);
+        // The same document, time, bytes and metadata are the same capture:
+        // archived (and logged) once, however often a batch is re-run.
+        let new = a.cat(a.catalog.capture(&capture))?.is_none();
+        if new {
+            self.adopt_unlogged()?;
+            let seq = self.log.next;
+            a.cat(a.catalog.insert_capture(&capture, &record, Some(seq)))?;
+            self.log.next += 1;
+            self.log.unwritten.push(capture);
+        }
+        self.staged.push(Staged {
+            doc: c.doc,
+            capture,
+            new,
+            captured_at: record.captured_at,
+            text: text.is_some(),
+        });
+        if self.pending.pack.len() >= PACK_TARGET {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Logs the captures an older vellum (or a write that crashed before
+    /// logging them) archived, before this write's own: in captured-at
+    /// order, ties by capture id, as readers already order them.
+    fn adopt_unlogged(&mut self) -> Result<()> {
+        if self.log.adopted {
+            return Ok(());
+        }
+        self.log.adopted = true;
+        let a = self.archive;
+        for id in a.cat(a.catalog.unlogged_captures())? {
+            a.cat(a.catalog.set_seq(&id, self.log.next))?;
+            self.log.next += 1;
+            self.log.unwritten.push(id);
+        }
+        Ok(())
+    }
+
+    /// Chain depth of a stored or pending object (`None` if unknown).
+    fn depth_of(&self, id: &ObjectId) -> Result<Option<u32>> {
+        if let Some((_, d)) = self.pending.entries.get(id) {
+            return Ok(Some(*d));
+        }
+        let a = self.archive;
+        Ok(a.cat(a.catalog.object(id))?.map(|r| r.depth))
+    }
+
+    /// The delta base for a new version of `doc`: the previous version while
+    /// its chain is short; when the chain is full, an earlier version found by
+    /// clearing low bits of the version index (Subversion's skip-deltas), so
+    /// chains stay bounded without the cost of a full keyframe. A document's
+    /// first capture is compressed against the latest capture from the same
+    /// source (sites share boilerplate).
+    fn choose_base(
+        &self,
+        doc: &DocName,
+        prev: Option<ObjectId>,
+        source: Option<&str>,
+    ) -> Result<Option<ObjectId>> {
+        let a = self.archive;
+        let usable = |id: &ObjectId| -> Result<bool> {
+            Ok(self.depth_of(id)?.is_some_and(|d| d < MAX_CHAIN))
+        };
+        let Some(prev) = prev else {
+            let from_source = match source {
+                Some(s) => a.cat(a.catalog.latest_from_source(s))?,
+                None => None,
+            };
+            return Ok(match from_source {
+                Some(b) if usable(&b)? => Some(b),
+                _ => None,
+            });
+        };
+        if usable(&prev)? {
+            return Ok(Some(prev));
+        }
+        let history = a.history(doc.as_str())?;
+        let versions = &history.versions;
+        let mut i = versions.len();
+        while i > 0 {
+            i &= i - 1;
+            let candidate = versions[i].key;
+            if usable(&candidate)? {
+                return Ok(Some(candidate));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Stores an object unless present, as a delta against `base` when the
+    /// chain stays short. Returns its id.
+    fn put(&mut self, kind: Kind, data: &[u8], base: Option<ObjectId>) -> Result<ObjectId> {
+        let a = self.archive;
+        let id = ObjectId::of(data);
+        if self.pending.entries.contains_key(&id) || a.cat(a.catalog.object(&id))?.is_some() {
+            return Ok(id);
+        }
+        let base_depth = match base {
+            Some(b) => match self.pending.entries.get(&b) {
+                Some((_, d)) => Some(*d),
+                None => a.cat(a.catalog.object(&b))?.map(|r| r.depth),
+            },
+            None => None,
+        };
+        let base = match (base, base_depth) {
+            (Some(b), Some(d)) if d < MAX_CHAIN => Some((b, d)),
+            _ => None,
+        };
+        let base_bytes = match base {
+            // An unreadable base only costs compression, never the write.
+            Some((b, _)) => a
+                .read_with(&b, Extra::Pending(&self.pending), READ_CHAIN_LIMIT)
+                .ok(),
+            None => None,
+        };
+        let (with, depth) = match (base, &base_bytes) {
+            (Some((b, d)), Some(bytes)) => {
+                // A base in the pack being written is named by its offset
+                // (4 bytes instead of 32).
+                let r = match self.pending.entries.get(&b) {
+                    Some((e, _)) => BaseRef::Offset(e.offset as u32),
+                    None => BaseRef::Id(b),
+                };
+                (Some((r, bytes.as_slice())), d + 1)
+            }
+            _ => (None, 0),
+        };
+        let (_, encoded) = object::encode(self.codec, kind, data, with)
+            .map_err(StoreError::io("compressing an object"))?;
+        let entry = self.pending.pack.push(&encoded);
+        self.pending.entries.insert(id, (entry, depth));
+        Ok(id)
+    }
+
+    /// Seals the pending pack, makes it durable and catalogs its objects.
+    /// The captures logged since the last flush go into the same pack as a
+    /// log segment, so a crash keeps their records and their order together.
+    fn flush(&mut self) -> Result<()> {
+        let a = self.archive;
+        let mut segment = None;
+        if !self.log.unwritten.is_empty() {
+            let captures = std::mem::take(&mut self.log.unwritten);
+            let seg = tlog::Segment {
+                start: self.log.next - captures.len() as u64,
+                prev: self.log.prev,
+                captures,
+            };
+            let id = self.put(Kind::Log, &seg.encode(), None)?;
+            self.log.prev = Some(id);
+            segment = Some((seg.start, seg.captures.len() as u64, id));
+            if a.format < 2 {
+                // An older vellum must not read a store with a log as if it
+                // had none: it refuses format 2 with "upgrade vellum".
+                write_marker(&*a.backend, STORE_FORMAT)?;
+            }
+        }
+        if self.pending.pack.is_empty() {
+            return Ok(());
+        }
+        let pending = std::mem::take(&mut self.pending);
+        let depths: HashMap<ObjectId, u32> = pending
+            .entries
+            .iter()
+            .map(|(id, (_, d))| (*id, *d))
+            .collect();
+        let (name, bytes, entries) = pending.pack.finish();
+        let written = a
+            .backend
+            .put_if_absent(&pack_key(&name), &bytes)
+            .map_err(StoreError::io(format!("writing pack {name}")))?;
+        if written {
+            self.written.push(name.clone());
+        }
+        let pack_id = a.cat(a.catalog.add_pack(&name, bytes.len() as u64))?;
+        for e in &entries {
+            let row = object_row(&name, e, depths[&e.header.id]);
+            a.cat(a.catalog.insert_object(pack_id, &row))?;
+        }
+        if let Some((start, count, id)) = segment {
+            a.cat(a.catalog.add_log_segment(start, count, &id))?;
+        }
+        Ok(())
+    }
+
+    /// Merges the small packs into one when there are [`REPACK_AT`] of them
+    /// (inside this write's transaction). Frames are copied, not recompressed;
+    /// in-pack base offsets are rewritten. Damaged packs are left alone.
+    /// Returns the packs to delete once the transaction commits.
+    fn repack_small_packs(&mut self) -> Result<Vec<String>> {
+        let a = self.archive;
+        let small: Vec<String> = a
+            .cat(a.catalog.packs())?
+            .into_iter()
+            .filter(|(_, size)| *size < REPACK_SMALL)
+            .map(|(name, _)| name)
+            .collect();
+        if small.len() < REPACK_AT {
+            return Ok(Vec::new());
+        }
+        let mut w = PackWriter::default();
+        let mut moves = Vec::new();
+        let mut merged = Vec::new();
+        for name in &small {
+            let Ok(bytes) = a.backend.get(&pack_key(name)) else {
+                continue;
+            };
+            let scan = pack::scan(&bytes, Some(name));
+            if !scan.intact || !scan.problems.is_empty() {
+                continue;
+            }
+            let mut new_offset: HashMap<u64, u64> = HashMap::new();
+            for e in &scan.entries {
+                let start = e.offset as usize;
+                let raw = &bytes[start..start + e.header.entry_len()];
+                let raw = match e.header.base {
+                    Some(BaseRef::Offset(o)) => {
+                        let to = new_offset[&u64::from(o)] as u32;
+                        object::rebase(raw, to).map_err(|err| StoreError::Damaged {
+                            id: e.header.id,
+                            reason: err.to_string(),
+                        })?
+                    }
+                    _ => raw.to_vec(),
+                };
+                let entry = w.push(&raw);
+                new_offset.insert(e.offset, entry.offset);
+                moves.push((e.header.id, e.header.kind, name.clone(), entry.offset));
+            }
+            merged.push(name.clone());
+        }
+        if merged.len() < 2 {
+            return Ok(Vec::new());
+        }
+        let (name, bytes, _) = w.finish();
+        let written = a
+            .backend
+            .put_if_absent(&pack_key(&name), &bytes)
+            .map_err(StoreError::io(format!("writing pack {name}")))?;
+        if written {
+            self.written.push(name.clone());
+        }
+        let to = a.cat(a.catalog.add_pack(&name, bytes.len() as u64))?;
+        let mut ids: HashMap<String, i64> = HashMap::new();
+        for old in &merged {
+            if let Some(id) = a.cat(a.catalog.pack_id(old))? {
+                ids.insert(old.clone(), id);
+            }
+        }
+        for (id, kind, old, offset) in &moves {
+            if let Some(&from) = ids.get(old) {
+                a.cat(a.catalog.move_object(id, *kind, from, to, *offset))?;
+            }
+        }
+        for id in ids.values() {
+            a.cat(a.catalog.remove_pack(*id))?;
+        }
+        Ok(merged)
+    }
+
+    /// The store being written (reads see the staged captures).
+    pub fn archive(&self) -> &Archive {
+        self.archive
+    }
+
+    /// Makes every staged object durable (not yet acknowledged: that is
+    /// [`Writer::commit`]) and returns the staged captures in staging order,
+    /// numbered as they will be after the commit.
+    pub fn prepare(&mut self) -> Result<Vec<Added>> {
+        self.flush()?;
+        let a = self.archive;
+        let mut histories: HashMap<DocName, Arc<History>> = HashMap::new();
+        let mut out = Vec::with_capacity(self.staged.len());
+        for s in &self.staged {
+            if !histories.contains_key(&s.doc) {
+                histories.insert(s.doc.clone(), a.history(s.doc.as_str())?);
+            }
+            let history = &histories[&s.doc];
+            let number = history
+                .version_of(&s.capture)
+                .expect("staged capture is in the catalog");
+            let Some(version) = number.checked_sub(1).map(|i| &history.versions[i as usize]) else {
+                out.push(Added {
+                    doc: s.doc.clone(),
+                    version: 0,
+                    capture: s.capture,
+                    status: Status::Flagged,
+                    captured_at: s.captured_at,
+                    text: None,
+                    previous_text: None,
+                });
+                continue;
+            };
+            // New only when this capture brought a text other than the one
+            // current at its time (a revert to an older text included).
+            let status = if s.new && version.capture == s.capture {
+                Status::New
+            } else {
+                Status::Unchanged
+            };
+            out.push(Added {
+                doc: s.doc.clone(),
+                version: number,
+                capture: s.capture,
+                status,
+                captured_at: s.captured_at,
+                text: s.text.then_some(version.key),
+                previous_text: (number > 1).then(|| history.versions[number as usize - 2].key),
+            });
+        }
+        Ok(out)
+    }
+
+    /// Acknowledges every staged capture: after this returns they are durable
+    /// and visible to readers.
+    pub fn commit(self) -> Result<()> {
+        self.finish().map(drop)
+    }
+
+    /// Commits and hands back the writer lock, for callers that must do more
+    /// under it.
+    pub(super) fn finish(mut self) -> Result<Lease> {
+        self.flush()?;
+        let obsolete = self.repack_small_packs()?;
+        let a = self.archive;
+        a.cat(a.catalog.commit())?;
+        self.done = true;
+        // The merged pack is durable and committed; the packs it replaces
+        // go. A crash before this leaves them behind, redundant: the next
+        // writer removes them (see `writer`).
+        for name in &obsolete {
+            let _ = a.backend.delete(&pack_key(name));
+        }
+        // A bulk import leaves B-tree pages (keyed by random ids) about 70%
+        // full. When this write added a quarter or more of all captures,
+        // compact the catalog: amortized, that is O(1) per capture. Best
+        // effort: the captures are committed whatever happens here.
+        let added = self.staged.len();
+        if added >= VACUUM_MIN_BATCH
+            && let Ok(total) = a.catalog.capture_count()
+            && added * 4 >= total
+        {
+            let _ = a.catalog.vacuum();
+        }
+        Ok(self.lock.take().expect("the lock is held until finish"))
+    }
+}
+
+impl Drop for Writer<'_> {
+    fn drop(&mut self) {
+        if !self.done {
+            self.archive.catalog.rollback();
+            // A write that failed cleanly leaves nothing behind (a crash may
+            // leave a durable pack, which the next writer indexes).
+            for name in &self.written {
+                let _ = self.archive.backend.delete(&pack_key(name));
+            }
+        }
+    }
+}
