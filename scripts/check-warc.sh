@@ -27,6 +27,26 @@ first=$("$vellum" --store "$work/store" log --json | python3 -c 'import json,sys
 "$vellum" --store "$work/store" show "$first" --raw > "$work/again.txt"
 "$vellum" --store "$work/store" add "$work/again.txt" --doc "$first" --at 2030-01-01T00:00:00Z > /dev/null
 
+# A page fetched from a local server: exported as a response record with
+# its HTTP head.
+mkdir -p "$work/site"
+cat > "$work/site/page.html" <<'HTML'
+<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>A fetched page</title></head>
+<body><nav><a href="/">Home</a></nav><article><h1>A fetched page</h1>
+<p>This page was served by a local HTTP server so that the export holds a response record,
+with the status line and headers vellum archived when it fetched the page.</p></article></body></html>
+HTML
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+python3 -m http.server "$port" --bind 127.0.0.1 --directory "$work/site" >/dev/null 2>&1 &
+server=$!
+for _ in $(seq 50); do
+    python3 -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:$port/page.html')" 2>/dev/null && break
+    sleep 0.1
+done
+"$vellum" --store "$work/store" add "http://127.0.0.1:$port/page.html" > /dev/null \
+    || fail "could not fetch the local page"
+kill $server 2>/dev/null || true
+
 "$vellum" --store "$work/store" export --warc "$work/out.warc.gz"
 
 if ! "$warcio" check -v "$work/out.warc.gz" > "$work/check.txt"; then
@@ -35,7 +55,7 @@ if ! "$warcio" check -v "$work/out.warc.gz" > "$work/check.txt"; then
 fi
 "$warcio" index -f warc-type,warc-target-uri,offset "$work/out.warc.gz" > "$work/index.txt" \
     || fail "warcio index failed"
-for kind in warcinfo resource metadata revisit; do
+for kind in warcinfo resource response conversion metadata revisit; do
     grep -q "\"warc-type\": \"$kind\"" "$work/index.txt" || fail "no $kind record in the index"
 done
 # warcio indexes one gzip member per record: as many entries as records.
