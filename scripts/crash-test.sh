@@ -28,7 +28,14 @@
 #   CRASH_CAPTURES  fixture-derived captures per trial (default 300)
 #   CRASH_CORPUS    corpus captures per trial (default 60; 0 to skip)
 #   CRASH_BATCH     mean batch size (default 40)
+#   CRASH_INIT_EVERY  every Nth trial also kills an `add` creating a new store
+#                   (default 3; 0 to skip): afterwards there must be no store
+#                   or a whole one that verifies (init is atomic)
 #   KEEP=1          keep the work directory (always kept on failure)
+#
+# A failing trial keeps its directory (trial-T/: batches, outputs, verify
+# output) and a copy of the store as the failure found it
+# (trial-T/store-after-kill/ or trial-T/store-at-failure/).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -38,6 +45,7 @@ seed=${2:-1}
 n_fixture=${CRASH_CAPTURES:-300}
 n_corpus=${CRASH_CORPUS:-60}
 batch_mean=${CRASH_BATCH:-40}
+init_every=${CRASH_INIT_EVERY:-3}
 corpus=${VELLUM_CORPUS:-../shared/corpus/pga-versions}
 
 NAME=crash
@@ -205,6 +213,37 @@ check_acks() {
 }
 
 # Calibration: how long does an uninterrupted trial take?
+# keep_store DIR NAME: a copy of the store as a failure found it.
+keep_store() {
+    [[ -e $1/$2 ]] || cp -a "$store" "$1/$2"
+}
+
+# init_trial DIR SPAN_MS: kills an `add` creating a new store at a seeded
+# moment, then checks there is no store or a whole one.
+init_trials=0 init_whole=0
+init_trial() {
+    local dir=$1 span=$2 st=$1/new-store delay pid
+    printf 'new store\n' >"$dir/first.txt"
+    delay=$((span / 3 + RANDOM % (span + 1)))
+    setsid "$vellum" --store "$st" add "$dir/first.txt" --doc first >/dev/null 2>&1 &
+    pid=$!
+    sleep "$(printf '%d.%03d' $((delay / 1000)) $((delay % 1000)))"
+    kill -9 -- "-$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    init_trials=$((init_trials + 1))
+    [[ -e $st ]] || return 0
+    init_whole=$((init_whole + 1))
+    if [[ ! -f $st/VELLUM ]]; then
+        fail "$dir: the killed init left $st without its VELLUM marker: $(ls -A "$st" | tr '\n' ' ')"
+    fi
+    if ! "$vellum" --store "$st" verify >"$dir/init-verify" 2>&1; then
+        fail "$dir: verify of the store whose creation was killed: $(head -c 1000 "$dir/init-verify")"
+    fi
+    if ! "$vellum" --store "$st" log >"$dir/init-log" 2>&1; then
+        fail "$dir: log of the store whose creation was killed: $(head -c 1000 "$dir/init-log")"
+    fi
+}
+
 gen_trial 0 "$work/calib"
 t0=$(now_ms)
 run_batches "$work/calib" "$work/calib-store"
@@ -220,6 +259,12 @@ done
 batch_ms=$((span / n_batches))
 echo "crash-test: $n_lines captures in $n_batches batches per trial; an uninterrupted run takes ${span} ms"
 rm -rf "$work/calib" "$work/calib-store"
+mkdir -p "$work/init-calib"
+t0=$(now_ms)
+printf 'new store\n' >"$work/init-calib/first.txt"
+"$vellum" --store "$work/init-calib/s" add "$work/init-calib/first.txt" --doc first >/dev/null 2>&1
+init_span=$(($(now_ms) - t0 + 5))
+rm -rf "$work/init-calib"
 
 total_ack=0 total_lost=0 mid_write=0 tmp_seen=0 uncataloged=0
 start=$(now_ms)
@@ -254,13 +299,18 @@ for ((t = 1; t <= trials; t++)); do
     # Right after the kill: readers see a clean store.
     tmps=$(find "$store" -name '.tmp-*' | wc -l)
     tmp_seen=$((tmp_seen + tmps))
-    if ! "$vellum" --store "$store" verify >"$dir/verify1" 2>&1; then
-        fail "trial $t: verify after the kill reports damage: $(head -c 1000 "$dir/verify1")"
+    if [[ ! -e $store ]]; then
+        # Killed while the first batch created the store (atomic): no store.
+        echo "no store: its creation was killed" >"$dir/verify1"
+    elif ! "$vellum" --store "$store" verify >"$dir/verify1" 2>&1; then
+        keep_store "$dir" store-after-kill
+        fail "trial $t: verify after the kill reports damage: $(head -c 1000 "$dir/verify1") (store kept in $dir/store-after-kill)"
     fi
     # The next writer cleans up and succeeds.
     printf 'trial %d marker\n' "$t" >"$dir/marker.txt"
     if ! "$vellum" --store "$store" add "$dir/marker.txt" --doc crash-marker \
         --at "$(printf '%04d-06-01T00:00:00Z' $((2001 + t)))" >"$dir/marker.out" 2>&1; then
+        keep_store "$dir" store-at-failure
         fail "trial $t: the next writer failed: $(head -c 1000 "$dir/marker.out")"
     fi
     left=$(find "$store" -name '.tmp-*' | wc -l)
@@ -268,9 +318,15 @@ for ((t = 1; t <= trials; t++)); do
         fail "trial $t: $left .tmp-* file(s) left after the next writer: $(find "$store" -name '.tmp-*' | head -3)"
     fi
     if ! "$vellum" --store "$store" verify >"$dir/verify2" 2>&1; then
+        keep_store "$dir" store-at-failure
         fail "trial $t: verify after the next writer reports damage: $(head -c 1000 "$dir/verify2")"
     fi
+    before=$failures
     check_acks "$dir"
+    ((failures == before)) || keep_store "$dir" store-at-failure
+    if ((init_every > 0 && t % init_every == 0)); then
+        init_trial "$dir" "$init_span"
+    fi
     total_ack=$((total_ack + n_ack))
     total_lost=$((total_lost + n_lost))
     if grep -q 'not in the catalog yet' "$dir/verify1"; then
@@ -299,6 +355,7 @@ echo "  captures lost:            $total_lost (final re-check: $final_lost)"
 echo "  .tmp-* files after kills: $tmp_seen (all removed by the next writer)"
 echo "  kills that left a durable, uncataloged pack (indexed by the next writer): $uncataloged"
 echo "  captures in the store:    $captures"
+echo "  store creations killed:   $init_trials ($init_whole left a whole store, $((init_trials - init_whole)) none; never half of one unless FAIL above)"
 echo "  final verify:             $(tail -1 "$work/verify-final")"
 if ((failures)); then
     echo "crash-test: FAILED ($failures failure(s))" >&2

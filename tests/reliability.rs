@@ -611,3 +611,22 @@ fn kill_9_while_creating_a_store_never_leaves_half_a_store() {
     }
     eprintln!("creation killed: {absent} left no store, {whole} a whole one");
 }
+
+/// `vellum init .` in an empty directory fills it in place (a rename over it
+/// would strand the shell inside it in a deleted directory).
+#[test]
+fn init_fills_an_existing_empty_directory_in_place() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("empty");
+    fs::create_dir(&dir).unwrap();
+    let inode = |p: &Path| std::os::unix::fs::MetadataExt::ino(&fs::metadata(p).unwrap());
+    let before = inode(&dir);
+    let mut c = Command::new(env!("CARGO_BIN_EXE_vellum"));
+    c.current_dir(&dir)
+        .env_remove("VELLUM_STORE")
+        .args(["init", "."]);
+    succeed(&mut c);
+    assert_eq!(inode(&dir), before, "the same directory");
+    assert!(dir.join("VELLUM").exists());
+    assert_verify_clean(&dir, "after init .");
+}

@@ -89,9 +89,10 @@ impl Archive {
     /// Creates a store at `dir` (or opens it when it already is one).
     /// Returns whether it was created.
     ///
-    /// Atomic: the store is built beside `dir` under a temporary name, made
-    /// durable, and renamed into place, so no reader and no crash ever sees
-    /// a half-created store. (A crash leaves at most a hidden
+    /// Atomic when `dir` does not exist yet (`add` creating `./store` or
+    /// `--store PATH`): the store is built beside `dir` under a temporary
+    /// name, made durable, and renamed into place, so no reader and no crash
+    /// ever sees a half-created store. (A crash leaves at most a hidden
     /// `.NAME.tmp-init-*` directory beside it, removed by a later init once
     /// an hour old.) Two processes creating the same store: one rename wins,
     /// the other opens what it made.
@@ -102,6 +103,15 @@ impl Archive {
         }
         if dir.exists() && !is_uninitialized(dir) {
             return Err(StoreError::NotAStore(dir.to_owned()));
+        }
+        if dir.exists() {
+            // An existing (empty) directory is filled in place, marker last:
+            // renaming a new one over it would leave anyone inside it (a
+            // shell after `vellum init .`) in a deleted directory. A crash
+            // leaves leftovers that readers call "no store" and the next
+            // init completes.
+            layout::build_in_place(dir)?;
+            return Ok((Archive::open(dir)?, true));
         }
         let io = |what: &str| StoreError::io(format!("creating {what} for {}", dir.display()));
         let (parent, name) = match (dir.parent(), dir.file_name()) {
@@ -136,10 +146,7 @@ impl Archive {
                 if !dir.exists() || !is_uninitialized(dir) {
                     return Err(e);
                 }
-                // `dir` exists and cannot be replaced (a mount point, or
-                // what an older vellum's interrupted init left): created in
-                // place, marker last, so a crash leaves no store, only
-                // leftovers the next init accepts.
+                // Another process made the directory meanwhile.
                 layout::build_in_place(dir)?;
                 Ok((Archive::open(dir)?, true))
             }
