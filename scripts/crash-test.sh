@@ -297,7 +297,8 @@ for ((t = 1; t <= trials; t++)); do
     done
 
     # Right after the kill: readers see a clean store.
-    tmps=$(find "$store" -name '.tmp-*' | wc -l)
+    tmps=0
+    if [[ -e $store ]]; then tmps=$(find "$store" -name '.tmp-*' | wc -l); fi
     tmp_seen=$((tmp_seen + tmps))
     if [[ ! -e $store ]]; then
         # Killed while the first batch created the store (atomic): no store.
