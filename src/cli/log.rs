@@ -212,7 +212,6 @@ struct Row<'a> {
 
 /// Works out each version's change against the one before, with texts read
 /// only when the options need them (the plain table uses the cache).
-#[allow(clippy::too_many_arguments)]
 fn version_rows<'a>(
     archive: &Archive,
     history: &'a History,
