@@ -451,20 +451,8 @@ fn verify_once(archive: &Archive, progress: Progress<'_>) -> (Report, bool) {
         if checker.found[id].entry.header.kind != Kind::Record || unreadable_objects.contains(id) {
             continue;
         }
-        // Decoded above, but read again from its pack if the cache let it
-        // go: a pack that changed since is damage too.
-        let bytes = match checker.decode(id, READ_CHAIN_LIMIT) {
-            Ok(b) => b,
-            Err(e) => {
-                let pack = checker.found[id].pack.clone();
-                problems.push(problem(
-                    ProblemKind::DamagedObject,
-                    Some(*id),
-                    Some(&pack),
-                    e,
-                ));
-                continue;
-            }
+        let Some(bytes) = reread(&checker, id, &mut problems) else {
+            continue;
         };
         match CaptureRecord::parse(&bytes) {
             Ok(rec) => {
@@ -501,20 +489,8 @@ fn verify_once(archive: &Archive, progress: Progress<'_>) -> (Report, bool) {
         if checker.found[id].entry.header.kind != Kind::Log || unreadable_objects.contains(id) {
             continue;
         }
-        // Decoded above, but read again from its pack if the cache let it
-        // go: a pack that changed since is damage too.
-        let bytes = match checker.decode(id, READ_CHAIN_LIMIT) {
-            Ok(b) => b,
-            Err(e) => {
-                let pack = checker.found[id].pack.clone();
-                problems.push(problem(
-                    ProblemKind::DamagedObject,
-                    Some(*id),
-                    Some(&pack),
-                    e,
-                ));
-                continue;
-            }
+        let Some(bytes) = reread(&checker, id, &mut problems) else {
+            continue;
         };
         match tlog::Segment::decode(&bytes) {
             Ok(seg) => segments.push((*id, seg)),
@@ -780,6 +756,30 @@ fn verify_once(archive: &Archive, progress: Progress<'_>) -> (Report, bool) {
     report.notes.append(&mut checker.notes.borrow_mut());
     report.problems = problems;
     (report, vanished)
+}
+
+/// An object decoded once already, read again from its pack if the cache
+/// let it go: a pack that changed since is damage too, and reported.
+fn reread(
+    checker: &Checker<'_>,
+    id: &ObjectId,
+    problems: &mut Vec<Problem>,
+) -> Option<Arc<Vec<u8>>> {
+    match checker.decode(id, READ_CHAIN_LIMIT) {
+        Ok(b) => Some(b),
+        Err(detail) => {
+            problems.push(Problem {
+                kind: ProblemKind::DamagedObject,
+                object: Some(*id),
+                pack: Some(checker.found[id].pack.clone()),
+                detail,
+                unreadable: Vec::new(),
+                records_lost: Vec::new(),
+                stored: Vec::new(),
+            });
+            None
+        }
+    }
 }
 
 fn pack_listed(archive: &Archive, name: &str) -> bool {

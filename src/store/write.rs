@@ -553,15 +553,20 @@ impl Writer<'_> {
     pub fn prepare(&mut self) -> Result<Vec<Added>> {
         self.flush()?;
         let a = self.archive;
-        let mut histories: HashMap<DocName, Arc<History>> = HashMap::new();
+        // Each document's history once, with the version each capture saw
+        // (a batch may stage thousands of captures of one document).
+        let mut histories: HashMap<DocName, (Arc<History>, HashMap<CaptureId, u64>)> =
+            HashMap::new();
         let mut out = Vec::with_capacity(self.staged.len());
         for s in &self.staged {
             if !histories.contains_key(&s.doc) {
-                histories.insert(s.doc.clone(), a.history(s.doc.as_str())?);
+                let h = a.history(s.doc.as_str())?;
+                let seen = h.captures.iter().map(|(c, _, v)| (*c, *v)).collect();
+                histories.insert(s.doc.clone(), (h, seen));
             }
-            let history = &histories[&s.doc];
-            let number = history
-                .version_of(&s.capture)
+            let (history, seen) = &histories[&s.doc];
+            let number = *seen
+                .get(&s.capture)
                 .expect("staged capture is in the catalog");
             let Some(version) = number.checked_sub(1).map(|i| &history.versions[i as usize]) else {
                 out.push(Added {
