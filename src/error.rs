@@ -43,6 +43,10 @@ pub enum StoreError {
     BadTime(String),
     #[error("{0}")]
     Address(#[from] AddressError),
+    /// The catalog resolved an address to a capture it has no row for (a
+    /// catalog changed under the reader, or damaged).
+    #[error("capture {0} is not in the catalog")]
+    Unindexed(crate::store::CaptureId),
 }
 
 /// What kind of failure an error is, for a front end to map to a status
@@ -92,6 +96,7 @@ impl StoreError {
                 _ => ErrorKind::Damaged,
             },
             StoreError::Address(e) => e.kind(),
+            StoreError::Unindexed(_) => ErrorKind::Damaged,
         }
     }
 

@@ -6,8 +6,9 @@ use std::path::Path;
 use clap::ValueEnum;
 
 use vellum::diff::diff;
+use vellum::query;
 use vellum::render::{self, RenderOptions, Side};
-use vellum::store::{Address, Archive};
+use vellum::store::{Address, Archive, Resolved};
 
 use super::common::IgnoreArgs;
 use super::{CliError, Env, Exit, pager};
@@ -100,34 +101,25 @@ fn load_file(arg: &str) -> Result<Loaded, CliError> {
     })
 }
 
-fn load_capture(
-    archive: &Archive,
-    label: String,
-    capture: vellum::store::CaptureId,
-) -> Result<Loaded, CliError> {
-    let row = archive.capture_row(&capture)?.ok_or_else(|| {
-        CliError::new(format!(
-            "capture {capture} is not in the catalog; run `vellum reindex`"
-        ))
-    })?;
-    let bytes = archive.read_object(&row.vkey)?;
+/// An archived version, through the query layer.
+fn load_capture(archive: &Archive, resolved: Resolved) -> Result<Loaded, CliError> {
+    let (side, bytes) = query::side(archive, resolved)?;
     let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
         CliError::new(format!(
-            "{label} is not UTF-8 text; vellum diffs text only (`vellum show --raw {}` prints its bytes)",
-            capture.0.short()
+            "{} is not UTF-8 text; vellum diffs text only (`vellum show --raw {}` prints its bytes)",
+            side.label,
+            side.capture.0.short()
         ))
     })?;
     Ok(Loaded {
         side: Side {
-            label,
-            id: Some(capture.to_string()),
-            doc: Some(row.doc.clone()),
-            captured_at: Some(super::fmt_time(vellum::store::catalog::from_nanos(
-                row.at_nanos,
-            ))),
-            url: row.url.clone(),
-            source: row.source.clone(),
-            title: row.title.clone(),
+            label: side.label,
+            id: Some(side.capture.to_string()),
+            doc: Some(side.doc),
+            captured_at: Some(super::fmt_time(side.captured_at)),
+            url: side.url,
+            source: side.source,
+            title: side.title,
         },
         text,
     })
@@ -159,12 +151,12 @@ pub fn run_diff(env: &Env, args: DiffArgs) -> Result<Exit, CliError> {
             Err(_) if looks_like_file(arg) => return Err(no_file()),
             Err(e) => return Err(CliError::new(e.to_string())),
         };
-        let r = match parse_addr(arg).and_then(|a| Ok(archive.resolve(&a)?)) {
+        let r = match parse_addr(arg).and_then(|a| Ok(query::resolve(archive, &a)?)) {
             Ok(r) => r,
             Err(_) if looks_like_file(arg) => return Err(no_file()),
             Err(e) => return Err(e),
         };
-        load_capture(archive, r.label, r.capture)
+        load_capture(archive, r)
     };
     let (old, new) = match &args.b {
         Some(b) => (load(&args.a)?, load(b)?),
@@ -178,16 +170,14 @@ pub fn run_diff(env: &Env, args: DiffArgs) -> Result<Exit, CliError> {
                 Ok(a) => a,
                 Err(e) => return Err(CliError::new(e.to_string())),
             };
-            let r = archive.resolve(&parse_addr(&args.a)?)?;
-            if r.version < 2 {
+            let r = query::resolve(archive, &parse_addr(&args.a)?)?;
+            let Some(prev) = query::previous(&r) else {
                 return Err(CliError::new(format!(
                     "{} is the first version of {}: nothing to diff it against; give two addresses",
                     r.label, r.doc
                 )));
-            }
-            let prev = &r.history.versions[r.version as usize - 2];
-            let old = load_capture(archive, format!("{}@{}", r.doc, prev.number), prev.capture)?;
-            (old, load_capture(archive, r.label.clone(), r.capture)?)
+            };
+            (load_capture(archive, prev)?, load_capture(archive, r)?)
         }
     };
     let opts = args.ignore.options();

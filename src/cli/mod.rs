@@ -255,6 +255,7 @@ pub fn store_message(e: &StoreError) -> String {
             "; run `vellum verify` for a full report".into()
         }
         StoreError::ChainTooDeep { .. } => "; run `vellum verify`".into(),
+        StoreError::Unindexed(_) => "; run `vellum reindex`".into(),
         StoreError::Address(AddressError::OnlyFlagged { doc }) => {
             format!("; `vellum log {doc} --captures` lists them")
         }

@@ -1,9 +1,9 @@
 //! `vellum show ADDR`
 
 use std::io::{BufRead, Write};
-use std::sync::Arc;
 
-use vellum::store::{Address, Archive, Resolved};
+use vellum::query::{self, Content};
+use vellum::store::{Address, Archive};
 
 use super::{CliError, Env, Exit, pager};
 
@@ -48,11 +48,7 @@ pub fn run_show(env: &Env, args: ShowArgs) -> Result<Exit, CliError> {
         .expect("clap requires ADDR without --batch");
     let mut out = pager::output(env);
     if args.meta {
-        let addr: Address = addr_text
-            .parse()
-            .map_err(|e| CliError::new(format!("{e}")))?;
-        let r = archive.resolve(&addr)?;
-        let rec = archive.record(&r.capture)?;
+        let (r, rec) = query::record(&archive, &parse_addr(addr_text)?)?;
         let mut v = serde_json::to_value(&rec).map_err(|e| CliError::new(e.to_string()))?;
         v["capture"] = serde_json::json!(r.capture);
         v["version"] = serde_json::json!(r.version);
@@ -60,7 +56,9 @@ pub fn run_show(env: &Env, args: ShowArgs) -> Result<Exit, CliError> {
         writeln!(out, "{pretty}")?;
         return Ok(Exit::Ok);
     }
-    let (r, bytes) = load(&archive, addr_text, args.raw)?;
+    let query::Read {
+        resolved: r, bytes, ..
+    } = load(&archive, addr_text, args.raw)?;
     let Ok(text) = std::str::from_utf8(&bytes) else {
         if args.raw {
             out.write_all(&bytes)?;
@@ -86,18 +84,14 @@ pub fn run_show(env: &Env, args: ShowArgs) -> Result<Exit, CliError> {
     Ok(Exit::Ok)
 }
 
-/// The bytes an address names: its text, or with `raw` its captured bytes.
-fn load(archive: &Archive, addr: &str, raw: bool) -> Result<(Resolved, Arc<Vec<u8>>), CliError> {
-    let addr: Address = addr.parse().map_err(|e| CliError::new(format!("{e}")))?;
-    let r = archive.resolve(&addr)?;
-    let row = archive.capture_row(&r.capture)?.ok_or_else(|| {
-        CliError::new(format!(
-            "capture {} is not in the catalog; run `vellum reindex`",
-            r.capture
-        ))
-    })?;
-    let bytes = archive.read_object(if raw { &row.content } else { &row.vkey })?;
-    Ok((r, bytes))
+fn parse_addr(addr: &str) -> Result<Address, CliError> {
+    addr.parse().map_err(|e| CliError::new(format!("{e}")))
+}
+
+/// What an address names: its text, or with `raw` its captured bytes.
+fn load(archive: &Archive, addr: &str, raw: bool) -> Result<query::Read, CliError> {
+    let content = if raw { Content::Raw } else { Content::Text };
+    Ok(query::read(archive, &parse_addr(addr)?, content)?)
 }
 
 fn show_batch(archive: &Archive, raw: bool) -> Result<Exit, CliError> {
@@ -109,7 +103,9 @@ fn show_batch(archive: &Archive, raw: bool) -> Result<Exit, CliError> {
             continue;
         }
         match load(archive, addr, raw) {
-            Ok((r, bytes)) => {
+            Ok(query::Read {
+                resolved: r, bytes, ..
+            }) => {
                 writeln!(out, "{} {} {}", r.capture, r.label, bytes.len())?;
                 out.write_all(&bytes)?;
                 writeln!(out)?;

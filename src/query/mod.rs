@@ -14,6 +14,7 @@ use time::OffsetDateTime;
 use crate::diff::{Diff, DiffOptions, count_words, diff};
 use crate::error::StoreError;
 use crate::id::ObjectId;
+use crate::store::catalog::{CaptureRow, from_nanos};
 use crate::store::{
     Added, Address, Archive, CaptureId, CaptureRecord, DocSummary, History, Resolved, Version,
 };
@@ -111,15 +112,102 @@ pub fn version(archive: &Archive, addr: &Address) -> Result<VersionText> {
     })
 }
 
+/// Which bytes of a capture [`read`] returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Content {
+    /// The text versions compare (the extracted text, or the captured
+    /// bytes when they are the text).
+    Text,
+    /// The captured bytes exactly.
+    Raw,
+}
+
+/// A capture as the catalog lists it, with the bytes asked for.
+#[derive(Debug, Clone)]
+pub struct Read {
+    pub resolved: Resolved,
+    pub row: CaptureRow,
+    pub bytes: Arc<Vec<u8>>,
+}
+
+/// The one capture `addr` names, with its document's history.
+pub fn resolve(archive: &Archive, addr: &Address) -> Result<Resolved> {
+    archive.resolve(addr)
+}
+
+/// What `addr` names, with its catalog row and its text (or its captured
+/// bytes). Lighter than [`version`]: the capture record is not decoded, so
+/// this is the call for reading many versions (`show --batch`).
+pub fn read(archive: &Archive, addr: &Address, content: Content) -> Result<Read> {
+    let resolved = archive.resolve(addr)?;
+    read_resolved(archive, resolved, content)
+}
+
+/// [`read`] for an address already resolved.
+pub fn read_resolved(archive: &Archive, resolved: Resolved, content: Content) -> Result<Read> {
+    let row = archive
+        .capture_row(&resolved.capture)?
+        .ok_or(StoreError::Unindexed(resolved.capture))?;
+    let bytes = archive.read_object(match content {
+        Content::Text => &row.vkey,
+        Content::Raw => &row.content,
+    })?;
+    Ok(Read {
+        resolved,
+        row,
+        bytes,
+    })
+}
+
+/// What `addr` names and its capture record.
+pub fn record(archive: &Archive, addr: &Address) -> Result<(Resolved, CaptureRecord)> {
+    let resolved = archive.resolve(addr)?;
+    let record = archive.record(&resolved.capture)?;
+    Ok((resolved, record))
+}
+
+/// The version before the one `resolved` names (`None` for a first version).
+pub fn previous(resolved: &Resolved) -> Option<Resolved> {
+    let n = resolved.version.checked_sub(1).filter(|&n| n >= 1)?;
+    let prev = resolved.history.versions.get(n as usize - 1)?;
+    Some(Resolved {
+        doc: resolved.doc.clone(),
+        version: prev.number,
+        capture: prev.capture,
+        label: format!("{}@{}", resolved.doc, prev.number),
+        history: resolved.history.clone(),
+    })
+}
+
 /// One side of a diff: what it is and where it came from.
 #[derive(Debug, Clone)]
 pub struct Side {
     pub label: String,
     pub capture: CaptureId,
+    pub doc: String,
     pub captured_at: OffsetDateTime,
     pub url: Option<String>,
     pub source: Option<String>,
     pub title: Option<String>,
+}
+
+/// A version's text as one side of a diff, with its metadata (from the
+/// catalog: the capture record is not decoded).
+pub fn side(archive: &Archive, resolved: Resolved) -> Result<(Side, Arc<Vec<u8>>)> {
+    let r = read_resolved(archive, resolved, Content::Text)?;
+    let row = r.row;
+    Ok((
+        Side {
+            label: r.resolved.label,
+            capture: row.id,
+            doc: row.doc,
+            captured_at: from_nanos(row.at_nanos),
+            url: row.url,
+            source: row.source,
+            title: row.title,
+        },
+        r.bytes,
+    ))
 }
 
 /// The diff of two addresses, with both sides' metadata.
@@ -137,31 +225,16 @@ pub fn diff_addresses(
     new: &Address,
     opts: &DiffOptions,
 ) -> Result<AddressDiff> {
-    let side = |addr: &Address| -> Result<(Side, String)> {
-        let v = version(archive, addr)?;
-        let text = v
-            .text
-            .map(|t| String::from_utf8_lossy(&t).into_owned())
-            .unwrap_or_default();
-        let r = v.record;
-        Ok((
-            Side {
-                label: v.resolved.label,
-                capture: v.resolved.capture,
-                captured_at: r.captured_at,
-                url: r.url,
-                source: r.source,
-                title: r.title,
-            },
-            text,
-        ))
-    };
-    let (old, a) = side(old)?;
-    let (new, b) = side(new)?;
+    let (old, a) = side(archive, archive.resolve(old)?)?;
+    let (new, b) = side(archive, archive.resolve(new)?)?;
     Ok(AddressDiff {
         old,
         new,
-        diff: diff(&a, &b, opts),
+        diff: diff(
+            &String::from_utf8_lossy(&a),
+            &String::from_utf8_lossy(&b),
+            opts,
+        ),
     })
 }
 
@@ -250,6 +323,38 @@ mod tests {
             Some(&b"one two four five"[..])
         );
         assert_eq!(t.record.source.as_deref(), Some("site"));
+    }
+
+    #[test]
+    fn read_gives_text_or_raw_bytes_and_previous_walks_back() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (archive, _) =
+            Archive::init_with_backend(tmp.path(), Box::new(MemBackend::default())).unwrap();
+        let mut w = archive.writer(&mut || {}).unwrap();
+        w.add(capture(0, "one two three")).unwrap();
+        let mut html = capture(1, "<p>one two</p>");
+        html.text = CaptureText::Extracted("one two".into());
+        w.add(html).unwrap();
+        w.commit().unwrap();
+        let latest: Address = "a".parse().unwrap();
+        let text = read(&archive, &latest, Content::Text).unwrap();
+        assert_eq!(text.bytes.as_slice(), b"one two");
+        assert_eq!((text.resolved.version, text.row.doc.as_str()), (2, "a"));
+        let raw = read(&archive, &latest, Content::Raw).unwrap();
+        assert_eq!(raw.bytes.as_slice(), b"<p>one two</p>");
+        let prev = previous(&text.resolved).expect("version 2 has a version before it");
+        assert_eq!((prev.version, prev.label.as_str()), (1, "a@1"));
+        assert!(previous(&prev).is_none());
+        let (side, bytes) = side(&archive, prev).unwrap();
+        assert_eq!(bytes.as_slice(), b"one two three");
+        assert_eq!(side.url.as_deref(), Some("https://example.org/0"));
+        let (r, rec) = record(&archive, &latest).unwrap();
+        assert_eq!(
+            (r.capture, rec.title.as_deref()),
+            (raw.row.id, Some("Title 1"))
+        );
+        let missing: Address = "b".parse().unwrap();
+        assert!(read(&archive, &missing, Content::Text).is_err());
     }
 
     #[test]
