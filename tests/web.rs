@@ -635,3 +635,74 @@ fn fetched_pages_export_as_response_records_and_import_back_the_same() {
         "same documents, capture ids and versions"
     );
 }
+
+/// The catalog maps canonical URLs to documents: however an article's URL is
+/// decorated (trackers, fragment, a redirect, a saved copy), and even when
+/// its first capture was named with `--doc`, it lands in one document; a
+/// different article never does; `reindex` keeps the map.
+#[test]
+fn one_document_per_canonical_url() {
+    let story = article_page("Story", &[para(60, "alpha"), para(40, "beta")]);
+    let other = format!(
+        "<!DOCTYPE html><html><head><title>Other</title></head><body><article><h1>Other</h1>\
+         <p>{}</p></article></body></html>",
+        para(80, "other")
+    );
+    let saved = story.clone();
+    let srv = Server::start(vec![
+        (
+            "/news/story",
+            Box::new(move |_| ok("text/html; charset=utf-8", story.clone())),
+        ),
+        ("/short/s1", Box::new(|_| redirect(301, "/news/story"))),
+        (
+            "/news/other",
+            Box::new(move |_| ok("text/html; charset=utf-8", other.clone())),
+        ),
+    ]);
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    let doc_of = |out: &str| out.split('@').next().unwrap().to_owned();
+    let first = stdout_ok(vellum(&store).args([
+        "add",
+        "--doc",
+        "the-story",
+        &srv.url("/news/story?utm_source=twitter#comments"),
+    ]));
+    assert!(first.starts_with("the-story@1 "), "{first}");
+    let page = tmp.path().join("page.html");
+    std::fs::write(&page, saved).unwrap();
+    let urls = [
+        srv.url("/news/story?fbclid=x"),
+        srv.url("/short/s1"),
+        srv.url("/NEWS/../news/story#top"),
+    ];
+    let check = |label: &str| {
+        for u in &urls {
+            let out = stdout_ok(vellum(&store).args(["add", u]));
+            assert_eq!(doc_of(&out), "the-story", "{label}: {u}: {out}");
+        }
+        let out = stdout_ok(
+            vellum(&store)
+                .args(["add", "--url", &srv.url("/news/story?utm_medium=mail")])
+                .arg(&page),
+        );
+        assert_eq!(doc_of(&out), "the-story", "{label}: saved page: {out}");
+        let out = stdout_ok(vellum(&store).args(["add", &srv.url("/news/other?utm_source=x")]));
+        let other_doc = doc_of(&out);
+        assert_ne!(other_doc, "the-story", "{label}: another article merged");
+        other_doc
+    };
+    let other_doc = check("before reindex");
+    stdout_ok(vellum(&store).args(["reindex"]));
+    assert_eq!(check("after reindex"), other_doc);
+    let docs = stdout_ok(vellum(&store).args(["log", "--json"]));
+    assert_eq!(docs.lines().count(), 2, "{docs}");
+    // --doc still overrides, with a warning.
+    let out = vellum(&store)
+        .args(["add", "--doc", "elsewhere", &srv.url("/news/other")])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("elsewhere@1 "));
+}

@@ -200,23 +200,36 @@ pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
             Some(b) => b,
             None => read_input(&path).map_err(|e| c_err(line, "path", e))?,
         };
+        let mut capture = c.capture;
         let got = match c.ingested {
             Some(fetched) => fetched,
-            None => ingest(
-                &args,
-                &bytes,
-                c.name.as_deref(),
-                None,
-                c.capture.url.as_deref(),
-            )
-            .map_err(|e| c_err(line, "path", e.to_string()))?,
+            None => {
+                let mut got = ingest(
+                    &args,
+                    &bytes,
+                    c.name.as_deref(),
+                    None,
+                    capture.url.as_deref(),
+                )
+                .map_err(|e| c_err(line, "path", e.to_string()))?;
+                saved_page_canonical(&mut got, &mut capture, c.auto_doc);
+                got
+            }
         };
         let extra = got.extra;
-        if let Some(canonical) = extra.http.as_ref().and(extra.canonical_url.as_deref()) {
-            warn_other_canonical(&writer, &c.capture.doc, canonical)?;
+        // A web page (fetched, or saved with the URL it came from) whose
+        // canonical URL already has a document lands in it.
+        let web = extra.http.is_some() || capture.url.is_some();
+        if let Some(canonical) = extra.canonical_url.as_deref().filter(|_| web) {
+            if c.auto_doc
+                && let Some(doc) = writer.archive().doc_for_canonical_url(canonical)?
+            {
+                capture.doc = doc;
+            }
+            warn_other_canonical(&writer, &capture.doc, canonical)?;
         }
-        warn_flag(&c.capture.doc, &extra);
-        let title = c.capture.title.clone().or(got.title);
+        warn_flag(&capture.doc, &extra);
+        let title = capture.title.clone().or(got.title);
         writer
             .add_with(
                 NewCapture {
@@ -224,7 +237,7 @@ pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
                     title,
                     media_type: got.media_type,
                     text: got.text,
-                    ..c.capture
+                    ..capture
                 },
                 extra,
             )
@@ -278,6 +291,9 @@ struct Pending {
     name: Option<String>,
     /// For a fetched URL: what ingest made of the answer.
     ingested: Option<Ingested>,
+    /// The document is derived (no `--doc`): a web page's canonical URL
+    /// may name an existing one instead.
+    auto_doc: bool,
 }
 
 fn read_paths(args: &AddArgs, now: OffsetDateTime) -> Result<Vec<Pending>, CliError> {
@@ -313,6 +329,7 @@ fn read_paths(args: &AddArgs, now: OffsetDateTime) -> Result<Vec<Pending>, CliEr
             },
             name: Some(path.to_string_lossy().into_owned()),
             ingested: None,
+            auto_doc: args.doc.is_none(),
         });
     }
     Ok(out)
@@ -412,6 +429,7 @@ fn pending(n: usize, b: BatchLine, now: OffsetDateTime) -> Pending {
         name: Some(b.path.to_string_lossy().into_owned()),
         path: b.path,
         ingested: None,
+        auto_doc: false,
     }
 }
 
@@ -487,6 +505,26 @@ pub(super) fn ingest_with(bytes: &[u8], hints: PrepareHints<'_>) -> Ingested {
     }
 }
 
+/// A saved HTML page with the URL it came from (`add page.html --url URL`):
+/// its canonical URL is chosen as for a fetched page, and names its document
+/// unless `--doc` did.
+fn saved_page_canonical(got: &mut Ingested, capture: &mut NewCapture, auto_doc: bool) {
+    let extra = &mut got.extra;
+    let Some(given) = extra
+        .extractor
+        .as_ref()
+        .and(capture.url.as_deref())
+        .and_then(|u| canon::canonicalize(u).ok())
+    else {
+        return;
+    };
+    let canonical = canon::choose_canonical(&given, extra.canonical_url.as_deref());
+    if auto_doc {
+        capture.doc = canon::doc_name_for_url(&canonical);
+    }
+    extra.canonical_url = Some(canonical.to_string());
+}
+
 fn warn_flag(doc: &DocName, extra: &CaptureExtra) {
     if let Some(flag) = &extra.flag {
         eprintln!("vellum: warning: {doc}: {flag}; archived, flagged in its capture record");
@@ -546,6 +584,7 @@ fn fetch_url(args: &AddArgs, arg: &str) -> Result<Pending, CliError> {
         },
         name: Some(final_url),
         ingested: Some(got),
+        auto_doc: args.doc.is_none(),
     })
 }
 
