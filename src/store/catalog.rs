@@ -87,6 +87,9 @@ CREATE INDEX IF NOT EXISTS captures_by_supersedes ON captures (supersedes) WHERE
 CREATE TABLE IF NOT EXISTS log (start INTEGER PRIMARY KEY, count INTEGER NOT NULL, id BLOB NOT NULL);
 -- The latest capture of each source: the delta base for a new document.
 CREATE TABLE IF NOT EXISTS sources (name TEXT PRIMARY KEY, at INTEGER NOT NULL, content BLOB NOT NULL) WITHOUT ROWID;
+-- State objects (state.rs) by name and round: the newest of a name wins.
+CREATE TABLE IF NOT EXISTS states (id BLOB PRIMARY KEY, name TEXT NOT NULL, round INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS states_by_name ON states (name, round);
 -- Cache filled by `add`: words added and removed between two texts, keyed by
 -- key8(blake3(old id || new id)), so `log DOC` does not re-diff history.
 CREATE TABLE IF NOT EXISTS changes (k INTEGER PRIMARY KEY, added INTEGER NOT NULL, removed INTEGER NOT NULL);
@@ -320,7 +323,7 @@ impl Catalog {
     pub fn clear(&self) -> rusqlite::Result<()> {
         self.conn.execute_batch(
             "DELETE FROM objects; DELETE FROM captures; DELETE FROM packs; DELETE FROM docs;
-             DELETE FROM sources; DELETE FROM changes; DELETE FROM log;",
+             DELETE FROM sources; DELETE FROM changes; DELETE FROM log; DELETE FROM states;",
         )
     }
 
@@ -358,7 +361,7 @@ impl Catalog {
         offset: u64,
     ) -> rusqlite::Result<()> {
         let sql = match kind {
-            Kind::Content | Kind::Log => {
+            Kind::Content | Kind::Log | Kind::State => {
                 "UPDATE objects SET pack = ?3, offset = ?4 WHERE id = ?1 AND pack = ?2"
             }
             Kind::Record => {
@@ -624,6 +627,24 @@ impl Catalog {
             ))
         })?;
         rows.collect()
+    }
+
+    /// Records a state object (its object is cataloged like any other).
+    pub fn add_state(&self, id: &ObjectId, name: &str, round: u64) -> rusqlite::Result<()> {
+        self.conn
+            .prepare_cached("INSERT OR IGNORE INTO states (id, name, round) VALUES (?1, ?2, ?3)")?
+            .execute(params![id.as_bytes(), name, round as i64])?;
+        Ok(())
+    }
+
+    /// The newest state object of a name: highest round, then highest id.
+    pub fn latest_state(&self, name: &str) -> rusqlite::Result<Option<ObjectId>> {
+        self.conn
+            .prepare_cached(
+                "SELECT id FROM states WHERE name = ?1 ORDER BY round DESC, id DESC LIMIT 1",
+            )?
+            .query_row([name], |r| id_from(r.get(0)?))
+            .optional()
     }
 
     /// Sets a capture's position in the archive log.

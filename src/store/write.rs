@@ -375,6 +375,16 @@ impl Writer<'_> {
         Ok(None)
     }
 
+    /// [`Writer::put`] for the store's other modules (state objects).
+    pub(super) fn put_object(
+        &mut self,
+        kind: Kind,
+        data: &[u8],
+        base: Option<ObjectId>,
+    ) -> Result<ObjectId> {
+        self.put(kind, data, base)
+    }
+
     /// Stores an object unless present, as a delta against `base` when the
     /// chain stays short. Returns its id.
     fn put(&mut self, kind: Kind, data: &[u8], base: Option<ObjectId>) -> Result<ObjectId> {
