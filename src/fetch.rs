@@ -19,6 +19,9 @@ pub struct FetchConfig {
     pub max_bytes: u64,
     pub max_redirects: usize,
     pub user_agent: String,
+    /// Extra request headers (`If-None-Match` for a conditional GET), sent
+    /// to the first URL only.
+    pub headers: Vec<(String, String)>,
 }
 
 impl Default for FetchConfig {
@@ -29,6 +32,7 @@ impl Default for FetchConfig {
             max_bytes: 32 << 20,
             max_redirects: 10,
             user_agent: user_agent(),
+            headers: Vec::new(),
         }
     }
 }
@@ -107,10 +111,13 @@ pub fn fetch(url: &url::Url, cfg: &FetchConfig) -> Result<Fetched, FetchError> {
             .user_agent(cfg.user_agent.as_str())
             .build()
             .into();
-        let mut resp = agent
-            .get(current.as_str())
-            .call()
-            .map_err(|e| map_err(e, &current, cfg))?;
+        let mut req = agent.get(current.as_str());
+        if redirects.is_empty() {
+            for (k, v) in &cfg.headers {
+                req = req.header(k.as_str(), v.as_str());
+            }
+        }
+        let mut resp = req.call().map_err(|e| map_err(e, &current, cfg))?;
         let status = resp.status().as_u16();
         let location = resp
             .headers()

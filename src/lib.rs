@@ -2,6 +2,7 @@
 pub mod custody;
 pub mod diff;
 pub mod error;
+pub mod feed;
 pub mod fetch;
 pub mod id;
 pub mod ingest;

@@ -551,3 +551,34 @@ fn a_catalog_from_another_schema_is_rebuilt_by_reindex() {
     vellum(&store).arg("reindex").assert().success();
     assert_eq!(stdout_of(vellum(&store).arg("log")), log);
 }
+
+/// A schema-3 catalog (before canonical URLs and supersession were
+/// cataloged) is read through a rebuild, and `add` upgrades it on disk.
+#[test]
+fn a_schema_3_catalog_is_rebuilt() {
+    let (_tmp, store) = sample_copy();
+    vellum(&store).arg("reindex").assert().success();
+    let log = stdout_of(vellum(&store).arg("log"));
+    let conn = rusqlite::Connection::open(store.join("catalog.sqlite")).unwrap();
+    conn.execute_batch(
+        "DROP INDEX captures_by_canon; DROP INDEX captures_by_supersedes;
+         ALTER TABLE captures DROP COLUMN canon; ALTER TABLE captures DROP COLUMN supersedes;
+         UPDATE meta SET value = 3 WHERE key = 'schema';",
+    )
+    .unwrap();
+    drop(conn);
+    assert_eq!(stdout_of(vellum(&store).arg("log")), log);
+    vellum(&store)
+        .args(["add", "-", "--doc", "new-doc"])
+        .write_stdin("a new text\n")
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("rebuilt the catalog"));
+    let conn = rusqlite::Connection::open(store.join("catalog.sqlite")).unwrap();
+    let schema: i64 = conn
+        .query_row("SELECT value FROM meta WHERE key = 'schema'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(schema, 4);
+}

@@ -32,6 +32,7 @@ fn record(i: usize, bytes: &[u8]) -> Vec<u8> {
         source: None,
         title: None,
         flag: None,
+        supersedes: None,
         extractor: None,
         encoding: None,
         canonical_url: None,

@@ -4,125 +4,14 @@
 
 mod common;
 
-use std::collections::HashMap;
-use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::io::Write;
+use std::net::TcpListener;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
-use std::thread;
 use std::time::Duration;
 
+use common::server::{Answer, Server, ok, redirect};
 use common::vellum;
-
-/// One canned answer.
-#[derive(Clone)]
-struct Answer {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: Vec<u8>,
-    delay: Duration,
-}
-
-fn ok(content_type: &str, body: impl Into<Vec<u8>>) -> Answer {
-    Answer {
-        status: 200,
-        headers: vec![("Content-Type".into(), content_type.into())],
-        body: body.into(),
-        delay: Duration::ZERO,
-    }
-}
-
-fn redirect(status: u16, to: &str) -> Answer {
-    Answer {
-        status,
-        headers: vec![("Location".into(), to.into())],
-        body: Vec::new(),
-        delay: Duration::ZERO,
-    }
-}
-
-type Route = Box<dyn Fn(usize) -> Answer + Send + Sync>;
-
-/// A tiny HTTP/1.1 server: each path answers by a function of how many times
-/// it was asked before. Request heads are kept for inspection.
-struct Server {
-    base: String,
-    requests: Arc<Mutex<Vec<String>>>,
-}
-
-impl Server {
-    fn start(routes: Vec<(&'static str, Route)>) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        let routes: Arc<HashMap<&'static str, Route>> = Arc::new(routes.into_iter().collect());
-        let counts: Arc<Mutex<HashMap<String, usize>>> = Arc::default();
-        let requests: Arc<Mutex<Vec<String>>> = Arc::default();
-        let reqs = requests.clone();
-        thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(stream) = stream else { continue };
-                let (routes, counts, reqs) = (routes.clone(), counts.clone(), reqs.clone());
-                thread::spawn(move || {
-                    let _ = serve(stream, &routes, &counts, &reqs);
-                });
-            }
-        });
-        Server { base, requests }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-}
-
-fn serve(
-    mut stream: TcpStream,
-    routes: &HashMap<&'static str, Route>,
-    counts: &Mutex<HashMap<String, usize>>,
-    reqs: &Mutex<Vec<String>>,
-) -> std::io::Result<()> {
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") && head.len() < 16 << 10 {
-        if stream.read(&mut byte)? == 0 {
-            return Ok(());
-        }
-        head.push(byte[0]);
-    }
-    let head = String::from_utf8_lossy(&head).into_owned();
-    let target = head.split(' ').nth(1).unwrap_or("/").to_owned();
-    let path = target.split('?').next().unwrap_or("/").to_owned();
-    reqs.lock().unwrap().push(head);
-    let n = {
-        let mut c = counts.lock().unwrap();
-        let e = c.entry(path.clone()).or_insert(0);
-        *e += 1;
-        *e - 1
-    };
-    let a = match routes.get(path.as_str()) {
-        Some(f) => f(n),
-        None => Answer {
-            status: 404,
-            headers: vec![("Content-Type".into(), "text/html".into())],
-            body: b"<html><head><title>404 Not Found</title></head><body><h1>Not Found</h1></body></html>"
-                .to_vec(),
-            delay: Duration::ZERO,
-        },
-    };
-    thread::sleep(a.delay);
-    let mut out = format!(
-        "HTTP/1.1 {} X\r\nContent-Length: {}\r\nConnection: close\r\n",
-        a.status,
-        a.body.len()
-    );
-    for (k, v) in &a.headers {
-        out.push_str(&format!("{k}: {v}\r\n"));
-    }
-    out.push_str("\r\n");
-    stream.write_all(out.as_bytes())?;
-    stream.write_all(&a.body)?;
-    stream.flush()
-}
 
 fn para(n: usize, w: &str) -> String {
     (0..n)
@@ -634,4 +523,75 @@ fn fetched_pages_export_as_response_records_and_import_back_the_same() {
         ids(&store),
         "same documents, capture ids and versions"
     );
+}
+
+/// The catalog maps canonical URLs to documents: however an article's URL is
+/// decorated (trackers, fragment, a redirect, a saved copy), and even when
+/// its first capture was named with `--doc`, it lands in one document; a
+/// different article never does; `reindex` keeps the map.
+#[test]
+fn one_document_per_canonical_url() {
+    let story = article_page("Story", &[para(60, "alpha"), para(40, "beta")]);
+    let other = format!(
+        "<!DOCTYPE html><html><head><title>Other</title></head><body><article><h1>Other</h1>\
+         <p>{}</p></article></body></html>",
+        para(80, "other")
+    );
+    let saved = story.clone();
+    let srv = Server::start(vec![
+        (
+            "/news/story",
+            Box::new(move |_| ok("text/html; charset=utf-8", story.clone())),
+        ),
+        ("/short/s1", Box::new(|_| redirect(301, "/news/story"))),
+        (
+            "/news/other",
+            Box::new(move |_| ok("text/html; charset=utf-8", other.clone())),
+        ),
+    ]);
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    let doc_of = |out: &str| out.split('@').next().unwrap().to_owned();
+    let first = stdout_ok(vellum(&store).args([
+        "add",
+        "--doc",
+        "the-story",
+        &srv.url("/news/story?utm_source=twitter#comments"),
+    ]));
+    assert!(first.starts_with("the-story@1 "), "{first}");
+    let page = tmp.path().join("page.html");
+    std::fs::write(&page, saved).unwrap();
+    let urls = [
+        srv.url("/news/story?fbclid=x"),
+        srv.url("/short/s1"),
+        srv.url("/NEWS/../news/story#top"),
+    ];
+    let check = |label: &str| {
+        for u in &urls {
+            let out = stdout_ok(vellum(&store).args(["add", u]));
+            assert_eq!(doc_of(&out), "the-story", "{label}: {u}: {out}");
+        }
+        let out = stdout_ok(
+            vellum(&store)
+                .args(["add", "--url", &srv.url("/news/story?utm_medium=mail")])
+                .arg(&page),
+        );
+        assert_eq!(doc_of(&out), "the-story", "{label}: saved page: {out}");
+        let out = stdout_ok(vellum(&store).args(["add", &srv.url("/news/other?utm_source=x")]));
+        let other_doc = doc_of(&out);
+        assert_ne!(other_doc, "the-story", "{label}: another article merged");
+        other_doc
+    };
+    let other_doc = check("before reindex");
+    stdout_ok(vellum(&store).args(["reindex"]));
+    assert_eq!(check("after reindex"), other_doc);
+    let docs = stdout_ok(vellum(&store).args(["log", "--json"]));
+    assert_eq!(docs.lines().count(), 2, "{docs}");
+    // --doc still overrides, with a warning.
+    let out = vellum(&store)
+        .args(["add", "--doc", "elsewhere", &srv.url("/news/other")])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("elsewhere@1 "));
 }

@@ -78,6 +78,26 @@ pub struct AddArgs {
     timeout: u64,
 }
 
+impl AddArgs {
+    /// `add URL` with its defaults, for archiving a feed's items (`watch`).
+    pub(super) fn for_url(timeout: u64) -> AddArgs {
+        AddArgs {
+            paths: Vec::new(),
+            batch: None,
+            doc: None,
+            url: None,
+            source: None,
+            at: None,
+            title: None,
+            json: false,
+            kind: None,
+            encoding: None,
+            keep_errors: false,
+            timeout,
+        }
+    }
+}
+
 /// Reads one input whole, refusing directories and anything over the limit.
 /// The message names the input and says what is wrong with it.
 pub(super) fn read_input(path: &Path) -> Result<Vec<u8>, String> {
@@ -148,7 +168,7 @@ fn doc_for(doc: Option<&str>, url: Option<&str>, path: &Path) -> Result<DocName,
     })
 }
 
-fn open_or_create(env: &Env) -> Result<Archive, CliError> {
+pub(super) fn open_or_create(env: &Env) -> Result<Archive, CliError> {
     match Archive::open_writable(&env.store) {
         Ok((a, upgraded)) => {
             if upgraded {
@@ -195,50 +215,7 @@ pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
     let total = captures.len();
     let mut progress = Progress::new(env, "archiving captures");
     for (i, c) in captures.into_iter().enumerate() {
-        let (line, path) = (c.line, c.path);
-        let bytes = match c.bytes {
-            Some(b) => b,
-            None => read_input(&path).map_err(|e| c_err(line, "path", e))?,
-        };
-        let got = match c.ingested {
-            Some(fetched) => fetched,
-            None => ingest(
-                &args,
-                &bytes,
-                c.name.as_deref(),
-                None,
-                c.capture.url.as_deref(),
-            )
-            .map_err(|e| c_err(line, "path", e.to_string()))?,
-        };
-        let extra = got.extra;
-        if let Some(canonical) = extra.http.as_ref().and(extra.canonical_url.as_deref()) {
-            warn_other_canonical(&writer, &c.capture.doc, canonical)?;
-        }
-        warn_flag(&c.capture.doc, &extra);
-        let title = c.capture.title.clone().or(got.title);
-        writer
-            .add_with(
-                NewCapture {
-                    bytes,
-                    title,
-                    media_type: got.media_type,
-                    text: got.text,
-                    ..c.capture
-                },
-                extra,
-            )
-            .map_err(|e| match line {
-                Some(n) => CliError::new(format!(
-                    "batch line {n}: {}; nothing was archived",
-                    super::store_message(&e)
-                )),
-                None => CliError::new(format!(
-                    "{}: {}; nothing was archived",
-                    path.display(),
-                    super::store_message(&e)
-                )),
-            })?;
+        stage(&args, &mut writer, c)?;
         progress.update(i + 1, total);
     }
     drop(progress);
@@ -254,6 +231,70 @@ pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
     Ok(Exit::Ok)
 }
 
+/// Stages one capture read and checked (a file, a batch line or a fetched
+/// URL): its text, the document of its canonical URL, warnings. `watch`
+/// archives feed items through this too.
+pub(super) fn stage(args: &AddArgs, writer: &mut Writer<'_>, c: Pending) -> Result<(), CliError> {
+    let (line, path) = (c.line, c.path);
+    let bytes = match c.bytes {
+        Some(b) => b,
+        None => read_input(&path).map_err(|e| c_err(line, "path", e))?,
+    };
+    let mut capture = c.capture;
+    let got = match c.ingested {
+        Some(fetched) => fetched,
+        None => {
+            let mut got = ingest(
+                args,
+                &bytes,
+                c.name.as_deref(),
+                None,
+                capture.url.as_deref(),
+            )
+            .map_err(|e| c_err(line, "path", e.to_string()))?;
+            saved_page_canonical(&mut got, &mut capture, c.auto_doc);
+            got
+        }
+    };
+    let extra = got.extra;
+    // A web page (fetched, or saved with the URL it came from) whose
+    // canonical URL already has a document lands in it.
+    let web = extra.http.is_some() || capture.url.is_some();
+    if let Some(canonical) = extra.canonical_url.as_deref().filter(|_| web) {
+        if c.auto_doc
+            && let Some(doc) = writer.archive().doc_for_canonical_url(canonical)?
+        {
+            capture.doc = doc;
+        }
+        warn_other_canonical(writer, &capture.doc, canonical)?;
+    }
+    warn_flag(&capture.doc, &extra);
+    let title = capture.title.clone().or(got.title);
+    writer
+        .add_with(
+            NewCapture {
+                bytes,
+                title,
+                media_type: got.media_type,
+                text: got.text,
+                ..capture
+            },
+            extra,
+        )
+        .map_err(|e| match line {
+            Some(n) => CliError::new(format!(
+                "batch line {n}: {}; nothing was archived",
+                super::store_message(&e)
+            )),
+            None => CliError::new(format!(
+                "{}: {}; nothing was archived",
+                path.display(),
+                super::store_message(&e)
+            )),
+        })?;
+    Ok(())
+}
+
 /// An error reading one input: names the batch line and field, or the path.
 fn c_err(line: Option<usize>, field: &str, e: String) -> CliError {
     match line {
@@ -265,7 +306,7 @@ fn c_err(line: Option<usize>, field: &str, e: String) -> CliError {
 }
 
 /// A capture read and checked, waiting for the writer.
-struct Pending {
+pub(super) struct Pending {
     /// Its batch line, if it comes from a batch.
     line: Option<usize>,
     path: PathBuf,
@@ -273,11 +314,14 @@ struct Pending {
     /// staging, one at a time, so a large import is never all in memory.
     bytes: Option<Vec<u8>>,
     /// Everything else (its `bytes` are filled in when staged).
-    capture: NewCapture,
+    pub(super) capture: NewCapture,
     /// A file name or URL: hints the media type.
     name: Option<String>,
     /// For a fetched URL: what ingest made of the answer.
-    ingested: Option<Ingested>,
+    pub(super) ingested: Option<Ingested>,
+    /// The document is derived (no `--doc`): a web page's canonical URL
+    /// may name an existing one instead.
+    auto_doc: bool,
 }
 
 fn read_paths(args: &AddArgs, now: OffsetDateTime) -> Result<Vec<Pending>, CliError> {
@@ -313,6 +357,7 @@ fn read_paths(args: &AddArgs, now: OffsetDateTime) -> Result<Vec<Pending>, CliEr
             },
             name: Some(path.to_string_lossy().into_owned()),
             ingested: None,
+            auto_doc: args.doc.is_none(),
         });
     }
     Ok(out)
@@ -412,6 +457,7 @@ fn pending(n: usize, b: BatchLine, now: OffsetDateTime) -> Pending {
         name: Some(b.path.to_string_lossy().into_owned()),
         path: b.path,
         ingested: None,
+        auto_doc: false,
     }
 }
 
@@ -487,6 +533,26 @@ pub(super) fn ingest_with(bytes: &[u8], hints: PrepareHints<'_>) -> Ingested {
     }
 }
 
+/// A saved HTML page with the URL it came from (`add page.html --url URL`):
+/// its canonical URL is chosen as for a fetched page, and names its document
+/// unless `--doc` did.
+fn saved_page_canonical(got: &mut Ingested, capture: &mut NewCapture, auto_doc: bool) {
+    let extra = &mut got.extra;
+    let Some(given) = extra
+        .extractor
+        .as_ref()
+        .and(capture.url.as_deref())
+        .and_then(|u| canon::canonicalize(u).ok())
+    else {
+        return;
+    };
+    let canonical = canon::choose_canonical(&given, extra.canonical_url.as_deref());
+    if auto_doc {
+        capture.doc = canon::doc_name_for_url(&canonical);
+    }
+    extra.canonical_url = Some(canonical.to_string());
+}
+
 fn warn_flag(doc: &DocName, extra: &CaptureExtra) {
     if let Some(flag) = &extra.flag {
         eprintln!("vellum: warning: {doc}: {flag}; archived, flagged in its capture record");
@@ -496,7 +562,7 @@ fn warn_flag(doc: &DocName, extra: &CaptureExtra) {
 /// Fetches a URL before anything is archived (a failed fetch leaves no
 /// trace). A non-2xx answer fails the whole command unless `--keep-errors`,
 /// which archives it flagged.
-fn fetch_url(args: &AddArgs, arg: &str) -> Result<Pending, CliError> {
+pub(super) fn fetch_url(args: &AddArgs, arg: &str) -> Result<Pending, CliError> {
     let fetched_at = to_second(OffsetDateTime::now_utc());
     let f = web::fetch(arg, args.timeout)?;
     if !f.is_success() && !args.keep_errors {
@@ -546,6 +612,7 @@ fn fetch_url(args: &AddArgs, arg: &str) -> Result<Pending, CliError> {
         },
         name: Some(final_url),
         ingested: Some(got),
+        auto_doc: args.doc.is_none(),
     })
 }
 

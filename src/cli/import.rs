@@ -8,7 +8,7 @@ use std::sync::Arc;
 use vellum::error::{StoreError, WarcError};
 use vellum::id::ObjectId;
 use vellum::ingest::PrepareHints;
-use vellum::ingest::slug;
+use vellum::ingest::{DocName, canon, slug};
 use vellum::store::object::MAX_OBJECT_SIZE;
 use vellum::store::{Archive, CaptureRecord, NewCapture, Status, Writer};
 use vellum::warc::Digest;
@@ -385,8 +385,16 @@ impl Import<'_, '_> {
     /// the date is then what identifies it.)
     fn archived(&self, rv: &Revisit) -> Result<Option<Payload>, CliError> {
         let a = self.writer.archive();
+        let mut docs: Vec<DocName> = Vec::new();
         for uri in [&rv.refers_to_uri, &rv.url].into_iter().flatten() {
-            let Some(doc) = slug(uri) else { continue };
+            // A page's document (by its canonical URL), or a slug of its URL.
+            if let Ok(c) = canon::canonicalize(uri) {
+                docs.extend(a.doc_for_canonical_url(c.as_str())?);
+            }
+            docs.extend(slug(uri));
+        }
+        docs.dedup();
+        for doc in docs {
             for row in a.captures(doc.as_str())? {
                 let Ok(rec) = a.record(&row.id) else {
                     continue;
@@ -473,6 +481,20 @@ impl Import<'_, '_> {
         );
         let (mut extra, mut media_type) = (got.extra, got.media_type);
         let mut meta = Default::default();
+        let mut doc = doc;
+        // A crawled page: one document per canonical URL, as for `add URL`
+        // (a new one keeps the name import always gave it, a slug of its URL).
+        if restored.is_none()
+            && extra.extractor.is_some()
+            && let Some(given) = url.as_deref().and_then(|u| canon::canonicalize(u).ok())
+        {
+            let canonical = canon::choose_canonical(&given, extra.canonical_url.as_deref());
+            let a = self.writer.archive();
+            if let Some(d) = a.doc_for_canonical_url(canonical.as_str())? {
+                doc = d;
+            }
+            extra.canonical_url = Some(canonical.to_string());
+        }
         if let Some(r) = restored {
             // What vellum recorded when it first archived the capture, so
             // the record (and the capture id) come back the same.

@@ -430,17 +430,29 @@ fn log_captures(
             let j = serde_json::json!({
                 "doc": doc.as_str(), "capture": r.id, "captured_at": fmt_time(at),
                 "version": version, "source": r.source, "url": r.url, "title": r.title,
+                "flagged": r.flagged, "superseded": r.superseded,
             });
             writeln!(out, "{j}")?;
         } else {
+            // A flagged or superseded capture saw no version.
+            let saw = match version {
+                Some(v) if v > 0 => format!("@{v}"),
+                _ if r.superseded => "old".to_owned(),
+                _ => "-".to_owned(),
+            };
             writeln!(
                 out,
-                "{:<12}  {:<20}  {:<5} {} {}",
+                "{:<12}  {:<20}  {:<5} {} {}{}",
                 r.id.0.short(),
                 fmt_time(at),
-                version.map_or("-".to_owned(), |v| format!("@{v}")),
+                saw,
                 cell(r.source.as_deref().unwrap_or(""), 24, cut),
-                r.url.as_deref().unwrap_or("")
+                r.url.as_deref().unwrap_or(""),
+                if r.superseded {
+                    "  (superseded: re-extracted by a newer extractor)"
+                } else {
+                    ""
+                }
             )?;
         }
     }

@@ -13,10 +13,12 @@ mod manuals;
 pub mod pager;
 pub mod progress;
 mod proof;
+mod reextract;
 mod reindex;
 mod root;
 mod show;
 mod verify;
+mod watch;
 mod web;
 
 use std::fmt;
@@ -121,6 +123,10 @@ enum Command {
     CheckProof(check_proof::CheckProofArgs),
     /// Rebuild the catalog from the objects alone
     Reindex(reindex::ReindexArgs),
+    /// Read archived HTML captures again with the current extractor (new records; nothing rewritten)
+    Reextract(reextract::ReextractArgs),
+    /// Follow RSS, Atom and JSON feeds: archive each new item's page
+    Watch(watch::WatchArgs),
     /// Print a shell completion script
     Completions(manuals::CompletionsArgs),
     /// Write man pages (vellum.1 to stdout, or one page per command into DIR)
@@ -284,6 +290,8 @@ pub fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Extract(a) => extract::run_extract(&env, a),
         Command::Verify(a) => verify::run_verify(&env, a),
         Command::Reindex(a) => reindex::run_reindex(&env, a),
+        Command::Reextract(a) => reextract::run_reextract(&env, a),
+        Command::Watch(a) => watch::run_watch(&env, a),
         Command::Completions(a) => manuals::run_completions(a),
         Command::Man(a) => manuals::run_man(a),
         Command::Import(a) => import::run_import(&env, a),

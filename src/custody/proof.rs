@@ -310,6 +310,7 @@ mod tests {
             source: None,
             title: None,
             flag: None,
+            supersedes: None,
             extractor: None,
             encoding: None,
             canonical_url: None,

@@ -11,6 +11,7 @@ pub mod canon;
 pub mod decode;
 pub mod detect;
 pub mod extract;
+pub mod reextract;
 
 use crate::store::CaptureText;
 pub use crate::store::name::{DocName, InvalidDocName, slug};

@@ -226,6 +226,9 @@ fn by_prefix(a: &Archive, prefix: &str) -> Result<Vec<Resolved>, StoreError> {
         let v = history.version_of(&row.id).unwrap_or(0);
         out.push(Resolved {
             label: match v {
+                0 if row.superseded => {
+                    format!("{} (superseded capture {})", row.doc, row.id.0.short())
+                }
                 0 => format!("{} (flagged capture {})", row.doc, row.id.0.short()),
                 v => format!("{}@{v}", row.doc),
             },

@@ -23,10 +23,10 @@ use super::history::{History, HistoryRow};
 use super::object::Kind;
 use super::record::{CaptureId, CaptureRecord};
 
-const SCHEMA_VERSION: i64 = 3;
+const SCHEMA_VERSION: i64 = 4;
 /// Schemas of older vellums whose stores this one reads: it rebuilds their
 /// catalog (in memory for readers, on disk for writers and `reindex`).
-const OLDER_SCHEMAS: [i64; 1] = [2];
+const OLDER_SCHEMAS: [i64; 2] = [2, 3];
 
 // Sized for the benchmark corpus (2,556 captures): 32-byte ids are stored
 // once each, secondary indexes hold small integers, and caches are keyed by
@@ -70,16 +70,26 @@ CREATE TABLE IF NOT EXISTS captures (
     roffset INTEGER,
     rlen INTEGER,
     rsize INTEGER,
-    rdepth INTEGER
+    rdepth INTEGER,
+    -- The record's canonical URL: the earliest-archived capture of a
+    -- canonical URL names its document (one document per article).
+    canon TEXT,
+    -- The capture whose text this one re-extracts (it is then no version's).
+    supersedes BLOB
 );
 CREATE TABLE IF NOT EXISTS docs (n INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
 -- Lookups by id and by hex prefix use the id's first 8 bytes.
 CREATE INDEX IF NOT EXISTS captures_by_id ON captures (substr(id, 1, 8));
 CREATE INDEX IF NOT EXISTS captures_by_doc ON captures (doc, at, atn, seq);
+CREATE INDEX IF NOT EXISTS captures_by_canon ON captures (canon) WHERE canon IS NOT NULL;
+CREATE INDEX IF NOT EXISTS captures_by_supersedes ON captures (supersedes) WHERE supersedes IS NOT NULL;
 -- Archive log segments (the objects themselves are in `objects`, kind 3).
 CREATE TABLE IF NOT EXISTS log (start INTEGER PRIMARY KEY, count INTEGER NOT NULL, id BLOB NOT NULL);
 -- The latest capture of each source: the delta base for a new document.
 CREATE TABLE IF NOT EXISTS sources (name TEXT PRIMARY KEY, at INTEGER NOT NULL, content BLOB NOT NULL) WITHOUT ROWID;
+-- State objects (state.rs) by name and round: the newest of a name wins.
+CREATE TABLE IF NOT EXISTS states (id BLOB PRIMARY KEY, name TEXT NOT NULL, round INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS states_by_name ON states (name, round);
 -- Cache filled by `add`: words added and removed between two texts, keyed by
 -- key8(blake3(old id || new id)), so `log DOC` does not re-diff history.
 CREATE TABLE IF NOT EXISTS changes (k INTEGER PRIMARY KEY, added INTEGER NOT NULL, removed INTEGER NOT NULL);
@@ -120,6 +130,8 @@ pub struct CaptureRow {
     pub seq: Option<u64>,
     /// The record carries a flag: listed, never a version.
     pub flagged: bool,
+    /// Another record re-extracts this capture's text: listed, never a version.
+    pub superseded: bool,
     pub vkey: ObjectId,
     pub content: ObjectId,
     pub source: Option<String>,
@@ -311,7 +323,7 @@ impl Catalog {
     pub fn clear(&self) -> rusqlite::Result<()> {
         self.conn.execute_batch(
             "DELETE FROM objects; DELETE FROM captures; DELETE FROM packs; DELETE FROM docs;
-             DELETE FROM sources; DELETE FROM changes; DELETE FROM log;",
+             DELETE FROM sources; DELETE FROM changes; DELETE FROM log; DELETE FROM states;",
         )
     }
 
@@ -349,7 +361,7 @@ impl Catalog {
         offset: u64,
     ) -> rusqlite::Result<()> {
         let sql = match kind {
-            Kind::Content | Kind::Log => {
+            Kind::Content | Kind::Log | Kind::State => {
                 "UPDATE objects SET pack = ?3, offset = ?4 WHERE id = ?1 AND pack = ?2"
             }
             Kind::Record => {
@@ -475,8 +487,10 @@ impl Catalog {
             .execute([rec.doc.as_str()])?;
         self.conn
             .prepare_cached(
-                "INSERT INTO captures (id, doc, at, atn, seq, vkey, content, source, url, title, flagged)
-                 VALUES (?1, (SELECT n FROM docs WHERE name = ?2), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                "INSERT INTO captures (id, doc, at, atn, seq, vkey, content, source, url, title, flagged,
+                                       canon, supersedes)
+                 VALUES (?1, (SELECT n FROM docs WHERE name = ?2), ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11,
+                         ?12, ?13)",
             )?
             .execute(params![
                 id.0.as_bytes(),
@@ -490,6 +504,8 @@ impl Catalog {
                 rec.url,
                 rec.title,
                 rec.flag.is_some(),
+                rec.canonical_url,
+                rec.supersedes.map(|s| s.0.as_bytes().to_vec()),
             ])?;
         if let Some(source) = &rec.source {
             let at = nanos(rec.captured_at).clamp(i64::MIN as i128, i64::MAX as i128) as i64;
@@ -550,7 +566,8 @@ impl Catalog {
 
     fn query_history(&self, doc: &str) -> rusqlite::Result<History> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT c.vkey, c.id, c.at, c.atn, c.source, c.url, c.title, c.flagged FROM captures c
+            "SELECT c.vkey, c.id, c.at, c.atn, c.source, c.url, c.title, c.flagged, {SUPERSEDED}
+             FROM captures c
              WHERE c.doc = (SELECT n FROM docs WHERE name = ?1) ORDER BY {HISTORY_ORDER}"
         ))?;
         let mut rows = stmt.query([doc])?;
@@ -559,8 +576,9 @@ impl Catalog {
         while let Some(r) = rows.next()? {
             let key = id_from_ref(r.get_ref(0)?)?;
             let flagged: bool = r.get(7)?;
-            let starts = last != Some(key) && !flagged;
-            if !flagged {
+            let superseded: bool = r.get(8)?;
+            let starts = last != Some(key) && !flagged && !superseded;
+            if !flagged && !superseded {
                 last = Some(key);
             }
             out.push(HistoryRow {
@@ -571,6 +589,7 @@ impl Catalog {
                 url: if starts { r.get(5)? } else { None },
                 title: if starts { r.get(6)? } else { None },
                 flagged,
+                superseded,
             });
         }
         Ok(History::group(out))
@@ -608,6 +627,24 @@ impl Catalog {
             ))
         })?;
         rows.collect()
+    }
+
+    /// Records a state object (its object is cataloged like any other).
+    pub fn add_state(&self, id: &ObjectId, name: &str, round: u64) -> rusqlite::Result<()> {
+        self.conn
+            .prepare_cached("INSERT OR IGNORE INTO states (id, name, round) VALUES (?1, ?2, ?3)")?
+            .execute(params![id.as_bytes(), name, round as i64])?;
+        Ok(())
+    }
+
+    /// The newest state object of a name: highest round, then highest id.
+    pub fn latest_state(&self, name: &str) -> rusqlite::Result<Option<ObjectId>> {
+        self.conn
+            .prepare_cached(
+                "SELECT id FROM states WHERE name = ?1 ORDER BY round DESC, id DESC LIMIT 1",
+            )?
+            .query_row([name], |r| id_from(r.get(0)?))
+            .optional()
     }
 
     /// Sets a capture's position in the archive log.
@@ -687,14 +724,15 @@ impl Catalog {
         // A version starts at each capture whose text differs from the one
         // before it in history order (see `history.rs`).
         let mut stmt = self.conn.prepare(&format!(
-            "WITH h AS (
-                SELECT c.doc, c.at, c.atn, c.title,
-                       c.flagged = 0 AND c.vkey IS NOT LAG(c.vkey) OVER runs AS starts,
+            "WITH x AS (SELECT c.*, {SUPERSEDED} AS sup FROM captures c),
+             h AS (
+                SELECT c.doc, c.at, c.atn, c.title, c.sup,
+                       c.flagged = 0 AND c.sup = 0 AND c.vkey IS NOT LAG(c.vkey) OVER runs AS starts,
                        ROW_NUMBER() OVER w AS i, COUNT(*) OVER (PARTITION BY c.doc) AS n
-                FROM captures c
+                FROM x c
                 WINDOW w AS (PARTITION BY c.doc ORDER BY {HISTORY_ORDER}),
-                       runs AS (PARTITION BY c.doc, c.flagged ORDER BY {HISTORY_ORDER}))
-             SELECT d.name, SUM(h.starts), COUNT(*),
+                       runs AS (PARTITION BY c.doc, c.flagged OR c.sup ORDER BY {HISTORY_ORDER}))
+             SELECT d.name, SUM(h.starts), COUNT(*) - SUM(h.sup),
                     MAX(CASE WHEN h.i = 1 THEN h.at END), MAX(CASE WHEN h.i = 1 THEN h.atn END),
                     MAX(CASE WHEN h.i = h.n THEN h.at END), MAX(CASE WHEN h.i = h.n THEN h.atn END),
                     (SELECT title FROM h t WHERE t.doc = h.doc AND t.title IS NOT NULL
@@ -712,6 +750,18 @@ impl Catalog {
             })
         })?;
         rows.collect()
+    }
+
+    /// The document of a canonical URL: that of its earliest-archived capture
+    /// (so `reindex`, which restores archiving order, keeps it).
+    pub fn doc_for_canonical_url(&self, url: &str) -> rusqlite::Result<Option<String>> {
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT d.name FROM captures c JOIN docs d ON d.n = c.doc WHERE c.canon = ?1
+                 ORDER BY c.seq IS NULL, c.seq, {HISTORY_ORDER} LIMIT 1"
+            ))?
+            .query_row([url], |r| r.get(0))
+            .optional()
     }
 
     /// Document names, sorted.
@@ -771,8 +821,12 @@ const RECORD_COLUMNS: &str = "SELECT c.id, p.name, c.roffset, c.rlen, 2, c.rsize
      FROM captures c JOIN packs p ON p.id = c.rpack";
 
 const CAPTURE_COLUMNS: &str = "SELECT c.id, d.name, c.at, c.atn, c.seq, c.vkey,
-        COALESCE(c.content, c.vkey), c.source, c.url, c.title, c.flagged
+        COALESCE(c.content, c.vkey), c.source, c.url, c.title, c.flagged,
+        EXISTS (SELECT 1 FROM captures s WHERE s.supersedes = c.id)
      FROM captures c JOIN docs d ON d.n = c.doc";
+
+/// Whether another record supersedes capture `c` (see [`CAPTURE_COLUMNS`]).
+const SUPERSEDED: &str = "EXISTS (SELECT 1 FROM captures s WHERE s.supersedes = c.id)";
 
 /// History order (see `history.rs`): captured-at, then archiving order, then
 /// capture id for captures not logged yet (they will be logged last).
@@ -802,6 +856,7 @@ fn capture_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaptureRow> {
         url: r.get(8)?,
         title: r.get(9)?,
         flagged: r.get(10)?,
+        superseded: r.get(11)?,
     })
 }
 

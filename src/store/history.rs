@@ -9,7 +9,11 @@
 //! stored once, as the same object as the first. A capture is a *sighting* of
 //! the version whose run it belongs to. A *flagged* capture (a page that was
 //! not the article, a record whose digest did not match) is listed among the
-//! captures but never forms or interrupts a version.
+//! captures but never forms or interrupts a version. So is a *superseded*
+//! capture: one whose text a newer extractor made again (`vellum reextract`
+//! archives a new record of the same bytes and captured-at time that names
+//! it), so versions are always computed from the newest extraction of each
+//! capture, while the old record stays archived.
 
 use std::collections::HashMap;
 
@@ -17,7 +21,7 @@ use time::OffsetDateTime;
 
 use crate::id::ObjectId;
 
-use super::record::CaptureId;
+use super::record::{CaptureId, CaptureRecord};
 
 /// One version of a document.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,6 +53,8 @@ pub struct HistoryRow {
     pub title: Option<String>,
     /// Listed, never a version.
     pub flagged: bool,
+    /// Re-extracted by a newer record: listed, never a version.
+    pub superseded: bool,
 }
 
 /// A document's versions, and which version each capture saw.
@@ -56,7 +62,7 @@ pub struct HistoryRow {
 pub struct History {
     pub versions: Vec<Version>,
     /// Every capture in history order, with the number of the version it
-    /// saw (0 for a flagged capture, which is no version's).
+    /// saw (0 for a flagged or superseded capture, which is no version's).
     pub captures: Vec<(CaptureId, i128, u64)>,
 }
 
@@ -67,7 +73,7 @@ impl History {
         let mut h = History::default();
         let mut first_with: HashMap<ObjectId, u64> = HashMap::new();
         for row in rows {
-            if row.flagged {
+            if row.flagged || row.superseded {
                 h.captures.push((row.capture, row.at_nanos, 0));
                 continue;
             }
@@ -123,6 +129,43 @@ impl History {
     }
 }
 
+/// What is wrong with each record that supersedes another (`vellum
+/// reextract`): the capture it names must be archived, of the same document,
+/// with the same bytes and captured-at time. Records whose target is not in
+/// `records` are left to the caller (missing or damaged objects).
+pub fn supersession_problems(
+    records: &HashMap<CaptureId, CaptureRecord>,
+) -> Vec<(CaptureId, String)> {
+    let mut out = Vec::new();
+    for (id, rec) in records {
+        let Some(old) = rec.supersedes else { continue };
+        let Some(o) = records.get(&old) else { continue };
+        let why = if old == *id {
+            Some("supersedes itself")
+        } else if o.doc != rec.doc {
+            Some("supersedes a capture of another document")
+        } else if o.content != rec.content {
+            Some("supersedes a capture of other bytes")
+        } else if o.captured_at != rec.captured_at {
+            Some("supersedes a capture of another captured-at time")
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            out.push((*id, format!("capture {} {why}", id.0.short())));
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The captures some record in `records` supersedes.
+pub fn superseded(
+    records: &HashMap<CaptureId, CaptureRecord>,
+) -> std::collections::HashSet<CaptureId> {
+    records.values().filter_map(|r| r.supersedes).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,6 +179,7 @@ mod tests {
             url: None,
             title: None,
             flagged: false,
+            superseded: false,
         }
     }
 
@@ -192,6 +236,28 @@ mod tests {
         assert_eq!(seen, [1, 0, 1, 0]);
         let at = |n: i128| super::super::catalog::from_nanos(n);
         assert_eq!(h.version_at(at(4)), Some(1));
+    }
+
+    #[test]
+    fn versions_use_the_newest_extraction_of_each_capture() {
+        let old = |n, at, text| HistoryRow {
+            superseded: true,
+            ..row(n, at, text)
+        };
+        // Captures 1 and 3 were extracted again (4 and 5): the old texts
+        // differed only by extractor noise, the new ones are equal.
+        let h = History::group([
+            old(1, 1, "A noise"),
+            row(4, 1, "A"),
+            row(2, 2, "A"),
+            old(3, 3, "A other noise"),
+            row(5, 3, "A"),
+        ]);
+        assert_eq!(h.versions.len(), 1, "{h:?}");
+        assert_eq!(h.versions[0].sightings, 3);
+        assert_eq!(h.versions[0].capture, row(4, 1, "A").capture);
+        let seen: Vec<u64> = h.captures.iter().map(|c| c.2).collect();
+        assert_eq!(seen, [0, 1, 1, 0, 1]);
     }
 
     #[test]

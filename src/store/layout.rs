@@ -9,7 +9,11 @@ use crate::error::StoreError;
 /// (`tlog.rs`); format 1 stores are read as they are and become format 2 when
 /// a write first logs captures.
 pub const STORE_FORMAT: u32 = 2;
-pub(super) const READABLE_FORMATS: [u32; 2] = [1, 2];
+/// Format 3 adds state objects (`state.rs`, kind 4): a store becomes format 3
+/// when its first one is written, so an older vellum says "upgrade" instead
+/// of calling the object damaged. Stores without them stay format 2.
+pub const STATE_FORMAT: u32 = 3;
+pub(super) const READABLE_FORMATS: [u32; 3] = [1, 2, 3];
 pub(super) const MARKER: &str = fs::MARKER;
 pub(super) const CATALOG: &str = "catalog.sqlite";
 pub(super) const LOCK: &str = fs::LOCK;
@@ -89,7 +93,7 @@ pub(super) fn check_marker(dir: &Path, backend: &dyn Backend) -> Result<u32> {
     let Some(format) = format.parse().ok().filter(|f| READABLE_FORMATS.contains(f)) else {
         return Err(StoreError::Format {
             found: format.to_owned(),
-            supported: STORE_FORMAT,
+            supported: STATE_FORMAT,
         });
     };
     let objects = dir.join("objects");

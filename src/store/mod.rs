@@ -23,6 +23,7 @@ pub mod name;
 pub mod object;
 pub mod pack;
 pub mod record;
+pub mod state;
 pub mod tlog;
 pub mod verify;
 
@@ -47,7 +48,7 @@ use backend::Backend;
 use cache::Cache;
 use catalog::{CaptureRow, Catalog, ObjectRow};
 use layout::*;
-pub use layout::{MAX_CHAIN, STORE_FORMAT};
+pub use layout::{MAX_CHAIN, STATE_FORMAT, STORE_FORMAT};
 pub use name::DocName;
 use object::{BaseRef, Codec, Kind, MAX_OBJECT_SIZE};
 use pack::{Entry, PackWriter};

@@ -49,6 +49,9 @@ pub enum Kind {
     Record = 2,
     /// A segment of the archive log: capture ids in archiving order.
     Log = 3,
+    /// A state object (`state.rs`): what a tool such as `vellum watch`
+    /// keeps between runs, each naming its predecessor.
+    State = 4,
 }
 
 impl Kind {
@@ -57,6 +60,7 @@ impl Kind {
             1 => Some(Kind::Content),
             2 => Some(Kind::Record),
             3 => Some(Kind::Log),
+            4 => Some(Kind::State),
             _ => None,
         }
     }

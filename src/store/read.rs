@@ -59,6 +59,14 @@ impl Archive {
         self.cat(self.catalog.doc_captures(doc))
     }
 
+    /// The document a canonical URL belongs to: that of its earliest-archived
+    /// capture, if any (one document per article, however its URL was
+    /// decorated; `--doc` overrides it for one capture).
+    pub fn doc_for_canonical_url(&self, url: &str) -> Result<Option<DocName>> {
+        let name = self.cat(self.catalog.doc_for_canonical_url(url))?;
+        Ok(name.and_then(|n| n.parse().ok()))
+    }
+
     /// The catalog row of a capture.
     pub fn capture_row(&self, id: &CaptureId) -> Result<Option<CaptureRow>> {
         self.cat(self.catalog.capture(id))

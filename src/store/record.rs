@@ -59,6 +59,11 @@ pub struct CaptureRecord {
     /// wall, an error page, a non-2xx answer kept with `--keep-errors`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flag: Option<String>,
+    /// The capture this record replaces: the same bytes and captured-at
+    /// time, its text made again by a newer extractor (`vellum reextract`).
+    /// The replaced record stays archived; versions use this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supersedes: Option<CaptureId>,
 }
 
 /// The HTTP exchange behind a fetched capture.
@@ -157,6 +162,7 @@ mod tests {
             canonical_url: None,
             http: None,
             flag: None,
+            supersedes: None,
         };
         let bytes = r.to_canonical();
         let s = std::str::from_utf8(&bytes).unwrap();

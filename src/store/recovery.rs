@@ -119,6 +119,16 @@ impl Archive {
                 self.cat(self.catalog.insert_object(*pack_id, row))?;
             }
         }
+        // State objects by name and round (one that does not parse is left
+        // for verify: it is an object like any other).
+        for (_, row) in located.values().filter(|(_, r)| r.kind == Kind::State) {
+            let Ok(bytes) = self.read_with(&row.id, Extra::Located(&rows), READ_CHAIN_LIMIT) else {
+                continue;
+            };
+            if let Ok(h) = super::state::StateHeader::parse(&bytes) {
+                self.cat(self.catalog.add_state(&row.id, &h.state, h.round))?;
+            }
+        }
         // Archiving order, from the log segments (records first: a segment
         // names captures of its own pack and of packs indexed before it).
         for (_, row) in located.values().filter(|(_, r)| r.kind == Kind::Log) {

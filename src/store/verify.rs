@@ -481,6 +481,16 @@ fn verify_once(archive: &Archive, progress: Progress<'_>) -> (Report, bool) {
         }
     }
     report.captures = records.len();
+    for (id, why) in super::history::supersession_problems(&records) {
+        problems.push(problem(ProblemKind::BadRecord, Some(id.0), None, why));
+    }
+    for (id, old) in records.iter().filter_map(|(i, r)| Some((i, r.supersedes?))) {
+        if !checker.found.contains_key(&old.0) {
+            let why = format!("capture {} supersedes it", id.0.short());
+            problems.push(problem(ProblemKind::MissingObject, Some(old.0), None, why));
+        }
+    }
+    let superseded = super::history::superseded(&records);
 
     // 3b. The archive log: every segment parses, they chain into one log
     // from position 0, and every id in it is an archived capture.
@@ -579,6 +589,7 @@ fn verify_once(archive: &Archive, progress: Progress<'_>) -> (Report, bool) {
                         || nanos(rec.captured_at) != row.at_nanos
                         || rec.version_key() != row.vkey
                         || seq.get(&row.id).copied() != row.seq
+                        || superseded.contains(&row.id) != row.superseded
                     {
                         problems.push(problem(
                             ProblemKind::CatalogDrift,
@@ -630,6 +641,7 @@ fn verify_once(archive: &Archive, progress: Progress<'_>) -> (Report, bool) {
             url: rec.url.clone(),
             title: rec.title.clone(),
             flagged: rec.flag.is_some(),
+            superseded: superseded.contains(id),
         });
     }
     let mut by_doc: BTreeMap<String, Vec<CaptureRow>> = BTreeMap::new();
@@ -684,6 +696,7 @@ fn verify_once(archive: &Archive, progress: Progress<'_>) -> (Report, bool) {
             url: None,
             title: None,
             flagged: r.flagged,
+            superseded: superseded.contains(&r.id),
         }));
         let number: HashMap<CaptureId, u64> =
             history.captures.iter().map(|(c, _, v)| (*c, *v)).collect();

@@ -56,6 +56,8 @@ pub struct CaptureExtra {
     /// Why the capture is doubtful: listed among its document's captures,
     /// never a version.
     pub flag: Option<String>,
+    /// The capture whose text this one re-extracts (`vellum reextract`).
+    pub supersedes: Option<CaptureId>,
 }
 
 /// Whether a capture brought a new version.
@@ -277,6 +279,7 @@ impl Writer<'_> {
             canonical_url: extra.canonical_url,
             http: extra.http,
             flag: extra.flag,
+            supersedes: extra.supersedes,
         };
         let canonical = record.to_canonical();
         // `put` stores it whole if the previous record's chain is full.
@@ -370,6 +373,16 @@ impl Writer<'_> {
             }
         }
         Ok(None)
+    }
+
+    /// [`Writer::put`] for the store's other modules (state objects).
+    pub(super) fn put_object(
+        &mut self,
+        kind: Kind,
+        data: &[u8],
+        base: Option<ObjectId>,
+    ) -> Result<ObjectId> {
+        self.put(kind, data, base)
     }
 
     /// Stores an object unless present, as a delta against `base` when the

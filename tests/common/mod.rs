@@ -15,6 +15,8 @@ pub fn fixture(name: &str) -> PathBuf {
     Path::new(FIXTURES).join(name)
 }
 
+pub mod server;
+
 /// `vellum --store DIR`, with a clean environment (no color, no inherited store).
 pub fn vellum(store: &Path) -> Command {
     let mut cmd = Command::cargo_bin("vellum").expect("binary built");
