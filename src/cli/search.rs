@@ -75,10 +75,13 @@ fn note_index(env: &Env, index: &Index) {
     if !env.notes {
         return;
     }
+    if let Some(why) = &index.discarded {
+        eprintln!("vellum: the search index was unusable ({why}); it was deleted and rebuilt");
+    }
     if let Some(c) = index.caught_up {
         eprintln!(
             "vellum: {} the search index: {} text(s), {} new paragraph(s) in {:.2} s",
-            if c.rebuilt { "rebuilt" } else { "updated" },
+            if c.rebuilt { "built" } else { "updated" },
             c.texts,
             c.paragraphs,
             c.elapsed.as_secs_f64()

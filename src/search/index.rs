@@ -3,7 +3,7 @@
 //! missing, older, damaged or behind.
 //!
 //! Each distinct markup-normalized paragraph is indexed once (FTS5, rowid =
-//! the first 8 bytes of its blake3 hash), with the text objects it appears
+//! its number; `paras` keeps its hash to find it again), with the text objects it appears
 //! in. Its text is not stored: a snippet is cut from the text object it was
 //! first seen in (read back through the store), so the index stays smaller
 //! than the text it indexes. Which documents hold a text comes from
@@ -39,9 +39,11 @@ CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE texts (tn INTEGER PRIMARY KEY, id BLOB NOT NULL);
 -- Which documents have a version with this text.
 CREATE TABLE doc_texts (doc TEXT NOT NULL, tn INTEGER NOT NULL, PRIMARY KEY (doc, tn)) WITHOUT ROWID;
--- Distinct paragraphs: h = fts rowid; (tn, n) = paragraph n of text tn, to read
--- it back; tns = the texts holding it (ascending, delta varints).
-CREATE TABLE paras (h INTEGER PRIMARY KEY, tn INTEGER NOT NULL, n INTEGER NOT NULL, tns BLOB NOT NULL);
+-- Distinct paragraphs: pn = fts rowid (numbered in indexing order, so FTS5's
+-- rowid deltas stay small); h = first 8 bytes of the blake3 hash of its text;
+-- (tn, n) = paragraph n of text tn, to read it back; tns = the texts holding
+-- it (ascending, delta varints).
+CREATE TABLE paras (pn INTEGER PRIMARY KEY, h INTEGER NOT NULL, tn INTEGER NOT NULL, n INTEGER NOT NULL, tns BLOB NOT NULL);
 CREATE VIRTUAL TABLE fts USING fts5(body, content='', tokenize='unicode61 remove_diacritics 2');
 ";
 
@@ -55,6 +57,8 @@ pub struct Index {
     pub caught_up: Option<CatchUp>,
     /// Why it is in memory, when it is.
     pub memory_reason: Option<String>,
+    /// Why the index file found was deleted and rebuilt (damaged, older).
+    pub discarded: Option<String>,
     pub(super) texts: HashMap<i64, ObjectId>,
     pub(super) docs_of: HashMap<i64, Vec<String>>,
 }
@@ -231,6 +235,7 @@ impl Index {
                         c.rebuilt |= rebuilt;
                     }
                     index.caught_up = c;
+                    index.discarded = discarded.clone();
                     index.load_maps()?;
                     return Ok(index);
                 }
@@ -279,6 +284,7 @@ impl Index {
             path,
             caught_up: None,
             memory_reason: None,
+            discarded: None,
             texts: HashMap::new(),
             docs_of: HashMap::new(),
         }
@@ -345,6 +351,10 @@ impl Index {
         match r {
             Ok(Some(mut c)) => {
                 self.conn.execute_batch("COMMIT").map_err(self.err())?;
+                if c.rebuilt && self.path.is_some() {
+                    // Give back the pages the build's merges freed.
+                    self.conn.execute_batch("VACUUM").map_err(self.err())?;
+                }
                 c.elapsed = start.elapsed();
                 Ok(Some(c))
             }
@@ -428,7 +438,7 @@ impl Index {
                 r.get(0)
             })
             .map_err(&err)?;
-        let mut builder = Builder::default();
+        let mut builder = Builder::load(conn).map_err(&err)?;
         let total = new_texts.len();
         for (i, id) in new_texts.iter().enumerate() {
             let tn = next_tn + i as i64;
@@ -442,7 +452,7 @@ impl Index {
             }
             progress(i + 1, total);
         }
-        let paragraphs = builder.finish(conn).map_err(&err)?;
+        let paragraphs = builder.finish(conn, rebuilt).map_err(&err)?;
         for (doc, id) in &todo {
             let tn = text_n[id];
             conn.prepare_cached("INSERT OR IGNORE INTO doc_texts (doc, tn) VALUES (?1, ?2)")
@@ -495,19 +505,22 @@ pub fn rebuild(archive: &Archive, progress: ProgressFn<'_>) -> Result<Index, Sea
 }
 
 /// Collects paragraphs during a catch-up; writes them at the end.
-#[derive(Default)]
 struct Builder {
-    /// Raw paragraph chunk hash → normalized paragraph hash (None: empty),
-    /// so repeated chunks are normalized once.
+    /// Paragraphs indexed, by the hash of their text.
+    known: HashMap<i64, i64>,
+    next_pn: i64,
+    /// Raw paragraph chunk hash → paragraph number (None: nothing to
+    /// index), so repeated chunks are normalized once.
     chunks: HashMap<[u8; 16], Option<i64>>,
-    /// Paragraphs touched: new ones with where to read them back, and the
-    /// texts holding each.
+    /// Paragraphs touched, by number: new ones with their hash and where to
+    /// read them back, and the texts holding each.
     touched: HashMap<i64, Touched>,
     text_bytes: i64,
 }
 
 struct Touched {
-    first: Option<(i64, i64)>,
+    /// `(hash, text, paragraph number in it)` for a new paragraph.
+    first: Option<(i64, i64, i64)>,
     tns: Vec<i64>,
 }
 
@@ -517,89 +530,110 @@ fn hash8(s: &str) -> i64 {
 }
 
 impl Builder {
+    fn load(conn: &Connection) -> rusqlite::Result<Builder> {
+        let mut known = HashMap::new();
+        let mut next_pn = 1;
+        let mut stmt = conn.prepare("SELECT pn, h FROM paras")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let pn: i64 = r.get(0)?;
+            known.insert(r.get(1)?, pn);
+            next_pn = next_pn.max(pn + 1);
+        }
+        Ok(Builder {
+            known,
+            next_pn,
+            chunks: HashMap::new(),
+            touched: HashMap::new(),
+            text_bytes: 0,
+        })
+    }
+
     fn add_text(&mut self, conn: &Connection, tn: i64, text: &str) -> rusqlite::Result<()> {
         let chunks = super::text::raw_paragraphs(text).take(super::text::MAX_PARAGRAPHS);
         for (n, chunk) in chunks.enumerate() {
             let key: [u8; 16] = blake3::hash(chunk.trim().as_bytes()).as_bytes()[..16]
                 .try_into()
                 .expect("16 bytes");
-            let h = match self.chunks.get(&key) {
-                Some(h) => *h,
+            let pn = match self.chunks.get(&key) {
+                Some(pn) => *pn,
                 None => {
-                    let h = paragraphs(chunk)
+                    let pn = paragraphs(chunk)
                         .next()
                         .map(|(_, p)| self.paragraph(conn, &p, tn, n as i64))
                         .transpose()?;
-                    self.chunks.insert(key, h);
-                    h
+                    self.chunks.insert(key, pn);
+                    pn
                 }
             };
-            if let Some(h) = h {
-                self.note(h, tn);
+            if let Some(t) = pn.and_then(|pn| self.touched.get_mut(&pn))
+                && t.tns.last() != Some(&tn)
+            {
+                t.tns.push(tn);
             }
         }
         Ok(())
     }
 
     /// A normalized paragraph met for the first time in this catch-up:
-    /// indexed unless the index has it already. Returns its hash.
+    /// indexed unless the index has it already. Returns its number.
     fn paragraph(&mut self, conn: &Connection, p: &str, tn: i64, n: i64) -> rusqlite::Result<i64> {
         let h = hash8(p);
-        if self.touched.contains_key(&h) {
-            return Ok(h);
-        }
-        let old: Option<Vec<u8>> = conn
-            .prepare_cached("SELECT tns FROM paras WHERE h = ?1")?
-            .query_row([h], |r| r.get(0))
-            .optional()?;
-        let touched = match old {
-            Some(blob) => Touched {
-                first: None,
-                tns: decode_tns(&blob),
-            },
-            None => {
-                conn.prepare_cached("INSERT INTO fts (rowid, body) VALUES (?1, ?2)")?
-                    .execute(params![h, fold_for_index(p)])?;
-                self.text_bytes += p.len() as i64;
-                Touched {
-                    first: Some((tn, n)),
-                    tns: Vec::new(),
-                }
+        if let Some(&pn) = self.known.get(&h) {
+            if let std::collections::hash_map::Entry::Vacant(e) = self.touched.entry(pn) {
+                let blob: Option<Vec<u8>> = conn
+                    .prepare_cached("SELECT tns FROM paras WHERE pn = ?1")?
+                    .query_row([pn], |r| r.get(0))
+                    .optional()?;
+                let tns = blob.map(|b| decode_tns(&b)).unwrap_or_default();
+                e.insert(Touched { first: None, tns });
             }
-        };
-        self.touched.insert(h, touched);
-        Ok(h)
-    }
-
-    fn note(&mut self, h: i64, tn: i64) {
-        if let Some(t) = self.touched.get_mut(&h)
-            && t.tns.last() != Some(&tn)
-        {
-            t.tns.push(tn);
+            return Ok(pn);
         }
+        let pn = self.next_pn;
+        self.next_pn += 1;
+        self.known.insert(h, pn);
+        conn.prepare_cached("INSERT INTO fts (rowid, body) VALUES (?1, ?2)")?
+            .execute(params![pn, fold_for_index(p)])?;
+        self.text_bytes += p.len() as i64;
+        self.touched.insert(
+            pn,
+            Touched {
+                first: Some((h, tn, n)),
+                tns: Vec::new(),
+            },
+        );
+        Ok(pn)
     }
 
     /// Writes every touched paragraph. Returns how many are new.
-    fn finish(self, conn: &Connection) -> rusqlite::Result<usize> {
+    fn finish(self, conn: &Connection, rebuilt: bool) -> rusqlite::Result<usize> {
         let mut new = 0;
-        for (h, t) in &self.touched {
+        let mut touched: Vec<(&i64, &Touched)> = self.touched.iter().collect();
+        touched.sort_unstable_by_key(|(pn, _)| **pn);
+        for (pn, t) in touched {
             let blob = encode_tns(&t.tns);
             match t.first {
-                Some((tn, n)) => {
+                Some((h, tn, n)) => {
                     new += 1;
                     conn.prepare_cached(
-                        "INSERT INTO paras (h, tn, n, tns) VALUES (?1, ?2, ?3, ?4)",
+                        "INSERT INTO paras (pn, h, tn, n, tns) VALUES (?1, ?2, ?3, ?4, ?5)",
                     )?
-                    .execute(params![h, tn, n, blob])?;
+                    .execute(params![pn, h, tn, n, blob])?;
                 }
                 None => {
-                    conn.prepare_cached("UPDATE paras SET tns = ?2 WHERE h = ?1")?
-                        .execute(params![h, blob])?;
+                    conn.prepare_cached("UPDATE paras SET tns = ?2 WHERE pn = ?1")?
+                        .execute(params![pn, blob])?;
                 }
             }
         }
         let bytes = meta(conn, "text_bytes")?.unwrap_or(0) + self.text_bytes;
         set_meta(conn, "text_bytes", bytes)?;
+        if new > 0 && (rebuilt || new >= 1000) {
+            // One segment: smaller, and one b-tree to search. (Small
+            // catch-ups leave it to FTS5's automerge.)
+            conn.execute("INSERT INTO fts (fts) VALUES ('optimize')", [])?;
+        }
         Ok(new)
     }
 }

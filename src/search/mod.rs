@@ -225,7 +225,7 @@ impl Index {
         let mut rows = stmt.query([&expr]).map_err(err)?;
         let mut para = self
             .conn
-            .prepare_cached("SELECT tns, tn, n FROM paras WHERE h = ?1")
+            .prepare_cached("SELECT tns, tn, n FROM paras WHERE pn = ?1")
             .map_err(err)?;
         let mut docs: HashMap<String, DocInfo> = HashMap::new();
         // (hit, where to read its paragraph)

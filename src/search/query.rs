@@ -215,4 +215,27 @@ mod tests {
             "{e}"
         );
     }
+
+    proptest::proptest! {
+        // The fuzz target's invariants (fuzz/fuzz_targets/search_query.rs),
+        // on every `cargo test`.
+        #[test]
+        fn any_text_parses_to_safe_terms_or_an_error(s in "(\\PC|[\"* ])*") {
+            if let Ok(terms) = parse(&s) {
+                proptest::prop_assert!(!terms.is_empty() && terms.len() <= MAX_TERMS);
+                for t in &terms {
+                    for w in &t.words {
+                        proptest::prop_assert!(!w.is_empty() && !w.contains(['"', '*', ' ']));
+                    }
+                }
+                let e = fts_expression(&terms);
+                proptest::prop_assert_eq!(e.matches('"').count(), 2 * terms.len());
+                let t: Vec<(Vec<String>, bool)> =
+                    terms.iter().map(|t| (t.words.clone(), t.prefix)).collect();
+                for (_, p) in super::super::text::paragraphs(&s) {
+                    proptest::prop_assert!(!super::super::text::snippet(&p, &t).is_empty());
+                }
+            }
+        }
+    }
 }
