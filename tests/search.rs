@@ -379,3 +379,27 @@ fn a_store_of_the_previous_format_is_searched() {
     let h = hits(&store, &["raqqah"]);
     assert!(docs(&h).contains(&"raqqah-negotiations"), "{h:?}");
 }
+
+#[test]
+fn an_index_that_cannot_be_written_is_built_in_memory() {
+    // (Tests run as root, for whom permissions do not stop writes: a
+    // directory where the file should be cannot be opened either.)
+    let (_t, store) = sample_copy();
+    std::fs::create_dir(store.join("search.sqlite")).unwrap();
+    let out = vellum(&store)
+        .args(["search", "troops", "--json"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("built in memory"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 1);
+    assert!(store.join("search.sqlite").is_dir());
+    let archive = vellum::store::Archive::open(&store).unwrap();
+    let index = vellum::search::Index::in_memory(&archive, "test".into(), &mut |_, _| {}).unwrap();
+    assert!(index.path.is_none());
+    assert_eq!(index.stats().unwrap().texts, 5);
+}

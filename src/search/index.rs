@@ -41,7 +41,7 @@ CREATE TABLE texts (tn INTEGER PRIMARY KEY, id BLOB NOT NULL);
 CREATE TABLE doc_texts (doc TEXT NOT NULL, tn INTEGER NOT NULL, PRIMARY KEY (doc, tn)) WITHOUT ROWID;
 -- Distinct paragraphs: pn = fts rowid (numbered in indexing order, so FTS5's
 -- rowid deltas stay small); h = first 8 bytes of the blake3 hash of its text;
--- (tn, n) = paragraph n of text tn, to read it back; tns = the texts holding
+-- (tn, n) = paragraph n of text tn (the latest text holding it), to read it back; tns = the texts holding
 -- it (ascending, delta varints).
 CREATE TABLE paras (pn INTEGER PRIMARY KEY, h INTEGER NOT NULL, tn INTEGER NOT NULL, n INTEGER NOT NULL, tns BLOB NOT NULL);
 CREATE VIRTUAL TABLE fts USING fts5(body, content='', tokenize='unicode61 remove_diacritics 2');
@@ -519,8 +519,12 @@ struct Builder {
 }
 
 struct Touched {
-    /// `(hash, text, paragraph number in it)` for a new paragraph.
-    first: Option<(i64, i64, i64)>,
+    /// The hash of a new paragraph (`None`: indexed before).
+    new: Option<i64>,
+    /// The latest text holding it and its paragraph number there, where a
+    /// snippet reads it back (for a current hit: the document's current
+    /// text, read once for all its hits).
+    at: (i64, i64),
     tns: Vec<i64>,
 }
 
@@ -566,10 +570,11 @@ impl Builder {
                     pn
                 }
             };
-            if let Some(t) = pn.and_then(|pn| self.touched.get_mut(&pn))
-                && t.tns.last() != Some(&tn)
-            {
-                t.tns.push(tn);
+            if let Some(t) = pn.and_then(|pn| self.touched.get_mut(&pn)) {
+                t.at = (tn, n as i64);
+                if t.tns.last() != Some(&tn) {
+                    t.tns.push(tn);
+                }
             }
         }
         Ok(())
@@ -586,7 +591,11 @@ impl Builder {
                     .query_row([pn], |r| r.get(0))
                     .optional()?;
                 let tns = blob.map(|b| decode_tns(&b)).unwrap_or_default();
-                e.insert(Touched { first: None, tns });
+                e.insert(Touched {
+                    new: None,
+                    at: (tn, n),
+                    tns,
+                });
             }
             return Ok(pn);
         }
@@ -599,7 +608,8 @@ impl Builder {
         self.touched.insert(
             pn,
             Touched {
-                first: Some((h, tn, n)),
+                new: Some(h),
+                at: (tn, n),
                 tns: Vec::new(),
             },
         );
@@ -613,8 +623,9 @@ impl Builder {
         touched.sort_unstable_by_key(|(pn, _)| **pn);
         for (pn, t) in touched {
             let blob = encode_tns(&t.tns);
-            match t.first {
-                Some((h, tn, n)) => {
+            let (tn, n) = t.at;
+            match t.new {
+                Some(h) => {
                     new += 1;
                     conn.prepare_cached(
                         "INSERT INTO paras (pn, h, tn, n, tns) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -622,8 +633,10 @@ impl Builder {
                     .execute(params![pn, h, tn, n, blob])?;
                 }
                 None => {
-                    conn.prepare_cached("UPDATE paras SET tns = ?2 WHERE pn = ?1")?
-                        .execute(params![pn, blob])?;
+                    conn.prepare_cached(
+                        "UPDATE paras SET tns = ?2, tn = ?3, n = ?4 WHERE pn = ?1",
+                    )?
+                    .execute(params![pn, blob, tn, n])?;
                 }
             }
         }
