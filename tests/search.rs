@@ -403,3 +403,13 @@ fn an_index_that_cannot_be_written_is_built_in_memory() {
     assert!(index.path.is_none());
     assert_eq!(index.stats().unwrap().texts, 5);
 }
+
+#[test]
+fn an_index_of_a_larger_archive_is_started_over() {
+    let (_a, big) = store_of(&[("a", "Zanzibar one.\n"), ("b", "Zanzibar two.\n")]);
+    let (_b, small) = store_of(&[("c", "Nothing here about islands.\n")]);
+    assert_eq!(hits(&big, &["zanzibar"]).len(), 2);
+    std::fs::copy(big.join("search.sqlite"), small.join("search.sqlite")).unwrap();
+    assert!(hits(&small, &["zanzibar"]).is_empty());
+    assert_eq!(docs(&hits(&small, &["islands"])), ["c"]);
+}

@@ -229,14 +229,15 @@ impl Index {
                 }
             };
             let mut index = Index::from_conn(conn, Some(path.clone()));
-            match index.catch_up(archive, progress) {
+            let caught_up = index.catch_up(archive, progress);
+            let loaded = caught_up.and_then(|c| index.load_maps().map(|()| c));
+            match loaded {
                 Ok(mut c) => {
                     if let Some(c) = c.as_mut() {
                         c.rebuilt |= rebuilt;
                     }
                     index.caught_up = c;
                     index.discarded = discarded.clone();
-                    index.load_maps()?;
                     return Ok(index);
                 }
                 Err(SearchError::Index { source, .. }) if is_unwritable(&source) => {
@@ -388,7 +389,8 @@ impl Index {
             // The catalog has fewer captures than the index saw: not the
             // same archive any more (replaced, restored). Start over.
             conn.execute_batch(
-                "DELETE FROM texts; DELETE FROM doc_texts; DELETE FROM paras; DELETE FROM fts;",
+                "DELETE FROM texts; DELETE FROM doc_texts; DELETE FROM paras;
+                 INSERT INTO fts (fts) VALUES ('delete-all');",
             )
             .map_err(&err)?;
             set_meta(conn, "text_bytes", 0).map_err(&err)?;
