@@ -16,6 +16,7 @@ mod proof;
 mod reextract;
 mod reindex;
 mod root;
+mod search;
 mod show;
 mod verify;
 mod watch;
@@ -127,6 +128,8 @@ enum Command {
     Reextract(reextract::ReextractArgs),
     /// Follow RSS, Atom and JSON feeds: archive each new item's page
     Watch(watch::WatchArgs),
+    /// Full-text search of every document's text, current or older
+    Search(search::SearchArgs),
     /// Print a shell completion script
     Completions(manuals::CompletionsArgs),
     /// Write man pages (vellum.1 to stdout, or one page per command into DIR)
@@ -299,6 +302,7 @@ pub fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Root(a) => root::run_root(&env, a),
         Command::Proof(a) => proof::run_proof(&env, a),
         Command::CheckProof(a) => check_proof::run_check_proof(&env, a),
+        Command::Search(a) => search::run_search(&env, a),
     }
 }
 
