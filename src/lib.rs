@@ -9,4 +9,5 @@ pub mod query;
 pub mod render;
 pub mod store;
 pub mod warc;
+pub mod web;
 pub mod when;

@@ -15,6 +15,7 @@ pub mod progress;
 mod proof;
 mod reindex;
 mod root;
+mod serve;
 mod show;
 mod verify;
 mod web;
@@ -121,6 +122,8 @@ enum Command {
     CheckProof(check_proof::CheckProofArgs),
     /// Rebuild the catalog from the objects alone
     Reindex(reindex::ReindexArgs),
+    /// Serve a read-only web view of the archive (loopback by default)
+    Serve(serve::ServeArgs),
     /// Print a shell completion script
     Completions(manuals::CompletionsArgs),
     /// Write man pages (vellum.1 to stdout, or one page per command into DIR)
@@ -290,6 +293,7 @@ pub fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Root(a) => root::run_root(&env, a),
         Command::Proof(a) => proof::run_proof(&env, a),
         Command::CheckProof(a) => check_proof::run_check_proof(&env, a),
+        Command::Serve(a) => serve::run_serve(&env, a),
     }
 }
 
