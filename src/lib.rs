@@ -11,4 +11,5 @@ pub mod render;
 pub mod search;
 pub mod store;
 pub mod warc;
+pub mod web;
 pub mod when;

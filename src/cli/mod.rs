@@ -17,6 +17,7 @@ mod reextract;
 mod reindex;
 mod root;
 mod search;
+mod serve;
 mod show;
 mod verify;
 mod watch;
@@ -130,6 +131,8 @@ enum Command {
     Watch(watch::WatchArgs),
     /// Full-text search of every document's text, current or older
     Search(search::SearchArgs),
+    /// Serve a read-only web view of the archive (loopback by default)
+    Serve(serve::ServeArgs),
     /// Print a shell completion script
     Completions(manuals::CompletionsArgs),
     /// Write man pages (vellum.1 to stdout, or one page per command into DIR)
@@ -303,6 +306,7 @@ pub fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Proof(a) => proof::run_proof(&env, a),
         Command::CheckProof(a) => check_proof::run_check_proof(&env, a),
         Command::Search(a) => search::run_search(&env, a),
+        Command::Serve(a) => serve::run_serve(&env, a),
     }
 }
 

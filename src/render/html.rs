@@ -22,8 +22,9 @@ del{background:#fdd;color:#900}ins{background:#dfd;color:#060;text-decoration:no
 .moved{background:#f3e0f7;color:#707}.k-typography,.k-markup,.k-whitespace,.k-link,.k-title-suffix{opacity:.75}\
 .ignored{border-bottom:1px dotted #aaa}details{color:#777;font-family:system-ui,sans-serif;margin:.8em 0}";
 
-/// Escapes text for HTML content and attributes.
-fn escape(text: &str) -> String {
+/// Escapes text for HTML content and attributes (and shows hidden controls,
+/// see [`super::show_controls`]).
+pub fn escape(text: &str) -> String {
     let text = super::show_controls(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -40,7 +41,7 @@ fn escape(text: &str) -> String {
 }
 
 /// The kind's name as JSON spells it (`inflection`, `title-suffix`).
-fn kind_name(kind: Option<ChangeKind>) -> Option<String> {
+pub fn kind_name(kind: Option<ChangeKind>) -> Option<String> {
     kind.and_then(|k| serde_json::to_value(k).ok())
         .and_then(|v| v.as_str().map(str::to_owned))
 }
@@ -81,6 +82,14 @@ pub fn html(
         "<p class=\"summary\">{}</p>\n</header>\n<main>",
         escape(&summary(diff))
     )?;
+    html_body(w, diff, opts)?;
+    writeln!(w, "</main>\n</body>\n</html>")
+}
+
+/// Writes the text of `diff` with its marks, as [`html`] shows it inside
+/// `<main>`: one `<div class="p">` per paragraph, folded runs in
+/// `<details>`. For pages that bring their own frame (the web view).
+pub fn html_body(w: &mut dyn Write, diff: &Diff, opts: &RenderOptions) -> io::Result<()> {
     for shown in layout(diff, opts) {
         match shown {
             Shown::Paragraph(parts) => write_paragraph(w, diff, &parts)?,
@@ -97,7 +106,7 @@ pub fn html(
             }
         }
     }
-    writeln!(w, "</main>\n</body>\n</html>")
+    Ok(())
 }
 
 fn write_paragraph(w: &mut dyn Write, diff: &Diff, parts: &[Part]) -> io::Result<()> {

@@ -14,13 +14,15 @@
 //! described in [`theme`].
 
 mod html;
+mod html_side;
 mod inline;
 mod json;
 mod side_by_side;
 mod stat;
 pub mod theme;
 
-pub use html::html;
+pub use html::{escape as escape_html, html, html_body, kind_name};
+pub use html_side::html_side_by_side;
 pub use inline::inline;
 pub use json::json;
 pub use side_by_side::side_by_side;

@@ -1,0 +1,112 @@
+//! `vellum serve`: the read-only web view (library: `vellum::web`).
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use vellum::web::{App, KindMemo, Pool};
+
+use super::{CliError, Env, Exit};
+
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Serves a read-only web view of the store: the documents (/), a document's \
+timeline with a chart of change size (/doc/DOC), each version with its text, capture record, \
+raw evidence as a download and the verify status of its objects (/doc/DOC/N), and the diff of \
+any two addresses, inline or side by side, with the ignore options as toggles \
+(/diff?a=ADDR&b=ADDR). Pages work without JavaScript; on a diff, keys n and p move between \
+changes. Nothing is ever written: only GET and HEAD are answered.
+
+The first line on stdout is the address being served (useful with port 0). Stop with Ctrl-C.
+
+Examples:
+  vellum serve                              http://127.0.0.1:8080/
+  vellum serve --addr 127.0.0.1:0           any free port, printed on the first line
+  vellum serve --addr 0.0.0.0:8080 --allow-remote
+                                            every interface (prints a warning)
+  vellum serve --json                       {\"url\":\"http://127.0.0.1:8080/\",...}"
+)]
+pub struct ServeArgs {
+    /// Address and port to listen on (loopback unless --allow-remote)
+    #[arg(long, default_value = "127.0.0.1:8080", value_name = "IP:PORT")]
+    addr: SocketAddr,
+    /// Allow a non-loopback --addr: anyone who can reach it can read the whole archive
+    #[arg(long)]
+    allow_remote: bool,
+    /// Print the address served as one JSON object (first line of stdout)
+    #[arg(long)]
+    json: bool,
+}
+
+/// Archives kept open for requests (each is one SQLite connection plus a
+/// cache of decoded objects).
+const POOL: usize = 16;
+
+pub fn run_serve(env: &Env, args: ServeArgs) -> Result<Exit, CliError> {
+    let ip = args.addr.ip();
+    if !ip.is_loopback() {
+        if !args.allow_remote {
+            return Err(CliError::new(format!(
+                "{} is not a loopback address: serving the archive to other machines needs \
+--allow-remote (or use --addr 127.0.0.1:PORT)",
+                args.addr
+            )));
+        }
+        eprintln!(
+            "vellum: warning: serving on {} — anyone who can reach this address can read every \
+capture in {}",
+            args.addr,
+            env.store.display()
+        );
+    }
+    let app = Arc::new(App {
+        pool: Pool::new(&env.store, POOL)?,
+        kinds: KindMemo::default(),
+        search: false,
+    });
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CliError::new(format!("starting the server: {e}")))?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind(args.addr)
+            .await
+            .map_err(|e| {
+                CliError::new(format!(
+                    "cannot listen on {}: {e}; choose another port with --addr 127.0.0.1:PORT (0 picks a free one)",
+                    args.addr
+                ))
+            })?;
+        let bound = listener.local_addr()?;
+        let url = format!("http://{bound}/");
+        {
+            let mut out = std::io::stdout().lock();
+            if args.json {
+                let j = serde_json::json!({"url": url, "addr": bound.to_string(), "store": env.store});
+                writeln!(out, "{j}")?;
+            } else {
+                writeln!(out, "{url}")?;
+            }
+            out.flush()?;
+        }
+        if env.notes {
+            eprintln!(
+                "vellum: serving {} read-only at {url}; Ctrl-C stops",
+                env.store.display()
+            );
+        }
+        // The change kinds of every timeline, computed before anyone asks.
+        let warm = app.clone();
+        tokio::task::spawn_blocking(move || {
+            let _ = warm.pool.with(|a| warm.kinds.warm(a));
+        });
+        let router = vellum::web::router(app);
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .map_err(|e| CliError::new(format!("serving: {e}")))
+    })?;
+    Ok(Exit::Ok)
+}
