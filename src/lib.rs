@@ -7,6 +7,7 @@ pub mod id;
 pub mod ingest;
 pub mod query;
 pub mod render;
+pub mod republish;
 pub mod store;
 pub mod warc;
 pub mod when;

@@ -30,6 +30,7 @@ Examples:
   vellum log south-front -n 5                    its 5 latest versions
   vellum log south-front --since 2019-02-01 --until 2019-02-28
   vellum log south-front --ignore-markup --changes-only
+  vellum log gr-article -p --ignore-boilerplate   changes without the site's recurring footers
   vellum log south-front -p                      each version's diff against the one before
   vellum log south-front -S 'ceasefire'          when the phrase appeared or disappeared
   vellum log south-front --captures --json"
@@ -221,6 +222,7 @@ fn version_rows<'a>(
     let opts: DiffOptions = args.ignore.options();
     let needs_diff = args.patch || args.stat || args.ignore.any() || args.changes_only;
     let needs_text = needs_diff || args.pickaxe.is_some();
+    let boilerplate = args.ignore.boilerplate(Some(archive))?;
     let phrase = args.pickaxe.as_deref().map(|p| {
         if args.ignore.ignore_case {
             p.to_lowercase()
@@ -250,7 +252,10 @@ fn version_rows<'a>(
             .get(i + 1)
             .is_some_and(|n| window.contains(n.captured_at));
         let text = if needs_text && (shown || next_shown) {
-            text_of(archive, v)?
+            match text_of(archive, v)? {
+                Some(t) => Some(boilerplate.strip(t, v.source.as_deref(), v.url.as_deref())?),
+                None => None,
+            }
         } else {
             None
         };

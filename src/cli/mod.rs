@@ -16,6 +16,8 @@ mod proof;
 mod reindex;
 mod root;
 mod show;
+mod similar;
+mod stories;
 mod verify;
 mod web;
 
@@ -121,6 +123,10 @@ enum Command {
     CheckProof(check_proof::CheckProofArgs),
     /// Rebuild the catalog from the objects alone
     Reindex(reindex::ReindexArgs),
+    /// Archived documents sharing text with a document or file (copies, reposts)
+    Similar(similar::SimilarArgs),
+    /// Groups of documents carrying the same text (an article and its republications)
+    Stories(stories::StoriesArgs),
     /// Print a shell completion script
     Completions(manuals::CompletionsArgs),
     /// Write man pages (vellum.1 to stdout, or one page per command into DIR)
@@ -290,6 +296,8 @@ pub fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Root(a) => root::run_root(&env, a),
         Command::Proof(a) => proof::run_proof(&env, a),
         Command::CheckProof(a) => check_proof::run_check_proof(&env, a),
+        Command::Similar(a) => similar::run_similar(&env, a),
+        Command::Stories(a) => stories::run_stories(&env, a),
     }
 }
 
