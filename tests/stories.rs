@@ -106,6 +106,18 @@ fn the_sample_articles_make_one_story_of_two_and_three_single_ones() {
         pair["title"].as_str().unwrap().contains("US-led Coalition"),
         "{pair}"
     );
+    // log DOC and show --meta name it.
+    let log = stdout_of(vellum(&store).args(["log", GR19]));
+    assert!(
+        log.contains(&format!("story {}", pair["id"].as_str().unwrap())),
+        "{log}"
+    );
+    assert!(log.contains(BLOG), "{log}");
+    let log = stdout_of(vellum(&store).args(["log", ZAMAN]));
+    assert!(!log.contains("story "), "{log}");
+    let meta = json(&store, &["show", "--meta", BLOG]);
+    assert_eq!(meta["story"]["id"], pair["id"]);
+    assert_eq!(meta["story"]["docs"], serde_json::json!([BLOG, GR19]));
     // Without --all only stories of two or more documents are listed.
     let v = json(&store, &["stories", "--json"]);
     assert_eq!(story_docs(&v), vec![vec![BLOG.to_owned(), GR19.to_owned()]]);

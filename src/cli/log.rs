@@ -98,10 +98,38 @@ pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
             } else {
                 log_versions(&archive, env, &mut out, &doc, &history, &window, &args, cut)?;
             }
+            if !args.json {
+                story_line(&archive, &mut out, doc.as_str())?;
+            }
         }
     }
     out.flush()?;
     Ok(Exit::Ok)
+}
+
+/// Names the document's story when other documents carry its text. The
+/// log is read whatever becomes of the similarity index.
+fn story_line(archive: &Archive, out: &mut dyn Write, doc: &str) -> Result<(), CliError> {
+    let story = vellum::republish::open_index(archive)
+        .and_then(|index| vellum::republish::story_for_doc(archive, &index, doc));
+    if let Ok(Some(s)) = story
+        && s.docs.len() > 1
+    {
+        let others: Vec<String> = s
+            .docs
+            .iter()
+            .filter(|d| d.entry.doc != doc)
+            .map(|d| super::similar::snippet(&d.entry.doc, 100))
+            .collect();
+        writeln!(
+            out,
+            "story {}: its text is also in {} (`vellum collate {}` lines them up)",
+            s.id,
+            others.join(", "),
+            s.id
+        )?;
+    }
+    Ok(())
 }
 
 /// The time window and row limits asked for.

@@ -21,9 +21,9 @@ containment both ways: how much of the query is in it (Q IN D) and how much of i
 query (D IN Q), and the paragraphs that match. A full republication is near 100% both ways; \
 a cut-down repost is near 100% in one direction only.
 
-Texts are compared on word shingles after folding case, typography and markup, without each \
-site's boilerplate: paragraphs one source (--source when archived, else the URL's host) \
-repeats in 3 or more documents, such as \"Note to readers\" footers. The index behind it \
+Texts are compared on word shingles after folding case, typography and markup, without \
+boilerplate: paragraphs one source (--source when archived, else the URL's host) repeats in 3 or \
+more documents, such as \"Note to readers\" footers, left out wherever they appear. The index behind it \
 (similar.sqlite in the store) is a cache, caught up automatically and rebuilt by `vellum reindex`.
 
 TARGET is an address (DOC, DOC@N, capture id), a file (`-` reads standard input), or the URL of \
@@ -44,9 +44,6 @@ pub struct SimilarArgs {
     /// How many documents to list
     #[arg(short = 'n', long, default_value_t = 10, value_name = "N")]
     count: usize,
-    /// For a file: the source whose boilerplate to leave out (default: every source's)
-    #[arg(long, value_name = "NAME")]
-    source: Option<String>,
     /// One JSON object: the query and its results, each with containment and matching paragraphs
     #[arg(long)]
     json: bool,
@@ -87,11 +84,7 @@ fn target(archive: &Archive, args: &SimilarArgs) -> Result<Target, CliError> {
             label: t.to_owned(),
             doc: None,
             text,
-            source: args
-                .source
-                .as_deref()
-                .map(|s| republish::text::source_key(Some(s), None))
-                .unwrap_or_default(),
+            source: String::new(),
         });
     }
     from_address(archive, t)
@@ -199,7 +192,7 @@ pub fn update_index(env: &Env) {
 pub fn run_similar(env: &Env, args: SimilarArgs) -> Result<Exit, CliError> {
     let (archive, index) = open_with_index(env)?;
     let t = target(&archive, &args)?;
-    let query = republish::prepare_text(&index, &t.text, &t.source).map_err(index_error)?;
+    let query = republish::prepare_text(&index, &t.text).map_err(index_error)?;
     let exclude = match &t.doc {
         Some(d) => index.doc(d).map_err(index_error)?.map(|d| d.id),
         None => None,
@@ -253,17 +246,11 @@ fn print_results(
     query: &Prepared,
     results: &[Similar],
 ) -> Result<(), CliError> {
-    let bp = if t.source.is_empty() {
-        "every source's".to_owned()
-    } else {
-        format!("{}'s", t.source)
-    };
     writeln!(
         out,
-        "{}: {} shingles compared ({} boilerplate left out)",
+        "{}: {} shingles compared (every source's boilerplate left out)",
         snippet(&t.label, 80),
         query.set.len(),
-        snippet(&bp, 60)
     )?;
     if results.is_empty() {
         writeln!(out, "no archived document shares its text")?;

@@ -13,7 +13,7 @@ pub mod score;
 pub mod stories;
 pub mod text;
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::str::FromStr;
 use std::sync::Arc;
 
@@ -177,19 +177,14 @@ pub fn store_texts(archive: &Archive) -> impl FnMut(&str) -> Option<Arc<String>>
     }
 }
 
-/// A text prepared for comparison under `source`'s boilerplate (every
-/// source's, when it has none: a file of unknown origin).
-pub fn prepare_text(
-    index: &Index,
-    text: &str,
-    source: &str,
-) -> std::result::Result<Prepared, rusqlite::Error> {
-    let bp = if source.is_empty() {
-        index.any_boilerplate()?
-    } else {
-        index.boilerplate(source)?
-    };
-    Ok(Prepared::new(text::prepare(text), &bp))
+/// A text prepared for comparison: without any source's boilerplate (a
+/// site's footer is boilerplate wherever it travels: a copy of a Global
+/// Research article elsewhere still carries Global Research's footer).
+pub fn prepare_text(index: &Index, text: &str) -> std::result::Result<Prepared, rusqlite::Error> {
+    Ok(Prepared::new(
+        text::prepare(text),
+        &index.any_boilerplate()?,
+    ))
 }
 
 /// An archived document that shares text with the query.
@@ -217,7 +212,7 @@ pub fn similar(
     texts: &mut TextSource,
 ) -> std::result::Result<Vec<Similar>, rusqlite::Error> {
     let sig = minhash::signature(&query.set);
-    let mut bps: HashMap<String, HashSet<u64>> = HashMap::new();
+    let bp = index.any_boilerplate()?;
     let mut out = Vec::new();
     if query.set.is_empty() {
         return Ok(out);
@@ -232,11 +227,7 @@ pub fn similar(
             continue;
         };
         let text = texts(&doc.entry.key).unwrap_or_default();
-        if !bps.contains_key(&doc.entry.source) {
-            let bp = index.boilerplate(&doc.entry.source)?;
-            bps.insert(doc.entry.source.clone(), bp);
-        }
-        let prepared = Prepared::new(text::prepare(&text), &bps[&doc.entry.source]);
+        let prepared = Prepared::new(text::prepare(&text), &bp);
         let overlap = overlap(query, &prepared);
         if overlap.shared > 0 && overlap.containment() >= MIN_CONTAINMENT {
             out.push(Similar {

@@ -44,18 +44,18 @@ struct Linker<'a, 'b> {
     index: &'a Index,
     texts: &'a mut TextSource<'b>,
     prepared: HashMap<i64, Prepared>,
-    bps: HashMap<String, HashSet<u64>>,
+    /// Every source's boilerplate (see [`super::prepare_text`]).
+    bp: Option<HashSet<u64>>,
 }
 
 impl Linker<'_, '_> {
     fn prepared(&mut self, d: &IndexedDoc) -> Result<&Prepared, rusqlite::Error> {
         if !self.prepared.contains_key(&d.id) {
-            if !self.bps.contains_key(&d.entry.source) {
-                let bp = self.index.boilerplate(&d.entry.source)?;
-                self.bps.insert(d.entry.source.clone(), bp);
+            if self.bp.is_none() {
+                self.bp = Some(self.index.any_boilerplate()?);
             }
             let text = (self.texts)(&d.entry.key).unwrap_or_default();
-            let p = Prepared::new(prepare(&text), &self.bps[&d.entry.source]);
+            let p = Prepared::new(prepare(&text), self.bp.as_ref().expect("just set"));
             if self.prepared.len() > 20_000 {
                 self.prepared.clear();
             }
@@ -117,7 +117,7 @@ pub fn stories(index: &Index, texts: &mut TextSource) -> Result<Vec<Story>, rusq
         index,
         texts,
         prepared: HashMap::new(),
-        bps: HashMap::new(),
+        bp: None,
     };
     let mut parent: Vec<usize> = (0..docs.len()).collect();
     for (a, b) in pairs {
@@ -155,7 +155,7 @@ pub fn story_of(
         index,
         texts,
         prepared: HashMap::new(),
-        bps: HashMap::new(),
+        bp: None,
     };
     let mut seen: HashSet<i64> = [doc.id].into();
     let mut members = vec![doc.clone()];
