@@ -9,6 +9,7 @@ pub mod ingest;
 pub mod query;
 pub mod render;
 pub mod search;
+pub mod republish;
 pub mod store;
 pub mod warc;
 pub mod web;

@@ -223,6 +223,7 @@ pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
     let added = writer.prepare()?;
     vellum::query::cache_stats(writer.archive(), &added)?;
     writer.commit()?;
+    super::similar::update_index(env);
     drop(spinner);
     let mut out = std::io::stdout().lock();
     for a in &added {

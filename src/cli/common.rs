@@ -2,6 +2,10 @@
 
 use unicode_width::UnicodeWidthChar;
 use vellum::diff::DiffOptions;
+use vellum::republish;
+use vellum::store::Archive;
+
+use super::CliError;
 
 /// The normalizations a diff (or a log's counts) can ignore.
 #[derive(clap::Args, Debug, Clone, Default)]
@@ -19,6 +23,10 @@ pub struct IgnoreArgs {
     /// (inline and reference), HTML tags, and a site name after the title (`Headline – Site`)
     #[arg(long)]
     pub ignore_markup: bool,
+    /// Hide boilerplate: paragraphs the capture's source repeats in 3+ archived documents
+    /// (learned per `--source`, else per URL host; see `vellum similar --help`)
+    #[arg(long)]
+    pub ignore_boilerplate: bool,
 }
 
 impl IgnoreArgs {
@@ -33,7 +41,46 @@ impl IgnoreArgs {
     }
 
     pub fn any(&self) -> bool {
-        self.ignore_case || self.ignore_whitespace || self.ignore_typography || self.ignore_markup
+        self.ignore_case
+            || self.ignore_whitespace
+            || self.ignore_typography
+            || self.ignore_markup
+            || self.ignore_boilerplate
+    }
+
+    /// What hides boilerplate, when `--ignore-boilerplate` asks for it.
+    pub fn boilerplate(&self, archive: Option<&Archive>) -> Result<Boilerplate, CliError> {
+        if !self.ignore_boilerplate {
+            return Ok(Boilerplate(None));
+        }
+        let archive = archive.ok_or_else(|| {
+            CliError::new(
+                "--ignore-boilerplate learns boilerplate from a store: give an archived side, \
+                 or point --store at a store",
+            )
+        })?;
+        Ok(Boilerplate(Some(republish::open_index(archive)?)))
+    }
+}
+
+/// Hides each source's boilerplate (or nothing, without `--ignore-boilerplate`).
+pub struct Boilerplate(Option<republish::Index>);
+
+impl Boilerplate {
+    /// `text` without the boilerplate of its source (every source's when
+    /// it has none, as for a file).
+    pub fn strip(
+        &self,
+        text: String,
+        source: Option<&str>,
+        url: Option<&str>,
+    ) -> Result<String, CliError> {
+        let Some(index) = &self.0 else {
+            return Ok(text);
+        };
+        let bp = republish::boilerplate::of(index, source, url)
+            .map_err(|e| CliError::new(format!("similarity index: {e}; run `vellum reindex`")))?;
+        Ok(republish::boilerplate::strip(&text, &bp))
     }
 }
 

@@ -37,6 +37,7 @@ Examples:
   vellum diff south-front@1 ./new-capture.md  an archived version against a file
   curl -s https://example.org/a | vellum diff south-front -   the latest version against the live page
   vellum diff south-front --ignore-typography --ignore-markup --stat
+  vellum diff blog-copy gr-copy --ignore-boilerplate   without each site's recurring footers
 
 Exit codes: 0 no differences (after the --ignore-* options), 1 differences, 2 error."
 )]
@@ -135,7 +136,9 @@ pub fn run_diff(env: &Env, args: DiffArgs) -> Result<Exit, CliError> {
             "only one side can be read from standard input; give a file or address for the other",
         ));
     }
-    let needs_store = !is_path(&args.a) || args.b.as_deref().is_none_or(|b| !is_path(b));
+    let needs_store = !is_path(&args.a)
+        || args.b.as_deref().is_none_or(|b| !is_path(b))
+        || args.ignore.ignore_boilerplate;
     let archive = if needs_store { Some(env.open()) } else { None };
     let load = |arg: &str| -> Result<Loaded, CliError> {
         if is_path(arg) {
@@ -181,6 +184,20 @@ pub fn run_diff(env: &Env, args: DiffArgs) -> Result<Exit, CliError> {
         }
     };
     let opts = args.ignore.options();
+    let (old, new) = if args.ignore.ignore_boilerplate {
+        let archive = match &archive {
+            Some(Ok(a)) => Some(a),
+            _ => None,
+        };
+        let bp = args.ignore.boilerplate(archive)?;
+        let strip = |l: Loaded| -> Result<Loaded, CliError> {
+            let text = bp.strip(l.text, l.side.source.as_deref(), l.side.url.as_deref())?;
+            Ok(Loaded { text, ..l })
+        };
+        (strip(old)?, strip(new)?)
+    } else {
+        (old, new)
+    };
     let d = diff(&old.text, &new.text, &opts);
     let ropts = RenderOptions {
         color: env.color,

@@ -173,6 +173,7 @@ pub fn run_import(env: &Env, args: ImportArgs) -> Result<Exit, CliError> {
     let added = writer.prepare()?;
     vellum::query::cache_stats(writer.archive(), &added)?;
     writer.commit()?;
+    super::similar::update_index(env);
     let mut out = std::io::stdout().lock();
     for a in &added {
         match a.status {

@@ -30,6 +30,7 @@ Examples:
   vellum log south-front -n 5                    its 5 latest versions
   vellum log south-front --since 2019-02-01 --until 2019-02-28
   vellum log south-front --ignore-markup --changes-only
+  vellum log gr-article -p --ignore-boilerplate   changes without the site's recurring footers
   vellum log south-front -p                      each version's diff against the one before
   vellum log south-front -S 'ceasefire'          when the phrase appeared or disappeared
   vellum log south-front --captures --json"
@@ -97,10 +98,38 @@ pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
             } else {
                 log_versions(&archive, env, &mut out, &doc, &history, &window, &args, cut)?;
             }
+            if !args.json {
+                story_line(&archive, &mut out, doc.as_str())?;
+            }
         }
     }
     out.flush()?;
     Ok(Exit::Ok)
+}
+
+/// Names the document's story when other documents carry its text. The
+/// log is read whatever becomes of the similarity index.
+fn story_line(archive: &Archive, out: &mut dyn Write, doc: &str) -> Result<(), CliError> {
+    let story = vellum::republish::open_index(archive)
+        .and_then(|index| vellum::republish::story_for_doc(archive, &index, doc));
+    if let Ok(Some(s)) = story
+        && s.docs.len() > 1
+    {
+        let others: Vec<String> = s
+            .docs
+            .iter()
+            .filter(|d| d.entry.doc != doc)
+            .map(|d| super::similar::snippet(&d.entry.doc, 100))
+            .collect();
+        writeln!(
+            out,
+            "story {}: its text is also in {} (`vellum collate {}` lines them up)",
+            s.id,
+            others.join(", "),
+            s.id
+        )?;
+    }
+    Ok(())
 }
 
 /// The time window and row limits asked for.
@@ -221,6 +250,7 @@ fn version_rows<'a>(
     let opts: DiffOptions = args.ignore.options();
     let needs_diff = args.patch || args.stat || args.ignore.any() || args.changes_only;
     let needs_text = needs_diff || args.pickaxe.is_some();
+    let boilerplate = args.ignore.boilerplate(Some(archive))?;
     let phrase = args.pickaxe.as_deref().map(|p| {
         if args.ignore.ignore_case {
             p.to_lowercase()
@@ -250,7 +280,10 @@ fn version_rows<'a>(
             .get(i + 1)
             .is_some_and(|n| window.contains(n.captured_at));
         let text = if needs_text && (shown || next_shown) {
-            text_of(archive, v)?
+            match text_of(archive, v)? {
+                Some(t) => Some(boilerplate.strip(t, v.source.as_deref(), v.url.as_deref())?),
+                None => None,
+            }
         } else {
             None
         };

@@ -19,6 +19,8 @@ mod root;
 mod search;
 mod serve;
 mod show;
+mod similar;
+mod stories;
 mod verify;
 mod watch;
 mod web;
@@ -133,6 +135,10 @@ enum Command {
     Search(search::SearchArgs),
     /// Serve a read-only web view of the archive (loopback by default)
     Serve(serve::ServeArgs),
+    /// Archived documents sharing text with a document or file (copies, reposts)
+    Similar(similar::SimilarArgs),
+    /// Groups of documents carrying the same text (an article and its republications)
+    Stories(stories::StoriesArgs),
     /// Print a shell completion script
     Completions(manuals::CompletionsArgs),
     /// Write man pages (vellum.1 to stdout, or one page per command into DIR)
@@ -307,6 +313,8 @@ pub fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::CheckProof(a) => check_proof::run_check_proof(&env, a),
         Command::Search(a) => search::run_search(&env, a),
         Command::Serve(a) => serve::run_serve(&env, a),
+        Command::Similar(a) => similar::run_similar(&env, a),
+        Command::Stories(a) => stories::run_stories(&env, a),
     }
 }
 

@@ -18,6 +18,11 @@ pub fn run_reindex(env: &Env, args: ReindexArgs) -> Result<Exit, CliError> {
     drop(spinner);
     let report = report?;
     super::search::refresh_index(env, true);
+    let spinner = Spinner::start(env, "rebuilding the similarity index");
+    let archive = vellum::store::Archive::open(&env.store)?;
+    let index = vellum::republish::rebuild_index(&archive);
+    drop(spinner);
+    index?;
     if args.json {
         let v = serde_json::json!({
             "store": env.store, "packs": report.packs, "captures": report.captures,

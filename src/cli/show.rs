@@ -52,6 +52,13 @@ pub fn run_show(env: &Env, args: ShowArgs) -> Result<Exit, CliError> {
         let mut v = serde_json::to_value(&rec).map_err(|e| CliError::new(e.to_string()))?;
         v["capture"] = serde_json::json!(r.capture);
         v["version"] = serde_json::json!(r.version);
+        // The document's story, when the similarity index can say.
+        if let Ok(Some(s)) = vellum::republish::open_index(&archive)
+            .and_then(|index| vellum::republish::story_for_doc(&archive, &index, &r.doc))
+        {
+            let docs: Vec<&str> = s.docs.iter().map(|d| d.entry.doc.as_str()).collect();
+            v["story"] = serde_json::json!({ "id": s.id, "title": s.title, "docs": docs });
+        }
         let pretty = serde_json::to_string_pretty(&v).map_err(|e| CliError::new(e.to_string()))?;
         writeln!(out, "{pretty}")?;
         return Ok(Exit::Ok);

@@ -36,6 +36,33 @@ pub fn count_words(text: &str) -> usize {
     tokenize::count_words(text)
 }
 
+/// One paragraph of a text as republication finding compares it: where its
+/// content lies, and its words under every normalization (case, whitespace,
+/// typography, markup folded; punctuation dropped).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NormalizedParagraph {
+    /// Byte range of the content (without surrounding whitespace).
+    pub range: std::ops::Range<usize>,
+    pub words: Vec<String>,
+}
+
+/// The paragraphs of `text` (cut as the diff cuts them), each with its
+/// normalized words. Paragraphs without words are left out.
+pub fn normalized_paragraphs(text: &str) -> Vec<NormalizedParagraph> {
+    let mut memo = paragraphs::KeyMemo::default();
+    paragraphs::paragraphs(text, Norm::default(), &mut memo)
+        .iter()
+        .filter_map(|p| {
+            let start = p.start + p.lead;
+            let words = p.normalized_words();
+            (!words.is_empty()).then(|| NormalizedParagraph {
+                range: start..p.start + p.end,
+                words,
+            })
+        })
+        .collect()
+}
+
 /// Diffs `old` against `new`.
 pub fn diff(old: &str, new: &str, opts: &DiffOptions) -> Diff {
     let deadline = Instant::now() + opts.deadline.unwrap_or(DEFAULT_DEADLINE);

@@ -80,6 +80,20 @@ impl<'a> Para<'a> {
             .is_some()
     }
 
+    /// The paragraph's words under every normalization, punctuation and
+    /// markup dropped (what republication finding compares).
+    pub(super) fn normalized_words(&self) -> Vec<String> {
+        let tokens = tokenize(self.content());
+        let roles = roles(&tokens);
+        tokens
+            .iter()
+            .zip(&roles)
+            .filter(|(t, _)| is_word(t))
+            .filter_map(|(t, r)| Norm::ALL.key(t, *r).map(|k| k.into_owned()))
+            .filter(|k| !k.is_empty())
+            .collect()
+    }
+
     pub(super) fn content(&self) -> &'a str {
         &self.text[self.lead..self.end]
     }

@@ -1,0 +1,103 @@
+//! `vellum stories`
+
+use std::io::Write;
+
+use vellum::republish::{self, Story};
+
+use super::common::cell;
+use super::similar::{index_error, open_with_index, snippet};
+use super::{CliError, Env, Exit, fmt_time, pager};
+
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "A story is a group of documents that carry the same text: an article and \
+its republications and reposts elsewhere, found by content, not by URL (a document is one URL's \
+history; its copies on other sites are other documents of the same story). Two documents are \
+grouped when at least half of the smaller one's text (boilerplate left out) is in the other. \
+Each story's id comes from the first capture of its earliest document, so it stays the same as \
+copies are added; its title is that document's.
+
+Examples:
+  vellum stories                  stories with two or more documents, largest first
+  vellum stories --all            every document's story, single ones too
+  vellum stories --json | jq '.stories[] | {id, docs: [.docs[].doc]}'
+  vellum collate s-1a2b3c4d5e6f    its copies side by side
+
+Exit codes: 0 success, 2 error."
+)]
+pub struct StoriesArgs {
+    /// Also list documents that are a story of their own
+    #[arg(long)]
+    all: bool,
+    /// One JSON object: stories, each with its documents (first capture order) and lineage
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run_stories(env: &Env, args: StoriesArgs) -> Result<Exit, CliError> {
+    let (archive, index) = open_with_index(env)?;
+    let spinner = super::progress::Spinner::start(env, "grouping documents into stories");
+    let mut texts = republish::store_texts(&archive);
+    let all = republish::stories(&index, &mut texts).map_err(index_error);
+    drop(spinner);
+    let shown: Vec<Story> = all?
+        .into_iter()
+        .filter(|s| args.all || s.docs.len() > 1)
+        .collect();
+    let mut out = pager::output(env);
+    if args.json {
+        let v = serde_json::json!({ "stories": shown.iter().map(story_json).collect::<Vec<_>>() });
+        writeln!(out, "{v}")?;
+        out.flush()?;
+        return Ok(Exit::Ok);
+    }
+    if shown.is_empty() {
+        writeln!(
+            out,
+            "no story has two documents yet{}",
+            if args.all {
+                ""
+            } else {
+                " (--all lists single ones)"
+            }
+        )?;
+    }
+    for s in &shown {
+        writeln!(
+            out,
+            "{}  {} documents  {}",
+            s.id,
+            s.docs.len(),
+            snippet(
+                s.title.as_deref().unwrap_or("(no title)"),
+                env.width.saturating_sub(30).max(20)
+            )
+        )?;
+        for d in &s.docs {
+            let e = &d.entry;
+            writeln!(
+                out,
+                "  {}  {} {}",
+                fmt_time(vellum::store::catalog::from_nanos(e.first_at.into())),
+                cell(&snippet(&e.doc, 200), 30, true),
+                snippet(&e.source, 60)
+            )?;
+        }
+    }
+    out.flush()?;
+    Ok(Exit::Ok)
+}
+
+pub fn story_json(s: &Story) -> serde_json::Value {
+    serde_json::json!({
+        "id": s.id, "title": s.title,
+        "docs": s.docs.iter().map(|d| {
+            let e = &d.entry;
+            serde_json::json!({
+                "doc": e.doc, "source": e.source, "title": e.title, "first_capture": e.capture,
+                "first_captured_at": fmt_time(vellum::store::catalog::from_nanos(e.first_at.into())),
+                "shingles": d.shingles,
+            })
+        }).collect::<Vec<_>>(),
+    })
+}

@@ -1,0 +1,553 @@
+//! The similarity index: its own SQLite file (`similar.sqlite` in the store
+//! directory), a derived cache rebuilt from the objects whenever it is
+//! missing, damaged or of another schema. Per document (its latest version)
+//! it keeps the MinHash signature and LSH bands of its shingles, its
+//! paragraph hashes, and per source how many documents carry each
+//! paragraph: those carried by [`BOILERPLATE_DOCS`] or more are the source's
+//! boilerplate, left out of its documents' shingles.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::{Connection, OptionalExtension, params};
+
+use super::minhash;
+use super::score::Prepared;
+use super::text::{Para, prepare};
+
+/// The index file in a store directory.
+pub const FILE: &str = "similar.sqlite";
+/// Bumped when what the index keeps changes: an older file is rebuilt.
+pub const SCHEMA_VERSION: i64 = 1;
+/// A paragraph carried by this many documents of one source is its boilerplate.
+pub const BOILERPLATE_DOCS: i64 = 3;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS docs (
+    id INTEGER PRIMARY KEY,
+    doc TEXT NOT NULL UNIQUE,
+    key TEXT NOT NULL,
+    source TEXT NOT NULL,
+    first_at INTEGER NOT NULL,
+    capture TEXT NOT NULL,
+    title TEXT,
+    shingles INTEGER NOT NULL DEFAULT 0,
+    sig BLOB,
+    paras BLOB NOT NULL
+);
+CREATE INDEX IF NOT EXISTS docs_source ON docs (source);
+CREATE TABLE IF NOT EXISTS bands (
+    key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS para_counts (
+    source TEXT NOT NULL, hash INTEGER NOT NULL, n INTEGER NOT NULL,
+    PRIMARY KEY (source, hash)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS sources (source TEXT PRIMARY KEY, boilerplate BLOB NOT NULL);
+";
+
+type Result<T> = std::result::Result<T, rusqlite::Error>;
+
+/// A document as the index takes it in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocEntry {
+    pub doc: String,
+    /// The text object of its latest version (hex id).
+    pub key: String,
+    /// See [`super::text::source_key`].
+    pub source: String,
+    /// First capture time, Unix nanoseconds.
+    pub first_at: i64,
+    /// Its first capture (hex id): stories take their ids from it.
+    pub capture: String,
+    pub title: Option<String>,
+}
+
+/// A document the index holds.
+#[derive(Debug, Clone)]
+pub struct IndexedDoc {
+    pub id: i64,
+    pub entry: DocEntry,
+    /// Shingles outside boilerplate.
+    pub shingles: usize,
+    pub sig: Vec<u32>,
+}
+
+/// The open index.
+pub struct Index {
+    conn: Connection,
+    path: Option<PathBuf>,
+}
+
+impl Index {
+    /// Opens (creating) the index file at `path`. A file of another schema
+    /// or that SQLite cannot read is deleted and started afresh.
+    pub fn open(path: &Path) -> Result<Index> {
+        match Index::open_file(path) {
+            Ok(i) => Ok(i),
+            Err(_) => {
+                remove(path);
+                Index::open_file(path)
+            }
+        }
+    }
+
+    fn open_file(path: &Path) -> Result<Index> {
+        let conn = Connection::open(path)?;
+        conn.busy_timeout(Duration::from_secs(30))?;
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        let index = Index::setup(conn, Some(path.to_owned()))?;
+        if index.schema()? != Some(SCHEMA_VERSION) {
+            return Err(rusqlite::Error::InvalidQuery);
+        }
+        Ok(index)
+    }
+
+    /// An index in memory (for a store this process may not write).
+    pub fn in_memory() -> Result<Index> {
+        Index::setup(Connection::open_in_memory()?, None)
+    }
+
+    fn setup(conn: Connection, path: Option<PathBuf>) -> Result<Index> {
+        conn.pragma_update(None, "cache_size", -32_000)?;
+        let has_meta: bool = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'meta'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| n > 0)?;
+        if !has_meta {
+            conn.execute_batch(SCHEMA)?;
+            conn.execute(
+                "INSERT INTO meta (key, value) VALUES ('schema', ?1), ('mark', 0)",
+                [SCHEMA_VERSION],
+            )?;
+        }
+        Ok(Index { conn, path })
+    }
+
+    fn schema(&self) -> Result<Option<i64>> {
+        self.meta("schema")
+    }
+
+    fn meta(&self, key: &str) -> Result<Option<i64>> {
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+    }
+
+    /// Where the index lives (`None` in memory).
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// Starts a write: one writer at a time, readers go on.
+    pub fn begin(&self) -> Result<()> {
+        self.conn.execute_batch("BEGIN IMMEDIATE")
+    }
+
+    pub fn commit(&self) -> Result<()> {
+        self.conn.execute_batch("COMMIT")
+    }
+
+    pub fn rollback(&self) {
+        let _ = self.conn.execute_batch("ROLLBACK");
+    }
+
+    /// How many archive-log entries the index has taken in.
+    pub fn mark(&self) -> Result<u64> {
+        Ok(self.meta("mark")?.unwrap_or(0) as u64)
+    }
+
+    pub fn set_mark(&self, mark: u64) -> Result<()> {
+        self.conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('mark', ?1)",
+            [mark as i64],
+        )?;
+        Ok(())
+    }
+
+    /// Forgets everything (before a rebuild).
+    pub fn clear(&self) -> Result<()> {
+        self.conn.execute_batch(
+            "DELETE FROM docs; DELETE FROM bands; DELETE FROM para_counts; DELETE FROM sources;
+             UPDATE meta SET value = 0 WHERE key = 'mark';",
+        )
+    }
+
+    /// The boilerplate paragraph hashes of `source` (none for no source).
+    pub fn boilerplate(&self, source: &str) -> Result<HashSet<u64>> {
+        if source.is_empty() {
+            return Ok(HashSet::new());
+        }
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT hash FROM para_counts WHERE source = ?1 AND n >= ?2")?;
+        let rows = st.query_map(params![source, BOILERPLATE_DOCS], |r| r.get::<_, i64>(0))?;
+        rows.map(|h| h.map(|h| h as u64)).collect()
+    }
+
+    /// Every source's boilerplate together (for a text of no known source).
+    pub fn any_boilerplate(&self) -> Result<HashSet<u64>> {
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT hash FROM para_counts WHERE source != '' AND n >= ?1")?;
+        let rows = st.query_map([BOILERPLATE_DOCS], |r| r.get::<_, i64>(0))?;
+        rows.map(|h| h.map(|h| h as u64)).collect()
+    }
+
+    /// Takes in documents, new or changed; `text` gives a text object's
+    /// text by its hex id. Run inside [`Index::begin`]/[`Index::commit`].
+    pub fn upsert(
+        &self,
+        entries: Vec<DocEntry>,
+        text: &mut dyn FnMut(&str) -> Option<String>,
+    ) -> Result<usize> {
+        let mut fresh: HashMap<i64, Vec<Para>> = HashMap::new();
+        let mut dirty: BTreeSet<String> = BTreeSet::new();
+        for e in entries {
+            let old: Option<(i64, String, String, Vec<u8>)> = self
+                .conn
+                .prepare_cached("SELECT id, key, source, paras FROM docs WHERE doc = ?1")?
+                .query_row([&e.doc], |r| {
+                    Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                })
+                .optional()?;
+            if let Some((id, key, source, _)) = &old
+                && *key == e.key
+                && *source == e.source
+            {
+                self.conn.execute(
+                    "UPDATE docs SET first_at = ?2, capture = ?3, title = coalesce(?4, title)
+                     WHERE id = ?1",
+                    params![id, e.first_at, e.capture, e.title],
+                )?;
+                continue;
+            }
+            let body = text(&e.key).unwrap_or_default();
+            let paras = prepare(&body);
+            let hashes = distinct(&paras);
+            let mut e = e;
+            if e.title.is_none() {
+                e.title = first_line(&body, &paras);
+            }
+            let id = match old {
+                Some((id, _, source, old_paras)) => {
+                    self.count(&source, &from_blob(&old_paras), -1)?;
+                    dirty.insert(source);
+                    self.conn.execute(
+                        "UPDATE docs SET key = ?2, source = ?3, first_at = ?4, capture = ?5,
+                         title = ?6, paras = ?7 WHERE id = ?1",
+                        params![
+                            id,
+                            e.key,
+                            e.source,
+                            e.first_at,
+                            e.capture,
+                            e.title,
+                            to_blob(&hashes)
+                        ],
+                    )?;
+                    id
+                }
+                None => {
+                    self.conn.execute(
+                        "INSERT INTO docs (doc, key, source, first_at, capture, title, paras)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                        params![
+                            e.doc,
+                            e.key,
+                            e.source,
+                            e.first_at,
+                            e.capture,
+                            e.title,
+                            to_blob(&hashes)
+                        ],
+                    )?;
+                    self.conn.last_insert_rowid()
+                }
+            };
+            self.count(&e.source, &hashes, 1)?;
+            dirty.insert(e.source);
+            fresh.insert(id, paras);
+        }
+        let signed = fresh.len();
+        for source in dirty {
+            let bp = self.boilerplate(&source)?;
+            let mut sorted: Vec<u64> = bp.iter().copied().collect();
+            sorted.sort_unstable();
+            let blob = to_blob(&sorted);
+            let before: Option<Vec<u8>> = self
+                .conn
+                .query_row(
+                    "SELECT boilerplate FROM sources WHERE source = ?1",
+                    [&source],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            let changed = before.as_deref() != Some(&blob[..]);
+            self.conn.execute(
+                "INSERT OR REPLACE INTO sources (source, boilerplate) VALUES (?1, ?2)",
+                params![source, blob],
+            )?;
+            let ids: Vec<(i64, String)> = {
+                let mut st = self
+                    .conn
+                    .prepare_cached("SELECT id, key FROM docs WHERE source = ?1")?;
+                st.query_map([&source], |r| Ok((r.get(0)?, r.get(1)?)))?
+                    .collect::<Result<_>>()?
+            };
+            for (id, key) in ids {
+                match fresh.remove(&id) {
+                    Some(paras) => self.sign(id, &Prepared::new(paras, &bp))?,
+                    // The source's boilerplate moved: its other documents
+                    // are signed again without it.
+                    None if changed => {
+                        let paras = prepare(&text(&key).unwrap_or_default());
+                        self.sign(id, &Prepared::new(paras, &bp))?
+                    }
+                    None => {}
+                }
+            }
+        }
+        Ok(signed)
+    }
+
+    fn count(&self, source: &str, hashes: &[u64], by: i64) -> Result<()> {
+        if source.is_empty() {
+            return Ok(());
+        }
+        let mut up = self.conn.prepare_cached(
+            "INSERT INTO para_counts (source, hash, n) VALUES (?1, ?2, ?3)
+             ON CONFLICT (source, hash) DO UPDATE SET n = n + ?3",
+        )?;
+        for h in hashes {
+            up.execute(params![source, *h as i64, by])?;
+        }
+        self.conn.execute(
+            "DELETE FROM para_counts WHERE source = ?1 AND n <= 0",
+            [source],
+        )?;
+        Ok(())
+    }
+
+    fn sign(&self, id: i64, p: &Prepared) -> Result<()> {
+        let old: Option<Vec<u8>> = self
+            .conn
+            .prepare_cached("SELECT sig FROM docs WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?
+            .flatten();
+        if let Some(sig) = old.as_deref().and_then(minhash::from_bytes) {
+            let mut del = self
+                .conn
+                .prepare_cached("DELETE FROM bands WHERE key = ?1 AND doc = ?2")?;
+            for b in minhash::bands(&sig) {
+                del.execute(params![b, id])?;
+            }
+        }
+        let sig = minhash::signature(&p.set);
+        self.conn
+            .prepare_cached("UPDATE docs SET sig = ?2, shingles = ?3 WHERE id = ?1")?
+            .execute(params![id, minhash::to_bytes(&sig), p.set.len() as i64])?;
+        if !p.set.is_empty() {
+            let mut ins = self
+                .conn
+                .prepare_cached("INSERT OR IGNORE INTO bands (key, doc) VALUES (?1, ?2)")?;
+            for b in minhash::bands(&sig) {
+                ins.execute(params![b, id])?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Documents sharing at least one band with `sig`, with how many bands
+    /// they share, most first.
+    pub fn candidates(&self, sig: &[u32]) -> Result<Vec<(i64, usize)>> {
+        let mut hits: HashMap<i64, usize> = HashMap::new();
+        let mut st = self
+            .conn
+            .prepare_cached("SELECT doc FROM bands WHERE key = ?1")?;
+        for b in minhash::bands(sig) {
+            for id in st.query_map([b], |r| r.get::<_, i64>(0))? {
+                *hits.entry(id?).or_default() += 1;
+            }
+        }
+        let mut out: Vec<(i64, usize)> = hits.into_iter().collect();
+        out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        Ok(out)
+    }
+
+    const COLUMNS: &'static str = "id, doc, key, source, first_at, capture, title, shingles, sig";
+
+    fn row(r: &rusqlite::Row) -> Result<IndexedDoc> {
+        let sig: Option<Vec<u8>> = r.get(8)?;
+        Ok(IndexedDoc {
+            id: r.get(0)?,
+            entry: DocEntry {
+                doc: r.get(1)?,
+                key: r.get(2)?,
+                source: r.get(3)?,
+                first_at: r.get(4)?,
+                capture: r.get(5)?,
+                title: r.get(6)?,
+            },
+            shingles: r.get::<_, i64>(7)? as usize,
+            sig: sig
+                .as_deref()
+                .and_then(minhash::from_bytes)
+                .unwrap_or_else(|| vec![u32::MAX; minhash::PERMS]),
+        })
+    }
+
+    /// One document by its index id.
+    pub fn doc_by_id(&self, id: i64) -> Result<Option<IndexedDoc>> {
+        let sql = format!("SELECT {} FROM docs WHERE id = ?1", Index::COLUMNS);
+        self.conn
+            .prepare_cached(&sql)?
+            .query_row([id], Index::row)
+            .optional()
+    }
+
+    /// One document by name.
+    pub fn doc(&self, name: &str) -> Result<Option<IndexedDoc>> {
+        let sql = format!("SELECT {} FROM docs WHERE doc = ?1", Index::COLUMNS);
+        self.conn
+            .prepare_cached(&sql)?
+            .query_row([name], Index::row)
+            .optional()
+    }
+
+    /// Every document, by index id.
+    pub fn docs(&self) -> Result<Vec<IndexedDoc>> {
+        let sql = format!("SELECT {} FROM docs ORDER BY id", Index::COLUMNS);
+        let mut st = self.conn.prepare(&sql)?;
+        st.query_map([], Index::row)?.collect()
+    }
+}
+
+/// Removes an index file and its WAL companions.
+pub fn remove(path: &Path) {
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let mut p = path.as_os_str().to_owned();
+        p.push(suffix);
+        let _ = std::fs::remove_file(PathBuf::from(p));
+    }
+}
+
+/// A title for a text captured without one: its first paragraph's first
+/// line, without Markdown heading and emphasis marks.
+fn first_line(text: &str, paras: &[Para]) -> Option<String> {
+    let p = paras.first()?;
+    let line = text.get(p.range.clone())?.lines().next()?;
+    let line = line
+        .trim_start_matches(['#', '*', '_', ' '])
+        .trim_end_matches(['*', '_', ' ']);
+    let t: String = line.chars().take(200).collect();
+    (!t.is_empty()).then_some(t)
+}
+
+fn distinct(paras: &[Para]) -> Vec<u64> {
+    let mut h: Vec<u64> = paras.iter().map(|p| p.hash).collect();
+    h.sort_unstable();
+    h.dedup();
+    h
+}
+
+fn to_blob(v: &[u64]) -> Vec<u8> {
+    v.iter().flat_map(|x| x.to_le_bytes()).collect()
+}
+
+fn from_blob(b: &[u8]) -> Vec<u64> {
+    b.chunks_exact(8)
+        .map(|c| u64::from_le_bytes(c.try_into().expect("8 bytes")))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entry(doc: &str, key: &str, source: &str, at: i64) -> DocEntry {
+        DocEntry {
+            doc: doc.into(),
+            key: key.into(),
+            source: source.into(),
+            first_at: at,
+            capture: format!("c{doc}"),
+            title: None,
+        }
+    }
+
+    #[test]
+    fn boilerplate_is_learned_from_three_documents_and_leaves_signatures() {
+        let texts: HashMap<&str, String> = [
+            (
+                "k1",
+                "Story one is about the river and the bridge.\n\nNote to readers: please share.",
+            ),
+            (
+                "k2",
+                "Story two is about the mountain and the road.\n\nNote to readers: please share.",
+            ),
+            (
+                "k3",
+                "Story three is about the sea and the harbour.\n\nNote to readers: please share.",
+            ),
+        ]
+        .into_iter()
+        .map(|(k, t)| (k, t.to_owned()))
+        .collect();
+        let index = Index::in_memory().unwrap();
+        let mut text = |k: &str| texts.get(k).cloned();
+        index.begin().unwrap();
+        index
+            .upsert(
+                vec![entry("a", "k1", "gr", 1), entry("b", "k2", "gr", 2)],
+                &mut text,
+            )
+            .unwrap();
+        index.commit().unwrap();
+        assert!(index.boilerplate("gr").unwrap().is_empty());
+        let before = index.doc("a").unwrap().unwrap().shingles;
+        index
+            .upsert(vec![entry("c", "k3", "gr", 3)], &mut text)
+            .unwrap();
+        assert_eq!(index.boilerplate("gr").unwrap().len(), 1);
+        let after = index.doc("a").unwrap().unwrap();
+        assert!(after.shingles < before, "{} < {before}", after.shingles);
+        // Another source carrying the same paragraph learns nothing from gr.
+        assert!(index.boilerplate("blog").unwrap().is_empty());
+        // A document's new version replaces its counts.
+        index
+            .upsert(vec![entry("c", "k1", "gr", 3)], &mut text)
+            .unwrap();
+        assert_eq!(index.boilerplate("gr").unwrap().len(), 1);
+        assert_eq!(index.docs().unwrap().len(), 3);
+        let cands = index.candidates(&after.sig).unwrap();
+        assert!(cands.iter().any(|(id, _)| *id == after.id));
+    }
+
+    #[test]
+    fn a_file_of_another_schema_is_started_afresh() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join(FILE);
+        {
+            let i = Index::open(&path).unwrap();
+            i.set_mark(7).unwrap();
+            i.conn
+                .execute("UPDATE meta SET value = 0 WHERE key = 'schema'", [])
+                .unwrap();
+        }
+        let i = Index::open(&path).unwrap();
+        assert_eq!(i.mark().unwrap(), 0);
+        std::fs::write(&path, b"not a database at all, not at all").unwrap();
+        remove(&tmp.path().join("x"));
+        let i = Index::open(&path).unwrap();
+        assert_eq!(i.mark().unwrap(), 0);
+    }
+}

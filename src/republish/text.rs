@@ -1,0 +1,153 @@
+//! Texts as republication finding sees them: paragraphs of normalized
+//! words, their hashes, and the word shingles similarity is measured on.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use crate::diff::normalized_paragraphs;
+
+/// Words per shingle.
+pub const SHINGLE: usize = 4;
+/// Paragraphs kept per text (hostile input: a page of a million lines).
+pub const MAX_PARAGRAPHS: usize = 5_000;
+/// Words kept per paragraph.
+pub const MAX_WORDS: usize = 20_000;
+
+/// One paragraph, hashed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Para {
+    /// Byte range of its content in the text.
+    pub range: Range<usize>,
+    /// Hash of its normalized words, digits folded: equal for paragraphs
+    /// that say the same under every normalization (give or take a number,
+    /// as a copyright line's year): what boilerplate is learned on.
+    pub hash: u64,
+    /// Its shingle hashes, in order (may repeat).
+    pub shingles: Vec<u64>,
+    pub words: usize,
+}
+
+/// A text cut into hashed paragraphs.
+pub fn prepare(text: &str) -> Vec<Para> {
+    normalized_paragraphs(text)
+        .into_iter()
+        .take(MAX_PARAGRAPHS)
+        .map(|p| {
+            let words = &p.words[..p.words.len().min(MAX_WORDS)];
+            let hashes: Vec<u64> = words.iter().map(|w| word_hash(w)).collect();
+            // Digits folded: a footer naming this year is the same footer.
+            let folded: Vec<u64> = words
+                .iter()
+                .map(|w| match w.bytes().any(|b| b.is_ascii_digit()) {
+                    true => word_hash(&w.replace(|c: char| c.is_ascii_digit(), "0")),
+                    false => word_hash(w),
+                })
+                .collect();
+            Para {
+                range: p.range,
+                hash: fold(0x5eed, &folded),
+                shingles: shingles(&hashes),
+                words: hashes.len(),
+            }
+        })
+        .collect()
+}
+
+/// The shingles of one paragraph's word hashes: every run of [`SHINGLE`]
+/// words; a shorter paragraph of two words or more is one shingle.
+fn shingles(words: &[u64]) -> Vec<u64> {
+    if words.len() < SHINGLE {
+        return if words.len() >= 2 {
+            vec![fold(1, words)]
+        } else {
+            Vec::new()
+        };
+    }
+    words.windows(SHINGLE).map(|w| fold(1, w)).collect()
+}
+
+/// The sorted, deduplicated shingles of the paragraphs not in `boilerplate`.
+pub fn shingle_set(paras: &[Para], boilerplate: &HashSet<u64>) -> Vec<u64> {
+    let mut out: Vec<u64> = paras
+        .iter()
+        .filter(|p| !boilerplate.contains(&p.hash))
+        .flat_map(|p| p.shingles.iter().copied())
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// The source a document's boilerplate is learned under: its `--source`
+/// when given, else its URL's host (without `www.`), else "" (no source).
+pub fn source_key(source: Option<&str>, url: Option<&str>) -> String {
+    if let Some(s) = source.map(str::trim).filter(|s| !s.is_empty()) {
+        return s.to_lowercase();
+    }
+    url.and_then(|u| url::Url::parse(u).ok())
+        .and_then(|u| {
+            u.host_str()
+                .map(|h| h.trim_start_matches("www.").to_lowercase())
+        })
+        .unwrap_or_default()
+}
+
+/// A stable 64-bit hash of a word (FNV-1a, then mixed).
+pub fn word_hash(w: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in w.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    mix(h)
+}
+
+fn fold(seed: u64, hashes: &[u64]) -> u64 {
+    hashes
+        .iter()
+        .fold(mix(seed), |acc, &h| mix(acc.rotate_left(23) ^ h))
+}
+
+/// The splitmix64 finalizer.
+pub fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typography_case_and_markup_do_not_change_a_paragraph() {
+        let a = prepare("The group’s *fighters* left [Raqqa](https://x.org).\n\nNext one here.");
+        let b = prepare("the group's fighters left Raqqa.\n\nNext  one here.");
+        assert_eq!(a.len(), 2);
+        assert_eq!(a[0].hash, b[0].hash);
+        assert_eq!(a[0].shingles, b[0].shingles);
+        assert_eq!(a[1].hash, b[1].hash);
+        let c = prepare("the group's fighters left Deir Ezzor.");
+        assert_ne!(a[0].hash, c[0].hash);
+    }
+
+    #[test]
+    fn boilerplate_paragraphs_leave_the_shingle_set() {
+        let p = prepare("one two three four five\n\nsix seven eight nine");
+        let all = shingle_set(&p, &HashSet::new());
+        assert_eq!(all.len(), 3);
+        let bp: HashSet<u64> = [p[1].hash].into();
+        assert_eq!(shingle_set(&p, &bp).len(), 2);
+    }
+
+    #[test]
+    fn sources_fall_back_to_the_host() {
+        assert_eq!(source_key(Some("Global Research"), None), "global research");
+        assert_eq!(
+            source_key(None, Some("https://www.globalresearch.ca/a")),
+            "globalresearch.ca"
+        );
+        assert_eq!(source_key(Some(" "), Some("not a url")), "");
+    }
+}
