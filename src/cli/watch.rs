@@ -14,6 +14,7 @@ use vellum::ingest::canon;
 use vellum::store::{Added, Archive, Status};
 
 use super::add::{self, AddArgs};
+use super::progress::Progress;
 use super::{CliError, Env, Exit, fmt_time};
 
 #[derive(clap::Args, Debug)]
@@ -212,11 +213,13 @@ impl Watcher<'_> {
                     continue;
                 }
             };
-            for link in items {
+            let mut progress = Progress::new(self.env, "archiving feed items");
+            for (i, link) in items.iter().enumerate() {
                 if self.stopped() {
                     break;
                 }
-                self.item(feed, &link, add_args)?;
+                self.item(feed, link, add_args)?;
+                progress.update(i + 1, items.len());
             }
             if self.state != self.saved.1 {
                 self.save(|_| Ok(()))?;
