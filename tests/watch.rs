@@ -103,7 +103,17 @@ fn rss_atom_and_json_feeds_archive_each_new_item_once_across_runs_and_reindex() 
         ),
         ("/a", Box::new(|_| ok("text/html", page("alpha")))),
         ("/b", Box::new(|_| ok("text/html", page("bravo")))),
-        ("/c", Box::new(|_| ok("text/html", page("charlie")))),
+        (
+            "/c",
+            // The page names another canonical URL than the feed's link.
+            Box::new(|_| {
+                let p = page("charlie").replace(
+                    "</title>",
+                    "</title><link rel=canonical href=\"/articles/charlie\">",
+                );
+                ok("text/html", p)
+            }),
+        ),
         ("/d", Box::new(|_| ok("text/html", page("delta")))),
         ("/e", Box::new(|_| ok("text/html", page("echo")))),
     ]);
@@ -150,6 +160,11 @@ fn rss_atom_and_json_feeds_archive_each_new_item_once_across_runs_and_reindex() 
             .count()
     };
     assert_eq!(page_requests("/a"), 1, "a seen item is not fetched again");
+    assert_eq!(
+        page_requests("/c"),
+        1,
+        "nor one whose page declares another URL"
+    );
     vellum(&store).arg("verify").assert().success();
 }
 

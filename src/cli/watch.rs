@@ -290,6 +290,11 @@ impl Watcher<'_> {
                     let canonical = got.extra.canonical_url.clone().unwrap_or(link.to_owned());
                     let st = self.state.feeds.entry(feed.to_owned()).or_default();
                     st.archived(link, &canonical);
+                    // Remembered by the link's canonical URL too, when the
+                    // page declares another: the feed lists the link.
+                    if let Ok(c) = canon::canonicalize(link) {
+                        st.archived(link, c.as_str());
+                    }
                     let added = self.save(|w| add::stage(add_args, w, p))?;
                     self.print(feed, link, &added)?;
                     return Ok(());
