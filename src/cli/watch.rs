@@ -276,7 +276,14 @@ impl Watcher<'_> {
     fn item(&mut self, feed: &str, link: &str, add_args: &AddArgs) -> Result<(), CliError> {
         self.polite.wait(link, &self.stop);
         let why = match add::fetch_url(add_args, link) {
-            Err(e) => e.to_string(),
+            // `add`'s advice (--keep-errors) is not watch's.
+            Err(e) => {
+                let e = e.to_string();
+                e.split("; nothing was archived")
+                    .next()
+                    .unwrap_or(&e)
+                    .to_owned()
+            }
             Ok(p) => {
                 let got = p.ingested.as_ref().expect("a fetched URL is ingested");
                 let empty = matches!(&got.text, vellum::store::CaptureText::Extracted(t) if t.trim().is_empty());
