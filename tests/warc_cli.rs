@@ -512,3 +512,44 @@ fn wget_warcs_import() {
     let meta = stdout_of(vellum(&store).args(["show", &doc("a-html"), "--meta"]));
     assert!(meta.contains("\"media_type\": \"text/html\""), "{meta}");
 }
+
+/// `import` puts a crawled page in the document its canonical URL already
+/// has (here one named with `--doc` when a saved copy was added).
+#[test]
+fn import_uses_the_canonical_url_map() {
+    let tmp = tempfile::tempdir().unwrap();
+    let scratch = tmp.path().join("scratch");
+    vellum(&scratch)
+        .args(["import"])
+        .arg(warc("example.warc"))
+        .assert()
+        .success();
+    let html = stdout_of(vellum(&scratch).args(["show", "--raw", "example-com"]));
+    let page = tmp.path().join("saved.html");
+    std::fs::write(&page, &html).unwrap();
+    let store = tmp.path().join("s");
+    let out = stdout_of(
+        vellum(&store)
+            .args([
+                "add",
+                "--doc",
+                "my-example",
+                "--url",
+                "http://example.com/?utm_source=x",
+            ])
+            .arg(&page)
+            .args(["--at", "2017-01-01T00:00:00Z"]),
+    );
+    assert!(out.starts_with("my-example@1 "), "{out}");
+    let out = vellum(&store)
+        .args(["import", "--json"])
+        .arg(warc("example.warc"))
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let first: serde_json::Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(first["doc"], "my-example", "{stdout}");
+    let docs = stdout_of(vellum(&store).args(["log", "--json"]));
+    assert_eq!(docs.lines().count(), 1, "{docs}");
+}

@@ -103,7 +103,17 @@ fn rss_atom_and_json_feeds_archive_each_new_item_once_across_runs_and_reindex() 
         ),
         ("/a", Box::new(|_| ok("text/html", page("alpha")))),
         ("/b", Box::new(|_| ok("text/html", page("bravo")))),
-        ("/c", Box::new(|_| ok("text/html", page("charlie")))),
+        (
+            "/c",
+            // The page names another canonical URL than the feed's link.
+            Box::new(|_| {
+                let p = page("charlie").replace(
+                    "</title>",
+                    "</title><link rel=canonical href=\"/articles/charlie\">",
+                );
+                ok("text/html", p)
+            }),
+        ),
         ("/d", Box::new(|_| ok("text/html", page("delta")))),
         ("/e", Box::new(|_| ok("text/html", page("echo")))),
     ]);
@@ -150,6 +160,11 @@ fn rss_atom_and_json_feeds_archive_each_new_item_once_across_runs_and_reindex() 
             .count()
     };
     assert_eq!(page_requests("/a"), 1, "a seen item is not fetched again");
+    assert_eq!(
+        page_requests("/c"),
+        1,
+        "nor one whose page declares another URL"
+    );
     vellum(&store).arg("verify").assert().success();
 }
 
@@ -249,4 +264,74 @@ fn a_malformed_feed_exits_2_with_nothing_archived() {
     let (code, _, err) = watch(&store, &[]);
     assert_eq!(code, 2);
     assert!(err.contains("no feed to watch"), "{err}");
+}
+
+/// Ctrl-C (SIGINT) during a round: the item being fetched is finished, the
+/// process exits without waiting for the next round, every capture printed
+/// is in the store, and the next run archives nothing twice.
+#[cfg(unix)]
+#[test]
+fn ctrl_c_stops_cleanly_after_the_current_item() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let srv = Server::start(vec![
+        (
+            "/feed.xml",
+            Box::new(|_| ok("application/rss+xml", rss(&["/one", "/two", "/three"]))),
+        ),
+        ("/one", Box::new(|_| ok("text/html", page("one")))),
+        (
+            "/two",
+            Box::new(|_| Answer {
+                delay: Duration::from_millis(1500),
+                ..ok("text/html", page("two"))
+            }),
+        ),
+        ("/three", Box::new(|_| ok("text/html", page("three")))),
+    ]);
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("vellum"))
+        .env_remove("VELLUM_STORE")
+        .env("NO_COLOR", "1")
+        .arg("--store")
+        .arg(&store)
+        .args(["watch", "--every", "1h", "--delay", "0", "--json"])
+        .arg(srv.url("/feed.xml"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut first = String::new();
+    out.read_line(&mut first).unwrap();
+    assert!(first.contains("/one"), "{first}");
+    // /two is being fetched (it answers in 1.5 s).
+    let started = std::time::Instant::now();
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert!(started.elapsed() < Duration::from_secs(20));
+    assert!(status.success(), "{status:?}");
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut out, &mut rest).unwrap();
+    let printed = 1 + rest.lines().count();
+    assert!(
+        !rest.contains("/three"),
+        "stopped before the next item: {rest}"
+    );
+    let captures = |store: &Path| {
+        let o = vellum(store).args(["log", "--json"]).output().unwrap();
+        String::from_utf8_lossy(&o.stdout).lines().count()
+    };
+    assert_eq!(captures(&store), printed);
+    vellum(&store).arg("verify").assert().success();
+    // The next round archives what is left, and nothing twice.
+    let (code, lines, err) = watch(&store, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(printed + lines.len(), 3, "{lines:?}");
+    assert_eq!(captures(&store), 3);
 }

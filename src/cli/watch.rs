@@ -14,6 +14,7 @@ use vellum::ingest::canon;
 use vellum::store::{Added, Archive, Status};
 
 use super::add::{self, AddArgs};
+use super::progress::Progress;
 use super::{CliError, Env, Exit, fmt_time};
 
 #[derive(clap::Args, Debug)]
@@ -212,11 +213,13 @@ impl Watcher<'_> {
                     continue;
                 }
             };
-            for link in items {
+            let mut progress = Progress::new(self.env, "archiving feed items");
+            for (i, link) in items.iter().enumerate() {
                 if self.stopped() {
                     break;
                 }
-                self.item(feed, &link, add_args)?;
+                self.item(feed, link, add_args)?;
+                progress.update(i + 1, items.len());
             }
             if self.state != self.saved.1 {
                 self.save(|_| Ok(()))?;
@@ -273,7 +276,14 @@ impl Watcher<'_> {
     fn item(&mut self, feed: &str, link: &str, add_args: &AddArgs) -> Result<(), CliError> {
         self.polite.wait(link, &self.stop);
         let why = match add::fetch_url(add_args, link) {
-            Err(e) => e.to_string(),
+            // `add`'s advice (--keep-errors) is not watch's.
+            Err(e) => {
+                let e = e.to_string();
+                e.split("; nothing was archived")
+                    .next()
+                    .unwrap_or(&e)
+                    .to_owned()
+            }
             Ok(p) => {
                 let got = p.ingested.as_ref().expect("a fetched URL is ingested");
                 let empty = matches!(&got.text, vellum::store::CaptureText::Extracted(t) if t.trim().is_empty());
@@ -287,6 +297,11 @@ impl Watcher<'_> {
                     let canonical = got.extra.canonical_url.clone().unwrap_or(link.to_owned());
                     let st = self.state.feeds.entry(feed.to_owned()).or_default();
                     st.archived(link, &canonical);
+                    // Remembered by the link's canonical URL too, when the
+                    // page declares another: the feed lists the link.
+                    if let Ok(c) = canon::canonicalize(link) {
+                        st.archived(link, c.as_str());
+                    }
                     let added = self.save(|w| add::stage(add_args, w, p))?;
                     self.print(feed, link, &added)?;
                     return Ok(());
