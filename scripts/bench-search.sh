@@ -33,6 +33,7 @@ ensure_pkgs /usr/bin/time:time
 [[ -x /usr/bin/time ]] || die "/usr/bin/time (GNU time) is needed and could not be installed"
 build_vellum
 make_scratch search
+LOAD_START=$(load1)
 snapshot_vellum "$W"
 log "scratch dir $W; corpus $CORPUS; vellum $VELLUM"
 
@@ -73,12 +74,13 @@ QUERIES=(
     "prefix|advert*"
     "prefix|priv*"
     "rare|absturzberichte"
-    "rare|aariaiwvkompot"
+    "rare|aariaiwvkompot"   # only inside link targets, which are not indexed: no hits
 )
 
 echo
 echo "vellum search benchmark: $NROWS versions of $(ls "$CORPUS/versions" | wc -l) documents"
 echo "vellum: $VELLUM_DESC"
+echo "machine: $(nproc) cores, load average $LOAD_START at the start, $(load1) now (other work shares the cores: tails and whole-process times grow with it)"
 echo
 printf '%-28s %s\n' "index build (median of $BUILD_REPS)" "$(fmt_ms_s "$BUILD_MS") s (peak RSS $(fmt_kib_mib "$BUILD_RSS") MiB; add --batch incl. index: $(fmt_ms_s "$T_ingest") s)"
 printf '%-28s %s\n' "index size" "$INDEX_BYTES bytes in use ($FILE_BYTES on disk), $TEXTS texts, $PARAS distinct paragraphs"
