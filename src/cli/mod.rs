@@ -13,6 +13,8 @@ mod manuals;
 pub mod pager;
 pub mod progress;
 mod proof;
+mod pull;
+mod push;
 mod reindex;
 mod root;
 mod show;
@@ -125,6 +127,10 @@ enum Command {
     Completions(manuals::CompletionsArgs),
     /// Write man pages (vellum.1 to stdout, or one page per command into DIR)
     Man(manuals::ManArgs),
+    /// Copy the packs another store (directory or s3://…) lacks to it
+    Push(push::PushArgs),
+    /// Copy the packs this store lacks from another (directory or s3://…)
+    Pull(pull::PullArgs),
 }
 
 /// What every command may need from the environment, resolved once.
@@ -290,6 +296,8 @@ pub fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Root(a) => root::run_root(&env, a),
         Command::Proof(a) => proof::run_proof(&env, a),
         Command::CheckProof(a) => check_proof::run_check_proof(&env, a),
+        Command::Push(a) => push::run_push(&env, a),
+        Command::Pull(a) => pull::run_pull(&env, a),
     }
 }
 
