@@ -88,7 +88,8 @@ fn every_command_works_on_s3() {
         .unwrap();
     assert_eq!(diff.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&diff.stdout).contains("{+troops+}"));
-    assert!(out(v(cache.path()).args(["log", "d"])).contains("d@2"));
+    let log = out(v(cache.path()).args(["log", "d", "--json"]));
+    assert_eq!(log.lines().count(), 2, "{log}");
     assert!(out(v(cache.path()).arg("verify")).contains("ok"));
     assert!(out(v(cache.path()).arg("reindex")).contains("2 capture(s)"));
     // Another machine (an empty cache) catches up from the listing.

@@ -129,6 +129,8 @@ pub struct S3Backend {
     sizes: Mutex<HashMap<String, u64>>,
     /// The lease this backend's writer holds, checked before pack uploads.
     held: Mutex<Option<Arc<lease::Held>>>,
+    /// The marker once read (it is written once and never replaced).
+    marker: Mutex<Option<Vec<u8>>>,
 }
 
 fn io_err(e: object_store::Error) -> io::Error {
@@ -154,6 +156,7 @@ impl S3Backend {
             lease: LeaseConfig::default(),
             sizes: Mutex::default(),
             held: Mutex::default(),
+            marker: Mutex::default(),
         })
     }
 
@@ -373,12 +376,20 @@ impl Backend for S3Backend {
     }
 
     fn read_marker(&self) -> io::Result<Option<Vec<u8>>> {
+        if let Some(m) = self.marker.lock().ok().and_then(|m| m.clone()) {
+            return Ok(Some(m));
+        }
         self.stats.gets.fetch_add(1, Ordering::Relaxed);
         let got = self
             .rt
             .block_on(async { self.store.get(&Self::path(MARKER)).await?.bytes().await });
         match got {
-            Ok(b) => Ok(Some(b.to_vec())),
+            Ok(b) => {
+                if let Ok(mut m) = self.marker.lock() {
+                    *m = Some(b.to_vec());
+                }
+                Ok(Some(b.to_vec()))
+            }
             Err(object_store::Error::NotFound { .. }) => Ok(None),
             Err(e) => Err(io_err(e)),
         }
