@@ -26,7 +26,7 @@ cd "$(dirname "$0")/.."
 
 seconds=${1:-30}
 shift || true
-all_targets=(object_decode pack_scan record_parse address_parse batch_line diff warc_read proof_check web_ingest)
+all_targets=(object_decode pack_scan record_parse address_parse batch_line diff warc_read proof_check web_ingest store_url)
 if (($#)); then
     targets=("$@")
 else

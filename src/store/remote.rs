@@ -207,3 +207,30 @@ impl Archive {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn store_urls() {
+        let p = |s: &str| parse(Path::new(s));
+        assert!(p("store").is_none() && p("/tmp/s3:/x").is_none());
+        let spec = p("s3://news-archive/team/vellum/").unwrap().unwrap();
+        assert_eq!(
+            (spec.bucket.as_str(), spec.prefix.as_str()),
+            ("news-archive", "team/vellum")
+        );
+        assert_eq!(p(&spec.url()).unwrap().unwrap(), spec);
+        assert_eq!(p("s3://bucket").unwrap().unwrap().prefix, "");
+        for bad in [
+            "s3://",
+            "s3://B",
+            "s3://Upper/x",
+            "s3://ok-bucket/a/../b",
+            "s3://ok-bucket/a//b",
+        ] {
+            assert!(p(bad).unwrap().is_err(), "{bad}");
+        }
+    }
+}
