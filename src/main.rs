@@ -9,7 +9,14 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
-    match cli::run(args) {
+    let result = cli::run(args);
+    // Requests made to object storage, for benchmarks and the curious.
+    if std::env::var_os("VELLUM_S3_STATS").is_some_and(|v| v == "1")
+        && let Some(stats) = vellum::store::s3::process_stats()
+    {
+        eprintln!("vellum: s3 {stats}");
+    }
+    match result {
         Ok(code) => ExitCode::from(code as u8),
         Err(e) => {
             // A closed pipe (`vellum show … | head`) is not an error worth a message.

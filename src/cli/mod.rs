@@ -14,6 +14,8 @@ pub mod pager;
 pub mod progress;
 mod proof;
 mod reextract;
+mod pull;
+mod push;
 mod reindex;
 mod root;
 mod search;
@@ -143,6 +145,10 @@ enum Command {
     Completions(manuals::CompletionsArgs),
     /// Write man pages (vellum.1 to stdout, or one page per command into DIR)
     Man(manuals::ManArgs),
+    /// Copy the packs another store (directory or s3://…) lacks to it
+    Push(push::PushArgs),
+    /// Copy the packs this store lacks from another (directory or s3://…)
+    Pull(pull::PullArgs),
 }
 
 /// What every command may need from the environment, resolved once.
@@ -315,6 +321,8 @@ pub fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Serve(a) => serve::run_serve(&env, a),
         Command::Similar(a) => similar::run_similar(&env, a),
         Command::Stories(a) => stories::run_stories(&env, a),
+        Command::Push(a) => push::run_push(&env, a),
+        Command::Pull(a) => pull::run_pull(&env, a),
     }
 }
 

@@ -3,7 +3,7 @@
 //! marker, and the advisory writer lock. The archive logic never sees paths:
 //! a local directory ([`super::fs::FsBackend`], which also runs over a
 //! fault-injecting simulated disk in tests), memory ([`MemBackend`]), an
-//! object store (S3 and friends) later. The catalog is not here: it is a
+//! object store (S3 and friends, [`super::s3::S3Backend`]). The catalog is not here: it is a
 //! local, rebuildable cache of what the backend holds.
 
 use std::collections::BTreeMap;
@@ -39,6 +39,12 @@ pub trait Backend: Send + Sync {
     fn try_lock(&self) -> io::Result<Option<Lease>>;
     /// Takes the writer lock, waiting for it.
     fn lock(&self) -> io::Result<Lease>;
+    /// Whether other machines read and write this store too (object
+    /// storage): then no pack is ever deleted or merged, since another
+    /// machine's catalog may already know it.
+    fn shared(&self) -> bool {
+        false
+    }
 }
 
 /// A store held in memory, for tests and for tools that build a store before

@@ -24,6 +24,9 @@ pub mod object;
 pub mod pack;
 pub mod record;
 pub mod state;
+pub mod remote;
+pub mod s3;
+pub mod sync;
 pub mod tlog;
 pub mod verify;
 
@@ -98,6 +101,9 @@ impl Archive {
     /// an hour old.) Two processes creating the same store: one rename wins,
     /// the other opens what it made.
     pub fn init(dir: &Path) -> Result<(Archive, bool)> {
+        if let Some(spec) = remote::parse(dir) {
+            return remote::open(&spec?, true);
+        }
         check_not_symlink(dir)?;
         if dir.join(MARKER).exists() {
             return Ok((Archive::open(dir)?, false));
@@ -162,6 +168,10 @@ impl Archive {
             .map_err(StoreError::io("reading the VELLUM marker"))?
             .is_some();
         if !marked {
+            if backend.shared() {
+                // A cached catalog of an earlier store under the same name.
+                let _ = std::fs::remove_file(dir.join(CATALOG));
+            }
             std::fs::create_dir_all(dir)
                 .map_err(StoreError::io(format!("creating {}", dir.display())))?;
             Catalog::open(&dir.join(CATALOG), true).map_err(|source| StoreError::Catalog {
@@ -177,6 +187,9 @@ impl Archive {
     /// rebuilt in memory (readers never change a byte of the store);
     /// [`Archive::open_writable`] and `reindex` upgrade it on disk.
     pub fn open(dir: &Path) -> Result<Archive> {
+        if let Some(spec) = remote::parse(dir) {
+            return Ok(remote::open(&spec?, false)?.0);
+        }
         Archive::open_with_backend(dir, Box::new(fs::FsBackend::for_store(dir)))
     }
 
@@ -186,6 +199,9 @@ impl Archive {
     pub fn open_with_backend(dir: &Path, backend: Box<dyn Backend>) -> Result<Archive> {
         let format = check_marker(dir, &*backend)?;
         let catalog_path = dir.join(CATALOG);
+        if backend.shared() {
+            return Archive::open_shared(dir, backend, format);
+        }
         if !catalog_path.exists() {
             return Err(StoreError::Catalog {
                 path: catalog_path,
@@ -219,6 +235,9 @@ impl Archive {
     /// Opens an existing store for writing: a catalog written by an older
     /// vellum is first rebuilt on disk. Returns whether it was.
     pub fn open_writable(dir: &Path) -> Result<(Archive, bool)> {
+        if remote::parse(dir).is_some() {
+            return Ok((Archive::open(dir)?, false));
+        }
         let archive = Archive::open(dir)?;
         if !archive.catalog_outdated {
             return Ok((archive, false));
@@ -238,6 +257,9 @@ impl Archive {
     /// be read: the objects are then checked against an empty catalog and the
     /// report carries the catalog's problem.
     pub fn open_for_verify(dir: &Path) -> Result<Archive> {
+        if remote::parse(dir).is_some() {
+            return Archive::open(dir);
+        }
         match Archive::open(dir) {
             Err(StoreError::Catalog { source, .. }) => {
                 let backend = Box::new(fs::FsBackend::for_store(dir));
@@ -248,6 +270,27 @@ impl Archive {
             }
             other => other,
         }
+    }
+
+    /// Opens a store on shared storage: its catalog in `dir` is a cache,
+    /// created when missing, rebuilt when unusable, and brought up to date
+    /// with the packs other machines wrote.
+    fn open_shared(dir: &Path, backend: Box<dyn Backend>, format: u32) -> Result<Archive> {
+        let path = dir.join(CATALOG);
+        std::fs::create_dir_all(dir)
+            .map_err(StoreError::io(format!("creating {}", dir.display())))?;
+        let catalog = match Catalog::open(&path, true) {
+            Ok(c) => c,
+            Err(_) => {
+                // Only a cache: start it again.
+                std::fs::remove_file(&path)
+                    .map_err(StoreError::io(format!("removing {}", path.display())))?;
+                Catalog::open(&path, true).map_err(|source| StoreError::Catalog { path, source })?
+            }
+        };
+        let archive = Archive::with_catalog(dir, backend, catalog, format);
+        archive.catch_up()?;
+        Ok(archive)
     }
 
     fn with_catalog(

@@ -152,6 +152,9 @@ impl Archive {
 /// when the catalog is missing or damaged: the new catalog is built beside
 /// the old one and renamed over it under the writer lock.
 pub fn reindex(dir: &Path) -> Result<ReindexReport> {
+    if let Some(spec) = remote::parse(dir) {
+        return remote::reindex(&spec?);
+    }
     let backend = Box::new(fs::FsBackend::for_store(dir));
     let format = check_marker(dir, &*backend)?;
     let io = |what: &str| StoreError::io(format!("{what} in {}", dir.display()));

@@ -143,6 +143,11 @@ impl Archive {
         let mut unknown = Vec::new();
         let mut covered = IdSet::default();
         for (name, _) in candidates {
+            if self.backend.shared() {
+                // Another machine may know any pack: none is ever removed.
+                unknown.push(name);
+                continue;
+            }
             match self.redundancy(&name, &covered)? {
                 None => {
                     // Left by a merge interrupted before or after its commit:
@@ -486,6 +491,10 @@ impl Writer<'_> {
     /// Returns the packs to delete once the transaction commits.
     fn repack_small_packs(&mut self) -> Result<Vec<String>> {
         let a = self.archive;
+        if a.backend.shared() {
+            // Other machines' catalogs name the small packs: they stay.
+            return Ok(Vec::new());
+        }
         let small: Vec<String> = a
             .cat(a.catalog.packs())?
             .into_iter()
@@ -654,7 +663,15 @@ impl Drop for Writer<'_> {
             self.archive.catalog.rollback();
             // A write that failed cleanly leaves nothing behind (a crash may
             // leave a durable pack, which the next writer indexes).
-            for name in &self.written {
+            // On shared storage another machine may already have indexed
+            // the pack: it stays, and its captures are archived though not
+            // acknowledged here.
+            let written = if self.archive.backend.shared() {
+                &[][..]
+            } else {
+                &self.written[..]
+            };
+            for name in written {
                 let _ = self.archive.backend.delete(&pack_key(name));
             }
         }

@@ -1,0 +1,106 @@
+//! Copying packs between stores (`vellum push` / `vellum pull`): backups,
+//! offline work, a local store mirrored to object storage and back.
+//!
+//! Packs are immutable and named by their hash, so copying is a set
+//! difference: every pack the source lists and the destination does not is
+//! read, checked (its trailer hash must match its content and its name,
+//! every entry must parse) and only then stored; the destination's catalog
+//! then indexes the new packs, all under its writer lock.
+//!
+//! The archive log must stay one chain. A destination whose log holds a
+//! segment the source lacks has diverged (both were written since they were
+//! last in sync): copying would fork its log, so nothing is copied and the
+//! caller is told. A destination whose log is a prefix of the source's (a
+//! backup, a mirror) simply catches up.
+
+use std::collections::HashSet;
+
+use super::*;
+use crate::error::StoreError;
+use crate::id::ObjectId;
+
+/// What a copy did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SyncReport {
+    /// Packs copied, and their bytes.
+    pub packs: usize,
+    pub bytes: u64,
+    /// Packs both stores already held.
+    pub present: usize,
+}
+
+/// Why nothing was copied.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(
+        "the destination's archive log has {0} segment(s) the source lacks: both stores were \
+         written since they were last in sync, and copying would fork the log"
+    )]
+    Diverged(usize),
+    #[error("pack {name} in the source is damaged ({detail}); nothing more was copied")]
+    Damaged { name: String, detail: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl Archive {
+    /// Copies into this store every pack of `from` it lacks. `progress` is
+    /// called with (packs done, packs to copy).
+    pub fn receive_packs(
+        &self,
+        from: &Archive,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> std::result::Result<SyncReport, SyncError> {
+        // The writer lock (a lease on object storage) and a catalog that has
+        // caught up with every pack this store holds.
+        let writer = self.writer(&mut || {})?;
+        let ours: HashSet<ObjectId> = self
+            .cat(self.catalog.log_segments())?
+            .into_iter()
+            .map(|(_, _, id)| id)
+            .collect();
+        let theirs: HashSet<ObjectId> = from
+            .cat(from.catalog.log_segments())?
+            .into_iter()
+            .map(|(_, _, id)| id)
+            .collect();
+        let extra = ours.difference(&theirs).count();
+        if extra > 0 {
+            return Err(SyncError::Diverged(extra));
+        }
+        let have: HashSet<String> = self.pack_names()?.into_iter().collect();
+        let listing = from.pack_listing()?;
+        let missing: Vec<&(String, u64)> =
+            listing.iter().filter(|(n, _)| !have.contains(n)).collect();
+        let mut report = SyncReport {
+            present: listing.len() - missing.len(),
+            ..SyncReport::default()
+        };
+        let mut copied = Vec::new();
+        for (i, (name, _)) in missing.iter().enumerate() {
+            progress(i, missing.len());
+            let key = pack_key(name);
+            let bytes = from
+                .backend
+                .get(&key)
+                .map_err(StoreError::io(format!("reading pack {name}")))?;
+            let scan = pack::scan(&bytes, Some(name));
+            if !scan.intact || !scan.problems.is_empty() {
+                return Err(SyncError::Damaged {
+                    name: name.clone(),
+                    detail: scan.problems.join("; "),
+                });
+            }
+            self.backend
+                .put_if_absent(&key, &bytes)
+                .map_err(StoreError::io(format!("writing pack {name}")))?;
+            report.packs += 1;
+            report.bytes += bytes.len() as u64;
+            copied.push(name.clone());
+        }
+        progress(missing.len(), missing.len());
+        self.index_packs(&copied)?;
+        writer.commit()?;
+        Ok(report)
+    }
+}
