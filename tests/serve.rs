@@ -278,8 +278,14 @@ fn only_get_and_head_are_answered() {
             assert_eq!(res.headers().get("allow").unwrap(), "GET, HEAD");
         }
     }
-    let head = agent().head(format!("{}/", s.base)).call().unwrap();
+    let mut head = agent().head(format!("{}/", s.base)).call().unwrap();
     assert_eq!(head.status().as_u16(), 200);
+    assert_eq!(head.body_mut().read_to_string().unwrap_or_default(), "");
+    let keys = get(&format!("{}/static/keys.js", s.base), &[]);
+    assert!(header(&keys, "content-type").starts_with("text/javascript"));
+    assert!(keys.body.contains("keydown"), "the n/p script");
+    let css = get(&format!("{}/static/style.css", s.base), &[]);
+    assert!(header(&css, "content-type").starts_with("text/css"));
     drop(s);
     assert_eq!(
         listing(&store),
