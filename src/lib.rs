@@ -7,6 +7,7 @@ pub mod id;
 pub mod ingest;
 pub mod query;
 pub mod render;
+pub mod search;
 pub mod store;
 pub mod warc;
 pub mod web;

@@ -251,6 +251,8 @@ pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
     for a in &added {
         print_added(&mut out, a, args.json)?;
     }
+    drop(out);
+    super::search::refresh_index(env, false);
     Ok(Exit::Ok)
 }
 

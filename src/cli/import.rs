@@ -184,6 +184,8 @@ pub fn run_import(env: &Env, args: ImportArgs) -> Result<Exit, CliError> {
         print_added(&mut out, a, args.json)?;
     }
     print_summary(&mut out, &summary, args.json)?;
+    drop(out);
+    super::search::refresh_index(env, false);
     if let Some(b) = broken {
         return Err(CliError::new(b));
     }

@@ -16,6 +16,7 @@ mod proof;
 mod reindex;
 mod root;
 mod serve;
+mod search;
 mod show;
 mod verify;
 mod web;
@@ -124,6 +125,8 @@ enum Command {
     Reindex(reindex::ReindexArgs),
     /// Serve a read-only web view of the archive (loopback by default)
     Serve(serve::ServeArgs),
+    /// Full-text search of every document's text, current or older
+    Search(search::SearchArgs),
     /// Print a shell completion script
     Completions(manuals::CompletionsArgs),
     /// Write man pages (vellum.1 to stdout, or one page per command into DIR)
@@ -294,6 +297,7 @@ pub fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Proof(a) => proof::run_proof(&env, a),
         Command::CheckProof(a) => check_proof::run_check_proof(&env, a),
         Command::Serve(a) => serve::run_serve(&env, a),
+        Command::Search(a) => search::run_search(&env, a),
     }
 }
 

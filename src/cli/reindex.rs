@@ -17,6 +17,7 @@ pub fn run_reindex(env: &Env, args: ReindexArgs) -> Result<Exit, CliError> {
     let report = vellum::store::reindex(&env.store);
     drop(spinner);
     let report = report?;
+    super::search::refresh_index(env, true);
     if args.json {
         let v = serde_json::json!({
             "store": env.store, "packs": report.packs, "captures": report.captures,

@@ -10,6 +10,8 @@ pub mod tokenize;
 pub(crate) mod words;
 
 pub use model::{ChangeKind, Diff, Move, Op, OpTag, Stats};
+/// Markup roles of tokens, for search to index the visible text.
+pub(crate) use normalize::{Role, roles};
 
 use std::time::{Duration, Instant};
 

@@ -74,6 +74,12 @@ impl Archive {
         Ok((logged, unlogged))
     }
 
+    /// How many captures the catalog holds (a high-water mark for caches
+    /// derived from it, such as the search index: captures are never removed).
+    pub fn capture_count(&self) -> Result<usize> {
+        self.cat(self.catalog.capture_count())
+    }
+
     /// Every capture, by document then history order.
     pub fn all_captures(&self) -> Result<Vec<CaptureRow>> {
         let _snapshot = self.catalog.read_snapshot();

@@ -1,0 +1,314 @@
+//! `vellum search QUERY`
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use vellum::search::{self, Index, SearchError, SearchErrorKind, SearchQuery, SnippetPart};
+use vellum::store::Archive;
+
+use super::progress::Progress;
+use super::{CliError, Env, Exit, fmt_time};
+
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "A hit is one paragraph of one document that holds every term of the query \
+(words in any order, \"exact phrases\", prefix*). Matching ignores case, Latin accents and \
+Arabic diacritics; Chinese, Japanese and Korean text is matched character by character, so \
+two or three characters find a word. Markdown and HTML markup and link targets are not \
+searched. Hits are ranked by bm25 (rarer words and shorter paragraphs first); each shows the \
+addresses whose text holds the paragraph (`DOC@2..5` are versions 2 to 5, `DOC` the current \
+text) and a snippet with the matches marked (colored on a terminal, [in brackets] when piped \
+or with NO_COLOR).
+
+By default only the current text of each document is searched; --all-versions also finds \
+paragraphs that only older versions hold: what was removed, and when (`removed` is the time \
+of the first version without it).
+
+The index is kept in the store directory (search.sqlite), a cache updated by `add` and \
+`import`, rebuilt by `reindex`, and rebuilt or caught up by `search` itself when it is missing, \
+damaged or behind. On a read-only store it is built in memory for each search.
+
+Examples:
+  vellum search troops                           every current paragraph with the word
+  vellum search '\"reach another deal\"'          an exact phrase
+  vellum search 'coalit* isis'                   a prefix and a word, in one paragraph
+  vellum search ceasefire --all-versions         also text that later versions removed
+  vellum search deal --doc us-coalition-isis-deal -n 5
+  vellum search 東京 --json                      one JSON object per hit
+  vellum search --stats                          the index's size against the text it indexes"
+)]
+pub struct SearchArgs {
+    /// Words, "exact phrases" and prefix* (every term in one paragraph)
+    #[arg(required_unless_present = "stats")]
+    query: Option<String>,
+    /// Only this document
+    #[arg(long, value_name = "DOC")]
+    doc: Option<String>,
+    /// Also search the text of older versions (find what was removed, and when)
+    #[arg(long)]
+    all_versions: bool,
+    /// At most N hits
+    #[arg(short = 'n', long = "max-count", value_name = "N", default_value_t = search::DEFAULT_LIMIT)]
+    max_count: usize,
+    /// One JSON object per hit (with --stats: one object)
+    #[arg(long)]
+    json: bool,
+    /// Print the index's size and the size of the text it indexes
+    #[arg(long)]
+    stats: bool,
+    /// Run the query N times in this process and print p50/p99 latency on stderr (benchmarks)
+    #[arg(long, hide = true, value_name = "N")]
+    repeat: Option<usize>,
+}
+
+/// Opens the store's search index, with progress and a note on what it took.
+fn open_index(env: &Env, archive: &Archive) -> Result<Index, CliError> {
+    let mut progress = Progress::new(env, "indexing texts for search");
+    let index = Index::open(archive, &mut |done, total| progress.update(done, total))
+        .map_err(|e| error(&e))?;
+    drop(progress);
+    note_index(env, &index);
+    Ok(index)
+}
+
+fn note_index(env: &Env, index: &Index) {
+    if !env.notes {
+        return;
+    }
+    if let Some(why) = &index.discarded {
+        eprintln!("vellum: the search index was unusable ({why}); it was deleted and rebuilt");
+    }
+    if let Some(c) = index.caught_up {
+        eprintln!(
+            "vellum: {} the search index: {} text(s), {} new paragraph(s) in {:.2} s",
+            if c.rebuilt { "built" } else { "updated" },
+            c.texts,
+            c.paragraphs,
+            c.elapsed.as_secs_f64()
+        );
+    }
+    if let Some(why) = &index.memory_reason {
+        eprintln!(
+            "vellum: the search index was built in memory and not kept, as the store's cannot \
+             be written ({why})"
+        );
+    }
+}
+
+/// A search error as the CLI words it, with what to do next.
+fn error(e: &SearchError) -> CliError {
+    match e {
+        SearchError::Store(s) => CliError::new(super::store_message(s)),
+        e => match e.kind() {
+            SearchErrorKind::InvalidQuery => CliError::new(format!(
+                "{e}\nexamples: vellum search troops | vellum search '\"exact phrase\"' | \
+                 vellum search 'coalit* isis'"
+            )),
+            SearchErrorKind::NotFound => {
+                CliError::new(format!("{e}; `vellum log` lists the documents"))
+            }
+            SearchErrorKind::Store => CliError::new(format!(
+                "{e}; the index is a cache: delete search.sqlite in the store directory and \
+                 `vellum search` rebuilds it"
+            )),
+        },
+    }
+}
+
+pub fn run_search(env: &Env, args: SearchArgs) -> Result<Exit, CliError> {
+    let q = SearchQuery {
+        text: args.query.clone().unwrap_or_default(),
+        doc: args.doc.clone(),
+        all_versions: args.all_versions,
+        limit: args.max_count,
+    };
+    if !args.stats {
+        // A bad query is reported before the store is even opened.
+        search::query::parse(&q.text).map_err(|e| error(&e.into()))?;
+    }
+    let archive = env.open()?;
+    let index = open_index(env, &archive)?;
+    if args.stats {
+        return print_stats(&index, args.json);
+    }
+    let hits = index.search(&archive, &q).map_err(|e| error(&e))?;
+    if let Some(n) = args.repeat {
+        repeat(&index, &archive, &q, n)?;
+    }
+    let mut out = std::io::stdout().lock();
+    for h in &hits {
+        if args.json {
+            let v = serde_json::json!({
+                "doc": h.doc,
+                "versions": h.versions,
+                "current": h.current,
+                "addresses": h.addresses(),
+                "first_seen": fmt_time(h.first_seen),
+                "last_seen": fmt_time(h.last_seen),
+                "removed_at": h.removed_at.map(fmt_time),
+                "score": h.score,
+                "snippet": h.snippet,
+            });
+            writeln!(out, "{v}")?;
+        } else {
+            print_hit(&mut out, env, h)?;
+        }
+    }
+    if hits.is_empty() && env.notes && !args.json {
+        eprintln!(
+            "vellum: no paragraph holds every term{}",
+            if q.all_versions {
+                ""
+            } else {
+                " in the current texts; --all-versions also searches older versions"
+            }
+        );
+    }
+    Ok(Exit::Ok)
+}
+
+fn print_hit(out: &mut impl Write, env: &Env, h: &search::Hit) -> Result<(), CliError> {
+    let (b, r) = if env.color {
+        ("\x1b[1m", "\x1b[0m")
+    } else {
+        ("", "")
+    };
+    let when = match h.removed_at {
+        Some(t) => format!(
+            "seen {} .. {}, removed {}",
+            fmt_time(h.first_seen),
+            fmt_time(h.last_seen),
+            fmt_time(t)
+        ),
+        None => format!("since {}", fmt_time(h.first_seen)),
+    };
+    writeln!(
+        out,
+        "{b}{}{r}  ({when}, score {:.2})",
+        terminal_safe(&h.addresses().join(" ")),
+        h.score
+    )?;
+    let mut line = String::from("    ");
+    for part in &h.snippet {
+        match part {
+            SnippetPart::Text(t) => line.push_str(&terminal_safe(t)),
+            SnippetPart::Match(m) if env.color => {
+                line.push_str("\x1b[1;33m");
+                line.push_str(&terminal_safe(m));
+                line.push_str("\x1b[0m");
+            }
+            SnippetPart::Match(m) => {
+                line.push('[');
+                line.push_str(&terminal_safe(m));
+                line.push(']');
+            }
+        }
+    }
+    writeln!(out, "{line}")?;
+    Ok(())
+}
+
+/// Archived text as a terminal may show it: control characters (escape
+/// sequences), bidirectional overrides and the byte-order mark become
+/// visible `⟨U+XXXX⟩`.
+fn terminal_safe(text: &str) -> String {
+    let hidden = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{feff}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    };
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if hidden(c) {
+            out.push_str(&format!("⟨U+{:04X}⟩", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn print_stats(index: &Index, json: bool) -> Result<Exit, CliError> {
+    let s = index.stats().map_err(|e| error(&e))?;
+    let mut out = std::io::stdout().lock();
+    let ratio = if s.text_bytes > 0 {
+        s.index_bytes as f64 / s.text_bytes as f64
+    } else {
+        0.0
+    };
+    if json {
+        let mut v = serde_json::to_value(&s).map_err(|e| CliError::new(e.to_string()))?;
+        v["ratio"] = serde_json::json!(ratio);
+        writeln!(out, "{v}")?;
+    } else {
+        writeln!(
+            out,
+            "{}: {} bytes indexing {} bytes of distinct paragraph text ({:.2}x): \
+             {} paragraph(s) of {} text(s) in {} document(s), {} capture(s) seen",
+            s.path
+                .as_ref()
+                .map_or("in memory".to_string(), |p| p.display().to_string()),
+            s.index_bytes,
+            s.text_bytes,
+            ratio,
+            s.paragraphs,
+            s.texts,
+            s.documents,
+            s.captures
+        )?;
+    }
+    Ok(Exit::Ok)
+}
+
+/// `--repeat N`: the query's latency with the index open, as a server sees it.
+fn repeat(index: &Index, archive: &Archive, q: &SearchQuery, n: usize) -> Result<(), CliError> {
+    let mut times: Vec<Duration> = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        index.search(archive, q).map_err(|e| error(&e))?;
+        times.push(t.elapsed());
+    }
+    times.sort();
+    let pct = |p: f64| {
+        times
+            .get(((times.len() as f64 * p).ceil() as usize).saturating_sub(1))
+            .map_or(0.0, |d| d.as_secs_f64() * 1e6)
+    };
+    eprintln!("repeat {n} p50_us {:.0} p99_us {:.0}", pct(0.50), pct(0.99));
+    Ok(())
+}
+
+/// Brings the search index up to date after a write (`add`, `import`), or
+/// rebuilds it (`reindex`). A failure is a warning: the archive is written,
+/// and the next `search` catches up.
+pub fn refresh_index(env: &Env, rebuild: bool) {
+    let r = Archive::open(&env.store)
+        .map_err(SearchError::from)
+        .and_then(|archive| {
+            let mut progress = Progress::new(env, "indexing texts for search");
+            let mut p = |done, total| progress.update(done, total);
+            if rebuild {
+                search::rebuild(&archive, &mut p)
+            } else {
+                Index::open(&archive, &mut p)
+            }
+        });
+    match r {
+        Ok(index) if rebuild => {
+            if env.notes
+                && let Some(c) = index.caught_up
+            {
+                eprintln!(
+                    "vellum: rebuilt the search index: {} text(s), {} paragraph(s) in {:.2} s",
+                    c.texts,
+                    c.paragraphs,
+                    c.elapsed.as_secs_f64()
+                );
+            }
+        }
+        Ok(_) => {}
+        Err(e) => eprintln!(
+            "vellum: warning: the search index was not updated ({e}); `vellum search` catches up \
+             when it can"
+        ),
+    }
+}
