@@ -375,3 +375,38 @@ fn loopback_only_unless_allowed_and_then_with_a_warning() {
     );
     assert!(warning.contains("warning"), "{warning}");
 }
+
+#[test]
+fn search_finds_text_with_escaped_snippets_and_version_links() {
+    let (_tmp, store) = store_with_hostile();
+    let s = start(&store, &[]);
+    let g = get(&format!("{}/search?q=troops", s.base), &[]);
+    assert_eq!(g.status, 200, "{}", g.body);
+    assert!(g.body.contains("<mark>"), "matches marked: {}", g.body);
+    assert!(
+        g.body.contains("href=\"/doc/us-coalition-isis-deal/2\""),
+        "{}",
+        g.body
+    );
+    assert!(!header(&g, "etag").is_empty());
+    let h = get(&format!("{}/search?q=pwned&all=1", s.base), &[]);
+    assert_eq!(h.status, 200, "{}", h.body);
+    assert!(h.body.contains("href=\"/doc/hostile"), "{}", h.body);
+    assert_escaped(&h.body);
+    let empty = get(&format!("{}/search?q=", s.base), &[]);
+    assert!(empty.status == 200 && empty.body.contains("name=\"q\""));
+    assert_eq!(
+        get(&format!("{}/search?q=x&doc=Bad%20Name", s.base), &[]).status,
+        400
+    );
+    assert_eq!(
+        get(&format!("{}/search?q=x&doc=no-such-doc", s.base), &[]).status,
+        404
+    );
+    // The header of every page has the search box.
+    assert!(
+        get(&format!("{}/", s.base), &[])
+            .body
+            .contains("<form action=\"/search\"")
+    );
+}
