@@ -109,6 +109,7 @@ check diff "/diff?a=hostile@1&b=hostile@2" "hostile: @1 → @2" '<ins' '⟨U+202
 check diff-side "/diff?a=hostile@1&b=hostile@2&view=side" "hostile: @1 → @2" 'class="sbs"' '<div class="old">'
 check serve-diff "/diff?a=us-coalition-isis-deal@1&b=us-coalition-isis-deal@2&ignore-typography=1&ignore-markup=1" \
     "us-coalition-isis-deal: @1 → @2" 'troops' '☑ ignore typography'
+check search "/search?q=pwned&all=1" "Search: pwned" '<mark>' 'href="/doc/hostile'
 check not-found /doc/no-such-doc "404" 'no document is named'
 
 if ((failed)); then
@@ -116,4 +117,4 @@ if ((failed)); then
     echo "browser test FAILED (DOMs and screenshots in $OUT)"
     exit 1
 fi
-echo "browser test passed: 7 pages, screenshots in $OUT"
+echo "browser test passed: 8 pages, screenshots in $OUT"

@@ -278,8 +278,14 @@ fn only_get_and_head_are_answered() {
             assert_eq!(res.headers().get("allow").unwrap(), "GET, HEAD");
         }
     }
-    let head = agent().head(format!("{}/", s.base)).call().unwrap();
+    let mut head = agent().head(format!("{}/", s.base)).call().unwrap();
     assert_eq!(head.status().as_u16(), 200);
+    assert_eq!(head.body_mut().read_to_string().unwrap_or_default(), "");
+    let keys = get(&format!("{}/static/keys.js", s.base), &[]);
+    assert!(header(&keys, "content-type").starts_with("text/javascript"));
+    assert!(keys.body.contains("keydown"), "the n/p script");
+    let css = get(&format!("{}/static/style.css", s.base), &[]);
+    assert!(header(&css, "content-type").starts_with("text/css"));
     drop(s);
     assert_eq!(
         listing(&store),
@@ -368,4 +374,39 @@ fn loopback_only_unless_allowed_and_then_with_a_warning() {
         "{line}"
     );
     assert!(warning.contains("warning"), "{warning}");
+}
+
+#[test]
+fn search_finds_text_with_escaped_snippets_and_version_links() {
+    let (_tmp, store) = store_with_hostile();
+    let s = start(&store, &[]);
+    let g = get(&format!("{}/search?q=troops", s.base), &[]);
+    assert_eq!(g.status, 200, "{}", g.body);
+    assert!(g.body.contains("<mark>"), "matches marked: {}", g.body);
+    assert!(
+        g.body.contains("href=\"/doc/us-coalition-isis-deal/2\""),
+        "{}",
+        g.body
+    );
+    assert!(!header(&g, "etag").is_empty());
+    let h = get(&format!("{}/search?q=pwned&all=1", s.base), &[]);
+    assert_eq!(h.status, 200, "{}", h.body);
+    assert!(h.body.contains("href=\"/doc/hostile"), "{}", h.body);
+    assert_escaped(&h.body);
+    let empty = get(&format!("{}/search?q=", s.base), &[]);
+    assert!(empty.status == 200 && empty.body.contains("name=\"q\""));
+    assert_eq!(
+        get(&format!("{}/search?q=x&doc=Bad%20Name", s.base), &[]).status,
+        400
+    );
+    assert_eq!(
+        get(&format!("{}/search?q=x&doc=no-such-doc", s.base), &[]).status,
+        404
+    );
+    // The header of every page has the search box.
+    assert!(
+        get(&format!("{}/", s.base), &[])
+            .body
+            .contains("<form action=\"/search\"")
+    );
 }

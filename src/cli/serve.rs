@@ -14,7 +14,7 @@ use super::{CliError, Env, Exit};
 timeline with a chart of change size (/doc/DOC), each version with its text, capture record, \
 raw evidence as a download and the verify status of its objects (/doc/DOC/N), and the diff of \
 any two addresses, inline or side by side, with the ignore options as toggles \
-(/diff?a=ADDR&b=ADDR). Pages work without JavaScript; on a diff, keys n and p move between \
+(/diff?a=ADDR&b=ADDR), and full-text search over every version (/search?q=QUERY). Pages work without JavaScript; on a diff, keys n and p move between \
 changes. Nothing is ever written: only GET and HEAD are answered.
 
 The first line on stdout is the address being served (useful with port 0). Stop with Ctrl-C.
@@ -62,7 +62,7 @@ capture in {}",
     let app = Arc::new(App {
         pool: Pool::new(&env.store, POOL)?,
         kinds: KindMemo::default(),
-        search: false,
+        search: true,
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()

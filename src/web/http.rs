@@ -6,6 +6,7 @@
 //! | `/doc/DOC` | timeline | ETag |
 //! | `/doc/DOC/N` | version N | ETag |
 //! | `/diff?a=ADDR&b=ADDR[&view=side][&ignore-…=1][&full=1]` | diff | ETag |
+//! | `/search?q=QUERY[&doc=DOC][&all=1]` | full-text search | ETag |
 //! | `/capture/ID/raw` | the bytes as received, as a download | immutable |
 //! | `/capture/ID/text` | the text versions compare, `text/plain` | immutable |
 //! | `/static/style.css`, `/static/keys.js` | assets | ETag |
@@ -24,7 +25,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
 use super::page::{Frame, esc, page};
-use super::{App, WebError, diff_page, pages};
+use super::{App, WebError, diff_page, pages, search_page};
 use crate::id::ObjectId;
 use crate::store::{Archive, CaptureId};
 
@@ -38,6 +39,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/doc/{doc}", get(timeline))
         .route("/doc/{doc}/{n}", get(version))
         .route("/diff", get(diff))
+        .route("/search", get(search))
         .route("/capture/{id}/raw", get(capture_raw))
         .route("/capture/{id}/text", get(capture_text))
         .route("/static/style.css", get(style))
@@ -198,6 +200,17 @@ async fn diff(State(app): State<Arc<App>>, RawQuery(q): RawQuery, req: HeaderMap
     html(
         &req,
         with_archive(&app, move |app, a| diff_page::page_html(app, a, &params)).await,
+    )
+}
+
+async fn search(State(app): State<Arc<App>>, RawQuery(q): RawQuery, req: HeaderMap) -> Response {
+    let params = match search_page::Params::parse(q.as_deref().unwrap_or("")) {
+        Ok(p) => p,
+        Err(e) => return error_response(&e),
+    };
+    html(
+        &req,
+        with_archive(&app, move |app, a| search_page::page_html(app, a, &params)).await,
     )
 }
 

@@ -6,6 +6,7 @@
 //! - [`pages`]: documents, a document's timeline, a version.
 //! - [`diff_page`]: the diff of two addresses, inline or side by side.
 //! - [`chart`]: the inline-SVG chart of change size over time.
+//! - [`search_page`]: full-text search over every version ([`crate::search`]).
 //! - [`http`]: routing, headers (CSP, caching, ETags), errors as statuses.
 //!
 //! Safety: only GET and HEAD are answered (anything else is 405); every
@@ -22,6 +23,7 @@ pub mod diff_page;
 pub mod http;
 pub mod page;
 pub mod pages;
+pub mod search_page;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
