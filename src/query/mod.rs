@@ -139,12 +139,14 @@ pub fn resolve(archive: &Archive, addr: &Address) -> Result<Resolved> {
 /// bytes). Lighter than [`version`]: the capture record is not decoded, so
 /// this is the call for reading many versions (`show --batch`).
 pub fn read(archive: &Archive, addr: &Address, content: Content) -> Result<Read> {
+    let _view = archive.read_view();
     let resolved = archive.resolve(addr)?;
     read_resolved(archive, resolved, content)
 }
 
 /// [`read`] for an address already resolved.
 pub fn read_resolved(archive: &Archive, resolved: Resolved, content: Content) -> Result<Read> {
+    let _view = archive.read_view();
     let row = archive
         .capture_row(&resolved.capture)?
         .ok_or(StoreError::Unindexed(resolved.capture))?;

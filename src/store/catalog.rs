@@ -307,11 +307,17 @@ impl Catalog {
     /// Starts a read-only transaction: the reads until [`Catalog::end_read`]
     /// see one consistent state.
     pub fn begin_read(&self) -> rusqlite::Result<()> {
-        self.conn.execute_batch("BEGIN DEFERRED")
+        // Cached: `show --batch` opens one read per address, and parsing
+        // these statements each time was a visible part of its cost.
+        self.conn.prepare_cached("BEGIN DEFERRED")?.execute([])?;
+        Ok(())
     }
 
     pub fn end_read(&self) {
-        let _ = self.conn.execute_batch("COMMIT");
+        let _ = self
+            .conn
+            .prepare_cached("COMMIT")
+            .and_then(|mut s| s.execute([]));
     }
 
     pub fn rollback(&self) {

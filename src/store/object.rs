@@ -13,13 +13,15 @@
 //!     12    32  id            blake3 of the uncompressed bytes
 //!     44  32|4  base          codec 1: its id; codec 2: its offset in this pack (u32)
 //!      B     4  check         first 4 bytes of blake3(all header bytes before this field)
-//!  B + 4 csize  zstd frame    with its content checksum on   (B = 44, 76 or 48)
+//!  B + 4 csize  zstd frame    (B = 44, 76 or 48); written without zstd's checksum
+//!                             since 2026-12 (the id covers it), read with or without
 //! ```
 //!
 //! Why each piece is there: the id makes a pack self-describing (the catalog
 //! can be rebuilt by scanning); the header check catches a flipped bit in the
-//! fields the id does not cover (kind, codec, base); the zstd checksum and the
-//! final blake3 comparison catch everything else. `size` is never trusted:
+//! fields the id does not cover (kind, codec, base); the final blake3
+//! comparison catches everything else (with the zstd checksum of frames
+//! older vellums wrote). `size` is never trusted:
 //! decompression writes into a buffer of exactly that length, capped at
 //! [`MAX_OBJECT_SIZE`], and any other length is an error.
 
@@ -311,7 +313,12 @@ fn compress(codec: Codec, data: &[u8], base: Option<&[u8]>) -> std::io::Result<(
         };
         cctx.set_parameter(CParameter::CompressionLevel(level))
             .map_err(io)?;
-        cctx.set_parameter(CParameter::ChecksumFlag(true))
+        // No zstd checksum: the blake3 id checked on every read covers every
+        // byte it would (it cost 4 bytes of every entry). Frames written with
+        // one, by older vellums, read the same. The content size stays: it
+        // makes the frame single-segment, with no window field, so every
+        // flipped bit of a frame changes what it decodes to or fails.
+        cctx.set_parameter(CParameter::ChecksumFlag(false))
             .map_err(io)?;
         let total = data.len() + if used { base.map_or(0, <[u8]>::len) } else { 0 };
         cctx.set_parameter(CParameter::WindowLog(window_log(total)))
@@ -397,6 +404,31 @@ mod tests {
         assert_ne!(fast, best, "another level, another frame");
         let (h, back) = decode(&fast, None).unwrap();
         assert_eq!((h.id, back.as_slice()), (id, big.as_bytes()));
+    }
+
+    #[test]
+    fn frames_with_a_checksum_and_content_size_still_read() {
+        // As vellum wrote frames before 2026-12 (and the kept old store has).
+        let data = NEW.as_bytes();
+        let mut cctx = zstd_safe::CCtx::create();
+        cctx.set_parameter(CParameter::CompressionLevel(19))
+            .unwrap();
+        cctx.set_parameter(CParameter::ChecksumFlag(true)).unwrap();
+        let mut frame = Vec::with_capacity(zstd_safe::compress_bound(data.len()));
+        cctx.compress2(&mut frame, data).unwrap();
+        let (id, new) = encode(Codec::default(), Kind::Content, data, None).unwrap();
+        let mut old = new[..FIXED].to_vec();
+        old[8..12].copy_from_slice(&(frame.len() as u32).to_le_bytes());
+        let check = blake3::hash(&old);
+        old.extend_from_slice(&check.as_bytes()[..CHECK]);
+        old.extend_from_slice(&frame);
+        assert_eq!(new.len() + 4, old.len(), "no checksum");
+        let (h, back) = decode(&old, None).unwrap();
+        assert_eq!((h.id, back.as_slice()), (id, data));
+        let mut bad = old.clone();
+        let last = bad.len() - 1;
+        bad[last] ^= 1;
+        assert!(decode(&bad, None).is_err(), "the old checksum still counts");
     }
 
     #[test]

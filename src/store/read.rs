@@ -34,6 +34,13 @@ impl Archive {
             .map_err(|e| e.into_store_error(READ_CHAIN_LIMIT))
     }
 
+    /// Holds one consistent view of the catalog until dropped, so that a
+    /// caller's several reads (resolve, row, object) see one state and take
+    /// the catalog's lock once. Nested reads join it.
+    pub fn read_view(&self) -> catalog::ReadSnapshot<'_> {
+        self.catalog.read_snapshot()
+    }
+
     /// The capture record of a capture.
     pub fn record(&self, id: &CaptureId) -> Result<CaptureRecord> {
         let bytes = self.read_object(&id.0)?;
