@@ -65,9 +65,10 @@ pub fn run_stories(env: &Env, args: StoriesArgs) -> Result<Exit, CliError> {
     for s in &shown {
         writeln!(
             out,
-            "{}  {} documents  {}",
+            "{}  {} document{}  {}",
             s.id,
             s.docs.len(),
+            if s.docs.len() == 1 { "" } else { "s" },
             snippet(
                 s.title.as_deref().unwrap_or("(no title)"),
                 env.width.saturating_sub(30).max(20)
