@@ -213,3 +213,69 @@ fn the_index_is_a_cache_rebuilt_when_damaged_and_kept_in_memory_when_read_only()
         mode(0o755).unwrap();
     }
 }
+
+#[test]
+fn collate_lines_up_a_story_in_terminal_json_and_html() {
+    let (_tmp, store) = five();
+    let v = json(&store, &["stories", "--json"]);
+    let id = v["stories"][0]["id"].as_str().unwrap().to_owned();
+    let c = json(&store, &["collate", &id, "--json", "--ignore-boilerplate"]);
+    let copies: Vec<&str> = c["copies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["doc"].as_str().unwrap())
+        .collect();
+    assert_eq!(copies, [BLOG, GR19]);
+    let rows = c["rows"].as_array().unwrap();
+    let states = |r: &Value| -> Vec<String> {
+        r["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["state"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // The "outskirt" paragraph is a variant in the Global Research copy, its
+    // later paragraphs absent from the blog's, the blog's footer from it.
+    let outskirt = rows
+        .iter()
+        .find(|r| r["reading"].as_str().unwrap().contains("outskirt of"))
+        .unwrap();
+    assert_eq!(states(outskirt), ["present", "variant"]);
+    assert!(
+        outskirt["cells"][1]["ops"]
+            .to_string()
+            .contains("outskirts")
+    );
+    assert!(rows.iter().any(|r| states(r) == ["absent", "present"]));
+    assert!(rows.iter().any(|r| states(r) == ["present", "absent"]
+        && r["reading"].as_str().unwrap().contains("Lees verder")));
+    assert!(
+        rows.iter()
+            .filter(|r| states(r) == ["present", "present"])
+            .count()
+            >= 4
+    );
+    let html = stdout_of(vellum(&store).args(["collate", &id, "--format", "html"]));
+    assert!(html.starts_with("<!DOCTYPE html>") && !html.contains("<script"));
+    assert!(
+        html.contains("<del>outskirt</del>") || html.contains("<ins>outskirts</ins>"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("<u>South Front</u>"),
+        "markup in the texts is escaped"
+    );
+    let text = stdout_of(vellum(&store).args(["collate", BLOG, GR19]));
+    assert!(
+        text.contains("[-outskirt-]") && text.contains("{+outskirts+}"),
+        "{text}"
+    );
+    // One copy is nothing to collate: exit 2, with what to do.
+    vellum(&store)
+        .args(["collate", ZAMAN])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("two copies"));
+}

@@ -2,6 +2,7 @@
 
 mod add;
 mod check_proof;
+mod collate;
 mod common;
 mod diff;
 mod export;
@@ -127,6 +128,8 @@ enum Command {
     Similar(similar::SimilarArgs),
     /// Groups of documents carrying the same text (an article and its republications)
     Stories(stories::StoriesArgs),
+    /// Line up the copies of a text paragraph by paragraph (present, absent, variant)
+    Collate(collate::CollateArgs),
     /// Print a shell completion script
     Completions(manuals::CompletionsArgs),
     /// Write man pages (vellum.1 to stdout, or one page per command into DIR)
@@ -298,6 +301,7 @@ pub fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::CheckProof(a) => check_proof::run_check_proof(&env, a),
         Command::Similar(a) => similar::run_similar(&env, a),
         Command::Stories(a) => stories::run_stories(&env, a),
+        Command::Collate(a) => collate::run_collate(&env, a),
     }
 }
 

@@ -7,6 +7,7 @@
 //! file kept beside the catalog and caught up from the archive log.
 
 pub mod boilerplate;
+pub mod collate;
 pub mod index;
 pub mod minhash;
 pub mod score;
