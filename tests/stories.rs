@@ -118,6 +118,18 @@ fn the_sample_articles_make_one_story_of_two_and_three_single_ones() {
     let meta = json(&store, &["show", "--meta", BLOG]);
     assert_eq!(meta["story"]["id"], pair["id"]);
     assert_eq!(meta["story"]["docs"], serde_json::json!([BLOG, GR19]));
+    // Lineage, as a suggestion: the fuller Global Research copy is the
+    // likely source (the blog's is in it), the blog's cut and padded.
+    let l = &pair["lineage"];
+    assert_eq!(l["source"], 1, "{l}");
+    assert!(l["evidence"].as_str().unwrap().starts_with("suggested:"));
+    let blog = &l["derived"][0];
+    assert_eq!(blog["index"], 0);
+    assert!(blog["kept"].as_f64().unwrap() < 0.6, "{l}");
+    assert!(
+        ["truncated", "cut_and_padded"].contains(&blog["derivation"].as_str().unwrap()),
+        "{l}"
+    );
     // Without --all only stories of two or more documents are listed.
     let v = json(&store, &["stories", "--json"]);
     assert_eq!(story_docs(&v), vec![vec![BLOG.to_owned(), GR19.to_owned()]]);
@@ -267,7 +279,12 @@ fn collate_lines_up_a_story_in_terminal_json_and_html() {
         !html.contains("<u>South Front</u>"),
         "markup in the texts is escaped"
     );
+    assert_eq!(c["lineage"]["source"], 1);
     let text = stdout_of(vellum(&store).args(["collate", BLOG, GR19]));
+    assert!(
+        text.contains("suggested: globalresearch-2019-02-12@1 is the likely source"),
+        "{text}"
+    );
     assert!(
         text.contains("[-outskirt-]") && text.contains("{+outskirts+}"),
         "{text}"

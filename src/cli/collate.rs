@@ -124,12 +124,32 @@ pub fn run_collate(env: &Env, args: CollateArgs) -> Result<Exit, CliError> {
     };
     let texts: Vec<&str> = copies.iter().map(|c| c.text.as_str()).collect();
     let rows = republish::collate::collate(&texts, &hidden);
+    let bp = index.any_boilerplate().map_err(index_error)?;
+    let prepared: Vec<republish::Prepared> = texts
+        .iter()
+        .map(|t| republish::Prepared::new(republish::text::prepare(t), &bp))
+        .collect();
+    let named: Vec<(&str, &republish::Prepared)> = copies
+        .iter()
+        .zip(&prepared)
+        .map(|(c, p)| (c.label.as_str(), p))
+        .collect();
+    let lineage = republish::lineage::suggest(&named);
     let mut out = pager::output(env);
     let format = if args.json { Format::Json } else { args.format };
     match format {
-        Format::Json => json(&mut out, &copies, &rows)?,
+        Format::Json => json(&mut out, &copies, &rows, &lineage)?,
         Format::Html => html(&mut out, &copies, &rows)?,
-        Format::Terminal => terminal(&mut out, env, &copies, &rows)?,
+        Format::Terminal => {
+            terminal(&mut out, env, &copies, &rows)?;
+            if let Some(l) = &lineage {
+                writeln!(out)?;
+                writeln!(out, "{}", snippet(&l.evidence, 1000))?;
+                for d in &l.derived {
+                    writeln!(out, "{}", snippet(&d.evidence, 1000))?;
+                }
+            }
+        }
     }
     out.flush()?;
     Ok(Exit::Ok)
@@ -232,8 +252,10 @@ fn json(
     out: &mut dyn Write,
     copies: &[Copy],
     rows: &[republish::collate::Row],
+    lineage: &Option<republish::lineage::Lineage>,
 ) -> Result<(), CliError> {
     let v = serde_json::json!({
+        "lineage": lineage,
         "copies": copies.iter().map(|c| serde_json::json!({
             "label": c.label, "doc": c.doc, "capture": c.capture,
             "captured_at": fmt_time(c.at), "source": c.source,

@@ -9,6 +9,7 @@
 pub mod boilerplate;
 pub mod collate;
 pub mod index;
+pub mod lineage;
 pub mod minhash;
 pub mod score;
 pub mod stories;
