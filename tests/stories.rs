@@ -118,6 +118,18 @@ fn the_sample_articles_make_one_story_of_two_and_three_single_ones() {
     let meta = json(&store, &["show", "--meta", BLOG]);
     assert_eq!(meta["story"]["id"], pair["id"]);
     assert_eq!(meta["story"]["docs"], serde_json::json!([BLOG, GR19]));
+    // Lineage, as a suggestion: the fuller Global Research copy is the
+    // likely source (the blog's is in it), the blog's cut and padded.
+    let l = &pair["lineage"];
+    assert_eq!(l["source"], 1, "{l}");
+    assert!(l["evidence"].as_str().unwrap().starts_with("suggested:"));
+    let blog = &l["derived"][0];
+    assert_eq!(blog["index"], 0);
+    assert!(blog["kept"].as_f64().unwrap() < 0.6, "{l}");
+    assert!(
+        ["truncated", "cut_and_padded"].contains(&blog["derivation"].as_str().unwrap()),
+        "{l}"
+    );
     // Without --all only stories of two or more documents are listed.
     let v = json(&store, &["stories", "--json"]);
     assert_eq!(story_docs(&v), vec![vec![BLOG.to_owned(), GR19.to_owned()]]);
@@ -212,4 +224,75 @@ fn the_index_is_a_cache_rebuilt_when_damaged_and_kept_in_memory_when_read_only()
         }
         mode(0o755).unwrap();
     }
+}
+
+#[test]
+fn collate_lines_up_a_story_in_terminal_json_and_html() {
+    let (_tmp, store) = five();
+    let v = json(&store, &["stories", "--json"]);
+    let id = v["stories"][0]["id"].as_str().unwrap().to_owned();
+    let c = json(&store, &["collate", &id, "--json", "--ignore-boilerplate"]);
+    let copies: Vec<&str> = c["copies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["doc"].as_str().unwrap())
+        .collect();
+    assert_eq!(copies, [BLOG, GR19]);
+    let rows = c["rows"].as_array().unwrap();
+    let states = |r: &Value| -> Vec<String> {
+        r["cells"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["state"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // The "outskirt" paragraph is a variant in the Global Research copy, its
+    // later paragraphs absent from the blog's, the blog's footer from it.
+    let outskirt = rows
+        .iter()
+        .find(|r| r["reading"].as_str().unwrap().contains("outskirt of"))
+        .unwrap();
+    assert_eq!(states(outskirt), ["present", "variant"]);
+    assert!(
+        outskirt["cells"][1]["ops"]
+            .to_string()
+            .contains("outskirts")
+    );
+    assert!(rows.iter().any(|r| states(r) == ["absent", "present"]));
+    assert!(rows.iter().any(|r| states(r) == ["present", "absent"]
+        && r["reading"].as_str().unwrap().contains("Lees verder")));
+    assert!(
+        rows.iter()
+            .filter(|r| states(r) == ["present", "present"])
+            .count()
+            >= 4
+    );
+    let html = stdout_of(vellum(&store).args(["collate", &id, "--format", "html"]));
+    assert!(html.starts_with("<!DOCTYPE html>") && !html.contains("<script"));
+    assert!(
+        html.contains("<del>outskirt</del>") || html.contains("<ins>outskirts</ins>"),
+        "{html}"
+    );
+    assert!(
+        !html.contains("<u>South Front</u>"),
+        "markup in the texts is escaped"
+    );
+    assert_eq!(c["lineage"]["source"], 1);
+    let text = stdout_of(vellum(&store).args(["collate", BLOG, GR19]));
+    assert!(
+        text.contains("suggested: globalresearch-2019-02-12@1 is the likely source"),
+        "{text}"
+    );
+    assert!(
+        text.contains("[-outskirt-]") && text.contains("{+outskirts+}"),
+        "{text}"
+    );
+    // One copy is nothing to collate: exit 2, with what to do.
+    vellum(&store)
+        .args(["collate", ZAMAN])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("two copies"));
 }

@@ -59,7 +59,7 @@ impl IgnoreArgs {
                  or point --store at a store",
             )
         })?;
-        Ok(Boilerplate(Some(republish::open_index(archive)?)))
+        Ok(Boilerplate(Some(republish::read_index(archive)?)))
     }
 }
 

@@ -110,7 +110,7 @@ pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
 /// Names the document's story when other documents carry its text. The
 /// log is read whatever becomes of the similarity index.
 fn story_line(archive: &Archive, out: &mut dyn Write, doc: &str) -> Result<(), CliError> {
-    let story = vellum::republish::open_index(archive)
+    let story = vellum::republish::read_index(archive)
         .and_then(|index| vellum::republish::story_for_doc(archive, &index, doc));
     if let Ok(Some(s)) = story
         && s.docs.len() > 1

@@ -2,6 +2,7 @@
 
 mod add;
 mod check_proof;
+mod collate;
 mod common;
 mod diff;
 mod export;
@@ -141,6 +142,8 @@ enum Command {
     Similar(similar::SimilarArgs),
     /// Groups of documents carrying the same text (an article and its republications)
     Stories(stories::StoriesArgs),
+    /// Line up the copies of a text paragraph by paragraph (present, absent, variant)
+    Collate(collate::CollateArgs),
     /// Print a shell completion script
     Completions(manuals::CompletionsArgs),
     /// Write man pages (vellum.1 to stdout, or one page per command into DIR)
@@ -323,6 +326,7 @@ pub fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Stories(a) => stories::run_stories(&env, a),
         Command::Push(a) => push::run_push(&env, a),
         Command::Pull(a) => pull::run_pull(&env, a),
+        Command::Collate(a) => collate::run_collate(&env, a),
     }
 }
 

@@ -53,7 +53,7 @@ pub fn run_show(env: &Env, args: ShowArgs) -> Result<Exit, CliError> {
         v["capture"] = serde_json::json!(r.capture);
         v["version"] = serde_json::json!(r.version);
         // The document's story, when the similarity index can say.
-        if let Ok(Some(s)) = vellum::republish::open_index(&archive)
+        if let Ok(Some(s)) = vellum::republish::read_index(&archive)
             .and_then(|index| vellum::republish::story_for_doc(&archive, &index, &r.doc))
         {
             let docs: Vec<&str> = s.docs.iter().map(|d| d.entry.doc.as_str()).collect();

@@ -172,7 +172,7 @@ pub fn snippet(text: &str, max: usize) -> String {
 pub fn open_with_index(env: &Env) -> Result<(Archive, Index), CliError> {
     let archive = env.open()?;
     let spinner = Spinner::start(env, "catching up the similarity index");
-    let index = republish::open_index(&archive);
+    let index = republish::read_index(&archive);
     drop(spinner);
     Ok((archive, index?))
 }

@@ -46,7 +46,31 @@ pub fn run_stories(env: &Env, args: StoriesArgs) -> Result<Exit, CliError> {
         .collect();
     let mut out = pager::output(env);
     if args.json {
-        let v = serde_json::json!({ "stories": shown.iter().map(story_json).collect::<Vec<_>>() });
+        let bp = index.any_boilerplate().map_err(index_error)?;
+        let mut list = Vec::new();
+        for s in &shown {
+            let mut j = story_json(s);
+            if s.docs.len() > 1 {
+                let prepared: Vec<republish::Prepared> = s
+                    .docs
+                    .iter()
+                    .map(|d| {
+                        let t = texts(&d.entry.key).unwrap_or_default();
+                        republish::Prepared::new(republish::text::prepare(&t), &bp)
+                    })
+                    .collect();
+                let named: Vec<(&str, &republish::Prepared)> = s
+                    .docs
+                    .iter()
+                    .zip(&prepared)
+                    .map(|(d, p)| (d.entry.doc.as_str(), p))
+                    .collect();
+                j["lineage"] =
+                    serde_json::to_value(republish::lineage::suggest(&named)).unwrap_or_default();
+            }
+            list.push(j);
+        }
+        let v = serde_json::json!({ "stories": list });
         writeln!(out, "{v}")?;
         out.flush()?;
         return Ok(Exit::Ok);
@@ -65,9 +89,10 @@ pub fn run_stories(env: &Env, args: StoriesArgs) -> Result<Exit, CliError> {
     for s in &shown {
         writeln!(
             out,
-            "{}  {} documents  {}",
+            "{}  {} document{}  {}",
             s.id,
             s.docs.len(),
+            if s.docs.len() == 1 { "" } else { "s" },
             snippet(
                 s.title.as_deref().unwrap_or("(no title)"),
                 env.width.saturating_sub(30).max(20)

@@ -97,9 +97,27 @@ impl Index {
     fn open_file(path: &Path) -> Result<Index> {
         let conn = Connection::open(path)?;
         conn.busy_timeout(Duration::from_secs(30))?;
-        conn.pragma_update(None, "journal_mode", "WAL")?;
+        // A rollback journal, not WAL: readers open the file read-only and
+        // must leave no -wal/-shm files behind in the store.
+        conn.pragma_update(None, "journal_mode", "DELETE")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         let index = Index::setup(conn, Some(path.to_owned()))?;
+        if index.schema()? != Some(SCHEMA_VERSION) {
+            return Err(rusqlite::Error::InvalidQuery);
+        }
+        Ok(index)
+    }
+
+    /// Opens an existing index file for reading only (of this schema).
+    pub fn open_read_only(path: &Path) -> Result<Index> {
+        let flags =
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags)?;
+        conn.busy_timeout(Duration::from_secs(30))?;
+        let index = Index {
+            conn,
+            path: Some(path.to_owned()),
+        };
         if index.schema()? != Some(SCHEMA_VERSION) {
             return Err(rusqlite::Error::InvalidQuery);
         }
@@ -191,13 +209,17 @@ impl Index {
         rows.map(|h| h.map(|h| h as u64)).collect()
     }
 
-    /// Every source's boilerplate together (for a text of no known source).
+    /// Every source's boilerplate together (from the per-source sets kept
+    /// at each update: one row per source, not one per paragraph).
     pub fn any_boilerplate(&self) -> Result<HashSet<u64>> {
         let mut st = self
             .conn
-            .prepare_cached("SELECT hash FROM para_counts WHERE source != '' AND n >= ?1")?;
-        let rows = st.query_map([BOILERPLATE_DOCS], |r| r.get::<_, i64>(0))?;
-        rows.map(|h| h.map(|h| h as u64)).collect()
+            .prepare_cached("SELECT boilerplate FROM sources WHERE source != ''")?;
+        let mut out = HashSet::new();
+        for blob in st.query_map([], |r| r.get::<_, Vec<u8>>(0))? {
+            out.extend(from_blob(&blob?));
+        }
+        Ok(out)
     }
 
     /// Takes in documents, new or changed; `text` gives a text object's

@@ -7,7 +7,9 @@
 //! file kept beside the catalog and caught up from the archive log.
 
 pub mod boilerplate;
+pub mod collate;
 pub mod index;
+pub mod lineage;
 pub mod minhash;
 pub mod score;
 pub mod stories;
@@ -37,9 +39,9 @@ fn index_error(archive: &Archive) -> impl Fn(rusqlite::Error) -> StoreError + '_
     }
 }
 
-/// The similarity index of `archive`, caught up with its log. Built in
-/// memory when the store cannot be written; started afresh when the file
-/// is damaged.
+/// The similarity index of `archive`, caught up with its log and saved:
+/// for writers (`add`, `import`, `reindex`). Built in memory when the store
+/// cannot be written; started afresh when the file is damaged.
 pub fn open_index(archive: &Archive) -> Result<Index> {
     let path = archive.dir().join(index::FILE);
     let err = index_error(archive);
@@ -63,6 +65,28 @@ pub fn open_index(archive: &Archive) -> Result<Index> {
                 Err(CatchUp::Index(e)) => Err(err(e)),
             }
         }
+    }
+}
+
+/// The similarity index for a reader, which never writes the store: the
+/// index file when it is current, else one built in memory (the next
+/// `add`, `import` or `reindex` brings the file up to date).
+pub fn read_index(archive: &Archive) -> Result<Index> {
+    let path = archive.dir().join(index::FILE);
+    let err = index_error(archive);
+    if path.is_file()
+        && let Ok(index) = Index::open_read_only(&path)
+    {
+        let (logged, unlogged) = archive.log()?;
+        if unlogged == 0 && index.mark().ok() == Some(logged.len() as u64) {
+            return Ok(index);
+        }
+    }
+    let index = Index::in_memory().map_err(&err)?;
+    match catch_up(archive, &index) {
+        Ok(_) => Ok(index),
+        Err(CatchUp::Store(e)) => Err(e),
+        Err(CatchUp::Index(e)) => Err(err(e)),
     }
 }
 

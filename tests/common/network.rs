@@ -273,13 +273,18 @@ pub fn evaluate(index: &Index, docs: &[Doc]) -> Report {
             .count();
         wanted += same.min(5);
         retrieved += found.len();
-        let rel = |s: &republish::Similar| by_name[s.doc.entry.doc.as_str()].story == d.story;
+        let rel = |s: &republish::Similar| {
+            by_name
+                .get(s.doc.entry.doc.as_str())
+                .is_some_and(|o| o.story == d.story)
+        };
         hits += found.iter().filter(|s| rel(s)).count();
         if d.kind == Kind::Cut30 {
             cut30 += 1;
             if found.iter().any(|s| {
-                let o = by_name[s.doc.entry.doc.as_str()];
-                o.story == d.story && o.kind == Kind::Original
+                by_name
+                    .get(s.doc.entry.doc.as_str())
+                    .is_some_and(|o| o.story == d.story && o.kind == Kind::Original)
             }) {
                 cut30_found += 1;
             }
@@ -289,7 +294,9 @@ pub fn evaluate(index: &Index, docs: &[Doc]) -> Report {
     let mut cluster: HashMap<&str, usize> = HashMap::new();
     for (i, s) in stories.iter().enumerate() {
         for d in &s.docs {
-            cluster.insert(by_name[d.entry.doc.as_str()].name.as_str(), i);
+            if let Some(o) = by_name.get(d.entry.doc.as_str()) {
+                cluster.insert(o.name.as_str(), i);
+            }
         }
     }
     let truth: Vec<usize> = docs.iter().map(|d| d.story).collect();
