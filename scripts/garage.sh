@@ -86,10 +86,11 @@ EOF
   "${g[@]}" layout apply --version 1 >&2
   local out key secret_key
   out=$("${g[@]}" key create vellum-key)
-  key=$(printf '%s\n' "$out" | awk -F'\t' '/^Key ID:/ {print $2}' | tr -d ' ')
-  secret_key=$(printf '%s\n' "$out" | awk -F'\t' '/^Secret key:/ {print $2}' | tr -d ' ')
+  # Garage prints "Key ID:  GK…" (tabs in some versions, spaces in 2.x).
+  key=$(printf '%s\n' "$out" | sed -n 's/^Key ID:[[:space:]]*//p' | tr -d ' \t')
+  secret_key=$(printf '%s\n' "$out" | sed -n 's/^Secret key:[[:space:]]*//p' | tr -d ' \t')
   if [ -z "$key" ] || [ -z "$secret_key" ]; then
-    say "could not read the new key from: $out"; exit 2
+    say "could not read the new key from: $out"; stop; exit 2
   fi
   "${g[@]}" bucket create "$BUCKET" >&2
   "${g[@]}" bucket allow --read --write --owner "$BUCKET" --key vellum-key >&2

@@ -23,9 +23,9 @@ pub mod name;
 pub mod object;
 pub mod pack;
 pub mod record;
-pub mod state;
 pub mod remote;
 pub mod s3;
+pub mod state;
 pub mod sync;
 pub mod tlog;
 pub mod verify;
@@ -178,7 +178,16 @@ impl Archive {
                 path: dir.join(CATALOG),
                 source,
             })?;
-            write_marker(&*backend, STORE_FORMAT)?;
+            // A marker on shared storage is written once and never
+            // replaced, so such a store starts at the newest format (no
+            // older vellum reads object storage anyway); a directory starts
+            // at the oldest format that holds what it has.
+            let format = if backend.shared() {
+                STATE_FORMAT
+            } else {
+                STORE_FORMAT
+            };
+            write_marker(&*backend, format)?;
         }
         Ok((Archive::open_with_backend(dir, backend)?, !marked))
     }
