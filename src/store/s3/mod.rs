@@ -141,7 +141,14 @@ impl S3Backend {
     /// A backend over `store` (already scoped to the store's prefix), caching
     /// pack blocks in `cache` when given.
     pub fn new(store: Arc<dyn ObjectStore>, cache: Option<BlockCache>) -> io::Result<S3Backend> {
-        let rt = tokio::runtime::Builder::new_current_thread()
+        // One worker thread that always runs: the HTTP client's pooled
+        // connections are driven by tasks on this runtime, and the lease's
+        // refresh thread sends requests through the same client. With a
+        // current-thread runtime those connections stalled whenever this
+        // thread was busy elsewhere (or joining the refresh thread), so a
+        // lease outlived its command (seen against Garage).
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
             .enable_all()
             .build()?;
         let stats = Arc::<Stats>::default();
