@@ -41,7 +41,11 @@ fi
 W=$(mktemp -d /tmp/vellum-browser.XXXXXX)
 server=
 cleanup() {
-    [[ -n $server ]] && kill "$server" 2>/dev/null && wait "$server" 2>/dev/null
+    # The server dies of the TERM we send: its status (143) is not this
+    # script's (under `set -e` a failing last command here would become it).
+    if [[ -n $server ]] && kill "$server" 2>/dev/null; then
+        wait "$server" 2>/dev/null || true
+    fi
     rm -rf "$W"
 }
 trap cleanup EXIT
