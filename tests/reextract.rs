@@ -127,6 +127,14 @@ fn an_extractor_upgrade_is_read_again_without_rewriting_anything() {
     assert_eq!(olds, expected);
     // Both now read as the article alone: one version, then the change.
     assert_eq!(versions(&store), 2);
+    // As after `add`, the search index holds the new captures.
+    let seen: i64 = rusqlite::Connection::open(store.join("search.sqlite"))
+        .unwrap()
+        .query_row("SELECT value FROM meta WHERE key = 'captures'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(seen, 6, "3 old captures, the notes, the 2 reextracted");
     let extracted = run(&store, &["extract", changed.to_str().unwrap()]);
     assert_eq!(run(&store, &["show", "story@2"]), extracted);
     let first = run(&store, &["show", "story@1"]);

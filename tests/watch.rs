@@ -142,6 +142,15 @@ fn rss_atom_and_json_feeds_archive_each_new_item_once_across_runs_and_reindex() 
         .output()
         .unwrap();
     assert!(!String::from_utf8_lossy(&text.stdout).contains("Home"));
+    // As after `add`, the search and similarity indexes hold what was archived.
+    let seen: i64 = rusqlite::Connection::open(store.join("search.sqlite"))
+        .unwrap()
+        .query_row("SELECT value FROM meta WHERE key = 'captures'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(seen, 4, "the search index caught up after watch");
+    assert!(store.join("similar.sqlite").exists());
 
     // The state is in the store's objects: a rebuilt catalog keeps it.
     vellum(&store).arg("reindex").assert().success();

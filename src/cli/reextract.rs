@@ -105,6 +105,7 @@ pub fn run_reextract(env: &Env, args: ReextractArgs) -> Result<Exit, CliError> {
     let added = writer.prepare()?;
     vellum::query::cache_stats(writer.archive(), &added)?;
     writer.commit()?;
+    super::similar::update_index(env);
     drop(spinner);
     for (a, old) in added.iter().zip(&olds) {
         if args.json {
@@ -125,6 +126,8 @@ pub fn run_reextract(env: &Env, args: ReextractArgs) -> Result<Exit, CliError> {
             )?;
         }
     }
+    drop(out);
+    super::search::refresh_index(env, false);
     Ok(Exit::Ok)
 }
 

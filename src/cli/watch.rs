@@ -106,6 +106,8 @@ struct Watcher<'e> {
     /// The stored state object `state` follows (and what it held).
     saved: (Option<ObjectId>, WatchState),
     stop: Arc<AtomicBool>,
+    /// Whether this round archived something (the indexes then catch up).
+    archived: bool,
     polite: Polite,
 }
 
@@ -153,6 +155,7 @@ pub fn run_watch(env: &Env, args: WatchArgs) -> Result<Exit, CliError> {
         saved: (prev, state.clone()),
         state,
         stop,
+        archived: false,
         polite: Polite {
             delay: args.delay,
             last: HashMap::new(),
@@ -224,6 +227,12 @@ impl Watcher<'_> {
             if self.state != self.saved.1 {
                 self.save(|_| Ok(()))?;
             }
+        }
+        if std::mem::take(&mut self.archived) {
+            // As after `add`: the next `similar` or `search` finds them
+            // without first catching up.
+            super::similar::update_index(self.env);
+            super::search::refresh_index(self.env, false);
         }
         Ok(failed)
     }
@@ -342,6 +351,7 @@ impl Watcher<'_> {
         let added = writer.prepare()?;
         vellum::query::cache_stats(writer.archive(), &added)?;
         writer.commit()?;
+        self.archived |= !added.is_empty();
         self.state = next;
         self.saved = (Some(id), self.state.clone());
         Ok(added)

@@ -12,7 +12,7 @@ use super::{
     Part, RenderOptions, Shown, Side, folded_note, layout, move_note, moved_here, side_title,
     summary,
 };
-use crate::diff::{ChangeKind, Diff, OpTag};
+use crate::diff::{ChangeKind, Diff, Op, OpTag};
 
 const CSS: &str = "body{font:16px/1.55 Georgia,serif;max-width:48em;margin:2em auto;padding:0 1em;color:#222}\
 header{font-family:system-ui,sans-serif;border-bottom:1px solid #ccc;margin-bottom:1.5em}\
@@ -171,7 +171,6 @@ fn write_paragraph(w: &mut dyn Write, diff: &Diff, parts: &[Part]) -> io::Result
                 write!(w, "<span class=\"ignored {class}\">{}</span>", escape(text))?
             }
             (tag, false) => {
-                let el = if tag == OpTag::Delete { "del" } else { "ins" };
                 let whitespace_change = op.text.trim().is_empty();
                 if text.trim().is_empty() && !whitespace_change {
                     // The blank lines of a longer change: layout, not marked.
@@ -183,27 +182,7 @@ fn write_paragraph(w: &mut dyn Write, diff: &Diff, parts: &[Part]) -> io::Result
                 } else {
                     text.to_owned()
                 };
-                match (op.move_id, move_note(diff, op)) {
-                    (Some(id), Some(note)) => {
-                        // Either end of a move links to the other.
-                        let (here, there) = if tag == OpTag::Delete {
-                            ("from", "to")
-                        } else {
-                            ("to", "from")
-                        };
-                        write!(
-                            w,
-                            "<{el} class=\"{class}\"{title} id=\"move-{id}-{here}\"><a href=\"#move-{id}-{there}\">{}</a> {}</{el}>",
-                            escape(&note),
-                            escape(&shown)
-                        )?
-                    }
-                    _ => write!(
-                        w,
-                        "<{el} class=\"{class}\"{title}>{}</{el}>",
-                        escape(&shown)
-                    )?,
-                }
+                write_change(w, diff, op, tag, &class, &title, &shown)?;
                 if tag == OpTag::Insert && whitespace_change {
                     write!(w, "{}", escape(text))?;
                 }
@@ -211,4 +190,34 @@ fn write_paragraph(w: &mut dyn Write, diff: &Diff, parts: &[Part]) -> io::Result
         }
     }
     writeln!(w, "</div>")
+}
+
+/// A change as `<del>` (`tag` Delete) or `<ins>`, of kind `class`, shown
+/// as `shown` (escaped here); either end of a move links to the other.
+pub(super) fn write_change(
+    w: &mut dyn Write,
+    diff: &Diff,
+    op: &Op,
+    tag: OpTag,
+    class: &str,
+    title: &str,
+    shown: &str,
+) -> io::Result<()> {
+    let el = if tag == OpTag::Delete { "del" } else { "ins" };
+    match (op.move_id, move_note(diff, op)) {
+        (Some(id), Some(note)) => {
+            let (here, there) = if tag == OpTag::Delete {
+                ("from", "to")
+            } else {
+                ("to", "from")
+            };
+            write!(
+                w,
+                "<{el} class=\"{class}\"{title} id=\"move-{id}-{here}\"><a href=\"#move-{id}-{there}\">{}</a> {}</{el}>",
+                escape(&note),
+                escape(shown)
+            )
+        }
+        _ => write!(w, "<{el} class=\"{class}\"{title}>{}</{el}>", escape(shown)),
+    }
 }

@@ -7,9 +7,9 @@
 
 use std::io::{self, Write};
 
-use super::html::{escape, kind_name};
+use super::html::{escape, kind_name, write_change};
 use super::theme::visible_whitespace;
-use super::{Part, RenderOptions, Shown, folded_note, layout, move_note};
+use super::{Part, RenderOptions, Shown, folded_note, layout};
 use crate::diff::{Diff, OpTag};
 
 /// Writes the rows of `diff` side by side (a frame of the caller's: the
@@ -74,32 +74,12 @@ fn cell(w: &mut dyn Write, diff: &Diff, parts: &[Part], side: OpTag) -> io::Resu
             continue;
         }
         let title = name.map_or_else(String::new, |n| format!(" title=\"{n}\""));
-        let el = if side == OpTag::Delete { "del" } else { "ins" };
         let shown = if op.text.trim().is_empty() {
             visible_whitespace(text)
         } else {
             text.to_owned()
         };
-        match (op.move_id, move_note(diff, op)) {
-            (Some(id), Some(note)) => {
-                let (here, there) = if side == OpTag::Delete {
-                    ("from", "to")
-                } else {
-                    ("to", "from")
-                };
-                write!(
-                    w,
-                    "<{el} class=\"{class}\"{title} id=\"move-{id}-{here}\"><a href=\"#move-{id}-{there}\">{}</a> {}</{el}>",
-                    escape(&note),
-                    escape(&shown)
-                )?;
-            }
-            _ => write!(
-                w,
-                "<{el} class=\"{class}\"{title}>{}</{el}>",
-                escape(&shown)
-            )?,
-        }
+        write_change(w, diff, op, side, &class, &title, &shown)?;
     }
     Ok(())
 }
