@@ -10,7 +10,10 @@
 //!    Otherwise it deletes its object, waits a random 0.2–1 s and retries.
 //!    (Two writers that collide both back off; the random wait breaks ties.)
 //! 3. While it holds the lease, a thread PUTs a fresh `locks/<now>-<token>`
-//!    every third of the lease time and deletes the previous one.
+//!    every third of the lease time and deletes the previous one. Its
+//!    listing then may show a waiting writer's probe from step 1, which is
+//!    gone by the next refresh (a retry has a new token); a token listed by
+//!    two refreshes in a row is a writer that took the lease over.
 //! 4. A lease object is live until its time plus [`LeaseConfig::ttl`] plus
 //!    [`LeaseConfig::skew`]. Older ones are stale: a waiting writer deletes
 //!    them (their holder crashed or lost its network).
@@ -39,6 +42,7 @@
 //! - **A crashed holder**: its last lease object goes stale after
 //!   `ttl + skew`; until then other writers wait (they say so).
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -162,8 +166,8 @@ impl Locker {
         let _ = self.store.delete(&ObjPath::from(key)).await;
     }
 
-    /// Live leases of others; stale ones are deleted on the way.
-    async fn others(&self, mine: &str) -> object_store::Result<usize> {
+    /// The tokens of others' live leases; stale ones are deleted on the way.
+    async fn others(&self, mine: &str) -> object_store::Result<HashSet<String>> {
         self.stats.list();
         let listed: Vec<_> = self
             .store
@@ -172,7 +176,7 @@ impl Locker {
             .await?;
         let now = now_ms();
         let life = (self.config.ttl + self.config.skew).as_millis() as u64;
-        let mut live = 0;
+        let mut live = HashSet::new();
         for meta in listed {
             let k = meta.location.to_string();
             let Some((ms, token)) = parse(&k) else {
@@ -184,7 +188,7 @@ impl Locker {
             if ms.saturating_add(life) < now {
                 self.delete(&k).await;
             } else {
-                live += 1;
+                live.insert(token.to_owned());
             }
         }
         Ok(live)
@@ -196,7 +200,7 @@ impl Locker {
         let k = key(now_ms(), &token);
         self.put(&k).await?;
         match self.others(&token).await {
-            Ok(0) => Ok(Some((token, k))),
+            Ok(others) if others.is_empty() => Ok(Some((token, k))),
             Ok(_) => {
                 self.delete(&k).await;
                 Ok(None)
@@ -222,6 +226,7 @@ pub(super) fn hold(locker: Locker, token: String, first: String, held: Arc<Held>
             return;
         };
         let mut current = first;
+        let mut seen: HashSet<String> = HashSet::new();
         let every = locker.config.ttl / 3;
         // Wakes every third of the lease time until the lease is dropped.
         while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(every) {
@@ -232,15 +237,21 @@ pub(super) fn hold(locker: Locker, token: String, first: String, held: Arc<Held>
                 current = next;
             }
             match rt.block_on(locker.others(&token)) {
-                Ok(0) if put => {
-                    if let Ok(mut t) = held.confirmed.lock() {
+                Ok(others) => {
+                    // A waiting writer's probe is there for one listing: it
+                    // lists, sees this lease and deletes its object, and
+                    // its next try has a new token. Only a token met in two
+                    // refreshes in a row is a writer that judged this lease
+                    // stale and took over.
+                    if others.iter().any(|t| seen.contains(t)) {
+                        held.lost.store(true, Ordering::SeqCst);
+                    } else if put && let Ok(mut t) = held.confirmed.lock() {
                         *t = Instant::now();
                     }
+                    seen = others;
                 }
-                // Another writer judged this lease stale and took over.
-                Ok(n) if n > 0 => held.lost.store(true, Ordering::SeqCst),
-                // Not confirmed: `valid` runs out after `ttl`.
-                _ => {}
+                // Not confirmed: `may_upload` runs out after `ttl`.
+                Err(_) => {}
             }
         }
         rt.block_on(locker.delete(&current));

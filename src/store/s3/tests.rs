@@ -165,6 +165,39 @@ fn one_lease_at_a_time_and_stale_leases_expire() {
 }
 
 #[test]
+fn waiting_writers_probes_do_not_take_a_held_lease_but_a_takeover_does() {
+    let bucket: Arc<dyn ObjectStore> = Arc::new(InMemory::new());
+    let (d1, d2) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let cfg = LeaseConfig {
+        ttl: Duration::from_millis(300),
+        skew: Duration::from_millis(300),
+    };
+    let a = backend(&bucket, d1.path()).with_lease(cfg);
+    let b = backend(&bucket, d2.path()).with_lease(cfg);
+    let held = a.try_lock().unwrap().expect("free");
+    // A writer waiting without pause: its probe object is listed by most of
+    // the holder's refreshes (every 100 ms), never twice with one token.
+    let started = std::time::Instant::now();
+    let mut tries = 0;
+    while started.elapsed() < Duration::from_millis(1000) {
+        assert!(b.try_lock().unwrap().is_none());
+        tries += 1;
+    }
+    assert!(tries > 10, "{tries}");
+    assert!(a.lease_valid(), "a waiting writer made the holder give up");
+    assert!(a.put_if_absent("packs/a.pack", b"a").unwrap());
+    // A writer that judged the lease stale keeps its token: two refreshes
+    // list it, and the holder uploads nothing more.
+    let taker = lease::key(lease::now_ms(), "taker");
+    futures::executor::block_on(bucket.put(&ObjPath::from(taker.as_str()), "x".into())).unwrap();
+    std::thread::sleep(Duration::from_millis(350));
+    assert!(!a.lease_valid());
+    let e = a.put_if_absent("packs/b.pack", b"b").unwrap_err();
+    assert!(e.to_string().contains("lease"), "{e}");
+    drop(held);
+}
+
+#[test]
 fn a_writer_whose_lease_ran_out_uploads_nothing() {
     let bucket: Arc<dyn ObjectStore> = Arc::new(InMemory::new());
     let dir = tempfile::tempdir().unwrap();
