@@ -236,22 +236,18 @@ pub(super) fn hold(locker: Locker, token: String, first: String, held: Arc<Held>
                 rt.block_on(locker.delete(&current));
                 current = next;
             }
-            match rt.block_on(locker.others(&token)) {
-                Ok(others) => {
-                    // A waiting writer's probe is there for one listing: it
-                    // lists, sees this lease and deletes its object, and
-                    // its next try has a new token. Only a token met in two
-                    // refreshes in a row is a writer that judged this lease
-                    // stale and took over.
-                    if others.iter().any(|t| seen.contains(t)) {
-                        held.lost.store(true, Ordering::SeqCst);
-                    } else if put && let Ok(mut t) = held.confirmed.lock() {
-                        *t = Instant::now();
-                    }
-                    seen = others;
+            // A waiting writer's probe is there for one listing: it lists,
+            // sees this lease and deletes its object, and its next try has
+            // a new token. Only a token met in two refreshes in a row is a
+            // writer that judged this lease stale and took over. A failed
+            // listing confirms nothing: `may_upload` runs out after `ttl`.
+            if let Ok(others) = rt.block_on(locker.others(&token)) {
+                if others.iter().any(|t| seen.contains(t)) {
+                    held.lost.store(true, Ordering::SeqCst);
+                } else if put && let Ok(mut t) = held.confirmed.lock() {
+                    *t = Instant::now();
                 }
-                // Not confirmed: `may_upload` runs out after `ttl`.
-                Err(_) => {}
+                seen = others;
             }
         }
         rt.block_on(locker.delete(&current));
