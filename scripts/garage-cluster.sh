@@ -55,8 +55,11 @@ g 1 node connect "${ids[2]}" >&2
 for i in 0 1 2; do g 1 layout assign -z "dc$i" -c 1G "${ids[$i]:0:64}" >&2; done
 g 1 layout apply --version 1 >&2
 out=$(g 1 key create cluster-key)
-export AWS_ACCESS_KEY_ID=$(printf '%s\n' "$out" | awk -F'\t' '/^Key ID:/ {print $2}' | tr -d ' ')
-export AWS_SECRET_ACCESS_KEY=$(printf '%s\n' "$out" | awk -F'\t' '/^Secret key:/ {print $2}' | tr -d ' ')
+# "Key ID:  GK…" (tabs in some Garage versions, spaces in 2.x).
+AWS_ACCESS_KEY_ID=$(printf '%s\n' "$out" | sed -n 's/^Key ID:[[:space:]]*//p' | tr -d ' \t')
+AWS_SECRET_ACCESS_KEY=$(printf '%s\n' "$out" | sed -n 's/^Secret key:[[:space:]]*//p' | tr -d ' \t')
+[[ -n $AWS_ACCESS_KEY_ID && -n $AWS_SECRET_ACCESS_KEY ]] || die "could not read the new key from: $out"
+export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY
 g 1 bucket create cluster >&2
 g 1 bucket allow --read --write --owner cluster --key cluster-key >&2
 export AWS_REGION=garage AWS_ALLOW_HTTP=true NO_COLOR=1 VELLUM_LEASE_SECS=30
@@ -91,10 +94,17 @@ acked=$(cat "$W"/acked-* | wc -l)
 log "$acked captures acknowledged; errors: $(cat "$W"/err-* | wc -l) lines"
 export AWS_ENDPOINT_URL=http://127.0.0.1:3930 VELLUM_CACHE=$W/cache-check
 fail=0
-while read -r line; do
-    cap=$(echo "$line" | grep -o '"capture":"[0-9a-f]*"' | cut -d'"' -f4)
-    "$BIN" --store "$STORE" show "$cap" --meta >/dev/null 2>&1 || { echo "lost: $line"; fail=1; }
-done < <(cat "$W"/acked-*)
+# Every acknowledged capture, read back in one process (show --batch prints
+# "ID DOC@N SIZE" and the text, or "ADDR missing: REASON").
+cat "$W"/acked-* | grep -o '"capture":"[0-9a-f]*"' | cut -d'"' -f4 >"$W/caps"
+"$BIN" --store "$STORE" show --batch <"$W/caps" >"$W/shown" || fail=1
+missing=$(grep -c ' missing: ' "$W/shown" || true)
+found=$(grep -cE '^[0-9a-f]{64} [^ ]+@[0-9]+ [0-9]+$' "$W/shown" || true)
+log "read back $found of $(wc -l <"$W/caps") acknowledged captures ($(sort -u "$W/caps" | wc -l) distinct: the corpus repeats a few identical captures, which are one); missing $missing"
+if ((missing > 0 || found != $(wc -l <"$W/caps"))); then
+    grep ' missing: ' "$W/shown" | head
+    fail=1
+fi
 if "$BIN" --store "$STORE" verify; then echo "verify: clean"; else echo "verify: damage"; fail=1; fi
 echo "acknowledged $acked, all read back: $([[ $fail == 0 ]] && echo yes || echo NO)"
 exit $fail
