@@ -6,7 +6,7 @@
 #
 # The network (examples/similar_bench.rs, generator in tests/common/network.rs):
 # the corpus documents' latest versions cut into originals of 12 paragraphs
-# (chunks repeating a paragraph of an earlier one left out), each published on
+# (chunks repeating an earlier one's paragraph, exactly or mostly, left out), each published on
 # one of 12 made-up sites (each with its own header, byline and footer
 # boilerplate) and copied to 4 others: cut to its first 30%, cut to 30-70%,
 # shuffled, lightly edited; plus 2,000 unrelated word-salad articles in the

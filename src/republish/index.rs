@@ -6,7 +6,7 @@
 //! paragraph: those carried by [`BOILERPLATE_DOCS`] or more are the source's
 //! boilerplate, left out of its documents' shingles.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -229,8 +229,10 @@ impl Index {
         entries: Vec<DocEntry>,
         text: &mut dyn FnMut(&str) -> Option<String>,
     ) -> Result<usize> {
-        let mut fresh: HashMap<i64, Vec<Para>> = HashMap::new();
-        let mut dirty: BTreeSet<String> = BTreeSet::new();
+        // Documents to sign, by source; sources whose boilerplate may have
+        // moved (a paragraph's count crossed the threshold) map to true.
+        let mut fresh: HashMap<String, Vec<(i64, Vec<Para>)>> = HashMap::new();
+        let mut dirty: BTreeMap<String, bool> = BTreeMap::new();
         for e in entries {
             let old: Option<(i64, String, String, Vec<u8>)> = self
                 .conn
@@ -259,8 +261,8 @@ impl Index {
             }
             let id = match old {
                 Some((id, _, source, old_paras)) => {
-                    self.count(&source, &from_blob(&old_paras), -1)?;
-                    dirty.insert(source);
+                    let crossed = self.count(&source, &from_blob(&old_paras), -1)?;
+                    *dirty.entry(source).or_default() |= crossed;
                     self.conn.execute(
                         "UPDATE docs SET key = ?2, source = ?3, first_at = ?4, capture = ?5,
                          title = ?6, paras = ?7 WHERE id = ?1",
@@ -293,24 +295,34 @@ impl Index {
                     self.conn.last_insert_rowid()
                 }
             };
-            self.count(&e.source, &hashes, 1)?;
-            dirty.insert(e.source);
-            fresh.insert(id, paras);
+            let crossed = self.count(&e.source, &hashes, 1)?;
+            *dirty.entry(e.source.clone()).or_default() |= crossed;
+            fresh.entry(e.source).or_default().push((id, paras));
         }
-        let signed = fresh.len();
-        for source in dirty {
+        let signed = fresh.values().map(Vec::len).sum();
+        for (source, crossed) in dirty {
+            let before: Option<Vec<u8>> = self
+                .conn
+                .prepare_cached("SELECT boilerplate FROM sources WHERE source = ?1")?
+                .query_row([&source], |r| r.get(0))
+                .optional()?;
+            let mine = fresh.remove(&source).unwrap_or_default();
+            // No count crossed the threshold: the boilerplate kept is still
+            // the source's, and only the new documents are signed (without
+            // reading the source's other documents: an add costs the same
+            // however many the source has).
+            if let Some(before) = before.as_deref().filter(|_| !crossed) {
+                let bp: HashSet<u64> = from_blob(before).into_iter().collect();
+                for (id, paras) in mine {
+                    self.sign(id, &Prepared::new(paras, &bp))?;
+                }
+                continue;
+            }
+            let mut fresh: HashMap<i64, Vec<Para>> = mine.into_iter().collect();
             let bp = self.boilerplate(&source)?;
             let mut sorted: Vec<u64> = bp.iter().copied().collect();
             sorted.sort_unstable();
             let blob = to_blob(&sorted);
-            let before: Option<Vec<u8>> = self
-                .conn
-                .query_row(
-                    "SELECT boilerplate FROM sources WHERE source = ?1",
-                    [&source],
-                    |r| r.get(0),
-                )
-                .optional()?;
             let changed = before.as_deref() != Some(&blob[..]);
             self.conn.execute(
                 "INSERT OR REPLACE INTO sources (source, boilerplate) VALUES (?1, ?2)",
@@ -339,22 +351,28 @@ impl Index {
         Ok(signed)
     }
 
-    fn count(&self, source: &str, hashes: &[u64], by: i64) -> Result<()> {
+    /// Adds `by` to the counts of `hashes` in `source`. Returns whether a
+    /// count crossed [`BOILERPLATE_DOCS`] (the source's boilerplate moved).
+    fn count(&self, source: &str, hashes: &[u64], by: i64) -> Result<bool> {
         if source.is_empty() {
-            return Ok(());
+            return Ok(false);
         }
         let mut up = self.conn.prepare_cached(
             "INSERT INTO para_counts (source, hash, n) VALUES (?1, ?2, ?3)
-             ON CONFLICT (source, hash) DO UPDATE SET n = n + ?3",
+             ON CONFLICT (source, hash) DO UPDATE SET n = n + ?3 RETURNING n",
         )?;
+        let mut crossed = false;
         for h in hashes {
-            up.execute(params![source, *h as i64, by])?;
+            let n: i64 = up.query_row(params![source, *h as i64, by], |r| r.get(0))?;
+            crossed |= (n - by >= BOILERPLATE_DOCS) != (n >= BOILERPLATE_DOCS);
         }
-        self.conn.execute(
-            "DELETE FROM para_counts WHERE source = ?1 AND n <= 0",
-            [source],
-        )?;
-        Ok(())
+        if by < 0 {
+            self.conn.execute(
+                "DELETE FROM para_counts WHERE source = ?1 AND n <= 0",
+                [source],
+            )?;
+        }
+        Ok(crossed)
     }
 
     fn sign(&self, id: i64, p: &Prepared) -> Result<()> {
@@ -571,5 +589,86 @@ mod tests {
         remove(&tmp.path().join("x"));
         let i = Index::open(&path).unwrap();
         assert_eq!(i.mark().unwrap(), 0);
+    }
+
+    /// Every document's signature and every source's boilerplate, to compare
+    /// two indexes built differently.
+    fn state(i: &Index) -> (Vec<(String, Option<Vec<u8>>, i64)>, Vec<(String, Vec<u8>)>) {
+        let docs = i
+            .conn
+            .prepare("SELECT doc, sig, shingles FROM docs ORDER BY doc")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_>>()
+            .unwrap();
+        let sources = i
+            .conn
+            .prepare("SELECT source, boilerplate FROM sources ORDER BY source")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_>>()
+            .unwrap();
+        (docs, sources)
+    }
+
+    #[test]
+    fn adding_one_document_at_a_time_ends_where_one_batch_does() {
+        // Two sources whose footers become boilerplate at the third document,
+        // and a document that moves from one source to the other (its counts
+        // leave the first: a footer drops back under the threshold there).
+        let mut texts: HashMap<String, String> = HashMap::new();
+        let mut entries = Vec::new();
+        for n in 0..6 {
+            let (source, footer) = if n % 2 == 0 {
+                ("gr", "Note to readers: please share this article widely.")
+            } else {
+                (
+                    "blog",
+                    "Lees verder op onze website voor meer nieuws vandaag.",
+                )
+            };
+            let key = format!("k{n}");
+            texts.insert(
+                key.clone(),
+                format!(
+                    "Story {n} tells of river {n} and bridge {n} and the town {n} beside them all.\n\n{footer}"
+                ),
+            );
+            entries.push(entry(&format!("d{n}"), &key, source, n));
+        }
+        texts.insert(
+            "k0b".into(),
+            "Story zero moved, and now it tells of another river entirely.".into(),
+        );
+        let mut moved = entry("d0", "k0b", "blog", 0);
+        moved.title = None;
+        let mut text = |k: &str| texts.get(k).cloned();
+
+        let batch = Index::in_memory().unwrap();
+        batch.begin().unwrap();
+        batch.upsert(entries.clone(), &mut text).unwrap();
+        batch.upsert(vec![moved.clone()], &mut text).unwrap();
+        batch.commit().unwrap();
+
+        let single = Index::in_memory().unwrap();
+        for e in entries.into_iter().chain([moved]) {
+            single.begin().unwrap();
+            single.upsert(vec![e], &mut text).unwrap();
+            single.commit().unwrap();
+        }
+        let (b, s) = (state(&batch), state(&single));
+        assert_eq!(b, s);
+        // gr's footer was boilerplate at three documents, and is no longer
+        // at two; blog's is.
+        let kept = |src: &str| -> HashSet<u64> {
+            from_blob(&s.1.iter().find(|(n, _)| n == src).unwrap().1)
+                .into_iter()
+                .collect()
+        };
+        assert!(kept("gr").is_empty());
+        assert!(!kept("blog").is_empty());
+        assert_eq!(single.boilerplate("blog").unwrap(), kept("blog"));
     }
 }
