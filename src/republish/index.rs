@@ -593,7 +593,10 @@ mod tests {
 
     /// Every document's signature and every source's boilerplate, to compare
     /// two indexes built differently.
-    fn state(i: &Index) -> (Vec<(String, Option<Vec<u8>>, i64)>, Vec<(String, Vec<u8>)>) {
+    /// (doc, signature, shingles) rows, and (source, boilerplate) rows.
+    type State = (Vec<(String, Option<Vec<u8>>, i64)>, Vec<(String, Vec<u8>)>);
+
+    fn state(i: &Index) -> State {
         let docs = i
             .conn
             .prepare("SELECT doc, sig, shingles FROM docs ORDER BY doc")
