@@ -591,11 +591,11 @@ mod tests {
         assert_eq!(i.mark().unwrap(), 0);
     }
 
-    /// Every document's signature and every source's boilerplate, to compare
-    /// two indexes built differently.
     /// (doc, signature, shingles) rows, and (source, boilerplate) rows.
     type State = (Vec<(String, Option<Vec<u8>>, i64)>, Vec<(String, Vec<u8>)>);
 
+    /// Every document's signature and every source's boilerplate, to compare
+    /// two indexes built differently.
     fn state(i: &Index) -> State {
         let docs = i
             .conn

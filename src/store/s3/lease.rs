@@ -10,10 +10,12 @@
 //!    Otherwise it deletes its object, waits a random 0.2–1 s and retries.
 //!    (Two writers that collide both back off; the random wait breaks ties.)
 //! 3. While it holds the lease, a thread PUTs a fresh `locks/<now>-<token>`
-//!    every third of the lease time and deletes the previous one. Its
-//!    listing then may show a waiting writer's probe from step 1, which is
-//!    gone by the next refresh (a retry has a new token); a token listed by
-//!    two refreshes in a row is a writer that took the lease over.
+//!    every third of the lease time and deletes the previous one, then LISTs:
+//!    another token listed means a waiting writer's probe from step 1,
+//!    which is gone a moment later (a retry has a new token), or a writer
+//!    that took the lease over, which is not. It lists again after a sixth
+//!    of the lease time (at most 2 s) and confirms its lease only when no
+//!    token is listed both times.
 //! 4. A lease object is live until its time plus [`LeaseConfig::ttl`] plus
 //!    [`LeaseConfig::skew`]. Older ones are stale: a waiting writer deletes
 //!    them (their holder crashed or lost its network).
@@ -194,6 +196,24 @@ impl Locker {
         Ok(live)
     }
 
+    /// Whether another writer holds a lease beside this one's (`None`: a
+    /// listing failed). A waiting writer's probe (step 1) is listed only
+    /// for the moment it takes to list and delete it, and each of its tries
+    /// has a new token: so a token still listed a moment later is a writer
+    /// that judged this lease stale and took over. Until that second
+    /// listing nothing is confirmed, so no window opens in which both
+    /// would upload.
+    async fn taken_over(&self, mine: &str) -> object_store::Result<Option<bool>> {
+        let first = self.others(mine).await?;
+        if first.is_empty() {
+            return Ok(Some(false));
+        }
+        let wait = (self.config.ttl / 6).min(Duration::from_secs(2));
+        tokio::time::sleep(wait).await;
+        let again = self.others(mine).await?;
+        Ok(Some(first.iter().any(|t| again.contains(t))))
+    }
+
     /// One attempt: `Some` when this writer now holds the lease.
     pub async fn try_acquire(&self) -> object_store::Result<Option<(String, String)>> {
         let token = token();
@@ -226,7 +246,6 @@ pub(super) fn hold(locker: Locker, token: String, first: String, held: Arc<Held>
             return;
         };
         let mut current = first;
-        let mut seen: HashSet<String> = HashSet::new();
         let every = locker.config.ttl / 3;
         // Wakes every third of the lease time until the lease is dropped.
         while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(every) {
@@ -236,18 +255,14 @@ pub(super) fn hold(locker: Locker, token: String, first: String, held: Arc<Held>
                 rt.block_on(locker.delete(&current));
                 current = next;
             }
-            // A waiting writer's probe is there for one listing: it lists,
-            // sees this lease and deletes its object, and its next try has
-            // a new token. Only a token met in two refreshes in a row is a
-            // writer that judged this lease stale and took over. A failed
-            // listing confirms nothing: `may_upload` runs out after `ttl`.
-            if let Ok(others) = rt.block_on(locker.others(&token)) {
-                if others.iter().any(|t| seen.contains(t)) {
+            // A failed listing confirms nothing: `may_upload` runs out
+            // after `ttl`.
+            if let Ok(Some(lost)) = rt.block_on(locker.taken_over(&token)) {
+                if lost {
                     held.lost.store(true, Ordering::SeqCst);
                 } else if put && let Ok(mut t) = held.confirmed.lock() {
                     *t = Instant::now();
                 }
-                seen = others;
             }
         }
         rt.block_on(locker.delete(&current));
