@@ -142,10 +142,10 @@ impl Archive {
         candidates.sort_by_key(|(name, size)| (*size, name.clone()));
         let mut unknown = Vec::new();
         let mut covered = IdSet::default();
-        for (name, _) in candidates {
+        for (name, size) in candidates {
             if self.backend.shared() {
                 // Another machine may know any pack: none is ever removed.
-                unknown.push(name);
+                unknown.push((name, size));
                 continue;
             }
             match self.redundancy(&name, &covered)? {
@@ -158,7 +158,7 @@ impl Archive {
                 }
                 Some(ids) => {
                     covered.extend(ids);
-                    unknown.push(name);
+                    unknown.push((name, size));
                 }
             }
         }
@@ -474,6 +474,7 @@ impl Writer<'_> {
         if written {
             self.written.push(name.clone());
         }
+        a.put_pack_index(&name, &bytes, &entries);
         let pack_id = a.cat(a.catalog.add_pack(&name, bytes.len() as u64))?;
         for e in &entries {
             let row = object_row(&name, e, depths[&e.header.id]);
