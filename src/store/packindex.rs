@@ -15,13 +15,17 @@
 //!     49        n entries: offset (u64), then the entry's header bytes
 //!               exactly as in the pack (self-delimiting, with its check)
 //!      …     4  raw count m
-//!      …        m raw entries: entry number (u32, increasing), then the
-//!               entry's bytes exactly as in the pack (header and frame)
+//!      …        m raw entries: entry number (u32, increasing), a form byte,
+//!               then an entry (header and frame): form 0, the entry's bytes
+//!               exactly as in the pack; form 1, the same object encoded
+//!               without a delta base (same id, kind and size)
 //!      …    32  blake3 of every byte before this field
 //! ```
 //!
 //! Raw entries are the records, log segments and state objects, with the
-//! in-pack delta bases they need. An index is a cache, never an authority:
+//! in-pack delta bases they need. One whose delta base is in another pack
+//! (a record is a delta against the document's previous record) is stored
+//! in form 1, so that a machine catching up never reads older packs. An index is a cache, never an authority:
 //! it must parse, tile the pack it names exactly, agree with the listed pack
 //! size, and every object read from it is checked against its id; any
 //! disagreement and the reader scans the pack instead. Deleting an index
@@ -31,7 +35,7 @@ use std::collections::HashMap;
 
 use crate::id::ObjectId;
 
-use super::object::{self, Kind, MAX_HEADER_LEN, MAX_OBJECT_SIZE};
+use super::object::{self, BaseRef, Codec, Kind, MAX_HEADER_LEN, MAX_OBJECT_SIZE};
 use super::pack::{self, Entry};
 
 pub const MAGIC: &[u8; 4] = b"VPIX";
@@ -41,6 +45,13 @@ const HASH: usize = 32;
 const FIXED: usize = 4 + 1 + HASH + 8 + 4 + 4 + HASH;
 /// The smallest entry header (codec 0).
 const MIN_HEADER: usize = 48;
+/// Objects re-encoded without their base (small records): full compression.
+const LEVEL: Codec = Codec {
+    delta_level: 19,
+    full_level: 19,
+    large_at: usize::MAX,
+    large_level: 19,
+};
 
 /// The key of a pack's index object.
 pub fn key(pack: &str) -> String {
@@ -71,13 +82,18 @@ pub struct PackIndex {
 }
 
 impl PackIndex {
-    /// The raw entries by id, with their resolved bases.
+    /// The raw entries by id, with their resolved bases (none for one
+    /// stored without its base).
     pub fn raw_by_id(&self) -> HashMap<ObjectId, (Vec<u8>, Option<ObjectId>)> {
         self.raw
             .iter()
             .map(|(i, bytes)| {
                 let e = &self.entries[*i];
-                (e.header.id, (bytes.clone(), e.base))
+                let alone = object::parse_header(bytes).is_ok_and(|h| h.base.is_none());
+                (
+                    e.header.id,
+                    (bytes.clone(), if alone { None } else { e.base }),
+                )
             })
             .collect()
     }
@@ -103,12 +119,19 @@ fn invalid(s: impl Into<String>) -> IndexError {
 }
 
 /// Whether an entry's bytes go into the index: what indexing reads.
-fn wanted(kind: Kind) -> bool {
+pub fn wanted(kind: Kind) -> bool {
     matches!(kind, Kind::Record | Kind::Log | Kind::State)
 }
 
 /// Builds the index of a sealed pack from its bytes and entries.
-pub fn encode(name: &str, pack: &[u8], entries: &[Entry]) -> Vec<u8> {
+/// `standalone` gives the bytes of an object whose delta base is in another
+/// pack (`None`: it is stored as in the pack, and readers fetch its base).
+pub fn encode(
+    name: &str,
+    pack: &[u8],
+    entries: &[Entry],
+    standalone: &mut dyn FnMut(&ObjectId) -> Option<Vec<u8>>,
+) -> Vec<u8> {
     let mut out = Vec::with_capacity(FIXED + entries.len() * 60);
     out.extend_from_slice(MAGIC);
     out.push(VERSION);
@@ -148,7 +171,23 @@ pub fn encode(name: &str, pack: &[u8], entries: &[Entry]) -> Vec<u8> {
         let e = &entries[i];
         let start = e.offset as usize;
         out.extend_from_slice(&(i as u32).to_le_bytes());
-        out.extend_from_slice(&pack[start..start + e.header.entry_len()]);
+        let alone = match e.header.base {
+            Some(BaseRef::Id(_)) => standalone(&e.header.id)
+                .filter(|plain| plain.len() == e.header.size)
+                .and_then(|plain| object::encode(LEVEL, e.header.kind, &plain, None).ok())
+                .filter(|(id, _)| *id == e.header.id),
+            _ => None,
+        };
+        match alone {
+            Some((_, entry)) => {
+                out.push(1);
+                out.extend_from_slice(&entry);
+            }
+            None => {
+                out.push(0);
+                out.extend_from_slice(&pack[start..start + e.header.entry_len()]);
+            }
+        }
     }
     let hash = blake3::hash(&out);
     out.extend_from_slice(hash.as_bytes());
@@ -233,7 +272,7 @@ pub fn parse(bytes: &[u8]) -> Result<PackIndex, IndexError> {
         return Err(invalid("entries do not cover the pack"));
     }
     let raw_count = r.u32()? as usize;
-    if raw_count > count || raw_count > r.left() / (4 + MIN_HEADER) {
+    if raw_count > count || raw_count > r.left() / (5 + MIN_HEADER) {
         return Err(invalid(format!("{raw_count} raw entries cannot fit")));
     }
     let mut raw = Vec::with_capacity(raw_count);
@@ -245,16 +284,27 @@ pub fn parse(bytes: &[u8]) -> Result<PackIndex, IndexError> {
         }
         last = Some(i);
         let e = &entries[i];
-        let len = e.header.entry_len();
-        if e.header.size > MAX_OBJECT_SIZE || len > r.left() {
+        let form = r.take(1)?[0];
+        let rest = &r.buf[r.at..];
+        let h = object::parse_header(&rest[..rest.len().min(MAX_HEADER_LEN)])
+            .map_err(|err| invalid(format!("raw entry {i}: {err}")))?;
+        let same = match form {
+            0 => h == e.header,
+            // The same object without a base: what its id covers agrees.
+            1 => {
+                h.base.is_none()
+                    && (h.id, h.kind, h.size) == (e.header.id, e.header.kind, e.header.size)
+            }
+            _ => return Err(invalid(format!("raw entry {i}: unknown form {form}"))),
+        };
+        if !same {
+            return Err(invalid(format!("raw entry {i} is not the entry it names")));
+        }
+        let len = h.entry_len();
+        if h.size > MAX_OBJECT_SIZE || len > r.left() {
             return Err(IndexError::Truncated);
         }
-        let bytes = r.take(len)?;
-        match object::parse_header(bytes) {
-            Ok(h) if h == e.header => {}
-            _ => return Err(invalid(format!("raw entry {i} is not the entry it names"))),
-        }
-        raw.push((i, bytes.to_vec()));
+        raw.push((i, r.take(len)?.to_vec()));
     }
     if r.left() != 0 {
         return Err(invalid("trailing bytes"));
@@ -285,9 +335,21 @@ pub fn check(index: &[u8], name: &str, pack_bytes: &[u8]) -> Result<(), String> 
     if scan.entries != ix.entries {
         return Err("its entries are not the pack's".into());
     }
-    let expected = encode(name, pack_bytes, &scan.entries);
-    if expected != index {
-        return Err("its raw entries are not the pack's".into());
+    // The same raw entries as an index made now; those stored without
+    // their base (re-encoded, so not byte-comparable) must decode to their id.
+    let fresh = parse(&encode(name, pack_bytes, &scan.entries, &mut |_| None))
+        .map_err(|e| format!("the pack's own index does not parse: {e}"))?;
+    let numbers = |x: &PackIndex| x.raw.iter().map(|(i, _)| *i).collect::<Vec<_>>();
+    if numbers(&fresh) != numbers(&ix) {
+        return Err("it holds other raw entries than the pack's".into());
+    }
+    for ((i, got), (_, want)) in ix.raw.iter().zip(&fresh.raw) {
+        let ok = got == want
+            || object::parse_header(got).is_ok_and(|h| h.base.is_none())
+                && object::decode(got, None).is_ok();
+        if !ok {
+            return Err(format!("raw entry {i} is not the pack's"));
+        }
     }
     Ok(())
 }
@@ -335,7 +397,7 @@ mod tests {
     #[test]
     fn round_trip_keeps_headers_and_only_what_indexing_reads() {
         let (name, bytes, entries) = sample();
-        let ix = encode(&name, &bytes, &entries);
+        let ix = encode(&name, &bytes, &entries, &mut |_| None);
         let p = parse(&ix).unwrap();
         assert_eq!(p.name, name);
         assert_eq!(p.size, bytes.len() as u64);
@@ -356,7 +418,7 @@ mod tests {
     #[test]
     fn any_flipped_byte_is_refused() {
         let (name, bytes, entries) = sample();
-        let ix = encode(&name, &bytes, &entries);
+        let ix = encode(&name, &bytes, &entries, &mut |_| None);
         for i in 0..ix.len() {
             let mut bad = ix.clone();
             bad[i] ^= 0x04;
@@ -365,6 +427,48 @@ mod tests {
         }
         for cut in 0..ix.len() {
             assert!(parse(&ix[..cut]).is_err(), "cut at {cut}");
+        }
+    }
+
+    #[test]
+    fn an_entry_whose_base_is_in_another_pack_is_stored_without_it() {
+        let c = Codec::default();
+        let old = b"{\"doc\":\"a\",\"n\":1}".to_vec();
+        let new = b"{\"doc\":\"a\",\"n\":2}".to_vec();
+        let old_id = ObjectId::of(&old);
+        let mut w = PackWriter::default();
+        w.push(&encode_entry(c, Kind::Content, b"text", None).unwrap().1);
+        let delta = encode_entry(c, Kind::Record, &new, Some((BaseRef::Id(old_id), &old)));
+        w.push(&delta.unwrap().1);
+        let (name, bytes, entries) = w.finish();
+        let mut asked = Vec::new();
+        let ix = encode(&name, &bytes, &entries, &mut |id| {
+            asked.push(*id);
+            Some(new.clone())
+        });
+        assert_eq!(asked, vec![ObjectId::of(&new)]);
+        let p = parse(&ix).unwrap();
+        let raw = p.raw_by_id();
+        let (alone, base) = &raw[&ObjectId::of(&new)];
+        assert_eq!(*base, None, "read without its base");
+        assert_eq!(object::decode(alone, None).unwrap().1, new);
+        assert_eq!(p.entries, entries, "the pack's own headers are kept");
+        assert_eq!(check(&ix, &name, &bytes), Ok(()));
+        // Without the plain bytes it is kept as in the pack, base and all.
+        let plain = encode(&name, &bytes, &entries, &mut |_| None);
+        assert_eq!(
+            parse(&plain).unwrap().raw_by_id()[&ObjectId::of(&new)].1,
+            Some(old_id)
+        );
+        // Other bytes (a wrong size, or not hashing to the id) are refused.
+        let wrong = encode(&name, &bytes, &entries, &mut |_| Some(old.clone()));
+        assert_eq!(wrong, plain);
+        let mut lie = ix.clone();
+        let n = lie.len();
+        lie[n - HASH - 2] ^= 1;
+        let lie = reseal(lie);
+        if parse(&lie).is_ok() {
+            assert!(check(&lie, &name, &bytes).is_err());
         }
     }
 
@@ -378,7 +482,7 @@ mod tests {
     #[test]
     fn a_resealed_lie_is_refused_or_caught_by_check() {
         let (name, bytes, entries) = sample();
-        let ix = encode(&name, &bytes, &entries);
+        let ix = encode(&name, &bytes, &entries, &mut |_| None);
         // A different pack size: entries no longer cover it.
         let mut lie = ix.clone();
         lie[37] ^= 1;

@@ -205,9 +205,17 @@ impl Archive {
     /// overwritten) on a backend that keeps them. Best effort: without it
     /// (a failed upload, a crash just before) readers scan the pack, as for
     /// packs written before index objects existed.
-    pub(super) fn put_pack_index(&self, name: &str, pack: &[u8], entries: &[Entry]) {
+    /// `standalone` gives the bytes of objects whose delta base is in
+    /// another pack (see `packindex`).
+    pub(super) fn put_pack_index(
+        &self,
+        name: &str,
+        pack: &[u8],
+        entries: &[Entry],
+        standalone: &mut dyn FnMut(&ObjectId) -> Option<Vec<u8>>,
+    ) {
         if self.backend.pack_indexes() {
-            let index = packindex::encode(name, pack, entries);
+            let index = packindex::encode(name, pack, entries, standalone);
             let _ = self.backend.put_if_absent(&packindex::key(name), &index);
         }
     }

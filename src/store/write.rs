@@ -466,6 +466,19 @@ impl Writer<'_> {
             .iter()
             .map(|(id, (_, d))| (*id, *d))
             .collect();
+        // Records (and state objects) that are deltas against an object of
+        // another pack go into the pack's index object without their base.
+        let mut standalone: HashMap<ObjectId, Vec<u8>> = HashMap::new();
+        if a.backend.pack_indexes() {
+            for (id, (e, _)) in &pending.entries {
+                if packindex::wanted(e.header.kind)
+                    && matches!(e.header.base, Some(BaseRef::Id(_)))
+                    && let Ok(b) = a.read_with(id, Extra::Pending(&pending), READ_CHAIN_LIMIT)
+                {
+                    standalone.insert(*id, b.to_vec());
+                }
+            }
+        }
         let (name, bytes, entries) = pending.pack.finish();
         let written = a
             .backend
@@ -474,7 +487,7 @@ impl Writer<'_> {
         if written {
             self.written.push(name.clone());
         }
-        a.put_pack_index(&name, &bytes, &entries);
+        a.put_pack_index(&name, &bytes, &entries, &mut |id| standalone.remove(id));
         let pack_id = a.cat(a.catalog.add_pack(&name, bytes.len() as u64))?;
         for e in &entries {
             let row = object_row(&name, e, depths[&e.header.id]);

@@ -557,3 +557,46 @@ fn push_writes_index_objects_for_the_packs_it_uploads() {
     assert_eq!(text_of(&other, "doc@2"), paragraph(1));
     assert!(crate::store::verify::verify(&other, &mut |_, _| {}).ok());
 }
+
+#[test]
+fn a_machine_behind_by_a_pack_reads_its_index_object_only() {
+    let bucket: Arc<dyn ObjectStore> = Arc::new(InMemory::new());
+    let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut texts = several_packs(&bucket, one.path());
+    drop(machine(&bucket, two.path()));
+    // One more pack: every record in it is a delta against one in an
+    // older pack, which the index object holds without its base.
+    let before = listed(&bucket, "index");
+    let (a, _) = machine(&bucket, one.path());
+    let mut w = a.writer(&mut || {}).unwrap();
+    for d in 0..4 {
+        let body = format!("{}\nlater {d}", paragraph(d));
+        w.add(capture(&format!("doc{d}"), 100, &body)).unwrap();
+        texts.push((format!("doc{d}@7"), body));
+    }
+    w.commit().unwrap();
+    let added: Vec<(String, u64)> = listed(&bucket, "index")
+        .into_iter()
+        .filter(|k| !before.contains(k))
+        .collect();
+    assert_eq!(added.len(), 1);
+    let (b, stats) = machine(&bucket, two.path());
+    let g = |c: &AtomicU64| c.load(Ordering::Relaxed);
+    assert_eq!(
+        g(&stats.ranges),
+        0,
+        "no older pack is read: {}",
+        stats.to_json()
+    );
+    // The marker and the new index object.
+    assert_eq!(g(&stats.gets), 2, "{}", stats.to_json());
+    assert!(
+        g(&stats.bytes_in) < total(&added) + 100,
+        "{}",
+        stats.to_json()
+    );
+    assert_eq!(catalog_of(&b), catalog_of(&a));
+    for (addr, text) in &texts {
+        assert_eq!(&text_of(&b, addr), text, "{addr}");
+    }
+}
