@@ -472,6 +472,34 @@ mod tests {
         }
     }
 
+    #[test]
+    fn resealed_mutations_never_panic_and_never_pass_check_with_other_entries() {
+        let (name, bytes, entries) = sample();
+        let ix = encode(&name, &bytes, &entries, &mut |_| None);
+        for i in 0..ix.len() - HASH {
+            for bit in [0x01, 0x80] {
+                let mut bad = ix.clone();
+                bad[i] ^= bit;
+                let bad = reseal(bad);
+                if let Ok(p) = parse(&bad) {
+                    let end = p
+                        .entries
+                        .last()
+                        .map_or(8, |e| e.offset + e.header.entry_len() as u64);
+                    assert_eq!(end + pack::TRAILER as u64, p.size, "byte {i}");
+                }
+                if check(&bad, &name, &bytes).is_ok() {
+                    assert_eq!(parse(&bad).unwrap().entries, entries, "byte {i}");
+                }
+            }
+        }
+        // Counts claiming more than the bytes hold are refused before any
+        // allocation.
+        let mut huge = ix.clone();
+        huge[45..49].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert!(parse(&reseal(huge)).is_err());
+    }
+
     fn reseal(mut body: Vec<u8>) -> Vec<u8> {
         body.truncate(body.len() - HASH);
         let h = blake3::hash(&body);
