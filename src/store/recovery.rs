@@ -221,40 +221,48 @@ impl Archive {
     }
 
     /// The pack index objects listed, for verify (none on a backend that
-    /// keeps none; an index listing that fails is an unreadable index of
-    /// every pack, reported as such).
-    pub(super) fn index_keys(&self) -> std::io::Result<HashMap<String, u64>> {
+    /// keeps none), and why they could not be listed.
+    pub(super) fn index_keys(&self) -> (HashMap<String, u64>, Option<String>) {
         if !self.backend.pack_indexes() {
-            return Ok(HashMap::new());
+            return (HashMap::new(), None);
         }
-        Ok(self
-            .backend
-            .list("index")?
-            .into_iter()
-            .filter_map(|(k, len)| Some((packindex::pack_of(&k)?.to_owned(), len)))
-            .collect())
+        match self.backend.list("index") {
+            Ok(listed) => (
+                listed
+                    .into_iter()
+                    .filter_map(|(k, len)| Some((packindex::pack_of(&k)?.to_owned(), len)))
+                    .collect(),
+                None,
+            ),
+            Err(e) => (
+                HashMap::new(),
+                Some(format!(
+                    "cannot list the pack index objects ({e}); they were not checked"
+                )),
+            ),
+        }
     }
 
-    /// How pack `name`'s index object (if it has one) disagrees with the
-    /// pack's bytes, for verify: `None` when it agrees or there is none.
+    /// How pack `name`'s index object (if `listed` has one) disagrees with
+    /// the pack's bytes, for verify: `None` when it agrees or there is none.
     pub(super) fn index_mismatch(
         &self,
-        listed: &std::io::Result<HashMap<String, u64>>,
+        listed: &HashMap<String, u64>,
         name: &str,
         pack: &[u8],
     ) -> Option<String> {
+        if !listed.contains_key(name) {
+            return None;
+        }
         let key = packindex::key(name);
-        let safe = "deleting it is safe (readers then scan the pack; the archive's data is \
-                    not affected)";
-        let why = match listed {
-            Err(e) => format!("cannot list index objects: {e}"),
-            Ok(l) if !l.contains_key(name) => return None,
-            Ok(_) => match self.backend.get(&key) {
-                Err(e) => format!("unreadable: {e}"),
-                Ok(index) => packindex::check(&index, name, pack).err()?,
-            },
+        let why = match self.backend.get(&key) {
+            Err(e) => format!("unreadable: {e}"),
+            Ok(index) => packindex::check(&index, name, pack).err()?,
         };
-        Some(format!("index object {key}: {why}; {safe}"))
+        Some(format!(
+            "index object {key}: {why}; deleting it is safe (readers then scan the pack; \
+             the archive's data is not affected)"
+        ))
     }
 
     /// Reads a whole pack and scans it: name, size and entries.

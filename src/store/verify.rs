@@ -341,7 +341,8 @@ fn verify_once(archive: &Archive, progress: Progress<'_>) -> (Report, bool) {
         m
     };
     let mut copies: IdMap<Vec<(String, u64)>> = IdMap::default();
-    let indexes = archive.index_keys();
+    let (indexes, unlisted) = archive.index_keys();
+    problems.extend(unlisted.map(|why| problem(ProblemKind::DamagedIndex, None, None, why)));
     for (i, name) in names.iter().enumerate() {
         progress(i, names.len());
         let key = pack_key(name);
