@@ -42,6 +42,12 @@ pub trait Backend: Send + Sync {
     /// Whether other machines read and write this store too (object
     /// storage): then no pack is ever deleted or merged, since another
     /// machine's catalog may already know it.
+    /// Whether packs get an index object beside them (`packindex.rs`), so
+    /// a machine catching up reads small indexes instead of whole packs
+    /// (object storage; a directory reads its packs locally anyway).
+    fn pack_indexes(&self) -> bool {
+        false
+    }
     fn shared(&self) -> bool {
         false
     }

@@ -22,6 +22,7 @@ pub mod history;
 pub mod name;
 pub mod object;
 pub mod pack;
+pub mod packindex;
 pub mod record;
 pub mod remote;
 pub mod s3;
@@ -226,8 +227,8 @@ impl Archive {
                 let mut archive = Archive::with_catalog(dir, backend, memory_catalog(dir)?, format);
                 archive.catalog_outdated = true;
                 archive.cat(archive.catalog.begin())?;
-                let names = archive.pack_names()?;
-                archive.index_packs(&names)?;
+                let packs = archive.pack_listing()?;
+                archive.index_packs(&packs)?;
                 archive.cat(archive.catalog.commit())?;
                 return Ok(archive);
             }

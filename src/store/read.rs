@@ -138,7 +138,15 @@ pub(super) enum Extra<'a> {
     /// Written in this transaction, not yet in a sealed pack.
     Pending(&'a Pending),
     /// In packs being indexed.
-    Located(&'a HashMap<ObjectId, ObjectRow>),
+    Located(&'a Located),
+}
+
+/// Entries of packs being indexed: where each is, and the bytes of those an
+/// index object supplied (with their resolved bases), read without the pack.
+#[derive(Default)]
+pub(super) struct Located {
+    pub(super) rows: HashMap<ObjectId, ObjectRow>,
+    pub(super) raw: HashMap<ObjectId, (Vec<u8>, Option<ObjectId>)>,
 }
 
 impl Extra<'_> {
@@ -158,7 +166,7 @@ impl Extra<'_> {
 
     fn row(&self, id: &ObjectId) -> Option<&ObjectRow> {
         match self {
-            Extra::Located(rows) => rows.get(id),
+            Extra::Located(l) => l.rows.get(id),
             _ => None,
         }
     }
@@ -183,6 +191,16 @@ impl chain::Entries for StoreEntries<'_> {
         let damaged = |e: object::DecodeError| ChainError::Damaged(*id, e.to_string());
         let unreadable =
             |e: std::io::Error| ChainError::Damaged(*id, format!("cannot read its pack: {e}"));
+        // From a pack index object: its base is known by id (the bytes are
+        // checked against their id like any other).
+        if let Extra::Located(l) = extra
+            && let Some((raw, base)) = l.raw.get(id)
+        {
+            return Ok(Some(RawEntry {
+                raw: raw.clone(),
+                base: base.map(|b| (b, None)),
+            }));
+        }
         let (raw, pack): (Vec<u8>, Option<String>) = match extra.raw(id) {
             Some(raw) => (raw.to_vec(), None),
             None => {

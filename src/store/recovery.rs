@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::path::Path;
 
+use super::read::Located;
 use super::*;
 use crate::error::StoreError;
 use crate::id::{IdSet, ObjectId};
@@ -74,16 +75,62 @@ impl Archive {
     }
 
     /// Adds packs' objects and captures to the catalog (inside the caller's
-    /// transaction). Entries whose headers do not parse are left for verify.
-    pub(super) fn index_packs(&self, names: &[String]) -> Result<()> {
+    /// transaction), given their names and listed sizes. Entries whose
+    /// headers do not parse are left for verify. A pack with a usable index
+    /// object (`packindex.rs`) is indexed from it, without reading the pack.
+    pub(super) fn index_packs(&self, packs: &[(String, u64)]) -> Result<()> {
+        let mut located = Located::default();
         let mut scanned = Vec::new();
-        for name in names {
-            let bytes = self
-                .backend
-                .get(&pack_key(name))
-                .map_err(StoreError::io(format!("reading pack {name}")))?;
-            let scan = pack::scan(&bytes, Some(name));
-            scanned.push((name, bytes.len() as u64, scan.entries));
+        let mut from_index = Vec::new();
+        let indexes = self.index_listing(packs);
+        for (name, size) in packs {
+            let index = indexes
+                .get(name.as_str())
+                .and_then(|len| self.load_index(name, *size, *len));
+            match index {
+                Some(ix) => {
+                    located.raw.extend(ix.raw_by_id());
+                    from_index.push(scanned.len());
+                    scanned.push((name, *size, ix.entries));
+                }
+                None => scanned.push(self.scan_pack(name)?),
+            }
+        }
+        // Every object an index supplied must decode to its id (its chain
+        // may run through other indexes, or packs already cataloged); a pack
+        // whose index does not is scanned instead, until none is left.
+        loop {
+            located.rows = scanned
+                .iter()
+                .flat_map(|(name, _, entries)| {
+                    entries
+                        .iter()
+                        .map(|e| (e.header.id, object_row(name, e, 0)))
+                })
+                .collect();
+            let bad: Vec<usize> = from_index
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    scanned[i].2.iter().any(|e| {
+                        located.raw.contains_key(&e.header.id)
+                            && self
+                                .read_with(&e.header.id, Extra::Located(&located), READ_CHAIN_LIMIT)
+                                .is_err()
+                    })
+                })
+                .collect();
+            if bad.is_empty() {
+                break;
+            }
+            for i in bad {
+                for e in &scanned[i].2 {
+                    located.raw.remove(&e.header.id);
+                }
+                let name = scanned[i].0;
+                scanned[i] = self.scan_pack(name)?;
+                from_index.retain(|&j| j != i);
+            }
         }
         // Chain depths, across every pack being indexed and those already known.
         let bases: HashMap<ObjectId, Option<ObjectId>> = scanned
@@ -93,7 +140,7 @@ impl Archive {
         let depths = chain::depths(&bases, READ_CHAIN_LIMIT, |base| {
             Ok(self.cat(self.catalog.object(base))?.map(|r| r.depth))
         })?;
-        let mut located: HashMap<ObjectId, (i64, ObjectRow)> = HashMap::new();
+        let mut rows: HashMap<ObjectId, (i64, ObjectRow)> = HashMap::new();
         for (name, size, entries) in &scanned {
             let pack_id = self.cat(self.catalog.add_pack(name, *size))?;
             for e in entries {
@@ -101,17 +148,22 @@ impl Archive {
                 if row.kind != Kind::Record {
                     self.cat(self.catalog.insert_object(pack_id, &row))?;
                 }
-                located.insert(e.header.id, (pack_id, row));
+                rows.insert(e.header.id, (pack_id, row));
             }
         }
-        let rows: HashMap<ObjectId, ObjectRow> = located
+        located.rows = rows
             .iter()
             .map(|(id, (_, row))| (*id, row.clone()))
             .collect();
-        for (pack_id, row) in located.values().filter(|(_, r)| r.kind == Kind::Record) {
+        let located_rows = rows;
+        let rows = &located;
+        for (pack_id, row) in located_rows
+            .values()
+            .filter(|(_, r)| r.kind == Kind::Record)
+        {
             let id = CaptureId(row.id);
             // A record that cannot be read is damage for verify to report.
-            let Ok(bytes) = self.read_with(&row.id, Extra::Located(&rows), READ_CHAIN_LIMIT) else {
+            let Ok(bytes) = self.read_with(&row.id, Extra::Located(rows), READ_CHAIN_LIMIT) else {
                 continue;
             };
             if let Ok(rec) = CaptureRecord::parse(&bytes) {
@@ -121,8 +173,8 @@ impl Archive {
         }
         // State objects by name and round (one that does not parse is left
         // for verify: it is an object like any other).
-        for (_, row) in located.values().filter(|(_, r)| r.kind == Kind::State) {
-            let Ok(bytes) = self.read_with(&row.id, Extra::Located(&rows), READ_CHAIN_LIMIT) else {
+        for (_, row) in located_rows.values().filter(|(_, r)| r.kind == Kind::State) {
+            let Ok(bytes) = self.read_with(&row.id, Extra::Located(rows), READ_CHAIN_LIMIT) else {
                 continue;
             };
             if let Ok(h) = super::state::StateHeader::parse(&bytes) {
@@ -131,8 +183,8 @@ impl Archive {
         }
         // Archiving order, from the log segments (records first: a segment
         // names captures of its own pack and of packs indexed before it).
-        for (_, row) in located.values().filter(|(_, r)| r.kind == Kind::Log) {
-            let Ok(bytes) = self.read_with(&row.id, Extra::Located(&rows), READ_CHAIN_LIMIT) else {
+        for (_, row) in located_rows.values().filter(|(_, r)| r.kind == Kind::Log) {
+            let Ok(bytes) = self.read_with(&row.id, Extra::Located(rows), READ_CHAIN_LIMIT) else {
                 continue;
             };
             // A segment that does not parse is damage for verify to report.
@@ -145,6 +197,108 @@ impl Archive {
             }
         }
         Ok(())
+    }
+}
+
+impl Archive {
+    /// Stores a pack's index object beside it (after the pack, never
+    /// overwritten) on a backend that keeps them. Best effort: without it
+    /// (a failed upload, a crash just before) readers scan the pack, as for
+    /// packs written before index objects existed.
+    /// `standalone` gives the bytes of objects whose delta base is in
+    /// another pack (see `packindex`).
+    pub(super) fn put_pack_index(
+        &self,
+        name: &str,
+        pack: &[u8],
+        entries: &[Entry],
+        standalone: &mut dyn FnMut(&ObjectId) -> Option<Vec<u8>>,
+    ) {
+        if self.backend.pack_indexes() {
+            let index = packindex::encode(name, pack, entries, standalone);
+            let _ = self.backend.put_if_absent(&packindex::key(name), &index);
+        }
+    }
+
+    /// The pack index objects listed, for verify (none on a backend that
+    /// keeps none), and why they could not be listed.
+    pub(super) fn index_keys(&self) -> (HashMap<String, u64>, Option<String>) {
+        if !self.backend.pack_indexes() {
+            return (HashMap::new(), None);
+        }
+        match self.backend.list("index") {
+            Ok(listed) => (
+                listed
+                    .into_iter()
+                    .filter_map(|(k, len)| Some((packindex::pack_of(&k)?.to_owned(), len)))
+                    .collect(),
+                None,
+            ),
+            Err(e) => (
+                HashMap::new(),
+                Some(format!(
+                    "cannot list the pack index objects ({e}); they were not checked"
+                )),
+            ),
+        }
+    }
+
+    /// How pack `name`'s index object (if `listed` has one) disagrees with
+    /// the pack's bytes, for verify: `None` when it agrees or there is none.
+    pub(super) fn index_mismatch(
+        &self,
+        listed: &HashMap<String, u64>,
+        name: &str,
+        pack: &[u8],
+    ) -> Option<String> {
+        if !listed.contains_key(name) {
+            return None;
+        }
+        let key = packindex::key(name);
+        let why = match self.backend.get(&key) {
+            Err(e) => format!("unreadable: {e}"),
+            Ok(index) => packindex::check(&index, name, pack).err()?,
+        };
+        Some(format!(
+            "index object {key}: {why}; deleting it is safe (readers then scan the pack; \
+             the archive's data is not affected)"
+        ))
+    }
+
+    /// Reads a whole pack and scans it: name, size and entries.
+    fn scan_pack<'n>(&self, name: &'n String) -> Result<(&'n String, u64, Vec<Entry>)> {
+        let bytes = self
+            .backend
+            .get(&pack_key(name))
+            .map_err(StoreError::io(format!("reading pack {name}")))?;
+        let scan = pack::scan(&bytes, Some(name));
+        Ok((name, bytes.len() as u64, scan.entries))
+    }
+
+    /// The index objects of `packs` and their sizes, on a backend that
+    /// keeps them (one listing; none when it fails: packs are scanned).
+    fn index_listing(&self, packs: &[(String, u64)]) -> HashMap<String, u64> {
+        if packs.is_empty() || !self.backend.pack_indexes() {
+            return HashMap::new();
+        }
+        let Ok(listed) = self.backend.list("index") else {
+            return HashMap::new();
+        };
+        listed
+            .into_iter()
+            .filter_map(|(k, len)| Some((packindex::pack_of(&k)?.to_owned(), len)))
+            .collect()
+    }
+
+    /// A pack's index object when it reads, parses, names this pack and
+    /// agrees with its listed size; `None` (scan the pack) otherwise.
+    fn load_index(&self, name: &str, size: u64, len: u64) -> Option<packindex::PackIndex> {
+        if len > packindex::max_len(size) {
+            return None;
+        }
+        let bytes = self.backend.get(&packindex::key(name)).ok()?;
+        let ix = packindex::parse(&bytes).ok()?;
+        (ix.name == name && ix.size == size).then_some(ix)
     }
 }
 

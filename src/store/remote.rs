@@ -186,11 +186,10 @@ impl Archive {
                 .into_iter()
                 .map(|(n, _)| n)
                 .collect();
-            let unknown: Vec<String> = self
+            let unknown: Vec<(String, u64)> = self
                 .pack_listing()?
                 .into_iter()
-                .map(|(n, _)| n)
-                .filter(|n| !known.contains(n))
+                .filter(|(n, _)| !known.contains(n))
                 .collect();
             self.index_packs(&unknown)?;
             Ok(unknown.len())

@@ -94,9 +94,12 @@ impl Archive {
             self.backend
                 .put_if_absent(&key, &bytes)
                 .map_err(StoreError::io(format!("writing pack {name}")))?;
+            self.put_pack_index(name, &bytes, &scan.entries, &mut |id| {
+                from.read_object(id).ok().map(|b| b.to_vec())
+            });
             report.packs += 1;
             report.bytes += bytes.len() as u64;
-            copied.push(name.clone());
+            copied.push((name.clone(), bytes.len() as u64));
         }
         progress(missing.len(), missing.len());
         self.index_packs(&copied)?;

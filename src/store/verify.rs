@@ -42,6 +42,9 @@ pub enum ProblemKind {
     CatalogDrift,
     /// The catalog file itself is damaged (`vellum reindex` repairs it).
     CatalogDamaged,
+    /// A pack's index object (object storage) is unreadable or disagrees
+    /// with its pack: not the archive's data, and safe to delete.
+    DamagedIndex,
 }
 
 /// One problem, with what it makes unreadable.
@@ -338,6 +341,8 @@ fn verify_once(archive: &Archive, progress: Progress<'_>) -> (Report, bool) {
         m
     };
     let mut copies: IdMap<Vec<(String, u64)>> = IdMap::default();
+    let (indexes, unlisted) = archive.index_keys();
+    problems.extend(unlisted.map(|why| problem(ProblemKind::DamagedIndex, None, None, why)));
     for (i, name) in names.iter().enumerate() {
         progress(i, names.len());
         let key = pack_key(name);
@@ -357,6 +362,9 @@ fn verify_once(archive: &Archive, progress: Progress<'_>) -> (Report, bool) {
                 continue;
             }
         };
+        if let Some(why) = archive.index_mismatch(&indexes, name, &bytes) {
+            problems.push(problem(ProblemKind::DamagedIndex, None, Some(name), why));
+        }
         let scan = pack::scan(&bytes, Some(name));
         for p in &scan.problems {
             problems.push(problem(

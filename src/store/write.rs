@@ -142,10 +142,10 @@ impl Archive {
         candidates.sort_by_key(|(name, size)| (*size, name.clone()));
         let mut unknown = Vec::new();
         let mut covered = IdSet::default();
-        for (name, _) in candidates {
+        for (name, size) in candidates {
             if self.backend.shared() {
                 // Another machine may know any pack: none is ever removed.
-                unknown.push(name);
+                unknown.push((name, size));
                 continue;
             }
             match self.redundancy(&name, &covered)? {
@@ -158,7 +158,7 @@ impl Archive {
                 }
                 Some(ids) => {
                     covered.extend(ids);
-                    unknown.push(name);
+                    unknown.push((name, size));
                 }
             }
         }
@@ -466,6 +466,19 @@ impl Writer<'_> {
             .iter()
             .map(|(id, (_, d))| (*id, *d))
             .collect();
+        // Records (and state objects) that are deltas against an object of
+        // another pack go into the pack's index object without their base.
+        let mut standalone: HashMap<ObjectId, Vec<u8>> = HashMap::new();
+        if a.backend.pack_indexes() {
+            for (id, (e, _)) in &pending.entries {
+                if packindex::wanted(e.header.kind)
+                    && matches!(e.header.base, Some(BaseRef::Id(_)))
+                    && let Ok(b) = a.read_with(id, Extra::Pending(&pending), READ_CHAIN_LIMIT)
+                {
+                    standalone.insert(*id, b.to_vec());
+                }
+            }
+        }
         let (name, bytes, entries) = pending.pack.finish();
         let written = a
             .backend
@@ -474,6 +487,7 @@ impl Writer<'_> {
         if written {
             self.written.push(name.clone());
         }
+        a.put_pack_index(&name, &bytes, &entries, &mut |id| standalone.remove(id));
         let pack_id = a.cat(a.catalog.add_pack(&name, bytes.len() as u64))?;
         for e in &entries {
             let row = object_row(&name, e, depths[&e.header.id]);

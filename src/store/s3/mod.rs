@@ -427,6 +427,10 @@ impl Backend for S3Backend {
     fn shared(&self) -> bool {
         true
     }
+
+    fn pack_indexes(&self) -> bool {
+        true
+    }
 }
 
 #[cfg(test)]

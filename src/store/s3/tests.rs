@@ -11,6 +11,7 @@ use object_store::memory::InMemory;
 use super::*;
 use crate::store::Address;
 use crate::store::{Archive, CaptureText, NewCapture};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 fn backend(bucket: &Arc<dyn ObjectStore>, dir: &Path) -> S3Backend {
     let cache = BlockCache::new(dir.join("blocks"), 64 << 20);
@@ -110,11 +111,19 @@ fn reading_after_catching_up_costs_no_requests() {
     }
     w.commit().unwrap();
     let (b, stats) = machine(&bucket, two.path());
+    // Catching up read the pack's index object, not the pack: the first
+    // read fetches the pack's one block by a range request.
+    assert_eq!(stats.ranges.load(Ordering::Relaxed), 0);
     let opened = stats.requests();
     for n in 1..=50 {
         assert_eq!(text_of(&b, &format!("doc@{n}")), paragraph(n - 1));
     }
-    assert_eq!(stats.requests(), opened);
+    assert_eq!(stats.requests(), opened + 1);
+    let read = stats.requests();
+    for n in 1..=50 {
+        assert_eq!(text_of(&b, &format!("doc@{n}")), paragraph(n - 1));
+    }
+    assert_eq!(stats.requests(), read, "cached reads make no requests");
 }
 
 #[test]
@@ -331,4 +340,263 @@ fn a_damaged_pack_is_not_copied() {
     )
     .unwrap();
     assert!(listed.is_empty());
+}
+
+// ------------------------------------------------------- pack index objects
+
+/// Objects under `prefix` in the bucket: key and size.
+fn listed(bucket: &Arc<dyn ObjectStore>, prefix: &str) -> Vec<(String, u64)> {
+    let l = bucket
+        .list(Some(&ObjPath::from(prefix)))
+        .try_collect::<Vec<_>>();
+    futures::executor::block_on(l)
+        .unwrap()
+        .into_iter()
+        .map(|m| (m.location.to_string(), m.size))
+        .collect()
+}
+
+fn read_obj(bucket: &Arc<dyn ObjectStore>, key: &str) -> Vec<u8> {
+    let got = async { bucket.get(&ObjPath::from(key)).await?.bytes().await };
+    futures::executor::block_on(got).unwrap().to_vec()
+}
+
+fn write_obj(bucket: &Arc<dyn ObjectStore>, key: &str, bytes: Vec<u8>) {
+    futures::executor::block_on(bucket.put(&ObjPath::from(key), bytes.into())).unwrap();
+}
+
+/// A store of several packs, each with several documents of several
+/// versions (records delta against records of earlier packs). Returns the
+/// texts by address.
+fn several_packs(bucket: &Arc<dyn ObjectStore>, dir: &Path) -> Vec<(String, String)> {
+    let (a, _) = machine(bucket, dir);
+    let mut texts = Vec::new();
+    for round in 0..6 {
+        let mut w = a.writer(&mut || {}).unwrap();
+        for d in 0..4 {
+            // Mostly new text each time (hex of a hash stream, which
+            // compresses only to half), so the content outweighs the records
+            // as in real articles.
+            let mut noise = vec![0u8; 3000];
+            blake3::Hasher::new()
+                .update(format!("{d} {round}").as_bytes())
+                .finalize_xof()
+                .fill(&mut noise);
+            let body = paragraph(d) + "\n" + &hex(&noise);
+            w.add(capture(&format!("doc{d}"), round as i64, &body))
+                .unwrap();
+            texts.push((format!("doc{d}@{}", round + 1), body));
+        }
+        w.commit().unwrap();
+    }
+    texts
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What a catalog holds, in a comparable form.
+fn catalog_of(a: &Archive) -> String {
+    let mut objects = a.catalog.objects().unwrap();
+    objects.sort_by_key(|r| r.id);
+    let mut packs = a.catalog.packs().unwrap();
+    packs.sort();
+    format!(
+        "{:?}\n{:?}\n{:?}\n{:?}",
+        packs,
+        objects,
+        a.all_captures().unwrap(),
+        a.log().unwrap()
+    )
+}
+
+fn total(objects: &[(String, u64)]) -> u64 {
+    objects.iter().map(|(_, s)| s).sum()
+}
+
+#[test]
+fn a_new_machine_catches_up_from_index_objects_without_the_packs() {
+    let bucket: Arc<dyn ObjectStore> = Arc::new(InMemory::new());
+    let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let texts = several_packs(&bucket, one.path());
+    let packs = listed(&bucket, "packs");
+    let indexes = listed(&bucket, "index");
+    assert_eq!(packs.len(), 6);
+    assert_eq!(indexes.len(), 6, "one index object per pack");
+    let (b, stats) = machine(&bucket, two.path());
+    let g = |c: &AtomicU64| c.load(Ordering::Relaxed);
+    // The marker and one GET per index object; no pack read at all.
+    assert!(g(&stats.gets) <= 1 + 6, "{}", stats.to_json());
+    assert_eq!(g(&stats.ranges), 0, "{}", stats.to_json());
+    let received = g(&stats.bytes_in);
+    assert!(
+        received * 5 < total(&packs),
+        "received {received} of {} pack bytes",
+        total(&packs)
+    );
+    assert!(received >= total(&indexes));
+    let (a, _) = machine(&bucket, one.path());
+    assert_eq!(catalog_of(&b), catalog_of(&a));
+    // Every version reads back (its content by range requests now).
+    for (addr, text) in &texts {
+        assert_eq!(&text_of(&b, addr), text, "{addr}");
+    }
+    assert_eq!(g(&stats.gets), 7, "reading makes no whole-object GET");
+    assert!(g(&stats.ranges) > 0);
+}
+
+#[test]
+fn without_index_objects_a_new_machine_reads_whole_packs() {
+    let bucket: Arc<dyn ObjectStore> = Arc::new(InMemory::new());
+    let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let texts = several_packs(&bucket, one.path());
+    for (key, _) in listed(&bucket, "index") {
+        futures::executor::block_on(bucket.delete(&ObjPath::from(key.as_str()))).unwrap();
+    }
+    let packs = listed(&bucket, "packs");
+    let (b, stats) = machine(&bucket, two.path());
+    let g = |c: &AtomicU64| c.load(Ordering::Relaxed);
+    assert!(g(&stats.gets) > 6, "{}", stats.to_json());
+    assert!(g(&stats.bytes_in) >= total(&packs));
+    let (a, _) = machine(&bucket, one.path());
+    assert_eq!(catalog_of(&b), catalog_of(&a));
+    for (addr, text) in &texts {
+        assert_eq!(&text_of(&b, addr), text, "{addr}");
+    }
+}
+
+#[test]
+fn a_damaged_or_lying_index_is_not_trusted_and_verify_names_it() {
+    let bucket: Arc<dyn ObjectStore> = Arc::new(InMemory::new());
+    let one = tempfile::tempdir().unwrap();
+    let texts = several_packs(&bucket, one.path());
+    let reference = catalog_of(&machine(&bucket, one.path()).0);
+    let indexes = listed(&bucket, "index");
+    // One flipped byte: the index's checksum fails.
+    let mut flipped = read_obj(&bucket, &indexes[0].0);
+    flipped[60] ^= 1;
+    write_obj(&bucket, &indexes[0].0, flipped);
+    // One that parses but lies: a byte of its last raw entry (the pack's log
+    // segment) changed and the checksum made to match again.
+    let mut lie = read_obj(&bucket, &indexes[1].0);
+    let n = lie.len();
+    lie[n - 32 - 3] ^= 1;
+    lie.truncate(n - 32);
+    let h = blake3::hash(&lie);
+    lie.extend_from_slice(h.as_bytes());
+    assert!(crate::store::packindex::parse(&lie).is_ok());
+    write_obj(&bucket, &indexes[1].0, lie);
+
+    let two = tempfile::tempdir().unwrap();
+    let (b, stats) = machine(&bucket, two.path());
+    let g = |c: &AtomicU64| c.load(Ordering::Relaxed);
+    // Both packs were read whole instead; the catalog is the same.
+    let packs = listed(&bucket, "packs");
+    let two_packs: u64 = packs
+        .iter()
+        .filter(|(k, _)| {
+            indexes[..2]
+                .iter()
+                .any(|(i, _)| crate::store::packindex::pack_of(i).is_some_and(|p| k.contains(p)))
+        })
+        .map(|(_, s)| s)
+        .sum();
+    assert!(g(&stats.bytes_in) >= two_packs, "{}", stats.to_json());
+    assert!(g(&stats.bytes_in) < total(&packs), "{}", stats.to_json());
+    assert_eq!(catalog_of(&b), reference);
+    for (addr, text) in &texts {
+        assert_eq!(&text_of(&b, addr), text, "{addr}");
+    }
+    // verify names both index objects, as index problems only.
+    let report = crate::store::verify::verify(&b, &mut |_, _| {});
+    let kinds: Vec<_> = report.problems.iter().map(|p| p.kind).collect();
+    assert_eq!(
+        kinds,
+        vec![crate::store::verify::ProblemKind::DamagedIndex; 2],
+        "{:?}",
+        report.problems
+    );
+    for (key, _) in &indexes[..2] {
+        assert!(
+            report
+                .problems
+                .iter()
+                .any(|p| p.detail.contains(key.as_str()) && p.detail.contains("safe")),
+            "{key}: {:?}",
+            report.problems
+        );
+    }
+    // Deleting them is safe: verify is clean again.
+    for (key, _) in &indexes[..2] {
+        futures::executor::block_on(bucket.delete(&ObjPath::from(key.as_str()))).unwrap();
+    }
+    assert!(crate::store::verify::verify(&b, &mut |_, _| {}).ok());
+}
+
+#[test]
+fn push_writes_index_objects_for_the_packs_it_uploads() {
+    let bucket: Arc<dyn ObjectStore> = Arc::new(InMemory::new());
+    let tmp = tempfile::tempdir().unwrap();
+    let (local, _) = Archive::init(&tmp.path().join("local")).unwrap();
+    for n in 0..3 {
+        let mut w = local.writer(&mut || {}).unwrap();
+        w.add(capture("doc", n, &paragraph(n as usize))).unwrap();
+        w.commit().unwrap();
+    }
+    let (remote, _) = machine(&bucket, &tmp.path().join("m1"));
+    assert_eq!(
+        remote.receive_packs(&local, &mut |_, _| {}).unwrap().packs,
+        3
+    );
+    assert_eq!(listed(&bucket, "index").len(), 3);
+    let (other, stats) = machine(&bucket, &tmp.path().join("m2"));
+    assert_eq!(stats.ranges.load(Ordering::Relaxed), 0);
+    assert!(stats.gets.load(Ordering::Relaxed) <= 4);
+    assert_eq!(catalog_of(&other), catalog_of(&remote));
+    assert_eq!(text_of(&other, "doc@2"), paragraph(1));
+    assert!(crate::store::verify::verify(&other, &mut |_, _| {}).ok());
+}
+
+#[test]
+fn a_machine_behind_by_a_pack_reads_its_index_object_only() {
+    let bucket: Arc<dyn ObjectStore> = Arc::new(InMemory::new());
+    let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let mut texts = several_packs(&bucket, one.path());
+    drop(machine(&bucket, two.path()));
+    // One more pack: every record in it is a delta against one in an
+    // older pack, which the index object holds without its base.
+    let before = listed(&bucket, "index");
+    let (a, _) = machine(&bucket, one.path());
+    let mut w = a.writer(&mut || {}).unwrap();
+    for d in 0..4 {
+        let body = format!("{}\nlater {d}", paragraph(d));
+        w.add(capture(&format!("doc{d}"), 100, &body)).unwrap();
+        texts.push((format!("doc{d}@7"), body));
+    }
+    w.commit().unwrap();
+    let added: Vec<(String, u64)> = listed(&bucket, "index")
+        .into_iter()
+        .filter(|k| !before.contains(k))
+        .collect();
+    assert_eq!(added.len(), 1);
+    let (b, stats) = machine(&bucket, two.path());
+    let g = |c: &AtomicU64| c.load(Ordering::Relaxed);
+    assert_eq!(
+        g(&stats.ranges),
+        0,
+        "no older pack is read: {}",
+        stats.to_json()
+    );
+    // The marker and the new index object.
+    assert_eq!(g(&stats.gets), 2, "{}", stats.to_json());
+    assert!(
+        g(&stats.bytes_in) < total(&added) + 100,
+        "{}",
+        stats.to_json()
+    );
+    assert_eq!(catalog_of(&b), catalog_of(&a));
+    for (addr, text) in &texts {
+        assert_eq!(&text_of(&b, addr), text, "{addr}");
+    }
 }
