@@ -16,6 +16,11 @@ fn check(s: &str) {
             assert!(n >= 1);
             assert!(s.starts_with(d.as_str()) && s.contains('@'));
         }
+        Ok(Address::Back(d, k)) => {
+            assert!(k >= 1);
+            assert!(s.starts_with(d.as_str()) && s.contains("@-"));
+        }
+        Ok(Address::At(d, _)) => assert!(s.starts_with(d.as_str()) && s.contains('@')),
         Ok(Address::Doc(d)) => assert_eq!(d.as_str(), s),
         Ok(Address::DocOrCapture(d)) => {
             assert_eq!(d.as_str(), s);
