@@ -23,6 +23,11 @@ use super::history::{History, HistoryRow};
 use super::object::Kind;
 use super::record::{CaptureId, CaptureRecord};
 
+mod rows;
+
+use rows::*;
+pub use rows::{CaptureRow, ObjectRow, from_nanos, nanos};
+
 const SCHEMA_VERSION: i64 = 4;
 /// Schemas of older vellums whose stores this one reads: it rebuilds their
 /// catalog (in memory for readers, on disk for writers and `reindex`).
@@ -95,50 +100,6 @@ CREATE INDEX IF NOT EXISTS states_by_name ON states (name, round);
 CREATE TABLE IF NOT EXISTS changes (k INTEGER PRIMARY KEY, added INTEGER NOT NULL, removed INTEGER NOT NULL);
 ";
 
-/// An id's first 8 bytes as an integer whose order is the bytes' order.
-fn key8(bytes: &[u8; 32]) -> i64 {
-    i64::from_be_bytes(bytes[..8].try_into().expect("8 bytes")) ^ i64::MIN
-}
-
-fn change_key(old: &ObjectId, new: &ObjectId) -> i64 {
-    let mut h = blake3::Hasher::new();
-    h.update(old.as_bytes());
-    h.update(new.as_bytes());
-    key8(h.finalize().as_bytes())
-}
-
-/// Where an object lives and how it is encoded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ObjectRow {
-    pub id: ObjectId,
-    pub pack: String,
-    pub offset: u64,
-    /// Length of the whole entry (header and frame).
-    pub len: u64,
-    pub kind: Kind,
-    pub size: u64,
-    pub depth: u32,
-}
-
-/// One capture as the catalog knows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CaptureRow {
-    pub id: CaptureId,
-    pub doc: String,
-    pub at_nanos: i128,
-    /// Position in the archive log, once logged.
-    pub seq: Option<u64>,
-    /// The record carries a flag: listed, never a version.
-    pub flagged: bool,
-    /// Another record re-extracts this capture's text: listed, never a version.
-    pub superseded: bool,
-    pub vkey: ObjectId,
-    pub content: ObjectId,
-    pub source: Option<String>,
-    pub url: Option<String>,
-    pub title: Option<String>,
-}
-
 /// See [`Catalog::read_snapshot`].
 pub struct ReadSnapshot<'a> {
     catalog: &'a Catalog,
@@ -182,38 +143,6 @@ struct VersionsMemo {
 
 /// Documents whose version lists the memo keeps before starting over.
 const MEMO_DOCS: usize = 1024;
-
-fn id_from(blob: Vec<u8>) -> rusqlite::Result<ObjectId> {
-    let arr: [u8; 32] = blob.try_into().map_err(|_| {
-        rusqlite::Error::FromSqlConversionFailure(
-            0,
-            rusqlite::types::Type::Blob,
-            "object id is not 32 bytes".into(),
-        )
-    })?;
-    Ok(ObjectId::from_bytes(arr))
-}
-
-fn id_from_ref(v: rusqlite::types::ValueRef<'_>) -> rusqlite::Result<ObjectId> {
-    let arr: [u8; 32] = v.as_blob()?.try_into().map_err(|_| {
-        rusqlite::Error::FromSqlConversionFailure(
-            0,
-            rusqlite::types::Type::Blob,
-            "object id is not 32 bytes".into(),
-        )
-    })?;
-    Ok(ObjectId::from_bytes(arr))
-}
-
-fn kind_from(k: i64) -> rusqlite::Result<Kind> {
-    Kind::from_u8(k as u8).ok_or_else(|| {
-        rusqlite::Error::FromSqlConversionFailure(
-            0,
-            rusqlite::types::Type::Integer,
-            "bad kind".into(),
-        )
-    })
-}
 
 impl Catalog {
     /// Opens (creating when `create`) the catalog file.
@@ -821,66 +750,4 @@ impl Catalog {
             .execute(params![change_key(old, new), added as i64, removed as i64])?;
         Ok(())
     }
-}
-
-const RECORD_COLUMNS: &str = "SELECT c.id, p.name, c.roffset, c.rlen, 2, c.rsize, c.rdepth
-     FROM captures c JOIN packs p ON p.id = c.rpack";
-
-const CAPTURE_COLUMNS: &str = "SELECT c.id, d.name, c.at, c.atn, c.seq, c.vkey,
-        COALESCE(c.content, c.vkey), c.source, c.url, c.title, c.flagged,
-        EXISTS (SELECT 1 FROM captures s WHERE s.supersedes = c.id)
-     FROM captures c JOIN docs d ON d.n = c.doc";
-
-/// Whether another record supersedes capture `c` (see [`CAPTURE_COLUMNS`]).
-const SUPERSEDED: &str = "EXISTS (SELECT 1 FROM captures s WHERE s.supersedes = c.id)";
-
-/// History order (see `history.rs`): captured-at, then archiving order, then
-/// capture id for captures not logged yet (they will be logged last).
-const HISTORY_ORDER: &str = "c.at, c.atn, c.seq IS NULL, c.seq, c.id";
-
-fn object_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ObjectRow> {
-    Ok(ObjectRow {
-        id: id_from(r.get(0)?)?,
-        pack: r.get(1)?,
-        offset: r.get::<_, i64>(2)? as u64,
-        len: r.get::<_, i64>(3)? as u64,
-        kind: kind_from(r.get(4)?)?,
-        size: r.get::<_, i64>(5)? as u64,
-        depth: r.get(6)?,
-    })
-}
-
-fn capture_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaptureRow> {
-    Ok(CaptureRow {
-        id: CaptureId(id_from(r.get(0)?)?),
-        doc: r.get(1)?,
-        at_nanos: join_time(r.get(2)?, r.get(3)?),
-        seq: r.get::<_, Option<i64>>(4)?.map(|s| s as u64),
-        vkey: id_from(r.get(5)?)?,
-        content: id_from(r.get(6)?)?,
-        source: r.get(7)?,
-        url: r.get(8)?,
-        title: r.get(9)?,
-        flagged: r.get(10)?,
-        superseded: r.get(11)?,
-    })
-}
-
-/// Captured-at as Unix nanoseconds: exact for every year a record allows.
-pub fn nanos(t: time::OffsetDateTime) -> i128 {
-    t.unix_timestamp_nanos()
-}
-
-/// The inverse of [`nanos`] (for values it returned).
-pub fn from_nanos(n: i128) -> time::OffsetDateTime {
-    time::OffsetDateTime::from_unix_timestamp_nanos(n).expect("nanos of a record time")
-}
-
-/// Captured-at as the catalog stores it: Unix seconds and nanoseconds.
-fn split_time(t: time::OffsetDateTime) -> (i64, i64) {
-    (t.unix_timestamp(), i64::from(t.nanosecond()))
-}
-
-fn join_time(secs: i64, ns: i64) -> i128 {
-    secs as i128 * 1_000_000_000 + ns as i128
 }

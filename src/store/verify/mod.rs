@@ -8,8 +8,6 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
 
-use serde::Serialize;
-
 use crate::id::{IdMap, IdSet, ObjectId};
 
 use super::backend::Backend;
@@ -23,78 +21,9 @@ use super::record::{CaptureId, CaptureRecord};
 use super::tlog;
 use super::{Archive, READ_CHAIN_LIMIT, pack_key};
 
-/// What kind of problem was found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ProblemKind {
-    /// A pack file whose structure or checksum is wrong.
-    DamagedPack,
-    /// An object that does not decode or does not hash to its id.
-    DamagedObject,
-    /// An object that something refers to but that is nowhere in objects/.
-    MissingObject,
-    /// A record object that is not a valid capture record.
-    BadRecord,
-    /// The archive log is broken: a segment that does not parse, a gap, a
-    /// fork, or a capture logged twice or not archived.
-    BadLog,
-    /// The catalog disagrees with the objects (`vellum reindex` repairs it).
-    CatalogDrift,
-    /// The catalog file itself is damaged (`vellum reindex` repairs it).
-    CatalogDamaged,
-    /// A pack's index object (object storage) is unreadable or disagrees
-    /// with its pack: not the archive's data, and safe to delete.
-    DamagedIndex,
-}
+pub use report::{Problem, ProblemKind, Report};
 
-/// One problem, with what it makes unreadable.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Problem {
-    pub kind: ProblemKind,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub object: Option<ObjectId>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub pack: Option<String>,
-    pub detail: String,
-    /// Versions (`DOC@N`) whose text can no longer be read because of this.
-    pub unreadable: Vec<String>,
-    /// Captures (`DOC@N capture ID`) whose record can no longer be read.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub records_lost: Vec<String>,
-    /// For a damaged pack: every version with an object in it (at risk even
-    /// when still readable).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub stored: Vec<String>,
-}
-
-/// Everything verify found.
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct Report {
-    pub packs: usize,
-    pub objects: usize,
-    pub captures: usize,
-    pub problems: Vec<Problem>,
-    /// Things worth knowing that are not damage (e.g. a pack an interrupted
-    /// add left for the next writer to index, a read that failed once).
-    pub notes: Vec<String>,
-}
-
-impl Report {
-    pub fn ok(&self) -> bool {
-        self.problems.is_empty()
-    }
-
-    /// Whether `vellum reindex` would repair every problem.
-    pub fn reindex_repairs(&self) -> bool {
-        !self.problems.is_empty()
-            && self.problems.iter().all(|p| {
-                matches!(
-                    p.kind,
-                    ProblemKind::CatalogDrift | ProblemKind::CatalogDamaged
-                )
-            })
-    }
-}
+mod report;
 
 /// Progress: (packs done, packs total).
 pub type Progress<'a> = &'a mut dyn FnMut(usize, usize);
