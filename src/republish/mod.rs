@@ -45,26 +45,25 @@ fn index_error(archive: &Archive) -> impl Fn(rusqlite::Error) -> StoreError + '_
 pub fn open_index(archive: &Archive) -> Result<Index> {
     let path = archive.dir().join(index::FILE);
     let err = index_error(archive);
-    let index = match Index::open(&path) {
-        Ok(i) => i,
-        Err(_) => Index::in_memory().map_err(&err)?,
+    let open = || match Index::open(&path) {
+        Ok(i) => Ok(i),
+        Err(_) => Index::in_memory().map_err(&err),
     };
+    let index = open()?;
+    match catch_up(archive, &index) {
+        Ok(_) => return Ok(index),
+        Err(CatchUp::Store(e)) => return Err(e),
+        Err(CatchUp::Index(_)) => {
+            // Damaged: started afresh, once.
+            drop(index);
+            index::remove(&path);
+        }
+    }
+    let index = open()?;
     match catch_up(archive, &index) {
         Ok(_) => Ok(index),
         Err(CatchUp::Store(e)) => Err(e),
-        Err(CatchUp::Index(_)) => {
-            drop(index);
-            index::remove(&path);
-            let index = match Index::open(&path) {
-                Ok(i) => i,
-                Err(_) => Index::in_memory().map_err(&err)?,
-            };
-            match catch_up(archive, &index) {
-                Ok(_) => Ok(index),
-                Err(CatchUp::Store(e)) => Err(e),
-                Err(CatchUp::Index(e)) => Err(err(e)),
-            }
-        }
+        Err(CatchUp::Index(e)) => Err(err(e)),
     }
 }
 
