@@ -246,3 +246,66 @@ fn show_batch_prints_each_version_with_a_header() {
     assert!(rest.starts_with("no-such-doc missing: "), "{rest}");
     assert!(text.ends_with(&[&gr[..], b"\n"].concat()));
 }
+
+/// `show --batch` reads several addresses under one catalog view, but lets
+/// it go while it waits for input: a writer is never kept out by a batch
+/// reader idling on its standard input, and the reader's next address sees
+/// what the writer committed.
+#[test]
+fn show_batch_waiting_for_input_keeps_no_writer_out() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::process::{Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    let (tmp, store) = sample_copy();
+    let mut reader = Command::new(assert_cmd::cargo::cargo_bin("vellum"))
+        .env_remove("VELLUM_STORE")
+        .arg("--store")
+        .arg(&store)
+        .args(["show", "--batch"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = reader.stdin.take().unwrap();
+    let mut output = BufReader::new(reader.stdout.take().unwrap());
+    let mut answer = |input: &mut std::process::ChildStdin| {
+        writeln!(input, "{PAIR_DOC}\n{PAIR_DOC}@1").unwrap();
+        input.flush().unwrap();
+        let mut got = Vec::new();
+        for _ in 0..2 {
+            let mut header = String::new();
+            output.read_line(&mut header).unwrap();
+            let len: usize = header.trim().rsplit(' ').next().unwrap().parse().unwrap();
+            let mut body = vec![0; len + 1];
+            output.read_exact(&mut body).unwrap();
+            body.pop();
+            got.push((header.split(' ').nth(1).unwrap().to_owned(), body));
+        }
+        got
+    };
+    let before = answer(&mut input);
+    assert_eq!(before[0].0, format!("{PAIR_DOC}@2"));
+
+    // The reader is now blocked on its input; a write must go through.
+    let new = tmp.path().join("new.txt");
+    std::fs::write(
+        &new,
+        "A third version, archived while a batch reader waits.\n",
+    )
+    .unwrap();
+    let started = Instant::now();
+    add(&store, &new, PAIR_DOC, "2030-01-01T00:00:00Z");
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "add waited {:?} behind an idle batch reader",
+        started.elapsed()
+    );
+
+    let after = answer(&mut input);
+    assert_eq!(after[0].0, format!("{PAIR_DOC}@3"));
+    assert_eq!(after[0].1, std::fs::read(&new).unwrap());
+    assert_eq!(after[1], before[1]);
+    drop(input);
+    assert!(reader.wait().unwrap().success());
+}

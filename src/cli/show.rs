@@ -103,12 +103,29 @@ fn load(archive: &Archive, addr: &str, raw: bool) -> Result<query::Read, CliErro
 
 fn show_batch(archive: &Archive, raw: bool) -> Result<Exit, CliError> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    for line in std::io::stdin().lock().lines() {
-        let line = line.map_err(|e| CliError::new(format!("reading standard input: {e}")))?;
+    let mut input = std::io::BufReader::with_capacity(1 << 16, std::io::stdin().lock());
+    let mut line = String::new();
+    let mut view = None;
+    loop {
+        // One catalog view serves the addresses already waiting in the
+        // input (one lock and one freshness check for all of them); it is
+        // let go before waiting for more, so a reader idling on its input
+        // never keeps a writer out.
+        if input.buffer().is_empty() {
+            view = None;
+        }
+        line.clear();
+        let n = input
+            .read_line(&mut line)
+            .map_err(|e| CliError::new(format!("reading standard input: {e}")))?;
+        if n == 0 {
+            break;
+        }
         let addr = line.trim();
         if addr.is_empty() {
             continue;
         }
+        view.get_or_insert_with(|| archive.read_view());
         match load(archive, addr, raw) {
             Ok(query::Read {
                 resolved: r, bytes, ..

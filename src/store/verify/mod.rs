@@ -260,7 +260,7 @@ fn verify_once(archive: &Archive, progress: Progress<'_>) -> (Report, bool) {
         status: RefCell::default(),
         too_deep: RefCell::default(),
         notes: RefCell::default(),
-        cache: Cache::new(super::DECODED_CACHE),
+        cache: Cache::new(super::VERIFY_CACHE),
     };
     let by_pack: HashMap<&str, Vec<&super::catalog::ObjectRow>> = {
         let mut m: HashMap<&str, Vec<_>> = HashMap::new();
