@@ -223,13 +223,16 @@ pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
     let added = writer.prepare()?;
     vellum::query::cache_stats(writer.archive(), &added)?;
     writer.commit()?;
-    super::similar::update_index(env);
     drop(spinner);
+    // Acknowledged as soon as archived; the derived indexes (caches that
+    // catch up by themselves when queried) follow.
     let mut out = std::io::stdout().lock();
     for a in &added {
         print_added(&mut out, a, args.json)?;
     }
+    out.flush()?;
     drop(out);
+    super::similar::update_index(env);
     super::search::refresh_index(env, false);
     Ok(Exit::Ok)
 }

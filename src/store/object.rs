@@ -212,6 +212,38 @@ pub fn rebase(entry: &[u8], offset: u32) -> Result<Vec<u8>, DecodeError> {
     Ok(out)
 }
 
+/// A large object against its base: the fast levels' match finder cannot
+/// index a base of many megabytes loaded as a dictionary (a 20 MB text with
+/// one word changed was stored whole again), so the base is referenced as a
+/// prefix and long-distance matching finds its runs, as `zstd --patch-from
+/// --long` does. The frame reads back like every delta: the base as a raw
+/// content dictionary.
+fn compress_large_delta(
+    codec: Codec,
+    data: &[u8],
+    base: &[u8],
+) -> std::io::Result<(Vec<u8>, bool)> {
+    let io = |c| std::io::Error::other(zstd_err(c));
+    let level = if data.len() >= codec.huge_at {
+        codec.huge_level
+    } else {
+        codec.large_level
+    };
+    let mut cctx = zstd_safe::CCtx::create();
+    cctx.set_parameter(CParameter::CompressionLevel(level))
+        .map_err(io)?;
+    cctx.set_parameter(CParameter::ChecksumFlag(false))
+        .map_err(io)?;
+    cctx.set_parameter(CParameter::WindowLog(window_log(data.len() + base.len())))
+        .map_err(io)?;
+    cctx.set_parameter(CParameter::EnableLongDistanceMatching(true))
+        .map_err(io)?;
+    cctx.ref_prefix(base).map_err(io)?;
+    let mut out = Vec::with_capacity(zstd_safe::compress_bound(data.len()));
+    cctx.compress2(&mut out, data).map_err(io)?;
+    Ok((out, true))
+}
+
 /// Compression levels, chosen on the benchmark corpus (2,085 distinct
 /// versions): deltas at level 9 cost 3% more than at 19 and compress 20
 /// times faster; the few full frames (a document's first version) get 19.
@@ -219,14 +251,19 @@ pub fn rebase(entry: &[u8], offset: u32) -> Result<Vec<u8>, DecodeError> {
 /// Objects of [`Codec::large_at`] bytes or more get [`Codec::large_level`]
 /// instead: level 19 compresses 1 MB/s, so a 20 MB capture took 22 s to add;
 /// level 5 is about 80 times faster for about 25% more bytes on such
-/// captures, which are rare (the benchmark corpus has none). The level is
-/// not part of the format: every reader decodes every level.
+/// captures, which are rare (the benchmark corpus has none). From
+/// [`Codec::huge_at`] on, [`Codec::huge_level`]: level 3 compresses twice as
+/// fast as 5 for about 7% more bytes, which keeps a 20 MB capture's add
+/// over 30 MB/s. The level is not part of the format: every reader decodes
+/// every level.
 #[derive(Debug, Clone, Copy)]
 pub struct Codec {
     pub delta_level: i32,
     pub full_level: i32,
     pub large_at: usize,
     pub large_level: i32,
+    pub huge_at: usize,
+    pub huge_level: i32,
 }
 
 impl Default for Codec {
@@ -236,6 +273,8 @@ impl Default for Codec {
             full_level: 19,
             large_at: 1 << 20,
             large_level: 5,
+            huge_at: 8 << 20,
+            huge_level: 3,
         }
     }
 }
@@ -293,6 +332,11 @@ thread_local! {
 /// start with zstd's dictionary magic and do not load as a dictionary are
 /// not usable as a base, and the object is then stored whole.
 fn compress(codec: Codec, data: &[u8], base: Option<&[u8]>) -> std::io::Result<(Vec<u8>, bool)> {
+    if let Some(base) = base
+        && data.len() >= codec.large_at
+    {
+        return compress_large_delta(codec, data, base);
+    }
     let io = |c| std::io::Error::other(zstd_err(c));
     CCTX.with_borrow_mut(|cctx| {
         cctx.reset(ResetDirective::SessionAndParameters)
@@ -304,7 +348,9 @@ fn compress(codec: Codec, data: &[u8], base: Option<&[u8]>) -> std::io::Result<(
         if !used {
             cctx.load_dictionary(&[]).map_err(io)?;
         }
-        let level = if data.len() >= codec.large_at {
+        let level = if data.len() >= codec.huge_at {
+            codec.huge_level
+        } else if data.len() >= codec.large_at {
             codec.large_level
         } else if used {
             codec.delta_level
@@ -398,12 +444,46 @@ mod tests {
         let (id, fast) = encode(codec, Kind::Content, big.as_bytes(), None).unwrap();
         let slow = Codec {
             large_at: usize::MAX,
+            huge_at: usize::MAX,
             ..codec
         };
         let (_, best) = encode(slow, Kind::Content, big.as_bytes(), None).unwrap();
         assert_ne!(fast, best, "another level, another frame");
         let (h, back) = decode(&fast, None).unwrap();
         assert_eq!((h.id, back.as_slice()), (id, big.as_bytes()));
+    }
+
+    /// A large text with a few words changed costs a few bytes against its
+    /// base, not a second copy (the fast levels could not find the base's
+    /// runs in a dictionary of megabytes).
+    #[test]
+    fn a_large_delta_stores_only_the_change() {
+        let words: Vec<&str> = NEW.split_whitespace().collect();
+        let mut x: u64 = 7;
+        let mut base = String::new();
+        while base.len() < 9 << 20 {
+            x = x
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            base.push_str(words[(x >> 33) as usize % words.len()]);
+            base.push(if x.is_multiple_of(13) { '\n' } else { ' ' });
+        }
+        let mut data = base.clone();
+        data.insert_str(base.len() / 2, " a few words inserted ");
+        data.replace_range(100..110, "changed!!!");
+        let codec = Codec::default();
+        assert!(data.len() >= codec.large_at);
+        let (base_id, _) = encode(codec, Kind::Content, base.as_bytes(), None).unwrap();
+        let (id, delta) = encode(
+            codec,
+            Kind::Content,
+            data.as_bytes(),
+            Some((BaseRef::Id(base_id), base.as_bytes())),
+        )
+        .unwrap();
+        assert!(delta.len() < 4096, "a delta of {} bytes", delta.len());
+        let (h, back) = decode(&delta, Some((base_id, base.as_bytes()))).unwrap();
+        assert_eq!((h.id, back.as_slice()), (id, data.as_bytes()));
     }
 
     #[test]

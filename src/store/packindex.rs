@@ -51,6 +51,8 @@ const LEVEL: Codec = Codec {
     full_level: 19,
     large_at: usize::MAX,
     large_level: 19,
+    huge_at: usize::MAX,
+    huge_level: 19,
 };
 
 /// The key of a pack's index object.
