@@ -1,5 +1,8 @@
 //! A small cache of decoded objects, so reading consecutive versions (or a
-//! delta chain's shared bases) decompresses each object once.
+//! delta chain's shared bases) decompresses each object once. Eviction is
+//! CLOCK (second chance): an entry read since it was last passed over stays,
+//! so the bases that many chains share (skip-delta bases) outlive the
+//! versions read once.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -13,7 +16,8 @@ pub struct Cache {
 
 #[derive(Default)]
 struct Inner {
-    map: IdMap<Arc<Vec<u8>>>,
+    /// Each entry with whether it was read since eviction last passed it.
+    map: IdMap<(Arc<Vec<u8>>, bool)>,
     order: VecDeque<ObjectId>,
     bytes: usize,
 }
@@ -28,10 +32,14 @@ impl Cache {
     }
 
     pub fn get(&self, id: &ObjectId) -> Option<Arc<Vec<u8>>> {
-        self.inner.lock().ok()?.map.get(id).cloned()
+        let mut inner = self.inner.lock().ok()?;
+        let (bytes, used) = inner.map.get_mut(id)?;
+        *used = true;
+        Some(Arc::clone(bytes))
     }
 
-    /// Inserts, evicting the oldest entries past the budget (first in, first out).
+    /// Inserts, evicting past the budget the oldest entries not read since
+    /// they were last passed over.
     pub fn put(&self, id: ObjectId, bytes: Arc<Vec<u8>>) {
         if bytes.len() > self.budget {
             return;
@@ -43,14 +51,23 @@ impl Cache {
             return;
         }
         inner.bytes += bytes.len();
-        inner.map.insert(id, bytes);
+        inner.map.insert(id, (bytes, false));
         inner.order.push_back(id);
         while inner.bytes > self.budget {
             let Some(old) = inner.order.pop_front() else {
                 break;
             };
-            if let Some(b) = inner.map.remove(&old) {
-                inner.bytes -= b.len();
+            match inner.map.get_mut(&old) {
+                Some((_, used)) if *used => {
+                    *used = false;
+                    inner.order.push_back(old);
+                }
+                Some(_) => {
+                    if let Some((b, _)) = inner.map.remove(&old) {
+                        inner.bytes -= b.len();
+                    }
+                }
+                None => {}
             }
         }
     }
@@ -70,5 +87,18 @@ mod tests {
         assert!(c.get(&b).is_some());
         c.put(a, Arc::new(vec![0; 11]));
         assert!(c.get(&a).is_none());
+    }
+
+    #[test]
+    fn an_entry_read_again_outlives_one_read_once() {
+        let c = Cache::new(12);
+        let [a, b, d] = [b"a", b"b", b"d"].map(|k| ObjectId::of(k));
+        c.put(a, Arc::new(vec![0; 6]));
+        c.put(b, Arc::new(vec![0; 6]));
+        assert!(c.get(&a).is_some());
+        c.put(d, Arc::new(vec![0; 6]));
+        assert!(c.get(&a).is_some(), "read since inserted: kept");
+        assert!(c.get(&b).is_none(), "never read: evicted first");
+        assert!(c.get(&d).is_some());
     }
 }
