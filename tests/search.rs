@@ -413,3 +413,64 @@ fn an_index_of_a_larger_archive_is_started_over() {
     assert!(hits(&small, &["zanzibar"]).is_empty());
     assert_eq!(docs(&hits(&small, &["islands"])), ["c"]);
 }
+
+/// `add` extends the index with only what it archived (looking texts and
+/// paragraphs up rather than loading them all): an index grown one add at a
+/// time answers exactly as one rebuilt from the whole archive, whatever the
+/// mix of new documents, new versions, a revert, a text shared by two
+/// documents and a paragraph shared by several texts.
+#[test]
+fn an_index_grown_add_by_add_answers_as_a_rebuilt_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    let shared = "A shared paragraph about the harbour and its cranes.";
+    let steps: [(&str, String); 7] = [
+        ("a", format!("Alpha text on the harbour.\n\n{shared}\n")),
+        ("b", "Beta notes on cranes and ships.\n".to_owned()),
+        (
+            "a",
+            format!("Alpha text on the harbour, revised.\n\n{shared}\n"),
+        ),
+        ("c", format!("Gamma: cranes again.\n\n{shared}\n")),
+        ("a", format!("Alpha text on the harbour.\n\n{shared}\n")),
+        ("d", "Beta notes on cranes and ships.\n".to_owned()),
+        (
+            "b",
+            "Beta notes, second version: no more ships.\n".to_owned(),
+        ),
+    ];
+    let queries: [&[&str]; 5] = [
+        &["harbour", "--all-versions"],
+        &["cranes", "--all-versions"],
+        &["ships", "--all-versions"],
+        &["\"shared paragraph\""],
+        &["revised", "--all-versions"],
+    ];
+    let answers =
+        |store: &Path| -> Vec<Vec<Value>> { queries.iter().map(|q| hits(store, q)).collect() };
+    for (i, (doc, text)) in steps.iter().enumerate() {
+        let f = write(tmp.path(), &format!("step{i}.md"), text);
+        add(&store, &f, doc, &format!("2020-01-{:02}T00:00:00Z", i + 1));
+    }
+    let grown = answers(&store);
+    assert!(grown.iter().all(|h| !h.is_empty()), "{grown:?}");
+    let stats = vellum::search::stats(&vellum::store::Archive::open(&store).unwrap()).unwrap();
+    vellum(&store).arg("reindex").assert().success();
+    assert_eq!(answers(&store), grown);
+    let rebuilt = vellum::search::stats(&vellum::store::Archive::open(&store).unwrap()).unwrap();
+    assert_eq!(
+        (
+            stats.texts,
+            stats.documents,
+            stats.captures,
+            stats.paragraphs
+        ),
+        (
+            rebuilt.texts,
+            rebuilt.documents,
+            rebuilt.captures,
+            rebuilt.paragraphs
+        )
+    );
+    assert_eq!((stats.texts, stats.documents, stats.captures), (5, 4, 7));
+}

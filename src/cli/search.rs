@@ -287,15 +287,15 @@ pub fn refresh_index(env: &Env, rebuild: bool) {
             let mut progress = Progress::new(env, "indexing texts for search");
             let mut p = |done, total| progress.update(done, total);
             if rebuild {
-                search::rebuild(&archive, &mut p)
+                search::rebuild(&archive, &mut p).map(|index| index.caught_up)
             } else {
-                Index::open(&archive, &mut p)
+                Index::refresh(&archive, &mut p)
             }
         });
     match r {
-        Ok(index) if rebuild => {
+        Ok(caught_up) if rebuild => {
             if env.notes
-                && let Some(c) = index.caught_up
+                && let Some(c) = caught_up
             {
                 eprintln!(
                     "vellum: rebuilt the search index: {} text(s), {} paragraph(s) in {:.2} s",

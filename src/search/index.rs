@@ -31,12 +31,13 @@ use super::text::{fold_for_index, paragraphs};
 pub const FILE: &str = "search.sqlite";
 /// Bumped whenever the schema or what is indexed changes: an index of
 /// another version is deleted and rebuilt.
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 -- Text objects indexed (tn numbers them in indexing order).
 CREATE TABLE texts (tn INTEGER PRIMARY KEY, id BLOB NOT NULL);
+CREATE INDEX texts_by_id ON texts (substr(id, 1, 8));
 -- Which documents have a version with this text.
 CREATE TABLE doc_texts (doc TEXT NOT NULL, tn INTEGER NOT NULL, PRIMARY KEY (doc, tn)) WITHOUT ROWID;
 -- Distinct paragraphs: pn = fts rowid (numbered in indexing order, so FTS5's
@@ -44,6 +45,9 @@ CREATE TABLE doc_texts (doc TEXT NOT NULL, tn INTEGER NOT NULL, PRIMARY KEY (doc
 -- (tn, n) = paragraph n of text tn (the latest text holding it), to read it back; tns = the texts holding
 -- it (ascending, delta varints).
 CREATE TABLE paras (pn INTEGER PRIMARY KEY, h INTEGER NOT NULL, tn INTEGER NOT NULL, n INTEGER NOT NULL, tns BLOB NOT NULL);
+-- Catching up looks texts and paragraphs up by these instead of loading
+-- every row: an add costs the same however large the index.
+CREATE INDEX paras_by_h ON paras (h);
 CREATE VIRTUAL TABLE fts USING fts5(body, content='', tokenize='unicode61 remove_diacritics 2');
 ";
 
@@ -164,6 +168,7 @@ fn create(conn: &Connection) -> rusqlite::Result<()> {
         conn.execute_batch(SCHEMA)?;
         set_meta(conn, "schema", SCHEMA_VERSION)?;
         set_meta(conn, "captures", 0)?;
+        set_meta(conn, "seq", 0)?;
         set_meta(conn, "text_bytes", 0)
     })();
     match r {
@@ -187,6 +192,20 @@ fn set_meta(conn: &Connection, key: &str, value: i64) -> rusqlite::Result<()> {
     Ok(())
 }
 
+/// The number of an indexed text.
+fn text_number(conn: &Connection, id: &ObjectId) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached("SELECT tn FROM texts WHERE substr(id, 1, 8) = ?1 AND id = ?2")?
+        .query_row(params![&id.as_bytes()[..8], id.as_bytes()], |r| r.get(0))
+        .optional()
+}
+
+fn has_doc_text(conn: &Connection, doc: &str, tn: i64) -> rusqlite::Result<bool> {
+    conn.prepare_cached("SELECT 1 FROM doc_texts WHERE doc = ?1 AND tn = ?2")?
+        .query_row(params![doc, tn], |_| Ok(()))
+        .optional()
+        .map(|r| r.is_some())
+}
+
 fn remove_file(path: &Path) -> std::io::Result<()> {
     let mut journal = path.as_os_str().to_owned();
     journal.push("-journal");
@@ -207,6 +226,23 @@ impl Index {
     /// memory instead ([`Index::path`] is `None`, [`Index::memory_reason`]
     /// says why).
     pub fn open(archive: &Archive, progress: ProgressFn<'_>) -> Result<Index, SearchError> {
+        Index::open_inner(archive, progress, true)
+    }
+
+    /// Brings the store's index up to date (as [`Index::open`] does) without
+    /// loading what queries need: what `add` runs after archiving.
+    pub fn refresh(
+        archive: &Archive,
+        progress: ProgressFn<'_>,
+    ) -> Result<Option<CatchUp>, SearchError> {
+        Ok(Index::open_inner(archive, progress, false)?.caught_up)
+    }
+
+    fn open_inner(
+        archive: &Archive,
+        progress: ProgressFn<'_>,
+        maps: bool,
+    ) -> Result<Index, SearchError> {
         let path = archive.dir().join(FILE);
         let mut rebuilt = false;
         let mut discarded = None;
@@ -230,7 +266,12 @@ impl Index {
             };
             let mut index = Index::from_conn(conn, Some(path.clone()));
             let caught_up = index.catch_up(archive, progress);
-            let loaded = caught_up.and_then(|c| index.load_maps().map(|()| c));
+            let loaded = caught_up.and_then(|c| {
+                if maps {
+                    index.load_maps()?;
+                }
+                Ok(c)
+            });
             match loaded {
                 Ok(mut c) => {
                     if let Some(c) = c.as_mut() {
@@ -394,38 +435,47 @@ impl Index {
             )
             .map_err(&err)?;
             set_meta(conn, "text_bytes", 0).map_err(&err)?;
+            set_meta(conn, "seq", 0).map_err(&err)?;
         }
+        // Only captures archived since the last catch-up (and any not yet
+        // in the archive log, found again each time until logged: adding
+        // them is idempotent).
+        let mark = if rebuilt {
+            0
+        } else {
+            meta(conn, "seq").map_err(&err)?.unwrap_or(0)
+        };
+        let captures = if rebuilt {
+            archive.all_captures()?
+        } else {
+            archive.captures_since(mark as u64)?
+        };
+        let high = captures
+            .iter()
+            .filter_map(|c| c.seq)
+            .max()
+            .map_or(mark, |s| mark.max(s as i64));
         let mut text_n: HashMap<ObjectId, i64> = HashMap::new();
-        {
-            let mut stmt = conn.prepare("SELECT tn, id FROM texts").map_err(&err)?;
-            let mut rows = stmt.query([]).map_err(&err)?;
-            while let Some(r) = rows.next().map_err(&err)? {
-                let id: Vec<u8> = r.get(1).map_err(&err)?;
-                if let Ok(b) = <[u8; 32]>::try_from(id.as_slice()) {
-                    text_n.insert(ObjectId::from_bytes(b), r.get(0).map_err(&err)?);
-                }
-            }
-        }
-        let mut have: HashSet<(String, i64)> = HashSet::new();
-        {
-            let mut stmt = conn
-                .prepare("SELECT doc, tn FROM doc_texts")
-                .map_err(&err)?;
-            let mut rows = stmt.query([]).map_err(&err)?;
-            while let Some(r) = rows.next().map_err(&err)? {
-                have.insert((r.get(0).map_err(&err)?, r.get(1).map_err(&err)?));
-            }
-        }
         // The pairs to add, texts not indexed yet first collected.
         let mut todo: Vec<(String, ObjectId)> = Vec::new();
         let mut new_texts: Vec<ObjectId> = Vec::new();
         let mut queued: HashSet<ObjectId> = HashSet::new();
-        for c in archive.all_captures()? {
+        for c in captures {
             if c.flagged {
                 continue;
             }
-            match text_n.get(&c.vkey) {
-                Some(tn) if have.contains(&(c.doc.clone(), *tn)) => continue,
+            let tn = match text_n.get(&c.vkey) {
+                Some(tn) => Some(*tn),
+                None => {
+                    let tn = text_number(conn, &c.vkey).map_err(&err)?;
+                    if let Some(tn) = tn {
+                        text_n.insert(c.vkey, tn);
+                    }
+                    tn
+                }
+            };
+            match tn {
+                Some(tn) if has_doc_text(conn, &c.doc, tn).map_err(&err)? => continue,
                 Some(_) => {}
                 None => {
                     if queued.insert(c.vkey) {
@@ -462,6 +512,7 @@ impl Index {
                 .map_err(&err)?;
         }
         set_meta(conn, "captures", count).map_err(&err)?;
+        set_meta(conn, "seq", high).map_err(&err)?;
         Ok(Some(CatchUp {
             rebuilt,
             texts: total,
@@ -508,7 +559,8 @@ pub fn rebuild(archive: &Archive, progress: ProgressFn<'_>) -> Result<Index, Sea
 
 /// Collects paragraphs during a catch-up; writes them at the end.
 struct Builder {
-    /// Paragraphs indexed, by the hash of their text.
+    /// Paragraphs indexed in this catch-up, by the hash of their text (those
+    /// indexed before are looked up in `paras`).
     known: HashMap<i64, i64>,
     next_pn: i64,
     /// Raw paragraph chunk hash → paragraph number (None: nothing to
@@ -537,17 +589,11 @@ fn hash8(s: &str) -> i64 {
 
 impl Builder {
     fn load(conn: &Connection) -> rusqlite::Result<Builder> {
-        let mut known = HashMap::new();
-        let mut next_pn = 1;
-        let mut stmt = conn.prepare("SELECT pn, h FROM paras")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let pn: i64 = r.get(0)?;
-            known.insert(r.get(1)?, pn);
-            next_pn = next_pn.max(pn + 1);
-        }
+        let next_pn = conn.query_row("SELECT COALESCE(MAX(pn), 0) + 1 FROM paras", [], |r| {
+            r.get(0)
+        })?;
         Ok(Builder {
-            known,
+            known: HashMap::new(),
             next_pn,
             chunks: HashMap::new(),
             touched: HashMap::new(),
@@ -586,7 +632,14 @@ impl Builder {
     /// indexed unless the index has it already. Returns its number.
     fn paragraph(&mut self, conn: &Connection, p: &str, tn: i64, n: i64) -> rusqlite::Result<i64> {
         let h = hash8(p);
-        if let Some(&pn) = self.known.get(&h) {
+        let found = match self.known.get(&h) {
+            Some(&pn) => Some(pn),
+            None => conn
+                .prepare_cached("SELECT pn FROM paras WHERE h = ?1")?
+                .query_row([h], |r| r.get(0))
+                .optional()?,
+        };
+        if let Some(pn) = found {
             if let std::collections::hash_map::Entry::Vacant(e) = self.touched.entry(pn) {
                 let blob: Option<Vec<u8>> = conn
                     .prepare_cached("SELECT tns FROM paras WHERE pn = ?1")?

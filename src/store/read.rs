@@ -101,6 +101,13 @@ impl Archive {
         self.cat(self.catalog.captures())
     }
 
+    /// The captures archived after archive-log position `seq`, in log
+    /// order, then any not logged yet (derived indexes catch up with it).
+    pub fn captures_since(&self, seq: u64) -> Result<Vec<CaptureRow>> {
+        let _snapshot = self.catalog.read_snapshot();
+        self.cat(self.catalog.captures_since(seq))
+    }
+
     /// Resolves an address to one capture.
     pub fn resolve(&self, addr: &Address) -> Result<Resolved> {
         let _snapshot = self.catalog.read_snapshot();

@@ -486,6 +486,15 @@ impl Catalog {
         rows.collect()
     }
 
+    /// Captures after archive-log position `seq`, then the unlogged ones.
+    pub fn captures_since(&self, seq: u64) -> rusqlite::Result<Vec<CaptureRow>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "{CAPTURE_COLUMNS} WHERE c.seq > ?1 OR c.seq IS NULL ORDER BY c.seq IS NULL, c.seq"
+        ))?;
+        let rows = stmt.query_map([seq as i64], capture_row)?;
+        rows.collect()
+    }
+
     /// A document's history (see `history.rs`). Reads only the key and id
     /// of captures that do not start a version (this is on the path of
     /// every `show DOC@N`).
