@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::bands::{self, Bands};
 use super::minhash;
 use super::score::Prepared;
 use super::text::{Para, prepare};
@@ -19,7 +20,7 @@ use super::text::{Para, prepare};
 /// The index file in a store directory.
 pub const FILE: &str = "similar.sqlite";
 /// Bumped when what the index keeps changes: an older file is rebuilt.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 /// A paragraph carried by this many documents of one source is its boilerplate.
 pub const BOILERPLATE_DOCS: i64 = 3;
 
@@ -38,9 +39,6 @@ CREATE TABLE IF NOT EXISTS docs (
     paras BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS docs_source ON docs (source);
-CREATE TABLE IF NOT EXISTS bands (
-    key INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (key, doc)
-) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS para_counts (
     source TEXT NOT NULL, hash INTEGER NOT NULL, n INTEGER NOT NULL,
     PRIMARY KEY (source, hash)
@@ -79,6 +77,8 @@ pub struct IndexedDoc {
 pub struct Index {
     conn: Connection,
     path: Option<PathBuf>,
+    /// See [`bands::MIN_STAGED`] (smaller in tests, to cross merges).
+    min_staged: i64,
 }
 
 impl Index {
@@ -117,6 +117,7 @@ impl Index {
         let index = Index {
             conn,
             path: Some(path.to_owned()),
+            min_staged: bands::MIN_STAGED,
         };
         if index.schema()? != Some(SCHEMA_VERSION) {
             return Err(rusqlite::Error::InvalidQuery);
@@ -140,12 +141,17 @@ impl Index {
             .map(|n| n > 0)?;
         if !has_meta {
             conn.execute_batch(SCHEMA)?;
+            conn.execute_batch(bands::SCHEMA)?;
             conn.execute(
                 "INSERT INTO meta (key, value) VALUES ('schema', ?1), ('mark', 0)",
                 [SCHEMA_VERSION],
             )?;
         }
-        Ok(Index { conn, path })
+        Ok(Index {
+            conn,
+            path,
+            min_staged: bands::MIN_STAGED,
+        })
     }
 
     fn schema(&self) -> Result<Option<i64>> {
@@ -189,11 +195,18 @@ impl Index {
         Ok(())
     }
 
+    /// Band rows waiting in `bands_new`, and merged into `bands`.
+    pub fn band_rows(&self) -> Result<(u64, u64)> {
+        let (staged, merged) = Bands::new(&self.conn, self.min_staged).counts()?;
+        Ok((staged as u64, merged as u64))
+    }
+
     /// Forgets everything (before a rebuild).
     pub fn clear(&self) -> Result<()> {
         self.conn.execute_batch(
-            "DELETE FROM docs; DELETE FROM bands; DELETE FROM para_counts; DELETE FROM sources;
-             UPDATE meta SET value = 0 WHERE key = 'mark';",
+            "DELETE FROM docs; DELETE FROM bands; DELETE FROM bands_new;
+             DELETE FROM para_counts; DELETE FROM sources;
+             UPDATE meta SET value = 0 WHERE key IN ('mark', 'staged', 'merged');",
         )
     }
 
@@ -232,6 +245,7 @@ impl Index {
         // Documents to sign, by source; sources whose boilerplate may have
         // moved (a paragraph's count crossed the threshold) map to true.
         let mut fresh: HashMap<String, Vec<(i64, Vec<Para>)>> = HashMap::new();
+        let mut bands = Bands::new(&self.conn, self.min_staged);
         let mut dirty: BTreeMap<String, bool> = BTreeMap::new();
         for e in entries {
             let old: Option<(i64, String, String, Vec<u8>)> = self
@@ -314,7 +328,7 @@ impl Index {
             if let Some(before) = before.as_deref().filter(|_| !crossed) {
                 let bp: HashSet<u64> = from_blob(before).into_iter().collect();
                 for (id, paras) in mine {
-                    self.sign(id, &Prepared::new(paras, &bp))?;
+                    self.sign(&mut bands, id, &Prepared::new(paras, &bp))?;
                 }
                 continue;
             }
@@ -337,17 +351,18 @@ impl Index {
             };
             for (id, key) in ids {
                 match fresh.remove(&id) {
-                    Some(paras) => self.sign(id, &Prepared::new(paras, &bp))?,
+                    Some(paras) => self.sign(&mut bands, id, &Prepared::new(paras, &bp))?,
                     // The source's boilerplate moved: its other documents
                     // are signed again without it.
                     None if changed => {
                         let paras = prepare(&text(&key).unwrap_or_default());
-                        self.sign(id, &Prepared::new(paras, &bp))?
+                        self.sign(&mut bands, id, &Prepared::new(paras, &bp))?
                     }
                     None => {}
                 }
             }
         }
+        bands.finish()?;
         Ok(signed)
     }
 
@@ -375,7 +390,7 @@ impl Index {
         Ok(crossed)
     }
 
-    fn sign(&self, id: i64, p: &Prepared) -> Result<()> {
+    fn sign(&self, bands: &mut Bands, id: i64, p: &Prepared) -> Result<()> {
         let old: Option<Vec<u8>> = self
             .conn
             .prepare_cached("SELECT sig FROM docs WHERE id = ?1")?
@@ -383,24 +398,14 @@ impl Index {
             .optional()?
             .flatten();
         if let Some(sig) = old.as_deref().and_then(minhash::from_bytes) {
-            let mut del = self
-                .conn
-                .prepare_cached("DELETE FROM bands WHERE key = ?1 AND doc = ?2")?;
-            for b in minhash::bands(&sig) {
-                del.execute(params![b, id])?;
-            }
+            bands.delete(id, &minhash::bands(&sig))?;
         }
         let sig = minhash::signature(&p.set);
         self.conn
             .prepare_cached("UPDATE docs SET sig = ?2, shingles = ?3 WHERE id = ?1")?
             .execute(params![id, minhash::to_bytes(&sig), p.set.len() as i64])?;
         if !p.set.is_empty() {
-            let mut ins = self
-                .conn
-                .prepare_cached("INSERT OR IGNORE INTO bands (key, doc) VALUES (?1, ?2)")?;
-            for b in minhash::bands(&sig) {
-                ins.execute(params![b, id])?;
-            }
+            bands.insert(id, &minhash::bands(&sig))?;
         }
         Ok(())
     }
@@ -409,14 +414,9 @@ impl Index {
     /// they share, most first.
     pub fn candidates(&self, sig: &[u32]) -> Result<Vec<(i64, usize)>> {
         let mut hits: HashMap<i64, usize> = HashMap::new();
-        let mut st = self
-            .conn
-            .prepare_cached("SELECT doc FROM bands WHERE key = ?1")?;
-        for b in minhash::bands(sig) {
-            for id in st.query_map([b], |r| r.get::<_, i64>(0))? {
-                *hits.entry(id?).or_default() += 1;
-            }
-        }
+        Bands::new(&self.conn, self.min_staged).lookup(&minhash::bands(sig), &mut |id| {
+            *hits.entry(id).or_default() += 1
+        })?;
         let mut out: Vec<(i64, usize)> = hits.into_iter().collect();
         out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         Ok(out)
@@ -591,8 +591,13 @@ mod tests {
         assert_eq!(i.mark().unwrap(), 0);
     }
 
-    /// (doc, signature, shingles) rows, and (source, boilerplate) rows.
-    type State = (Vec<(String, Option<Vec<u8>>, i64)>, Vec<(String, Vec<u8>)>);
+    /// (doc, signature, shingles) rows, (source, boilerplate) rows, and
+    /// (doc, band key) rows of both band tables.
+    type State = (
+        Vec<(String, Option<Vec<u8>>, i64)>,
+        Vec<(String, Vec<u8>)>,
+        Vec<(String, i64)>,
+    );
 
     /// Every document's signature and every source's boilerplate, to compare
     /// two indexes built differently.
@@ -613,7 +618,37 @@ mod tests {
             .unwrap()
             .collect::<Result<_>>()
             .unwrap();
-        (docs, sources)
+        let bands = i
+            .conn
+            .prepare(
+                "SELECT d.doc, b.key FROM (SELECT * FROM bands UNION ALL SELECT * FROM bands_new) b
+                 JOIN docs d ON d.id = b.doc ORDER BY d.doc, b.key",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_>>()
+            .unwrap();
+        (docs, sources, bands)
+    }
+
+    /// The band rows the documents' signatures call for.
+    fn expected_bands(s: &State) -> Vec<(String, i64)> {
+        let mut out: Vec<(String, i64)> =
+            s.0.iter()
+                .filter(|(_, _, shingles)| *shingles > 0)
+                .flat_map(|(doc, sig, _)| {
+                    let sig = minhash::from_bytes(sig.as_deref().unwrap()).unwrap();
+                    minhash::bands(&sig).into_iter().map(|k| (doc.clone(), k))
+                })
+                .collect();
+        out.sort();
+        out
+    }
+
+    fn band_rows(i: &Index) -> (i64, i64) {
+        let (staged, merged) = i.band_rows().unwrap();
+        (staged as i64, merged as i64)
     }
 
     #[test]
@@ -655,14 +690,34 @@ mod tests {
         batch.upsert(vec![moved.clone()], &mut text).unwrap();
         batch.commit().unwrap();
 
-        let single = Index::in_memory().unwrap();
+        // One at a time, with band rows merged from bands_new into bands
+        // every two documents or so (and re-signed documents' rows deleted
+        // from both).
+        let mut single = Index::in_memory().unwrap();
+        single.min_staged = 100;
+        let mut merges = 0;
         for e in entries.into_iter().chain([moved]) {
+            let before = band_rows(&single).1;
             single.begin().unwrap();
             single.upsert(vec![e], &mut text).unwrap();
             single.commit().unwrap();
+            merges += usize::from(band_rows(&single).1 > before);
         }
+        assert!(merges >= 2, "{merges} merges");
         let (b, s) = (state(&batch), state(&single));
         assert_eq!(b, s);
+        assert_eq!(s.2, expected_bands(&s));
+        // The counts kept in meta are the tables' rows.
+        for i in [&batch, &single] {
+            let (staged, merged) = band_rows(i);
+            let count = |t: &str| -> i64 {
+                i.conn
+                    .query_row(&format!("SELECT count(*) FROM {t}"), [], |r| r.get(0))
+                    .unwrap()
+            };
+            assert_eq!((staged, merged), (count("bands_new"), count("bands")));
+        }
+        assert!(band_rows(&single).1 > 0);
         // gr's footer was boilerplate at three documents, and is no longer
         // at two; blog's is.
         let kept = |src: &str| -> HashSet<u64> {
