@@ -98,9 +98,15 @@ impl Index {
         let conn = Connection::open(path)?;
         conn.busy_timeout(Duration::from_secs(30))?;
         // A rollback journal, not WAL: readers open the file read-only and
-        // must leave no -wal/-shm files behind in the store.
+        // must leave no -wal/-shm files behind in the store. No fsync: the
+        // index is a cache of the objects. A process that dies mid-commit
+        // leaves its journal, and the next opener rolls the file back, so
+        // no reader sees half a write; only a crash of the whole machine
+        // can lose the last transactions or damage the file, and a damaged
+        // file is rebuilt. (Syncing cost 4.5 of 7 ms of a single add at
+        // 100,000 documents.)
         conn.pragma_update(None, "journal_mode", "DELETE")?;
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "synchronous", "OFF")?;
         let index = Index::setup(conn, Some(path.to_owned()))?;
         if index.schema()? != Some(SCHEMA_VERSION) {
             return Err(rusqlite::Error::InvalidQuery);
