@@ -20,7 +20,7 @@ use super::text::{Para, prepare};
 /// The index file in a store directory.
 pub const FILE: &str = "similar.sqlite";
 /// Bumped when what the index keeps changes: an older file is rebuilt.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 /// A paragraph carried by this many documents of one source is its boilerplate.
 pub const BOILERPLATE_DOCS: i64 = 3;
 
@@ -40,10 +40,12 @@ CREATE TABLE IF NOT EXISTS docs (
 );
 CREATE INDEX IF NOT EXISTS docs_source ON docs (source);
 CREATE TABLE IF NOT EXISTS para_counts (
-    source TEXT NOT NULL, hash INTEGER NOT NULL, n INTEGER NOT NULL,
+    source INTEGER NOT NULL, hash INTEGER NOT NULL, n INTEGER NOT NULL,
     PRIMARY KEY (source, hash)
 ) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS sources (source TEXT PRIMARY KEY, boilerplate BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS sources (
+    id INTEGER PRIMARY KEY, source TEXT NOT NULL UNIQUE, boilerplate BLOB NOT NULL
+);
 ";
 
 type Result<T> = std::result::Result<T, rusqlite::Error>;
@@ -221,9 +223,10 @@ impl Index {
         if source.is_empty() {
             return Ok(HashSet::new());
         }
-        let mut st = self
-            .conn
-            .prepare_cached("SELECT hash FROM para_counts WHERE source = ?1 AND n >= ?2")?;
+        let mut st = self.conn.prepare_cached(
+            "SELECT hash FROM para_counts
+             WHERE source = (SELECT id FROM sources WHERE source = ?1) AND n >= ?2",
+        )?;
         let rows = st.query_map(params![source, BOILERPLATE_DOCS], |r| r.get::<_, i64>(0))?;
         rows.map(|h| h.map(|h| h as u64)).collect()
     }
@@ -345,7 +348,8 @@ impl Index {
             let blob = to_blob(&sorted);
             let changed = before.as_deref() != Some(&blob[..]);
             self.conn.execute(
-                "INSERT OR REPLACE INTO sources (source, boilerplate) VALUES (?1, ?2)",
+                "INSERT INTO sources (source, boilerplate) VALUES (?1, ?2)
+                 ON CONFLICT (source) DO UPDATE SET boilerplate = excluded.boilerplate",
                 params![source, blob],
             )?;
             let ids: Vec<(i64, String)> = {
@@ -378,20 +382,32 @@ impl Index {
         if source.is_empty() {
             return Ok(false);
         }
+        // Counts are kept under the source's row id (not its name, repeated
+        // in every row); a source is given its row, with no boilerplate yet,
+        // by its first document.
+        self.conn
+            .prepare_cached(
+                "INSERT INTO sources (source, boilerplate) VALUES (?1, x'') ON CONFLICT DO NOTHING",
+            )?
+            .execute([source])?;
+        let src: i64 = self
+            .conn
+            .prepare_cached("SELECT id FROM sources WHERE source = ?1")?
+            .query_row([source], |r| r.get(0))?;
         let mut up = self.conn.prepare_cached(
             "INSERT INTO para_counts (source, hash, n) VALUES (?1, ?2, ?3)
              ON CONFLICT (source, hash) DO UPDATE SET n = n + ?3 RETURNING n",
         )?;
+        let mut gone = self
+            .conn
+            .prepare_cached("DELETE FROM para_counts WHERE source = ?1 AND hash = ?2")?;
         let mut crossed = false;
         for h in hashes {
-            let n: i64 = up.query_row(params![source, *h as i64, by], |r| r.get(0))?;
+            let n: i64 = up.query_row(params![src, *h as i64, by], |r| r.get(0))?;
             crossed |= (n - by >= BOILERPLATE_DOCS) != (n >= BOILERPLATE_DOCS);
-        }
-        if by < 0 {
-            self.conn.execute(
-                "DELETE FROM para_counts WHERE source = ?1 AND n <= 0",
-                [source],
-            )?;
+            if n <= 0 {
+                gone.execute(params![src, *h as i64])?;
+            }
         }
         Ok(crossed)
     }
@@ -661,7 +677,8 @@ mod tests {
     fn adding_one_document_at_a_time_ends_where_one_batch_does() {
         // Two sources whose footers become boilerplate at the third document,
         // and a document that moves from one source to the other (its counts
-        // leave the first: a footer drops back under the threshold there).
+        // leave the first: a footer drops back under the threshold there),
+        // then changes again (its one paragraph's count drops to zero).
         let mut texts: HashMap<String, String> = HashMap::new();
         let mut entries = Vec::new();
         for n in 0..6 {
@@ -686,14 +703,17 @@ mod tests {
             "k0b".into(),
             "Story zero moved, and now it tells of another river entirely.".into(),
         );
+        texts.insert("k0c".into(), "Story zero changed again.".into());
         let mut moved = entry("d0", "k0b", "blog", 0);
         moved.title = None;
+        let changed = entry("d0", "k0c", "blog", 0);
         let mut text = |k: &str| texts.get(k).cloned();
 
         let batch = Index::in_memory().unwrap();
         batch.begin().unwrap();
         batch.upsert(entries.clone(), &mut text).unwrap();
         batch.upsert(vec![moved.clone()], &mut text).unwrap();
+        batch.upsert(vec![changed.clone()], &mut text).unwrap();
         batch.commit().unwrap();
 
         // One at a time, with band rows merged from bands_new into bands
@@ -702,7 +722,7 @@ mod tests {
         let mut single = Index::in_memory().unwrap();
         single.min_staged = 100;
         let mut merges = 0;
-        for e in entries.into_iter().chain([moved]) {
+        for e in entries.into_iter().chain([moved, changed]) {
             let before = band_rows(&single).1;
             single.begin().unwrap();
             single.upsert(vec![e], &mut text).unwrap();
@@ -722,6 +742,13 @@ mod tests {
                     .unwrap()
             };
             assert_eq!((staged, merged), (count("bands_new"), count("bands")));
+            // One count per document carrying a paragraph, none at zero.
+            let sum = |sql: &str| -> i64 { i.conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+            assert_eq!(
+                sum("SELECT coalesce(sum(n), 0) FROM para_counts"),
+                sum("SELECT coalesce(sum(length(paras)), 0) / 8 FROM docs WHERE source != ''")
+            );
+            assert_eq!(sum("SELECT count(*) FROM para_counts WHERE n <= 0"), 0);
         }
         assert!(band_rows(&single).1 > 0);
         // gr's footer was boilerplate at three documents, and is no longer
