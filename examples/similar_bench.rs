@@ -188,17 +188,6 @@ fn main() {
         indexed += n;
     }
     let build_s = t.elapsed().as_secs_f64() - 2.0 * gen_s;
-    // Single captures into the full index (as one `vellum add` each).
-    let mut single = Vec::new();
-    for k in 0..20 {
-        let (e, _, _) = background(next_bg + k, &vocab);
-        let _ = get(&e.key);
-        let t = Instant::now();
-        index.begin().unwrap();
-        index.upsert(vec![e], &mut get).unwrap();
-        index.commit().unwrap();
-        single.push(t.elapsed().as_secs_f64() * 1e3);
-    }
     // Queries: network documents (they have copies to find), texts in memory.
     let mut get_arc = |k: &str| get(k).map(std::sync::Arc::new);
     let mut rng = Rng(9);
@@ -220,10 +209,33 @@ fn main() {
         t.sort_by(f64::total_cmp);
         t[t.len() * 95 / 100]
     };
-    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0)
-        + std::fs::metadata(path.with_extension("sqlite-wal"))
-            .map(|m| m.len())
-            .unwrap_or(0);
+    let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    // Single captures into the full index (as one `vellum add` each), for
+    // one whole cycle of the bands staging table: from just after one merge
+    // through the next, so that the mean carries its share of a merge.
+    let merged = |i: &Index| i.band_rows().unwrap().1;
+    let mut add = |k: usize| -> f64 {
+        let (e, _, _) = background(k, &vocab);
+        let t = Instant::now();
+        index.begin().unwrap();
+        index.upsert(vec![e], &mut get).unwrap();
+        index.commit().unwrap();
+        t.elapsed().as_secs_f64() * 1e3
+    };
+    let (mut k, mut warmup) = (next_bg, 0);
+    let before = merged(&index);
+    while merged(&index) <= before && warmup < 50_000 {
+        add(k);
+        (k, warmup) = (k + 1, warmup + 1);
+    }
+    let mut single = Vec::new();
+    let before = merged(&index);
+    while merged(&index) <= before && single.len() < 50_000 {
+        single.push(add(k));
+        k += 1;
+    }
+    let single_mean = single.iter().sum::<f64>() / single.len() as f64;
+    let single_max = single.iter().copied().fold(0.0, f64::max);
     republish::index::remove(&path);
     let v = serde_json::json!({
         "network": {
@@ -238,7 +250,10 @@ fn main() {
         "scale": {
             "documents": indexed,
             "index_ms_per_capture_batched": build_s * 1e3 / indexed as f64,
+            "index_ms_single_add_mean": single_mean,
             "index_ms_single_add_median": median(&mut single),
+            "index_ms_single_add_max": single_max,
+            "single_adds_in_cycle": single.len(),
             "query_ms_median": median(&mut times),
             "query_ms_p95": p95,
             "queries_finding_nothing": empty_queries,

@@ -6,6 +6,7 @@
 //! version, in the similarity index ([`index`]), a cache in its own SQLite
 //! file kept beside the catalog and caught up from the archive log.
 
+mod bands;
 pub mod boilerplate;
 pub mod collate;
 pub mod index;
