@@ -77,8 +77,9 @@ pub fn read_index(archive: &Archive) -> Result<Index> {
     if path.is_file()
         && let Ok(index) = Index::open_read_only(&path)
     {
-        let (logged, unlogged) = archive.log()?;
-        if unlogged == 0 && index.mark().ok() == Some(logged.len() as u64) {
+        let mark = index.mark().unwrap_or(0) as usize;
+        let (_, logged, unlogged) = archive.log_since(mark)?;
+        if unlogged == 0 && mark == logged {
             return Ok(index);
         }
     }
@@ -116,14 +117,16 @@ impl From<rusqlite::Error> for CatchUp {
 /// Takes in what the archive log holds beyond the index's mark: the
 /// documents of the new captures, at their latest versions.
 fn catch_up(archive: &Archive, index: &Index) -> std::result::Result<usize, CatchUp> {
-    let (logged, unlogged) = archive.log()?;
-    if index.mark()? as usize == logged.len() && unlogged == 0 {
+    let (_, logged, unlogged) = archive.log_since(index.mark()? as usize)?;
+    if index.mark()? as usize == logged && unlogged == 0 {
         return Ok(0);
     }
     index.begin()?;
     let run = || -> std::result::Result<usize, CatchUp> {
         let mut mark = index.mark()? as usize;
-        if mark > logged.len() {
+        // Read again inside the write: another writer may have caught up.
+        let (new, logged, unlogged) = archive.log_since(mark)?;
+        if mark > logged {
             // Another archive's log, or one rebuilt shorter: start afresh.
             index.clear()?;
             mark = 0;
@@ -132,7 +135,7 @@ fn catch_up(archive: &Archive, index: &Index) -> std::result::Result<usize, Catc
             archive.documents()?.into_iter().map(|d| d.doc).collect()
         } else {
             let mut docs = BTreeSet::new();
-            for id in &logged[mark..] {
+            for id in &new {
                 if let Some(row) = archive.capture_row(id)? {
                     docs.insert(row.doc);
                 }
@@ -147,7 +150,7 @@ fn catch_up(archive: &Archive, index: &Index) -> std::result::Result<usize, Catc
         }
         let mut texts = store_texts(archive);
         let n = index.upsert(entries, &mut |k| texts(k).map(|t| t.as_ref().clone()))?;
-        index.set_mark(logged.len() as u64)?;
+        index.set_mark(logged as u64)?;
         Ok(n)
     };
     match run() {

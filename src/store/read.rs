@@ -89,6 +89,21 @@ impl Archive {
         Ok((logged, unlogged))
     }
 
+    /// The archive log from position `from` on (what a derived index that
+    /// has taken in `from` entries lacks), with how many entries the log
+    /// holds and how many captures are not in it yet. Reads only the new
+    /// entries, however long the log.
+    pub fn log_since(&self, from: usize) -> Result<(Vec<CaptureId>, usize, usize)> {
+        let _snapshot = self.catalog.read_snapshot();
+        let (logged, unlogged) = self.cat(self.catalog.log_counts())?;
+        let since = if from < logged {
+            self.cat(self.catalog.logged_since(from as u64))?
+        } else {
+            Vec::new()
+        };
+        Ok((since, logged, unlogged))
+    }
+
     /// How many captures the catalog holds (a high-water mark for caches
     /// derived from it, such as the search index: captures are never removed).
     pub fn capture_count(&self) -> Result<usize> {

@@ -89,6 +89,8 @@ CREATE INDEX IF NOT EXISTS captures_by_id ON captures (substr(id, 1, 8));
 CREATE INDEX IF NOT EXISTS captures_by_doc ON captures (doc, at, atn, seq);
 CREATE INDEX IF NOT EXISTS captures_by_canon ON captures (canon) WHERE canon IS NOT NULL;
 CREATE INDEX IF NOT EXISTS captures_by_supersedes ON captures (supersedes) WHERE supersedes IS NOT NULL;
+-- By archive-log position: what derived indexes lack, and the unlogged.
+CREATE INDEX IF NOT EXISTS captures_by_seq ON captures (seq);
 -- Archive log segments (the objects themselves are in `objects`, kind 3).
 CREATE TABLE IF NOT EXISTS log (start INTEGER PRIMARY KEY, count INTEGER NOT NULL, id BLOB NOT NULL);
 -- The latest capture of each source: the delta base for a new document.
@@ -118,6 +120,10 @@ impl Drop for ReadSnapshot<'_> {
 /// Start of the message of the error [`Catalog::open`] returns for a catalog
 /// written by an older vellum (see [`is_older_schema`]).
 const OLDER_SCHEMA: &str = "catalog written by an older vellum, schema ";
+
+/// Part of [`SCHEMA`], added to older catalogs of the same schema version by
+/// their first write.
+const SEQ_INDEX: &str = "CREATE INDEX IF NOT EXISTS captures_by_seq ON captures (seq)";
 
 /// Whether an error from [`Catalog::open`] says the catalog is an older
 /// vellum's, which a rebuild upgrades.
@@ -203,6 +209,12 @@ impl Catalog {
     pub fn begin(&self) -> rusqlite::Result<()> {
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
         self.set_writing(true);
+        // Catalogs of the same schema written before this index existed get
+        // it at their first write (readers of such a catalog scan instead:
+        // the index changes no answer).
+        self.conn
+            .prepare_cached(SEQ_INDEX)
+            .and_then(|mut s| s.execute([]))?;
         Ok(())
     }
 
@@ -626,6 +638,29 @@ impl Catalog {
             .prepare_cached("SELECT id FROM captures WHERE seq IS NOT NULL ORDER BY seq")?;
         let rows = stmt.query_map([], |r| Ok(CaptureId(id_from(r.get(0)?)?)))?;
         rows.collect()
+    }
+
+    /// Logged captures from archive-log position `seq` on, in log order.
+    pub fn logged_since(&self, seq: u64) -> rusqlite::Result<Vec<CaptureId>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id FROM captures WHERE seq >= ?1 ORDER BY seq")?;
+        let rows = stmt.query_map([seq as i64], |r| Ok(CaptureId(id_from(r.get(0)?)?)))?;
+        rows.collect()
+    }
+
+    /// How many captures are in the archive log, and how many not yet.
+    /// (Log positions are dense: the log holds the highest one plus one.)
+    pub fn log_counts(&self) -> rusqlite::Result<(usize, usize)> {
+        let logged: i64 = self
+            .conn
+            .prepare_cached("SELECT COALESCE(MAX(seq) + 1, 0) FROM captures")?
+            .query_row([], |r| r.get(0))?;
+        let unlogged: i64 = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM captures WHERE seq IS NULL")?
+            .query_row([], |r| r.get(0))?;
+        Ok((logged as usize, unlogged as usize))
     }
 
     /// Captures not yet in the archive log, in the order they are appended:
