@@ -734,10 +734,10 @@ impl Catalog {
              SELECT d.name, SUM(h.starts), COUNT(*) - SUM(h.sup),
                     MAX(CASE WHEN h.i = 1 THEN h.at END), MAX(CASE WHEN h.i = 1 THEN h.atn END),
                     MAX(CASE WHEN h.i = h.n THEN h.at END), MAX(CASE WHEN h.i = h.n THEN h.atn END),
-                    (SELECT title FROM h t WHERE t.doc = h.doc AND t.title IS NOT NULL
-                     ORDER BY t.i DESC LIMIT 1)
+                    h.doc
              FROM h JOIN docs d ON d.n = h.doc GROUP BY h.doc ORDER BY d.name"
         ))?;
+        let mut titles = self.latest_titles()?;
         let rows = stmt.query_map([], |r| {
             Ok(DocSummary {
                 doc: r.get(0)?,
@@ -745,10 +745,26 @@ impl Catalog {
                 captures: r.get::<_, i64>(2)? as u64,
                 first: from_nanos(join_time(r.get(3)?, r.get(4)?)),
                 last: from_nanos(join_time(r.get(5)?, r.get(6)?)),
-                title: r.get(7)?,
+                title: titles.remove(&r.get::<_, i64>(7)?),
             })
         })?;
         rows.collect()
+    }
+
+    /// Each document's latest title in history order, by document number.
+    /// (A correlated subquery per document made `log` quadratic: 5 s for
+    /// 1,095 documents and 100,000 captures.)
+    fn latest_titles(&self) -> rusqlite::Result<HashMap<i64, String>> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT c.doc, c.title FROM captures c WHERE c.title IS NOT NULL
+             ORDER BY c.doc, {HISTORY_ORDER}"
+        ))?;
+        let mut rows = stmt.query([])?;
+        let mut out = HashMap::new();
+        while let Some(r) = rows.next()? {
+            out.insert(r.get(0)?, r.get(1)?);
+        }
+        Ok(out)
     }
 
     /// The document of a canonical URL: that of its earliest-archived capture
