@@ -78,7 +78,7 @@ pub fn read_index(archive: &Archive) -> Result<Index> {
         && let Ok(index) = Index::open_read_only(&path)
     {
         let mark = index.mark().unwrap_or(0) as usize;
-        let (_, logged, unlogged) = archive.log_since(mark)?;
+        let (logged, unlogged) = archive.log_counts()?;
         if unlogged == 0 && mark == logged {
             return Ok(index);
         }
@@ -117,7 +117,7 @@ impl From<rusqlite::Error> for CatchUp {
 /// Takes in what the archive log holds beyond the index's mark: the
 /// documents of the new captures, at their latest versions.
 fn catch_up(archive: &Archive, index: &Index) -> std::result::Result<usize, CatchUp> {
-    let (_, logged, unlogged) = archive.log_since(index.mark()? as usize)?;
+    let (logged, unlogged) = archive.log_counts()?;
     if index.mark()? as usize == logged && unlogged == 0 {
         return Ok(0);
     }

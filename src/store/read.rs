@@ -83,10 +83,14 @@ impl Archive {
     /// many captures are not logged yet (archived by an older vellum; the
     /// next write logs them).
     pub fn log(&self) -> Result<(Vec<CaptureId>, usize)> {
-        let _snapshot = self.catalog.read_snapshot();
-        let logged = self.cat(self.catalog.logged_captures())?;
-        let unlogged = self.cat(self.catalog.unlogged_captures())?.len();
+        let (logged, _, unlogged) = self.log_since(0)?;
         Ok((logged, unlogged))
+    }
+
+    /// How many captures the archive log holds, and how many are not in it
+    /// yet.
+    pub fn log_counts(&self) -> Result<(usize, usize)> {
+        self.cat(self.catalog.log_counts())
     }
 
     /// The archive log from position `from` on (what a derived index that

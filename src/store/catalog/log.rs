@@ -60,22 +60,13 @@ impl Catalog {
         Ok(())
     }
 
-    /// The archive log as cataloged: every logged capture, in log order.
-    pub fn logged_captures(&self) -> rusqlite::Result<Vec<CaptureId>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT id FROM captures WHERE seq IS NOT NULL ORDER BY seq")?;
-        let rows = stmt.query_map([], |r| Ok(CaptureId(id_from(r.get(0)?)?)))?;
-        rows.collect()
-    }
-
-    /// Logged captures from archive-log position `seq` on, in log order.
+    /// Logged captures from archive-log position `seq` on, in log order
+    /// (from 0: the archive log as cataloged).
     pub fn logged_since(&self, seq: u64) -> rusqlite::Result<Vec<CaptureId>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT id FROM captures WHERE seq >= ?1 ORDER BY seq")?;
-        let rows = stmt.query_map([seq as i64], |r| Ok(CaptureId(id_from(r.get(0)?)?)))?;
-        rows.collect()
+        self.capture_ids(
+            "SELECT id FROM captures WHERE seq >= ?1 ORDER BY seq",
+            [seq as i64],
+        )
     }
 
     /// How many captures are in the archive log, and how many not yet.
@@ -95,10 +86,19 @@ impl Catalog {
     /// Captures not yet in the archive log, in the order they are appended:
     /// captured-at, then capture id.
     pub fn unlogged_captures(&self) -> rusqlite::Result<Vec<CaptureId>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT id FROM captures WHERE seq IS NULL ORDER BY at, atn, id")?;
-        let rows = stmt.query_map([], |r| Ok(CaptureId(id_from(r.get(0)?)?)))?;
+        self.capture_ids(
+            "SELECT id FROM captures WHERE seq IS NULL ORDER BY at, atn, id",
+            [],
+        )
+    }
+
+    fn capture_ids(
+        &self,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> rusqlite::Result<Vec<CaptureId>> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let rows = stmt.query_map(params, |r| Ok(CaptureId(id_from(r.get(0)?)?)))?;
         rows.collect()
     }
 }
