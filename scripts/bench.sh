@@ -165,12 +165,16 @@ if want git && have git; then
     ING[git]=$best_sum
     # blob of every version vellum lists, in the same order as versions.tsv
     awk 'NR == FNR {sha[substr($1, 2)] = $2; next} {print sha[$1]}' "$W/marks" "$W/versions.tsv" >"$W/blobs.txt"
+    # the same blobs in the order vellum reads them (addrs.txt: document by
+    # document, versions in order), so both read all with the same locality
+    paste "$W/versions.tsv" "$W/blobs.txt" |
+        awk -F'\t' 'NR == FNR {blob[$2] = $4; next} {print blob[$1]}' - "$W/addrs.txt" >"$W/blobs-read.txt"
     for ((rep = 1; rep <= REPS; rep++)); do
         log "git fsck --full (run $rep/$REPS)"
         timed g_ver git -C "$G" fsck --full --no-progress
         keep_min VER git "$T_g_ver"
-        log "git cat-file --batch ($(wc -l <"$W/blobs.txt") blobs, run $rep/$REPS)"
-        timed g_read bash -c 'cat "$1" | git -C "$2" cat-file --batch | cat >/dev/null' _ "$W/blobs.txt" "$G"
+        log "git cat-file --batch ($(wc -l <"$W/blobs-read.txt") blobs, run $rep/$REPS)"
+        timed g_read bash -c 'cat "$1" | git -C "$2" cat-file --batch | cat >/dev/null' _ "$W/blobs-read.txt" "$G"
         keep_min READ git "$T_g_read"
     done
     rm -f "$W/fast-import.stream"
@@ -329,7 +333,7 @@ declare -A LABEL=(
 echo
 if [[ -n $GIT_OK ]]; then
     echo "git ingest split: fast-import $(fmt_ms_s "$GIT_FI_MS") s + gc --aggressive $(fmt_ms_s "$GIT_GC_MS") s = $(fmt_ms_s "${ING[git]}") s (peak RSS fast-import $(fmt_kib_mib "$GIT_FI_RSS") MiB, gc $(fmt_kib_mib "$GIT_GC_RSS") MiB)"
-    echo "read all: vellum show --batch of $(wc -l <"$W/addrs.txt") DOC@N vs git cat-file --batch of the same $(wc -l <"$W/blobs.txt") blobs (both fed and read through pipes); restic/borg/tar write every file of versions/ to disk, zstd per file decompresses to /dev/null"
+    echo "read all: vellum show --batch of $(wc -l <"$W/addrs.txt") DOC@N vs git cat-file --batch of the same $(wc -l <"$W/blobs-read.txt") blobs in the same order (both fed and read through pipes); restic/borg/tar write every file of versions/ to disk, zstd per file decompresses to /dev/null"
     echo "whole-process read of one version: $SAMPLES random versions x $ROUNDS rounds, interleaved, each read its own process (warm cache):"
     echo "  vellum show DOC@N:      median $(fmt_us_ms "$SHOW_V") ms  (p99 $(fmt_us_ms "$SHOW_V_P99") ms)"
     echo "  git cat-file -p BLOB:   median $(fmt_us_ms "$SHOW_G") ms  (p99 $(fmt_us_ms "$SHOW_G_P99") ms)"
