@@ -9,7 +9,7 @@
 //! few milliseconds of a commit (busy timeout), never for a whole import.
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
@@ -626,52 +626,68 @@ impl Catalog {
         Ok(out)
     }
 
-    /// One row per document, in name order.
+    /// One row per document, in name order: its versions (grouped by
+    /// `History::group`, the one place that decides what a version is), its
+    /// captures (superseded ones not counted), first and last capture and
+    /// latest title, all in history order.
+    ///
+    /// One pass over the captures in the order of the `captures_by_doc`
+    /// index; each document's captures are then put in history order here
+    /// (the two differ only among captures of one instant). Window
+    /// functions over every capture took 0.55 s for 1,095 documents and
+    /// 100,000 captures, and a correlated title subquery per document, before
+    /// them, 5 s.
     pub fn doc_summaries(&self) -> rusqlite::Result<Vec<DocSummary>> {
-        // A version starts at each capture whose text differs from the one
-        // before it in history order (see `history.rs`).
-        let mut stmt = self.conn.prepare(&format!(
-            "WITH x AS (SELECT c.*, {SUPERSEDED} AS sup FROM captures c),
-             h AS (
-                SELECT c.doc, c.at, c.atn, c.title, c.sup,
-                       c.flagged = 0 AND c.sup = 0 AND c.vkey IS NOT LAG(c.vkey) OVER runs AS starts,
-                       ROW_NUMBER() OVER w AS i, COUNT(*) OVER (PARTITION BY c.doc) AS n
-                FROM x c
-                WINDOW w AS (PARTITION BY c.doc ORDER BY {HISTORY_ORDER}),
-                       runs AS (PARTITION BY c.doc, c.flagged OR c.sup ORDER BY {HISTORY_ORDER}))
-             SELECT d.name, SUM(h.starts), COUNT(*) - SUM(h.sup),
-                    MAX(CASE WHEN h.i = 1 THEN h.at END), MAX(CASE WHEN h.i = 1 THEN h.atn END),
-                    MAX(CASE WHEN h.i = h.n THEN h.at END), MAX(CASE WHEN h.i = h.n THEN h.atn END),
-                    h.doc
-             FROM h JOIN docs d ON d.n = h.doc GROUP BY h.doc ORDER BY d.name"
-        ))?;
-        let mut titles = self.latest_titles()?;
-        let rows = stmt.query_map([], |r| {
-            Ok(DocSummary {
-                doc: r.get(0)?,
-                versions: r.get::<_, i64>(1)? as u64,
-                captures: r.get::<_, i64>(2)? as u64,
-                first: from_nanos(join_time(r.get(3)?, r.get(4)?)),
-                last: from_nanos(join_time(r.get(5)?, r.get(6)?)),
-                title: titles.remove(&r.get::<_, i64>(7)?),
-            })
-        })?;
-        rows.collect()
-    }
-
-    /// Each document's latest title in history order, by document number.
-    /// (A correlated subquery per document made `log` quadratic: 5 s for
-    /// 1,095 documents and 100,000 captures.)
-    fn latest_titles(&self) -> rusqlite::Result<HashMap<i64, String>> {
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT c.doc, c.title FROM captures c WHERE c.title IS NOT NULL
-             ORDER BY c.doc, {HISTORY_ORDER}"
-        ))?;
+        let mut names: HashMap<i64, String> = HashMap::new();
+        let mut stmt = self.conn.prepare("SELECT n, name FROM docs")?;
         let mut rows = stmt.query([])?;
-        let mut out = HashMap::new();
         while let Some(r) = rows.next()? {
-            out.insert(r.get(0)?, r.get(1)?);
+            names.insert(r.get(0)?, r.get(1)?);
         }
+        let mut superseded = HashSet::new();
+        let mut stmt = self
+            .conn
+            .prepare("SELECT supersedes FROM captures WHERE supersedes IS NOT NULL")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            superseded.insert(id_from_ref(r.get_ref(0)?)?);
+        }
+        let mut stmt = self.conn.prepare(
+            "SELECT c.doc, c.vkey, c.id, c.at, c.atn, c.seq, c.flagged, c.title
+             FROM captures c ORDER BY c.doc, c.at, c.atn, c.seq",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut out = Vec::with_capacity(names.len());
+        let mut doc: Option<i64> = None;
+        let mut captures: Vec<SummaryRow> = Vec::new();
+        loop {
+            let r = rows.next()?;
+            let n = r.map(|r| r.get::<_, i64>(0)).transpose()?;
+            if n != doc {
+                if let Some(d) = doc {
+                    let name = names.remove(&d).unwrap_or_default();
+                    out.extend(summarize(name, std::mem::take(&mut captures)));
+                }
+                doc = n;
+            }
+            let Some(r) = r else { break };
+            let id = id_from_ref(r.get_ref(2)?)?;
+            captures.push(SummaryRow {
+                row: HistoryRow {
+                    capture: CaptureId(id),
+                    at_nanos: join_time(r.get(3)?, r.get(4)?),
+                    key: id_from_ref(r.get_ref(1)?)?,
+                    source: None,
+                    url: None,
+                    title: None,
+                    flagged: r.get(6)?,
+                    superseded: superseded.contains(&id),
+                },
+                seq: r.get(5)?,
+                title: r.get(7)?,
+            });
+        }
+        out.sort_by(|a, b| a.doc.cmp(&b.doc));
         Ok(out)
     }
 

@@ -3,6 +3,8 @@
 
 use crate::id::ObjectId;
 
+use super::super::DocSummary;
+use super::super::history::{History, HistoryRow};
 use super::super::object::Kind;
 use super::super::record::CaptureId;
 
@@ -136,4 +138,37 @@ pub(super) fn split_time(t: time::OffsetDateTime) -> (i64, i64) {
 
 pub(super) fn join_time(secs: i64, ns: i64) -> i128 {
     secs as i128 * 1_000_000_000 + ns as i128
+}
+
+/// A capture as [`Catalog::doc_summaries`](super::Catalog::doc_summaries)
+/// reads it, in index order.
+pub(super) struct SummaryRow {
+    /// Without metadata: only the versions are counted.
+    pub row: HistoryRow,
+    /// Position in the archive log; `None` until logged.
+    pub seq: Option<i64>,
+    pub title: Option<String>,
+}
+
+/// One document's summary from its captures in any order; `None` for none.
+pub(super) fn summarize(doc: String, mut captures: Vec<SummaryRow>) -> Option<DocSummary> {
+    // History order (`HISTORY_ORDER`): captured-at, then logged before
+    // unlogged, by log position, then by capture id.
+    captures.sort_by(|a, b| {
+        let key = |c: &SummaryRow| (c.row.at_nanos, c.seq.is_none(), c.seq, c.row.capture.0);
+        key(a).cmp(&key(b))
+    });
+    let first = from_nanos(captures.first()?.row.at_nanos);
+    let last = from_nanos(captures.last()?.row.at_nanos);
+    let title = captures.iter_mut().rev().find_map(|c| c.title.take());
+    let counted = captures.iter().filter(|c| !c.row.superseded).count() as u64;
+    let history = History::group(captures.into_iter().map(|c| c.row));
+    Some(DocSummary {
+        doc,
+        versions: history.versions.len() as u64,
+        captures: counted,
+        first,
+        last,
+        title,
+    })
 }
