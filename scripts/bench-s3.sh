@@ -15,14 +15,20 @@
 #             the opening lists and indexes nothing new but fetches ranges)
 #             and cached (the same cache again), and the requests each made
 #             (VELLUM_S3_STATS)
+#   catch-up  the corpus added again, to a second store, in BENCH_S3_COMMITS
+#             commits (default 20, so as many packs); then the bytes and
+#             requests of the first `vellum log` of a machine that has never
+#             seen the store, of one that last looked after half the commits,
+#             and of one that last looked one commit before the end
 #
 # Environment: VELLUM_CORPUS, VELLUM_BIN (see bench-lib.sh), BENCH_S3_PROBES
-# (default 20).
+# (default 20), BENCH_S3_COMMITS (default 20).
 set -euo pipefail
 source "$(dirname "$0")/bench-lib.sh"
 require_corpus
 ensure_pkgs restic:restic
 PROBES=${BENCH_S3_PROBES:-20}
+COMMITS=${BENCH_S3_COMMITS:-20}
 BIN=${VELLUM_BIN:-}
 if [[ -z $BIN ]]; then
     (cd "$REPO" && cargo build --release --quiet)
@@ -87,8 +93,39 @@ for a in "${addrs[@]}"; do
     done
 done
 
+# Catch-up: a second store written in COMMITS commits; machines that looked
+# at it after half of them and after all but one catch up with one `log`.
+CATCHUP=s3://$BUCKET/catchup-$(date +%s)
+split -n "l/$COMMITS" -d -a 3 "$SCRATCH/batch.jsonl" "$SCRATCH/commit."
+n=0
+for chunk in "$SCRATCH"/commit.*; do
+    VELLUM_STORE=$CATCHUP VELLUM_CACHE=$SCRATCH/cache-writer "$BIN" add --batch "$chunk" >/dev/null
+    n=$((n + 1))
+    if ((n == COMMITS / 2)); then VELLUM_STORE=$CATCHUP VELLUM_CACHE=$SCRATCH/cache-half "$BIN" log >/dev/null; fi
+    if ((n == COMMITS - 1)); then VELLUM_STORE=$CATCHUP VELLUM_CACHE=$SCRATCH/cache-last "$BIN" log >/dev/null; fi
+done
+catch_up() { # CACHE -> "BYTES bytes, REQUESTS requests, SECONDS s"
+    local t0 err
+    err=$SCRATCH/catchup.err
+    t0=$(now_ns)
+    VELLUM_STORE=$CATCHUP VELLUM_CACHE=$1 VELLUM_S3_STATS=1 "$BIN" log >/dev/null 2>"$err"
+    printf '%s bytes, %s requests, %s s' \
+        "$(grep -o '"bytes_in":[0-9]*' "$err" | tail -1 | cut -d: -f2)" \
+        "$(grep -o '"requests":[0-9]*' "$err" | tail -1 | cut -d: -f2)" \
+        "$(fmt_ms_s $((($(now_ns) - t0) / 1000000)))"
+}
+catchup_new=$(catch_up "$SCRATCH/cache-new")
+catchup_half=$(catch_up "$SCRATCH/cache-half")
+catchup_last=$(catch_up "$SCRATCH/cache-last")
+catchup_packs=$(VELLUM_STORE=$CATCHUP VELLUM_CACHE=$SCRATCH/cache-writer "$BIN" verify --json 2>/dev/null |
+    grep -o '"packs":[0-9]*' | head -1 | cut -d: -f2)
+
 echo "vellum on Garage ($captures captures, $(fmt_mib "$corpus_bytes") MiB of corpus text)"
 echo "  ingest:              vellum $(fmt_ms_s "$vellum_ingest_ms") s   restic $(fmt_ms_s "$restic_ingest_ms") s"
 echo "  bytes stored:        vellum $(fmt_mib "$vellum_bytes") MiB   restic $(fmt_mib "$restic_bytes") MiB"
 echo "  show, cold cache:    median $(fmt_us_ms "$(median <"$SCRATCH/cold")") ms, $(median <"$SCRATCH/cold_req") requests (max $(sort -n "$SCRATCH/cold_req" | tail -1))"
 echo "  show, cached:        median $(fmt_us_ms "$(median <"$SCRATCH/cached")") ms, $(median <"$SCRATCH/cached_req") requests (max $(sort -n "$SCRATCH/cached_req" | tail -1))"
+echo "  catch-up, first log of a machine ($COMMITS commits, ${catchup_packs:-?} packs):"
+printf '    %-22s %s\n' "never looked:" "$catchup_new" \
+    "away for $((COMMITS - COMMITS / 2)) commits:" "$catchup_half" \
+    "one commit behind:" "$catchup_last"
