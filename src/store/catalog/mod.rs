@@ -664,9 +664,10 @@ impl Catalog {
             let r = rows.next()?;
             let n = r.map(|r| r.get::<_, i64>(0)).transpose()?;
             if n != doc {
-                if let Some(d) = doc {
-                    let name = names.remove(&d).unwrap_or_default();
-                    out.extend(summarize(name, std::mem::take(&mut captures)));
+                let done = std::mem::take(&mut captures);
+                // (A capture of no listed document is skipped, as a join would.)
+                if let Some(name) = doc.and_then(|d| names.remove(&d)) {
+                    out.extend(summarize(name, done));
                 }
                 doc = n;
             }
