@@ -18,6 +18,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
+mod common;
+
+use common::{batch_answers, vellum_process as vellum};
+
 const ARTICLES: [&str; 5] = [
     include_str!("fixtures/articles/blog-repost-2019-02-12.txt"),
     include_str!("fixtures/articles/globalresearch-2017-10-12.md"),
@@ -25,15 +29,6 @@ const ARTICLES: [&str; 5] = [
     include_str!("fixtures/articles/globalresearch-2019-02-12.md"),
     include_str!("fixtures/articles/zamanalwasl-france-deal.txt"),
 ];
-
-fn vellum(store: &Path) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_vellum"));
-    c.env("NO_COLOR", "1")
-        .env_remove("VELLUM_STORE")
-        .arg("--store")
-        .arg(store);
-    c
-}
 
 fn run(cmd: &mut Command) -> Output {
     cmd.stdin(Stdio::null()).output().expect("vellum runs")
@@ -488,37 +483,6 @@ fn concurrent_writers_and_readers() {
         "concurrency: {WRITERS} writers x {PER_WRITER} captures, {} documents; reader runs {reader_runs:?}",
         versions.len()
     );
-}
-
-/// Reads `show --batch` answers (header line, then the text after it) on a
-/// thread, so that a batch that stops answering fails the test instead of
-/// hanging it.
-fn batch_answers(
-    out: impl std::io::Read + Send + 'static,
-) -> std::sync::mpsc::Receiver<(String, String)> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    thread::spawn(move || {
-        let mut out = std::io::BufReader::new(out);
-        loop {
-            let mut header = String::new();
-            if std::io::BufRead::read_line(&mut out, &mut header).unwrap_or(0) == 0 {
-                return;
-            }
-            let size: usize = header
-                .split_whitespace()
-                .nth(2)
-                .and_then(|s| s.parse().ok())
-                .unwrap_or_else(|| panic!("no size in {header:?}"));
-            let mut text = vec![0; size + 1];
-            std::io::Read::read_exact(&mut out, &mut text).expect("the text and a newline");
-            text.pop();
-            let text = String::from_utf8(text).expect("UTF-8 text");
-            if tx.send((header, text)).is_err() {
-                return;
-            }
-        }
-    });
-    rx
 }
 
 /// A long-running `show --batch` answers each address as it comes, and sees

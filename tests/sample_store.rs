@@ -253,36 +253,30 @@ fn show_batch_prints_each_version_with_a_header() {
 /// what the writer committed.
 #[test]
 fn show_batch_waiting_for_input_keeps_no_writer_out() {
-    use std::io::{BufRead, BufReader, Read, Write};
-    use std::process::{Command, Stdio};
+    use std::io::Write;
+    use std::process::Stdio;
     use std::time::{Duration, Instant};
 
     let (tmp, store) = sample_copy();
-    let mut reader = Command::new(assert_cmd::cargo::cargo_bin("vellum"))
-        .env_remove("VELLUM_STORE")
-        .arg("--store")
-        .arg(&store)
+    let mut reader = vellum_process(&store)
         .args(["show", "--batch"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
     let mut input = reader.stdin.take().unwrap();
-    let mut output = BufReader::new(reader.stdout.take().unwrap());
-    let mut answer = |input: &mut std::process::ChildStdin| {
+    let answers = batch_answers(reader.stdout.take().unwrap());
+    // The address each answer is for (its header: id, address, size) and
+    // its text.
+    let answer = |input: &mut std::process::ChildStdin| {
         writeln!(input, "{PAIR_DOC}\n{PAIR_DOC}@1").unwrap();
         input.flush().unwrap();
-        let mut got = Vec::new();
-        for _ in 0..2 {
-            let mut header = String::new();
-            output.read_line(&mut header).unwrap();
-            let len: usize = header.trim().rsplit(' ').next().unwrap().parse().unwrap();
-            let mut body = vec![0; len + 1];
-            output.read_exact(&mut body).unwrap();
-            body.pop();
-            got.push((header.split(' ').nth(1).unwrap().to_owned(), body));
-        }
-        got
+        [(); 2].map(|()| {
+            let (header, text) = answers
+                .recv_timeout(Duration::from_secs(60))
+                .expect("show --batch answers within a minute");
+            (header.split(' ').nth(1).unwrap().to_owned(), text)
+        })
     };
     let before = answer(&mut input);
     assert_eq!(before[0].0, format!("{PAIR_DOC}@2"));
@@ -304,7 +298,7 @@ fn show_batch_waiting_for_input_keeps_no_writer_out() {
 
     let after = answer(&mut input);
     assert_eq!(after[0].0, format!("{PAIR_DOC}@3"));
-    assert_eq!(after[0].1, std::fs::read(&new).unwrap());
+    assert_eq!(after[0].1, std::fs::read_to_string(&new).unwrap());
     assert_eq!(after[1], before[1]);
     drop(input);
     assert!(reader.wait().unwrap().success());

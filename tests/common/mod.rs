@@ -93,3 +93,45 @@ pub fn add(store: &Path, file: &Path, doc: &str, at: &str) -> String {
     );
     String::from_utf8(out.stdout).unwrap()
 }
+
+/// `vellum --store DIR` as a plain process, for tests that pipe its standard
+/// input and output themselves (same environment as [`vellum`]).
+pub fn vellum_process(store: &Path) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_vellum"));
+    cmd.env_remove("VELLUM_STORE")
+        .env("NO_COLOR", "1")
+        .arg("--store")
+        .arg(store);
+    cmd
+}
+
+/// Reads `show --batch` answers (header line, then the text after it) on a
+/// thread, so that a batch that stops answering fails the test instead of
+/// hanging it.
+pub fn batch_answers(
+    out: impl std::io::Read + Send + 'static,
+) -> std::sync::mpsc::Receiver<(String, String)> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut out = std::io::BufReader::new(out);
+        loop {
+            let mut header = String::new();
+            if std::io::BufRead::read_line(&mut out, &mut header).unwrap_or(0) == 0 {
+                return;
+            }
+            let size: usize = header
+                .split_whitespace()
+                .nth(2)
+                .and_then(|s| s.parse().ok())
+                .unwrap_or_else(|| panic!("no size in {header:?}"));
+            let mut text = vec![0; size + 1];
+            std::io::Read::read_exact(&mut out, &mut text).expect("the text and a newline");
+            text.pop();
+            let text = String::from_utf8(text).expect("UTF-8 text");
+            if tx.send((header, text)).is_err() {
+                return;
+            }
+        }
+    });
+    rx
+}
