@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::{batch_answers, vellum_process as vellum};
+use common::{spawn_show_batch, vellum_process as vellum};
 
 const ARTICLES: [&str; 5] = [
     include_str!("fixtures/articles/blog-repost-2019-02-12.txt"),
@@ -496,14 +496,7 @@ fn show_batch_answers_at_once_and_sees_new_versions() {
     fs::write(&file, ARTICLES[0]).unwrap();
     succeed(vellum(&store).args(["add", "--doc", "story"]).arg(&file));
 
-    let mut reader = vellum(&store)
-        .args(["show", "--batch"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut ask = reader.stdin.take().unwrap();
-    let answers = batch_answers(reader.stdout.take().unwrap());
+    let (mut reader, mut ask, answers) = spawn_show_batch(&store);
     let answer = || {
         answers
             .recv_timeout(Duration::from_secs(60))

@@ -254,18 +254,10 @@ fn show_batch_prints_each_version_with_a_header() {
 #[test]
 fn show_batch_waiting_for_input_keeps_no_writer_out() {
     use std::io::Write;
-    use std::process::Stdio;
     use std::time::{Duration, Instant};
 
     let (tmp, store) = sample_copy();
-    let mut reader = vellum_process(&store)
-        .args(["show", "--batch"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = reader.stdin.take().unwrap();
-    let answers = batch_answers(reader.stdout.take().unwrap());
+    let (mut reader, mut input, answers) = spawn_show_batch(&store);
     // The address each answer is for (its header: id, address, size) and
     // its text.
     let answer = |input: &mut std::process::ChildStdin| {

@@ -135,3 +135,24 @@ pub fn batch_answers(
     });
     rx
 }
+
+/// A `vellum show --batch` process on `store`: the process, its standard
+/// input, and its answers as [`batch_answers`] reads them.
+pub fn spawn_show_batch(
+    store: &Path,
+) -> (
+    std::process::Child,
+    std::process::ChildStdin,
+    std::sync::mpsc::Receiver<(String, String)>,
+) {
+    use std::process::Stdio;
+    let mut reader = vellum_process(store)
+        .args(["show", "--batch"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("vellum show --batch starts");
+    let input = reader.stdin.take().expect("piped stdin");
+    let answers = batch_answers(reader.stdout.take().expect("piped stdout"));
+    (reader, input, answers)
+}
