@@ -129,7 +129,19 @@ pub fn canonical_time(t: OffsetDateTime) -> Option<OffsetDateTime> {
 }
 
 /// A capture id: the id of its record object. The stable, citable address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(transparent)]
 pub struct CaptureId(pub ObjectId);
 
