@@ -66,6 +66,8 @@ fn values(stdout: &[u8]) -> Vec<Value> {
 }
 
 /// Checks every value `output` printed against `def`; there must be one.
+/// `def` may name alternatives, `A|B`, for a command whose lines are items
+/// of several types (each line must be a valid A or a valid B).
 fn assert_valid(what: &str, output: &Output, def: &str) {
     let values = values(&output.stdout);
     assert!(
@@ -74,10 +76,11 @@ fn assert_valid(what: &str, output: &Output, def: &str) {
         String::from_utf8_lossy(&output.stderr)
     );
     for v in &values {
-        let why = violations(def, v);
+        let why: Vec<String> = def.split('|').map(|d| violations(d, v)).collect();
         assert!(
-            why.is_empty(),
-            "{what} printed a value that is not a valid {def}:\n{why}{v}"
+            why.iter().any(String::is_empty),
+            "{what} printed a value that is not a valid {def}:\n{}{v}",
+            why.concat()
         );
     }
 }
@@ -149,6 +152,20 @@ fn validation_rejects_a_wrong_type_or_a_missing_field() {
         "reindex_repairs": false,
         "problems": [{"kind": "gremlins", "detail": "d", "unreadable": []}]});
     assert!(violations("VerifyReport", &report).contains("/problems/0/kind"));
+    // JSON Lines of two item types: each line must be one of the alternatives.
+    let printed = |text: String| Output {
+        status: Default::default(),
+        stdout: text.into_bytes(),
+        stderr: Vec::new(),
+    };
+    let two = printed(format!(
+        "{good}\n{}\n",
+        json!({"store": "s", "created": true})
+    ));
+    assert_eq!(values(&two.stdout).len(), 2);
+    assert_valid("two lines", &two, "LogRoot|Initialized");
+    let refused = std::panic::catch_unwind(|| assert_valid("two lines", &two, "LogRoot"));
+    assert!(refused.is_err(), "a line that is no LogRoot passed as one");
 }
 
 #[test]
