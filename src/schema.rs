@@ -8,8 +8,20 @@
 //! # Adding an item type: one line in [`ITEMS`]
 //!
 //! 1. Derive `serde::Serialize` and `schemars::JsonSchema` on the library
-//!    type the command prints (its fields' types too; an
-//!    `OffsetDateTime` field needs `#[schemars(with = "String")]`).
+//!    type the command prints (its fields' types too). A time is written
+//!    as RFC 3339 text; schemars cannot see serde's `with`, so say so:
+//!
+//!    ```
+//!    #[derive(serde::Serialize, schemars::JsonSchema)]
+//!    struct Seen {
+//!        #[serde(with = "time::serde::rfc3339")]
+//!        #[schemars(with = "String", extend("format" = "date-time"))]
+//!        at: time::OffsetDateTime,
+//!    }
+//!    let schema = schemars::schema_for!(Seen).to_value();
+//!    assert_eq!(schema["properties"]["at"]["format"], "date-time");
+//!    ```
+//!
 //! 2. Add ONE line `item::<crate::path::Type>,` to [`ITEMS`], in path
 //!    order; the type's doc comment says which commands print it (it
 //!    becomes the entry's description). Its `$defs` entry is named after
