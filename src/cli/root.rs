@@ -20,7 +20,7 @@ Examples:
   vellum root --json"
 )]
 pub struct RootArgs {
-    /// One JSON object: size, root
+    /// One JSON object: size, root, unlogged (captures not in the log yet)
     #[arg(long)]
     json: bool,
 }

@@ -15,7 +15,7 @@ objects. Each problem is one line naming the damaged object and every DOC@N it m
 unreadable. Exit 0 when all is well, 1 when anything is damaged, 2 when verify could not run."
 )]
 pub struct VerifyArgs {
-    /// One JSON document with counts, problems and notes
+    /// One JSON object: packs, objects, captures, problems, notes, ok, reindex_repairs
     #[arg(long)]
     json: bool,
 }
