@@ -135,6 +135,16 @@ mod tests {
     use super::*;
 
     #[test]
+    fn ids_validate_as_they_serialize() {
+        let id = crate::store::CaptureId(crate::id::ObjectId::of(b"a record"));
+        let schema = generator().into_root_schema_for::<crate::store::CaptureId>();
+        let validator = jsonschema::validator_for(&schema.to_value()).unwrap();
+        assert!(validator.is_valid(&serde_json::to_value(id).unwrap()));
+        assert!(!validator.is_valid(&json!(id.to_string().to_uppercase())));
+        assert!(!validator.is_valid(&json!(id.0.short())));
+    }
+
+    #[test]
     fn every_item_has_a_definition() {
         let doc = document();
         let names = item_names();
