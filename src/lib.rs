@@ -9,6 +9,7 @@ pub mod ingest;
 pub mod query;
 pub mod render;
 pub mod republish;
+pub mod schema;
 pub mod search;
 pub mod store;
 pub mod warc;

@@ -4,7 +4,7 @@
 use std::io::{Read, Write};
 use std::path::PathBuf;
 
-use vellum::custody::proof::ProofFile;
+use vellum::custody::proof::{ProofCheck, ProofFile};
 use vellum::id::ObjectId;
 
 use super::{CliError, Env, Exit};
@@ -14,6 +14,7 @@ use super::{CliError, Env, Exit};
   vellum check-proof proof.json
   vellum check-proof proof.json --root 6:3f2a…   (a size and root the archive published)
   vellum check-proof proof.json --root 3f2a… article.html
+  vellum check-proof proof.json --json           (one JSON object, for scripts)
 
 Needs no store: anyone can check a proof with the proof file alone. An inclusion proof
 shows that the capture (its record: document, time, URL, the hash of its bytes) is an
@@ -32,6 +33,9 @@ pub struct CheckProofArgs {
     root: Vec<String>,
     /// A file to check against the capture's bytes
     file: Option<PathBuf>,
+    /// One JSON object: holds, statements, failure (why it does not hold)
+    #[arg(long)]
+    json: bool,
 }
 
 fn parse_root(s: &str) -> Result<(Option<u64>, ObjectId), CliError> {
@@ -75,18 +79,18 @@ pub fn run_check_proof(_env: &Env, args: CheckProofArgs) -> Result<Exit, CliErro
         }
         None => None,
     };
+    let check = ProofCheck::from(proof.check(&roots, file));
     let mut out = std::io::stdout().lock();
-    match proof.check(&roots, file) {
-        Ok(statements) => {
-            writeln!(out, "proof holds")?;
-            for s in statements {
-                writeln!(out, "  {s}")?;
-            }
-            Ok(Exit::Ok)
-        }
-        Err(e) => {
-            writeln!(out, "proof FAILS: {e}")?;
-            Ok(Exit::Found)
+    if args.json {
+        serde_json::to_writer(&mut out, &check).map_err(std::io::Error::other)?;
+        writeln!(out)?;
+    } else if let Some(failure) = &check.failure {
+        writeln!(out, "proof FAILS: {failure}")?;
+    } else {
+        writeln!(out, "proof holds")?;
+        for s in &check.statements {
+            writeln!(out, "  {s}")?;
         }
     }
+    Ok(if check.holds { Exit::Ok } else { Exit::Found })
 }

@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use vellum::store::Archive;
+use vellum::store::{Archive, Initialized};
 
 use super::{CliError, Env, Exit};
 
@@ -21,11 +21,12 @@ pub fn run_init(env: &Env, args: InitArgs) -> Result<Exit, CliError> {
     let (_, created) = Archive::init(&dir)?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        writeln!(
-            out,
-            "{}",
-            serde_json::json!({"store": dir, "created": created})
-        )?;
+        let init = Initialized {
+            store: dir,
+            created,
+        };
+        serde_json::to_writer(&mut out, &init).map_err(std::io::Error::other)?;
+        writeln!(out)?;
     } else if created {
         writeln!(
             out,

@@ -30,6 +30,6 @@ pub fn run_pull(env: &Env, args: PullArgs) -> Result<Exit, CliError> {
     let from = Archive::open(&args.remote)?;
     let (to, _) = Archive::init(&env.store)?;
     let report = copy(env, &from, &to, &env.store)?;
-    print(&args.remote, &env.store, &report, args.json)?;
+    print(&args.remote, &env.store, report, args.json)?;
     Ok(Exit::Ok)
 }

@@ -4,7 +4,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use vellum::store::Archive;
-use vellum::store::sync::{SyncError, SyncReport};
+use vellum::store::sync::{SyncError, SyncReport, SyncSummary};
 
 use super::progress::Progress;
 use super::{CliError, Env, Exit};
@@ -34,7 +34,7 @@ pub fn run_push(env: &Env, args: PushArgs) -> Result<Exit, CliError> {
     let from = env.open()?;
     let (to, _) = Archive::init(&args.remote)?;
     let report = copy(env, &from, &to, &args.remote)?;
-    print(&env.store, &args.remote, &report, args.json)?;
+    print(&env.store, &args.remote, report, args.json)?;
     Ok(Exit::Ok)
 }
 
@@ -61,13 +61,16 @@ pub fn copy(
     })
 }
 
-pub fn print(from: &Path, to: &Path, r: &SyncReport, json: bool) -> Result<(), CliError> {
+pub fn print(from: &Path, to: &Path, r: SyncReport, json: bool) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
     if json {
-        let v = serde_json::json!({
-            "from": from, "to": to, "packs": r.packs, "bytes": r.bytes, "present": r.present,
-        });
-        writeln!(out, "{v}")?;
+        let summary = SyncSummary {
+            from: from.to_owned(),
+            to: to.to_owned(),
+            report: r,
+        };
+        serde_json::to_writer(&mut out, &summary).map_err(std::io::Error::other)?;
+        writeln!(out)?;
     } else {
         writeln!(
             out,

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use vellum::custody;
+use vellum::custody::{self, LogRoot};
 use vellum::id::ObjectId;
 
 use super::{CliError, Env, Exit};
@@ -20,7 +20,7 @@ Examples:
   vellum root --json"
 )]
 pub struct RootArgs {
-    /// One JSON object: size, root
+    /// One JSON object: size, root, unlogged (captures not in the log yet)
     #[arg(long)]
     json: bool,
 }
@@ -29,13 +29,17 @@ pub fn run_root(env: &Env, args: RootArgs) -> Result<Exit, CliError> {
     let archive = env.open()?;
     let (tree, _, unlogged) = custody::tree(&archive)?;
     let head = tree.head(tree.len()).expect("the whole tree has a head");
-    let root = ObjectId::from_bytes(head.root);
+    let root = LogRoot {
+        size: head.size,
+        root: ObjectId::from_bytes(head.root),
+        unlogged,
+    };
     let mut out = std::io::stdout().lock();
     if args.json {
-        let j = serde_json::json!({"size": head.size, "root": root, "unlogged": unlogged});
-        writeln!(out, "{j}")?;
+        serde_json::to_writer(&mut out, &root).map_err(std::io::Error::other)?;
+        writeln!(out)?;
     } else {
-        writeln!(out, "{}:{root}", head.size)?;
+        writeln!(out, "{}:{}", root.size, root.root)?;
     }
     if unlogged > 0 && env.notes {
         eprintln!(

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use vellum::store::verify::{Report, verify};
+use vellum::store::verify::{Report, VerifyReport, verify};
 
 use super::progress::Progress;
 use super::{CliError, Env, Exit};
@@ -15,7 +15,7 @@ objects. Each problem is one line naming the damaged object and every DOC@N it m
 unreadable. Exit 0 when all is well, 1 when anything is damaged, 2 when verify could not run."
 )]
 pub struct VerifyArgs {
-    /// One JSON document with counts, problems and notes
+    /// One JSON object: packs, objects, captures, problems, notes, ok, reindex_repairs
     #[arg(long)]
     json: bool,
 }
@@ -26,15 +26,15 @@ pub fn run_verify(env: &Env, args: VerifyArgs) -> Result<Exit, CliError> {
     let report = verify(&archive, &mut |done, total| progress.update(done, total));
     drop(progress);
     let mut out = std::io::stdout().lock();
+    let ok = report.ok();
     if args.json {
-        let mut v = serde_json::to_value(&report).map_err(|e| CliError::new(e.to_string()))?;
-        v["ok"] = serde_json::json!(report.ok());
-        v["reindex_repairs"] = serde_json::json!(report.reindex_repairs());
-        writeln!(out, "{v}")?;
+        serde_json::to_writer(&mut out, &VerifyReport::from(report))
+            .map_err(std::io::Error::other)?;
+        writeln!(out)?;
     } else {
         print_report(&mut out, &report)?;
     }
-    Ok(if report.ok() { Exit::Ok } else { Exit::Found })
+    Ok(if ok { Exit::Ok } else { Exit::Found })
 }
 
 fn print_report(out: &mut dyn Write, report: &Report) -> std::io::Result<()> {

@@ -17,7 +17,19 @@
 //! keep the same rule with a lease; see the S3 issue.)
 
 use crate::error::StoreError;
+use crate::id::ObjectId;
 use crate::store::{Archive, CaptureId};
+
+/// What `root --json` prints: the archive log's size and root, to publish.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct LogRoot {
+    /// Entries in the log.
+    pub size: u64,
+    /// The Merkle root of those entries (publish it as SIZE:ROOT).
+    pub root: ObjectId,
+    /// Captures archived by an older vellum, not in the log yet.
+    pub unlogged: usize,
+}
 
 /// The Merkle tree over the archive log, with the ids in log order, and
 /// how many captures are not logged yet.

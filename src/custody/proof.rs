@@ -27,6 +27,7 @@
 //! proof): the log of `old_size` entries is the beginning of the log of
 //! `new_size` entries, so nothing archived before was removed or changed.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::id::ObjectId;
@@ -38,7 +39,7 @@ use super::merkle::{self, Hash, Tree};
 pub const PROOF_FORMAT: u32 = 1;
 
 /// A proof file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct ProofFile {
     pub vellum_proof: u32,
     pub hash: String,
@@ -46,14 +47,14 @@ pub struct ProofFile {
     pub proof: Proof,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum Proof {
     Inclusion(Inclusion),
     Consistency(Consistency),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Inclusion {
     pub tree_size: u64,
     pub root: ObjectId,
@@ -64,13 +65,42 @@ pub struct Inclusion {
     pub path: Vec<ObjectId>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub struct Consistency {
     pub old_size: u64,
     pub old_root: ObjectId,
     pub new_size: u64,
     pub new_root: ObjectId,
     pub path: Vec<ObjectId>,
+}
+
+/// What `check-proof --json` prints: whether the proof holds, what it
+/// showed, or why it does not hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct ProofCheck {
+    pub holds: bool,
+    /// What the proof showed, one statement each (empty when it fails).
+    pub statements: Vec<String>,
+    /// Why the proof does not hold (absent when it holds).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub failure: Option<String>,
+}
+
+impl From<Result<Statements, ProofError>> for ProofCheck {
+    fn from(r: Result<Statements, ProofError>) -> ProofCheck {
+        match r {
+            Ok(statements) => ProofCheck {
+                holds: true,
+                statements,
+                failure: None,
+            },
+            Err(e) => ProofCheck {
+                holds: false,
+                statements: Vec::new(),
+                failure: Some(e.to_string()),
+            },
+        }
+    }
 }
 
 /// Why a proof does not hold.

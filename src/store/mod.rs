@@ -331,3 +331,12 @@ impl Archive {
         })
     }
 }
+
+/// What `init --json` prints.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct Initialized {
+    /// The store's directory (or s3:// address), as given.
+    pub store: PathBuf,
+    /// Whether it was created (false: it already was a store; nothing changed).
+    pub created: bool,
+}

@@ -131,6 +131,7 @@ pub fn canonical_time(t: OffsetDateTime) -> Option<OffsetDateTime> {
 /// A capture id: the id of its record object. The stable, citable address.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
+#[derive(schemars::JsonSchema)]
 pub struct CaptureId(pub ObjectId);
 
 impl std::fmt::Display for CaptureId {

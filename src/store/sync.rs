@@ -20,13 +20,24 @@ use crate::error::StoreError;
 use crate::id::ObjectId;
 
 /// What a copy did.
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct SyncReport {
     /// Packs copied, and their bytes.
     pub packs: usize,
     pub bytes: u64,
     /// Packs both stores already held.
     pub present: usize,
+}
+
+/// What `push --json` and `pull --json` print: the copy and its two stores.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct SyncSummary {
+    /// The store copied from, as given.
+    pub from: std::path::PathBuf,
+    /// The store copied to, as given.
+    pub to: std::path::PathBuf,
+    #[serde(flatten)]
+    pub report: SyncReport,
 }
 
 /// Why nothing was copied.

@@ -21,7 +21,7 @@ use super::record::{CaptureId, CaptureRecord};
 use super::tlog;
 use super::{Archive, READ_CHAIN_LIMIT, pack_key};
 
-pub use report::{Problem, ProblemKind, Report};
+pub use report::{Problem, ProblemKind, Report, VerifyReport};
 
 mod report;
 

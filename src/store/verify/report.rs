@@ -1,12 +1,13 @@
 //! What `verify` found: each problem by kind, with the objects and
 //! versions it concerns, and the report that gathers them.
 
+use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::id::ObjectId;
 
 /// What kind of problem was found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum ProblemKind {
     /// A pack file whose structure or checksum is wrong.
@@ -30,7 +31,7 @@ pub enum ProblemKind {
 }
 
 /// One problem, with what it makes unreadable.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
 pub struct Problem {
     pub kind: ProblemKind,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -50,7 +51,7 @@ pub struct Problem {
 }
 
 /// Everything verify found.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
 pub struct Report {
     pub packs: usize,
     pub objects: usize,
@@ -75,5 +76,26 @@ impl Report {
                     ProblemKind::CatalogDrift | ProblemKind::CatalogDamaged
                 )
             })
+    }
+}
+
+/// What `verify --json` prints: the report with its verdict.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+pub struct VerifyReport {
+    #[serde(flatten)]
+    pub report: Report,
+    /// No problem was found.
+    pub ok: bool,
+    /// Every problem is one `vellum reindex` repairs (the objects are intact).
+    pub reindex_repairs: bool,
+}
+
+impl From<Report> for VerifyReport {
+    fn from(report: Report) -> VerifyReport {
+        VerifyReport {
+            ok: report.ok(),
+            reindex_repairs: report.reindex_repairs(),
+            report,
+        }
     }
 }
