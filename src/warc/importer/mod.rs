@@ -212,7 +212,7 @@ impl<'p, P: Pipeline + ?Sized> Importer<'p, P> {
         }
         self.report.summary.files += 1;
         let mut archived = 0;
-        if let Some(w) = writer.filter(|_| keep) {
+        if let Some(w) = writer.filter(|_| keep && self.staged > 0) {
             let added = self.pipeline.commit(w).map_err(store_err("committing"))?;
             for a in &added {
                 match a.status {
@@ -680,3 +680,6 @@ fn reread(file: &Path, at: Position) -> Result<Vec<u8>, FileError> {
         _ => Err(fail("it is no longer a capture".into())),
     }
 }
+
+#[cfg(test)]
+mod tests;
