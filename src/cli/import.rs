@@ -34,7 +34,7 @@ Each file is one durable commit, archived or reported on its own: a broken recor
 of its file, unless --partial is given (then the good records before it). Each capture
 prints `DOC@N CAPTURE_ID new` (or `unchanged`), then a summary. An import that archives
 nothing creates no store. Exit 1 when a record was refused for a bad digest or some
-files failed (listed), 2 when no file could be read.")]
+files failed (listed), 2 when every file failed (even if --partial archived part of it).")]
 pub struct ImportArgs {
     /// WARC files (.warc, .warc.gz)
     #[arg(required = true)]
