@@ -26,6 +26,12 @@ fn capture_ids(store: &Path) -> BTreeSet<String> {
         .collect()
 }
 
+/// The document `add URL` would name for `url` (import names it the same).
+fn doc_for(url: &str) -> String {
+    use vellum::ingest::canon;
+    canon::doc_name_for_url(&canon::canonicalize(url).unwrap()).to_string()
+}
+
 fn summary(stdout: &str) -> serde_json::Value {
     let last = stdout.lines().last().expect("a summary line");
     serde_json::from_str::<serde_json::Value>(last).unwrap()["summary"].clone()
@@ -85,14 +91,15 @@ fn sample_warc_imports_response_and_revisit() {
         .take(2)
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines[0]["doc"], "example-com");
+    let example = doc_for("http://example.com/");
+    assert_eq!(lines[0]["doc"], example.as_str());
     assert_eq!(lines[0]["captured_at"], "2017-03-06T04:02:06Z");
     assert_eq!(lines[1]["captured_at"], "2017-03-06T04:03:48Z");
-    let text = stdout_of(vellum(&store).args(["show", "example-com"]));
+    let text = stdout_of(vellum(&store).args(["show", &example]));
     assert!(text.starts_with("Example Domain\n\nThis domain"), "{text}");
-    let raw = stdout_of(vellum(&store).args(["show", "--raw", "example-com"]));
+    let raw = stdout_of(vellum(&store).args(["show", "--raw", &example]));
     assert!(raw.contains("<title>Example Domain</title>"), "{raw}");
-    let meta = stdout_of(vellum(&store).args(["show", "example-com", "--meta"]));
+    let meta = stdout_of(vellum(&store).args(["show", &example, "--meta"]));
     assert!(meta.contains("\"media_type\": \"text/html\""), "{meta}");
     assert!(meta.contains("\"url\": \"http://example.com/\""), "{meta}");
 
@@ -130,7 +137,7 @@ fn sample_warc_imports_response_and_revisit() {
         .arg(warc("example-iana.org-chunked.warc"))
         .assert()
         .success();
-    let text = stdout_of(vellum(&store).args(["show", "--raw", "iana-org"]));
+    let text = stdout_of(vellum(&store).args(["show", "--raw", &doc_for("http://www.iana.org/")]));
     assert!(
         text.trim_end().ends_with("</html>"),
         "{}",
@@ -186,7 +193,8 @@ fn bad_digests_are_refused_or_flagged_apart() {
     assert!(String::from_utf8_lossy(&out.stderr).contains(
         "record at byte 0 (gzip member): block digest is sha1:SDZIDCNQKX2AQDX3LC6EE2YTIHVLAXUK"
     ));
-    assert!(capture_ids(&store).is_empty());
+    // Nothing archived: no store was created.
+    assert!(!store.exists());
 
     let out = vellum(&store)
         .args(["import", "--accept-bad-digests"])
@@ -195,7 +203,8 @@ fn bad_digests_are_refused_or_flagged_apart() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
     let stdout = String::from_utf8(out.stdout).unwrap();
-    assert!(stdout.starts_with("example-com@- "), "{stdout}");
+    let example = doc_for("http://example.com/");
+    assert!(stdout.starts_with(&format!("{example}@- ")), "{stdout}");
     assert!(stdout.contains(" flagged\n"), "{stdout}");
     let id = stdout.split_whitespace().nth(1).unwrap().to_owned();
     let meta = stdout_of(vellum(&store).args(["show", &id, "--meta"]));
@@ -205,11 +214,11 @@ fn bad_digests_are_refused_or_flagged_apart() {
     );
     // Listed among the document's captures, never a version of it.
     vellum(&store)
-        .args(["show", "example-com"])
+        .args(["show", &example])
         .assert()
         .code(2)
         .stderr(predicates::str::contains("only flagged captures"));
-    let listed = stdout_of(vellum(&store).args(["log", "example-com", "--captures"]));
+    let listed = stdout_of(vellum(&store).args(["log", &example, "--captures"]));
     assert!(listed.contains(&id[..12]), "{listed}");
     // Exported and imported again, it stays flagged, apart, with the same id.
     let out = tmp.path().join("flagged.warc.gz");
@@ -248,7 +257,10 @@ fn broken_input_archives_nothing_or_the_good_records_before_it() {
         "{stderr}"
     );
     assert!(stderr.contains("nothing was archived"), "{stderr}");
-    assert!(capture_ids(&store).is_empty());
+    assert!(
+        !store.exists(),
+        "an import that archives nothing creates no store"
+    );
 
     let out = vellum(&store)
         .args(["import", "--partial", "--json"])
@@ -267,10 +279,10 @@ fn broken_input_archives_nothing_or_the_good_records_before_it() {
         String::from_utf8_lossy(&out.stderr)
             .contains("3 good captures before this record were archived")
     );
-    let text = stdout_of(vellum(&store).args(["show", "second-example"]));
+    let text = stdout_of(vellum(&store).args(["show", &doc_for("http://second.example/")]));
     assert_eq!(text, "second page");
     vellum(&store)
-        .args(["show", "third-example"])
+        .args(["show", &doc_for("http://third.example/")])
         .assert()
         .code(2);
 
@@ -314,7 +326,7 @@ fn broken_input_archives_nothing_or_the_good_records_before_it() {
             "{name}: {stderr}"
         );
         assert!(stderr.contains(what), "{name}: {stderr}");
-        assert!(capture_ids(&store).is_empty(), "{name}");
+        assert!(!store.exists(), "{name}");
     }
 
     // Not a WARC at all, and a missing file: exit 2 with a message.
@@ -491,25 +503,25 @@ fn wget_warcs_import() {
     assert_eq!(s["skipped"]["status 404"], 1, "{s}");
     assert_eq!(s["skipped"]["request"], 4, "{s}");
     assert_eq!(s["bad_digests"], 0, "{s}");
-    let doc = |p: &str| format!("127-0-0-1-{port}-{p}");
+    let doc = |p: &str| doc_for(&format!("{base}/{p}"));
     // HTML goes through article extraction, as with `add`; the bytes stay.
-    let a = stdout_of(vellum(&store).args(["show", &doc("a-html")]));
+    let a = stdout_of(vellum(&store).args(["show", &doc("a.html")]));
     assert!(a.contains("The caf\u{e9} article: a short page"), "{a}");
     assert!(!a.contains("<p>"), "{a}");
-    let raw = stdout_of(vellum(&store).args(["show", "--raw", &doc("a-html")]));
+    let raw = stdout_of(vellum(&store).args(["show", "--raw", &doc("a.html")]));
     assert!(
         raw.starts_with("<html><title>A</title><p>The caf\u{e9} article"),
         "{raw}"
     );
     assert_eq!(
-        stdout_of(vellum(&store).args(["show", &doc("b-txt")])),
+        stdout_of(vellum(&store).args(["show", &doc("b.txt")])),
         "chunk world"
     );
     assert_eq!(
-        stdout_of(vellum(&store).args(["show", &doc("c-txt")])),
+        stdout_of(vellum(&store).args(["show", &doc("c.txt")])),
         "compressed text"
     );
-    let meta = stdout_of(vellum(&store).args(["show", &doc("a-html"), "--meta"]));
+    let meta = stdout_of(vellum(&store).args(["show", &doc("a.html"), "--meta"]));
     assert!(meta.contains("\"media_type\": \"text/html\""), "{meta}");
 }
 
@@ -524,7 +536,7 @@ fn import_uses_the_canonical_url_map() {
         .arg(warc("example.warc"))
         .assert()
         .success();
-    let html = stdout_of(vellum(&scratch).args(["show", "--raw", "example-com"]));
+    let html = stdout_of(vellum(&scratch).args(["show", "--raw", &doc_for("http://example.com/")]));
     let page = tmp.path().join("saved.html");
     std::fs::write(&page, &html).unwrap();
     let store = tmp.path().join("s");
@@ -552,4 +564,218 @@ fn import_uses_the_canonical_url_map() {
     assert_eq!(first["doc"], "my-example", "{stdout}");
     let docs = stdout_of(vellum(&store).args(["log", "--json"]));
     assert_eq!(docs.lines().count(), 1, "{docs}");
+}
+
+/// `--quiet` silences import's and export's notes (a store created, a file
+/// written) and progress; without it they are there.
+#[test]
+fn quiet_import_and_export_print_nothing_on_stderr() {
+    let tmp = tempfile::tempdir().unwrap();
+    let loud = tmp.path().join("loud");
+    let out = vellum(&loud)
+        .arg("import")
+        .arg(warc("example.warc"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("created a new store"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let store = tmp.path().join("s");
+    let out = vellum(&store)
+        .args(["--quiet", "import"])
+        .arg(warc("example.warc"))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    assert!(!out.stdout.is_empty(), "captures and summary still print");
+    let file = tmp.path().join("out.warc.gz");
+    let out = vellum(&store)
+        .args(["--quiet", "export", "--warc"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(String::from_utf8_lossy(&out.stderr), "");
+    assert!(file.exists());
+}
+
+/// A page's URL names its document the same way whether `add` fetched it
+/// or `import` read it from a WARC: the same URL lands in one document.
+#[test]
+fn import_names_a_url_document_as_add_does() {
+    use common::server::{Server, ok};
+    let page = format!(
+        "<!DOCTYPE html><html><head><title>No canonical</title></head><body><article>\
+         <h1>No canonical</h1><p>{}</p></article></body></html>",
+        "A paragraph long enough to be an article, about a town council vote. ".repeat(8)
+    );
+    let text = "Plain notes, served as text.\n";
+    let (p, t) = (page.clone(), text);
+    let srv = Server::start(vec![
+        (
+            "/news/nocanon.html",
+            Box::new(move |_| ok("text/html; charset=utf-8", p.clone())),
+        ),
+        ("/notes/plain.txt", Box::new(move |_| ok("text/plain", t))),
+    ]);
+    let tmp = tempfile::tempdir().unwrap();
+    let added = tmp.path().join("added");
+    let mut add_docs = Vec::new();
+    for path in ["/news/nocanon.html", "/notes/plain.txt"] {
+        let line = stdout_of(vellum(&added).args(["add", &srv.url(path)]));
+        add_docs.push(line.split('@').next().unwrap().to_owned());
+    }
+    // The same URLs, crawled into a WARC.
+    let warc_file = tmp.path().join("crawl.warc");
+    let http = |ct: &str, body: &str| {
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: {ct}\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        )
+    };
+    let records = [
+        response(
+            &srv.url("/news/nocanon.html"),
+            http("text/html; charset=utf-8", &page).as_bytes(),
+        ),
+        response(
+            &srv.url("/notes/plain.txt"),
+            http("text/plain", text).as_bytes(),
+        ),
+    ]
+    .concat();
+    std::fs::write(&warc_file, records).unwrap();
+    let imported = tmp.path().join("imported");
+    let out = stdout_of(vellum(&imported).args(["import", "--json"]).arg(&warc_file));
+    let import_docs: Vec<String> = out
+        .lines()
+        .take(2)
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["doc"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(import_docs, add_docs);
+    // Into the store `add` filled: the same two documents, no new one.
+    vellum(&added)
+        .arg("import")
+        .arg(&warc_file)
+        .assert()
+        .success();
+    let docs = stdout_of(vellum(&added).args(["log", "--json"]));
+    assert_eq!(docs.lines().count(), 2, "{docs}");
+}
+
+/// Several files: each archived or reported on its own; exit 1 when some
+/// failed (listed), 2 when none could be read (and then no store is made).
+#[test]
+fn several_files_are_archived_or_reported_each_on_their_own() {
+    let tmp = tempfile::tempdir().unwrap();
+    let notes = tmp.path().join("notes.txt");
+    std::fs::write(&notes, "hello\n").unwrap();
+    let missing = tmp.path().join("missing.warc");
+    let second = tmp.path().join("second.warc");
+    std::fs::write(
+        &second,
+        response(
+            "http://second.example/",
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nsecond page",
+        ),
+    )
+    .unwrap();
+
+    let store = tmp.path().join("s");
+    let out = vellum(&store)
+        .args(["import", "--json"])
+        .arg(warc("example.warc"))
+        .arg(&missing)
+        .arg(&notes)
+        .arg(&second)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("missing.warc: cannot read it"), "{stderr}");
+    assert!(stderr.contains("notes.txt: "), "{stderr}");
+    assert!(stderr.contains("not a WARC record"), "{stderr}");
+    assert!(stderr.contains("2 of 4 files failed"), "{stderr}");
+    let s = summary(&String::from_utf8(out.stdout).unwrap());
+    assert_eq!(s["new"], 2, "{s}");
+    assert_eq!(s["files"], 4, "{s}");
+    let failed: Vec<&str> = s["failed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        failed,
+        [missing.to_str().unwrap(), notes.to_str().unwrap()],
+        "{s}"
+    );
+    // The readable files were archived, before and after the failed ones.
+    vellum(&store)
+        .args(["show", &doc_for("http://example.com/")])
+        .assert()
+        .success();
+    assert_eq!(
+        stdout_of(vellum(&store).args(["show", &doc_for("http://second.example/")])),
+        "second page"
+    );
+
+    let none = tmp.path().join("none");
+    let out = vellum(&none)
+        .arg("import")
+        .arg(&missing)
+        .arg(&notes)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("missing.warc") && stderr.contains("notes.txt"),
+        "{stderr}"
+    );
+    assert!(!none.exists(), "nothing archived, no store made");
+}
+
+/// `export --help` names every kind of record export writes.
+#[test]
+fn export_help_names_every_record_kind_it_writes() {
+    use common::server::{Server, ok};
+    let srv = Server::start(vec![(
+        "/news/story",
+        Box::new(|_| {
+            ok(
+                "text/html; charset=utf-8",
+                format!(
+                    "<html><head><title>Story</title></head><body><article><p>{}</p></article></body></html>",
+                    "The story, told at some length for the extractor. ".repeat(10)
+                ),
+            )
+        }),
+    )]);
+    let (tmp, store) = sample_copy();
+    stdout_of(vellum(&store).args(["add", &srv.url("/news/story")]));
+    let file = tmp.path().join("out.warc.gz");
+    vellum(&store)
+        .args(["export", "--warc"])
+        .arg(&file)
+        .assert()
+        .success();
+    let bytes = std::fs::read(&file).unwrap();
+    let mut r = vellum::warc::read::Reader::new(&bytes[..], Default::default()).unwrap();
+    let mut kinds = BTreeSet::new();
+    while let Some(rec) = r.next_record().unwrap() {
+        kinds.insert(rec.kind());
+    }
+    assert!(kinds.contains("response"), "{kinds:?}");
+    let help = stdout_of(vellum(&store).args(["export", "--help"]));
+    for kind in &kinds {
+        assert!(help.contains(&format!("`{kind}` record")), "{kind}: {help}");
+    }
 }

@@ -4,10 +4,14 @@
 //! record, or one for the whole file) with bounded memory and checks their
 //! digests; [`http`] takes the HTTP message of a `response` record apart;
 //! [`write`] writes records the way the common tools expect them (one gzip
-//! member per record, sha1 digests in base32). Pure: no store, no printing.
+//! member per record, sha1 digests in base32). Those are pure: no store, no
+//! printing. [`importer`] archives WARC files through the store and
+//! [`export`] writes captures out as WARC records; neither prints.
 
+pub mod export;
 pub mod http;
 pub mod import;
+pub mod importer;
 pub mod read;
 pub mod write;
 
