@@ -63,6 +63,13 @@ pub struct Fetched {
     pub redirects: Vec<Redirect>,
     /// The body, gzip/brotli already decoded.
     pub body: Vec<u8>,
+    /// The protocol version of the answer (`HTTP/1.0`, `HTTP/1.1`).
+    pub version: String,
+    /// Whether `headers` and `reason` are the bytes the server sent. ureq
+    /// lower-cases header names and knows only the standard reason phrase,
+    /// so what [`crate::fetch::fetch`] returns is always rebuilt (`false`);
+    /// a fetcher that keeps the raw head says `true`.
+    pub head_as_received: bool,
 }
 
 impl Fetched {
@@ -78,9 +85,9 @@ impl Fetched {
         (200..300).contains(&self.status)
     }
 
-    /// The status line and headers as HTTP/1.1 would write them.
+    /// The status line and headers (rebuilt unless [`Fetched::head_as_received`]).
     pub fn head_text(&self) -> String {
-        let mut s = format!("HTTP/1.1 {} {}\r\n", self.status, self.reason);
+        let mut s = format!("{} {} {}\r\n", self.version, self.status, self.reason);
         for (k, v) in &self.headers {
             s.push_str(&format!("{k}: {v}\r\n"));
         }
@@ -163,6 +170,7 @@ pub fn fetch(url: &url::Url, cfg: &FetchConfig) -> Result<Fetched, FetchError> {
             })
             .collect();
         let reason = resp.status().canonical_reason().unwrap_or("").to_owned();
+        let version = format!("{:?}", resp.version());
         let body = resp
             .body_mut()
             .with_config()
@@ -176,6 +184,8 @@ pub fn fetch(url: &url::Url, cfg: &FetchConfig) -> Result<Fetched, FetchError> {
             headers,
             redirects,
             body,
+            version,
+            head_as_received: false,
         });
     }
 }

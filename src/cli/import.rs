@@ -171,9 +171,8 @@ pub fn run_import(env: &Env, args: ImportArgs) -> Result<Exit, CliError> {
     }
     let mut summary = std::mem::take(&mut imp.summary);
     let added = writer.prepare()?;
-    vellum::query::cache_stats(writer.archive(), &added)?;
+    vellum::capture::cache_stats(writer.archive(), &added)?;
     writer.commit()?;
-    super::similar::update_index(env);
     let mut out = std::io::stdout().lock();
     for a in &added {
         match a.status {
@@ -186,7 +185,7 @@ pub fn run_import(env: &Env, args: ImportArgs) -> Result<Exit, CliError> {
     }
     print_summary(&mut out, &summary, args.json)?;
     drop(out);
-    super::search::refresh_index(env, false);
+    super::write::catch_up(env, &archive, false);
     if let Some(b) = broken {
         return Err(CliError::new(b));
     }
@@ -472,7 +471,7 @@ impl Import<'_, '_> {
         let hint = name_hint(media.as_deref()).to_owned();
         // The same ingest as `add` (HTML through article extraction, any
         // encoding decoded), hinted by the HTTP Content-Type.
-        let got = super::add::ingest_with(
+        let got = vellum::capture::ingest_with(
             &bytes,
             PrepareHints {
                 forced_type: None,
