@@ -65,11 +65,11 @@ pub struct Fetched {
     pub body: Vec<u8>,
     /// The protocol version of the answer (`HTTP/1.0`, `HTTP/1.1`).
     pub version: String,
-    /// Whether `headers` and `reason` are the bytes the server sent. ureq
-    /// lower-cases header names and knows only the standard reason phrase,
-    /// so what [`crate::fetch::fetch`] returns is always rebuilt (`false`);
-    /// a fetcher that keeps the raw head says `true`.
-    pub head_as_received: bool,
+    /// The status line and headers exactly as received, when the fetcher
+    /// kept them (a WARC record does). ureq normalizes header names and
+    /// knows only standard reason phrases, so [`fetch`] leaves this `None`
+    /// and [`Fetched::head_text`] rebuilds the head.
+    pub raw_head: Option<String>,
 }
 
 impl Fetched {
@@ -85,8 +85,12 @@ impl Fetched {
         (200..300).contains(&self.status)
     }
 
-    /// The status line and headers (rebuilt unless [`Fetched::head_as_received`]).
+    /// The status line and headers: as received when kept
+    /// ([`Fetched::raw_head`]), else rebuilt.
     pub fn head_text(&self) -> String {
+        if let Some(raw) = &self.raw_head {
+            return raw.clone();
+        }
         let mut s = format!("{} {} {}\r\n", self.version, self.status, self.reason);
         for (k, v) in &self.headers {
             s.push_str(&format!("{k}: {v}\r\n"));
@@ -185,7 +189,7 @@ pub fn fetch(url: &url::Url, cfg: &FetchConfig) -> Result<Fetched, FetchError> {
             redirects,
             body,
             version,
-            head_as_received: false,
+            raw_head: None,
         });
     }
 }

@@ -172,6 +172,19 @@ fn renumbered(archive: &Archive, added: &[Added]) -> Result<HashMap<CaptureId, V
     Ok(out)
 }
 
+/// The warnings of a write that moved versions up (an older capture added
+/// later): one per document.
+pub fn renumber_warnings(committed: &[Committed]) -> Vec<super::Warning> {
+    committed
+        .iter()
+        .filter(|c| !c.renumbered.is_empty())
+        .map(|c| super::Warning::Renumbered {
+            doc: c.added.doc.to_string(),
+            moved: c.renumbered.clone(),
+        })
+        .collect()
+}
+
 /// Caches the word count of each added text and the words added/removed
 /// against the version before it, so that listings never diff. Part of
 /// [`commit`]; public for writers that commit by other means (`import`,

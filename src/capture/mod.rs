@@ -4,7 +4,8 @@
 //!
 //! - [`Fetcher`] is how a page is fetched: [`HttpFetcher`] over
 //!   [`crate::fetch`], or anything a test or another front end brings.
-//! - [`from_bytes`] and [`fetch_page`] turn an input into a [`Capture`]
+//! - [`from_bytes`], [`fetch_page`] and [`from_fetched`] (an HTTP answer
+//!   someone else fetched: a WARC record) turn an input into a [`Capture`]
 //!   (its text, media type, canonical URL, document name and web metadata),
 //!   before anything is written; a failure leaves no trace.
 //! - [`stage`] puts a capture into a [`Writer`]: a web page whose canonical
@@ -47,11 +48,11 @@ use crate::fetch::{FetchConfig, Fetched};
 
 pub use commit_protocol::{
     AddedItem, AddedStatus, Committed, DerivedIndex, IndexLag, Moved, SearchIndex, SimilarityIndex,
-    cache_stats, catch_up, commit, derived_indexes,
+    cache_stats, catch_up, commit, derived_indexes, renumber_warnings,
 };
 pub use pipeline::{
     Capture, FUTURE_SKEW, Ingested, Options, canonical_for, check_time, document_canonical_url,
-    fetch, fetch_page, from_bytes, ingest_with, stage, status_error,
+    fetch, fetch_page, from_bytes, from_fetched, ingest_with, stage, status_error,
 };
 
 /// How a page is fetched. [`HttpFetcher`] goes to the network; tests and
@@ -191,7 +192,7 @@ impl MemFetcher {
                 redirects: Vec::new(),
                 body: body.to_vec(),
                 version: "HTTP/1.1".into(),
-                head_as_received: false,
+                raw_head: None,
             },
         );
     }

@@ -8,7 +8,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::error::StoreError;
 use crate::fetch::{FetchConfig, Fetched};
-use crate::ingest::batch::default_doc;
+use crate::ingest::batch::{BatchLine, default_doc};
 use crate::ingest::detect::{Kind, TypeOverride};
 use crate::ingest::extract::extractor_id;
 use crate::ingest::{DocName, PrepareHints, canon, prepare};
@@ -42,6 +42,22 @@ pub struct Options {
     pub fetch: FetchConfig,
     /// Kept in the capture record (batch lines' `meta`).
     pub meta: BTreeMap<String, String>,
+}
+
+impl Options {
+    /// The options of one batch line: its document, URL, source, title,
+    /// meta and time (`now` when it has none) over these.
+    pub fn for_batch_line(&self, b: &BatchLine, now: OffsetDateTime) -> Options {
+        Options {
+            doc: Some(b.doc.clone()),
+            url: b.url.clone(),
+            source: b.source.clone(),
+            title: b.title.clone(),
+            at: Some(b.time(now)),
+            meta: b.meta.clone(),
+            ..self.clone()
+        }
+    }
 }
 
 /// One input made ready for the writer: nothing is written yet.
@@ -247,6 +263,22 @@ pub fn fetch_page(
     fetched_at: OffsetDateTime,
 ) -> Result<Capture, CaptureError> {
     let f = fetch(fetcher, arg, &opts.fetch)?;
+    from_fetched(f, arg, opts, fetched_at)
+}
+
+/// Makes an HTTP answer a capture, whoever fetched it: [`fetch_page`], or
+/// an importer holding a recorded response (a WARC `response` record,
+/// whose head is as received: put it in [`Fetched::raw_head`]).
+/// Named and checked exactly as `add URL`: the document of its canonical
+/// URL (the declared one when on the same site), unless `opts.doc`; a
+/// non-2xx answer is [`CaptureError::Status`] unless `keep_errors`. `arg`
+/// is the URL as requested (recorded as the capture's URL).
+pub fn from_fetched(
+    f: Fetched,
+    arg: &str,
+    opts: &Options,
+    fetched_at: OffsetDateTime,
+) -> Result<Capture, CaptureError> {
     if !f.is_success() && !opts.keep_errors {
         return Err(status_error(&f));
     }
@@ -292,9 +324,10 @@ pub fn fetch_page(
     })
 }
 
-/// What the capture record keeps of a fetch. The head is rebuilt from what
-/// the HTTP client kept (it normalizes header names and reason phrases), so
-/// the record says so (`head_reconstructed`).
+/// What the capture record keeps of a fetch. Unless the fetcher kept the
+/// head as received, it is rebuilt from what the HTTP client kept (ureq
+/// normalizes header names and reason phrases), and the record says so
+/// (`head_reconstructed: true`) so that no exporter presents it as evidence.
 fn http_record(f: &Fetched, fetched_at: OffsetDateTime) -> HttpRecord {
     HttpRecord {
         final_url: f.final_url.to_string(),
@@ -312,7 +345,7 @@ fn http_record(f: &Fetched, fetched_at: OffsetDateTime) -> HttpRecord {
             })
             .collect(),
         head: f.head_text(),
-        head_reconstructed: Some(!f.head_as_received),
+        head_reconstructed: Some(f.raw_head.is_none()),
     }
 }
 

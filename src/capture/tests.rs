@@ -207,3 +207,25 @@ fn the_watcher_rejects_items_by_typed_results_and_sends_validators() {
     let sent = &f.asked.iter().rfind(|(u, _)| u == feed).unwrap().1;
     assert!(sent.contains(&("If-None-Match".into(), "\"v1\"".into())));
 }
+
+/// A recorded answer (a WARC response) keeps its head byte for byte, and
+/// is named as `add URL` names a fetched page.
+#[test]
+fn a_recorded_answer_keeps_its_head_as_received() {
+    let mut f = MemFetcher::default();
+    let url = "http://news.example/a";
+    f.answer(url, 200, "text/html", &page("/story", "rec"));
+    let mut fetched = f.answers[url].clone();
+    let raw = "HTTP/1.0 200 OK\r\nServer: Tiny\r\nContent-Type: text/html\r\n\r\n";
+    fetched.raw_head = Some(raw.into());
+    let c = from_fetched(fetched, url, &Options::default(), T).unwrap();
+    let http = c.extra.http.as_ref().unwrap();
+    assert_eq!(
+        (http.head.as_str(), http.head_reconstructed),
+        (raw, Some(false))
+    );
+    assert_eq!(
+        c.capture.doc.to_string(),
+        canon_name("http://news.example/story")
+    );
+}

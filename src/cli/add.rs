@@ -5,15 +5,17 @@ use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
 
-use vellum::capture::{self, AddedItem, Capture, CaptureError, Committed, HttpFetcher, Options};
+use vellum::capture::{self, AddedItem, Capture, CaptureError, HttpFetcher, Options};
 use vellum::error::StoreError;
 use vellum::ingest::batch;
-use vellum::store::{Added, Archive};
+use vellum::store::Archive;
 use vellum::when::{parse_time, to_second};
 
 use super::input::{check_input, read_input};
 use super::progress::{Progress, Spinner};
 use super::web::{self, TypeArg};
+/// `import` prints its captures as `add` does.
+pub(super) use super::write::print_added;
 use super::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
@@ -181,11 +183,14 @@ pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
     // catch up by themselves when queried) follow.
     let mut out = std::io::stdout().lock();
     for c in &committed {
-        print_item(&mut out, &AddedItem::new(c), args.json)?;
+        super::write::print_item(&mut out, &AddedItem::new(c), args.json)?;
     }
     out.flush()?;
     drop(out);
-    for w in warnings.iter().chain(&renumber_warnings(&committed)) {
+    for w in warnings
+        .iter()
+        .chain(&capture::renumber_warnings(&committed))
+    {
         eprintln!("vellum: warning: {w}");
     }
     super::write::catch_up(env, &archive, false);
@@ -224,15 +229,7 @@ fn read_one(
         Input::Line(n, line) => {
             let label = format!("batch line {n}");
             let got = line.and_then(|b| {
-                let line_opts = Options {
-                    doc: Some(b.doc.clone()),
-                    url: b.url.clone(),
-                    source: b.source.clone(),
-                    title: b.title.clone(),
-                    at: Some(b.time(now)),
-                    meta: b.meta.clone(),
-                    ..opts.clone()
-                };
+                let line_opts = opts.for_batch_line(&b, now);
                 capture::check_time(b.time(now), now, args.allow_future)
                     .map_err(|e| capture_error(&e).to_string())?;
                 let bytes = read_input(&b.path).map_err(|e| format!("path: {e}"))?;
@@ -255,18 +252,6 @@ fn capture_error(e: &CaptureError) -> CliError {
         CaptureError::Store(s) => CliError::new(super::store_message(s)),
         _ => CliError::new(e.to_string()),
     }
-}
-
-/// The renumbering warnings of a write.
-fn renumber_warnings(committed: &[Committed]) -> Vec<capture::Warning> {
-    committed
-        .iter()
-        .filter(|c| !c.renumbered.is_empty())
-        .map(|c| capture::Warning::Renumbered {
-            doc: c.added.doc.to_string(),
-            moved: c.renumbered.clone(),
-        })
-        .collect()
 }
 
 /// Lists the inputs not archived (the first [`MAX_FAILED_SHOWN`], then a
@@ -342,33 +327,4 @@ pub(super) fn open_or_create(env: &Env) -> Result<Archive, CliError> {
         }
         Err(e) => Err(e.into()),
     }
-}
-
-/// One added capture: `DOC@N CAPTURE_ID STATUS`, or the JSON item.
-pub(super) fn print_item(out: &mut dyn Write, a: &AddedItem, json: bool) -> Result<(), CliError> {
-    if json {
-        serde_json::to_writer(&mut *out, a).map_err(|e| CliError::new(e.to_string()))?;
-        writeln!(out)?;
-        return Ok(());
-    }
-    let version = match a.status {
-        // Listed among the captures, no version's.
-        capture::AddedStatus::Flagged => "-".to_owned(),
-        _ => a.version.to_string(),
-    };
-    let status = serde_json::to_value(a.status).map_err(|e| CliError::new(e.to_string()))?;
-    let status = status.as_str().unwrap_or_default();
-    writeln!(out, "{}@{version} {} {status}", a.doc, a.capture)?;
-    Ok(())
-}
-
-/// `import`'s captures, printed as `add` prints its own.
-pub(super) fn print_added(out: &mut dyn Write, a: &Added, json: bool) -> Result<(), CliError> {
-    let c = Committed {
-        added: a.clone(),
-        renumbered: Vec::new(),
-        words: None,
-        change: None,
-    };
-    print_item(out, &AddedItem::new(&c), json)
 }

@@ -102,7 +102,7 @@ pub fn run_reextract(env: &Env, args: ReextractArgs) -> Result<Exit, CliError> {
             ..AddedItem::new(c)
         };
         if args.json {
-            super::add::print_item(&mut out, &item, true)?;
+            super::write::print_item(&mut out, &item, true)?;
             continue;
         }
         let version = match item.version {

@@ -230,7 +230,7 @@ impl Round<'_> {
                     feed: Some(feed.to_owned()),
                     ..a.clone()
                 };
-                super::add::print_item(&mut out, &item, true)?;
+                super::write::print_item(&mut out, &item, true)?;
                 continue;
             }
             let stat = match (a.added.zip(a.removed), a.words) {

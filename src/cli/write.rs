@@ -3,10 +3,13 @@
 //! waits), and after the acknowledgement let the derived indexes catch up,
 //! with progress and a warning when one cannot.
 
-use vellum::store::{Archive, Writer};
+use std::io::Write;
 
-use super::Env;
+use vellum::capture::{self, AddedItem, Committed};
+use vellum::store::{Added, Archive, Writer};
+
 use super::progress::Progress;
+use super::{CliError, Env};
 
 /// The store's writer, with a note when another writer holds it.
 pub fn writer<'a>(env: &Env, archive: &'a Archive) -> Result<Writer<'a>, super::CliError> {
@@ -48,4 +51,33 @@ pub fn catch_up(env: &Env, archive: &Archive, rebuild: bool) {
             lag.index, lag.error
         );
     }
+}
+
+/// One added capture: `DOC@N CAPTURE_ID STATUS`, or the JSON item.
+pub(super) fn print_item(out: &mut dyn Write, a: &AddedItem, json: bool) -> Result<(), CliError> {
+    if json {
+        serde_json::to_writer(&mut *out, a).map_err(|e| CliError::new(e.to_string()))?;
+        writeln!(out)?;
+        return Ok(());
+    }
+    let version = match a.status {
+        // Listed among the captures, no version's.
+        capture::AddedStatus::Flagged => "-".to_owned(),
+        _ => a.version.to_string(),
+    };
+    let status = serde_json::to_value(a.status).map_err(|e| CliError::new(e.to_string()))?;
+    let status = status.as_str().unwrap_or_default();
+    writeln!(out, "{}@{version} {} {status}", a.doc, a.capture)?;
+    Ok(())
+}
+
+/// `import`'s captures, printed as `add` prints its own.
+pub(super) fn print_added(out: &mut dyn Write, a: &Added, json: bool) -> Result<(), CliError> {
+    let c = Committed {
+        added: a.clone(),
+        renumbered: Vec::new(),
+        words: None,
+        change: None,
+    };
+    print_item(out, &AddedItem::new(&c), json)
 }
