@@ -228,6 +228,10 @@ pub fn cache_stats(archive: &Archive, added: &[Added]) -> Result<()> {
 pub trait DerivedIndex {
     /// What users call it ("search", "similarity").
     fn name(&self) -> &'static str;
+    /// Its high-water mark: how many entries of the archive log it has
+    /// taken in (`None` when it has no file yet). Every index counts on
+    /// the same log, so after [`catch_up`] they all equal the log's length.
+    fn mark(&self, archive: &Archive) -> Option<u64>;
     /// Takes in what the archive holds beyond the index's mark.
     fn catch_up(
         &self,
@@ -249,6 +253,9 @@ pub struct SearchIndex;
 impl DerivedIndex for SearchIndex {
     fn name(&self) -> &'static str {
         "search"
+    }
+    fn mark(&self, archive: &Archive) -> Option<u64> {
+        crate::search::index::stored_mark(archive.dir())
     }
     fn catch_up(
         &self,
@@ -277,6 +284,9 @@ pub struct SimilarityIndex;
 impl DerivedIndex for SimilarityIndex {
     fn name(&self) -> &'static str {
         "similarity"
+    }
+    fn mark(&self, archive: &Archive) -> Option<u64> {
+        crate::republish::index::stored_mark(archive.dir())
     }
     fn catch_up(
         &self,

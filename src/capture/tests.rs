@@ -229,3 +229,35 @@ fn a_recorded_answer_keeps_its_head_as_received() {
         canon_name("http://news.example/story")
     );
 }
+
+/// Every derived index catches up through one mechanism to one mark: the
+/// archive log's length, after the write was acknowledged.
+#[test]
+fn derived_indexes_catch_up_to_the_archive_log_after_the_commit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = archive(tmp.path());
+    let commit_one = |text: &str, at| {
+        let opts = Options {
+            doc: Some("d".parse().unwrap()),
+            at: Some(at),
+            ..Options::default()
+        };
+        let c = from_bytes(text.as_bytes().to_vec(), "d.txt".as_ref(), &opts, T).unwrap();
+        let mut w = a.writer(&mut || {}).unwrap();
+        stage(&mut w, c).unwrap();
+        commit(w).unwrap();
+    };
+    commit_one("first text of the document", T);
+    // Committed, acknowledged, and no index has done any work yet.
+    for index in derived_indexes() {
+        assert_eq!(index.mark(&a), None, "{}", index.name());
+    }
+    assert!(catch_up(&a, false, &mut |_, _, _| {}).is_empty());
+    commit_one("second text of the document", T + time::Duration::hours(1));
+    assert!(catch_up(&a, false, &mut |_, _, _| {}).is_empty());
+    let (logged, unlogged) = a.log_counts().unwrap();
+    assert_eq!((logged, unlogged), (2, 0));
+    for index in derived_indexes() {
+        assert_eq!(index.mark(&a), Some(2), "{}", index.name());
+    }
+}
