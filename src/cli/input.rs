@@ -1,8 +1,9 @@
-//! Reading an input named on the command line: a file or standard input,
-//! whole, within the per-capture size limit.
+//! Reading what the command line names: a file or standard input, whole,
+//! within the per-capture size limit; durations (`watch --every 15m`).
 
 use std::io::Read;
 use std::path::Path;
+use std::time::Duration;
 
 use vellum::store::object::MAX_OBJECT_SIZE;
 
@@ -57,4 +58,25 @@ pub(super) fn check_input(path: &Path) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// `30s`, `15m`, `1h`, `1d`, or plain seconds.
+pub(super) fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let (num, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => s.split_at(i),
+        None => (s, "s"),
+    };
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration: use 30s, 15m, 1h or 1d"))?;
+    let secs = match unit {
+        "ms" => return Ok(Duration::from_millis(n)),
+        "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86_400,
+        _ => return Err(format!("{s:?} is not a duration: use 30s, 15m, 1h or 1d")),
+    };
+    Ok(Duration::from_secs(secs))
 }

@@ -40,10 +40,10 @@ pub struct WatchArgs {
     #[arg(long, conflicts_with = "every")]
     once: bool,
     /// Run a round every DURATION (30s, 15m, 1h, 1d) until interrupted
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = super::input::parse_duration)]
     every: Option<Duration>,
     /// Pause between two requests to one host
-    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = super::input::parse_duration)]
     delay: Duration,
     /// Seconds allowed for fetching each feed or page
     #[arg(long, default_value_t = 60, value_name = "SECS")]
@@ -52,27 +52,6 @@ pub struct WatchArgs {
     /// words, added, removed
     #[arg(long)]
     json: bool,
-}
-
-/// `30s`, `15m`, `1h`, `1d`, or plain seconds.
-fn parse_duration(s: &str) -> Result<Duration, String> {
-    let s = s.trim();
-    let (num, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
-        Some(i) => s.split_at(i),
-        None => (s, "s"),
-    };
-    let n: u64 = num
-        .parse()
-        .map_err(|_| format!("{s:?} is not a duration: use 30s, 15m, 1h or 1d"))?;
-    let secs = match unit {
-        "ms" => return Ok(Duration::from_millis(n)),
-        "s" => n,
-        "m" => n * 60,
-        "h" => n * 3600,
-        "d" => n * 86_400,
-        _ => return Err(format!("{s:?} is not a duration: use 30s, 15m, 1h or 1d")),
-    };
-    Ok(Duration::from_secs(secs))
 }
 
 /// A round's surroundings: the store (opened once something is archived)
@@ -171,9 +150,9 @@ impl Round<'_> {
                 let fetched_at = to_second(OffsetDateTime::now_utc());
                 match w.item(feed, link, fetched_at, &self.stop) {
                     ItemOutcome::Accepted(c) => {
-                        let items = self.save(w, Some(*c))?;
+                        let items = self.save(w, Some((feed, link, *c)))?;
                         archived |= !items.is_empty();
-                        self.print(feed, link, &items)?;
+                        self.print(&items)?;
                     }
                     ItemOutcome::Rejected { why, retried } => eprintln!(
                         "vellum: {link}: {why}; {}",
@@ -198,39 +177,29 @@ impl Round<'_> {
         Ok(failed)
     }
 
-    /// One durable write: the capture (if any) and the new watch state.
+    /// One durable write: the item page (if any) and the new watch state.
     fn save(
         &mut self,
         w: &mut Watcher<'_>,
-        c: Option<capture::Capture>,
+        item: Option<(&str, &str, capture::Capture)>,
     ) -> Result<Vec<AddedItem>, CliError> {
         if self.archive.is_none() {
             self.archive = Some(super::add::open_or_create(self.env)?);
         }
         let archive = self.archive.as_ref().expect("opened");
-        let mut writer = super::write::writer(self.env, archive)?;
-        if let Some(c) = c {
-            for warning in capture::stage(&mut writer, c)? {
-                eprintln!("vellum: warning: {warning}");
-            }
+        let (items, warnings) = w.save(super::write::writer(self.env, archive)?, item)?;
+        for warning in warnings {
+            eprintln!("vellum: warning: {warning}");
         }
-        let staged = w.stage_state(&mut writer)?;
-        let committed = capture::commit(writer)?;
-        w.committed(staged);
-        Ok(committed.iter().map(AddedItem::new).collect())
+        Ok(items)
     }
 
     /// The new versions: `DOC@N CAPTURE_ID new  +ADDED -REMOVED words`.
-    fn print(&self, feed: &str, link: &str, items: &[AddedItem]) -> Result<(), CliError> {
+    fn print(&self, items: &[AddedItem]) -> Result<(), CliError> {
         let mut out = std::io::stdout().lock();
         for a in items.iter().filter(|a| a.status == AddedStatus::New) {
             if self.json {
-                let item = AddedItem {
-                    url: Some(link.to_owned()),
-                    feed: Some(feed.to_owned()),
-                    ..a.clone()
-                };
-                super::write::print_item(&mut out, &item, true)?;
+                super::write::print_item(&mut out, a, true)?;
                 continue;
             }
             let stat = match (a.added.zip(a.removed), a.words) {

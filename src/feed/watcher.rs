@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use time::OffsetDateTime;
 
-use crate::capture::{self, Capture, CaptureError, Fetcher, Options};
+use crate::capture::{self, AddedItem, Capture, CaptureError, Fetcher, Options, Warning};
 use crate::error::StoreError;
 use crate::id::ObjectId;
 use crate::ingest::canon;
@@ -202,27 +202,37 @@ impl<'f> Watcher<'f> {
         ItemOutcome::Rejected { why, retried }
     }
 
-    /// Stages the next watch state in `writer` (with whatever else the
-    /// write holds). Call [`Watcher::committed`] once the write is
-    /// acknowledged.
-    pub fn stage_state(&mut self, writer: &mut Writer<'_>) -> Result<Staged, StoreError> {
+    /// One durable write through the capture write protocol: the accepted
+    /// item page of `feed` at `link` (if any) and the next watch state,
+    /// acknowledged together, so a crash never archives a page the state
+    /// does not remember (or the reverse). Returns the added captures (with
+    /// their `url` and `feed`) and the capture's warnings.
+    pub fn save(
+        &mut self,
+        mut writer: Writer<'_>,
+        item: Option<(&str, &str, Capture)>,
+    ) -> Result<(Vec<AddedItem>, Vec<Warning>), StoreError> {
+        let mut warnings = Vec::new();
+        let mut source = None;
+        if let Some((feed, link, c)) = item {
+            warnings = capture::stage(&mut writer, c)?;
+            source = Some((feed.to_owned(), link.to_owned()));
+        }
         let next = self.state.next(self.saved.0);
         let id = writer.put_state(&next.to_bytes())?;
-        Ok(Staged { id, next })
+        let committed = capture::commit(writer)?;
+        self.state = next;
+        self.saved = (Some(id), self.state.clone());
+        let items = committed
+            .iter()
+            .map(|c| AddedItem {
+                feed: source.as_ref().map(|s| s.0.clone()),
+                url: source.as_ref().map(|s| s.1.clone()),
+                ..AddedItem::new(c)
+            })
+            .collect();
+        Ok((items, warnings))
     }
-
-    /// The state staged by [`Watcher::stage_state`] is stored.
-    pub fn committed(&mut self, staged: Staged) {
-        self.state = staged.next;
-        self.saved = (Some(staged.id), self.state.clone());
-    }
-}
-
-/// A watch state staged in a write, not yet acknowledged.
-#[derive(Debug)]
-pub struct Staged {
-    id: ObjectId,
-    next: WatchState,
 }
 
 /// Why a fetched item page is not archived, if it is not.
