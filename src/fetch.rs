@@ -63,6 +63,13 @@ pub struct Fetched {
     pub redirects: Vec<Redirect>,
     /// The body, gzip/brotli already decoded.
     pub body: Vec<u8>,
+    /// The protocol version of the answer (`HTTP/1.0`, `HTTP/1.1`).
+    pub version: String,
+    /// The status line and headers exactly as received, when the fetcher
+    /// kept them (a WARC record does). ureq normalizes header names and
+    /// knows only standard reason phrases, so [`fetch`] leaves this `None`
+    /// and [`Fetched::head_text`] rebuilds the head.
+    pub raw_head: Option<String>,
 }
 
 impl Fetched {
@@ -78,9 +85,13 @@ impl Fetched {
         (200..300).contains(&self.status)
     }
 
-    /// The status line and headers as HTTP/1.1 would write them.
+    /// The status line and headers: as received when kept
+    /// ([`Fetched::raw_head`]), else rebuilt.
     pub fn head_text(&self) -> String {
-        let mut s = format!("HTTP/1.1 {} {}\r\n", self.status, self.reason);
+        if let Some(raw) = &self.raw_head {
+            return raw.clone();
+        }
+        let mut s = format!("{} {} {}\r\n", self.version, self.status, self.reason);
         for (k, v) in &self.headers {
             s.push_str(&format!("{k}: {v}\r\n"));
         }
@@ -163,6 +174,7 @@ pub fn fetch(url: &url::Url, cfg: &FetchConfig) -> Result<Fetched, FetchError> {
             })
             .collect();
         let reason = resp.status().canonical_reason().unwrap_or("").to_owned();
+        let version = format!("{:?}", resp.version());
         let body = resp
             .body_mut()
             .with_config()
@@ -176,6 +188,8 @@ pub fn fetch(url: &url::Url, cfg: &FetchConfig) -> Result<Fetched, FetchError> {
             headers,
             redirects,
             body,
+            version,
+            raw_head: None,
         });
     }
 }

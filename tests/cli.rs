@@ -70,8 +70,19 @@ fn add_json_lines_have_the_documented_keys() {
     let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
     let mut keys: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
     keys.sort();
-    assert_eq!(keys, ["capture", "captured_at", "doc", "status", "version"]);
+    assert_eq!(
+        keys,
+        [
+            "capture",
+            "captured_at",
+            "doc",
+            "status",
+            "version",
+            "words"
+        ]
+    );
     assert_eq!(v["status"], "new");
+    assert!(v["words"].as_u64().unwrap() > 0);
     assert_eq!(v["captured_at"], T1);
 }
 
@@ -181,7 +192,8 @@ fn batch_is_one_commit_and_bad_lines_archive_nothing() {
         "{out}"
     );
 
-    // A bad third line: the whole batch fails and nothing of it is archived.
+    // A bad third line is reported and skipped: the good first line is
+    // archived on its own, and the exit status (1) says some failed.
     let c = fixture("zamanalwasl-france-deal.txt");
     std::fs::write(
         &batch,
@@ -190,20 +202,20 @@ fn batch_is_one_commit_and_bad_lines_archive_nothing() {
         ),
     )
     .unwrap();
-    let before = listing(&store.join("objects"));
-    vellum(&store)
+    let out = vellum(&store)
         .args(["add", "--batch"])
         .arg(&batch)
         .assert()
-        .code(2)
-        .stdout("")
+        .code(1)
         .stderr(
             predicate::str::contains("batch line 3")
                 .and(predicate::str::contains("invalid document name")),
         );
-    assert_eq!(listing(&store.join("objects")), before);
+    let out = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(is_add_line(out.trim(), "zw", 1, "new"), "{out}");
     let log = stdout_of(vellum(&store).args(["log", "--json"]));
-    assert_eq!(log.lines().count(), 1, "{log}");
+    assert_eq!(log.lines().count(), 2, "{log}");
+    let before = listing(&store.join("objects"));
 
     for (content, what) in [
         ("not json\n", "batch line 1"),
@@ -313,13 +325,6 @@ fn bad_inputs_fail_cleanly_with_exit_2() {
             .code(2)
             .stderr(predicate::str::contains(msg));
     }
-    // A failed add of a good file after a bad one archives neither.
-    vellum(&store)
-        .args(["add", "--doc", "two"])
-        .arg(fixture("zamanalwasl-france-deal.txt"))
-        .arg("/nonexistent")
-        .assert()
-        .code(2);
     let after = listing(&store);
     assert_eq!(
         after.keys().collect::<Vec<_>>(),
@@ -336,6 +341,34 @@ fn bad_inputs_fail_cleanly_with_exit_2() {
             .count(),
         1
     );
+}
+
+/// Each input is archived or reported on its own: a good file next to a
+/// missing one is archived, the missing one listed, and the exit status is
+/// 1 (2 only when nothing could be archived).
+#[test]
+fn each_input_is_archived_or_reported_on_its_own() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    add(&store, &fixture("blog-repost-2019-02-12.txt"), "sf", T1);
+    vellum(&store)
+        .args(["add", "--doc", "two"])
+        .arg("/nonexistent")
+        .arg(fixture("zamanalwasl-france-deal.txt"))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::starts_with("two@1 "))
+        .stderr(
+            predicate::str::contains("not archived: cannot read /nonexistent")
+                .and(predicate::str::contains("1 of 2 input(s) not archived")),
+        );
+    vellum(&store)
+        .args(["add", "--doc", "three", "/nonexistent", "/nonexistent2"])
+        .assert()
+        .code(2)
+        .stdout("");
+    let log = stdout_of(vellum(&store).args(["log", "--json"]));
+    assert_eq!(log.lines().count(), 2, "{log}");
 }
 
 #[test]

@@ -349,7 +349,25 @@ fn times_far_from_now_sort_and_verify() {
     let a = write(tmp.path(), "a.txt", "Old.\n");
     let b = write(tmp.path(), "b.txt", "Future.\n");
     let c = write(tmp.path(), "c.txt", "Middle.\n");
-    add(&store, &b, "d", "2500-01-01T00:00:00Z");
+    // Far in the future: refused unless allowed.
+    vellum(&store)
+        .args(["add", "--doc", "d", "--at", "2500-01-01T00:00:00Z"])
+        .arg(&b)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--allow-future"));
+    vellum(&store)
+        .args([
+            "add",
+            "--allow-future",
+            "--doc",
+            "d",
+            "--at",
+            "2500-01-01T00:00:00Z",
+        ])
+        .arg(&b)
+        .assert()
+        .success();
     add(&store, &a, "d", "1500-01-01T00:00:00Z");
     add(&store, &c, "d", "2000-01-01T00:00:00Z");
     assert_eq!(show(&store, "d@1"), "Old.\n");

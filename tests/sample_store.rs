@@ -281,7 +281,7 @@ fn show_batch_waiting_for_input_keeps_no_writer_out() {
     )
     .unwrap();
     let started = Instant::now();
-    add(&store, &new, PAIR_DOC, "2030-01-01T00:00:00Z");
+    add(&store, &new, PAIR_DOC, "2025-01-01T00:00:00Z");
     assert!(
         started.elapsed() < Duration::from_secs(10),
         "add waited {:?} behind an idle batch reader",

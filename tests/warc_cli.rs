@@ -353,7 +353,14 @@ fn export_then_import_gives_the_same_captures_and_texts() {
     )
     .unwrap();
     vellum(&store)
-        .args(["add", "--doc", doc, "--at", "2030-01-01T00:00:00Z"])
+        .args([
+            "add",
+            "--allow-future",
+            "--doc",
+            doc,
+            "--at",
+            "2030-01-01T00:00:00Z",
+        ])
         .arg(&again)
         .assert()
         .success();

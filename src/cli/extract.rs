@@ -4,8 +4,9 @@
 use std::io::Write;
 use std::path::Path;
 
+use vellum::capture::{self, HttpFetcher};
 use vellum::ingest::detect::Kind;
-use vellum::ingest::{PrepareHints, canon, extract::extractor_id, prepare};
+use vellum::ingest::{PrepareHints, extract::extractor_id, prepare};
 
 use super::web::{self, TypeArg};
 use super::{CliError, Env, Exit};
@@ -42,9 +43,12 @@ pub struct ExtractArgs {
 pub fn run_extract(_env: &Env, args: ExtractArgs) -> Result<Exit, CliError> {
     let forced_encoding = web::encoding_arg(args.encoding.as_deref())?;
     let (bytes, page_url, content_type, name, fetched) = if web::is_url(&args.input) {
-        let f = web::fetch(&args.input, args.timeout)?;
+        let cfg = web::fetch_config(args.timeout);
+        let f = capture::fetch(&mut HttpFetcher, &args.input, &cfg)
+            .map_err(|e| CliError::new(e.to_string()))?;
         if !f.is_success() {
-            return Err(web::status_error(&f, "nothing to extract"));
+            let e = capture::status_error(&f);
+            return Err(CliError::new(format!("{e}; nothing to extract")));
         }
         let ct = f.header("content-type").map(str::to_owned);
         let url = f.final_url.to_string();
@@ -52,7 +56,7 @@ pub fn run_extract(_env: &Env, args: ExtractArgs) -> Result<Exit, CliError> {
         (body, Some(url.clone()), ct, Some(url), Some(f))
     } else {
         let path = Path::new(&args.input);
-        let bytes = super::add::read_input(path).map_err(CliError::new)?;
+        let bytes = super::input::read_input(path).map_err(CliError::new)?;
         let name = (args.input != "-").then(|| args.input.clone());
         (bytes, args.url.clone(), None, name, None)
     };
@@ -83,16 +87,9 @@ pub fn run_extract(_env: &Env, args: ExtractArgs) -> Result<Exit, CliError> {
     let mut out = std::io::stdout().lock();
     if args.json {
         let a = p.article.as_ref();
-        let canonical = match (&fetched, a.and_then(|a| a.canonical_url.as_deref())) {
-            (Some(f), declared) => {
-                Some(canon::choose_canonical(&f.final_url, declared).to_string())
-            }
-            (None, Some(d)) => canon::canonicalize(d).ok().map(|u| u.to_string()),
-            (None, None) => page_url
-                .as_deref()
-                .and_then(|u| canon::canonicalize(u).ok())
-                .map(|u| u.to_string()),
-        };
+        // The rule `add` names documents by.
+        let declared = a.and_then(|a| a.canonical_url.as_deref());
+        let canonical = capture::canonical_for(page_url.as_deref(), declared).map(String::from);
         let v = serde_json::json!({
             "type": if p.kind == Kind::Html { "html" } else { "text" },
             "media_type": p.media_type,

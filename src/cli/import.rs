@@ -8,8 +8,8 @@ use vellum::error::StoreError;
 use vellum::ingest::PrepareHints;
 use vellum::store::{Added, Archive, Writer};
 use vellum::warc::importer::{
-    Event, FileError, FileFailure, ImportError, ImportReport, ImportSummary, Importer, Ingested,
-    Options, Pipeline, SummaryLine, Warning, nothing_to_archive,
+    CapturePipeline, Event, FileError, FileFailure, ImportError, ImportReport, ImportSummary,
+    Importer, Ingested, Options, Pipeline, SummaryLine, Warning, nothing_to_archive,
 };
 
 use super::add::print_added;
@@ -51,35 +51,6 @@ pub struct ImportArgs {
     json: bool,
 }
 
-/// The ingest and write protocol `add` uses. Import reaches them only
-/// here: this is the one place to switch to the library capture pipeline.
-struct AddPipeline;
-
-impl Pipeline for AddPipeline {
-    fn ingest(&self, bytes: &[u8], hints: PrepareHints<'_>) -> Ingested {
-        let got = super::add::ingest_with(bytes, hints);
-        Ingested {
-            media_type: got.media_type,
-            text: got.text,
-            extra: got.extra,
-            title: got.title,
-        }
-    }
-
-    fn commit(&mut self, mut writer: Writer<'_>) -> Result<Vec<Added>, StoreError> {
-        let added = writer.prepare()?;
-        vellum::query::cache_stats(writer.archive(), &added)?;
-        writer.commit()?;
-        Ok(added)
-    }
-}
-
-/// After the last commit: the derived indexes catch up.
-fn refresh_indexes(env: &Env) {
-    super::similar::update_index(env);
-    super::search::refresh_index(env, false);
-}
-
 pub fn run_import(env: &Env, args: ImportArgs) -> Result<Exit, CliError> {
     let options = Options {
         partial: args.partial,
@@ -99,7 +70,7 @@ pub fn run_import(env: &Env, args: ImportArgs) -> Result<Exit, CliError> {
         }
         _ => {}
     };
-    let mut pipeline = AddPipeline;
+    let mut pipeline = CapturePipeline;
     // An import that archives nothing leaves no new store behind.
     let dry = match store_exists(env) {
         true => None,
@@ -113,7 +84,7 @@ pub fn run_import(env: &Env, args: ImportArgs) -> Result<Exit, CliError> {
             let mut imp = Importer::new(&mut pipeline, options);
             imp.import_files(Some(&archive), &args.files, &mut on)
                 .map_err(import_error)?;
-            refresh_indexes(env);
+            super::write::catch_up(env, &archive, false);
             imp.finish()
         }
     };

@@ -9,6 +9,7 @@ mod export;
 mod extract;
 mod import;
 mod init;
+mod input;
 mod log;
 mod manuals;
 pub mod pager;
@@ -27,6 +28,7 @@ mod stories;
 mod verify;
 mod watch;
 mod web;
+mod write;
 
 use std::fmt;
 use std::io::IsTerminal;

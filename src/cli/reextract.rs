@@ -2,11 +2,11 @@
 
 use std::io::Write;
 
-use vellum::error::StoreError;
+use vellum::capture::reextract::{Due, find_due, stage_superseding};
+use vellum::capture::{self, AddedItem};
 use vellum::ingest::DocName;
 use vellum::ingest::extract::extractor_id;
-use vellum::ingest::reextract::{self, Reextraction};
-use vellum::store::{Archive, CaptureId, CaptureRecord};
+use vellum::store::Archive;
 
 use super::progress::{Progress, Spinner};
 use super::{CliError, Env, Exit, fmt_time};
@@ -37,14 +37,6 @@ pub struct ReextractArgs {
     json: bool,
 }
 
-/// A capture to supersede.
-struct Due {
-    old: CaptureId,
-    rec: CaptureRecord,
-    bytes: Vec<u8>,
-    new: Reextraction,
-}
-
 pub fn run_reextract(env: &Env, args: ReextractArgs) -> Result<Exit, CliError> {
     let docs = args
         .docs
@@ -60,22 +52,32 @@ pub fn run_reextract(env: &Env, args: ReextractArgs) -> Result<Exit, CliError> {
     } else {
         Archive::open_writable(&env.store)?.0
     };
-    let due = find_due(env, &archive, &docs)?;
+    for d in &docs {
+        if archive.captures(d.as_str())?.is_empty() {
+            return Err(CliError::new(format!(
+                "no document named {d}; `vellum log` lists the documents"
+            )));
+        }
+    }
+    let mut progress = Progress::new(env, "reading HTML captures again");
+    let (due, skipped) = find_due(&archive, &docs, &mut |n, total| progress.update(n, total))?;
+    drop(progress);
+    for s in &skipped {
+        let id = s.capture.0.short();
+        eprintln!(
+            "vellum: warning: {} capture {id}: {}; skipped (run `vellum verify`)",
+            s.doc, s.error
+        );
+    }
     let mut out = std::io::stdout().lock();
-    if args.dry_run {
+    if args.dry_run || due.is_empty() {
         for d in &due {
             print_due(&mut out, d, args.json)?;
         }
-        if env.notes {
-            eprintln!(
-                "vellum: {} capture(s) would get a new record (dry run: nothing archived)",
-                due.len()
-            );
-        }
-        return Ok(Exit::Ok);
-    }
-    if due.is_empty() {
-        if env.notes {
+        if env.notes && args.dry_run {
+            let n = due.len();
+            eprintln!("vellum: {n} capture(s) would get a new record (dry run: nothing archived)");
+        } else if env.notes {
             eprintln!(
                 "vellum: every HTML capture already has the text {} makes; nothing to archive",
                 extractor_id()
@@ -83,107 +85,36 @@ pub fn run_reextract(env: &Env, args: ReextractArgs) -> Result<Exit, CliError> {
         }
         return Ok(Exit::Ok);
     }
-    let notes = env.notes;
-    let mut writer = archive.writer(&mut || {
-        if notes {
-            eprintln!("vellum: waiting for another writer to finish…");
-        }
+    let olds: Vec<_> = due.iter().map(|d| d.old).collect();
+    let mut writer = super::write::writer(env, &archive)?;
+    stage_superseding(&mut writer, due).map_err(|e| {
+        CliError::new(format!(
+            "{}; nothing was archived",
+            super::store_message(&e)
+        ))
     })?;
-    let mut olds = Vec::with_capacity(due.len());
-    for d in due {
-        olds.push(d.old);
-        let (capture, extra) = reextract::superseding(&d.rec, d.old, d.bytes, d.new);
-        writer.add_with(capture, extra).map_err(|e| {
-            CliError::new(format!(
-                "capture {}: {}; nothing was archived",
-                d.old,
-                super::store_message(&e)
-            ))
-        })?;
-    }
     let spinner = Spinner::start(env, format!("committing {} capture(s)", olds.len()));
-    let added = writer.prepare()?;
-    vellum::query::cache_stats(writer.archive(), &added)?;
-    writer.commit()?;
-    super::similar::update_index(env);
+    let committed = capture::commit(writer)?;
     drop(spinner);
-    for (a, old) in added.iter().zip(&olds) {
+    for (c, old) in committed.iter().zip(&olds) {
+        let item = AddedItem {
+            supersedes: Some(old.to_string()),
+            ..AddedItem::new(c)
+        };
         if args.json {
-            let v = serde_json::json!({
-                "doc": a.doc, "version": a.version, "capture": a.capture, "supersedes": old,
-                "status": a.status, "captured_at": fmt_time(a.captured_at),
-            });
-            writeln!(out, "{v}")?;
-        } else {
-            let version = match a.version {
-                0 => "-".to_owned(),
-                n => n.to_string(),
-            };
-            writeln!(
-                out,
-                "{}@{version} {} reextracted (supersedes {})",
-                a.doc, a.capture, old
-            )?;
+            super::write::print_item(&mut out, &item, true)?;
+            continue;
         }
+        let version = match item.version {
+            0 => "-".to_owned(),
+            n => n.to_string(),
+        };
+        let (doc, id) = (&item.doc, &item.capture);
+        writeln!(out, "{doc}@{version} {id} reextracted (supersedes {old})")?;
     }
     drop(out);
-    super::search::refresh_index(env, false);
+    super::write::catch_up(env, &archive, false);
     Ok(Exit::Ok)
-}
-
-/// Every current (not superseded) HTML capture of `docs` (or of every
-/// document) whose text the current extractor makes differently.
-fn find_due(env: &Env, archive: &Archive, docs: &[DocName]) -> Result<Vec<Due>, CliError> {
-    let rows = if docs.is_empty() {
-        archive.all_captures()?
-    } else {
-        let mut rows = Vec::new();
-        for d in docs {
-            let found = archive.captures(d.as_str())?;
-            if found.is_empty() {
-                return Err(CliError::new(format!(
-                    "no document named {d}; `vellum log` lists the documents"
-                )));
-            }
-            rows.extend(found);
-        }
-        rows
-    };
-    let rows: Vec<_> = rows.into_iter().filter(|r| !r.superseded).collect();
-    let mut progress = Progress::new(env, "reading HTML captures again");
-    let mut due = Vec::new();
-    for (i, row) in rows.iter().enumerate() {
-        progress.update(i + 1, rows.len());
-        let rec = archive.record(&row.id)?;
-        if !reextract::is_extracted_html(&rec) || reextract::is_current(&rec) {
-            continue;
-        }
-        let bytes = match archive.read_object(&rec.content) {
-            Ok(b) => b,
-            Err(e @ (StoreError::Missing { .. } | StoreError::Damaged { .. })) => {
-                eprintln!(
-                    "vellum: warning: {} capture {}: {}; skipped (run `vellum verify`)",
-                    rec.doc,
-                    row.id.0.short(),
-                    e
-                );
-                continue;
-            }
-            Err(e) => return Err(e.into()),
-        };
-        let Some(new) = reextract::reextract(&rec, &bytes) else {
-            continue;
-        };
-        if reextract::differs(&rec, &new) {
-            due.push(Due {
-                old: row.id,
-                rec,
-                bytes: bytes.to_vec(),
-                new,
-            });
-        }
-    }
-    Ok(due)
 }
 
 fn print_due(out: &mut dyn Write, d: &Due, json: bool) -> std::io::Result<()> {

@@ -17,12 +17,8 @@ pub fn run_reindex(env: &Env, args: ReindexArgs) -> Result<Exit, CliError> {
     let report = vellum::store::reindex(&env.store);
     drop(spinner);
     let report = report?;
-    super::search::refresh_index(env, true);
-    let spinner = Spinner::start(env, "rebuilding the similarity index");
     let archive = vellum::store::Archive::open(&env.store)?;
-    let index = vellum::republish::rebuild_index(&archive);
-    drop(spinner);
-    index?;
+    super::write::catch_up(env, &archive, true);
     if args.json {
         let v = serde_json::json!({
             "store": env.store, "packs": report.packs, "captures": report.captures,

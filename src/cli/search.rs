@@ -276,39 +276,3 @@ fn repeat(index: &Index, archive: &Archive, q: &SearchQuery, n: usize) -> Result
     eprintln!("repeat {n} p50_us {:.0} p99_us {:.0}", pct(0.50), pct(0.99));
     Ok(())
 }
-
-/// Brings the search index up to date after a write (`add`, `import`), or
-/// rebuilds it (`reindex`). A failure is a warning: the archive is written,
-/// and the next `search` catches up.
-pub fn refresh_index(env: &Env, rebuild: bool) {
-    let r = Archive::open(&env.store)
-        .map_err(SearchError::from)
-        .and_then(|archive| {
-            let mut progress = Progress::new(env, "indexing texts for search");
-            let mut p = |done, total| progress.update(done, total);
-            if rebuild {
-                search::rebuild(&archive, &mut p).map(|index| index.caught_up)
-            } else {
-                Index::refresh(&archive, &mut p)
-            }
-        });
-    match r {
-        Ok(caught_up) if rebuild => {
-            if env.notes
-                && let Some(c) = caught_up
-            {
-                eprintln!(
-                    "vellum: rebuilt the search index: {} text(s), {} paragraph(s) in {:.2} s",
-                    c.texts,
-                    c.paragraphs,
-                    c.elapsed.as_secs_f64()
-                );
-            }
-        }
-        Ok(_) => {}
-        Err(e) => eprintln!(
-            "vellum: warning: the search index was not updated ({e}); `vellum search` catches up \
-             when it can"
-        ),
-    }
-}

@@ -177,18 +177,6 @@ pub fn open_with_index(env: &Env) -> Result<(Archive, Index), CliError> {
     Ok((archive, index?))
 }
 
-/// After a write: brings the index up to date. The captures are archived
-/// whatever happens here, so a failure is a warning.
-pub fn update_index(env: &Env) {
-    let result = Archive::open(&env.store).map(|a| republish::open_index(&a).map(drop));
-    if let Err(e) | Ok(Err(e)) = result {
-        eprintln!(
-            "warning: the similarity index was not updated ({e}); the captures are archived, and \
-             `vellum similar` catches up (or run `vellum reindex`)"
-        );
-    }
-}
-
 pub fn run_similar(env: &Env, args: SimilarArgs) -> Result<Exit, CliError> {
     let (archive, index) = open_with_index(env)?;
     let t = target(&archive, &args)?;

@@ -3,6 +3,9 @@
 //! to. Pure: the caller fetches the feed and archives the pages.
 
 pub mod state;
+pub mod watcher;
+
+pub use watcher::{FeedFailure, ItemOutcome, Rejection, Watcher};
 
 /// Largest feed document read (a feed is a list of links, not the pages).
 pub const MAX_FEED_BYTES: usize = 8 << 20;

@@ -90,6 +90,34 @@ pub fn default_doc(url: Option<&str>, path: Option<&Path>) -> Option<DocName> {
     slug(&stem)
 }
 
+/// Parses a whole batch file: each non-blank line with its number (from 1)
+/// and the line or every problem found in it. Lines stand alone: a bad one
+/// says nothing about the others.
+pub fn parse_lines(text: &[u8]) -> Vec<(usize, Result<BatchLine, Vec<Problem>>)> {
+    let mut out = Vec::new();
+    for (i, raw) in text.split(|&b| b == b'\n').enumerate() {
+        let n = i + 1;
+        let Ok(line) = std::str::from_utf8(raw) else {
+            out.push((n, Err(vec![Problem::new(None, "not UTF-8 text")])));
+            continue;
+        };
+        let line = line.strip_suffix('\r').unwrap_or(line);
+        match parse_line(line) {
+            Ok(None) => {}
+            Ok(Some(b)) if b.path.as_os_str() == "-" => out.push((
+                n,
+                Err(vec![Problem::new(
+                    Some("path"),
+                    "\"-\" (standard input) cannot be used in a batch; name a file",
+                )]),
+            )),
+            Ok(Some(b)) => out.push((n, Ok(b))),
+            Err(problems) => out.push((n, Err(problems))),
+        }
+    }
+    out
+}
+
 const EXAMPLE: &str = r#"{"path": "captures/a.md", "doc": "south-front"}"#;
 
 /// Parses one batch line. `Ok(None)` for a blank line; otherwise the line,

@@ -16,7 +16,7 @@ use crate::error::StoreError;
 use crate::id::ObjectId;
 use crate::store::catalog::{CaptureRow, from_nanos};
 use crate::store::{
-    Added, Address, Archive, CaptureId, CaptureRecord, DocSummary, History, Resolved, Version,
+    Address, Archive, CaptureId, CaptureRecord, DocSummary, History, Resolved, Version,
 };
 
 type Result<T> = std::result::Result<T, StoreError>;
@@ -240,39 +240,6 @@ pub fn diff_addresses(
     })
 }
 
-/// Caches the word statistics of what a write added (inside the write, so
-/// readers never diff history to list it).
-pub fn cache_stats(archive: &Archive, added: &[Added]) -> Result<()> {
-    for a in added {
-        let Some(text_id) = a.text else { continue };
-        let mut words = archive.cached_words(&text_id)?;
-        if let Some(prev) = a.previous_text
-            && archive.cached_change(&prev, &text_id)?.is_none()
-        {
-            let old = archive.read_object(&prev)?;
-            let new = archive.read_object(&text_id)?;
-            let d = diff(
-                &String::from_utf8_lossy(&old),
-                &String::from_utf8_lossy(&new),
-                &Default::default(),
-            );
-            let (added, removed) = (d.stats.words_added as u64, d.stats.words_removed as u64);
-            archive.cache_change(&prev, &text_id, added, removed)?;
-            if words.is_none() {
-                // The diff counted the new text already.
-                archive.cache_words(&text_id, d.stats.words_new as u64)?;
-                words = Some(d.stats.words_new as u64);
-            }
-        }
-        if words.is_none() {
-            let text = archive.read_object(&text_id)?;
-            let n = count_words(&String::from_utf8_lossy(&text));
-            archive.cache_words(&text_id, n as u64)?;
-        }
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -303,7 +270,7 @@ mod tests {
         w.add(capture(0, "one two three")).unwrap();
         w.add(capture(1, "one two four five")).unwrap();
         let added = w.prepare().unwrap();
-        cache_stats(w.archive(), &added).unwrap();
+        crate::capture::cache_stats(w.archive(), &added).unwrap();
         w.commit().unwrap();
         let docs = documents(&archive).unwrap();
         assert_eq!((docs.len(), docs[0].versions), (1, 2));

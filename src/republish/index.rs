@@ -83,6 +83,21 @@ pub struct Index {
     min_staged: i64,
 }
 
+/// How many entries of the archive log the index file in `dir` has taken
+/// in, read without catching up (`None`: no readable index there).
+pub fn stored_mark(dir: &Path) -> Option<u64> {
+    let conn = Connection::open_with_flags(
+        dir.join(FILE),
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .ok()?;
+    conn.query_row("SELECT value FROM meta WHERE key = 'mark'", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .ok()
+    .map(|m| m as u64)
+}
+
 impl Index {
     /// Opens (creating) the index file at `path`. A file of another schema
     /// or that SQLite cannot read is deleted and started afresh.

@@ -180,6 +180,22 @@ fn create(conn: &Connection) -> rusqlite::Result<()> {
     }
 }
 
+/// How many entries of the archive log the index file in `dir` has taken
+/// in, read without catching up (`None`: no readable index there): the
+/// high-water mark every derived index reports (`capture::DerivedIndex`).
+pub fn stored_mark(dir: &Path) -> Option<u64> {
+    let conn = Connection::open_with_flags(
+        dir.join(FILE),
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .ok()?;
+    // The index keeps the highest log position it took in ("seq", 0-based)
+    // and how many captures it saw; as a count of log entries:
+    let seen = meta(&conn, "captures").ok().flatten()?;
+    let seq = meta(&conn, "seq").ok().flatten()?;
+    Some(if seen == 0 { 0 } else { seq as u64 + 1 })
+}
+
 fn meta(conn: &Connection, key: &str) -> rusqlite::Result<Option<i64>> {
     conn.prepare_cached("SELECT value FROM meta WHERE key = ?1")?
         .query_row([key], |r| r.get(0))

@@ -86,6 +86,12 @@ pub struct HttpRecord {
     /// The status line and response headers as received (HTTP/1.1 form).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub head: String,
+    /// `true`: `head` was rebuilt from what the HTTP client kept (it
+    /// normalizes the version, reason phrase and header-name case), so it
+    /// is not evidence of what the server sent. Absent in records written
+    /// before this field (their heads were rebuilt too).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub head_reconstructed: Option<bool>,
 }
 
 /// One redirect of a fetch.
@@ -238,6 +244,7 @@ mod tests {
                 status: 301,
             }],
             head: String::new(),
+            head_reconstructed: None,
         });
         web.flag = Some("thin extraction (3 words)".into());
         let bytes = web.to_canonical();

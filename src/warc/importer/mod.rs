@@ -43,17 +43,9 @@ pub struct Options {
     pub accept_bad_digests: bool,
 }
 
-/// What ingest made of a capture's bytes: the same for `add` and `import`.
-#[derive(Debug, Clone)]
-pub struct Ingested {
-    pub media_type: String,
-    pub text: CaptureText,
-    /// Web metadata for the record (extractor, encoding, declared
-    /// canonical URL, flag).
-    pub extra: CaptureExtra,
-    /// The page's title, when it has one.
-    pub title: Option<String>,
-}
+/// What ingest made of a capture's bytes: the capture pipeline's type, the
+/// same for `add` and `import`.
+pub use crate::capture::Ingested;
 
 /// What the importer shares with every other way of archiving: the capture
 /// pipeline's ingest, and the one write protocol. The caller provides it so
@@ -64,6 +56,22 @@ pub trait Pipeline {
     /// Makes the captures staged in `writer` durable (the write protocol:
     /// prepare, word statistics, commit) and says what each one was.
     fn commit(&mut self, writer: Writer<'_>) -> Result<Vec<Added>, StoreError>;
+}
+
+/// The pipeline every front end imports with: the capture pipeline's ingest
+/// and its one write protocol ([`crate::capture::commit`]), so that a WARC
+/// record is archived exactly as `add` archives the same bytes.
+pub struct CapturePipeline;
+
+impl Pipeline for CapturePipeline {
+    fn ingest(&self, bytes: &[u8], hints: PrepareHints<'_>) -> Ingested {
+        crate::capture::ingest_with(bytes, hints)
+    }
+
+    fn commit(&mut self, writer: Writer<'_>) -> Result<Vec<Added>, StoreError> {
+        let committed = crate::capture::commit(writer)?;
+        Ok(committed.into_iter().map(|c| c.added).collect())
+    }
 }
 
 /// Progress of an import, as it happens.

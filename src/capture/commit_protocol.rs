@@ -1,0 +1,349 @@
+//! The write protocol (see the [module docs](super)): [`commit`] caches the
+//! word statistics of what it adds inside the writer's transaction,
+//! acknowledges, and returns typed results; derived indexes catch up
+//! afterwards through [`DerivedIndex`].
+
+use std::collections::{HashMap, HashSet};
+
+use crate::diff::{count_words, diff};
+use crate::error::StoreError;
+use crate::store::{Added, Archive, CaptureId, Status, Writer};
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+/// A version that an older capture, added later, moved up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct Moved {
+    /// Its number before the write.
+    pub from: u64,
+    /// Its number now.
+    pub to: u64,
+}
+
+/// One acknowledged capture, with what the write learned about it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Committed {
+    pub added: Added,
+    /// Versions of its document this capture moved up (it is older than
+    /// them): only on the first new version of a document in a write.
+    pub renumbered: Vec<Moved>,
+    /// Words of its text, and words added/removed against the version
+    /// before it (from the statistics the write cached).
+    pub words: Option<u64>,
+    pub change: Option<(u64, u64)>,
+}
+
+/// Whether an added capture brought a new version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum AddedStatus {
+    New,
+    Unchanged,
+    Flagged,
+}
+
+/// One added capture, as `add`, `watch` and `reextract` print it with
+/// `--json` (one per line), and as an API would serve it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct AddedItem {
+    // Fields in alphabetical order: the order the JSON had when it was
+    // built as a map, kept for scripts that compare lines. Fields that do
+    // not apply are absent.
+    /// Words added against the version before it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub added: Option<u64>,
+    pub capture: String,
+    pub captured_at: String,
+    pub doc: String,
+    /// The feed that listed it (`watch`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub feed: Option<String>,
+    /// Words removed against the version before it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub removed: Option<u64>,
+    /// Versions this capture moved up (an older capture added later).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub renumbered: Vec<Moved>,
+    pub status: AddedStatus,
+    /// The capture whose text it re-extracts (`reextract`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub supersedes: Option<String>,
+    /// The URL it was fetched from (`watch`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// The version it is or repeats (0 for a flagged capture: no version).
+    pub version: u64,
+    /// Words of its text.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub words: Option<u64>,
+}
+
+impl AddedItem {
+    pub fn new(c: &Committed) -> AddedItem {
+        let a = &c.added;
+        AddedItem {
+            doc: a.doc.to_string(),
+            version: a.version,
+            capture: a.capture.to_string(),
+            status: match a.status {
+                Status::New => AddedStatus::New,
+                Status::Unchanged => AddedStatus::Unchanged,
+                Status::Flagged => AddedStatus::Flagged,
+            },
+            captured_at: crate::when::format_time(a.captured_at),
+            url: None,
+            feed: None,
+            supersedes: None,
+            words: c.words,
+            added: c.change.map(|c| c.0),
+            removed: c.change.map(|c| c.1),
+            renumbered: c.renumbered.clone(),
+        }
+    }
+}
+
+/// Commits what `writer` staged: makes it durable, caches each new text's
+/// word statistics in the same transaction, acknowledges. When this
+/// returns the captures are archived; derived indexes have not caught up
+/// yet (see [`catch_up`]).
+pub fn commit(mut writer: Writer<'_>) -> Result<Vec<Committed>> {
+    let added = writer.prepare()?;
+    cache_stats(writer.archive(), &added)?;
+    let mut moved = renumbered(writer.archive(), &added)?;
+    let mut out = Vec::with_capacity(added.len());
+    for a in added {
+        let archive = writer.archive();
+        let words = match a.text {
+            Some(t) => archive.cached_words(&t)?,
+            None => None,
+        };
+        let change = match (a.previous_text, a.text) {
+            (Some(p), Some(t)) => archive.cached_change(&p, &t)?,
+            _ => None,
+        };
+        let renumbered = if a.status == Status::New {
+            moved.remove(&a.capture).unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        out.push(Committed {
+            added: a,
+            renumbered,
+            words,
+            change,
+        });
+    }
+    writer.commit()?;
+    Ok(out)
+}
+
+/// For each document given a version older than versions it had: the
+/// versions moved up, keyed by the first new capture of that document.
+fn renumbered(archive: &Archive, added: &[Added]) -> Result<HashMap<CaptureId, Vec<Moved>>> {
+    let new: HashSet<CaptureId> = added
+        .iter()
+        .filter(|a| a.status == Status::New)
+        .map(|a| a.capture)
+        .collect();
+    let mut out = HashMap::new();
+    let mut done = HashSet::new();
+    for a in added.iter().filter(|a| a.status == Status::New) {
+        if !done.insert(a.doc.clone()) {
+            continue;
+        }
+        let history = archive.history(a.doc.as_str())?;
+        let (mut shift, mut moved, mut first) = (0, Vec::new(), None);
+        for (i, v) in history.versions.iter().enumerate() {
+            if new.contains(&v.capture) {
+                shift += 1;
+                first.get_or_insert(v.capture);
+            } else if shift > 0 {
+                let to = i as u64 + 1;
+                moved.push(Moved {
+                    from: to - shift,
+                    to,
+                });
+            }
+        }
+        if let (Some(first), false) = (first, moved.is_empty()) {
+            out.insert(first, moved);
+        }
+    }
+    Ok(out)
+}
+
+/// The warnings of a write that moved versions up (an older capture added
+/// later): one per document.
+pub fn renumber_warnings(committed: &[Committed]) -> Vec<super::Warning> {
+    committed
+        .iter()
+        .filter(|c| !c.renumbered.is_empty())
+        .map(|c| super::Warning::Renumbered {
+            doc: c.added.doc.to_string(),
+            moved: c.renumbered.clone(),
+        })
+        .collect()
+}
+
+/// Caches the word count of each added text and the words added/removed
+/// against the version before it, so that listings never diff. Part of
+/// [`commit`]; public for writers that commit by other means (`import`,
+/// until it commits through [`commit`]).
+pub fn cache_stats(archive: &Archive, added: &[Added]) -> Result<()> {
+    for a in added {
+        let Some(text_id) = a.text else { continue };
+        let mut words = archive.cached_words(&text_id)?;
+        if let Some(prev) = a.previous_text
+            && archive.cached_change(&prev, &text_id)?.is_none()
+        {
+            let old = archive.read_object(&prev)?;
+            let new = archive.read_object(&text_id)?;
+            let d = diff(
+                &String::from_utf8_lossy(&old),
+                &String::from_utf8_lossy(&new),
+                &Default::default(),
+            );
+            let (added, removed) = (d.stats.words_added as u64, d.stats.words_removed as u64);
+            archive.cache_change(&prev, &text_id, added, removed)?;
+            if words.is_none() {
+                // The diff counted the new text already.
+                archive.cache_words(&text_id, d.stats.words_new as u64)?;
+                words = Some(d.stats.words_new as u64);
+            }
+        }
+        if words.is_none() {
+            let text = archive.read_object(&text_id)?;
+            let n = count_words(&String::from_utf8_lossy(&text));
+            archive.cache_words(&text_id, n as u64)?;
+        }
+    }
+    Ok(())
+}
+
+// ------------------------------------------------------------ derived indexes
+
+/// A cache derived from the archive that catches up from its own
+/// high-water mark, reading only what was archived since. A failure loses
+/// nothing: the index catches up on its next read.
+pub trait DerivedIndex {
+    /// What users call it ("search", "similarity").
+    fn name(&self) -> &'static str;
+    /// Its high-water mark: how many entries of the archive log it has
+    /// taken in (`None` when it has no file yet). Every index counts on
+    /// the same log, so after [`catch_up`] they all equal the log's length.
+    fn mark(&self, archive: &Archive) -> Option<u64>;
+    /// Takes in what the archive holds beyond the index's mark.
+    fn catch_up(
+        &self,
+        archive: &Archive,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> std::result::Result<(), String>;
+    /// Starts again from nothing (after `reindex`).
+    fn rebuild(
+        &self,
+        archive: &Archive,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> std::result::Result<(), String>;
+}
+
+/// The full-text index (`search.sqlite`).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SearchIndex;
+
+impl DerivedIndex for SearchIndex {
+    fn name(&self) -> &'static str {
+        "search"
+    }
+    fn mark(&self, archive: &Archive) -> Option<u64> {
+        crate::search::index::stored_mark(archive.dir())
+    }
+    fn catch_up(
+        &self,
+        archive: &Archive,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> std::result::Result<(), String> {
+        crate::search::Index::refresh(archive, progress)
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+    fn rebuild(
+        &self,
+        archive: &Archive,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> std::result::Result<(), String> {
+        crate::search::rebuild(archive, progress)
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// The similarity index (republications, stories).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SimilarityIndex;
+
+impl DerivedIndex for SimilarityIndex {
+    fn name(&self) -> &'static str {
+        "similarity"
+    }
+    fn mark(&self, archive: &Archive) -> Option<u64> {
+        crate::republish::index::stored_mark(archive.dir())
+    }
+    fn catch_up(
+        &self,
+        archive: &Archive,
+        _progress: &mut dyn FnMut(usize, usize),
+    ) -> std::result::Result<(), String> {
+        crate::republish::open_index(archive)
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+    fn rebuild(
+        &self,
+        archive: &Archive,
+        _progress: &mut dyn FnMut(usize, usize),
+    ) -> std::result::Result<(), String> {
+        crate::republish::rebuild_index(archive)
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// Every derived index a writer brings up to date.
+pub fn derived_indexes() -> Vec<Box<dyn DerivedIndex>> {
+    vec![Box::new(SimilarityIndex), Box::new(SearchIndex)]
+}
+
+/// An index that could not catch up (the archive is written; it catches up
+/// on its next read).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct IndexLag {
+    pub index: String,
+    pub error: String,
+}
+
+/// Brings every derived index up to date after a write (or rebuilds them,
+/// after `reindex`). `progress` hears the index's name and how far it got.
+/// Never fails: an index that cannot catch up is reported, not an error.
+pub fn catch_up(
+    archive: &Archive,
+    rebuild: bool,
+    progress: &mut dyn FnMut(&str, usize, usize),
+) -> Vec<IndexLag> {
+    let mut lags = Vec::new();
+    for index in derived_indexes() {
+        let name = index.name();
+        let mut p = |done, total| progress(name, done, total);
+        let r = if rebuild {
+            index.rebuild(archive, &mut p)
+        } else {
+            index.catch_up(archive, &mut p)
+        };
+        if let Err(error) = r {
+            lags.push(IndexLag {
+                index: name.to_owned(),
+                error,
+            });
+        }
+    }
+    lags
+}

@@ -1,0 +1,263 @@
+//! The pipeline run without a server: an in-memory fetcher and store.
+
+use std::sync::atomic::AtomicBool;
+
+use time::macros::datetime;
+
+use super::*;
+use crate::feed::{ItemOutcome, Rejection, Watcher};
+use crate::store::Archive;
+use crate::store::backend::MemBackend;
+
+const T: time::OffsetDateTime = datetime!(2019-02-12 12:00 UTC);
+
+fn page(canonical: &str, text: &str) -> Vec<u8> {
+    let words: Vec<String> = (0..60).map(|i| format!("{text}{i}")).collect();
+    format!(
+        "<!DOCTYPE html><html><head><meta charset=utf-8><title>T</title>\
+         <link rel=canonical href=\"{canonical}\"></head><body><article><h1>T</h1>\
+         <p>{}.</p></article></body></html>",
+        words.join(" ")
+    )
+    .into_bytes()
+}
+
+fn archive(dir: &std::path::Path) -> Archive {
+    Archive::init_with_backend(dir, Box::new(MemBackend::default()))
+        .unwrap()
+        .0
+}
+
+#[test]
+fn a_fetched_page_is_named_by_its_canonical_url_and_committed_with_stats() {
+    let mut f = MemFetcher::default();
+    f.answer(
+        "https://news.example/a?utm_source=x",
+        200,
+        "text/html",
+        &page("https://news.example/story", "one"),
+    );
+    let c = fetch_page(
+        &mut f,
+        "https://news.example/a?utm_source=x",
+        &Options::default(),
+        T,
+    )
+    .unwrap();
+    assert_eq!(
+        c.extra.canonical_url.as_deref(),
+        Some("https://news.example/story")
+    );
+    let http = c.extra.http.as_ref().unwrap();
+    assert_eq!(http.head_reconstructed, Some(true));
+    assert!(http.head.starts_with("HTTP/1.1 200 OK\r\n"));
+    let tmp = tempfile::tempdir().unwrap();
+    let a = archive(tmp.path());
+    let mut w = a.writer(&mut || {}).unwrap();
+    assert!(stage(&mut w, c).unwrap().is_empty());
+    let done = commit(w).unwrap();
+    assert_eq!(done.len(), 1);
+    assert!(done[0].words.unwrap() >= 60);
+    let item = AddedItem::new(&done[0]);
+    assert_eq!(item.doc, canon_name("https://news.example/story"));
+    assert_eq!(item.status, AddedStatus::New);
+    // The schema of the item is generated from the type.
+    let schema = serde_json::to_value(schemars::schema_for!(AddedItem)).unwrap();
+    assert!(schema["properties"]["renumbered"].is_object());
+}
+
+fn canon_name(url: &str) -> String {
+    crate::ingest::canon::doc_name_for_url(&url::Url::parse(url).unwrap()).to_string()
+}
+
+#[test]
+fn a_non_2xx_answer_is_a_typed_error_unless_kept() {
+    let mut f = MemFetcher::default();
+    f.answer(
+        "https://news.example/gone",
+        404,
+        "text/html",
+        b"<p>gone</p>",
+    );
+    let e = fetch_page(&mut f, "https://news.example/gone", &Options::default(), T).unwrap_err();
+    assert!(matches!(e, CaptureError::Status { status: 404, .. }));
+    assert_eq!(e.kind(), ErrorKind::NotFound);
+    let kept = Options {
+        keep_errors: true,
+        ..Options::default()
+    };
+    let c = fetch_page(&mut f, "https://news.example/gone", &kept, T).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let a = archive(tmp.path());
+    let mut w = a.writer(&mut || {}).unwrap();
+    let warnings = stage(&mut w, c).unwrap();
+    assert!(
+        matches!(&warnings[..], [Warning::Flagged { flag, .. }] if flag == "HTTP 404 Not Found")
+    );
+}
+
+#[test]
+fn canonical_urls_on_other_sites_are_not_trusted() {
+    let foreign = Some("https://elsewhere.example/x");
+    assert_eq!(
+        canonical_for(Some("https://news.example/a"), foreign)
+            .unwrap()
+            .as_str(),
+        "https://news.example/a"
+    );
+    assert_eq!(
+        canonical_for(
+            Some("https://news.example/a"),
+            Some("https://www.news.example/b")
+        )
+        .unwrap()
+        .as_str(),
+        "https://www.news.example/b"
+    );
+    // A saved page with no URL of its own: its declared one.
+    assert_eq!(
+        canonical_for(None, foreign).unwrap().as_str(),
+        "https://elsewhere.example/x"
+    );
+    assert!(canonical_for(None, None).is_none());
+}
+
+#[test]
+fn capture_times_in_the_future_need_permission() {
+    assert!(check_time(T + FUTURE_SKEW, T, false).is_ok());
+    let e = check_time(T + FUTURE_SKEW + time::Duration::SECOND, T, false).unwrap_err();
+    assert_eq!(e.kind(), ErrorKind::InvalidInput);
+    assert!(check_time(T + time::Duration::days(9000), T, true).is_ok());
+}
+
+#[test]
+fn an_older_capture_reports_the_versions_it_moves() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = archive(tmp.path());
+    let doc: crate::ingest::DocName = "d".parse().unwrap();
+    let add = |text: &str, at| {
+        let opts = Options {
+            doc: Some(doc.clone()),
+            at: Some(at),
+            ..Options::default()
+        };
+        let c = from_bytes(text.as_bytes().to_vec(), "d.txt".as_ref(), &opts, T).unwrap();
+        let mut w = a.writer(&mut || {}).unwrap();
+        stage(&mut w, c).unwrap();
+        commit(w).unwrap()
+    };
+    add("two", T);
+    add("three", T + time::Duration::hours(1));
+    let done = add("one", T - time::Duration::hours(1));
+    assert_eq!(done[0].added.version, 1);
+    assert_eq!(
+        done[0].renumbered,
+        [Moved { from: 1, to: 2 }, Moved { from: 2, to: 3 }]
+    );
+    let done = add("four", T + time::Duration::hours(2));
+    assert!(done[0].renumbered.is_empty());
+}
+
+/// Drift 4: the watcher knows why an item failed from a typed result.
+#[test]
+fn the_watcher_rejects_items_by_typed_results_and_sends_validators() {
+    let feed = "https://news.example/feed.xml";
+    let rss = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>N</title>\
+               <item><link>https://news.example/gone</link></item>\
+               <item><link>https://news.example/ok</link></item></channel></rss>";
+    let mut f = MemFetcher::default();
+    f.answer(feed, 200, "application/rss+xml", rss.as_bytes());
+    f.answers
+        .get_mut(feed)
+        .unwrap()
+        .headers
+        .push(("etag".into(), "\"v1\"".into()));
+    f.answer(
+        "https://news.example/gone",
+        404,
+        "text/html",
+        b"<p>gone</p>",
+    );
+    f.answer(
+        "https://news.example/ok",
+        200,
+        "text/html",
+        &page("https://news.example/ok", "ok"),
+    );
+    let stop = AtomicBool::new(false);
+    let mut w = Watcher::new(&mut f, Options::default(), std::time::Duration::ZERO, None).unwrap();
+    let links = w.read_feed(feed, &stop).unwrap();
+    assert_eq!(links.len(), 2);
+    match w.item(feed, &links[0], T, &stop) {
+        ItemOutcome::Rejected {
+            why: Rejection::Fetch(CaptureError::Status { status: 404, .. }),
+            retried: true,
+        } => {}
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        w.item(feed, &links[1], T, &stop),
+        ItemOutcome::Accepted(_)
+    ));
+    // The next round: a conditional GET, the archived item not listed, the
+    // failed one retried.
+    let links = w.read_feed(feed, &stop).unwrap();
+    assert_eq!(links, ["https://news.example/gone"]);
+    drop(w);
+    let sent = &f.asked.iter().rfind(|(u, _)| u == feed).unwrap().1;
+    assert!(sent.contains(&("If-None-Match".into(), "\"v1\"".into())));
+}
+
+/// A recorded answer (a WARC response) keeps its head byte for byte, and
+/// is named as `add URL` names a fetched page.
+#[test]
+fn a_recorded_answer_keeps_its_head_as_received() {
+    let mut f = MemFetcher::default();
+    let url = "http://news.example/a";
+    f.answer(url, 200, "text/html", &page("/story", "rec"));
+    let mut fetched = f.answers[url].clone();
+    let raw = "HTTP/1.0 200 OK\r\nServer: Tiny\r\nContent-Type: text/html\r\n\r\n";
+    fetched.raw_head = Some(raw.into());
+    let c = from_fetched(fetched, url, &Options::default(), T).unwrap();
+    let http = c.extra.http.as_ref().unwrap();
+    assert_eq!(
+        (http.head.as_str(), http.head_reconstructed),
+        (raw, Some(false))
+    );
+    assert_eq!(
+        c.capture.doc.to_string(),
+        canon_name("http://news.example/story")
+    );
+}
+
+/// Every derived index catches up through one mechanism to one mark: the
+/// archive log's length, after the write was acknowledged.
+#[test]
+fn derived_indexes_catch_up_to_the_archive_log_after_the_commit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = archive(tmp.path());
+    let commit_one = |text: &str, at| {
+        let opts = Options {
+            doc: Some("d".parse().unwrap()),
+            at: Some(at),
+            ..Options::default()
+        };
+        let c = from_bytes(text.as_bytes().to_vec(), "d.txt".as_ref(), &opts, T).unwrap();
+        let mut w = a.writer(&mut || {}).unwrap();
+        stage(&mut w, c).unwrap();
+        commit(w).unwrap();
+    };
+    commit_one("first text of the document", T);
+    // Committed, acknowledged, and no index has done any work yet.
+    for index in derived_indexes() {
+        assert_eq!(index.mark(&a), None, "{}", index.name());
+    }
+    assert!(catch_up(&a, false, &mut |_, _, _| {}).is_empty());
+    commit_one("second text of the document", T + time::Duration::hours(1));
+    assert!(catch_up(&a, false, &mut |_, _, _| {}).is_empty());
+    let (logged, unlogged) = a.log_counts().unwrap();
+    assert_eq!((logged, unlogged), (2, 0));
+    for index in derived_indexes() {
+        assert_eq!(index.mark(&a), Some(2), "{}", index.name());
+    }
+}

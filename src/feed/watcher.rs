@@ -1,0 +1,265 @@
+//! Watching feeds (`vellum watch`): politeness (one request at a time per
+//! host, a delay apart), conditional GET with each feed's validators, which
+//! items to archive (HTML with article text, not flagged), and the watch
+//! state kept in the store between rounds. Items are fetched and prepared
+//! through the capture pipeline, so a feed's page is archived exactly as
+//! `vellum add URL` would archive it.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use time::OffsetDateTime;
+
+use crate::capture::{self, AddedItem, Capture, CaptureError, Fetcher, Options, Warning};
+use crate::error::StoreError;
+use crate::id::ObjectId;
+use crate::ingest::canon;
+use crate::store::{Archive, CaptureText, Writer};
+
+use super::state::{self, FeedState, WatchState};
+
+/// Why a feed could not be read this round.
+#[derive(Debug, thiserror::Error)]
+pub enum FeedFailure {
+    #[error(transparent)]
+    Fetch(#[from] CaptureError),
+    #[error("HTTP {status} {reason}")]
+    Status { status: u16, reason: String },
+    #[error(transparent)]
+    Parse(#[from] super::FeedError),
+}
+
+/// Why an item page was not archived (it is tried again next round, up to
+/// [`state::MAX_ATTEMPTS`] times).
+#[derive(Debug)]
+pub enum Rejection {
+    /// Fetching failed, or the answer was not 2xx.
+    Fetch(CaptureError),
+    NotHtml {
+        media_type: String,
+    },
+    /// The page was flagged (an error page, too little text).
+    Flagged(String),
+    NoText,
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Rejection::Fetch(e) => write!(f, "{e}"),
+            Rejection::NotHtml { media_type } => write!(f, "not an HTML page ({media_type})"),
+            Rejection::Flagged(flag) => f.write_str(flag),
+            Rejection::NoText => f.write_str("no article text"),
+        }
+    }
+}
+
+/// What became of one item page.
+#[derive(Debug)]
+pub enum ItemOutcome {
+    /// Ready to archive: stage it with [`Watcher::stage`].
+    Accepted(Box<Capture>),
+    /// Not archived; `retried` says whether the next round tries again.
+    Rejected { why: Rejection, retried: bool },
+}
+
+/// The watcher: its fetcher, politeness and the watch state.
+pub struct Watcher<'f> {
+    fetcher: &'f mut dyn Fetcher,
+    /// How items are fetched and prepared (as `add URL`).
+    options: Options,
+    delay: Duration,
+    last: HashMap<String, Instant>,
+    state: WatchState,
+    /// The stored state object `state` follows, and what it held.
+    saved: (Option<ObjectId>, WatchState),
+}
+
+impl<'f> Watcher<'f> {
+    /// A watcher continuing from the state stored in `archive` (if any).
+    pub fn new(
+        fetcher: &'f mut dyn Fetcher,
+        options: Options,
+        delay: Duration,
+        archive: Option<&Archive>,
+    ) -> Result<Watcher<'f>, StoreError> {
+        let (prev, state) = match archive {
+            Some(a) => load_state(a)?,
+            None => (None, WatchState::default()),
+        };
+        Ok(Watcher {
+            fetcher,
+            options,
+            delay,
+            last: HashMap::new(),
+            saved: (prev, state.clone()),
+            state,
+        })
+    }
+
+    /// The feeds watched before.
+    pub fn feeds(&self) -> Vec<String> {
+        self.state.feeds.keys().cloned().collect()
+    }
+
+    /// Whether the state changed since it was last stored.
+    pub fn state_changed(&self) -> bool {
+        self.state != self.saved.1
+    }
+
+    /// One request at a time per host, `delay` apart (cut short by `stop`).
+    fn wait(&mut self, url: &str, stop: &AtomicBool) {
+        let host = url::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_default();
+        if let Some(last) = self.last.get(&host) {
+            let until = *last + self.delay;
+            while Instant::now() < until && !stop.load(Ordering::Relaxed) {
+                std::thread::sleep((until - Instant::now()).min(Duration::from_millis(100)));
+            }
+        }
+        self.last.insert(host, Instant::now());
+    }
+
+    /// Fetches a feed (a conditional GET with its validators) and lists the
+    /// item pages to archive: those not seen yet, then those to retry.
+    pub fn read_feed(&mut self, feed: &str, stop: &AtomicBool) -> Result<Vec<String>, FeedFailure> {
+        let fs = self.state.feeds.get(feed).cloned().unwrap_or_default();
+        let mut cfg = self.options.fetch.clone();
+        cfg.max_bytes = super::MAX_FEED_BYTES as u64;
+        if let Some(e) = &fs.etag {
+            cfg.headers.push(("If-None-Match".into(), e.clone()));
+        }
+        if let Some(m) = &fs.last_modified {
+            cfg.headers.push(("If-Modified-Since".into(), m.clone()));
+        }
+        self.wait(feed, stop);
+        let f = capture::fetch(self.fetcher, feed, &cfg)?;
+        let mut links = Vec::new();
+        if f.status != 304 {
+            if !f.is_success() {
+                return Err(FeedFailure::Status {
+                    status: f.status,
+                    reason: f.reason,
+                });
+            }
+            let parsed = super::parse(&f.body, f.final_url.as_str())?;
+            for item in parsed.items {
+                let seen = canon::canonicalize(&item.link)
+                    .is_ok_and(|c| fs.has_seen(c.as_str()) && !fs.retry.contains_key(&item.link));
+                if !seen {
+                    links.push(item.link);
+                }
+            }
+            let st = self.state.feeds.entry(feed.to_owned()).or_default();
+            st.etag = f.header("etag").map(str::to_owned);
+            st.last_modified = f.header("last-modified").map(str::to_owned);
+        }
+        self.state.state = state::NAME.into();
+        let st = self.state.feeds.entry(feed.to_owned()).or_default();
+        for link in st.retry.keys() {
+            if !links.contains(link) {
+                links.push(link.clone());
+            }
+        }
+        Ok(links)
+    }
+
+    /// Fetches one item page and decides whether to archive it: an HTML
+    /// page with article text, not flagged. An accepted page is remembered
+    /// as seen (by its canonical URL and by its link); a rejected one is
+    /// recorded to retry.
+    pub fn item(
+        &mut self,
+        feed: &str,
+        link: &str,
+        fetched_at: OffsetDateTime,
+        stop: &AtomicBool,
+    ) -> ItemOutcome {
+        self.wait(link, stop);
+        let why = match capture::fetch_page(self.fetcher, link, &self.options, fetched_at) {
+            Err(e) => Rejection::Fetch(e),
+            Ok(c) => match acceptance(&c) {
+                Some(why) => why,
+                None => {
+                    let canonical = c.extra.canonical_url.clone().unwrap_or(link.to_owned());
+                    let st = self.state.feeds.entry(feed.to_owned()).or_default();
+                    st.archived(link, &canonical);
+                    // Remembered by the link's canonical URL too, when the
+                    // page declares another: the feed lists the link.
+                    if let Ok(c) = canon::canonicalize(link) {
+                        st.archived(link, c.as_str());
+                    }
+                    return ItemOutcome::Accepted(Box::new(c));
+                }
+            },
+        };
+        let st: &mut FeedState = self.state.feeds.entry(feed.to_owned()).or_default();
+        let retried = st.failed(link, &why.to_string());
+        ItemOutcome::Rejected { why, retried }
+    }
+
+    /// One durable write through the capture write protocol: the accepted
+    /// item page of `feed` at `link` (if any) and the next watch state,
+    /// acknowledged together, so a crash never archives a page the state
+    /// does not remember (or the reverse). Returns the added captures (with
+    /// their `url` and `feed`) and the capture's warnings.
+    pub fn save(
+        &mut self,
+        mut writer: Writer<'_>,
+        item: Option<(&str, &str, Capture)>,
+    ) -> Result<(Vec<AddedItem>, Vec<Warning>), StoreError> {
+        let mut warnings = Vec::new();
+        let mut source = None;
+        if let Some((feed, link, c)) = item {
+            warnings = capture::stage(&mut writer, c)?;
+            source = Some((feed.to_owned(), link.to_owned()));
+        }
+        let next = self.state.next(self.saved.0);
+        let id = writer.put_state(&next.to_bytes())?;
+        let committed = capture::commit(writer)?;
+        self.state = next;
+        self.saved = (Some(id), self.state.clone());
+        let items = committed
+            .iter()
+            .map(|c| AddedItem {
+                feed: source.as_ref().map(|s| s.0.clone()),
+                url: source.as_ref().map(|s| s.1.clone()),
+                ..AddedItem::new(c)
+            })
+            .collect();
+        Ok((items, warnings))
+    }
+}
+
+/// Why a fetched item page is not archived, if it is not.
+fn acceptance(c: &Capture) -> Option<Rejection> {
+    let empty = matches!(&c.capture.text, CaptureText::Extracted(t) if t.trim().is_empty());
+    if c.capture.media_type != "text/html" {
+        Some(Rejection::NotHtml {
+            media_type: c.capture.media_type.clone(),
+        })
+    } else if let Some(flag) = &c.extra.flag {
+        Some(Rejection::Flagged(flag.clone()))
+    } else if empty {
+        Some(Rejection::NoText)
+    } else {
+        None
+    }
+}
+
+/// The watch state stored in `archive`, and its id.
+pub fn load_state(archive: &Archive) -> Result<(Option<ObjectId>, WatchState), StoreError> {
+    match archive.latest_state(state::NAME)? {
+        None => Ok((None, WatchState::default())),
+        Some((id, bytes)) => WatchState::parse(&bytes)
+            .map(|s| (Some(id), s))
+            .map_err(|e| StoreError::Damaged {
+                id,
+                reason: format!("the watch state does not parse ({e})"),
+            }),
+    }
+}
