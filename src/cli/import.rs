@@ -5,11 +5,10 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use vellum::error::StoreError;
-use vellum::ingest::PrepareHints;
-use vellum::store::{Added, Archive, Writer};
+use vellum::store::Archive;
 use vellum::warc::importer::{
     CapturePipeline, Event, FileError, FileFailure, ImportError, ImportReport, ImportSummary,
-    Importer, Ingested, Options, Pipeline, SummaryLine, Warning, nothing_to_archive,
+    Importer, Options, SummaryLine, Warning, nothing_to_archive,
 };
 
 use super::add::print_added;

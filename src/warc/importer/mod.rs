@@ -24,9 +24,7 @@ use crate::error::StoreError;
 use crate::id::ObjectId;
 use crate::ingest::{DocName, PrepareHints, canon, slug};
 use crate::store::object::MAX_OBJECT_SIZE;
-use crate::store::{
-    Added, Archive, CaptureExtra, CaptureRecord, CaptureText, NewCapture, Status, Writer,
-};
+use crate::store::{Added, Archive, CaptureExtra, CaptureRecord, NewCapture, Status, Writer};
 
 use super::import::{Found, Item, Revisit, Skip, interpret, name_hint};
 use super::read::{Options as ReadOptions, Position, Reader, record_at};
