@@ -280,6 +280,40 @@ fn unknown_addresses_get_useful_hints() {
 }
 
 #[test]
+fn log_filters_apply_to_the_documents_listing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    for (doc, at) in [
+        ("a", "2020-01-01T00:00:00Z"),
+        ("b", "2020-01-05T00:00:00Z"),
+        ("c", "2020-01-03T00:00:00Z"),
+    ] {
+        let f = write(
+            tmp.path(),
+            &format!("{doc}.txt"),
+            &format!("Text of {doc}.\n"),
+        );
+        add(&store, &f, doc, at);
+    }
+    let docs = |args: &[&str]| -> Vec<String> {
+        json_lines(&stdout_of(
+            vellum(&store).args(["log", "--json"]).args(args),
+        ))
+        .iter()
+        .map(|v| v["doc"].as_str().unwrap().to_owned())
+        .collect()
+    };
+    assert_eq!(docs(&[]), ["a", "b", "c"]);
+    assert_eq!(docs(&["-n", "1"]), ["b"]);
+    assert_eq!(docs(&["-n", "2"]), ["b", "c"]);
+    assert_eq!(docs(&["--reverse"]), ["c", "b", "a"]);
+    assert_eq!(docs(&["--since", "2020-01-03"]), ["b", "c"]);
+    assert_eq!(docs(&["--until", "2020-01-03"]), ["a", "c"]);
+    let table = stdout_of(vellum(&store).args(["log", "-n", "1"]));
+    assert_eq!(table.lines().count(), 2, "{table}");
+}
+
+#[test]
 fn log_filters() {
     let (tmp, store) = abc_store();
     // A fourth version that differs from the third in markup only.

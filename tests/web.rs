@@ -595,3 +595,51 @@ fn one_document_per_canonical_url() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("elsewhere@1 "));
 }
+
+#[test]
+fn similar_takes_a_url_in_any_case_of_its_scheme() {
+    let story = article_page("Story", &[para(60, "alpha"), para(40, "beta")]);
+    let srv = Server::start(vec![(
+        "/news/story",
+        Box::new(move |_| ok("text/html; charset=utf-8", story.clone())),
+    )]);
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    let url = srv.url("/news/story");
+    stdout_ok(vellum(&store).args(["add", "--doc", "the-story", &url]));
+    for given in [url.clone(), url.replacen("http://", "HTTP://", 1)] {
+        let out = stdout_ok(vellum(&store).args(["similar", &given, "--json"]));
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["query"]["doc"], "the-story", "{given}: {v}");
+    }
+}
+
+#[test]
+fn a_flagged_capture_never_titles_its_document() {
+    let story = article_page("Story", &[para(60, "alpha"), para(40, "beta")]);
+    let srv = Server::start(vec![(
+        "/news/story",
+        Box::new(move |n| match n {
+            0 => ok("text/html; charset=utf-8", story.clone()),
+            _ => Answer {
+                status: 404,
+                ..ok(
+                    "text/html",
+                    "<html><head><title>Error response</title></head><body><p>Not found</p></body></html>",
+                )
+            },
+        }),
+    )]);
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    let url = srv.url("/news/story");
+    stdout_ok(vellum(&store).args(["add", "--doc", "the-story", &url]));
+    stdout_ok(vellum(&store).args(["add", "--keep-errors", "--doc", "the-story", &url]));
+    let out = stdout_ok(vellum(&store).args(["log", "--json"]));
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(
+        (v["doc"].as_str(), v["captures"].as_u64()),
+        (Some("the-story"), Some(2))
+    );
+    assert_eq!(v["title"], "Story", "{v}");
+}

@@ -59,19 +59,13 @@ struct Target {
 
 fn target(archive: &Archive, args: &SimilarArgs) -> Result<Target, CliError> {
     let t = args.target.as_str();
-    if t.starts_with("http://") || t.starts_with("https://") {
-        let doc = archive
-            .all_captures()?
-            .into_iter()
-            .filter(|r| r.url.as_deref() == Some(t))
-            .max_by_key(|r| r.at_nanos)
-            .map(|r| r.doc)
-            .ok_or_else(|| {
-                CliError::new(format!(
-                    "no archived capture has the URL {t}; archive it first with `vellum add {t}`"
-                ))
-            })?;
-        return from_address(archive, &doc);
+    if vellum::query::is_url(t) {
+        let doc = vellum::query::doc_for_url(archive, t)?.ok_or_else(|| {
+            CliError::new(format!(
+                "no archived capture has the URL {t}; archive it first with `vellum add {t}`"
+            ))
+        })?;
+        return from_address(archive, doc.as_str());
     }
     if t == "-" || t.contains('/') || Path::new(t).is_file() {
         let bytes = read_file(t)?;
@@ -248,7 +242,8 @@ fn print_results(
 ) -> Result<(), CliError> {
     writeln!(
         out,
-        "{}: {} shingles compared (every source's boilerplate left out)",
+        "{}: {} shingles compared (left out: paragraphs that a source, named by --source or a \
+         URL's host, repeats in 3+ documents)",
         snippet(&t.label, 80),
         query.set.len(),
     )?;

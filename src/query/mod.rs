@@ -7,6 +7,13 @@
 //! connection): a server opens one per worker thread. Opening reads the
 //! marker and opens the catalog; nothing is scanned.
 
+mod log;
+
+pub use log::{
+    Boilerplate, CaptureSighting, VersionQuery, VersionRow, Window, captures_in, documents_in,
+    versions_matching,
+};
+
 use std::sync::Arc;
 
 use time::OffsetDateTime;
@@ -14,6 +21,8 @@ use time::OffsetDateTime;
 use crate::diff::{Diff, DiffOptions, count_words, diff};
 use crate::error::StoreError;
 use crate::id::ObjectId;
+use crate::ingest::DocName;
+use crate::ingest::canon;
 use crate::store::catalog::{CaptureRow, from_nanos};
 use crate::store::{
     Added, Address, Archive, CaptureId, CaptureRecord, DocSummary, History, Resolved, Version,
@@ -187,6 +196,9 @@ pub struct Side {
     pub label: String,
     pub capture: CaptureId,
     pub doc: String,
+    /// The version the capture belongs to (0 for a flagged or superseded
+    /// capture, which is no version's).
+    pub version: u64,
     pub captured_at: OffsetDateTime,
     pub url: Option<String>,
     pub source: Option<String>,
@@ -203,6 +215,7 @@ pub fn side(archive: &Archive, resolved: Resolved) -> Result<(Side, Arc<Vec<u8>>
             label: r.resolved.label,
             capture: row.id,
             doc: row.doc,
+            version: r.resolved.version,
             captured_at: from_nanos(row.at_nanos),
             url: row.url,
             source: row.source,
@@ -238,6 +251,35 @@ pub fn diff_addresses(
             opts,
         ),
     })
+}
+
+/// Whether a command-line or query argument is an http(s) URL (the scheme
+/// in any case: `HTTP://` is one). The one test every front end uses.
+pub fn is_url(arg: &str) -> bool {
+    let head = arg.trim_start();
+    let head = head.get(..8).unwrap_or(head).to_ascii_lowercase();
+    head.starts_with("http://") || head.starts_with("https://")
+}
+
+/// The document a URL belongs to: that of the latest capture fetched from
+/// it, else the document of the canonical URL it reduces to. Catalog
+/// lookups: no capture record is decoded.
+pub fn doc_for_url(archive: &Archive, url: &str) -> Result<Option<DocName>> {
+    let given = url.trim();
+    if let Some(d) = archive.doc_for_fetched_url(given)? {
+        return Ok(Some(d));
+    }
+    // The form captures store: scheme and host lower-cased, an empty path `/`.
+    if let Ok(parsed) = url::Url::parse(given)
+        && parsed.as_str() != given
+        && let Some(d) = archive.doc_for_fetched_url(parsed.as_str())?
+    {
+        return Ok(Some(d));
+    }
+    match canon::canonicalize(given) {
+        Ok(c) => archive.doc_for_canonical_url(c.as_str()),
+        Err(_) => Ok(None),
+    }
 }
 
 /// Caches the word statistics of what a write added (inside the write, so
