@@ -643,3 +643,45 @@ fn a_flagged_capture_never_titles_its_document() {
     );
     assert_eq!(v["title"], "Story", "{v}");
 }
+
+#[test]
+fn diff_reads_files_and_standard_input_as_add_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    let page = tmp.path().join("page.html");
+    let html = article_page("Story", &[para(60, "alpha"), para(40, "beta")]);
+    std::fs::write(&page, &html).unwrap();
+    let latin1 = tmp.path().join("latin1.txt");
+    std::fs::write(&latin1, b"Un caf\xe9 cr\xe8me, br\xfbl\xe9e.\n").unwrap();
+    stdout_ok(vellum(&store).args(["add", "--doc", "story"]).arg(&page));
+    stdout_ok(vellum(&store).args(["add", "--doc", "latin"]).arg(&latin1));
+    // The same page against its archived text: no differences.
+    vellum(&store)
+        .args(["diff", "story@1"])
+        .arg(&page)
+        .assert()
+        .code(0);
+    vellum(&store)
+        .args(["diff", "story", "-"])
+        .write_stdin(html.clone())
+        .assert()
+        .code(0);
+    vellum(&store)
+        .arg("diff")
+        .arg(&latin1)
+        .arg("latin")
+        .assert()
+        .code(0);
+    // --type text reads the page as text: its markup then differs.
+    vellum(&store)
+        .args(["diff", "--type", "text", "story"])
+        .arg(&page)
+        .assert()
+        .code(1);
+    // --encoding as for add: read as windows-1251 the bytes differ.
+    vellum(&store)
+        .args(["diff", "--encoding", "windows-1251", "latin"])
+        .arg(&latin1)
+        .assert()
+        .code(1);
+}

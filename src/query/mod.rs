@@ -7,7 +7,10 @@
 //! connection): a server opens one per worker thread. Opening reads the
 //! marker and opens the catalog; nothing is scanned.
 
+mod compare;
 mod log;
+
+pub use compare::{CompareError, ReadAs, SideText, archived_text, diff_texts, given_text};
 
 pub use log::{
     Boilerplate, CaptureSighting, VersionQuery, VersionRow, Window, captures_in, documents_in,
