@@ -91,17 +91,11 @@ pub fn run_collate(env: &Env, args: CollateArgs) -> Result<Exit, CliError> {
     let archive = env.open()?;
     let index = republish::read_index(&archive)?;
     let mut copies = Vec::new();
-    let mut stories = None;
+    let mut texts = republish::store_texts(&archive);
     for t in &args.targets {
         if t.starts_with("s-") && !t.contains('@') {
-            if stories.is_none() {
-                let mut texts = republish::store_texts(&archive);
-                stories = Some(republish::stories(&index, &mut texts).map_err(index_error)?);
-            }
-            if let Some(s) = stories
-                .as_ref()
-                .and_then(|all| all.iter().find(|s| s.id == *t))
-            {
+            let story = republish::stories::story_by_id(&index, t, &mut texts);
+            if let Some(s) = story.map_err(index_error)? {
                 for d in &s.docs {
                     copies.push(load(&archive, &d.entry.doc)?);
                 }
@@ -124,17 +118,11 @@ pub fn run_collate(env: &Env, args: CollateArgs) -> Result<Exit, CliError> {
     };
     let texts: Vec<&str> = copies.iter().map(|c| c.text.as_str()).collect();
     let rows = republish::collate::collate(&texts, &hidden);
-    let bp = index.any_boilerplate().map_err(index_error)?;
-    let prepared: Vec<republish::Prepared> = texts
+    let named: Vec<(&str, &str)> = copies
         .iter()
-        .map(|t| republish::Prepared::new(republish::text::prepare(t), &bp))
+        .map(|c| (c.label.as_str(), c.text.as_str()))
         .collect();
-    let named: Vec<(&str, &republish::Prepared)> = copies
-        .iter()
-        .zip(&prepared)
-        .map(|(c, p)| (c.label.as_str(), p))
-        .collect();
-    let lineage = republish::lineage::suggest(&named);
+    let lineage = republish::lineage::of_texts(&index, &named).map_err(index_error)?;
     let mut out = pager::output(env);
     let format = if args.json { Format::Json } else { args.format };
     match format {

@@ -46,27 +46,13 @@ pub fn run_stories(env: &Env, args: StoriesArgs) -> Result<Exit, CliError> {
         .collect();
     let mut out = pager::output(env);
     if args.json {
-        let bp = index.any_boilerplate().map_err(index_error)?;
         let mut list = Vec::new();
         for s in &shown {
             let mut j = story_json(s);
-            if s.docs.len() > 1 {
-                let prepared: Vec<republish::Prepared> = s
-                    .docs
-                    .iter()
-                    .map(|d| {
-                        let t = texts(&d.entry.key).unwrap_or_default();
-                        republish::Prepared::new(republish::text::prepare(&t), &bp)
-                    })
-                    .collect();
-                let named: Vec<(&str, &republish::Prepared)> = s
-                    .docs
-                    .iter()
-                    .zip(&prepared)
-                    .map(|(d, p)| (d.entry.doc.as_str(), p))
-                    .collect();
-                j["lineage"] =
-                    serde_json::to_value(republish::lineage::suggest(&named)).unwrap_or_default();
+            if let Some(l) =
+                republish::lineage::of_story(&index, s, &mut texts).map_err(index_error)?
+            {
+                j["lineage"] = serde_json::to_value(l).unwrap_or_default();
             }
             list.push(j);
         }
