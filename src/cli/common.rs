@@ -55,6 +55,16 @@ impl IgnoreArgs {
     }
 }
 
+/// One JSON value on its own line: what `--json` prints.
+pub fn json_line(
+    out: &mut dyn std::io::Write,
+    item: &impl serde::Serialize,
+) -> Result<(), CliError> {
+    serde_json::to_writer(&mut *out, item).map_err(std::io::Error::other)?;
+    writeln!(out)?;
+    Ok(())
+}
+
 /// `s` cut to `width` display columns with a final `…` when `cut` is set
 /// and it is wider, then padded to `width` (CJK characters take two).
 pub fn cell(s: &str, width: usize, cut: bool) -> String {

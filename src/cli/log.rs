@@ -8,7 +8,9 @@ use vellum::render::{self, RenderOptions, Side};
 use vellum::store::{Address, Archive, DocSummary, History};
 use vellum::when::parse_time_bound;
 
-use super::common::{IgnoreArgs, cell};
+use vellum::query::items::{CaptureItem, DocumentItem, VersionItem};
+
+use super::common::{IgnoreArgs, cell, json_line};
 use super::{CliError, Env, Exit, fmt_time};
 
 #[derive(clap::Args, Debug)]
@@ -182,11 +184,7 @@ fn log_documents(
     }
     for d in docs {
         if json {
-            let v = serde_json::json!({
-                "doc": d.doc, "versions": d.versions, "captures": d.captures,
-                "first": fmt_time(d.first), "last": fmt_time(d.last), "title": d.title,
-            });
-            writeln!(out, "{v}")?;
+            json_line(out, &DocumentItem::from(d))?;
             continue;
         }
         let name = cell(&d.doc, 40, false);
@@ -244,20 +242,10 @@ fn log_versions(
         let origin = v.source.clone().or_else(|| v.url.clone());
         let origin = origin.unwrap_or_default();
         if args.json {
-            let mut j = serde_json::json!({
-                "doc": doc.as_str(), "version": v.number, "capture": v.capture,
-                "captured_at": fmt_time(v.captured_at), "source": v.source, "url": v.url,
-                "title": v.title, "sightings": v.sightings, "same_as": v.same_as,
-                "words": row.words, "words_added": row.change.map(|c| c.0),
-                "words_removed": row.change.map(|c| c.1),
-            });
-            if let Some(d) = row.diff.as_ref().filter(|_| args.patch || args.stat) {
-                j["stat"] = render::summary(d).into();
-                if args.patch {
-                    j["ops"] = serde_json::to_value(&d.ops).map_err(std::io::Error::other)?;
-                }
-            }
-            writeln!(out, "{j}")?;
+            json_line(
+                out,
+                &VersionItem::new(doc.as_str(), row, args.stat, args.patch),
+            )?;
             continue;
         }
         let same = v.same_as.map(|n| format!("= @{n}")).unwrap_or_default();
@@ -337,12 +325,7 @@ fn log_captures(
     for c in rows {
         let r = &c.row;
         if json {
-            let j = serde_json::json!({
-                "doc": doc.as_str(), "capture": r.id, "captured_at": fmt_time(c.captured_at),
-                "version": c.version.unwrap_or(0), "source": r.source, "url": r.url,
-                "title": r.title, "flagged": r.flagged, "superseded": r.superseded,
-            });
-            writeln!(out, "{j}")?;
+            json_line(out, &CaptureItem::from(&c))?;
             continue;
         }
         // A flagged or superseded capture saw no version.

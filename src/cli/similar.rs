@@ -6,7 +6,9 @@ use std::path::Path;
 use vellum::republish::{self, Index, Prepared, Similar};
 use vellum::store::{Address, Archive};
 
-use super::common::cell;
+use vellum::query::items::{SimilarAnswer, SimilarItem, SimilarQuery};
+
+use super::common::{cell, json_line};
 use super::progress::Spinner;
 use super::{CliError, Env, Exit, fmt_time, pager};
 
@@ -196,11 +198,19 @@ pub fn run_similar(env: &Env, args: SimilarArgs) -> Result<Exit, CliError> {
         republish::similar(&index, &query, exclude, args.count, &mut texts).map_err(index_error)?;
     let mut out = pager::output(env);
     if args.json {
-        let v = serde_json::json!({
-            "query": { "target": t.label, "doc": t.doc, "source": t.source, "shingles": query.set.len() },
-            "results": results.iter().map(|s| result_json(s, &query, &t.text)).collect::<Vec<_>>(),
-        });
-        writeln!(out, "{v}")?;
+        let answer = SimilarAnswer {
+            results: results
+                .iter()
+                .map(|s| SimilarItem::new(s, &query, &t.text))
+                .collect(),
+            query: SimilarQuery {
+                target: t.label,
+                doc: t.doc,
+                source: t.source,
+                shingles: query.set.len(),
+            },
+        };
+        json_line(&mut out, &answer)?;
         out.flush()?;
         return Ok(Exit::Ok);
     }
@@ -211,22 +221,6 @@ pub fn run_similar(env: &Env, args: SimilarArgs) -> Result<Exit, CliError> {
 
 fn paragraph<'a>(text: &'a str, p: &Prepared, i: usize) -> &'a str {
     text.get(p.paras[i].range.clone()).unwrap_or("")
-}
-
-fn result_json(s: &Similar, query: &Prepared, qtext: &str) -> serde_json::Value {
-    let e = &s.doc.entry;
-    serde_json::json!({
-        "doc": e.doc, "title": e.title, "source": e.source,
-        "first_capture": e.capture,
-        "first_captured_at": fmt_time(vellum::store::catalog::from_nanos(e.first_at.into())),
-        "shared_shingles": s.overlap.shared,
-        "query_in_doc": s.overlap.a_in_b, "doc_in_query": s.overlap.b_in_a,
-        "matches": s.overlap.matches.iter().map(|m| serde_json::json!({
-            "query_paragraph": m.a + 1, "doc_paragraph": m.b + 1, "share": m.share,
-            "query_text": paragraph(qtext, query, m.a),
-            "doc_text": paragraph(&s.text, &s.prepared, m.b),
-        })).collect::<Vec<_>>(),
-    })
 }
 
 fn pct(x: f64) -> String {

@@ -4,7 +4,9 @@ use std::io::Write;
 
 use vellum::republish::{self, Story};
 
-use super::common::cell;
+use vellum::query::items::{StoriesAnswer, StoryItem};
+
+use super::common::{cell, json_line};
 use super::similar::{index_error, open_with_index, snippet};
 use super::{CliError, Env, Exit, fmt_time, pager};
 
@@ -46,18 +48,13 @@ pub fn run_stories(env: &Env, args: StoriesArgs) -> Result<Exit, CliError> {
         .collect();
     let mut out = pager::output(env);
     if args.json {
-        let mut list = Vec::new();
+        let mut stories = Vec::new();
         for s in &shown {
-            let mut j = story_json(s);
-            if let Some(l) =
-                republish::lineage::of_story(&index, s, &mut texts).map_err(index_error)?
-            {
-                j["lineage"] = serde_json::to_value(l).unwrap_or_default();
-            }
-            list.push(j);
+            let lineage =
+                republish::lineage::of_story(&index, s, &mut texts).map_err(index_error)?;
+            stories.push(StoryItem::new(s, lineage));
         }
-        let v = serde_json::json!({ "stories": list });
-        writeln!(out, "{v}")?;
+        json_line(&mut out, &StoriesAnswer { stories })?;
         out.flush()?;
         return Ok(Exit::Ok);
     }
@@ -97,18 +94,4 @@ pub fn run_stories(env: &Env, args: StoriesArgs) -> Result<Exit, CliError> {
     }
     out.flush()?;
     Ok(Exit::Ok)
-}
-
-pub fn story_json(s: &Story) -> serde_json::Value {
-    serde_json::json!({
-        "id": s.id, "title": s.title,
-        "docs": s.docs.iter().map(|d| {
-            let e = &d.entry;
-            serde_json::json!({
-                "doc": e.doc, "source": e.source, "title": e.title, "first_capture": e.capture,
-                "first_captured_at": fmt_time(vellum::store::catalog::from_nanos(e.first_at.into())),
-                "shingles": d.shingles,
-            })
-        }).collect::<Vec<_>>(),
-    })
 }

@@ -8,6 +8,7 @@
 //! marker and opens the catalog; nothing is scanned.
 
 mod compare;
+pub mod items;
 mod log;
 
 pub use compare::{CompareError, ReadAs, SideText, archived_text, diff_texts, given_text};

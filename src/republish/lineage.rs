@@ -8,7 +8,7 @@ use super::stories::Story;
 use super::{TextSource, text};
 
 /// How a copy differs from the suggested source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Derivation {
     /// Much the same text.
@@ -24,7 +24,7 @@ pub enum Derivation {
 }
 
 /// One derived copy.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct Derived {
     pub index: usize,
     pub derivation: Derivation,
@@ -36,7 +36,7 @@ pub struct Derived {
 }
 
 /// The suggestion for one story.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct Lineage {
     /// Index (in first-capture order) of the likely source.
     pub source: usize,
