@@ -9,6 +9,7 @@ use std::path::Path;
 use common::{add, fixture, stdout_of, vellum};
 use schemars::JsonSchema;
 use serde_json::Value;
+use vellum::query::Collation;
 use vellum::query::items::{
     CaptureItem, DocumentItem, RecordItem, SearchItem, SearchStatsItem, SimilarAnswer,
     StoriesAnswer, TextItem, VersionItem,
@@ -82,4 +83,8 @@ fn every_json_output_validates_against_its_item_schema() {
         1
     );
     assert_eq!(lines::<StoriesAnswer>(&store, &["stories", "--json"]), 1);
+    assert_eq!(
+        lines::<Collation>(&store, &["collate", "d@1", "d@2", "--json"]),
+        1
+    );
 }

@@ -7,10 +7,12 @@
 //! connection): a server opens one per worker thread. Opening reads the
 //! marker and opens the catalog; nothing is scanned.
 
+mod collation;
 mod compare;
 pub mod items;
 mod log;
 
+pub use collation::{CollateError, CollatedCopy, Collation, collation};
 pub use compare::{CompareError, ReadAs, SideText, archived_text, diff_texts, given_text};
 
 pub use log::{
