@@ -653,3 +653,22 @@ fn every_documents_summary_agrees_with_its_history() {
     }
     assert!(seen > 4, "the store has flagged and superseded captures");
 }
+
+#[test]
+fn a_text_file_has_one_title_in_log_and_stories() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    let f = write(
+        tmp.path(),
+        "note.md",
+        "# Ceasefire talks resume\n\nThe talks resumed on Monday in the capital.\n",
+    );
+    add(&store, &f, "note", "2020-01-01T00:00:00Z");
+    let log = json_lines(&stdout_of(vellum(&store).args(["log", "--json"])));
+    assert_eq!(log[0]["title"], "Ceasefire talks resume", "{}", log[0]);
+    let stories: Value = serde_json::from_str(&stdout_of(
+        vellum(&store).args(["stories", "--all", "--json"]),
+    ))
+    .unwrap();
+    assert_eq!(stories["stories"][0]["title"], log[0]["title"], "{stories}");
+}

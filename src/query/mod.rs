@@ -36,9 +36,27 @@ use crate::store::{
 
 type Result<T> = std::result::Result<T, StoreError>;
 
-/// Every document with its counts, by name.
+/// Every document with its counts and [`title`], by name.
 pub fn documents(archive: &Archive) -> Result<Vec<DocSummary>> {
-    archive.documents()
+    let mut docs = archive.documents()?;
+    for d in docs.iter_mut().filter(|d| d.title.is_none()) {
+        if let Some(v) = archive.history(&d.doc)?.versions.last() {
+            d.title = title(archive, v)?;
+        }
+    }
+    Ok(docs)
+}
+
+/// The one title rule, for every front end: a document's title is its
+/// latest version's (never a flagged capture's); a text captured without
+/// one (a text file) is titled by its first line, as stories are.
+pub fn title(archive: &Archive, latest: &Version) -> Result<Option<String>> {
+    if latest.title.is_some() {
+        return Ok(latest.title.clone());
+    }
+    Ok(text(archive, &latest.key)?.and_then(|t| {
+        crate::republish::index::first_line(&t, &crate::republish::text::prepare(&t))
+    }))
 }
 
 /// A text object's text, when it is UTF-8.
