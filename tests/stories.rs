@@ -172,6 +172,13 @@ fn similar_finds_the_copy_with_containment_both_ways_and_matching_paragraphs() {
     assert!(!docs.contains(&GR19) && !docs.contains(&GR18), "{v}");
     let text = stdout_of(vellum(&store).args(["similar", BLOG]));
     assert!(text.contains(GR19) && text.contains("Q IN D"), "{text}");
+    // A file is read as `add` reads it: a Latin-1 copy of the blog finds it.
+    let latin1 = store.parent().unwrap().join("blog-latin1.txt");
+    let mut bytes = std::fs::read(fixture("blog-repost-2019-02-12.txt")).unwrap();
+    bytes.extend_from_slice(b"\n\nUn caf\xe9 cr\xe8me.\n");
+    std::fs::write(&latin1, bytes).unwrap();
+    let v = json(&store, &["similar", latin1.to_str().unwrap(), "--json"]);
+    assert_eq!(v["results"][0]["doc"], BLOG, "{v}");
     // Only boilerplate a named source repeats is left out: texts archived
     // without --source or a URL form no source, so not "every source's".
     let head = text.lines().next().unwrap();

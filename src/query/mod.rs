@@ -11,6 +11,9 @@ mod collation;
 mod compare;
 pub mod items;
 mod log;
+mod similar;
+
+pub use similar::{SimilarError, SimilarTarget, similar_to};
 
 pub use collation::{CollateError, CollatedCopy, Collation, collation};
 pub use compare::{CompareError, ReadAs, SideText, archived_text, diff_texts, given_text};
