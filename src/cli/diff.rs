@@ -129,15 +129,7 @@ fn load_capture(archive: &Archive, resolved: Resolved) -> Result<SideText, CliEr
 /// How a side is shown.
 fn render_side(s: &SideText) -> Side {
     match &s.archived {
-        Some(a) => Side {
-            label: a.label.clone(),
-            id: Some(a.capture.to_string()),
-            doc: Some(a.doc.clone()),
-            captured_at: Some(super::fmt_time(a.captured_at)),
-            url: a.url.clone(),
-            source: a.source.clone(),
-            title: a.title.clone(),
-        },
+        Some(a) => a.rendered(),
         None => Side {
             title: s.title.clone(),
             ..Side::named(&s.label)

@@ -3,8 +3,9 @@
 use std::io::Write;
 
 use vellum::ingest::DocName;
+use vellum::query::Side;
 use vellum::query::{self, VersionQuery, VersionRow, Window};
-use vellum::render::{self, RenderOptions, Side};
+use vellum::render::{self, RenderOptions};
 use vellum::store::{Address, Archive, DocSummary, History};
 use vellum::when::parse_time_bound;
 
@@ -282,19 +283,10 @@ fn log_versions(
             None => writeln!(out, "(not text: no diff)")?,
             Some(d) if args.stat => render::stat(out, d, &ropts)?,
             Some(d) => {
-                let side = |n: u64| {
-                    let p = &history.versions[n as usize - 1];
-                    Side {
-                        label: format!("{doc}@{n}"),
-                        id: Some(p.capture.to_string()),
-                        doc: Some(doc.to_string()),
-                        captured_at: Some(fmt_time(p.captured_at)),
-                        url: p.url.clone(),
-                        source: p.source.clone(),
-                        title: p.title.clone(),
-                    }
-                };
-                render::inline(out, d, &side(v.number - 1), &side(v.number), &ropts)?;
+                let side =
+                    |n: u64| Side::of_version(doc.as_str(), &history.versions[n as usize - 1]);
+                let (old, new) = (side(v.number - 1).rendered(), side(v.number).rendered());
+                render::inline(out, d, &old, &new, &ropts)?;
             }
         }
         writeln!(out)?;

@@ -232,6 +232,35 @@ pub struct Side {
     pub title: Option<String>,
 }
 
+impl Side {
+    /// Version `v` of `doc` as a diff side (from its history: nothing read).
+    pub fn of_version(doc: &str, v: &Version) -> Side {
+        Side {
+            label: format!("{doc}@{}", v.number),
+            capture: v.capture,
+            doc: doc.to_owned(),
+            version: v.number,
+            captured_at: v.captured_at,
+            url: v.url.clone(),
+            source: v.source.clone(),
+            title: v.title.clone(),
+        }
+    }
+
+    /// The side as the renderers show it.
+    pub fn rendered(&self) -> crate::render::Side {
+        crate::render::Side {
+            label: self.label.clone(),
+            id: Some(self.capture.to_string()),
+            doc: Some(self.doc.clone()),
+            captured_at: Some(crate::when::format_time(self.captured_at)),
+            url: self.url.clone(),
+            source: self.source.clone(),
+            title: self.title.clone(),
+        }
+    }
+}
+
 /// A version's text as one side of a diff, with its metadata (from the
 /// catalog: the capture record is not decoded).
 pub fn side(archive: &Archive, resolved: Resolved) -> Result<(Side, Arc<Vec<u8>>)> {

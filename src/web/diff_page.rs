@@ -157,15 +157,7 @@ fn side_link(s: &Side) -> String {
 }
 
 fn render_side(s: &Side) -> render::Side {
-    render::Side {
-        label: s.label.clone(),
-        id: Some(s.capture.to_string()),
-        doc: Some(s.doc.clone()),
-        captured_at: Some(format_time(s.captured_at)),
-        url: s.url.clone(),
-        source: s.source.clone(),
-        title: s.title.clone(),
-    }
+    s.rendered()
 }
 
 fn side_info(b: &mut String, which: &str, s: &Side) {
