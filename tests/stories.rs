@@ -308,3 +308,18 @@ fn collate_lines_up_a_story_in_terminal_json_and_html() {
         .code(2)
         .stderr(predicates::str::contains("two copies"));
 }
+
+#[test]
+fn similar_and_stories_never_cut_a_document_name() {
+    let (_tmp, store) = five();
+    let long = "a-blog-with-a-long-name-that-reposts-the-article-2019";
+    vellum(&store)
+        .args(["add", "--source", "Another blog", "--doc", long])
+        .arg(fixture("blog-repost-2019-02-12.txt"))
+        .assert()
+        .success();
+    let similar = stdout_of(vellum(&store).args(["similar", BLOG]));
+    assert!(similar.contains(long), "{similar}");
+    let stories = stdout_of(vellum(&store).args(["stories"]));
+    assert!(stories.contains(long), "{stories}");
+}

@@ -208,7 +208,8 @@ fn print_results(
             out,
             "{:>3} {} {:>6} {:>6}  {:<20} {}",
             i + 1,
-            cell(&snippet(&e.doc, 200), 26, true),
+            // A name is never cut: it is what a user pastes back.
+            cell(&snippet(&e.doc, 200), 26, false),
             pct(s.overlap.a_in_b),
             pct(s.overlap.b_in_a),
             fmt_time(vellum::store::catalog::from_nanos(e.first_at.into())),

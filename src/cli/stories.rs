@@ -87,7 +87,7 @@ pub fn run_stories(env: &Env, args: StoriesArgs) -> Result<Exit, CliError> {
                 out,
                 "  {}  {} {}",
                 fmt_time(vellum::store::catalog::from_nanos(e.first_at.into())),
-                cell(&snippet(&e.doc, 200), 30, true),
+                cell(&snippet(&e.doc, 200), 30, false),
                 snippet(&e.source, 60)
             )?;
         }
