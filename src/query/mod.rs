@@ -107,21 +107,18 @@ pub fn versions(archive: &Archive, doc: &str) -> Result<Vec<VersionStats>> {
     versions_of(archive, &history)
 }
 
-/// The versions of a history already read, with their statistics.
+/// The versions of a history already read, with their statistics (the
+/// unfiltered [`versions_matching`]).
 pub fn versions_of(archive: &Archive, history: &History) -> Result<Vec<VersionStats>> {
-    let mut out = Vec::with_capacity(history.versions.len());
-    for (i, v) in history.versions.iter().enumerate() {
-        let prev = i.checked_sub(1).map(|p| &history.versions[p]);
-        out.push(VersionStats {
-            version: v.clone(),
-            words: words(archive, &v.key)?,
-            change: match prev {
-                Some(p) => change(archive, &p.key, &v.key)?,
-                None => None,
-            },
-        });
-    }
-    Ok(out)
+    let rows = versions_matching(archive, history, &VersionQuery::new(), &Boilerplate::none())?;
+    Ok(rows
+        .into_iter()
+        .map(|r| VersionStats {
+            version: r.version,
+            words: r.words,
+            change: r.change,
+        })
+        .collect())
 }
 
 /// A version (or capture) with its record and text.
@@ -455,6 +452,51 @@ mod tests {
         );
         let missing: Address = "b".parse().unwrap();
         assert!(read(&archive, &missing, Content::Text).is_err());
+    }
+
+    #[test]
+    fn filtered_versions_and_documents() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (archive, _) =
+            Archive::init_with_backend(tmp.path(), Box::new(MemBackend::default())).unwrap();
+        let mut w = archive.writer(&mut || {}).unwrap();
+        w.add(capture(0, "The truce holds.")).unwrap();
+        w.add(capture(1, "The truce collapsed.")).unwrap();
+        w.add(capture(2, "The TRUCE collapsed.")).unwrap();
+        w.commit().unwrap();
+        let history = archive.history("a").unwrap();
+        let numbers = |q: VersionQuery| -> Vec<u64> {
+            versions_matching(&archive, &history, &q, &Boilerplate::none())
+                .unwrap()
+                .iter()
+                .map(|r| r.version.number)
+                .collect()
+        };
+        assert_eq!(numbers(VersionQuery::new()), [1, 2, 3]);
+        let last = Window {
+            max: Some(1),
+            ..Window::default()
+        };
+        assert_eq!(numbers(VersionQuery::new().window(last.clone())), [3]);
+        assert_eq!(
+            numbers(VersionQuery::new().pickaxe(Some("collapsed".into()))),
+            [2]
+        );
+        let case = DiffOptions {
+            ignore_case: true,
+            ..DiffOptions::default()
+        };
+        assert_eq!(
+            numbers(VersionQuery::new().options(case).changes_only(true)),
+            [1, 2]
+        );
+        let docs = documents_in(&archive, &last).unwrap();
+        assert_eq!(docs.len(), 1);
+        let early = Window {
+            until: Some(time::macros::datetime!(2019-02-12 11:00 UTC)),
+            ..Window::default()
+        };
+        assert!(documents_in(&archive, &early).unwrap().is_empty());
     }
 
     #[test]
