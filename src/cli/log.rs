@@ -17,7 +17,11 @@ use super::{CliError, Env, Exit, fmt_time};
 #[derive(clap::Args, Debug)]
 #[command(
     after_help = "Without DOC: one row per document (name, versions, captures, first and \
-last capture time, title). With DOC: one row per version in history order: @N, short capture id, \
+last capture time, title), by name; --since and --until keep the documents whose first-to-last \
+capture span reaches into the window, -n N the N most recently captured, --reverse lists them \
+backwards. A document's title is its latest version's (a text file's: its first line).
+
+With DOC: one row per version in history order: @N, short capture id, \
 captured-at, source or URL, word count, words added and removed against the version before, and \
 `= @K` when the version restores the text of an earlier one (a revert).
 
