@@ -280,6 +280,40 @@ fn unknown_addresses_get_useful_hints() {
 }
 
 #[test]
+fn log_filters_apply_to_the_documents_listing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    for (doc, at) in [
+        ("a", "2020-01-01T00:00:00Z"),
+        ("b", "2020-01-05T00:00:00Z"),
+        ("c", "2020-01-03T00:00:00Z"),
+    ] {
+        let f = write(
+            tmp.path(),
+            &format!("{doc}.txt"),
+            &format!("Text of {doc}.\n"),
+        );
+        add(&store, &f, doc, at);
+    }
+    let docs = |args: &[&str]| -> Vec<String> {
+        json_lines(&stdout_of(
+            vellum(&store).args(["log", "--json"]).args(args),
+        ))
+        .iter()
+        .map(|v| v["doc"].as_str().unwrap().to_owned())
+        .collect()
+    };
+    assert_eq!(docs(&[]), ["a", "b", "c"]);
+    assert_eq!(docs(&["-n", "1"]), ["b"]);
+    assert_eq!(docs(&["-n", "2"]), ["b", "c"]);
+    assert_eq!(docs(&["--reverse"]), ["c", "b", "a"]);
+    assert_eq!(docs(&["--since", "2020-01-03"]), ["b", "c"]);
+    assert_eq!(docs(&["--until", "2020-01-03"]), ["a", "c"]);
+    let table = stdout_of(vellum(&store).args(["log", "-n", "1"]));
+    assert_eq!(table.lines().count(), 2, "{table}");
+}
+
+#[test]
 fn log_filters() {
     let (tmp, store) = abc_store();
     // A fourth version that differs from the third in markup only.
@@ -621,7 +655,13 @@ fn every_documents_summary_agrees_with_its_history() {
             assert_eq!(d.captures, counted, "{}", d.doc);
             assert_eq!(d.first, time(captures.first().unwrap()), "{}", d.doc);
             assert_eq!(d.last, time(captures.last().unwrap()), "{}", d.doc);
-            let title = captures.iter().rev().find_map(|c| c.title.clone());
+            // The latest version's title: never a flagged or superseded
+            // capture's.
+            let title = captures
+                .iter()
+                .rev()
+                .filter(|c| !c.flagged && !c.superseded)
+                .find_map(|c| c.title.clone());
             assert_eq!(d.title, title, "{}", d.doc);
             seen += captures
                 .iter()
@@ -630,4 +670,23 @@ fn every_documents_summary_agrees_with_its_history() {
         }
     }
     assert!(seen > 4, "the store has flagged and superseded captures");
+}
+
+#[test]
+fn a_text_file_has_one_title_in_log_and_stories() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    let f = write(
+        tmp.path(),
+        "note.md",
+        "# Ceasefire talks resume\n\nThe talks resumed on Monday in the capital.\n",
+    );
+    add(&store, &f, "note", "2020-01-01T00:00:00Z");
+    let log = json_lines(&stdout_of(vellum(&store).args(["log", "--json"])));
+    assert_eq!(log[0]["title"], "Ceasefire talks resume", "{}", log[0]);
+    let stories: Value = serde_json::from_str(&stdout_of(
+        vellum(&store).args(["stories", "--all", "--json"]),
+    ))
+    .unwrap();
+    assert_eq!(stories["stories"][0]["title"], log[0]["title"], "{stories}");
 }

@@ -172,6 +172,18 @@ fn similar_finds_the_copy_with_containment_both_ways_and_matching_paragraphs() {
     assert!(!docs.contains(&GR19) && !docs.contains(&GR18), "{v}");
     let text = stdout_of(vellum(&store).args(["similar", BLOG]));
     assert!(text.contains(GR19) && text.contains("Q IN D"), "{text}");
+    // A file is read as `add` reads it: a Latin-1 copy of the blog finds it.
+    let latin1 = store.parent().unwrap().join("blog-latin1.txt");
+    let mut bytes = std::fs::read(fixture("blog-repost-2019-02-12.txt")).unwrap();
+    bytes.extend_from_slice(b"\n\nUn caf\xe9 cr\xe8me.\n");
+    std::fs::write(&latin1, bytes).unwrap();
+    let v = json(&store, &["similar", latin1.to_str().unwrap(), "--json"]);
+    assert_eq!(v["results"][0]["doc"], BLOG, "{v}");
+    // Only boilerplate a named source repeats is left out: texts archived
+    // without --source or a URL form no source, so not "every source's".
+    let head = text.lines().next().unwrap();
+    assert!(!head.contains("every source"), "{head}");
+    assert!(head.contains("named by --source"), "{head}");
 }
 
 #[test]
@@ -295,4 +307,19 @@ fn collate_lines_up_a_story_in_terminal_json_and_html() {
         .assert()
         .code(2)
         .stderr(predicates::str::contains("two copies"));
+}
+
+#[test]
+fn similar_and_stories_never_cut_a_document_name() {
+    let (_tmp, store) = five();
+    let long = "a-blog-with-a-long-name-that-reposts-the-article-2019";
+    vellum(&store)
+        .args(["add", "--source", "Another blog", "--doc", long])
+        .arg(fixture("blog-repost-2019-02-12.txt"))
+        .assert()
+        .success();
+    let similar = stdout_of(vellum(&store).args(["similar", BLOG]));
+    assert!(similar.contains(long), "{similar}");
+    let stories = stdout_of(vellum(&store).args(["stories"]));
+    assert!(stories.contains(long), "{stories}");
 }

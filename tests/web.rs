@@ -595,3 +595,93 @@ fn one_document_per_canonical_url() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).starts_with("elsewhere@1 "));
 }
+
+#[test]
+fn similar_takes_a_url_in_any_case_of_its_scheme() {
+    let story = article_page("Story", &[para(60, "alpha"), para(40, "beta")]);
+    let srv = Server::start(vec![(
+        "/news/story",
+        Box::new(move |_| ok("text/html; charset=utf-8", story.clone())),
+    )]);
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    let url = srv.url("/news/story");
+    stdout_ok(vellum(&store).args(["add", "--doc", "the-story", &url]));
+    for given in [url.clone(), url.replacen("http://", "HTTP://", 1)] {
+        let out = stdout_ok(vellum(&store).args(["similar", &given, "--json"]));
+        let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(v["query"]["doc"], "the-story", "{given}: {v}");
+    }
+}
+
+#[test]
+fn a_flagged_capture_never_titles_its_document() {
+    let story = article_page("Story", &[para(60, "alpha"), para(40, "beta")]);
+    let srv = Server::start(vec![(
+        "/news/story",
+        Box::new(move |n| match n {
+            0 => ok("text/html; charset=utf-8", story.clone()),
+            _ => Answer {
+                status: 404,
+                ..ok(
+                    "text/html",
+                    "<html><head><title>Error response</title></head><body><p>Not found</p></body></html>",
+                )
+            },
+        }),
+    )]);
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    let url = srv.url("/news/story");
+    stdout_ok(vellum(&store).args(["add", "--doc", "the-story", &url]));
+    stdout_ok(vellum(&store).args(["add", "--keep-errors", "--doc", "the-story", &url]));
+    let out = stdout_ok(vellum(&store).args(["log", "--json"]));
+    let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+    assert_eq!(
+        (v["doc"].as_str(), v["captures"].as_u64()),
+        (Some("the-story"), Some(2))
+    );
+    assert_eq!(v["title"], "Story", "{v}");
+}
+
+#[test]
+fn diff_reads_files_and_standard_input_as_add_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    let page = tmp.path().join("page.html");
+    let html = article_page("Story", &[para(60, "alpha"), para(40, "beta")]);
+    std::fs::write(&page, &html).unwrap();
+    let latin1 = tmp.path().join("latin1.txt");
+    std::fs::write(&latin1, b"Un caf\xe9 cr\xe8me, br\xfbl\xe9e.\n").unwrap();
+    stdout_ok(vellum(&store).args(["add", "--doc", "story"]).arg(&page));
+    stdout_ok(vellum(&store).args(["add", "--doc", "latin"]).arg(&latin1));
+    // The same page against its archived text: no differences.
+    vellum(&store)
+        .args(["diff", "story@1"])
+        .arg(&page)
+        .assert()
+        .code(0);
+    vellum(&store)
+        .args(["diff", "story", "-"])
+        .write_stdin(html.clone())
+        .assert()
+        .code(0);
+    vellum(&store)
+        .arg("diff")
+        .arg(&latin1)
+        .arg("latin")
+        .assert()
+        .code(0);
+    // --type text reads the page as text: its markup then differs.
+    vellum(&store)
+        .args(["diff", "--type", "text", "story"])
+        .arg(&page)
+        .assert()
+        .code(1);
+    // --encoding as for add: read as windows-1251 the bytes differ.
+    vellum(&store)
+        .args(["diff", "--encoding", "windows-1251", "latin"])
+        .arg(&latin1)
+        .assert()
+        .code(1);
+}

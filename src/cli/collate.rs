@@ -1,15 +1,15 @@
 //! `vellum collate STORY|DOC|ADDR...`
 
-use std::collections::HashSet;
 use std::io::Write;
 
 use clap::ValueEnum;
 
 use vellum::diff::{Diff, OpTag};
+use vellum::query::{self, CollateError, CollatedCopy};
 use vellum::republish::{self, collate::Cell};
-use vellum::store::{Address, Archive};
 
-use super::similar::{index_error, snippet};
+use super::common::json_line;
+use super::similar::snippet;
 use super::{CliError, Env, Exit, fmt_time, pager};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -55,94 +55,23 @@ pub struct CollateArgs {
     ignore_boilerplate: bool,
 }
 
-struct Copy {
-    label: String,
-    doc: String,
-    capture: String,
-    at: time::OffsetDateTime,
-    source: Option<String>,
-    text: String,
-}
-
-fn load(archive: &Archive, addr: &str) -> Result<Copy, CliError> {
-    let a: Address = addr.parse().map_err(|e| {
-        CliError::new(format!(
-            "{e} (give a story id from `vellum stories`, a document or an address)"
-        ))
-    })?;
-    let v = vellum::query::version(archive, &a)?;
-    let text = v
-        .text
-        .and_then(|t| String::from_utf8(t.to_vec()).ok())
-        .ok_or_else(|| {
-            CliError::new(format!("{} has no UTF-8 text to collate", v.resolved.label))
-        })?;
-    Ok(Copy {
-        label: v.resolved.label,
-        doc: v.resolved.doc,
-        capture: v.resolved.capture.to_string(),
-        at: v.record.captured_at,
-        source: v.record.source.or(v.record.url),
-        text,
-    })
-}
-
 pub fn run_collate(env: &Env, args: CollateArgs) -> Result<Exit, CliError> {
     let archive = env.open()?;
     let index = republish::read_index(&archive)?;
-    let mut copies = Vec::new();
-    let mut stories = None;
-    for t in &args.targets {
-        if t.starts_with("s-") && !t.contains('@') {
-            if stories.is_none() {
-                let mut texts = republish::store_texts(&archive);
-                stories = Some(republish::stories(&index, &mut texts).map_err(index_error)?);
-            }
-            if let Some(s) = stories
-                .as_ref()
-                .and_then(|all| all.iter().find(|s| s.id == *t))
-            {
-                for d in &s.docs {
-                    copies.push(load(&archive, &d.entry.doc)?);
-                }
-                continue;
-            }
-        }
-        copies.push(load(&archive, t)?);
-    }
-    copies.sort_by(|a, b| a.at.cmp(&b.at).then(a.label.cmp(&b.label)));
-    copies.dedup_by(|a, b| a.capture == b.capture);
-    if copies.len() < 2 {
-        return Err(CliError::new(
-            "collating needs two copies or more: give a story with several documents, or several addresses",
-        ));
-    }
-    let hidden: HashSet<u64> = if args.ignore_boilerplate {
-        index.any_boilerplate().map_err(index_error)?
-    } else {
-        HashSet::new()
-    };
-    let texts: Vec<&str> = copies.iter().map(|c| c.text.as_str()).collect();
-    let rows = republish::collate::collate(&texts, &hidden);
-    let bp = index.any_boilerplate().map_err(index_error)?;
-    let prepared: Vec<republish::Prepared> = texts
-        .iter()
-        .map(|t| republish::Prepared::new(republish::text::prepare(t), &bp))
-        .collect();
-    let named: Vec<(&str, &republish::Prepared)> = copies
-        .iter()
-        .zip(&prepared)
-        .map(|(c, p)| (c.label.as_str(), p))
-        .collect();
-    let lineage = republish::lineage::suggest(&named);
+    let c = query::collation(&archive, &index, &args.targets, args.ignore_boilerplate).map_err(
+        |e| match e {
+            CollateError::Store(e) => e.into(),
+            e => CliError::new(e.to_string()),
+        },
+    )?;
     let mut out = pager::output(env);
     let format = if args.json { Format::Json } else { args.format };
     match format {
-        Format::Json => json(&mut out, &copies, &rows, &lineage)?,
-        Format::Html => html(&mut out, &copies, &rows)?,
+        Format::Json => json_line(&mut out, &c)?,
+        Format::Html => html(&mut out, &c.copies, &c.rows)?,
         Format::Terminal => {
-            terminal(&mut out, env, &copies, &rows)?;
-            if let Some(l) = &lineage {
+            terminal(&mut out, env, &c.copies, &c.rows)?;
+            if let Some(l) = &c.lineage {
                 writeln!(out)?;
                 writeln!(out, "{}", snippet(&l.evidence, 1000))?;
                 for d in &l.derived {
@@ -203,7 +132,7 @@ fn changes(d: &Diff, color: bool) -> String {
 fn terminal(
     out: &mut dyn Write,
     env: &Env,
-    copies: &[Copy],
+    copies: &[CollatedCopy],
     rows: &[republish::collate::Row],
 ) -> Result<(), CliError> {
     writeln!(out, "{} copies, in first-capture order:", copies.len())?;
@@ -248,34 +177,6 @@ fn terminal(
     Ok(())
 }
 
-fn json(
-    out: &mut dyn Write,
-    copies: &[Copy],
-    rows: &[republish::collate::Row],
-    lineage: &Option<republish::lineage::Lineage>,
-) -> Result<(), CliError> {
-    let v = serde_json::json!({
-        "lineage": lineage,
-        "copies": copies.iter().map(|c| serde_json::json!({
-            "label": c.label, "doc": c.doc, "capture": c.capture,
-            "captured_at": fmt_time(c.at), "source": c.source,
-        })).collect::<Vec<_>>(),
-        "rows": rows.iter().map(|r| serde_json::json!({
-            "reading": r.reading,
-            "cells": r.cells.iter().map(|c| match c {
-                Cell::Absent => serde_json::json!({"state": "absent"}),
-                Cell::Present(t) => serde_json::json!({"state": "present", "text": t}),
-                Cell::Variant(t, d) => serde_json::json!({
-                    "state": "variant", "text": t,
-                    "ops": serde_json::to_value(&d.ops).unwrap_or_default(),
-                }),
-            }).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-    });
-    writeln!(out, "{v}")?;
-    Ok(())
-}
-
 fn escape(s: &str) -> String {
     let mut o = String::with_capacity(s.len());
     for c in s.chars() {
@@ -294,7 +195,7 @@ fn escape(s: &str) -> String {
 
 fn html(
     out: &mut dyn Write,
-    copies: &[Copy],
+    copies: &[CollatedCopy],
     rows: &[republish::collate::Row],
 ) -> Result<(), CliError> {
     writeln!(

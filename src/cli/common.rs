@@ -2,7 +2,7 @@
 
 use unicode_width::UnicodeWidthChar;
 use vellum::diff::DiffOptions;
-use vellum::republish;
+use vellum::query::Boilerplate;
 use vellum::store::Archive;
 
 use super::CliError;
@@ -40,18 +40,10 @@ impl IgnoreArgs {
         }
     }
 
-    pub fn any(&self) -> bool {
-        self.ignore_case
-            || self.ignore_whitespace
-            || self.ignore_typography
-            || self.ignore_markup
-            || self.ignore_boilerplate
-    }
-
     /// What hides boilerplate, when `--ignore-boilerplate` asks for it.
     pub fn boilerplate(&self, archive: Option<&Archive>) -> Result<Boilerplate, CliError> {
         if !self.ignore_boilerplate {
-            return Ok(Boilerplate(None));
+            return Ok(Boilerplate::none());
         }
         let archive = archive.ok_or_else(|| {
             CliError::new(
@@ -59,29 +51,18 @@ impl IgnoreArgs {
                  or point --store at a store",
             )
         })?;
-        Ok(Boilerplate(Some(republish::read_index(archive)?)))
+        Ok(Boilerplate::learned(archive)?)
     }
 }
 
-/// Hides each source's boilerplate (or nothing, without `--ignore-boilerplate`).
-pub struct Boilerplate(Option<republish::Index>);
-
-impl Boilerplate {
-    /// `text` without the boilerplate of its source (every source's when
-    /// it has none, as for a file).
-    pub fn strip(
-        &self,
-        text: String,
-        source: Option<&str>,
-        url: Option<&str>,
-    ) -> Result<String, CliError> {
-        let Some(index) = &self.0 else {
-            return Ok(text);
-        };
-        let bp = republish::boilerplate::of(index, source, url)
-            .map_err(|e| CliError::new(format!("similarity index: {e}; run `vellum reindex`")))?;
-        Ok(republish::boilerplate::strip(&text, &bp))
-    }
+/// One JSON value on its own line: what `--json` prints.
+pub fn json_line(
+    out: &mut dyn std::io::Write,
+    item: &impl serde::Serialize,
+) -> Result<(), CliError> {
+    serde_json::to_writer(&mut *out, item).map_err(std::io::Error::other)?;
+    writeln!(out)?;
+    Ok(())
 }
 
 /// `s` cut to `width` display columns with a final `…` when `cut` is set

@@ -5,12 +5,12 @@ use std::path::Path;
 
 use clap::ValueEnum;
 
-use vellum::diff::diff;
-use vellum::query;
+use vellum::query::{self, CompareError, ReadAs, SideText};
 use vellum::render::{self, RenderOptions, Side};
 use vellum::store::{Address, Archive, Resolved};
 
 use super::common::IgnoreArgs;
+use super::web::{self, TypeArg};
 use super::{CliError, Env, Exit, pager};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -29,6 +29,8 @@ pub enum Format {
 #[command(
     after_help = "A and B are addresses (DOC, DOC@N, a capture id or 8+ hex digit prefix) or
 file paths (anything containing '/' or naming an existing file); `-` reads standard input.
+Files and standard input are read as `add` reads them: decoded, and an HTML page's article
+text extracted, so a saved page compares with its archived text (--type, --encoding as for add).
 With only A = DOC (or DOC@N), the version before it is diffed against it.
 
 Examples:
@@ -61,14 +63,14 @@ pub struct DiffArgs {
     /// Show every paragraph (no folding)
     #[arg(long)]
     full: bool,
+    /// Read files and standard input as this type instead of detecting it (as `add --type`)
+    #[arg(long = "type", value_enum, value_name = "TYPE")]
+    kind: Option<TypeArg>,
+    /// Decode files and standard input with this encoding (as `add --encoding`)
+    #[arg(long, value_name = "NAME")]
+    encoding: Option<String>,
     #[command(flatten)]
     ignore: IgnoreArgs,
-}
-
-/// One side of the diff, loaded.
-struct Loaded {
-    side: Side,
-    text: String,
 }
 
 fn is_path(arg: &str) -> bool {
@@ -84,7 +86,24 @@ fn looks_like_file(arg: &str) -> bool {
     })
 }
 
-fn load_file(arg: &str) -> Result<Loaded, CliError> {
+fn compare_error(e: CompareError) -> CliError {
+    match e {
+        CompareError::Store(e) => e.into(),
+        CompareError::NotText {
+            label,
+            capture: Some(c),
+        } => CliError::new(format!(
+            "{label} is not UTF-8 text; vellum diffs text only (`vellum show --raw {}` prints its bytes)",
+            c.0.short()
+        )),
+        CompareError::NotText { label, .. } => CliError::new(format!(
+            "{label} is not text (binary bytes); vellum diffs text only (--type text reads it as text)"
+        )),
+    }
+}
+
+/// A file or standard input, read as `add` reads it.
+fn load_file(arg: &str, how: ReadAs) -> Result<SideText, CliError> {
     let bytes = if arg == "-" {
         let mut buf = Vec::new();
         std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut buf)
@@ -93,41 +112,86 @@ fn load_file(arg: &str) -> Result<Loaded, CliError> {
     } else {
         std::fs::read(arg).map_err(|e| CliError::new(format!("cannot read {arg}: {e}")))?
     };
-    let shown = if arg == "-" { "standard input" } else { arg };
-    let text = String::from_utf8(bytes)
-        .map_err(|_| CliError::new(format!("{shown} is not UTF-8 text; vellum diffs text only")))?;
-    Ok(Loaded {
-        side: Side::named(arg),
-        text,
-    })
+    let (label, name) = if arg == "-" {
+        ("standard input", None)
+    } else {
+        (arg, Some(arg))
+    };
+    let mut side = query::given_text(label, name, &bytes, how).map_err(compare_error)?;
+    side.label = arg.to_owned();
+    Ok(side)
 }
 
-/// An archived version, through the query layer.
-fn load_capture(archive: &Archive, resolved: Resolved) -> Result<Loaded, CliError> {
-    let (side, bytes) = query::side(archive, resolved)?;
-    let text = String::from_utf8(bytes.to_vec()).map_err(|_| {
-        CliError::new(format!(
-            "{} is not UTF-8 text; vellum diffs text only (`vellum show --raw {}` prints its bytes)",
-            side.label,
-            side.capture.0.short()
-        ))
-    })?;
-    Ok(Loaded {
-        side: Side {
-            label: side.label,
-            id: Some(side.capture.to_string()),
-            doc: Some(side.doc),
-            captured_at: Some(super::fmt_time(side.captured_at)),
-            url: side.url,
-            source: side.source,
-            title: side.title,
+fn load_capture(archive: &Archive, resolved: Resolved) -> Result<SideText, CliError> {
+    query::archived_text(archive, resolved).map_err(compare_error)
+}
+
+/// How a side is shown.
+fn render_side(s: &SideText) -> Side {
+    match &s.archived {
+        Some(a) => a.rendered(),
+        None => Side {
+            title: s.title.clone(),
+            ..Side::named(&s.label)
         },
-        text,
-    })
+    }
 }
 
 fn parse_addr(s: &str) -> Result<Address, CliError> {
     s.parse().map_err(|e| CliError::new(format!("{e}")))
+}
+
+/// The two sides the arguments name.
+fn sides(
+    args: &DiffArgs,
+    archive: Option<&Result<Archive, CliError>>,
+) -> Result<(SideText, SideText), CliError> {
+    let how = ReadAs {
+        forced_type: args.kind.map(Into::into),
+        forced_encoding: web::encoding_arg(args.encoding.as_deref())?,
+    };
+    let opened = || match archive.expect("opened for addresses") {
+        Ok(a) => Ok(a),
+        Err(e) => Err(CliError::new(e.to_string())),
+    };
+    let load = |arg: &str| -> Result<SideText, CliError> {
+        if is_path(arg) {
+            return load_file(arg, how);
+        }
+        let no_file = || {
+            CliError::new(format!(
+                "cannot read {arg}: no such file (and no archived document or capture by that name)"
+            ))
+        };
+        let archive = match opened() {
+            Ok(a) => a,
+            Err(_) if looks_like_file(arg) => return Err(no_file()),
+            Err(e) => return Err(e),
+        };
+        let r = match parse_addr(arg).and_then(|a| Ok(query::resolve(archive, &a)?)) {
+            Ok(r) => r,
+            Err(_) if looks_like_file(arg) => return Err(no_file()),
+            Err(e) => return Err(e),
+        };
+        load_capture(archive, r)
+    };
+    if let Some(b) = &args.b {
+        return Ok((load(&args.a)?, load(b)?));
+    }
+    if is_path(&args.a) {
+        return Err(CliError::new(
+            "diffing a file needs two arguments: vellum diff OLD NEW",
+        ));
+    }
+    let archive = opened()?;
+    let r = query::resolve(archive, &parse_addr(&args.a)?)?;
+    let Some(prev) = query::previous(&r) else {
+        return Err(CliError::new(format!(
+            "{} is the first version of {}: nothing to diff it against; give two addresses",
+            r.label, r.doc
+        )));
+    };
+    Ok((load_capture(archive, prev)?, load_capture(archive, r)?))
 }
 
 pub fn run_diff(env: &Env, args: DiffArgs) -> Result<Exit, CliError> {
@@ -140,65 +204,12 @@ pub fn run_diff(env: &Env, args: DiffArgs) -> Result<Exit, CliError> {
         || args.b.as_deref().is_none_or(|b| !is_path(b))
         || args.ignore.ignore_boilerplate;
     let archive = if needs_store { Some(env.open()) } else { None };
-    let load = |arg: &str| -> Result<Loaded, CliError> {
-        if is_path(arg) {
-            return load_file(arg);
-        }
-        let no_file = || {
-            CliError::new(format!(
-                "cannot read {arg}: no such file (and no archived document or capture by that name)"
-            ))
-        };
-        let archive = match archive.as_ref().expect("opened for addresses") {
-            Ok(a) => a,
-            Err(_) if looks_like_file(arg) => return Err(no_file()),
-            Err(e) => return Err(CliError::new(e.to_string())),
-        };
-        let r = match parse_addr(arg).and_then(|a| Ok(query::resolve(archive, &a)?)) {
-            Ok(r) => r,
-            Err(_) if looks_like_file(arg) => return Err(no_file()),
-            Err(e) => return Err(e),
-        };
-        load_capture(archive, r)
-    };
-    let (old, new) = match &args.b {
-        Some(b) => (load(&args.a)?, load(b)?),
-        None => {
-            if is_path(&args.a) {
-                return Err(CliError::new(
-                    "diffing a file needs two arguments: vellum diff OLD NEW",
-                ));
-            }
-            let archive = match archive.as_ref().expect("opened for addresses") {
-                Ok(a) => a,
-                Err(e) => return Err(CliError::new(e.to_string())),
-            };
-            let r = query::resolve(archive, &parse_addr(&args.a)?)?;
-            let Some(prev) = query::previous(&r) else {
-                return Err(CliError::new(format!(
-                    "{} is the first version of {}: nothing to diff it against; give two addresses",
-                    r.label, r.doc
-                )));
-            };
-            (load_capture(archive, prev)?, load_capture(archive, r)?)
-        }
-    };
-    let opts = args.ignore.options();
-    let (old, new) = if args.ignore.ignore_boilerplate {
-        let archive = match &archive {
-            Some(Ok(a)) => Some(a),
-            _ => None,
-        };
-        let bp = args.ignore.boilerplate(archive)?;
-        let strip = |l: Loaded| -> Result<Loaded, CliError> {
-            let text = bp.strip(l.text, l.side.source.as_deref(), l.side.url.as_deref())?;
-            Ok(Loaded { text, ..l })
-        };
-        (strip(old)?, strip(new)?)
-    } else {
-        (old, new)
-    };
-    let d = diff(&old.text, &new.text, &opts);
+    let (old, new) = sides(&args, archive.as_ref())?;
+    let bp = args
+        .ignore
+        .boilerplate(archive.as_ref().and_then(|a| a.as_ref().ok()))?;
+    let d = query::diff_texts(&old, &new, &args.ignore.options(), &bp)?;
+    let (old, new) = (render_side(&old), render_side(&new));
     let ropts = RenderOptions {
         color: env.color,
         context: args.context,
@@ -211,10 +222,10 @@ pub fn run_diff(env: &Env, args: DiffArgs) -> Result<Exit, CliError> {
         render::stat(&mut out, &d, &ropts)?;
     } else {
         match format {
-            Format::Inline => render::inline(&mut out, &d, &old.side, &new.side, &ropts)?,
-            Format::SideBySide => render::side_by_side(&mut out, &d, &old.side, &new.side, &ropts)?,
-            Format::Json => render::json(&mut out, &d, &old.side, &new.side)?,
-            Format::Html => render::html(&mut out, &d, &old.side, &new.side, &ropts)?,
+            Format::Inline => render::inline(&mut out, &d, &old, &new, &ropts)?,
+            Format::SideBySide => render::side_by_side(&mut out, &d, &old, &new, &ropts)?,
+            Format::Json => render::json(&mut out, &d, &old, &new)?,
+            Format::Html => render::html(&mut out, &d, &old, &new, &ropts)?,
         }
     }
     out.flush()?;

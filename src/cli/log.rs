@@ -2,20 +2,26 @@
 
 use std::io::Write;
 
-use vellum::diff::{Diff, DiffOptions, diff};
 use vellum::ingest::DocName;
-use vellum::query;
-use vellum::render::{self, RenderOptions, Side};
-use vellum::store::{Address, Archive, History, Version};
+use vellum::query::Side;
+use vellum::query::{self, VersionQuery, VersionRow, Window};
+use vellum::render::{self, RenderOptions};
+use vellum::store::{Address, Archive, DocSummary, History};
 use vellum::when::parse_time_bound;
 
-use super::common::{IgnoreArgs, cell};
+use vellum::query::items::{CaptureItem, DocumentItem, VersionItem};
+
+use super::common::{IgnoreArgs, cell, json_line};
 use super::{CliError, Env, Exit, fmt_time};
 
 #[derive(clap::Args, Debug)]
 #[command(
     after_help = "Without DOC: one row per document (name, versions, captures, first and \
-last capture time, title). With DOC: one row per version in history order: @N, short capture id, \
+last capture time, title), by name; --since and --until keep the documents whose first-to-last \
+capture span reaches into the window, -n N the N most recently captured, --reverse lists them \
+backwards. A document's title is its latest version's (a text file's: its first line).
+
+With DOC: one row per version in history order: @N, short capture id, \
 captured-at, source or URL, word count, words added and removed against the version before, and \
 `= @K` when the version restores the text of an earlier one (a revert).
 
@@ -75,33 +81,46 @@ pub struct LogArgs {
 pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
     let archive = env.open()?;
     let mut out = super::pager::output(env);
+    let window = window(&args)?;
+    let Some(doc) = &args.doc else {
+        if args.captures || args.patch || args.stat || args.pickaxe.is_some() {
+            return Err(CliError::new(
+                "--captures, -p, --stat and -S need a document: vellum log DOC …",
+            ));
+        }
+        let docs = query::documents_in(&archive, &window)?;
+        log_documents(
+            &mut out,
+            &docs,
+            args.json,
+            env.stdout_is_terminal,
+            env.width,
+        )?;
+        out.flush()?;
+        return Ok(Exit::Ok);
+    };
     let cut = env.stdout_is_terminal && !args.json;
-    match &args.doc {
-        None => {
-            if args.captures || args.patch || args.stat || args.pickaxe.is_some() {
-                return Err(CliError::new(
-                    "--captures, -p, --stat and -S need a document: vellum log DOC …",
-                ));
-            }
-            log_documents(&archive, &mut out, args.json, cut, env.width)?
-        }
-        Some(doc) => {
-            let doc: DocName = doc.parse().map_err(|e| CliError::new(format!("{e}")))?;
-            let history = archive.history(doc.as_str())?;
-            if history.captures.is_empty() {
-                // The address resolver says what the user may have meant.
-                archive.resolve(&Address::Doc(doc.clone()))?;
-            }
-            let window = Window::from_args(&args)?;
-            if args.captures {
-                log_captures(&archive, &mut out, &doc, &history, &window, &args, cut)?;
-            } else {
-                log_versions(&archive, env, &mut out, &doc, &history, &window, &args, cut)?;
-            }
-            if !args.json {
-                story_line(&archive, &mut out, doc.as_str())?;
-            }
-        }
+    let doc: DocName = doc.parse().map_err(|e| CliError::new(format!("{e}")))?;
+    let history = archive.history(doc.as_str())?;
+    if history.captures.is_empty() {
+        // The address resolver says what the user may have meant.
+        archive.resolve(&Address::Doc(doc.clone()))?;
+    }
+    if args.captures {
+        log_captures(&archive, &mut out, &doc, &history, &window, args.json, cut)?;
+    } else {
+        let q = VersionQuery::new()
+            .window(window)
+            .options(args.ignore.options())
+            .pickaxe(args.pickaxe.clone())
+            .changes_only(args.changes_only)
+            .diffs(args.patch || args.stat);
+        let bp = args.ignore.boilerplate(Some(&archive))?;
+        let rows = query::versions_matching(&archive, &history, &q, &bp)?;
+        log_versions(env, &mut out, &doc, &history, &rows, &args, cut)?;
+    }
+    if !args.json {
+        story_line(&archive, &mut out, doc.as_str())?;
     }
     out.flush()?;
     Ok(Exit::Ok)
@@ -133,54 +152,30 @@ fn story_line(archive: &Archive, out: &mut dyn Write, doc: &str) -> Result<(), C
 }
 
 /// The time window and row limits asked for.
-struct Window {
-    since: Option<time::OffsetDateTime>,
-    until: Option<time::OffsetDateTime>,
-    max: Option<usize>,
-    reverse: bool,
+fn window(args: &LogArgs) -> Result<Window, CliError> {
+    let when = |s: &Option<String>, end: bool, flag: &str| {
+        s.as_deref()
+            .map(|s| parse_time_bound(s, end).map_err(|e| CliError::new(format!("{flag}: {e}"))))
+            .transpose()
+    };
+    Ok(Window {
+        since: when(&args.since, false, "--since")?,
+        until: when(&args.until, true, "--until")?,
+        max: args.max_count,
+        reverse: args.reverse,
+    })
 }
 
-impl Window {
-    fn from_args(args: &LogArgs) -> Result<Window, CliError> {
-        let when = |s: &Option<String>, end: bool, flag: &str| {
-            s.as_deref()
-                .map(|s| {
-                    parse_time_bound(s, end).map_err(|e| CliError::new(format!("{flag}: {e}")))
-                })
-                .transpose()
-        };
-        Ok(Window {
-            since: when(&args.since, false, "--since")?,
-            until: when(&args.until, true, "--until")?,
-            max: args.max_count,
-            reverse: args.reverse,
-        })
-    }
-
-    fn contains(&self, t: time::OffsetDateTime) -> bool {
-        self.since.is_none_or(|s| t >= s) && self.until.is_none_or(|u| t <= u)
-    }
-
-    /// Keeps the `max` last items, newest first when reversed.
-    fn finish<T>(&self, mut items: Vec<T>) -> Vec<T> {
-        if let Some(max) = self.max {
-            items.drain(..items.len().saturating_sub(max));
-        }
-        if self.reverse {
-            items.reverse();
-        }
-        items
-    }
-}
-
+/// The documents table. A name is never cut (it is what a user pastes
+/// back); on a terminal the title is cut to what is left of the line.
 fn log_documents(
-    archive: &Archive,
     out: &mut dyn Write,
+    docs: &[DocSummary],
     json: bool,
-    cut: bool,
+    terminal: bool,
     width: usize,
 ) -> Result<(), CliError> {
-    let docs = archive.documents()?;
+    let cut = terminal && !json;
     if !json && !docs.is_empty() {
         writeln!(
             out,
@@ -192,145 +187,41 @@ fn log_documents(
             "LAST"
         )?;
     }
-    // What is left of the terminal for the title.
-    let title_width = width
-        .saturating_sub(40 + 1 + 8 + 1 + 8 + 2 + 20 + 2 + 20 + 2)
-        .max(10);
     for d in docs {
         if json {
-            let v = serde_json::json!({
-                "doc": d.doc, "versions": d.versions, "captures": d.captures,
-                "first": fmt_time(d.first), "last": fmt_time(d.last), "title": d.title,
-            });
-            writeln!(out, "{v}")?;
-        } else {
-            let title = d.title.as_deref().unwrap_or("");
-            writeln!(
-                out,
-                "{} {:>8} {:>8}  {:<20}  {:<20}  {}",
-                cell(&d.doc, 40, cut),
-                d.versions,
-                d.captures,
-                fmt_time(d.first),
-                fmt_time(d.last),
-                if cut {
-                    cell(title, title_width, true).trim_end().to_owned()
-                } else {
-                    title.to_owned()
-                }
-            )?;
+            json_line(out, &DocumentItem::from(d))?;
+            continue;
         }
+        let name = cell(&d.doc, 40, false);
+        let used = unicode_width::UnicodeWidthStr::width(name.as_str()) + 1 + 8 + 1 + 8;
+        let title_width = width.saturating_sub(used + 2 + 20 + 2 + 20 + 2).max(10);
+        let title = d.title.as_deref().unwrap_or("");
+        writeln!(
+            out,
+            "{name} {:>8} {:>8}  {:<20}  {:<20}  {}",
+            d.versions,
+            d.captures,
+            fmt_time(d.first),
+            fmt_time(d.last),
+            if cut {
+                cell(title, title_width, true).trim_end().to_owned()
+            } else {
+                title.to_owned()
+            }
+        )?;
     }
     Ok(())
 }
 
-/// A version's text, when it is UTF-8.
-fn text_of(archive: &Archive, v: &Version) -> Result<Option<String>, CliError> {
-    Ok(query::text(archive, &v.key)?)
-}
-
-/// One version as the log shows it.
-struct Row<'a> {
-    v: &'a Version,
-    words: Option<u64>,
-    /// Words added and removed against the version before.
-    change: Option<(u64, u64)>,
-    /// The diff against the version before, when it was needed.
-    diff: Option<Diff>,
-}
-
-/// Works out each version's change against the one before, with texts read
-/// only when the options need them (the plain table uses the cache).
-fn version_rows<'a>(
-    archive: &Archive,
-    history: &'a History,
-    window: &Window,
-    args: &LogArgs,
-) -> Result<Vec<Row<'a>>, CliError> {
-    let opts: DiffOptions = args.ignore.options();
-    let needs_diff = args.patch || args.stat || args.ignore.any() || args.changes_only;
-    let needs_text = needs_diff || args.pickaxe.is_some();
-    let boilerplate = args.ignore.boilerplate(Some(archive))?;
-    let phrase = args.pickaxe.as_deref().map(|p| {
-        if args.ignore.ignore_case {
-            p.to_lowercase()
-        } else {
-            p.to_owned()
-        }
-    });
-    let occurrences = |text: &Option<String>| -> Option<usize> {
-        let p = phrase.as_deref().filter(|p| !p.is_empty())?;
-        let t = text.as_deref()?;
-        Some(if args.ignore.ignore_case {
-            t.to_lowercase().matches(p).count()
-        } else {
-            t.matches(p).count()
-        })
-    };
-    let mut rows = Vec::new();
-    let mut prev_text: Option<String> = None;
-    let mut prev_count: Option<usize> = None;
-    for (i, v) in history.versions.iter().enumerate() {
-        let prev = i.checked_sub(1).map(|p| &history.versions[p]);
-        // A version outside the window still serves as the "before" of the
-        // next one, so its text is read when the next one needs it.
-        let shown = window.contains(v.captured_at);
-        let next_shown = history
-            .versions
-            .get(i + 1)
-            .is_some_and(|n| window.contains(n.captured_at));
-        let text = if needs_text && (shown || next_shown) {
-            match text_of(archive, v)? {
-                Some(t) => Some(boilerplate.strip(t, v.source.as_deref(), v.url.as_deref())?),
-                None => None,
-            }
-        } else {
-            None
-        };
-        let count = occurrences(&text);
-        if shown {
-            let mut row = Row {
-                v,
-                words: query::words(archive, &v.key)?,
-                change: None,
-                diff: None,
-            };
-            if needs_diff {
-                if let (Some(_), Some(old), Some(new)) = (prev, &prev_text, &text) {
-                    let d = diff(old, new, &opts);
-                    row.change = Some((d.stats.words_added as u64, d.stats.words_removed as u64));
-                    row.diff = Some(d);
-                }
-            } else if let Some(p) = prev {
-                row.change = query::change(archive, &p.key, &v.key)?;
-            }
-            let vanished = prev.is_some() && row.diff.as_ref().is_some_and(|d| d.is_unchanged());
-            let pickaxe_hit = match &phrase {
-                None => true,
-                Some(_) => count.unwrap_or(0) != prev_count.unwrap_or(0),
-            };
-            if !(args.changes_only && vanished) && pickaxe_hit {
-                rows.push(row);
-            }
-        }
-        prev_text = text;
-        prev_count = count;
-    }
-    Ok(window.finish(rows))
-}
-
-#[allow(clippy::too_many_arguments)]
 fn log_versions(
-    archive: &Archive,
     env: &Env,
     out: &mut dyn Write,
     doc: &DocName,
     history: &History,
-    window: &Window,
+    rows: &[VersionRow],
     args: &LogArgs,
     cut: bool,
 ) -> Result<(), CliError> {
-    let rows = version_rows(archive, history, window, args)?;
     let table = !args.json && !args.patch && !args.stat;
     if table {
         writeln!(
@@ -352,27 +243,14 @@ fn log_versions(
     };
     let opt = |n: Option<u64>, sign: &str| n.map_or("-".to_owned(), |n| format!("{sign}{n}"));
     for row in rows {
-        let v = row.v;
-        let origin = v
-            .source
-            .clone()
-            .or_else(|| v.url.clone())
-            .unwrap_or_default();
+        let v = &row.version;
+        let origin = v.source.clone().or_else(|| v.url.clone());
+        let origin = origin.unwrap_or_default();
         if args.json {
-            let mut j = serde_json::json!({
-                "doc": doc.as_str(), "version": v.number, "capture": v.capture,
-                "captured_at": fmt_time(v.captured_at), "source": v.source, "url": v.url,
-                "title": v.title, "sightings": v.sightings, "same_as": v.same_as,
-                "words": row.words, "words_added": row.change.map(|c| c.0),
-                "words_removed": row.change.map(|c| c.1),
-            });
-            if let Some(d) = row.diff.as_ref().filter(|_| args.patch || args.stat) {
-                j["stat"] = render::summary(d).into();
-                if args.patch {
-                    j["ops"] = serde_json::to_value(&d.ops).map_err(std::io::Error::other)?;
-                }
-            }
-            writeln!(out, "{j}")?;
+            json_line(
+                out,
+                &VersionItem::new(doc.as_str(), row, args.stat, args.patch),
+            )?;
             continue;
         }
         let same = v.same_as.map(|n| format!("= @{n}")).unwrap_or_default();
@@ -409,19 +287,10 @@ fn log_versions(
             None => writeln!(out, "(not text: no diff)")?,
             Some(d) if args.stat => render::stat(out, d, &ropts)?,
             Some(d) => {
-                let side = |n: u64| {
-                    let p = &history.versions[n as usize - 1];
-                    Side {
-                        label: format!("{doc}@{n}"),
-                        id: Some(p.capture.to_string()),
-                        doc: Some(doc.to_string()),
-                        captured_at: Some(fmt_time(p.captured_at)),
-                        url: p.url.clone(),
-                        source: p.source.clone(),
-                        title: p.title.clone(),
-                    }
-                };
-                render::inline(out, d, &side(v.number - 1), &side(v.number), &ropts)?;
+                let side =
+                    |n: u64| Side::of_version(doc.as_str(), &history.versions[n as usize - 1]);
+                let (old, new) = (side(v.number - 1).rendered(), side(v.number).rendered());
+                render::inline(out, d, &old, &new, &ropts)?;
             }
         }
         writeln!(out)?;
@@ -435,18 +304,11 @@ fn log_captures(
     doc: &DocName,
     history: &History,
     window: &Window,
-    args: &LogArgs,
+    json: bool,
     cut: bool,
 ) -> Result<(), CliError> {
-    let rows = archive.captures(doc.as_str())?;
-    let seen: std::collections::HashMap<_, u64> =
-        history.captures.iter().map(|(c, _, v)| (*c, *v)).collect();
-    let rows: Vec<_> = rows
-        .into_iter()
-        .filter(|r| window.contains(vellum::store::catalog::from_nanos(r.at_nanos)))
-        .collect();
-    let rows = window.finish(rows);
-    if !args.json {
+    let rows = query::captures_in(archive, history, doc.as_str(), window)?;
+    if !json {
         writeln!(
             out,
             "{:<12}  {:<20}  {:<5} {} URL",
@@ -456,38 +318,57 @@ fn log_captures(
             cell("SOURCE", 24, false)
         )?;
     }
-    for r in rows {
-        let at = vellum::store::catalog::from_nanos(r.at_nanos);
-        let version = seen.get(&r.id).copied();
-        if args.json {
-            let j = serde_json::json!({
-                "doc": doc.as_str(), "capture": r.id, "captured_at": fmt_time(at),
-                "version": version, "source": r.source, "url": r.url, "title": r.title,
-                "flagged": r.flagged, "superseded": r.superseded,
-            });
-            writeln!(out, "{j}")?;
-        } else {
-            // A flagged or superseded capture saw no version.
-            let saw = match version {
-                Some(v) if v > 0 => format!("@{v}"),
-                _ if r.superseded => "old".to_owned(),
-                _ => "-".to_owned(),
-            };
-            writeln!(
-                out,
-                "{:<12}  {:<20}  {:<5} {} {}{}",
-                r.id.0.short(),
-                fmt_time(at),
-                saw,
-                cell(r.source.as_deref().unwrap_or(""), 24, cut),
-                r.url.as_deref().unwrap_or(""),
-                if r.superseded {
-                    "  (superseded: re-extracted by a newer extractor)"
-                } else {
-                    ""
-                }
-            )?;
+    for c in rows {
+        let r = &c.row;
+        if json {
+            json_line(out, &CaptureItem::from(&c))?;
+            continue;
         }
+        // A flagged or superseded capture saw no version.
+        let saw = match c.version {
+            Some(v) => format!("@{v}"),
+            None if r.superseded => "old".to_owned(),
+            None => "-".to_owned(),
+        };
+        writeln!(
+            out,
+            "{:<12}  {:<20}  {:<5} {} {}{}",
+            r.id.0.short(),
+            fmt_time(c.captured_at),
+            saw,
+            cell(r.source.as_deref().unwrap_or(""), 24, cut),
+            r.url.as_deref().unwrap_or(""),
+            if r.superseded {
+                "  (superseded: re-extracted by a newer extractor)"
+            } else {
+                ""
+            }
+        )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_document_name_is_never_cut_on_a_terminal() {
+        let name = format!("127-0-0-1-news-{}", "long-".repeat(12));
+        let at = time::macros::datetime!(2019-02-12 12:00 UTC);
+        let docs = [DocSummary {
+            doc: name.clone(),
+            versions: 1,
+            captures: 1,
+            first: at,
+            last: at,
+            title: Some("A title long enough to be cut on a narrow terminal".into()),
+        }];
+        let mut out = Vec::new();
+        log_documents(&mut out, &docs, false, true, 100).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        let row = out.lines().nth(1).unwrap();
+        assert!(row.starts_with(&format!("{name} ")), "{out}");
+        assert!(row.ends_with('…'), "the title is cut instead: {out}");
+    }
 }

@@ -3,9 +3,11 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
+use vellum::query::items::{SearchItem, SearchStatsItem};
 use vellum::search::{self, Index, SearchError, SearchErrorKind, SearchQuery, SnippetPart};
 use vellum::store::Archive;
 
+use super::common::json_line;
 use super::progress::Progress;
 use super::{CliError, Env, Exit, fmt_time};
 
@@ -138,18 +140,7 @@ pub fn run_search(env: &Env, args: SearchArgs) -> Result<Exit, CliError> {
     let mut out = std::io::stdout().lock();
     for h in &hits {
         if args.json {
-            let v = serde_json::json!({
-                "doc": h.doc,
-                "versions": h.versions,
-                "current": h.current,
-                "addresses": h.addresses(),
-                "first_seen": fmt_time(h.first_seen),
-                "last_seen": fmt_time(h.last_seen),
-                "removed_at": h.removed_at.map(fmt_time),
-                "score": h.score,
-                "snippet": h.snippet,
-            });
-            writeln!(out, "{v}")?;
+            json_line(&mut out, &SearchItem::from(h))?;
         } else {
             print_hit(&mut out, env, h)?;
         }
@@ -236,9 +227,7 @@ fn print_stats(index: &Index, json: bool) -> Result<Exit, CliError> {
         0.0
     };
     if json {
-        let mut v = serde_json::to_value(&s).map_err(|e| CliError::new(e.to_string()))?;
-        v["ratio"] = serde_json::json!(ratio);
-        writeln!(out, "{v}")?;
+        json_line(&mut out, &SearchStatsItem::from(s))?;
     } else {
         writeln!(
             out,

@@ -2,9 +2,11 @@
 
 use std::io::{BufRead, Write};
 
+use vellum::query::items::{RecordItem, TextItem};
 use vellum::query::{self, Content};
 use vellum::store::{Address, Archive};
 
+use super::common::json_line;
 use super::{CliError, Env, Exit, pager};
 
 #[derive(clap::Args, Debug)]
@@ -49,17 +51,14 @@ pub fn run_show(env: &Env, args: ShowArgs) -> Result<Exit, CliError> {
     let mut out = pager::output(env);
     if args.meta {
         let (r, rec) = query::record(&archive, &parse_addr(addr_text)?)?;
-        let mut v = serde_json::to_value(&rec).map_err(|e| CliError::new(e.to_string()))?;
-        v["capture"] = serde_json::json!(r.capture);
-        v["version"] = serde_json::json!(r.version);
         // The document's story, when the similarity index can say.
-        if let Ok(Some(s)) = vellum::republish::read_index(&archive)
+        let story = vellum::republish::read_index(&archive)
             .and_then(|index| vellum::republish::story_for_doc(&archive, &index, &r.doc))
-        {
-            let docs: Vec<&str> = s.docs.iter().map(|d| d.entry.doc.as_str()).collect();
-            v["story"] = serde_json::json!({ "id": s.id, "title": s.title, "docs": docs });
-        }
-        let pretty = serde_json::to_string_pretty(&v).map_err(|e| CliError::new(e.to_string()))?;
+            .ok()
+            .flatten();
+        let item = RecordItem::new(&r, rec, story.as_ref());
+        let pretty =
+            serde_json::to_string_pretty(&item).map_err(|e| CliError::new(e.to_string()))?;
         writeln!(out, "{pretty}")?;
         return Ok(Exit::Ok);
     }
@@ -79,11 +78,7 @@ pub fn run_show(env: &Env, args: ShowArgs) -> Result<Exit, CliError> {
         )));
     };
     if args.json {
-        let v = serde_json::json!({
-            "capture": r.capture, "doc": r.doc, "version": r.version, "label": r.label,
-            "text": text,
-        });
-        writeln!(out, "{v}")?;
+        json_line(&mut out, &TextItem::new(&r, text))?;
     } else {
         out.write_all(&bytes)?;
     }

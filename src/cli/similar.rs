@@ -4,9 +4,12 @@ use std::io::Write;
 use std::path::Path;
 
 use vellum::republish::{self, Index, Prepared, Similar};
-use vellum::store::{Address, Archive};
+use vellum::store::Archive;
 
-use super::common::cell;
+use vellum::query::items::SimilarAnswer;
+use vellum::query::{self, ReadAs, SimilarError, SimilarTarget};
+
+use super::common::{cell, json_line};
 use super::progress::Spinner;
 use super::{CliError, Env, Exit, fmt_time, pager};
 
@@ -26,8 +29,8 @@ boilerplate: paragraphs one source (--source when archived, else the URL's host)
 more documents, such as \"Note to readers\" footers, left out wherever they appear. The index behind it \
 (similar.sqlite in the store) is a cache, caught up automatically and rebuilt by `vellum reindex`.
 
-TARGET is an address (DOC, DOC@N, capture id), a file (`-` reads standard input), or the URL of \
-an archived document.
+TARGET is an address (DOC, DOC@N, capture id), a file (`-` reads standard input; read as `add` \
+reads it: decoded, an HTML page's article extracted), or the URL of an archived document.
 
 Examples:
   vellum similar south-front                  documents sharing text with its latest version
@@ -49,45 +52,24 @@ pub struct SimilarArgs {
     json: bool,
 }
 
-/// What the query is.
-struct Target {
-    label: String,
-    doc: Option<String>,
-    text: String,
-    source: String,
+fn similar_error(e: SimilarError) -> CliError {
+    match e {
+        SimilarError::Store(e) => e.into(),
+        e => CliError::new(e.to_string()),
+    }
 }
 
-fn target(archive: &Archive, args: &SimilarArgs) -> Result<Target, CliError> {
-    let t = args.target.as_str();
-    if t.starts_with("http://") || t.starts_with("https://") {
-        let doc = archive
-            .all_captures()?
-            .into_iter()
-            .filter(|r| r.url.as_deref() == Some(t))
-            .max_by_key(|r| r.at_nanos)
-            .map(|r| r.doc)
-            .ok_or_else(|| {
-                CliError::new(format!(
-                    "no archived capture has the URL {t}; archive it first with `vellum add {t}`"
-                ))
-            })?;
-        return from_address(archive, &doc);
-    }
-    if t == "-" || t.contains('/') || Path::new(t).is_file() {
+/// What the query is: an archived URL or address, or a file read as `add`
+/// reads it (an HTML page's article extracted).
+fn target(archive: &Archive, t: &str) -> Result<SimilarTarget, CliError> {
+    if !query::is_url(t) && (t == "-" || t.contains('/') || Path::new(t).is_file()) {
         let bytes = read_file(t)?;
-        let text = String::from_utf8(bytes).map_err(|_| {
-            CliError::new(format!(
-                "{t} is not UTF-8 text; compare its extracted text (`vellum extract {t}`)"
-            ))
-        })?;
-        return Ok(Target {
-            label: t.to_owned(),
-            doc: None,
-            text,
-            source: String::new(),
-        });
+        let name = (t != "-").then_some(t);
+        let text = query::given_text(t, name, &bytes, ReadAs::default())
+            .map_err(|_| CliError::new(format!("{t} is not text; vellum compares text only")))?;
+        return Ok(SimilarTarget::given(t, text.text));
     }
-    from_address(archive, t)
+    SimilarTarget::archived(archive, t).map_err(similar_error)
 }
 
 fn read_file(t: &str) -> Result<Vec<u8>, CliError> {
@@ -109,27 +91,6 @@ fn read_file(t: &str) -> Result<Vec<u8>, CliError> {
         )));
     }
     Ok(buf)
-}
-
-fn from_address(archive: &Archive, t: &str) -> Result<Target, CliError> {
-    let addr: Address = t.parse().map_err(|e| {
-        CliError::new(format!(
-            "{e} (TARGET is an address, a file path or an archived URL)"
-        ))
-    })?;
-    let v = vellum::query::version(archive, &addr)?;
-    let text = v
-        .text
-        .and_then(|t| String::from_utf8(t.to_vec()).ok())
-        .ok_or_else(|| {
-            CliError::new(format!("{} has no UTF-8 text to compare", v.resolved.label))
-        })?;
-    Ok(Target {
-        label: v.resolved.label,
-        doc: Some(v.resolved.doc),
-        text,
-        source: republish::text::source_key(v.record.source.as_deref(), v.record.url.as_deref()),
-    })
 }
 
 /// Index errors, worded for the CLI.
@@ -179,22 +140,11 @@ pub fn open_with_index(env: &Env) -> Result<(Archive, Index), CliError> {
 
 pub fn run_similar(env: &Env, args: SimilarArgs) -> Result<Exit, CliError> {
     let (archive, index) = open_with_index(env)?;
-    let t = target(&archive, &args)?;
-    let query = republish::prepare_text(&index, &t.text).map_err(index_error)?;
-    let exclude = match &t.doc {
-        Some(d) => index.doc(d).map_err(index_error)?.map(|d| d.id),
-        None => None,
-    };
-    let mut texts = republish::store_texts(&archive);
-    let results =
-        republish::similar(&index, &query, exclude, args.count, &mut texts).map_err(index_error)?;
+    let t = target(&archive, &args.target)?;
+    let (query, results) = query::similar_to(&archive, &index, &t, args.count)?;
     let mut out = pager::output(env);
     if args.json {
-        let v = serde_json::json!({
-            "query": { "target": t.label, "doc": t.doc, "source": t.source, "shingles": query.set.len() },
-            "results": results.iter().map(|s| result_json(s, &query, &t.text)).collect::<Vec<_>>(),
-        });
-        writeln!(out, "{v}")?;
+        json_line(&mut out, &SimilarAnswer::new(&t, &query, &results))?;
         out.flush()?;
         return Ok(Exit::Ok);
     }
@@ -207,22 +157,6 @@ fn paragraph<'a>(text: &'a str, p: &Prepared, i: usize) -> &'a str {
     text.get(p.paras[i].range.clone()).unwrap_or("")
 }
 
-fn result_json(s: &Similar, query: &Prepared, qtext: &str) -> serde_json::Value {
-    let e = &s.doc.entry;
-    serde_json::json!({
-        "doc": e.doc, "title": e.title, "source": e.source,
-        "first_capture": e.capture,
-        "first_captured_at": fmt_time(vellum::store::catalog::from_nanos(e.first_at.into())),
-        "shared_shingles": s.overlap.shared,
-        "query_in_doc": s.overlap.a_in_b, "doc_in_query": s.overlap.b_in_a,
-        "matches": s.overlap.matches.iter().map(|m| serde_json::json!({
-            "query_paragraph": m.a + 1, "doc_paragraph": m.b + 1, "share": m.share,
-            "query_text": paragraph(qtext, query, m.a),
-            "doc_text": paragraph(&s.text, &s.prepared, m.b),
-        })).collect::<Vec<_>>(),
-    })
-}
-
 fn pct(x: f64) -> String {
     format!("{:.0}%", x * 100.0)
 }
@@ -230,13 +164,14 @@ fn pct(x: f64) -> String {
 fn print_results(
     out: &mut dyn Write,
     env: &Env,
-    t: &Target,
+    t: &SimilarTarget,
     query: &Prepared,
     results: &[Similar],
 ) -> Result<(), CliError> {
     writeln!(
         out,
-        "{}: {} shingles compared (every source's boilerplate left out)",
+        "{}: {} shingles compared (left out: paragraphs that a source, named by --source or a \
+         URL's host, repeats in 3+ documents)",
         snippet(&t.label, 80),
         query.set.len(),
     )?;
@@ -261,7 +196,8 @@ fn print_results(
             out,
             "{:>3} {} {:>6} {:>6}  {:<20} {}",
             i + 1,
-            cell(&snippet(&e.doc, 200), 26, true),
+            // A name is never cut: it is what a user pastes back.
+            cell(&snippet(&e.doc, 200), 26, false),
             pct(s.overlap.a_in_b),
             pct(s.overlap.b_in_a),
             fmt_time(vellum::store::catalog::from_nanos(e.first_at.into())),

@@ -4,7 +4,9 @@ use std::io::Write;
 
 use vellum::republish::{self, Story};
 
-use super::common::cell;
+use vellum::query::items::{StoriesAnswer, StoryItem};
+
+use super::common::{cell, json_line};
 use super::similar::{index_error, open_with_index, snippet};
 use super::{CliError, Env, Exit, fmt_time, pager};
 
@@ -46,32 +48,13 @@ pub fn run_stories(env: &Env, args: StoriesArgs) -> Result<Exit, CliError> {
         .collect();
     let mut out = pager::output(env);
     if args.json {
-        let bp = index.any_boilerplate().map_err(index_error)?;
-        let mut list = Vec::new();
+        let mut stories = Vec::new();
         for s in &shown {
-            let mut j = story_json(s);
-            if s.docs.len() > 1 {
-                let prepared: Vec<republish::Prepared> = s
-                    .docs
-                    .iter()
-                    .map(|d| {
-                        let t = texts(&d.entry.key).unwrap_or_default();
-                        republish::Prepared::new(republish::text::prepare(&t), &bp)
-                    })
-                    .collect();
-                let named: Vec<(&str, &republish::Prepared)> = s
-                    .docs
-                    .iter()
-                    .zip(&prepared)
-                    .map(|(d, p)| (d.entry.doc.as_str(), p))
-                    .collect();
-                j["lineage"] =
-                    serde_json::to_value(republish::lineage::suggest(&named)).unwrap_or_default();
-            }
-            list.push(j);
+            let lineage =
+                republish::lineage::of_story(&index, s, &mut texts).map_err(index_error)?;
+            stories.push(StoryItem::new(s, lineage));
         }
-        let v = serde_json::json!({ "stories": list });
-        writeln!(out, "{v}")?;
+        json_line(&mut out, &StoriesAnswer { stories })?;
         out.flush()?;
         return Ok(Exit::Ok);
     }
@@ -104,25 +87,11 @@ pub fn run_stories(env: &Env, args: StoriesArgs) -> Result<Exit, CliError> {
                 out,
                 "  {}  {} {}",
                 fmt_time(vellum::store::catalog::from_nanos(e.first_at.into())),
-                cell(&snippet(&e.doc, 200), 30, true),
+                cell(&snippet(&e.doc, 200), 30, false),
                 snippet(&e.source, 60)
             )?;
         }
     }
     out.flush()?;
     Ok(Exit::Ok)
-}
-
-pub fn story_json(s: &Story) -> serde_json::Value {
-    serde_json::json!({
-        "id": s.id, "title": s.title,
-        "docs": s.docs.iter().map(|d| {
-            let e = &d.entry;
-            serde_json::json!({
-                "doc": e.doc, "source": e.source, "title": e.title, "first_capture": e.capture,
-                "first_captured_at": fmt_time(vellum::store::catalog::from_nanos(e.first_at.into())),
-                "shingles": d.shingles,
-            })
-        }).collect::<Vec<_>>(),
-    })
 }

@@ -28,8 +28,7 @@ impl From<TypeArg> for TypeOverride {
 
 /// Whether a command-line input is a URL to fetch.
 pub fn is_url(arg: &str) -> bool {
-    let lower = arg.get(..8).unwrap_or(arg).to_ascii_lowercase();
-    lower.starts_with("http://") || lower.starts_with("https://")
+    vellum::query::is_url(arg)
 }
 
 /// `--encoding NAME`, checked.

@@ -7,6 +7,22 @@
 //! connection): a server opens one per worker thread. Opening reads the
 //! marker and opens the catalog; nothing is scanned.
 
+mod collation;
+mod compare;
+pub mod items;
+mod log;
+mod similar;
+
+pub use similar::{SimilarError, SimilarTarget, similar_to};
+
+pub use collation::{CollateError, CollatedCopy, Collation, collation};
+pub use compare::{CompareError, ReadAs, SideText, archived_text, diff_texts, given_text};
+
+pub use log::{
+    Boilerplate, CaptureSighting, VersionQuery, VersionRow, Window, captures_in, documents_in,
+    versions_matching,
+};
+
 use std::sync::Arc;
 
 use time::OffsetDateTime;
@@ -14,6 +30,8 @@ use time::OffsetDateTime;
 use crate::diff::{Diff, DiffOptions, count_words, diff};
 use crate::error::StoreError;
 use crate::id::ObjectId;
+use crate::ingest::DocName;
+use crate::ingest::canon;
 use crate::store::catalog::{CaptureRow, from_nanos};
 use crate::store::{
     Address, Archive, CaptureId, CaptureRecord, DocSummary, History, Resolved, Version,
@@ -21,9 +39,27 @@ use crate::store::{
 
 type Result<T> = std::result::Result<T, StoreError>;
 
-/// Every document with its counts, by name.
+/// Every document with its counts and [`title`], by name.
 pub fn documents(archive: &Archive) -> Result<Vec<DocSummary>> {
-    archive.documents()
+    let mut docs = archive.documents()?;
+    for d in docs.iter_mut().filter(|d| d.title.is_none()) {
+        if let Some(v) = archive.history(&d.doc)?.versions.last() {
+            d.title = title(archive, v)?;
+        }
+    }
+    Ok(docs)
+}
+
+/// The one title rule, for every front end: a document's title is its
+/// latest version's (never a flagged capture's); a text captured without
+/// one (a text file) is titled by its first line, as stories are.
+pub fn title(archive: &Archive, latest: &Version) -> Result<Option<String>> {
+    if latest.title.is_some() {
+        return Ok(latest.title.clone());
+    }
+    Ok(text(archive, &latest.key)?.and_then(|t| {
+        crate::republish::index::first_line(&t, &crate::republish::text::prepare(&t))
+    }))
 }
 
 /// A text object's text, when it is UTF-8.
@@ -71,21 +107,18 @@ pub fn versions(archive: &Archive, doc: &str) -> Result<Vec<VersionStats>> {
     versions_of(archive, &history)
 }
 
-/// The versions of a history already read, with their statistics.
+/// The versions of a history already read, with their statistics (the
+/// unfiltered [`versions_matching`]).
 pub fn versions_of(archive: &Archive, history: &History) -> Result<Vec<VersionStats>> {
-    let mut out = Vec::with_capacity(history.versions.len());
-    for (i, v) in history.versions.iter().enumerate() {
-        let prev = i.checked_sub(1).map(|p| &history.versions[p]);
-        out.push(VersionStats {
-            version: v.clone(),
-            words: words(archive, &v.key)?,
-            change: match prev {
-                Some(p) => change(archive, &p.key, &v.key)?,
-                None => None,
-            },
-        });
-    }
-    Ok(out)
+    let rows = versions_matching(archive, history, &VersionQuery::new(), &Boilerplate::none())?;
+    Ok(rows
+        .into_iter()
+        .map(|r| VersionStats {
+            version: r.version,
+            words: r.words,
+            change: r.change,
+        })
+        .collect())
 }
 
 /// A version (or capture) with its record and text.
@@ -187,10 +220,42 @@ pub struct Side {
     pub label: String,
     pub capture: CaptureId,
     pub doc: String,
+    /// The version the capture belongs to (0 for a flagged or superseded
+    /// capture, which is no version's).
+    pub version: u64,
     pub captured_at: OffsetDateTime,
     pub url: Option<String>,
     pub source: Option<String>,
     pub title: Option<String>,
+}
+
+impl Side {
+    /// Version `v` of `doc` as a diff side (from its history: nothing read).
+    pub fn of_version(doc: &str, v: &Version) -> Side {
+        Side {
+            label: format!("{doc}@{}", v.number),
+            capture: v.capture,
+            doc: doc.to_owned(),
+            version: v.number,
+            captured_at: v.captured_at,
+            url: v.url.clone(),
+            source: v.source.clone(),
+            title: v.title.clone(),
+        }
+    }
+
+    /// The side as the renderers show it.
+    pub fn rendered(&self) -> crate::render::Side {
+        crate::render::Side {
+            label: self.label.clone(),
+            id: Some(self.capture.to_string()),
+            doc: Some(self.doc.clone()),
+            captured_at: Some(crate::when::format_time(self.captured_at)),
+            url: self.url.clone(),
+            source: self.source.clone(),
+            title: self.title.clone(),
+        }
+    }
 }
 
 /// A version's text as one side of a diff, with its metadata (from the
@@ -203,6 +268,7 @@ pub fn side(archive: &Archive, resolved: Resolved) -> Result<(Side, Arc<Vec<u8>>
             label: r.resolved.label,
             capture: row.id,
             doc: row.doc,
+            version: r.resolved.version,
             captured_at: from_nanos(row.at_nanos),
             url: row.url,
             source: row.source,
@@ -238,6 +304,35 @@ pub fn diff_addresses(
             opts,
         ),
     })
+}
+
+/// Whether a command-line or query argument is an http(s) URL (the scheme
+/// in any case: `HTTP://` is one). The one test every front end uses.
+pub fn is_url(arg: &str) -> bool {
+    let head = arg.trim_start();
+    let head = head.get(..8).unwrap_or(head).to_ascii_lowercase();
+    head.starts_with("http://") || head.starts_with("https://")
+}
+
+/// The document a URL belongs to: that of the latest capture fetched from
+/// it, else the document of the canonical URL it reduces to. Catalog
+/// lookups: no capture record is decoded.
+pub fn doc_for_url(archive: &Archive, url: &str) -> Result<Option<DocName>> {
+    let given = url.trim();
+    if let Some(d) = archive.doc_for_fetched_url(given)? {
+        return Ok(Some(d));
+    }
+    // The form captures store: scheme and host lower-cased, an empty path `/`.
+    if let Ok(parsed) = url::Url::parse(given)
+        && parsed.as_str() != given
+        && let Some(d) = archive.doc_for_fetched_url(parsed.as_str())?
+    {
+        return Ok(Some(d));
+    }
+    match canon::canonicalize(given) {
+        Ok(c) => archive.doc_for_canonical_url(c.as_str()),
+        Err(_) => Ok(None),
+    }
 }
 
 #[cfg(test)]
@@ -324,6 +419,51 @@ mod tests {
         );
         let missing: Address = "b".parse().unwrap();
         assert!(read(&archive, &missing, Content::Text).is_err());
+    }
+
+    #[test]
+    fn filtered_versions_and_documents() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (archive, _) =
+            Archive::init_with_backend(tmp.path(), Box::new(MemBackend::default())).unwrap();
+        let mut w = archive.writer(&mut || {}).unwrap();
+        w.add(capture(0, "The truce holds.")).unwrap();
+        w.add(capture(1, "The truce collapsed.")).unwrap();
+        w.add(capture(2, "The TRUCE collapsed.")).unwrap();
+        w.commit().unwrap();
+        let history = archive.history("a").unwrap();
+        let numbers = |q: VersionQuery| -> Vec<u64> {
+            versions_matching(&archive, &history, &q, &Boilerplate::none())
+                .unwrap()
+                .iter()
+                .map(|r| r.version.number)
+                .collect()
+        };
+        assert_eq!(numbers(VersionQuery::new()), [1, 2, 3]);
+        let last = Window {
+            max: Some(1),
+            ..Window::default()
+        };
+        assert_eq!(numbers(VersionQuery::new().window(last.clone())), [3]);
+        assert_eq!(
+            numbers(VersionQuery::new().pickaxe(Some("collapsed".into()))),
+            [2]
+        );
+        let case = DiffOptions {
+            ignore_case: true,
+            ..DiffOptions::default()
+        };
+        assert_eq!(
+            numbers(VersionQuery::new().options(case).changes_only(true)),
+            [1, 2]
+        );
+        let docs = documents_in(&archive, &last).unwrap();
+        assert_eq!(docs.len(), 1);
+        let early = Window {
+            until: Some(time::macros::datetime!(2019-02-12 11:00 UTC)),
+            ..Window::default()
+        };
+        assert!(documents_in(&archive, &early).unwrap().is_empty());
     }
 
     #[test]

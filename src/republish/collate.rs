@@ -21,10 +21,35 @@ pub enum Cell {
     Variant(String, Box<Diff>),
 }
 
+/// A cell as JSON: `{"state": "absent"}`, `{"state": "present", "text"}`
+/// or `{"state": "variant", "text", "ops"}`.
+impl serde::Serialize for Cell {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(None)?;
+        match self {
+            Cell::Absent => m.serialize_entry("state", "absent")?,
+            Cell::Present(t) => {
+                m.serialize_entry("state", "present")?;
+                m.serialize_entry("text", t)?;
+            }
+            Cell::Variant(t, d) => {
+                m.serialize_entry("state", "variant")?;
+                m.serialize_entry("text", t)?;
+                m.serialize_entry("ops", &d.ops)?;
+            }
+        }
+        m.end()
+    }
+}
+
 /// One row: a paragraph across the copies.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct Row {
     pub reading: String,
+    /// One per copy: `state` (absent, present, variant), `text`, and for a
+    /// variant its diff `ops` from the reading.
+    #[schemars(with = "Vec<std::collections::BTreeMap<String, serde_json::Value>>")]
     pub cells: Vec<Cell>,
 }
 

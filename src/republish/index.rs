@@ -518,7 +518,7 @@ pub fn remove(path: &Path) {
 
 /// A title for a text captured without one: its first paragraph's first
 /// line, without Markdown heading and emphasis marks.
-fn first_line(text: &str, paras: &[Para]) -> Option<String> {
+pub fn first_line(text: &str, paras: &[Para]) -> Option<String> {
     let p = paras.first()?;
     let line = text.get(p.range.clone())?.lines().next()?;
     let line = line

@@ -2,10 +2,13 @@
 //! how the others derive from it, with the evidence. Never a fact: copies
 //! may come from a source that was never archived.
 
+use super::index::Index;
 use super::score::{Prepared, overlap};
+use super::stories::Story;
+use super::{TextSource, text};
 
 /// How a copy differs from the suggested source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Derivation {
     /// Much the same text.
@@ -21,7 +24,7 @@ pub enum Derivation {
 }
 
 /// One derived copy.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct Derived {
     pub index: usize,
     pub derivation: Derivation,
@@ -33,12 +36,54 @@ pub struct Derived {
 }
 
 /// The suggestion for one story.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct Lineage {
     /// Index (in first-capture order) of the likely source.
     pub source: usize,
     pub evidence: String,
     pub derived: Vec<Derived>,
+}
+
+/// Suggests a lineage for texts given in first-capture order with their
+/// names, each compared without any source's boilerplate.
+pub fn of_texts(index: &Index, copies: &[(&str, &str)]) -> rusqlite::Result<Option<Lineage>> {
+    if copies.len() < 2 {
+        return Ok(None);
+    }
+    let bp = index.any_boilerplate()?;
+    let prepared: Vec<Prepared> = copies
+        .iter()
+        .map(|(_, t)| Prepared::new(text::prepare(t), &bp))
+        .collect();
+    let named: Vec<(&str, &Prepared)> = copies
+        .iter()
+        .zip(&prepared)
+        .map(|((name, _), p)| (*name, p))
+        .collect();
+    Ok(suggest(&named))
+}
+
+/// The lineage of a story's documents (`None` for a story of one).
+pub fn of_story(
+    index: &Index,
+    story: &Story,
+    texts: &mut TextSource,
+) -> rusqlite::Result<Option<Lineage>> {
+    if story.docs.len() < 2 {
+        return Ok(None);
+    }
+    let bodies: Vec<_> = story
+        .docs
+        .iter()
+        .map(|d| texts(&d.entry.key).unwrap_or_default())
+        .collect();
+    let named: Vec<(&str, &str)> = story
+        .docs
+        .iter()
+        .zip(&bodies)
+        .map(|(d, t)| (d.entry.doc.as_str(), t.as_str()))
+        .collect();
+    of_texts(index, &named)
 }
 
 /// Suggests a lineage for copies given in first-capture order (names for

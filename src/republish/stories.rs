@@ -145,6 +145,27 @@ pub fn stories(index: &Index, texts: &mut TextSource) -> Result<Vec<Story>, rusq
     Ok(out)
 }
 
+/// The story whose id is `id` (from [`story_id`]), if any: found from the
+/// document whose first capture names it, not by grouping every document.
+pub fn story_by_id(
+    index: &Index,
+    id: &str,
+    texts: &mut TextSource,
+) -> Result<Option<Story>, rusqlite::Error> {
+    let Some(prefix) = id.strip_prefix("s-").filter(|p| !p.is_empty()) else {
+        return Ok(None);
+    };
+    for d in index.docs()? {
+        if d.entry.capture.starts_with(prefix) {
+            let story = story_of(index, &d, texts)?;
+            if story.id == id {
+                return Ok(Some(story));
+            }
+        }
+    }
+    Ok(None)
+}
+
 /// The story of one document: its group, found from it link by link.
 pub fn story_of(
     index: &Index,

@@ -147,30 +147,21 @@ impl Params {
     }
 }
 
-/// The version page of a side (`/doc/DOC/N`), from its `DOC@N` label.
-fn version_link(label: &str) -> Option<String> {
-    let (doc, n) = label.rsplit_once('@')?;
-    let n: u64 = n.parse().ok()?;
-    Some(format!("/doc/{}/{n}", qs(doc)))
-}
-
-fn render_side(s: &Side) -> render::Side {
-    render::Side {
-        label: s.label.clone(),
-        id: Some(s.capture.to_string()),
-        doc: s.label.rsplit_once('@').map(|(d, _)| d.to_owned()),
-        captured_at: Some(format_time(s.captured_at)),
-        url: s.url.clone(),
-        source: s.source.clone(),
-        title: s.title.clone(),
+/// The page of a side: its version's (`/doc/DOC/N`), or its document's
+/// timeline for a capture that is no version (flagged, superseded).
+fn side_link(s: &Side) -> String {
+    match s.version {
+        0 => format!("/doc/{}", qs(&s.doc)),
+        n => format!("/doc/{}/{n}", qs(&s.doc)),
     }
 }
 
+fn render_side(s: &Side) -> render::Side {
+    s.rendered()
+}
+
 fn side_info(b: &mut String, which: &str, s: &Side) {
-    let label = match version_link(&s.label) {
-        Some(link) => format!("<a href=\"{link}\">{}</a>", esc(&s.label)),
-        None => esc(&s.label),
-    };
+    let label = format!("<a href=\"{}\">{}</a>", side_link(s), esc(&s.label));
     let _ = writeln!(
         b,
         "<tr><th>{which}</th><td>{label}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"id\">{}</td></tr>",
@@ -312,6 +303,28 @@ mod tests {
         assert_eq!(p.a, "doc@1".parse().unwrap());
         assert!(p.side && p.ignore_case && p.ignore_markup && !p.full && !p.ignore_whitespace);
         assert_eq!(Params::parse(&p.url()[6..]).unwrap(), p);
+    }
+
+    #[test]
+    fn a_side_that_is_no_version_still_shows_its_document() {
+        let side = |label: &str, version: u64| Side {
+            label: label.to_owned(),
+            capture: crate::store::CaptureId(crate::id::ObjectId::of(b"x")),
+            doc: "gone".to_owned(),
+            version,
+            captured_at: time::macros::datetime!(2019-02-12 12:00 UTC),
+            url: None,
+            source: None,
+            title: None,
+        };
+        let flagged = side("gone (flagged capture 2d711642b7)", 0);
+        assert_eq!(render_side(&flagged).doc.as_deref(), Some("gone"));
+        let mut b = String::new();
+        side_info(&mut b, "old", &flagged);
+        assert!(b.contains("<a href=\"/doc/gone\">"), "{b}");
+        let mut b = String::new();
+        side_info(&mut b, "new", &side("gone@2", 2));
+        assert!(b.contains("<a href=\"/doc/gone/2\">"), "{b}");
     }
 
     #[test]

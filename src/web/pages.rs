@@ -84,10 +84,11 @@ pub fn timeline(app: &App, archive: &Archive, doc: &str) -> Result<String, WebEr
     }
     let versions = query::versions_of(archive, &history)?;
     let doc = name.as_str();
-    let title = versions
-        .last()
-        .and_then(|v| v.version.title.clone())
-        .unwrap_or_else(|| doc.to_owned());
+    let title = match versions.last() {
+        Some(v) => query::title(archive, &v.version)?,
+        None => None,
+    };
+    let title = title.unwrap_or_else(|| doc.to_owned());
     let mut b = String::new();
     let _ = write!(
         b,

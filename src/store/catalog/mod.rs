@@ -704,6 +704,19 @@ impl Catalog {
             .optional()
     }
 
+    /// The document of the latest capture fetched from `url` (as stored).
+    /// No index covers `url`: one pass over the captures table, without
+    /// decoding any record.
+    pub fn doc_for_fetched_url(&self, url: &str) -> rusqlite::Result<Option<String>> {
+        self.conn
+            .prepare_cached(
+                "SELECT d.name FROM captures c JOIN docs d ON d.n = c.doc WHERE c.url = ?1
+                 ORDER BY c.at DESC, c.atn DESC LIMIT 1",
+            )?
+            .query_row([url], |r| r.get(0))
+            .optional()
+    }
+
     /// Document names, sorted.
     pub fn doc_names(&self) -> rusqlite::Result<Vec<String>> {
         let mut stmt = self.conn.prepare("SELECT name FROM docs ORDER BY name")?;

@@ -160,7 +160,13 @@ pub(super) fn summarize(doc: String, mut captures: Vec<SummaryRow>) -> Option<Do
     });
     let first = from_nanos(captures.first()?.row.at_nanos);
     let last = from_nanos(captures.last()?.row.at_nanos);
-    let title = captures.iter_mut().rev().find_map(|c| c.title.take());
+    // The title is the latest version's: never a flagged capture's (a 404
+    // page's "Error response") nor a superseded one's.
+    let title = captures
+        .iter_mut()
+        .rev()
+        .filter(|c| !c.row.flagged && !c.row.superseded)
+        .find_map(|c| c.title.take());
     let counted = captures.iter().filter(|c| !c.row.superseded).count() as u64;
     let history = History::group(captures.into_iter().map(|c| c.row));
     Some(DocSummary {

@@ -1,0 +1,123 @@
+//! What `similar` compares: a target (an archived version, an archived
+//! URL's document, or a text given directly) against every archived
+//! document.
+
+use crate::error::{AddressError, ErrorKind, StoreError};
+use crate::republish::{self, Index, Prepared, Similar};
+use crate::store::{Address, Archive};
+
+use super::items::{SimilarAnswer, SimilarItem, SimilarQuery};
+
+/// Why a target cannot be compared.
+#[derive(Debug, thiserror::Error)]
+pub enum SimilarError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("{0} (TARGET is an address, a file path or an archived URL)")]
+    BadTarget(AddressError),
+    #[error("no archived capture has the URL {0}; archive it first with `vellum add {0}`")]
+    UnknownUrl(String),
+    #[error("{0} has no UTF-8 text to compare")]
+    NoText(String),
+}
+
+impl SimilarError {
+    /// The kind of this error.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            SimilarError::Store(e) => e.kind(),
+            SimilarError::BadTarget(e) => e.kind(),
+            SimilarError::UnknownUrl(_) => ErrorKind::NotFound,
+            SimilarError::NoText(_) => ErrorKind::InvalidInput,
+        }
+    }
+}
+
+/// What a `similar` query compares.
+#[derive(Debug, Clone)]
+pub struct SimilarTarget {
+    pub label: String,
+    /// The archived document (left out of the results).
+    pub doc: Option<String>,
+    pub text: String,
+    /// Its source key (empty for a text given directly).
+    pub source: String,
+}
+
+impl SimilarTarget {
+    /// A text given directly (a file, standard input).
+    pub fn given(label: &str, text: String) -> SimilarTarget {
+        SimilarTarget {
+            label: label.to_owned(),
+            doc: None,
+            text,
+            source: String::new(),
+        }
+    }
+
+    /// What `target` names: the document of an archived URL (any case of
+    /// its scheme) or an address.
+    pub fn archived(archive: &Archive, target: &str) -> Result<SimilarTarget, SimilarError> {
+        let addr: Address = if super::is_url(target) {
+            let doc = super::doc_for_url(archive, target)?
+                .ok_or_else(|| SimilarError::UnknownUrl(target.trim().to_owned()))?;
+            Address::Doc(doc)
+        } else {
+            target.parse().map_err(SimilarError::BadTarget)?
+        };
+        let v = super::version(archive, &addr)?;
+        let text = v
+            .text
+            .and_then(|t| String::from_utf8(t.to_vec()).ok())
+            .ok_or_else(|| SimilarError::NoText(v.resolved.label.clone()))?;
+        Ok(SimilarTarget {
+            label: v.resolved.label,
+            doc: Some(v.resolved.doc),
+            text,
+            source: republish::text::source_key(
+                v.record.source.as_deref(),
+                v.record.url.as_deref(),
+            ),
+        })
+    }
+}
+
+/// The target prepared for comparison, and the `n` documents sharing most
+/// of its text (its own document left out).
+pub fn similar_to(
+    archive: &Archive,
+    index: &Index,
+    target: &SimilarTarget,
+    n: usize,
+) -> Result<(Prepared, Vec<Similar>), StoreError> {
+    let err = |source| StoreError::Catalog {
+        path: archive.dir().join(republish::index::FILE),
+        source,
+    };
+    let query = republish::prepare_text(index, &target.text).map_err(err)?;
+    let exclude = match &target.doc {
+        Some(d) => index.doc(d).map_err(err)?.map(|d| d.id),
+        None => None,
+    };
+    let mut texts = republish::store_texts(archive);
+    let results = republish::similar(index, &query, exclude, n, &mut texts).map_err(err)?;
+    Ok((query, results))
+}
+
+impl SimilarAnswer {
+    /// The answer to `target`, prepared as `query`.
+    pub fn new(target: &SimilarTarget, query: &Prepared, results: &[Similar]) -> SimilarAnswer {
+        SimilarAnswer {
+            query: SimilarQuery {
+                target: target.label.clone(),
+                doc: target.doc.clone(),
+                source: target.source.clone(),
+                shingles: query.set.len(),
+            },
+            results: results
+                .iter()
+                .map(|s| SimilarItem::new(s, query, &target.text))
+                .collect(),
+        }
+    }
+}
