@@ -373,7 +373,7 @@ fn scenario_from(
     let mut errors = Vec::new();
     for batch in batches() {
         let result = (|| {
-            let archive = opened.as_ref().map_err(|e| vellum::error::StoreError::Io {
+            let archive = opened.as_ref().map_err(|e| vellum::store::StoreError::Io {
                 context: "opening".into(),
                 source: io::Error::other(e.to_string()),
             })?;

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
 
-use vellum::error::StoreError;
+use vellum::store::StoreError;
 use vellum::ingest::batch::{self, BatchLine, Problem, default_doc};
 use vellum::ingest::detect::Kind;
 use vellum::ingest::extract::extractor_id;

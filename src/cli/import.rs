@@ -5,7 +5,8 @@ use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use vellum::error::{StoreError, WarcError};
+use vellum::store::StoreError;
+use vellum::warc::WarcError;
 use vellum::id::ObjectId;
 use vellum::ingest::PrepareHints;
 use vellum::ingest::{DocName, canon, slug};

@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use vellum::error::StoreError;
+use vellum::store::StoreError;
 use vellum::render::theme::{self, Palette};
 use vellum::store::Archive;
 
@@ -269,7 +269,7 @@ impl From<StoreError> for CliError {
 /// A store error as the CLI words it: the library's message, then what to
 /// do about it with this command line.
 pub fn store_message(e: &StoreError) -> String {
-    use vellum::error::AddressError;
+    use vellum::store::AddressError;
     let advice = match e {
         StoreError::NoStore(dir) => format!(
             ": create one with `vellum init {}` or point --store / VELLUM_STORE at one",

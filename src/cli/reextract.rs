@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use vellum::error::StoreError;
+use vellum::store::StoreError;
 use vellum::ingest::DocName;
 use vellum::ingest::extract::extractor_id;
 use vellum::ingest::reextract::{self, Reextraction};

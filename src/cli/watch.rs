@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use vellum::error::StoreError;
+use vellum::store::StoreError;
 use vellum::feed::state::{self, FeedState, WatchState};
 use vellum::fetch::{FetchConfig, Fetched};
 use vellum::id::ObjectId;

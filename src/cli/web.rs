@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
-use vellum::error::StoreError;
+use vellum::store::StoreError;
 use vellum::fetch::{FetchConfig, Fetched};
 use vellum::ingest::DocName;
 use vellum::ingest::canon;

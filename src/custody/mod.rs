@@ -16,7 +16,7 @@
 //! two segments claiming the same place as a forked log. (An S3 backend must
 //! keep the same rule with a lease; see the S3 issue.)
 
-use crate::error::StoreError;
+use crate::store::StoreError;
 use crate::store::{Archive, CaptureId};
 
 /// The Merkle tree over the archive log, with the ids in log order, and

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use crate::diff::{Diff, DiffOptions, count_words, diff};
-use crate::error::StoreError;
+use crate::store::StoreError;
 use crate::id::ObjectId;
 use crate::store::catalog::{CaptureRow, from_nanos};
 use crate::store::{

@@ -20,7 +20,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::str::FromStr;
 use std::sync::Arc;
 
-use crate::error::StoreError;
+use crate::store::StoreError;
 use crate::id::ObjectId;
 use crate::store::Archive;
 

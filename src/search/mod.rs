@@ -22,7 +22,7 @@ use std::sync::Arc;
 use rusqlite::{OptionalExtension, params};
 use time::OffsetDateTime;
 
-use crate::error::StoreError;
+use crate::store::StoreError;
 use crate::id::ObjectId;
 use crate::store::{Archive, History, catalog::from_nanos};
 

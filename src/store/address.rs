@@ -9,7 +9,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use super::name::DocName;
-use crate::error::{AddressError, StoreError};
+use super::error::{AddressError, StoreError};
 use crate::id::hex_val;
 
 use super::Archive;

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use super::cache::Cache;
 use super::object;
-use crate::error::StoreError;
+use super::error::StoreError;
 use crate::id::ObjectId;
 
 /// One stored entry, as its source found it.

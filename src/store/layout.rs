@@ -3,7 +3,7 @@
 use std::path::Path;
 
 use super::*;
-use crate::error::StoreError;
+use super::error::StoreError;
 
 /// Store format written by this vellum. Format 2 added the archive log
 /// (`tlog.rs`); format 1 stores are read as they are and become format 2 when

@@ -34,6 +34,7 @@ pub mod verify;
 mod address;
 mod cache;
 mod chain;
+mod error;
 mod layout;
 mod read;
 mod recovery;
@@ -47,7 +48,7 @@ pub use address::{Address, Resolved};
 pub use history::{History, Version};
 pub use record::{CaptureId, CaptureRecord, HttpRecord, RedirectHop};
 
-use crate::error::StoreError;
+pub use error::{AddressError, StoreError};
 use backend::Backend;
 use cache::Cache;
 use catalog::{CaptureRow, Catalog, ObjectRow};

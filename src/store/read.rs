@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::*;
-use crate::error::StoreError;
+use super::error::StoreError;
 use crate::id::ObjectId;
 use chain::{ChainError, RawEntry};
 

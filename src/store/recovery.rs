@@ -7,7 +7,7 @@ use std::path::Path;
 
 use super::read::Located;
 use super::*;
-use crate::error::StoreError;
+use super::error::StoreError;
 use crate::id::{IdSet, ObjectId};
 
 impl Archive {

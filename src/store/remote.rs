@@ -21,7 +21,7 @@ use object_store::ObjectStore;
 
 use super::s3::{LeaseConfig, S3Backend, blocks::BlockCache};
 use super::*;
-use crate::error::StoreError;
+use super::error::StoreError;
 
 /// A store on object storage.
 #[derive(Debug, Clone, PartialEq, Eq)]

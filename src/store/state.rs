@@ -14,7 +14,7 @@ use std::sync::Arc;
 use serde::{Deserialize, Serialize};
 
 use super::*;
-use crate::error::StoreError;
+use super::error::StoreError;
 use crate::id::ObjectId;
 
 /// Largest state object accepted.

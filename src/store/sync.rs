@@ -16,7 +16,7 @@
 use std::collections::HashSet;
 
 use super::*;
-use crate::error::StoreError;
+use super::error::StoreError;
 use crate::id::ObjectId;
 
 /// What a copy did.

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use super::*;
-use crate::error::StoreError;
+use super::error::StoreError;
 use crate::id::{IdSet, ObjectId};
 
 /// What a capture is, before it is archived. The store does not interpret

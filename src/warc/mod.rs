@@ -6,12 +6,15 @@
 //! [`write`] writes records the way the common tools expect them (one gzip
 //! member per record, sha1 digests in base32). Pure: no store, no printing.
 
+mod error;
 pub mod http;
 pub mod import;
 pub mod read;
 pub mod write;
 
 use std::fmt;
+
+pub use error::{HttpError, Position, WarcError};
 
 use sha1::Digest as _;
 

@@ -10,11 +10,11 @@
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::fmt;
 use std::io::{self, BufRead, BufReader, Read};
 use std::rc::Rc;
 
-use crate::error::WarcError;
+pub use super::error::Position;
+use super::error::WarcError;
 
 use super::{Check, Digest, Hasher};
 
@@ -22,43 +22,6 @@ use super::{Check, Digest, Hasher};
 pub const MAX_HEADER_BYTES: usize = 64 << 10;
 /// Blank lines tolerated between two records.
 const MAX_BLANK_LINES: usize = 64;
-
-/// Where a record starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Position {
-    /// Offset in the (decompressed) WARC stream.
-    pub offset: u64,
-    /// The gzip member holding the record's start: its offset in the file
-    /// and the stream offset where its data starts.
-    pub member: Option<(u64, u64)>,
-}
-
-impl Position {
-    /// The offset of the record in the file as given: the member's offset for
-    /// gzip files (what CDX indexes call the offset), else the stream offset.
-    pub fn file_offset(&self) -> u64 {
-        match self.member {
-            Some((m, _)) => m,
-            None => self.offset,
-        }
-    }
-}
-
-impl fmt::Display for Position {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.member {
-            None => write!(f, "record at byte {}", self.offset),
-            Some((m, start)) if start == self.offset => {
-                write!(f, "record at byte {m} (gzip member)")
-            }
-            Some((m, _)) => write!(
-                f,
-                "record at byte {} of the decompressed data (gzip member at byte {m})",
-                self.offset
-            ),
-        }
-    }
-}
 
 /// Reader settings.
 #[derive(Debug, Clone, Copy)]

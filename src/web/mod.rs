@@ -30,7 +30,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::diff::{ChangeKind, DiffOptions, OpTag};
-use crate::error::{ErrorKind, StoreError};
+use crate::error::ErrorKind;
+use crate::store::StoreError;
 use crate::id::ObjectId;
 use crate::store::Archive;
 
