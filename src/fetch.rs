@@ -42,7 +42,6 @@ impl FetchError {
     }
 }
 
-
 /// Limits of one fetch.
 #[derive(Debug, Clone)]
 pub struct FetchConfig {

@@ -106,7 +106,10 @@ fn checker_reports_seeded_problems() {
     );
     // a -> b -> c -> a, through a `use` tree and an inline path.
     write("a.rs", "use crate::{b::B, c};\npub struct A;\n");
-    write("b.rs", "pub struct B;\npub fn f() { let _ = crate::c::C; }\n");
+    write(
+        "b.rs",
+        "pub struct B;\npub fn f() { let _ = crate::c::C; }\n",
+    );
     write(
         "c.rs",
         "// use crate::clean; (a comment is no import)\npub struct C;\npub fn g() -> crate::a::A { crate::a::A }\n",
@@ -590,7 +593,11 @@ fn resolve(
     deepest(base, rest, modules)
 }
 
-fn deepest(mut base: ModPath, rest: &[String], modules: &BTreeMap<ModPath, Module>) -> Option<ModPath> {
+fn deepest(
+    mut base: ModPath,
+    rest: &[String],
+    modules: &BTreeMap<ModPath, Module>,
+) -> Option<ModPath> {
     for seg in rest {
         base.push(seg.clone());
         if !modules.contains_key(&base) {

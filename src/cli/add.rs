@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
 
-use vellum::store::StoreError;
 use vellum::ingest::batch::{self, BatchLine, Problem, default_doc};
 use vellum::ingest::detect::Kind;
 use vellum::ingest::extract::extractor_id;
 use vellum::ingest::{DocName, PrepareHints, canon, prepare};
+use vellum::store::StoreError;
 use vellum::store::object::MAX_OBJECT_SIZE;
 use vellum::store::{Added, Archive, CaptureExtra, CaptureText, NewCapture, Writer};
 use vellum::when::{parse_time, to_second};

@@ -5,14 +5,14 @@ use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use vellum::store::StoreError;
-use vellum::warc::WarcError;
 use vellum::id::ObjectId;
 use vellum::ingest::PrepareHints;
 use vellum::ingest::{DocName, canon, slug};
+use vellum::store::StoreError;
 use vellum::store::object::MAX_OBJECT_SIZE;
 use vellum::store::{Archive, CaptureRecord, NewCapture, Status, Writer};
 use vellum::warc::Digest;
+use vellum::warc::WarcError;
 use vellum::warc::import::{Found, Item, Revisit, Skip, interpret, name_hint};
 use vellum::warc::read::{Options, Position, Reader, record_at};
 

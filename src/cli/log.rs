@@ -443,7 +443,7 @@ fn log_captures(
         history.captures.iter().map(|(c, _, v)| (*c, *v)).collect();
     let rows: Vec<_> = rows
         .into_iter()
-        .filter(|r| window.contains(vellum::store::catalog::from_nanos(r.at_nanos)))
+        .filter(|r| window.contains(r.captured_at))
         .collect();
     let rows = window.finish(rows);
     if !args.json {
@@ -457,7 +457,7 @@ fn log_captures(
         )?;
     }
     for r in rows {
-        let at = vellum::store::catalog::from_nanos(r.at_nanos);
+        let at = r.captured_at;
         let version = seen.get(&r.id).copied();
         if args.json {
             let j = serde_json::json!({

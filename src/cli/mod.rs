@@ -34,9 +34,9 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use vellum::store::StoreError;
 use vellum::render::theme::{self, Palette};
 use vellum::store::Archive;
+use vellum::store::StoreError;
 
 /// Exit codes, as documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

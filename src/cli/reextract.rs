@@ -2,10 +2,10 @@
 
 use std::io::Write;
 
-use vellum::store::StoreError;
 use vellum::ingest::DocName;
 use vellum::ingest::extract::extractor_id;
 use vellum::ingest::reextract::{self, Reextraction};
+use vellum::store::StoreError;
 use vellum::store::{Archive, CaptureId, CaptureRecord};
 
 use super::progress::{Progress, Spinner};

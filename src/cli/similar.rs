@@ -64,7 +64,7 @@ fn target(archive: &Archive, args: &SimilarArgs) -> Result<Target, CliError> {
             .all_captures()?
             .into_iter()
             .filter(|r| r.url.as_deref() == Some(t))
-            .max_by_key(|r| r.at_nanos)
+            .max_by_key(|r| r.captured_at)
             .map(|r| r.doc)
             .ok_or_else(|| {
                 CliError::new(format!(

@@ -6,11 +6,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use vellum::store::StoreError;
 use vellum::feed::state::{self, FeedState, WatchState};
 use vellum::fetch::{FetchConfig, Fetched};
 use vellum::id::ObjectId;
 use vellum::ingest::canon;
+use vellum::store::StoreError;
 use vellum::store::{Added, Archive, Status};
 
 use super::add::{self, AddArgs};

@@ -5,12 +5,12 @@ use std::time::Duration;
 
 use time::OffsetDateTime;
 
-use vellum::store::StoreError;
 use vellum::fetch::{FetchConfig, Fetched};
 use vellum::ingest::DocName;
 use vellum::ingest::canon;
 use vellum::ingest::decode::encoding_for_label;
 use vellum::ingest::detect::TypeOverride;
+use vellum::store::StoreError;
 use vellum::store::{Address, Archive, HttpRecord, RedirectHop};
 
 use super::CliError;

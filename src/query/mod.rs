@@ -12,9 +12,9 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use crate::diff::{Diff, DiffOptions, count_words, diff};
-use crate::store::StoreError;
 use crate::id::ObjectId;
-use crate::store::catalog::{CaptureRow, from_nanos};
+use crate::store::StoreError;
+use crate::store::catalog::CaptureRow;
 use crate::store::{
     Added, Address, Archive, CaptureId, CaptureRecord, DocSummary, History, Resolved, Version,
 };
@@ -203,7 +203,7 @@ pub fn side(archive: &Archive, resolved: Resolved) -> Result<(Side, Arc<Vec<u8>>
             label: r.resolved.label,
             capture: row.id,
             doc: row.doc,
-            captured_at: from_nanos(row.at_nanos),
+            captured_at: row.captured_at,
             url: row.url,
             source: row.source,
             title: row.title,

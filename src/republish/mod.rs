@@ -20,18 +20,16 @@ use std::collections::{BTreeSet, HashMap};
 use std::str::FromStr;
 use std::sync::Arc;
 
-use crate::store::StoreError;
 use crate::id::ObjectId;
 use crate::store::Archive;
+use crate::store::StoreError;
 
 pub use index::{DocEntry, Index, IndexedDoc};
 pub use score::{Overlap, ParaMatch, Prepared, overlap};
 pub use stories::{Story, stories, story_of};
+pub use text::TextSource;
 
 type Result<T> = std::result::Result<T, StoreError>;
-
-/// Texts by their object id (hex), read once per run.
-pub type TextSource<'a> = dyn FnMut(&str) -> Option<Arc<String>> + 'a;
 
 fn index_error(archive: &Archive) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
     move |source| StoreError::Catalog {

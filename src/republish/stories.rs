@@ -5,11 +5,10 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use super::TextSource;
 use super::index::{Index, IndexedDoc};
 use super::minhash;
 use super::score::{Prepared, overlap};
-use super::text::prepare;
+use super::text::{TextSource, prepare};
 
 /// Two documents are linked when at least this share of the smaller's
 /// shingles is in the other...

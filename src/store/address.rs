@@ -8,8 +8,8 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use super::name::DocName;
 use super::error::{AddressError, StoreError};
+use super::name::DocName;
 use crate::id::hex_val;
 
 use super::Archive;

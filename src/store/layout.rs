@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use super::*;
 use super::error::StoreError;
+use super::*;
 
 /// Store format written by this vellum. Format 2 added the archive log
 /// (`tlog.rs`); format 1 stores are read as they are and become format 2 when

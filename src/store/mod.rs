@@ -42,16 +42,15 @@ mod write;
 
 use std::path::{Path, PathBuf};
 
-use time::OffsetDateTime;
-
 pub use address::{Address, Resolved};
 pub use history::{History, Version};
 pub use record::{CaptureId, CaptureRecord, HttpRecord, RedirectHop};
 
-pub use error::{AddressError, StoreError};
 use backend::Backend;
 use cache::Cache;
+pub use catalog::DocSummary;
 use catalog::{CaptureRow, Catalog, ObjectRow};
+pub use error::{AddressError, StoreError};
 use layout::*;
 pub use layout::{MAX_CHAIN, STATE_FORMAT, STORE_FORMAT};
 pub use name::DocName;
@@ -78,17 +77,6 @@ pub struct Archive {
     /// The catalog on disk is an older vellum's: this one was rebuilt in
     /// memory from the objects.
     catalog_outdated: bool,
-}
-
-/// One document, as `log` lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DocSummary {
-    pub doc: String,
-    pub versions: u64,
-    pub captures: u64,
-    pub first: OffsetDateTime,
-    pub last: OffsetDateTime,
-    pub title: Option<String>,
 }
 
 impl Archive {

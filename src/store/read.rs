@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::*;
 use super::error::StoreError;
+use super::*;
 use crate::id::ObjectId;
 use chain::{ChainError, RawEntry};
 

@@ -5,9 +5,9 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::path::Path;
 
+use super::error::StoreError;
 use super::read::Located;
 use super::*;
-use super::error::StoreError;
 use crate::id::{IdSet, ObjectId};
 
 impl Archive {

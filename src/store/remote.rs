@@ -19,9 +19,9 @@ use std::time::Duration;
 
 use object_store::ObjectStore;
 
+use super::error::StoreError;
 use super::s3::{LeaseConfig, S3Backend, blocks::BlockCache};
 use super::*;
-use super::error::StoreError;
 
 /// A store on object storage.
 #[derive(Debug, Clone, PartialEq, Eq)]

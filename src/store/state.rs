@@ -13,8 +13,8 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::*;
 use super::error::StoreError;
+use super::*;
 use crate::id::ObjectId;
 
 /// Largest state object accepted.

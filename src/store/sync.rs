@@ -15,8 +15,8 @@
 
 use std::collections::HashSet;
 
-use super::*;
 use super::error::StoreError;
+use super::*;
 use crate::id::ObjectId;
 
 /// What a copy did.

@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use super::*;
 use super::error::StoreError;
+use super::*;
 use crate::id::{IdSet, ObjectId};
 
 /// What a capture is, before it is archived. The store does not interpret

@@ -70,36 +70,21 @@ pub enum WarcError {
         source: std::io::Error,
     },
     #[error("{at}: bad gzip data ({message}); the file is damaged from here on")]
-    Gzip {
-        at: Position,
-        message: String,
-    },
+    Gzip { at: Position, message: String },
     #[error("{at}: the file ends inside this record ({detail}); it was truncated")]
-    Truncated {
-        at: Position,
-        detail: String,
-    },
+    Truncated { at: Position, detail: String },
     #[error("{at}: not a WARC record ({detail})")]
-    NotWarc {
-        at: Position,
-        detail: String,
-    },
+    NotWarc { at: Position, detail: String },
     #[error(
         "{at}: this is an ARC file (the format before WARC), which vellum does not read; convert it with `warcio recompress FILE OUT.warc.gz`"
     )]
     Arc { at: Position },
     #[error("{at}: {detail}")]
-    BadHeader {
-        at: Position,
-        detail: String,
-    },
+    BadHeader { at: Position, detail: String },
     #[error(
         "{at}: the record does not end where its Content-Length ({length}) says (no blank line after the block); the length is wrong or the file is damaged"
     )]
-    BadLength {
-        at: Position,
-        length: u64,
-    },
+    BadLength { at: Position, length: u64 },
     #[error("{at}: {source}")]
     Http {
         at: Position,
@@ -125,4 +110,3 @@ impl WarcError {
         }
     }
 }
-

@@ -31,9 +31,9 @@ use std::sync::{Arc, Mutex};
 
 use crate::diff::{ChangeKind, DiffOptions, OpTag};
 use crate::error::ErrorKind;
-use crate::store::StoreError;
 use crate::id::ObjectId;
 use crate::store::Archive;
+use crate::store::StoreError;
 
 pub use http::{router, serve};
 

@@ -523,7 +523,7 @@ fn verify_once(archive: &Archive, progress: Progress<'_>) -> (Report, bool) {
             match records.get(&row.id) {
                 Some(rec) => {
                     if rec.doc.as_str() != row.doc
-                        || nanos(rec.captured_at) != row.at_nanos
+                        || rec.captured_at != row.captured_at
                         || rec.version_key() != row.vkey
                         || seq.get(&row.id).copied() != row.seq
                         || superseded.contains(&row.id) != row.superseded
@@ -570,7 +570,7 @@ fn verify_once(archive: &Archive, progress: Progress<'_>) -> (Report, bool) {
         all.entry(*id).or_insert_with(|| CaptureRow {
             id: *id,
             doc: rec.doc.to_string(),
-            at_nanos: nanos(rec.captured_at),
+            captured_at: rec.captured_at,
             seq: None,
             vkey: rec.version_key(),
             content: rec.content,
@@ -623,11 +623,11 @@ fn verify_once(archive: &Archive, progress: Progress<'_>) -> (Report, bool) {
         // History order, by the log as found (not as the catalog says).
         rows.sort_by_key(|r| {
             let s = seq.get(&r.id);
-            (r.at_nanos, s.is_none(), s.copied(), r.id)
+            (r.captured_at, s.is_none(), s.copied(), r.id)
         });
         let history = History::group(rows.iter().map(|r| HistoryRow {
             capture: r.id,
-            at_nanos: r.at_nanos,
+            at_nanos: nanos(r.captured_at),
             key: r.vkey,
             source: None,
             url: None,
