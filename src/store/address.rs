@@ -12,7 +12,7 @@ use super::error::{AddressError, StoreError};
 use super::name::DocName;
 use crate::id::hex_val;
 
-use super::Archive;
+use super::archive::Archive;
 use super::history::History;
 use super::record::CaptureId;
 

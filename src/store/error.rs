@@ -9,6 +9,9 @@ use crate::id::ObjectId;
 
 use super::record::CaptureId;
 
+/// Results of the store layer.
+pub type Result<T> = std::result::Result<T, StoreError>;
+
 /// Errors of the store layer.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

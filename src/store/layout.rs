@@ -2,8 +2,11 @@
 
 use std::path::Path;
 
+use super::backend::Backend;
+use super::catalog::Catalog;
+use super::error::Result;
 use super::error::StoreError;
-use super::*;
+use super::fs;
 
 /// Store format written by this vellum. Format 2 added the archive log
 /// (`tlog.rs`); format 1 stores are read as they are and become format 2 when

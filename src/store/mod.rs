@@ -32,52 +32,35 @@ pub mod tlog;
 pub mod verify;
 
 mod address;
+mod archive;
 mod cache;
 mod chain;
 mod error;
 mod layout;
+mod located;
 mod read;
 mod recovery;
 mod write;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 pub use address::{Address, Resolved};
+pub use archive::Archive;
 pub use history::{History, Version};
 pub use record::{CaptureId, CaptureRecord, HttpRecord, RedirectHop};
 
 use backend::Backend;
 use cache::Cache;
+use catalog::Catalog;
 pub use catalog::DocSummary;
-use catalog::{CaptureRow, Catalog, ObjectRow};
+pub use catalog::ReindexReport;
+use error::Result;
 pub use error::{AddressError, StoreError};
 use layout::*;
 pub use layout::{MAX_CHAIN, STATE_FORMAT, STORE_FORMAT};
 pub use name::DocName;
-use object::{BaseRef, Codec, Kind, MAX_OBJECT_SIZE};
-use pack::{Entry, PackWriter};
-use read::Extra;
-use recovery::object_row;
-pub use recovery::{ReindexReport, reindex};
-use write::Pending;
+pub use recovery::reindex;
 pub use write::{Added, CaptureExtra, CaptureText, NewCapture, Status, Writer};
-
-type Result<T> = std::result::Result<T, StoreError>;
-
-/// An open store.
-pub struct Archive {
-    dir: PathBuf,
-    backend: Box<dyn Backend>,
-    catalog: Catalog,
-    cache: Cache,
-    /// Why the catalog could not be opened (only with `open_for_verify`).
-    catalog_problem: Option<String>,
-    /// The store format its marker names.
-    format: u32,
-    /// The catalog on disk is an older vellum's: this one was rebuilt in
-    /// memory from the objects.
-    catalog_outdated: bool,
-}
 
 impl Archive {
     /// Creates a store at `dir` (or opens it when it already is one).

@@ -30,6 +30,13 @@ pub use crate::when::{from_nanos, nanos};
 use rows::*;
 pub use rows::{CaptureRow, DocSummary, ObjectRow};
 
+/// What `reindex` rebuilt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReindexReport {
+    pub packs: usize,
+    pub captures: usize,
+}
+
 const SCHEMA_VERSION: i64 = 4;
 /// Schemas of older vellums whose stores this one reads: it rebuilds their
 /// catalog (in memory for readers, on disk for writers and `reindex`).
