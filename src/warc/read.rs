@@ -256,7 +256,77 @@ impl<R: BufRead> Reader<R> {
     }
 
     fn read_record(&mut self) -> Result<Option<Record>, WarcError> {
-        // Skip blank lines some writers leave between records.
+        let Some((at, first)) = self.record_start()? else {
+            return Ok(None);
+        };
+        if first.starts_with(b"filedesc://") {
+            return Err(WarcError::Arc { at });
+        }
+        let version = String::from_utf8_lossy(trim_eol(&first)).into_owned();
+        if !(version.starts_with("WARC/1.") || version == "WARC/0.18" || version == "WARC/0.17") {
+            return Err(WarcError::NotWarc {
+                at,
+                detail: format!(
+                    "it starts with {:?}, not WARC/1.0 or WARC/1.1",
+                    version.chars().take(40).collect::<String>()
+                ),
+            });
+        }
+        let headers = self.header_fields(at, first.len())?;
+        let field = |name: &str| {
+            headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.as_str())
+        };
+        let length: u64 = match field("Content-Length") {
+            Some(v) => v.parse().map_err(|_| WarcError::BadHeader {
+                at,
+                detail: format!(
+                    "Content-Length {:?} is not a number",
+                    v.chars().take(30).collect::<String>()
+                ),
+            })?,
+            None => {
+                return Err(WarcError::BadHeader {
+                    at,
+                    detail: "no Content-Length header".into(),
+                });
+            }
+        };
+        if field("WARC-Type").is_none() {
+            return Err(WarcError::BadHeader {
+                at,
+                detail: "no WARC-Type header".into(),
+            });
+        }
+        let declared = field("WARC-Block-Digest").map(str::to_owned);
+        let block = self.block(at, length, declared.as_deref())?;
+        let (block, streamed_check) = block;
+        self.record_end(at, length)?;
+        // A gzip member is checked (CRC, length) when its end is read: do
+        // that now, so that a damaged member fails its own record.
+        if let Err(e) = self.input.fill_buf() {
+            return Err(self.io_error(at, e));
+        }
+        let block_check = match (&block, streamed_check) {
+            (_, Some(c)) => c,
+            (Block::Kept(b), None) => Check::against(declared.as_deref(), &[b]),
+            (Block::TooLarge(_), None) => Check::Absent,
+        };
+        Ok(Some(Record {
+            at,
+            version,
+            headers,
+            block,
+            block_check,
+        }))
+    }
+
+    /// The first line of the next record and where the record starts,
+    /// past the blank lines some writers leave between records; `None` at
+    /// the end of the input.
+    fn record_start(&mut self) -> Result<Option<(Position, Vec<u8>)>, WarcError> {
         let mut blank = 0;
         let (at, first) = loop {
             // Filling first makes the member holding the next byte known.
@@ -281,21 +351,18 @@ impl<R: BufRead> Reader<R> {
             }
             break (at, line);
         };
-        if first.starts_with(b"filedesc://") {
-            return Err(WarcError::Arc { at });
-        }
-        let version = String::from_utf8_lossy(trim_eol(&first)).into_owned();
-        if !(version.starts_with("WARC/1.") || version == "WARC/0.18" || version == "WARC/0.17") {
-            return Err(WarcError::NotWarc {
-                at,
-                detail: format!(
-                    "it starts with {:?}, not WARC/1.0 or WARC/1.1",
-                    version.chars().take(40).collect::<String>()
-                ),
-            });
-        }
+        Ok(Some((at, first)))
+    }
+
+    /// The header fields after the version line (`first_len` bytes), up to
+    /// the blank line ending them; folded lines joined.
+    fn header_fields(
+        &mut self,
+        at: Position,
+        first_len: usize,
+    ) -> Result<Vec<(String, String)>, WarcError> {
         let mut headers: Vec<(String, String)> = Vec::new();
-        let mut header_bytes = first.len();
+        let mut header_bytes = first_len;
         loop {
             let line = self.line(at, MAX_HEADER_BYTES)?;
             if line.is_empty() {
@@ -343,37 +410,12 @@ impl<R: BufRead> Reader<R> {
             };
             headers.push((name.trim().to_owned(), value.trim().to_owned()));
         }
-        let field = |name: &str| {
-            headers
-                .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case(name))
-                .map(|(_, v)| v.as_str())
-        };
-        let length: u64 = match field("Content-Length") {
-            Some(v) => v.parse().map_err(|_| WarcError::BadHeader {
-                at,
-                detail: format!(
-                    "Content-Length {:?} is not a number",
-                    v.chars().take(30).collect::<String>()
-                ),
-            })?,
-            None => {
-                return Err(WarcError::BadHeader {
-                    at,
-                    detail: "no Content-Length header".into(),
-                });
-            }
-        };
-        if field("WARC-Type").is_none() {
-            return Err(WarcError::BadHeader {
-                at,
-                detail: "no WARC-Type header".into(),
-            });
-        }
-        let declared = field("WARC-Block-Digest").map(str::to_owned);
-        let block = self.block(at, length, declared.as_deref())?;
-        let (block, streamed_check) = block;
-        // Two CRLFs end a record (bare LFs tolerated).
+        Ok(headers)
+    }
+
+    /// The two line ends after the block (bare LFs tolerated): anything
+    /// else means the block was not `length` bytes long.
+    fn record_end(&mut self, at: Position, length: u64) -> Result<(), WarcError> {
         for _ in 0..2 {
             let line = self.line(at, 2)?;
             if line.is_empty() {
@@ -393,23 +435,7 @@ impl<R: BufRead> Reader<R> {
                 }
             }
         }
-        // A gzip member is checked (CRC, length) when its end is read: do
-        // that now, so that a damaged member fails its own record.
-        if let Err(e) = self.input.fill_buf() {
-            return Err(self.io_error(at, e));
-        }
-        let block_check = match (&block, streamed_check) {
-            (_, Some(c)) => c,
-            (Block::Kept(b), None) => Check::against(declared.as_deref(), &[b]),
-            (Block::TooLarge(_), None) => Check::Absent,
-        };
-        Ok(Some(Record {
-            at,
-            version,
-            headers,
-            block,
-            block_check,
-        }))
+        Ok(())
     }
 
     /// Reads the block: kept when short enough, else streamed through the
