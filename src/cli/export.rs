@@ -37,23 +37,7 @@ const REVISIT_PROFILE: &str = "http://netpreserve.org/warc/1.1/revisit/identical
 
 pub fn run_export(env: &Env, args: ExportArgs) -> Result<Exit, CliError> {
     let archive = env.open()?;
-    let all = archive.all_captures()?;
-    let mut chosen: Vec<CaptureId> = Vec::new();
-    if args.addrs.is_empty() {
-        chosen = all.iter().map(|c| c.id).collect();
-    } else {
-        for a in &args.addrs {
-            let of_doc: Vec<CaptureId> = all.iter().filter(|c| &c.doc == a).map(|c| c.id).collect();
-            if !of_doc.is_empty() && !a.contains('@') {
-                chosen.extend(of_doc);
-                continue;
-            }
-            let addr: Address = a.parse().map_err(|e| CliError::new(format!("{e}")))?;
-            chosen.push(archive.resolve(&addr)?.capture);
-        }
-    }
-    let mut seen = std::collections::HashSet::new();
-    chosen.retain(|c| seen.insert(*c));
+    let chosen = chosen_captures(&archive, &args.addrs)?;
 
     let name = args
         .warc
@@ -66,22 +50,7 @@ pub fn run_export(env: &Env, args: ExportArgs) -> Result<Exit, CliError> {
     let file = std::fs::File::create(&tmp).map_err(cannot)?;
     let result = (|| -> Result<(), CliError> {
         let mut w = Writer::new(BufWriter::new(file));
-        let info = format!(
-            "software: vellum/{}\r\nformat: WARC File Format 1.1\r\nconformsTo: http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\ndescription: {} captures exported from a vellum archive\r\n",
-            env!("CARGO_PKG_VERSION"),
-            chosen.len()
-        );
-        w.record(
-            "warcinfo",
-            &[
-                ("WARC-Date", warc_date(time::OffsetDateTime::now_utc())),
-                ("WARC-Filename", name.clone()),
-                ("WARC-Record-ID", record_id(info.as_bytes())),
-                ("Content-Type", "application/warc-fields".into()),
-            ],
-            info.as_bytes(),
-        )
-        .map_err(cannot)?;
+        write_warcinfo(&mut w, &name, chosen.len()).map_err(cannot)?;
         // Bytes already written: id of their resource record, URI, date.
         let mut written: HashMap<ObjectId, (String, String, String)> = HashMap::new();
         for id in &chosen {
@@ -208,6 +177,51 @@ pub fn run_export(env: &Env, args: ExportArgs) -> Result<Exit, CliError> {
         args.warc.display()
     );
     Ok(Exit::Ok)
+}
+
+/// The captures the addresses name (every capture when none), each once.
+fn chosen_captures(
+    archive: &vellum::store::Archive,
+    addrs: &[String],
+) -> Result<Vec<CaptureId>, CliError> {
+    let all = archive.all_captures()?;
+    let mut chosen: Vec<CaptureId> = Vec::new();
+    if addrs.is_empty() {
+        chosen = all.iter().map(|c| c.id).collect();
+    } else {
+        for a in addrs {
+            let of_doc: Vec<CaptureId> = all.iter().filter(|c| &c.doc == a).map(|c| c.id).collect();
+            if !of_doc.is_empty() && !a.contains('@') {
+                chosen.extend(of_doc);
+                continue;
+            }
+            let addr: Address = a.parse().map_err(|e| CliError::new(format!("{e}")))?;
+            chosen.push(archive.resolve(&addr)?.capture);
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    chosen.retain(|c| seen.insert(*c));
+    Ok(chosen)
+}
+
+/// The warcinfo record that opens the file.
+fn write_warcinfo<W: Write>(w: &mut Writer<W>, name: &str, count: usize) -> std::io::Result<()> {
+    let info = format!(
+        "software: vellum/{}\r\nformat: WARC File Format 1.1\r\nconformsTo: http://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/\r\ndescription: {} captures exported from a vellum archive\r\n",
+        env!("CARGO_PKG_VERSION"),
+        count
+    );
+    w.record(
+        "warcinfo",
+        &[
+            ("WARC-Date", warc_date(time::OffsetDateTime::now_utc())),
+            ("WARC-Filename", name.to_owned()),
+            ("WARC-Record-ID", record_id(info.as_bytes())),
+            ("Content-Type", "application/warc-fields".into()),
+        ],
+        info.as_bytes(),
+    )?;
+    Ok(())
 }
 
 fn content_type(media_type: &str) -> String {
