@@ -34,6 +34,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use vellum::error::ErrorKind;
 use vellum::render::theme::{self, Palette};
 use vellum::store::Archive;
 use vellum::store::StoreError;
@@ -234,23 +235,51 @@ impl Env {
     }
 }
 
-/// An error for the user: a message (and exit code 2).
+/// An error for the user: a message (the library's, with the CLI's advice)
+/// and the kind of failure, which [`CliError::exit`] maps to an exit code.
 #[derive(Debug)]
 pub struct CliError {
     message: String,
+    kind: ErrorKind,
     broken_pipe: bool,
 }
 
 impl CliError {
+    /// An error in what the user asked (a bad argument, a refused input).
     pub fn new(message: impl Into<String>) -> CliError {
+        CliError::with_kind(ErrorKind::InvalidInput, message)
+    }
+
+    /// An error of a given kind (a library error's [`kind`](StoreError::kind)).
+    pub fn with_kind(kind: ErrorKind, message: impl Into<String>) -> CliError {
         CliError {
             message: message.into(),
+            kind,
             broken_pipe: false,
         }
     }
 
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
     pub fn is_broken_pipe(&self) -> bool {
         self.broken_pipe
+    }
+
+    /// The exit code of every command that fails: the one place kinds meet
+    /// exit codes. Every kind is 2 today (1 is kept for `diff` finding
+    /// differences and `verify` finding damage, which are not errors); the
+    /// match is exhaustive so that a new kind has to be placed here.
+    pub fn exit(&self) -> Exit {
+        match self.kind() {
+            ErrorKind::NotFound
+            | ErrorKind::Ambiguous
+            | ErrorKind::Damaged
+            | ErrorKind::Busy
+            | ErrorKind::InvalidInput
+            | ErrorKind::Io => Exit::Error,
+        }
     }
 }
 
@@ -262,7 +291,7 @@ impl fmt::Display for CliError {
 
 impl From<StoreError> for CliError {
     fn from(e: StoreError) -> Self {
-        CliError::new(store_message(&e))
+        CliError::with_kind(e.kind(), store_message(&e))
     }
 }
 
@@ -295,6 +324,7 @@ impl From<std::io::Error> for CliError {
     fn from(e: std::io::Error) -> Self {
         CliError {
             broken_pipe: e.kind() == std::io::ErrorKind::BrokenPipe,
+            kind: ErrorKind::Io,
             message: format!("writing output: {e}"),
         }
     }
@@ -338,6 +368,25 @@ pub fn fmt_time(t: time::OffsetDateTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn errors_keep_their_kind_and_exit_2() {
+        let missing = CliError::from(StoreError::NoStore("/s".into()));
+        assert_eq!(missing.kind(), ErrorKind::NotFound);
+        assert!(missing.to_string().contains("vellum init"), "{missing}");
+        let busy = CliError::from(StoreError::Io {
+            context: "locking".into(),
+            source: std::io::ErrorKind::WouldBlock.into(),
+        });
+        assert_eq!(busy.kind(), ErrorKind::Busy);
+        assert_eq!(CliError::new("bad --at").kind(), ErrorKind::InvalidInput);
+        let pipe = CliError::from(std::io::Error::from(std::io::ErrorKind::BrokenPipe));
+        assert!(pipe.is_broken_pipe());
+        assert_eq!(pipe.kind(), ErrorKind::Io);
+        for e in [missing, busy, pipe] {
+            assert_eq!(e.exit(), Exit::Error);
+        }
+    }
 
     #[test]
     fn store_is_found_as_git_finds_its_repository() {
