@@ -18,6 +18,7 @@
 
 use crate::store::StoreError;
 use crate::store::{Archive, CaptureId};
+pub use error::ProofError;
 
 /// The Merkle tree over the archive log, with the ids in log order, and
 /// how many captures are not logged yet.
@@ -30,5 +31,6 @@ pub fn tree(archive: &Archive) -> Result<(merkle::Tree, Vec<CaptureId>, usize), 
     Ok((tree, ids, unlogged))
 }
 
+mod error;
 pub mod merkle;
 pub mod proof;
