@@ -133,10 +133,11 @@ fn from_address(archive: &Archive, t: &str) -> Result<Target, CliError> {
 }
 
 /// Index errors, worded for the CLI.
-pub fn index_error(e: rusqlite::Error) -> CliError {
-    CliError::new(format!(
-        "similarity index: {e}; rebuild it with `vellum reindex`"
-    ))
+pub fn index_error(e: republish::IndexError) -> CliError {
+    CliError::with_kind(
+        e.kind(),
+        format!("similarity index: {e}; rebuild it with `vellum reindex`"),
+    )
 }
 
 /// Archived text shown on a terminal: control characters escaped,
