@@ -553,3 +553,29 @@ fn import_uses_the_canonical_url_map() {
     let docs = stdout_of(vellum(&store).args(["log", "--json"]));
     assert_eq!(docs.lines().count(), 1, "{docs}");
 }
+
+/// `import` opens the store as `add` does (one `open` with create-if-missing):
+/// the note that a store was created is a note, so `--quiet` silences it.
+#[test]
+fn import_creates_a_store_as_add_does_and_quiet_silences_the_note() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    let out = vellum(&store)
+        .arg("--quiet")
+        .arg("import")
+        .arg(warc("example.warc"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(store.join("VELLUM").exists());
+    assert!(!stderr.contains("created a new store"), "{stderr}");
+    let loud = tmp.path().join("t");
+    let out = vellum(&loud)
+        .arg("import")
+        .arg(warc("example.warc"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("created a new store"), "{stderr}");
+}

@@ -9,9 +9,8 @@ use vellum::ingest::batch::{self, BatchLine, Problem, default_doc};
 use vellum::ingest::detect::Kind;
 use vellum::ingest::extract::extractor_id;
 use vellum::ingest::{DocName, PrepareHints, canon, prepare};
-use vellum::store::StoreError;
 use vellum::store::object::MAX_OBJECT_SIZE;
-use vellum::store::{Added, Archive, CaptureExtra, CaptureText, NewCapture, Writer};
+use vellum::store::{Added, CaptureExtra, CaptureText, NewCapture, Writer};
 use vellum::when::{parse_time, to_second};
 
 use super::progress::{Progress, Spinner};
@@ -168,28 +167,6 @@ fn doc_for(doc: Option<&str>, url: Option<&str>, path: &Path) -> Result<DocName,
     })
 }
 
-pub(super) fn open_or_create(env: &Env) -> Result<Archive, CliError> {
-    match Archive::open_writable(&env.store) {
-        Ok((a, upgraded)) => {
-            if upgraded {
-                eprintln!(
-                    "vellum: rebuilt the catalog of {} written by an older vellum",
-                    env.store.display()
-                );
-            }
-            Ok(a)
-        }
-        Err(StoreError::NoStore(_)) => {
-            let (a, _) = Archive::init(&env.store)?;
-            if env.notes {
-                eprintln!("vellum: created a new store in {}", env.store.display());
-            }
-            Ok(a)
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
 pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
     let now = to_second(OffsetDateTime::now_utc());
     let captures = match &args.batch {
@@ -205,7 +182,7 @@ pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
     // Everything was read and checked before the store is opened (or
     // created): bad input leaves no trace. The writer rolls back on any
     // later error, and nothing is archived.
-    let archive = open_or_create(env)?;
+    let archive = env.open_or_create()?;
     let notes = env.notes;
     let mut writer = archive.writer(&mut || {
         if notes {

@@ -8,9 +8,8 @@ use std::sync::Arc;
 use vellum::id::ObjectId;
 use vellum::ingest::PrepareHints;
 use vellum::ingest::{DocName, canon, slug};
-use vellum::store::StoreError;
 use vellum::store::object::MAX_OBJECT_SIZE;
-use vellum::store::{Archive, CaptureRecord, NewCapture, Status, Writer};
+use vellum::store::{CaptureRecord, NewCapture, Status, Writer};
 use vellum::warc::Digest;
 use vellum::warc::WarcError;
 use vellum::warc::import::{Found, Item, Revisit, Skip, interpret, name_hint};
@@ -109,18 +108,6 @@ struct Import<'a, 'w> {
     staged: usize,
 }
 
-fn open_or_create(env: &Env) -> Result<Archive, CliError> {
-    match Archive::open(&env.store) {
-        Ok(a) => Ok(a),
-        Err(StoreError::NoStore(_)) => {
-            let (a, _) = Archive::init(&env.store)?;
-            eprintln!("vellum: created a new store in {}", env.store.display());
-            Ok(a)
-        }
-        Err(e) => Err(e.into()),
-    }
-}
-
 fn open_reader(path: &Path) -> Result<Reader<BufReader<std::fs::File>>, CliError> {
     let cannot = |e: std::io::Error| {
         CliError::new(format!(
@@ -139,7 +126,7 @@ fn open_reader(path: &Path) -> Result<Reader<BufReader<std::fs::File>>, CliError
 }
 
 pub fn run_import(env: &Env, args: ImportArgs) -> Result<Exit, CliError> {
-    let archive = open_or_create(env)?;
+    let archive = env.open_or_create()?;
     let mut writer = archive.writer(&mut || {
         eprintln!("vellum: waiting for another writer to finish…");
     })?;

@@ -36,8 +36,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use vellum::error::ErrorKind;
 use vellum::render::theme::{self, Palette};
-use vellum::store::Archive;
 use vellum::store::StoreError;
+use vellum::store::{Archive, Location, Mode};
 
 /// Exit codes, as documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -232,6 +232,23 @@ impl Env {
 
     pub fn open(&self) -> Result<Archive, CliError> {
         Ok(Archive::open(&self.store)?)
+    }
+
+    /// Opens the store for writing, creating it when there is none: one way
+    /// for every command that archives (add, import, watch).
+    pub fn open_or_create(&self) -> Result<Archive, CliError> {
+        let location = Location::parse(&self.store)?;
+        let opened = vellum::store::open(&location, Mode::CreateIfMissing)?;
+        if opened.upgraded {
+            eprintln!(
+                "vellum: rebuilt the catalog of {} written by an older vellum",
+                self.store.display()
+            );
+        }
+        if opened.created && self.notes {
+            eprintln!("vellum: created a new store in {}", self.store.display());
+        }
+        Ok(opened.archive)
     }
 }
 

@@ -336,7 +336,7 @@ impl Watcher<'_> {
         stage: impl FnOnce(&mut vellum::store::Writer<'_>) -> Result<(), CliError>,
     ) -> Result<Vec<Added>, CliError> {
         if self.archive.is_none() {
-            self.archive = Some(add::open_or_create(self.env)?);
+            self.archive = Some(self.env.open_or_create()?);
         }
         let archive = self.archive.as_ref().expect("opened");
         let notes = self.env.notes;

@@ -38,6 +38,7 @@ mod chain;
 mod error;
 mod layout;
 mod located;
+mod location;
 mod read;
 mod recovery;
 mod write;
@@ -47,6 +48,7 @@ use std::path::Path;
 pub use address::{Address, Resolved};
 pub use archive::Archive;
 pub use history::{History, Version};
+pub use location::{Location, Mode, Opened, open};
 pub use record::{CaptureId, CaptureRecord, HttpRecord, RedirectHop};
 
 use backend::Backend;
@@ -74,12 +76,15 @@ impl Archive {
     /// an hour old.) Two processes creating the same store: one rename wins,
     /// the other opens what it made.
     pub fn init(dir: &Path) -> Result<(Archive, bool)> {
-        if let Some(spec) = remote::parse(dir) {
-            return remote::open(&spec?, true);
-        }
+        let opened = open(&Location::parse(dir)?, Mode::Create)?;
+        Ok((opened.archive, opened.created))
+    }
+
+    /// [`Archive::init`] of a local directory.
+    pub(super) fn init_dir(dir: &Path) -> Result<(Archive, bool)> {
         check_not_symlink(dir)?;
         if dir.join(MARKER).exists() {
-            return Ok((Archive::open(dir)?, false));
+            return Ok((Archive::open_dir(dir)?, false));
         }
         if dir.exists() && !is_uninitialized(dir) {
             return Err(StoreError::NotAStore(dir.to_owned()));
@@ -91,7 +96,7 @@ impl Archive {
             // leaves leftovers that readers call "no store" and the next
             // init completes.
             layout::build_in_place(dir)?;
-            return Ok((Archive::open(dir)?, true));
+            return Ok((Archive::open_dir(dir)?, true));
         }
         let io = |what: &str| StoreError::io(format!("creating {what} for {}", dir.display()));
         let (parent, name) = match (dir.parent(), dir.file_name()) {
@@ -115,20 +120,20 @@ impl Archive {
         match placed {
             Ok(()) => {
                 layout::sync_dir(parent).map_err(io("the store (syncing its parent)"))?;
-                Ok((Archive::open(dir)?, true))
+                Ok((Archive::open_dir(dir)?, true))
             }
             Err(e) => {
                 let _ = std::fs::remove_dir_all(&tmp);
                 if dir.join(MARKER).exists() {
                     // Another process created it meanwhile.
-                    return Ok((Archive::open(dir)?, false));
+                    return Ok((Archive::open_dir(dir)?, false));
                 }
                 if !dir.exists() || !is_uninitialized(dir) {
                     return Err(e);
                 }
                 // Another process made the directory meanwhile.
                 layout::build_in_place(dir)?;
-                Ok((Archive::open(dir)?, true))
+                Ok((Archive::open_dir(dir)?, true))
             }
         }
     }
@@ -169,9 +174,11 @@ impl Archive {
     /// rebuilt in memory (readers never change a byte of the store);
     /// [`Archive::open_writable`] and `reindex` upgrade it on disk.
     pub fn open(dir: &Path) -> Result<Archive> {
-        if let Some(spec) = remote::parse(dir) {
-            return Ok(remote::open(&spec?, false)?.0);
-        }
+        Ok(open(&Location::parse(dir)?, Mode::Read)?.archive)
+    }
+
+    /// [`Archive::open`] of a local directory.
+    pub(super) fn open_dir(dir: &Path) -> Result<Archive> {
         Archive::open_with_backend(dir, Box::new(fs::FsBackend::for_store(dir)))
     }
 
@@ -217,16 +224,19 @@ impl Archive {
     /// Opens an existing store for writing: a catalog written by an older
     /// vellum is first rebuilt on disk. Returns whether it was.
     pub fn open_writable(dir: &Path) -> Result<(Archive, bool)> {
-        if remote::parse(dir).is_some() {
-            return Ok((Archive::open(dir)?, false));
-        }
-        let archive = Archive::open(dir)?;
+        let opened = open(&Location::parse(dir)?, Mode::Write)?;
+        Ok((opened.archive, opened.upgraded))
+    }
+
+    /// [`Archive::open_writable`] of a local directory.
+    pub(super) fn open_dir_writable(dir: &Path) -> Result<(Archive, bool)> {
+        let archive = Archive::open_dir(dir)?;
         if !archive.catalog_outdated {
             return Ok((archive, false));
         }
         drop(archive);
         reindex(dir)?;
-        Ok((Archive::open(dir)?, true))
+        Ok((Archive::open_dir(dir)?, true))
     }
 
     /// Whether the catalog on disk is an older vellum's (this handle reads a
@@ -239,10 +249,12 @@ impl Archive {
     /// be read: the objects are then checked against an empty catalog and the
     /// report carries the catalog's problem.
     pub fn open_for_verify(dir: &Path) -> Result<Archive> {
-        if remote::parse(dir).is_some() {
-            return Archive::open(dir);
-        }
-        match Archive::open(dir) {
+        Ok(open(&Location::parse(dir)?, Mode::Verify)?.archive)
+    }
+
+    /// [`Archive::open_for_verify`] of a local directory.
+    pub(super) fn open_dir_for_verify(dir: &Path) -> Result<Archive> {
+        match Archive::open_dir(dir) {
             Err(StoreError::Catalog { source, .. }) => {
                 let backend = Box::new(fs::FsBackend::for_store(dir));
                 let format = check_marker(dir, &*backend)?;

@@ -12,6 +12,7 @@ use super::error::Result;
 use super::error::StoreError;
 use super::layout::{CATALOG, READ_CHAIN_LIMIT, check_marker, pack_key};
 use super::located::{Extra, Located, object_row};
+use super::location::Location;
 use super::object::Kind;
 use super::pack::Entry;
 use super::record::{CaptureId, CaptureRecord};
@@ -314,8 +315,8 @@ impl Archive {
 /// when the catalog is missing or damaged: the new catalog is built beside
 /// the old one and renamed over it under the writer lock.
 pub fn reindex(dir: &Path) -> Result<ReindexReport> {
-    if let Some(spec) = remote::parse(dir) {
-        return remote::reindex(&spec?);
+    if let Location::ObjectStore(spec) = Location::parse(dir)? {
+        return remote::reindex(&spec);
     }
     let backend = Box::new(fs::FsBackend::for_store(dir));
     let format = check_marker(dir, &*backend)?;
