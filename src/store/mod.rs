@@ -152,6 +152,10 @@ impl Archive {
             }
             std::fs::create_dir_all(dir)
                 .map_err(StoreError::io(format!("creating {}", dir.display())))?;
+            backend.create().map_err(StoreError::io(format!(
+                "creating a store in {}",
+                dir.display()
+            )))?;
             Catalog::open(&dir.join(CATALOG), true).map_err(|source| StoreError::Catalog {
                 path: dir.join(CATALOG),
                 source,
