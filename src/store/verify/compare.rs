@@ -1,4 +1,4 @@
-//! 4. The catalog agrees with what verify found in the packs.
+//! Phase 4: the catalog agrees with what verify found in the packs.
 
 use std::collections::{HashMap, HashSet};
 

@@ -1,4 +1,4 @@
-//! 5. Name every version each damaged or missing object makes unreadable,
+//! Phase 5: name every version each damaged or missing object makes unreadable,
 //! and every capture whose record it takes with it.
 
 use std::collections::{BTreeMap, HashMap};

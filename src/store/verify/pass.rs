@@ -133,7 +133,7 @@ fn read_catalog(archive: &Archive, problems: &mut Vec<Problem>) -> CatalogView {
     view
 }
 
-/// 1. Every pack: structure and checksum, then every entry header. `None`
+/// Phase 1: every pack, structure and checksum, then every entry header. `None`
 /// when the packs cannot even be listed (then nothing can be compared).
 fn scan_packs<'a>(
     archive: &'a Archive,
@@ -282,7 +282,7 @@ fn pack_entries(
     entries
 }
 
-/// 2. Every object decodes and hashes to its id.
+/// Phase 2: every object decodes and hashes to its id.
 fn decode_all(checker: &Checker<'_>) -> Decoded {
     let mut ids: Vec<ObjectId> = checker.found.keys().copied().collect();
     ids.sort_by(|a, b| {
@@ -310,7 +310,7 @@ fn decode_all(checker: &Checker<'_>) -> Decoded {
     }
 }
 
-/// 3. Every record parses and its references resolve.
+/// Phase 3: every record parses and its references resolve.
 fn check_records(checker: &Checker<'_>, decoded: &Decoded, problems: &mut Vec<Problem>) -> Records {
     let mut records: HashMap<CaptureId, CaptureRecord> = HashMap::new();
     let mut bad: HashSet<ObjectId> = HashSet::new();
@@ -365,7 +365,7 @@ fn check_records(checker: &Checker<'_>, decoded: &Decoded, problems: &mut Vec<Pr
     }
 }
 
-/// 3b. The archive log: every segment parses, they chain into one log from
+/// Phase 3b: the archive log: every segment parses, they chain into one log from
 /// position 0, and every id in it is an archived capture. Returns each
 /// logged capture's position.
 fn check_log(
