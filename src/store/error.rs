@@ -179,6 +179,14 @@ mod tests {
                 ErrorKind::InvalidInput,
             ),
         ];
+        use super::super::object::DecodeError;
+        use super::super::packindex::IndexError;
+        use super::super::sync::SyncError;
+        assert_eq!(DecodeError::Truncated.kind(), ErrorKind::Damaged);
+        assert_eq!(IndexError::Magic.kind(), ErrorKind::Damaged);
+        assert_eq!(SyncError::Diverged(1).kind(), ErrorKind::InvalidInput);
+        let busy = StoreError::io("locking")(std::io::ErrorKind::WouldBlock.into());
+        assert_eq!(SyncError::Store(busy).kind(), ErrorKind::Busy);
         for (e, kind) in cases {
             assert_eq!(e.kind(), kind, "{e}");
             let msg = e.to_string();

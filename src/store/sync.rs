@@ -43,6 +43,18 @@ pub enum SyncError {
     Store(#[from] StoreError),
 }
 
+impl SyncError {
+    /// The kind of this error: a diverged log refuses what was asked, a
+    /// damaged source pack is damage, a store error keeps its own kind.
+    pub fn kind(&self) -> crate::error::ErrorKind {
+        match self {
+            SyncError::Diverged(_) => crate::error::ErrorKind::InvalidInput,
+            SyncError::Damaged { .. } => crate::error::ErrorKind::Damaged,
+            SyncError::Store(e) => e.kind(),
+        }
+    }
+}
+
 impl Archive {
     /// Copies into this store every pack of `from` it lacks. `progress` is
     /// called with (packs done, packs to copy).
