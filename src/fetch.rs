@@ -7,7 +7,40 @@
 
 use std::time::Duration;
 
-use crate::error::FetchError;
+use crate::error::ErrorKind;
+
+/// Errors of fetching a URL (`vellum add URL`, `vellum extract URL`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FetchError {
+    #[error("{0}")]
+    Url(#[from] crate::ingest::canon::BadUrl),
+    #[error("fetching {url}: no answer within {secs} s; try again later")]
+    Timeout { url: String, secs: u64 },
+    #[error(
+        "fetching {url}: the page is over the {limit}-byte limit; save it and add the file if it really is an article"
+    )]
+    TooLarge { url: String, limit: u64 },
+    #[error("fetching {url}: more than {limit} redirects; check the URL in a browser")]
+    TooManyRedirects { url: String, limit: usize },
+    #[error("fetching {url}: redirected to {target:?}, which is not an http(s) URL")]
+    BadRedirect { url: String, target: String },
+    #[error("fetching {url}: {message}; check the URL and the network connection")]
+    Network { url: String, message: String },
+}
+
+impl FetchError {
+    /// The kind of this error: a bad URL or a page refused is the input's
+    /// fault, a timeout or a failed connection the network's.
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            FetchError::Timeout { .. } | FetchError::Network { .. } => ErrorKind::Io,
+            FetchError::Url(_)
+            | FetchError::TooLarge { .. }
+            | FetchError::TooManyRedirects { .. }
+            | FetchError::BadRedirect { .. } => ErrorKind::InvalidInput,
+        }
+    }
+}
 
 /// Limits of one fetch.
 #[derive(Debug, Clone)]

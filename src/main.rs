@@ -24,7 +24,7 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("vellum: {e}");
-            ExitCode::from(cli::Exit::Error as u8)
+            ExitCode::from(e.exit() as u8)
         }
     }
 }

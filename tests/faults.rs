@@ -373,7 +373,7 @@ fn scenario_from(
     let mut errors = Vec::new();
     for batch in batches() {
         let result = (|| {
-            let archive = opened.as_ref().map_err(|e| vellum::error::StoreError::Io {
+            let archive = opened.as_ref().map_err(|e| vellum::store::StoreError::Io {
                 context: "opening".into(),
                 source: io::Error::other(e.to_string()),
             })?;
@@ -639,6 +639,63 @@ fn a_crash_while_replacing_the_marker_leaves_the_old_or_the_new_one() {
         k += 1;
     }
     assert!(k >= 3, "write, sync, rename and sync the directory: {k}");
+}
+
+/// Creating a store goes through the backend like every write: a crash, an
+/// I/O error or a full disk at any operation of a creation leaves no
+/// half-made store. Either there is no store (no marker: readers say so and
+/// the next init completes it) or a whole one that verifies.
+#[test]
+fn a_failure_at_any_operation_of_creating_a_store_leaves_no_half_store() {
+    let faults = [
+        (None, AfterCrash::Strict),
+        (None, AfterCrash::Torn),
+        (Some(io::ErrorKind::Other), AfterCrash::Strict),
+        (Some(io::ErrorKind::StorageFull), AfterCrash::Strict),
+    ];
+    let mut k = 0;
+    loop {
+        let mut clean = true;
+        for (error, after) in faults {
+            let tmp = tempfile::tempdir().unwrap();
+            let dir = tmp.path().join("s");
+            std::fs::create_dir(&dir).unwrap();
+            let sim = SimFs::load(&dir);
+            match error {
+                None => sim.0.lock().unwrap().crash_at = Some(k),
+                Some(kind) => sim.0.lock().unwrap().fail_at = Some((k, kind)),
+            }
+            let backend = FsBackend::with_vfs(dir.join("objects"), Box::new(sim.clone()));
+            let made = Archive::init_with_backend(&dir, Box::new(backend)).map(drop);
+            clean &= made.is_ok();
+            sim.materialize(&dir, after);
+            let label = format!("k={k} {error:?} {after:?}");
+            let archive = match Archive::open(&dir) {
+                // Also after an error once the marker is in place (its
+                // directory sync failed): then the store must be whole.
+                Ok(a) => a,
+                Err(e) => {
+                    assert!(made.is_err(), "{label}: created, then unreadable: {e}");
+                    assert!(!dir.join("VELLUM").exists(), "{label}: half a store: {e}");
+                    let (a, created) = Archive::init(&dir).unwrap();
+                    assert!(created, "{label}");
+                    a
+                }
+            };
+            let report = verify(&archive, &mut |_, _| {});
+            assert!(report.problems.is_empty(), "{label}: {:?}", report.problems);
+        }
+        if clean {
+            break;
+        }
+        k += 1;
+    }
+    // The layout (objects/packs/ and two directory syncs) goes through the
+    // backend as well as the marker (write, sync, rename, sync).
+    assert!(
+        k >= 7,
+        "creation is not all through the backend: {k} operations"
+    );
 }
 
 #[test]

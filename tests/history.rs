@@ -611,7 +611,7 @@ fn every_documents_summary_agrees_with_its_history() {
     let mut w = archive.writer(&mut || {}).unwrap();
     for doc in ["d0", "d2"] {
         for row in archive.captures(doc).unwrap().iter().step_by(5) {
-            let minute = ((row.at_nanos / 1_000_000_000 - 1_700_000_000) / 60) as usize;
+            let minute = ((row.captured_at.unix_timestamp() - 1_700_000_000) / 60) as usize;
             let mut c = capture(doc, minute, "Epsilon text.", None);
             c.bytes = archive.read_object(&row.content).unwrap().to_vec();
             let extra = CaptureExtra {
@@ -647,9 +647,7 @@ fn every_documents_summary_agrees_with_its_history() {
         for d in docs {
             let history = archive.history(&d.doc).unwrap();
             let captures = archive.captures(&d.doc).unwrap();
-            let time = |c: &vellum::store::catalog::CaptureRow| {
-                vellum::store::catalog::from_nanos(c.at_nanos)
-            };
+            let time = |c: &vellum::store::catalog::CaptureRow| c.captured_at;
             assert_eq!(d.versions, history.versions.len() as u64, "{}", d.doc);
             let counted = captures.iter().filter(|c| !c.superseded).count() as u64;
             assert_eq!(d.captures, counted, "{}", d.doc);

@@ -466,7 +466,7 @@ fn the_size_cap_holds_after_decompression() {
     for path in ["/bomb", "/big"] {
         let url = url::Url::parse(&srv.url(path)).unwrap();
         match vellum::fetch::fetch(&url, &cfg) {
-            Err(vellum::error::FetchError::TooLarge { limit, .. }) => assert_eq!(limit, 200_000),
+            Err(vellum::fetch::FetchError::TooLarge { limit, .. }) => assert_eq!(limit, 200_000),
             other => panic!("{path}: {:?}", other.map(|f| f.body.len())),
         }
     }

@@ -6,7 +6,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::diff::{count_words, diff};
-use crate::error::StoreError;
+use crate::store::StoreError;
 use crate::store::{Added, Archive, CaptureId, Status, Writer};
 
 type Result<T> = std::result::Result<T, StoreError>;

@@ -43,8 +43,12 @@ pub mod reextract;
 
 use std::fmt;
 
-use crate::error::{ErrorKind, FetchError, StoreError};
+use crate::error::ErrorKind;
+
+use crate::fetch::FetchError;
+
 use crate::fetch::{FetchConfig, Fetched};
+use crate::store::StoreError;
 
 pub use commit_protocol::{
     AddedItem, AddedStatus, Committed, DerivedIndex, IndexLag, Moved, SearchIndex, SimilarityIndex,

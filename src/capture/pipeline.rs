@@ -6,12 +6,12 @@ use std::path::Path;
 
 use time::{Duration, OffsetDateTime};
 
-use crate::error::StoreError;
 use crate::fetch::{FetchConfig, Fetched};
 use crate::ingest::batch::{BatchLine, default_doc};
 use crate::ingest::detect::{Kind, TypeOverride};
 use crate::ingest::extract::extractor_id;
 use crate::ingest::{DocName, PrepareHints, canon, prepare};
+use crate::store::StoreError;
 use crate::store::{
     Address, Archive, CaptureExtra, CaptureText, HttpRecord, NewCapture, RedirectHop, Writer,
 };
@@ -236,7 +236,7 @@ pub fn fetch(
     arg: &str,
     cfg: &FetchConfig,
 ) -> Result<Fetched, CaptureError> {
-    let url = canon::canonicalize(arg).map_err(crate::error::FetchError::from)?;
+    let url = canon::canonicalize(arg).map_err(crate::fetch::FetchError::from)?;
     // The URL as given is fetched (minus its fragment): some sites need
     // their own parameters; only the canonical URL drops trackers.
     let mut given = url::Url::parse(arg.trim()).unwrap_or(url);

@@ -2,9 +2,9 @@
 //! (`vellum reextract`): which captures it would change, and the records
 //! that supersede them, committed through the one write protocol.
 
-use crate::error::StoreError;
 use crate::ingest::DocName;
 use crate::ingest::reextract::{self, Reextraction};
+use crate::store::StoreError;
 use crate::store::{Archive, CaptureId, CaptureRecord, Writer};
 
 /// A capture the current extractor reads differently.

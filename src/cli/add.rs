@@ -6,9 +6,7 @@ use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
 
 use vellum::capture::{self, AddedItem, Capture, CaptureError, HttpFetcher, Options};
-use vellum::error::StoreError;
 use vellum::ingest::batch;
-use vellum::store::Archive;
 use vellum::when::{parse_time, to_second};
 
 use super::input::{check_input, read_input};
@@ -158,7 +156,7 @@ pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
         report_failed(&failed, total);
         return Ok(Exit::Error);
     };
-    let archive = open_or_create(env)?;
+    let archive = env.open_or_create()?;
     let mut writer = super::write::writer(env, &archive)?;
     let mut warnings = Vec::new();
     let mut c = Some(first);
@@ -305,26 +303,4 @@ fn read_batch(batch: &Path) -> Result<Vec<Input>, CliError> {
             Input::Line(n, line)
         })
         .collect())
-}
-
-pub(super) fn open_or_create(env: &Env) -> Result<Archive, CliError> {
-    match Archive::open_writable(&env.store) {
-        Ok((a, upgraded)) => {
-            if upgraded {
-                eprintln!(
-                    "vellum: rebuilt the catalog of {} written by an older vellum",
-                    env.store.display()
-                );
-            }
-            Ok(a)
-        }
-        Err(StoreError::NoStore(_)) => {
-            let (a, _) = Archive::init(&env.store)?;
-            if env.notes {
-                eprintln!("vellum: created a new store in {}", env.store.display());
-            }
-            Ok(a)
-        }
-        Err(e) => Err(e.into()),
-    }
 }

@@ -4,8 +4,8 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use vellum::error::StoreError;
 use vellum::store::Archive;
+use vellum::store::StoreError;
 use vellum::warc::importer::{
     CapturePipeline, Event, FileError, FileFailure, ImportError, ImportReport, ImportSummary,
     Importer, Options, SummaryLine, Warning, nothing_to_archive,
@@ -79,7 +79,7 @@ pub fn run_import(env: &Env, args: ImportArgs) -> Result<Exit, CliError> {
     let report = match dry {
         Some(r) => r,
         None => {
-            let archive = super::add::open_or_create(env)?;
+            let archive = env.open_or_create()?;
             let mut imp = Importer::new(&mut pipeline, options);
             imp.import_files(Some(&archive), &args.files, &mut on)
                 .map_err(import_error)?;

@@ -36,9 +36,10 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-use vellum::error::StoreError;
+use vellum::error::ErrorKind;
 use vellum::render::theme::{self, Palette};
-use vellum::store::Archive;
+use vellum::store::StoreError;
+use vellum::store::{Archive, Location, Mode};
 
 /// Exit codes, as documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -234,25 +235,70 @@ impl Env {
     pub fn open(&self) -> Result<Archive, CliError> {
         Ok(Archive::open(&self.store)?)
     }
+
+    /// Opens the store for writing, creating it when there is none: one way
+    /// for every command that archives (add, import, watch).
+    pub fn open_or_create(&self) -> Result<Archive, CliError> {
+        let location = Location::parse(&self.store)?;
+        let opened = vellum::store::open(&location, Mode::CreateIfMissing)?;
+        if opened.upgraded {
+            eprintln!(
+                "vellum: rebuilt the catalog of {} written by an older vellum",
+                self.store.display()
+            );
+        }
+        if opened.created && self.notes {
+            eprintln!("vellum: created a new store in {}", self.store.display());
+        }
+        Ok(opened.archive)
+    }
 }
 
-/// An error for the user: a message (and exit code 2).
+/// An error for the user: a message (the library's, with the CLI's advice)
+/// and the kind of failure, which [`CliError::exit`] maps to an exit code.
 #[derive(Debug)]
 pub struct CliError {
     message: String,
+    kind: ErrorKind,
     broken_pipe: bool,
 }
 
 impl CliError {
+    /// An error in what the user asked (a bad argument, a refused input).
     pub fn new(message: impl Into<String>) -> CliError {
+        CliError::with_kind(ErrorKind::InvalidInput, message)
+    }
+
+    /// An error of a given kind (a library error's [`kind`](StoreError::kind)).
+    pub fn with_kind(kind: ErrorKind, message: impl Into<String>) -> CliError {
         CliError {
             message: message.into(),
+            kind,
             broken_pipe: false,
         }
     }
 
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
     pub fn is_broken_pipe(&self) -> bool {
         self.broken_pipe
+    }
+
+    /// The exit code of every command that fails: the one place kinds meet
+    /// exit codes. Every kind is 2 today (1 is kept for `diff` finding
+    /// differences and `verify` finding damage, which are not errors); the
+    /// match is exhaustive so that a new kind has to be placed here.
+    pub fn exit(&self) -> Exit {
+        match self.kind() {
+            ErrorKind::NotFound
+            | ErrorKind::Ambiguous
+            | ErrorKind::Damaged
+            | ErrorKind::Busy
+            | ErrorKind::InvalidInput
+            | ErrorKind::Io => Exit::Error,
+        }
     }
 }
 
@@ -264,14 +310,14 @@ impl fmt::Display for CliError {
 
 impl From<StoreError> for CliError {
     fn from(e: StoreError) -> Self {
-        CliError::new(store_message(&e))
+        CliError::with_kind(e.kind(), store_message(&e))
     }
 }
 
 /// A store error as the CLI words it: the library's message, then what to
 /// do about it with this command line.
 pub fn store_message(e: &StoreError) -> String {
-    use vellum::error::AddressError;
+    use vellum::store::AddressError;
     let advice = match e {
         StoreError::NoStore(dir) => format!(
             ": create one with `vellum init {}` or point --store / VELLUM_STORE at one",
@@ -297,6 +343,7 @@ impl From<std::io::Error> for CliError {
     fn from(e: std::io::Error) -> Self {
         CliError {
             broken_pipe: e.kind() == std::io::ErrorKind::BrokenPipe,
+            kind: ErrorKind::Io,
             message: format!("writing output: {e}"),
         }
     }
@@ -340,6 +387,25 @@ pub fn fmt_time(t: time::OffsetDateTime) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn errors_keep_their_kind_and_exit_2() {
+        let missing = CliError::from(StoreError::NoStore("/s".into()));
+        assert_eq!(missing.kind(), ErrorKind::NotFound);
+        assert!(missing.to_string().contains("vellum init"), "{missing}");
+        let busy = CliError::from(StoreError::Io {
+            context: "locking".into(),
+            source: std::io::ErrorKind::WouldBlock.into(),
+        });
+        assert_eq!(busy.kind(), ErrorKind::Busy);
+        assert_eq!(CliError::new("bad --at").kind(), ErrorKind::InvalidInput);
+        let pipe = CliError::from(std::io::Error::from(std::io::ErrorKind::BrokenPipe));
+        assert!(pipe.is_broken_pipe());
+        assert_eq!(pipe.kind(), ErrorKind::Io);
+        for e in [missing, busy, pipe] {
+            assert_eq!(e.exit(), Exit::Error);
+        }
+    }
 
     #[test]
     fn store_is_found_as_git_finds_its_repository() {

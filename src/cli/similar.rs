@@ -94,10 +94,11 @@ fn read_file(t: &str) -> Result<Vec<u8>, CliError> {
 }
 
 /// Index errors, worded for the CLI.
-pub fn index_error(e: rusqlite::Error) -> CliError {
-    CliError::new(format!(
-        "similarity index: {e}; rebuild it with `vellum reindex`"
-    ))
+pub fn index_error(e: vellum::republish::IndexError) -> CliError {
+    CliError::with_kind(
+        e.kind(),
+        format!("similarity index: {e}; rebuild it with `vellum reindex`"),
+    )
 }
 
 /// Archived text shown on a terminal: control characters escaped,

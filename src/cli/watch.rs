@@ -8,10 +8,10 @@ use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 
 use vellum::capture::{self, AddedItem, AddedStatus, HttpFetcher, Options};
-use vellum::error::StoreError;
 use vellum::feed::{ItemOutcome, Watcher};
 use vellum::ingest::canon;
 use vellum::store::Archive;
+use vellum::store::StoreError;
 use vellum::when::to_second;
 
 use super::progress::Progress;
@@ -184,7 +184,7 @@ impl Round<'_> {
         item: Option<(&str, &str, capture::Capture)>,
     ) -> Result<Vec<AddedItem>, CliError> {
         if self.archive.is_none() {
-            self.archive = Some(super::add::open_or_create(self.env)?);
+            self.archive = Some(self.env.open_or_create()?);
         }
         let archive = self.archive.as_ref().expect("opened");
         let (items, warnings) = w.save(super::write::writer(self.env, archive)?, item)?;

@@ -13,6 +13,8 @@
 //! RFC's PATH and PROOF, checked with the RFC's verification algorithms
 //! (sections 2.1.3.2 and 2.1.4.2), which need only the proof and the roots.
 
+use super::error::ProofError;
+
 /// A 32-byte blake3 hash.
 pub type Hash = [u8; 32];
 
@@ -59,17 +61,6 @@ pub struct TreeHead {
 #[derive(Debug, Clone, Default)]
 pub struct Tree {
     leaves: Vec<Hash>,
-}
-
-/// Why a proof cannot be made.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ProofError {
-    #[error("leaf {index} is not in a tree of size {size}")]
-    NoSuchLeaf { index: u64, size: u64 },
-    #[error("tree size {size} is larger than the log ({len} entries)")]
-    TooLarge { size: u64, len: u64 },
-    #[error("a consistency proof needs 0 < old size <= new size (got {old} and {new})")]
-    BadSizes { old: u64, new: u64 },
 }
 
 impl Tree {

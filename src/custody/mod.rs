@@ -16,9 +16,10 @@
 //! two segments claiming the same place as a forked log. (An S3 backend must
 //! keep the same rule with a lease; see the S3 issue.)
 
-use crate::error::StoreError;
 use crate::id::ObjectId;
+use crate::store::StoreError;
 use crate::store::{Archive, CaptureId};
+pub use error::ProofError;
 
 /// What `root --json` prints: the archive log's size and root, to publish.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
@@ -42,5 +43,6 @@ pub fn tree(archive: &Archive) -> Result<(merkle::Tree, Vec<CaptureId>, usize), 
     Ok((tree, ids, unlogged))
 }
 
+mod error;
 pub mod merkle;
 pub mod proof;

@@ -33,6 +33,7 @@ use serde::{Deserialize, Serialize};
 use crate::id::ObjectId;
 use crate::store::CaptureRecord;
 
+use super::error::ProofError;
 use super::merkle::{self, Hash, Tree};
 
 /// Proof format written by this vellum.
@@ -103,40 +104,6 @@ impl From<Result<Statements, ProofError>> for ProofCheck {
     }
 }
 
-/// Why a proof does not hold.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ProofError {
-    #[error(
-        "proof format {0} or hash {1:?} is not supported by this vellum (format 1, blake3); upgrade vellum"
-    )]
-    Unsupported(u32, String),
-    #[error("the proof's record does not hash to its capture id {0}: the record was altered")]
-    RecordMismatch(ObjectId),
-    #[error("the proof's record is not a capture record ({0})")]
-    BadRecord(String),
-    #[error(
-        "the inclusion path does not lead from capture {capture} to root {root}: the proof is not valid"
-    )]
-    NotIncluded { capture: ObjectId, root: ObjectId },
-    #[error(
-        "the consistency path does not link root {old} (size {old_size}) to root {new} (size {new_size}): the log was rewritten, or the proof is not valid"
-    )]
-    NotConsistent {
-        old: ObjectId,
-        old_size: u64,
-        new: ObjectId,
-        new_size: u64,
-    },
-    #[error("root {0} (or its size) is not a root this proof is about (it checks SIZE:ROOT {1})")]
-    OtherRoot(ObjectId, String),
-    #[error(
-        "the file's bytes hash to {file}, the capture's bytes to {content}: it is not the archived file"
-    )]
-    OtherFile { file: ObjectId, content: ObjectId },
-    #[error("the proof carries no capture record, so a file cannot be checked against it")]
-    NoRecord,
-}
-
 /// What a proof showed, one statement per line.
 pub type Statements = Vec<String>;
 
@@ -157,7 +124,7 @@ impl ProofFile {
         size: u64,
         capture: ObjectId,
         record: Option<&[u8]>,
-    ) -> Result<ProofFile, merkle::ProofError> {
+    ) -> Result<ProofFile, ProofError> {
         let head = tree.head(size)?;
         let path = tree.inclusion_proof(index, size)?;
         Ok(ProofFile {
@@ -175,7 +142,7 @@ impl ProofFile {
     }
 
     /// A consistency proof between the first `old` and `new` entries.
-    pub fn consistency(tree: &Tree, old: u64, new: u64) -> Result<ProofFile, merkle::ProofError> {
+    pub fn consistency(tree: &Tree, old: u64, new: u64) -> Result<ProofFile, ProofError> {
         let path = tree.consistency_proof(old, new)?;
         Ok(ProofFile {
             vellum_proof: PROOF_FORMAT,

@@ -13,9 +13,9 @@ use std::time::{Duration, Instant};
 use time::OffsetDateTime;
 
 use crate::capture::{self, AddedItem, Capture, CaptureError, Fetcher, Options, Warning};
-use crate::error::StoreError;
 use crate::id::ObjectId;
 use crate::ingest::canon;
+use crate::store::StoreError;
 use crate::store::{Archive, CaptureText, Writer};
 
 use super::state::{self, FeedState, WatchState};

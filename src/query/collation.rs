@@ -7,11 +7,13 @@ use schemars::JsonSchema;
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use crate::error::{AddressError, ErrorKind, StoreError};
+use crate::error::ErrorKind;
+
 use crate::republish::collate::{Row, collate};
 use crate::republish::lineage::{self, Lineage};
 use crate::republish::{self, Index};
 use crate::store::{Address, Archive};
+use crate::store::{AddressError, StoreError};
 use crate::when::format_time;
 
 /// Why copies cannot be collated.
@@ -85,10 +87,10 @@ fn copy(archive: &Archive, target: &str) -> Result<CollatedCopy, CollateError> {
     })
 }
 
-fn index_error(archive: &Archive) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
-    move |source| StoreError::Catalog {
+fn index_error(archive: &Archive) -> impl Fn(republish::IndexError) -> StoreError + '_ {
+    move |e| StoreError::Catalog {
         path: archive.dir().join(republish::index::FILE),
-        source,
+        source: e.0,
     }
 }
 

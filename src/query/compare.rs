@@ -3,8 +3,9 @@
 //! `add` reads them (decoded, an HTML page's article extracted).
 
 use crate::diff::{Diff, DiffOptions, diff};
-use crate::error::{ErrorKind, StoreError};
+use crate::error::ErrorKind;
 use crate::ingest::{PrepareHints, detect, prepare};
+use crate::store::StoreError;
 use crate::store::{Archive, Resolved};
 
 use super::{Boilerplate, Side};

@@ -6,9 +6,9 @@
 use time::OffsetDateTime;
 
 use crate::diff::{Diff, DiffOptions, diff};
-use crate::error::StoreError;
 use crate::republish;
-use crate::store::catalog::{CaptureRow, from_nanos};
+use crate::store::StoreError;
+use crate::store::catalog::CaptureRow;
 use crate::store::{Archive, DocSummary, History, Version};
 
 type Result<T> = std::result::Result<T, StoreError>;
@@ -77,12 +77,11 @@ impl Boilerplate {
         let Some((index, path)) = &self.0 else {
             return Ok(text);
         };
-        let bp = republish::boilerplate::of(index, source, url).map_err(|source| {
-            StoreError::Catalog {
+        let bp =
+            republish::boilerplate::of(index, source, url).map_err(|e| StoreError::Catalog {
                 path: path.clone(),
-                source,
-            }
-        })?;
+                source: e.0,
+            })?;
         Ok(republish::boilerplate::strip(&text, &bp))
     }
 }
@@ -253,7 +252,7 @@ pub fn captures_in(
         .captures(doc)?
         .into_iter()
         .map(|row| CaptureSighting {
-            captured_at: from_nanos(row.at_nanos),
+            captured_at: row.captured_at,
             version: seen.get(&row.id).copied().filter(|&v| v > 0),
             row,
         })

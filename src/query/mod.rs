@@ -28,11 +28,11 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use crate::diff::{Diff, DiffOptions, count_words, diff};
-use crate::error::StoreError;
 use crate::id::ObjectId;
 use crate::ingest::DocName;
 use crate::ingest::canon;
-use crate::store::catalog::{CaptureRow, from_nanos};
+use crate::store::StoreError;
+use crate::store::catalog::CaptureRow;
 use crate::store::{
     Address, Archive, CaptureId, CaptureRecord, DocSummary, History, Resolved, Version,
 };
@@ -269,7 +269,7 @@ pub fn side(archive: &Archive, resolved: Resolved) -> Result<(Side, Arc<Vec<u8>>
             capture: row.id,
             doc: row.doc,
             version: r.resolved.version,
-            captured_at: from_nanos(row.at_nanos),
+            captured_at: row.captured_at,
             url: row.url,
             source: row.source,
             title: row.title,

@@ -2,9 +2,11 @@
 //! URL's document, or a text given directly) against every archived
 //! document.
 
-use crate::error::{AddressError, ErrorKind, StoreError};
+use crate::error::ErrorKind;
+
 use crate::republish::{self, Index, Prepared, Similar};
 use crate::store::{Address, Archive};
+use crate::store::{AddressError, StoreError};
 
 use super::items::{SimilarAnswer, SimilarItem, SimilarQuery};
 
@@ -90,9 +92,9 @@ pub fn similar_to(
     target: &SimilarTarget,
     n: usize,
 ) -> Result<(Prepared, Vec<Similar>), StoreError> {
-    let err = |source| StoreError::Catalog {
+    let err = |e: republish::IndexError| StoreError::Catalog {
         path: archive.dir().join(republish::index::FILE),
-        source,
+        source: e.0,
     };
     let query = republish::prepare_text(index, &target.text).map_err(err)?;
     let exclude = match &target.doc {

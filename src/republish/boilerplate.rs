@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 
+use super::error::IndexError;
 use super::index::Index;
 use super::text::{prepare, source_key};
 
@@ -32,7 +33,7 @@ pub fn of(
     index: &Index,
     source: Option<&str>,
     url: Option<&str>,
-) -> Result<HashSet<u64>, rusqlite::Error> {
+) -> Result<HashSet<u64>, IndexError> {
     let key = source_key(source, url);
     if key.is_empty() {
         index.any_boilerplate()

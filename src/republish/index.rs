@@ -48,7 +48,10 @@ CREATE TABLE IF NOT EXISTS sources (
 );
 ";
 
-type Result<T> = std::result::Result<T, rusqlite::Error>;
+use super::error::IndexError;
+
+type Result<T> = std::result::Result<T, IndexError>;
+type SqlResult<T> = std::result::Result<T, rusqlite::Error>;
 
 /// A document as the index takes it in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,7 +129,7 @@ impl Index {
         conn.pragma_update(None, "synchronous", "OFF")?;
         let index = Index::setup(conn, Some(path.to_owned()))?;
         if index.schema()? != Some(SCHEMA_VERSION) {
-            return Err(rusqlite::Error::InvalidQuery);
+            return Err(rusqlite::Error::InvalidQuery.into());
         }
         Ok(index)
     }
@@ -143,7 +146,7 @@ impl Index {
             min_staged: bands::MIN_STAGED,
         };
         if index.schema()? != Some(SCHEMA_VERSION) {
-            return Err(rusqlite::Error::InvalidQuery);
+            return Err(rusqlite::Error::InvalidQuery.into());
         }
         Ok(index)
     }
@@ -185,6 +188,7 @@ impl Index {
         self.conn
             .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
             .optional()
+            .map_err(IndexError::from)
     }
 
     /// Where the index lives (`None` in memory).
@@ -194,11 +198,13 @@ impl Index {
 
     /// Starts a write: one writer at a time, readers go on.
     pub fn begin(&self) -> Result<()> {
-        self.conn.execute_batch("BEGIN IMMEDIATE")
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(IndexError::from)
     }
 
     pub fn commit(&self) -> Result<()> {
-        self.conn.execute_batch("COMMIT")
+        self.conn.execute_batch("COMMIT").map_err(IndexError::from)
     }
 
     pub fn rollback(&self) {
@@ -226,11 +232,13 @@ impl Index {
 
     /// Forgets everything (before a rebuild).
     pub fn clear(&self) -> Result<()> {
-        self.conn.execute_batch(
-            "DELETE FROM docs; DELETE FROM bands; DELETE FROM bands_new;
+        self.conn
+            .execute_batch(
+                "DELETE FROM docs; DELETE FROM bands; DELETE FROM bands_new;
              DELETE FROM para_counts; DELETE FROM sources;
              UPDATE meta SET value = 0 WHERE key IN ('mark', 'staged', 'merged');",
-        )
+            )
+            .map_err(IndexError::from)
     }
 
     /// The boilerplate paragraph hashes of `source` (none for no source).
@@ -243,7 +251,9 @@ impl Index {
              WHERE source = (SELECT id FROM sources WHERE source = ?1) AND n >= ?2",
         )?;
         let rows = st.query_map(params![source, BOILERPLATE_DOCS], |r| r.get::<_, i64>(0))?;
-        rows.map(|h| h.map(|h| h as u64)).collect()
+        Ok(rows
+            .map(|h| h.map(|h| h as u64))
+            .collect::<SqlResult<_>>()?)
     }
 
     /// Every source's boilerplate together (from the per-source sets kept
@@ -372,7 +382,7 @@ impl Index {
                     .conn
                     .prepare_cached("SELECT id, key FROM docs WHERE source = ?1")?;
                 st.query_map([&source], |r| Ok((r.get(0)?, r.get(1)?)))?
-                    .collect::<Result<_>>()?
+                    .collect::<SqlResult<_>>()?
             };
             for (id, key) in ids {
                 match fresh.remove(&id) {
@@ -461,7 +471,7 @@ impl Index {
 
     const COLUMNS: &'static str = "id, doc, key, source, first_at, capture, title, shingles, sig";
 
-    fn row(r: &rusqlite::Row) -> Result<IndexedDoc> {
+    fn row(r: &rusqlite::Row) -> SqlResult<IndexedDoc> {
         let sig: Option<Vec<u8>> = r.get(8)?;
         Ok(IndexedDoc {
             id: r.get(0)?,
@@ -488,6 +498,7 @@ impl Index {
             .prepare_cached(&sql)?
             .query_row([id], Index::row)
             .optional()
+            .map_err(IndexError::from)
     }
 
     /// One document by name.
@@ -497,13 +508,14 @@ impl Index {
             .prepare_cached(&sql)?
             .query_row([name], Index::row)
             .optional()
+            .map_err(IndexError::from)
     }
 
     /// Every document, by index id.
     pub fn docs(&self) -> Result<Vec<IndexedDoc>> {
         let sql = format!("SELECT {} FROM docs ORDER BY id", Index::COLUMNS);
         let mut st = self.conn.prepare(&sql)?;
-        st.query_map([], Index::row)?.collect()
+        Ok(st.query_map([], Index::row)?.collect::<SqlResult<_>>()?)
     }
 }
 
@@ -645,7 +657,7 @@ mod tests {
             .unwrap()
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .unwrap()
-            .collect::<Result<_>>()
+            .collect::<SqlResult<_>>()
             .unwrap();
         let sources = i
             .conn
@@ -653,7 +665,7 @@ mod tests {
             .unwrap()
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
             .unwrap()
-            .collect::<Result<_>>()
+            .collect::<SqlResult<_>>()
             .unwrap();
         let bands = i
             .conn
@@ -664,7 +676,7 @@ mod tests {
             .unwrap()
             .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
             .unwrap()
-            .collect::<Result<_>>()
+            .collect::<SqlResult<_>>()
             .unwrap();
         (docs, sources, bands)
     }

@@ -46,7 +46,10 @@ pub struct Lineage {
 
 /// Suggests a lineage for texts given in first-capture order with their
 /// names, each compared without any source's boilerplate.
-pub fn of_texts(index: &Index, copies: &[(&str, &str)]) -> rusqlite::Result<Option<Lineage>> {
+pub fn of_texts(
+    index: &Index,
+    copies: &[(&str, &str)],
+) -> Result<Option<Lineage>, super::IndexError> {
     if copies.len() < 2 {
         return Ok(None);
     }
@@ -68,7 +71,7 @@ pub fn of_story(
     index: &Index,
     story: &Story,
     texts: &mut TextSource,
-) -> rusqlite::Result<Option<Lineage>> {
+) -> Result<Option<Lineage>, super::IndexError> {
     if story.docs.len() < 2 {
         return Ok(None);
     }

@@ -9,6 +9,7 @@
 mod bands;
 pub mod boilerplate;
 pub mod collate;
+mod error;
 pub mod index;
 pub mod lineage;
 pub mod minhash;
@@ -20,21 +21,20 @@ use std::collections::{BTreeSet, HashMap};
 use std::str::FromStr;
 use std::sync::Arc;
 
-use crate::error::StoreError;
 use crate::id::ObjectId;
 use crate::store::Archive;
+use crate::store::StoreError;
 
+pub use error::IndexError;
 pub use index::{DocEntry, Index, IndexedDoc};
 pub use score::{Overlap, ParaMatch, Prepared, overlap};
 pub use stories::{Story, stories, story_of};
+pub use text::TextSource;
 
 type Result<T> = std::result::Result<T, StoreError>;
 
-/// Texts by their object id (hex), read once per run.
-pub type TextSource<'a> = dyn FnMut(&str) -> Option<Arc<String>> + 'a;
-
-fn index_error(archive: &Archive) -> impl Fn(rusqlite::Error) -> StoreError + '_ {
-    move |source| StoreError::Catalog {
+fn index_error(archive: &Archive) -> impl Fn(IndexError) -> StoreError + '_ {
+    move |IndexError(source)| StoreError::Catalog {
         path: archive.dir().join(index::FILE),
         source,
     }
@@ -99,7 +99,7 @@ pub fn rebuild_index(archive: &Archive) -> Result<Index> {
 
 enum CatchUp {
     Store(StoreError),
-    Index(rusqlite::Error),
+    Index(IndexError),
 }
 
 impl From<StoreError> for CatchUp {
@@ -108,9 +108,15 @@ impl From<StoreError> for CatchUp {
     }
 }
 
+impl From<IndexError> for CatchUp {
+    fn from(e: IndexError) -> Self {
+        CatchUp::Index(e)
+    }
+}
+
 impl From<rusqlite::Error> for CatchUp {
     fn from(e: rusqlite::Error) -> Self {
-        CatchUp::Index(e)
+        CatchUp::Index(e.into())
     }
 }
 
@@ -207,7 +213,7 @@ pub fn store_texts(archive: &Archive) -> impl FnMut(&str) -> Option<Arc<String>>
 /// A text prepared for comparison: without any source's boilerplate (a
 /// site's footer is boilerplate wherever it travels: a copy of a Global
 /// Research article elsewhere still carries Global Research's footer).
-pub fn prepare_text(index: &Index, text: &str) -> std::result::Result<Prepared, rusqlite::Error> {
+pub fn prepare_text(index: &Index, text: &str) -> std::result::Result<Prepared, IndexError> {
     Ok(Prepared::new(
         text::prepare(text),
         &index.any_boilerplate()?,
@@ -237,7 +243,7 @@ pub fn similar(
     exclude: Option<i64>,
     n: usize,
     texts: &mut TextSource,
-) -> std::result::Result<Vec<Similar>, rusqlite::Error> {
+) -> std::result::Result<Vec<Similar>, IndexError> {
     let sig = minhash::signature(&query.set);
     let bp = index.any_boilerplate()?;
     let mut out = Vec::new();

@@ -5,11 +5,11 @@
 
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use super::TextSource;
+use super::error::IndexError;
 use super::index::{Index, IndexedDoc};
 use super::minhash;
 use super::score::{Prepared, overlap};
-use super::text::prepare;
+use super::text::{TextSource, prepare};
 
 /// Two documents are linked when at least this share of the smaller's
 /// shingles is in the other...
@@ -49,7 +49,7 @@ struct Linker<'a, 'b> {
 }
 
 impl Linker<'_, '_> {
-    fn prepared(&mut self, d: &IndexedDoc) -> Result<&Prepared, rusqlite::Error> {
+    fn prepared(&mut self, d: &IndexedDoc) -> Result<&Prepared, IndexError> {
         if !self.prepared.contains_key(&d.id) {
             if self.bp.is_none() {
                 self.bp = Some(self.index.any_boilerplate()?);
@@ -64,7 +64,7 @@ impl Linker<'_, '_> {
         Ok(&self.prepared[&d.id])
     }
 
-    fn linked(&mut self, a: &IndexedDoc, b: &IndexedDoc) -> Result<bool, rusqlite::Error> {
+    fn linked(&mut self, a: &IndexedDoc, b: &IndexedDoc) -> Result<bool, IndexError> {
         let small = a.shingles.min(b.shingles);
         if small < LINK_SHINGLES {
             return Ok(false);
@@ -90,7 +90,7 @@ fn union_find_root(parent: &mut [usize], mut i: usize) -> usize {
 }
 
 /// Every story of the index, the largest first (then by first capture).
-pub fn stories(index: &Index, texts: &mut TextSource) -> Result<Vec<Story>, rusqlite::Error> {
+pub fn stories(index: &Index, texts: &mut TextSource) -> Result<Vec<Story>, IndexError> {
     let docs = index.docs()?;
     let mut buckets: HashMap<i64, Vec<usize>> = HashMap::new();
     for (i, d) in docs.iter().enumerate() {
@@ -151,7 +151,7 @@ pub fn story_by_id(
     index: &Index,
     id: &str,
     texts: &mut TextSource,
-) -> Result<Option<Story>, rusqlite::Error> {
+) -> Result<Option<Story>, super::IndexError> {
     let Some(prefix) = id.strip_prefix("s-").filter(|p| !p.is_empty()) else {
         return Ok(None);
     };
@@ -171,7 +171,7 @@ pub fn story_of(
     index: &Index,
     doc: &IndexedDoc,
     texts: &mut TextSource,
-) -> Result<Story, rusqlite::Error> {
+) -> Result<Story, IndexError> {
     let mut linker = Linker {
         index,
         texts,

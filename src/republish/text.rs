@@ -6,6 +6,9 @@ use std::ops::Range;
 
 use crate::diff::normalized_paragraphs;
 
+/// Texts by their object id (hex), read once per run.
+pub type TextSource<'a> = dyn FnMut(&str) -> Option<std::sync::Arc<String>> + 'a;
+
 /// Words per shingle.
 pub const SHINGLE: usize = 4;
 /// Paragraphs kept per text (hostile input: a page of a million lines).

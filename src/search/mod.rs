@@ -22,8 +22,8 @@ use std::sync::Arc;
 use rusqlite::{OptionalExtension, params};
 use time::OffsetDateTime;
 
-use crate::error::StoreError;
 use crate::id::ObjectId;
+use crate::store::StoreError;
 use crate::store::{Archive, History, catalog::from_nanos};
 
 pub use index::{CatchUp, Index, IndexStats, rebuild};

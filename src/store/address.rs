@@ -8,11 +8,11 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
+use super::error::{AddressError, StoreError};
 use super::name::DocName;
-use crate::error::{AddressError, StoreError};
 use crate::id::hex_val;
 
-use super::Archive;
+use super::archive::Archive;
 use super::history::History;
 use super::record::CaptureId;
 

@@ -48,6 +48,12 @@ pub trait Backend: Send + Sync {
     fn pack_indexes(&self) -> bool {
         false
     }
+    /// Prepares a new store's layout durably, before its marker is written
+    /// (a directory makes `objects/packs/`); storage without directories
+    /// has nothing to prepare.
+    fn create(&self) -> io::Result<()> {
+        Ok(())
+    }
     fn shared(&self) -> bool {
         false
     }

@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::cache::Cache;
+use super::error::StoreError;
 use super::object;
-use crate::error::StoreError;
 use crate::id::ObjectId;
 
 /// One stored entry, as its source found it.

@@ -290,6 +290,13 @@ impl Backend for FsBackend {
         Ok(removed)
     }
 
+    fn create(&self) -> io::Result<()> {
+        let packs = self.root.join("packs");
+        self.vfs.create_dir_all(&packs)?;
+        self.vfs.sync_dir(&packs)?;
+        self.vfs.sync_dir(&self.root)
+    }
+
     fn read_marker(&self) -> io::Result<Option<Vec<u8>>> {
         match self.vfs.read(&self.store.join(MARKER)) {
             Ok(b) => Ok(Some(b)),

@@ -86,7 +86,7 @@ impl History {
                     h.versions.push(Version {
                         number,
                         capture: row.capture,
-                        captured_at: super::catalog::from_nanos(row.at_nanos),
+                        captured_at: crate::when::from_nanos(row.at_nanos),
                         key: row.key,
                         sightings: 1,
                         same_as,
@@ -119,7 +119,7 @@ impl History {
     /// The version current at `at` (the one its latest capture at or before
     /// that time saw), if any capture is that old.
     pub fn version_at(&self, at: OffsetDateTime) -> Option<u64> {
-        let t = super::catalog::nanos(at);
+        let t = crate::when::nanos(at);
         let seen = self.captures.partition_point(|(_, a, _)| *a <= t);
         self.captures[..seen]
             .iter()
@@ -234,7 +234,7 @@ mod tests {
         assert_eq!(h.versions[0].sightings, 2);
         let seen: Vec<u64> = h.captures.iter().map(|c| c.2).collect();
         assert_eq!(seen, [1, 0, 1, 0]);
-        let at = |n: i128| super::super::catalog::from_nanos(n);
+        let at = |n: i128| crate::when::from_nanos(n);
         assert_eq!(h.version_at(at(4)), Some(1));
     }
 
@@ -263,7 +263,7 @@ mod tests {
     #[test]
     fn version_at_a_time() {
         let h = History::group([row(1, 10, "A"), row(2, 20, "B"), row(3, 20, "C")]);
-        let at = |n: i128| super::super::catalog::from_nanos(n);
+        let at = |n: i128| crate::when::from_nanos(n);
         assert_eq!(h.version_at(at(9)), None);
         assert_eq!(h.version_at(at(10)), Some(1));
         assert_eq!(h.version_at(at(19)), Some(1));

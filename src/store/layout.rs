@@ -2,8 +2,11 @@
 
 use std::path::Path;
 
-use super::*;
-use crate::error::StoreError;
+use super::backend::Backend;
+use super::catalog::Catalog;
+use super::error::Result;
+use super::error::StoreError;
+use super::fs;
 
 /// Store format written by this vellum. Format 2 added the archive log
 /// (`tlog.rs`); format 1 stores are read as they are and become format 2 when
@@ -164,14 +167,14 @@ pub(super) fn build_in_place(dir: &Path) -> Result<()> {
     )))
 }
 
+/// Through the backend, as every store is created (so that the
+/// fault-injection tests cover creation): its layout, the catalog, then the
+/// marker, last and durably (the backend syncs the directory).
 fn build_contents(dir: &Path) -> std::io::Result<()> {
-    let packs = dir.join("objects/packs");
-    std::fs::create_dir_all(&packs)?;
-    sync_dir(&packs)?;
-    sync_dir(&dir.join("objects"))?;
+    let backend = fs::FsBackend::for_store(dir);
+    backend.create()?;
     Catalog::open(&dir.join(CATALOG), true).map_err(std::io::Error::other)?;
-    // The marker goes last and durably (the backend syncs the directory).
-    fs::FsBackend::for_store(dir).write_marker(&marker_bytes(STORE_FORMAT))
+    backend.write_marker(&marker_bytes(STORE_FORMAT))
 }
 
 /// Makes a directory's entries durable.

@@ -32,63 +32,37 @@ pub mod tlog;
 pub mod verify;
 
 mod address;
+mod archive;
 mod cache;
 mod chain;
+mod error;
 mod layout;
+mod located;
+mod location;
 mod read;
 mod recovery;
 mod write;
 
-use std::path::{Path, PathBuf};
-
-use time::OffsetDateTime;
+use std::path::Path;
 
 pub use address::{Address, Resolved};
+pub use archive::Archive;
 pub use history::{History, Version};
+pub use location::{Location, Mode, Opened, open};
 pub use record::{CaptureId, CaptureRecord, HttpRecord, RedirectHop};
 
-use crate::error::StoreError;
 use backend::Backend;
 use cache::Cache;
-use catalog::{CaptureRow, Catalog, ObjectRow};
+use catalog::Catalog;
+pub use catalog::DocSummary;
+pub use catalog::ReindexReport;
+use error::Result;
+pub use error::{AddressError, StoreError};
 use layout::*;
 pub use layout::{MAX_CHAIN, STATE_FORMAT, STORE_FORMAT};
 pub use name::DocName;
-use object::{BaseRef, Codec, Kind, MAX_OBJECT_SIZE};
-use pack::{Entry, PackWriter};
-use read::Extra;
-use recovery::object_row;
-pub use recovery::{ReindexReport, reindex};
-use write::Pending;
+pub use recovery::reindex;
 pub use write::{Added, CaptureExtra, CaptureText, NewCapture, Status, Writer};
-
-type Result<T> = std::result::Result<T, StoreError>;
-
-/// An open store.
-pub struct Archive {
-    dir: PathBuf,
-    backend: Box<dyn Backend>,
-    catalog: Catalog,
-    cache: Cache,
-    /// Why the catalog could not be opened (only with `open_for_verify`).
-    catalog_problem: Option<String>,
-    /// The store format its marker names.
-    format: u32,
-    /// The catalog on disk is an older vellum's: this one was rebuilt in
-    /// memory from the objects.
-    catalog_outdated: bool,
-}
-
-/// One document, as `log` lists it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DocSummary {
-    pub doc: String,
-    pub versions: u64,
-    pub captures: u64,
-    pub first: OffsetDateTime,
-    pub last: OffsetDateTime,
-    pub title: Option<String>,
-}
 
 impl Archive {
     /// Creates a store at `dir` (or opens it when it already is one).
@@ -102,12 +76,15 @@ impl Archive {
     /// an hour old.) Two processes creating the same store: one rename wins,
     /// the other opens what it made.
     pub fn init(dir: &Path) -> Result<(Archive, bool)> {
-        if let Some(spec) = remote::parse(dir) {
-            return remote::open(&spec?, true);
-        }
+        let opened = open(&Location::parse(dir)?, Mode::Create)?;
+        Ok((opened.archive, opened.created))
+    }
+
+    /// [`Archive::init`] of a local directory.
+    pub(super) fn init_dir(dir: &Path) -> Result<(Archive, bool)> {
         check_not_symlink(dir)?;
         if dir.join(MARKER).exists() {
-            return Ok((Archive::open(dir)?, false));
+            return Ok((Archive::open_dir(dir)?, false));
         }
         if dir.exists() && !is_uninitialized(dir) {
             return Err(StoreError::NotAStore(dir.to_owned()));
@@ -119,7 +96,7 @@ impl Archive {
             // leaves leftovers that readers call "no store" and the next
             // init completes.
             layout::build_in_place(dir)?;
-            return Ok((Archive::open(dir)?, true));
+            return Ok((Archive::open_dir(dir)?, true));
         }
         let io = |what: &str| StoreError::io(format!("creating {what} for {}", dir.display()));
         let (parent, name) = match (dir.parent(), dir.file_name()) {
@@ -143,20 +120,20 @@ impl Archive {
         match placed {
             Ok(()) => {
                 layout::sync_dir(parent).map_err(io("the store (syncing its parent)"))?;
-                Ok((Archive::open(dir)?, true))
+                Ok((Archive::open_dir(dir)?, true))
             }
             Err(e) => {
                 let _ = std::fs::remove_dir_all(&tmp);
                 if dir.join(MARKER).exists() {
                     // Another process created it meanwhile.
-                    return Ok((Archive::open(dir)?, false));
+                    return Ok((Archive::open_dir(dir)?, false));
                 }
                 if !dir.exists() || !is_uninitialized(dir) {
                     return Err(e);
                 }
                 // Another process made the directory meanwhile.
                 layout::build_in_place(dir)?;
-                Ok((Archive::open(dir)?, true))
+                Ok((Archive::open_dir(dir)?, true))
             }
         }
     }
@@ -175,6 +152,10 @@ impl Archive {
             }
             std::fs::create_dir_all(dir)
                 .map_err(StoreError::io(format!("creating {}", dir.display())))?;
+            backend.create().map_err(StoreError::io(format!(
+                "creating a store in {}",
+                dir.display()
+            )))?;
             Catalog::open(&dir.join(CATALOG), true).map_err(|source| StoreError::Catalog {
                 path: dir.join(CATALOG),
                 source,
@@ -197,9 +178,11 @@ impl Archive {
     /// rebuilt in memory (readers never change a byte of the store);
     /// [`Archive::open_writable`] and `reindex` upgrade it on disk.
     pub fn open(dir: &Path) -> Result<Archive> {
-        if let Some(spec) = remote::parse(dir) {
-            return Ok(remote::open(&spec?, false)?.0);
-        }
+        Ok(open(&Location::parse(dir)?, Mode::Read)?.archive)
+    }
+
+    /// [`Archive::open`] of a local directory.
+    pub(super) fn open_dir(dir: &Path) -> Result<Archive> {
         Archive::open_with_backend(dir, Box::new(fs::FsBackend::for_store(dir)))
     }
 
@@ -245,16 +228,19 @@ impl Archive {
     /// Opens an existing store for writing: a catalog written by an older
     /// vellum is first rebuilt on disk. Returns whether it was.
     pub fn open_writable(dir: &Path) -> Result<(Archive, bool)> {
-        if remote::parse(dir).is_some() {
-            return Ok((Archive::open(dir)?, false));
-        }
-        let archive = Archive::open(dir)?;
+        let opened = open(&Location::parse(dir)?, Mode::Write)?;
+        Ok((opened.archive, opened.upgraded))
+    }
+
+    /// [`Archive::open_writable`] of a local directory.
+    pub(super) fn open_dir_writable(dir: &Path) -> Result<(Archive, bool)> {
+        let archive = Archive::open_dir(dir)?;
         if !archive.catalog_outdated {
             return Ok((archive, false));
         }
         drop(archive);
         reindex(dir)?;
-        Ok((Archive::open(dir)?, true))
+        Ok((Archive::open_dir(dir)?, true))
     }
 
     /// Whether the catalog on disk is an older vellum's (this handle reads a
@@ -267,10 +253,12 @@ impl Archive {
     /// be read: the objects are then checked against an empty catalog and the
     /// report carries the catalog's problem.
     pub fn open_for_verify(dir: &Path) -> Result<Archive> {
-        if remote::parse(dir).is_some() {
-            return Archive::open(dir);
-        }
-        match Archive::open(dir) {
+        Ok(open(&Location::parse(dir)?, Mode::Verify)?.archive)
+    }
+
+    /// [`Archive::open_for_verify`] of a local directory.
+    pub(super) fn open_dir_for_verify(dir: &Path) -> Result<Archive> {
+        match Archive::open_dir(dir) {
             Err(StoreError::Catalog { source, .. }) => {
                 let backend = Box::new(fs::FsBackend::for_store(dir));
                 let format = check_marker(dir, &*backend)?;
@@ -336,7 +324,7 @@ impl Archive {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 pub struct Initialized {
     /// The store's directory (or s3:// address), as given.
-    pub store: PathBuf,
+    pub store: std::path::PathBuf,
     /// Whether it was created (false: it already was a store; nothing changed).
     pub created: bool,
 }

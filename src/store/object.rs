@@ -149,6 +149,13 @@ pub enum DecodeError {
     WrongBase { want: ObjectId, got: ObjectId },
 }
 
+impl DecodeError {
+    /// The kind of this error: always damage (see the type).
+    pub fn kind(&self) -> crate::error::ErrorKind {
+        crate::error::ErrorKind::Damaged
+    }
+}
+
 /// Parses the header at the start of `buf` (which may hold more than one entry).
 pub fn parse_header(buf: &[u8]) -> Result<Header, DecodeError> {
     if buf.len() < FIXED + CHECK {

@@ -116,6 +116,14 @@ pub enum IndexError {
     Invalid(String),
 }
 
+impl IndexError {
+    /// The kind of this error: a damaged index object (safe to delete; the
+    /// pack it indexes is the data).
+    pub fn kind(&self) -> crate::error::ErrorKind {
+        crate::error::ErrorKind::Damaged
+    }
+}
+
 fn invalid(s: impl Into<String>) -> IndexError {
     IndexError::Invalid(s.into())
 }

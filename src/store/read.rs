@@ -1,11 +1,21 @@
 //! The read path: objects by id (walking delta chains), records, and the
 //! catalog's views of documents and captures.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::*;
-use crate::error::StoreError;
+use super::address::{self, Address, Resolved};
+use super::archive::Archive;
+use super::catalog::{self, CaptureRow, DocSummary, ObjectRow};
+use super::chain;
+use super::error::Result;
+use super::error::StoreError;
+use super::history::History;
+use super::layout::{READ_CHAIN_LIMIT, pack_key};
+use super::located::Extra;
+use super::name::DocName;
+use super::object::{self, BaseRef};
+use super::record::CaptureId;
+use super::record::CaptureRecord;
 use crate::id::ObjectId;
 use chain::{ChainError, RawEntry};
 
@@ -161,47 +171,6 @@ impl Archive {
 
     pub fn cached_change(&self, old: &ObjectId, new: &ObjectId) -> Result<Option<(u64, u64)>> {
         self.cat(self.catalog.change_words(old, new))
-    }
-}
-
-/// Where to find objects the catalog does not locate yet.
-#[derive(Clone, Copy)]
-pub(super) enum Extra<'a> {
-    None,
-    /// Written in this transaction, not yet in a sealed pack.
-    Pending(&'a Pending),
-    /// In packs being indexed.
-    Located(&'a Located),
-}
-
-/// Entries of packs being indexed: where each is, and the bytes of those an
-/// index object supplied (with their resolved bases), read without the pack.
-#[derive(Default)]
-pub(super) struct Located {
-    pub(super) rows: HashMap<ObjectId, ObjectRow>,
-    pub(super) raw: HashMap<ObjectId, (Vec<u8>, Option<ObjectId>)>,
-}
-
-impl Extra<'_> {
-    fn raw(&self, id: &ObjectId) -> Option<&[u8]> {
-        match self {
-            Extra::Pending(p) => p.raw(id),
-            _ => None,
-        }
-    }
-
-    fn pending_id_at(&self, offset: u64) -> Option<ObjectId> {
-        match self {
-            Extra::Pending(p) => p.pack.id_at(offset),
-            _ => None,
-        }
-    }
-
-    fn row(&self, id: &ObjectId) -> Option<&ObjectRow> {
-        match self {
-            Extra::Located(l) => l.rows.get(id),
-            _ => None,
-        }
     }
 }
 

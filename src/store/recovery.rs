@@ -5,9 +5,18 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::path::Path;
 
-use super::read::Located;
-use super::*;
-use crate::error::StoreError;
+use super::archive::Archive;
+use super::catalog::ReindexReport;
+use super::catalog::{Catalog, ObjectRow};
+use super::error::Result;
+use super::error::StoreError;
+use super::layout::{CATALOG, READ_CHAIN_LIMIT, check_marker, pack_key};
+use super::located::{Extra, Located, object_row};
+use super::location::Location;
+use super::object::Kind;
+use super::pack::Entry;
+use super::record::{CaptureId, CaptureRecord};
+use super::{chain, fs, pack, packindex, remote, tlog};
 use crate::id::{IdSet, ObjectId};
 
 impl Archive {
@@ -306,8 +315,8 @@ impl Archive {
 /// when the catalog is missing or damaged: the new catalog is built beside
 /// the old one and renamed over it under the writer lock.
 pub fn reindex(dir: &Path) -> Result<ReindexReport> {
-    if let Some(spec) = remote::parse(dir) {
-        return remote::reindex(&spec?);
+    if let Location::ObjectStore(spec) = Location::parse(dir)? {
+        return remote::reindex(&spec);
     }
     let backend = Box::new(fs::FsBackend::for_store(dir));
     let format = check_marker(dir, &*backend)?;
@@ -348,23 +357,4 @@ pub fn reindex(dir: &Path) -> Result<ReindexReport> {
         .map_err(io("syncing"))?;
     drop(lock);
     Ok(ReindexReport { packs, captures })
-}
-
-/// What `reindex` rebuilt.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ReindexReport {
-    pub packs: usize,
-    pub captures: usize,
-}
-
-pub(super) fn object_row(pack: &str, e: &Entry, depth: u32) -> ObjectRow {
-    ObjectRow {
-        id: e.header.id,
-        pack: pack.to_owned(),
-        offset: e.offset,
-        len: e.header.entry_len() as u64,
-        kind: e.header.kind,
-        size: e.header.size as u64,
-        depth,
-    }
 }

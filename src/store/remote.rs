@@ -19,9 +19,13 @@ use std::time::Duration;
 
 use object_store::ObjectStore;
 
+use super::archive::Archive;
+use super::backend::Backend;
+use super::catalog::ReindexReport;
+use super::error::Result;
+use super::error::StoreError;
+use super::layout::CATALOG;
 use super::s3::{LeaseConfig, S3Backend, blocks::BlockCache};
-use super::*;
-use crate::error::StoreError;
 
 /// A store on object storage.
 #[derive(Debug, Clone, PartialEq, Eq)]

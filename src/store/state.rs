@@ -13,8 +13,12 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::*;
-use crate::error::StoreError;
+use super::archive::Archive;
+use super::error::Result;
+use super::error::StoreError;
+use super::layout::{STATE_FORMAT, write_marker};
+use super::object::Kind;
+use super::write::Writer;
 use crate::id::ObjectId;
 
 /// Largest state object accepted.
@@ -78,6 +82,7 @@ impl Writer<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::{reindex, verify};
 
     #[test]
     fn states_chain_and_the_newest_wins() {

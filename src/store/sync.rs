@@ -15,8 +15,8 @@
 
 use std::collections::HashSet;
 
+use super::error::StoreError;
 use super::*;
-use crate::error::StoreError;
 use crate::id::ObjectId;
 
 /// What a copy did.
@@ -52,6 +52,18 @@ pub enum SyncError {
     Damaged { name: String, detail: String },
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl SyncError {
+    /// The kind of this error: a diverged log refuses what was asked, a
+    /// damaged source pack is damage, a store error keeps its own kind.
+    pub fn kind(&self) -> crate::error::ErrorKind {
+        match self {
+            SyncError::Diverged(_) => crate::error::ErrorKind::InvalidInput,
+            SyncError::Damaged { .. } => crate::error::ErrorKind::Damaged,
+            SyncError::Store(e) => e.kind(),
+        }
+    }
 }
 
 impl Archive {

@@ -7,8 +7,20 @@ use std::sync::Arc;
 
 use time::OffsetDateTime;
 
-use super::*;
-use crate::error::StoreError;
+use super::archive::Archive;
+use super::error::Result;
+use super::error::StoreError;
+use super::history::History;
+use super::layout::{
+    MAX_CHAIN, PACK_TARGET, READ_CHAIN_LIMIT, REPACK_AT, REPACK_SMALL, STORE_FORMAT,
+    VACUUM_MIN_BATCH, pack_key, write_marker,
+};
+use super::located::{Extra, Pending, object_row};
+use super::name::DocName;
+use super::object::{self, BaseRef, Codec, Kind, MAX_OBJECT_SIZE};
+use super::pack::{self, PackWriter};
+use super::record::{self, CaptureId, CaptureRecord};
+use super::{packindex, tlog};
 use crate::id::{IdSet, ObjectId};
 
 /// What a capture is, before it is archived. The store does not interpret
@@ -168,19 +180,6 @@ impl Archive {
             writer.log.prev = Some(id);
         }
         Ok(writer)
-    }
-}
-
-/// Objects written in this transaction but not yet in a sealed pack.
-#[derive(Default)]
-pub(super) struct Pending {
-    pub(super) pack: PackWriter,
-    pub(super) entries: HashMap<ObjectId, (Entry, u32)>,
-}
-
-impl Pending {
-    pub(super) fn raw(&self, id: &ObjectId) -> Option<&[u8]> {
-        self.entries.get(id).map(|(e, _)| self.pack.entry_bytes(e))
     }
 }
 

@@ -19,9 +19,11 @@ use std::io::Write;
 
 use time::OffsetDateTime;
 
-use crate::error::{AddressError, ErrorKind, StoreError};
+use crate::error::ErrorKind;
+
 use crate::id::ObjectId;
 use crate::store::{Address, Archive, CaptureId, CaptureRecord, HttpRecord};
+use crate::store::{AddressError, StoreError};
 
 use super::import::CAPTURE_RECORD_TYPE;
 use super::write::{Writer, record_id, warc_date};

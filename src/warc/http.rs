@@ -5,7 +5,7 @@
 
 use std::io::Read;
 
-use crate::error::HttpError;
+use super::error::HttpError;
 
 /// Most header fields accepted in one HTTP response.
 const MAX_HEADERS: usize = 256;

@@ -4,7 +4,7 @@
 
 use time::OffsetDateTime;
 
-use crate::error::{HttpError, WarcError};
+use super::error::{HttpError, WarcError};
 use crate::store::CaptureRecord;
 
 use super::http::Response;

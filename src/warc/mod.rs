@@ -8,6 +8,7 @@
 //! printing. [`importer`] archives WARC files through the store and
 //! [`export`] writes captures out as WARC records; neither prints.
 
+mod error;
 pub mod export;
 pub mod http;
 pub mod import;
@@ -16,6 +17,8 @@ pub mod read;
 pub mod write;
 
 use std::fmt;
+
+pub use error::{HttpError, Position, WarcError};
 
 use sha1::Digest as _;
 

@@ -10,11 +10,11 @@
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::fmt;
 use std::io::{self, BufRead, BufReader, Read};
 use std::rc::Rc;
 
-use crate::error::WarcError;
+pub use super::error::Position;
+use super::error::WarcError;
 
 use super::{Check, Digest, Hasher};
 
@@ -22,43 +22,6 @@ use super::{Check, Digest, Hasher};
 pub const MAX_HEADER_BYTES: usize = 64 << 10;
 /// Blank lines tolerated between two records.
 const MAX_BLANK_LINES: usize = 64;
-
-/// Where a record starts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Position {
-    /// Offset in the (decompressed) WARC stream.
-    pub offset: u64,
-    /// The gzip member holding the record's start: its offset in the file
-    /// and the stream offset where its data starts.
-    pub member: Option<(u64, u64)>,
-}
-
-impl Position {
-    /// The offset of the record in the file as given: the member's offset for
-    /// gzip files (what CDX indexes call the offset), else the stream offset.
-    pub fn file_offset(&self) -> u64 {
-        match self.member {
-            Some((m, _)) => m,
-            None => self.offset,
-        }
-    }
-}
-
-impl fmt::Display for Position {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.member {
-            None => write!(f, "record at byte {}", self.offset),
-            Some((m, start)) if start == self.offset => {
-                write!(f, "record at byte {m} (gzip member)")
-            }
-            Some((m, _)) => write!(
-                f,
-                "record at byte {} of the decompressed data (gzip member at byte {m})",
-                self.offset
-            ),
-        }
-    }
-}
 
 /// Reader settings.
 #[derive(Debug, Clone, Copy)]
@@ -293,7 +256,77 @@ impl<R: BufRead> Reader<R> {
     }
 
     fn read_record(&mut self) -> Result<Option<Record>, WarcError> {
-        // Skip blank lines some writers leave between records.
+        let Some((at, first)) = self.record_start()? else {
+            return Ok(None);
+        };
+        if first.starts_with(b"filedesc://") {
+            return Err(WarcError::Arc { at });
+        }
+        let version = String::from_utf8_lossy(trim_eol(&first)).into_owned();
+        if !(version.starts_with("WARC/1.") || version == "WARC/0.18" || version == "WARC/0.17") {
+            return Err(WarcError::NotWarc {
+                at,
+                detail: format!(
+                    "it starts with {:?}, not WARC/1.0 or WARC/1.1",
+                    version.chars().take(40).collect::<String>()
+                ),
+            });
+        }
+        let headers = self.header_fields(at, first.len())?;
+        let field = |name: &str| {
+            headers
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.as_str())
+        };
+        let length: u64 = match field("Content-Length") {
+            Some(v) => v.parse().map_err(|_| WarcError::BadHeader {
+                at,
+                detail: format!(
+                    "Content-Length {:?} is not a number",
+                    v.chars().take(30).collect::<String>()
+                ),
+            })?,
+            None => {
+                return Err(WarcError::BadHeader {
+                    at,
+                    detail: "no Content-Length header".into(),
+                });
+            }
+        };
+        if field("WARC-Type").is_none() {
+            return Err(WarcError::BadHeader {
+                at,
+                detail: "no WARC-Type header".into(),
+            });
+        }
+        let declared = field("WARC-Block-Digest").map(str::to_owned);
+        let block = self.block(at, length, declared.as_deref())?;
+        let (block, streamed_check) = block;
+        self.record_end(at, length)?;
+        // A gzip member is checked (CRC, length) when its end is read: do
+        // that now, so that a damaged member fails its own record.
+        if let Err(e) = self.input.fill_buf() {
+            return Err(self.io_error(at, e));
+        }
+        let block_check = match (&block, streamed_check) {
+            (_, Some(c)) => c,
+            (Block::Kept(b), None) => Check::against(declared.as_deref(), &[b]),
+            (Block::TooLarge(_), None) => Check::Absent,
+        };
+        Ok(Some(Record {
+            at,
+            version,
+            headers,
+            block,
+            block_check,
+        }))
+    }
+
+    /// The first line of the next record and where the record starts,
+    /// past the blank lines some writers leave between records; `None` at
+    /// the end of the input.
+    fn record_start(&mut self) -> Result<Option<(Position, Vec<u8>)>, WarcError> {
         let mut blank = 0;
         let (at, first) = loop {
             // Filling first makes the member holding the next byte known.
@@ -318,21 +351,18 @@ impl<R: BufRead> Reader<R> {
             }
             break (at, line);
         };
-        if first.starts_with(b"filedesc://") {
-            return Err(WarcError::Arc { at });
-        }
-        let version = String::from_utf8_lossy(trim_eol(&first)).into_owned();
-        if !(version.starts_with("WARC/1.") || version == "WARC/0.18" || version == "WARC/0.17") {
-            return Err(WarcError::NotWarc {
-                at,
-                detail: format!(
-                    "it starts with {:?}, not WARC/1.0 or WARC/1.1",
-                    version.chars().take(40).collect::<String>()
-                ),
-            });
-        }
+        Ok(Some((at, first)))
+    }
+
+    /// The header fields after the version line (`first_len` bytes), up to
+    /// the blank line ending them; folded lines joined.
+    fn header_fields(
+        &mut self,
+        at: Position,
+        first_len: usize,
+    ) -> Result<Vec<(String, String)>, WarcError> {
         let mut headers: Vec<(String, String)> = Vec::new();
-        let mut header_bytes = first.len();
+        let mut header_bytes = first_len;
         loop {
             let line = self.line(at, MAX_HEADER_BYTES)?;
             if line.is_empty() {
@@ -380,37 +410,12 @@ impl<R: BufRead> Reader<R> {
             };
             headers.push((name.trim().to_owned(), value.trim().to_owned()));
         }
-        let field = |name: &str| {
-            headers
-                .iter()
-                .find(|(n, _)| n.eq_ignore_ascii_case(name))
-                .map(|(_, v)| v.as_str())
-        };
-        let length: u64 = match field("Content-Length") {
-            Some(v) => v.parse().map_err(|_| WarcError::BadHeader {
-                at,
-                detail: format!(
-                    "Content-Length {:?} is not a number",
-                    v.chars().take(30).collect::<String>()
-                ),
-            })?,
-            None => {
-                return Err(WarcError::BadHeader {
-                    at,
-                    detail: "no Content-Length header".into(),
-                });
-            }
-        };
-        if field("WARC-Type").is_none() {
-            return Err(WarcError::BadHeader {
-                at,
-                detail: "no WARC-Type header".into(),
-            });
-        }
-        let declared = field("WARC-Block-Digest").map(str::to_owned);
-        let block = self.block(at, length, declared.as_deref())?;
-        let (block, streamed_check) = block;
-        // Two CRLFs end a record (bare LFs tolerated).
+        Ok(headers)
+    }
+
+    /// The two line ends after the block (bare LFs tolerated): anything
+    /// else means the block was not `length` bytes long.
+    fn record_end(&mut self, at: Position, length: u64) -> Result<(), WarcError> {
         for _ in 0..2 {
             let line = self.line(at, 2)?;
             if line.is_empty() {
@@ -430,23 +435,7 @@ impl<R: BufRead> Reader<R> {
                 }
             }
         }
-        // A gzip member is checked (CRC, length) when its end is read: do
-        // that now, so that a damaged member fails its own record.
-        if let Err(e) = self.input.fill_buf() {
-            return Err(self.io_error(at, e));
-        }
-        let block_check = match (&block, streamed_check) {
-            (_, Some(c)) => c,
-            (Block::Kept(b), None) => Check::against(declared.as_deref(), &[b]),
-            (Block::TooLarge(_), None) => Check::Absent,
-        };
-        Ok(Some(Record {
-            at,
-            version,
-            headers,
-            block,
-            block_check,
-        }))
+        Ok(())
     }
 
     /// Reads the block: kept when short enough, else streamed through the

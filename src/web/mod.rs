@@ -30,9 +30,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use crate::diff::{ChangeKind, DiffOptions, OpTag};
-use crate::error::{ErrorKind, StoreError};
+use crate::error::ErrorKind;
 use crate::id::ObjectId;
 use crate::store::Archive;
+use crate::store::StoreError;
 
 pub use http::{router, serve};
 

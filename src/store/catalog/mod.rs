@@ -19,7 +19,6 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use crate::id::ObjectId;
 
-use super::DocSummary;
 use super::history::{History, HistoryRow};
 use super::object::Kind;
 use super::record::{CaptureId, CaptureRecord};
@@ -27,8 +26,16 @@ use super::record::{CaptureId, CaptureRecord};
 mod log;
 mod rows;
 
+pub use crate::when::{from_nanos, nanos};
 use rows::*;
-pub use rows::{CaptureRow, ObjectRow, from_nanos, nanos};
+pub use rows::{CaptureRow, DocSummary, ObjectRow};
+
+/// What `reindex` rebuilt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReindexReport {
+    pub packs: usize,
+    pub captures: usize,
+}
 
 const SCHEMA_VERSION: i64 = 4;
 /// Schemas of older vellums whose stores this one reads: it rebuilds their

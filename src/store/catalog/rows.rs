@@ -3,10 +3,10 @@
 
 use crate::id::ObjectId;
 
-use super::super::DocSummary;
 use super::super::history::{History, HistoryRow};
 use super::super::object::Kind;
 use super::super::record::CaptureId;
+use crate::when::from_nanos;
 
 /// An id's first 8 bytes as an integer whose order is the bytes' order.
 pub(super) fn key8(bytes: &[u8; 32]) -> i64 {
@@ -38,7 +38,7 @@ pub struct ObjectRow {
 pub struct CaptureRow {
     pub id: CaptureId,
     pub doc: String,
-    pub at_nanos: i128,
+    pub captured_at: time::OffsetDateTime,
     /// Position in the archive log, once logged.
     pub seq: Option<u64>,
     /// The record carries a flag: listed, never a version.
@@ -109,7 +109,7 @@ pub(super) fn capture_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaptureRow>
     Ok(CaptureRow {
         id: CaptureId(id_from(r.get(0)?)?),
         doc: r.get(1)?,
-        at_nanos: join_time(r.get(2)?, r.get(3)?),
+        captured_at: from_nanos(join_time(r.get(2)?, r.get(3)?)),
         seq: r.get::<_, Option<i64>>(4)?.map(|s| s as u64),
         vkey: id_from(r.get(5)?)?,
         content: id_from(r.get(6)?)?,
@@ -119,16 +119,6 @@ pub(super) fn capture_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<CaptureRow>
         flagged: r.get(10)?,
         superseded: r.get(11)?,
     })
-}
-
-/// Captured-at as Unix nanoseconds: exact for every year a record allows.
-pub fn nanos(t: time::OffsetDateTime) -> i128 {
-    t.unix_timestamp_nanos()
-}
-
-/// The inverse of [`nanos`] (for values it returned).
-pub fn from_nanos(n: i128) -> time::OffsetDateTime {
-    time::OffsetDateTime::from_unix_timestamp_nanos(n).expect("nanos of a record time")
 }
 
 /// Captured-at as the catalog stores it: Unix seconds and nanoseconds.
@@ -147,6 +137,17 @@ pub(super) struct SummaryRow {
     pub row: HistoryRow,
     /// Position in the archive log; `None` until logged.
     pub seq: Option<i64>,
+    pub title: Option<String>,
+}
+
+/// One document, as `log` lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocSummary {
+    pub doc: String,
+    pub versions: u64,
+    pub captures: u64,
+    pub first: time::OffsetDateTime,
+    pub last: time::OffsetDateTime,
     pub title: Option<String>,
 }
 

@@ -6,6 +6,27 @@ use serde::Serialize;
 
 use crate::id::ObjectId;
 
+/// Progress: (packs done, packs total).
+pub type Progress<'a> = &'a mut dyn FnMut(usize, usize);
+
+/// A problem with nothing yet known to be lost by it.
+pub(super) fn problem(
+    kind: ProblemKind,
+    object: Option<ObjectId>,
+    pack: Option<&str>,
+    detail: String,
+) -> Problem {
+    Problem {
+        kind,
+        object,
+        pack: pack.map(str::to_owned),
+        detail,
+        unreadable: Vec::new(),
+        records_lost: Vec::new(),
+        stored: Vec::new(),
+    }
+}
+
 /// What kind of problem was found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(rename_all = "kebab-case")]

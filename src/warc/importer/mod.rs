@@ -20,9 +20,9 @@ use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::error::StoreError;
 use crate::id::ObjectId;
 use crate::ingest::{DocName, PrepareHints, canon, slug};
+use crate::store::StoreError;
 use crate::store::object::MAX_OBJECT_SIZE;
 use crate::store::{Added, Archive, CaptureExtra, CaptureRecord, NewCapture, Status, Writer};
 

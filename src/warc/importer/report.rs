@@ -6,8 +6,12 @@ use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::error::{ErrorKind, StoreError, WarcError};
+use crate::error::ErrorKind;
+
+use crate::store::StoreError;
+
 use crate::store::object::MAX_OBJECT_SIZE;
+use crate::warc::WarcError;
 use crate::warc::read::Position;
 
 /// Counts of an import, as `import --json` prints them (`{"summary": …}`).
