@@ -6,7 +6,7 @@ use vellum::diff::{Diff, DiffOptions, diff};
 use vellum::ingest::DocName;
 use vellum::query;
 use vellum::render::{self, RenderOptions, Side};
-use vellum::store::{Address, Archive, History, Version};
+use vellum::store::{Archive, History, Version};
 use vellum::when::parse_time_bound;
 
 use super::common::{IgnoreArgs, cell};
@@ -86,12 +86,9 @@ pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
             log_documents(&archive, &mut out, args.json, cut, env.width)?
         }
         Some(doc) => {
-            let doc: DocName = doc.parse().map_err(|e| CliError::new(format!("{e}")))?;
+            // A name or a URL; an unknown one gets "did you mean".
+            let doc = archive.document(doc)?;
             let history = archive.history(doc.as_str())?;
-            if history.captures.is_empty() {
-                // The address resolver says what the user may have meant.
-                archive.resolve(&Address::Doc(doc.clone()))?;
-            }
             let window = Window::from_args(&args)?;
             if args.captures {
                 log_captures(&archive, &mut out, &doc, &history, &window, &args, cut)?;

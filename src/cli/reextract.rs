@@ -26,7 +26,7 @@ Prints `DOC@N CAPTURE_ID reextracted (supersedes OLD_ID)` per new record, once d
 with --json, one object per line: doc, version, capture, supersedes, status, captured_at
 (with --dry-run: doc, capture, captured_at, extractor, new_extractor, text_changed).")]
 pub struct ReextractArgs {
-    /// Documents to read again [default: every document]
+    /// Documents (names or URLs) to read again [default: every document]
     #[arg(value_name = "DOC")]
     docs: Vec<String>,
     /// List the captures that would get a new record; archive nothing
@@ -46,20 +46,18 @@ struct Due {
 }
 
 pub fn run_reextract(env: &Env, args: ReextractArgs) -> Result<Exit, CliError> {
-    let docs = args
-        .docs
-        .iter()
-        .map(|d| {
-            d.parse::<DocName>()
-                .map_err(|e| CliError::new(format!("{e}")))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
     // A dry run reads only; a real one may first upgrade an older catalog.
     let archive = if args.dry_run {
         env.open()?
     } else {
         Archive::open_writable(&env.store)?.0
     };
+    // Names or URLs; an unknown one gets "did you mean".
+    let docs = args
+        .docs
+        .iter()
+        .map(|d| archive.document(d))
+        .collect::<Result<Vec<_>, _>>()?;
     let due = find_due(env, &archive, &docs)?;
     let mut out = std::io::stdout().lock();
     if args.dry_run {

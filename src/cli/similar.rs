@@ -59,21 +59,8 @@ struct Target {
 
 fn target(archive: &Archive, args: &SimilarArgs) -> Result<Target, CliError> {
     let t = args.target.as_str();
-    if t.starts_with("http://") || t.starts_with("https://") {
-        let doc = archive
-            .all_captures()?
-            .into_iter()
-            .filter(|r| r.url.as_deref() == Some(t))
-            .max_by_key(|r| r.at_nanos)
-            .map(|r| r.doc)
-            .ok_or_else(|| {
-                CliError::new(format!(
-                    "no archived capture has the URL {t}; archive it first with `vellum add {t}`"
-                ))
-            })?;
-        return from_address(archive, &doc);
-    }
-    if t == "-" || t.contains('/') || Path::new(t).is_file() {
+    // A URL is an address (its document), resolved as every command does.
+    if t == "-" || !vellum::store::is_url(t) && (t.contains('/') || Path::new(t).is_file()) {
         let bytes = read_file(t)?;
         let text = String::from_utf8(bytes).map_err(|_| {
             CliError::new(format!(

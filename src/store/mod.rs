@@ -43,7 +43,7 @@ use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
 
-pub use address::{Address, Resolved};
+pub use address::{Address, Resolved, is_url};
 pub use history::{History, Version};
 pub use record::{CaptureId, CaptureRecord, HttpRecord, RedirectHop};
 

@@ -704,6 +704,19 @@ impl Catalog {
             .optional()
     }
 
+    /// The document of the earliest-archived capture given or fetched as one
+    /// of two spellings of a URL (as typed, canonicalized). No index: asked
+    /// only when no canonical URL matched.
+    pub fn doc_for_url(&self, url: &str, canonical: &str) -> rusqlite::Result<Option<String>> {
+        self.conn
+            .prepare_cached(&format!(
+                "SELECT d.name FROM captures c JOIN docs d ON d.n = c.doc WHERE c.url IN (?1, ?2)
+                 ORDER BY c.seq IS NULL, c.seq, {HISTORY_ORDER} LIMIT 1"
+            ))?
+            .query_row([url, canonical], |r| r.get(0))
+            .optional()
+    }
+
     /// Document names, sorted.
     pub fn doc_names(&self) -> rusqlite::Result<Vec<String>> {
         let mut stmt = self.conn.prepare("SELECT name FROM docs ORDER BY name")?;
