@@ -29,7 +29,7 @@ pub struct ExportArgs {
     /// Output file (WARC/1.1, gzip per record)
     #[arg(long, value_name = "OUT.warc.gz")]
     warc: PathBuf,
-    /// Documents (every capture), versions (DOC@N) or capture ids [default: all]
+    /// Documents or their URLs (every capture), versions (DOC@N, URL@N…) or capture ids [default: all]
     addrs: Vec<String>,
 }
 
@@ -43,8 +43,17 @@ pub fn run_export(env: &Env, args: ExportArgs) -> Result<Exit, CliError> {
         chosen = all.iter().map(|c| c.id).collect();
     } else {
         for a in &args.addrs {
-            let of_doc: Vec<CaptureId> = all.iter().filter(|c| &c.doc == a).map(|c| c.id).collect();
-            if !of_doc.is_empty() && !a.contains('@') {
+            // A document's name or URL (without @…) means all its captures.
+            let doc = match vellum::store::is_url(a) {
+                true => archive.document(a).ok().map(|d| d.to_string()),
+                false => (!a.contains('@')).then(|| a.clone()),
+            };
+            let of_doc: Vec<CaptureId> = all
+                .iter()
+                .filter(|c| doc.as_ref() == Some(&c.doc))
+                .map(|c| c.id)
+                .collect();
+            if !of_doc.is_empty() {
                 chosen.extend(of_doc);
                 continue;
             }

@@ -36,7 +36,7 @@ Examples:
   vellum log south-front --captures --json"
 )]
 pub struct LogArgs {
-    /// Document to list the versions of
+    /// Document (its name or URL) to list the versions of
     doc: Option<String>,
     /// One JSON object per line
     #[arg(long)]

@@ -33,7 +33,7 @@ pub struct ManArgs {
 
 pub fn run_completions(args: CompletionsArgs) -> Result<Exit, CliError> {
     let full = Cli::command();
-    let mut cmd = completable(&full, "");
+    let mut cmd = completable(&full, "", args.shell == Shell::Zsh);
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut cmd, "vellum", &mut script);
     let script = String::from_utf8(script).map_err(|e| CliError::new(e.to_string()))?;
@@ -121,8 +121,9 @@ pub fn run_complete_docs(env: &Env) -> Result<Exit, CliError> {
 }
 
 /// The command line as completion offers it: no hidden options or
-/// commands, and document arguments marked (`path` is the command's name).
-fn completable(cmd: &Command, path: &str) -> Command {
+/// commands; with `mark`, document arguments carry a mark in place of their
+/// help (`path` is the command's name).
+fn completable(cmd: &Command, path: &str, mark: bool) -> Command {
     let mut out = Command::new(cmd.get_name().to_owned());
     if let Some(about) = cmd.get_about() {
         out = out.about(about.clone());
@@ -141,7 +142,7 @@ fn completable(cmd: &Command, path: &str) -> Command {
         let mut arg = arg.clone();
         if let Some(&(_, _, files)) = DOC_ARGS
             .iter()
-            .find(|(c, a, _)| *c == path && arg.get_id() == *a)
+            .find(|(c, a, _)| mark && *c == path && arg.get_id() == *a)
         {
             arg = arg
                 .help(if files { DOCS_OR_FILES_MARK } else { DOCS_MARK })
@@ -153,7 +154,7 @@ fn completable(cmd: &Command, path: &str) -> Command {
         out = out.group(group.clone());
     }
     for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
-        out = out.subcommand(completable(sub, sub.get_name()));
+        out = out.subcommand(completable(sub, sub.get_name(), mark));
     }
     out
 }
@@ -179,23 +180,32 @@ fn doc_completion(shell: Shell, script: String, cmd: &Command) -> String {
     match shell {
         Shell::Bash => script + &bash_docs(cmd),
         Shell::Zsh => {
-            let script = script
-                .replace(
-                    &format!(":{DOCS_OR_FILES_MARK}:_default'"),
-                    ":document or file:_vellum_docs_or_files'",
-                )
-                .replace(
-                    &format!(":{DOCS_MARK}:_default'"),
-                    ":document:_vellum_docs'",
-                );
-            let (first, rest) = script.split_once('\n').unwrap_or((&script, ""));
-            format!("{first}\n{ZSH_DOCS}{rest}")
+            let mut out = String::with_capacity(script.len() + ZSH_DOCS.len());
+            for (i, line) in script.lines().enumerate() {
+                let line = if line.contains(DOCS_OR_FILES_MARK) {
+                    line.replace(DOCS_OR_FILES_MARK, "document or file")
+                        .replace("_default'", "_vellum_docs_or_files'")
+                } else if line.contains(DOCS_MARK) {
+                    line.replace(DOCS_MARK, "document")
+                        .replace("_default'", "_vellum_docs'")
+                } else {
+                    line.to_owned()
+                };
+                out.push_str(&line);
+                out.push('\n');
+                // After `#compdef vellum`, before anything calls them.
+                if i == 0 {
+                    out.push_str(ZSH_DOCS);
+                }
+            }
+            out
         }
         Shell::Fish => {
             let mut out = script + FISH_DOCS;
-            for (cmd, arg, files) in DOC_ARGS {
+            let mut seen = std::collections::HashSet::new();
+            for (cmd, arg, files) in DOC_ARGS.iter().filter(|(c, _, _)| seen.insert(*c)) {
                 let cond = if *arg == "doc" && *cmd == "search" {
-                    format!("__fish_seen_subcommand_from search; and __fish_prev_arg_in --doc")
+                    "__fish_seen_subcommand_from search; and __fish_prev_arg_in --doc".to_owned()
                 } else {
                     format!("__fish_seen_subcommand_from {cmd}")
                 };
@@ -206,10 +216,7 @@ fn doc_completion(shell: Shell, script: String, cmd: &Command) -> String {
             }
             out
         }
-        _ => {
-            let _ = cmd;
-            script
-        }
+        _ => script,
     }
 }
 
@@ -299,3 +306,49 @@ function __vellum_docs
     vellum $store complete-docs 2>/dev/null
 end
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn script(shell: Shell, cmd: &mut Command) -> String {
+        let mut out = Vec::new();
+        clap_complete::generate(shell, cmd, "vellum", &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn completion_leaves_out_hidden_options_and_commands() {
+        let full = Cli::command();
+        for shell in [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::PowerShell] {
+            // `search --repeat`, hidden: bash names it, the others show its help.
+            let hidden = |s: &str| {
+                s.contains("--repeat") || s.contains("p50/p99") || s.contains("complete-docs'")
+            };
+            // Clap alone offers it (the reason for `completable`).
+            assert!(hidden(&script(shell, &mut full.clone())), "{shell}");
+            let mut cmd = completable(&full, "", shell == Shell::Zsh);
+            let out = doc_completion(shell, script(shell, &mut cmd), &cmd);
+            assert!(!hidden(&out), "{shell}");
+            assert!(!out.contains(DOCS_MARK), "{shell}");
+            assert!(out.contains("max-count"), "{shell}");
+        }
+    }
+
+    #[test]
+    fn every_document_argument_exists() {
+        let full = Cli::command();
+        for (cmd, arg, _) in DOC_ARGS {
+            let sub = full.find_subcommand(cmd).expect(cmd);
+            assert!(
+                sub.get_arguments().any(|a| a.get_id() == *arg),
+                "{cmd} {arg}"
+            );
+        }
+        let mut cmd = completable(&full, "", true);
+        let zsh = doc_completion(Shell::Zsh, script(Shell::Zsh, &mut cmd), &cmd);
+        let marked =
+            zsh.matches(":_vellum_docs'").count() + zsh.matches(":_vellum_docs_or_files'").count();
+        assert_eq!(marked, DOC_ARGS.len(), "{zsh}");
+    }
+}
