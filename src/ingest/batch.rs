@@ -335,8 +335,11 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(l.doc.as_str(), "example-org-x-y");
+        // File names in any script give names in that script (issue 24).
+        let l = parse_line(r#"{"path": "日本.md"}"#).unwrap().unwrap();
+        assert_eq!(l.doc.as_str(), "日本");
         assert_eq!(
-            problems(r#"{"path": "日本.md"}"#),
+            problems(r#"{"path": "😀.md"}"#),
             [
                 "doc: missing, and no document name can be made from the url or file name; add \"doc\""
             ]
