@@ -359,3 +359,34 @@ fn the_web_view_percent_encodes_names_in_links() {
     // The name itself is shown as it reads.
     assert!(index.contains(&format!(">{ru}<")), "{index}");
 }
+
+#[test]
+fn typed_names_are_folded_and_mixed_scripts_warned_about() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("store");
+    ok_out(vellum(&store).arg("init"));
+    let f = tmp.path().join("a.md");
+    std::fs::write(&f, "Статья.\n").unwrap();
+    let (code, out, err) = run(vellum(&store)
+        .args(["add", "--doc", "Новости\u{301}", "--at", "2020-01-01"])
+        .arg(&f));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("новости\u{301}@1 "), "{out}");
+    assert!(!err.contains("mixes scripts"), "{err}");
+    // A Cyrillic а inside a Latin word.
+    let (code, out, err) = run(vellum(&store)
+        .args(["add", "--doc", "p\u{430}ypal", "--at", "2020-01-01"])
+        .arg(&f));
+    assert_eq!(code, 0, "{err}");
+    assert!(out.starts_with("p\u{430}ypal@1 "), "{out}");
+    assert!(
+        err.contains("mixes scripts in p\u{430}ypal"),
+        "no warning: {err}"
+    );
+    // Invisible and bidirectional characters are refused, exit 2.
+    for bad in ["a\u{200b}b", "a\u{202e}b", "a b", "a/b"] {
+        let (code, _, err) = run(vellum(&store).args(["add", "--doc", bad]).arg(&f));
+        assert_eq!(code, 2, "{bad:?}");
+        assert!(err.contains("invalid document name"), "{bad:?}: {err}");
+    }
+}

@@ -153,7 +153,7 @@ fn check_input(path: &Path) -> Result<(), String> {
 
 fn doc_for(doc: Option<&str>, url: Option<&str>, path: &Path) -> Result<DocName, CliError> {
     if let Some(d) = doc {
-        return d.parse().map_err(|e| CliError::new(format!("{e}")));
+        return DocName::normalized(d).map_err(|e| CliError::new(format!("{e}")));
     }
     if url.is_none() && path.as_os_str() == "-" {
         return Err(CliError::new(
@@ -563,6 +563,13 @@ fn warn_flag(doc: &DocName, extra: &CaptureExtra) {
     if let Some(flag) = &extra.flag {
         eprintln!("vellum: warning: {doc}: {flag}; archived, flagged in its capture record");
     }
+    let mixed = doc.confusable_parts();
+    if !mixed.is_empty() {
+        eprintln!(
+            "vellum: warning: the document name {doc} mixes scripts in {} (it may be mistaken for another name)",
+            mixed.join(", ")
+        );
+    }
 }
 
 /// Fetches a URL before anything is archived (a failed fetch leaves no
@@ -588,7 +595,7 @@ pub(super) fn fetch_url(args: &AddArgs, arg: &str) -> Result<Pending, CliError> 
     let extra = &mut got.extra;
     let canonical = canon::choose_canonical(&f.final_url, extra.canonical_url.as_deref());
     let doc = match &args.doc {
-        Some(d) => d.parse().map_err(|e| CliError::new(format!("{e}")))?,
+        Some(d) => DocName::normalized(d).map_err(|e| CliError::new(format!("{e}")))?,
         None => canon::doc_name_for_url(&canonical),
     };
     if !f.is_success() {

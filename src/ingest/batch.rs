@@ -162,7 +162,7 @@ pub fn parse_line(line: &str) -> Result<Option<BatchLine>, Vec<Problem>> {
         }
     });
     let doc = match doc {
-        Some(d) => d.parse::<DocName>().map_err(|e| e.to_string()),
+        Some(d) => DocName::normalized(&d).map_err(|e| e.to_string()),
         None if obj.contains_key("doc") => Err(String::new()), // reported as not a string
         None => default_doc(url.as_deref(), path.as_deref()).ok_or_else(|| {
             if path.is_none() {
