@@ -43,11 +43,8 @@ pub fn run_export(env: &Env, args: ExportArgs) -> Result<Exit, CliError> {
         chosen = all.iter().map(|c| c.id).collect();
     } else {
         for a in &args.addrs {
-            // A document's name or URL (without @…) means all its captures.
-            let doc = match vellum::store::is_url(a) {
-                true => archive.document(a).ok().map(|d| d.to_string()),
-                false => (!a.contains('@')).then(|| a.clone()),
-            };
+            // A document (its name or URL, no @…) means all its captures.
+            let doc = archive.document(a).ok().map(|d| d.to_string());
             let of_doc: Vec<CaptureId> = all
                 .iter()
                 .filter(|c| doc.as_ref() == Some(&c.doc))
