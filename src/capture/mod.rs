@@ -133,6 +133,9 @@ pub enum Warning {
     EmptyInput { doc: String },
     /// An older capture added later moved versions printed before.
     Renumbered { doc: String, moved: Vec<Moved> },
+    /// The document's name mixes scripts inside a word (UTS #39), so it may
+    /// be mistaken for another name.
+    MixedScripts { doc: String, parts: Vec<String> },
 }
 
 impl fmt::Display for Warning {
@@ -154,6 +157,11 @@ impl fmt::Display for Warning {
                 f,
                 "standard input was empty (did the command before the pipe fail?); archived an \
                  empty capture of {doc}"
+            ),
+            Warning::MixedScripts { doc, parts } => write!(
+                f,
+                "the document name {doc} mixes scripts in {} (it may be mistaken for another name)",
+                parts.join(", ")
             ),
             Warning::Renumbered { doc, moved } => {
                 let list: Vec<String> = moved

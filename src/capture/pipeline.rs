@@ -394,6 +394,13 @@ pub fn stage(writer: &mut Writer<'_>, c: Capture) -> Result<Vec<Warning>, StoreE
             flag: flag.clone(),
         });
     }
+    let mixed = capture.doc.confusable_parts();
+    if !mixed.is_empty() {
+        warnings.push(Warning::MixedScripts {
+            doc: capture.doc.to_string(),
+            parts: mixed.iter().map(|p| p.to_string()).collect(),
+        });
+    }
     writer.add_with(capture, extra)?;
     Ok(warnings)
 }

@@ -106,7 +106,7 @@ fn options(args: &AddArgs) -> Result<Options, CliError> {
 }
 
 fn parse_doc(d: &str) -> Result<vellum::ingest::DocName, CliError> {
-    d.parse().map_err(|e| CliError::new(format!("{e}")))
+    vellum::ingest::DocName::normalized(d).map_err(|e| CliError::new(format!("{e}")))
 }
 
 /// One input of the command, and what became of it.

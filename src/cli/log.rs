@@ -6,7 +6,7 @@ use vellum::ingest::DocName;
 use vellum::query::Side;
 use vellum::query::{self, VersionQuery, VersionRow, Window};
 use vellum::render::{self, RenderOptions};
-use vellum::store::{Address, Archive, DocSummary, History};
+use vellum::store::{Archive, DocSummary, History};
 use vellum::when::parse_time_bound;
 
 use vellum::query::items::{CaptureItem, DocumentItem, VersionItem};
@@ -42,7 +42,7 @@ Examples:
   vellum log south-front --captures --json"
 )]
 pub struct LogArgs {
-    /// Document to list the versions of
+    /// Document (its name or URL) to list the versions of
     doc: Option<String>,
     /// One JSON object per line
     #[arg(long)]
@@ -100,12 +100,9 @@ pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
         return Ok(Exit::Ok);
     };
     let cut = env.stdout_is_terminal && !args.json;
-    let doc: DocName = doc.parse().map_err(|e| CliError::new(format!("{e}")))?;
+    // A name or a URL; an unknown one gets "did you mean".
+    let doc = archive.document(doc)?;
     let history = archive.history(doc.as_str())?;
-    if history.captures.is_empty() {
-        // The address resolver says what the user may have meant.
-        archive.resolve(&Address::Doc(doc.clone()))?;
-    }
     if args.captures {
         log_captures(&archive, &mut out, &doc, &history, &window, args.json, cut)?;
     } else {

@@ -4,10 +4,10 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use clap::CommandFactory;
+use clap::{Command, CommandFactory, ValueHint};
 use clap_complete::Shell;
 
-use super::{Cli, CliError, Exit};
+use super::{Cli, CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:
@@ -32,9 +32,13 @@ pub struct ManArgs {
 }
 
 pub fn run_completions(args: CompletionsArgs) -> Result<Exit, CliError> {
-    let mut cmd = Cli::command();
+    let full = Cli::command();
+    let mut cmd = completable(&full, "", args.shell == Shell::Zsh);
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut cmd, "vellum", &mut script);
+    let script = String::from_utf8(script).map_err(|e| CliError::new(e.to_string()))?;
     let mut out = std::io::stdout().lock();
-    clap_complete::generate(args.shell, &mut cmd, "vellum", &mut out);
+    out.write_all(doc_completion(args.shell, script, &cmd).as_bytes())?;
     out.flush()?;
     Ok(Exit::Ok)
 }
@@ -57,7 +61,10 @@ pub fn run_man(args: ManArgs) -> Result<Exit, CliError> {
     };
     std::fs::create_dir_all(&dir).map_err(cannot)?;
     let mut pages = vec![("vellum.1".to_owned(), cmd.clone())];
-    for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+    for sub in cmd
+        .get_subcommands()
+        .filter(|s| s.get_name() != "help" && !s.is_hide_set())
+    {
         let name = format!("vellum-{}", sub.get_name());
         pages.push((
             format!("{name}.1"),
@@ -73,10 +80,275 @@ pub fn run_man(args: ManArgs) -> Result<Exit, CliError> {
         std::io::stdout().lock(),
         "wrote {} man pages into {}",
         cmd.get_subcommands()
-            .filter(|s| s.get_name() != "help")
+            .filter(|s| s.get_name() != "help" && !s.is_hide_set())
             .count()
             + 1,
         dir.display()
     )?;
     Ok(Exit::Ok)
+}
+
+/// The arguments that take documents (command, argument id, whether a file
+/// is as good): completion offers document names for them.
+const DOC_ARGS: &[(&str, &str, bool)] = &[
+    ("show", "addr", false),
+    ("log", "doc", false),
+    ("diff", "a", true),
+    ("diff", "b", true),
+    ("similar", "target", true),
+    ("proof", "addr", false),
+    ("export", "addrs", false),
+    ("reextract", "docs", false),
+    ("collate", "targets", false),
+    ("search", "doc", false),
+];
+
+/// Help texts that mark a document argument in the generated zsh script,
+/// where the document completer replaces clap's default one.
+const DOCS_MARK: &str = "VELLUM-DOCUMENT";
+const DOCS_OR_FILES_MARK: &str = "VELLUM-DOCUMENT-OR-FILE";
+
+/// `vellum complete-docs` (hidden): every document name, one per line, as
+/// stored (any script), for the completion scripts to offer.
+pub fn run_complete_docs(env: &Env) -> Result<Exit, CliError> {
+    let names = env.open()?.doc_names()?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for n in names {
+        writeln!(out, "{n}")?;
+    }
+    out.flush()?;
+    Ok(Exit::Ok)
+}
+
+/// The command line as completion offers it: no hidden options or
+/// commands; with `mark`, document arguments carry a mark in place of their
+/// help (`path` is the command's name).
+fn completable(cmd: &Command, path: &str, mark: bool) -> Command {
+    let mut out = Command::new(cmd.get_name().to_owned());
+    if let Some(about) = cmd.get_about() {
+        out = out.about(about.clone());
+    }
+    if let Some(v) = cmd.get_version() {
+        out = out.version(v.to_owned());
+    }
+    if cmd.is_subcommand_required_set() {
+        out = out.subcommand_required(true);
+    }
+    let visible = |id: &clap::Id| {
+        cmd.get_arguments()
+            .any(|a| a.get_id() == id && !a.is_hide_set())
+    };
+    for arg in cmd.get_arguments().filter(|a| !a.is_hide_set()) {
+        let mut arg = arg.clone();
+        if let Some(&(_, _, files)) = DOC_ARGS
+            .iter()
+            .find(|(c, a, _)| mark && *c == path && arg.get_id() == *a)
+        {
+            arg = arg
+                .help(if files { DOCS_OR_FILES_MARK } else { DOCS_MARK })
+                .value_hint(ValueHint::Unknown);
+        }
+        out = out.arg(arg);
+    }
+    for group in cmd.get_groups().filter(|g| g.get_args().all(visible)) {
+        out = out.group(group.clone());
+    }
+    for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+        out = out.subcommand(completable(sub, sub.get_name(), mark));
+    }
+    out
+}
+
+/// Options of `cmd` (and the global ones) that take a value: after one of
+/// them, bash completes that value, not a document.
+fn value_options(cmd: &Command) -> String {
+    let mut opts = Vec::new();
+    for arg in cmd.get_arguments() {
+        if arg.is_positional() || !arg.get_action().takes_values() {
+            continue;
+        }
+        opts.extend(arg.get_long().map(|l| format!("--{l}")));
+        opts.extend(arg.get_short().map(|s| format!("-{s}")));
+    }
+    opts.join(" ")
+}
+
+/// What the generated script lacks: document names for the arguments in
+/// [`DOC_ARGS`], from `vellum complete-docs` on the store the command line
+/// names (`--store DIR`), else the one vellum would find.
+fn doc_completion(shell: Shell, script: String, cmd: &Command) -> String {
+    match shell {
+        Shell::Bash => script + &bash_docs(cmd),
+        Shell::Zsh => {
+            let mut out = String::with_capacity(script.len() + ZSH_DOCS.len());
+            for (i, line) in script.lines().enumerate() {
+                let line = if line.contains(DOCS_OR_FILES_MARK) {
+                    line.replace(DOCS_OR_FILES_MARK, "document or file")
+                        .replace("_default'", "_vellum_docs_or_files'")
+                } else if line.contains(DOCS_MARK) {
+                    line.replace(DOCS_MARK, "document")
+                        .replace("_default'", "_vellum_docs'")
+                } else {
+                    line.to_owned()
+                };
+                out.push_str(&line);
+                out.push('\n');
+                // After `#compdef vellum`, before anything calls them.
+                if i == 0 {
+                    out.push_str(ZSH_DOCS);
+                }
+            }
+            out
+        }
+        Shell::Fish => {
+            let mut out = script + FISH_DOCS;
+            let mut seen = std::collections::HashSet::new();
+            for (cmd, arg, files) in DOC_ARGS.iter().filter(|(c, _, _)| seen.insert(*c)) {
+                let cond = if *arg == "doc" && *cmd == "search" {
+                    "__fish_seen_subcommand_from search; and __fish_prev_arg_in --doc".to_owned()
+                } else {
+                    format!("__fish_seen_subcommand_from {cmd}")
+                };
+                let no_files = if *files { "" } else { " -f" };
+                out.push_str(&format!(
+                    "complete -c vellum -n \"{cond}\"{no_files} -a \"(__vellum_docs)\"\n"
+                ));
+            }
+            out
+        }
+        _ => script,
+    }
+}
+
+fn bash_docs(cmd: &Command) -> String {
+    let global = value_options(cmd);
+    let mut cases = String::new();
+    let mut names: Vec<&str> = DOC_ARGS.iter().map(|(c, _, _)| *c).collect();
+    names.dedup();
+    for name in &names {
+        if let Some(sub) = cmd.find_subcommand(name) {
+            cases.push_str(&format!(
+                "        {name}) valopts=\" {global} {} \" ;;\n",
+                value_options(sub)
+            ));
+        }
+    }
+    format!(
+        r#"
+# Document names, for the arguments that take a document (any script; from
+# `vellum complete-docs`, on the store given with --store).
+_vellum_with_docs() {{
+    local cur="${{COMP_WORDS[COMP_CWORD]}}" prev="${{COMP_WORDS[COMP_CWORD-1]}}"
+    local i cmd="" valopts="" store=()
+    for ((i = 1; i < COMP_CWORD; i++)); do
+        case "${{COMP_WORDS[i]}}" in
+            --store) store=(--store "${{COMP_WORDS[i+1]}}"); i=$((i + 1)) ;;
+            --store=*) store=("${{COMP_WORDS[i]}}") ;;
+            --color|--palette) [[ -z "$cmd" ]] && i=$((i + 1)) ;;
+            -*) ;;
+            *) [[ -z "$cmd" ]] && cmd="${{COMP_WORDS[i]}}" ;;
+        esac
+    done
+    _vellum "$@"
+    case "$cmd" in
+{cases}        *) return 0 ;;
+    esac
+    [[ "$cur" == -* ]] && return 0
+    if [[ "$cmd" == search ]]; then
+        [[ "$prev" == --doc ]] || return 0
+    elif [[ "$valopts" == *" $prev "* ]]; then
+        return 0
+    fi
+    local IFS=$'\n'
+    COMPREPLY+=($(compgen -W "$(vellum "${{store[@]}}" complete-docs 2>/dev/null)" -- "$cur"))
+}}
+complete -F _vellum_with_docs -o nosort -o bashdefault -o default vellum
+"#
+    )
+}
+
+const ZSH_DOCS: &str = r#"
+# Document names (any script), from `vellum complete-docs` on the store the
+# command line gives with --store.
+_vellum_docs() {
+    local -a words_all store docs
+    local i
+    words_all=(${(z)BUFFER})
+    for ((i = 1; i <= ${#words_all}; i++)); do
+        case ${words_all[i]} in
+            --store) store=(--store ${(Q)words_all[i+1]}) ;;
+            --store=*) store=(${(Q)words_all[i]}) ;;
+        esac
+    done
+    docs=(${(f)"$(vellum $store complete-docs 2>/dev/null)"})
+    compadd -a docs
+}
+_vellum_docs_or_files() {
+    _vellum_docs
+    _files
+}
+"#;
+
+const FISH_DOCS: &str = r#"
+# Document names (any script), from `vellum complete-docs` on the store the
+# command line gives with --store.
+function __vellum_docs
+    set -l args (commandline -opc)
+    set -l store
+    for i in (seq (count $args))
+        switch $args[$i]
+            case --store
+                set store --store $args[(math $i + 1)]
+            case '--store=*'
+                set store $args[$i]
+        end
+    end
+    vellum $store complete-docs 2>/dev/null
+end
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn script(shell: Shell, cmd: &mut Command) -> String {
+        let mut out = Vec::new();
+        clap_complete::generate(shell, cmd, "vellum", &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn completion_leaves_out_hidden_options_and_commands() {
+        let full = Cli::command();
+        for shell in [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::PowerShell] {
+            // `search --repeat`, hidden: bash names it, the others show its help.
+            let hidden = |s: &str| {
+                s.contains("--repeat") || s.contains("p50/p99") || s.contains("complete-docs'")
+            };
+            // Clap alone offers it (the reason for `completable`).
+            assert!(hidden(&script(shell, &mut full.clone())), "{shell}");
+            let mut cmd = completable(&full, "", shell == Shell::Zsh);
+            let out = doc_completion(shell, script(shell, &mut cmd), &cmd);
+            assert!(!hidden(&out), "{shell}");
+            assert!(!out.contains(DOCS_MARK), "{shell}");
+            assert!(out.contains("max-count"), "{shell}");
+        }
+    }
+
+    #[test]
+    fn every_document_argument_exists() {
+        let full = Cli::command();
+        for (cmd, arg, _) in DOC_ARGS {
+            let sub = full.find_subcommand(cmd).expect(cmd);
+            assert!(
+                sub.get_arguments().any(|a| a.get_id() == *arg),
+                "{cmd} {arg}"
+            );
+        }
+        let mut cmd = completable(&full, "", true);
+        let zsh = doc_completion(Shell::Zsh, script(Shell::Zsh, &mut cmd), &cmd);
+        let marked =
+            zsh.matches(":_vellum_docs'").count() + zsh.matches(":_vellum_docs_or_files'").count();
+        assert_eq!(marked, DOC_ARGS.len(), "{zsh}");
+    }
 }

@@ -41,6 +41,34 @@ use vellum::render::theme::{self, Palette};
 use vellum::store::StoreError;
 use vellum::store::{Archive, Location, Mode};
 
+/// Every address form, as the top-level `--help` lists them (and `show`
+/// and `diff` repeat).
+pub const ADDRESS_HELP: &str = "Addresses (what show, diff, log, proof, export, similar, collate take):
+  DOC            the latest version of a document (letters and digits of any script,
+                 '.', '_', '-'; typed names are case-folded: Новости is новости)
+  DOC@N          version N, counted from 1 in captured-at order
+  DOC@-K         K versions before the latest (DOC@-1 is the one before it)
+  DOC@TIME       the version current at TIME (2019-02-12, 2019-02-12T18:00Z, …)
+  CAPTURE        a capture id, or a unique prefix of 8+ hex digits: stable and citable
+                 (importing older captures renumbers versions; `vellum log DOC` shows ids)
+  URL            http:// or https://: the document whose canonical URL it is (as `add`
+                 canonicalizes it), else the one fetched from it
+  URL@N, URL@-K, URL@TIME
+                 a version, as for DOC: what follows the URL's last '@' chooses it, unless
+                 the whole text is itself an archived URL (https://x.org/@user)
+
+Examples:
+  vellum add article.md --doc south-front --url https://example.org/a
+  vellum log south-front
+  vellum diff south-front@1 south-front@2
+  vellum show https://example.org/a@-1
+  vellum verify
+
+Exit codes: 0 success (diff: no differences), 1 diff found differences or verify found damage, 2 error.";
+
+/// The heading global options are listed under, apart from a command's own.
+const GLOBAL: &str = "Global options";
+
 /// Exit codes, as documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
@@ -59,31 +87,31 @@ pub enum Exit {
     about = "A versioned archive for documents that change and get republished.",
     long_about = "vellum keeps every captured version of a document (news articles above all), \
 compressed and named by the blake3 hash of its content, shows word-level diffs between \
-versions and republications, and verifies that nothing in the archive has rotted.\n\n\
-Addresses: DOC (its latest version), DOC@N (version N, from 1 in captured-at order), or a \
-capture id / unique prefix of 8+ hex digits (stable and citable; `vellum log DOC` shows them).",
+versions and republications, and verifies that nothing in the archive has rotted.",
+    after_long_help = ADDRESS_HELP,
     after_help = "Examples:\n  vellum add article.md --doc south-front --url https://example.org/a\n  \
 vellum log south-front\n  vellum diff south-front@1 south-front@2\n  vellum verify\n\n\
-Exit codes: 0 success (diff: no differences), 1 diff found differences or verify found damage, 2 error."
+Exit codes: 0 success (diff: no differences), 1 diff found differences or verify found damage, 2 error.\n\n\
+Addresses: DOC, DOC@N, DOC@-K, DOC@TIME, a capture id, URL, URL@N, URL@-K, URL@TIME (--help says more)."
 )]
 pub struct Cli {
     /// Store directory [default: $VELLUM_STORE, else the store enclosing the current
     /// directory, else ./store]
-    #[arg(long, global = true, value_name = "DIR")]
+    #[arg(long, global = true, value_name = "DIR", help_heading = GLOBAL)]
     store: Option<PathBuf>,
     /// When to use colors (auto: only on a terminal, and never when NO_COLOR is set)
-    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto, help_heading = GLOBAL)]
     color: ColorChoice,
     /// Colors of deletions and insertions (deletions are also struck through, insertions
     /// underlined) [default: $VELLUM_PALETTE, else red-green]
-    #[arg(long, global = true, value_enum, value_name = "PALETTE")]
+    #[arg(long, global = true, value_enum, value_name = "PALETTE", help_heading = GLOBAL)]
     palette: Option<PaletteChoice>,
     /// Never page output (by default long output on a terminal goes through
     /// $VELLUM_PAGER, else $PAGER, else `less -FRX`)
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     no_pager: bool,
     /// No progress lines or notes on stderr (errors and warnings still appear)
-    #[arg(long, short, global = true)]
+    #[arg(long, short, global = true, help_heading = GLOBAL)]
     quiet: bool,
     #[command(subcommand)]
     command: Command,
@@ -155,6 +183,9 @@ enum Command {
     Push(push::PushArgs),
     /// Copy the packs this store lacks from another (directory or s3://…)
     Pull(pull::PullArgs),
+    /// Print every document name, one per line (what shell completion offers)
+    #[command(hide = true, name = "complete-docs")]
+    CompleteDocs,
 }
 
 /// What every command may need from the environment, resolved once.
@@ -376,6 +407,7 @@ pub fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Push(a) => push::run_push(&env, a),
         Command::Pull(a) => pull::run_pull(&env, a),
         Command::Collate(a) => collate::run_collate(&env, a),
+        Command::CompleteDocs => manuals::run_complete_docs(&env),
     }
 }
 

@@ -23,7 +23,7 @@ Examples:
   vellum check-proof proof.json --root 2556:9f3c…e1 article.md"
 )]
 pub struct ProofArgs {
-    /// The capture to prove (DOC, DOC@N, a capture id or prefix)
+    /// The capture to prove (DOC, DOC@N, DOC@-K, DOC@TIME, a capture id or prefix, URL, URL@N…)
     #[arg(required_unless_present = "consistency")]
     addr: Option<String>,
     /// Prove against the log of this many entries (a size whose root was published)

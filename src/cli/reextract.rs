@@ -4,7 +4,6 @@ use std::io::Write;
 
 use vellum::capture::reextract::{Due, find_due, stage_superseding};
 use vellum::capture::{self, AddedItem};
-use vellum::ingest::DocName;
 use vellum::ingest::extract::extractor_id;
 use vellum::store::Archive;
 
@@ -26,7 +25,7 @@ Prints `DOC@N CAPTURE_ID reextracted (supersedes OLD_ID)` per new record, once d
 with --json, one object per line: doc, version, capture, supersedes, status, captured_at
 (with --dry-run: doc, capture, captured_at, extractor, new_extractor, text_changed).")]
 pub struct ReextractArgs {
-    /// Documents to read again [default: every document]
+    /// Documents (names or URLs) to read again [default: every document]
     #[arg(value_name = "DOC")]
     docs: Vec<String>,
     /// List the captures that would get a new record; archive nothing
@@ -38,27 +37,18 @@ pub struct ReextractArgs {
 }
 
 pub fn run_reextract(env: &Env, args: ReextractArgs) -> Result<Exit, CliError> {
-    let docs = args
-        .docs
-        .iter()
-        .map(|d| {
-            d.parse::<DocName>()
-                .map_err(|e| CliError::new(format!("{e}")))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
     // A dry run reads only; a real one may first upgrade an older catalog.
     let archive = if args.dry_run {
         env.open()?
     } else {
         Archive::open_writable(&env.store)?.0
     };
-    for d in &docs {
-        if archive.captures(d.as_str())?.is_empty() {
-            return Err(CliError::new(format!(
-                "no document named {d}; `vellum log` lists the documents"
-            )));
-        }
-    }
+    // Names or URLs; an unknown one gets "did you mean".
+    let docs = args
+        .docs
+        .iter()
+        .map(|d| archive.document(d))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut progress = Progress::new(env, "reading HTML captures again");
     let (due, skipped) = find_due(&archive, &docs, &mut |n, total| progress.update(n, total))?;
     drop(progress);

@@ -28,7 +28,7 @@ impl From<TypeArg> for TypeOverride {
 
 /// Whether a command-line input is a URL to fetch.
 pub fn is_url(arg: &str) -> bool {
-    vellum::query::is_url(arg)
+    vellum::store::is_url(arg)
 }
 
 /// `--encoding NAME`, checked.

@@ -190,7 +190,7 @@ pub fn parse_line(line: &str) -> Result<Option<BatchLine>, Vec<Problem>> {
         }
     });
     let doc = match doc {
-        Some(d) => d.parse::<DocName>().map_err(|e| e.to_string()),
+        Some(d) => DocName::normalized(&d).map_err(|e| e.to_string()),
         None if obj.contains_key("doc") => Err(String::new()), // reported as not a string
         None => default_doc(url.as_deref(), path.as_deref()).ok_or_else(|| {
             if path.is_none() {
@@ -363,8 +363,11 @@ mod tests {
             .unwrap()
             .unwrap();
         assert_eq!(l.doc.as_str(), "example-org-x-y");
+        // File names in any script give names in that script (issue 24).
+        let l = parse_line(r#"{"path": "日本.md"}"#).unwrap().unwrap();
+        assert_eq!(l.doc.as_str(), "日本");
         assert_eq!(
-            problems(r#"{"path": "日本.md"}"#),
+            problems(r#"{"path": "😀.md"}"#),
             [
                 "doc: missing, and no document name can be made from the url or file name; add \"doc\""
             ]

@@ -6,7 +6,9 @@
 //! from canonical URLs never merge two articles: either the name spells the
 //! host and path losslessly, or it ends with a hash of the canonical URL.
 
-use super::{DocName, slug};
+// Straight to the name module (not through `ingest`): the store's address
+// resolution canonicalizes URLs with this module.
+use crate::store::name::{DocName, fold, name_char, slug};
 
 /// Why a URL was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -126,15 +128,52 @@ pub fn choose_canonical(fetched: &url::Url, declared: Option<&str>) -> url::Url 
 /// Hex digits of the canonical-URL hash appended to lossy names.
 const HASH_LEN: usize = 10;
 
+/// The text of a percent-encoded path segment, when every escape in it is
+/// part of a non-ASCII UTF-8 character (so decoding loses nothing: the URL
+/// parser escapes non-ASCII bytes itself, and leaves ASCII as it came).
+fn decoded_segment(seg: &str) -> Option<String> {
+    let bytes = seg.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = seg.get(i + 1..i + 3)?;
+            let b = u8::from_str_radix(hex, 16).ok()?;
+            if b < 0x80 {
+                return None;
+            }
+            out.push(b);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The host and decoded path, as a person reads them: percent-escapes of
+/// UTF-8 text decoded (an Arabic path reads in Arabic), other escapes kept.
+fn readable(host: &str, path: &str) -> String {
+    let path: Vec<String> = path
+        .split('/')
+        .map(|seg| decoded_segment(seg).unwrap_or_else(|| seg.to_owned()))
+        .collect();
+    format!("{host}{}", path.join("/"))
+}
+
 /// A document name for a canonical URL that never merges two articles.
 ///
-/// When the host and path only use lowercase letters, digits and `-`
-/// (besides `/` and the host's dots) and there is no query, the name spells
-/// them out losslessly: `host_seg.seg.seg` (`www.` dropped, a trailing `/`
-/// ignored). Otherwise (non-ASCII or upper-case paths, dots or `_` in the
-/// path, queries, very long URLs) it is a readable slug of host and path plus
-/// `-` and a 10-digit hash of the canonical URL. The two forms cannot collide:
-/// lossless names contain a `.` and hashed ones never do.
+/// When the host and the decoded path segments are made only of letters
+/// and digits (any script: an Arabic or Russian path stays Arabic or
+/// Russian) and `-`, already lowercase and in NFC, and there is no query or
+/// port, the name spells them out losslessly: `host_seg.seg.seg` (`www.`
+/// dropped, a trailing `/` ignored). Otherwise (upper-case letters, dots or
+/// `_` in the path, escapes of ASCII characters, queries, names over 128
+/// characters) it is a readable slug of host and decoded path plus `-` and a
+/// 10-digit hash of the canonical URL. The two forms cannot collide:
+/// lossless names contain a `.` and hashed ones never do. Names of ASCII
+/// URLs are what they always were.
 pub fn doc_name_for_url(canonical: &url::Url) -> DocName {
     let host = canonical.host_str().unwrap_or("");
     let host = host.strip_prefix("www.").unwrap_or(host);
@@ -145,29 +184,37 @@ pub fn doc_name_for_url(canonical: &url::Url) -> DocName {
         && host
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
-    let path_ok = path.split('/').skip(1).all(|seg| {
-        !seg.is_empty()
-            && seg
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    });
-    let lossless = host_ok && path_ok && canonical.query().is_none() && canonical.port().is_none();
-    if lossless {
-        let name = if path.is_empty() {
+    let segments: Option<Vec<String>> = path
+        .split('/')
+        .skip(1)
+        .map(|seg| {
+            let text = decoded_segment(seg)?;
+            let ok = !text.is_empty()
+                && text
+                    .chars()
+                    .all(|c| c == '-' || c != '.' && c != '_' && name_char(c))
+                && fold(&text) == text;
+            ok.then_some(text)
+        })
+        .collect();
+    if let Some(segments) =
+        segments.filter(|_| host_ok && canonical.query().is_none() && canonical.port().is_none())
+    {
+        let name = if segments.is_empty() {
             host.to_owned()
         } else {
-            format!("{host}_{}", path[1..].replace('/', "."))
+            format!("{host}_{}", segments.join("."))
         };
         if let Ok(n) = name.parse() {
             return n;
         }
     }
     let hash = blake3::hash(canonical.as_str().as_bytes()).to_hex();
-    let readable = slug(&format!("{host}{path}"))
+    let readable = slug(&readable(host, path))
         .map(|s| s.as_str().to_owned())
         .unwrap_or_else(|| "url".to_owned());
     let room = DocName::MAX_LEN - HASH_LEN - 1;
-    let mut readable = readable[..readable.len().min(room)].to_owned();
+    let mut readable: String = readable.chars().take(room).collect();
     while readable.ends_with('-') {
         readable.pop();
     }
@@ -258,14 +305,33 @@ mod tests {
     }
 
     #[test]
-    fn names_hash_what_a_slug_would_lose() {
-        let arabic1 = name("https://www.aljazeera.net/news/2019/5/12/\u{62e}\u{628}\u{631}");
-        let arabic2 = name("https://www.aljazeera.net/news/2019/5/12/\u{645}\u{642}\u{627}\u{644}");
-        assert_ne!(arabic1, arabic2);
-        assert!(
-            arabic1.starts_with("aljazeera-net-news-2019-5-12-"),
-            "{arabic1}"
+    fn names_read_in_the_article_s_own_script() {
+        assert_eq!(
+            name(
+                "https://www.aljazeera.net/news/2019/5/12/\u{62e}\u{628}\u{631}-\u{639}\u{627}\u{62c}\u{644}"
+            ),
+            "aljazeera.net_news.2019.5.12.\u{62e}\u{628}\u{631}-\u{639}\u{627}\u{62c}\u{644}"
         );
+        assert_eq!(
+            name("https://ria.ru/politics/%D0%BD%D0%BE%D0%B2%D0%BE%D1%81%D1%82%D0%B8"),
+            "ria.ru_politics.новости"
+        );
+        // Upper case in the path: hashed, but still readable, never hex of escapes.
+        let upper = name("https://ria.ru/%D0%9D%D0%BE%D0%B2%D0%BE%D1%81%D1%82%D0%B8/1.html");
+        assert!(upper.starts_with("ria-ru-новости-1-html-"), "{upper}");
+        assert_ne!(upper, name("https://ria.ru/новости/1.html"));
+        // Invisible and bidirectional characters never reach a name.
+        let bidi = name("https://x.org/a%E2%80%AEb");
+        assert!(bidi.starts_with("x-org-a-b-"), "{bidi}");
+        let long = format!("https://ria.ru/{}", "новости/".repeat(40));
+        assert!(name(&long).chars().count() <= DocName::MAX_LEN);
+    }
+
+    #[test]
+    fn names_hash_what_a_slug_would_lose() {
+        // Escapes of ASCII characters are not decoded into a lossless name.
+        assert_ne!(name("https://x.org/a%2Db"), name("https://x.org/a-b"));
+        assert!(name("https://x.org/a%2Db").starts_with("x-org-a-2db-"));
         let q1 = name("https://example.com/article.php?id=1");
         let q2 = name("https://example.com/article.php?id=2");
         assert_ne!(q1, q2);

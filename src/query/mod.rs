@@ -29,8 +29,6 @@ use time::OffsetDateTime;
 
 use crate::diff::{Diff, DiffOptions, count_words, diff};
 use crate::id::ObjectId;
-use crate::ingest::DocName;
-use crate::ingest::canon;
 use crate::store::StoreError;
 use crate::store::catalog::CaptureRow;
 use crate::store::{
@@ -306,34 +304,9 @@ pub fn diff_addresses(
     })
 }
 
-/// Whether a command-line or query argument is an http(s) URL (the scheme
-/// in any case: `HTTP://` is one). The one test every front end uses.
-pub fn is_url(arg: &str) -> bool {
-    let head = arg.trim_start();
-    let head = head.get(..8).unwrap_or(head).to_ascii_lowercase();
-    head.starts_with("http://") || head.starts_with("https://")
-}
-
-/// The document a URL belongs to: that of the latest capture fetched from
-/// it, else the document of the canonical URL it reduces to. Catalog
-/// lookups: no capture record is decoded.
-pub fn doc_for_url(archive: &Archive, url: &str) -> Result<Option<DocName>> {
-    let given = url.trim();
-    if let Some(d) = archive.doc_for_fetched_url(given)? {
-        return Ok(Some(d));
-    }
-    // The form captures store: scheme and host lower-cased, an empty path `/`.
-    if let Ok(parsed) = url::Url::parse(given)
-        && parsed.as_str() != given
-        && let Some(d) = archive.doc_for_fetched_url(parsed.as_str())?
-    {
-        return Ok(Some(d));
-    }
-    match canon::canonicalize(given) {
-        Ok(c) => archive.doc_for_canonical_url(c.as_str()),
-        Err(_) => Ok(None),
-    }
-}
+/// Whether an argument is an http(s) URL (the scheme in any case): the
+/// one test every front end uses, that of the address parser.
+pub use crate::store::is_url;
 
 #[cfg(test)]
 mod tests {

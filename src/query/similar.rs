@@ -17,8 +17,6 @@ pub enum SimilarError {
     Store(#[from] StoreError),
     #[error("{0} (TARGET is an address, a file path or an archived URL)")]
     BadTarget(AddressError),
-    #[error("no archived capture has the URL {0}; archive it first with `vellum add {0}`")]
-    UnknownUrl(String),
     #[error("{0} has no UTF-8 text to compare")]
     NoText(String),
 }
@@ -29,7 +27,6 @@ impl SimilarError {
         match self {
             SimilarError::Store(e) => e.kind(),
             SimilarError::BadTarget(e) => e.kind(),
-            SimilarError::UnknownUrl(_) => ErrorKind::NotFound,
             SimilarError::NoText(_) => ErrorKind::InvalidInput,
         }
     }
@@ -60,13 +57,8 @@ impl SimilarTarget {
     /// What `target` names: the document of an archived URL (any case of
     /// its scheme) or an address.
     pub fn archived(archive: &Archive, target: &str) -> Result<SimilarTarget, SimilarError> {
-        let addr: Address = if super::is_url(target) {
-            let doc = super::doc_for_url(archive, target)?
-                .ok_or_else(|| SimilarError::UnknownUrl(target.trim().to_owned()))?;
-            Address::Doc(doc)
-        } else {
-            target.parse().map_err(SimilarError::BadTarget)?
-        };
+        // A URL (any case of its scheme) is an address like any other.
+        let addr: Address = target.trim().parse().map_err(SimilarError::BadTarget)?;
         let v = super::version(archive, &addr)?;
         let text = v
             .text

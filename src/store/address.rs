@@ -2,6 +2,15 @@
 //! captured-at order), `DOC@-K` (K versions before the latest), `DOC@TIME`
 //! (the version current at that time), or a capture id / unique hex prefix
 //! of 8+ digits.
+//!
+//! A URL (`http://` or `https://`, any case) stands for its document: the
+//! one whose canonical URL it is (after the same canonicalization as `add`:
+//! no fragment, no tracking parameters), else the one a capture was fetched
+//! from it. `URL@N`, `URL@-K` and `URL@TIME` choose a version as for names.
+//! The rule for the `@`, which URLs may contain (`https://x.org/@user`):
+//! when the whole text is an archived URL, it is that URL's latest version;
+//! otherwise what follows the LAST `@` chooses the version of the URL before
+//! it. A URL is never read as a document name or a capture id.
 
 use std::str::FromStr;
 use std::sync::Arc;
@@ -11,6 +20,7 @@ use time::OffsetDateTime;
 use super::error::{AddressError, StoreError};
 use super::name::DocName;
 use crate::id::hex_val;
+use crate::ingest::canon::canonicalize;
 
 use super::archive::Archive;
 use super::history::History;
@@ -31,6 +41,52 @@ pub enum Address {
     Capture(String),
     /// Either a document name or a capture prefix (e.g. `deadbeef`): both are tried.
     DocOrCapture(DocName),
+    /// A URL as typed, with any `@N`, `@-K` or `@TIME` after it: its
+    /// document is found in the store (see the module docs for the `@` rule).
+    Url(String),
+}
+
+/// What follows the `@` of an address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Selector {
+    Version(u64),
+    Back(u64),
+    At(OffsetDateTime),
+}
+
+impl Selector {
+    fn parse(at: &str) -> Option<Selector> {
+        if let Some(k) = at.strip_prefix('-') {
+            return match k.parse::<u64>() {
+                Ok(k) if k > 0 => Some(Selector::Back(k)),
+                _ => None,
+            };
+        }
+        if !at.is_empty() && at.bytes().all(|b| b.is_ascii_digit()) {
+            return match at.parse::<u64>() {
+                Ok(n) if n > 0 => Some(Selector::Version(n)),
+                _ => None,
+            };
+        }
+        crate::when::parse_time_bound(at, true)
+            .ok()
+            .map(Selector::At)
+    }
+
+    fn on(self, doc: DocName) -> Address {
+        match self {
+            Selector::Version(n) => Address::Version(doc, n),
+            Selector::Back(k) => Address::Back(doc, k),
+            Selector::At(t) => Address::At(doc, t),
+        }
+    }
+}
+
+/// Whether an argument is a URL (scheme in any case), not a name or a path.
+pub fn is_url(s: &str) -> bool {
+    let s = s.trim_start().as_bytes();
+    let has = |p: &[u8]| s.len() >= p.len() && s[..p.len()].eq_ignore_ascii_case(p);
+    has(b"http://") || has(b"https://")
 }
 
 /// What an address resolved to.
@@ -57,29 +113,99 @@ impl FromStr for Address {
     type Err = AddressError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let invalid = || AddressError::Invalid(s.chars().take(80).collect());
-        if let Some((doc, at)) = s.split_once('@') {
-            let doc: DocName = doc.parse().map_err(|_| invalid())?;
-            if let Some(k) = at.strip_prefix('-') {
-                return match k.parse::<u64>() {
-                    Ok(k) if k > 0 => Ok(Address::Back(doc, k)),
-                    _ => Err(invalid()),
-                };
-            }
-            if at.bytes().all(|b| b.is_ascii_digit()) {
-                return match at.parse::<u64>() {
-                    Ok(n) if n > 0 => Ok(Address::Version(doc, n)),
-                    _ => Err(invalid()),
-                };
-            }
-            return crate::when::parse_time_bound(at, true)
-                .map(|t| Address::At(doc, t))
-                .map_err(|_| invalid());
+        if is_url(s) {
+            let s = s.trim();
+            let url_ok = |u: &str| canonicalize(u).is_ok();
+            let split_ok = s
+                .rsplit_once('@')
+                .is_some_and(|(u, at)| url_ok(u) && Selector::parse(at).is_some());
+            return if url_ok(s) || split_ok {
+                Ok(Address::Url(s.to_owned()))
+            } else {
+                Err(invalid())
+            };
         }
-        match (s.parse::<DocName>(), is_hex_prefix(s)) {
+        if let Some((doc, at)) = s.split_once('@') {
+            let doc = DocName::normalized(doc).map_err(|_| invalid())?;
+            return Selector::parse(at)
+                .map(|sel| sel.on(doc))
+                .ok_or_else(invalid);
+        }
+        match (DocName::normalized(s), is_hex_prefix(s)) {
             (Ok(doc), true) => Ok(Address::DocOrCapture(doc)),
             (Ok(doc), false) => Ok(Address::Doc(doc)),
             (Err(_), true) => Ok(Address::Capture(s.to_ascii_lowercase())),
             (Err(_), false) => Err(invalid()),
+        }
+    }
+}
+
+/// The document a URL names: the one whose canonical URL it is, else the
+/// one a capture was fetched from it (earliest-archived capture first).
+fn doc_for_url(a: &Archive, text: &str) -> Result<Option<DocName>, StoreError> {
+    let Ok(canonical) = canonicalize(text) else {
+        return Ok(None);
+    };
+    if let Some(doc) = a.doc_for_canonical_url(canonical.as_str())? {
+        return Ok(Some(doc));
+    }
+    let name = a.cat(a.catalog.doc_for_url(text.trim(), canonical.as_str()))?;
+    Ok(name.and_then(|n| n.parse().ok()))
+}
+
+/// An address by URL, resolved by the `@` rule of the module docs.
+fn resolve_url(a: &Archive, text: &str) -> Result<Resolved, StoreError> {
+    if let Some(doc) = doc_for_url(a, text)? {
+        return resolve(a, &Address::Doc(doc));
+    }
+    if let Some((url, at)) = text.rsplit_once('@')
+        && let Some(sel) = Selector::parse(at)
+        && canonicalize(url).is_ok()
+    {
+        return match doc_for_url(a, url)? {
+            Some(doc) => resolve(a, &sel.on(doc)),
+            None => Err(unknown_url(url)),
+        };
+    }
+    Err(unknown_url(text))
+}
+
+fn unknown_url(url: &str) -> StoreError {
+    AddressError::Unknown {
+        addr: url.to_owned(),
+        hint: format!(
+            "; no document has it as its canonical or fetched URL (archive it with `vellum add {url}`)"
+        ),
+    }
+    .into()
+}
+
+impl Archive {
+    /// Every document name, sorted (what shell completion offers).
+    pub fn doc_names(&self) -> Result<Vec<String>, StoreError> {
+        self.cat(self.catalog.doc_names())
+    }
+
+    /// The document that `text` names as a whole: a document name (NFC and
+    /// case folding applied, as typed) or one of its URLs, for commands that
+    /// take a document rather than a version (`log DOC`, `reextract DOC`).
+    /// An unknown name gets the same "did you mean" as any address.
+    pub fn document(&self, text: &str) -> Result<DocName, StoreError> {
+        match text.parse::<Address>() {
+            Ok(Address::Url(url)) => doc_for_url(self, &url)?.ok_or_else(|| unknown_url(&url)),
+            Ok(Address::Doc(doc) | Address::DocOrCapture(doc)) => {
+                if self.history(doc.as_str())?.captures.is_empty() {
+                    return Err(unknown(self, doc.as_str()));
+                }
+                Ok(doc)
+            }
+            Ok(_) => Err(AddressError::Unknown {
+                addr: text.to_owned(),
+                hint: "; give a document (its name or URL) here, not a version or a capture"
+                    .to_owned(),
+            }
+            .into()),
+            Err(e) => Err(e.into()),
         }
     }
 }
@@ -158,6 +284,7 @@ pub(super) fn resolve(a: &Archive, addr: &Address) -> Result<Resolved, StoreErro
                 (None, _) => Err(ambiguous(name.as_str(), &found)),
             }
         }
+        Address::Url(text) => resolve_url(a, text),
     }
 }
 
@@ -317,10 +444,17 @@ mod tests {
             "deadbeef".parse(),
             Ok(Address::DocOrCapture(doc("deadbeef")))
         );
+        // Names are case-folded as typed, so upper-case hex may be either.
         assert_eq!(
             "DEADBEEF00".parse(),
-            Ok(Address::Capture("deadbeef00".into()))
+            Ok(Address::DocOrCapture(doc("deadbeef00")))
         );
+        assert_eq!(
+            "deadbeef00-".parse::<Address>().map(|_| ()),
+            Ok(()),
+            "a name"
+        );
+        assert_eq!("Новости@2".parse(), Ok(Address::Version(doc("новости"), 2)));
         assert_eq!("a@-2".parse(), Ok(Address::Back(doc("a"), 2)));
         assert_eq!(
             "a@2019-02-12".parse(),
@@ -343,13 +477,41 @@ mod tests {
             "../x",
             "",
             "a/b",
-            "ZZZZZZZZZZ",
+            "ZZ/ZZZZZZZZ",
             "a@-0",
             "a@-",
             "a@--1",
+            "a\u{200b}b",
+            "https://",
+            "https://x.org:99999/a",
+            "ftp://x.org/a",
         ] {
             assert!(bad.parse::<Address>().is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn parses_urls_with_the_last_at_rule() {
+        let url = |s: &str| Ok(Address::Url(s.into()));
+        for s in [
+            "https://x.org/a",
+            "HTTP://X.org/a",
+            "https://x.org/a@2",
+            "https://x.org/a@-1",
+            "https://x.org/a@2019-02-12T18:00Z",
+            "https://medium.com/@user/post",
+            "https://user@x.org/a",
+            "https://x.org/новости@3",
+        ] {
+            assert_eq!(s.parse(), url(s), "{s}");
+        }
+        assert_eq!(
+            Selector::parse("2019-02-12T18:00Z"),
+            Some(Selector::At(time::macros::datetime!(2019-02-12 18:00 UTC)))
+        );
+        assert_eq!(Selector::parse("-3"), Some(Selector::Back(3)));
+        assert_eq!(Selector::parse("user/post"), None);
+        assert!(is_url(" Https://x") && !is_url("x/https://y") && !is_url("http:/x"));
     }
 
     #[test]

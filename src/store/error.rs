@@ -95,7 +95,7 @@ impl StoreError {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AddressError {
     #[error(
-        "{0:?} is not an address: use DOC, DOC@N, DOC@-K, DOC@TIME (2019-02-12T18:00Z), or a capture id (8+ hex digits)"
+        "{0:?} is not an address: use DOC, DOC@N, DOC@-K, DOC@TIME (2019-02-12T18:00Z), a capture id (8+ hex digits), or an archived URL (URL@N, URL@-K, URL@TIME)"
     )]
     Invalid(String),
     #[error("no document or capture matches {addr:?}{hint}")]

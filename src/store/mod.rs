@@ -45,7 +45,7 @@ mod write;
 
 use std::path::Path;
 
-pub use address::{Address, Resolved};
+pub use address::{Address, Resolved, is_url};
 pub use archive::Archive;
 pub use history::{History, Version};
 pub use location::{Location, Mode, Opened, open};

@@ -84,13 +84,6 @@ impl Archive {
         Ok(name.and_then(|n| n.parse().ok()))
     }
 
-    /// The document of the latest capture fetched from `url`, exactly as
-    /// stored.
-    pub fn doc_for_fetched_url(&self, url: &str) -> Result<Option<DocName>> {
-        let name = self.cat(self.catalog.doc_for_fetched_url(url))?;
-        Ok(name.and_then(|n| n.parse().ok()))
-    }
-
     /// The catalog row of a capture.
     pub fn capture_row(&self, id: &CaptureId) -> Result<Option<CaptureRow>> {
         self.cat(self.catalog.capture(id))

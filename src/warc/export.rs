@@ -62,8 +62,14 @@ pub fn select(archive: &Archive, addrs: &[String]) -> Result<Vec<CaptureId>, Exp
         chosen = all.iter().map(|c| c.id).collect();
     }
     for a in addrs {
-        let of_doc: Vec<CaptureId> = all.iter().filter(|c| &c.doc == a).map(|c| c.id).collect();
-        if !of_doc.is_empty() && !a.contains('@') {
+        // A document (its name or URL, no @…) means all its captures.
+        let doc = archive.document(a).ok().map(|d| d.to_string());
+        let of_doc: Vec<CaptureId> = all
+            .iter()
+            .filter(|c| doc.as_ref() == Some(&c.doc))
+            .map(|c| c.id)
+            .collect();
+        if !of_doc.is_empty() {
             chosen.extend(of_doc);
             continue;
         }

@@ -711,16 +711,16 @@ impl Catalog {
             .optional()
     }
 
-    /// The document of the latest capture fetched from `url` (as stored).
-    /// No index covers `url`: one pass over the captures table, without
-    /// decoding any record.
-    pub fn doc_for_fetched_url(&self, url: &str) -> rusqlite::Result<Option<String>> {
+    /// The document of the earliest-archived capture given or fetched as one
+    /// of two spellings of a URL (as typed, canonicalized). No index: asked
+    /// only when no canonical URL matched.
+    pub fn doc_for_url(&self, url: &str, canonical: &str) -> rusqlite::Result<Option<String>> {
         self.conn
-            .prepare_cached(
-                "SELECT d.name FROM captures c JOIN docs d ON d.n = c.doc WHERE c.url = ?1
-                 ORDER BY c.at DESC, c.atn DESC LIMIT 1",
-            )?
-            .query_row([url], |r| r.get(0))
+            .prepare_cached(&format!(
+                "SELECT d.name FROM captures c JOIN docs d ON d.n = c.doc WHERE c.url IN (?1, ?2)
+                 ORDER BY c.seq IS NULL, c.seq, {HISTORY_ORDER} LIMIT 1"
+            ))?
+            .query_row([url, canonical], |r| r.get(0))
             .optional()
     }
 
