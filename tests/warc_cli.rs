@@ -786,3 +786,41 @@ fn export_help_names_every_record_kind_it_writes() {
         assert!(help.contains(&format!("`{kind}` record")), "{kind}: {help}");
     }
 }
+
+/// A page vellum fetched is exported as a `response` record whose head the
+/// HTTP client rebuilt: the record says so (`WARC-Vellum-Http-Head:
+/// reconstructed`), so it never passes as the bytes the site sent.
+#[test]
+fn exported_heads_say_they_were_reconstructed() {
+    use common::server::{Server, ok};
+    let page = format!(
+        "<!DOCTYPE html><html><head><title>Heads</title></head><body><article>\
+         <h1>Heads</h1><p>{}</p></article></body></html>",
+        "A paragraph long enough to be an article, about a harbour strike. ".repeat(8)
+    );
+    let srv = Server::start(vec![(
+        "/news/heads.html",
+        Box::new(move |_| ok("text/html; charset=utf-8", page.clone())),
+    )]);
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    vellum(&store)
+        .args(["add", &srv.url("/news/heads.html")])
+        .assert()
+        .success();
+    let out = tmp.path().join("out.warc");
+    vellum(&store)
+        .args(["export", "--warc"])
+        .arg(&out)
+        .assert()
+        .success();
+    let bytes = std::fs::read(&out).unwrap();
+    let mut r = vellum::warc::read::Reader::new(&bytes[..], Default::default()).unwrap();
+    let mut marks = Vec::new();
+    while let Some(rec) = r.next_record().unwrap() {
+        if rec.kind() == "response" {
+            marks.push(rec.header("WARC-Vellum-Http-Head").map(str::to_owned));
+        }
+    }
+    assert_eq!(marks, [Some("reconstructed".to_owned())]);
+}

@@ -16,7 +16,9 @@ use super::{CliError, Env, Exit};
 Writes WARC/1.1, one gzip member per record: a `warcinfo` record, then per capture
 - a `response` record for a page vellum fetched: the HTTP status line and headers it
   archived (restated for the decoded body: no Content-Encoding or Transfer-Encoding, its
-  Content-Length), then the archived bytes;
+  Content-Length), then the archived bytes; its WARC-Vellum-Http-Head field says whether
+  that head is the one received (`received`) or one the HTTP client rebuilt
+  (`reconstructed`: header-name case and reason phrase normalized, not evidence);
 - a `resource` record for any other capture (files, saved pages, imported resources):
   the archived bytes, Content-Type = their media type;
 - a `revisit` record instead of either when the same bytes were already written;

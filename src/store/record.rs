@@ -83,7 +83,8 @@ pub struct HttpRecord {
     /// Each URL that redirected, in order, with its status.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub redirects: Vec<RedirectHop>,
-    /// The status line and response headers as received (HTTP/1.1 form).
+    /// The status line and response headers: as received, or rebuilt by
+    /// the HTTP client (`head_reconstructed` says which).
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub head: String,
     /// `true`: `head` was rebuilt from what the HTTP client kept (it

@@ -4,7 +4,9 @@
 //! Per capture, in order:
 //!
 //! ```text
-//! response   a page vellum fetched: its HTTP head (see `evidence_head`), then the bytes
+//! response   a page vellum fetched: its HTTP head (see `evidence_head`; the
+//!            `WARC-Vellum-Http-Head` field says whether it was received or
+//!            reconstructed), then the bytes
 //!  or resource   any other capture: the bytes, Content-Type = its media type
 //!  or revisit    bytes already written: points to the record that holds them
 //! conversion the extracted text, when it differs from the bytes
@@ -172,6 +174,7 @@ fn capture<W: Write>(
                     let fields = [
                         ("Content-Type", "application/http; msgtype=response".into()),
                         ("WARC-Payload-Digest", payload_digest),
+                        (HEAD_FIELD, head_provenance(http).into()),
                     ];
                     w.record("response", &[&common[..], &fields].concat(), &block)?;
                 }
@@ -238,6 +241,25 @@ fn evidence_head(rec: &CaptureRecord) -> Option<&HttpRecord> {
     rec.http.as_ref().filter(|h| !h.head.is_empty())
 }
 
+/// The WARC field that says how far a `response` record's HTTP head is
+/// evidence: an extension field (WARC 1.1 allows them; readers that do not
+/// know it ignore it).
+pub const HEAD_FIELD: &str = "WARC-Vellum-Http-Head";
+
+/// [`HEAD_FIELD`]'s value. `received`: the status line and header lines
+/// are the bytes the server sent (an imported WARC's head), except the
+/// Content-Length, Content-Encoding and Transfer-Encoding lines, restated
+/// for the decoded body. `reconstructed`: the HTTP client rebuilt the head
+/// (header-name case and reason phrase normalized; records written before
+/// the capture record said so are all of this kind), so it is not evidence
+/// of the bytes the site sent.
+fn head_provenance(http: &HttpRecord) -> &'static str {
+    match http.head_reconstructed {
+        Some(false) => "received",
+        Some(true) | None => "reconstructed",
+    }
+}
+
 fn content_type(media_type: &str) -> String {
     if media_type.starts_with("text/") {
         format!("{media_type}; charset=utf-8")
@@ -269,6 +291,27 @@ fn http_head(head: &str, body_len: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn only_a_head_recorded_as_received_is_marked_received() {
+        let mut http = crate::store::HttpRecord {
+            final_url: "https://example.org/".into(),
+            status: 200,
+            content_type: None,
+            etag: None,
+            last_modified: None,
+            fetched_at: time::OffsetDateTime::UNIX_EPOCH,
+            redirects: Vec::new(),
+            head: "HTTP/1.0 200 Fine\r\n\r\n".into(),
+            head_reconstructed: Some(false),
+        };
+        assert_eq!(super::head_provenance(&http), "received");
+        http.head_reconstructed = Some(true);
+        assert_eq!(super::head_provenance(&http), "reconstructed");
+        // Written before the field existed: rebuilt by the client too.
+        http.head_reconstructed = None;
+        assert_eq!(super::head_provenance(&http), "reconstructed");
+    }
+
     #[test]
     fn http_heads_are_restated_for_the_decoded_body() {
         let head = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: gzip\r\n\
