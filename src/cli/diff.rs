@@ -26,16 +26,7 @@ pub enum Format {
 }
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "A and B are addresses or files. Addresses:
-  DOC            the latest version of a document
-  DOC@N          version N, counted from 1 in captured-at order
-  DOC@-K         K versions before the latest (DOC@-1 is the one before it)
-  DOC@TIME       the version current at TIME (2019-02-12, 2019-02-12T18:00Z, …)
-  CAPTURE        a capture id, or a unique prefix of 8+ hex digits (stable, citable)
-  URL            http(s)://…: the document whose canonical or fetched URL it is
-  URL@N, URL@-K, URL@TIME   a version, as for DOC (chosen by what follows the last '@',
-                 unless the whole text is itself an archived URL)
-Files: a path (anything else containing '/', or naming an existing file); `-` reads
+#[command(after_help = concat!("A and B are addresses or files. Addresses:\n", super::address_forms!(), "Files: a path (anything else containing '/', or naming an existing file); `-` reads
 standard input. A URL is always an address, never a file. Files and standard input are
 read as `add` reads them: decoded, and an HTML page's article text extracted, so a saved
 page compares with its archived text (--type, --encoding as for add).
@@ -49,7 +40,7 @@ Examples:
   vellum diff south-front --ignore-typography --ignore-markup --stat
   vellum diff blog-copy gr-copy --ignore-boilerplate   without each site's recurring footers
 
-Exit codes: 0 no differences (after the --ignore-* options), 1 differences, 2 error.")]
+Exit codes: 0 no differences (after the --ignore-* options), 1 differences, 2 error."))]
 pub struct DiffArgs {
     /// Old side
     a: String,

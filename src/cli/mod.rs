@@ -41,8 +41,24 @@ use vellum::render::theme::{self, Palette};
 use vellum::store::StoreError;
 use vellum::store::{Archive, Location, Mode};
 
-/// Every address form, as the top-level `--help` lists them (and `show`
-/// and `diff` repeat).
+/// The address forms, one a line, as `show --help` and `diff --help` list
+/// them (the top-level `--help`, [`ADDRESS_HELP`], says more of each).
+macro_rules! address_forms {
+    () => {
+        "  DOC            the latest version of a document
+  DOC@N          version N, counted from 1 in captured-at order
+  DOC@-K         K versions before the latest (DOC@-1 is the one before it)
+  DOC@TIME       the version current at TIME (2019-02-12, 2019-02-12T18:00Z, …)
+  CAPTURE        a capture id, or a unique prefix of 8+ hex digits (stable, citable)
+  URL            http(s)://…: the document whose canonical or fetched URL it is
+  URL@N, URL@-K, URL@TIME   a version, as for DOC (chosen by what follows the last '@',
+                 unless the whole text is itself an archived URL)
+"
+    };
+}
+pub(crate) use address_forms;
+
+/// Every address form, as the top-level `--help` lists them.
 pub const ADDRESS_HELP: &str = "Addresses (what show, diff, log, proof, export, similar, collate take):
   DOC            the latest version of a document (letters and digits of any script,
                  '.', '_', '-'; typed names are case-folded: Новости is новости)
@@ -64,7 +80,7 @@ Examples:
   vellum show https://example.org/a@-1
   vellum verify
 
-Exit codes: 0 success (diff: no differences), 1 diff found differences or verify found damage, 2 error.";
+Exit codes: 0 success (diff: no differences), 1 diff found differences, verify found damage,\nor add/import archived some inputs but not others; 2 error.";
 
 /// The heading global options are listed under, apart from a command's own.
 const GLOBAL: &str = "Global options";
@@ -91,7 +107,8 @@ versions and republications, and verifies that nothing in the archive has rotted
     after_long_help = ADDRESS_HELP,
     after_help = "Examples:\n  vellum add article.md --doc south-front --url https://example.org/a\n  \
 vellum log south-front\n  vellum diff south-front@1 south-front@2\n  vellum verify\n\n\
-Exit codes: 0 success (diff: no differences), 1 diff found differences or verify found damage, 2 error.\n\n\
+Exit codes: 0 success (diff: no differences), 1 diff found differences, verify found damage, \
+or add/import archived some inputs but not others; 2 error.\n\n\
 Addresses: DOC, DOC@N, DOC@-K, DOC@TIME, a capture id, URL, URL@N, URL@-K, URL@TIME (--help says more)."
 )]
 pub struct Cli {

@@ -10,16 +10,7 @@ use super::common::json_line;
 use super::{CliError, Env, Exit, pager};
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "ADDR is one of:
-  DOC            the latest version of a document
-  DOC@N          version N, counted from 1 in captured-at order
-  DOC@-K         K versions before the latest (DOC@-1 is the one before it)
-  DOC@TIME       the version current at TIME (2019-02-12, 2019-02-12T18:00Z, …)
-  CAPTURE        a capture id, or a unique prefix of 8+ hex digits (stable, citable)
-  URL            http(s)://…: the document whose canonical or fetched URL it is
-  URL@N, URL@-K, URL@TIME   a version, as for DOC (chosen by what follows the last '@',
-                 unless the whole text is itself an archived URL)
-
+#[command(after_help = concat!("ADDR is one of:\n", super::address_forms!(), "
 Examples:
   vellum show south-front          the latest version
   vellum show south-front@1        version 1
@@ -33,7 +24,7 @@ Examples:
 
 --batch reads one address per line on stdin and prints, for each, a header line
 `CAPTURE_ID DOC@N SIZE` followed by the text and a newline, or `ADDR missing: REASON`.
-Each answer is written before the next line is read.")]
+Each answer is written before the next line is read."))]
 pub struct ShowArgs {
     /// DOC, DOC@N, DOC@-K, DOC@TIME, a capture id (8+ hex digits), URL or URL@N, URL@-K, URL@TIME
     #[arg(required_unless_present = "batch")]
