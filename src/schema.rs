@@ -59,12 +59,29 @@ fn item<T: JsonSchema>(generator: &mut SchemaGenerator) -> Schema {
 /// path (see the module documentation; the type's own doc comment names
 /// the commands that print it).
 const ITEMS: &[Item] = &[
+    item::<crate::capture::AddedItem>,
+    item::<crate::capture::Extracted>,
+    item::<crate::capture::reextract::DueItem>,
     item::<crate::custody::LogRoot>,
     item::<crate::custody::proof::ProofCheck>,
     item::<crate::custody::proof::ProofFile>,
+    item::<crate::query::Collation>,
+    item::<crate::query::items::CaptureItem>,
+    item::<crate::query::items::DocumentItem>,
+    item::<crate::query::items::RecordItem>,
+    item::<crate::query::items::SearchItem>,
+    item::<crate::query::items::SearchStatsItem>,
+    item::<crate::query::items::SimilarAnswer>,
+    item::<crate::query::items::StoriesAnswer>,
+    item::<crate::query::items::TextItem>,
+    item::<crate::query::items::VersionItem>,
+    item::<crate::render::json::Document<'static>>,
     item::<crate::store::Initialized>,
+    item::<crate::store::Reindexed>,
     item::<crate::store::sync::SyncSummary>,
     item::<crate::store::verify::VerifyReport>,
+    item::<crate::warc::importer::SummaryLine<'static>>,
+    item::<crate::web::Listening>,
 ];
 
 /// The whole schema document: `$defs` holds every item type (and the

@@ -2,42 +2,32 @@
 //! the JSON schema (`vellum::schema`), and the committed schema file
 //! `docs/schema/vellum-v1.json` is the one the types generate.
 //!
-//! A case is one line in `every_json_output_validates`: the command's
-//! arguments and the `$defs` entry each printed value must satisfy (JSON
-//! Lines: each line; a pretty-printed document: the whole). Commands that
-//! print `--json` but have no case yet are listed in `AWAITING`, so a new
-//! `--json` cannot go unvalidated.
+//! A case is one line in `every_json_output_validates` (or a helper it
+//! calls): the command's arguments and the `$defs` entry each printed value
+//! must satisfy (JSON Lines: each line; a pretty-printed document: the
+//! whole), with no key the entry does not declare. Every command whose
+//! `--help` offers `--json` must have a case, so a new `--json` cannot go
+//! unvalidated.
 
 mod common;
 
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::Output;
+use std::process::{Output, Stdio};
 
-use common::{PAIR_DOC, sample_copy, vellum};
+use common::server::{Server, ok};
+use common::{PAIR_DOC, add, fixture, sample_copy, vellum, vellum_process};
 use serde_json::{Value, json};
+use vellum::store::{Archive, CaptureExtra, CaptureText, NewCapture};
 
 const SCHEMA_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/schema/vellum-v1.json");
 
-/// Commands with a `--json` whose output is still built by hand in the CLI
-/// (other branches are moving them into the library); each gets a case
-/// when its library type is in `vellum::schema`'s list.
-const AWAITING: &[&str] = &[
-    "add",
-    "collate",
-    "diff",
-    "export",
-    "extract",
-    "import",
-    "log",
-    "reextract",
-    "reindex",
-    "search",
-    "serve",
-    "show",
-    "similar",
-    "stories",
-    "watch",
-];
+const WARC: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/tests/fixtures/warc/example.warc"
+);
 
 fn validator(def: &str) -> jsonschema::Validator {
     let schema = vellum::schema::item_schema(def)
@@ -45,12 +35,51 @@ fn validator(def: &str) -> jsonschema::Validator {
     jsonschema::validator_for(&schema).expect("the schema compiles")
 }
 
-/// The reasons `value` is not a valid `def`, one per line (empty: valid).
+/// The reasons `value` is not a valid `def`, one per line (empty: valid):
+/// what the schema refuses, and any key of the item that its entry does not
+/// declare (where the entry lists its properties and says nothing of
+/// others, a key it does not list is a field the schema forgot).
 fn violations(def: &str, value: &Value) -> String {
-    validator(def)
+    let mut why: String = validator(def)
         .iter_errors(value)
         .map(|e| format!("  at {:?}: {e}\n", e.instance_path().to_string()))
-        .collect()
+        .collect();
+    let schema = vellum::schema::item_schema(def).unwrap();
+    let mut declared = BTreeSet::new();
+    if let Some(obj) = value.as_object()
+        && declared_keys(&schema, &schema["$defs"][def], &mut declared)
+    {
+        for k in obj.keys().filter(|k| !declared.contains(*k)) {
+            why.push_str(&format!("  key {k:?} is not declared by {def}\n"));
+        }
+    }
+    why
+}
+
+/// Gathers the property names `entry` declares (its own, and those of the
+/// alternatives and references it is made of) into `keys`; false when it
+/// allows other keys explicitly (`additionalProperties`), so none can be
+/// undeclared.
+fn declared_keys(doc: &Value, entry: &Value, keys: &mut BTreeSet<String>) -> bool {
+    if entry.get("additionalProperties").is_some() {
+        return false;
+    }
+    if let Some(props) = entry["properties"].as_object() {
+        keys.extend(props.keys().cloned());
+    }
+    let mut closed = true;
+    if let Some(name) = entry["$ref"]
+        .as_str()
+        .and_then(|r| r.strip_prefix("#/$defs/"))
+    {
+        closed &= declared_keys(doc, &doc["$defs"][name], keys);
+    }
+    for alternatives in ["oneOf", "anyOf", "allOf"] {
+        for sub in entry[alternatives].as_array().into_iter().flatten() {
+            closed &= declared_keys(doc, sub, keys);
+        }
+    }
+    closed
 }
 
 /// The values a command printed: one pretty-printed document, or JSON Lines.
@@ -96,9 +125,28 @@ fn run(cmd: &mut assert_cmd::Command, code: i32) -> Output {
     output
 }
 
-fn store_case(store: &Path, args: &[&str], code: i32, def: &str) {
-    let output = run(vellum(store).args(args), code);
-    assert_valid(&args.join(" "), &output, def);
+/// The cases run, by command, so that the commands offering `--json` can be
+/// checked to have one each.
+#[derive(Default)]
+struct Cases {
+    covered: RefCell<BTreeSet<String>>,
+}
+
+impl Cases {
+    /// Runs `vellum --store STORE ARGS` (exit `code`): each value printed
+    /// is a valid `def`. Returns the values.
+    fn store(&self, store: &Path, args: &[&str], code: i32, def: &str) -> Vec<Value> {
+        let output = run(vellum(store).args(args), code);
+        self.check(&args.join(" "), &output, def)
+    }
+
+    /// Checks what `vellum ARGS…` printed (`what` starts with the command).
+    fn check(&self, what: &str, output: &Output, def: &str) -> Vec<Value> {
+        assert_valid(what, output, def);
+        let command = what.split_whitespace().next().unwrap().to_owned();
+        self.covered.borrow_mut().insert(command);
+        values(&output.stdout)
+    }
 }
 
 fn save(path: PathBuf, output: Output) -> PathBuf {
@@ -145,6 +193,8 @@ fn validation_rejects_a_wrong_type_or_a_missing_field() {
     assert!(violations("LogRoot", &wrong_type).contains("/size"));
     let missing = json!({"size": 6, "unlogged": 0});
     assert!(violations("LogRoot", &missing).contains("root"));
+    let extra = json!({"size": 6, "root": root, "unlogged": 0, "surprise": 1});
+    assert!(violations("LogRoot", &extra).contains("\"surprise\" is not declared"));
     let bad_id = json!({"size": 6, "root": "3F2A", "unlogged": 0});
     assert_ne!(violations("LogRoot", &bad_id), "");
     // Nested: a problem of an unknown kind in a verify report.
@@ -170,14 +220,32 @@ fn validation_rejects_a_wrong_type_or_a_missing_field() {
 
 #[test]
 fn every_json_output_validates() {
+    let cases = Cases::default();
+    custody_and_sync(&cases);
+    queries(&cases);
+    writers(&cases);
+    extract_and_serve(&cases);
+    let missing: Vec<String> = commands_with_json()
+        .into_iter()
+        .filter(|c| !cases.covered.borrow().contains(c))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "these commands print --json but no case in every_json_output_validates checks it \
+         against the schema: {missing:?}; add their library type to vellum::schema and a case"
+    );
+}
+
+/// verify, root, proof, check-proof, init, push, pull: on the sample store.
+fn custody_and_sync(cases: &Cases) {
     let (tmp, store) = sample_copy();
     let t = tmp.path();
     let at1 = format!("{PAIR_DOC}@1");
 
-    store_case(&store, &["verify", "--json"], 0, "VerifyReport");
-    store_case(&store, &["root", "--json"], 0, "LogRoot");
-    store_case(&store, &["proof", &at1], 0, "ProofFile");
-    store_case(&store, &["proof", "--consistency", "1"], 0, "ProofFile");
+    cases.store(&store, &["verify", "--json"], 0, "VerifyReport");
+    cases.store(&store, &["root", "--json"], 0, "LogRoot");
+    cases.store(&store, &["proof", &at1], 0, "ProofFile");
+    cases.store(&store, &["proof", "--consistency", "1"], 0, "ProofFile");
 
     let proof = save(
         t.join("p.json"),
@@ -190,8 +258,7 @@ fn every_json_output_validates() {
             .arg(&proof)
             .arg("--json");
         let output = run(cmd.args(extra), code);
-        assert_valid("check-proof", &output, "ProofCheck");
-        values(&output.stdout).remove(0)
+        cases.check("check-proof", &output, "ProofCheck").remove(0)
     };
     let holds = check(&[], 0);
     assert_eq!(holds["holds"], true);
@@ -202,19 +269,230 @@ fn every_json_output_validates() {
 
     let new = t.join("new");
     let init = |code| run(vellum(&store).arg("init").arg(&new).arg("--json"), code);
-    assert_valid("init (new)", &init(0), "Initialized");
-    assert_valid("init (existing)", &init(0), "Initialized");
+    cases.check("init (new)", &init(0), "Initialized");
+    cases.check("init (existing)", &init(0), "Initialized");
 
     let copy = t.join("copy");
     let push = run(vellum(&store).arg("push").arg(&copy).arg("--json"), 0);
-    assert_valid("push", &push, "SyncSummary");
+    cases.check("push", &push, "SyncSummary");
     let pulled = t.join("pulled");
     let pull = run(vellum(&pulled).arg("pull").arg(&store).arg("--json"), 0);
-    assert_valid("pull", &pull, "SyncSummary");
+    cases.check("pull", &pull, "SyncSummary");
 
     // A damaged store: the report's problems validate too.
     flip_a_byte_in_a_pack(&copy);
-    store_case(&copy, &["verify", "--json"], 1, "VerifyReport");
+    cases.store(&copy, &["verify", "--json"], 1, "VerifyReport");
+    cases.store(&store, &["reindex", "--json"], 0, "Reindexed");
+}
+
+/// The query commands, on a store of two versions of `d` and a
+/// republication (a story of two documents), so that lists of stories,
+/// similar documents and lineage are not empty.
+fn queries(cases: &Cases) {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    let a = tmp.path().join("a.txt");
+    std::fs::write(&a, "The ceasefire holds.\n").unwrap();
+    add(&store, &a, "d", "2020-01-01T00:00:00Z");
+    std::fs::write(&a, "The ceasefire collapsed.\n").unwrap();
+    add(&store, &a, "d", "2020-01-02T00:00:00Z");
+    for (file, at) in [
+        ("globalresearch-2019-02-12.md", "2019-02-12T13:00:00Z"),
+        ("blog-repost-2019-02-12.txt", "2019-02-12T12:56:00Z"),
+    ] {
+        add(&store, &fixture(file), file.split('.').next().unwrap(), at);
+    }
+    let (original, repost) = ("globalresearch-2019-02-12", "blog-repost-2019-02-12");
+    let count = |args: &[&str], def: &str| cases.store(&store, args, 0, def).len();
+    assert_eq!(count(&["log", "--json"], "DocumentItem"), 3);
+    assert_eq!(count(&["log", "d", "--json"], "VersionItem"), 2);
+    assert_eq!(count(&["log", "d", "--json", "-p"], "VersionItem"), 2);
+    assert_eq!(
+        count(&["log", "d", "--json", "--captures"], "CaptureItem"),
+        2
+    );
+    assert_eq!(count(&["show", "d@1", "--json"], "TextItem"), 1);
+    assert_eq!(count(&["show", "--meta", "d"], "RecordItem"), 1);
+    assert!(count(&["search", "ceasefire", "--json"], "SearchItem") >= 1);
+    assert_eq!(
+        count(&["search", "--stats", "--json"], "SearchStatsItem"),
+        1
+    );
+    let similar = cases.store(&store, &["similar", repost, "--json"], 0, "SimilarAnswer");
+    assert!(
+        !similar[0]["results"].as_array().unwrap().is_empty(),
+        "{similar:?}"
+    );
+    let stories = cases.store(&store, &["stories", "--json"], 0, "StoriesAnswer");
+    assert!(stories[0].to_string().contains(repost), "{stories:?}");
+    let (o, r) = (format!("{original}@1"), format!("{repost}@1"));
+    let collated = cases.store(&store, &["collate", &o, &r, "--json"], 0, "Collation");
+    assert_eq!(collated[0]["copies"].as_array().unwrap().len(), 2);
+    cases.store(&store, &["diff", "d@1", "d@2", "--json"], 1, "DiffDocument");
+    let diff = cases.store(
+        &store,
+        &["diff", "d@1", "d@2", "--format", "json"],
+        1,
+        "DiffDocument",
+    );
+    assert!(!diff[0]["ops"].as_array().unwrap().is_empty());
+    cases.store(&store, &["diff", &o, &r, "--json"], 1, "DiffDocument");
+}
+
+/// add, import, watch and reextract --dry-run, each on a new store.
+fn writers(cases: &Cases) {
+    let tmp = tempfile::tempdir().unwrap();
+    let t = tmp.path();
+    let text = t.join("a.txt");
+    std::fs::write(&text, "The ceasefire holds.\n").unwrap();
+    let add = |at: &str| {
+        let args = [
+            "add",
+            "--doc",
+            "d",
+            "--at",
+            at,
+            "--json",
+            text.to_str().unwrap(),
+        ];
+        cases.store(&t.join("added"), &args, 0, "AddedItem")
+    };
+    add("2020-01-02T00:00:00Z");
+    std::fs::write(&text, "The ceasefire collapsed.\n").unwrap();
+    // An older capture added later: it renumbers, and says so.
+    assert!(add("2020-01-01T00:00:00Z")[0]["renumbered"].is_array());
+
+    let imported = t.join("imported");
+    let lines = cases.store(
+        &imported,
+        &["import", "--json", WARC],
+        0,
+        "AddedItem|SummaryLine",
+    );
+    assert!(lines.len() >= 2, "captures and a summary: {lines:?}");
+    assert!(lines.last().unwrap()["summary"].is_object());
+
+    let srv = Server::start(vec![
+        (
+            "/rss.xml",
+            Box::new(|_| ok("application/rss+xml", rss(&["/a", "/b"]))),
+        ),
+        ("/a", Box::new(|_| ok("text/html", page("Alpha")))),
+        ("/b", Box::new(|_| ok("text/html", page("Beta")))),
+    ]);
+    let feed = srv.url("/rss.xml");
+    let args = ["watch", "--once", "--delay", "0", "--json", &feed];
+    assert_eq!(
+        cases.store(&t.join("watched"), &args, 0, "AddedItem").len(),
+        2
+    );
+
+    let old = t.join("old");
+    archive_old(&old, &page("Story"));
+    let args = ["reextract", "--dry-run", "--json"];
+    let due = cases.store(&old, &args, 0, "DueItem");
+    assert_eq!(due.len(), 1);
+    assert_eq!(due[0]["extractor"], OLD_EXTRACTOR);
+}
+
+/// extract (of a file: no store needed) and serve's first line.
+fn extract_and_serve(cases: &Cases) {
+    let (tmp, store) = sample_copy();
+    let html = tmp.path().join("saved.html");
+    std::fs::write(&html, page("Saved")).unwrap();
+    let url = "https://example.org/saved";
+    let args = ["extract", "--json", "--url", url, html.to_str().unwrap()];
+    let e = cases.store(&store, &args, 0, "Extracted");
+    assert_eq!(
+        (&e[0]["type"], &e[0]["title"]),
+        (&json!("html"), &json!("Saved"))
+    );
+    let text = fixture("blog-repost-2019-02-12.txt");
+    let e = cases.store(
+        &store,
+        &["extract", "--json", text.to_str().unwrap()],
+        0,
+        "Extracted",
+    );
+    assert_eq!(e[0]["type"], "text");
+
+    let mut child = vellum_process(&store)
+        .args(["serve", "--addr", "127.0.0.1:0", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    let read = BufReader::new(child.stdout.take().unwrap()).read_line(&mut line);
+    let _ = child.kill();
+    let status = child.wait().unwrap();
+    read.unwrap();
+    let output = Output {
+        status,
+        stdout: line.into_bytes(),
+        stderr: Vec::new(),
+    };
+    let first = cases.check("serve --json", &output, "Listening");
+    assert!(
+        first[0]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("http://127.0.0.1:")
+    );
+}
+
+fn page(title: &str) -> String {
+    let words: Vec<String> = (0..80).map(|i| format!("{title}{i}")).collect();
+    format!(
+        "<!DOCTYPE html><html><head><meta charset=utf-8><title>{title}</title></head><body>\
+         <nav><a href=/>Home</a></nav><article><h1>{title}</h1><p>{}.</p></article>\
+         <section class=comments><h2>Comments (3)</h2></section></body></html>",
+        words.join(" ")
+    )
+}
+
+fn rss(links: &[&str]) -> String {
+    let items: String = links
+        .iter()
+        .map(|l| format!("<item><title>{l}</title><link>{l}</link><guid>{l}</guid></item>"))
+        .collect();
+    format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>News</title>{items}</channel></rss>"
+    )
+}
+
+const OLD_EXTRACTOR: &str = "vellum-article 1 (dom_smoothie 0.18.0)";
+
+/// Archives `html` as an older extractor did (through the library, as an
+/// older vellum wrote it): its text is not what the current one makes.
+fn archive_old(store: &Path, html: &str) {
+    let at = time::OffsetDateTime::parse(
+        "2020-01-01T00:00:00Z",
+        &time::format_description::well_known::Rfc3339,
+    )
+    .unwrap();
+    let (a, _) = Archive::init(store).unwrap();
+    let mut w = a.writer(&mut || {}).unwrap();
+    w.add_with(
+        NewCapture {
+            doc: "story".parse().unwrap(),
+            captured_at: at,
+            bytes: html.as_bytes().to_vec(),
+            media_type: "text/html".into(),
+            text: CaptureText::Extracted("Story\n\nComments (3)\n".into()),
+            url: Some("https://example.org/story".into()),
+            source: None,
+            title: Some("Story".into()),
+            meta: Default::default(),
+        },
+        CaptureExtra {
+            extractor: Some(OLD_EXTRACTOR.into()),
+            encoding: Some("UTF-8".into()),
+            ..CaptureExtra::default()
+        },
+    )
+    .unwrap();
+    w.commit().unwrap();
 }
 
 fn flip_a_byte_in_a_pack(store: &Path) {
@@ -268,24 +546,4 @@ fn commands_with_json() -> Vec<String> {
                 .any(|l| l.trim_start().starts_with('-') && l.contains("--json"))
         })
         .collect()
-}
-
-#[test]
-fn every_command_with_json_has_a_case_or_awaits_one() {
-    let covered = [
-        "check-proof",
-        "init",
-        "proof",
-        "pull",
-        "push",
-        "root",
-        "verify",
-    ];
-    for c in commands_with_json() {
-        assert!(
-            covered.contains(&c.as_str()) || AWAITING.contains(&c.as_str()),
-            "`vellum {c}` prints --json but no case in every_json_output_validates checks it \
-             against the schema: add its library type to vellum::schema and a case here"
-        );
-    }
 }

@@ -38,6 +38,7 @@
 //! The library never prints: warnings come back as data ([`Warning`]).
 
 mod commit_protocol;
+mod extracted;
 mod pipeline;
 pub mod reextract;
 
@@ -54,6 +55,7 @@ pub use commit_protocol::{
     AddedItem, AddedStatus, Committed, DerivedIndex, IndexLag, Moved, SearchIndex, SimilarityIndex,
     cache_stats, catch_up, commit, derived_indexes, renumber_warnings,
 };
+pub use extracted::{Extracted, ExtractedKind};
 pub use pipeline::{
     Capture, FUTURE_SKEW, Ingested, Options, canonical_for, check_time, document_canonical_url,
     fetch, fetch_page, from_bytes, from_fetched, ingest_with, stage, status_error,

@@ -6,6 +6,7 @@ use crate::ingest::DocName;
 use crate::ingest::reextract::{self, Reextraction};
 use crate::store::StoreError;
 use crate::store::{Archive, CaptureId, CaptureRecord, Writer};
+use crate::when::format_time;
 
 /// A capture the current extractor reads differently.
 #[derive(Debug, Clone)]
@@ -14,6 +15,42 @@ pub struct Due {
     pub rec: CaptureRecord,
     pub bytes: Vec<u8>,
     pub new: Reextraction,
+}
+
+impl Due {
+    /// Whether the new extraction makes another text (else only the flag
+    /// changes).
+    pub fn text_changed(&self) -> bool {
+        self.rec.text != Some(self.new.text_id())
+    }
+
+    /// What `reextract --dry-run` lists of it.
+    pub fn item(&self) -> DueItem {
+        DueItem {
+            capture: self.old,
+            captured_at: format_time(self.rec.captured_at),
+            doc: self.rec.doc.to_string(),
+            extractor: self.rec.extractor.clone().unwrap_or_default(),
+            new_extractor: self.new.extractor.clone(),
+            text_changed: self.text_changed(),
+        }
+    }
+}
+
+/// A capture the current extractor would read differently, as
+/// `reextract --dry-run --json` prints it (one per line).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct DueItem {
+    /// The capture that would be superseded.
+    pub capture: CaptureId,
+    pub captured_at: String,
+    pub doc: String,
+    /// The extractor that made its archived text ("name version").
+    pub extractor: String,
+    /// The extractor that would make the new text.
+    pub new_extractor: String,
+    /// False when only the flag would change.
+    pub text_changed: bool,
 }
 
 /// A capture that could not be read again (damaged or missing bytes):

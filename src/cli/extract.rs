@@ -6,7 +6,7 @@ use std::path::Path;
 
 use vellum::capture::{self, HttpFetcher};
 use vellum::ingest::detect::Kind;
-use vellum::ingest::{PrepareHints, extract::extractor_id, prepare};
+use vellum::ingest::{PrepareHints, prepare};
 
 use super::web::{self, TypeArg};
 use super::{CliError, Env, Exit};
@@ -86,27 +86,8 @@ pub fn run_extract(_env: &Env, args: ExtractArgs) -> Result<Exit, CliError> {
     })?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        let a = p.article.as_ref();
-        // The rule `add` names documents by.
-        let declared = a.and_then(|a| a.canonical_url.as_deref());
-        let canonical = capture::canonical_for(page_url.as_deref(), declared).map(String::from);
-        let v = serde_json::json!({
-            "type": if p.kind == Kind::Html { "html" } else { "text" },
-            "media_type": p.media_type,
-            "title": a.and_then(|a| a.title.clone()),
-            "byline": a.and_then(|a| a.byline.clone()),
-            "date": a.and_then(|a| a.date.clone()),
-            "language": a.and_then(|a| a.language.clone()),
-            "canonical_url": canonical,
-            "encoding": p.encoding.map(|e| e.name()).unwrap_or("UTF-8"),
-            "encoding_source": p.encoding_source.map(|s| s.as_str()),
-            "extractor": a.map(|_| extractor_id()),
-            "flag": a.and_then(|a| a.flag.clone()),
-            "status": fetched.as_ref().map(|f| f.status),
-            "final_url": fetched.as_ref().map(|f| f.final_url.to_string()),
-            "text": text,
-        });
-        writeln!(out, "{v}")?;
+        let item = capture::Extracted::new(&p, text, page_url.as_deref(), fetched.as_ref());
+        super::common::json_line(&mut out, &item)?;
     } else {
         out.write_all(text.as_bytes())?;
         if let Some(flag) = p.article.as_ref().and_then(|a| a.flag.as_deref()) {

@@ -8,7 +8,7 @@ use vellum::ingest::extract::extractor_id;
 use vellum::store::Archive;
 
 use super::progress::{Progress, Spinner};
-use super::{CliError, Env, Exit, fmt_time};
+use super::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:
@@ -107,26 +107,23 @@ pub fn run_reextract(env: &Env, args: ReextractArgs) -> Result<Exit, CliError> {
     Ok(Exit::Ok)
 }
 
-fn print_due(out: &mut dyn Write, d: &Due, json: bool) -> std::io::Result<()> {
-    let changed = d.rec.text != Some(d.new.text_id());
-    let old = d.rec.extractor.as_deref().unwrap_or("");
+fn print_due(out: &mut dyn Write, d: &Due, json: bool) -> Result<(), CliError> {
+    let item = d.item();
     if json {
-        let v = serde_json::json!({
-            "doc": d.rec.doc, "capture": d.old, "captured_at": fmt_time(d.rec.captured_at),
-            "extractor": old, "new_extractor": d.new.extractor, "text_changed": changed,
-        });
-        return writeln!(out, "{v}");
+        return super::common::json_line(out, &item);
     }
     writeln!(
         out,
-        "{} {} {}: {} (was {old})",
-        d.rec.doc,
-        d.old,
-        fmt_time(d.rec.captured_at),
-        if changed {
+        "{} {} {}: {} (was {})",
+        item.doc,
+        item.capture,
+        item.captured_at,
+        if item.text_changed {
             "new text"
         } else {
             "same text, new flag"
-        }
-    )
+        },
+        item.extractor
+    )?;
+    Ok(())
 }

@@ -20,10 +20,9 @@ pub fn run_reindex(env: &Env, args: ReindexArgs) -> Result<Exit, CliError> {
     let archive = vellum::store::Archive::open(&env.store)?;
     super::write::catch_up(env, &archive, true);
     if args.json {
-        let v = serde_json::json!({
-            "store": env.store, "packs": report.packs, "captures": report.captures,
-        });
-        writeln!(std::io::stdout().lock(), "{v}")?;
+        let line = serde_json::to_string(&vellum::store::Reindexed::new(&env.store, report))
+            .map_err(|e| CliError::new(e.to_string()))?;
+        writeln!(std::io::stdout().lock(), "{line}")?;
         return Ok(Exit::Ok);
     }
     writeln!(

@@ -78,12 +78,12 @@ capture in {}",
                 ))
             })?;
         let bound = listener.local_addr()?;
-        let url = format!("http://{bound}/");
+        let listening = vellum::web::Listening::new(bound, &env.store);
+        let url = listening.url.clone();
         {
             let mut out = std::io::stdout().lock();
             if args.json {
-                let j = serde_json::json!({"url": url, "addr": bound.to_string(), "store": env.store});
-                writeln!(out, "{j}")?;
+                super::common::json_line(&mut out, &listening)?;
             } else {
                 writeln!(out, "{url}")?;
             }

@@ -8,10 +8,11 @@
 //! where it is now, both `moved` and carrying the same move id; the word diff
 //! between its two versions is the [`Move`] of that id in [`Diff::moves`].
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 /// What an op does to the text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum OpTag {
     Equal,
@@ -20,7 +21,9 @@ pub enum OpTag {
 }
 
 /// The kind of a change, so users can see (and hide) noise apart from edits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum ChangeKind {
     /// A small edit inside one word: `troop` -> `troops`.
@@ -54,7 +57,8 @@ pub enum ChangeKind {
 }
 
 /// One run of text in the diff.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "DiffOp")]
 pub struct Op {
     pub op: OpTag,
     pub text: String,
@@ -75,7 +79,8 @@ pub struct Op {
 }
 
 /// A paragraph that moved, possibly edited on the way.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "DiffMove")]
 pub struct Move {
     /// The id its two ends carry in [`Op::move_id`]; moves are numbered
     /// from 0 in the order of their new places.
@@ -105,7 +110,8 @@ impl Move {
 /// Added and removed words are those of visible (not ignored) changes; a
 /// moved paragraph counts once in `paragraphs_moved`, and only the words
 /// changed inside it (its [`Move`]'s ops) as added or removed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "DiffStats")]
 pub struct Stats {
     pub words_old: usize,
     pub words_new: usize,

@@ -12,28 +12,38 @@ use serde::Serialize;
 use super::Side;
 use crate::diff::{Diff, Move, Op, Stats};
 
-#[derive(Serialize)]
-struct Document<'a> {
-    old: &'a Side,
-    new: &'a Side,
-    stats: &'a Stats,
+/// A diff of two sides (`diff --json`, `diff --format json`).
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[schemars(rename = "DiffDocument")]
+pub struct Document<'a> {
+    pub old: &'a Side,
+    pub new: &'a Side,
+    pub stats: &'a Stats,
+    /// True when the engine ran out of time and a coarser diff was used.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
-    fallback: bool,
-    ops: &'a [Op],
+    pub fallback: bool,
+    pub ops: &'a [Op],
+    /// The moved paragraphs, by id.
     #[serde(skip_serializing_if = "<[Move]>::is_empty")]
-    moves: &'a [Move],
+    pub moves: &'a [Move],
+}
+
+impl<'a> Document<'a> {
+    /// The document of `diff` between `old` and `new`.
+    pub fn new(diff: &'a Diff, old: &'a Side, new: &'a Side) -> Self {
+        Document {
+            old,
+            new,
+            stats: &diff.stats,
+            fallback: diff.fallback,
+            ops: &diff.ops,
+            moves: &diff.moves,
+        }
+    }
 }
 
 /// Writes `diff` as one JSON document followed by a newline.
 pub fn json(w: &mut dyn Write, diff: &Diff, old: &Side, new: &Side) -> io::Result<()> {
-    let doc = Document {
-        old,
-        new,
-        stats: &diff.stats,
-        fallback: diff.fallback,
-        ops: &diff.ops,
-        moves: &diff.moves,
-    };
-    serde_json::to_writer(&mut *w, &doc).map_err(io::Error::other)?;
+    serde_json::to_writer(&mut *w, &Document::new(diff, old, new)).map_err(io::Error::other)?;
     w.write_all(b"\n")
 }

@@ -16,7 +16,7 @@
 mod html;
 mod html_side;
 mod inline;
-mod json;
+pub mod json;
 mod side_by_side;
 mod stat;
 pub mod theme;
@@ -32,7 +32,8 @@ use crate::diff::{ChangeKind, Diff, Move, Op, OpTag};
 
 /// One side of a diff as the user named it, with what the archive knows of
 /// its capture (evidence needs the time and place of each side).
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[schemars(rename = "DiffSide")]
 pub struct Side {
     /// What the user typed or what it resolved to, e.g. `south-front@2` or a path.
     pub label: String,

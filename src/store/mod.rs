@@ -328,3 +328,26 @@ pub struct Initialized {
     /// Whether it was created (false: it already was a store; nothing changed).
     pub created: bool,
 }
+
+/// What `reindex --json` prints: the store and what its catalog was
+/// rebuilt from.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct Reindexed {
+    /// Captures now in the catalog.
+    pub captures: usize,
+    /// Packs read.
+    pub packs: usize,
+    /// The store's directory (or s3:// address), as given.
+    pub store: PathBuf,
+}
+
+impl Reindexed {
+    /// The report of rebuilding `store`'s catalog.
+    pub fn new(store: &Path, report: ReindexReport) -> Self {
+        Reindexed {
+            captures: report.captures,
+            packs: report.packs,
+            store: store.to_path_buf(),
+        }
+    }
+}

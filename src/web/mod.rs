@@ -163,6 +163,29 @@ pub struct App {
     pub search: bool,
 }
 
+/// Where the web view listens: the first line `serve --json` prints, once
+/// the port is bound.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct Listening {
+    /// The address bound (`127.0.0.1:8080`).
+    pub addr: String,
+    /// The store served (its directory or s3:// address, as given).
+    pub store: PathBuf,
+    /// The view's address (`http://127.0.0.1:8080/`).
+    pub url: String,
+}
+
+impl Listening {
+    /// Serving `store` on `addr`.
+    pub fn new(addr: std::net::SocketAddr, store: &Path) -> Self {
+        Listening {
+            addr: addr.to_string(),
+            store: store.to_path_buf(),
+            url: format!("http://{addr}/"),
+        }
+    }
+}
+
 /// Why a page could not be shown; each maps to an HTTP status.
 #[derive(Debug)]
 pub enum WebError {
