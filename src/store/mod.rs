@@ -338,7 +338,7 @@ pub struct Reindexed {
     /// Packs read.
     pub packs: usize,
     /// The store's directory (or s3:// address), as given.
-    pub store: PathBuf,
+    pub store: std::path::PathBuf,
 }
 
 impl Reindexed {
