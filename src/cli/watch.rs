@@ -1,6 +1,5 @@
 //! `vellum watch FEED_URL... [--once | --every DURATION]`
 
-use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -198,16 +197,10 @@ impl Round<'_> {
     fn print(&self, items: &[AddedItem]) -> Result<(), CliError> {
         let mut out = std::io::stdout().lock();
         for a in items.iter().filter(|a| a.status == AddedStatus::New) {
-            if self.json {
-                super::write::print_item(&mut out, a, true)?;
-                continue;
+            match self.json {
+                true => super::write::print_item(&mut out, a, true)?,
+                false => vellum::render::listing::new_version(&mut out, a)?,
             }
-            let stat = match (a.added.zip(a.removed), a.words) {
-                (Some((add, rem)), _) => format!("+{add} -{rem} words"),
-                (None, Some(w)) => format!("{w} words"),
-                (None, None) => String::new(),
-            };
-            writeln!(out, "{}@{} {} new  {stat}", a.doc, a.version, a.capture)?;
         }
         Ok(())
     }
