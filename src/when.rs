@@ -4,6 +4,7 @@
 //! One parser for every place a time is typed (`add --at`, batch
 //! `captured_at`, addresses such as `DOC@2019-02-12`, `log --since/--until`),
 //! so they all accept the same forms and refuse the rest with the same words.
+//! Durations as typed (`watch --every 15m`): [`parse_duration`].
 
 use time::{Date, Month, OffsetDateTime, Time, UtcOffset};
 
@@ -190,6 +191,27 @@ fn parse(s: &str, end_of_day: bool) -> Result<OffsetDateTime, String> {
         return Err("unexpected text after the time zone".into());
     }
     Ok(date.with_time(time).assume_offset(offset))
+}
+
+/// A duration as typed: `30s`, `15m`, `1h`, `1d`, `500ms`, or plain seconds.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let s = s.trim();
+    let (num, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => s.split_at(i),
+        None => (s, "s"),
+    };
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration: use 30s, 15m, 1h or 1d"))?;
+    let secs = match unit {
+        "ms" => return Ok(std::time::Duration::from_millis(n)),
+        "s" => n,
+        "m" => n * 60,
+        "h" => n * 3600,
+        "d" => n * 86_400,
+        _ => return Err(format!("{s:?} is not a duration: use 30s, 15m, 1h or 1d")),
+    };
+    Ok(std::time::Duration::from_secs(secs))
 }
 
 #[cfg(test)]

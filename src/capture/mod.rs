@@ -38,6 +38,7 @@
 //! The library never prints: warnings come back as data ([`Warning`]).
 
 mod commit_protocol;
+pub mod input;
 mod pipeline;
 pub mod reextract;
 

@@ -39,10 +39,10 @@ pub struct WatchArgs {
     #[arg(long, conflicts_with = "every")]
     once: bool,
     /// Run a round every DURATION (30s, 15m, 1h, 1d) until interrupted
-    #[arg(long, value_name = "DURATION", value_parser = super::input::parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = vellum::when::parse_duration)]
     every: Option<Duration>,
     /// Pause between two requests to one host
-    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = super::input::parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = vellum::when::parse_duration)]
     delay: Duration,
     /// Seconds allowed for fetching each feed or page
     #[arg(long, default_value_t = 60, value_name = "SECS")]
