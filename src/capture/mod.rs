@@ -72,6 +72,30 @@ impl Fetcher for HttpFetcher {
     }
 }
 
+/// How [`open_or_create`] found the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Opened {
+    Existing,
+    /// Its catalog, written by an older vellum, was rebuilt first.
+    Upgraded,
+    /// There was none: a new, empty store was created.
+    Created,
+}
+
+/// The store at `dir` open for writing, created when there is none yet:
+/// what a first `add`, `import` or `watch` writes to.
+pub fn open_or_create(
+    dir: &std::path::Path,
+) -> Result<(crate::store::Archive, Opened), StoreError> {
+    use crate::store::Archive;
+    match Archive::open_writable(dir) {
+        Ok((a, true)) => Ok((a, Opened::Upgraded)),
+        Ok((a, false)) => Ok((a, Opened::Existing)),
+        Err(StoreError::NoStore(_)) => Ok((Archive::init(dir)?.0, Opened::Created)),
+        Err(e) => Err(e),
+    }
+}
+
 /// Why an input could not be captured. Nothing of it was archived.
 #[derive(Debug, thiserror::Error)]
 pub enum CaptureError {

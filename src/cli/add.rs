@@ -5,8 +5,7 @@ use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
 
-use vellum::capture::{self, AddedItem, Capture, CaptureError, HttpFetcher, Options};
-use vellum::error::StoreError;
+use vellum::capture::{self, AddedItem, Capture, CaptureError, HttpFetcher, Opened, Options};
 use vellum::ingest::batch;
 use vellum::store::Archive;
 use vellum::when::{parse_time, to_second};
@@ -308,23 +307,14 @@ fn read_batch(batch: &Path) -> Result<Vec<Input>, CliError> {
 }
 
 pub(super) fn open_or_create(env: &Env) -> Result<Archive, CliError> {
-    match Archive::open_writable(&env.store) {
-        Ok((a, upgraded)) => {
-            if upgraded {
-                eprintln!(
-                    "vellum: rebuilt the catalog of {} written by an older vellum",
-                    env.store.display()
-                );
-            }
-            Ok(a)
+    let (archive, opened) = capture::open_or_create(&env.store)?;
+    let dir = env.store.display();
+    match opened {
+        Opened::Upgraded => {
+            eprintln!("vellum: rebuilt the catalog of {dir} written by an older vellum")
         }
-        Err(StoreError::NoStore(_)) => {
-            let (a, _) = Archive::init(&env.store)?;
-            if env.notes {
-                eprintln!("vellum: created a new store in {}", env.store.display());
-            }
-            Ok(a)
-        }
-        Err(e) => Err(e.into()),
+        Opened::Created if env.notes => eprintln!("vellum: created a new store in {dir}"),
+        _ => {}
     }
+    Ok(archive)
 }
