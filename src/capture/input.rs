@@ -5,6 +5,7 @@ use std::io::Read;
 use std::path::Path;
 
 use crate::error::ErrorKind;
+use crate::ingest::batch::{self, BatchLine};
 use crate::store::object::MAX_OBJECT_SIZE;
 
 /// Why an input could not be read. The message names the input and says
@@ -93,6 +94,25 @@ pub fn check(path: &Path) -> Result<(), InputError> {
     Ok(())
 }
 
+/// The lines of a batch (JSON Lines), numbered from 1, each checked on
+/// its own: in place of a bad line comes what is wrong with it (its
+/// problems one a line, or `path: …`), so the other lines are still
+/// archived.
+pub fn batch_lines(text: &[u8]) -> Vec<(usize, Result<BatchLine, String>)> {
+    let line = |line: Result<BatchLine, Vec<batch::Problem>>| {
+        let b = line.map_err(|problems| {
+            let p: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            p.join("\n")
+        })?;
+        check(&b.path).map_err(|e| format!("path: {e}"))?;
+        Ok(b)
+    };
+    batch::parse_lines(text)
+        .into_iter()
+        .map(|(n, l)| (n, line(l)))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,6 +126,24 @@ mod tests {
             e.to_string()
                 .ends_with("is a directory; give the files inside it (or a --batch list)"),
             "{e}"
+        );
+    }
+
+    #[test]
+    fn a_batch_line_naming_a_missing_file_says_so_in_its_place() {
+        let text = b"{\"path\": \"/no/such/vellum-input.md\"}\n{\"doc\": \"x\"}\n";
+        let lines = batch_lines(text);
+        assert_eq!(lines.len(), 2, "{lines:?}");
+        let (n, first) = &lines[0];
+        assert_eq!(*n, 1);
+        let e = first.as_ref().unwrap_err();
+        assert!(
+            e.starts_with("path: cannot read /no/such/vellum-input.md: "),
+            "{e}"
+        );
+        assert!(
+            lines[1].1.is_err(),
+            "a line without a path is refused: {lines:?}"
         );
     }
 

@@ -9,8 +9,3 @@ use vellum::capture::input;
 pub(super) fn read_input(path: &Path) -> Result<Vec<u8>, String> {
     input::read(path).map_err(|e| e.to_string())
 }
-
-/// Whether a file can be archived, as far as its metadata tells.
-pub(super) fn check_input(path: &Path) -> Result<(), String> {
-    input::check(path).map_err(|e| e.to_string())
-}
