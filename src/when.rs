@@ -4,6 +4,7 @@
 //! One parser for every place a time is typed (`add --at`, batch
 //! `captured_at`, addresses such as `DOC@2019-02-12`, `log --since/--until`),
 //! so they all accept the same forms and refuse the rest with the same words.
+//! Durations as typed (`watch --every 15m`): [`parse_duration`].
 
 use time::{Date, Month, OffsetDateTime, Time, UtcOffset};
 
@@ -203,10 +204,42 @@ pub fn from_nanos(n: i128) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp_nanos(n).expect("nanos of a record time")
 }
 
+/// A duration as typed: `30s`, `15m`, `1h`, `1d`, `500ms`, or plain seconds.
+pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    let s = s.trim();
+    let (num, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => s.split_at(i),
+        None => (s, "s"),
+    };
+    let n: u64 = num
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration: use 30s, 15m, 1h or 1d"))?;
+    let per = match unit {
+        "ms" => return Ok(std::time::Duration::from_millis(n)),
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => return Err(format!("{s:?} is not a duration: use 30s, 15m, 1h or 1d")),
+    };
+    n.checked_mul(per)
+        .map(std::time::Duration::from_secs)
+        .ok_or_else(|| format!("{s:?} is too long a duration"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn durations_too_long_are_refused_not_overflowed() {
+        assert_eq!(
+            parse_duration("2d"),
+            Ok(std::time::Duration::from_secs(172_800))
+        );
+        assert!(parse_duration("99999999999999999d").is_err());
+    }
 
     #[test]
     fn accepted_forms() {

@@ -39,6 +39,7 @@
 
 mod commit_protocol;
 mod extracted;
+pub mod input;
 mod pipeline;
 pub mod reextract;
 

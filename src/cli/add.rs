@@ -5,11 +5,11 @@ use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
 
-use vellum::capture::{self, AddedItem, Capture, CaptureError, HttpFetcher, Options};
+use vellum::capture::{self, AddedItem, Capture, CaptureError, HttpFetcher, Options, input};
 use vellum::ingest::batch;
 use vellum::when::{parse_time, to_second};
 
-use super::input::{check_input, read_input};
+use super::input::read_input;
 use super::progress::{Progress, Spinner};
 use super::web::{self, TypeArg};
 /// `import` prints its captures as `add` does.
@@ -288,19 +288,8 @@ fn read_batch(batch: &Path) -> Result<Vec<Input>, CliError> {
             CliError::new(format!("cannot read batch file {}: {e}", batch.display()))
         })?
     };
-    Ok(batch::parse_lines(&text)
+    Ok(input::batch_lines(&text)
         .into_iter()
-        .map(|(n, line)| {
-            let line = line
-                .map_err(|problems| {
-                    let p: Vec<String> = problems.iter().map(ToString::to_string).collect();
-                    p.join("\n")
-                })
-                .and_then(|b| match check_input(&b.path) {
-                    Err(e) => Err(format!("path: {e}")),
-                    Ok(()) => Ok(b),
-                });
-            Input::Line(n, line)
-        })
+        .map(|(n, line)| Input::Line(n, line))
         .collect())
 }

@@ -1,11 +1,12 @@
-//! Pieces several subcommands share: the `--ignore-*` options and table cells.
+//! Pieces several subcommands share: the `--ignore-*` options, JSON lines
+//! and the layout of listings.
 
-use unicode_width::UnicodeWidthChar;
 use vellum::diff::DiffOptions;
 use vellum::query::Boilerplate;
+use vellum::render::TableOptions;
 use vellum::store::Archive;
 
-use super::CliError;
+use super::{CliError, Env};
 
 /// The normalizations a diff (or a log's counts) can ignore.
 #[derive(clap::Args, Debug, Clone, Default)]
@@ -65,40 +66,12 @@ pub fn json_line(
     Ok(())
 }
 
-/// `s` cut to `width` display columns with a final `…` when `cut` is set
-/// and it is wider, then padded to `width` (CJK characters take two).
-pub fn cell(s: &str, width: usize, cut: bool) -> String {
-    let w: usize = s.chars().map(|c| c.width().unwrap_or(0)).sum();
-    if w <= width || !cut {
-        return format!("{s}{}", " ".repeat(width.saturating_sub(w)));
-    }
-    let mut out = String::new();
-    let mut used = 0;
-    for c in s.chars() {
-        let cw = c.width().unwrap_or(0);
-        if used + cw + 1 > width {
-            break;
-        }
-        out.push(c);
-        used += cw;
-    }
-    out.push('…');
-    used += 1;
-    out.push_str(&" ".repeat(width.saturating_sub(used)));
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::cell;
-
-    #[test]
-    fn cells_keep_columns() {
-        assert_eq!(cell("abc", 5, true), "abc  ");
-        assert_eq!(cell("abcdefgh", 5, true), "abcd…");
-        assert_eq!(cell("abcdefgh", 5, false), "abcdefgh");
-        // Two columns per CJK character: 4 columns + "…" is 5.
-        assert_eq!(cell("中文标题很长", 5, true), "中文…");
-        assert_eq!(cell("中文标题很长", 6, true), "中文… ");
+/// How listings are laid out on this output: long cells cut only on a
+/// terminal.
+pub fn table(env: &Env) -> TableOptions {
+    TableOptions {
+        color: env.color,
+        width: env.width,
+        cut: env.stdout_is_terminal,
     }
 }

@@ -1,9 +1,8 @@
 //! `vellum export --warc OUT.warc.gz [DOC|ADDR...]`
 
-use std::io::BufWriter;
 use std::path::PathBuf;
 
-use vellum::warc::export::{ExportError, WarcInfo, select, write_warc};
+use vellum::warc::export::{ExportError, select, write_warc_file};
 
 use super::{CliError, Env, Exit};
 
@@ -38,30 +37,8 @@ pub struct ExportArgs {
 pub fn run_export(env: &Env, args: ExportArgs) -> Result<Exit, CliError> {
     let archive = env.open()?;
     let chosen = select(&archive, &args.addrs).map_err(|e| export_error(e, &args.warc))?;
-    let name = args
-        .warc
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .ok_or_else(|| CliError::new("--warc needs a file name, e.g. out.warc.gz"))?;
-    // Written aside and renamed into place: the file appears only complete.
-    let tmp = args.warc.with_file_name(format!(".{name}.partial"));
-    let cannot = |e: &dyn std::fmt::Display| {
-        CliError::new(format!("cannot write {}: {e}", args.warc.display()))
-    };
-    let file = std::fs::File::create(&tmp).map_err(|e| cannot(&e))?;
-    let info = WarcInfo {
-        filename: &name,
-        now: time::OffsetDateTime::now_utc(),
-    };
-    let written = write_warc(&archive, &chosen, BufWriter::new(file), &info)
-        .map_err(|e| export_error(e, &args.warc))
-        .and_then(|out| out.into_inner().map_err(|e| cannot(e.error())))
-        .and_then(|file| file.sync_all().map_err(|e| cannot(&e)));
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(e);
-    }
-    std::fs::rename(&tmp, &args.warc).map_err(|e| cannot(&e))?;
+    let now = time::OffsetDateTime::now_utc();
+    write_warc_file(&archive, &chosen, &args.warc, now).map_err(|e| export_error(e, &args.warc))?;
     if env.notes {
         eprintln!(
             "vellum: wrote {} captures to {}",
@@ -76,6 +53,7 @@ fn export_error(e: ExportError, out: &std::path::Path) -> CliError {
     match e {
         ExportError::Store(e) => e.into(),
         ExportError::Io(e) => CliError::new(format!("cannot write {}: {e}", out.display())),
+        ExportError::NoFileName(_) => CliError::new("--warc needs a file name, e.g. out.warc.gz"),
         e => CliError::new(e.to_string()),
     }
 }

@@ -428,11 +428,6 @@ pub fn run(cli: Cli) -> Result<Exit, CliError> {
     }
 }
 
-/// `YYYY-MM-DDTHH:MM:SSZ`, as every command prints times (one width, so columns align).
-pub fn fmt_time(t: time::OffsetDateTime) -> String {
-    vellum::when::format_time(t)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,15 +1,15 @@
 //! `vellum search QUERY`
 
-use std::io::Write;
 use std::time::{Duration, Instant};
 
 use vellum::query::items::{SearchItem, SearchStatsItem};
-use vellum::search::{self, Index, SearchError, SearchErrorKind, SearchQuery, SnippetPart};
+use vellum::render::listing;
+use vellum::search::{self, Index, SearchError, SearchErrorKind, SearchQuery};
 use vellum::store::Archive;
 
 use super::common::json_line;
 use super::progress::Progress;
-use super::{CliError, Env, Exit, fmt_time};
+use super::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
 #[command(
@@ -142,7 +142,7 @@ pub fn run_search(env: &Env, args: SearchArgs) -> Result<Exit, CliError> {
         if args.json {
             json_line(&mut out, &SearchItem::from(h))?;
         } else {
-            print_hit(&mut out, env, h)?;
+            listing::search_hit(&mut out, h, env.color)?;
         }
     }
     if hits.is_empty() && env.notes && !args.json {
@@ -158,92 +158,13 @@ pub fn run_search(env: &Env, args: SearchArgs) -> Result<Exit, CliError> {
     Ok(Exit::Ok)
 }
 
-fn print_hit(out: &mut impl Write, env: &Env, h: &search::Hit) -> Result<(), CliError> {
-    let (b, r) = if env.color {
-        ("\x1b[1m", "\x1b[0m")
-    } else {
-        ("", "")
-    };
-    let when = match h.removed_at {
-        Some(t) => format!(
-            "seen {} .. {}, removed {}",
-            fmt_time(h.first_seen),
-            fmt_time(h.last_seen),
-            fmt_time(t)
-        ),
-        None => format!("since {}", fmt_time(h.first_seen)),
-    };
-    writeln!(
-        out,
-        "{b}{}{r}  ({when}, score {:.2})",
-        terminal_safe(&h.addresses().join(" ")),
-        h.score
-    )?;
-    let mut line = String::from("    ");
-    for part in &h.snippet {
-        match part {
-            SnippetPart::Text(t) => line.push_str(&terminal_safe(t)),
-            SnippetPart::Match(m) if env.color => {
-                line.push_str("\x1b[1;33m");
-                line.push_str(&terminal_safe(m));
-                line.push_str("\x1b[0m");
-            }
-            SnippetPart::Match(m) => {
-                line.push('[');
-                line.push_str(&terminal_safe(m));
-                line.push(']');
-            }
-        }
-    }
-    writeln!(out, "{line}")?;
-    Ok(())
-}
-
-/// Archived text as a terminal may show it: control characters (escape
-/// sequences), bidirectional overrides and the byte-order mark become
-/// visible `⟨U+XXXX⟩`.
-fn terminal_safe(text: &str) -> String {
-    let hidden = |c: char| {
-        c.is_control()
-            || matches!(c, '\u{feff}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-    };
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if hidden(c) {
-            out.push_str(&format!("⟨U+{:04X}⟩", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 fn print_stats(index: &Index, json: bool) -> Result<Exit, CliError> {
     let s = index.stats().map_err(|e| error(&e))?;
     let mut out = std::io::stdout().lock();
-    let ratio = if s.text_bytes > 0 {
-        s.index_bytes as f64 / s.text_bytes as f64
-    } else {
-        0.0
-    };
     if json {
         json_line(&mut out, &SearchStatsItem::from(s))?;
     } else {
-        writeln!(
-            out,
-            "{}: {} bytes indexing {} bytes of distinct paragraph text ({:.2}x): \
-             {} paragraph(s) of {} text(s) in {} document(s), {} capture(s) seen",
-            s.path
-                .as_ref()
-                .map_or("in memory".to_string(), |p| p.display().to_string()),
-            s.index_bytes,
-            s.text_bytes,
-            ratio,
-            s.paragraphs,
-            s.texts,
-            s.documents,
-            s.captures
-        )?;
+        listing::search_stats(&mut out, &s)?;
     }
     Ok(Exit::Ok)
 }

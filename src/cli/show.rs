@@ -55,11 +55,7 @@ pub fn run_show(env: &Env, args: ShowArgs) -> Result<Exit, CliError> {
     let mut out = pager::output(env);
     if args.meta {
         let (r, rec) = query::record(&archive, &parse_addr(addr_text)?)?;
-        // The document's story, when the similarity index can say.
-        let story = vellum::republish::read_index(&archive)
-            .and_then(|index| vellum::republish::story_for_doc(&archive, &index, &r.doc))
-            .ok()
-            .flatten();
+        let story = query::story_of(&archive, &r.doc);
         let item = RecordItem::new(&r, rec, story.as_ref());
         let pretty =
             serde_json::to_string_pretty(&item).map_err(|e| CliError::new(e.to_string()))?;

@@ -3,15 +3,16 @@
 use std::io::Write;
 use std::path::Path;
 
-use vellum::republish::{self, Index, Prepared, Similar};
+use vellum::render;
+use vellum::republish::{self, Index};
 use vellum::store::Archive;
 
 use vellum::query::items::SimilarAnswer;
 use vellum::query::{self, ReadAs, SimilarError, SimilarTarget};
 
-use super::common::{cell, json_line};
+use super::common::{json_line, table};
 use super::progress::Spinner;
-use super::{CliError, Env, Exit, fmt_time, pager};
+use super::{CliError, Env, Exit, pager};
 
 /// Files compared are read up to this size.
 const MAX_FILE: u64 = 64 * 1024 * 1024;
@@ -101,35 +102,6 @@ pub fn index_error(e: vellum::republish::IndexError) -> CliError {
     )
 }
 
-/// Archived text shown on a terminal: control characters escaped,
-/// whitespace runs folded, cut to `max` characters.
-pub fn snippet(text: &str, max: usize) -> String {
-    let mut out = String::new();
-    let mut space = false;
-    for (n, c) in text.chars().enumerate() {
-        if n >= max {
-            out.push('…');
-            break;
-        }
-        if c.is_whitespace() {
-            space = true;
-            continue;
-        }
-        if space && !out.is_empty() {
-            out.push(' ');
-        }
-        space = false;
-        if c.is_control()
-            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
-        {
-            out.push_str(&c.escape_unicode().to_string());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
 /// Opens the store and its similarity index (caught up), with a spinner.
 pub fn open_with_index(env: &Env) -> Result<(Archive, Index), CliError> {
     let archive = env.open()?;
@@ -149,94 +121,7 @@ pub fn run_similar(env: &Env, args: SimilarArgs) -> Result<Exit, CliError> {
         out.flush()?;
         return Ok(Exit::Ok);
     }
-    print_results(&mut out, env, &t, &query, &results)?;
+    render::tables::similar(&mut out, &t.label, &query, &results, &table(env))?;
     out.flush()?;
     Ok(Exit::Ok)
-}
-
-fn paragraph<'a>(text: &'a str, p: &Prepared, i: usize) -> &'a str {
-    text.get(p.paras[i].range.clone()).unwrap_or("")
-}
-
-fn pct(x: f64) -> String {
-    format!("{:.0}%", x * 100.0)
-}
-
-fn print_results(
-    out: &mut dyn Write,
-    env: &Env,
-    t: &SimilarTarget,
-    query: &Prepared,
-    results: &[Similar],
-) -> Result<(), CliError> {
-    writeln!(
-        out,
-        "{}: {} shingles compared (left out: paragraphs that a source, named by --source or a \
-         URL's host, repeats in 3+ documents)",
-        snippet(&t.label, 80),
-        query.set.len(),
-    )?;
-    if results.is_empty() {
-        writeln!(out, "no archived document shares its text")?;
-        return Ok(());
-    }
-    let title_w = env.width.saturating_sub(4 + 26 + 7 + 7 + 20 + 6).max(10);
-    writeln!(
-        out,
-        "{:>3} {} {:>6} {:>6}  {:<20} TITLE",
-        "#",
-        cell("DOC", 26, true),
-        "Q IN D",
-        "D IN Q",
-        "FIRST CAPTURED"
-    )?;
-    let width = env.width.max(40);
-    for (i, s) in results.iter().enumerate() {
-        let e = &s.doc.entry;
-        writeln!(
-            out,
-            "{:>3} {} {:>6} {:>6}  {:<20} {}",
-            i + 1,
-            // A name is never cut: it is what a user pastes back.
-            cell(&snippet(&e.doc, 200), 26, false),
-            pct(s.overlap.a_in_b),
-            pct(s.overlap.b_in_a),
-            fmt_time(vellum::store::catalog::from_nanos(e.first_at.into())),
-            cell(
-                &snippet(e.title.as_deref().unwrap_or(""), 200),
-                title_w,
-                true
-            )
-            .trim_end()
-        )?;
-        for m in s.overlap.matches.iter().take(5) {
-            let head = format!("      ¶{} ~ ¶{} {:>4}  ", m.a + 1, m.b + 1, pct(m.share));
-            let room = width.saturating_sub(head.chars().count()).max(10);
-            writeln!(
-                out,
-                "{head}{}",
-                snippet(paragraph(&s.text, &s.prepared, m.b), room)
-            )?;
-        }
-        if s.overlap.matches.len() > 5 {
-            writeln!(
-                out,
-                "      … {} more matching paragraphs (--json lists them)",
-                s.overlap.matches.len() - 5
-            )?;
-        }
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::snippet;
-
-    #[test]
-    fn snippets_escape_controls_and_fold_space() {
-        assert_eq!(snippet("a\u{1b}[31m  b\n\nc", 100), "a\\u{1b}[31m b c");
-        assert_eq!(snippet("abcdef", 3), "abc…");
-        assert_eq!(snippet("x\u{202e}y", 10), "x\\u{202e}y");
-    }
 }

@@ -2,13 +2,14 @@
 
 use std::io::Write;
 
+use vellum::render;
 use vellum::republish::{self, Story};
 
 use vellum::query::items::{StoriesAnswer, StoryItem};
 
-use super::common::{cell, json_line};
-use super::similar::{index_error, open_with_index, snippet};
-use super::{CliError, Env, Exit, fmt_time, pager};
+use super::common::json_line;
+use super::similar::{index_error, open_with_index};
+use super::{CliError, Env, Exit, pager};
 
 #[derive(clap::Args, Debug)]
 #[command(
@@ -58,40 +59,7 @@ pub fn run_stories(env: &Env, args: StoriesArgs) -> Result<Exit, CliError> {
         out.flush()?;
         return Ok(Exit::Ok);
     }
-    if shown.is_empty() {
-        writeln!(
-            out,
-            "no story has two documents yet{}",
-            if args.all {
-                ""
-            } else {
-                " (--all lists single ones)"
-            }
-        )?;
-    }
-    for s in &shown {
-        writeln!(
-            out,
-            "{}  {} document{}  {}",
-            s.id,
-            s.docs.len(),
-            if s.docs.len() == 1 { "" } else { "s" },
-            snippet(
-                s.title.as_deref().unwrap_or("(no title)"),
-                env.width.saturating_sub(30).max(20)
-            )
-        )?;
-        for d in &s.docs {
-            let e = &d.entry;
-            writeln!(
-                out,
-                "  {}  {} {}",
-                fmt_time(vellum::store::catalog::from_nanos(e.first_at.into())),
-                cell(&snippet(&e.doc, 200), 30, false),
-                snippet(&e.source, 60)
-            )?;
-        }
-    }
+    render::tables::stories(&mut out, &shown, args.all, env.width)?;
     out.flush()?;
     Ok(Exit::Ok)
 }

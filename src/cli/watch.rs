@@ -1,6 +1,5 @@
 //! `vellum watch FEED_URL... [--once | --every DURATION]`
 
-use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -40,10 +39,10 @@ pub struct WatchArgs {
     #[arg(long, conflicts_with = "every")]
     once: bool,
     /// Run a round every DURATION (30s, 15m, 1h, 1d) until interrupted
-    #[arg(long, value_name = "DURATION", value_parser = super::input::parse_duration)]
+    #[arg(long, value_name = "DURATION", value_parser = vellum::when::parse_duration)]
     every: Option<Duration>,
     /// Pause between two requests to one host
-    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = super::input::parse_duration)]
+    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = vellum::when::parse_duration)]
     delay: Duration,
     /// Seconds allowed for fetching each feed or page
     #[arg(long, default_value_t = 60, value_name = "SECS")]
@@ -198,16 +197,10 @@ impl Round<'_> {
     fn print(&self, items: &[AddedItem]) -> Result<(), CliError> {
         let mut out = std::io::stdout().lock();
         for a in items.iter().filter(|a| a.status == AddedStatus::New) {
-            if self.json {
-                super::write::print_item(&mut out, a, true)?;
-                continue;
+            match self.json {
+                true => super::write::print_item(&mut out, a, true)?,
+                false => vellum::render::listing::new_version(&mut out, a)?,
             }
-            let stat = match (a.added.zip(a.removed), a.words) {
-                (Some((add, rem)), _) => format!("+{add} -{rem} words"),
-                (None, Some(w)) => format!("{w} words"),
-                (None, None) => String::new(),
-            };
-            writeln!(out, "{}@{} {} new  {stat}", a.doc, a.version, a.capture)?;
         }
         Ok(())
     }

@@ -5,7 +5,7 @@
 
 use std::io::Write;
 
-use vellum::capture::{self, AddedItem, Committed};
+use vellum::capture::{AddedItem, Committed};
 use vellum::store::{Added, Archive, Writer};
 
 use super::progress::Progress;
@@ -55,20 +55,10 @@ pub fn catch_up(env: &Env, archive: &Archive, rebuild: bool) {
 
 /// One added capture: `DOC@N CAPTURE_ID STATUS`, or the JSON item.
 pub(super) fn print_item(out: &mut dyn Write, a: &AddedItem, json: bool) -> Result<(), CliError> {
-    if json {
-        serde_json::to_writer(&mut *out, a).map_err(|e| CliError::new(e.to_string()))?;
-        writeln!(out)?;
-        return Ok(());
+    match json {
+        true => super::common::json_line(out, a),
+        false => Ok(vellum::render::listing::added(out, a)?),
     }
-    let version = match a.status {
-        // Listed among the captures, no version's.
-        capture::AddedStatus::Flagged => "-".to_owned(),
-        _ => a.version.to_string(),
-    };
-    let status = serde_json::to_value(a.status).map_err(|e| CliError::new(e.to_string()))?;
-    let status = status.as_str().unwrap_or_default();
-    writeln!(out, "{}@{version} {} {status}", a.doc, a.capture)?;
-    Ok(())
 }
 
 /// `import`'s captures, printed as `add` prints its own.

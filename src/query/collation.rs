@@ -59,6 +59,17 @@ pub struct CollatedCopy {
     pub text: String,
 }
 
+impl CollatedCopy {
+    /// The copy as a collation table's column head names it.
+    pub fn head(&self) -> crate::render::tables::CopyHead<'_> {
+        crate::render::tables::CopyHead {
+            label: &self.label,
+            at: self.at,
+            source: self.source.as_deref(),
+        }
+    }
+}
+
 /// Copies side by side (`collate --json`).
 #[derive(Debug, Clone, Serialize, JsonSchema)]
 pub struct Collation {

@@ -13,7 +13,7 @@ pub mod items;
 mod log;
 mod similar;
 
-pub use similar::{SimilarError, SimilarTarget, similar_to};
+pub use similar::{SimilarError, SimilarTarget, similar_to, story_of};
 
 pub use collation::{CollateError, CollatedCopy, Collation, collation};
 pub use compare::{CompareError, ReadAs, SideText, archived_text, diff_texts, given_text};

@@ -115,3 +115,13 @@ impl SimilarAnswer {
         }
     }
 }
+
+/// The story of `doc` (the documents that carry its text), when the
+/// similarity index can say: a listing is shown whatever becomes of the
+/// index, so an index that cannot be read answers `None`.
+pub fn story_of(archive: &Archive, doc: &str) -> Option<republish::Story> {
+    republish::read_index(archive)
+        .and_then(|index| republish::story_for_doc(archive, &index, doc))
+        .ok()
+        .flatten()
+}

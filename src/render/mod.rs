@@ -6,6 +6,9 @@
 //! - [`json`]: the model as one JSON document.
 //! - [`html`]: a self-contained HTML page.
 //! - [`stat`]: a one-line summary plus word counts.
+//! - [`listing`], [`tables`]: the text listings of the front ends (`log`,
+//!   `search`, `similar`, `stories`, `collate`, added captures), laid out
+//!   with [`layout`]'s cells.
 //!
 //! The text renderers share one layout: the diff is cut into paragraphs, and
 //! unchanged paragraphs further than `context` from a change are folded into
@@ -17,14 +20,18 @@ mod html;
 mod html_side;
 mod inline;
 pub mod json;
+pub mod layout;
+pub mod listing;
 mod side_by_side;
 mod stat;
+pub mod tables;
 pub mod theme;
 
 pub use html::{escape as escape_html, html, html_body, kind_name};
 pub use html_side::html_side_by_side;
 pub use inline::inline;
 pub use json::json;
+pub use layout::{TableOptions, cell, snippet, terminal_safe};
 pub use side_by_side::side_by_side;
 pub use stat::{stat, summary};
 

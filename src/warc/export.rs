@@ -17,7 +17,8 @@
 //! so the same captures export to the same records.
 
 use std::collections::{HashMap, HashSet};
-use std::io::Write;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
 
 use time::OffsetDateTime;
 
@@ -42,6 +43,9 @@ pub enum ExportError {
     Address(#[from] AddressError),
     #[error("writing the WARC: {0}")]
     Io(#[from] std::io::Error),
+    /// The output path ends in no file name (`/`, `..`).
+    #[error("{0} names no file; give a file name such as out.warc.gz")]
+    NoFileName(PathBuf),
 }
 
 impl ExportError {
@@ -50,6 +54,7 @@ impl ExportError {
             ExportError::Store(e) => e.kind(),
             ExportError::Address(e) => e.kind(),
             ExportError::Io(_) => ErrorKind::Io,
+            ExportError::NoFileName(_) => ErrorKind::InvalidInput,
         }
     }
 }
@@ -121,6 +126,36 @@ pub fn write_warc<W: Write>(
         capture(&mut w, archive, id, &mut written)?;
     }
     Ok(w.finish()?)
+}
+
+/// Writes the WARC file `path` as [`write_warc`] writes, aside first
+/// (`.NAME.partial` next to it) and renamed into place once synced: the
+/// file appears only complete, and a failed export leaves nothing behind.
+pub fn write_warc_file(
+    archive: &Archive,
+    captures: &[CaptureId],
+    path: &Path,
+    now: OffsetDateTime,
+) -> Result<(), ExportError> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .ok_or_else(|| ExportError::NoFileName(path.to_owned()))?;
+    let tmp = path.with_file_name(format!(".{name}.partial"));
+    let info = WarcInfo {
+        filename: &name,
+        now,
+    };
+    let written = std::fs::File::create(&tmp)
+        .map_err(ExportError::from)
+        .and_then(|file| write_warc(archive, captures, BufWriter::new(file), &info))
+        .and_then(|out| out.into_inner().map_err(|e| e.into_error().into()))
+        .and_then(|file| Ok(file.sync_all()?));
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    Ok(std::fs::rename(&tmp, path)?)
 }
 
 /// The record that holds some bytes: its id, URI and date.
