@@ -161,6 +161,11 @@ fn a_url_is_an_address_in_every_command() {
     assert!(err.contains("wrote 2 captures"), "{err}");
     ok_out(vellum(&store).args(["similar", &decorated]));
     ok_out(vellum(&store).args(["reextract", "--dry-run", &typed]));
+    let hits = ok_out(vellum(&store).args(["search", "--json", "абзац", "--doc", &typed]));
+    assert!(!json_lines(&hits).is_empty(), "{hits}");
+    for hit in json_lines(&hits) {
+        assert_eq!(hit["doc"], ru.as_str(), "{hit}");
+    }
     // An unknown URL: what went wrong and what to do, exit 2.
     let missing = srv.url("/ru/nothing");
     for cmd in ["show", "log", "diff", "proof", "similar", "reextract"] {

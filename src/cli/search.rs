@@ -43,7 +43,7 @@ pub struct SearchArgs {
     /// Words, "exact phrases" and prefix* (every term in one paragraph)
     #[arg(required_unless_present = "stats")]
     query: Option<String>,
-    /// Only this document
+    /// Only this document (its name or URL)
     #[arg(long, value_name = "DOC")]
     doc: Option<String>,
     /// Also search the text of older versions (find what was removed, and when)
@@ -118,7 +118,7 @@ fn error(e: &SearchError) -> CliError {
 }
 
 pub fn run_search(env: &Env, args: SearchArgs) -> Result<Exit, CliError> {
-    let q = SearchQuery {
+    let mut q = SearchQuery {
         text: args.query.clone().unwrap_or_default(),
         doc: args.doc.clone(),
         all_versions: args.all_versions,
@@ -129,6 +129,10 @@ pub fn run_search(env: &Env, args: SearchArgs) -> Result<Exit, CliError> {
         search::query::parse(&q.text).map_err(|e| error(&e.into()))?;
     }
     let archive = env.open()?;
+    if let Some(d) = &args.doc {
+        // A name or a URL; an unknown one gets "did you mean".
+        q.doc = Some(archive.document(d)?.to_string());
+    }
     let index = open_index(env, &archive)?;
     if args.stats {
         return print_stats(&index, args.json);
