@@ -9,8 +9,9 @@ use vellum::query::{self, CollateError, CollatedCopy};
 use vellum::republish::{self, collate::Cell};
 
 use super::common::json_line;
+use super::env::{CliError, Env, Exit, fmt_time};
+use super::pager;
 use super::similar::snippet;
-use super::{CliError, Env, Exit, fmt_time, pager};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {

@@ -5,7 +5,7 @@ use vellum::diff::DiffOptions;
 use vellum::query::Boilerplate;
 use vellum::store::Archive;
 
-use super::CliError;
+use super::env::CliError;
 
 /// The normalizations a diff (or a log's counts) can ignore.
 #[derive(clap::Args, Debug, Clone, Default)]

@@ -10,8 +10,9 @@ use vellum::render::{self, RenderOptions, Side};
 use vellum::store::{Address, Archive, Resolved};
 
 use super::common::IgnoreArgs;
+use super::env::{CliError, Env, Exit};
+use super::pager;
 use super::web::{self, TypeArg};
-use super::{CliError, Env, Exit, pager};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {

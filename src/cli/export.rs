@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use vellum::warc::export::{ExportError, WarcInfo, select, write_warc};
 
-use super::{CliError, Env, Exit};
+use super::env::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:

@@ -12,7 +12,7 @@ use vellum::when::parse_time_bound;
 use vellum::query::items::{CaptureItem, DocumentItem, VersionItem};
 
 use super::common::{IgnoreArgs, cell, json_line};
-use super::{CliError, Env, Exit, fmt_time};
+use super::env::{CliError, Env, Exit, fmt_time};
 
 #[derive(clap::Args, Debug)]
 #[command(

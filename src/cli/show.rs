@@ -7,7 +7,8 @@ use vellum::query::{self, Content};
 use vellum::store::{Address, Archive};
 
 use super::common::json_line;
-use super::{CliError, Env, Exit, pager};
+use super::env::{CliError, Env, Exit};
+use super::pager;
 
 #[derive(clap::Args, Debug)]
 #[command(after_help = "ADDR is one of:

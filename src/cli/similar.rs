@@ -10,8 +10,9 @@ use vellum::query::items::SimilarAnswer;
 use vellum::query::{self, ReadAs, SimilarError, SimilarTarget};
 
 use super::common::{cell, json_line};
+use super::env::{CliError, Env, Exit, fmt_time};
+use super::pager;
 use super::progress::Spinner;
-use super::{CliError, Env, Exit, fmt_time, pager};
 
 /// Files compared are read up to this size.
 const MAX_FILE: u64 = 64 * 1024 * 1024;

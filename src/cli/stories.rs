@@ -7,8 +7,9 @@ use vellum::republish::{self, Story};
 use vellum::query::items::{StoriesAnswer, StoryItem};
 
 use super::common::{cell, json_line};
+use super::env::{CliError, Env, Exit, fmt_time};
+use super::pager;
 use super::similar::{index_error, open_with_index, snippet};
-use super::{CliError, Env, Exit, fmt_time, pager};
 
 #[derive(clap::Args, Debug)]
 #[command(
