@@ -22,69 +22,16 @@ use std::path::{Path, PathBuf};
 const MAX_FN_LINES: usize = 150;
 const MAX_FILE_LINES: usize = 800;
 
-/// Circles still tolerated, each between one parent `mod.rs` and its own
-/// direct children only (the parent re-exports or calls a child that
-/// reaches back to the parent for a shared type). Each entry is a debt,
-/// owned by whoever works on that directory: a circle that leaves the
-/// directory, or reaches a grandchild, still fails; an entry that no longer
-/// matches any circle fails too, so the list only shrinks.
-const TOLERATED_PARENT_CHILD_CIRCLES: &[&str] = &[
-    // The binary's subcommands share helpers in cli/mod.rs (CliError,
-    // Exit, the store option) while mod.rs dispatches to them.
-    "cli",
-    // Layout helpers shared through extract/mod.rs.
-    "ingest::extract",
-    // Render options defined in render/mod.rs, used by every printer.
-    "render",
-    // Shared search types in search/mod.rs.
-    "search",
-    // The S3 backend and its lease share the client in s3/mod.rs.
-    "store::s3",
-    // Page helpers in web/mod.rs, used by every page.
-    "web",
-];
-
 #[test]
 fn src_has_no_circles_long_functions_or_long_files() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut problems = check(&root);
-    let mut unused: BTreeSet<&str> = TOLERATED_PARENT_CHILD_CIRCLES.iter().copied().collect();
-    problems.retain(|p| {
-        let Some(members) = circle_members(p) else {
-            return true;
-        };
-        let parent = TOLERATED_PARENT_CHILD_CIRCLES.iter().find(|parent| {
-            members.iter().all(|m| {
-                m == *parent
-                    || m.strip_prefix(&format!("{parent}::"))
-                        .is_some_and(|child| !child.contains("::"))
-            })
-        });
-        match parent {
-            Some(parent) => {
-                unused.remove(parent);
-                false
-            }
-            None => true,
-        }
-    });
-    for parent in unused {
-        problems.push(format!(
-            "{parent}: no parent-child circle left; remove it from TOLERATED_PARENT_CHILD_CIRCLES"
-        ));
-    }
+    let problems = check(&root);
     assert!(
         problems.is_empty(),
         "{} structure problem(s) in src/:\n{}",
         problems.len(),
         problems.join("\n")
     );
-}
-
-fn circle_members(problem: &str) -> Option<Vec<String>> {
-    let first = problem.lines().next()?;
-    let list = first.strip_prefix("import circle: ")?;
-    Some(list.split(", ").map(str::to_string).collect())
 }
 
 /// The checker itself can fail: a seeded circle (direct, through a third

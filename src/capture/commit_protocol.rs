@@ -9,16 +9,9 @@ use crate::diff::{count_words, diff};
 use crate::store::StoreError;
 use crate::store::{Added, Archive, CaptureId, Status, Writer};
 
-type Result<T> = std::result::Result<T, StoreError>;
+use super::warning::{Moved, Warning};
 
-/// A version that an older capture, added later, moved up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
-pub struct Moved {
-    /// Its number before the write.
-    pub from: u64,
-    /// Its number now.
-    pub to: u64,
-}
+type Result<T> = std::result::Result<T, StoreError>;
 
 /// One acknowledged capture, with what the write learned about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -174,11 +167,11 @@ fn renumbered(archive: &Archive, added: &[Added]) -> Result<HashMap<CaptureId, V
 
 /// The warnings of a write that moved versions up (an older capture added
 /// later): one per document.
-pub fn renumber_warnings(committed: &[Committed]) -> Vec<super::Warning> {
+pub fn renumber_warnings(committed: &[Committed]) -> Vec<Warning> {
     committed
         .iter()
         .filter(|c| !c.renumbered.is_empty())
-        .map(|c| super::Warning::Renumbered {
+        .map(|c| Warning::Renumbered {
             doc: c.added.doc.to_string(),
             moved: c.renumbered.clone(),
         })

@@ -61,7 +61,7 @@ impl Extracted {
         let declared = a.and_then(|a| a.canonical_url.as_deref());
         Extracted {
             byline: a.and_then(|a| a.byline.clone()),
-            canonical_url: super::canonical_for(page_url, declared).map(String::from),
+            canonical_url: super::pipeline::canonical_for(page_url, declared).map(String::from),
             date: a.and_then(|a| a.date.clone()),
             encoding: p.encoding.map_or("UTF-8", |e| e.name()).to_owned(),
             encoding_source: p.encoding_source.map(|s| s.as_str().to_owned()),

@@ -38,203 +38,26 @@
 //! The library never prints: warnings come back as data ([`Warning`]).
 
 mod commit_protocol;
+mod error;
 mod extracted;
+mod fetcher;
 pub mod input;
 mod pipeline;
 pub mod reextract;
-
-use std::fmt;
-
-use crate::error::ErrorKind;
-
-use crate::fetch::FetchError;
-
-use crate::fetch::{FetchConfig, Fetched};
-use crate::store::StoreError;
+mod warning;
 
 pub use commit_protocol::{
-    AddedItem, AddedStatus, Committed, DerivedIndex, IndexLag, Moved, SearchIndex, SimilarityIndex,
+    AddedItem, AddedStatus, Committed, DerivedIndex, IndexLag, SearchIndex, SimilarityIndex,
     cache_stats, catch_up, commit, derived_indexes, renumber_warnings,
 };
+pub use error::CaptureError;
 pub use extracted::{Extracted, ExtractedKind};
+pub use fetcher::{Fetcher, HttpFetcher, MemFetcher};
 pub use pipeline::{
     Capture, FUTURE_SKEW, Ingested, Options, canonical_for, check_time, document_canonical_url,
     fetch, fetch_page, from_bytes, from_fetched, ingest_with, stage, status_error,
 };
-
-/// How a page is fetched. [`HttpFetcher`] goes to the network; tests and
-/// other front ends may answer from memory.
-pub trait Fetcher {
-    fn fetch(&mut self, url: &url::Url, cfg: &FetchConfig) -> Result<Fetched, FetchError>;
-}
-
-/// The real fetcher: [`crate::fetch::fetch`].
-#[derive(Debug, Default, Clone, Copy)]
-pub struct HttpFetcher;
-
-impl Fetcher for HttpFetcher {
-    fn fetch(&mut self, url: &url::Url, cfg: &FetchConfig) -> Result<Fetched, FetchError> {
-        crate::fetch::fetch(url, cfg)
-    }
-}
-
-/// Why an input could not be captured. Nothing of it was archived.
-#[derive(Debug, thiserror::Error)]
-pub enum CaptureError {
-    #[error(transparent)]
-    Fetch(#[from] FetchError),
-    /// The server answered, but not 2xx (and errors are not kept).
-    #[error("{url} answered HTTP {status} {reason}")]
-    Status {
-        url: String,
-        status: u16,
-        reason: String,
-    },
-    /// No document name could be made (standard input without a name, a
-    /// file name without letters).
-    #[error("{0}")]
-    NoName(String),
-    /// A capture time too far in the future.
-    #[error("the capture time {at} is later than now ({now}) by more than {skew_minutes} minutes")]
-    Future {
-        at: String,
-        now: String,
-        skew_minutes: i64,
-    },
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
-
-impl CaptureError {
-    pub fn kind(&self) -> ErrorKind {
-        match self {
-            CaptureError::Fetch(FetchError::Url(_)) => ErrorKind::InvalidInput,
-            CaptureError::Fetch(_) => ErrorKind::Io,
-            CaptureError::Status {
-                status: 404 | 410, ..
-            } => ErrorKind::NotFound,
-            CaptureError::Status { .. } => ErrorKind::Io,
-            CaptureError::NoName(_) | CaptureError::Future { .. } => ErrorKind::InvalidInput,
-            CaptureError::Store(e) => e.kind(),
-        }
-    }
-}
-
-/// Something the user should know about a capture that was archived anyway.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
-#[serde(tag = "warning", rename_all = "snake_case")]
-pub enum Warning {
-    /// Archived flagged (an error page, almost no text): never a version.
-    Flagged { doc: String, flag: String },
-    /// Put in a document (by `--doc`) whose canonical URL is another.
-    OtherCanonical {
-        doc: String,
-        document_url: String,
-        canonical_url: String,
-    },
-    /// Standard input was empty: an empty capture was archived.
-    EmptyInput { doc: String },
-    /// An older capture added later moved versions printed before.
-    Renumbered { doc: String, moved: Vec<Moved> },
-    /// The document's name mixes scripts inside a word (UTS #39), so it may
-    /// be mistaken for another name.
-    MixedScripts { doc: String, parts: Vec<String> },
-}
-
-impl fmt::Display for Warning {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Warning::Flagged { doc, flag } => {
-                write!(f, "{doc}: {flag}; archived, flagged in its capture record")
-            }
-            Warning::OtherCanonical {
-                doc,
-                document_url,
-                canonical_url,
-            } => write!(
-                f,
-                "{doc} is the document of {document_url}, this page's canonical URL is \
-                 {canonical_url}; check --doc (without it, each canonical URL gets its own document)"
-            ),
-            Warning::EmptyInput { doc } => write!(
-                f,
-                "standard input was empty (did the command before the pipe fail?); archived an \
-                 empty capture of {doc}"
-            ),
-            Warning::MixedScripts { doc, parts } => write!(
-                f,
-                "the document name {doc} mixes scripts in {} (it may be mistaken for another name)",
-                parts.join(", ")
-            ),
-            Warning::Renumbered { doc, moved } => {
-                let list: Vec<String> = moved
-                    .iter()
-                    .map(|m| format!("@{} is now @{}", m.from, m.to))
-                    .collect();
-                write!(
-                    f,
-                    "{doc}: an older capture was added, so later versions moved: {} (capture ids \
-                     do not change)",
-                    list.join(", ")
-                )
-            }
-        }
-    }
-}
-
-/// A fetcher answering from memory, by URL (without its fragment): for
-/// tests, and for front ends that already hold the answers. An unknown URL
-/// is a network error.
-#[derive(Debug, Default, Clone)]
-pub struct MemFetcher {
-    pub answers: std::collections::HashMap<String, Fetched>,
-    /// Every URL asked, in order, with the request headers sent.
-    pub asked: Vec<(String, Vec<(String, String)>)>,
-}
-
-impl MemFetcher {
-    /// Answers `url` with `status`, a `Content-Type` and `body`.
-    pub fn answer(&mut self, url: &str, status: u16, content_type: &str, body: &[u8]) {
-        let final_url = url::Url::parse(url).expect("a test URL parses");
-        let reason = http_reason(status).to_owned();
-        self.answers.insert(
-            final_url.to_string(),
-            Fetched {
-                final_url,
-                status,
-                reason,
-                headers: vec![("content-type".into(), content_type.into())],
-                redirects: Vec::new(),
-                body: body.to_vec(),
-                version: "HTTP/1.1".into(),
-                raw_head: None,
-            },
-        );
-    }
-}
-
-fn http_reason(status: u16) -> &'static str {
-    match status {
-        200 => "OK",
-        304 => "Not Modified",
-        404 => "Not Found",
-        500 => "Internal Server Error",
-        _ => "",
-    }
-}
-
-impl Fetcher for MemFetcher {
-    fn fetch(&mut self, url: &url::Url, cfg: &FetchConfig) -> Result<Fetched, FetchError> {
-        self.asked.push((url.to_string(), cfg.headers.clone()));
-        self.answers
-            .get(url.as_str())
-            .cloned()
-            .ok_or_else(|| FetchError::Network {
-                url: url.to_string(),
-                message: "no such answer in memory".into(),
-            })
-    }
-}
+pub use warning::{Moved, Warning};
 
 #[cfg(test)]
 mod tests;

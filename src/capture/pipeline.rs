@@ -16,7 +16,9 @@ use crate::store::{
     Address, Archive, CaptureExtra, CaptureText, HttpRecord, NewCapture, RedirectHop, Writer,
 };
 
-use super::{CaptureError, Fetcher, Warning};
+use super::error::CaptureError;
+use super::fetcher::Fetcher;
+use super::warning::Warning;
 
 /// How far past `now` a capture time may lie (clocks disagree a little);
 /// later than that is refused unless the caller allows the future.

@@ -5,6 +5,7 @@ use std::sync::atomic::AtomicBool;
 use time::macros::datetime;
 
 use super::*;
+use crate::error::ErrorKind;
 use crate::feed::{ItemOutcome, Rejection, Watcher};
 use crate::store::Archive;
 use crate::store::backend::MemBackend;

@@ -9,12 +9,12 @@ use vellum::capture::{self, AddedItem, Capture, CaptureError, HttpFetcher, Optio
 use vellum::ingest::batch;
 use vellum::when::{parse_time, to_second};
 
+use super::env::{CliError, Env, Exit, store_message};
 use super::input::read_input;
 use super::progress::{Progress, Spinner};
 use super::web::{self, TypeArg};
 /// `import` prints its captures as `add` does.
 pub(super) use super::write::print_added;
-use super::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:
@@ -165,7 +165,7 @@ pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
         warnings.extend(capture::stage(&mut writer, capture).map_err(|e| {
             CliError::new(format!(
                 "{doc}: {}; nothing was archived",
-                super::store_message(&e)
+                store_message(&e)
             ))
         })?);
         c = next(&mut failed);
@@ -247,7 +247,7 @@ fn capture_error(e: &CaptureError) -> CliError {
         CaptureError::Future { .. } => CliError::new(format!(
             "{e}; check the time (--allow-future accepts it); not archived"
         )),
-        CaptureError::Store(s) => CliError::new(super::store_message(s)),
+        CaptureError::Store(s) => CliError::new(store_message(s)),
         _ => CliError::new(e.to_string()),
     }
 }

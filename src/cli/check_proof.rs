@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use vellum::custody::proof::{ProofCheck, ProofFile};
 use vellum::id::ObjectId;
 
-use super::{CliError, Env, Exit};
+use super::env::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:

@@ -10,7 +10,8 @@ use vellum::render::tables::{self, CopyHead};
 use vellum::republish;
 
 use super::common::{json_line, table};
-use super::{CliError, Env, Exit, pager};
+use super::env::{CliError, Env, Exit};
+use super::pager;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {

@@ -6,7 +6,7 @@ use vellum::query::Boilerplate;
 use vellum::render::TableOptions;
 use vellum::store::Archive;
 
-use super::{CliError, Env};
+use super::env::{CliError, Env};
 
 /// The normalizations a diff (or a log's counts) can ignore.
 #[derive(clap::Args, Debug, Clone, Default)]

@@ -10,8 +10,9 @@ use vellum::render::{self, RenderOptions, Side};
 use vellum::store::{Address, Archive, Resolved};
 
 use super::common::IgnoreArgs;
+use super::env::{CliError, Env, Exit};
+use super::pager;
 use super::web::{self, TypeArg};
-use super::{CliError, Env, Exit, pager};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -26,7 +27,7 @@ pub enum Format {
 }
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = concat!("A and B are addresses or files. Addresses:\n", super::address_forms!(), "Files: a path (anything else containing '/', or naming an existing file); `-` reads
+#[command(after_help = concat!("A and B are addresses or files. Addresses:\n", super::env::address_forms!(), "Files: a path (anything else containing '/', or naming an existing file); `-` reads
 standard input. A URL is always an address, never a file. Files and standard input are
 read as `add` reads them: decoded, and an HTML page's article text extracted, so a saved
 page compares with its archived text (--type, --encoding as for add).

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use vellum::warc::export::{ExportError, select, write_warc_file};
 
-use super::{CliError, Env, Exit};
+use super::env::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:

@@ -8,8 +8,8 @@ use vellum::capture::{self, HttpFetcher};
 use vellum::ingest::detect::Kind;
 use vellum::ingest::{PrepareHints, prepare};
 
+use super::env::{CliError, Env, Exit};
 use super::web::{self, TypeArg};
-use super::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:

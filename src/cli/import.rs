@@ -12,7 +12,7 @@ use vellum::warc::importer::{
 };
 
 use super::add::print_added;
-use super::{CliError, Env, Exit};
+use super::env::{CliError, Env, Exit, store_message};
 
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:
@@ -105,7 +105,7 @@ fn import_error(e: ImportError) -> CliError {
         "{}: {}: {}; nothing of this file was archived",
         e.file.display(),
         e.where_,
-        super::store_message(&e.source)
+        store_message(&e.source)
     ))
 }
 

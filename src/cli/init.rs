@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use vellum::store::{Archive, Initialized};
 
-use super::{CliError, Env, Exit};
+use super::env::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
 pub struct InitArgs {

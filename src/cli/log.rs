@@ -12,7 +12,7 @@ use vellum::when::parse_time_bound;
 use vellum::query::items::{CaptureItem, DocumentItem, VersionItem};
 
 use super::common::{IgnoreArgs, json_line, table};
-use super::{CliError, Env, Exit};
+use super::env::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
 #[command(

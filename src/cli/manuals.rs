@@ -4,10 +4,10 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use clap::{Command, CommandFactory, ValueHint};
+use clap::{Command, ValueHint};
 use clap_complete::Shell;
 
-use super::{Cli, CliError, Env, Exit};
+use super::env::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:
@@ -31,8 +31,8 @@ pub struct ManArgs {
     dir: Option<PathBuf>,
 }
 
-pub fn run_completions(args: CompletionsArgs) -> Result<Exit, CliError> {
-    let full = Cli::command();
+/// `full` is the whole command line definition (`Cli::command()`).
+pub fn run_completions(args: CompletionsArgs, full: Command) -> Result<Exit, CliError> {
     let mut cmd = completable(&full, "", args.shell == Shell::Zsh);
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut cmd, "vellum", &mut script);
@@ -43,8 +43,8 @@ pub fn run_completions(args: CompletionsArgs) -> Result<Exit, CliError> {
     Ok(Exit::Ok)
 }
 
-pub fn run_man(args: ManArgs) -> Result<Exit, CliError> {
-    let mut cmd = Cli::command();
+/// `cmd` is the whole command line definition (`Cli::command()`).
+pub fn run_man(args: ManArgs, mut cmd: Command) -> Result<Exit, CliError> {
     // Propagates the global options into each command's page.
     cmd.build();
     let Some(dir) = args.dir else {
@@ -309,6 +309,9 @@ end
 
 #[cfg(test)]
 mod tests {
+    use clap::CommandFactory;
+
+    use super::super::Cli;
     use super::*;
 
     fn script(shell: Shell, cmd: &mut Command) -> String {

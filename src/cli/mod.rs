@@ -5,6 +5,7 @@ mod check_proof;
 mod collate;
 mod common;
 mod diff;
+mod env;
 mod export;
 mod extract;
 mod import;
@@ -30,33 +31,14 @@ mod watch;
 mod web;
 mod write;
 
-use std::fmt;
 use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
-use vellum::error::ErrorKind;
 use vellum::render::theme::{self, Palette};
-use vellum::store::StoreError;
-use vellum::store::{Archive, Location, Mode};
 
-/// The address forms, one a line, as `show --help` and `diff --help` list
-/// them (the top-level `--help`, [`ADDRESS_HELP`], says more of each).
-macro_rules! address_forms {
-    () => {
-        "  DOC            the latest version of a document
-  DOC@N          version N, counted from 1 in captured-at order
-  DOC@-K         K versions before the latest (DOC@-1 is the one before it)
-  DOC@TIME       the version current at TIME (2019-02-12, 2019-02-12T18:00Z, …)
-  CAPTURE        a capture id, or a unique prefix of 8+ hex digits (stable, citable)
-  URL            http(s)://…: the document whose canonical or fetched URL it is
-  URL@N, URL@-K, URL@TIME   a version, as for DOC (chosen by what follows the last '@',
-                 unless the whole text is itself an archived URL)
-"
-    };
-}
-pub(crate) use address_forms;
+pub use env::{CliError, Env, Exit, find_store};
 
 /// Every address form, as the top-level `--help` lists them.
 pub const ADDRESS_HELP: &str = "Addresses (what show, diff, log, proof, export, similar, collate take):
@@ -84,17 +66,6 @@ Exit codes: 0 success (diff: no differences), 1 diff found differences, verify f
 
 /// The heading global options are listed under, apart from a command's own.
 const GLOBAL: &str = "Global options";
-
-/// Exit codes, as documented in the README.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
-    /// Success; for `diff`, no differences.
-    Ok = 0,
-    /// `diff` found differences, or `verify` found damage.
-    Found = 1,
-    /// Anything went wrong.
-    Error = 2,
-}
 
 #[derive(Parser, Debug)]
 #[command(
@@ -205,39 +176,6 @@ enum Command {
     CompleteDocs,
 }
 
-/// What every command may need from the environment, resolved once.
-pub struct Env {
-    pub store: PathBuf,
-    pub color: bool,
-    pub stdout_is_terminal: bool,
-    /// Progress lines may be drawn: stderr is a terminal and no `--quiet`.
-    pub progress: bool,
-    /// Notes on stderr (not warnings or errors) are wanted: no `--quiet`.
-    pub notes: bool,
-    /// Output may go through a pager: stdout is a terminal and no `--no-pager`.
-    pub page: bool,
-    pub width: usize,
-}
-
-/// The store a command uses, found as git finds its repository: `--store`,
-/// else `$VELLUM_STORE`, else the store enclosing `cwd`, else `./store`.
-pub fn find_store(flag: Option<&Path>, var: Option<&std::ffi::OsStr>, cwd: &Path) -> PathBuf {
-    if let Some(dir) = flag {
-        return dir.to_owned();
-    }
-    if let Some(v) = var.filter(|v| !v.is_empty()) {
-        return PathBuf::from(v);
-    }
-    // A store directory holds a VELLUM marker file; `objects/packs` below it
-    // is still inside that store.
-    for dir in cwd.ancestors() {
-        if dir.join("VELLUM").is_file() {
-            return dir.to_owned();
-        }
-    }
-    PathBuf::from("store")
-}
-
 impl Env {
     fn resolve(cli: &Cli) -> Result<Env, CliError> {
         let cwd = std::env::current_dir().unwrap_or_default();
@@ -279,122 +217,6 @@ impl Env {
             width,
         })
     }
-
-    pub fn open(&self) -> Result<Archive, CliError> {
-        Ok(Archive::open(&self.store)?)
-    }
-
-    /// Opens the store for writing, creating it when there is none: one way
-    /// for every command that archives (add, import, watch).
-    pub fn open_or_create(&self) -> Result<Archive, CliError> {
-        let location = Location::parse(&self.store)?;
-        let opened = vellum::store::open(&location, Mode::CreateIfMissing)?;
-        if opened.upgraded {
-            eprintln!(
-                "vellum: rebuilt the catalog of {} written by an older vellum",
-                self.store.display()
-            );
-        }
-        if opened.created && self.notes {
-            eprintln!("vellum: created a new store in {}", self.store.display());
-        }
-        Ok(opened.archive)
-    }
-}
-
-/// An error for the user: a message (the library's, with the CLI's advice)
-/// and the kind of failure, which [`CliError::exit`] maps to an exit code.
-#[derive(Debug)]
-pub struct CliError {
-    message: String,
-    kind: ErrorKind,
-    broken_pipe: bool,
-}
-
-impl CliError {
-    /// An error in what the user asked (a bad argument, a refused input).
-    pub fn new(message: impl Into<String>) -> CliError {
-        CliError::with_kind(ErrorKind::InvalidInput, message)
-    }
-
-    /// An error of a given kind (a library error's [`kind`](StoreError::kind)).
-    pub fn with_kind(kind: ErrorKind, message: impl Into<String>) -> CliError {
-        CliError {
-            message: message.into(),
-            kind,
-            broken_pipe: false,
-        }
-    }
-
-    pub fn kind(&self) -> ErrorKind {
-        self.kind
-    }
-
-    pub fn is_broken_pipe(&self) -> bool {
-        self.broken_pipe
-    }
-
-    /// The exit code of every command that fails: the one place kinds meet
-    /// exit codes. Every kind is 2 today (1 is kept for `diff` finding
-    /// differences and `verify` finding damage, which are not errors); the
-    /// match is exhaustive so that a new kind has to be placed here.
-    pub fn exit(&self) -> Exit {
-        match self.kind() {
-            ErrorKind::NotFound
-            | ErrorKind::Ambiguous
-            | ErrorKind::Damaged
-            | ErrorKind::Busy
-            | ErrorKind::InvalidInput
-            | ErrorKind::Io => Exit::Error,
-        }
-    }
-}
-
-impl fmt::Display for CliError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl From<StoreError> for CliError {
-    fn from(e: StoreError) -> Self {
-        CliError::with_kind(e.kind(), store_message(&e))
-    }
-}
-
-/// A store error as the CLI words it: the library's message, then what to
-/// do about it with this command line.
-pub fn store_message(e: &StoreError) -> String {
-    use vellum::store::AddressError;
-    let advice = match e {
-        StoreError::NoStore(dir) => format!(
-            ": create one with `vellum init {}` or point --store / VELLUM_STORE at one",
-            dir.display()
-        ),
-        StoreError::NotAStore(_) => ": choose another directory with --store".into(),
-        StoreError::Format { .. } => "; upgrade vellum".into(),
-        StoreError::Catalog { .. } => "; rebuild it from the objects with `vellum reindex`".into(),
-        StoreError::Missing { .. } | StoreError::Damaged { .. } => {
-            "; run `vellum verify` for a full report".into()
-        }
-        StoreError::ChainTooDeep { .. } => "; run `vellum verify`".into(),
-        StoreError::Unindexed(_) => "; run `vellum reindex`".into(),
-        StoreError::Address(AddressError::OnlyFlagged { doc }) => {
-            format!("; `vellum log {doc} --captures` lists them")
-        }
-        _ => String::new(),
-    };
-    format!("{e}{advice}")
-}
-
-impl From<std::io::Error> for CliError {
-    fn from(e: std::io::Error) -> Self {
-        CliError {
-            broken_pipe: e.kind() == std::io::ErrorKind::BrokenPipe,
-            kind: ErrorKind::Io,
-            message: format!("writing output: {e}"),
-        }
-    }
 }
 
 pub fn run(cli: Cli) -> Result<Exit, CliError> {
@@ -410,8 +232,8 @@ pub fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Reindex(a) => reindex::run_reindex(&env, a),
         Command::Reextract(a) => reextract::run_reextract(&env, a),
         Command::Watch(a) => watch::run_watch(&env, a),
-        Command::Completions(a) => manuals::run_completions(a),
-        Command::Man(a) => manuals::run_man(a),
+        Command::Completions(a) => manuals::run_completions(a, Cli::command()),
+        Command::Man(a) => manuals::run_man(a, Cli::command()),
         Command::Import(a) => import::run_import(&env, a),
         Command::Export(a) => export::run_export(&env, a),
         Command::Root(a) => root::run_root(&env, a),
@@ -425,51 +247,5 @@ pub fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Pull(a) => pull::run_pull(&env, a),
         Command::Collate(a) => collate::run_collate(&env, a),
         Command::CompleteDocs => manuals::run_complete_docs(&env),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn errors_keep_their_kind_and_exit_2() {
-        let missing = CliError::from(StoreError::NoStore("/s".into()));
-        assert_eq!(missing.kind(), ErrorKind::NotFound);
-        assert!(missing.to_string().contains("vellum init"), "{missing}");
-        let busy = CliError::from(StoreError::Io {
-            context: "locking".into(),
-            source: std::io::ErrorKind::WouldBlock.into(),
-        });
-        assert_eq!(busy.kind(), ErrorKind::Busy);
-        assert_eq!(CliError::new("bad --at").kind(), ErrorKind::InvalidInput);
-        let pipe = CliError::from(std::io::Error::from(std::io::ErrorKind::BrokenPipe));
-        assert!(pipe.is_broken_pipe());
-        assert_eq!(pipe.kind(), ErrorKind::Io);
-        for e in [missing, busy, pipe] {
-            assert_eq!(e.exit(), Exit::Error);
-        }
-    }
-
-    #[test]
-    fn store_is_found_as_git_finds_its_repository() {
-        let tmp = tempfile::tempdir().unwrap();
-        let store = tmp.path().join("archive");
-        let deep = store.join("objects/packs");
-        std::fs::create_dir_all(&deep).unwrap();
-        std::fs::write(store.join("VELLUM"), "vellum store\nformat 1\n").unwrap();
-        let elsewhere = tmp.path().join("elsewhere");
-        std::fs::create_dir_all(&elsewhere).unwrap();
-        let flag = Path::new("/flag");
-        let var = std::ffi::OsStr::new("/var");
-        assert_eq!(find_store(Some(flag), Some(var), &deep), flag);
-        assert_eq!(find_store(None, Some(var), &deep), Path::new("/var"));
-        assert_eq!(find_store(None, None, &deep), store);
-        assert_eq!(find_store(None, None, &store), store);
-        assert_eq!(
-            find_store(None, Some(std::ffi::OsStr::new("")), &deep),
-            store
-        );
-        assert_eq!(find_store(None, None, &elsewhere), Path::new("store"));
     }
 }

@@ -9,7 +9,7 @@ use std::ffi::{OsStr, OsString};
 use std::io::{self, BufWriter, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 
-use super::Env;
+use super::env::Env;
 
 /// The default pager: `-F` quits if one screen holds it all, `-R` passes
 /// colors through, `-X` leaves the text on the screen afterwards.

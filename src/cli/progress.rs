@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use super::Env;
+use super::env::Env;
 
 /// Work shorter than this shows no progress at all.
 const QUIET_FOR: Duration = Duration::from_secs(1);

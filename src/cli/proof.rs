@@ -5,7 +5,7 @@ use std::io::Write;
 use vellum::custody::{self, proof::ProofFile};
 use vellum::store::Address;
 
-use super::{CliError, Env, Exit};
+use super::env::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
 #[command(

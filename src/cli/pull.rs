@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use vellum::store::Archive;
 
+use super::env::{CliError, Env, Exit};
 use super::push::{copy, print};
-use super::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
 #[command(

@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 use vellum::store::Archive;
 use vellum::store::sync::{SyncError, SyncReport, SyncSummary};
 
+use super::env::{CliError, Env, Exit};
 use super::progress::Progress;
-use super::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
 #[command(

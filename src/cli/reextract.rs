@@ -7,8 +7,8 @@ use vellum::capture::{self, AddedItem};
 use vellum::ingest::extract::extractor_id;
 use vellum::store::Archive;
 
+use super::env::{CliError, Env, Exit, store_message};
 use super::progress::{Progress, Spinner};
-use super::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:
@@ -77,12 +77,8 @@ pub fn run_reextract(env: &Env, args: ReextractArgs) -> Result<Exit, CliError> {
     }
     let olds: Vec<_> = due.iter().map(|d| d.old).collect();
     let mut writer = super::write::writer(env, &archive)?;
-    stage_superseding(&mut writer, due).map_err(|e| {
-        CliError::new(format!(
-            "{}; nothing was archived",
-            super::store_message(&e)
-        ))
-    })?;
+    stage_superseding(&mut writer, due)
+        .map_err(|e| CliError::new(format!("{}; nothing was archived", store_message(&e))))?;
     let spinner = Spinner::start(env, format!("committing {} capture(s)", olds.len()));
     let committed = capture::commit(writer)?;
     drop(spinner);

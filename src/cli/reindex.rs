@@ -2,8 +2,8 @@
 
 use std::io::Write;
 
+use super::env::{CliError, Env, Exit};
 use super::progress::Spinner;
-use super::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
 pub struct ReindexArgs {

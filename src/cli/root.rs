@@ -5,7 +5,7 @@ use std::io::Write;
 use vellum::custody::{self, LogRoot};
 use vellum::id::ObjectId;
 
-use super::{CliError, Env, Exit};
+use super::env::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
 #[command(

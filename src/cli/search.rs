@@ -8,8 +8,8 @@ use vellum::search::{self, Index, SearchError, SearchErrorKind, SearchQuery};
 use vellum::store::Archive;
 
 use super::common::json_line;
+use super::env::{CliError, Env, Exit, store_message};
 use super::progress::Progress;
-use super::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
 #[command(
@@ -100,7 +100,7 @@ fn note_index(env: &Env, index: &Index) {
 /// A search error as the CLI words it, with what to do next.
 fn error(e: &SearchError) -> CliError {
     match e {
-        SearchError::Store(s) => CliError::new(super::store_message(s)),
+        SearchError::Store(s) => CliError::new(store_message(s)),
         e => match e.kind() {
             SearchErrorKind::InvalidQuery => CliError::new(format!(
                 "{e}\nexamples: vellum search troops | vellum search '\"exact phrase\"' | \

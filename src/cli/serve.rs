@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use vellum::web::{App, KindMemo, Pool};
 
-use super::{CliError, Env, Exit};
+use super::env::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
 #[command(

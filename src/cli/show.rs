@@ -7,10 +7,11 @@ use vellum::query::{self, Content};
 use vellum::store::{Address, Archive};
 
 use super::common::json_line;
-use super::{CliError, Env, Exit, pager};
+use super::env::{CliError, Env, Exit};
+use super::pager;
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = concat!("ADDR is one of:\n", super::address_forms!(), "
+#[command(after_help = concat!("ADDR is one of:\n", super::env::address_forms!(), "
 Examples:
   vellum show south-front          the latest version
   vellum show south-front@1        version 1

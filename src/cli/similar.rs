@@ -11,8 +11,9 @@ use vellum::query::items::SimilarAnswer;
 use vellum::query::{self, ReadAs, SimilarError, SimilarTarget};
 
 use super::common::{json_line, table};
+use super::env::{CliError, Env, Exit};
+use super::pager;
 use super::progress::Spinner;
-use super::{CliError, Env, Exit, pager};
 
 /// Files compared are read up to this size.
 const MAX_FILE: u64 = 64 * 1024 * 1024;

@@ -8,8 +8,9 @@ use vellum::republish::{self, Story};
 use vellum::query::items::{StoriesAnswer, StoryItem};
 
 use super::common::json_line;
+use super::env::{CliError, Env, Exit};
+use super::pager;
 use super::similar::{index_error, open_with_index};
-use super::{CliError, Env, Exit, pager};
 
 #[derive(clap::Args, Debug)]
 #[command(

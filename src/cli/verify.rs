@@ -4,8 +4,8 @@ use std::io::Write;
 
 use vellum::store::verify::{Report, VerifyReport, verify};
 
+use super::env::{CliError, Env, Exit};
 use super::progress::Progress;
-use super::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
 #[command(

@@ -13,8 +13,8 @@ use vellum::store::Archive;
 use vellum::store::StoreError;
 use vellum::when::to_second;
 
+use super::env::{CliError, Env, Exit};
 use super::progress::Progress;
-use super::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:

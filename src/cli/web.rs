@@ -7,7 +7,7 @@ use vellum::fetch::FetchConfig;
 use vellum::ingest::decode::encoding_for_label;
 use vellum::ingest::detect::TypeOverride;
 
-use super::CliError;
+use super::env::CliError;
 
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TypeArg {

@@ -8,11 +8,11 @@ use std::io::Write;
 use vellum::capture::{AddedItem, Committed};
 use vellum::store::{Added, Archive, Writer};
 
+use super::env::{CliError, Env};
 use super::progress::Progress;
-use super::{CliError, Env};
 
 /// The store's writer, with a note when another writer holds it.
-pub fn writer<'a>(env: &Env, archive: &'a Archive) -> Result<Writer<'a>, super::CliError> {
+pub fn writer<'a>(env: &Env, archive: &'a Archive) -> Result<Writer<'a>, CliError> {
     let notes = env.notes;
     Ok(archive.writer(&mut || {
         if notes {

@@ -18,6 +18,7 @@ use crate::ingest::canon;
 use crate::store::StoreError;
 use crate::store::{Archive, CaptureText, Writer};
 
+use super::parser::{self, FeedError, MAX_FEED_BYTES};
 use super::state::{self, FeedState, WatchState};
 
 /// Why a feed could not be read this round.
@@ -28,7 +29,7 @@ pub enum FeedFailure {
     #[error("HTTP {status} {reason}")]
     Status { status: u16, reason: String },
     #[error(transparent)]
-    Parse(#[from] super::FeedError),
+    Parse(#[from] FeedError),
 }
 
 /// Why an item page was not archived (it is tried again next round, up to
@@ -129,7 +130,7 @@ impl<'f> Watcher<'f> {
     pub fn read_feed(&mut self, feed: &str, stop: &AtomicBool) -> Result<Vec<String>, FeedFailure> {
         let fs = self.state.feeds.get(feed).cloned().unwrap_or_default();
         let mut cfg = self.options.fetch.clone();
-        cfg.max_bytes = super::MAX_FEED_BYTES as u64;
+        cfg.max_bytes = MAX_FEED_BYTES as u64;
         if let Some(e) = &fs.etag {
             cfg.headers.push(("If-None-Match".into(), e.clone()));
         }
@@ -146,7 +147,7 @@ impl<'f> Watcher<'f> {
                     reason: f.reason,
                 });
             }
-            let parsed = super::parse(&f.body, f.final_url.as_str())?;
+            let parsed = parser::parse(&f.body, f.final_url.as_str())?;
             for item in parsed.items {
                 let seen = canon::canonicalize(&item.link)
                     .is_ok_and(|c| fs.has_seen(c.as_str()) && !fs.retry.contains_key(&item.link));

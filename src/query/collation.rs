@@ -16,6 +16,8 @@ use crate::store::{Address, Archive};
 use crate::store::{AddressError, StoreError};
 use crate::when::format_time;
 
+use super::read;
+
 /// Why copies cannot be collated.
 #[derive(Debug, thiserror::Error)]
 pub enum CollateError {
@@ -81,7 +83,7 @@ pub struct Collation {
 
 fn copy(archive: &Archive, target: &str) -> Result<CollatedCopy, CollateError> {
     let a: Address = target.parse().map_err(CollateError::BadTarget)?;
-    let v = super::version(archive, &a)?;
+    let v = read::version(archive, &a)?;
     let label = v.resolved.label;
     let text = v
         .text

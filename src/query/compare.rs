@@ -8,7 +8,8 @@ use crate::ingest::{PrepareHints, detect, prepare};
 use crate::store::StoreError;
 use crate::store::{Archive, Resolved};
 
-use super::{Boilerplate, Side};
+use super::log::Boilerplate;
+use super::read::{Side, side};
 
 /// Why a side cannot be diffed.
 #[derive(Debug, thiserror::Error)]
@@ -87,7 +88,7 @@ pub fn given_text(
 
 /// An archived version's (or capture's) text, with its metadata.
 pub fn archived_text(archive: &Archive, resolved: Resolved) -> Result<SideText, CompareError> {
-    let (side, bytes) = super::side(archive, resolved)?;
+    let (side, bytes) = side(archive, resolved)?;
     let text = String::from_utf8(bytes.to_vec()).map_err(|_| CompareError::NotText {
         label: side.label.clone(),
         capture: Some(side.capture),

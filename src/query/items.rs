@@ -15,7 +15,7 @@ use crate::store::catalog::from_nanos;
 use crate::store::{CaptureRecord, DocSummary, Resolved};
 use crate::when::format_time;
 
-use super::{CaptureSighting, VersionRow};
+use super::log::{CaptureSighting, VersionRow};
 
 type AnyJson = BTreeMap<String, serde_json::Value>;
 

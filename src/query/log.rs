@@ -11,6 +11,8 @@ use crate::store::StoreError;
 use crate::store::catalog::CaptureRow;
 use crate::store::{Archive, DocSummary, History, Version};
 
+use super::read;
+
 type Result<T> = std::result::Result<T, StoreError>;
 
 /// A time window and row limits: which rows of a listing are kept.
@@ -194,7 +196,7 @@ pub fn versions_matching(
             .get(i + 1)
             .is_some_and(|n| q.window.contains(n.captured_at));
         let text = if needs_text && (shown || next_shown) {
-            match super::text(archive, &v.key)? {
+            match read::text(archive, &v.key)? {
                 Some(t) => Some(bp.strip(t, v.source.as_deref(), v.url.as_deref())?),
                 None => None,
             }
@@ -205,7 +207,7 @@ pub fn versions_matching(
         if shown {
             let mut row = VersionRow {
                 version: v.clone(),
-                words: super::words(archive, &v.key)?,
+                words: read::words(archive, &v.key)?,
                 change: None,
                 diff: None,
             };
@@ -216,7 +218,7 @@ pub fn versions_matching(
                     row.diff = Some(d);
                 }
             } else if let Some(p) = prev {
-                row.change = super::change(archive, &p.key, &v.key)?;
+                row.change = read::change(archive, &p.key, &v.key)?;
             }
             let vanished = prev.is_some() && row.diff.as_ref().is_some_and(|d| d.is_unchanged());
             let pickaxe_hit = q.pickaxe.is_none() || count.unwrap_or(0) != prev_count.unwrap_or(0);
@@ -264,7 +266,7 @@ pub fn captures_in(
 /// The documents whose captures reach into `window`, by name; `max` keeps
 /// the most recently captured ones, `reverse` lists them backwards.
 pub fn documents_in(archive: &Archive, window: &Window) -> Result<Vec<DocSummary>> {
-    let mut docs: Vec<DocSummary> = super::documents(archive)?
+    let mut docs: Vec<DocSummary> = read::documents(archive)?
         .into_iter()
         .filter(|d| window.overlaps(d.first, d.last))
         .collect();

@@ -9,6 +9,7 @@ use crate::store::{Address, Archive};
 use crate::store::{AddressError, StoreError};
 
 use super::items::{SimilarAnswer, SimilarItem, SimilarQuery};
+use super::read;
 
 /// Why a target cannot be compared.
 #[derive(Debug, thiserror::Error)]
@@ -59,7 +60,7 @@ impl SimilarTarget {
     pub fn archived(archive: &Archive, target: &str) -> Result<SimilarTarget, SimilarError> {
         // A URL (any case of its scheme) is an address like any other.
         let addr: Address = target.trim().parse().map_err(SimilarError::BadTarget)?;
-        let v = super::version(archive, &addr)?;
+        let v = read::version(archive, &addr)?;
         let text = v
             .text
             .and_then(|t| String::from_utf8(t.to_vec()).ok())

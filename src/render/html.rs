@@ -7,11 +7,12 @@
 
 use std::io::{self, Write};
 
-use super::theme::visible_whitespace;
-use super::{
-    Part, RenderOptions, Shown, Side, folded_note, layout, move_note, moved_here, side_title,
-    summary,
+use super::layout::{
+    Part, RenderOptions, Shown, folded_note, layout, move_note, moved_here, show_controls,
 };
+use super::side::{Side, heading, side_title};
+use super::stat::summary;
+use super::theme::visible_whitespace;
 use crate::diff::{ChangeKind, Diff, Op, OpTag};
 
 const CSS: &str = "body{font:16px/1.55 Georgia,serif;max-width:48em;margin:2em auto;padding:0 1em;color:#222}\
@@ -25,7 +26,7 @@ del{background:#fdd;color:#900}ins{background:#dfd;color:#060;text-decoration:no
 /// Escapes text for HTML content and attributes (and shows hidden controls,
 /// see [`super::show_controls`]).
 pub fn escape(text: &str) -> String {
-    let text = super::show_controls(text);
+    let text = show_controls(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
@@ -63,11 +64,7 @@ pub fn html(
         w,
         "<title>{o} → {n}</title>\n<style>{CSS}</style>\n</head>\n<body>"
     )?;
-    writeln!(
-        w,
-        "<header>\n<h1>{}</h1>",
-        escape(&super::heading(old, new))
-    )?;
+    writeln!(w, "<header>\n<h1>{}</h1>", escape(&heading(old, new)))?;
     writeln!(
         w,
         "<p class=\"sides\"><span class=\"old\">{o}</span> → <span class=\"new\">{n}</span></p>"

@@ -8,8 +8,8 @@
 use std::io::{self, Write};
 
 use super::html::{escape, kind_name, write_change};
+use super::layout::{Part, RenderOptions, Shown, folded_note, layout};
 use super::theme::visible_whitespace;
-use super::{Part, RenderOptions, Shown, folded_note, layout};
 use crate::diff::{Diff, OpTag};
 
 /// Writes the rows of `diff` side by side (a frame of the caller's: the

@@ -15,10 +15,11 @@
 
 use std::io::{self, Write};
 
-use super::theme::{Style, stub, visible_whitespace};
-use super::{
-    Part, RenderOptions, Shown, Side, folded_note, layout, move_note, moved_here, side_title,
+use super::layout::{
+    Part, RenderOptions, Shown, folded_note, layout, move_note, moved_here, show_controls,
 };
+use super::side::{Side, side_title};
+use super::theme::{Style, stub, visible_whitespace};
 use crate::diff::{Diff, Op, OpTag};
 
 /// Writes the inline view of `diff`.
@@ -176,7 +177,7 @@ pub(super) fn write_styled(
     text: &str,
     color: bool,
 ) -> io::Result<()> {
-    let shown = super::show_controls(text);
+    let shown = show_controls(text);
     let text = shown.as_ref();
     let core = text.trim();
     if core.is_empty() {

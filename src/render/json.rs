@@ -9,7 +9,7 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::Side;
+use super::side::Side;
 use crate::diff::{Diff, Move, Op, Stats};
 
 /// A diff of two sides (`diff --json`, `diff --format json`).

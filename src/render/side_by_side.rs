@@ -13,10 +13,11 @@ use std::io::{self, Write};
 
 use unicode_width::UnicodeWidthChar;
 
-use super::theme::{Style, visible_whitespace};
-use super::{
-    Part, RenderOptions, Shown, Side, folded_note, layout, move_note, moved_here, side_title,
+use super::layout::{
+    Part, RenderOptions, Shown, folded_note, layout, move_note, moved_here, show_controls,
 };
+use super::side::{Side, side_title};
+use super::theme::{Style, visible_whitespace};
 use crate::diff::{Diff, OpTag};
 
 /// One character of a column, with its look.
@@ -98,7 +99,7 @@ fn cells(diff: &Diff, parts: &[Part], column: Column, color: bool) -> Vec<Cell> 
     let mut push = |text: &str, style: Style| {
         let text = match style {
             Style::Plain => std::borrow::Cow::Borrowed(text),
-            _ => super::show_controls(text),
+            _ => show_controls(text),
         };
         out.extend(text.chars().map(|ch| Cell { ch, style }))
     };

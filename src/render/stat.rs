@@ -8,7 +8,7 @@
 
 use std::io::{self, Write};
 
-use super::RenderOptions;
+use super::layout::RenderOptions;
 use super::theme::Style;
 use crate::diff::{ChangeKind, Diff, OpTag};
 

@@ -1,7 +1,7 @@
 //! Renderer tests, on the sample pair and small hand-made diffs.
 
 use super::*;
-use crate::diff::{DiffOptions, diff};
+use crate::diff::{Diff, DiffOptions, diff};
 
 const BLOG: &str = include_str!("../../tests/fixtures/articles/blog-repost-2019-02-12.txt");
 const GLOBAL: &str = include_str!("../../tests/fixtures/articles/globalresearch-2019-02-12.md");

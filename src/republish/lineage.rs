@@ -2,10 +2,11 @@
 //! how the others derive from it, with the evidence. Never a fact: copies
 //! may come from a source that was never archived.
 
+use super::error::IndexError;
 use super::index::Index;
 use super::score::{Prepared, overlap};
 use super::stories::Story;
-use super::{TextSource, text};
+use super::text::{self, TextSource};
 
 /// How a copy differs from the suggested source.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
@@ -46,10 +47,7 @@ pub struct Lineage {
 
 /// Suggests a lineage for texts given in first-capture order with their
 /// names, each compared without any source's boilerplate.
-pub fn of_texts(
-    index: &Index,
-    copies: &[(&str, &str)],
-) -> Result<Option<Lineage>, super::IndexError> {
+pub fn of_texts(index: &Index, copies: &[(&str, &str)]) -> Result<Option<Lineage>, IndexError> {
     if copies.len() < 2 {
         return Ok(None);
     }
@@ -71,7 +69,7 @@ pub fn of_story(
     index: &Index,
     story: &Story,
     texts: &mut TextSource,
-) -> Result<Option<Lineage>, super::IndexError> {
+) -> Result<Option<Lineage>, IndexError> {
     if story.docs.len() < 2 {
         return Ok(None);
     }

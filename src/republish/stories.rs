@@ -151,7 +151,7 @@ pub fn story_by_id(
     index: &Index,
     id: &str,
     texts: &mut TextSource,
-) -> Result<Option<Story>, super::IndexError> {
+) -> Result<Option<Story>, IndexError> {
     let Some(prefix) = id.strip_prefix("s-").filter(|p| !p.is_empty()) else {
         return Ok(None);
     };

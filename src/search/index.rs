@@ -24,7 +24,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params};
 use crate::id::ObjectId;
 use crate::store::Archive;
 
-use super::SearchError;
+use super::error::SearchError;
 use super::text::{fold_for_index, paragraphs};
 
 /// The index file, in the store directory.

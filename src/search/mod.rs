@@ -11,149 +11,24 @@
 //! The index ([`index`]) is a rebuildable cache in the store directory,
 //! brought up to date on open.
 
+mod error;
 pub mod index;
 pub mod query;
 pub mod text;
+mod types;
 
 use std::collections::{BTreeSet, HashMap};
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use rusqlite::{OptionalExtension, params};
-use time::OffsetDateTime;
 
 use crate::id::ObjectId;
-use crate::store::StoreError;
 use crate::store::{Archive, History, catalog::from_nanos};
 
+pub use error::{SearchError, SearchErrorKind};
 pub use index::{CatchUp, Index, IndexStats, rebuild};
 pub use query::QueryError;
-
-/// Hits returned when a query asks for none (`limit` 0).
-pub const DEFAULT_LIMIT: usize = 20;
-/// Hits returned at most, whatever the query asks.
-pub const MAX_LIMIT: usize = 10_000;
-
-/// What to search for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SearchQuery {
-    /// Words, `"exact phrases"` and `prefix*` (see [`query::parse`]).
-    pub text: String,
-    /// Only this document.
-    pub doc: Option<String>,
-    /// Also paragraphs that only older versions hold.
-    pub all_versions: bool,
-    /// Hits at most (0: [`DEFAULT_LIMIT`]).
-    pub limit: usize,
-}
-
-/// A piece of a snippet: raw text (the renderer escapes it).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(tag = "kind", content = "text", rename_all = "snake_case")]
-pub enum SnippetPart {
-    Text(String),
-    Match(String),
-}
-
-/// One paragraph of one document that matches.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Hit {
-    pub doc: String,
-    /// Version numbers (as in `DOC@N`) whose text holds the paragraph.
-    pub versions: Vec<u64>,
-    /// The document's current text (`DOC`) holds it.
-    pub current: bool,
-    /// The first and last capture that saw it.
-    pub first_seen: OffsetDateTime,
-    pub last_seen: OffsetDateTime,
-    pub snippet: Vec<SnippetPart>,
-    /// Higher is better (bm25, negated).
-    pub score: f64,
-    /// When it was removed: the capture time of the first version after
-    /// the last one holding it (`None` while the current text holds it).
-    pub removed_at: Option<OffsetDateTime>,
-}
-
-impl Hit {
-    /// The addresses holding the hit, runs of versions joined:
-    /// `["DOC@2..5", "DOC@7", "DOC"]`.
-    pub fn addresses(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut i = 0;
-        while i < self.versions.len() {
-            let mut j = i;
-            while j + 1 < self.versions.len() && self.versions[j + 1] == self.versions[j] + 1 {
-                j += 1;
-            }
-            out.push(if i == j {
-                format!("{}@{}", self.doc, self.versions[i])
-            } else {
-                format!("{}@{}..{}", self.doc, self.versions[i], self.versions[j])
-            });
-            i = j + 1;
-        }
-        if self.current {
-            out.push(self.doc.clone());
-        }
-        out
-    }
-}
-
-/// What kind of failure a search error is, for a server to map to a status.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum SearchErrorKind {
-    /// The query cannot be parsed (HTTP 400; the CLI exits 2).
-    InvalidQuery,
-    /// No such document (HTTP 404).
-    NotFound,
-    /// The store or the index failed (HTTP 500).
-    Store,
-}
-
-/// Why a search failed.
-#[derive(Debug, thiserror::Error)]
-pub enum SearchError {
-    #[error("{0}")]
-    Query(#[from] QueryError),
-    #[error("no document named {doc:?}{}", suggest(.suggestions))]
-    UnknownDoc {
-        doc: String,
-        suggestions: Vec<String>,
-    },
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error("search index {path}: {source}")]
-    Index {
-        path: PathBuf,
-        #[source]
-        source: rusqlite::Error,
-    },
-    #[error("{context}: {source}")]
-    Io {
-        context: String,
-        #[source]
-        source: std::io::Error,
-    },
-}
-
-fn suggest(s: &[String]) -> String {
-    if s.is_empty() {
-        String::new()
-    } else {
-        format!(" (did you mean {}?)", s.join(" or "))
-    }
-}
-
-impl SearchError {
-    pub fn kind(&self) -> SearchErrorKind {
-        match self {
-            SearchError::Query(_) => SearchErrorKind::InvalidQuery,
-            SearchError::UnknownDoc { .. } => SearchErrorKind::NotFound,
-            _ => SearchErrorKind::Store,
-        }
-    }
-}
+pub use types::{DEFAULT_LIMIT, Hit, MAX_LIMIT, SearchQuery, SnippetPart};
 
 /// Searches the archive (opening its index, which catches up first).
 pub fn search(archive: &Archive, q: &SearchQuery) -> Result<Vec<Hit>, SearchError> {

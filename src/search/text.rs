@@ -13,7 +13,7 @@
 use crate::diff::tokenize::tokenize;
 use crate::diff::{Role, roles};
 
-use super::SnippetPart;
+use super::types::SnippetPart;
 
 /// A paragraph longer than this (bytes, after normalization) is indexed only
 /// up to it: archived pages are hostile input, and a paragraph this long is

@@ -7,8 +7,9 @@
 
 use std::fmt::Write;
 
+use super::app::{App, DIFF_DEADLINE};
+use super::error::WebError;
 use super::page::{Frame, esc, href, page, qs};
-use super::{App, DIFF_DEADLINE, WebError};
 use crate::diff::DiffOptions;
 use crate::query::{self, Side};
 use crate::render::{self, RenderOptions};

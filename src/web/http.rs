@@ -24,8 +24,10 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 
+use super::app::App;
+use super::error::WebError;
 use super::page::{Frame, esc, page};
-use super::{App, WebError, diff_page, pages, search_page};
+use super::{diff_page, pages, search_page};
 use crate::id::ObjectId;
 use crate::store::{Archive, CaptureId};
 

@@ -4,8 +4,10 @@
 
 use std::fmt::Write;
 
+use super::app::App;
+use super::chart;
+use super::error::WebError;
 use super::page::{Frame, esc, href, page, qs};
-use super::{App, WebError, chart};
 use crate::query;
 use crate::store::{Address, Archive, CaptureRecord, DocName, History};
 use crate::when::format_time;

@@ -4,8 +4,9 @@
 
 use std::fmt::Write;
 
+use super::app::App;
+use super::error::WebError;
 use super::page::{Frame, esc, page, qs};
-use super::{App, WebError};
 use crate::search::{self, SearchErrorKind, SearchQuery, SnippetPart};
 use crate::store::Archive;
 use crate::when::format_time;

@@ -1,7 +1,7 @@
 //! Clean-up after rendering: widget labels, datelines, copyright lines and
 //! repeated captions dropped; blocks joined into the text.
 
-use super::*;
+use super::render::Block;
 
 /// Widget labels that are never article text on their own.
 pub(super) const LABELS: &[&str] = &[

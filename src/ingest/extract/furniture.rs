@@ -1,7 +1,7 @@
 //! Page furniture removed before scoring: navigation, share bars, teasers,
 //! cookie banners, hidden elements.
 
-use super::*;
+use dom_query::{Document, NodeRef};
 
 /// Elements never part of an article.
 pub(super) const DROP_TAGS: &str = "script, style, noscript, template, svg, canvas, iframe, object, embed, \

@@ -10,7 +10,7 @@
 //! items, `> ` quotes, table rows with ` | `), and blocks made of links,
 //! widget labels and repeated captions are dropped.
 
-use dom_query::{Document, NodeRef};
+use dom_query::Document;
 
 mod clean;
 mod depth;
@@ -23,6 +23,7 @@ use clean::*;
 pub use depth::MAX_DEPTH;
 use depth::*;
 use furniture::*;
+pub use render::MAX_TEXT_LEN;
 use render::*;
 
 /// Name and version of the extractor, recorded with every extracted text:
@@ -41,8 +42,6 @@ pub fn extractor_id() -> String {
 /// HTML beyond this many bytes is not looked at (the raw bytes are still
 /// archived whole): no article needs more, and it bounds time and memory.
 pub const MAX_HTML_LEN: usize = 8 << 20;
-/// The extracted text is cut at this many bytes.
-pub const MAX_TEXT_LEN: usize = 2 << 20;
 /// Below this many words in the body, an extraction is flagged as thin:
 /// almost nothing (an empty shell, a script-only page). Kept low because a
 /// flagged capture is never a version, and a short real page (a brief, a

@@ -1,7 +1,10 @@
 //! The article rendered to plain text blocks (`#` headings, `- ` list items,
 //! `> ` quotes, table rows with ` | `).
 
-use super::*;
+use dom_query::{Document, NodeRef};
+
+/// The extracted text is cut at this many bytes.
+pub const MAX_TEXT_LEN: usize = 2 << 20;
 
 /// One rendered block of text.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -53,7 +53,7 @@ use futures::TryStreamExt;
 use object_store::ObjectStore;
 use object_store::path::Path as ObjPath;
 
-use super::Stats;
+use super::stats::Stats;
 
 /// How long a lease lives without refresh, and how much clock skew between
 /// machines is tolerated before a lease is judged stale.
