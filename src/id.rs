@@ -89,6 +89,13 @@ impl fmt::Debug for ObjectId {
 #[error("not an object id (expected 64 hex digits): {0:?}")]
 pub struct ParseIdError(pub String);
 
+impl ParseIdError {
+    /// The kind of this error: always a bad input.
+    pub fn kind(&self) -> crate::error::ErrorKind {
+        crate::error::ErrorKind::InvalidInput
+    }
+}
+
 impl FromStr for ObjectId {
     type Err = ParseIdError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
@@ -182,5 +189,11 @@ mod tests {
         fn stable_ids(data in proptest::collection::vec(any::<u8>(), 0..512)) {
             prop_assert_eq!(ObjectId::of(&data), ObjectId::of(&data.clone()));
         }
+    }
+
+    #[test]
+    fn a_bad_id_is_invalid_input() {
+        let e = "xyz".parse::<ObjectId>().unwrap_err();
+        assert_eq!(e.kind(), crate::error::ErrorKind::InvalidInput);
     }
 }

@@ -16,6 +16,13 @@ pub enum FeedError {
     Malformed(String),
 }
 
+impl FeedError {
+    /// The kind of this error: the feed as served cannot be read.
+    pub fn kind(&self) -> crate::error::ErrorKind {
+        crate::error::ErrorKind::InvalidInput
+    }
+}
+
 /// One item of a feed: the page it links to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Item {
@@ -153,5 +160,11 @@ mod tests {
         let rss = format!("<rss version=\"2.0\"><channel><title>x</title>{items}</channel></rss>");
         let f = parse(rss.as_bytes(), BASE).unwrap();
         assert_eq!((f.items.len(), f.skipped), (MAX_ITEMS, 5));
+    }
+
+    #[test]
+    fn a_malformed_feed_is_invalid_input() {
+        let e = parse(b"<html>not a feed</html>", "https://example.org/feed").unwrap_err();
+        assert_eq!(e.kind(), crate::error::ErrorKind::InvalidInput);
     }
 }

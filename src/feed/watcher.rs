@@ -32,6 +32,23 @@ pub enum FeedFailure {
     Parse(#[from] FeedError),
 }
 
+impl FeedFailure {
+    /// The kind of this error: a feed that is gone (404, 410) is not found,
+    /// another status or a failed fetch is I/O, a feed that cannot be parsed
+    /// is bad input.
+    pub fn kind(&self) -> crate::error::ErrorKind {
+        use crate::error::ErrorKind;
+        match self {
+            FeedFailure::Fetch(e) => e.kind(),
+            FeedFailure::Status {
+                status: 404 | 410, ..
+            } => ErrorKind::NotFound,
+            FeedFailure::Status { .. } => ErrorKind::Io,
+            FeedFailure::Parse(e) => e.kind(),
+        }
+    }
+}
+
 /// Why an item page was not archived (it is tried again next round, up to
 /// [`state::MAX_ATTEMPTS`] times).
 #[derive(Debug)]
@@ -262,5 +279,22 @@ pub fn load_state(archive: &Archive) -> Result<(Option<ObjectId>, WatchState), S
                 id,
                 reason: format!("the watch state does not parse ({e})"),
             }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FeedFailure;
+    use crate::error::ErrorKind;
+
+    #[test]
+    fn a_feed_gone_is_not_found_other_statuses_are_io() {
+        let status = |status| FeedFailure::Status {
+            status,
+            reason: String::new(),
+        };
+        assert_eq!(status(410).kind(), ErrorKind::NotFound);
+        assert_eq!(status(404).kind(), ErrorKind::NotFound);
+        assert_eq!(status(503).kind(), ErrorKind::Io);
     }
 }

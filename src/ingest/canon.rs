@@ -19,6 +19,13 @@ pub enum BadUrl {
     Scheme(String),
 }
 
+impl BadUrl {
+    /// The kind of this error: the URL given cannot be used.
+    pub fn kind(&self) -> crate::error::ErrorKind {
+        crate::error::ErrorKind::InvalidInput
+    }
+}
+
 /// Query parameters that only track who clicked where.
 const TRACKING: &[&str] = &[
     "fbclid",
@@ -355,5 +362,11 @@ mod tests {
         }
         let long = format!("https://example.com/{}", "section/".repeat(40));
         assert!(name(&long).len() <= DocName::MAX_LEN);
+    }
+
+    #[test]
+    fn a_bad_url_is_invalid_input() {
+        let e = canonicalize("ftp://example.org/").unwrap_err();
+        assert_eq!(e.kind(), crate::error::ErrorKind::InvalidInput);
     }
 }

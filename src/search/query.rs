@@ -45,6 +45,13 @@ pub enum QueryError {
     TooManyTerms(usize),
 }
 
+impl QueryError {
+    /// The kind of this error: the query as written cannot be run.
+    pub fn kind(&self) -> crate::error::ErrorKind {
+        crate::error::ErrorKind::InvalidInput
+    }
+}
+
 /// Parses a query. Terms are separated by whitespace; a `"…"` phrase is one
 /// term; a term ending in `*` is a prefix. A word with inner punctuation
 /// (`U.S.`, `don't`, `2019-02-12`) is a phrase of its parts, as the index
@@ -237,5 +244,13 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_bad_query_is_invalid_input() {
+        assert_eq!(
+            QueryError::Empty.kind(),
+            crate::error::ErrorKind::InvalidInput
+        );
     }
 }
