@@ -25,7 +25,7 @@ cp -r "$root/store" "$work/store"
 # A later sighting of the same bytes: exported as a revisit record.
 first=$("$vellum" --store "$work/store" log --json | python3 -c 'import json,sys; print(json.loads(sys.stdin.readline())["doc"])')
 "$vellum" --store "$work/store" show "$first" --raw > "$work/again.txt"
-"$vellum" --store "$work/store" add "$work/again.txt" --doc "$first" --at 2030-01-01T00:00:00Z > /dev/null
+"$vellum" --store "$work/store" add "$work/again.txt" --doc "$first" --at 2024-01-01T00:00:00Z > /dev/null
 
 # A page fetched from a local server: exported as a response record with
 # its HTTP head.

@@ -94,7 +94,7 @@ gen_trial() {
                 close(f)
                 prev = f; prevdoc = doc
                 printf "{\"path\": \"%s\", \"doc\": \"%s\", \"captured_at\": \"%04d-01-01T%02d:%02d:%02dZ\", \"source\": \"fixture-%d\"}\n",
-                    f, doc, 2001 + t, int(i / 3600) % 24, int(i / 60) % 60, i % 60, k
+                    f, doc, 1001 + t, int(i / 3600) % 24, int(i / 60) % 60, i % 60, k
             }
         }' "$root"/tests/fixtures/articles/*.txt "$root"/tests/fixtures/articles/*-20*.md \
         >"$dir/lines.jsonl"
