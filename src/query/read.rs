@@ -16,8 +16,8 @@ type Result<T> = std::result::Result<T, StoreError>;
 pub fn documents(archive: &Archive) -> Result<Vec<DocSummary>> {
     let mut docs = archive.documents()?;
     for d in docs.iter_mut().filter(|d| d.title.is_none()) {
-        if let Some(v) = archive.history(&d.doc)?.versions.last() {
-            d.title = title(archive, v)?;
+        if let Some(key) = d.latest_text {
+            d.title = text(archive, &key)?.and_then(|t| first_line_title(&t));
         }
     }
     Ok(docs)
@@ -30,9 +30,31 @@ pub fn title(archive: &Archive, latest: &Version) -> Result<Option<String>> {
     if latest.title.is_some() {
         return Ok(latest.title.clone());
     }
-    Ok(text(archive, &latest.key)?.and_then(|t| {
-        crate::republish::index::first_line(&t, &crate::republish::text::prepare(&t))
-    }))
+    Ok(text(archive, &latest.key)?.and_then(|t| first_line_title(&t)))
+}
+
+/// The first line of a text's first paragraph with words, as stories title
+/// a text ([`crate::republish::index::first_line`]), without preparing the
+/// whole text: that line depends only on where the paragraph starts, so a
+/// head of the text cut at a line end gives the same answer; the whole
+/// text is read only when the head has no words.
+pub(crate) fn first_line_title(t: &str) -> Option<String> {
+    use crate::republish::{index::first_line, text::prepare};
+    const HEAD: usize = 8 * 1024;
+    // A newline byte is always a character boundary in UTF-8.
+    let cut = match t
+        .as_bytes()
+        .get(HEAD..)
+        .and_then(|rest| rest.iter().position(|&b| b == b'\n'))
+    {
+        Some(i) => HEAD + i + 1,
+        None => t.len(),
+    };
+    let head = &t[..cut];
+    match first_line(head, &prepare(head)) {
+        None if cut < t.len() => first_line(t, &prepare(t)),
+        found => found,
+    }
 }
 
 /// A text object's text, when it is UTF-8.
@@ -247,4 +269,39 @@ pub fn diff_addresses(
             opts,
         ),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_line_title;
+    use crate::republish::{index::first_line, text::prepare};
+
+    /// The head gives the title the whole text gives: a long text, one whose
+    /// first worded paragraph starts past the head, one whose first line
+    /// crosses the head's end, and non-ASCII text around the cut.
+    #[test]
+    fn a_title_from_the_head_is_the_title_of_the_whole_text() {
+        let para = "Ein Absatz über die Brücke, lang genug, damit er zählt. ".repeat(20);
+        let long = format!("# The headline\n\n{}", format!("{para}\n\n").repeat(200));
+        let late = format!(
+            "{}{}\n\nLate words here.\n",
+            "---\n\n".repeat(3000),
+            "* * *"
+        );
+        let crossing = format!(
+            "{}\n\n{} and more words\n",
+            ". ".repeat(4000),
+            "x".repeat(9000)
+        );
+        let wide = format!("{}\n\nПервая строка\n", "—\n\n".repeat(3000));
+        for t in [&long, &late, &crossing, &wide, &"Short.".to_owned()] {
+            assert_eq!(
+                first_line_title(t),
+                first_line(t, &prepare(t)),
+                "{}",
+                &t[..40.min(t.len())]
+            );
+        }
+        assert_eq!(first_line_title(&long).as_deref(), Some("The headline"));
+    }
 }

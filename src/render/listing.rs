@@ -309,6 +309,7 @@ mod tests {
             first: at,
             last: at,
             title: Some("A title long enough to be cut on a narrow terminal".into()),
+            latest_text: None,
         }];
         let mut out = Vec::new();
         let t = TableOptions {

@@ -149,6 +149,9 @@ pub struct DocSummary {
     pub first: time::OffsetDateTime,
     pub last: time::OffsetDateTime,
     pub title: Option<String>,
+    /// The latest version's text (for a title from its first line when
+    /// no capture has one).
+    pub latest_text: Option<ObjectId>,
 }
 
 /// One document's summary from its captures in any order; `None` for none.
@@ -177,5 +180,6 @@ pub(super) fn summarize(doc: String, mut captures: Vec<SummaryRow>) -> Option<Do
         first,
         last,
         title,
+        latest_text: history.versions.last().map(|v| v.key),
     })
 }
