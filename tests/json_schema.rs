@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 
 use common::server::{Server, ok};
-use common::{PAIR_DOC, add, fixture, sample_copy, vellum, vellum_process};
+use common::{PAIR_DOC, add, fixture, rss, sample_copy, vellum, vellum_process};
 use serde_json::{Value, json};
 use vellum::store::{Archive, CaptureExtra, CaptureText, NewCapture};
 
@@ -448,16 +448,6 @@ fn page(title: &str) -> String {
          <nav><a href=/>Home</a></nav><article><h1>{title}</h1><p>{}.</p></article>\
          <section class=comments><h2>Comments (3)</h2></section></body></html>",
         words.join(" ")
-    )
-}
-
-fn rss(links: &[&str]) -> String {
-    let items: String = links
-        .iter()
-        .map(|l| format!("<item><title>{l}</title><link>{l}</link><guid>{l}</guid></item>"))
-        .collect();
-    format!(
-        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>News</title>{items}</channel></rss>"
     )
 }
 

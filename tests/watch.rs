@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use common::server::{Answer, Server, ok};
-use common::vellum;
+use common::{rss, vellum};
 
 fn page(title: &str) -> String {
     let words: Vec<String> = (0..80).map(|i| format!("{title}{i}")).collect();
@@ -15,16 +15,6 @@ fn page(title: &str) -> String {
         "<!DOCTYPE html><html><head><meta charset=utf-8><title>{title}</title></head><body>\
          <nav><a href=/>Home</a></nav><article><h1>{title}</h1><p>{}.</p></article></body></html>",
         words.join(" ")
-    )
-}
-
-fn rss(links: &[&str]) -> String {
-    let items: String = links
-        .iter()
-        .map(|l| format!("<item><title>{l}</title><link>{l}</link><guid>{l}</guid></item>"))
-        .collect();
-    format!(
-        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>News</title>{items}</channel></rss>"
     )
 }
 

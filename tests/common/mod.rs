@@ -156,3 +156,14 @@ pub fn spawn_show_batch(
     let answers = batch_answers(reader.stdout.take().expect("piped stdout"));
     (reader, input, answers)
 }
+
+/// An RSS 2.0 feed whose items link to `links` (title, link and guid each).
+pub fn rss(links: &[&str]) -> String {
+    let items: String = links
+        .iter()
+        .map(|l| format!("<item><title>{l}</title><link>{l}</link><guid>{l}</guid></item>"))
+        .collect();
+    format!(
+        "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>News</title>{items}</channel></rss>"
+    )
+}
