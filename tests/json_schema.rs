@@ -18,9 +18,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Output, Stdio};
 
 use common::server::{Server, ok};
-use common::{PAIR_DOC, add, fixture, rss, sample_copy, vellum, vellum_process};
+use common::{
+    OLD_EXTRACTOR, PAIR_DOC, add, archive_old, fixture, rss, sample_copy, vellum, vellum_process,
+};
 use serde_json::{Value, json};
-use vellum::store::{Archive, CaptureExtra, CaptureText, NewCapture};
 
 const SCHEMA_FILE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/docs/schema/vellum-v1.json");
 
@@ -388,7 +389,13 @@ fn writers(cases: &Cases) {
     );
 
     let old = t.join("old");
-    archive_old(&old, &page("Story"));
+    archive_old(
+        &old,
+        "story",
+        "2020-01-01T00:00:00Z",
+        &page("Story"),
+        "Story\n\nComments (3)\n",
+    );
     let args = ["reextract", "--dry-run", "--json"];
     let due = cases.store(&old, &args, 0, "DueItem");
     assert_eq!(due.len(), 1);
@@ -449,40 +456,6 @@ fn page(title: &str) -> String {
          <section class=comments><h2>Comments (3)</h2></section></body></html>",
         words.join(" ")
     )
-}
-
-const OLD_EXTRACTOR: &str = "vellum-article 1 (dom_smoothie 0.18.0)";
-
-/// Archives `html` as an older extractor did (through the library, as an
-/// older vellum wrote it): its text is not what the current one makes.
-fn archive_old(store: &Path, html: &str) {
-    let at = time::OffsetDateTime::parse(
-        "2020-01-01T00:00:00Z",
-        &time::format_description::well_known::Rfc3339,
-    )
-    .unwrap();
-    let (a, _) = Archive::init(store).unwrap();
-    let mut w = a.writer(&mut || {}).unwrap();
-    w.add_with(
-        NewCapture {
-            doc: "story".parse().unwrap(),
-            captured_at: at,
-            bytes: html.as_bytes().to_vec(),
-            media_type: "text/html".into(),
-            text: CaptureText::Extracted("Story\n\nComments (3)\n".into()),
-            url: Some("https://example.org/story".into()),
-            source: None,
-            title: Some("Story".into()),
-            meta: Default::default(),
-        },
-        CaptureExtra {
-            extractor: Some(OLD_EXTRACTOR.into()),
-            encoding: Some("UTF-8".into()),
-            ..CaptureExtra::default()
-        },
-    )
-    .unwrap();
-    w.commit().unwrap();
 }
 
 fn flip_a_byte_in_a_pack(store: &Path) {

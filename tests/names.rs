@@ -326,20 +326,8 @@ fn bash_completion_offers_document_names_and_no_hidden_option() {
 #[test]
 fn the_web_view_percent_encodes_names_in_links() {
     let (_srv, _tmp, store, ru, _ar) = archived();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_vellum"))
-        .env_remove("VELLUM_STORE")
-        .arg("--store")
-        .arg(&store)
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line.trim().trim_end_matches('/').to_owned();
+    let serve = start_serve(&store, &[]);
+    let base = serve.base.clone();
     let get = |path: &str| {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
@@ -354,8 +342,7 @@ fn the_web_view_percent_encodes_names_in_links() {
     let link = format!("href=\"/doc/{encoded}\"");
     // The link leads to the document's page.
     let (doc_status, doc_page) = get(&format!("/doc/{encoded}"));
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(serve);
     assert_eq!(doc_status, 200, "{doc_page}");
     assert!(doc_page.contains(&ru), "{doc_page}");
     assert_eq!(status, 200);

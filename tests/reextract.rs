@@ -6,10 +6,8 @@ mod common;
 
 use std::path::Path;
 
-use common::vellum;
+use common::{OLD_EXTRACTOR, archive_old, vellum};
 use vellum::store::{Archive, CaptureExtra, CaptureText, NewCapture};
-
-const OLD_EXTRACTOR: &str = "vellum-article 1 (dom_smoothie 0.18.0)";
 
 fn page(title: &str, words: &str, comments: usize) -> String {
     let body: Vec<String> = (0..60).map(|i| format!("{words}{i}")).collect();
@@ -23,32 +21,6 @@ fn page(title: &str, words: &str, comments: usize) -> String {
 
 fn at(s: &str) -> time::OffsetDateTime {
     time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).unwrap()
-}
-
-/// Archives `html` as an older extractor did: with `text` as its extraction.
-fn archive_old(store: &Path, doc: &str, when: &str, html: &str, text: &str) {
-    let (a, _) = Archive::init(store).unwrap();
-    let mut w = a.writer(&mut || {}).unwrap();
-    w.add_with(
-        NewCapture {
-            doc: doc.parse().unwrap(),
-            captured_at: at(when),
-            bytes: html.as_bytes().to_vec(),
-            media_type: "text/html".into(),
-            text: CaptureText::Extracted(text.into()),
-            url: Some("https://example.org/story".into()),
-            source: None,
-            title: Some("Story".into()),
-            meta: Default::default(),
-        },
-        CaptureExtra {
-            extractor: Some(OLD_EXTRACTOR.into()),
-            encoding: Some("UTF-8".into()),
-            ..CaptureExtra::default()
-        },
-    )
-    .unwrap();
-    w.commit().unwrap();
 }
 
 fn run(store: &Path, args: &[&str]) -> String {

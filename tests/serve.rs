@@ -6,8 +6,7 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 use common::*;
 
@@ -21,42 +20,6 @@ A quote \"><img src=x onerror=\"document.body.appendChild(document.createElement
 Price \u{202e}0.01$ reversed.\n\n<iframe src=javascript:alert(1)></iframe> added.\n";
 
 /// A running `vellum serve`, stopped when dropped.
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start(store: &Path, extra: &[&str]) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_vellum"))
-        .env_remove("VELLUM_STORE")
-        .env("NO_COLOR", "1")
-        .arg("--store")
-        .arg(store)
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line.trim().trim_end_matches('/').to_owned();
-    assert!(
-        base.starts_with("http://127.0.0.1:"),
-        "first line: {line:?}"
-    );
-    Server { child, base }
-}
-
 /// The sample store plus `hostile` (two versions) with a hostile title and URL.
 fn store_with_hostile() -> (tempfile::TempDir, std::path::PathBuf) {
     let (tmp, store) = sample_copy();
@@ -138,7 +101,7 @@ fn assert_escaped(body: &str) {
 #[test]
 fn every_page_kind_renders_escaped_with_strict_headers() {
     let (_tmp, store) = store_with_hostile();
-    let s = start(&store, &[]);
+    let s = start_serve(&store, &[]);
     let pages = [
         format!("{}/", s.base),
         format!("{}/doc/hostile", s.base),
@@ -204,7 +167,7 @@ fn every_page_kind_renders_escaped_with_strict_headers() {
 #[test]
 fn raw_evidence_is_an_immutable_plain_text_download() {
     let (_tmp, store) = store_with_hostile();
-    let s = start(&store, &[]);
+    let s = start_serve(&store, &[]);
     let version = get(&format!("{}/doc/hostile/1", s.base), &[]).body;
     let at = version.find("/capture/").unwrap();
     let id = &version[at + 9..at + 9 + 64];
@@ -231,7 +194,7 @@ fn raw_evidence_is_an_immutable_plain_text_download() {
 #[test]
 fn unchanged_pages_answer_304_to_their_etag() {
     let (_tmp, store) = sample_copy();
-    let s = start(&store, &[]);
+    let s = start_serve(&store, &[]);
     for path in [
         "/",
         &format!("/doc/{PAIR_DOC}"),
@@ -264,7 +227,7 @@ fn unchanged_pages_answer_304_to_their_etag() {
 fn only_get_and_head_are_answered() {
     let (_tmp, store) = sample_copy();
     let before = listing(&store);
-    let s = start(&store, &[]);
+    let s = start_serve(&store, &[]);
     for path in ["/", "/doc/us-coalition-isis-deal", "/nowhere", "/diff"] {
         let url = format!("{}{path}", s.base);
         for method in ["POST", "PUT", "DELETE", "PATCH"] {
@@ -297,7 +260,7 @@ fn only_get_and_head_are_answered() {
 #[test]
 fn bad_and_unknown_addresses_are_404_or_400_pages() {
     let (_tmp, store) = sample_copy();
-    let s = start(&store, &[]);
+    let s = start_serve(&store, &[]);
     for (path, status) in [
         ("/nowhere", 404),
         ("/doc/no-such-doc", 404),
@@ -379,7 +342,7 @@ fn loopback_only_unless_allowed_and_then_with_a_warning() {
 #[test]
 fn search_finds_text_with_escaped_snippets_and_version_links() {
     let (_tmp, store) = store_with_hostile();
-    let s = start(&store, &[]);
+    let s = start_serve(&store, &[]);
     let g = get(&format!("{}/search?q=troops", s.base), &[]);
     assert_eq!(g.status, 200, "{}", g.body);
     assert!(g.body.contains("<mark>"), "matches marked: {}", g.body);

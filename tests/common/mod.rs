@@ -167,3 +167,78 @@ pub fn rss(links: &[&str]) -> String {
         "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>News</title>{items}</channel></rss>"
     )
 }
+
+/// A `vellum serve` on a free loopback port, stopped when dropped.
+pub struct ServeProcess {
+    child: std::process::Child,
+    /// `http://127.0.0.1:PORT`, without a trailing slash.
+    pub base: String,
+}
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `vellum serve` on `store` (with `extra` options) and waits for
+/// the address it prints.
+pub fn start_serve(store: &Path, extra: &[&str]) -> ServeProcess {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_vellum"))
+        .env_remove("VELLUM_STORE")
+        .env("NO_COLOR", "1")
+        .arg("--store")
+        .arg(store)
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .args(extra)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut line,
+    )
+    .unwrap();
+    let base = line.trim().trim_end_matches('/').to_owned();
+    assert!(
+        base.starts_with("http://127.0.0.1:"),
+        "first line: {line:?}"
+    );
+    ServeProcess { child, base }
+}
+
+/// The extractor id an older vellum wrote (for re-extraction tests).
+pub const OLD_EXTRACTOR: &str = "vellum-article 1 (dom_smoothie 0.18.0)";
+
+/// Archives `html` as an older extractor did: with `text` as its extraction.
+pub fn archive_old(store: &Path, doc: &str, when: &str, html: &str, text: &str) {
+    let (a, _) = vellum::store::Archive::init(store).unwrap();
+    let mut w = a.writer(&mut || {}).unwrap();
+    w.add_with(
+        vellum::store::NewCapture {
+            doc: doc.parse().unwrap(),
+            captured_at: time::OffsetDateTime::parse(
+                when,
+                &time::format_description::well_known::Rfc3339,
+            )
+            .unwrap(),
+            bytes: html.as_bytes().to_vec(),
+            media_type: "text/html".into(),
+            text: vellum::store::CaptureText::Extracted(text.into()),
+            url: Some("https://example.org/story".into()),
+            source: None,
+            title: Some("Story".into()),
+            meta: Default::default(),
+        },
+        vellum::store::CaptureExtra {
+            extractor: Some(OLD_EXTRACTOR.into()),
+            encoding: Some("UTF-8".into()),
+            ..vellum::store::CaptureExtra::default()
+        },
+    )
+    .unwrap();
+    w.commit().unwrap();
+}
