@@ -262,3 +262,32 @@ fn derived_indexes_catch_up_to_the_archive_log_after_the_commit() {
         assert_eq!(index.mark(&a), Some(2), "{}", index.name());
     }
 }
+
+/// A text file's document is titled by its first line; the commit caches
+/// that line, so a listing of documents reads no text to title it.
+#[test]
+fn the_commit_caches_a_text_s_first_line_for_the_title_rule() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = archive(tmp.path());
+    let body = b"\n\n# The headline of a text file\n\nIts first paragraph.\n".to_vec();
+    let c = from_bytes(
+        body,
+        std::path::Path::new("notes.txt"),
+        &Options::default(),
+        T,
+    )
+    .unwrap();
+    let mut w = a.writer(&mut || {}).unwrap();
+    stage(&mut w, c).unwrap();
+    let done = commit(w).unwrap();
+    let text = done[0].added.text.unwrap();
+    assert_eq!(
+        a.cached_first_line(&text).unwrap(),
+        Some(Some("The headline of a text file".to_owned()))
+    );
+    let docs = crate::query::documents(&a).unwrap();
+    assert_eq!(
+        docs[0].title.as_deref(),
+        Some("The headline of a text file")
+    );
+}

@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 
 use crate::diff::{Diff, DiffOptions, count_words, diff};
 use crate::id::ObjectId;
+use crate::republish::text::first_line_title;
 use crate::store::StoreError;
 use crate::store::catalog::CaptureRow;
 use crate::store::{Address, Archive, CaptureId, CaptureRecord, DocSummary, Resolved, Version};
@@ -17,10 +18,19 @@ pub fn documents(archive: &Archive) -> Result<Vec<DocSummary>> {
     let mut docs = archive.documents()?;
     for d in docs.iter_mut().filter(|d| d.title.is_none()) {
         if let Some(key) = d.latest_text {
-            d.title = text(archive, &key)?.and_then(|t| first_line_title(&t));
+            d.title = text_title(archive, &key)?;
         }
     }
     Ok(docs)
+}
+
+/// The first line of a text, from the catalog's cache when a writer put it
+/// there, else from the text.
+fn text_title(archive: &Archive, key: &ObjectId) -> Result<Option<String>> {
+    match archive.cached_first_line(key)? {
+        Some(line) => Ok(line),
+        None => Ok(text(archive, key)?.and_then(|t| first_line_title(&t))),
+    }
 }
 
 /// The one title rule, for every front end: a document's title is its
@@ -30,31 +40,7 @@ pub fn title(archive: &Archive, latest: &Version) -> Result<Option<String>> {
     if latest.title.is_some() {
         return Ok(latest.title.clone());
     }
-    Ok(text(archive, &latest.key)?.and_then(|t| first_line_title(&t)))
-}
-
-/// The first line of a text's first paragraph with words, as stories title
-/// a text ([`crate::republish::index::first_line`]), without preparing the
-/// whole text: that line depends only on where the paragraph starts, so a
-/// head of the text cut at a line end gives the same answer; the whole
-/// text is read only when the head has no words.
-pub(crate) fn first_line_title(t: &str) -> Option<String> {
-    use crate::republish::{index::first_line, text::prepare};
-    const HEAD: usize = 8 * 1024;
-    // A newline byte is always a character boundary in UTF-8.
-    let cut = match t
-        .as_bytes()
-        .get(HEAD..)
-        .and_then(|rest| rest.iter().position(|&b| b == b'\n'))
-    {
-        Some(i) => HEAD + i + 1,
-        None => t.len(),
-    };
-    let head = &t[..cut];
-    match first_line(head, &prepare(head)) {
-        None if cut < t.len() => first_line(t, &prepare(t)),
-        found => found,
-    }
+    text_title(archive, &latest.key)
 }
 
 /// A text object's text, when it is UTF-8.
@@ -269,39 +255,4 @@ pub fn diff_addresses(
             opts,
         ),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::first_line_title;
-    use crate::republish::{index::first_line, text::prepare};
-
-    /// The head gives the title the whole text gives: a long text, one whose
-    /// first worded paragraph starts past the head, one whose first line
-    /// crosses the head's end, and non-ASCII text around the cut.
-    #[test]
-    fn a_title_from_the_head_is_the_title_of_the_whole_text() {
-        let para = "Ein Absatz über die Brücke, lang genug, damit er zählt. ".repeat(20);
-        let long = format!("# The headline\n\n{}", format!("{para}\n\n").repeat(200));
-        let late = format!(
-            "{}{}\n\nLate words here.\n",
-            "---\n\n".repeat(3000),
-            "* * *"
-        );
-        let crossing = format!(
-            "{}\n\n{} and more words\n",
-            ". ".repeat(4000),
-            "x".repeat(9000)
-        );
-        let wide = format!("{}\n\nПервая строка\n", "—\n\n".repeat(3000));
-        for t in [&long, &late, &crossing, &wide, &"Short.".to_owned()] {
-            assert_eq!(
-                first_line_title(t),
-                first_line(t, &prepare(t)),
-                "{}",
-                &t[..40.min(t.len())]
-            );
-        }
-        assert_eq!(first_line_title(&long).as_deref(), Some("The headline"));
-    }
 }

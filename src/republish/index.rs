@@ -305,7 +305,7 @@ impl Index {
             let hashes = distinct(&paras);
             let mut e = e;
             if e.title.is_none() {
-                e.title = first_line(&body, &paras);
+                e.title = super::text::first_line(&body, &paras);
             }
             let id = match old {
                 Some((id, _, source, old_paras)) => {
@@ -526,18 +526,6 @@ pub fn remove(path: &Path) {
         p.push(suffix);
         let _ = std::fs::remove_file(PathBuf::from(p));
     }
-}
-
-/// A title for a text captured without one: its first paragraph's first
-/// line, without Markdown heading and emphasis marks.
-pub fn first_line(text: &str, paras: &[Para]) -> Option<String> {
-    let p = paras.first()?;
-    let line = text.get(p.range.clone())?.lines().next()?;
-    let line = line
-        .trim_start_matches(['#', '*', '_', ' '])
-        .trim_end_matches(['*', '_', ' ']);
-    let t: String = line.chars().take(200).collect();
-    (!t.is_empty()).then_some(t)
 }
 
 fn distinct(paras: &[Para]) -> Vec<u64> {

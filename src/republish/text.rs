@@ -119,6 +119,41 @@ pub fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// A title for a text captured without one: its first paragraph's first
+/// line, without Markdown heading and emphasis marks.
+pub fn first_line(text: &str, paras: &[Para]) -> Option<String> {
+    let p = paras.first()?;
+    let line = text.get(p.range.clone())?.lines().next()?;
+    let line = line
+        .trim_start_matches(['#', '*', '_', ' '])
+        .trim_end_matches(['*', '_', ' ']);
+    let t: String = line.chars().take(200).collect();
+    (!t.is_empty()).then_some(t)
+}
+
+/// The first line of a text's first paragraph with words, as stories title
+/// a text ([`first_line`]), without preparing the
+/// whole text: that line depends only on where the paragraph starts, so a
+/// head of the text cut at a line end gives the same answer; the whole
+/// text is read only when the head has no words.
+pub fn first_line_title(t: &str) -> Option<String> {
+    const HEAD: usize = 8 * 1024;
+    // A newline byte is always a character boundary in UTF-8.
+    let cut = match t
+        .as_bytes()
+        .get(HEAD..)
+        .and_then(|rest| rest.iter().position(|&b| b == b'\n'))
+    {
+        Some(i) => HEAD + i + 1,
+        None => t.len(),
+    };
+    let head = &t[..cut];
+    match first_line(head, &prepare(head)) {
+        None if cut < t.len() => first_line(t, &prepare(t)),
+        found => found,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -152,5 +187,34 @@ mod tests {
             "globalresearch.ca"
         );
         assert_eq!(source_key(Some(" "), Some("not a url")), "");
+    }
+
+    /// The head gives the title the whole text gives: a long text, one whose
+    /// first worded paragraph starts past the head, one whose first line
+    /// crosses the head's end, and non-ASCII text around the cut.
+    #[test]
+    fn a_title_from_the_head_is_the_title_of_the_whole_text() {
+        let para = "Ein Absatz über die Brücke, lang genug, damit er zählt. ".repeat(20);
+        let long = format!("# The headline\n\n{}", format!("{para}\n\n").repeat(200));
+        let late = format!(
+            "{}{}\n\nLate words here.\n",
+            "---\n\n".repeat(3000),
+            "* * *"
+        );
+        let crossing = format!(
+            "{}\n\n{} and more words\n",
+            ". ".repeat(4000),
+            "x".repeat(9000)
+        );
+        let wide = format!("{}\n\nПервая строка\n", "—\n\n".repeat(3000));
+        for t in [&long, &late, &crossing, &wide, &"Short.".to_owned()] {
+            assert_eq!(
+                first_line_title(t),
+                first_line(t, &prepare(t)),
+                "{}",
+                &t[..40.min(t.len())]
+            );
+        }
+        assert_eq!(first_line_title(&long).as_deref(), Some("The headline"));
     }
 }

@@ -23,6 +23,7 @@ use super::history::{History, HistoryRow};
 use super::object::Kind;
 use super::record::{CaptureId, CaptureRecord};
 
+mod caches;
 mod log;
 mod rows;
 
@@ -109,6 +110,9 @@ CREATE INDEX IF NOT EXISTS states_by_name ON states (name, round);
 -- Cache filled by `add`: words added and removed between two texts, keyed by
 -- key8(blake3(old id || new id)), so `log DOC` does not re-diff history.
 CREATE TABLE IF NOT EXISTS changes (k INTEGER PRIMARY KEY, added INTEGER NOT NULL, removed INTEGER NOT NULL);
+-- Cache filled by `add`: the first line of a text (NULL: none), keyed by
+-- key8(text id): the title of an untitled document without reading its text.
+CREATE TABLE IF NOT EXISTS firstlines (k INTEGER PRIMARY KEY, line TEXT);
 ";
 
 /// See [`Catalog::read_snapshot`].
@@ -222,6 +226,9 @@ impl Catalog {
         // the index changes no answer).
         self.conn
             .prepare_cached(SEQ_INDEX)
+            .and_then(|mut s| s.execute([]))?;
+        self.conn
+            .prepare_cached(FIRSTLINES)
             .and_then(|mut s| s.execute([]))?;
         Ok(())
     }
@@ -729,50 +736,5 @@ impl Catalog {
         let mut stmt = self.conn.prepare("SELECT name FROM docs ORDER BY name")?;
         let rows = stmt.query_map([], |r| r.get(0))?;
         rows.collect()
-    }
-
-    // ---- caches ----
-
-    pub fn text_words(&self, text: &ObjectId) -> rusqlite::Result<Option<u64>> {
-        self.conn
-            .prepare_cached("SELECT words FROM objects WHERE id = ?1")?
-            .query_row([text.as_bytes()], |r| r.get::<_, Option<i64>>(0))
-            .optional()
-            .map(|w| w.flatten().map(|n| n as u64))
-    }
-
-    pub fn set_text_words(&self, text: &ObjectId, words: u64) -> rusqlite::Result<()> {
-        self.conn
-            .prepare_cached("UPDATE objects SET words = ?2 WHERE id = ?1")?
-            .execute(params![text.as_bytes(), words as i64])?;
-        Ok(())
-    }
-
-    pub fn change_words(
-        &self,
-        old: &ObjectId,
-        new: &ObjectId,
-    ) -> rusqlite::Result<Option<(u64, u64)>> {
-        self.conn
-            .prepare_cached("SELECT added, removed FROM changes WHERE k = ?1")?
-            .query_row([change_key(old, new)], |r| {
-                Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64))
-            })
-            .optional()
-    }
-
-    pub fn set_change_words(
-        &self,
-        old: &ObjectId,
-        new: &ObjectId,
-        added: u64,
-        removed: u64,
-    ) -> rusqlite::Result<()> {
-        self.conn
-            .prepare_cached(
-                "INSERT OR REPLACE INTO changes (k, added, removed) VALUES (?1, ?2, ?3)",
-            )?
-            .execute(params![change_key(old, new), added as i64, removed as i64])?;
-        Ok(())
     }
 }
