@@ -218,6 +218,13 @@ impl Doc {
             return None;
         }
         let t = targets[rng.below(targets.len())];
+        // Identical paragraphs are interchangeable: taking one copy of a
+        // repeated paragraph from here and putting it there is no move (the
+        // diff shows a removal and an addition, as git does), and which
+        // words that changes depends on the copies: not a seeded move.
+        if self.paras.iter().filter(|q| q.0 == self.paras[i].0).count() > 1 {
+            return None;
+        }
         let p = self.paras.remove(i);
         let at = t.min(self.paras.len());
         self.paras.insert(at, (p.0, true));

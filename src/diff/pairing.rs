@@ -445,19 +445,29 @@ impl Aligner<'_, '_> {
     ///
     /// A similar pair is a move only when its word diff changes fewer words
     /// than the removal and addition would: the caller checks that.
+    ///
+    /// A paragraph that stands more than once in the two texts together
+    /// (legal boilerplate, a repeated notice) is never part of a move:
+    /// identical copies are interchangeable, so a copy removed here and one
+    /// added there are a removal and an addition, not a paragraph that moved.
     pub(super) fn moves(&mut self, steps: &[Step]) -> Vec<(usize, usize)> {
         let mut old_moved = vec![false; self.olds.len()];
         let mut new_moved = vec![false; self.news.len()];
         let mut moves = Vec::new();
+        let mut copies: HashMap<u64, usize> = HashMap::new();
+        for p in self.olds.iter().chain(self.news) {
+            *copies.entry(p.hash).or_default() += 1;
+        }
+        let single = |p: &Para| copies.get(&p.hash).is_none_or(|&n| n <= 2);
         let dels: Vec<usize> = steps
             .iter()
             .filter_map(|s| if let Step::Del(i) = s { Some(*i) } else { None })
-            .filter(|&i| self.olds[i].movable())
+            .filter(|&i| self.olds[i].movable() && single(&self.olds[i]))
             .collect();
         let inss: Vec<usize> = steps
             .iter()
             .filter_map(|s| if let Step::Ins(j) = s { Some(*j) } else { None })
-            .filter(|&j| self.news[j].movable())
+            .filter(|&j| self.news[j].movable() && single(&self.news[j]))
             .collect();
         let mut by_hash: HashMap<u64, Vec<usize>> = HashMap::new();
         for &i in dels.iter().rev() {

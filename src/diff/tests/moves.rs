@@ -162,3 +162,40 @@ fn repeated_paragraphs_keep_their_order() {
         d.stats
     );
 }
+
+/// Identical paragraphs are interchangeable: with a notice repeated through a
+/// policy, one copy removed and one added elsewhere is a removal and an
+/// addition (as `git --word-diff` shows it), never a move; an edit among the
+/// copies changes only its words.
+#[test]
+fn a_repeated_paragraph_is_never_a_move() {
+    let notice = "This section does not apply to users in the European Economic Area.";
+    let paras: Vec<String> = (0..30)
+        .map(|i| match i % 3 {
+            1 => notice.to_owned(),
+            _ => format!(
+                "Paragraph {i} has its own words, number {}, on topic {i}.",
+                i * 7
+            ),
+        })
+        .collect();
+    let old = paras.join("\n\n");
+    let mut moved = paras.clone();
+    moved.remove(13);
+    moved.insert(20, notice.to_owned());
+    let d = check_invariants(&old, &moved.join("\n\n"), &DiffOptions::default());
+    assert_eq!(d.stats.paragraphs_moved, 0, "{:?}", d.stats);
+    assert_eq!(
+        (d.stats.paragraphs_added, d.stats.paragraphs_removed),
+        (1, 1),
+        "{:?}",
+        d.stats
+    );
+    assert!(d.ops.iter().all(|o| !o.moved));
+    let mut edited = paras.clone();
+    edited[12] = edited[12].replace("own words", "very own words");
+    edited.remove(10);
+    let d = check_invariants(&old, &edited.join("\n\n"), &DiffOptions::default());
+    assert_eq!(d.stats.paragraphs_moved, 0, "{:?}", d.stats);
+    assert_eq!(d.stats.words_added, 1, "{:?}", d.stats);
+}
