@@ -159,12 +159,23 @@ pub(super) fn build_store(dir: &Path) -> std::io::Result<()> {
     sync_dir(dir)
 }
 
-/// Creates a store's contents in an existing directory, marker last.
-pub(super) fn build_in_place(dir: &Path) -> Result<()> {
-    build_contents(dir).map_err(StoreError::io(format!(
-        "creating a store in {}",
-        dir.display()
-    )))
+/// Creates a store's contents in an existing directory, marker last, under
+/// the store's lock: of several processes creating the same store at once,
+/// one builds it and the others find it made (returns whether this one
+/// built it), and none rewrites the marker of a store already in use.
+pub(super) fn build_in_place(dir: &Path) -> Result<bool> {
+    let io = |what: &str| StoreError::io(format!("{what} {}", dir.display()));
+    let backend = fs::FsBackend::for_store(dir);
+    let _lease = backend.lock().map_err(io("locking the new store in"))?;
+    if backend
+        .read_marker()
+        .map_err(io("reading the VELLUM marker in"))?
+        .is_some()
+    {
+        return Ok(false);
+    }
+    build_contents(dir).map_err(io("creating a store in"))?;
+    Ok(true)
 }
 
 /// Through the backend, as every store is created (so that the
@@ -180,4 +191,25 @@ fn build_contents(dir: &Path) -> std::io::Result<()> {
 /// Makes a directory's entries durable.
 pub(super) fn sync_dir(dir: &Path) -> std::io::Result<()> {
     std::fs::File::open(dir)?.sync_all()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Several processes creating a store in one existing directory: the
+    /// first builds it; a later one (which saw it empty before taking the
+    /// lock) finds it made, says so, and leaves its marker as it is (here
+    /// one a newer write had raised).
+    #[test]
+    fn a_store_built_in_place_is_built_once() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("s");
+        std::fs::create_dir(&dir).unwrap();
+        assert!(build_in_place(&dir).unwrap());
+        let raised = marker_bytes(STATE_FORMAT);
+        std::fs::write(dir.join(MARKER), &raised).unwrap();
+        assert!(!build_in_place(&dir).unwrap());
+        assert_eq!(std::fs::read(dir.join(MARKER)).unwrap(), raised);
+    }
 }

@@ -95,8 +95,8 @@ impl Archive {
             // shell after `vellum init .`) in a deleted directory. A crash
             // leaves leftovers that readers call "no store" and the next
             // init completes.
-            layout::build_in_place(dir)?;
-            return Ok((Archive::open_dir(dir)?, true));
+            let built = layout::build_in_place(dir)?;
+            return Ok((Archive::open_dir(dir)?, built));
         }
         let io = |what: &str| StoreError::io(format!("creating {what} for {}", dir.display()));
         let (parent, name) = match (dir.parent(), dir.file_name()) {
@@ -132,8 +132,8 @@ impl Archive {
                     return Err(e);
                 }
                 // Another process made the directory meanwhile.
-                layout::build_in_place(dir)?;
-                Ok((Archive::open_dir(dir)?, true))
+                let built = layout::build_in_place(dir)?;
+                Ok((Archive::open_dir(dir)?, built))
             }
         }
     }
