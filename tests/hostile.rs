@@ -142,6 +142,15 @@ fn inputs_over_the_limit_are_refused_before_reading() {
         .code(2)
         .stderr(predicate::str::contains("over the").and(predicate::str::contains("limit")));
     assert_eq!(listing(&store.join("objects")), before);
+    // `diff` of files reads them as `add` does: within the same limit.
+    vellum(&store)
+        .arg("diff")
+        .arg(&big)
+        .arg(fixture("blog-repost-2019-02-12.txt"))
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("over the").and(predicate::str::contains("limit")));
 }
 
 #[cfg(unix)]

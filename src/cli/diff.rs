@@ -102,16 +102,9 @@ fn compare_error(e: CompareError) -> CliError {
     }
 }
 
-/// A file or standard input, read as `add` reads it.
+/// A file or standard input, read as `add` reads it (within its size limit).
 fn load_file(arg: &str, how: ReadAs) -> Result<SideText, CliError> {
-    let bytes = if arg == "-" {
-        let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut buf)
-            .map_err(|e| CliError::new(format!("reading standard input: {e}")))?;
-        buf
-    } else {
-        std::fs::read(arg).map_err(|e| CliError::new(format!("cannot read {arg}: {e}")))?
-    };
+    let bytes = super::input::read_input(Path::new(arg)).map_err(CliError::new)?;
     let (label, name) = if arg == "-" {
         ("standard input", None)
     } else {
