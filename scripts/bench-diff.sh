@@ -35,9 +35,11 @@
 # pathological cases, one run each under GNU time -v (wall time and
 # peak RSS): two unrelated ~1 MB texts (different corpus documents), and a
 # ~10 MB text against a lightly edited copy.
-# Last, per class of change, how many sample pairs each tool reports as
+# Then, per class of change, how many sample pairs each tool reports as
 # changed: the value of vellum's normalization (the corpus README says ~61%
 # of consecutive pairs differ only inside link targets).
+# Last, known edits among repeated paragraphs (scripts/known-edits.py):
+# changed-word F1 of vellum and git against seeded edits near the copies.
 set -euo pipefail
 
 # shellcheck source=scripts/bench-lib.sh
@@ -333,3 +335,8 @@ awk -F'\t' '
         printf "%-26s %6d %6.1f%% %16d %16d %24d\n", "all", N, 100, G, V, M
     }' "$W/classes.tsv"
 echo "(columns after share: pairs reported as changed by that tool)"
+
+echo
+echo "== Known edits among repeated paragraphs (scripts/known-edits.py, 300 seeded cases) =="
+echo "   one paragraph repeated 3-6 times, one edit near the copies; changed-word F1 against the edit"
+python3 "$(dirname "$0")/known-edits.py" "$VELLUM" "$CORPUS" 300
