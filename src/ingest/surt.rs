@@ -13,8 +13,14 @@
 //! - path and query lowercased, dot segments resolved, a trailing `/`
 //!   dropped unless the path is `/`;
 //! - query arguments sorted (by name, then value), session ids
-//!   (`jsessionid`, `phpsessid`, `aspsessionidXXXXXXXX`, `cfid`, `cftoken`,
-//!   a 32-character `sid`) dropped, an empty query dropped.
+//!   of the shapes the package knows (a 32-character `jsessionid`,
+//!   `phpsessid` or `sid`, `aspsessionidXXXXXXXX`, `cfid`, `cftoken`)
+//!   dropped as it drops them, an empty query dropped.
+//!
+//! Percent-escapes of printable characters are decoded (`%7E` → `~`), as
+//! the package does. Known differences (rare in news URLs): a few
+//! path-session forms and IDNA edge cases. `scripts/check-pywb.sh` compares the keys of an
+//! export with the package's.
 //!
 //! Pure: no I/O. What is not an http(s) URL keys as itself, lowercased, so
 //! it still sorts and matches consistently.
@@ -87,12 +93,41 @@ fn strip_www(host: &str) -> &str {
     host
 }
 
-fn path_key(path: &str) -> String {
-    let mut p = path.to_lowercase();
-    // `;jsessionid=…` path parameters.
-    if let Some(at) = p.find(";jsessionid=") {
-        p.truncate(at);
+/// Percent-escapes of printable ASCII decoded (but `#`, `%`), again until
+/// none is left: what the package's "unescape, then escape only controls,
+/// spaces, non-ASCII, `#` and `%`" leaves.
+fn minimal_escape(s: &str) -> String {
+    let mut cur = s.to_owned();
+    loop {
+        let b = cur.as_bytes();
+        let mut out = Vec::with_capacity(b.len());
+        let mut i = 0;
+        while i < b.len() {
+            if b[i] == b'%' && i + 2 < b.len() {
+                let hex = std::str::from_utf8(&b[i + 1..i + 3]).ok();
+                if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok())
+                    && (0x21..=0x7e).contains(&v)
+                    && v != b'#'
+                    && v != b'%'
+                {
+                    out.push(v);
+                    i += 3;
+                    continue;
+                }
+            }
+            out.push(b[i]);
+            i += 1;
+        }
+        let next = String::from_utf8(out).unwrap_or_else(|_| cur.clone());
+        if next == cur {
+            return cur;
+        }
+        cur = next;
     }
+}
+
+fn path_key(path: &str) -> String {
+    let mut p = minimal_escape(path).to_lowercase();
     if p.is_empty() {
         p.push('/');
     }
@@ -103,31 +138,45 @@ fn path_key(path: &str) -> String {
 }
 
 fn query_key(query: &str) -> String {
-    let mut args: Vec<(String, String)> = query
-        .split('&')
-        .filter(|a| !a.is_empty())
-        .map(|a| {
-            let a = a.to_lowercase();
-            match a.split_once('=') {
-                Some((k, v)) => (k.to_owned(), format!("={v}")),
-                None => (a, String::new()),
+    let query = minimal_escape(query);
+    let args: Vec<String> = query.split('&').map(str::to_lowercase).collect();
+    let n = args.len();
+    let mut kept: Vec<(String, String)> = Vec::with_capacity(n);
+    for (i, a) in args.into_iter().enumerate() {
+        let (k, v) = match a.split_once('=') {
+            Some((k, v)) => (k.to_owned(), format!("={v}")),
+            None => (a, String::new()),
+        };
+        if is_session_id(&k, &v) {
+            // The package cuts `id=…` and the `&` after it: a last
+            // argument leaves the `&` before it, an empty argument.
+            if i + 1 == n && i > 0 {
+                kept.push((String::new(), String::new()));
             }
-        })
-        .filter(|(k, v)| !is_session_id(k, v))
-        .collect();
-    args.sort();
-    args.into_iter()
+            continue;
+        }
+        kept.push((k, v));
+    }
+    kept.sort();
+    kept.into_iter()
         .map(|(k, v)| k + &v)
         .collect::<Vec<_>>()
         .join("&")
 }
 
+/// The session ids the package drops: `jsessionid`, `phpsessid` and `sid`
+/// of 32 letters and digits, `aspsessionidXXXXXXXX` of 24 letters, and
+/// `cfid`/`cftoken` (other values are kept: they may name the page).
 fn is_session_id(name: &str, value: &str) -> bool {
     let value = value.trim_start_matches('=');
+    let alnum = |n: usize| value.len() == n && value.bytes().all(|b| b.is_ascii_alphanumeric());
+    let letters = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_alphabetic());
     match name {
-        "jsessionid" | "phpsessid" | "cfid" | "cftoken" => true,
-        "sid" => value.len() == 32 && value.chars().all(|c| c.is_ascii_alphanumeric()),
-        n => n.starts_with("aspsessionid") && n.len() == "aspsessionid".len() + 8,
+        "jsessionid" | "phpsessid" | "sid" => alnum(32),
+        "cfid" | "cftoken" => !value.is_empty(),
+        n => n
+            .strip_prefix("aspsessionid")
+            .is_some_and(|rest| letters(rest, 8) && letters(value, 24)),
     }
 }
 
@@ -154,10 +203,19 @@ mod tests {
             ("http://example.com/a?", "com,example)/a"),
             (
                 "http://example.com/a?jsessionid=1&z=1&a1=2&a=3",
-                "com,example)/a?a=3&a1=2&z=1",
+                "com,example)/a?a=3&a1=2&jsessionid=1&z=1",
+            ),
+            (
+                "http://example.com/a;jsessionid=0123456789abcdef0123456789ABCDEF?x=1&sid=0123456789abcdef0123456789abcdef",
+                "com,example)/a;jsessionid=0123456789abcdef0123456789abcdef?&x=1",
             ),
             ("example.com/path", "com,example)/path"),
             ("http://wwwexample.com/", "com,wwwexample)/"),
+            (
+                "http://Example.com/%7Efoo/caf%C3%A9?B=1",
+                "com,example)/~foo/caf%c3%a9?b=1",
+            ),
+            ("http://café.example/a b", "example,xn--caf-dma)/a%20b"),
             ("urn:vellum:capture:AB", "urn:vellum:capture:ab"),
         ];
         for (url, key) in cases {

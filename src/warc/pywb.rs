@@ -6,8 +6,8 @@
 //! DIR/indexes/vellum-YYYYMMDDhhmmss.cdxj      its index, sorted (C locale)
 //! ```
 //!
-//! One index line per `response`, `resource` and `revisit` record, as
-//! pywb's own indexer writes them:
+//! One index line per `response`, `resource` and `revisit` record of an
+//! http(s) URL, as pywb's own indexer writes them:
 //!
 //! ```text
 //! com,example)/story 20190212080000 {"url": "https://example.com/story", "mime": "text/html",
@@ -130,7 +130,16 @@ fn index_lines(path: &Path, filename: &str) -> Result<Vec<String>, ExportError> 
         if !matches!(kind.as_str(), "response" | "resource" | "revisit") {
             continue;
         }
-        let Some(url) = rec.target_uri().map(str::to_owned) else {
+        // Captures without a URL (`urn:vellum:capture:…`) have nothing
+        // for a Wayback tool to look up: they stay in the WARC only.
+        let Some(url) = rec
+            .target_uri()
+            .filter(|u| {
+                let l = u.to_ascii_lowercase();
+                l.starts_with("http://") || l.starts_with("https://")
+            })
+            .map(str::to_owned)
+        else {
             continue;
         };
         let date = rec.header("WARC-Date").unwrap_or("");
