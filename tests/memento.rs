@@ -330,3 +330,29 @@ fn export_pywb_writes_a_sorted_cdxj_index_of_its_warc() {
         "{index}"
     );
 }
+
+#[test]
+fn a_capture_archived_while_serving_is_found_at_once() {
+    let (tmp, store) = store();
+    let s = start_serve(&store, &[]);
+    let gate = format!("{}/web/{URL}", s.base);
+    // Several requests, so that the index is open on every worker thread.
+    for _ in 0..8 {
+        assert!(
+            get(&gate, &[])
+                .header("location")
+                .contains("/web/20190301100000/")
+        );
+    }
+    let f = tmp.path().join("v3.txt");
+    std::fs::write(&f, "The truce was restored.\n").unwrap();
+    add_url(&store, &f, "story", "2021-05-05T05:05:05Z", URL);
+    for _ in 0..8 {
+        let g = get(&gate, &[]);
+        assert!(
+            g.header("location").contains("/web/20210505050505/"),
+            "{}",
+            g.header("location")
+        );
+    }
+}

@@ -127,6 +127,13 @@ impl MementoIndex {
         err(&self.path)
     }
 
+    /// Brings an index opened before up to date with `archive` (two small
+    /// queries when nothing was archived since): a server keeps its index
+    /// open across requests and calls this before each lookup.
+    pub fn refresh(&mut self, archive: &Archive) -> Result<(), MementoError> {
+        self.catch_up(archive)
+    }
+
     /// Takes in the captures the catalog has and the index has not seen.
     fn catch_up(&mut self, archive: &Archive) -> Result<(), MementoError> {
         let count = archive.capture_count()? as i64;

@@ -19,6 +19,8 @@ mod cdx;
 mod links;
 mod page;
 
+use std::cell::RefCell;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use axum::Router;
@@ -146,6 +148,12 @@ fn base(headers: &HeaderMap) -> String {
         .unwrap_or_default()
 }
 
+thread_local! {
+    /// The memento index each blocking thread keeps open, with its store
+    /// (opening one per request was most of a TimeGate's time).
+    static CACHED: RefCell<Option<(PathBuf, MementoIndex)>> = const { RefCell::new(None) };
+}
+
 /// Runs `f` on a blocking thread with an archive and its memento index.
 async fn with_index<T: Send + 'static>(
     app: &Arc<App>,
@@ -155,8 +163,15 @@ async fn with_index<T: Send + 'static>(
     tokio::task::spawn_blocking(move || {
         let a = &*app;
         a.pool.with(|archive| {
-            let index = MementoIndex::open(archive).map_err(memento_error)?;
-            f(a, archive, &index)
+            let cached = CACHED.with(|c| c.borrow_mut().take());
+            let mut index = match cached {
+                Some((dir, index)) if dir == archive.dir() => index,
+                _ => MementoIndex::open(archive).map_err(memento_error)?,
+            };
+            index.refresh(archive).map_err(memento_error)?;
+            let out = f(a, archive, &index);
+            CACHED.with(|c| *c.borrow_mut() = Some((archive.dir().to_owned(), index)));
+            out
         })?
     })
     .await
