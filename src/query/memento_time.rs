@@ -9,7 +9,24 @@ use time::format_description::BorrowedFormatItem;
 use time::macros::format_description;
 use time::{Date, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
-use super::mementos::Memento;
+use crate::id::ObjectId;
+use crate::store::CaptureId;
+
+/// One capture of an original resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Memento {
+    pub capture: CaptureId,
+    pub doc: String,
+    pub at: OffsetDateTime,
+    /// The URL as this capture names it (fetched, redirected to, canonical).
+    pub url: String,
+    /// The media type archived.
+    pub mime: String,
+    /// The HTTP status, for captures vellum or a crawler fetched.
+    pub status: Option<u16>,
+    /// The bytes' object (for digests and the raw mode).
+    pub content: ObjectId,
+}
 
 /// `t` as the 14-digit Wayback timestamp (UTC).
 pub fn timestamp14(t: OffsetDateTime) -> String {
@@ -137,8 +154,6 @@ pub fn neighbours(mementos: &[Memento], i: usize) -> Neighbours {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::id::ObjectId;
-    use crate::store::CaptureId;
     use time::macros::datetime;
 
     fn m(at: OffsetDateTime, n: u8) -> Memento {

@@ -24,7 +24,6 @@ use std::path::Path;
 use std::time::Duration;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
-use time::OffsetDateTime;
 
 use crate::error::ErrorKind;
 use crate::id::ObjectId;
@@ -32,8 +31,8 @@ use crate::ingest::surt::surt;
 use crate::store::{Archive, CaptureId, StoreError};
 
 pub use super::memento_time::{
-    Neighbours, closest, http_date, in_second, neighbours, parse_http_date, parse_timestamp,
-    timestamp14,
+    Memento, Neighbours, closest, http_date, in_second, neighbours, parse_http_date,
+    parse_timestamp, timestamp14,
 };
 
 /// The index file in the store directory.
@@ -73,22 +72,6 @@ impl MementoError {
             MementoError::Index { .. } => ErrorKind::Damaged,
         }
     }
-}
-
-/// One capture of an original resource.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Memento {
-    pub capture: CaptureId,
-    pub doc: String,
-    pub at: OffsetDateTime,
-    /// The URL as this capture names it (fetched, redirected to, canonical).
-    pub url: String,
-    /// The media type archived.
-    pub mime: String,
-    /// The HTTP status, for captures vellum or a crawler fetched.
-    pub status: Option<u16>,
-    /// The bytes' object (for digests and the raw mode).
-    pub content: ObjectId,
 }
 
 /// The index of captures by URL key.

@@ -13,7 +13,7 @@ use crate::query::mementos::{Memento, timestamp14};
 use crate::store::Archive;
 use crate::warc::{Algorithm, Digest};
 
-use super::super::WebError;
+use super::super::error::WebError;
 
 /// Rows answered when `limit` is not given, and at most.
 pub const DEFAULT_LIMIT: usize = 1_000;

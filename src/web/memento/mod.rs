@@ -35,8 +35,8 @@ use crate::query::mementos::{
 };
 use crate::store::Archive;
 
-use super::App;
-use super::WebError;
+use super::app::App;
+use super::error::WebError;
 use links::{TIMEMAP_PAGE, Uris};
 
 pub use links::{JsonMemento, JsonMementos, JsonTimemap, TimemapUris};

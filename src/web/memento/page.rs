@@ -8,7 +8,7 @@ use crate::query::mementos::{Memento, http_date, neighbours};
 use crate::store::Archive;
 use crate::when::format_time;
 
-use super::super::WebError;
+use super::super::error::WebError;
 use super::super::page::{Frame, esc, href, page, qs};
 use super::links::Uris;
 
