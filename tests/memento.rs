@@ -356,3 +356,23 @@ fn a_capture_archived_while_serving_is_found_at_once() {
         );
     }
 }
+
+#[test]
+fn writers_keep_the_memento_index_current_and_reindex_rebuilds_it() {
+    let (_tmp, store) = store();
+    // `add` brought the index up to date (no Memento request yet).
+    let index = store.join("memento.sqlite");
+    assert!(index.exists(), "add did not build memento.sqlite");
+    std::fs::remove_file(&index).unwrap();
+    let out = vellum(&store).arg("reindex").output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(index.exists(), "reindex did not rebuild memento.sqlite");
+    let s = start_serve(&store, &[]);
+    let g = get(&format!("{}/timemap/json/{URL}", s.base), &[]);
+    let tm: serde_json::Value = serde_json::from_slice(&g.body).unwrap();
+    assert_eq!(tm["mementos"]["list"].as_array().unwrap().len(), 3);
+}

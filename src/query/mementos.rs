@@ -274,6 +274,30 @@ fn extend(
     set_meta(conn, "captures", count).map_err(e)
 }
 
+/// How many captures the index file in `dir` has taken in, read without
+/// catching up (`None`: no readable index there): its high-water mark.
+pub fn stored_mark(dir: &Path) -> Option<u64> {
+    let conn = Connection::open_with_flags(
+        dir.join(FILE),
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .ok()?;
+    meta(&conn, "captures").ok().flatten().map(|n| n as u64)
+}
+
+/// Starts the index over from the catalog (after `reindex`).
+pub fn rebuild(archive: &Archive) -> Result<MementoIndex, MementoError> {
+    let path = archive.dir().join(FILE);
+    if let Ok(conn) = open_file(&path) {
+        let e = err("(rebuild)");
+        conn.execute_batch(
+            "DELETE FROM mementos; DELETE FROM seen; DELETE FROM meta WHERE key = 'captures';",
+        )
+        .map_err(e)?;
+    }
+    MementoIndex::open(archive)
+}
+
 fn err(path: &str) -> impl Fn(rusqlite::Error) -> MementoError + '_ {
     move |source| MementoError::Index {
         path: path.to_owned(),
