@@ -134,33 +134,47 @@ pub struct Page {
     pub end: usize,
     pub prev: Option<usize>,
     pub next: Option<usize>,
+    /// The page size asked for.
+    pub size: usize,
 }
 
-/// The page of at most `size` mementos (more when one second's captures
-/// straddle the end: a page never splits a second) starting at the first
-/// memento at or after `from` (`None`: the first page).
-pub fn page(all: &[Memento], from: Option<time::OffsetDateTime>, size: usize) -> Page {
-    let size = size.max(1);
+/// Where the page starting at `start` ends: `size` mementos on, then to
+/// the end of that second (a page never splits a second).
+fn page_end(all: &[Memento], start: usize, size: usize) -> usize {
     let sec = |i: usize| all[i].at.unix_timestamp();
-    let start = from.map_or(0, |f| {
-        all.partition_point(|m| m.at.unix_timestamp() < f.unix_timestamp())
-    });
     let mut end = (start + size).min(all.len());
     while end > start && end < all.len() && sec(end) == sec(end - 1) {
         end += 1;
     }
+    end
+}
+
+/// The page of at most `size` mementos (more when one second's captures
+/// straddle the end) starting at the first memento at or after `from`
+/// (`None`: the first page). Pages follow each other from the first, so
+/// the previous page is the one of that chain before `start`.
+pub fn page(all: &[Memento], from: Option<time::OffsetDateTime>, size: usize) -> Page {
+    let size = size.max(1);
+    let start = from.map_or(0, |f| {
+        all.partition_point(|m| m.at.unix_timestamp() < f.unix_timestamp())
+    });
+    let end = page_end(all, start, size);
     let prev = (start > 0).then(|| {
-        let mut p = start.saturating_sub(size);
-        while p > 0 && sec(p) == sec(p - 1) {
-            p -= 1;
+        let mut s = 0;
+        loop {
+            let e = page_end(all, s, size);
+            if e >= start || e == s {
+                return s;
+            }
+            s = e;
         }
-        p
     });
     Page {
         start,
         end,
         prev,
         next: (end < all.len()).then_some(end),
+        size,
     }
 }
 
@@ -186,15 +200,20 @@ pub fn timemap_link(uris: &Uris<'_>, all: &[Memento], p: Page) -> String {
             http_date(l.at)
         );
     }
-    for (rel, at) in [("prev", p.prev), ("next", p.next)] {
-        if let Some(i) = at {
-            let _ = write!(
-                out,
-                ",\n<{}>; rel=\"{rel} timemap\"; type=\"application/link-format\"; from=\"{}\"",
-                uris.timemap_from("link", &all[i]),
-                http_date(all[i].at)
-            );
-        }
+    // The other pages, as RFC 7089 §5 links them: rel="timemap" with the
+    // span each covers.
+    for i in [p.prev, p.next].into_iter().flatten() {
+        let last = page_end(all, i, p.size) - 1;
+        let uri = match i {
+            0 => uris.timemap("link"),
+            _ => uris.timemap_from("link", &all[i]),
+        };
+        let _ = write!(
+            out,
+            ",\n<{uri}>; rel=\"timemap\"; type=\"application/link-format\"; from=\"{}\"; until=\"{}\"",
+            http_date(all[i].at),
+            http_date(all[last].at)
+        );
     }
     for (k, m) in list.iter().enumerate() {
         let i = p.start + k;
@@ -281,7 +300,10 @@ pub fn timemap_json(uris: &Uris<'_>, all: &[Memento], p: Page) -> JsonTimemap {
             last: all.last().map(item),
             list: all[p.start..p.end].iter().map(item).collect(),
         },
-        prev_page: p.prev.map(|i| uris.timemap_from("json", &all[i])),
+        prev_page: p.prev.map(|i| match i {
+            0 => uris.timemap("json"),
+            _ => uris.timemap_from("json", &all[i]),
+        }),
         next_page: p.next.map(|i| uris.timemap_from("json", &all[i])),
     }
 }
@@ -341,13 +363,21 @@ mod tests {
         let p = page(&all, None, 2);
         assert_eq!((p.start, p.end, p.prev, p.next), (0, 3, None, Some(3)));
         let p2 = page(&all, Some(all[3].at), 2);
-        assert_eq!((p2.start, p2.end, p2.prev, p2.next), (3, 5, Some(1), None));
+        assert_eq!((p2.start, p2.end, p2.prev, p2.next), (3, 5, Some(0), None));
         let body = timemap_link(&URIS, &all, p);
         assert_eq!(body.matches("rel=\"first memento\"").count(), 1);
         assert_eq!(body.matches("memento\"; datetime").count(), 3, "{body}");
-        assert!(body.contains("rel=\"next timemap\""), "{body}");
+        assert!(
+            body.contains("<http://h/timemap/link/20190103000000/https://example.org/a>; rel=\"timemap\"; type=\"application/link-format\"; from=\"Thu, 03 Jan 2019 00:00:00 GMT\"; until=\"Fri, 04 Jan 2019 00:00:00 GMT\""),
+            "{body}"
+        );
+        let back = timemap_link(&URIS, &all, p2);
+        assert!(
+            back.contains("<http://h/timemap/link/https://example.org/a>; rel=\"timemap\""),
+            "{back}"
+        );
         let whole = timemap_link(&URIS, &all, page(&all, None, 100));
         assert!(whole.contains("rel=\"last memento\""));
-        assert!(!whole.contains("next timemap"));
+        assert!(!whole.contains("rel=\"timemap\""));
     }
 }
