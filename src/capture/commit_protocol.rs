@@ -316,9 +316,44 @@ impl DerivedIndex for SimilarityIndex {
     }
 }
 
+/// The captures by URL (`memento.sqlite`: Memento, CDX).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct MementoUrls;
+
+impl DerivedIndex for MementoUrls {
+    fn name(&self) -> &'static str {
+        "memento"
+    }
+    fn mark(&self, archive: &Archive) -> Option<u64> {
+        crate::query::mementos::stored_mark(archive.dir())
+    }
+    fn catch_up(
+        &self,
+        archive: &Archive,
+        _progress: &mut dyn FnMut(usize, usize),
+    ) -> std::result::Result<(), String> {
+        crate::query::mementos::MementoIndex::open(archive)
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+    fn rebuild(
+        &self,
+        archive: &Archive,
+        _progress: &mut dyn FnMut(usize, usize),
+    ) -> std::result::Result<(), String> {
+        crate::query::mementos::rebuild(archive)
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+}
+
 /// Every derived index a writer brings up to date.
 pub fn derived_indexes() -> Vec<Box<dyn DerivedIndex>> {
-    vec![Box::new(SimilarityIndex), Box::new(SearchIndex)]
+    vec![
+        Box::new(SimilarityIndex),
+        Box::new(SearchIndex),
+        Box::new(MementoUrls),
+    ]
 }
 
 /// An index that could not catch up (the archive is written; it catches up

@@ -1,4 +1,4 @@
-//! `vellum export --warc OUT.warc.gz [DOC|ADDR...]`
+//! `vellum export --warc OUT.warc.gz [DOC|ADDR...]`, `vellum export --pywb DIR`
 
 use std::path::PathBuf;
 
@@ -25,26 +25,56 @@ Writes WARC/1.1, one gzip member per record: a `warcinfo` record, then per captu
 - a `metadata` record holding the capture record (blake3 ids).
 sha1 payload and block digests in base32, WARC-Target-URI = the capture's URL or
 urn:vellum:capture:ID, WARC-Date = captured-at. `vellum import` reads the file back to
-the same capture ids. The file appears only once complete.")]
+the same capture ids. The file appears only once complete.
+
+--pywb DIR writes a collection pywb replays as it is: DIR/archive/vellum-TIMESTAMP.warc.gz
+(the same records) and DIR/indexes/vellum-TIMESTAMP.cdxj, its sorted CDXJ index
+(SURT url key, 14-digit timestamp, JSON with url, mime, status, digest, length, offset,
+filename). Point pywb at it: `wb-manager init COLL`, then export into collections/COLL
+(docs/memento.md has the recipe).")]
+#[command(group(clap::ArgGroup::new("out").required(true).multiple(true).args(["warc", "pywb"])))]
 pub struct ExportArgs {
     /// Output file (WARC/1.1, gzip per record)
     #[arg(long, value_name = "OUT.warc.gz")]
-    warc: PathBuf,
+    warc: Option<PathBuf>,
+    /// Also (or instead) write a pywb collection into DIR (archive/ and indexes/)
+    #[arg(long, value_name = "DIR")]
+    pywb: Option<PathBuf>,
     /// Documents (every capture), versions (DOC@N) or capture ids [default: all]
     addrs: Vec<String>,
 }
 
 pub fn run_export(env: &Env, args: ExportArgs) -> Result<Exit, CliError> {
     let archive = env.open()?;
-    let chosen = select(&archive, &args.addrs).map_err(|e| export_error(e, &args.warc))?;
+    let out = args
+        .warc
+        .as_deref()
+        .or(args.pywb.as_deref())
+        .unwrap_or(".".as_ref());
+    let chosen = select(&archive, &args.addrs).map_err(|e| export_error(e, out))?;
     let now = time::OffsetDateTime::now_utc();
-    write_warc_file(&archive, &chosen, &args.warc, now).map_err(|e| export_error(e, &args.warc))?;
-    if env.notes {
-        eprintln!(
-            "vellum: wrote {} captures to {}",
-            chosen.len(),
-            args.warc.display()
-        );
+    if let Some(warc) = &args.warc {
+        write_warc_file(&archive, &chosen, warc, now).map_err(|e| export_error(e, warc))?;
+        if env.notes {
+            eprintln!(
+                "vellum: wrote {} captures to {}",
+                chosen.len(),
+                warc.display()
+            );
+        }
+    }
+    if let Some(dir) = &args.pywb {
+        let done = vellum::warc::pywb::write_collection(&archive, &chosen, dir, now)
+            .map_err(|e| export_error(e, dir))?;
+        if env.notes {
+            eprintln!(
+                "vellum: wrote {} captures to {} and {} index lines to {}",
+                done.captures,
+                done.warc.display(),
+                done.lines,
+                done.index.display()
+            );
+        }
     }
     Ok(Exit::Ok)
 }

@@ -17,6 +17,8 @@ any two addresses, inline or side by side, with the ignore options as toggles \
 (/diff?a=ADDR&b=ADDR), and full-text search over every version (/search?q=QUERY). Pages work without JavaScript; on a diff, keys n and p move between \
 changes. Nothing is ever written: only GET and HEAD are answered.
 
+Memento (RFC 7089) at the Wayback tools' paths: TimeGate /web/URL (Accept-Datetime), mementos /web/YYYYMMDDhhmmss/URL (add id_ after the timestamp for the captured bytes, as a download), TimeMaps /timemap/link/URL and /timemap/json/URL, and /cdx?url=URL&output=json. URLs match after pywb's SURT normalization, through a cache in the store (memento.sqlite; docs/memento.md).
+
 The first line on stdout is the address being served (useful with port 0). Stop with Ctrl-C.
 
 Examples:

@@ -12,6 +12,7 @@ pub mod decode;
 pub mod detect;
 pub mod extract;
 pub mod reextract;
+pub mod surt;
 
 use crate::store::CaptureText;
 pub use crate::store::name::{DocName, InvalidDocName, slug};

@@ -11,6 +11,8 @@ mod collation;
 mod compare;
 pub mod items;
 mod log;
+mod memento_time;
+pub mod mementos;
 mod read;
 mod similar;
 mod versions;

@@ -13,6 +13,7 @@ pub mod export;
 pub mod http;
 pub mod import;
 pub mod importer;
+pub mod pywb;
 pub mod read;
 pub mod write;
 

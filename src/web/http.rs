@@ -46,6 +46,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/capture/{id}/text", get(capture_text))
         .route("/static/style.css", get(style))
         .route("/static/keys.js", get(keys))
+        .merge(super::memento::router())
         .fallback(not_found)
         .layer(middleware::from_fn(guard))
         .with_state(app)

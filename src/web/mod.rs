@@ -23,6 +23,7 @@ pub mod chart;
 pub mod diff_page;
 mod error;
 pub mod http;
+pub mod memento;
 pub mod page;
 pub mod pages;
 pub mod search_page;
