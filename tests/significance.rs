@@ -106,7 +106,7 @@ fn the_split_was_fixed_before_the_scorer() {
 #[test]
 fn held_out_measurement() {
     let split = std::env::var("VELLUM_SIGNIFICANCE_SPLIT").unwrap_or_else(|_| "heldout".into());
-    let verbose = split == "tuning";
+    let verbose = std::env::var_os("VELLUM_SIGNIFICANCE_VERBOSE").is_some() || split == "tuning";
     let m = measure(&split, verbose);
     println!(
         "split {split}: {} substantive, {} cosmetic; ROC AUC {:.3}; precision at 10 {:.2}",
