@@ -301,9 +301,45 @@ impl DerivedIndex for SimilarityIndex {
     }
 }
 
+/// The significance index (scores of changes; after similarity, whose
+/// boilerplate it reads).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SignificanceIndex;
+
+impl DerivedIndex for SignificanceIndex {
+    fn name(&self) -> &'static str {
+        "significance"
+    }
+    fn mark(&self, archive: &Archive) -> Option<u64> {
+        crate::significance::stored_mark(archive.dir())
+    }
+    fn catch_up(
+        &self,
+        archive: &Archive,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> std::result::Result<(), String> {
+        crate::significance::Index::open(archive, progress)
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+    fn rebuild(
+        &self,
+        archive: &Archive,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> std::result::Result<(), String> {
+        crate::significance::Index::rebuild(archive, progress)
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+}
+
 /// Every derived index a writer brings up to date.
 pub fn derived_indexes() -> Vec<Box<dyn DerivedIndex>> {
-    vec![Box::new(SimilarityIndex), Box::new(SearchIndex)]
+    vec![
+        Box::new(SimilarityIndex),
+        Box::new(SearchIndex),
+        Box::new(SignificanceIndex),
+    ]
 }
 
 /// An index that could not catch up (the archive is written; it catches up

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::diff::{self, ChangeKind, DiffOptions, Op, OpTag};
 
-use super::{Reason, Signal};
+use super::model::{Context, Excerpt, Reason, Signal, Significance};
 
 /// The points each signal adds (tuned on the tuning half only; see
 /// `docs/significance.md`).
@@ -129,10 +129,50 @@ struct Acc {
     date_lines: usize,
     formatting: usize,
     moved: usize,
+    first_removed: Option<String>,
+    first_added: Option<String>,
 }
 
-/// The signals found in the change from `old` to `new`.
-pub(super) fn find(old: &str, new: &str) -> Vec<Reason> {
+/// Scores the change from `old` to `new`.
+pub fn score(old: &str, new: &str, ctx: &Context) -> Significance {
+    if old == new {
+        return Significance::none();
+    }
+    let (old_kept, new_kept);
+    let (old, new) = if ctx.boilerplate.is_empty() {
+        (old, new)
+    } else {
+        old_kept = crate::republish::boilerplate::strip(old, &ctx.boilerplate);
+        new_kept = crate::republish::boilerplate::strip(new, &ctx.boilerplate);
+        if old_kept == new_kept {
+            return Significance {
+                value: 0.0,
+                reasons: vec![Reason {
+                    signal: Signal::Boilerplate,
+                    points: 0.0,
+                    detail: String::new(),
+                }],
+                excerpt: None,
+            };
+        }
+        (old_kept.as_str(), new_kept.as_str())
+    };
+    let (mut reasons, excerpt) = find(old, new);
+    reasons.sort_by(|a, b| b.points.total_cmp(&a.points));
+    let points: f64 = reasons.iter().map(|r| r.points).sum();
+    Significance {
+        value: round3(1.0 - (-points).exp()),
+        reasons,
+        excerpt,
+    }
+}
+
+fn round3(x: f64) -> f64 {
+    (x * 1000.0).round() / 1000.0
+}
+
+/// The signals found in the change from `old` to `new`, and an excerpt.
+pub(super) fn find(old: &str, new: &str) -> (Vec<Reason>, Option<Excerpt>) {
     let opts = DiffOptions {
         ignore_whitespace: true,
         ignore_typography: true,
@@ -174,7 +214,30 @@ pub(super) fn find(old: &str, new: &str) -> Vec<Reason> {
             acc.take(op, &op.text, 0, 0);
         }
     }
-    acc.reasons(diff::count_words(old), diff::count_words(new))
+    let excerpt = (acc.first_removed.is_some() || acc.first_added.is_some()).then(|| Excerpt {
+        removed: acc.first_removed.clone().unwrap_or_default(),
+        added: acc.first_added.clone().unwrap_or_default(),
+    });
+    (
+        acc.reasons(diff::count_words(old), diff::count_words(new)),
+        excerpt,
+    )
+}
+
+/// `s` with its whitespace runs collapsed, cut to about 100 characters.
+fn short(s: &str) -> String {
+    let mut out = String::new();
+    for w in s.split_whitespace() {
+        if out.chars().count() > 100 {
+            out.push('…');
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
+    out
 }
 
 impl Acc {
@@ -203,10 +266,21 @@ impl Acc {
         if matches!(op.kind, Some(ParagraphAdded | ParagraphRemoved)) {
             self.paragraphs += 1;
         }
-        let (into, names) = match op.op {
-            OpTag::Insert => (&mut self.added, &mut self.names_added),
-            _ => (&mut self.removed, &mut self.names_removed),
+        let (into, names, first) = match op.op {
+            OpTag::Insert => (
+                &mut self.added,
+                &mut self.names_added,
+                &mut self.first_added,
+            ),
+            _ => (
+                &mut self.removed,
+                &mut self.names_removed,
+                &mut self.first_removed,
+            ),
         };
+        if first.is_none() {
+            *first = Some(short(&op.text));
+        }
         into.push_str(&op.text);
         into.push(' ');
         names.extend(names_in(text, at, &op.text));
@@ -455,7 +529,7 @@ fn negations(s: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::significance::{Context, score};
+    use crate::significance::model::Context;
 
     fn signals(old: &str, new: &str) -> Vec<Signal> {
         score(old, new, &Context::default())
