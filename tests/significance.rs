@@ -4,8 +4,17 @@
 //!
 //! `scripts/eval-significance.sh` prints the held-out figures;
 //! `VELLUM_SIGNIFICANCE_SPLIT=tuning` prints the tuning half pair by pair.
+//!
+//! Then the command line: `vellum changes`, the score in `log` and `diff
+//! --stat`, the derived index, relative times.
 
+mod common;
+
+use std::path::Path;
+
+use common::{add, stdout_of, vellum};
 use serde::Deserialize;
+use serde_json::Value;
 use vellum::significance::{Context, score};
 
 #[derive(Deserialize)]
@@ -113,4 +122,164 @@ fn held_out_measurement() {
         m.pos, m.neg, m.auc, m.p10
     );
     assert!(m.auc >= 0.8, "ROC AUC {:.3} below the floor", m.auc);
+}
+
+// ------------------------------------------------------------ command line
+
+const BASE: &str = "Council budget\n\nThe council will approve the budget of 4 million on Monday.\n\nMore \"details\" follow.\n";
+
+/// A store where `cosmetic` changed only its quotes' typography and
+/// `substantive` its figure and a negation, both a day apart in 2020.
+fn two_changes(dir: &Path) -> std::path::PathBuf {
+    let store = dir.join("s");
+    let f = dir.join("a.txt");
+    let typo = BASE.replace("\"details\"", "\u{201c}details\u{201d}");
+    let edit = BASE.replace(
+        "will approve the budget of 4",
+        "will not approve the budget of 9",
+    );
+    for (doc, new) in [("cosmetic", typo), ("substantive", edit)] {
+        std::fs::write(&f, BASE).unwrap();
+        add(&store, &f, doc, "2020-01-01T00:00:00Z");
+        std::fs::write(&f, new).unwrap();
+        add(&store, &f, doc, "2020-01-02T00:00:00Z");
+    }
+    store
+}
+
+fn json_lines(out: &str) -> Vec<Value> {
+    out.lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[test]
+fn changes_lists_the_archive_most_significant_first() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = two_changes(tmp.path());
+    let items = json_lines(&stdout_of(vellum(&store).args(["changes", "--json"])));
+    assert_eq!(items.len(), 2, "{items:?}");
+    assert_eq!(items[0]["doc"], "substantive");
+    assert!(items[0]["score"].as_f64().unwrap() > 0.5, "{items:?}");
+    assert!(items[1]["score"].as_f64().unwrap() < 0.1, "{items:?}");
+    let signals: Vec<&str> = items[0]["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["signal"].as_str().unwrap())
+        .collect();
+    assert!(
+        signals.contains(&"numbers") && signals.contains(&"negation"),
+        "{signals:?}"
+    );
+    assert_eq!(items[0]["excerpt"]["added"], "not");
+    // The versions and capture ids are those `log` shows.
+    let log = json_lines(&stdout_of(vellum(&store).args([
+        "log",
+        "substantive",
+        "--json",
+    ])));
+    assert_eq!(items[0]["from"]["capture"], log[0]["capture"]);
+    assert_eq!(items[0]["to"]["capture"], log[1]["capture"]);
+    assert_eq!(items[0]["to"]["version"], 2);
+    // --min-score keeps the substantive one; the table shows it first.
+    let kept = json_lines(&stdout_of(vellum(&store).args([
+        "changes",
+        "--json",
+        "--min-score",
+        "0.3",
+    ])));
+    assert_eq!(kept.len(), 1);
+    let table = stdout_of(vellum(&store).arg("changes"));
+    let rows: Vec<&str> = table.lines().filter(|l| l.contains("@1..@2")).collect();
+    assert!(rows[0].contains("substantive@1..@2"), "{table}");
+    assert!(table.contains("+[not]"), "{table}");
+}
+
+#[test]
+fn changes_since_takes_relative_times_and_refuses_bad_input() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    let f = tmp.path().join("a.txt");
+    for (doc, old_at, new_at) in [("older", "10d", "5d"), ("recent", "2d", "1h")] {
+        std::fs::write(&f, BASE).unwrap();
+        add(&store, &f, doc, old_at);
+        std::fs::write(&f, BASE.replace("4 million", "5 million")).unwrap();
+        add(&store, &f, doc, new_at);
+    }
+    let docs = |args: &[&str]| -> Vec<String> {
+        let out = stdout_of(vellum(&store).arg("changes").arg("--json").args(args));
+        json_lines(&out)
+            .iter()
+            .map(|v| v["doc"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(docs(&["--since", "1d"]), ["recent"]);
+    assert_eq!(docs(&["--since", "1w"]).len(), 2);
+    assert_eq!(docs(&["--since", "2000-01-01"]).len(), 2);
+    // log takes relative times too.
+    let log = stdout_of(vellum(&store).args(["log", "recent", "--json", "--since", "3h"]));
+    assert_eq!(json_lines(&log).len(), 1);
+    for (args, says) in [
+        (&["changes", "--since", "3y"][..], "30m, 12h, 1d or 2w"),
+        (&["changes", "--min-score", "2"][..], "between 0 and 1"),
+    ] {
+        let out = vellum(&store).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        assert!(String::from_utf8_lossy(&out.stderr).contains(says));
+    }
+}
+
+#[test]
+fn log_and_diff_stat_show_the_score() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = two_changes(tmp.path());
+    let table = stdout_of(vellum(&store).args(["log", "substantive"]));
+    assert!(table.lines().next().unwrap().contains("SCORE"), "{table}");
+    let json = json_lines(&stdout_of(vellum(&store).args([
+        "log",
+        "substantive",
+        "--json",
+    ])));
+    assert!(json[0]["score"].is_null());
+    assert!(json[1]["score"].as_f64().unwrap() > 0.5, "{json:?}");
+    let stat = stdout_of(vellum(&store).args(["diff", "substantive@1", "substantive@2", "--stat"]));
+    assert!(stat.contains("significance 0."), "{stat}");
+    assert!(stat.contains("negation"), "{stat}");
+    let stat = stdout_of(vellum(&store).args(["log", "cosmetic", "--stat"]));
+    assert!(stat.contains("significance 0.01: formatting"), "{stat}");
+}
+
+#[test]
+fn the_index_is_derived_and_rebuilt_from_the_objects() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = two_changes(tmp.path());
+    let file = store.join("significance.sqlite");
+    let stored = |file: &Path| -> i64 {
+        let conn = rusqlite::Connection::open(file).unwrap();
+        conn.query_row("SELECT count(*) FROM scores", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(stored(&file), 2, "add scores each new change");
+    let before = stdout_of(vellum(&store).args(["changes", "--json"]));
+    // Readers never write the store: without the file, or with a damaged
+    // one, they score in memory and answer the same.
+    std::fs::remove_file(&file).unwrap();
+    assert_eq!(
+        stdout_of(vellum(&store).args(["changes", "--json"])),
+        before
+    );
+    assert!(!file.exists());
+    std::fs::write(&file, b"not a database").unwrap();
+    assert_eq!(
+        stdout_of(vellum(&store).args(["changes", "--json"])),
+        before
+    );
+    // A writer (here reindex) rebuilds it from the objects.
+    vellum(&store).arg("reindex").assert().success();
+    assert_eq!(stored(&file), 2);
+    assert_eq!(
+        stdout_of(vellum(&store).args(["changes", "--json"])),
+        before
+    );
 }

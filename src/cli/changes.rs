@@ -103,12 +103,9 @@ fn index_error(e: SignificanceError) -> CliError {
     )
 }
 
-/// The store's significance index, caught up (with a spinner).
-pub(super) fn open_index(env: &Env, archive: &Archive) -> Result<Index, CliError> {
-    let spinner = Spinner::start(env, "catching up the significance index");
-    let index = Index::open(archive, &mut |_, _| {});
-    drop(spinner);
-    index.map_err(index_error)
+/// The store's significance index, as a reader sees it (nothing written).
+pub(super) fn open_index(_env: &Env, archive: &Archive) -> Result<Index, CliError> {
+    Index::read(archive).map_err(index_error)
 }
 
 /// The significance of version `v`'s change from the version before it

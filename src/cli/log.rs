@@ -22,8 +22,9 @@ capture span reaches into the window, -n N the N most recently captured, --rever
 backwards. A document's title is its latest version's (a text file's: its first line).
 
 With DOC: one row per version in history order: @N, short capture id, \
-captured-at, source or URL, word count, words added and removed against the version before, and \
-`= @K` when the version restores the text of an earlier one (a revert).
+captured-at, source or URL, word count, words added and removed against the version before, the \
+change's significance score (0 to 1; see `vellum changes --help`), and `= @K` when the version \
+restores the text of an earlier one (a revert).
 
 A version is a run of captures with the same text: a page that reads A, then B, then A again has \
 three versions. --captures lists every capture (sighting) with the version it saw.

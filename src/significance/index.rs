@@ -40,10 +40,14 @@ CREATE TABLE IF NOT EXISTS scores (old BLOB NOT NULL, new BLOB NOT NULL, value R
 
 type Result<T> = std::result::Result<T, SignificanceError>;
 
-/// An open significance index, caught up with the archive.
+/// An open significance index: caught up with the archive ([`Index::open`],
+/// for writers), or read as it is ([`Index::read`], for readers, which
+/// never write the store: what it lacks is scored and kept in memory).
 pub struct Index {
     conn: Connection,
     path: Option<PathBuf>,
+    /// Scores computed by a reader of a read-only file.
+    unsaved: Option<HashMap<(ObjectId, ObjectId), Significance>>,
     boilerplate: HashMap<String, HashSet<u64>>,
     similarity: Option<crate::republish::Index>,
 }
@@ -93,6 +97,28 @@ impl Index {
         Ok(index)
     }
 
+    /// The store's index for a reader: the file as it is, read-only, when
+    /// it is readable and of this version; else an empty one in memory.
+    /// Nothing is written to the store either way; pairs it lacks are
+    /// scored when asked for ([`Index::score_versions`]).
+    pub fn read(archive: &Archive) -> Result<Index> {
+        let path = archive.dir().join(FILE);
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        if path.is_file()
+            && let Ok(conn) = Connection::open_with_flags(&path, flags)
+            && meta(&conn, "schema").ok().flatten() == Some(SCHEMA_VERSION)
+        {
+            return Ok(Index {
+                conn,
+                path: Some(path),
+                unsaved: Some(HashMap::new()),
+                boilerplate: HashMap::new(),
+                similarity: None,
+            });
+        }
+        Index::in_memory()
+    }
+
     /// Starts again from nothing (after `reindex`).
     pub fn rebuild(archive: &Archive, progress: &mut dyn FnMut(usize, usize)) -> Result<Index> {
         let _ = std::fs::remove_file(archive.dir().join(FILE));
@@ -105,6 +131,9 @@ impl Index {
             source,
         };
         let conn = Connection::open(path).map_err(err)?;
+        // Another process catching up holds the write lock for a moment.
+        conn.busy_timeout(std::time::Duration::from_secs(30))
+            .map_err(err)?;
         conn.execute_batch(SCHEMA).map_err(err)?;
         if meta(&conn, "schema").map_err(err)? != Some(SCHEMA_VERSION) {
             conn.execute_batch("DELETE FROM scores; DELETE FROM meta;")
@@ -114,6 +143,7 @@ impl Index {
         Ok(Index {
             conn,
             path: Some(path.to_owned()),
+            unsaved: None,
             boilerplate: HashMap::new(),
             similarity: None,
         })
@@ -129,6 +159,7 @@ impl Index {
         Ok(Index {
             conn,
             path: None,
+            unsaved: None,
             boilerplate: HashMap::new(),
             similarity: None,
         })
@@ -201,6 +232,10 @@ impl Index {
         if let Some(s) = self.get(&old.key, &new.key)? {
             return Ok(s);
         }
+        let pair = (old.key, new.key);
+        if let Some(s) = self.unsaved.as_ref().and_then(|u| u.get(&pair)) {
+            return Ok(s.clone());
+        }
         let text = |id: &ObjectId| -> Result<String> {
             Ok(String::from_utf8_lossy(&archive.read_object(id)?).into_owned())
         };
@@ -208,6 +243,10 @@ impl Index {
             boilerplate: self.boilerplate_of(archive, new),
         };
         let s = score(&text(&old.key)?, &text(&new.key)?, &ctx);
+        if let Some(unsaved) = self.unsaved.as_mut() {
+            unsaved.insert(pair, s.clone());
+            return Ok(s);
+        }
         let json = serde_json::to_string(&s).expect("a score serializes");
         self.conn
             .prepare_cached(

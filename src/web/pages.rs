@@ -113,7 +113,7 @@ pub fn timeline(app: &App, archive: &Archive, doc: &str) -> Result<String, WebEr
 <th class=\"n\">Score</th><th>Changes</th><th class=\"n\">Seen</th><th></th></tr></thead>\n<tbody>\n",
     );
     // Scores are a cache: a page without them is better than no page.
-    let mut scores = crate::significance::Index::open(archive, &mut |_, _| {}).ok();
+    let mut scores = crate::significance::Index::read(archive).ok();
     for (i, v) in versions.iter().enumerate().rev() {
         let ver = &v.version;
         let score = match (i.checked_sub(1), scores.as_mut()) {
