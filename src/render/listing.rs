@@ -306,37 +306,6 @@ pub fn new_version(out: &mut dyn Write, a: &AddedItem) -> io::Result<()> {
     writeln!(out, "{}@{} {} new  {stat}", a.doc, a.version, a.capture)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_long_document_name_is_never_cut_on_a_terminal() {
-        let name = format!("127-0-0-1-news-{}", "long-".repeat(12));
-        let at = time::macros::datetime!(2019-02-12 12:00 UTC);
-        let docs = [DocSummary {
-            doc: name.clone(),
-            versions: 1,
-            captures: 1,
-            first: at,
-            last: at,
-            title: Some("A title long enough to be cut on a narrow terminal".into()),
-            latest_text: None,
-        }];
-        let mut out = Vec::new();
-        let t = TableOptions {
-            width: 100,
-            cut: true,
-            ..TableOptions::default()
-        };
-        documents(&mut out, &docs, &t).unwrap();
-        let out = String::from_utf8(out).unwrap();
-        let row = out.lines().nth(1).unwrap();
-        assert!(row.starts_with(&format!("{name} ")), "{out}");
-        assert!(row.ends_with('…'), "the title is cut instead: {out}");
-    }
-}
-
 /// The changes table (`vellum changes`): score, document and versions,
 /// captured-at of the new version, reasons; then the excerpt, indented.
 pub fn changes(out: &mut dyn Write, changes: &[Change], t: &TableOptions) -> io::Result<()> {
@@ -379,4 +348,35 @@ pub fn changes(out: &mut dyn Write, changes: &[Change], t: &TableOptions) -> io:
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_long_document_name_is_never_cut_on_a_terminal() {
+        let name = format!("127-0-0-1-news-{}", "long-".repeat(12));
+        let at = time::macros::datetime!(2019-02-12 12:00 UTC);
+        let docs = [DocSummary {
+            doc: name.clone(),
+            versions: 1,
+            captures: 1,
+            first: at,
+            last: at,
+            title: Some("A title long enough to be cut on a narrow terminal".into()),
+            latest_text: None,
+        }];
+        let mut out = Vec::new();
+        let t = TableOptions {
+            width: 100,
+            cut: true,
+            ..TableOptions::default()
+        };
+        documents(&mut out, &docs, &t).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        let row = out.lines().nth(1).unwrap();
+        assert!(row.starts_with(&format!("{name} ")), "{out}");
+        assert!(row.ends_with('…'), "the title is cut instead: {out}");
+    }
 }
