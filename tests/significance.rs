@@ -283,3 +283,23 @@ fn the_index_is_derived_and_rebuilt_from_the_objects() {
         before
     );
 }
+
+#[test]
+fn the_web_timeline_shows_each_change_score() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = two_changes(tmp.path());
+    let before = common::listing(&store);
+    let serve = common::start_serve(&store, &[]);
+    let mut res = ureq::get(format!("{}/doc/substantive", serve.base))
+        .call()
+        .unwrap();
+    let page = res.body_mut().read_to_string().unwrap();
+    assert!(page.contains("<th class=\"n\">Score</th>"), "{page}");
+    let score = json_lines(&stdout_of(vellum(&store).args(["changes", "--json"])))[0]["score"]
+        .as_f64()
+        .unwrap();
+    assert!(page.contains(&format!(">{score:.2}</span>")), "{page}");
+    assert!(page.contains("title=\"words ("), "{page}");
+    drop(serve);
+    assert_eq!(common::listing(&store), before, "serving writes nothing");
+}
