@@ -12,6 +12,7 @@ pub mod render;
 pub mod republish;
 pub mod schema;
 pub mod search;
+pub mod significance;
 pub mod store;
 pub mod warc;
 pub mod web;

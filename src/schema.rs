@@ -76,6 +76,7 @@ const ITEMS: &[Item] = &[
     item::<crate::query::items::TextItem>,
     item::<crate::query::items::VersionItem>,
     item::<crate::render::json::Document<'static>>,
+    item::<crate::significance::Change>,
     item::<crate::store::Initialized>,
     item::<crate::store::Reindexed>,
     item::<crate::store::sync::SyncSummary>,

@@ -40,6 +40,57 @@ pub fn parse_time_bound(s: &str, end_of_day: bool) -> Result<OffsetDateTime, Str
     }
 }
 
+/// What relative times look like, for error messages and `--help`.
+pub const RELATIVE_FORMS: &str = "a time ago: 30m, 12h, 1d or 2w (minutes, hours, days, weeks)";
+
+/// A relative time as typed (`30m`, `12h`, `1d`, `2w`, optionally followed
+/// by ` ago`): how long ago. `None` when `s` is not of that form.
+pub fn parse_ago(s: &str) -> Option<Result<time::Duration, String>> {
+    let s = s.trim();
+    let s = s.strip_suffix("ago").map_or(s, str::trim_end);
+    let unit_at = s.find(|c: char| !c.is_ascii_digit())?;
+    let (num, unit) = s.split_at(unit_at);
+    let per: i64 = match unit {
+        "m" | "min" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        "w" => 7 * 86_400,
+        _ => return None,
+    };
+    if num.is_empty() {
+        return None;
+    }
+    Some(
+        num.parse::<i64>()
+            .ok()
+            .and_then(|n| n.checked_mul(per))
+            .map(time::Duration::seconds)
+            .ok_or_else(|| format!("{s:?} is too long ago")),
+    )
+}
+
+/// Parses a time as [`parse_time_bound`] does, or a relative time
+/// ([`parse_ago`]) counted back from `now` (the caller's clock: the library
+/// never reads it).
+pub fn parse_time_relative(
+    s: &str,
+    end_of_day: bool,
+    now: OffsetDateTime,
+) -> Result<OffsetDateTime, String> {
+    match parse_ago(s) {
+        Some(ago) => now
+            .checked_sub(ago?)
+            .filter(|t| (0..=9999).contains(&t.year()))
+            .ok_or_else(|| {
+                format!(
+                    "{:?} is out of range: times must fall in years 0000-9999 UTC",
+                    shown(s)
+                )
+            }),
+        None => parse_time_bound(s, end_of_day).map_err(|e| format!("{e}, or {RELATIVE_FORMS}")),
+    }
+}
+
 /// `t` to the second, as vellum keeps "now" (sub-second digits would only
 /// make otherwise equal listings differ).
 pub fn to_second(t: OffsetDateTime) -> OffsetDateTime {
@@ -231,6 +282,21 @@ pub fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
 mod tests {
     use super::*;
     use time::macros::datetime;
+
+    #[test]
+    fn relative_times_count_back_from_the_callers_now() {
+        let now = datetime!(2024-03-15 12:00 UTC);
+        let at = |s| parse_time_relative(s, false, now);
+        assert_eq!(at("30m"), Ok(datetime!(2024-03-15 11:30 UTC)));
+        assert_eq!(at("12h"), Ok(datetime!(2024-03-15 00:00 UTC)));
+        assert_eq!(at("1d"), Ok(datetime!(2024-03-14 12:00 UTC)));
+        assert_eq!(at("2w ago"), Ok(datetime!(2024-03-01 12:00 UTC)));
+        assert_eq!(at("2024-01-01"), Ok(datetime!(2024-01-01 00:00 UTC)));
+        assert!(at("3y").unwrap_err().contains("30m, 12h, 1d or 2w"));
+        assert!(at("99999999999999999w").is_err());
+        assert!(at("150000w").unwrap_err().contains("out of range"));
+        assert!(at("1000000w").unwrap_err().contains("out of range"));
+    }
 
     #[test]
     fn durations_too_long_are_refused_not_overflowed() {

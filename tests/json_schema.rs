@@ -312,6 +312,8 @@ fn queries(cases: &Cases) {
         count(&["log", "d", "--json", "--captures"], "CaptureItem"),
         2
     );
+    let changes = cases.store(&store, &["changes", "--json"], 0, "ChangeItem");
+    assert_eq!(changes.len(), 1, "{changes:?}");
     assert_eq!(count(&["show", "d@1", "--json"], "TextItem"), 1);
     assert_eq!(count(&["show", "--meta", "d"], "RecordItem"), 1);
     assert!(count(&["search", "ceasefire", "--json"], "SearchItem") >= 1);

@@ -347,12 +347,45 @@ impl DerivedIndex for MementoUrls {
     }
 }
 
+/// The significance index (scores of changes; after similarity, whose
+/// boilerplate it reads).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SignificanceIndex;
+
+impl DerivedIndex for SignificanceIndex {
+    fn name(&self) -> &'static str {
+        "significance"
+    }
+    fn mark(&self, archive: &Archive) -> Option<u64> {
+        crate::significance::stored_mark(archive.dir())
+    }
+    fn catch_up(
+        &self,
+        archive: &Archive,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> std::result::Result<(), String> {
+        crate::significance::Index::open(archive, progress)
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+    fn rebuild(
+        &self,
+        archive: &Archive,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> std::result::Result<(), String> {
+        crate::significance::Index::rebuild(archive, progress)
+            .map(drop)
+            .map_err(|e| e.to_string())
+    }
+}
+
 /// Every derived index a writer brings up to date.
 pub fn derived_indexes() -> Vec<Box<dyn DerivedIndex>> {
     vec![
         Box::new(SimilarityIndex),
         Box::new(SearchIndex),
         Box::new(MementoUrls),
+        Box::new(SignificanceIndex),
     ]
 }
 

@@ -47,8 +47,8 @@ pub mod reextract;
 mod warning;
 
 pub use commit_protocol::{
-    AddedItem, AddedStatus, Committed, DerivedIndex, IndexLag, SearchIndex, SimilarityIndex,
-    cache_stats, catch_up, commit, derived_indexes, renumber_warnings,
+    AddedItem, AddedStatus, Committed, DerivedIndex, IndexLag, SearchIndex, SignificanceIndex,
+    SimilarityIndex, cache_stats, catch_up, commit, derived_indexes, renumber_warnings,
 };
 pub use error::CaptureError;
 pub use extracted::{Extracted, ExtractedKind};

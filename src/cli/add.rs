@@ -7,7 +7,7 @@ use time::OffsetDateTime;
 
 use vellum::capture::{self, AddedItem, Capture, CaptureError, HttpFetcher, Options, input};
 use vellum::ingest::batch;
-use vellum::when::{parse_time, to_second};
+use vellum::when::{parse_time_relative, to_second};
 
 use super::env::{CliError, Env, Exit, store_message};
 use super::input::read_input;
@@ -56,10 +56,10 @@ pub struct AddArgs {
     /// Who published it (e.g. a site name); captures of one source share boilerplate
     #[arg(long)]
     source: Option<String>,
-    /// Capture time: 2019-02-12, 2019-02-12T12:56, 2019-02-12 12:56:00+01:00 or RFC 3339;
-    /// a time without a zone is UTC [default: now, to the second]. More than 10 minutes
-    /// in the future is refused unless --allow-future
-    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    /// Capture time: 2019-02-12, 2019-02-12T12:56, 2019-02-12 12:56:00+01:00 or RFC 3339
+    /// (a time without a zone is UTC), or a time ago: 30m, 12h, 1d, 2w [default: now, to the
+    /// second]. More than 10 minutes in the future is refused unless --allow-future
+    #[arg(long, value_name = "TIME", value_parser = capture_time)]
     at: Option<OffsetDateTime>,
     /// Accept capture times more than 10 minutes in the future
     #[arg(long)]
@@ -292,4 +292,9 @@ fn read_batch(batch: &Path) -> Result<Vec<Input>, CliError> {
         .into_iter()
         .map(|(n, line)| Input::Line(n, line))
         .collect())
+}
+
+/// `--at`: a time as typed, or a time ago counted back from now.
+fn capture_time(s: &str) -> Result<OffsetDateTime, String> {
+    parse_time_relative(s, false, to_second(OffsetDateTime::now_utc()))
 }

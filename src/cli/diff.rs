@@ -202,6 +202,9 @@ pub fn run_diff(env: &Env, args: DiffArgs) -> Result<Exit, CliError> {
         .ignore
         .boilerplate(archive.as_ref().and_then(|a| a.as_ref().ok()))?;
     let d = query::diff_texts(&old, &new, &args.ignore.options(), &bp)?;
+    // Scored as given: the texts, without the source's boilerplate context.
+    let scored = (args.stat || args.json || matches!(args.format, Format::Json))
+        .then(|| vellum::significance::score(&old.text, &new.text, &Default::default()));
     let (old, new) = (render_side(&old), render_side(&new));
     let ropts = RenderOptions {
         color: env.color,
@@ -213,11 +216,18 @@ pub fn run_diff(env: &Env, args: DiffArgs) -> Result<Exit, CliError> {
     let format = if args.json { Format::Json } else { args.format };
     if args.stat {
         render::stat(&mut out, &d, &ropts)?;
+        if let Some(s) = &scored {
+            render::significance(&mut out, s)?;
+        }
     } else {
         match format {
             Format::Inline => render::inline(&mut out, &d, &old, &new, &ropts)?,
             Format::SideBySide => render::side_by_side(&mut out, &d, &old, &new, &ropts)?,
-            Format::Json => render::json(&mut out, &d, &old, &new)?,
+            Format::Json => {
+                let mut doc = render::json::Document::new(&d, &old, &new);
+                doc.significance = scored.as_ref();
+                super::common::json_line(&mut out, &doc)?;
+            }
             Format::Html => render::html(&mut out, &d, &old, &new, &ropts)?,
         }
     }

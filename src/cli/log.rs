@@ -6,8 +6,8 @@ use vellum::ingest::DocName;
 use vellum::query::Side;
 use vellum::query::{self, VersionQuery, VersionRow, Window};
 use vellum::render::{RenderOptions, listing};
-use vellum::store::History;
-use vellum::when::parse_time_bound;
+use vellum::store::{Archive, History};
+use vellum::when::parse_time_relative;
 
 use vellum::query::items::{CaptureItem, DocumentItem, VersionItem};
 
@@ -22,14 +22,15 @@ capture span reaches into the window, -n N the N most recently captured, --rever
 backwards. A document's title is its latest version's (a text file's: its first line).
 
 With DOC: one row per version in history order: @N, short capture id, \
-captured-at, source or URL, word count, words added and removed against the version before, and \
-`= @K` when the version restores the text of an earlier one (a revert).
+captured-at, source or URL, word count, words added and removed against the version before, the \
+change's significance score (0 to 1; see `vellum changes --help`), and `= @K` when the version \
+restores the text of an earlier one (a revert).
 
 A version is a run of captures with the same text: a page that reads A, then B, then A again has \
 three versions. --captures lists every capture (sighting) with the version it saw.
 
 Times (--since, --until) are RFC 3339 or shorter: 2019-02-12, 2019-02-12T12:56 (UTC when no zone \
-is given); --until with a date alone includes that whole day.
+is given), or a time ago: 30m, 12h, 1d, 2w; --until with a date alone includes that whole day.
 
 Examples:
   vellum log                                     every document
@@ -122,7 +123,7 @@ pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
             .diffs(args.patch || args.stat);
         let bp = args.ignore.boilerplate(Some(&archive))?;
         let rows = query::versions_matching(&archive, &history, &q, &bp)?;
-        log_versions(env, &mut out, &doc, &history, &rows, &args, cut)?;
+        log_versions(env, &archive, &mut out, &doc, &history, &rows, &args, cut)?;
     }
     // Only for people: the story line is no part of the JSON.
     if !args.json
@@ -136,9 +137,12 @@ pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
 
 /// The time window and row limits asked for.
 fn window(args: &LogArgs) -> Result<Window, CliError> {
+    let now = time::OffsetDateTime::now_utc();
     let when = |s: &Option<String>, end: bool, flag: &str| {
         s.as_deref()
-            .map(|s| parse_time_bound(s, end).map_err(|e| CliError::new(format!("{flag}: {e}"))))
+            .map(|s| {
+                parse_time_relative(s, end, now).map_err(|e| CliError::new(format!("{flag}: {e}")))
+            })
             .transpose()
     };
     Ok(Window {
@@ -151,8 +155,10 @@ fn window(args: &LogArgs) -> Result<Window, CliError> {
 
 /// The versions: a table, a JSON object each, or (-p, --stat) each
 /// version's change against the version before it.
+#[allow(clippy::too_many_arguments)]
 fn log_versions(
     env: &Env,
+    archive: &Archive,
     out: &mut dyn Write,
     doc: &DocName,
     history: &History,
@@ -170,13 +176,17 @@ fn log_versions(
         ..RenderOptions::default()
     };
     let side = |n: u64| Side::of_version(doc.as_str(), &history.versions[n as usize - 1]);
+    let mut scores = super::changes::open_index(env, archive)?;
     for row in rows {
         let v = &row.version;
+        let significance = super::changes::score_of(&mut scores, archive, history, v)?;
         if args.json {
-            let item = VersionItem::new(doc.as_str(), row, args.stat, args.patch);
+            let item = VersionItem::new(doc.as_str(), row, args.stat, args.patch)
+                .with_significance(significance);
             json_line(out, &item)?;
         } else if table {
-            listing::version_row(out, v, row.words, row.change, cut)?;
+            let score = significance.map(|s| s.value);
+            listing::version_row(out, v, row.words, row.change, score, cut)?;
         } else {
             let sides = row
                 .diff
@@ -192,6 +202,7 @@ fn log_versions(
                     .zip(sides.as_ref())
                     .map(|(d, (o, n))| (d, o, n)),
                 stat: args.stat,
+                significance: significance.as_ref(),
             };
             listing::version_change(out, &change, &ropts)?;
         }

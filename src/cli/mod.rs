@@ -1,6 +1,7 @@
 //! Command line: one file per subcommand, each with `<Name>Args` and `run_<name>`.
 
 mod add;
+mod changes;
 mod check_proof;
 mod collate;
 mod common;
@@ -155,6 +156,8 @@ enum Command {
     Watch(watch::WatchArgs),
     /// Full-text search of every document's text, current or older
     Search(search::SearchArgs),
+    /// Changes across the archive, most significant first (score, reasons, excerpt)
+    Changes(changes::ChangesArgs),
     /// Serve a read-only web view of the archive (loopback by default)
     Serve(serve::ServeArgs),
     /// Archived documents sharing text with a document or file (copies, reposts)
@@ -240,6 +243,7 @@ pub fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Proof(a) => proof::run_proof(&env, a),
         Command::CheckProof(a) => check_proof::run_check_proof(&env, a),
         Command::Search(a) => search::run_search(&env, a),
+        Command::Changes(a) => changes::run_changes(&env, a),
         Command::Serve(a) => serve::run_serve(&env, a),
         Command::Similar(a) => similar::run_similar(&env, a),
         Command::Stories(a) => stories::run_stories(&env, a),

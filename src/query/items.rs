@@ -69,6 +69,12 @@ pub struct VersionItem {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<Vec<AnyJson>>")]
     pub ops: Option<Vec<crate::diff::Op>>,
+    /// How much the change from the version before matters, between 0
+    /// and 1 (`null` for a first version or a text that cannot be read).
+    pub score: Option<f64>,
+    /// Why: the significance signals found, strongest first.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<crate::significance::Reason>,
 }
 
 impl VersionItem {
@@ -92,7 +98,18 @@ impl VersionItem {
             words_removed: row.change.map(|c| c.1),
             stat: d.filter(|_| stat || ops).map(render::summary),
             ops: d.filter(|_| ops).map(|d| d.ops.clone()),
+            score: None,
+            reasons: Vec::new(),
         }
+    }
+
+    /// With the significance of its change from the version before.
+    pub fn with_significance(mut self, s: Option<crate::significance::Significance>) -> Self {
+        if let Some(s) = s {
+            self.score = Some(s.value);
+            self.reasons = s.reasons;
+        }
+        self
     }
 }
 

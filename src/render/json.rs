@@ -26,6 +26,9 @@ pub struct Document<'a> {
     /// The moved paragraphs, by id.
     #[serde(skip_serializing_if = "<[Move]>::is_empty")]
     pub moves: &'a [Move],
+    /// How much the change matters (`vellum diff --json`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub significance: Option<&'a crate::significance::Significance>,
 }
 
 impl<'a> Document<'a> {
@@ -38,6 +41,7 @@ impl<'a> Document<'a> {
             fallback: diff.fallback,
             ops: &diff.ops,
             moves: &diff.moves,
+            significance: None,
         }
     }
 }

@@ -11,6 +11,7 @@ use crate::capture::{AddedItem, AddedStatus};
 use crate::diff::Diff;
 use crate::republish::Story;
 use crate::search::{Hit, IndexStats, SnippetPart};
+use crate::significance::{Change, Significance};
 use crate::store::catalog::CaptureRow;
 use crate::store::{DocSummary, Version};
 use crate::when::format_time;
@@ -63,30 +64,33 @@ fn count(n: Option<u64>, sign: &str) -> String {
 pub fn versions_header(out: &mut dyn Write) -> io::Result<()> {
     writeln!(
         out,
-        "{:<5} {:<12}  {:<20}  {} {:>7} {:>7} {:>7}",
+        "{:<5} {:<12}  {:<20}  {} {:>7} {:>7} {:>7} {:>5}",
         "@N",
         "CAPTURE",
         "CAPTURED",
         cell("SOURCE", 40, false),
         "WORDS",
         "ADDED",
-        "REMOVED"
+        "REMOVED",
+        "SCORE"
     )
 }
 
 /// One row of the versions table: `@N`, short capture id, captured-at,
-/// source or URL, words, words added and removed, `= @K` for a revert.
+/// source or URL, words, words added and removed, the change's
+/// significance score, `= @K` for a revert.
 pub fn version_row(
     out: &mut dyn Write,
     v: &Version,
     words: Option<u64>,
     change: Option<(u64, u64)>,
+    score: Option<f64>,
     cut: bool,
 ) -> io::Result<()> {
     let origin = v.source.as_deref().or(v.url.as_deref()).unwrap_or_default();
     let same = v.same_as.map(|n| format!("= @{n}")).unwrap_or_default();
     let line = format!(
-        "{:<5} {:<12}  {:<20}  {} {:>7} {:>7} {:>7}  {same}",
+        "{:<5} {:<12}  {:<20}  {} {:>7} {:>7} {:>7} {:>5}  {same}",
         format!("@{}", v.number),
         v.capture.0.short(),
         format_time(v.captured_at),
@@ -94,6 +98,7 @@ pub fn version_row(
         count(words, ""),
         count(change.map(|c| c.0), "+"),
         count(change.map(|c| c.1), "-"),
+        score.map_or("-".to_owned(), |s| format!("{s:.2}")),
     );
     writeln!(out, "{}", line.trim_end())
 }
@@ -108,6 +113,8 @@ pub struct VersionChange<'a> {
     pub diff: Option<(&'a Diff, &'a Side, &'a Side)>,
     /// A summary (`--stat`) instead of the word diff.
     pub stat: bool,
+    /// The change's significance (shown under the summary).
+    pub significance: Option<&'a Significance>,
 }
 
 /// A header naming the version, then its change against the version
@@ -137,7 +144,12 @@ pub fn version_change(
     match c.diff {
         None if v.number == 1 => writeln!(out, "first version, {} words", count(c.words, ""))?,
         None => writeln!(out, "(not text: no diff)")?,
-        Some((d, _, _)) if c.stat => super::stat(out, d, opts)?,
+        Some((d, _, _)) if c.stat => {
+            super::stat(out, d, opts)?;
+            if let Some(s) = c.significance {
+                super::significance(out, s)?;
+            }
+        }
         Some((d, old, new)) => super::inline(out, d, old, new, opts)?,
     }
     writeln!(out)
@@ -292,6 +304,50 @@ pub fn new_version(out: &mut dyn Write, a: &AddedItem) -> io::Result<()> {
         (None, None) => String::new(),
     };
     writeln!(out, "{}@{} {} new  {stat}", a.doc, a.version, a.capture)
+}
+
+/// The changes table (`vellum changes`): score, document and versions,
+/// captured-at of the new version, reasons; then the excerpt, indented.
+pub fn changes(out: &mut dyn Write, changes: &[Change], t: &TableOptions) -> io::Result<()> {
+    if !changes.is_empty() {
+        writeln!(
+            out,
+            "{:>5}  {}  {:<12}  {:<20}  REASONS",
+            "SCORE",
+            cell("CHANGE", 40, false),
+            "CAPTURE",
+            "CAPTURED"
+        )?;
+    }
+    for c in changes {
+        let what = format!("{}@{}..@{}", c.doc, c.from.version, c.to.version);
+        let reasons: Vec<&str> = c.reasons.iter().map(|r| r.signal.label()).collect();
+        writeln!(
+            out,
+            "{:>5.2}  {}  {:<12}  {:<20}  {}",
+            c.score,
+            cell(&what, 40, false),
+            &c.to.capture[..12.min(c.to.capture.len())],
+            c.to.captured_at,
+            reasons.join(", ")
+        )?;
+        if let Some(e) = &c.excerpt {
+            let mut line = String::new();
+            if !e.removed.is_empty() {
+                line.push_str(&format!("-[{}] ", e.removed));
+            }
+            if !e.added.is_empty() {
+                line.push_str(&format!("+[{}]", e.added));
+            }
+            let line = terminal_safe(line.trim_end());
+            let shown = match t.cut {
+                true => cell(&line, t.width.saturating_sub(7).max(20), true),
+                false => line,
+            };
+            writeln!(out, "       {}", shown.trim_end())?;
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -37,7 +37,7 @@ use layout::split_after_breaks;
 pub use layout::{RenderOptions, TableOptions, cell, snippet, terminal_safe};
 pub use side::{Side, heading};
 pub use side_by_side::side_by_side;
-pub use stat::{stat, summary};
+pub use stat::{significance, stat, summary};
 
 #[cfg(test)]
 mod tests;

@@ -11,6 +11,7 @@ use std::io::{self, Write};
 use super::layout::RenderOptions;
 use super::theme::Style;
 use crate::diff::{ChangeKind, Diff, OpTag};
+use crate::significance::Significance;
 
 /// `1 word`, `2 words`.
 fn count(n: usize, singular: &str, plural: &str) -> String {
@@ -112,4 +113,13 @@ pub fn stat(w: &mut dyn Write, diff: &Diff, opts: &RenderOptions) -> io::Result<
         write!(w, " (coarse diff: time limit reached)")?;
     }
     writeln!(w, "{}", dim.close(opts.color))
+}
+
+/// The significance line under a summary: `significance 0.83: words (12
+/// words), numbers (26 -> 29)`.
+pub fn significance(w: &mut dyn Write, s: &Significance) -> io::Result<()> {
+    match s.reasons.is_empty() {
+        true => writeln!(w, "significance {:.2}", s.value),
+        false => writeln!(w, "significance {:.2}: {}", s.value, s.summary()),
+    }
 }

@@ -109,11 +109,26 @@ pub fn timeline(app: &App, archive: &Archive, doc: &str) -> Result<String, WebEr
     b.push_str(&chart::svg(doc, &versions));
     b.push_str(
         "<h2>Versions</h2>\n<table>\n<thead><tr><th class=\"n\">#</th><th>Captured</th><th>Source</th>\
-<th class=\"n\">Words</th><th class=\"n\">Added</th><th class=\"n\">Removed</th><th>Changes</th>\
-<th class=\"n\">Seen</th><th></th></tr></thead>\n<tbody>\n",
+<th class=\"n\">Words</th><th class=\"n\">Added</th><th class=\"n\">Removed</th>\
+<th class=\"n\">Score</th><th>Changes</th><th class=\"n\">Seen</th><th></th></tr></thead>\n<tbody>\n",
     );
+    // Scores are a cache: a page without them is better than no page.
+    let mut scores = crate::significance::Index::read(archive).ok();
     for (i, v) in versions.iter().enumerate().rev() {
         let ver = &v.version;
+        let score = match (i.checked_sub(1), scores.as_mut()) {
+            (Some(p), Some(idx)) => idx
+                .score_versions(archive, &versions[p].version, ver)
+                .map(|s| {
+                    format!(
+                        "<span title=\"{}\">{:.2}</span>",
+                        esc(&s.summary()),
+                        s.value
+                    )
+                })
+                .unwrap_or_default(),
+            _ => String::new(),
+        };
         let kinds = match i.checked_sub(1) {
             Some(p) => app
                 .kinds
@@ -142,7 +157,8 @@ pub fn timeline(app: &App, archive: &Archive, doc: &str) -> Result<String, WebEr
         let _ = writeln!(
             b,
             "<tr id=\"v{n}\"><td class=\"n\"><a href=\"/doc/{d}/{n}\">@{n}</a></td><td>{}</td><td>{}</td>\
-<td class=\"n\">{}</td><td class=\"n add\">{added}</td><td class=\"n rem\">{removed}</td><td>{k}</td>\
+<td class=\"n\">{}</td><td class=\"n add\">{added}</td><td class=\"n rem\">{removed}</td>\
+<td class=\"n score\">{score}</td><td>{k}</td>\
 <td class=\"n\">{}</td><td>{diff}</td></tr>",
             format_time(ver.captured_at),
             esc(ver.source.as_deref().unwrap_or("")),

@@ -1,0 +1,129 @@
+//! `vellum changes`
+
+use std::io::Write;
+
+use vellum::significance::{self, ChangesQuery, Index, Significance, SignificanceError};
+use vellum::store::{Archive, History, Version};
+use vellum::when::parse_time_relative;
+
+use super::common::{json_line, table};
+use super::env::{CliError, Env, Exit};
+use super::pager;
+use super::progress::Spinner;
+
+#[derive(clap::Args, Debug)]
+#[command(
+    after_help = "Every change between two consecutive versions of a document gets a \
+significance score between 0 and 1 and its reasons: words of the text changed, the share \
+changed, numbers, names, quotes, a negation, the title or first paragraph, an update or \
+correction notice, whole paragraphs, a text that vanished. Formatting (whitespace, typography, \
+markup, link targets), the page's chrome (navigation, widgets, counters), a changed date line \
+or byline and the source's boilerplate score near zero. docs/significance.md says how the \
+scores were measured.
+
+Lists the changes across the archive (or one document's), most significant first: score, \
+document and versions (DOC@N..@M), the new version's capture id and time, reasons, then a short \
+excerpt (-[removed] +[added]).
+
+Times (--since) are RFC 3339 or shorter (2024-01-01, 2024-01-01T12:00, UTC when no zone is \
+given), or a time ago: 30m, 12h, 1d, 2w.
+
+Examples:
+  vellum changes --since 1d                what changed in the last day, biggest first
+  vellum changes --since 2w --min-score 0.5
+  vellum changes south-front -n 3
+  vellum changes --json | jq -r 'select(.score > 0.8) | .doc'
+
+Exit codes: 0 success, 2 error."
+)]
+pub struct ChangesArgs {
+    /// Only this document's changes (its name or URL)
+    doc: Option<String>,
+    /// Only changes whose new version was captured at or after TIME (a date, a time, or 1d, 12h…)
+    #[arg(long, value_name = "TIME")]
+    since: Option<String>,
+    /// Only changes scoring at least X (0 to 1)
+    #[arg(long, value_name = "X", default_value_t = 0.0)]
+    min_score: f64,
+    /// Only the N most significant
+    #[arg(short = 'n', long = "max-count", value_name = "N")]
+    max_count: Option<usize>,
+    /// One JSON object per change, per line
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run_changes(env: &Env, args: ChangesArgs) -> Result<Exit, CliError> {
+    if !(0.0..=1.0).contains(&args.min_score) {
+        return Err(CliError::new(format!(
+            "--min-score {}: a score is between 0 and 1",
+            args.min_score
+        )));
+    }
+    let now = time::OffsetDateTime::now_utc();
+    let since = args
+        .since
+        .as_deref()
+        .map(|s| parse_time_relative(s, false, now))
+        .transpose()
+        .map_err(|e| CliError::new(format!("--since: {e}")))?;
+    let archive = env.open()?;
+    let doc = args
+        .doc
+        .as_deref()
+        .map(|d| archive.document(d))
+        .transpose()?;
+    let mut index = open_index(env, &archive)?;
+    let q = ChangesQuery {
+        since,
+        min_score: args.min_score,
+        doc: doc.map(|d| d.as_str().to_owned()),
+        limit: args.max_count,
+    };
+    let spinner = Spinner::start(env, "scoring changes");
+    let found = significance::changes(&archive, &mut index, &q);
+    drop(spinner);
+    let found = found.map_err(index_error)?;
+    let mut out = pager::output(env);
+    if args.json {
+        for c in &found {
+            json_line(&mut out, c)?;
+        }
+    } else {
+        vellum::render::listing::changes(&mut out, &found, &table(env))?;
+    }
+    out.flush()?;
+    Ok(Exit::Ok)
+}
+
+fn index_error(e: SignificanceError) -> CliError {
+    CliError::with_kind(
+        e.kind(),
+        format!("significance index: {e}; rebuild it with `vellum reindex`"),
+    )
+}
+
+/// The store's significance index, as a reader sees it (nothing written).
+pub(super) fn open_index(_env: &Env, archive: &Archive) -> Result<Index, CliError> {
+    Index::read(archive).map_err(index_error)
+}
+
+/// The significance of version `v`'s change from the version before it
+/// (`None` for a first version).
+pub(super) fn score_of(
+    index: &mut Index,
+    archive: &Archive,
+    history: &History,
+    v: &Version,
+) -> Result<Option<Significance>, CliError> {
+    let Some(prev) = (v.number as usize)
+        .checked_sub(2)
+        .and_then(|i| history.versions.get(i))
+    else {
+        return Ok(None);
+    };
+    index
+        .score_versions(archive, prev, v)
+        .map(Some)
+        .map_err(index_error)
+}
