@@ -110,10 +110,18 @@ impl<R: BufRead> Reader<R> {
         // One LF ends an ARC record; blank lines are gone past by the next
         // record's start. A damaged gzip member fails this record.
         self.check_member(at)?;
+        let is_http = matches!(&block, Block::Kept(b) if b.starts_with(b"HTTP/"));
         let kind = if h.url.starts_with("filedesc://") {
             "warcinfo"
-        } else if matches!(&block, Block::Kept(b) if b.starts_with(b"HTTP/")) {
+        } else if is_http {
             "response"
+        } else if h.url.starts_with("http:") || h.url.starts_with("https:") {
+            // What an http URL's record holds is its HTTP response; anything
+            // else there is no capture of it.
+            return Err(WarcError::BadHeader {
+                at,
+                detail: "the ARC record of an http URL holds no HTTP response".into(),
+            });
         } else {
             "resource"
         };

@@ -284,11 +284,14 @@ impl<'p, P: Pipeline + ?Sized> Importer<'p, P> {
         on: &mut dyn FnMut(Event<'_>),
     ) -> Result<Option<FileError>, ImportError> {
         let mut pending: Option<Pending> = None;
+        let mut first = true;
         let broken = loop {
-            let rec = match reader.next_record() {
+            let next = reader.next_record();
+            let first_record = std::mem::replace(&mut first, false);
+            let rec = match next {
                 Ok(Some(r)) => r,
                 Ok(None) => break None,
-                Err(e) => match self.unreadable(path, e, self.report.summary.records == 0) {
+                Err(e) => match self.unreadable(path, e, first_record) {
                     Some(broken) => break Some(broken),
                     None if reader_done(&mut reader) => break None,
                     None => continue,
