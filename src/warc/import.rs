@@ -346,3 +346,90 @@ pub fn name_hint(media_type: Option<&str>) -> &'static str {
         _ => "capture.txt",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::warc::read::{Options, Reader};
+
+    fn capture(http: &[u8]) -> Result<Found, WarcError> {
+        let mut rec = format!(
+            "WARC/1.0\r\nWARC-Type: response\r\nWARC-Date: 2020-01-01T00:00:00Z\r\n\
+             WARC-Target-URI: http://a.example/\r\n\
+             Content-Type: application/http; msgtype=response\r\nContent-Length: {}\r\n\r\n",
+            http.len()
+        )
+        .into_bytes();
+        rec.extend_from_slice(http);
+        rec.extend_from_slice(b"\r\n\r\n");
+        let rec = Reader::new(&rec[..], Options::default())
+            .unwrap()
+            .next_record()
+            .unwrap()
+            .unwrap();
+        match interpret(rec, 1 << 20)? {
+            Item::Capture(f) => Ok(f),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_body_declared_chunked_that_is_not_is_kept_as_it_is() {
+        let f =
+            capture(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nplain body").unwrap();
+        assert_eq!(f.payload, b"plain body");
+        assert_eq!(f.deviations, [Deviation::NotChunked]);
+        // Chunked indeed: decoded, nothing noted.
+        let f =
+            capture(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n")
+                .unwrap();
+        assert_eq!(f.payload, b"abc");
+        assert!(f.deviations.is_empty());
+    }
+
+    #[test]
+    fn http_heads_as_writers_get_them_wrong() {
+        // What the HTTP parser takes as it is (no note), and what is read
+        // leniently (noted).
+        for (head, note) in [
+            (
+                &b"HTTP/1.0 200\r\nContent-Type: text/plain\r\n\r\n"[..],
+                None,
+            ),
+            (b"HTTP/1.1 200 OK\nContent-Type: text/plain\n\n", None),
+            (
+                b"HTTP/1.0 200 \r\r\nContent-Type: text/plain\r\r\n\r\r\n",
+                Some("CR LF"),
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\r\nContent-Type: text/plain\r\r\n\r\r\n",
+                Some("CR LF"),
+            ),
+            (
+                b"HTTPX/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\n",
+                Some("version"),
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nno colon here\r\nContent-Type: text/plain\r\n\r\n",
+                Some("colon"),
+            ),
+            (
+                b"HTTP/1.1 200 OK\r\nX-A: 1\r\n  more\r\nContent-Type: text/plain\r\n\r\n",
+                Some("folded"),
+            ),
+        ] {
+            let f = capture(&[head, b"body"].concat()).unwrap();
+            assert_eq!(f.payload, b"body", "{head:?}");
+            assert_eq!(f.media_type.as_deref(), Some("text/plain"), "{head:?}");
+            match (note, &f.deviations[..]) {
+                (None, []) => {}
+                (Some(note), [Deviation::HttpHead { detail }]) => {
+                    assert!(detail.contains(note), "{detail}")
+                }
+                _ => panic!("{head:?}: {:?}", f.deviations),
+            }
+        }
+        // No HTTP at all: an error.
+        assert!(capture(b"<html>not http</html>").is_err());
+    }
+}
