@@ -291,9 +291,9 @@ impl<'p, P: Pipeline + ?Sized> Importer<'p, P> {
             let rec = match next {
                 Ok(Some(r)) => r,
                 Ok(None) => break None,
+                // After an error that ends reading, the reader gives `None`.
                 Err(e) => match self.unreadable(path, e, first_record) {
                     Some(broken) => break Some(broken),
-                    None if reader_done(&mut reader) => break None,
                     None => continue,
                 },
             };
@@ -707,12 +707,6 @@ fn archived(a: &Archive, rv: &Revisit) -> Result<Option<Payload>, StoreError> {
         }
     }
     Ok(None)
-}
-
-/// Whether a reader that just failed has nothing more to give (it failed
-/// for good): then the file is done.
-fn reader_done<R: std::io::BufRead>(reader: &mut Reader<R>) -> bool {
-    reader.stopped()
 }
 
 fn open_reader(path: &Path) -> Result<Reader<BufReader<std::fs::File>>, FileError> {
