@@ -568,6 +568,78 @@ impl<R: BufRead> Reader<R> {
     }
 }
 
+/// ARC records (see [`super::arc`]), read as the WARC records warcio's
+/// `arc2warc` makes of them.
+impl<R: BufRead> Reader<R> {
+    /// The next ARC record.
+    pub(in crate::warc) fn read_arc(&mut self) -> Result<Option<Record>, WarcError> {
+        let Some((at, first)) = self.record_start()? else {
+            return Ok(None);
+        };
+        self.arc_record(at, first)
+    }
+
+    /// An ARC record whose header line `first` starts at `at`.
+    pub(in crate::warc) fn arc_record(
+        &mut self,
+        at: Position,
+        first: Vec<u8>,
+    ) -> Result<Option<Record>, WarcError> {
+        let h = arc::header_line(&first).ok_or_else(|| WarcError::BadHeader {
+            at,
+            detail: format!(
+                "ARC header line {:?} is not URL IP DATE TYPE LENGTH",
+                String::from_utf8_lossy(trim_eol(&first))
+                    .chars()
+                    .take(60)
+                    .collect::<String>()
+            ),
+        })?;
+        let (block, _) = self.block(at, h.length, None)?;
+        // One LF ends an ARC record; blank lines are gone past by the next
+        // record's start. A damaged gzip member fails this record.
+        self.check_member(at)?;
+        let is_http = matches!(&block, Block::Kept(b) if b.starts_with(b"HTTP/"));
+        let kind = if h.url.starts_with("filedesc://") {
+            "warcinfo"
+        } else if is_http {
+            "response"
+        } else if h.url.starts_with("http:") || h.url.starts_with("https:") {
+            // What an http URL's record holds is its HTTP response; anything
+            // else there is no capture of it.
+            return Err(WarcError::BadHeader {
+                at,
+                detail: "the ARC record of an http URL holds no HTTP response".into(),
+            });
+        } else {
+            "resource"
+        };
+        let content_type = match kind {
+            "response" => "application/http; msgtype=response".to_owned(),
+            _ => h.content_type.clone(),
+        };
+        let length = match &block {
+            Block::Kept(b) => b.len() as u64,
+            Block::TooLarge(n) => *n,
+        };
+        let headers = vec![
+            ("WARC-Type".to_owned(), kind.to_owned()),
+            ("WARC-Target-URI".to_owned(), h.url),
+            ("WARC-Date".to_owned(), h.date),
+            ("Content-Type".to_owned(), content_type),
+            ("Content-Length".to_owned(), length.to_string()),
+        ];
+        Ok(Some(Record {
+            at,
+            version: "ARC".to_owned(),
+            headers,
+            block,
+            block_check: Check::Absent,
+            deviations: std::mem::take(&mut self.notes),
+        }))
+    }
+}
+
 /// Reads the record at `at` again (a position from an earlier pass over the
 /// same file): seeks to its gzip member, or to its offset in a plain file.
 /// In a whole-file gzip, the data before the record is decompressed again.

@@ -207,3 +207,37 @@ fn deviations_are_tolerated_and_noted() {
     assert!(notes(&ev, 0).is_empty());
     assert_eq!(notes(&ev, 1), [Deviation::BetweenMembers { bytes: 5 }]);
 }
+
+#[test]
+fn an_arc_file_reads_as_records() {
+    let http = b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nhello";
+    let desc = b"1 0 InternetArchive\nURL IP-address Archive-date Content-type Archive-length\n";
+    let mut f = format!(
+        "filedesc://x.arc 0.0.0.0 20140101000000 text/plain {}\n",
+        desc.len()
+    )
+    .into_bytes();
+    f.extend_from_slice(desc);
+    f.extend_from_slice(b"\n");
+    let at = f.len() as u64;
+    f.extend_from_slice(
+        format!(
+            "http://e.example/ 1.2.3.4 20140102030405 text/plain {}\n",
+            http.len()
+        )
+        .as_bytes(),
+    );
+    f.extend_from_slice(http);
+    f.extend_from_slice(b"\n");
+    let mut r = Reader::new(&f[..], Options::default()).unwrap();
+    let info = r.next_record().unwrap().unwrap();
+    assert_eq!(info.kind(), "warcinfo");
+    assert!(r.is_arc());
+    let rec = r.next_record().unwrap().unwrap();
+    assert_eq!(rec.kind(), "response");
+    assert_eq!(rec.at.offset, at);
+    assert_eq!(rec.target_uri(), Some("http://e.example/"));
+    assert_eq!(rec.header("WARC-Date"), Some("2014-01-02T03:04:05Z"));
+    assert_eq!(rec.block, Block::Kept(http.to_vec()));
+    assert!(r.next_record().unwrap().is_none());
+}
