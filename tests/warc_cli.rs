@@ -233,115 +233,6 @@ fn bad_digests_are_refused_or_flagged_apart() {
 }
 
 #[test]
-fn broken_input_archives_nothing_or_the_good_records_before_it() {
-    let tmp = tempfile::tempdir().unwrap();
-    let good = std::fs::read(warc("example.warc.gz")).unwrap();
-    let page = b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nsecond page";
-    let second = gz(&response("http://second.example/", page));
-    let third = gz(&response(
-        "http://third.example/",
-        b"HTTP/1.1 200 OK\r\n\r\nthird",
-    ));
-    let mut broken = [good.clone(), second.clone(), third.clone()].concat();
-    broken.truncate(good.len() + second.len() + third.len() - 5);
-    let file = tmp.path().join("truncated.warc.gz");
-    std::fs::write(&file, &broken).unwrap();
-    let third_at = good.len() + second.len();
-
-    let store = tmp.path().join("s");
-    let out = vellum(&store).arg("import").arg(&file).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        stderr.contains(&format!("record at byte {third_at} (gzip member)")),
-        "{stderr}"
-    );
-    assert!(stderr.contains("nothing was archived"), "{stderr}");
-    assert!(
-        !store.exists(),
-        "an import that archives nothing creates no store"
-    );
-
-    let out = vellum(&store)
-        .args(["import", "--partial", "--json"])
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    let s = summary(&String::from_utf8(out.stdout).unwrap());
-    // example.warc.gz's response and revisit, then the second page.
-    assert_eq!(
-        (s["new"].as_u64(), s["unchanged"].as_u64()),
-        (Some(2), Some(1)),
-        "{s}"
-    );
-    assert!(
-        String::from_utf8_lossy(&out.stderr)
-            .contains("3 good captures before this record were archived")
-    );
-    let text = stdout_of(vellum(&store).args(["show", &doc_for("http://second.example/")]));
-    assert_eq!(text, "second page");
-    vellum(&store)
-        .args(["show", &doc_for("http://third.example/")])
-        .assert()
-        .code(2);
-
-    // Bad chunked encoding, a wrong Content-Length, a public truncated sample.
-    let chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab\r\n0\r\n\r\n";
-    let bad_chunks = [
-        response("http://a.example/", page),
-        response("http://b.example/", chunked),
-    ]
-    .concat();
-    let first_len = response("http://a.example/", page).len();
-    let mut wrong_length = response("http://a.example/", page);
-    let text = String::from_utf8(wrong_length.clone()).unwrap();
-    let declared = format!("Content-Length: {}", page.len());
-    wrong_length = text
-        .replace(&declared, &format!("Content-Length: {}", page.len() - 3))
-        .into_bytes();
-    for (name, bytes, at, what) in [
-        (
-            "chunks.warc",
-            bad_chunks,
-            first_len,
-            "bad chunked transfer-encoding",
-        ),
-        ("length.warc", wrong_length, 0, "Content-Length"),
-        (
-            "trunc.warc",
-            std::fs::read(warc("example-trunc.warc")).unwrap(),
-            1197,
-            "Content-Length (973)",
-        ),
-    ] {
-        let f = tmp.path().join(name);
-        std::fs::write(&f, bytes).unwrap();
-        let store = tmp.path().join(format!("store-{name}"));
-        let out = vellum(&store).arg("import").arg(&f).output().unwrap();
-        assert_eq!(out.status.code(), Some(2), "{name}");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(
-            stderr.contains(&format!("record at byte {at}:")),
-            "{name}: {stderr}"
-        );
-        assert!(stderr.contains(what), "{name}: {stderr}");
-        assert!(!store.exists(), "{name}");
-    }
-
-    // Not a WARC at all, and a missing file: exit 2 with a message.
-    let f = tmp.path().join("notes.txt");
-    std::fs::write(&f, "hello\n").unwrap();
-    let out = vellum(&store).arg("import").arg(&f).output().unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not a WARC record"));
-    vellum(&store)
-        .args(["import", "/nonexistent.warc"])
-        .assert()
-        .code(2);
-}
-
-#[test]
 fn export_then_import_gives_the_same_captures_and_texts() {
     let (tmp, store) = sample_copy();
     // A later sighting of the same bytes (exported as a revisit).
@@ -824,3 +715,7 @@ fn exported_heads_say_they_were_reconstructed() {
     }
     assert_eq!(marks, [Some("reconstructed".to_owned())]);
 }
+
+// The tolerant reader's import semantics (issue #27), in their own file.
+#[path = "warc_cli/tolerant.rs"]
+mod tolerant;

@@ -17,29 +17,41 @@ use super::env::{CliError, Env, Exit, store_message};
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:
   vellum import crawl.warc.gz
-  vellum import --partial damaged.warc
+  vellum import --strict damaged.warc
   vellum import --json a.warc b.warc.gz | jq .
 
 Reads WARC 1.0 and 1.1 (.warc, .warc.gz with a gzip member per record or one for the
-whole file). `response` records with a 2xx status and `resource` records become captures
-(time from WARC-Date; a page goes to the document of its canonical URL, named from
-WARC-Target-URI as `vellum add URL` names it); `revisit` records become captures of the
-payload they point to (earlier in the files, or already archived); request, metadata
-and warcinfo records are skipped and counted. Payload and block digests are checked: a
-record whose digest does not match is not archived.
+whole file) and ARC files (.arc, .arc.gz), tolerantly, as warcio and pywb read them:
+missing or extra line ends between records, bytes that belong to no record or lie
+between gzip members, header lines ending in CR CR LF, status lines without a reason,
+folded headers, and a body declared chunked that is not. What was tolerated is kept
+beside the capture, not in it (`vellum show --meta CAPTURE` lists it); capture ids are
+those of a well-formed file. `response` records with a 2xx status and `resource` records
+become captures (time from WARC-Date; a page goes to the document of its canonical URL,
+named from WARC-Target-URI as `vellum add URL` names it); `revisit` records become
+captures of the payload they point to (earlier in the files, or already archived);
+request, metadata and warcinfo records are skipped and counted. Payload and block
+digests are checked: a record whose digest does not match is not archived (unless
+--accept-bad-digests).
 
-Each file is one durable commit, archived or reported on its own: a broken record
-(truncated file, wrong Content-Length, bad chunked encoding, bad gzip) archives nothing
-of its file, unless --partial is given (then the good records before it). Each capture
-prints `DOC@N CAPTURE_ID new` (or `unchanged`), then a summary. An import that archives
-nothing creates no store. Exit 1 when a record was refused for a bad digest or some
-files failed (listed), 2 when every file failed (even if --partial archived part of it).")]
+Every record that can be read is archived, each file in one durable commit. A record
+that cannot be read (truncated, garbage, a damaged gzip member) is listed with its byte
+offset and skipped; the records after it are read on. With --strict a file with such a
+record archives nothing (with --strict --partial: the good records before it). Each
+capture prints `DOC@N CAPTURE_ID new` (or `unchanged`), then a summary. An import that
+archives nothing creates no store. Exit 0 when every record was read and archived or
+skipped by type, 1 when records were skipped as unreadable, revisits found no payload,
+digests did not match or some files failed (all listed), 2 when no file is a WARC or
+ARC file that could be read, or the store failed.")]
 pub struct ImportArgs {
     /// WARC files (.warc, .warc.gz)
     #[arg(required = true)]
     files: Vec<PathBuf>,
-    /// On broken input, archive every good record of the file before it
-    /// (never half a record) instead of nothing of the file
+    /// All or nothing per file: a record that cannot be read fails its file
+    #[arg(long)]
+    strict: bool,
+    /// With --strict: on a broken record, archive the good records of the
+    /// file before it (without --strict every good record is archived)
     #[arg(long)]
     partial: bool,
     /// Archive records whose digests do not match, flagged: listed among DOC's captures, never a version
@@ -52,6 +64,7 @@ pub struct ImportArgs {
 
 pub fn run_import(env: &Env, args: ImportArgs) -> Result<Exit, CliError> {
     let options = Options {
+        strict: args.strict,
         partial: args.partial,
         accept_bad_digests: args.accept_bad_digests,
     };
@@ -91,9 +104,12 @@ pub fn run_import(env: &Env, args: ImportArgs) -> Result<Exit, CliError> {
     for w in &report.warnings {
         eprintln!("vellum: {}", warning(w));
     }
+    for r in &report.summary.unreadable {
+        eprintln!("vellum: {r}");
+    }
     print_summary(&mut out, &report.summary, args.json)?;
     drop(out);
-    outcome(&report, args.files.len())
+    outcome(&report, args.files.len(), args.strict)
 }
 
 fn store_exists(env: &Env) -> bool {
@@ -119,29 +135,33 @@ fn warning(w: &Warning) -> String {
 }
 
 /// A failed file in words: what broke, and what of it was archived.
-fn failure(f: &FileFailure) -> String {
+fn failure(f: &FileFailure, strict: bool) -> String {
     let (file, n) = (f.file.display(), f.captures_before);
     match (&f.error, f.archived) {
+        (FileError::Broken(e), _) if !strict => {
+            format!("{file}: {e}; nothing was archived from it")
+        }
         (FileError::Broken(e), true) => format!(
             "{file}: {e}\nthe {n} good captures before this record were archived, nothing after it"
         ),
         (FileError::Broken(e), false) => format!(
-            "{file}: {e}\nnothing was archived from it; --partial archives the {n} good captures before this record"
+            "{file}: {e}\nnothing was archived from it (--strict); --strict --partial archives the {n} good captures before this record, and without --strict every good record is archived"
         ),
         (e, _) => format!("{file}: {e}; nothing was archived from it"),
     }
 }
 
-/// Exit 2 when no file could be read, 1 when some failed (listed) or a
+/// Exit 2 when no file could be read, 1 when some failed (listed), or a
+/// record was skipped as unreadable, a revisit found no payload or a
 /// record was refused for a bad digest.
-fn outcome(report: &ImportReport, files: usize) -> Result<Exit, CliError> {
+fn outcome(report: &ImportReport, files: usize, strict: bool) -> Result<Exit, CliError> {
     let failed = &report.summary.failed;
     if failed.len() == files {
-        let all: Vec<String> = failed.iter().map(failure).collect();
+        let all: Vec<String> = failed.iter().map(|f| failure(f, strict)).collect();
         return Err(CliError::new(all.join("\nvellum: ")));
     }
     for f in failed {
-        eprintln!("vellum: {}", failure(f));
+        eprintln!("vellum: {}", failure(f, strict));
     }
     if !failed.is_empty() {
         eprintln!(
@@ -150,7 +170,7 @@ fn outcome(report: &ImportReport, files: usize) -> Result<Exit, CliError> {
         );
         return Ok(Exit::Found);
     }
-    Ok(if report.refused_bad_digests() {
+    Ok(if report.incomplete() {
         Exit::Found
     } else {
         Exit::Ok

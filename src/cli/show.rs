@@ -7,7 +7,7 @@ use vellum::query::{self, Content};
 use vellum::store::{Address, Archive};
 
 use super::common::json_line;
-use super::env::{CliError, Env, Exit};
+use super::env::{CliError, Env, Exit, store_message};
 use super::pager;
 
 #[derive(clap::Args, Debug)]
@@ -57,7 +57,9 @@ pub fn run_show(env: &Env, args: ShowArgs) -> Result<Exit, CliError> {
     if args.meta {
         let (r, rec) = query::record(&archive, &parse_addr(addr_text)?)?;
         let story = query::story_of(&archive, &r.doc);
-        let item = RecordItem::new(&r, rec, story.as_ref());
+        let mut item = RecordItem::new(&r, rec, story.as_ref());
+        item.warc_notes = vellum::warc::importer::capture_notes(&archive, &r.capture)
+            .map_err(|e| CliError::new(store_message(&e)))?;
         let pretty =
             serde_json::to_string_pretty(&item).map_err(|e| CliError::new(e.to_string()))?;
         writeln!(out, "{pretty}")?;

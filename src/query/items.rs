@@ -186,6 +186,10 @@ pub struct RecordItem {
     pub version: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub story: Option<StoryBrief>,
+    /// What reading its WARC (or ARC) record tolerated, kept beside the
+    /// capture (`import`); absent when nothing was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warc_notes: Option<crate::warc::importer::CaptureNotes>,
 }
 
 impl RecordItem {
@@ -199,6 +203,7 @@ impl RecordItem {
                 title: s.title.clone(),
                 docs: s.docs.iter().map(|d| d.entry.doc.clone()).collect(),
             }),
+            warc_notes: None,
         }
     }
 }

@@ -47,7 +47,13 @@ impl Archive {
     /// The newest state object named `name`: its id and bytes.
     pub fn latest_state(&self, name: &str) -> Result<Option<(ObjectId, Arc<Vec<u8>>)>> {
         let _snapshot = self.catalog.read_snapshot();
-        let Some(id) = self.cat(self.catalog.latest_state(name))? else {
+        let found = match self.catalog.latest_state(name) {
+            // A store from before state objects has none, and its catalog,
+            // opened read-only, may have no table for them.
+            Err(_) if self.format < STATE_FORMAT => return Ok(None),
+            r => self.cat(r)?,
+        };
+        let Some(id) = found else {
             return Ok(None);
         };
         Ok(Some((id, self.read_object(&id)?)))

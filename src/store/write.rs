@@ -577,6 +577,11 @@ impl Writer<'_> {
         Ok(merged)
     }
 
+    /// The capture staged last (to stage more about it in the same write).
+    pub fn last_staged(&self) -> Option<CaptureId> {
+        self.staged.last().map(|s| s.capture)
+    }
+
     /// The store being written (reads see the staged captures).
     pub fn archive(&self) -> &Archive {
         self.archive

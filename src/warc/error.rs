@@ -75,16 +75,10 @@ pub enum WarcError {
     Truncated { at: Position, detail: String },
     #[error("{at}: not a WARC record ({detail})")]
     NotWarc { at: Position, detail: String },
-    #[error(
-        "{at}: this is an ARC file (the format before WARC), which vellum does not read; convert it with `warcio recompress FILE OUT.warc.gz`"
-    )]
-    Arc { at: Position },
     #[error("{at}: {detail}")]
     BadHeader { at: Position, detail: String },
-    #[error(
-        "{at}: the record does not end where its Content-Length ({length}) says (no blank line after the block); the length is wrong or the file is damaged"
-    )]
-    BadLength { at: Position, length: u64 },
+    #[error("{at}: {bytes} bytes that start no record, up to the end of the file")]
+    Garbage { at: Position, bytes: u64 },
     #[error("{at}: {source}")]
     Http {
         at: Position,
@@ -107,6 +101,82 @@ impl WarcError {
         match self {
             WarcError::Io { .. } => ErrorKind::Io,
             _ => ErrorKind::InvalidInput,
+        }
+    }
+
+    /// Whether reading cannot go on after this error: the input is no WARC
+    /// (or ARC) file, or it cannot be read. After any other error the
+    /// reader goes on at the next record.
+    pub fn ends_reading(&self) -> bool {
+        matches!(self, WarcError::Io { .. } | WarcError::NotWarc { .. })
+    }
+
+    /// Where the record (or the bytes) in error starts.
+    pub fn at(&self) -> Position {
+        match self {
+            WarcError::Io { at, .. }
+            | WarcError::Gzip { at, .. }
+            | WarcError::Truncated { at, .. }
+            | WarcError::NotWarc { at, .. }
+            | WarcError::BadHeader { at, .. }
+            | WarcError::Garbage { at, .. }
+            | WarcError::Http { at, .. } => *at,
+        }
+    }
+}
+
+/// Something a reader tolerated, as warcio, pywb and jwarc do, to read a
+/// record that is not quite as the standard says. Kept beside the capture,
+/// never inside its record, so that capture ids do not depend on it.
+#[derive(
+    Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Deviation {
+    /// The block is followed by fewer than the two line ends WARC requires
+    /// (`found` of them): the next record, or the end of the file, follows.
+    RecordEnd { found: u8 },
+    /// Bytes between the block and the line ends: the Content-Length is
+    /// probably short by about that much.
+    AfterBlock { bytes: u64 },
+    /// Bytes before this record that start no record, skipped.
+    BeforeRecord { bytes: u64 },
+    /// Bytes between two gzip members, skipped.
+    BetweenMembers { bytes: u64 },
+    /// `Transfer-Encoding: chunked` declared, but the body is not chunked:
+    /// the body is kept as it is.
+    NotChunked,
+    /// The HTTP head is not quite HTTP (`detail` says how); read anyway.
+    HttpHead { detail: String },
+}
+
+impl fmt::Display for Deviation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Deviation::RecordEnd { found } => write!(
+                f,
+                "the block is followed by {found} of the 2 line ends WARC requires"
+            ),
+            Deviation::AfterBlock { bytes } => write!(
+                f,
+                "{bytes} bytes between the block and the record end (Content-Length short?), skipped"
+            ),
+            Deviation::BeforeRecord { bytes } => {
+                write!(
+                    f,
+                    "{bytes} bytes before the record start no record, skipped"
+                )
+            }
+            Deviation::BetweenMembers { bytes } => {
+                write!(
+                    f,
+                    "{bytes} bytes between gzip members before the record, skipped"
+                )
+            }
+            Deviation::NotChunked => f.write_str(
+                "Transfer-Encoding is chunked but the body is not: the body is kept as it is",
+            ),
+            Deviation::HttpHead { detail } => write!(f, "HTTP head read leniently: {detail}"),
         }
     }
 }

@@ -8,6 +8,7 @@
 //! printing. [`importer`] archives WARC files through the store and
 //! [`export`] writes captures out as WARC records; neither prints.
 
+pub mod arc;
 mod error;
 pub mod export;
 pub mod http;
@@ -19,7 +20,7 @@ pub mod write;
 
 use std::fmt;
 
-pub use error::{HttpError, Position, WarcError};
+pub use error::{Deviation, HttpError, Position, WarcError};
 
 use sha1::Digest as _;
 

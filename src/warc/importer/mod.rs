@@ -9,10 +9,13 @@
 //! ([`ImportReport`]). What it shares with `add` (ingest, the write
 //! protocol) it reaches through [`Pipeline`], which the caller provides.
 
+mod notes;
 mod report;
 
+pub use notes::{CaptureNotes, capture_notes, notes_name};
 pub use report::{
-    FileError, FileFailure, ImportError, ImportReport, ImportSummary, SummaryLine, Warning,
+    FileError, FileFailure, ImportError, ImportReport, ImportSummary, SkippedRecord, SummaryLine,
+    Warning,
 };
 
 use std::collections::HashMap;
@@ -28,13 +31,22 @@ use crate::store::{Added, Archive, CaptureExtra, CaptureRecord, NewCapture, Stat
 
 use super::import::{Found, Item, Revisit, Skip, interpret, name_hint};
 use super::read::{Options as ReadOptions, Position, Reader, record_at};
-use super::{Algorithm, Digest};
+use super::{Algorithm, Deviation, Digest, WarcError};
 
 /// How an import treats bad input.
+///
+/// By default every record that can be read is archived; a record that
+/// cannot (truncated, garbage, a damaged gzip member, an HTTP message that
+/// is none) is listed in [`ImportSummary::unreadable`] with its offset and
+/// skipped, and the records after it are read where the format allows.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Options {
-    /// On a broken record, archive the good records of the file before it
-    /// (never half a record) instead of nothing from that file.
+    /// All or nothing per file: a record that cannot be read fails its
+    /// file (nothing of it archived, but see `partial`).
+    pub strict: bool,
+    /// With `strict`: on a broken record, archive the good records of the
+    /// file before it (never half a record) instead of nothing from that
+    /// file. Without `strict` every good record is archived anyway.
     pub partial: bool,
     /// Archive records whose digests do not match, flagged (listed among
     /// the document's captures, never a version), instead of refusing them.
@@ -132,6 +144,7 @@ struct Pending {
     payload: Arc<Vec<u8>>,
     bad: Vec<String>,
     vellum: Option<CaptureRecord>,
+    deviations: Vec<Deviation>,
 }
 
 /// Reads WARC files into a store through a [`Pipeline`].
@@ -271,17 +284,26 @@ impl<'p, P: Pipeline + ?Sized> Importer<'p, P> {
         on: &mut dyn FnMut(Event<'_>),
     ) -> Result<Option<FileError>, ImportError> {
         let mut pending: Option<Pending> = None;
+        let mut first = true;
         let broken = loop {
-            let rec = match reader.next_record() {
+            let next = reader.next_record();
+            let first_record = std::mem::replace(&mut first, false);
+            let rec = match next {
                 Ok(Some(r)) => r,
                 Ok(None) => break None,
-                // The pending capture's record was read whole.
-                Err(e) => break Some(FileError::Broken(Arc::new(e))),
+                // After an error that ends reading, the reader gives `None`.
+                Err(e) => match self.unreadable(path, e, first_record) {
+                    Some(broken) => break Some(broken),
+                    None => continue,
+                },
             };
             self.report.summary.records += 1;
             let item = match interpret(rec, MAX_OBJECT_SIZE) {
                 Ok(i) => i,
-                Err(e) => break Some(FileError::Broken(Arc::new(e))),
+                Err(e) => match self.unreadable(path, e, false) {
+                    Some(broken) => break Some(broken),
+                    None => continue,
+                },
             };
             match item {
                 Item::Capture(found) => {
@@ -310,6 +332,22 @@ impl<'p, P: Pipeline + ?Sized> Importer<'p, P> {
         };
         self.stage(writer, pending.take())?;
         Ok(broken)
+    }
+
+    /// A record that cannot be read: `Some` when that fails the file (the
+    /// file is no WARC at all, or the import is strict), else it is listed
+    /// and skipped.
+    fn unreadable(&mut self, path: &Path, e: WarcError, first: bool) -> Option<FileError> {
+        if self.options.strict || (first && e.ends_reading()) {
+            return Some(FileError::Broken(Arc::new(e)));
+        }
+        let at = e.at();
+        self.report.summary.unreadable.push(SkippedRecord {
+            file: path.to_owned(),
+            offset: at.file_offset(),
+            error: e.to_string(),
+        });
+        None
     }
 
     fn skipped(&mut self, path: &Path, at: Position, why: Skip) {
@@ -380,6 +418,7 @@ impl<'p, P: Pipeline + ?Sized> Importer<'p, P> {
             payload,
             bad: f.bad_digests,
             vellum: None,
+            deviations: f.deviations,
         }
     }
 
@@ -419,6 +458,11 @@ impl<'p, P: Pipeline + ?Sized> Importer<'p, P> {
                 // A store that cannot answer has nothing to offer either.
                 Ok(_) | Err(_) => {
                     self.skip("revisit of a payload not found");
+                    self.report.warnings.push(Warning::RevisitNotFound {
+                        file: path.to_owned(),
+                        at: rv.at,
+                        url: rv.url.unwrap_or_default(),
+                    });
                     return Ok(None);
                 }
             },
@@ -433,6 +477,7 @@ impl<'p, P: Pipeline + ?Sized> Importer<'p, P> {
             payload,
             bad: rv.bad_digests,
             vellum: None,
+            deviations: rv.deviations,
         }))
     }
 
@@ -469,7 +514,7 @@ impl<'p, P: Pipeline + ?Sized> Importer<'p, P> {
         let Some(writer) = writer else {
             return Ok(());
         };
-        let (file, at) = (p.file.clone(), p.at);
+        let (file, at, deviations) = (p.file.clone(), p.at, p.deviations.clone());
         let store_err = |source| ImportError {
             file: file.clone(),
             where_: at.to_string(),
@@ -488,7 +533,14 @@ impl<'p, P: Pipeline + ?Sized> Importer<'p, P> {
                 flag: f.clone(),
             });
         }
-        writer.add_with(capture, extra).map_err(store_err)
+        writer.add_with(capture, extra).map_err(store_err)?;
+        if !deviations.is_empty() {
+            self.report.summary.tolerated += 1;
+            let id = writer.last_staged().expect("a capture was staged");
+            notes::stage_notes(writer, &id, &file, at.file_offset(), &deviations)
+                .map_err(store_err)?;
+        }
+        Ok(())
     }
 
     /// A record vellum exported: the capture record it had, so the record

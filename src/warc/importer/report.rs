@@ -29,10 +29,18 @@ pub struct ImportSummary {
     pub skipped: BTreeMap<String, u64>,
     /// Records whose digests did not match (refused, or flagged).
     pub bad_digests: u64,
+    /// Captures archived (or, refused for a bad digest, read) whose records
+    /// needed tolerance to read (listed by `show --meta`).
+    pub tolerated: u64,
+    /// Records that could not be read, skipped: the records after each were
+    /// read on where the format allows.
+    pub unreadable: Vec<SkippedRecord>,
     /// Files read.
     pub files: u64,
-    /// Files that could not be read whole: nothing of them archived, or with
-    /// `--partial` the good captures before the break.
+    /// Files that could not be read: not WARC (or ARC) files at all,
+    /// unreadable ones, and with `--strict` those with a record that could
+    /// not be read (nothing of them archived, or with `--partial` the good
+    /// captures before the break).
     pub failed: Vec<FileFailure>,
 }
 
@@ -58,7 +66,14 @@ impl fmt::Display for ImportSummary {
         } else {
             skipped.join(", ")
         };
-        write!(f, "; skipped {skipped}; bad digests {}", self.bad_digests)
+        write!(f, "; skipped {skipped}; bad digests {}", self.bad_digests)?;
+        if !self.unreadable.is_empty() {
+            write!(f, "; unreadable records {}", self.unreadable.len())?;
+        }
+        if self.tolerated > 0 {
+            write!(f, "; read with tolerance {}", self.tolerated)?;
+        }
+        Ok(())
     }
 }
 
@@ -66,6 +81,22 @@ impl fmt::Display for ImportSummary {
 #[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
 pub struct SummaryLine<'a> {
     pub summary: &'a ImportSummary,
+}
+
+/// A record that could not be read, skipped.
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+pub struct SkippedRecord {
+    pub file: PathBuf,
+    /// Where the record starts in the file (its gzip member's offset).
+    pub offset: u64,
+    /// What is wrong with it, in words.
+    pub error: String,
+}
+
+impl fmt::Display for SkippedRecord {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}; skipped", self.file.display(), self.error)
+    }
 }
 
 /// A file that could not be imported whole.
@@ -164,6 +195,13 @@ pub enum Warning {
         at: Position,
         flag: String,
     },
+    /// A revisit whose payload is neither in the import nor archived:
+    /// skipped.
+    RevisitNotFound {
+        file: PathBuf,
+        at: Position,
+        url: String,
+    },
 }
 
 impl fmt::Display for Warning {
@@ -199,6 +237,11 @@ impl fmt::Display for Warning {
                 "{}: {at}: {flag}; archived, flagged (listed, never a version)",
                 file.display()
             ),
+            Warning::RevisitNotFound { file, at, url } => write!(
+                f,
+                "{}: {at}: a revisit of {url}, whose payload is neither in the files imported nor archived; skipped (import it with the WARC holding the original)",
+                file.display()
+            ),
         }
     }
 }
@@ -211,6 +254,18 @@ pub struct ImportReport {
 }
 
 impl ImportReport {
+    /// Whether any record was not archived for a reason the user must hear
+    /// of: it could not be read, its revisited payload is nowhere, or its
+    /// digest did not match (exit 1).
+    pub fn incomplete(&self) -> bool {
+        !self.summary.unreadable.is_empty()
+            || self.refused_bad_digests()
+            || self
+                .warnings
+                .iter()
+                .any(|w| matches!(w, Warning::RevisitNotFound { .. }))
+    }
+
     /// Whether a record was refused for a bad digest.
     pub fn refused_bad_digests(&self) -> bool {
         self.summary.bad_digests > self.summary.flagged

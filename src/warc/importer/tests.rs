@@ -87,7 +87,7 @@ fn imports_a_file_and_reports_through_the_callback() {
 }
 
 #[test]
-fn a_broken_file_archives_nothing_of_itself_and_the_others_all() {
+fn strict_a_broken_file_archives_nothing_of_itself_and_the_others_all() {
     let tmp = tempfile::tempdir().unwrap();
     let good = tmp.path().join("good.warc");
     std::fs::write(&good, crawl()).unwrap();
@@ -97,7 +97,11 @@ fn a_broken_file_archives_nothing_of_itself_and_the_others_all() {
     std::fs::write(&broken, bytes).unwrap();
     let (archive, _) = Archive::init(&tmp.path().join("s")).unwrap();
     let mut pipeline = Plain;
-    let mut imp = Importer::new(&mut pipeline, Options::default());
+    let strict = Options {
+        strict: true,
+        ..Options::default()
+    };
+    let mut imp = Importer::new(&mut pipeline, strict);
     let files = [broken.clone(), good];
     imp.import_files(Some(&archive), &files, &mut |_| {})
         .unwrap();
@@ -110,6 +114,80 @@ fn a_broken_file_archives_nothing_of_itself_and_the_others_all() {
         (s.failed[0].captures_before, s.failed[0].archived),
         (1, false)
     );
+}
+
+#[test]
+fn a_record_that_cannot_be_read_is_listed_and_the_rest_archived() {
+    let tmp = tempfile::tempdir().unwrap();
+    let broken = tmp.path().join("broken.warc");
+    let good = crawl();
+    // The revisit's headers are cut short: the response before it stays.
+    let mut bytes = good.clone();
+    bytes.truncate(bytes.len() - 10);
+    std::fs::write(&broken, &bytes).unwrap();
+    let (archive, _) = Archive::init(&tmp.path().join("s")).unwrap();
+    let mut pipeline = Plain;
+    let mut imp = Importer::new(&mut pipeline, Options::default());
+    imp.import_file(Some(&archive), &broken, &mut |_| {})
+        .unwrap();
+    let report = imp.finish();
+    let s = &report.summary;
+    assert_eq!((s.new, s.unchanged, s.files), (1, 0, 1), "{s:?}");
+    assert!(s.failed.is_empty());
+    assert_eq!(s.unreadable.len(), 1);
+    let revisit_at = good.len()
+        - record(
+            "revisit",
+            "2020-01-02T00:00:00Z",
+            &format!("WARC-Target-URI: {URL}\r\nWARC-Refers-To: <urn:uuid:1>\r\n"),
+            b"",
+        )
+        .len();
+    assert_eq!(s.unreadable[0].offset, revisit_at as u64);
+    assert!(report.incomplete());
+}
+
+/// The crawl with every record's two closing line ends gone.
+fn deviant_crawl() -> Vec<u8> {
+    let text = String::from_utf8(crawl()).unwrap();
+    text.replace("\r\n\r\nWARC/1.0", "WARC/1.0").into_bytes()
+}
+
+#[test]
+fn what_was_tolerated_is_kept_beside_the_capture_whose_id_stays() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut ids = Vec::new();
+    for (name, bytes) in [("good", crawl()), ("deviant", deviant_crawl())] {
+        let file = tmp.path().join(format!("{name}.warc"));
+        std::fs::write(&file, bytes).unwrap();
+        let (archive, _) = Archive::init(&tmp.path().join(name)).unwrap();
+        let mut pipeline = Plain;
+        let mut imp = Importer::new(&mut pipeline, Options::default());
+        let mut added = Vec::new();
+        imp.import_file(Some(&archive), &file, &mut |e| {
+            if let Event::Archived { added: a, .. } = e {
+                added.extend(a.iter().map(|a| a.capture));
+            }
+        })
+        .unwrap();
+        let s = imp.finish().summary;
+        assert!(s.unreadable.is_empty(), "{s:?}");
+        let notes: Vec<_> = added
+            .iter()
+            .map(|c| capture_notes(&archive, c).unwrap())
+            .collect();
+        ids.push((added, notes, s.tolerated));
+    }
+    let (good, deviant) = (&ids[0], &ids[1]);
+    assert_eq!(good.0.len(), 2);
+    assert_eq!(good.0, deviant.0, "the same captures, the same ids");
+    assert!(good.1.iter().all(Option::is_none));
+    assert_eq!(good.2, 0);
+    let first = deviant.1[0].as_ref().expect("notes on the response");
+    assert_eq!(first.deviations, [Deviation::RecordEnd { found: 0 }]);
+    assert_eq!((first.file.as_str(), first.offset), ("deviant.warc", 0));
+    assert!(deviant.1[1].is_none(), "the revisit ends as it should");
+    assert_eq!(deviant.2, 1);
 }
 
 #[test]

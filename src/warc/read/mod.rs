@@ -8,13 +8,14 @@
 //! [`Options::max_block`] (longer blocks are hashed as they stream past and
 //! handed back as [`Block::TooLarge`]), never the size of the file.
 
-use std::cell::RefCell;
-use std::collections::VecDeque;
-use std::io::{self, BufRead, BufReader, Read};
-use std::rc::Rc;
+mod source;
 
-pub use super::error::Position;
+use std::io::{self, BufRead, BufReader, Read};
+
+use super::arc;
 use super::error::WarcError;
+pub use super::error::{Deviation, Position};
+use source::{Shared, Source};
 
 use super::{Check, Digest, Hasher};
 
@@ -58,6 +59,9 @@ pub struct Record {
     pub block: Block,
     /// `WARC-Block-Digest` checked against the block.
     pub block_check: Check,
+    /// What the reader tolerated to read this record (and what it went past
+    /// just before it).
+    pub deviations: Vec<Deviation>,
 }
 
 impl Record {
@@ -86,127 +90,82 @@ impl Record {
     }
 }
 
-/// Positions of the gzip members seen recently: (file offset, stream offset).
-type Members = Rc<RefCell<VecDeque<(u64, u64)>>>;
-
-/// A `BufRead` that counts what was consumed.
-struct Counting<R> {
-    inner: R,
-    pos: u64,
-}
-
-impl<R: BufRead> Read for Counting<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.pos += n as u64;
-        Ok(n)
-    }
-}
-
-impl<R: BufRead> BufRead for Counting<R> {
-    fn fill_buf(&mut self) -> io::Result<&[u8]> {
-        self.inner.fill_buf()
-    }
-    fn consume(&mut self, amt: usize) {
-        self.pos += amt as u64;
-        self.inner.consume(amt);
-    }
-}
-
-/// The decompressed stream, member after member.
-enum Source<R: BufRead> {
-    Plain(R),
-    Gzip {
-        decoder: Option<flate2::bufread::GzDecoder<Counting<R>>>,
-        members: Members,
-        out: u64,
-    },
-}
-
-impl<R: BufRead> Read for Source<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        match self {
-            Source::Plain(r) => r.read(buf),
-            Source::Gzip {
-                decoder,
-                members,
-                out,
-            } => loop {
-                let Some(d) = decoder.as_mut() else {
-                    return Ok(0);
-                };
-                let n = d.read(buf)?;
-                if n > 0 || buf.is_empty() {
-                    *out += n as u64;
-                    return Ok(n);
-                }
-                let mut inner = decoder.take().expect("decoder present").into_inner();
-                if inner.fill_buf()?.is_empty() {
-                    return Ok(0);
-                }
-                let mut m = members.borrow_mut();
-                m.push_back((inner.pos, *out));
-                // Only members at or after the current record matter; the
-                // reader trims the front, this bounds the worst case.
-                if m.len() > 4096 {
-                    m.pop_front();
-                }
-                drop(m);
-                *decoder = Some(flate2::bufread::GzDecoder::new(inner));
-            },
-        }
-    }
-}
-
-/// Reads WARC records one at a time.
+/// Reads WARC (or ARC) records one at a time.
+///
+/// Tolerant, as warcio and pywb are: missing or extra line ends between
+/// records, bytes that belong to no record, bytes between gzip members and
+/// header lines ending in CR CR LF are gone past and noted on the record
+/// after them ([`Record::deviations`]). A record that cannot be read
+/// (truncated, garbage, a damaged gzip member) is an error naming where it
+/// starts; the next call goes on with the next record the format allows
+/// finding (the next `WARC/` line, the next gzip member). Only when the
+/// input is no WARC at all, or cannot be read, does reading stop.
 pub struct Reader<R: BufRead> {
     input: BufReader<Source<R>>,
-    members: Option<Members>,
+    gz: Option<Shared>,
     /// Stream offset of the next unread byte.
-    pos: u64,
-    options: Options,
-    /// Set after an error: the stream position is unknown from there on.
+    pub(in crate::warc) pos: u64,
+    pub(in crate::warc) options: Options,
+    /// Set after an error that ends reading.
     failed: bool,
+    /// Set after an error in a record: find the next one first.
+    resync: bool,
+    /// Stream offset where the last error was (an error with no progress
+    /// after it ends reading).
+    last_error: Option<u64>,
+    /// A line read ahead and given back.
+    back: Option<Vec<u8>>,
+    /// Records read (0: the start of the input decides WARC or ARC).
+    pub(in crate::warc) records: u64,
+    /// Reading an ARC file.
+    pub(in crate::warc) arc: bool,
+    /// Deviations of the record being read.
+    pub(in crate::warc) notes: Vec<Deviation>,
 }
 
 impl<R: BufRead> Reader<R> {
     /// Starts reading; gzip is detected from the first two bytes.
     pub fn new(mut input: R, options: Options) -> io::Result<Reader<R>> {
         let gz = input.fill_buf()?.starts_with(&[0x1f, 0x8b]);
-        let (source, members) = if gz {
-            let members: Members = Rc::new(RefCell::new(VecDeque::from([(0, 0)])));
-            let decoder = flate2::bufread::GzDecoder::new(Counting {
-                inner: input,
-                pos: 0,
-            });
-            (
-                Source::Gzip {
-                    decoder: Some(decoder),
-                    members: Rc::clone(&members),
-                    out: 0,
-                },
-                Some(members),
-            )
+        let (source, shared) = if gz {
+            let (s, shared) = Source::gzip(input);
+            (s, Some(shared))
         } else {
             (Source::Plain(input), None)
         };
         Ok(Reader {
             input: BufReader::with_capacity(64 << 10, source),
-            members,
+            gz: shared,
             pos: 0,
             options,
             failed: false,
+            resync: false,
+            last_error: None,
+            back: None,
+            records: 0,
+            arc: false,
+            notes: Vec::new(),
         })
     }
 
     /// Whether the input is gzip-compressed.
     pub fn is_gzip(&self) -> bool {
-        self.members.is_some()
+        self.gz.is_some()
     }
 
-    fn position(&self, offset: u64) -> Position {
-        let member = self.members.as_ref().and_then(|m| {
-            let mut m = m.borrow_mut();
+    /// Whether reading stopped for good (after an error that ends it).
+    pub fn stopped(&self) -> bool {
+        self.failed
+    }
+
+    /// Whether the input is an ARC file (known after the first record).
+    pub fn is_arc(&self) -> bool {
+        self.arc
+    }
+
+    pub(in crate::warc) fn position(&self, offset: u64) -> Position {
+        let member = self.gz.as_ref().and_then(|g| {
+            let m = &mut g.borrow_mut().members;
             // Drop members that end before this offset.
             while m.len() > 1 && m[1].1 <= offset {
                 m.pop_front();
@@ -216,7 +175,7 @@ impl<R: BufRead> Reader<R> {
         Position { offset, member }
     }
 
-    fn io_error(&self, at: Position, e: io::Error) -> WarcError {
+    pub(in crate::warc) fn io_error(&self, at: Position, e: io::Error) -> WarcError {
         if self.is_gzip() && e.kind() != io::ErrorKind::UnexpectedEof {
             WarcError::Gzip {
                 at,
@@ -233,7 +192,15 @@ impl<R: BufRead> Reader<R> {
     }
 
     /// Reads one line (up to `limit` bytes, LF included). Empty at EOF.
-    fn line(&mut self, at: Position, limit: usize) -> Result<Vec<u8>, WarcError> {
+    pub(in crate::warc) fn line(
+        &mut self,
+        at: Position,
+        limit: usize,
+    ) -> Result<Vec<u8>, WarcError> {
+        if let Some(line) = self.back.take() {
+            self.pos += line.len() as u64;
+            return Ok(line);
+        }
         let mut line = Vec::new();
         let n = (&mut self.input)
             .take(limit as u64)
@@ -243,35 +210,78 @@ impl<R: BufRead> Reader<R> {
         Ok(line)
     }
 
-    /// The next record, `None` at the end. After an error, always `None`.
+    /// Gives a line back: the next [`Reader::line`] returns it.
+    pub(in crate::warc) fn unread(&mut self, line: Vec<u8>) {
+        self.pos -= line.len() as u64;
+        self.back = Some(line);
+    }
+
+    /// Whether the input is at its end.
+    fn at_end(&mut self, at: Position) -> Result<bool, WarcError> {
+        if self.back.is_some() {
+            return Ok(false);
+        }
+        let r = self.input.fill_buf().map(|b| b.is_empty());
+        r.map_err(|e| self.io_error(at, e))
+    }
+
+    /// The next record, `None` at the end. After an error in a record, the
+    /// next call goes on at the next record; after an error that ends
+    /// reading ([`WarcError::ends_reading`]), `None`.
     pub fn next_record(&mut self) -> Result<Option<Record>, WarcError> {
         if self.failed {
             return Ok(None);
         }
-        let r = self.read_record();
-        if r.is_err() {
-            self.failed = true;
+        if self.resync {
+            self.resync = false;
+            self.skip_damage();
+        }
+        self.notes.clear();
+        let r = if self.arc {
+            self.read_arc()
+        } else {
+            self.read_record()
+        };
+        if let Err(e) = &r {
+            let stuck = self.last_error.is_some_and(|p| p >= self.pos);
+            if e.ends_reading() || stuck {
+                self.failed = true;
+            } else {
+                self.resync = true;
+                self.last_error = Some(self.pos);
+            }
+        }
+        if r.is_ok() {
+            self.records += 1;
         }
         r
+    }
+
+    /// After an error: in a gzip file whose member is damaged, goes on at
+    /// the next member; otherwise the next record start is found by
+    /// [`Reader::record_start`], past whatever is left of the bad record.
+    fn skip_damage(&mut self) {
+        self.back = None;
+        // A damaged member fails its reads again: probe it.
+        if self.is_gzip() && self.input.fill_buf().is_err() {
+            let n = self.input.buffer().len();
+            self.input.consume(n);
+            match self.input.get_mut().skip_member() {
+                Ok(Some(out)) => self.pos = out,
+                Ok(None) => {}
+                Err(_) => self.failed = true,
+            }
+        }
     }
 
     fn read_record(&mut self) -> Result<Option<Record>, WarcError> {
         let Some((at, first)) = self.record_start()? else {
             return Ok(None);
         };
-        if first.starts_with(b"filedesc://") {
-            return Err(WarcError::Arc { at });
+        if self.arc {
+            return self.arc_record(at, first);
         }
         let version = String::from_utf8_lossy(trim_eol(&first)).into_owned();
-        if !(version.starts_with("WARC/1.") || version == "WARC/0.18" || version == "WARC/0.17") {
-            return Err(WarcError::NotWarc {
-                at,
-                detail: format!(
-                    "it starts with {:?}, not WARC/1.0 or WARC/1.1",
-                    version.chars().take(40).collect::<String>()
-                ),
-            });
-        }
         let headers = self.header_fields(at, first.len())?;
         let field = |name: &str| {
             headers
@@ -280,7 +290,7 @@ impl<R: BufRead> Reader<R> {
                 .map(|(_, v)| v.as_str())
         };
         let length: u64 = match field("Content-Length") {
-            Some(v) => v.parse().map_err(|_| WarcError::BadHeader {
+            Some(v) => v.trim().parse().map_err(|_| WarcError::BadHeader {
                 at,
                 detail: format!(
                     "Content-Length {:?} is not a number",
@@ -301,14 +311,8 @@ impl<R: BufRead> Reader<R> {
             });
         }
         let declared = field("WARC-Block-Digest").map(str::to_owned);
-        let block = self.block(at, length, declared.as_deref())?;
-        let (block, streamed_check) = block;
-        self.record_end(at, length)?;
-        // A gzip member is checked (CRC, length) when its end is read: do
-        // that now, so that a damaged member fails its own record.
-        if let Err(e) = self.input.fill_buf() {
-            return Err(self.io_error(at, e));
-        }
+        let (block, streamed_check) = self.block(at, length, declared.as_deref())?;
+        self.record_end(at)?;
         let block_check = match (&block, streamed_check) {
             (_, Some(c)) => c,
             (Block::Kept(b), None) => Check::against(declared.as_deref(), &[b]),
@@ -320,28 +324,33 @@ impl<R: BufRead> Reader<R> {
             headers,
             block,
             block_check,
+            deviations: std::mem::take(&mut self.notes),
         }))
     }
 
     /// The first line of the next record and where the record starts,
-    /// past the blank lines some writers leave between records; `None` at
-    /// the end of the input.
-    fn record_start(&mut self) -> Result<Option<(Position, Vec<u8>)>, WarcError> {
+    /// past blank lines, and past bytes that start no record (noted); `None`
+    /// at the end of the input. At the start of the input, a first line
+    /// that starts no WARC record (nor ARC) means it is no WARC file.
+    pub(in crate::warc) fn record_start(
+        &mut self,
+    ) -> Result<Option<(Position, Vec<u8>)>, WarcError> {
+        let mut skipped: Option<(Position, u64)> = None;
         let mut blank = 0;
-        let (at, first) = loop {
+        loop {
             // Filling first makes the member holding the next byte known.
-            let filled = self.input.fill_buf().map(|b| b.is_empty());
             let at = self.position(self.pos);
-            if filled.map_err(|e| self.io_error(at, e))? {
-                return Ok(None);
+            if self.at_end(at)? {
+                return match skipped {
+                    Some((at, bytes)) => Err(WarcError::Garbage { at, bytes }),
+                    None => Ok(None),
+                };
             }
+            self.take_strays(at.offset);
             let line = self.line(at, MAX_HEADER_BYTES)?;
-            if line.is_empty() {
-                return Ok(None);
-            }
-            if line == b"\r\n" || line == b"\n" {
+            if trim_eol(&line).is_empty() {
                 blank += 1;
-                if blank > MAX_BLANK_LINES {
+                if blank > MAX_BLANK_LINES && self.records == 0 {
                     return Err(WarcError::NotWarc {
                         at,
                         detail: "only blank lines".into(),
@@ -349,14 +358,54 @@ impl<R: BufRead> Reader<R> {
                 }
                 continue;
             }
-            break (at, line);
-        };
-        Ok(Some((at, first)))
+            if self.records == 0 && self.last_error.is_none() && skipped.is_none() && !self.arc {
+                if line.starts_with(b"filedesc://") || arc::header_line(&line).is_some() {
+                    self.arc = true;
+                    return Ok(Some((at, line)));
+                }
+                if !is_version_line(&line) {
+                    return Err(WarcError::NotWarc {
+                        at,
+                        detail: format!(
+                            "it starts with {:?}, not WARC/1.0 or WARC/1.1",
+                            String::from_utf8_lossy(trim_eol(&line))
+                                .chars()
+                                .take(40)
+                                .collect::<String>()
+                        ),
+                    });
+                }
+            }
+            let starts = if self.arc {
+                arc::header_line(&line).is_some()
+            } else {
+                is_version_line(&line)
+            };
+            if starts {
+                if let Some((_, bytes)) = skipped {
+                    self.notes.push(Deviation::BeforeRecord { bytes });
+                }
+                return Ok(Some((at, line)));
+            }
+            let s = skipped.get_or_insert((at, 0));
+            s.1 += line.len() as u64;
+        }
+    }
+
+    /// Notes the bytes skipped between gzip members before stream offset
+    /// `upto` (on the record starting there).
+    fn take_strays(&mut self, upto: u64) {
+        let Some(g) = &self.gz else { return };
+        let mut g = g.borrow_mut();
+        let n = g.strays.iter().take_while(|s| s.0 <= upto).count();
+        for (_, _, bytes) in g.strays.drain(..n) {
+            self.notes.push(Deviation::BetweenMembers { bytes });
+        }
     }
 
     /// The header fields after the version line (`first_len` bytes), up to
     /// the blank line ending them; folded lines joined.
-    fn header_fields(
+    pub(in crate::warc) fn header_fields(
         &mut self,
         at: Position,
         first_len: usize,
@@ -413,34 +462,52 @@ impl<R: BufRead> Reader<R> {
         Ok(headers)
     }
 
-    /// The two line ends after the block (bare LFs tolerated): anything
-    /// else means the block was not `length` bytes long.
-    fn record_end(&mut self, at: Position, length: u64) -> Result<(), WarcError> {
-        for _ in 0..2 {
-            let line = self.line(at, 2)?;
+    /// The two line ends after the block. Fewer (the next record right
+    /// after the block, or the end of the file) and bytes before them (a
+    /// Content-Length too short) are noted, as warcio tolerates them; a
+    /// damaged gzip member is an error of this record.
+    fn record_end(&mut self, at: Position) -> Result<(), WarcError> {
+        let mut ends = 0;
+        while ends < 2 {
+            let line = self.line(at, MAX_HEADER_BYTES)?;
             if line.is_empty() {
-                return Err(WarcError::Truncated {
-                    at,
-                    detail: "the blank lines ending the record are missing".into(),
+                break;
+            }
+            if trim_eol(&line).is_empty() && line.ends_with(b"\n") {
+                ends += 1;
+                continue;
+            }
+            if is_version_line(&line) {
+                self.unread(line);
+            } else {
+                self.notes.push(Deviation::AfterBlock {
+                    bytes: line.len() as u64,
                 });
+                ends = 2;
             }
-            if line != b"\r\n" && line != b"\n" {
-                let rest = if line == b"\r" {
-                    self.line(at, 1)?
-                } else {
-                    Vec::new()
-                };
-                if line != b"\r" || rest != b"\n" {
-                    return Err(WarcError::BadLength { at, length });
-                }
-            }
+            break;
+        }
+        if ends < 2 {
+            self.notes.push(Deviation::RecordEnd { found: ends });
+        }
+        if self.back.is_none() {
+            self.check_member(at)?;
         }
         Ok(())
     }
 
+    /// A gzip member is checked (CRC, length) when its end is read: reads
+    /// on, so that a damaged member fails its own record.
+    pub(in crate::warc) fn check_member(&mut self, at: Position) -> Result<(), WarcError> {
+        match self.input.fill_buf() {
+            Ok(_) => Ok(()),
+            Err(e) => Err(self.io_error(at, e)),
+        }
+    }
+
     /// Reads the block: kept when short enough, else streamed through the
     /// declared digest.
-    fn block(
+    pub(in crate::warc) fn block(
         &mut self,
         at: Position,
         length: u64,
@@ -501,6 +568,78 @@ impl<R: BufRead> Reader<R> {
     }
 }
 
+/// ARC records (see [`super::arc`]), read as the WARC records warcio's
+/// `arc2warc` makes of them.
+impl<R: BufRead> Reader<R> {
+    /// The next ARC record.
+    pub(in crate::warc) fn read_arc(&mut self) -> Result<Option<Record>, WarcError> {
+        let Some((at, first)) = self.record_start()? else {
+            return Ok(None);
+        };
+        self.arc_record(at, first)
+    }
+
+    /// An ARC record whose header line `first` starts at `at`.
+    pub(in crate::warc) fn arc_record(
+        &mut self,
+        at: Position,
+        first: Vec<u8>,
+    ) -> Result<Option<Record>, WarcError> {
+        let h = arc::header_line(&first).ok_or_else(|| WarcError::BadHeader {
+            at,
+            detail: format!(
+                "ARC header line {:?} is not URL IP DATE TYPE LENGTH",
+                String::from_utf8_lossy(trim_eol(&first))
+                    .chars()
+                    .take(60)
+                    .collect::<String>()
+            ),
+        })?;
+        let (block, _) = self.block(at, h.length, None)?;
+        // One LF ends an ARC record; blank lines are gone past by the next
+        // record's start. A damaged gzip member fails this record.
+        self.check_member(at)?;
+        let is_http = matches!(&block, Block::Kept(b) if b.starts_with(b"HTTP/"));
+        let kind = if h.url.starts_with("filedesc://") {
+            "warcinfo"
+        } else if is_http {
+            "response"
+        } else if h.url.starts_with("http:") || h.url.starts_with("https:") {
+            // What an http URL's record holds is its HTTP response; anything
+            // else there is no capture of it.
+            return Err(WarcError::BadHeader {
+                at,
+                detail: "the ARC record of an http URL holds no HTTP response".into(),
+            });
+        } else {
+            "resource"
+        };
+        let content_type = match kind {
+            "response" => "application/http; msgtype=response".to_owned(),
+            _ => h.content_type.clone(),
+        };
+        let length = match &block {
+            Block::Kept(b) => b.len() as u64,
+            Block::TooLarge(n) => *n,
+        };
+        let headers = vec![
+            ("WARC-Type".to_owned(), kind.to_owned()),
+            ("WARC-Target-URI".to_owned(), h.url),
+            ("WARC-Date".to_owned(), h.date),
+            ("Content-Type".to_owned(), content_type),
+            ("Content-Length".to_owned(), length.to_string()),
+        ];
+        Ok(Some(Record {
+            at,
+            version: "ARC".to_owned(),
+            headers,
+            block,
+            block_check: Check::Absent,
+            deviations: std::mem::take(&mut self.notes),
+        }))
+    }
+}
+
 /// Reads the record at `at` again (a position from an earlier pass over the
 /// same file): seeks to its gzip member, or to its offset in a plain file.
 /// In a whole-file gzip, the data before the record is decompressed again.
@@ -539,172 +678,22 @@ pub fn record_at<R: BufRead + io::Seek>(
     }
 }
 
-fn trim_eol(line: &[u8]) -> &[u8] {
-    let line = line.strip_suffix(b"\n").unwrap_or(line);
-    line.strip_suffix(b"\r").unwrap_or(line)
+/// A line without its end: LF, CR LF, and the CR CR LF some writers
+/// leave.
+pub(in crate::warc) fn trim_eol(line: &[u8]) -> &[u8] {
+    let mut line = line.strip_suffix(b"\n").unwrap_or(line);
+    while let Some(l) = line.strip_suffix(b"\r") {
+        line = l;
+    }
+    line
+}
+
+/// Whether a line starts a WARC record (`WARC/1.0`, `WARC/1.1`, and the
+/// drafts 0.17 and 0.18).
+fn is_version_line(line: &[u8]) -> bool {
+    let v = trim_eol(line);
+    v.starts_with(b"WARC/1.") || v == b"WARC/0.18" || v == b"WARC/0.17"
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::io::Write;
-
-    pub(crate) fn record(kind: &str, extra: &str, block: &[u8]) -> Vec<u8> {
-        let mut r = format!(
-            "WARC/1.1\r\nWARC-Type: {kind}\r\n{extra}Content-Length: {}\r\n\r\n",
-            block.len()
-        )
-        .into_bytes();
-        r.extend_from_slice(block);
-        r.extend_from_slice(b"\r\n\r\n");
-        r
-    }
-
-    fn gz(data: &[u8]) -> Vec<u8> {
-        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        e.write_all(data).unwrap();
-        e.finish().unwrap()
-    }
-
-    fn all(data: &[u8], options: Options) -> (Vec<Record>, Option<WarcError>) {
-        let mut r = Reader::new(data, options).unwrap();
-        let mut out = Vec::new();
-        loop {
-            match r.next_record() {
-                Ok(Some(rec)) => out.push(rec),
-                Ok(None) => return (out, None),
-                Err(e) => return (out, Some(e)),
-            }
-        }
-    }
-
-    #[test]
-    fn plain_gzip_per_record_and_whole_file() {
-        let a = record("resource", "WARC-Target-URI: <http://a/>\r\n", b"hello");
-        let b = record("metadata", "", b"k: v\r\n");
-        let plain = [a.clone(), b.clone()].concat();
-        let (recs, err) = all(&plain, Options::default());
-        assert!(err.is_none());
-        assert_eq!(recs.len(), 2);
-        assert_eq!(recs[0].target_uri(), Some("http://a/"));
-        assert_eq!(recs[0].block, Block::Kept(b"hello".to_vec()));
-        assert_eq!(recs[1].at.offset, a.len() as u64);
-        assert_eq!(recs[1].at.member, None);
-
-        let (ga, gb) = (gz(&a), gz(&b));
-        let per_record = [ga.clone(), gb].concat();
-        let (recs, err) = all(&per_record, Options::default());
-        assert!(err.is_none());
-        assert_eq!(recs.len(), 2);
-        assert_eq!(recs[1].at.member, Some((ga.len() as u64, a.len() as u64)));
-        assert_eq!(recs[1].at.file_offset(), ga.len() as u64);
-
-        let whole = gz(&plain);
-        let (recs, err) = all(&whole, Options::default());
-        assert!(err.is_none());
-        assert_eq!(recs.len(), 2);
-        assert_eq!(recs[1].at.member, Some((0, 0)));
-        assert!(recs[1].at.to_string().contains("decompressed"));
-    }
-
-    #[test]
-    fn block_digests() {
-        let good = Digest::of(super::super::Algorithm::Sha1, b"hello").to_warc();
-        let rec = record(
-            "resource",
-            &format!("WARC-Block-Digest: {good}\r\n"),
-            b"hello",
-        );
-        let (recs, _) = all(&rec, Options::default());
-        assert_eq!(recs[0].block_check, Check::Good);
-        let bad = record(
-            "resource",
-            &format!("WARC-Block-Digest: {good}\r\n"),
-            b"hellO",
-        );
-        let (recs, _) = all(&bad, Options::default());
-        assert!(recs[0].block_check.is_bad());
-        // Too large to keep: hashed while streaming.
-        let small = Options { max_block: 2 };
-        let (recs, err) = all(&rec, small);
-        assert!(err.is_none());
-        assert_eq!(recs[0].block, Block::TooLarge(5));
-        assert_eq!(recs[0].block_check, Check::Good);
-        let (recs, _) = all(&bad, small);
-        assert!(recs[0].block_check.is_bad());
-    }
-
-    #[test]
-    fn broken_inputs_name_the_record() {
-        let a = record("resource", "", b"hello");
-        let b = record("resource", "", b"world");
-        let both = [a.clone(), b.clone()].concat();
-        // Truncated in the second record's block.
-        let (recs, err) = all(&both[..both.len() - 8], Options::default());
-        assert_eq!(recs.len(), 1);
-        let e = err.unwrap();
-        assert!(matches!(e, WarcError::Truncated { .. }), "{e}");
-        assert!(e.to_string().contains(&format!("byte {}", a.len())), "{e}");
-        // Wrong Content-Length.
-        let wrong = String::from_utf8(b.clone())
-            .unwrap()
-            .replace("Content-Length: 5", "Content-Length: 3");
-        let (recs, err) = all(
-            &[a.clone(), wrong.into_bytes()].concat(),
-            Options::default(),
-        );
-        assert_eq!(recs.len(), 1);
-        assert!(matches!(err, Some(WarcError::BadLength { .. })));
-        // Damaged gzip member.
-        let mut g2 = gz(&b);
-        let mid = g2.len() / 2;
-        g2[mid] ^= 0xff;
-        g2[mid + 1] ^= 0x55;
-        let ga = gz(&a);
-        let (recs, err) = all(&[ga.clone(), g2].concat(), Options::default());
-        assert_eq!(recs.len(), 1);
-        let e = err.unwrap();
-        assert!(
-            matches!(
-                e,
-                WarcError::Gzip { .. } | WarcError::Truncated { .. } | WarcError::BadLength { .. }
-            ),
-            "{e}"
-        );
-        // Truncated gzip member.
-        let g2 = gz(&b);
-        let (recs, err) = all(
-            &[ga.clone(), g2[..g2.len() - 4].to_vec()].concat(),
-            Options::default(),
-        );
-        assert_eq!(recs.len(), 1);
-        assert!(
-            err.unwrap()
-                .to_string()
-                .contains(&format!("byte {}", ga.len()))
-        );
-        // Not a WARC, ARC, missing length.
-        assert!(matches!(
-            all(b"hello\r\n", Options::default()).1,
-            Some(WarcError::NotWarc { .. })
-        ));
-        assert!(matches!(
-            all(
-                b"filedesc://x.arc 0.0.0.0 2000 text/plain 10\n",
-                Options::default()
-            )
-            .1,
-            Some(WarcError::Arc { .. })
-        ));
-        assert!(matches!(
-            all(
-                b"WARC/1.0\r\nWARC-Type: resource\r\n\r\n",
-                Options::default()
-            )
-            .1,
-            Some(WarcError::BadHeader { .. })
-        ));
-        // Empty input is an empty archive.
-        assert!(all(b"", Options::default()).0.is_empty());
-    }
-}
+mod tests;
