@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The WARC import checked against an oracle: warcio reads every public WARC
 # and ARC test file (warcio's, kept in tests/fixtures/warc/, and pywb's
-# sample archive when a pywb checkout is given), vellum imports them, and
+# sample archive: from the venv scripts/check-pywb.sh makes, which pywb's
+# PyPI package fills, or from a pywb checkout), vellum imports them, and
 # the captures must be the same: (target URI, date, sha1 of the payload)
 # for every response and resource with a 2xx status (or none: not HTTP) and
 # every revisit whose payload is in the files. Each suite is one import
@@ -13,7 +14,8 @@
 # end of the file, a compressed body cut short): those are counted apart.
 # Nothing vellum archives may be missing from warcio's reading.
 #
-#   scripts/check-warc-oracle.sh                       (warcio's files only)
+#   scripts/check-warc-oracle.sh                       (warcio's files; pywb's when
+#                                                       target/pywb-venv exists)
 #   PYWB_REPO=~/src/pywb scripts/check-warc-oracle.sh  (and pywb's: a clone, or its git dir)
 #
 # Needs python3 with venv; installs warcio from PyPI into target/warcio-venv
@@ -43,8 +45,14 @@ if [[ -n ${PYWB_REPO:-} ]]; then
         done
     fi
     suites+=("$work/pywb")
+elif [[ -d $root/target/pywb-venv/sample_archive/warcs ]]; then
+    # pywb's package from PyPI installs its sample archive beside its venv
+    # (scripts/check-pywb.sh makes that venv; GPL-3 files, read, never kept).
+    mkdir -p "$work/pywb"
+    cp "$root"/target/pywb-venv/sample_archive/warcs/* "$work/pywb/"
+    suites+=("$work/pywb")
 else
-    echo "check-warc-oracle: pywb's sample archive skipped (set PYWB_REPO to a pywb checkout to include it)"
+    echo "check-warc-oracle: pywb's sample archive skipped (run scripts/check-pywb.sh first, or set PYWB_REPO to a pywb checkout)"
 fi
 
 for dir in "${suites[@]}"; do
