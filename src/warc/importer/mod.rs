@@ -157,6 +157,11 @@ pub struct Importer<'p, P: Pipeline + ?Sized> {
     staged: u64,
     /// Captures staged (or, in a dry run, that would be) in files kept.
     kept: u64,
+    /// Revisits whose payload was not found yet: a later file of the same
+    /// import may hold it (crawls are split across files in any order).
+    deferred: Vec<(PathBuf, Revisit)>,
+    /// Whether revisits wait for later files ([`Importer::import_files`]).
+    defer: bool,
 }
 
 impl<'p, P: Pipeline + ?Sized> Importer<'p, P> {
@@ -168,6 +173,8 @@ impl<'p, P: Pipeline + ?Sized> Importer<'p, P> {
             report: ImportReport::default(),
             staged: 0,
             kept: 0,
+            deferred: Vec::new(),
+            defer: false,
         }
     }
 
@@ -212,6 +219,7 @@ impl<'p, P: Pipeline + ?Sized> Importer<'p, P> {
         };
         let before = self.report.summary.clone();
         let (warnings, seen) = (self.report.warnings.len(), self.seen.list.len());
+        let deferred = self.deferred.len();
         self.staged = 0;
         let broken = match open_reader(path) {
             Ok(reader) => self.read(reader, path, writer.as_mut(), on)?,
@@ -227,6 +235,7 @@ impl<'p, P: Pipeline + ?Sized> Importer<'p, P> {
             self.report.summary.records = records;
             self.report.warnings.truncate(warnings);
             self.seen.truncate(seen);
+            self.deferred.truncate(deferred);
             self.staged = 0;
         }
         self.report.summary.files += 1;
@@ -268,8 +277,75 @@ impl<'p, P: Pipeline + ?Sized> Importer<'p, P> {
         files: &[PathBuf],
         on: &mut dyn FnMut(Event<'_>),
     ) -> Result<(), ImportError> {
+        self.defer = true;
         for file in files {
             self.import_file(archive, file, on)?;
+        }
+        self.defer = false;
+        self.resolve_deferred(archive, on)
+    }
+
+    /// The revisits whose payload no file before them held, tried again
+    /// once every file is read (a later file may hold it), as one more
+    /// commit; those still unresolved are listed and skipped.
+    fn resolve_deferred(
+        &mut self,
+        archive: Option<&Archive>,
+        on: &mut dyn FnMut(Event<'_>),
+    ) -> Result<(), ImportError> {
+        let deferred = std::mem::take(&mut self.deferred);
+        let Some(first) = deferred.first().map(|(f, _)| f.clone()) else {
+            return Ok(());
+        };
+        let store_err = |file: &Path| {
+            let file = file.to_owned();
+            move |source| ImportError {
+                file,
+                where_: "committing revisits resolved in later files".to_owned(),
+                source: Box::new(source),
+            }
+        };
+        let mut writer = match archive {
+            Some(a) => Some(
+                a.writer(&mut || on(Event::Waiting))
+                    .map_err(store_err(&first))?,
+            ),
+            None => None,
+        };
+        self.staged = 0;
+        for (path, rv) in deferred {
+            let archive = writer.as_ref().map(Writer::archive);
+            match self.lookup_revisit(archive, &path, rv, true) {
+                Ok(pending) => self.stage(writer.as_mut(), pending)?,
+                Err(e) => {
+                    // The earlier record it resolved to changed on disk.
+                    self.report.summary.failed.push(FileFailure {
+                        file: path,
+                        error: e,
+                        captures_before: 0,
+                        archived: true,
+                    });
+                }
+            }
+        }
+        let staged = self.staged;
+        match writer.filter(|_| staged > 0) {
+            Some(w) => {
+                let added = self.pipeline.commit(w).map_err(store_err(&first))?;
+                for a in &added {
+                    match a.status {
+                        Status::New => self.report.summary.new += 1,
+                        Status::Unchanged => self.report.summary.unchanged += 1,
+                        Status::Flagged => {}
+                    }
+                }
+                self.kept += added.len() as u64;
+                on(Event::Archived {
+                    file: &first,
+                    added: &added,
+                });
+            }
+            None => self.kept += staged,
         }
         Ok(())
     }
@@ -422,12 +498,25 @@ impl<'p, P: Pipeline + ?Sized> Importer<'p, P> {
         }
     }
 
-    /// The payload a revisit points to: earlier in this import, or archived.
+    /// The payload a revisit points to: earlier in this import, or
+    /// archived; else the revisit waits for the import's later files.
     fn revisit(
         &mut self,
         archive: Option<&Archive>,
         path: &Path,
         rv: Revisit,
+    ) -> Result<Option<Pending>, FileError> {
+        self.lookup_revisit(archive, path, rv, false)
+    }
+
+    /// [`Importer::revisit`]; on the `last` try, a payload found nowhere is
+    /// listed and the revisit skipped.
+    fn lookup_revisit(
+        &mut self,
+        archive: Option<&Archive>,
+        path: &Path,
+        rv: Revisit,
+        last: bool,
     ) -> Result<Option<Pending>, FileError> {
         let hit = rv
             .refers_to
@@ -456,6 +545,10 @@ impl<'p, P: Pipeline + ?Sized> Importer<'p, P> {
             None => match archive.map(|a| archived(a, &rv)).transpose() {
                 Ok(Some(Some(found))) => found,
                 // A store that cannot answer has nothing to offer either.
+                Ok(_) | Err(_) if !last && self.defer => {
+                    self.deferred.push((path.to_owned(), rv));
+                    return Ok(None);
+                }
                 Ok(_) | Err(_) => {
                     self.skip("revisit of a payload not found");
                     self.report.warnings.push(Warning::RevisitNotFound {

@@ -225,3 +225,25 @@ fn a_dry_run_says_whether_anything_would_be_archived() {
     .unwrap();
     assert!(some.is_none());
 }
+
+/// A crawl split across files in any order: a revisit whose payload is in a
+/// later file of the same import resolves once every file is read.
+#[test]
+fn a_revisit_resolves_to_a_later_file_of_the_same_import() {
+    let tmp = tempfile::tempdir().unwrap();
+    let whole = crawl();
+    // The revisit alone first, the response it refers to after.
+    let split = whole.windows(9).rposition(|w| w == b"WARC/1.0\r").unwrap();
+    let (responses, revisit) = (tmp.path().join("b.warc"), tmp.path().join("a.warc"));
+    std::fs::write(&responses, &whole[..split]).unwrap();
+    std::fs::write(&revisit, &whole[split..]).unwrap();
+    let (archive, _) = Archive::init(&tmp.path().join("s")).unwrap();
+    let mut pipeline = Plain;
+    let mut imp = Importer::new(&mut pipeline, Options::default());
+    imp.import_files(Some(&archive), &[revisit, responses], &mut |_| {})
+        .unwrap();
+    let report = imp.finish();
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    let s = report.summary;
+    assert_eq!((s.new, s.unchanged), (1, 1), "{s:?}");
+}
