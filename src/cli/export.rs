@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use vellum::warc::export::{ExportError, select, write_warc_file};
+use vellum::store::{Archive, CaptureId, StoreError};
+use vellum::warc::export::{ExportError, select, unexportable, write_warc_file};
 
 use super::env::{CliError, Env, Exit};
 
@@ -25,20 +26,53 @@ Writes WARC/1.1, one gzip member per record: a `warcinfo` record, then per captu
 - a `metadata` record holding the capture record (blake3 ids).
 sha1 payload and block digests in base32, WARC-Target-URI = the capture's URL or
 urn:vellum:capture:ID, WARC-Date = captured-at. `vellum import` reads the file back to
-the same capture ids. The file appears only once complete.")]
+the same capture ids. The file appears only once complete.
+
+A damaged capture (its record, bytes or text unreadable: see `vellum verify`) stops the
+export before anything is written, naming every damaged capture; with --skip-damaged the
+others are written, the damaged ones listed on stderr, and the exit code is 1.")]
 pub struct ExportArgs {
     /// Output file (WARC/1.1, gzip per record)
     #[arg(long, value_name = "OUT.warc.gz")]
     warc: PathBuf,
     /// Documents (every capture), versions (DOC@N) or capture ids [default: all]
     addrs: Vec<String>,
+    /// Write every intact capture and list the damaged ones (exit 1) instead of refusing
+    #[arg(long)]
+    skip_damaged: bool,
 }
 
 pub fn run_export(env: &Env, args: ExportArgs) -> Result<Exit, CliError> {
     let archive = env.open()?;
-    let chosen = select(&archive, &args.addrs).map_err(|e| export_error(e, &args.warc))?;
+    let mut chosen = select(&archive, &args.addrs).map_err(|e| export_error(e, &args.warc))?;
+    let mut skipped = Vec::new();
+    if args.skip_damaged {
+        skipped = unexportable(&archive, &chosen);
+        chosen.retain(|c| !skipped.iter().any(|(s, _)| s == c));
+    }
     let now = time::OffsetDateTime::now_utc();
-    write_warc_file(&archive, &chosen, &args.warc, now).map_err(|e| export_error(e, &args.warc))?;
+    match write_warc_file(&archive, &chosen, &args.warc, now) {
+        Ok(()) => {}
+        // Say every damaged capture, not only the first one met.
+        Err(ExportError::Store(e)) if is_damage(&e) => {
+            let damaged = unexportable(&archive, &chosen);
+            return Err(CliError::new(format!(
+                "{} of {} capture(s) cannot be exported: {}; nothing was written. \
+                 `vellum export --skip-damaged` writes the others, `vellum repair` heals them",
+                damaged.len(),
+                chosen.len(),
+                describe(&archive, &damaged)
+            )));
+        }
+        Err(e) => return Err(export_error(e, &args.warc)),
+    }
+    if !skipped.is_empty() {
+        eprintln!(
+            "vellum: skipped {} damaged capture(s): {} (`vellum verify` says more)",
+            skipped.len(),
+            describe(&archive, &skipped)
+        );
+    }
     if env.notes {
         eprintln!(
             "vellum: wrote {} captures to {}",
@@ -46,7 +80,31 @@ pub fn run_export(env: &Env, args: ExportArgs) -> Result<Exit, CliError> {
             args.warc.display()
         );
     }
-    Ok(Exit::Ok)
+    Ok(if skipped.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Found
+    })
+}
+
+fn is_damage(e: &StoreError) -> bool {
+    matches!(e, StoreError::Damaged { .. } | StoreError::Missing { .. })
+}
+
+/// `DOC capture ID (why)` for each.
+fn describe(archive: &Archive, damaged: &[(CaptureId, StoreError)]) -> String {
+    damaged
+        .iter()
+        .map(|(id, e)| {
+            let doc = archive
+                .capture_row(id)
+                .ok()
+                .flatten()
+                .map_or_else(String::new, |r| format!("{} ", r.doc));
+            format!("{doc}capture {} ({e})", id.0.short())
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn export_error(e: ExportError, out: &std::path::Path) -> CliError {

@@ -1,0 +1,307 @@
+//! `vellum repair`: heal what `verify` found damaged, from a replica (any
+//! store holding the same objects) or by rebuilding what is derived.
+//!
+//! Nothing is rewritten in place. Every object a damaged pack still holds
+//! intact is read back (and re-hashed), every damaged or missing object is
+//! fetched by its id from the replica or rebuilt by the caller (and its hash
+//! checked), and all of them are written into new packs through the one
+//! pack format; the catalog then locates them there. Only after the new
+//! packs are durable and that catalog transaction has committed are the
+//! damaged packs deleted. A kill at any instant leaves either the old state
+//! (plus a new pack the next writer indexes) or the new one (plus a damaged
+//! pack the next writer indexes again and the next repair retires); a
+//! repair can always be run again.
+//!
+//! A damaged pack holding an object that neither the replica nor the
+//! rebuild supplies is kept (another replica may heal it later), unless the
+//! caller accepts the loss (`--rebuild`): then it is retired too, and what it
+//! alone held stays named by `verify` as missing, never silently dropped.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::archive::Archive;
+use super::error::{Result, StoreError};
+use super::layout::{PACK_TARGET, READ_CHAIN_LIMIT, pack_key};
+use super::located::object_row;
+use super::object::{self, Codec, Kind};
+use super::pack::{self, Entry, PackWriter};
+use super::packindex;
+use super::verify::{ProblemKind, Report};
+use crate::id::ObjectId;
+
+/// Where lost objects may come from, besides the damaged store itself.
+pub struct Sources<'a> {
+    /// A replica: any store holding the same objects (`--from`).
+    pub replica: Option<&'a Archive>,
+    /// Makes an object again from what survives (a text re-extracted from
+    /// intact raw bytes); its hash is checked here.
+    pub rebuild: Option<&'a mut dyn FnMut(&ObjectId) -> Option<Vec<u8>>>,
+    /// Retire damaged packs even when some object in them is lost for good
+    /// (the loss is then named by `verify` as a missing object).
+    pub accept_losses: bool,
+}
+
+/// What a repair did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct RepairReport {
+    /// Intact objects of damaged packs, rewritten into new packs.
+    pub rewritten: usize,
+    /// Damaged or missing objects fetched from the replica.
+    pub fetched: usize,
+    /// Damaged or missing objects made again (re-extracted texts).
+    pub rebuilt: usize,
+    /// Objects neither the replica nor a rebuild could supply.
+    pub lost: Vec<ObjectId>,
+    /// Packs written.
+    pub packs_written: Vec<String>,
+    /// Damaged packs deleted once all they held intact was rewritten.
+    pub packs_retired: Vec<String>,
+    /// Damaged packs kept because they hold an object still lost.
+    pub packs_kept: Vec<String>,
+}
+
+/// What verify's report asks a repair to do.
+#[derive(Default)]
+struct Plan {
+    /// Damaged packs, with the ids the catalog or the pack says they hold.
+    packs: BTreeMap<String, BTreeSet<ObjectId>>,
+    /// Objects damaged or missing, wherever they are (or were).
+    wanted: BTreeSet<ObjectId>,
+    log_broken: bool,
+}
+
+fn plan(archive: &Archive, report: &Report) -> Result<Plan> {
+    let mut plan = Plan::default();
+    for p in &report.problems {
+        match p.kind {
+            ProblemKind::DamagedPack => {
+                if let Some(name) = &p.pack {
+                    plan.packs.entry(name.clone()).or_default();
+                }
+            }
+            ProblemKind::DamagedObject | ProblemKind::MissingObject | ProblemKind::BadRecord => {
+                if let Some(id) = p.object {
+                    plan.wanted.insert(id);
+                }
+                if let Some(name) = &p.pack
+                    && p.kind != ProblemKind::MissingObject
+                {
+                    plan.packs.entry(name.clone()).or_default();
+                }
+            }
+            ProblemKind::BadLog => plan.log_broken = true,
+            _ => {}
+        }
+    }
+    let rows = archive.cat(archive.catalog.objects())?;
+    for row in rows {
+        if let Some(ids) = plan.packs.get_mut(&row.pack) {
+            ids.insert(row.id);
+        }
+    }
+    Ok(plan)
+}
+
+/// An object to write, and where it came from.
+struct Rescued {
+    kind: Kind,
+    bytes: Vec<u8>,
+}
+
+impl Archive {
+    /// Heals what `report` (a fresh [`super::verify::verify`] of this store)
+    /// found damaged: see the module documentation. `progress` hears
+    /// (objects done, objects to do).
+    pub fn repair(
+        &self,
+        report: &Report,
+        mut sources: Sources<'_>,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<RepairReport> {
+        let plan = plan(self, report)?;
+        let writer = self.writer(&mut || {})?;
+        let mut out = RepairReport::default();
+        let mut rescued: BTreeMap<ObjectId, Rescued> = BTreeMap::new();
+        // Everything a damaged pack holds that still reads back.
+        let mut pack_ids: BTreeMap<&str, BTreeSet<ObjectId>> = BTreeMap::new();
+        for (name, listed) in &plan.packs {
+            let mut ids = listed.clone();
+            let bytes = self.backend.get(&pack_key(name)).unwrap_or_default();
+            let entries = pack::scan(&bytes, Some(name)).entries;
+            ids.extend(entries.iter().map(|e| e.header.id));
+            for e in &entries {
+                if let Some(data) = self.decode_in(&bytes, &entries, e, 0) {
+                    rescued.insert(
+                        e.header.id,
+                        Rescued {
+                            kind: e.header.kind,
+                            bytes: data,
+                        },
+                    );
+                    out.rewritten += 1;
+                }
+            }
+            for id in &ids {
+                if !rescued.contains_key(id)
+                    && let Ok(data) = self.read_object(id)
+                    && let Some(row) = self.cat(self.catalog.object(id))?
+                {
+                    rescued.insert(
+                        *id,
+                        Rescued {
+                            kind: row.kind,
+                            bytes: data.to_vec(),
+                        },
+                    );
+                    out.rewritten += 1;
+                }
+            }
+            pack_ids.insert(name, ids);
+        }
+        // What is damaged or missing: from the replica, else rebuilt.
+        let mut wanted: BTreeSet<ObjectId> = plan.wanted.clone();
+        wanted.extend(pack_ids.values().flatten().copied());
+        if plan.log_broken
+            && let Some(from) = sources.replica
+        {
+            for (_, _, id) in from.cat(from.catalog.log_segments())? {
+                if self.read_object(&id).is_err() {
+                    wanted.insert(id);
+                }
+            }
+        }
+        wanted.retain(|id| !rescued.contains_key(id));
+        let total = wanted.len();
+        for (i, id) in wanted.iter().enumerate() {
+            progress(i, total);
+            if let Some(r) = fetch(sources.replica, id) {
+                rescued.insert(*id, r);
+                out.fetched += 1;
+            } else if let Some(bytes) = sources.rebuild.as_mut().and_then(|f| f(id))
+                && ObjectId::of(&bytes) == *id
+            {
+                rescued.insert(
+                    *id,
+                    Rescued {
+                        kind: Kind::Content,
+                        bytes,
+                    },
+                );
+                out.rebuilt += 1;
+            } else {
+                out.lost.push(*id);
+            }
+        }
+        progress(total, total);
+        out.packs_written = self.write_rescued(&rescued)?;
+        // Retire a damaged pack only once all it held is elsewhere (or its
+        // losses are accepted).
+        let mut retired = Vec::new();
+        for (name, ids) in &pack_ids {
+            let lost = ids.iter().any(|id| out.lost.contains(id));
+            if lost && !sources.accept_losses {
+                out.packs_kept.push((*name).to_owned());
+                continue;
+            }
+            if let Some(id) = self.cat(self.catalog.pack_id(name))? {
+                self.cat(self.catalog.drop_pack(id))?;
+            }
+            retired.push((*name).to_owned());
+        }
+        writer.commit()?;
+        for name in &retired {
+            self.backend
+                .delete(&pack_key(name))
+                .map_err(StoreError::io(format!("retiring damaged pack {name}")))?;
+            if self.backend.pack_indexes() {
+                let _ = self.backend.delete(&packindex::key(name));
+            }
+        }
+        out.packs_retired = retired;
+        Ok(out)
+    }
+
+    /// An entry of a (damaged) pack, decoded from the pack's bytes, its delta
+    /// base found in the same pack or through the catalog; `None` unless it
+    /// hashes to its id.
+    fn decode_in(&self, bytes: &[u8], entries: &[Entry], e: &Entry, depth: u32) -> Option<Vec<u8>> {
+        if depth > READ_CHAIN_LIMIT {
+            return None;
+        }
+        let base = match e.base {
+            None => None,
+            Some(b) => match entries.iter().find(|x| x.header.id == b) {
+                Some(be) => Some((b, self.decode_in(bytes, entries, be, depth + 1)?)),
+                None => Some((b, self.read_object(&b).ok()?.to_vec())),
+            },
+        };
+        let (_, data) = pack::decode_at(
+            bytes,
+            e.offset,
+            base.as_ref().map(|(b, d)| (*b, d.as_slice())),
+        )
+        .ok()?;
+        (ObjectId::of(&data) == e.header.id).then_some(data)
+    }
+
+    /// Writes the rescued objects into new packs (each whole, with no delta
+    /// base: a base could be the damage being healed), makes them durable
+    /// and locates every object in them; inside the caller's transaction.
+    fn write_rescued(&self, rescued: &BTreeMap<ObjectId, Rescued>) -> Result<Vec<String>> {
+        let mut names = Vec::new();
+        let mut w = PackWriter::default();
+        let mut items = rescued.iter().peekable();
+        while let Some((id, r)) = items.next() {
+            let (got, encoded) = object::encode(Codec::default(), r.kind, &r.bytes, None)
+                .map_err(StoreError::io("compressing an object"))?;
+            debug_assert_eq!(got, *id);
+            w.push(&encoded);
+            if w.len() >= PACK_TARGET || items.peek().is_none() {
+                names.push(self.seal_rescued(std::mem::take(&mut w))?);
+            }
+        }
+        Ok(names)
+    }
+
+    fn seal_rescued(&self, w: PackWriter) -> Result<String> {
+        let (name, bytes, entries) = w.finish();
+        self.backend
+            .put_if_absent(&pack_key(&name), &bytes)
+            .map_err(StoreError::io(format!("writing pack {name}")))?;
+        self.put_pack_index(&name, &bytes, &entries, &mut |_| None);
+        let to = self.cat(self.catalog.add_pack(&name, bytes.len() as u64))?;
+        for e in &entries {
+            // Written whole: depth 0, whatever the old copy's chain was.
+            let row = object_row(&name, e, 0);
+            self.cat(self.catalog.relocate_object(to, &row))?;
+        }
+        // Objects the catalog did not locate at all (a pack lost whole,
+        // records and log segments among them) are indexed as any new pack.
+        self.index_packs(&[(name.clone(), bytes.len() as u64)])?;
+        Ok(name)
+    }
+}
+
+/// An object from the replica, by id (its chain walked and its hash checked
+/// there), with its kind.
+fn fetch(replica: Option<&Archive>, id: &ObjectId) -> Option<Rescued> {
+    let from = replica?;
+    let bytes = from.read_object(id).ok()?;
+    let row = from.cat(from.catalog.object(id)).ok()??;
+    Some(Rescued {
+        kind: row.kind,
+        bytes: bytes.to_vec(),
+    })
+}
+
+/// What `repair --json` prints: what the repair did, and what `verify`
+/// found after it.
+#[derive(Debug, Clone, serde::Serialize, schemars::JsonSchema)]
+pub struct RepairSummary {
+    #[serde(flatten)]
+    pub repair: RepairReport,
+    /// `verify` found nothing wrong after the repair.
+    pub ok: bool,
+    /// What is still lost, per capture (named, never dropped).
+    pub damaged_captures: Vec<super::verify::CaptureAccount>,
+}
