@@ -78,6 +78,7 @@ const ITEMS: &[Item] = &[
     item::<crate::render::json::Document<'static>>,
     item::<crate::store::Initialized>,
     item::<crate::store::Reindexed>,
+    item::<crate::store::repair::RepairSummary>,
     item::<crate::store::sync::SyncSummary>,
     item::<crate::store::verify::VerifyReport>,
     item::<crate::warc::importer::SummaryLine<'static>>,
