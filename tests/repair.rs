@@ -339,3 +339,35 @@ fn export_names_damaged_captures_and_skips_them_on_request() {
     let n = Archive::open(&back).unwrap().all_captures().unwrap().len();
     assert_eq!(n, 5);
 }
+
+#[test]
+fn no_proof_from_a_damaged_log_and_the_segment_heals_from_a_copy() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = build(tmp.path());
+    let copy = tmp.path().join("copy");
+    copy_dir(&store, &copy);
+    let proof = run(&copy, &["proof", "story@1"]);
+    let root = run(&copy, &["root", "--json"]);
+    // A log segment (each add wrote one).
+    let segment = std::fs::read_dir(store.join("objects/packs"))
+        .unwrap()
+        .flat_map(|e| {
+            let bytes = std::fs::read(e.unwrap().path()).unwrap();
+            vellum::store::pack::scan(&bytes, None).entries
+        })
+        .filter(|e| e.header.kind == vellum::store::object::Kind::Log)
+        .next()
+        .unwrap()
+        .header
+        .id;
+    flip(&store, &segment);
+    let out = vellum(&store).args(["proof", "story@1"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "a proof from a damaged log");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("damaged"));
+    let report = verify_json(&store);
+    let a = account(&report, "story@1");
+    assert!(a.is_none() || a.unwrap()["log"] != "intact", "{report}");
+    run(&store, &["repair", "--from", copy.to_str().unwrap()]);
+    assert_eq!(run(&store, &["proof", "story@1"]), proof);
+    assert_eq!(run(&store, &["root", "--json"]), root);
+}

@@ -25,8 +25,9 @@ use super::layout::{PACK_TARGET, READ_CHAIN_LIMIT, pack_key};
 use super::located::object_row;
 use super::object::{self, Codec, Kind};
 use super::pack::{self, Entry, PackWriter};
-use super::packindex;
+use super::record::CaptureId;
 use super::verify::{ProblemKind, Report};
+use super::{packindex, tlog};
 use crate::id::ObjectId;
 
 /// Where lost objects may come from, besides the damaged store itself.
@@ -279,6 +280,30 @@ impl Archive {
         // records and log segments among them) are indexed as any new pack.
         self.index_packs(&[(name.clone(), bytes.len() as u64)])?;
         Ok(name)
+    }
+}
+
+impl Archive {
+    /// The archive log, as [`Archive::log`] gives it, with every segment
+    /// read back from the objects (hash-checked) and found to name the
+    /// same captures at the same places: a proof is never made from a log
+    /// whose segments are damaged (`vellum repair` heals them first).
+    pub fn checked_log(&self) -> Result<(Vec<CaptureId>, usize)> {
+        let _snapshot = self.catalog.read_snapshot();
+        let (ids, unlogged) = self.log()?;
+        for (start, count, id) in self.cat(self.catalog.log_segments())? {
+            let bytes = self.read_object(&id)?;
+            let damaged = |reason: String| StoreError::Damaged { id, reason };
+            let seg = tlog::Segment::decode(&bytes).map_err(damaged)?;
+            let listed = ids.get(start as usize..(start + count) as usize);
+            if seg.start != start || listed != Some(&seg.captures[..]) {
+                return Err(damaged(format!(
+                    "the archive log segment at position {start} names other captures than \
+                     the catalog (run `vellum verify`)"
+                )));
+            }
+        }
+        Ok((ids, unlogged))
     }
 }
 
