@@ -97,7 +97,10 @@ fn build(dir: &Path) -> HashMap<String, Vec<u8>> {
 
 /// Every capture's raw bytes and text, read back whole (what a repair must
 /// give back byte-identical).
-fn everything(dir: &Path) -> Vec<(String, Option<Vec<u8>>, Option<Vec<u8>>)> {
+/// Per capture: its id, raw bytes and text (`None`: unreadable).
+type Contents = Vec<(String, Option<Vec<u8>>, Option<Vec<u8>>)>;
+
+fn everything(dir: &Path) -> Contents {
     let archive = Archive::open(dir).unwrap();
     let mut out: Vec<_> = archive
         .all_captures()
@@ -145,12 +148,7 @@ fn assert_account_matches(dir: &Path, report: &Report, what: &str) {
 
 /// Repairs a copy of the damaged store at `dir` from `pristine`: verify is
 /// clean afterwards and every capture reads back as before.
-fn assert_repair_heals(
-    dir: &Path,
-    pristine: &Path,
-    before: &[(String, Option<Vec<u8>>, Option<Vec<u8>>)],
-    what: &str,
-) {
+fn assert_repair_heals(dir: &Path, pristine: &Path, before: &Contents, what: &str) {
     let tmp = tempfile::tempdir().unwrap();
     let work = tmp.path().join("w");
     copy_dir(dir, &work);

@@ -113,7 +113,7 @@ fn account<'a>(report: &'a Value, addr: &str) -> Option<&'a Value> {
         .as_array()
         .unwrap()
         .iter()
-        .find(|c| c["doc"] == doc && c["version"].to_string() == n)
+        .find(|c| c["doc"] == doc && c["version"].as_u64() == n.parse().ok())
 }
 
 /// For every version, what verify says can be done is what show, show
@@ -355,8 +355,7 @@ fn no_proof_from_a_damaged_log_and_the_segment_heals_from_a_copy() {
             let bytes = std::fs::read(e.unwrap().path()).unwrap();
             vellum::store::pack::scan(&bytes, None).entries
         })
-        .filter(|e| e.header.kind == vellum::store::object::Kind::Log)
-        .next()
+        .find(|e| e.header.kind == vellum::store::object::Kind::Log)
         .unwrap()
         .header
         .id;

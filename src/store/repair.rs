@@ -30,13 +30,16 @@ use super::verify::{ProblemKind, Report};
 use super::{packindex, tlog};
 use crate::id::ObjectId;
 
+/// Makes an object again from what survives, by id (`None`: it cannot).
+pub type Rebuild<'a> = dyn FnMut(&ObjectId) -> Option<Vec<u8>> + 'a;
+
 /// Where lost objects may come from, besides the damaged store itself.
 pub struct Sources<'a> {
     /// A replica: any store holding the same objects (`--from`).
     pub replica: Option<&'a Archive>,
     /// Makes an object again from what survives (a text re-extracted from
     /// intact raw bytes); its hash is checked here.
-    pub rebuild: Option<&'a mut dyn FnMut(&ObjectId) -> Option<Vec<u8>>>,
+    pub rebuild: Option<&'a mut Rebuild<'a>>,
     /// Retire damaged packs even when some object in them is lost for good
     /// (the loss is then named by `verify` as a missing object).
     pub accept_losses: bool,

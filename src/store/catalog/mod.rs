@@ -24,6 +24,7 @@ use super::object::Kind;
 use super::record::{CaptureId, CaptureRecord};
 
 mod log;
+mod relocate;
 mod rows;
 
 pub use crate::when::{from_nanos, nanos};
@@ -343,28 +344,6 @@ impl Catalog {
         Ok(())
     }
 
-    /// Points an object at a new copy of it, whatever its encoding there
-    /// (`vellum repair` writes healed objects whole: another length, depth 0).
-    pub fn relocate_object(&self, pack: i64, row: &ObjectRow) -> rusqlite::Result<()> {
-        let sql = match row.kind {
-            Kind::Content | Kind::Log | Kind::State => {
-                "UPDATE objects SET pack = ?2, offset = ?3, len = ?4, depth = ?5 WHERE id = ?1"
-            }
-            Kind::Record => {
-                "UPDATE captures SET rpack = ?2, roffset = ?3, rlen = ?4, rdepth = ?5
-                 WHERE substr(id, 1, 8) = substr(?1, 1, 8) AND id = ?1"
-            }
-        };
-        self.conn.prepare_cached(sql)?.execute(params![
-            row.id.as_bytes(),
-            pack,
-            row.offset as i64,
-            row.len as i64,
-            row.depth
-        ])?;
-        Ok(())
-    }
-
     pub fn pack_id(&self, name: &str) -> rusqlite::Result<Option<i64>> {
         self.conn
             .prepare_cached("SELECT id FROM packs WHERE name = ?1")?
@@ -375,20 +354,6 @@ impl Catalog {
     pub fn remove_pack(&self, id: i64) -> rusqlite::Result<()> {
         self.conn.execute("DELETE FROM packs WHERE id = ?1", [id])?;
         Ok(())
-    }
-
-    /// Forgets a retired pack and every location in it (`vellum repair`:
-    /// what was not rewritten elsewhere is lost, and a later heal must be
-    /// able to locate it anew).
-    pub fn drop_pack(&self, id: i64) -> rusqlite::Result<()> {
-        self.conn
-            .execute("DELETE FROM objects WHERE pack = ?1", [id])?;
-        self.conn.execute(
-            "UPDATE captures SET rpack = NULL, roffset = NULL, rlen = NULL, rsize = NULL, \
-             rdepth = NULL WHERE rpack = ?1",
-            [id],
-        )?;
-        self.remove_pack(id)
     }
 
     pub fn packs(&self) -> rusqlite::Result<Vec<(String, u64)>> {
