@@ -167,7 +167,7 @@ fn assert_repair_heals(dir: &Path, pristine: &Path, before: &Contents, what: &st
     assert!(after.ok(), "{what}: after repair: {:?}", after.problems);
     assert_eq!(
         everything(&work),
-        before,
+        *before,
         "{what}: not byte-identical after repair"
     );
 }
