@@ -370,3 +370,22 @@ fn no_proof_from_a_damaged_log_and_the_segment_heals_from_a_copy() {
     assert_eq!(run(&store, &["proof", "story@1"]), proof);
     assert_eq!(run(&store, &["root", "--json"]), root);
 }
+
+#[test]
+fn what_is_derived_is_rebuilt_once_the_objects_are_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = build(tmp.path());
+    let before = contents(&store);
+    let conn = rusqlite::Connection::open(store.join("catalog.sqlite")).unwrap();
+    conn.execute(
+        "DELETE FROM captures WHERE id = (SELECT id FROM captures LIMIT 1)",
+        [],
+    )
+    .unwrap();
+    drop(conn);
+    run_status(&store, &["verify"], 1);
+    let said = run(&store, &["repair", "--rebuild"]);
+    assert!(said.contains("rebuilt the catalog"), "{said}");
+    assert!(said.contains("verify: ok"), "{said}");
+    assert_eq!(contents(&store), before);
+}

@@ -23,7 +23,8 @@ s3://BUCKET/PREFIX holding the same archive, or any store holding the same objec
 is checked) or, with --rebuild, made again (a text re-extracted from intact raw bytes, kept
 only when it is byte-identical). Damaged packs are deleted only once all they held intact is
 rewritten and indexed; nothing is rewritten in place, a kill at any point loses nothing, and
-a repair can be run again. A damaged pack holding an object nothing could supply is kept
+a repair can be run again. When only the catalog still disagrees with the objects, it is
+rebuilt from them (as `vellum reindex` does). A damaged pack holding an object nothing could supply is kept
 (another copy may heal it later), unless --rebuild accepts the loss: then `verify` keeps
 naming what is lost. Ends with verify's account of what is left.
 Exit 0 when verify is clean afterwards, 1 when something is still lost, 2 on error.")]
@@ -61,73 +62,106 @@ pub fn run_repair(env: &Env, args: RepairArgs) -> Result<Exit, CliError> {
     let before = verify(&archive, &mut |d, t| progress.update(d, t));
     drop(progress);
     let mut out = std::io::stdout().lock();
-    if before.ok() || before.reindex_repairs() {
-        if !args.json {
-            let what = if before.ok() {
-                "nothing to repair: verify found no damage"
-            } else {
-                "the objects are intact, only the catalog disagrees: run `vellum reindex`"
-            };
-            writeln!(out, "{what}")?;
-        } else {
+    if before.ok() {
+        if args.json {
             print_json(&mut out, RepairReport::default(), &before)?;
+        } else {
+            writeln!(out, "nothing to repair: verify found no damage")?;
         }
-        return Ok(if before.ok() { Exit::Ok } else { Exit::Found });
+        return Ok(Exit::Ok);
     }
-    let mut texts = if args.rebuild {
-        rebuild_texts(&archive, &before)
+    let done = if before.reindex_repairs() {
+        RepairReport::default()
+    } else {
+        heal(env, &archive, &before, replica.as_ref(), args.rebuild)?
+    };
+    drop(archive);
+    // What is derived (the catalog) is rebuilt from the objects once they
+    // are whole, when it is all that still disagrees.
+    let mut after = verify(&Archive::open(&env.store)?, &mut |_, _| {});
+    let mut reindexed = false;
+    if after.reindex_repairs() {
+        vellum::store::reindex(&env.store)?;
+        after = verify(&Archive::open(&env.store)?, &mut |_, _| {});
+        reindexed = true;
+    }
+    if args.json {
+        print_json(&mut out, done, &after)?;
+    } else {
+        print_text(&mut out, &done, &after, reindexed)?;
+    }
+    Ok(if after.ok() { Exit::Ok } else { Exit::Found })
+}
+
+/// The repair itself, with progress.
+fn heal(
+    env: &Env,
+    archive: &Archive,
+    before: &vellum::store::verify::Report,
+    replica: Option<&Archive>,
+    rebuild: bool,
+) -> Result<RepairReport, CliError> {
+    let mut texts = if rebuild {
+        rebuild_texts(archive, before)
     } else {
         Default::default()
     };
-    let mut rebuild = |id: &vellum::id::ObjectId| texts.remove(id);
+    let mut rebuild_one = |id: &vellum::id::ObjectId| texts.remove(id);
     let mut progress = Progress::new(env, "fetching objects");
     let done = archive.repair(
-        &before,
+        before,
         Sources {
-            replica: replica.as_ref(),
-            rebuild: Some(&mut rebuild),
-            accept_losses: args.rebuild,
+            replica,
+            rebuild: Some(&mut rebuild_one),
+            accept_losses: rebuild,
         },
         &mut |d, t| progress.update(d, t),
     )?;
     drop(progress);
-    let after = verify(&archive, &mut |_, _| {});
-    if args.json {
-        print_json(&mut out, done, &after)?;
-    } else {
+    Ok(done)
+}
+
+fn print_text(
+    out: &mut dyn Write,
+    done: &RepairReport,
+    after: &vellum::store::verify::Report,
+    reindexed: bool,
+) -> Result<(), CliError> {
+    writeln!(
+        out,
+        "rewrote {} intact object(s), fetched {}, rebuilt {}; wrote {} pack(s), retired {} \
+         damaged pack(s)",
+        done.rewritten,
+        done.fetched,
+        done.rebuilt,
+        done.packs_written.len(),
+        done.packs_retired.len()
+    )?;
+    if reindexed {
+        writeln!(out, "rebuilt the catalog from the objects")?;
+    }
+    for id in &done.lost {
         writeln!(
             out,
-            "rewrote {} intact object(s), fetched {}, rebuilt {}; wrote {} pack(s), retired {} \
-             damaged pack(s)",
-            done.rewritten,
-            done.fetched,
-            done.rebuilt,
-            done.packs_written.len(),
-            done.packs_retired.len()
+            "lost: object {id} (no copy had it, nothing rebuilds it)"
         )?;
-        for id in &done.lost {
-            writeln!(
-                out,
-                "lost: object {id} (no copy had it, nothing rebuilds it)"
-            )?;
-        }
-        for p in &done.packs_kept {
-            writeln!(
-                out,
-                "kept damaged pack {p}: it holds an object still lost (heal it with another \
-                 copy, or accept the loss with --rebuild)"
-            )?;
-        }
-        if after.ok() {
-            writeln!(out, "verify: ok, nothing is damaged")?;
-        } else {
-            writeln!(out, "verify: {} problem(s) remain", after.problems.len())?;
-            for c in &after.damaged_captures {
-                writeln!(out, "  {}", c.describe())?;
-            }
+    }
+    for p in &done.packs_kept {
+        writeln!(
+            out,
+            "kept damaged pack {p}: it holds an object still lost (heal it with another \
+             copy, or accept the loss with --rebuild)"
+        )?;
+    }
+    if after.ok() {
+        writeln!(out, "verify: ok, nothing is damaged")?;
+    } else {
+        writeln!(out, "verify: {} problem(s) remain", after.problems.len())?;
+        for c in &after.damaged_captures {
+            writeln!(out, "  {}", c.describe())?;
         }
     }
-    Ok(if after.ok() { Exit::Ok } else { Exit::Found })
+    Ok(())
 }
 
 fn print_json(

@@ -17,11 +17,12 @@
 //! caller accepts the loss (`--rebuild`): then it is retired too, and what it
 //! alone held stays named by `verify` as missing, never silently dropped.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 use super::archive::Archive;
 use super::error::{Result, StoreError};
-use super::layout::{PACK_TARGET, READ_CHAIN_LIMIT, pack_key};
+use super::layout::{PACK_TARGET, pack_key};
 use super::located::object_row;
 use super::object::{self, Codec, Kind};
 use super::pack::{self, Entry, PackWriter};
@@ -109,7 +110,7 @@ fn plan(archive: &Archive, report: &Report) -> Result<Plan> {
 /// An object to write, and where it came from.
 struct Rescued {
     kind: Kind,
-    bytes: Vec<u8>,
+    bytes: Arc<Vec<u8>>,
 }
 
 impl Archive {
@@ -133,17 +134,9 @@ impl Archive {
             let bytes = self.backend.get(&pack_key(name)).unwrap_or_default();
             let entries = pack::scan(&bytes, Some(name)).entries;
             ids.extend(entries.iter().map(|e| e.header.id));
-            for e in &entries {
-                if let Some(data) = self.decode_in(&bytes, &entries, e, 0) {
-                    rescued.insert(
-                        e.header.id,
-                        Rescued {
-                            kind: e.header.kind,
-                            bytes: data,
-                        },
-                    );
-                    out.rewritten += 1;
-                }
+            for (id, kind, data) in self.decode_intact(&bytes, &entries) {
+                rescued.insert(id, Rescued { kind, bytes: data });
+                out.rewritten += 1;
             }
             for id in &ids {
                 if !rescued.contains_key(id)
@@ -154,7 +147,7 @@ impl Archive {
                         *id,
                         Rescued {
                             kind: row.kind,
-                            bytes: data.to_vec(),
+                            bytes: data,
                         },
                     );
                     out.rewritten += 1;
@@ -188,7 +181,7 @@ impl Archive {
                     *id,
                     Rescued {
                         kind: Kind::Content,
-                        bytes,
+                        bytes: Arc::new(bytes),
                     },
                 );
                 out.rebuilt += 1;
@@ -225,27 +218,41 @@ impl Archive {
         Ok(out)
     }
 
-    /// An entry of a (damaged) pack, decoded from the pack's bytes, its delta
-    /// base found in the same pack or through the catalog; `None` unless it
-    /// hashes to its id.
-    fn decode_in(&self, bytes: &[u8], entries: &[Entry], e: &Entry, depth: u32) -> Option<Vec<u8>> {
-        if depth > READ_CHAIN_LIMIT {
-            return None;
+    /// The entries of a (damaged) pack that still decode from its bytes
+    /// and hash to their ids, in pack order (a base comes before the
+    /// entries that refer to it); bases in other packs are read through
+    /// the catalog.
+    fn decode_intact(
+        &self,
+        bytes: &[u8],
+        entries: &[Entry],
+    ) -> Vec<(ObjectId, Kind, Arc<Vec<u8>>)> {
+        let mut decoded: HashMap<ObjectId, Arc<Vec<u8>>> = HashMap::new();
+        let mut out = Vec::new();
+        for e in entries {
+            let base = match e.base {
+                None => None,
+                Some(b) => match decoded
+                    .get(&b)
+                    .cloned()
+                    .or_else(|| self.read_object(&b).ok())
+                {
+                    Some(d) => Some((b, d)),
+                    None => continue,
+                },
+            };
+            let with = base.as_ref().map(|(b, d)| (*b, d.as_slice()));
+            let Ok((_, data)) = pack::decode_at(bytes, e.offset, with) else {
+                continue;
+            };
+            if ObjectId::of(&data) != e.header.id {
+                continue;
+            }
+            let data = Arc::new(data);
+            decoded.insert(e.header.id, data.clone());
+            out.push((e.header.id, e.header.kind, data));
         }
-        let base = match e.base {
-            None => None,
-            Some(b) => match entries.iter().find(|x| x.header.id == b) {
-                Some(be) => Some((b, self.decode_in(bytes, entries, be, depth + 1)?)),
-                None => Some((b, self.read_object(&b).ok()?.to_vec())),
-            },
-        };
-        let (_, data) = pack::decode_at(
-            bytes,
-            e.offset,
-            base.as_ref().map(|(b, d)| (*b, d.as_slice())),
-        )
-        .ok()?;
-        (ObjectId::of(&data) == e.header.id).then_some(data)
+        out
     }
 
     /// Writes the rescued objects into new packs (each whole, with no delta
@@ -318,7 +325,7 @@ fn fetch(replica: Option<&Archive>, id: &ObjectId) -> Option<Rescued> {
     let row = from.cat(from.catalog.object(id)).ok()??;
     Some(Rescued {
         kind: row.kind,
-        bytes: bytes.to_vec(),
+        bytes,
     })
 }
 
