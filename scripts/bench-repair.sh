@@ -3,6 +3,7 @@
 # (issue #31), release build.
 #
 #   scripts/bench-repair.sh [RUNS]        (default 5)
+#   VELLUM_BIN=target/debug/vellum scripts/bench-repair.sh 3   (no release build)
 #
 # Builds a store whose one pack is about 10 MB (50 captures of 256 KiB of
 # base64 text: little for zstd to squeeze), copies it (the replica), flips
@@ -13,9 +14,13 @@ set -euo pipefail
 source "$(dirname "$0")/bench-lib.sh"
 RUNS=${1:-5}
 cd "$REPO"
-log "building the release binary"
-cargo build --release --locked --quiet
-V=$REPO/target/release/vellum
+if [[ -n ${VELLUM_BIN:-} ]]; then
+    V=$(cd "$(dirname "$VELLUM_BIN")" && pwd)/$(basename "$VELLUM_BIN")
+else
+    log "building the release binary"
+    cargo build --release --locked --quiet
+    V=$REPO/target/release/vellum
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/in"

@@ -24,7 +24,7 @@ use super::archive::Archive;
 use super::error::{Result, StoreError};
 use super::layout::{PACK_TARGET, pack_key};
 use super::located::object_row;
-use super::object::{self, Codec, Kind};
+use super::object::{self, BaseRef, Codec, Kind};
 use super::pack::{self, Entry, PackWriter};
 use super::record::CaptureId;
 use super::verify::{ProblemKind, Report};
@@ -111,6 +111,9 @@ fn plan(archive: &Archive, report: &Report) -> Result<Plan> {
 struct Rescued {
     kind: Kind,
     bytes: Arc<Vec<u8>>,
+    /// Its intact entry in a damaged pack, copied as it is (the frame is
+    /// not recompressed), with the id of the in-pack base an offset names.
+    raw: Option<(Vec<u8>, Option<ObjectId>)>,
 }
 
 impl Archive {
@@ -127,33 +130,52 @@ impl Archive {
         let writer = self.writer(&mut || {})?;
         let mut out = RepairReport::default();
         let mut rescued: BTreeMap<ObjectId, Rescued> = BTreeMap::new();
+        // Write order: each damaged pack's objects in its order (a base
+        // before the entries that name it by offset), then the rest.
+        let mut groups: Vec<Vec<ObjectId>> = Vec::new();
         // Everything a damaged pack holds that still reads back.
         let mut pack_ids: BTreeMap<&str, BTreeSet<ObjectId>> = BTreeMap::new();
         for (name, listed) in &plan.packs {
-            let mut ids = listed.clone();
             let bytes = self.backend.get(&pack_key(name)).unwrap_or_default();
             let entries = pack::scan(&bytes, Some(name)).entries;
-            ids.extend(entries.iter().map(|e| e.header.id));
-            for (id, kind, data) in self.decode_intact(&bytes, &entries) {
-                rescued.insert(id, Rescued { kind, bytes: data });
+            let mut group: Vec<ObjectId> = entries.iter().map(|e| e.header.id).collect();
+            let scanned: BTreeSet<ObjectId> = group.iter().copied().collect();
+            group.extend(listed.difference(&scanned));
+            for (e, data) in self.decode_intact(&bytes, &entries) {
+                let start = e.offset as usize;
+                let entry = bytes[start..start + e.header.entry_len()].to_vec();
+                let by_offset = matches!(e.header.base, Some(BaseRef::Offset(_)));
+                let raw = Some((entry, e.base.filter(|_| by_offset)));
+                let kind = e.header.kind;
+                rescued.insert(
+                    e.header.id,
+                    Rescued {
+                        kind,
+                        bytes: data,
+                        raw,
+                    },
+                );
                 out.rewritten += 1;
             }
-            for id in &ids {
+            for id in &group {
                 if !rescued.contains_key(id)
                     && let Ok(data) = self.read_object(id)
                     && let Some(row) = self.cat(self.catalog.object(id))?
                 {
+                    let kind = row.kind;
                     rescued.insert(
                         *id,
                         Rescued {
-                            kind: row.kind,
+                            kind,
                             bytes: data,
+                            raw: None,
                         },
                     );
                     out.rewritten += 1;
                 }
             }
-            pack_ids.insert(name, ids);
+            pack_ids.insert(name, group.iter().copied().collect());
+            groups.push(group);
         }
         // What is damaged or missing: from the replica, else rebuilt.
         let mut wanted: BTreeSet<ObjectId> = plan.wanted.clone();
@@ -169,28 +191,33 @@ impl Archive {
         }
         wanted.retain(|id| !rescued.contains_key(id));
         let total = wanted.len();
+        let mut grouped_last = Vec::new();
         for (i, id) in wanted.iter().enumerate() {
             progress(i, total);
             if let Some(r) = fetch(sources.replica, id) {
                 rescued.insert(*id, r);
+                grouped_last.push(*id);
                 out.fetched += 1;
             } else if let Some(bytes) = sources.rebuild.as_mut().and_then(|f| f(id))
                 && ObjectId::of(&bytes) == *id
             {
-                rescued.insert(
-                    *id,
-                    Rescued {
-                        kind: Kind::Content,
-                        bytes: Arc::new(bytes),
-                    },
-                );
+                let bytes = Arc::new(bytes);
+                let r = Rescued {
+                    kind: Kind::Content,
+                    bytes,
+                    raw: None,
+                };
+                rescued.insert(*id, r);
+                grouped_last.push(*id);
                 out.rebuilt += 1;
             } else {
                 out.lost.push(*id);
             }
         }
         progress(total, total);
-        out.packs_written = self.write_rescued(&rescued)?;
+        groups.push(grouped_last);
+        let damaged: BTreeSet<&str> = plan.packs.keys().map(String::as_str).collect();
+        out.packs_written = self.write_rescued(&groups, &rescued, &damaged)?;
         // Retire a damaged pack only once all it held is elsewhere (or its
         // losses are accepted).
         let mut retired = Vec::new();
@@ -222,11 +249,11 @@ impl Archive {
     /// and hash to their ids, in pack order (a base comes before the
     /// entries that refer to it); bases in other packs are read through
     /// the catalog.
-    fn decode_intact(
+    fn decode_intact<'e>(
         &self,
         bytes: &[u8],
-        entries: &[Entry],
-    ) -> Vec<(ObjectId, Kind, Arc<Vec<u8>>)> {
+        entries: &'e [Entry],
+    ) -> Vec<(&'e Entry, Arc<Vec<u8>>)> {
         let mut decoded: HashMap<ObjectId, Arc<Vec<u8>>> = HashMap::new();
         let mut out = Vec::new();
         for e in entries {
@@ -250,40 +277,120 @@ impl Archive {
             }
             let data = Arc::new(data);
             decoded.insert(e.header.id, data.clone());
-            out.push((e.header.id, e.header.kind, data));
+            out.push((e, data));
         }
         out
     }
 
-    /// Writes the rescued objects into new packs (each whole, with no delta
-    /// base: a base could be the damage being healed), makes them durable
-    /// and locates every object in them; inside the caller's transaction.
-    fn write_rescued(&self, rescued: &BTreeMap<ObjectId, Rescued>) -> Result<Vec<String>> {
+    /// Writes the rescued objects into new packs, group by group: an
+    /// intact entry of a damaged pack is copied as it is (its offset base
+    /// rebased), anything else is written whole (no delta base: a base could
+    /// be the damage being healed). Makes them durable and locates every
+    /// object in them; inside the caller's transaction.
+    fn write_rescued(
+        &self,
+        groups: &[Vec<ObjectId>],
+        rescued: &BTreeMap<ObjectId, Rescued>,
+        damaged: &BTreeSet<&str>,
+    ) -> Result<Vec<String>> {
         let mut names = Vec::new();
         let mut w = PackWriter::default();
-        let mut items = rescued.iter().peekable();
-        while let Some((id, r)) = items.next() {
-            let (got, encoded) = object::encode(Codec::default(), r.kind, &r.bytes, None)
-                .map_err(StoreError::io("compressing an object"))?;
-            debug_assert_eq!(got, *id);
-            w.push(&encoded);
-            if w.len() >= PACK_TARGET || items.peek().is_none() {
-                names.push(self.seal_rescued(std::mem::take(&mut w))?);
+        // The objects in the pack being written, in order.
+        let mut batch: Vec<ObjectId> = Vec::new();
+        // Where each object went in the pack being written.
+        let mut at: HashMap<ObjectId, u64> = HashMap::new();
+        let mut standalone: HashMap<ObjectId, Vec<u8>> = HashMap::new();
+        for group in groups {
+            for id in group {
+                let Some(r) = rescued.get(id) else {
+                    continue; // lost
+                };
+                if at.contains_key(id) {
+                    continue;
+                }
+                let entry = match &r.raw {
+                    Some((raw, None)) => w.push(raw),
+                    Some((raw, Some(base))) if at.contains_key(base) => {
+                        let raw = object::rebase(raw, at[base] as u32).map_err(|e| {
+                            StoreError::Damaged {
+                                id: *id,
+                                reason: e.to_string(),
+                            }
+                        })?;
+                        w.push(&raw)
+                    }
+                    _ => {
+                        let (_, encoded) = object::encode(Codec::default(), r.kind, &r.bytes, None)
+                            .map_err(StoreError::io("compressing an object"))?;
+                        w.push(&encoded)
+                    }
+                };
+                at.insert(*id, entry.offset);
+                batch.push(*id);
+                if packindex::wanted(r.kind) && matches!(entry.header.base, Some(BaseRef::Id(_))) {
+                    standalone.insert(*id, r.bytes.to_vec());
+                }
             }
+            if w.len() >= PACK_TARGET {
+                let w = std::mem::take(&mut w);
+                let batch = std::mem::take(&mut batch);
+                names.push(self.seal_rescued(w, &batch, rescued, damaged, &mut standalone)?);
+                at.clear();
+            }
+        }
+        if !w.is_empty() {
+            names.push(self.seal_rescued(w, &batch, rescued, damaged, &mut standalone)?);
         }
         Ok(names)
     }
 
-    fn seal_rescued(&self, w: PackWriter) -> Result<String> {
-        let (name, bytes, entries) = w.finish();
+    /// Seals a pack of rescued objects, stores it and locates its objects.
+    fn seal_rescued(
+        &self,
+        w: PackWriter,
+        batch: &[ObjectId],
+        rescued: &BTreeMap<ObjectId, Rescued>,
+        damaged: &BTreeSet<&str>,
+        standalone: &mut HashMap<ObjectId, Vec<u8>>,
+    ) -> Result<String> {
+        let (mut name, mut bytes, mut entries) = w.finish();
+        if damaged.contains(name.as_str()) {
+            // Every object came out as it was: the damage was outside every
+            // entry (the trailer, say), and this is the damaged pack's own
+            // name, which must not be reused. The same objects written
+            // whole, in the other order, make a pack of another name.
+            let mut whole = PackWriter::default();
+            for id in batch.iter().rev() {
+                let r = &rescued[id];
+                let (_, encoded) = object::encode(Codec::default(), r.kind, &r.bytes, None)
+                    .map_err(StoreError::io("compressing an object"))?;
+                whole.push(&encoded);
+            }
+            (name, bytes, entries) = whole.finish();
+            if damaged.contains(name.as_str()) {
+                return Err(StoreError::Io {
+                    context: format!("rewriting damaged pack {name}"),
+                    source: std::io::Error::other(
+                        "its objects rewritten make the same pack again; copy an intact \
+                         copy of this pack file over it",
+                    ),
+                });
+            }
+        }
         self.backend
             .put_if_absent(&pack_key(&name), &bytes)
             .map_err(StoreError::io(format!("writing pack {name}")))?;
-        self.put_pack_index(&name, &bytes, &entries, &mut |_| None);
+        self.put_pack_index(&name, &bytes, &entries, &mut |id| standalone.remove(id));
         let to = self.cat(self.catalog.add_pack(&name, bytes.len() as u64))?;
         for e in &entries {
-            // Written whole: depth 0, whatever the old copy's chain was.
-            let row = object_row(&name, e, 0);
+            // Written whole: depth 0; copied as it was: its chain is too.
+            let depth = match e.header.base {
+                None => 0,
+                Some(_) => self
+                    .cat(self.catalog.object(&e.header.id))?
+                    .map_or(0, |r| r.depth),
+            };
+            let row = object_row(&name, e, depth);
             self.cat(self.catalog.relocate_object(to, &row))?;
         }
         // Objects the catalog did not locate at all (a pack lost whole,
@@ -326,6 +433,7 @@ fn fetch(replica: Option<&Archive>, id: &ObjectId) -> Option<Rescued> {
     Some(Rescued {
         kind: row.kind,
         bytes,
+        raw: None,
     })
 }
 
