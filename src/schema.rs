@@ -79,6 +79,7 @@ const ITEMS: &[Item] = &[
     item::<crate::significance::Change>,
     item::<crate::store::Initialized>,
     item::<crate::store::Reindexed>,
+    item::<crate::store::repair::RepairSummary>,
     item::<crate::store::sync::SyncSummary>,
     item::<crate::store::verify::VerifyReport>,
     item::<crate::warc::importer::SummaryLine<'static>>,

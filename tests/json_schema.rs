@@ -283,6 +283,15 @@ fn custody_and_sync(cases: &Cases) {
     // A damaged store: the report's problems validate too.
     flip_a_byte_in_a_pack(&copy);
     cases.store(&copy, &["verify", "--json"], 1, "VerifyReport");
+    let repair = run(
+        vellum(&copy)
+            .arg("repair")
+            .arg("--from")
+            .arg(&store)
+            .arg("--json"),
+        0,
+    );
+    cases.check("repair", &repair, "RepairSummary");
     cases.store(&store, &["reindex", "--json"], 0, "Reindexed");
 }
 

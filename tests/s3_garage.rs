@@ -141,3 +141,88 @@ fn two_writers_on_two_machines_lose_nothing() {
     assert!(root.contains("\"size\":12"), "{root}");
     assert!(out(vellum(&url, fresh.path()).arg("verify")).contains("ok"));
 }
+
+/// Flips one byte in the middle of the first pack of the store at `url`,
+/// in the bucket itself (what rot on the storage side looks like).
+fn damage_remote_pack(url: &str) {
+    use vellum::store::backend::Backend;
+    let spec = vellum::store::remote::parse(Path::new(url))
+        .unwrap()
+        .unwrap();
+    let backend = vellum::store::s3::S3Backend::new(spec.object_store().unwrap(), None).unwrap();
+    let (key, _) = backend.list("packs").unwrap().remove(0);
+    let mut bytes = backend.get(&key).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x20;
+    backend.delete(&key).unwrap();
+    assert!(backend.put_if_absent(&key, &bytes).unwrap());
+}
+
+/// Every version's text and raw bytes, as `show` prints them.
+fn contents(v: &dyn Fn() -> Command) -> Vec<String> {
+    let mut all = Vec::new();
+    for n in 1..=3 {
+        for raw in [false, true] {
+            let mut cmd = v();
+            cmd.arg("show").arg(format!("d@{n}"));
+            if raw {
+                cmd.arg("--raw");
+            }
+            all.push(out(&mut cmd));
+        }
+    }
+    all
+}
+
+#[test]
+fn a_damaged_copy_on_either_side_is_healed_from_the_other() {
+    let Some((url, cache)) = remote("heal") else {
+        return;
+    };
+    let files = tempfile::tempdir().unwrap();
+    for n in 1..=3 {
+        let f = write(
+            files.path(),
+            &format!("{n}.md"),
+            &format!("Take {n} of the story.\n"),
+        );
+        out(vellum(&url, cache.path())
+            .args(["add", "--doc", "d", "--at", &format!("2021-01-0{n}")])
+            .arg(&f));
+    }
+    let local = files.path().join("local");
+    out(common::vellum(&local).arg("pull").arg(&url));
+    let before = contents(&|| common::vellum(&local));
+    // A damaged remote pack, seen by a machine with a fresh cache, healed
+    // from the local directory.
+    damage_remote_pack(&url);
+    let machine = tempfile::tempdir().unwrap();
+    let v = || vellum(&url, machine.path());
+    assert_eq!(v().arg("verify").output().unwrap().status.code(), Some(1));
+    let said = out(v().arg("repair").arg("--from").arg(&local));
+    assert!(said.contains("verify: ok"), "{said}");
+    let fresh = tempfile::tempdir().unwrap();
+    let v = || vellum(&url, fresh.path());
+    assert!(out(v().arg("verify")).contains("ok"));
+    assert_eq!(contents(&v), before);
+    // A damaged local copy, healed from the bucket.
+    let pack = std::fs::read_dir(local.join("objects/packs"))
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    let mut bytes = std::fs::read(&pack).unwrap();
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x20;
+    std::fs::write(&pack, &bytes).unwrap();
+    let l = || common::vellum(&local);
+    assert_eq!(l().arg("verify").output().unwrap().status.code(), Some(1));
+    let said = out(l()
+        .arg("repair")
+        .arg("--from")
+        .arg(&url)
+        .env("VELLUM_CACHE", fresh.path()));
+    assert!(said.contains("verify: ok"), "{said}");
+    assert_eq!(contents(&l), before);
+}

@@ -2,9 +2,11 @@
 //! (`vellum reextract`): which captures it would change, and the records
 //! that supersede them, committed through the one write protocol.
 
+use crate::id::ObjectId;
 use crate::ingest::DocName;
 use crate::ingest::reextract::{self, Reextraction};
 use crate::store::StoreError;
+use crate::store::verify::{Part, Report};
 use crate::store::{Archive, CaptureId, CaptureRecord, Writer};
 use crate::when::format_time;
 
@@ -62,6 +64,19 @@ pub struct Skipped {
     pub error: String,
 }
 
+/// What [`find_due`] found.
+#[derive(Debug, Default)]
+pub struct Found {
+    /// Captures the current extractor reads differently.
+    pub due: Vec<Due>,
+    /// Captures whose bytes could not be read.
+    pub skipped: Vec<Skipped>,
+    /// Captures the current extractor made, whose text is damaged while
+    /// their bytes are intact: `vellum repair --rebuild` makes the same text
+    /// again (a new record would not heal the old text).
+    pub rebuildable: Vec<Skipped>,
+}
+
 /// What the current extractor would change: every current (not
 /// superseded) HTML capture of `docs` (every document when empty) whose
 /// text or flag it makes differently. `progress` hears how far it got.
@@ -69,7 +84,7 @@ pub fn find_due(
     archive: &Archive,
     docs: &[DocName],
     progress: &mut dyn FnMut(usize, usize),
-) -> Result<(Vec<Due>, Vec<Skipped>), StoreError> {
+) -> Result<Found, StoreError> {
     let rows = if docs.is_empty() {
         archive.all_captures()?
     } else {
@@ -80,11 +95,26 @@ pub fn find_due(
         rows
     };
     let rows: Vec<_> = rows.into_iter().filter(|r| !r.superseded).collect();
-    let (mut due, mut skipped) = (Vec::new(), Vec::new());
+    let mut found = Found::default();
+    let (due, skipped) = (&mut found.due, &mut found.skipped);
     for (i, row) in rows.iter().enumerate() {
         progress(i + 1, rows.len());
         let rec = archive.record(&row.id)?;
-        if !reextract::is_extracted_html(&rec) || reextract::is_current(&rec) {
+        if !reextract::is_extracted_html(&rec) {
+            continue;
+        }
+        if reextract::is_current(&rec) {
+            if let Some(text) = rec.text
+                && let Err(e @ (StoreError::Missing { .. } | StoreError::Damaged { .. })) =
+                    archive.read_object(&text)
+                && archive.read_object(&rec.content).is_ok()
+            {
+                found.rebuildable.push(Skipped {
+                    doc: rec.doc.to_string(),
+                    capture: row.id,
+                    error: e.to_string(),
+                });
+            }
             continue;
         }
         let bytes = match archive.read_object(&rec.content) {
@@ -111,7 +141,7 @@ pub fn find_due(
             });
         }
     }
-    Ok((due, skipped))
+    Ok(found)
 }
 
 /// Stages the records superseding `due` (in order); commit them with
@@ -122,4 +152,35 @@ pub fn stage_superseding(writer: &mut Writer<'_>, due: Vec<Due>) -> Result<(), S
         writer.add_with(capture, extra)?;
     }
     Ok(())
+}
+
+/// The texts `verify` found damaged but rebuildable, made again from their
+/// captures' intact raw bytes by the extractor that made them: only those
+/// that come out byte-identical (same id) are returned, so `repair
+/// --rebuild` heals them exactly. A text the current extractor makes
+/// differently (a newer extractor) is not the lost object; `reextract`
+/// records it as a new text.
+pub fn rebuild_texts(
+    archive: &Archive,
+    report: &Report,
+) -> std::collections::HashMap<ObjectId, Vec<u8>> {
+    let mut out = std::collections::HashMap::new();
+    for a in report
+        .damaged_captures
+        .iter()
+        .filter(|a| a.text == Part::Rebuildable)
+    {
+        let Ok(rec) = archive.record(&a.capture) else {
+            continue;
+        };
+        let (Some(text), Ok(bytes)) = (rec.text, archive.read_object(&rec.content)) else {
+            continue;
+        };
+        if let Some(new) = reextract::reextract(&rec, &bytes)
+            && new.text_id() == text
+        {
+            out.insert(text, new.text.into_bytes());
+        }
+    }
+    out
 }

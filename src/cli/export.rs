@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use vellum::warc::export::{ExportError, select, write_warc_file};
+use vellum::store::{Archive, CaptureId, StoreError};
+use vellum::warc::export::{ExportError, select, unexportable, write_warc_file};
 
 use super::env::{CliError, Env, Exit};
 
@@ -31,7 +32,11 @@ the same capture ids. The file appears only once complete.
 (the same records) and DIR/indexes/vellum-TIMESTAMP.cdxj, its sorted CDXJ index
 (SURT url key, 14-digit timestamp, JSON with url, mime, status, digest, length, offset,
 filename). Point pywb at it: `wb-manager init COLL`, then export into collections/COLL
-(docs/memento.md has the recipe).")]
+(docs/memento.md has the recipe).
+
+A damaged capture (its record, bytes or text unreadable: see `vellum verify`) stops the
+export before anything is written, naming every damaged capture; with --skip-damaged the
+others are written, the damaged ones listed on stderr, and the exit code is 1.")]
 #[command(group(clap::ArgGroup::new("out").required(true).multiple(true).args(["warc", "pywb"])))]
 pub struct ExportArgs {
     /// Output file (WARC/1.1, gzip per record)
@@ -42,6 +47,9 @@ pub struct ExportArgs {
     pywb: Option<PathBuf>,
     /// Documents (every capture), versions (DOC@N) or capture ids [default: all]
     addrs: Vec<String>,
+    /// Write every intact capture and list the damaged ones (exit 1) instead of refusing
+    #[arg(long)]
+    skip_damaged: bool,
 }
 
 pub fn run_export(env: &Env, args: ExportArgs) -> Result<Exit, CliError> {
@@ -51,10 +59,16 @@ pub fn run_export(env: &Env, args: ExportArgs) -> Result<Exit, CliError> {
         .as_deref()
         .or(args.pywb.as_deref())
         .unwrap_or(".".as_ref());
-    let chosen = select(&archive, &args.addrs).map_err(|e| export_error(e, out))?;
+    let mut chosen = select(&archive, &args.addrs).map_err(|e| export_error(e, out))?;
+    let mut skipped = Vec::new();
+    if args.skip_damaged {
+        skipped = unexportable(&archive, &chosen);
+        chosen.retain(|c| !skipped.iter().any(|(s, _)| s == c));
+    }
     let now = time::OffsetDateTime::now_utc();
     if let Some(warc) = &args.warc {
-        write_warc_file(&archive, &chosen, warc, now).map_err(|e| export_error(e, warc))?;
+        write_warc_file(&archive, &chosen, warc, now)
+            .map_err(|e| damage_error(e, &archive, &chosen, warc))?;
         if env.notes {
             eprintln!(
                 "vellum: wrote {} captures to {}",
@@ -65,7 +79,7 @@ pub fn run_export(env: &Env, args: ExportArgs) -> Result<Exit, CliError> {
     }
     if let Some(dir) = &args.pywb {
         let done = vellum::warc::pywb::write_collection(&archive, &chosen, dir, now)
-            .map_err(|e| export_error(e, dir))?;
+            .map_err(|e| damage_error(e, &archive, &chosen, dir))?;
         if env.notes {
             eprintln!(
                 "vellum: wrote {} captures to {} and {} index lines to {}",
@@ -76,7 +90,61 @@ pub fn run_export(env: &Env, args: ExportArgs) -> Result<Exit, CliError> {
             );
         }
     }
-    Ok(Exit::Ok)
+    if !skipped.is_empty() {
+        eprintln!(
+            "vellum: skipped {} damaged capture(s): {} (`vellum verify` says more)",
+            skipped.len(),
+            describe(&archive, &skipped)
+        );
+    }
+    Ok(if skipped.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::Found
+    })
+}
+
+/// An export error; for damage, every damaged capture is named (not only
+/// the first one met), and nothing was written.
+fn damage_error(
+    e: ExportError,
+    archive: &Archive,
+    chosen: &[CaptureId],
+    out: &std::path::Path,
+) -> CliError {
+    match e {
+        ExportError::Store(e) if is_damage(&e) => {
+            let damaged = unexportable(archive, chosen);
+            CliError::new(format!(
+                "{} of {} capture(s) cannot be exported: {}; nothing was written. \
+                 `vellum export --skip-damaged` writes the others, `vellum repair` heals them",
+                damaged.len(),
+                chosen.len(),
+                describe(archive, &damaged)
+            ))
+        }
+        e => export_error(e, out),
+    }
+}
+
+fn is_damage(e: &StoreError) -> bool {
+    matches!(e, StoreError::Damaged { .. } | StoreError::Missing { .. })
+}
+
+/// `DOC capture ID (why)` for each.
+fn describe(archive: &Archive, damaged: &[(CaptureId, StoreError)]) -> String {
+    damaged
+        .iter()
+        .map(|(id, e)| {
+            let doc = archive
+                .capture_row(id)
+                .ok()
+                .flatten()
+                .map_or_else(String::new, |r| format!("{} ", r.doc));
+            format!("{doc}capture {} ({e})", id.0.short())
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn export_error(e: ExportError, out: &std::path::Path) -> CliError {

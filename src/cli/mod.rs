@@ -21,6 +21,7 @@ mod pull;
 mod push;
 mod reextract;
 mod reindex;
+mod repair;
 mod root;
 mod search;
 mod serve;
@@ -174,6 +175,8 @@ enum Command {
     Push(push::PushArgs),
     /// Copy the packs this store lacks from another (directory or s3://…)
     Pull(pull::PullArgs),
+    /// Heal damage from a copy of the archive (--from), or rebuild what can be (--rebuild)
+    Repair(repair::RepairArgs),
     /// Print every document name, one per line (what shell completion offers)
     #[command(hide = true, name = "complete-docs")]
     CompleteDocs,
@@ -249,6 +252,7 @@ pub fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Stories(a) => stories::run_stories(&env, a),
         Command::Push(a) => push::run_push(&env, a),
         Command::Pull(a) => pull::run_pull(&env, a),
+        Command::Repair(a) => repair::run_repair(&env, a),
         Command::Collate(a) => collate::run_collate(&env, a),
         Command::CompleteDocs => manuals::run_complete_docs(&env),
     }

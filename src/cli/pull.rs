@@ -21,7 +21,7 @@ Examples:
 pub struct PullArgs {
     /// The store to copy from: a directory or s3://BUCKET/PREFIX
     remote: PathBuf,
-    /// One JSON object: from, to, packs, bytes, present
+    /// One JSON object: from, to, packs, bytes, present, repaired (when it healed damage)
     #[arg(long)]
     json: bool,
 }

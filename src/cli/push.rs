@@ -81,6 +81,25 @@ pub fn print(from: &Path, to: &Path, r: SyncReport, json: bool) -> Result<(), Cl
             to.display(),
             r.present
         )?;
+        if let Some(h) = &r.repaired {
+            writeln!(
+                out,
+                "healed {} damaged pack(s) of {} from {}: rewrote {} intact object(s), fetched {}",
+                h.packs_retired.len(),
+                to.display(),
+                from.display(),
+                h.rewritten,
+                h.fetched
+            )?;
+            for p in &h.packs_kept {
+                writeln!(
+                    out,
+                    "damaged pack {p} of {} is not whole in {} either: run `vellum verify`",
+                    to.display(),
+                    from.display()
+                )?;
+            }
+        }
     }
     Ok(())
 }

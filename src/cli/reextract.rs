@@ -50,8 +50,22 @@ pub fn run_reextract(env: &Env, args: ReextractArgs) -> Result<Exit, CliError> {
         .map(|d| archive.document(d))
         .collect::<Result<Vec<_>, _>>()?;
     let mut progress = Progress::new(env, "reading HTML captures again");
-    let (due, skipped) = find_due(&archive, &docs, &mut |n, total| progress.update(n, total))?;
+    let found = find_due(&archive, &docs, &mut |n, total| progress.update(n, total))?;
+    let (due, skipped) = (found.due, found.skipped);
     drop(progress);
+    if !found.rebuildable.is_empty() {
+        let list: Vec<String> = found
+            .rebuildable
+            .iter()
+            .map(|r| format!("{} capture {}", r.doc, r.capture.0.short()))
+            .collect();
+        eprintln!(
+            "vellum: {} capture(s) have a damaged text whose raw bytes are intact: {}; \
+             `vellum repair --rebuild` makes the same text again from them",
+            list.len(),
+            list.join(", ")
+        );
+    }
     for s in &skipped {
         let id = s.capture.0.short();
         eprintln!(

@@ -11,11 +11,13 @@ use super::progress::Progress;
 #[command(
     after_help = "Re-reads every pack, re-decodes and re-hashes every object, parses every
 capture record and checks every reference and delta base, then compares the catalog with the
-objects. Each problem is one line naming the damaged object and every DOC@N it makes
-unreadable. Exit 0 when all is well, 1 when anything is damaged, 2 when verify could not run."
+objects. Each problem is one line naming the damaged object and every DOC@N whose text or raw
+bytes it makes unreadable; then, per damaged capture, what is lost (evidence, text, record, log
+entry), what can be rebuilt, and which of show, diff, show --raw, export still work. Exit 0 when all is well, 1 when anything is damaged, 2 when verify could not run."
 )]
 pub struct VerifyArgs {
-    /// One JSON object: packs, objects, captures, problems, notes, ok, reindex_repairs
+    /// One JSON object: packs, objects, captures, problems, damaged_captures, notes, ok,
+    /// reindex_repairs
     #[arg(long)]
     json: bool,
 }
@@ -53,10 +55,21 @@ fn print_report(out: &mut dyn Write, report: &Report) -> std::io::Result<()> {
         if !p.unreadable.is_empty() {
             line.push_str(&format!("; unreadable: {}", p.unreadable.join(", ")));
         }
-        if !p.stored.is_empty() {
-            let readable = p.stored.len() - p.unreadable.len();
+        if !p.evidence_lost.is_empty() {
             line.push_str(&format!(
-                "; versions stored in it: {} ({readable} still readable)",
+                "; raw bytes unreadable: {}",
+                p.evidence_lost.join(", ")
+            ));
+        }
+        if !p.stored.is_empty() {
+            // Readable means its text and its raw bytes both read back.
+            let readable = p
+                .stored
+                .iter()
+                .filter(|v| !p.unreadable.contains(v) && !p.evidence_lost.contains(v))
+                .count();
+            line.push_str(&format!(
+                "; versions stored in it: {} ({readable} still wholly readable)",
                 p.stored.join(", ")
             ));
         }
@@ -67,6 +80,12 @@ fn print_report(out: &mut dyn Write, report: &Report) -> std::io::Result<()> {
             ));
         }
         writeln!(out, "{line}")?;
+    }
+    if !report.damaged_captures.is_empty() {
+        writeln!(out, "per capture:")?;
+        for c in &report.damaged_captures {
+            writeln!(out, "  {}", c.describe())?;
+        }
     }
     for n in &report.notes {
         writeln!(out, "note: {n}")?;
@@ -81,7 +100,8 @@ fn print_report(out: &mut dyn Write, report: &Report) -> std::io::Result<()> {
         let hint = if report.reindex_repairs() {
             "; the objects are intact: `vellum reindex` rebuilds the catalog"
         } else {
-            ""
+            "; `vellum repair --from OTHER` heals it from a copy of the archive, \
+             `vellum repair --rebuild` rebuilds what can be rebuilt without one"
         };
         writeln!(
             out,

@@ -35,7 +35,7 @@ pub struct LogRoot {
 /// The Merkle tree over the archive log, with the ids in log order, and
 /// how many captures are not logged yet.
 pub fn tree(archive: &Archive) -> Result<(merkle::Tree, Vec<CaptureId>, usize), StoreError> {
-    let (ids, unlogged) = archive.log()?;
+    let (ids, unlogged) = archive.checked_log()?;
     let mut tree = merkle::Tree::new();
     for id in &ids {
         tree.push(id.0.as_bytes());

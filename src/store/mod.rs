@@ -25,6 +25,7 @@ pub mod pack;
 pub mod packindex;
 pub mod record;
 pub mod remote;
+pub mod repair;
 pub mod s3;
 pub mod state;
 pub mod sync;

@@ -90,7 +90,7 @@ impl Archive {
     pub(super) fn index_packs(&self, packs: &[(String, u64)]) -> Result<()> {
         let mut located = Located::default();
         let mut scanned = Vec::new();
-        let mut from_index = Vec::new();
+        let mut from_index: Vec<&String> = Vec::new();
         let indexes = self.index_listing(packs);
         for (name, size) in packs {
             let index = indexes
@@ -99,24 +99,42 @@ impl Archive {
             match index {
                 Some(ix) => {
                     located.raw.extend(ix.raw_by_id());
-                    from_index.push(scanned.len());
-                    scanned.push((name, *size, ix.entries));
+                    from_index.push(name);
+                    scanned.push((name, *size, ix.entries, true));
                 }
                 None => scanned.push(self.scan_pack(name)?),
             }
         }
+        // Where an object has two copies (a repair's new pack beside the
+        // damaged pack it replaced, left by a kill before its deletion), the
+        // first indexed is the one the catalog locates: intact packs first.
+        // (A pack indexed from its index object was checked whole then.)
+        scanned.sort_by_key(|(_, _, _, intact)| !*intact);
+        let mut scanned: Vec<(&String, u64, Vec<Entry>)> = scanned
+            .into_iter()
+            .map(|(n, size, entries, _)| (n, size, entries))
+            .collect();
+        let from_index: std::collections::HashSet<&String> = from_index.into_iter().collect();
+        let mut from_index: Vec<usize> = scanned
+            .iter()
+            .enumerate()
+            .filter(|(_, (n, ..))| from_index.contains(n))
+            .map(|(i, _)| i)
+            .collect();
         // Every object an index supplied must decode to its id (its chain
         // may run through other indexes, or packs already cataloged); a pack
         // whose index does not is scanned instead, until none is left.
         loop {
-            located.rows = scanned
-                .iter()
-                .flat_map(|(name, _, entries)| {
-                    entries
-                        .iter()
-                        .map(|e| (e.header.id, object_row(name, e, 0)))
-                })
-                .collect();
+            located.rows = HashMap::new();
+            for (name, _, entries) in &scanned {
+                for e in entries {
+                    // The first copy, as in the catalog (see above).
+                    located
+                        .rows
+                        .entry(e.header.id)
+                        .or_insert_with(|| object_row(name, e, 0));
+                }
+            }
             let bad: Vec<usize> = from_index
                 .iter()
                 .copied()
@@ -137,7 +155,8 @@ impl Archive {
                     located.raw.remove(&e.header.id);
                 }
                 let name = scanned[i].0;
-                scanned[i] = self.scan_pack(name)?;
+                let (n, size, entries, _) = self.scan_pack(name)?;
+                scanned[i] = (n, size, entries);
                 from_index.retain(|&j| j != i);
             }
         }
@@ -157,7 +176,7 @@ impl Archive {
                 if row.kind != Kind::Record {
                     self.cat(self.catalog.insert_object(pack_id, &row))?;
                 }
-                rows.insert(e.header.id, (pack_id, row));
+                rows.entry(e.header.id).or_insert((pack_id, row));
             }
         }
         located.rows = rows
@@ -274,14 +293,16 @@ impl Archive {
         ))
     }
 
-    /// Reads a whole pack and scans it: name, size and entries.
-    fn scan_pack<'n>(&self, name: &'n String) -> Result<(&'n String, u64, Vec<Entry>)> {
+    /// Reads a whole pack and scans it: name, size, entries and whether it
+    /// is intact.
+    fn scan_pack<'n>(&self, name: &'n String) -> Result<(&'n String, u64, Vec<Entry>, bool)> {
         let bytes = self
             .backend
             .get(&pack_key(name))
             .map_err(StoreError::io(format!("reading pack {name}")))?;
         let scan = pack::scan(&bytes, Some(name));
-        Ok((name, bytes.len() as u64, scan.entries))
+        let intact = scan.problems.is_empty();
+        Ok((name, bytes.len() as u64, scan.entries, intact))
     }
 
     /// The index objects of `packs` and their sizes, on a backend that

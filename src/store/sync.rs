@@ -27,6 +27,11 @@ pub struct SyncReport {
     pub bytes: u64,
     /// Packs both stores already held.
     pub present: usize,
+    /// Packs both stores held whose copy here was damaged, and what healing
+    /// them from the source did (a local destination re-reads its packs;
+    /// one on object storage does not: `vellum verify` checks it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repaired: Option<super::repair::RepairReport>,
 }
 
 /// What `push --json` and `pull --json` print: the copy and its two stores.
@@ -126,7 +131,39 @@ impl Archive {
         }
         progress(missing.len(), missing.len());
         self.index_packs(&copied)?;
+        // The packs both hold are not copied, so damage in this copy of one
+        // would stay: heal it from the source (as `repair --from` does).
+        let damaged: Vec<String> = if self.backend.shared() {
+            Vec::new()
+        } else {
+            listing
+                .iter()
+                .filter(|(n, _)| have.contains(n))
+                .filter(|(n, _)| {
+                    self.backend
+                        .get(&pack_key(n))
+                        .map_or(true, |b| !pack::scan(&b, Some(n)).problems.is_empty())
+                })
+                .map(|(n, _)| n.clone())
+                .collect()
+        };
         writer.commit()?;
+        if !damaged.is_empty() {
+            let problems = damaged
+                .into_iter()
+                .map(|name| super::verify::damaged_pack(&name))
+                .collect();
+            let found = super::verify::Report {
+                problems,
+                ..Default::default()
+            };
+            let sources = super::repair::Sources {
+                replica: Some(from),
+                rebuild: None,
+                accept_losses: false,
+            };
+            report.repaired = Some(self.repair(&found, sources, &mut |_, _| {})?);
+        }
         Ok(report)
     }
 }

@@ -88,6 +88,22 @@ pub fn select(archive: &Archive, addrs: &[String]) -> Result<Vec<CaptureId>, Exp
     Ok(chosen)
 }
 
+/// The captures among `captures` that cannot be exported (their record,
+/// bytes or text is damaged or missing), each with why; the rest export.
+pub fn unexportable(archive: &Archive, captures: &[CaptureId]) -> Vec<(CaptureId, StoreError)> {
+    let check = |id: &CaptureId| -> Result<(), StoreError> {
+        let rec = archive.record(id)?;
+        for obj in [Some(rec.content), rec.text].into_iter().flatten() {
+            archive.read_object(&obj)?;
+        }
+        Ok(())
+    };
+    captures
+        .iter()
+        .filter_map(|id| check(id).err().map(|e| (*id, e)))
+        .collect()
+}
+
 /// What the `warcinfo` record says about the file.
 #[derive(Debug, Clone)]
 pub struct WarcInfo<'a> {

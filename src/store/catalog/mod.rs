@@ -25,6 +25,7 @@ use super::record::{CaptureId, CaptureRecord};
 
 mod caches;
 mod log;
+mod relocate;
 mod rows;
 
 pub use crate::when::{from_nanos, nanos};

@@ -180,6 +180,7 @@ pub(super) fn reread(
                 detail,
                 unreadable: Vec::new(),
                 records_lost: Vec::new(),
+                evidence_lost: Vec::new(),
                 stored: Vec::new(),
             });
             None

@@ -41,6 +41,18 @@ pub(super) fn compare_objects(
                     ),
                 ))
             }
+            Some(f) if f.pack == row.pack && row.len != f.entry.header.entry_len() as u64 => {
+                problems.push(problem(
+                    ProblemKind::CatalogDrift,
+                    Some(row.id),
+                    Some(&row.pack),
+                    format!(
+                        "catalog says its entry is {} bytes long, the pack's is {}",
+                        row.len,
+                        f.entry.header.entry_len()
+                    ),
+                ))
+            }
             Some(_) => {}
         }
     }

@@ -10,6 +10,7 @@ use super::super::catalog::CaptureRow;
 use super::super::history::{History, HistoryRow};
 use super::super::layout::READ_CHAIN_LIMIT;
 use super::super::record::CaptureId;
+use super::account::{CaptureAccount, Part};
 use super::checker::{Checker, Decoded, Records, unreadable_in};
 use super::report::{Problem, ProblemKind, problem};
 
@@ -21,6 +22,10 @@ pub(super) struct Losses {
     records_lost: HashMap<ObjectId, Vec<String>>,
     /// Versions with an object in each pack.
     stored: HashMap<String, Vec<String>>,
+    /// Captures (`DOC@N`) whose raw bytes an object makes unreadable.
+    evidence_lost: HashMap<ObjectId, Vec<String>>,
+    /// Every capture something is lost of.
+    pub(super) accounts: Vec<CaptureAccount>,
 }
 
 /// Every capture, from the catalog and from the records found (the records
@@ -60,6 +65,7 @@ pub(super) fn name_losses(
     checker: &Checker<'_>,
     decoded: &Decoded,
     found: &Records,
+    log_broken: bool,
 ) -> Losses {
     // The root causes on an object's delta chain (damaged or missing objects).
     let roots = |start: ObjectId| -> Vec<ObjectId> {
@@ -96,6 +102,8 @@ pub(super) fn name_losses(
         unreadable: HashMap::new(),
         records_lost: HashMap::new(),
         stored: HashMap::new(),
+        evidence_lost: HashMap::new(),
+        accounts: Vec::new(),
     };
     for (doc, mut rows) in captures_by_doc(cat_captures, found) {
         // History order, by the log as found (not as the catalog says).
@@ -140,12 +148,28 @@ pub(super) fn name_losses(
             }
         }
         for row in &rows {
+            let n = number.get(&row.id).copied().unwrap_or(0);
             let mut lost = roots(row.id.0);
             if found.bad.contains(&row.id.0) {
                 lost.push(row.id.0);
             }
+            let evidence = roots(row.content);
+            let account = account(
+                &doc,
+                n,
+                row,
+                found,
+                [&evidence, &roots(row.vkey), &lost],
+                log_broken,
+            );
+            for root in evidence {
+                let name = account.name();
+                losses.evidence_lost.entry(root).or_default().push(name);
+            }
+            if let Some(a) = account.damaged() {
+                losses.accounts.push(a);
+            }
             for root in lost {
-                let n = number.get(&row.id).copied().unwrap_or(0);
                 losses
                     .records_lost
                     .entry(root)
@@ -155,6 +179,73 @@ pub(super) fn name_losses(
         }
     }
     losses
+}
+
+/// What one capture lost, given the root causes on the chains of its
+/// evidence, its text and its record.
+fn account(
+    doc: &str,
+    version: u64,
+    row: &CaptureRow,
+    found: &Records,
+    [evidence, text, record]: [&Vec<ObjectId>; 3],
+    log_broken: bool,
+) -> CaptureAccount {
+    let state = |roots: &Vec<ObjectId>| {
+        if roots.is_empty() {
+            Part::Intact
+        } else {
+            Part::Lost
+        }
+    };
+    let rec = found.records.get(&row.id);
+    let evidence = state(evidence);
+    let record = state(record);
+    let text = if row.vkey == row.content {
+        match rec {
+            Some(r) if r.text.is_none() => Part::Absent,
+            _ => evidence,
+        }
+    } else if text.is_empty() {
+        Part::Intact
+    } else if evidence == Part::Intact && rec.is_some_and(|r| r.extractor.is_some()) {
+        Part::Rebuildable
+    } else {
+        Part::Lost
+    };
+    let log = match found.seq.contains_key(&row.id) {
+        true => Part::Intact,
+        false if log_broken => Part::Lost,
+        false => Part::Absent,
+    };
+    CaptureAccount {
+        doc: doc.to_owned(),
+        version,
+        capture: row.id,
+        evidence,
+        text,
+        record,
+        log,
+        // A capture without a text shows its bytes.
+        show: version > 0
+            && (text == Part::Intact || (text == Part::Absent && evidence == Part::Intact)),
+        show_raw: evidence == Part::Intact,
+        // Export writes the bytes, the text where it differs, the record.
+        export: evidence == Part::Intact
+            && record == Part::Intact
+            && matches!(text, Part::Intact | Part::Absent),
+    }
+}
+
+impl CaptureAccount {
+    /// `Some` when any part of it is lost or to be rebuilt.
+    fn damaged(self) -> Option<CaptureAccount> {
+        let parts = [self.evidence, self.text, self.record, self.log];
+        parts
+            .iter()
+            .any(|p| matches!(p, Part::Lost | Part::Rebuildable))
+            .then_some(self)
+    }
 }
 
 /// Adds a problem for each damaged object, then tells each problem what it
@@ -180,6 +271,7 @@ pub(super) fn attach_losses(
         {
             p.stored = losses.stored.get(pack).cloned().unwrap_or_default();
             p.unreadable = unreadable_in(&p.stored, &losses.unreadable);
+            p.evidence_lost = unreadable_in(&p.stored, &losses.evidence_lost);
         }
         if let Some(id) = p.object
             && matches!(
@@ -189,6 +281,9 @@ pub(super) fn attach_losses(
         {
             p.unreadable = losses.unreadable.get(&id).cloned().unwrap_or_default();
             p.records_lost = losses.records_lost.get(&id).cloned().unwrap_or_default();
+            p.evidence_lost = losses.evidence_lost.get(&id).cloned().unwrap_or_default();
+            p.evidence_lost.sort();
+            p.evidence_lost.dedup();
         }
     }
     // A missing object named by both a record and the catalog is one problem.

@@ -6,8 +6,10 @@
 
 use super::archive::Archive;
 
+pub use account::{CaptureAccount, Part};
 pub use report::{Problem, ProblemKind, Progress, Report, VerifyReport};
 
+mod account;
 mod checker;
 mod compare;
 mod losses;
@@ -28,4 +30,15 @@ pub fn verify(archive: &Archive, progress: Progress<'_>) -> Report {
             return report;
         }
     }
+}
+
+/// A damaged-pack problem for `name`, as verify reports one (for callers
+/// that found a pack damaged by other means and hand it to a repair).
+pub fn damaged_pack(name: &str) -> Problem {
+    report::problem(
+        ProblemKind::DamagedPack,
+        None,
+        Some(name),
+        "pack checksum mismatch".into(),
+    )
 }

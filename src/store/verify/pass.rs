@@ -71,8 +71,17 @@ pub(super) fn verify_once(archive: &Archive, progress: Progress<'_>) -> (Report,
     if let Some(rows) = &cat.captures {
         compare_captures(rows, &checker, &records, &mut problems);
     }
-    let losses = name_losses(cat.captures, &checker, &decoded, &records);
+    let log_broken = problems.iter().any(|p| p.kind == ProblemKind::BadLog)
+        || decoded
+            .damaged
+            .keys()
+            .any(|id| checker.found[id].entry.header.kind == Kind::Log);
+    let mut losses = name_losses(cat.captures, &checker, &decoded, &records, log_broken);
     attach_losses(&mut problems, &checker, &decoded, &losses);
+    report.damaged_captures = std::mem::take(&mut losses.accounts);
+    report
+        .damaged_captures
+        .sort_by(|a, b| (&a.doc, a.version, a.capture).cmp(&(&b.doc, b.version, b.capture)));
     report.notes.append(&mut checker.notes.borrow_mut());
     report.problems = problems;
     (report, vanished)

@@ -6,6 +6,8 @@ use serde::Serialize;
 
 use crate::id::ObjectId;
 
+use super::account::CaptureAccount;
+
 /// Progress: (packs done, packs total).
 pub type Progress<'a> = &'a mut dyn FnMut(usize, usize);
 
@@ -23,6 +25,7 @@ pub(super) fn problem(
         detail,
         unreadable: Vec::new(),
         records_lost: Vec::new(),
+        evidence_lost: Vec::new(),
         stored: Vec::new(),
     }
 }
@@ -65,6 +68,10 @@ pub struct Problem {
     /// Captures (`DOC@N capture ID`) whose record can no longer be read.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub records_lost: Vec<String>,
+    /// Captures (`DOC@N`) whose raw bytes (the evidence: `show --raw`,
+    /// `export`) can no longer be read because of this.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence_lost: Vec<String>,
     /// For a damaged pack: every version with an object in it (at risk even
     /// when still readable).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -78,6 +85,9 @@ pub struct Report {
     pub objects: usize,
     pub captures: usize,
     pub problems: Vec<Problem>,
+    /// Per capture, what is lost and what survives (only captures something
+    /// is lost of), in document and version order.
+    pub damaged_captures: Vec<CaptureAccount>,
     /// Things worth knowing that are not damage (e.g. a pack an interrupted
     /// add left for the next writer to index, a read that failed once).
     pub notes: Vec<String>,
