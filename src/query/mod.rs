@@ -9,14 +9,19 @@
 
 mod collation;
 mod compare;
+mod filter;
 pub mod items;
 mod log;
+pub mod paging;
+mod proofs;
 mod read;
 mod similar;
 mod versions;
 
 pub use collation::{CollateError, CollatedCopy, Collation, collation};
 pub use compare::{CompareError, ReadAs, SideText, archived_text, diff_texts, given_text};
+pub use filter::{DocumentFilter, documents_filtered};
+pub use proofs::{ProofQueryError, inclusion_proof, log_root};
 
 pub use log::{
     Boilerplate, CaptureSighting, VersionQuery, VersionRow, Window, captures_in, documents_in,
