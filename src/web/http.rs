@@ -48,6 +48,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/static/keys.js", get(keys))
         .fallback(not_found)
         .layer(middleware::from_fn(guard))
+        .merge(super::api::router())
         .with_state(app)
 }
 
