@@ -371,6 +371,19 @@ fn documents_are_filtered_by_text_url_source_and_time() {
         docs("url=https%3A%2F%2Fexample.org%2Fnews%2Fwire"),
         ["wire-story"]
     );
+    // One document's summary is its item in the listing, by name or by URL.
+    let listed =
+        pages(&s.base, "/api/v1/documents?q=wire", "DocumentItemPage")[0]["items"][0].clone();
+    assert_eq!(listed["doc"], "wire-story");
+    for name in ["wire-story", "https%3A%2F%2Fexample.org%2Fnews%2Fwire"] {
+        let one = api(
+            &s.base,
+            &format!("/api/v1/documents/{name}"),
+            &openapi(),
+            "DocumentItem",
+        );
+        assert_eq!(one, listed);
+    }
     assert!(docs("url=https%3A%2F%2Fnowhere.example%2Fa").is_empty());
     // Any version's source, case folded.
     assert_eq!(docs("source=BLOG+REPOST"), [DOC]);

@@ -65,6 +65,21 @@ pub fn documents_filtered(
     Ok(kept)
 }
 
+/// One document's summary (as [`super::documents`] gives it, titled by the
+/// one title rule), without titling every other document; `None` for a
+/// name no capture has.
+pub fn document_summary(archive: &Archive, doc: &str) -> Result<Option<DocSummary>, StoreError> {
+    let Some(mut d) = archive.documents()?.into_iter().find(|d| d.doc == doc) else {
+        return Ok(None);
+    };
+    if d.title.is_none()
+        && let Some(key) = d.latest_text
+    {
+        d.title = super::read::text(archive, &key)?.and_then(|t| super::read::first_line_title(&t));
+    }
+    Ok(Some(d))
+}
+
 fn folded(s: Option<&str>) -> Option<String> {
     s.map(str::trim)
         .filter(|s| !s.is_empty())

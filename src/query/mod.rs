@@ -20,7 +20,7 @@ mod versions;
 
 pub use collation::{CollateError, CollatedCopy, Collation, collation};
 pub use compare::{CompareError, ReadAs, SideText, archived_text, diff_texts, given_text};
-pub use filter::{DocumentFilter, documents_filtered};
+pub use filter::{DocumentFilter, document_summary, documents_filtered};
 pub use proofs::{ProofQueryError, inclusion_proof, log_root};
 
 pub use log::{

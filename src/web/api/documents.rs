@@ -54,9 +54,7 @@ pub async fn one(
     Params::parse(raw.as_deref(), &[])?;
     let json = with_archive(&app, move |_, a| {
         let doc = a.document(&name)?;
-        let summary = query::documents(a)?
-            .into_iter()
-            .find(|d| d.doc == doc.as_str())
+        let summary = query::document_summary(a, doc.as_str())?
             .ok_or_else(|| ApiError::not_found(format!("no document is named {doc}")))?;
         Json::of(&DocumentItem::from(&summary))
     })
