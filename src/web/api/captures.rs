@@ -9,11 +9,12 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 
 use super::params::Params;
-use super::{ApiError, Json, holds, immutable_response, json_response, with_archive};
+use super::problem::ApiError;
+use super::respond::{Json, holds, immutable_response, json_response, with_archive};
 use crate::id::ObjectId;
 use crate::query::items::RecordItem;
 use crate::store::{Address, Archive, CaptureId, CaptureRecord};
-use crate::web::App;
+use crate::web::app::App;
 
 fn capture_id(id: &str) -> Result<CaptureId, ApiError> {
     id.parse::<ObjectId>().map(CaptureId).map_err(|_| {

@@ -9,9 +9,10 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 
 use super::params::Params;
-use super::{ApiError, Json, json_response, with_archive};
+use super::problem::ApiError;
+use super::respond::{Json, json_response, with_archive};
 use crate::store::Address;
-use crate::web::App;
+use crate::web::app::App;
 
 pub async fn root(
     State(app): State<Arc<App>>,

@@ -8,10 +8,11 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 
 use super::params::Params;
-use super::{ApiError, Json, json_response, with_archive};
+use super::problem::ApiError;
+use super::respond::{Json, json_response, with_archive};
 use crate::diff::DiffOptions;
 use crate::store::Address;
-use crate::web::{App, DIFF_DEADLINE};
+use crate::web::app::{App, DIFF_DEADLINE};
 
 /// The normalizations `ignore` may name.
 pub const IGNORE: &[&str] = &["case", "whitespace", "typography", "markup"];

@@ -8,12 +8,13 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 
 use super::params::Params;
-use super::{ApiError, Json, json_response, with_archive};
+use super::problem::ApiError;
+use super::respond::{Json, json_response, with_archive};
 use crate::query::items::{SearchItem, SimilarAnswer, StoryItem};
 use crate::query::{self, SimilarTarget};
 use crate::republish;
 use crate::search::{self, SearchQuery};
-use crate::web::App;
+use crate::web::app::App;
 
 /// Longest search read.
 const MAX_Q: usize = 500;

@@ -8,10 +8,11 @@ use axum::http::{HeaderMap, Uri};
 use axum::response::Response;
 
 use super::params::Params;
-use super::{ApiError, Json, json_response, with_archive};
+use super::problem::ApiError;
+use super::respond::{Json, json_response, with_archive};
 use crate::query::items::{CaptureItem, DocumentItem, VersionItem};
 use crate::query::{self, Boilerplate, DocumentFilter, VersionQuery, Window};
-use crate::web::App;
+use crate::web::app::App;
 
 /// `?q=&url=&source=&since=&until=&cursor=&limit=`: the documents the
 /// filters keep, by name, paged.
