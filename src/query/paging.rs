@@ -11,6 +11,10 @@ use schemars::JsonSchema;
 use serde::Serialize;
 
 use crate::error::ErrorKind;
+use crate::store::{Archive, History, StoreError};
+
+use super::log::VersionRow;
+use super::read;
 
 /// Items per page when no limit is given.
 pub const DEFAULT_LIMIT: usize = 100;
@@ -127,6 +131,37 @@ impl PageRequest {
     }
 }
 
+/// A page of `history`'s versions, oldest first, with their cached
+/// statistics: the rows the plain [`super::versions_matching`] gives, for
+/// only the versions on the page (a 100-row page of a 400-version
+/// document reads 100 versions' statistics, not 400).
+pub fn version_page(
+    archive: &Archive,
+    history: &History,
+    req: &PageRequest,
+) -> Result<Page<VersionRow>, StoreError> {
+    let all = &history.versions;
+    let end = (req.offset + req.limit).min(all.len());
+    let mut items = Vec::new();
+    for i in req.offset.min(end)..end {
+        let v = &all[i];
+        let change = match i.checked_sub(1) {
+            Some(p) => read::change(archive, &all[p].key, &v.key)?,
+            None => None,
+        };
+        items.push(VersionRow {
+            version: v.clone(),
+            words: read::words(archive, &v.key)?,
+            change,
+            diff: None,
+        });
+    }
+    Ok(Page {
+        items,
+        next: (end < all.len()).then(|| encode(req.listing, end)),
+    })
+}
+
 fn clip(s: &str) -> String {
     s.chars().take(80).collect()
 }
@@ -166,6 +201,60 @@ mod tests {
         // An exact multiple has no empty last page.
         let six = PageRequest::parse("n", Some(&encode("n", 3)), Some("3")).unwrap();
         assert_eq!(six.page(0..6).next, None);
+    }
+
+    #[test]
+    fn a_version_page_is_its_slice_of_the_whole_listing() {
+        use crate::store::backend::MemBackend;
+        use crate::store::{CaptureText, NewCapture};
+        let tmp = tempfile::tempdir().unwrap();
+        let (archive, _) =
+            Archive::init_with_backend(tmp.path(), Box::new(MemBackend::default())).unwrap();
+        let mut w = archive.writer(&mut || {}).unwrap();
+        for (n, text) in ["one", "one two", "one", "three four five", "six"]
+            .iter()
+            .enumerate()
+        {
+            w.add(NewCapture {
+                doc: "a".parse().unwrap(),
+                captured_at: time::macros::datetime!(2020-01-01 0:00 UTC)
+                    + time::Duration::hours(n as i64),
+                bytes: text.as_bytes().to_vec(),
+                media_type: "text/plain".into(),
+                text: CaptureText::Bytes,
+                url: None,
+                source: None,
+                title: None,
+                meta: Default::default(),
+            })
+            .unwrap();
+        }
+        let added = w.prepare().unwrap();
+        crate::capture::cache_stats(w.archive(), &added).unwrap();
+        w.commit().unwrap();
+        let history = archive.history("a").unwrap();
+        let whole = super::super::versions_matching(
+            &archive,
+            &history,
+            &super::super::VersionQuery::new(),
+            &super::super::Boilerplate::none(),
+        )
+        .unwrap();
+        let key = |r: &VersionRow| (r.version.number, r.words, r.change);
+        let mut req = PageRequest::first("versions", 2);
+        let mut paged = Vec::new();
+        loop {
+            let page = version_page(&archive, &history, &req).unwrap();
+            paged.extend(page.items.iter().map(key));
+            let Some(next) = page.next else { break };
+            req = PageRequest::parse("versions", Some(&next), Some("2")).unwrap();
+        }
+        assert_eq!(paged, whole.iter().map(key).collect::<Vec<_>>());
+        assert_eq!(paged.len(), 5);
+        assert!(paged[1].2.is_some(), "{paged:?}");
+        let past = PageRequest::parse("versions", Some(&encode("versions", 9)), None).unwrap();
+        let empty = version_page(&archive, &history, &past).unwrap();
+        assert!(empty.items.is_empty() && empty.next.is_none());
     }
 
     #[test]

@@ -11,7 +11,7 @@ use super::params::Params;
 use super::problem::ApiError;
 use super::respond::{Json, json_response, with_archive};
 use crate::query::items::{CaptureItem, DocumentItem, VersionItem};
-use crate::query::{self, Boilerplate, DocumentFilter, VersionQuery, Window};
+use crate::query::{self, DocumentFilter, Window};
 use crate::web::app::App;
 
 /// `?q=&url=&source=&since=&until=&cursor=&limit=`: the documents the
@@ -82,14 +82,9 @@ pub async fn versions(
             let rows = query::captures_in(a, &history, doc.as_str(), &Window::default())?;
             return Json::page(&page.page(rows.iter().map(CaptureItem::from)));
         }
-        let rows =
-            query::versions_matching(a, &history, &VersionQuery::new(), &Boilerplate::none())?;
-        Json::page(
-            &page.page(
-                rows.iter()
-                    .map(|r| VersionItem::new(doc.as_str(), r, false, false)),
-            ),
-        )
+        // Only the page's versions: their statistics are read, no other's.
+        let rows = query::paging::version_page(a, &history, &page)?;
+        Json::page(&rows.map(|r| VersionItem::new(doc.as_str(), &r, false, false)))
     })
     .await?;
     // The path as asked (percent-encoded): the next page is beside it.
