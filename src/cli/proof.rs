@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use vellum::custody::{self, proof::ProofFile};
+use vellum::query::{self, ProofQueryError};
 use vellum::store::Address;
 
 use super::env::{CliError, Env, Exit};
@@ -36,34 +37,22 @@ pub struct ProofArgs {
 
 pub fn run_proof(env: &Env, args: ProofArgs) -> Result<Exit, CliError> {
     let archive = env.open()?;
-    let (tree, ids, _) = custody::tree(&archive)?;
     let proof = match (&args.consistency, &args.addr) {
         (Some(sizes), _) => {
+            let (tree, _, _) = custody::tree(&archive)?;
             let old = sizes[0];
             let new = sizes.get(1).copied().unwrap_or(tree.len());
             ProofFile::consistency(&tree, old, new).map_err(|e| CliError::new(e.to_string()))?
         }
         (None, Some(addr)) => {
             let addr: Address = addr.parse().map_err(|e| CliError::new(format!("{e}")))?;
-            let r = archive.resolve(&addr)?;
-            let index = ids.iter().position(|c| *c == r.capture).ok_or_else(|| {
-                CliError::new(format!(
-                    "capture {} is not in the archive log yet (archived by an older vellum): \
-                     the next `vellum add` logs it",
-                    r.capture
-                ))
-            })? as u64;
-            let size = args.size.unwrap_or(tree.len());
-            if index >= size {
-                return Err(CliError::new(format!(
-                    "capture {} is entry {index} of the log, archived after the log had {size} \
-                     entries: no root of that size includes it",
-                    r.capture
-                )));
-            }
-            let record = archive.read_object(&r.capture.0)?;
-            ProofFile::inclusion(&tree, index, size, r.capture.0, Some(&record))
-                .map_err(|e| CliError::new(e.to_string()))?
+            query::inclusion_proof(&archive, &addr, args.size).map_err(|e| match e {
+                ProofQueryError::Store(e) => e.into(),
+                e @ ProofQueryError::NotLogged(_) => {
+                    CliError::new(format!("{e}: the next `vellum add` logs it"))
+                }
+                e => CliError::new(e.to_string()),
+            })?
         }
         (None, None) => unreachable!("clap requires ADDR or --consistency"),
     };

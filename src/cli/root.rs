@@ -2,9 +2,6 @@
 
 use std::io::Write;
 
-use vellum::custody::{self, LogRoot};
-use vellum::id::ObjectId;
-
 use super::env::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
@@ -27,13 +24,8 @@ pub struct RootArgs {
 
 pub fn run_root(env: &Env, args: RootArgs) -> Result<Exit, CliError> {
     let archive = env.open()?;
-    let (tree, _, unlogged) = custody::tree(&archive)?;
-    let head = tree.head(tree.len()).expect("the whole tree has a head");
-    let root = LogRoot {
-        size: head.size,
-        root: ObjectId::from_bytes(head.root),
-        unlogged,
-    };
+    let root = vellum::query::log_root(&archive)?;
+    let unlogged = root.unlogged;
     let mut out = std::io::stdout().lock();
     if args.json {
         serde_json::to_writer(&mut out, &root).map_err(std::io::Error::other)?;

@@ -19,6 +19,10 @@ changes. Nothing is ever written: only GET and HEAD are answered.
 
 Memento (RFC 7089) at the Wayback tools' paths: TimeGate /web/URL (Accept-Datetime), mementos /web/YYYYMMDDhhmmss/URL (add id_ after the timestamp for the captured bytes, as a download), TimeMaps /timemap/link/URL and /timemap/json/URL, and /cdx?url=URL&output=json. URLs match after pywb's SURT normalization, through a cache in the store (memento.sqlite; docs/memento.md).
 
+The same archive is a JSON API under /api/v1/ (documents, versions, captures, diffs, search, \
+similar documents, stories, the log's root and proofs), described by the OpenAPI document at \
+/api/v1/openapi.json; see docs/api.md. --cors lets scripts on other origins read it.
+
 The first line on stdout is the address being served (useful with port 0). Stop with Ctrl-C.
 
 Examples:
@@ -26,7 +30,9 @@ Examples:
   vellum serve --addr 127.0.0.1:0           any free port, printed on the first line
   vellum serve --addr 0.0.0.0:8080 --allow-remote
                                             every interface (prints a warning)
-  vellum serve --json                       {\"url\":\"http://127.0.0.1:8080/\",...}"
+  vellum serve --json                       {\"url\":\"http://127.0.0.1:8080/\",...}
+  vellum serve --cors                       the API readable from any origin
+  curl http://127.0.0.1:8080/api/v1/documents?limit=10"
 )]
 pub struct ServeArgs {
     /// Address and port to listen on (loopback unless --allow-remote)
@@ -38,6 +44,9 @@ pub struct ServeArgs {
     /// Print the address served as one JSON object (first line of stdout)
     #[arg(long)]
     json: bool,
+    /// Answer the JSON API's GET requests with Access-Control-Allow-Origin: * (any web page may read the archive through it)
+    #[arg(long)]
+    cors: bool,
 }
 
 /// Archives kept open for requests (each is one SQLite connection plus a
@@ -102,7 +111,10 @@ capture in {}",
         tokio::task::spawn_blocking(move || {
             let _ = warm.pool.with(|a| warm.kinds.warm(a));
         });
-        let router = vellum::web::router(app);
+        let mut router = vellum::web::router(app);
+        if args.cors {
+            router = vellum::web::api::cors(router);
+        }
         axum::serve(listener, router)
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;

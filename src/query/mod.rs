@@ -9,16 +9,21 @@
 
 mod collation;
 mod compare;
+mod filter;
 pub mod items;
 mod log;
 mod memento_time;
 pub mod mementos;
+pub mod paging;
+mod proofs;
 mod read;
 mod similar;
 mod versions;
 
 pub use collation::{CollateError, CollatedCopy, Collation, collation};
 pub use compare::{CompareError, ReadAs, SideText, archived_text, diff_texts, given_text};
+pub use filter::{DocumentFilter, document_summary, documents_filtered};
+pub use proofs::{ProofQueryError, inclusion_proof, log_root};
 
 pub use log::{
     Boilerplate, CaptureSighting, VersionQuery, VersionRow, Window, captures_in, documents_in,

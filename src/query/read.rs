@@ -26,7 +26,7 @@ pub fn documents(archive: &Archive) -> Result<Vec<DocSummary>> {
 
 /// The first line of a text, from the catalog's cache when a writer put it
 /// there, else from the text.
-fn text_title(archive: &Archive, key: &ObjectId) -> Result<Option<String>> {
+pub(crate) fn text_title(archive: &Archive, key: &ObjectId) -> Result<Option<String>> {
     match archive.cached_first_line(key)? {
         Some(line) => Ok(line),
         None => Ok(text(archive, key)?.and_then(|t| first_line_title(&t))),

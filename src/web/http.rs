@@ -49,6 +49,7 @@ pub fn router(app: Arc<App>) -> Router {
         .merge(super::memento::router())
         .fallback(not_found)
         .layer(middleware::from_fn(guard))
+        .merge(super::api::router())
         .with_state(app)
 }
 

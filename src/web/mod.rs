@@ -7,6 +7,7 @@
 //! - [`diff_page`]: the diff of two addresses, inline or side by side.
 //! - [`chart`]: the inline-SVG chart of change size over time.
 //! - [`search_page`]: full-text search over every version ([`crate::search`]).
+//! - [`api`]: the JSON API under `/api/v1/`, with its OpenAPI document.
 //! - [`http`]: routing, headers (CSP, caching, ETags), errors as statuses.
 //!
 //! Safety: only GET and HEAD are answered (anything else is 405); every
@@ -18,6 +19,7 @@
 //! tokio's blocking threads and borrow an open archive from [`Pool`]
 //! (opening one per request costs a catalog open each time).
 
+pub mod api;
 mod app;
 pub mod chart;
 pub mod diff_page;
