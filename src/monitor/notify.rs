@@ -16,8 +16,9 @@ use super::error::MonitorError;
 use super::outbox::{Destination, Outbox, Pending};
 use super::record::{CheckRecord, Outcome};
 
-/// How a change is scored: 0 to 1 and its reasons (the significance
-/// scorer; a caller without one notifies everything).
+/// How a change is scored: 0 to 1 and its reasons. Without one, the share
+/// of words changed ([`share_changed`]); the significance scorer (branch
+/// `score`, `vellum::significance`) plugs in here.
 pub type Scorer<'a> = &'a dyn Fn(&str, &str) -> (f64, Vec<String>);
 
 /// The local configuration of notifications (flags, environment, a config
@@ -149,16 +150,14 @@ pub fn build(
         n.excerpt = Some(excerpt(&d, 400));
         (n.score, n.reasons) = match scorer {
             Some(s) => s(&old, &newt),
-            None => (1.0, vec!["no scorer: every change is sent".into()]),
+            None => share_changed(&d.stats),
         };
-        if let (Some(base), Some(v)) = (base_url, version) {
+        if let Some(base) = base_url {
             n.diff_url = Some(format!(
-                "{}/diff/{}@{}/{}@{}",
+                "{}/diff?a={}&b={}",
                 base.trim_end_matches('/'),
-                c.doc,
-                v - 1,
-                c.doc,
-                v
+                p.id,
+                new.id
             ));
         }
     }
@@ -178,7 +177,10 @@ fn excerpt(d: &crate::diff::Diff, max: usize) -> String {
             out.push('…');
             break;
         }
-        let text = op.text.replace('\n', " ");
+        let mut text = op.text.replace('\n', " ");
+        if op.op != OpTag::Equal && text.chars().count() > max / 4 {
+            text = text.chars().take(max / 4).collect::<String>() + "…";
+        }
         match op.op {
             OpTag::Delete => out.push_str(&format!("[-{text}-]")),
             OpTag::Insert => out.push_str(&format!("{{+{text}+}}")),
@@ -202,6 +204,28 @@ fn excerpt(d: &crate::diff::Diff, max: usize) -> String {
         }
     }
     out.trim().to_owned()
+}
+
+/// The default score of a change: the share of words added or removed
+/// (of the old and new words together), with that share and the word
+/// counts as its reasons.
+pub fn share_changed(s: &crate::diff::Stats) -> (f64, Vec<String>) {
+    let changed = (s.words_added + s.words_removed) as f64;
+    let total = (s.words_old + s.words_new).max(1) as f64;
+    let share = (changed / total).clamp(0.0, 1.0);
+    let score = (share * 1000.0).round() / 1000.0;
+    (
+        score,
+        vec![
+            format!("share: {:.0}% of words changed", share * 100.0),
+            format!("words: +{} -{}", s.words_added, s.words_removed),
+        ],
+    )
+}
+
+/// Scores two texts with [`share_changed`] (the Atom feeds).
+pub fn score_texts(old: &str, new: &str) -> (f64, Vec<String>) {
+    share_changed(&crate::diff::diff(old, new, &Default::default()).stats)
 }
 
 /// HMAC-SHA256 of `body` under `key`, in hex (RFC 2104).

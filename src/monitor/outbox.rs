@@ -139,7 +139,7 @@ impl Outbox {
                 out.push(p);
             }
         }
-        out.sort_by(|a, b| (a.not_before, a.id).cmp(&(b.not_before, b.id)));
+        out.sort_by_key(|a| (a.not_before, a.id));
         Ok(out)
     }
 

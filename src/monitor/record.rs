@@ -15,6 +15,7 @@ pub const CHECK_RECORD_FORMAT: u32 = 1;
 /// What a check found.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
+#[schemars(rename = "CheckOutcome")]
 pub enum Outcome {
     /// The page's text equals the document's current version (a sighting
     /// was archived).

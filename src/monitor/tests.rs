@@ -66,7 +66,7 @@ fn a_whole_backoff_sequence_on_a_set_clock() {
     add_first(&a, &mut f);
     let doc = "news.example_a".to_owned();
     assert!(due_docs(&a, T0 + Duration::minutes(14)).is_empty());
-    assert_eq!(due_docs(&a, T0 + Duration::minutes(15)), [doc.clone()]);
+    assert_eq!(due_docs(&a, T0 + Duration::minutes(15)), [doc.as_str()]);
     // Unchanged four times: due after 15m, then 30m, 1h, 2h, 4h.
     let mut at = T0;
     for gap in [15, 30, 60, 120] {
@@ -93,7 +93,7 @@ fn a_whole_backoff_sequence_on_a_set_clock() {
     let r = check_due(&a, &mut f, at);
     assert_eq!((r[0].outcome, r[0].notable), (Outcome::Changed, true));
     assert_eq!(r[0].capture.as_ref().unwrap().version, 2);
-    assert_eq!(due_docs(&a, at + Duration::minutes(15)), [doc.clone()]);
+    assert_eq!(due_docs(&a, at + Duration::minutes(15)), [doc.as_str()]);
     // Back to the first text: a flip-flop, archived, not notable.
     at += Duration::minutes(15);
     f.answer(URL, 200, "text/html", &page("one"));

@@ -19,6 +19,7 @@
 //! (opening one per request costs a catalog open each time).
 
 mod app;
+mod atom;
 pub mod chart;
 pub mod diff_page;
 mod error;
