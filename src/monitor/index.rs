@@ -292,7 +292,7 @@ impl Schedule {
     pub fn checks(&self, doc: &str) -> Result<Vec<(ObjectId, CheckRecord)>> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT id, body FROM checks WHERE doc = ?1 ORDER BY at, id")
+            .prepare_cached("SELECT id, body FROM checks WHERE doc = ?1 ORDER BY at, rowid")
             .map_err(self.err())?;
         let rows = stmt
             .query_map([doc], |r| {
@@ -363,7 +363,11 @@ fn replay(conn: &Connection, doc: &str, policy: &Policy) -> rusqlite::Result<()>
         return Ok(());
     };
     let mut s = Standing::first(time_of(first_at), policy);
-    let mut stmt = conn.prepare_cached("SELECT body FROM checks WHERE doc = ?1 ORDER BY at, id")?;
+    // Checks in the same second keep the order they were taken in (a check
+    // is taken in by the next run after it; a rebuild takes them in id
+    // order, so only same-second ties can differ then).
+    let mut stmt =
+        conn.prepare_cached("SELECT body FROM checks WHERE doc = ?1 ORDER BY at, rowid")?;
     let mut rows = stmt.query([doc])?;
     let (mut n, mut last) = (0i64, None);
     while let Some(r) = rows.next()? {
