@@ -168,3 +168,20 @@ fn settings_pause_and_fix_the_interval() {
     w.commit().unwrap();
     assert!(due_docs(&a, T0 + Duration::days(60)).is_empty());
 }
+
+#[test]
+fn a_message_whose_check_never_reached_the_store_is_dropped_not_sent() {
+    use super::notify::{NotifyConfig, deliver};
+    use super::outbox::{Destination, Outbox};
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, _) = Archive::init(&tmp.path().join("s")).unwrap();
+    let ob = Outbox::open(a.dir()).unwrap();
+    let sent = tmp.path().join("sent");
+    let cmd = format!("cat > '{}'", sent.display());
+    // Queued by a write that crashed before its commit.
+    let never = crate::id::ObjectId::of(b"a check that was never committed");
+    ob.queue(never, &[Destination::Command(cmd)], T0).unwrap();
+    let d = deliver(&a, &ob, &NotifyConfig::default(), None, T0).unwrap();
+    assert_eq!((d.sent, d.dropped, d.retried), (0, 1, 0));
+    assert!(ob.pending().unwrap().is_empty() && !sent.exists());
+}
