@@ -7,6 +7,7 @@ pub mod feed;
 pub mod fetch;
 pub mod id;
 pub mod ingest;
+pub mod monitor;
 pub mod query;
 pub mod render;
 pub mod republish;

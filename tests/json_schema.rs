@@ -398,6 +398,18 @@ fn writers(cases: &Cases) {
         cases.store(&t.join("watched"), &args, 0, "AddedItem").len(),
         2
     );
+    // The monitor: a check, the schedule, a document's checks.
+    let (watched, a) = (t.join("watched"), srv.url("/a"));
+    let args = ["recheck", "--delay", "0", "--json", &a];
+    assert_eq!(cases.store(&watched, &args, 0, "CheckReport").len(), 1);
+    assert_eq!(
+        cases
+            .store(&watched, &["schedule", "--json"], 0, "Scheduled")
+            .len(),
+        2
+    );
+    let args = ["log", &a, "--checks", "--json"];
+    assert_eq!(cases.store(&watched, &args, 0, "CheckItem").len(), 1);
 
     let old = t.join("old");
     archive_old(

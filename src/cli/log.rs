@@ -26,6 +26,8 @@ captured-at, source or URL, word count, words added and removed against the vers
 change's significance score (0 to 1; see `vellum changes --help`), and `= @K` when the version \
 restores the text of an earlier one (a revert).
 
+--checks lists the document's checks (`vellum recheck`, `vellum watch`): check id, time, outcome (unchanged, changed, not-modified, redirected, gone, status, failed, vanished, blocked), and its HTTP status, redirect, error or version.
+
 A version is a run of captures with the same text: a page that reads A, then B, then A again has \
 three versions. --captures lists every capture (sighting) with the version it saw.
 
@@ -51,6 +53,10 @@ pub struct LogArgs {
     /// List every capture (sighting) with the version it saw, not one row per version
     #[arg(long)]
     captures: bool,
+    /// List the document's checks (`vellum recheck`, `vellum watch`): time, outcome, status
+    /// or detail, and the version the page had
+    #[arg(long, conflicts_with_all = ["captures", "patch", "stat", "pickaxe", "changes_only"])]
+    checks: bool,
     /// Only the N most recent rows (after the other filters)
     #[arg(short = 'n', long = "max-count", value_name = "N")]
     max_count: Option<usize>,
@@ -84,9 +90,9 @@ pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
     let mut out = super::pager::output(env);
     let window = window(&args)?;
     let Some(doc) = &args.doc else {
-        if args.captures || args.patch || args.stat || args.pickaxe.is_some() {
+        if args.captures || args.checks || args.patch || args.stat || args.pickaxe.is_some() {
             return Err(CliError::new(
-                "--captures, -p, --stat and -S need a document: vellum log DOC …",
+                "--captures, --checks, -p, --stat and -S need a document: vellum log DOC …",
             ));
         }
         let docs = query::documents_in(&archive, &window)?;
@@ -103,7 +109,9 @@ pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
     // A name or a URL; an unknown one gets "did you mean".
     let doc = archive.document(doc)?;
     let history = archive.history(doc.as_str())?;
-    if args.captures {
+    if args.checks {
+        log_checks(&mut out, &archive, doc.as_str(), &args)?;
+    } else if args.captures {
         let rows = query::captures_in(&archive, &history, doc.as_str(), &window)?;
         if !args.json {
             listing::captures_header(&mut out)?;
@@ -133,6 +141,47 @@ pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
     }
     out.flush()?;
     Ok(Exit::Ok)
+}
+
+/// `--checks`: one row per check (time, outcome, detail, version), or
+/// one JSON object each.
+fn log_checks(
+    out: &mut dyn Write,
+    archive: &vellum::store::Archive,
+    doc: &str,
+    args: &LogArgs,
+) -> Result<(), CliError> {
+    let mut rows = vellum::query::checks::checks_of(archive, doc)?;
+    if args.reverse {
+        rows.reverse();
+    }
+    if let Some(n) = args.max_count {
+        let skip = rows.len().saturating_sub(n);
+        rows.drain(..skip);
+    }
+    for c in &rows {
+        if args.json {
+            json_line(out, c)?;
+            continue;
+        }
+        let detail = [
+            c.status.map(|s| format!("HTTP {s}")),
+            c.location.as_ref().map(|l| format!("to {l}")),
+            c.error.clone(),
+            c.version.map(|v| format!("@{v}")),
+            c.returns_to.map(|v| format!("returns to @{v}")),
+        ];
+        let detail: Vec<String> = detail.into_iter().flatten().collect();
+        writeln!(
+            out,
+            "{}  {}  {:<12}  {}",
+            &c.id[..12],
+            c.checked_at,
+            c.outcome.as_str(),
+            detail.join("  ")
+        )?;
+    }
+    Ok(())
 }
 
 /// The time window and row limits asked for.

@@ -19,10 +19,12 @@ pub mod progress;
 mod proof;
 mod pull;
 mod push;
+mod recheck;
 mod reextract;
 mod reindex;
 mod repair;
 mod root;
+mod schedule;
 mod search;
 mod serve;
 mod show;
@@ -155,6 +157,10 @@ enum Command {
     Reextract(reextract::ReextractArgs),
     /// Follow RSS, Atom and JSON feeds: archive each new item's page
     Watch(watch::WatchArgs),
+    /// Check archived documents' URLs now (all, those due, or those named)
+    Recheck(recheck::RecheckArgs),
+    /// Show or set when documents are checked again (backoff, fixed interval, pause)
+    Schedule(schedule::ScheduleArgs),
     /// Full-text search of every document's text, current or older
     Search(search::SearchArgs),
     /// Changes across the archive, most significant first (score, reasons, excerpt)
@@ -238,6 +244,8 @@ pub fn run(cli: Cli) -> Result<Exit, CliError> {
         Command::Reindex(a) => reindex::run_reindex(&env, a),
         Command::Reextract(a) => reextract::run_reextract(&env, a),
         Command::Watch(a) => watch::run_watch(&env, a),
+        Command::Recheck(a) => recheck::run_recheck(&env, a),
+        Command::Schedule(a) => schedule::run_schedule(&env, a),
         Command::Completions(a) => manuals::run_completions(a, Cli::command()),
         Command::Man(a) => manuals::run_man(a, Cli::command()),
         Command::Import(a) => import::run_import(&env, a),

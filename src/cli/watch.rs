@@ -13,8 +13,11 @@ use vellum::store::Archive;
 use vellum::store::StoreError;
 use vellum::when::to_second;
 
+use vellum::monitor::{Lease, Policy, Schedule, Settings};
+
 use super::env::{CliError, Env, Exit};
 use super::progress::Progress;
+use super::recheck::{CheckArgs, monitor_error, notify_config, run_checks};
 
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:
@@ -30,7 +33,15 @@ HTML, a page with almost no text) are reported and tried again next round, never
 as empty text. The feeds, their validators, the items seen and those to retry are kept in
 the store (state objects, which survive `vellum reindex`), so each run picks up where the
 last stopped. Ctrl-C stops after the current item; every capture already printed is kept.
-A feed that cannot be read or parsed is reported and the command exits 2.")]
+A feed that cannot be read or parsed is reported and the command exits 2.
+
+After the feeds, each round checks every archived document that is due (see `vellum schedule`
+and `vellum recheck`, whose options --delay, --timeout, --notify… are the same here), printing
+`DOC OUTCOME DETAIL` for each check. One monitor runs per store at a time: a second `watch` or
+`recheck` is refused while the first runs.
+
+  vellum watch --list                       the feeds watched
+  vellum watch --remove https://example.org/feed.xml   stop watching one")]
 pub struct WatchArgs {
     /// RSS, Atom or JSON Feed URLs [default: the feeds watched before]
     #[arg(value_name = "FEED_URL")]
@@ -41,16 +52,19 @@ pub struct WatchArgs {
     /// Run a round every DURATION (30s, 15m, 1h, 1d) until interrupted
     #[arg(long, value_name = "DURATION", value_parser = vellum::when::parse_duration)]
     every: Option<Duration>,
-    /// Pause between two requests to one host
-    #[arg(long, value_name = "DURATION", default_value = "1s", value_parser = vellum::when::parse_duration)]
-    delay: Duration,
-    /// Seconds allowed for fetching each feed or page
-    #[arg(long, default_value_t = 60, value_name = "SECS")]
-    timeout: u64,
-    /// One JSON object per line: doc, version, capture, status, captured_at, url, feed,
-    /// words, added, removed
+    /// List the feeds watched, one per line, and exit
+    #[arg(long, conflicts_with_all = ["feeds", "once", "every", "remove"])]
+    list: bool,
+    /// Stop watching FEED_URL (its items stay archived and scheduled)
+    #[arg(long, value_name = "FEED_URL", conflicts_with_all = ["feeds", "once", "every"])]
+    remove: Option<String>,
+    /// Only the feeds: do not check the documents that are due
     #[arg(long)]
-    json: bool,
+    feeds_only: bool,
+    /// --delay, --timeout, --json (new items: doc, version, capture, status, captured_at,
+    /// url, feed, words, added, removed; checks: as `recheck --json`) and the notifications
+    #[command(flatten)]
+    check: CheckArgs,
 }
 
 /// A round's surroundings: the store (opened once something is archived)
@@ -73,12 +87,20 @@ pub fn run_watch(env: &Env, args: WatchArgs) -> Result<Exit, CliError> {
         Err(StoreError::NoStore(_)) => None,
         Err(e) => return Err(e.into()),
     };
+    let cfg = notify_config(&args.check)?;
     let options = Options {
-        fetch: super::web::fetch_config(args.timeout),
+        fetch: super::web::fetch_config(args.check.timeout),
         ..Options::default()
     };
     let mut fetcher = HttpFetcher;
-    let mut w = Watcher::new(&mut fetcher, options, args.delay, archive.as_ref())?;
+    let mut w = Watcher::new(&mut fetcher, options, args.check.delay, archive.as_ref())?;
+    if args.list || args.remove.is_some() {
+        return list_or_remove(env, &mut w, archive, &args);
+    }
+    let mut lease = match &archive {
+        Some(a) => Some(Lease::acquire(a.dir()).map_err(monitor_error)?),
+        None => None,
+    };
     if feeds.is_empty() {
         feeds = w.feeds();
         if feeds.is_empty() {
@@ -102,13 +124,24 @@ pub fn run_watch(env: &Env, args: WatchArgs) -> Result<Exit, CliError> {
     });
     let mut r = Round {
         env,
-        json: args.json,
+        json: args.check.json,
         archive,
         stop,
     };
     loop {
         let started = Instant::now();
         let failed = r.round(&mut w, &feeds)?;
+        if let Some(archive) = r
+            .archive
+            .as_ref()
+            .filter(|_| !args.feeds_only && !r.stopped())
+        {
+            if lease.is_none() {
+                lease = Some(Lease::acquire(archive.dir()).map_err(monitor_error)?);
+            }
+            let targets = due_targets(archive)?;
+            run_checks(env, archive, &targets, &args.check, &cfg, &r.stop)?;
+        }
         let Some(every) = args.every.filter(|_| !args.once) else {
             return Ok(if failed { Exit::Error } else { Exit::Ok });
         };
@@ -119,6 +152,54 @@ pub fn run_watch(env: &Env, args: WatchArgs) -> Result<Exit, CliError> {
             return Ok(Exit::Ok);
         }
     }
+}
+
+/// The documents the schedule says are due now.
+fn due_targets(archive: &Archive) -> Result<Vec<vellum::monitor::Target>, CliError> {
+    let schedule = Schedule::open(archive, Policy::default()).map_err(monitor_error)?;
+    let (_, settings) = Settings::load(archive)?;
+    let due = schedule
+        .due(super::recheck::clock(), &settings, usize::MAX)
+        .map_err(monitor_error)?;
+    due.iter()
+        .map(vellum::monitor::target_of)
+        .collect::<Result<_, _>>()
+        .map_err(monitor_error)
+}
+
+/// `--list` and `--remove FEED`.
+fn list_or_remove(
+    env: &Env,
+    w: &mut Watcher<'_>,
+    archive: Option<Archive>,
+    args: &WatchArgs,
+) -> Result<Exit, CliError> {
+    let Some(feed) = &args.remove else {
+        let mut out = std::io::stdout().lock();
+        for f in w.feeds() {
+            use std::io::Write;
+            writeln!(out, "{f}")?;
+        }
+        return Ok(Exit::Ok);
+    };
+    let feed = feed.trim();
+    if !w.remove_feed(feed) {
+        let watched = w.feeds();
+        return Err(CliError::new(format!(
+            "{feed} is not watched{}",
+            match watched.is_empty() {
+                true => String::new(),
+                false => format!(" (watched: {})", watched.join(", ")),
+            }
+        )));
+    }
+    let archive = archive.expect("a watched feed means a store");
+    let _lease = Lease::acquire(archive.dir()).map_err(monitor_error)?;
+    w.save(super::write::writer(env, &archive)?, None)?;
+    if env.notes {
+        eprintln!("vellum: no longer watching {feed}");
+    }
+    Ok(Exit::Ok)
 }
 
 impl Round<'_> {

@@ -122,6 +122,13 @@ impl<'f> Watcher<'f> {
         self.state.feeds.keys().cloned().collect()
     }
 
+    /// Stops watching `feed` (as listed by [`Watcher::feeds`]); returns
+    /// whether it was watched. Stored by the next [`Watcher::save`].
+    pub fn remove_feed(&mut self, feed: &str) -> bool {
+        self.state.state = state::NAME.into();
+        self.state.feeds.remove(feed).is_some()
+    }
+
     /// Whether the state changed since it was last stored.
     pub fn state_changed(&self) -> bool {
         self.state != self.saved.1

@@ -93,14 +93,18 @@ impl Significance {
 
     /// The reasons as people read them: `"words (12 words), numbers (26 -> 29)"`.
     pub fn summary(&self) -> String {
+        self.reason_lines().join(", ")
+    }
+
+    /// Each reason as people read it: `numbers (26 -> 29)`.
+    pub fn reason_lines(&self) -> Vec<String> {
         self.reasons
             .iter()
             .map(|r| match r.detail.is_empty() {
                 true => r.signal.label().to_owned(),
                 false => format!("{} ({})", r.signal.label(), r.detail),
             })
-            .collect::<Vec<_>>()
-            .join(", ")
+            .collect()
     }
 }
 

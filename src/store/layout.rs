@@ -16,7 +16,11 @@ pub const STORE_FORMAT: u32 = 2;
 /// when its first one is written, so an older vellum says "upgrade" instead
 /// of calling the object damaged. Stores without them stay format 2.
 pub const STATE_FORMAT: u32 = 3;
-pub(super) const READABLE_FORMATS: [u32; 3] = [1, 2, 3];
+/// Format 4 adds check records (`check.rs`, kind 5), written by the monitor
+/// (`vellum recheck`, `vellum watch`): a store becomes format 4 when its
+/// first one is written. Stores without them keep their format.
+pub const CHECK_FORMAT: u32 = 4;
+pub(super) const READABLE_FORMATS: [u32; 4] = [1, 2, 3, 4];
 pub(super) const MARKER: &str = fs::MARKER;
 pub(super) const CATALOG: &str = "catalog.sqlite";
 pub(super) const LOCK: &str = fs::LOCK;
@@ -104,7 +108,7 @@ pub(super) fn check_marker(dir: &Path, backend: &dyn Backend) -> Result<u32> {
     let Some(format) = format.parse().ok().filter(|f| READABLE_FORMATS.contains(f)) else {
         return Err(StoreError::Format {
             found: format.to_owned(),
-            supported: STATE_FORMAT,
+            supported: CHECK_FORMAT,
         });
     };
     let objects = dir.join("objects");

@@ -17,6 +17,7 @@
 
 pub mod backend;
 pub mod catalog;
+pub mod check;
 pub mod fs;
 pub mod history;
 pub mod name;
@@ -60,7 +61,7 @@ pub use catalog::ReindexReport;
 use error::Result;
 pub use error::{AddressError, StoreError};
 use layout::*;
-pub use layout::{MAX_CHAIN, STATE_FORMAT, STORE_FORMAT};
+pub use layout::{CHECK_FORMAT, MAX_CHAIN, STATE_FORMAT, STORE_FORMAT};
 pub use name::DocName;
 pub use recovery::reindex;
 pub use write::{Added, CaptureExtra, CaptureText, NewCapture, Status, Writer};
@@ -166,7 +167,7 @@ impl Archive {
             // older vellum reads object storage anyway); a directory starts
             // at the oldest format that holds what it has.
             let format = if backend.shared() {
-                STATE_FORMAT
+                CHECK_FORMAT
             } else {
                 STORE_FORMAT
             };

@@ -3,7 +3,9 @@
 //! ```text
 //! offset  size  field (integers little-endian)
 //!      0     1  kind          1 = content (the bytes of a capture), 2 = capture record,
-//!                             3 = archive log segment (store format 2, see tlog.rs)
+//!                             3 = archive log segment (store format 2, see tlog.rs),
+//!                             4 = state object (format 3, state.rs),
+//!                             5 = check record (format 4, check.rs)
 //!      1     1  codec         0 = zstd alone; 1 = zstd with a base object as reference
 //!                             prefix, named by id; 2 = the same, the base being the entry
 //!                             at an offset of the same pack
@@ -54,6 +56,9 @@ pub enum Kind {
     /// A state object (`state.rs`): what a tool such as `vellum watch`
     /// keeps between runs, each naming its predecessor.
     State = 4,
+    /// A check record (`check.rs`): one re-check of a document's URL by
+    /// the monitor, whatever it found.
+    Check = 5,
 }
 
 impl Kind {
@@ -63,6 +68,7 @@ impl Kind {
             2 => Some(Kind::Record),
             3 => Some(Kind::Log),
             4 => Some(Kind::State),
+            5 => Some(Kind::Check),
             _ => None,
         }
     }

@@ -130,7 +130,7 @@ fn invalid(s: impl Into<String>) -> IndexError {
 
 /// Whether an entry's bytes go into the index: what indexing reads.
 pub fn wanted(kind: Kind) -> bool {
-    matches!(kind, Kind::Record | Kind::Log | Kind::State)
+    matches!(kind, Kind::Record | Kind::Log | Kind::State | Kind::Check)
 }
 
 /// Builds the index of a sealed pack from its bytes and entries.

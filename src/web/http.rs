@@ -38,7 +38,9 @@ pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/", get(index))
+        .route("/changes.atom", get(super::atom::archive_feed))
         .route("/doc/{doc}", get(timeline))
+        .route("/doc/{doc}/changes.atom", get(super::atom::doc_feed))
         .route("/doc/{doc}/{n}", get(version))
         .route("/diff", get(diff))
         .route("/search", get(search))

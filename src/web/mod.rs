@@ -21,6 +21,7 @@
 
 pub mod api;
 mod app;
+mod atom;
 pub mod chart;
 pub mod diff_page;
 mod error;

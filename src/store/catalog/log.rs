@@ -102,3 +102,18 @@ impl Catalog {
         rows.collect()
     }
 }
+
+impl Catalog {
+    /// Every object of `kind` (check records: the monitor's index finds
+    /// the ones it has not taken in yet).
+    pub fn objects_of_kind(
+        &self,
+        kind: crate::store::object::Kind,
+    ) -> rusqlite::Result<Vec<ObjectId>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id FROM objects WHERE kind = ?1")?;
+        let rows = stmt.query_map([kind as i64], |r| id_from(r.get(0)?))?;
+        rows.collect()
+    }
+}

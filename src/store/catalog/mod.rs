@@ -337,7 +337,7 @@ impl Catalog {
         offset: u64,
     ) -> rusqlite::Result<()> {
         let sql = match kind {
-            Kind::Content | Kind::Log | Kind::State => {
+            Kind::Content | Kind::Log | Kind::State | Kind::Check => {
                 "UPDATE objects SET pack = ?3, offset = ?4 WHERE id = ?1 AND pack = ?2"
             }
             Kind::Record => {

@@ -11,6 +11,7 @@
 
 mod notes;
 mod report;
+mod revisits;
 
 pub use notes::{CaptureNotes, capture_notes, notes_name};
 pub use report::{
@@ -30,7 +31,7 @@ use crate::store::object::MAX_OBJECT_SIZE;
 use crate::store::{Added, Archive, CaptureExtra, CaptureRecord, NewCapture, Status, Writer};
 
 use super::import::{Found, Item, Revisit, Skip, interpret, name_hint};
-use super::read::{Options as ReadOptions, Position, Reader, record_at};
+use super::read::{Options as ReadOptions, Position, Reader};
 use super::{Algorithm, Deviation, Digest, WarcError};
 
 /// How an import treats bad input.
@@ -285,71 +286,6 @@ impl<'p, P: Pipeline + ?Sized> Importer<'p, P> {
         self.resolve_deferred(archive, on)
     }
 
-    /// The revisits whose payload no file before them held, tried again
-    /// once every file is read (a later file may hold it), as one more
-    /// commit; those still unresolved are listed and skipped.
-    fn resolve_deferred(
-        &mut self,
-        archive: Option<&Archive>,
-        on: &mut dyn FnMut(Event<'_>),
-    ) -> Result<(), ImportError> {
-        let deferred = std::mem::take(&mut self.deferred);
-        let Some(first) = deferred.first().map(|(f, _)| f.clone()) else {
-            return Ok(());
-        };
-        let store_err = |file: &Path| {
-            let file = file.to_owned();
-            move |source| ImportError {
-                file,
-                where_: "committing revisits resolved in later files".to_owned(),
-                source: Box::new(source),
-            }
-        };
-        let mut writer = match archive {
-            Some(a) => Some(
-                a.writer(&mut || on(Event::Waiting))
-                    .map_err(store_err(&first))?,
-            ),
-            None => None,
-        };
-        self.staged = 0;
-        for (path, rv) in deferred {
-            let archive = writer.as_ref().map(Writer::archive);
-            match self.lookup_revisit(archive, &path, rv, true) {
-                Ok(pending) => self.stage(writer.as_mut(), pending)?,
-                Err(e) => {
-                    // The earlier record it resolved to changed on disk.
-                    self.report.summary.failed.push(FileFailure {
-                        file: path,
-                        error: e,
-                        captures_before: 0,
-                        archived: true,
-                    });
-                }
-            }
-        }
-        let staged = self.staged;
-        match writer.filter(|_| staged > 0) {
-            Some(w) => {
-                let added = self.pipeline.commit(w).map_err(store_err(&first))?;
-                for a in &added {
-                    match a.status {
-                        Status::New => self.report.summary.new += 1,
-                        Status::Unchanged => self.report.summary.unchanged += 1,
-                        Status::Flagged => {}
-                    }
-                }
-                self.kept += added.len() as u64;
-                on(Event::Archived {
-                    file: &first,
-                    added: &added,
-                });
-            }
-            None => self.kept += staged,
-        }
-        Ok(())
-    }
-
     /// Reads the records of one file, staging captures. `Some` when the
     /// file broke before its end.
     fn read(
@@ -496,82 +432,6 @@ impl<'p, P: Pipeline + ?Sized> Importer<'p, P> {
             vellum: None,
             deviations: f.deviations,
         }
-    }
-
-    /// The payload a revisit points to: earlier in this import, or
-    /// archived; else the revisit waits for the import's later files.
-    fn revisit(
-        &mut self,
-        archive: Option<&Archive>,
-        path: &Path,
-        rv: Revisit,
-    ) -> Result<Option<Pending>, FileError> {
-        self.lookup_revisit(archive, path, rv, false)
-    }
-
-    /// [`Importer::revisit`]; on the `last` try, a payload found nowhere is
-    /// listed and the revisit skipped.
-    fn lookup_revisit(
-        &mut self,
-        archive: Option<&Archive>,
-        path: &Path,
-        rv: Revisit,
-        last: bool,
-    ) -> Result<Option<Pending>, FileError> {
-        let hit = rv
-            .refers_to
-            .as_ref()
-            .and_then(|id| self.seen.by_record.get(id))
-            .or_else(|| {
-                rv.payload_digest
-                    .as_ref()
-                    .and_then(|d| self.seen.by_digest.get(d))
-            })
-            .copied();
-        let (payload, media_type) = match hit {
-            Some(i) => {
-                let seen = &self.seen.list[i];
-                let bytes = match &seen.bytes {
-                    Some(b) => Arc::clone(b),
-                    None => Arc::new(reread(&seen.file, seen.at)?),
-                };
-                if ObjectId::of(&bytes) != seen.content {
-                    return Err(FileError::Changed {
-                        file: seen.file.clone(),
-                    });
-                }
-                (bytes, seen.media_type.clone())
-            }
-            None => match archive.map(|a| archived(a, &rv)).transpose() {
-                Ok(Some(Some(found))) => found,
-                // A store that cannot answer has nothing to offer either.
-                Ok(_) | Err(_) if !last && self.defer => {
-                    self.deferred.push((path.to_owned(), rv));
-                    return Ok(None);
-                }
-                Ok(_) | Err(_) => {
-                    self.skip("revisit of a payload not found");
-                    self.report.warnings.push(Warning::RevisitNotFound {
-                        file: path.to_owned(),
-                        at: rv.at,
-                        url: rv.url.unwrap_or_default(),
-                    });
-                    return Ok(None);
-                }
-            },
-        };
-        Ok(Some(Pending {
-            file: path.to_owned(),
-            at: rv.at,
-            record_id: rv.record_id,
-            url: rv.url,
-            date: rv.date,
-            media_type,
-            payload,
-            bad: rv.bad_digests,
-            vellum: None,
-            deviations: rv.deviations,
-        }))
     }
 
     /// Stages a capture read whole (in a dry run, counts it).
@@ -760,48 +620,6 @@ fn name(
     ))
 }
 
-/// A revisited payload already in the store: a version of the document
-/// its URL names, captured at WARC-Refers-To-Date, or whose bytes have the
-/// revisit's payload digest. (A crawler's payload digest is over the body
-/// as sent, often gzip-compressed, while vellum keeps the decoded body:
-/// the date is then what identifies it.)
-fn archived(a: &Archive, rv: &Revisit) -> Result<Option<Payload>, StoreError> {
-    let mut docs: Vec<DocName> = Vec::new();
-    for uri in [&rv.refers_to_uri, &rv.url].into_iter().flatten() {
-        // A page's document (by its canonical URL, or named from it), or
-        // the slug of its URL that imports before 0.2 named it by.
-        if let Ok(c) = canon::canonicalize(uri) {
-            docs.extend(a.doc_for_canonical_url(c.as_str())?);
-            docs.push(canon::doc_name_for_url(&c));
-        }
-        docs.extend(slug(uri));
-    }
-    let mut unique = std::collections::HashSet::new();
-    docs.retain(|d| unique.insert(d.clone()));
-    for doc in docs {
-        for row in a.captures(doc.as_str())? {
-            let Ok(rec) = a.record(&row.id) else {
-                continue;
-            };
-            let at_date = rv.refers_to_date.is_some_and(|d| d == rec.captured_at);
-            if !at_date && rv.payload_digest.is_none() {
-                continue;
-            }
-            let Ok(bytes) = a.read_object(&rec.content) else {
-                continue;
-            };
-            let same_digest = rv
-                .payload_digest
-                .as_ref()
-                .is_some_and(|d| Digest::of(d.algorithm, &bytes) == *d);
-            if at_date || same_digest {
-                return Ok(Some((bytes, Some(rec.media_type))));
-            }
-        }
-    }
-    Ok(None)
-}
-
 fn open_reader(path: &Path) -> Result<Reader<BufReader<std::fs::File>>, FileError> {
     let cannot = |e: std::io::Error| FileError::Unreadable(e.to_string());
     let f = std::fs::File::open(path).map_err(cannot)?;
@@ -813,23 +631,6 @@ fn open_reader(path: &Path) -> Result<Reader<BufReader<std::fs::File>>, FileErro
         ReadOptions::default(),
     )
     .map_err(cannot)
-}
-
-/// Reads one record's payload again from its file (when it was not kept in
-/// memory for revisits).
-fn reread(file: &Path, at: Position) -> Result<Vec<u8>, FileError> {
-    let fail = |detail: String| FileError::Reread {
-        file: file.to_owned(),
-        at,
-        detail,
-    };
-    let f = std::fs::File::open(file).map_err(|e| fail(e.to_string()))?;
-    let rec = record_at(BufReader::new(f), at, ReadOptions::default())
-        .map_err(|e| fail(e.to_string()))?;
-    match interpret(rec, MAX_OBJECT_SIZE).map_err(|e| fail(e.to_string()))? {
-        Item::Capture(found) => Ok(found.payload),
-        _ => Err(fail("it is no longer a capture".into())),
-    }
 }
 
 #[cfg(test)]

@@ -1,0 +1,41 @@
+//! The monitor's errors.
+
+use crate::error::ErrorKind;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MonitorError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The schedule index (`monitor.sqlite`, a cache) could not be used.
+    #[error("the schedule index {path}: {source}")]
+    Index {
+        path: std::path::PathBuf,
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// Another monitor holds the store's monitor lease.
+    #[error("another monitor is running on this store (it holds {0})")]
+    Busy(std::path::PathBuf),
+    /// The outbox (local, beside the store) could not be read or written.
+    #[error("the outbox {path}: {source}")]
+    Outbox {
+        path: std::path::PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// A document asked for has no URL to check.
+    #[error("{0}")]
+    Input(String),
+}
+
+impl MonitorError {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            MonitorError::Store(e) => e.kind(),
+            MonitorError::Index { .. } | MonitorError::Outbox { .. } => ErrorKind::Io,
+            MonitorError::Busy(_) => ErrorKind::Busy,
+            MonitorError::Input(_) => ErrorKind::InvalidInput,
+        }
+    }
+}
