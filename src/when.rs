@@ -112,6 +112,21 @@ pub fn format_time(t: OffsetDateTime) -> String {
     )
 }
 
+/// `t` as the 14-digit Wayback timestamp `YYYYMMDDhhmmss` (UTC): Memento
+/// URLs, CDX lines and the names of exported collections.
+pub fn timestamp14(t: OffsetDateTime) -> String {
+    let u = t.checked_to_offset(UtcOffset::UTC).unwrap_or(t);
+    format!(
+        "{:04}{:02}{:02}{:02}{:02}{:02}",
+        u.year(),
+        u.month() as u8,
+        u.day(),
+        u.hour(),
+        u.minute(),
+        u.second()
+    )
+}
+
 fn shown(s: &str) -> String {
     let mut out: String = s.chars().take(40).collect();
     if s.chars().count() > 40 {

@@ -28,19 +28,7 @@ pub struct Memento {
     pub content: ObjectId,
 }
 
-/// `t` as the 14-digit Wayback timestamp (UTC).
-pub fn timestamp14(t: OffsetDateTime) -> String {
-    let u = t.to_offset(UtcOffset::UTC);
-    format!(
-        "{:04}{:02}{:02}{:02}{:02}{:02}",
-        u.year(),
-        u.month() as u8,
-        u.day(),
-        u.hour(),
-        u.minute(),
-        u.second()
-    )
-}
+pub use crate::when::timestamp14;
 
 /// A Wayback timestamp of 4 to 14 digits (`2019`, `201902`, …), the
 /// missing digits taken as the start of the period it names. `None` when it

@@ -67,16 +67,7 @@ pub fn write_collection(
     dir: &Path,
     now: OffsetDateTime,
 ) -> Result<PywbExport, ExportError> {
-    let u = now.to_offset(time::UtcOffset::UTC);
-    let stem = format!(
-        "vellum-{:04}{:02}{:02}{:02}{:02}{:02}",
-        u.year(),
-        u.month() as u8,
-        u.day(),
-        u.hour(),
-        u.minute(),
-        u.second()
-    );
+    let stem = format!("vellum-{}", crate::when::timestamp14(now));
     let warc_dir = dir.join("archive");
     let index_dir = dir.join("indexes");
     std::fs::create_dir_all(&warc_dir)?;

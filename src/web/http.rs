@@ -32,7 +32,7 @@ use crate::id::ObjectId;
 use crate::store::{Archive, CaptureId};
 
 pub const CSP: &str = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
-pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+pub use super::headers::IMMUTABLE;
 
 /// The routes of the web view over `app`.
 pub fn router(app: Arc<App>) -> Router {
@@ -74,18 +74,7 @@ async fn guard(req: Request, next: Next) -> Response {
         r
     };
     let h = res.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
+    super::headers::secure(h, CSP);
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     res
 }

@@ -25,6 +25,7 @@ mod atom;
 pub mod chart;
 pub mod diff_page;
 mod error;
+mod headers;
 pub mod http;
 pub mod memento;
 pub mod page;

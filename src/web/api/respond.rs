@@ -15,7 +15,7 @@ use crate::web::app::App;
 
 /// How long caches keep what never changes (the HTML view's capture
 /// bytes are kept as long).
-pub const IMMUTABLE: &str = "public, max-age=31536000, immutable";
+pub use super::super::headers::IMMUTABLE;
 
 /// A JSON answer made on a blocking thread: its body, and the cursor of
 /// the page after it (for the `Link` header).
