@@ -2,7 +2,7 @@
 # Checks the JSON API of `vellum serve` with tools other than vellum's own:
 # validates /api/v1/openapi.json with openapi-spec-validator (OpenAPI 3.1),
 # then fetches every endpoint it lists (every page of each listing, every
-# capture's record, raw bytes and text, diffs, search, similar, stories,
+# capture's record, raw bytes and text, diffs, search, similar, stories, changes,
 # root, proofs, and error answers) from a server on 127.0.0.1 over a copy
 # of the bundled sample store, and validates each JSON answer against the
 # schema its operation gives (jsonschema, draft 2020-12).
@@ -125,11 +125,13 @@ for d in docs:
 check("/api/v1/search?q=isis&all_versions=1")
 every_page("/api/v1/search?q=isis&limit=1")
 every_page("/api/v1/stories?all=1&limit=1")
+every_page("/api/v1/changes?limit=1")
 check("/api/v1/root")
 check("/api/v1/openapi.json")
 for path, want in [("/api/v1/documents/no-such-doc", 404), ("/api/v1/documents?limit=0", 400),
                    ("/api/v1/diff?a=x", 400), ("/api/v1/captures/" + "0" * 64, 404),
-                   ("/api/v1/search?q=%22open", 400)]:
+                   ("/api/v1/search?q=%22open", 400),
+                   ("/api/v1/changes?min_score=2", 400)]:
     check(path, want)
 missing = set(spec["paths"]) - checked
 if missing:

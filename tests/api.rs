@@ -179,6 +179,11 @@ fn every_endpoint_answers_what_its_openapi_schema_says() {
             "/api/v1/stories?all=1".into(),
             "StoryItemPage",
         ),
+        (
+            "/api/v1/changes",
+            "/api/v1/changes?since=2019-01-01&min_score=0".into(),
+            "ChangeItemPage",
+        ),
         ("/api/v1/root", "/api/v1/root".into(), "LogRoot"),
         (
             "/api/v1/proof/{address}",
@@ -226,6 +231,21 @@ fn every_endpoint_answers_what_its_openapi_schema_says() {
         !stories["items"].as_array().unwrap().is_empty(),
         "{stories}"
     );
+    // The sample's change between its two versions, as `vellum changes`
+    // lists it; none scores above 1, and a bad bound is a problem.
+    let changes = api(&s.base, "/api/v1/changes", &doc, "ChangeItemPage");
+    let items = changes["items"].as_array().unwrap();
+    assert!(!items.is_empty(), "{changes}");
+    assert_eq!(items[0]["doc"], DOC, "{changes}");
+    let none = api(
+        &s.base,
+        "/api/v1/changes?min_score=1.0",
+        &doc,
+        "ChangeItemPage",
+    );
+    assert!(none["items"].as_array().unwrap().len() <= items.len());
+    let bad = get(&format!("{}/api/v1/changes?min_score=2", s.base));
+    assert_eq!(bad.status, 400);
 }
 
 /// Follows `Link: <…>; rel="next"` from `first`, returning every page.

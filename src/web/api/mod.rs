@@ -14,6 +14,7 @@
 //!   [`cors`] adds `Access-Control-Allow-Origin: *` to GET answers.
 
 mod captures;
+mod changes;
 mod custody;
 mod diff;
 mod discover;
@@ -60,6 +61,7 @@ pub fn router() -> Router<Arc<App>> {
         .route("/api/v1/search", get(discover::search))
         .route("/api/v1/similar", get(discover::similar))
         .route("/api/v1/stories", get(discover::stories))
+        .route("/api/v1/changes", get(changes::list))
         .route("/api/v1/root", get(custody::root))
         .route("/api/v1/proof/{*address}", get(custody::proof))
         .route("/api/v1", get(unknown))

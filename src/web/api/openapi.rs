@@ -78,6 +78,7 @@ pub fn schemas() -> Map<String, Value> {
     generator.subschema_for::<Page<CaptureItem>>();
     generator.subschema_for::<Page<SearchItem>>();
     generator.subschema_for::<Page<StoryItem>>();
+    generator.subschema_for::<Page<crate::significance::Change>>();
     generator.subschema_for::<RecordItem>();
     generator.subschema_for::<crate::render::json::Document<'static>>();
     generator.subschema_for::<SimilarAnswer>();
@@ -295,6 +296,31 @@ fn listing_paths() -> Map<String, Value> {
                 limit.clone(),
             ],
             "SearchItemPage",
+            true,
+        ),
+    );
+    p.insert(
+        "/api/v1/changes".into(),
+        get(
+            "Changes between consecutive versions, most significant first (as `vellum changes`), paged.",
+            "listChanges",
+            vec![
+                query(
+                    "since",
+                    "Changes whose new version was captured at or after this time (RFC 3339, or a date).",
+                ),
+                param(
+                    "min_score",
+                    "query",
+                    false,
+                    "Only changes scoring at least this (0 to 1).",
+                    json!({"type": "number", "minimum": 0, "maximum": 1}),
+                ),
+                query("doc", "Only this document's changes (its name or URL)."),
+                cursor.clone(),
+                limit.clone(),
+            ],
+            "ChangeItemPage",
             true,
         ),
     );
