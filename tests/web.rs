@@ -288,6 +288,20 @@ fn errors_archive_nothing_unless_kept() {
         serde_json::from_str(&stdout_ok(vellum(&store).args(["show", "--meta", &id]))).unwrap();
     assert_eq!(meta["http"]["status"], 404);
     assert_eq!(meta["flag"], "HTTP 404 Not Found");
+    // `log DOC` shows it as what it is, with its status, under the versions
+    // (it has none); `log DOC --captures` names the flag beside it.
+    let log = stdout_ok(vellum(&store).args(["log", "gone"]));
+    let flagged = log
+        .lines()
+        .find(|l| l.contains(&id[..12]))
+        .unwrap_or_else(|| panic!("{log}"));
+    assert!(flagged.contains("HTTP 404 Not Found"), "{log}");
+    assert!(log.contains("flagged captures"), "{log}");
+    let captures = stdout_ok(vellum(&store).args(["log", "gone", "--captures"]));
+    assert!(
+        captures.contains("(flagged: HTTP 404 Not Found)"),
+        "{captures}"
+    );
 
     let started = std::time::Instant::now();
     let out = vellum(&store)

@@ -119,12 +119,23 @@ pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
         for c in &rows {
             match args.json {
                 true => json_line(&mut out, &CaptureItem::from(c))?,
-                false => listing::capture_row(&mut out, &c.row, c.captured_at, c.version, cut)?,
+                false => {
+                    let flag = flag_of(&archive, c)?;
+                    let row = &c.row;
+                    listing::capture_row(
+                        &mut out,
+                        row,
+                        c.captured_at,
+                        c.version,
+                        flag.as_deref(),
+                        cut,
+                    )?
+                }
             }
         }
     } else {
         let q = VersionQuery::new()
-            .window(window)
+            .window(window.clone())
             .options(args.ignore.options())
             .pickaxe(args.pickaxe.clone())
             .changes_only(args.changes_only)
@@ -132,6 +143,15 @@ pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
         let bp = args.ignore.boilerplate(Some(&archive))?;
         let rows = query::versions_matching(&archive, &history, &q, &bp)?;
         log_versions(env, &archive, &mut out, &doc, &history, &rows, &args, cut)?;
+        if !args.json && !args.patch && !args.stat {
+            let captures = query::captures_in(&archive, &history, doc.as_str(), &window)?;
+            let mut flagged = Vec::new();
+            for c in captures.iter().filter(|c| c.row.flagged) {
+                let flag = flag_of(&archive, c)?.unwrap_or_default();
+                flagged.push((&c.row, c.captured_at, flag));
+            }
+            listing::flagged_rows(&mut out, &flagged)?;
+        }
     }
     // Only for people: the story line is no part of the JSON.
     if !args.json
@@ -141,6 +161,18 @@ pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
     }
     out.flush()?;
     Ok(Exit::Ok)
+}
+
+/// Why a flagged capture is no version (its record's flag, as `HTTP 404
+/// Not Found`); `None` for any other.
+fn flag_of(
+    archive: &vellum::store::Archive,
+    c: &query::CaptureSighting,
+) -> Result<Option<String>, CliError> {
+    Ok(match c.row.flagged {
+        true => archive.record(&c.row.id)?.flag,
+        false => None,
+    })
 }
 
 /// `--checks`: one row per check (time, outcome, detail, version), or

@@ -168,12 +168,14 @@ pub fn captures_header(out: &mut dyn Write) -> io::Result<()> {
 }
 
 /// One capture (sighting) and the version it saw: `@N`, `old` for a
-/// superseded capture, `-` for a flagged one.
+/// superseded capture, `-` for a flagged one (followed by its flag, the
+/// reason it is no version: `HTTP 404 Not Found`).
 pub fn capture_row(
     out: &mut dyn Write,
     r: &CaptureRow,
     captured_at: OffsetDateTime,
     version: Option<u64>,
+    flag: Option<&str>,
     cut: bool,
 ) -> io::Result<()> {
     let saw = match version {
@@ -189,12 +191,35 @@ pub fn capture_row(
         saw,
         cell(r.source.as_deref().unwrap_or(""), 24, cut),
         r.url.as_deref().unwrap_or(""),
-        if r.superseded {
-            "  (superseded: re-extracted by a newer extractor)"
-        } else {
-            ""
+        match (r.superseded, flag) {
+            (true, _) => "  (superseded: re-extracted by a newer extractor)".to_owned(),
+            (false, Some(f)) => format!("  (flagged: {f})"),
+            (false, None) => String::new(),
         }
     )
+}
+
+/// The flagged captures of a document under its versions (`log DOC`): each
+/// archived as evidence, none a version (a 404 kept with `--keep-errors`).
+pub fn flagged_rows(
+    out: &mut dyn Write,
+    rows: &[(&CaptureRow, OffsetDateTime, String)],
+) -> io::Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "flagged captures (archived, no version's):")?;
+    for (r, at, flag) in rows {
+        writeln!(
+            out,
+            "  {:<12}  {:<20}  {}  {}",
+            r.id.0.short(),
+            format_time(*at),
+            flag,
+            r.url.as_deref().unwrap_or("")
+        )?;
+    }
+    Ok(())
 }
 
 /// Names the story of `doc` when other documents carry its text.
