@@ -7,7 +7,9 @@ Each case takes one corpus text, repeats one of its paragraphs at 3 to 6
 places (as cookie notices and legal boilerplate repeat in real policies),
 and makes one known edit near the copies: a paragraph inserted after a copy,
 a word replaced in a copy or in a paragraph beside one, a paragraph beside a
-copy or a copy itself removed. The truth is the words that edit removes and
+copy or a copy itself removed, or a copy removed and another put in far away
+(identical copies are interchangeable: a removal and an addition, as git
+shows it, never a move). The truth is the words that edit removes and
 adds. Each tool's changed words are read from its output (`vellum diff
 --json`, counting a moved paragraph's own word changes only;
 `git diff --no-index --word-diff=porcelain`), and scored against the truth
@@ -56,7 +58,9 @@ def make_case(rng, doc_paras, other_paras, k):
     new = list(paras)
     at = rng.choice(copies)
     truth = Counter()
-    edit = rng.choice(["insert", "word-near", "word-in-copy", "remove-near", "remove-copy"])
+    edit = rng.choice(
+        ["insert", "word-near", "word-in-copy", "remove-near", "remove-copy", "copy-elsewhere"]
+    )
     fresh = f"vqz{rng.randrange(10**6)}x"
     if edit == "insert":
         p = rng.choice([q for q in other_paras if len(words(q)) >= 5])
@@ -83,9 +87,22 @@ def make_case(rng, doc_paras, other_paras, k):
             truth[("-", new[i][s:e])] += 1
             truth[("+", fresh)] += 1
             new[i] = new[i][:s] + fresh + new[i][e:]
-    else:
+    elif edit == "remove-copy":
         truth.update(("-", w) for w in words(rep))
         del new[at]
+    else:
+        # One copy taken out here and one put in far away: identical copies
+        # are interchangeable, so this is a removal and an addition (as git
+        # shows it), not a paragraph that moved.
+        del new[at]
+        far = [j for j in range(len(new) + 1) if abs(j - at) > 3 and new[min(j, len(new) - 1)] != rep]
+        if not far:
+            return None
+        new.insert(rng.choice(far), rep)
+        if new == old:
+            return None
+        truth.update(("-", w) for w in words(rep))
+        truth.update(("+", w) for w in words(rep))
     if not truth:
         return None
     return old, new, truth, edit
