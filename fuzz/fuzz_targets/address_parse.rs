@@ -22,6 +22,8 @@ fn check(s: &str) {
         }
         Ok(Address::At(d, _)) => assert!(s.starts_with(d.as_str()) && s.contains('@')),
         Ok(Address::Doc(d)) => assert_eq!(d.as_str(), s),
+        // A URL names the document captured from it (looked up in a store).
+        Ok(Address::Url(u)) => assert!(vellum::store::is_url(&u), "{u:?}"),
         Ok(Address::DocOrCapture(d)) => {
             assert_eq!(d.as_str(), s);
             assert!(s.len() >= 8 && s.len() <= 64);
