@@ -6,7 +6,6 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::diff::{count_words, diff};
-use crate::republish::text::first_line_title;
 use crate::store::StoreError;
 use crate::store::{Added, Archive, CaptureId, Status, Writer};
 
@@ -179,15 +178,14 @@ pub fn renumber_warnings(committed: &[Committed]) -> Vec<Warning> {
         .collect()
 }
 
-/// Caches the word count and the first line of each added text and the
-/// words added/removed against the version before it, so that listings
-/// never diff or read a text. Part of [`commit`]; public for writers that
-/// commit by other means (`import`, until it commits through [`commit`]).
+/// Caches the word count of each added text and the words added/removed
+/// against the version before it, so that listings never diff. Part of
+/// [`commit`]; public for writers that commit by other means (`import`,
+/// until it commits through [`commit`]).
 pub fn cache_stats(archive: &Archive, added: &[Added]) -> Result<()> {
     for a in added {
         let Some(text_id) = a.text else { continue };
         let mut words = archive.cached_words(&text_id)?;
-        let mut text = None;
         if let Some(prev) = a.previous_text
             && archive.cached_change(&prev, &text_id)?.is_none()
         {
@@ -205,24 +203,11 @@ pub fn cache_stats(archive: &Archive, added: &[Added]) -> Result<()> {
                 archive.cache_words(&text_id, d.stats.words_new as u64)?;
                 words = Some(d.stats.words_new as u64);
             }
-            text = Some(new);
         }
-        let line_cached = archive.cached_first_line(&text_id)?.is_some();
-        if words.is_some() && line_cached {
-            continue;
-        }
-        let text = match text {
-            Some(t) => t,
-            None => archive.read_object(&text_id)?,
-        };
         if words.is_none() {
+            let text = archive.read_object(&text_id)?;
             let n = count_words(&String::from_utf8_lossy(&text));
             archive.cache_words(&text_id, n as u64)?;
-        }
-        if !line_cached {
-            // As the title rule reads it: a text that is not UTF-8 has none.
-            let line = std::str::from_utf8(&text).ok().and_then(first_line_title);
-            archive.cache_first_line(&text_id, line.as_deref())?;
         }
     }
     Ok(())

@@ -73,6 +73,7 @@ capture in {}",
     let app = Arc::new(App {
         pool: Pool::new(&env.store, POOL)?,
         kinds: KindMemo::default(),
+        titles: Default::default(),
         search: true,
     });
     let runtime = tokio::runtime::Builder::new_multi_thread()

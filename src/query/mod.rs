@@ -31,8 +31,9 @@ pub use log::{
     versions_matching,
 };
 pub use read::{
-    AddressDiff, Content, Read, Side, VersionText, change, diff_addresses, documents, previous,
-    read, read_resolved, record, resolve, side, text, title, version, words,
+    AddressDiff, Content, Read, Side, VersionText, change, diff_addresses, documents,
+    documents_titled, previous, read, read_resolved, record, resolve, side, text, text_title,
+    title, version, words,
 };
 pub use similar::{SimilarError, SimilarTarget, similar_to, story_of};
 pub use versions::{VersionStats, versions, versions_of};

@@ -15,22 +15,27 @@ type Result<T> = std::result::Result<T, StoreError>;
 
 /// Every document with its counts and [`title`], by name.
 pub fn documents(archive: &Archive) -> Result<Vec<DocSummary>> {
+    documents_titled(archive, &mut |key| text_title(archive, key))
+}
+
+/// [`documents`], titling an untitled document by `title_of` its latest
+/// text (a long-running front end remembers the first lines it read).
+pub fn documents_titled(
+    archive: &Archive,
+    title_of: &mut dyn FnMut(&ObjectId) -> Result<Option<String>>,
+) -> Result<Vec<DocSummary>> {
     let mut docs = archive.documents()?;
     for d in docs.iter_mut().filter(|d| d.title.is_none()) {
         if let Some(key) = d.latest_text {
-            d.title = text_title(archive, &key)?;
+            d.title = title_of(&key)?;
         }
     }
     Ok(docs)
 }
 
-/// The first line of a text, from the catalog's cache when a writer put it
-/// there, else from the text.
-pub(crate) fn text_title(archive: &Archive, key: &ObjectId) -> Result<Option<String>> {
-    match archive.cached_first_line(key)? {
-        Some(line) => Ok(line),
-        None => Ok(text(archive, key)?.and_then(|t| first_line_title(&t))),
-    }
+/// The first line of a text (the title of an untitled document).
+pub fn text_title(archive: &Archive, key: &ObjectId) -> Result<Option<String>> {
+    Ok(text(archive, key)?.and_then(|t| first_line_title(&t)))
 }
 
 /// The one title rule, for every front end: a document's title is its

@@ -165,16 +165,6 @@ impl Archive {
     pub fn cached_change(&self, old: &ObjectId, new: &ObjectId) -> Result<Option<(u64, u64)>> {
         self.cat(self.catalog.change_words(old, new))
     }
-
-    /// A text's cached first line: `None` when not cached, `Some(None)` when
-    /// the text has none.
-    pub fn cached_first_line(&self, text: &ObjectId) -> Result<Option<Option<String>>> {
-        self.cat(self.catalog.first_line(text))
-    }
-
-    pub fn cache_first_line(&self, text: &ObjectId, line: Option<&str>) -> Result<()> {
-        self.cat(self.catalog.set_first_line(text, line))
-    }
 }
 
 /// Entries as a reader of the store finds them: in the catalog, or in `extra`.

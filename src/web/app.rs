@@ -51,6 +51,35 @@ impl Pool {
     }
 }
 
+/// First lines of texts by text id, remembered across requests (bounded:
+/// past [`TitleMemo::MAX`] entries it starts again).
+#[derive(Default)]
+pub struct TitleMemo {
+    map: Mutex<HashMap<ObjectId, Option<String>>>,
+}
+
+impl TitleMemo {
+    pub const MAX: usize = 100_000;
+
+    /// The first line of `key`'s text: remembered, else read by `read`.
+    pub fn get(
+        &self,
+        key: &ObjectId,
+        read: impl FnOnce() -> Result<Option<String>, StoreError>,
+    ) -> Result<Option<String>, StoreError> {
+        if let Some(t) = self.map.lock().unwrap_or_else(|e| e.into_inner()).get(key) {
+            return Ok(t.clone());
+        }
+        let t = read()?;
+        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= Self::MAX {
+            map.clear();
+        }
+        map.insert(*key, t.clone());
+        Ok(t)
+    }
+}
+
 /// The change kinds between two texts, remembered across requests (a
 /// timeline lists hundreds; the word counts come from the catalog's cache,
 /// the kinds need a diff).
@@ -132,6 +161,33 @@ impl KindMemo {
 pub struct App {
     pub pool: Pool,
     pub kinds: KindMemo,
+    /// The first lines of texts read to title untitled documents (a text
+    /// never changes: its first line is read once per server).
+    pub titles: TitleMemo,
     /// Whether the `/search` page exists (the header shows a search box).
     pub search: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::TitleMemo;
+    use crate::id::ObjectId;
+
+    /// A text's first line is read once per server: a text never changes.
+    #[test]
+    fn a_title_is_read_once() {
+        let memo = TitleMemo::default();
+        let key = ObjectId::of(b"a text");
+        let mut reads = 0;
+        for _ in 0..3 {
+            let t = memo
+                .get(&key, || {
+                    reads += 1;
+                    Ok(Some("The line".to_owned()))
+                })
+                .unwrap();
+            assert_eq!(t.as_deref(), Some("The line"));
+        }
+        assert_eq!(reads, 1);
+    }
 }

@@ -32,7 +32,7 @@ pub mod page;
 pub mod pages;
 pub mod search_page;
 
-pub use app::{App, DIFF_DEADLINE, KindMemo, Pool};
+pub use app::{App, DIFF_DEADLINE, KindMemo, Pool, TitleMemo};
 pub use error::WebError;
 pub use http::{router, serve};
 

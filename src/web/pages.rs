@@ -31,7 +31,9 @@ pub fn doc_name(doc: &str) -> Result<DocName, WebError> {
 
 /// `/`: every document with its counts.
 pub fn index(app: &App, archive: &Archive) -> Result<String, WebError> {
-    let docs = query::documents(archive)?;
+    let docs = query::documents_titled(archive, &mut |key| {
+        app.titles.get(key, || query::text_title(archive, key))
+    })?;
     let mut b = String::new();
     let _ = write!(
         b,

@@ -1,11 +1,11 @@
-//! Caches the writers fill so listings never diff or read a text: word
-//! counts, words added and removed between two texts, first lines. Each is
-//! keyed by object ids, so a rebuilt catalog simply starts without them.
+//! Caches the writers fill so listings never diff: word counts, and words
+//! added and removed between two texts. Each is keyed by object ids, so a
+//! rebuilt catalog simply starts without them.
 
 use rusqlite::{OptionalExtension, params};
 
 use super::Catalog;
-use super::rows::{change_key, key8};
+use super::rows::change_key;
 use crate::id::ObjectId;
 
 impl Catalog {
@@ -49,31 +49,6 @@ impl Catalog {
                 "INSERT OR REPLACE INTO changes (k, added, removed) VALUES (?1, ?2, ?3)",
             )?
             .execute(params![change_key(old, new), added as i64, removed as i64])?;
-        Ok(())
-    }
-
-    /// The cached first line of a text: `None` when not cached, `Some(None)`
-    /// when the text has none.
-    pub fn first_line(&self, text: &ObjectId) -> rusqlite::Result<Option<Option<String>>> {
-        let stmt = match self
-            .conn
-            .prepare_cached("SELECT line FROM firstlines WHERE k = ?1")
-        {
-            Ok(stmt) => stmt,
-            Err(rusqlite::Error::SqliteFailure(_, Some(m))) if m.contains("no such table") => {
-                return Ok(None);
-            }
-            Err(e) => return Err(e),
-        };
-        let mut stmt = stmt;
-        stmt.query_row([key8(text.as_bytes())], |r| r.get::<_, Option<String>>(0))
-            .optional()
-    }
-
-    pub fn set_first_line(&self, text: &ObjectId, line: Option<&str>) -> rusqlite::Result<()> {
-        self.conn
-            .prepare_cached("INSERT OR REPLACE INTO firstlines (k, line) VALUES (?1, ?2)")?
-            .execute(params![key8(text.as_bytes()), line])?;
         Ok(())
     }
 }

@@ -111,9 +111,6 @@ CREATE INDEX IF NOT EXISTS states_by_name ON states (name, round);
 -- Cache filled by `add`: words added and removed between two texts, keyed by
 -- key8(blake3(old id || new id)), so `log DOC` does not re-diff history.
 CREATE TABLE IF NOT EXISTS changes (k INTEGER PRIMARY KEY, added INTEGER NOT NULL, removed INTEGER NOT NULL);
--- Cache filled by `add`: the first line of a text (NULL: none), keyed by
--- key8(text id): the title of an untitled document without reading its text.
-CREATE TABLE IF NOT EXISTS firstlines (k INTEGER PRIMARY KEY, line TEXT);
 ";
 
 /// See [`Catalog::read_snapshot`].
@@ -227,9 +224,6 @@ impl Catalog {
         // the index changes no answer).
         self.conn
             .prepare_cached(SEQ_INDEX)
-            .and_then(|mut s| s.execute([]))?;
-        self.conn
-            .prepare_cached(FIRSTLINES)
             .and_then(|mut s| s.execute([]))?;
         Ok(())
     }

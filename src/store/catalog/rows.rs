@@ -9,12 +9,6 @@ use super::super::record::CaptureId;
 use crate::when::from_nanos;
 
 /// An id's first 8 bytes as an integer whose order is the bytes' order.
-/// Part of the schema, added to catalogs of the same schema version written
-/// before it existed by their first write (`Catalog::begin`); their readers
-/// find no cached first line.
-pub(super) const FIRSTLINES: &str =
-    "CREATE TABLE IF NOT EXISTS firstlines (k INTEGER PRIMARY KEY, line TEXT)";
-
 pub(super) fn key8(bytes: &[u8; 32]) -> i64 {
     i64::from_be_bytes(bytes[..8].try_into().expect("8 bytes")) ^ i64::MIN
 }
