@@ -91,6 +91,26 @@ pub fn parse_time_relative(
     }
 }
 
+/// An address whose `@` is followed by a relative time (`DOC@1d`,
+/// `URL@12h`) with that time made absolute against `now` (the caller's
+/// clock), as `DOC@TIME` addresses read: `DOC@2024-01-01T00:00:00Z`. Any
+/// other text comes back as it is (address parsing stays clock-free).
+pub fn anchor_address(s: &str, now: OffsetDateTime) -> std::borrow::Cow<'_, str> {
+    let Some((head, at)) = s.rsplit_once('@') else {
+        return s.into();
+    };
+    match parse_ago(at) {
+        Some(Ok(ago)) => match now
+            .checked_sub(ago)
+            .filter(|t| (0..=9999).contains(&t.year()))
+        {
+            Some(t) => format!("{head}@{}", format_time(t)).into(),
+            None => s.into(),
+        },
+        _ => s.into(),
+    }
+}
+
 /// `t` to the second, as vellum keeps "now" (sub-second digits would only
 /// make otherwise equal listings differ).
 pub fn to_second(t: OffsetDateTime) -> OffsetDateTime {
@@ -419,5 +439,25 @@ mod tests {
             "0001-01-01T00:00:00Z"
         );
         assert_eq!(to_second(t).nanosecond(), 0);
+    }
+
+    #[test]
+    fn a_relative_address_is_anchored_to_the_caller_s_now() {
+        let now = datetime!(2026-12-07 12:00 UTC);
+        assert_eq!(anchor_address("doc@1d", now), "doc@2026-12-06T12:00:00Z");
+        assert_eq!(anchor_address("doc@30m", now), "doc@2026-12-07T11:30:00Z");
+        assert_eq!(
+            anchor_address("https://a.example/x@2w", now),
+            "https://a.example/x@2026-11-23T12:00:00Z"
+        );
+        for same in [
+            "doc",
+            "doc@3",
+            "doc@-1",
+            "doc@2019-02-12",
+            "https://u@a.example/x",
+        ] {
+            assert_eq!(anchor_address(same, now), same);
+        }
     }
 }

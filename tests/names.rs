@@ -382,3 +382,42 @@ fn typed_names_are_folded_and_mixed_scripts_warned_about() {
         assert!(err.contains("invalid document name"), "{bad:?}: {err}");
     }
 }
+
+/// A relative time after an address's `@` counts back from now (the
+/// process's clock, set here by VELLUM_NOW): the sample document's versions
+/// were captured at 12:56 and 18:00 on 12 February 2019.
+#[test]
+fn a_relative_time_in_an_address_counts_back_from_now() {
+    let (_tmp, store) = sample_copy();
+    let at = |now: &str, addr: &str| -> serde_json::Value {
+        let out = ok_out(
+            vellum(&store)
+                .env("VELLUM_NOW", now)
+                .args(["show", "--meta", "--json", addr]),
+        );
+        serde_json::from_str(&out).unwrap()
+    };
+    let doc = "us-coalition-isis-deal";
+    assert_eq!(
+        at("2019-02-12T19:00:00Z", &format!("{doc}@2h"))["version"],
+        1
+    );
+    assert_eq!(
+        at("2019-02-12T19:00:00Z", &format!("{doc}@30m"))["version"],
+        2
+    );
+    assert_eq!(
+        at("2019-02-19T19:00:00Z", &format!("{doc}@1w"))["version"],
+        2
+    );
+    // diff takes them too: the change from 2 hours before to now.
+    let (code, out, err) = run(vellum(&store)
+        .env("VELLUM_NOW", "2019-02-12T19:00:00Z")
+        .args(["diff", "--stat", &format!("{doc}@2h"), doc]));
+    assert_eq!(code, 1, "{err}");
+    assert!(out.contains("added"), "{out}");
+    // Too long ago: before the document's first version.
+    let (code, _, err) = run(vellum(&store).args(["show", &format!("{doc}@100000w")]));
+    assert_eq!(code, 2);
+    assert!(err.contains("no version yet"), "{err}");
+}

@@ -59,12 +59,18 @@ pub struct CollateArgs {
 pub fn run_collate(env: &Env, args: CollateArgs) -> Result<Exit, CliError> {
     let archive = env.open()?;
     let index = republish::read_index(&archive)?;
-    let c = query::collation(&archive, &index, &args.targets, args.ignore_boilerplate).map_err(
-        |e| match e {
-            CollateError::Store(e) => e.into(),
-            e => CliError::new(e.to_string()),
-        },
-    )?;
+    let targets: Vec<String> = args
+        .targets
+        .iter()
+        .map(|t| super::env::anchored(t))
+        .collect();
+    let c =
+        query::collation(&archive, &index, &targets, args.ignore_boilerplate).map_err(
+            |e| match e {
+                CollateError::Store(e) => e.into(),
+                e => CliError::new(e.to_string()),
+            },
+        )?;
     let mut out = pager::output(env);
     let heads: Vec<CopyHead> = c.copies.iter().map(CollatedCopy::head).collect();
     let format = if args.json { Format::Json } else { args.format };

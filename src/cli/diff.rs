@@ -131,7 +131,9 @@ fn render_side(s: &SideText) -> Side {
 }
 
 fn parse_addr(s: &str) -> Result<Address, CliError> {
-    s.parse().map_err(|e| CliError::new(format!("{e}")))
+    super::env::anchored(s)
+        .parse()
+        .map_err(|e| CliError::new(format!("{e}")))
 }
 
 /// The two sides the arguments name.

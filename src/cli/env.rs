@@ -170,6 +170,21 @@ impl From<std::io::Error> for CliError {
     }
 }
 
+/// The current time, to the second (`VELLUM_NOW` sets it, for tests and
+/// replays: the library takes every time from here).
+pub fn clock() -> time::OffsetDateTime {
+    std::env::var("VELLUM_NOW")
+        .ok()
+        .and_then(|s| vellum::when::parse_time(&s).ok())
+        .unwrap_or_else(|| vellum::when::to_second(time::OffsetDateTime::now_utc()))
+}
+
+/// An address as typed, with a relative time after its `@` (`DOC@1d`)
+/// made absolute against [`clock`].
+pub fn anchored(addr: &str) -> String {
+    vellum::when::anchor_address(addr, clock()).into_owned()
+}
+
 /// The address forms, one a line, as `show --help` and `diff --help` list
 /// them (the top-level `--help`, `cli::ADDRESS_HELP`, says more of each).
 macro_rules! address_forms {
@@ -177,7 +192,8 @@ macro_rules! address_forms {
         "  DOC            the latest version of a document
   DOC@N          version N, counted from 1 in captured-at order
   DOC@-K         K versions before the latest (DOC@-1 is the one before it)
-  DOC@TIME       the version current at TIME (2019-02-12, 2019-02-12T18:00Z, …)
+  DOC@TIME       the version current at TIME (2019-02-12, 2019-02-12T18:00Z, …,
+                 or a time ago: DOC@30m, DOC@12h, DOC@1d, DOC@2w)
   CAPTURE        a capture id, or a unique prefix of 8+ hex digits (stable, citable)
   URL            http(s)://…: the document whose canonical or fetched URL it is
   URL@N, URL@-K, URL@TIME   a version, as for DOC (chosen by what follows the last '@',

@@ -59,7 +59,8 @@ pub fn run_export(env: &Env, args: ExportArgs) -> Result<Exit, CliError> {
         .as_deref()
         .or(args.pywb.as_deref())
         .unwrap_or(".".as_ref());
-    let mut chosen = select(&archive, &args.addrs).map_err(|e| export_error(e, out))?;
+    let addrs: Vec<String> = args.addrs.iter().map(|a| super::env::anchored(a)).collect();
+    let mut chosen = select(&archive, &addrs).map_err(|e| export_error(e, out))?;
     let mut skipped = Vec::new();
     if args.skip_damaged {
         skipped = unexportable(&archive, &chosen);

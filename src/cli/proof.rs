@@ -45,7 +45,9 @@ pub fn run_proof(env: &Env, args: ProofArgs) -> Result<Exit, CliError> {
             ProofFile::consistency(&tree, old, new).map_err(|e| CliError::new(e.to_string()))?
         }
         (None, Some(addr)) => {
-            let addr: Address = addr.parse().map_err(|e| CliError::new(format!("{e}")))?;
+            let addr: Address = super::env::anchored(addr)
+                .parse()
+                .map_err(|e| CliError::new(format!("{e}")))?;
             query::inclusion_proof(&archive, &addr, args.size).map_err(|e| match e {
                 ProofQueryError::Store(e) => e.into(),
                 e @ ProofQueryError::NotLogged(_) => {

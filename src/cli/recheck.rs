@@ -5,8 +5,6 @@ use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use time::OffsetDateTime;
-
 use vellum::capture::{HttpFetcher, Options};
 use vellum::monitor::notify::{self, NotifyConfig};
 use vellum::monitor::outbox::{Destination, Outbox};
@@ -15,7 +13,6 @@ use vellum::monitor::{
     Target,
 };
 use vellum::store::Archive;
-use vellum::when::to_second;
 
 use super::env::{CliError, Env, Exit, store_message};
 use super::progress::Progress;
@@ -92,7 +89,7 @@ pub fn run_recheck(env: &Env, args: RecheckArgs) -> Result<Exit, CliError> {
     let _lease = Lease::acquire(archive.dir()).map_err(monitor_error)?;
     let schedule = Schedule::open(&archive, Policy::default()).map_err(monitor_error)?;
     let (_, settings) = Settings::load(&archive)?;
-    let now = clock();
+    let now = super::env::clock();
     let targets = if args.all {
         let all = schedule.all(&settings).map_err(monitor_error)?;
         all.iter()
@@ -111,15 +108,6 @@ pub fn run_recheck(env: &Env, args: RecheckArgs) -> Result<Exit, CliError> {
     let stop = AtomicBool::new(false);
     run_checks(env, &archive, &targets, &args.check, &cfg, &stop)?;
     Ok(Exit::Ok)
-}
-
-/// The current time, to the second (`VELLUM_NOW` sets it, for tests and
-/// replays: the library takes every time from here).
-pub fn clock() -> OffsetDateTime {
-    std::env::var("VELLUM_NOW")
-        .ok()
-        .and_then(|s| vellum::when::parse_time(&s).ok())
-        .unwrap_or_else(|| to_second(OffsetDateTime::now_utc()))
 }
 
 pub fn monitor_error(e: MonitorError) -> CliError {
@@ -211,7 +199,7 @@ pub fn run_checks(
             break;
         }
         let r = m
-            .check(archive, t, clock(), stop, &mut || {
+            .check(archive, t, super::env::clock(), stop, &mut || {
                 if notes {
                     eprintln!("vellum: waiting for another writer to finish…");
                 }
@@ -238,7 +226,8 @@ pub fn deliver(
     if outbox.pending().map_err(monitor_error)?.is_empty() {
         return Ok(());
     }
-    let d = notify::deliver(archive, outbox, cfg, None, clock()).map_err(monitor_error)?;
+    let d =
+        notify::deliver(archive, outbox, cfg, None, super::env::clock()).map_err(monitor_error)?;
     if env.notes && (d.sent > 0 || d.retried > 0) {
         eprintln!(
             "vellum: notifications: {} sent, {} to retry{}",

@@ -90,7 +90,9 @@ pub fn run_show(env: &Env, args: ShowArgs) -> Result<Exit, CliError> {
 }
 
 fn parse_addr(addr: &str) -> Result<Address, CliError> {
-    addr.parse().map_err(|e| CliError::new(format!("{e}")))
+    super::env::anchored(addr)
+        .parse()
+        .map_err(|e| CliError::new(format!("{e}")))
 }
 
 /// What an address names: its text, or with `raw` its captured bytes.

@@ -114,7 +114,12 @@ pub fn open_with_index(env: &Env) -> Result<(Archive, Index), CliError> {
 
 pub fn run_similar(env: &Env, args: SimilarArgs) -> Result<Exit, CliError> {
     let (archive, index) = open_with_index(env)?;
-    let t = target(&archive, &args.target)?;
+    // A relative time after an address's `@` (DOC@1d), never in a file's name.
+    let given = match Path::new(&args.target).exists() {
+        true => args.target.clone(),
+        false => super::env::anchored(&args.target),
+    };
+    let t = target(&archive, &given)?;
     let (query, results) = query::similar_to(&archive, &index, &t, args.count)?;
     let mut out = pager::output(env);
     if args.json {

@@ -159,7 +159,7 @@ fn due_targets(archive: &Archive) -> Result<Vec<vellum::monitor::Target>, CliErr
     let schedule = Schedule::open(archive, Policy::default()).map_err(monitor_error)?;
     let (_, settings) = Settings::load(archive)?;
     let due = schedule
-        .due(super::recheck::clock(), &settings, usize::MAX)
+        .due(super::env::clock(), &settings, usize::MAX)
         .map_err(monitor_error)?;
     due.iter()
         .map(vellum::monitor::target_of)

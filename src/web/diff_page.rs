@@ -108,7 +108,7 @@ impl Params {
                     v.len()
                 )));
             }
-            let parsed = v
+            let parsed = crate::when::anchor_address(&v, time::OffsetDateTime::now_utc())
                 .parse::<Address>()
                 .map_err(|e| WebError::BadRequest(e.to_string()))?;
             Ok((parsed, v))

@@ -29,7 +29,8 @@ fn address(p: &Params, key: &str) -> Result<Address, ApiError> {
             v.len()
         )));
     }
-    Ok(v.parse::<Address>()?)
+    // A relative time (DOC@1d) counts back from the server's clock.
+    Ok(crate::when::anchor_address(v, time::OffsetDateTime::now_utc()).parse::<Address>()?)
 }
 
 /// The diff options `ignore` (a comma-separated list) names; the diff
