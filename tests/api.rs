@@ -8,56 +8,12 @@ mod common;
 
 use std::collections::BTreeSet;
 
+use common::http::{Got, agent};
 use common::*;
 use serde_json::{Value, json};
 
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .build()
-        .into()
-}
-
-struct Got {
-    status: u16,
-    headers: ureq::http::HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Got {
-    fn header(&self, name: &str) -> &str {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!(
-                "not JSON ({e}): {}",
-                String::from_utf8_lossy(&self.body[..self.body.len().min(300)])
-            )
-        })
-    }
-}
-
-fn get_with(url: &str, headers: &[(&str, &str)]) -> Got {
-    let mut req = agent().get(url);
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    let mut res = req.call().unwrap();
-    Got {
-        status: res.status().as_u16(),
-        headers: res.headers().clone(),
-        body: res.body_mut().read_to_vec().unwrap_or_default(),
-    }
-}
-
 fn get(url: &str) -> Got {
-    get_with(url, &[])
+    common::http::get(url, &[])
 }
 
 /// The API's OpenAPI document (as the library makes it).
@@ -440,7 +396,7 @@ fn captures_are_immutable_and_other_answers_revalidate() {
     );
     let tag = raw.header("etag").to_owned();
     assert!(tag.contains(&cap), "{tag}");
-    let again = get_with(
+    let again = common::http::get(
         &format!("{}/api/v1/captures/{cap}/raw", s.base),
         &[("If-None-Match", &tag)],
     );
@@ -465,7 +421,7 @@ fn captures_are_immutable_and_other_answers_revalidate() {
         (Some(&*cap), Some(2))
     );
     let etag = rec.header("etag").to_owned();
-    let same = get_with(
+    let same = common::http::get(
         &format!("{}/api/v1/captures/{cap}", s.base),
         &[("If-None-Match", &etag)],
     );

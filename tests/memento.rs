@@ -5,6 +5,7 @@ mod common;
 
 use std::io::Read;
 
+use common::http::get;
 use common::*;
 
 const URL: &str = "https://news.example/story";
@@ -62,44 +63,6 @@ fn add_url(store: &std::path::Path, file: &std::path::Path, doc: &str, at: &str,
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-}
-
-struct Got {
-    status: u16,
-    headers: ureq::http::HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Got {
-    fn header(&self, name: &str) -> &str {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-    }
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
-fn get(url: &str, headers: &[(&str, &str)]) -> Got {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .build()
-        .into();
-    let mut req = agent.get(url);
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    let mut res = req.call().unwrap();
-    let mut body = Vec::new();
-    res.body_mut().as_reader().read_to_end(&mut body).unwrap();
-    Got {
-        status: res.status().as_u16(),
-        headers: res.headers().clone(),
-        body,
-    }
 }
 
 #[test]

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::server::{Answer, Server, ok};
-use common::{rss, stdout_of, vellum};
+use common::{json_lines, rss, stdout_of, vellum};
 use serde_json::Value;
 
 fn page(text: &str) -> Vec<u8> {
@@ -46,21 +46,11 @@ fn add(store: &Path, url: &str) -> String {
 
 /// `recheck ARGS --delay 0 --json`: exit code, JSON lines, stderr.
 fn recheck(store: &Path, args: &[&str], env: &[(&str, &str)]) -> (i32, Vec<Value>, String) {
-    let out = vellum(store)
-        .args(["recheck", "--delay", "0", "--json"])
-        .args(args)
-        .envs(env.iter().copied())
-        .output()
-        .unwrap();
-    let lines = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    (
-        out.status.code().unwrap(),
-        lines,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+    json_lines(
+        vellum(store)
+            .args(["recheck", "--delay", "0", "--json"])
+            .args(args)
+            .envs(env.iter().copied()),
     )
 }
 
@@ -580,15 +570,8 @@ fn check_records_are_pushed_with_the_captures_and_the_schedule_is_rebuilt_there(
 
 /// GET over loopback: status and body.
 fn http_get(url: &str) -> (u16, String) {
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
-    let mut res = agent.get(url).call().unwrap();
-    (
-        res.status().as_u16(),
-        res.body_mut().read_to_string().unwrap_or_default(),
-    )
+    let g = common::http::get(url, &[]);
+    (g.status, g.text())
 }
 
 #[test]

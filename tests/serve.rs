@@ -8,6 +8,7 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
+use common::http::{agent, get};
 use common::*;
 
 /// Archived text that tries to run script, leave an attribute and reverse
@@ -42,40 +43,6 @@ fn store_with_hostile() -> (tempfile::TempDir, std::path::PathBuf) {
         );
     }
     (tmp, store)
-}
-
-fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .build()
-        .into()
-}
-
-struct Got {
-    status: u16,
-    headers: ureq::http::HeaderMap,
-    body: String,
-}
-
-fn get(url: &str, headers: &[(&str, &str)]) -> Got {
-    let mut req = agent().get(url);
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    let mut res = req.call().unwrap();
-    Got {
-        status: res.status().as_u16(),
-        headers: res.headers().clone(),
-        body: res.body_mut().read_to_string().unwrap_or_default(),
-    }
-}
-
-fn header<'a>(g: &'a Got, name: &str) -> &'a str {
-    g.headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
 }
 
 /// No tag or attribute came from archived text: the only `<script` is ours.
@@ -116,29 +83,29 @@ fn every_page_kind_renders_escaped_with_strict_headers() {
     ];
     for url in &pages {
         let g = get(url, &[]);
-        assert_eq!(g.status, 200, "{url}: {}", g.body);
-        assert!(header(&g, "content-type").starts_with("text/html"), "{url}");
+        assert_eq!(g.status, 200, "{url}: {}", g.text());
+        assert!(g.header("content-type").starts_with("text/html"), "{url}");
         assert_eq!(
-            header(&g, "content-security-policy"),
+            g.header("content-security-policy"),
             vellum::web::http::CSP,
             "{url}"
         );
         assert!(vellum::web::http::CSP.contains("default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'"));
-        assert_eq!(header(&g, "x-content-type-options"), "nosniff");
-        assert_eq!(header(&g, "referrer-policy"), "no-referrer");
-        assert!(!header(&g, "etag").is_empty(), "{url} revalidates");
+        assert_eq!(g.header("x-content-type-options"), "nosniff");
+        assert_eq!(g.header("referrer-policy"), "no-referrer");
+        assert!(!g.header("etag").is_empty(), "{url} revalidates");
         assert!(
-            !g.body.contains("style=\""),
+            !g.text().contains("style=\""),
             "{url}: inline style breaks the CSP"
         );
-        assert_escaped(&g.body);
+        assert_escaped(&g.text());
     }
     // What each page shows.
-    let index = get(&pages[0], &[]).body;
+    let index = get(&pages[0], &[]).text();
     assert!(
         index.contains("href=\"/doc/us-coalition-isis-deal\"") && index.contains("&lt;script&gt;")
     );
-    let timeline = get(&pages[1], &[]).body;
+    let timeline = get(&pages[1], &[]).text();
     assert!(timeline.contains("<svg class=\"chart\""), "chart");
     assert!(
         timeline.contains("href=\"/doc/hostile/2\"")
@@ -149,17 +116,17 @@ fn every_page_kind_renders_escaped_with_strict_headers() {
         "source escaped"
     );
     assert!(timeline.contains("class=\"kind\""), "change kinds");
-    let version = get(&pages[2], &[]).body;
+    let version = get(&pages[2], &[]).text();
     assert!(version.contains("⟨U+202E⟩"), "bidi override shown visibly");
     assert!(version.contains("&lt;iframe src=javascript:alert(1)&gt;"));
     assert!(version.contains("✓ intact"), "verify status");
     assert!(version.contains("/capture/") && version.contains("/raw\" download"));
-    let inline = get(&pages[3], &[]).body;
+    let inline = get(&pages[3], &[]).text();
     assert!(inline.contains("<ins") && inline.contains("src=\"/static/keys.js\""));
     assert!(inline.contains("ignore-case=1"), "toggles are links");
-    let side = get(&pages[4], &[]).body;
+    let side = get(&pages[4], &[]).text();
     assert!(side.contains("class=\"sbs\"") && side.contains("<div class=\"old\">"));
-    let pair = get(&pages[6], &[]).body;
+    let pair = get(&pages[6], &[]).text();
     assert!(pair.contains("troops"), "{pair}");
     assert!(pair.contains("aria-pressed=\"true\">☑ ignore typography"));
 }
@@ -168,27 +135,27 @@ fn every_page_kind_renders_escaped_with_strict_headers() {
 fn raw_evidence_is_an_immutable_plain_text_download() {
     let (_tmp, store) = store_with_hostile();
     let s = start_serve(&store, &[]);
-    let version = get(&format!("{}/doc/hostile/1", s.base), &[]).body;
+    let version = get(&format!("{}/doc/hostile/1", s.base), &[]).text();
     let at = version.find("/capture/").unwrap();
     let id = &version[at + 9..at + 9 + 64];
     let raw = get(&format!("{}/capture/{id}/raw", s.base), &[]);
     assert_eq!(raw.status, 200);
-    assert_eq!(raw.body, HOSTILE, "the bytes as received");
-    assert!(header(&raw, "content-type").starts_with("text/plain"));
-    assert!(header(&raw, "content-disposition").starts_with("attachment"));
-    assert_eq!(header(&raw, "x-content-type-options"), "nosniff");
+    assert_eq!(raw.text(), HOSTILE, "the bytes as received");
+    assert!(raw.header("content-type").starts_with("text/plain"));
+    assert!(raw.header("content-disposition").starts_with("attachment"));
+    assert_eq!(raw.header("x-content-type-options"), "nosniff");
     assert_eq!(
-        header(&raw, "cache-control"),
+        raw.header("cache-control"),
         "public, max-age=31536000, immutable"
     );
     let text = get(&format!("{}/capture/{id}/text", s.base), &[]);
-    assert_eq!((text.status, text.body.as_str()), (200, HOSTILE));
-    assert!(header(&text, "cache-control").contains("immutable"));
+    assert_eq!((text.status, text.text().as_str()), (200, HOSTILE));
+    assert!(text.header("cache-control").contains("immutable"));
     // A prefix could come to name another capture: not immutable, refused.
     let short = get(&format!("{}/capture/{}/raw", s.base, &id[..12]), &[]);
     assert_eq!(short.status, 400);
     let unknown = get(&format!("{}/capture/{}/raw", s.base, "0".repeat(64)), &[]);
-    assert_eq!(unknown.status, 404, "{}", unknown.body);
+    assert_eq!(unknown.status, 404, "{}", unknown.text());
 }
 
 #[test]
@@ -204,23 +171,23 @@ fn unchanged_pages_answer_304_to_their_etag() {
     ] {
         let url = format!("{}{path}", s.base);
         let first = get(&url, &[]);
-        let tag = header(&first, "etag").to_owned();
+        let tag = first.header("etag").to_owned();
         assert!(tag.starts_with('"'), "{path}");
         let again = get(&url, &[("If-None-Match", &tag)]);
         assert_eq!(again.status, 304, "{path}");
-        assert!(again.body.is_empty());
+        assert!(again.text().is_empty());
         let other = get(&url, &[("If-None-Match", "\"something-else\"")]);
         assert_eq!(other.status, 200, "{path}");
     }
     // A new capture changes the document's pages, so their tags change.
     let url = format!("{}/doc/{PAIR_DOC}", s.base);
-    let before = header(&get(&url, &[]), "etag").to_owned();
+    let before = get(&url, &[]).header("etag").to_owned();
     let f = store.parent().unwrap().join("new.md");
     std::fs::write(&f, "A wholly new text.\n").unwrap();
     add(&store, &f, PAIR_DOC, "2019-03-01T00:00:00Z");
     let after = get(&url, &[("If-None-Match", &before)]);
     assert_eq!(after.status, 200, "a changed page is sent again");
-    assert!(after.body.contains("@3"));
+    assert!(after.text().contains("@3"));
 }
 
 #[test]
@@ -245,10 +212,10 @@ fn only_get_and_head_are_answered() {
     assert_eq!(head.status().as_u16(), 200);
     assert_eq!(head.body_mut().read_to_string().unwrap_or_default(), "");
     let keys = get(&format!("{}/static/keys.js", s.base), &[]);
-    assert!(header(&keys, "content-type").starts_with("text/javascript"));
-    assert!(keys.body.contains("keydown"), "the n/p script");
+    assert!(keys.header("content-type").starts_with("text/javascript"));
+    assert!(keys.text().contains("keydown"), "the n/p script");
     let css = get(&format!("{}/static/style.css", s.base), &[]);
-    assert!(header(&css, "content-type").starts_with("text/css"));
+    assert!(css.header("content-type").starts_with("text/css"));
     drop(s);
     assert_eq!(
         listing(&store),
@@ -274,16 +241,13 @@ fn bad_and_unknown_addresses_are_404_or_400_pages() {
         ("/capture/zz/raw", 400),
     ] {
         let g = get(&format!("{}{path}", s.base), &[]);
-        assert_eq!(g.status, status, "{path}: {}", g.body);
+        assert_eq!(g.status, status, "{path}: {}", g.text());
         assert!(
-            g.body.contains("<p class=\"error\">"),
+            g.text().contains("<p class=\"error\">"),
             "{path}: a page with a message"
         );
-        assert!(!g.body.contains("<script>"), "{path}");
-        assert_eq!(
-            header(&g, "content-security-policy"),
-            vellum::web::http::CSP
-        );
+        assert!(!g.text().contains("<script>"), "{path}");
+        assert_eq!(g.header("content-security-policy"), vellum::web::http::CSP);
     }
     // The server is still up.
     assert_eq!(get(&format!("{}/", s.base), &[]).status, 200);
@@ -344,20 +308,20 @@ fn search_finds_text_with_escaped_snippets_and_version_links() {
     let (_tmp, store) = store_with_hostile();
     let s = start_serve(&store, &[]);
     let g = get(&format!("{}/search?q=troops", s.base), &[]);
-    assert_eq!(g.status, 200, "{}", g.body);
-    assert!(g.body.contains("<mark>"), "matches marked: {}", g.body);
+    assert_eq!(g.status, 200, "{}", g.text());
+    assert!(g.text().contains("<mark>"), "matches marked: {}", g.text());
     assert!(
-        g.body.contains("href=\"/doc/us-coalition-isis-deal/2\""),
+        g.text().contains("href=\"/doc/us-coalition-isis-deal/2\""),
         "{}",
-        g.body
+        g.text()
     );
-    assert!(!header(&g, "etag").is_empty());
+    assert!(!g.header("etag").is_empty());
     let h = get(&format!("{}/search?q=pwned&all=1", s.base), &[]);
-    assert_eq!(h.status, 200, "{}", h.body);
-    assert!(h.body.contains("href=\"/doc/hostile"), "{}", h.body);
-    assert_escaped(&h.body);
+    assert_eq!(h.status, 200, "{}", h.text());
+    assert!(h.text().contains("href=\"/doc/hostile"), "{}", h.text());
+    assert_escaped(&h.text());
     let empty = get(&format!("{}/search?q=", s.base), &[]);
-    assert!(empty.status == 200 && empty.body.contains("name=\"q\""));
+    assert!(empty.status == 200 && empty.text().contains("name=\"q\""));
     assert_eq!(
         get(&format!("{}/search?q=x&doc=Bad%20Name", s.base), &[]).status,
         400
@@ -369,7 +333,7 @@ fn search_finds_text_with_escaped_snippets_and_version_links() {
     // The header of every page has the search box.
     assert!(
         get(&format!("{}/", s.base), &[])
-            .body
+            .text()
             .contains("<form action=\"/search\"")
     );
 }

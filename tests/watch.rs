@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use common::server::{Answer, Server, ok};
-use common::{rss, vellum};
+use common::{json_lines, rss, vellum};
 
 fn page(title: &str) -> String {
     let words: Vec<String> = (0..80).map(|i| format!("{title}{i}")).collect();
@@ -29,20 +29,10 @@ fn not_found() -> Answer {
 
 /// Runs `watch --once --delay 0 ARGS --json`: exit code, JSON lines, stderr.
 fn watch(store: &Path, args: &[&str]) -> (i32, Vec<serde_json::Value>, String) {
-    let out = vellum(store)
-        .args(["watch", "--once", "--delay", "0", "--json"])
-        .args(args)
-        .output()
-        .unwrap();
-    let lines = String::from_utf8(out.stdout)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    (
-        out.status.code().unwrap(),
-        lines,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
+    json_lines(
+        vellum(store)
+            .args(["watch", "--once", "--delay", "0", "--json"])
+            .args(args),
     )
 }
 

@@ -15,6 +15,7 @@ pub fn fixture(name: &str) -> PathBuf {
     Path::new(FIXTURES).join(name)
 }
 
+pub mod http;
 pub mod server;
 
 /// `vellum --store DIR`, with a clean environment (no color, no inherited store).
@@ -241,4 +242,19 @@ pub fn archive_old(store: &Path, doc: &str, when: &str, html: &str, text: &str) 
     )
     .unwrap();
     w.commit().unwrap();
+}
+
+/// Runs `cmd`: its exit code, its stdout's JSON lines, its stderr.
+pub fn json_lines(cmd: &mut Command) -> (i32, Vec<serde_json::Value>, String) {
+    let out = cmd.output().unwrap();
+    let lines = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (
+        out.status.code().unwrap(),
+        lines,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
