@@ -11,7 +11,9 @@
 #   - selecting the due documents: `recheck --due` when none is due (opening the
 #     index, catching up, the indexed query) and `schedule --json` (all of them);
 #   - checking the due ones: `recheck --due --delay 0 --ignore-robots`, its wall
-#     time and the overhead per checked document (one in ten pages changed).
+#     time and the overhead per checked document (one in ten pages changed),
+#     and the packs in the store before and after it (the round's checks are
+#     committed in batches of up to 256).
 # Not in CI. VELLUM_BIN=path skips the release build; BENCH_KEEP=1 keeps the
 # scratch directory.
 set -euo pipefail
@@ -87,7 +89,9 @@ past=$(date -u -d '2 days ago' +%Y-%m-%dT%H:%M:%SZ)
 timed select env VELLUM_NOW="$past" "$VELLUM" --quiet --store "$S" recheck --due --json >"$W/none.jsonl"
 [[ ! -s $W/none.jsonl ]] || die "documents were due two days ago"
 timed list "$VELLUM" --quiet --store "$S" schedule --json >/dev/null
+packs_before=$(find "$S/objects/packs" -name '*.pack' | wc -l)
 timed check "$VELLUM" --quiet --store "$S" recheck --due --json --delay 0 --ignore-robots >"$W/checks.jsonl"
+packs_after=$(find "$S/objects/packs" -name '*.pack' | wc -l)
 checked=$(wc -l <"$W/checks.jsonl")
 changed=$(grep -c '"outcome":"changed"' "$W/checks.jsonl" || true)
 ((checked == due)) || log "warning: $checked documents checked, $due expected"
@@ -103,4 +107,5 @@ echo "| \`recheck --due\`, none due (open, catch up, select) | $T_select ms | $(
 echo "| \`schedule --json\` (all $docs) | $T_list ms | $(fmt_kib_mib "$M_list") MiB |"
 echo "| \`recheck --due\`: $checked checked ($changed changed) | $(fmt_ms_s "$T_check") s | $(fmt_kib_mib "$M_check") MiB |"
 echo
+echo "packs in the store before and after the round: $packs_before -> $packs_after (small packs are merged at 32)"
 awk -v t="$T_check" -v n="$checked" 'BEGIN { if (n > 0) printf "overhead per checked document: %.1f ms (fetch over loopback, extract, archive, check record)\n", t / n }'

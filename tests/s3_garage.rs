@@ -226,3 +226,72 @@ fn a_damaged_copy_on_either_side_is_healed_from_the_other() {
     assert!(said.contains("verify: ok"), "{said}");
     assert_eq!(contents(&l), before);
 }
+
+/// A page that answers at once the first time (`add`), then after `slow`.
+fn slow_page(slow: std::time::Duration) -> common::server::Route {
+    let words: Vec<String> = (0..80).map(|i| format!("word{i}")).collect();
+    let body = format!(
+        "<!DOCTYPE html><html><head><meta charset=utf-8><title>A</title></head><body>\
+         <article><h1>A</h1><p>{}.</p></article></body></html>",
+        words.join(" ")
+    );
+    Box::new(move |n| common::server::Answer {
+        delay: if n == 0 {
+            std::time::Duration::ZERO
+        } else {
+            slow
+        },
+        ..common::server::ok("text/html; charset=utf-8", body.clone())
+    })
+}
+
+#[test]
+fn two_monitors_on_two_machines_at_once_one_is_refused() {
+    let Some((url, cache)) = remote("monitors") else {
+        return;
+    };
+    let srv =
+        common::server::Server::start(vec![("/a", slow_page(std::time::Duration::from_secs(5)))]);
+    out(vellum(&url, cache.path()).arg("init"));
+    let added = out(vellum(&url, cache.path()).args(["add", "--json", &srv.url("/a")]));
+    let added: serde_json::Value = serde_json::from_str(added.lines().next().unwrap()).unwrap();
+    let doc = added["doc"].as_str().unwrap().to_owned();
+    // Two machines (two caches of the bucket) start a monitor at the same
+    // moment; each check takes 5 s, so the winner holds the lease while the
+    // other asks.
+    let machines: Vec<tempfile::TempDir> = (0..2).map(|_| tempfile::tempdir().unwrap()).collect();
+    let runs: Vec<std::process::Output> = std::thread::scope(|s| {
+        let started: Vec<_> = machines
+            .iter()
+            .map(|m| {
+                let url = &url;
+                s.spawn(move || {
+                    vellum(url, m.path())
+                        .args(["recheck", "--all", "--delay", "0", "--ignore-robots"])
+                        .output()
+                        .unwrap()
+                })
+            })
+            .collect();
+        started.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    let mut codes: Vec<Option<i32>> = runs.iter().map(|o| o.status.code()).collect();
+    codes.sort();
+    assert_eq!(codes, [Some(0), Some(2)], "{runs:?}");
+    let refused = runs.iter().find(|o| o.status.code() == Some(2)).unwrap();
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains("another monitor is running on this store"),
+        "{said}"
+    );
+    assert!(said.contains("process "), "{said}");
+    // Released when the first ended: a monitor runs again, and the store
+    // holds the winner's one check.
+    let again = vellum(&url, machines[1].path())
+        .args(["recheck", "--all", "--delay", "0", "--ignore-robots"])
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(0), "{again:?}");
+    let log = out(vellum(&url, machines[0].path()).args(["log", &doc, "--checks", "--json"]));
+    assert_eq!(log.lines().count(), 2, "{log}");
+}

@@ -9,8 +9,8 @@ use vellum::capture::{HttpFetcher, Options};
 use vellum::monitor::notify::{self, NotifyConfig};
 use vellum::monitor::outbox::{Destination, Outbox};
 use vellum::monitor::{
-    CheckReport, Lease, Monitor, MonitorError, Outcome, Policy, Politeness, Schedule, Settings,
-    Target,
+    Batch, CheckReport, Lease, Monitor, MonitorError, Outcome, Policy, Politeness, Schedule,
+    Settings, Target,
 };
 use vellum::store::Archive;
 
@@ -86,7 +86,7 @@ pub struct CheckArgs {
 pub fn run_recheck(env: &Env, args: RecheckArgs) -> Result<Exit, CliError> {
     let cfg = notify_config(&args.check)?;
     let archive = env.open()?;
-    let _lease = Lease::acquire(archive.dir()).map_err(monitor_error)?;
+    let _lease = Lease::take(&archive).map_err(monitor_error)?;
     let schedule = Schedule::open(&archive, Policy::default()).map_err(monitor_error)?;
     let (_, settings) = Settings::load(&archive)?;
     let now = super::env::clock();
@@ -114,6 +114,11 @@ pub fn monitor_error(e: MonitorError) -> CliError {
     let message = match &e {
         MonitorError::Store(s) => store_message(s),
         MonitorError::Busy(_) => format!("{e}; wait for it to finish, or stop it"),
+        MonitorError::Held(_) => format!(
+            "{e}; wait for it to finish, or stop it (the lease of a monitor that crashed \
+             lapses once not refreshed for the lease time, VELLUM_LEASE_SECS or 120 s, \
+             plus 5 minutes)"
+        ),
         MonitorError::Index { .. } => {
             format!("{e}; it is a cache: delete it and it is rebuilt from the store")
         }
@@ -194,19 +199,34 @@ pub fn run_checks(
     let mut progress = Progress::new(env, "checking documents");
     let notes = env.notes;
     let mut out = std::io::stdout().lock();
+    // Checks are committed in batches (`Monitor::batch_checks`,
+    // `batch_time`); each is printed once acknowledged.
+    let mut batch = Batch::default();
     for (i, t) in targets.iter().enumerate() {
         if stop.load(Ordering::Relaxed) {
             break;
         }
-        let r = m
-            .check(archive, t, super::env::clock(), stop, &mut || {
-                if notes {
-                    eprintln!("vellum: waiting for another writer to finish…");
-                }
-            })
+        let done = m
+            .stage(
+                &mut batch,
+                archive,
+                t,
+                super::env::clock(),
+                stop,
+                &mut || {
+                    if notes {
+                        eprintln!("vellum: waiting for another writer to finish…");
+                    }
+                },
+            )
             .map_err(monitor_error)?;
-        print_check(&mut out, &r, a.json)?;
+        for r in &done {
+            print_check(&mut out, r, a.json)?;
+        }
         progress.update(i + 1, targets.len());
+    }
+    for r in &m.commit(&mut batch).map_err(monitor_error)? {
+        print_check(&mut out, r, a.json)?;
     }
     drop(progress);
     drop(out);

@@ -98,7 +98,7 @@ pub fn run_watch(env: &Env, args: WatchArgs) -> Result<Exit, CliError> {
         return list_or_remove(env, &mut w, archive, &args);
     }
     let mut lease = match &archive {
-        Some(a) => Some(Lease::acquire(a.dir()).map_err(monitor_error)?),
+        Some(a) => Some(Lease::take(a).map_err(monitor_error)?),
         None => None,
     };
     if feeds.is_empty() {
@@ -136,8 +136,11 @@ pub fn run_watch(env: &Env, args: WatchArgs) -> Result<Exit, CliError> {
             .as_ref()
             .filter(|_| !args.feeds_only && !r.stopped())
         {
-            if lease.is_none() {
-                lease = Some(Lease::acquire(archive.dir()).map_err(monitor_error)?);
+            match &lease {
+                None => lease = Some(Lease::take(archive).map_err(monitor_error)?),
+                // Refreshed all along; a lease lost (a long pause, another
+                // monitor took over) stops the run.
+                Some(l) => l.ensure_held().map_err(monitor_error)?,
             }
             let targets = due_targets(archive)?;
             run_checks(env, archive, &targets, &args.check, &cfg, &r.stop)?;
@@ -194,7 +197,7 @@ fn list_or_remove(
         )));
     }
     let archive = archive.expect("a watched feed means a store");
-    let _lease = Lease::acquire(archive.dir()).map_err(monitor_error)?;
+    let _lease = Lease::take(&archive).map_err(monitor_error)?;
     w.save(super::write::writer(env, &archive)?, None)?;
     if env.notes {
         eprintln!("vellum: no longer watching {feed}");

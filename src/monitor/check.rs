@@ -3,15 +3,16 @@
 //! version is archived exactly as `vellum add URL` archives it), recorded
 //! as a check record in the same durable write as the capture it made.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use time::OffsetDateTime;
+use time::{Duration, OffsetDateTime};
 
 use crate::capture::{self, AddedItem, Capture, Fetcher, Options};
 use crate::fetch::Fetched;
 use crate::id::ObjectId;
 use crate::ingest::canon;
-use crate::store::{Address, Archive, CaptureRecord, CaptureText, DocName, StoreError};
+use crate::store::{Address, Archive, CaptureRecord, CaptureText, DocName, StoreError, Writer};
 
 use super::error::MonitorError;
 use super::outbox::{Destination, Outbox};
@@ -27,6 +28,9 @@ pub struct Target {
     /// The outcome of its previous check: a failure is worth telling only
     /// when it is new (a page taken down, not one still down).
     pub previous: Option<Outcome>,
+    /// How many checks of it the schedule knows: this check's record gets
+    /// the next `seq`.
+    pub checks: u64,
 }
 
 /// What one check found and archived, as `recheck --json` prints it and a
@@ -72,7 +76,44 @@ pub struct Monitor<'f> {
     /// Where notable checks are queued (before their write is
     /// acknowledged), and for whom.
     pub outbox: Option<(Outbox, Vec<Destination>)>,
+    /// A batch commits once it holds this many checks (256)…
+    pub batch_checks: usize,
+    /// …or once its first check is this old (30 seconds): what a kill can
+    /// cost, and how long other writers may wait for the store.
+    pub batch_time: Duration,
     hosts: Hosts,
+    /// The last `seq` given to each document's check by this monitor.
+    seqs: HashMap<DocName, u64>,
+}
+
+/// Checks staged in one open write, not yet acknowledged
+/// ([`Monitor::stage`], [`Monitor::commit`]). Dropping it uncommitted
+/// rolls its write back: none of its checks reaches the store.
+#[derive(Default)]
+pub struct Batch<'a> {
+    writer: Option<Writer<'a>>,
+    staged: Vec<StagedCheck>,
+    /// The `now` of its first check.
+    opened: Option<OffsetDateTime>,
+}
+
+impl Batch<'_> {
+    /// Checks staged and not yet committed.
+    pub fn len(&self) -> usize {
+        self.staged.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.staged.is_empty()
+    }
+}
+
+/// A check staged in a batch: what its report needs once committed.
+struct StagedCheck {
+    target: Target,
+    record: CheckRecord,
+    id: ObjectId,
+    previous_capture: Option<String>,
 }
 
 /// What the fetch came to, before anything is written.
@@ -90,14 +131,18 @@ impl<'f> Monitor<'f> {
             policy: Policy::default(),
             notify_flip_flops: false,
             outbox: None,
+            batch_checks: 256,
+            batch_time: Duration::seconds(30),
             hosts: Hosts::default(),
+            seqs: HashMap::new(),
         }
     }
 
     /// Checks `target` now and archives what it found (the check record,
     /// and the page when it answered with article text) in one durable
-    /// write. `now` is the check's time (the library reads no clock);
-    /// `on_wait` is called when another writer holds the store.
+    /// write of its own. `now` is the check's time (the library reads no
+    /// clock); `on_wait` is called when another writer holds the store.
+    /// A round of many checks batches them instead ([`Monitor::stage`]).
     pub fn check(
         &mut self,
         archive: &Archive,
@@ -106,54 +151,124 @@ impl<'f> Monitor<'f> {
         stop: &AtomicBool,
         on_wait: &mut dyn FnMut(),
     ) -> Result<CheckReport, MonitorError> {
+        let mut batch = Batch::default();
+        let mut done = self.stage(&mut batch, archive, target, now, stop, on_wait)?;
+        done.extend(self.commit(&mut batch)?);
+        done.pop()
+            .ok_or_else(|| MonitorError::Input("the check was not committed".into()))
+    }
+
+    /// Checks `target` now and stages what it found in `batch`'s open
+    /// write (opening one, waiting for the writer lock, if none is open).
+    /// Nothing staged is acknowledged until the batch commits, which it
+    /// does here once it holds [`Monitor::batch_checks`] checks or its
+    /// first is [`Monitor::batch_time`] old (by the `now`s given), and
+    /// before a second check of a document already in it. Returns the
+    /// checks acknowledged by this call, in the order they were taken: a
+    /// kill loses at most the checks staged and not yet returned, and their
+    /// notifications, queued before the commit, are dropped unsent.
+    pub fn stage<'a>(
+        &mut self,
+        batch: &mut Batch<'a>,
+        archive: &'a Archive,
+        target: &Target,
+        now: OffsetDateTime,
+        stop: &AtomicBool,
+        on_wait: &mut dyn FnMut(),
+    ) -> Result<Vec<CheckReport>, MonitorError> {
+        let mut done = Vec::new();
+        if batch.staged.iter().any(|s| s.target.doc == target.doc) {
+            // Its latest capture may be staged: read it committed.
+            done = self.commit(batch)?;
+        }
         let latest = latest_record(archive, &target.doc)?;
-        let found = self.fetch(target, latest.as_ref().map(|l| &l.1), now, stop);
-        let mut found = found;
+        let mut found = self.fetch(target, latest.as_ref().map(|l| &l.1), now, stop);
         let history = archive.history(target.doc.as_str())?;
         let current = history.versions.last();
         if let (Some(text), Some(cur)) = (found.record.text, current) {
             if text == cur.key {
                 found.record.outcome = Outcome::Unchanged;
             } else {
-                let window = self.policy.flip_flop_window;
-                let mut seen = Vec::new();
-                for v in history.versions.iter().rev().skip(1) {
-                    if seen.len() >= window {
-                        break;
-                    }
-                    if !seen.contains(&v.key) && v.key != cur.key {
-                        seen.push(v.key);
-                        if v.key == text {
-                            found.record.returns_to = Some(v.number);
-                            break;
-                        }
-                    }
-                }
+                found.record.returns_to = self.returns_to(&history.versions, text);
             }
         }
-        let mut writer = archive.writer(on_wait)?;
-        if let Some(c) = found.capture.take() {
-            capture::stage(&mut writer, c)?;
+        let seq = self
+            .seqs
+            .get(&target.doc)
+            .map_or(target.checks, |&n| n.max(target.checks))
+            + 1;
+        self.seqs.insert(target.doc.clone(), seq);
+        found.record.seq = Some(seq);
+        if batch.writer.is_none() {
+            batch.writer = Some(archive.writer(on_wait)?);
+            batch.opened = Some(now);
         }
-        let bytes = found.record.to_canonical();
-        let id = writer.put_check(&bytes, None)?;
+        let writer = batch.writer.as_mut().expect("opened");
+        if let Some(c) = found.capture.take() {
+            capture::stage(writer, c)?;
+        }
+        let id = writer.put_check(&found.record.to_canonical(), None)?;
         if let Some((outbox, to)) = &self.outbox
             && self.notable(target, &found.record)
         {
             outbox.queue(id, to, now)?;
         }
-        let committed = capture::commit(writer)?;
-        let added = committed.first().map(AddedItem::new).map(|a| AddedItem {
-            url: Some(target.url.clone()),
-            ..a
-        });
-        Ok(self.report(
-            target,
-            found.record,
+        batch.staged.push(StagedCheck {
+            target: target.clone(),
+            record: found.record,
             id,
-            added,
-            current.map(|c| c.capture.to_string()),
-        ))
+            previous_capture: current.map(|c| c.capture.to_string()),
+        });
+        let old = batch.opened.is_some_and(|t| now - t >= self.batch_time);
+        if batch.staged.len() >= self.batch_checks.max(1) || old {
+            done.extend(self.commit(batch)?);
+        }
+        Ok(done)
+    }
+
+    /// Commits the checks staged in `batch` in one durable write and
+    /// returns them, in the order they were taken (none when none is
+    /// staged). The batch is empty afterwards, ready for more.
+    pub fn commit(&mut self, batch: &mut Batch<'_>) -> Result<Vec<CheckReport>, MonitorError> {
+        let staged = std::mem::take(&mut batch.staged);
+        batch.opened = None;
+        let Some(writer) = batch.writer.take() else {
+            return Ok(Vec::new());
+        };
+        let committed = capture::commit(writer)?;
+        Ok(staged
+            .into_iter()
+            .map(|s| {
+                let added = committed
+                    .iter()
+                    .find(|c| c.added.doc == s.target.doc)
+                    .map(AddedItem::new)
+                    .map(|a| AddedItem {
+                        url: Some(s.target.url.clone()),
+                        ..a
+                    });
+                self.report(&s.target, s.record, s.id, added, s.previous_capture)
+            })
+            .collect())
+    }
+
+    /// The earlier version (within the flip-flop window) whose text is
+    /// `text`, when the page went back to it.
+    fn returns_to(&self, versions: &[crate::store::Version], text: ObjectId) -> Option<u64> {
+        let cur = versions.last()?;
+        let mut seen = Vec::new();
+        for v in versions.iter().rev().skip(1) {
+            if seen.len() >= self.policy.flip_flop_window {
+                break;
+            }
+            if !seen.contains(&v.key) && v.key != cur.key {
+                seen.push(v.key);
+                if v.key == text {
+                    return Some(v.number);
+                }
+            }
+        }
+        None
     }
 
     fn report(

@@ -17,6 +17,16 @@ pub enum MonitorError {
     /// Another monitor holds the store's monitor lease.
     #[error("another monitor is running on this store (it holds {0})")]
     Busy(std::path::PathBuf),
+    /// Another monitor holds a shared store's monitor lease: who, as far
+    /// as its lease says.
+    #[error("another monitor is running on this store ({0})")]
+    Held(String),
+    /// This monitor's lease on a shared store ran out or was taken over.
+    #[error(
+        "this monitor's lease on the store ran out (the process was paused too long, or \
+         the store could not be reached, or another monitor took it over)"
+    )]
+    Lost,
     /// The outbox (local, beside the store) could not be read or written.
     #[error("the outbox {path}: {source}")]
     Outbox {
@@ -34,7 +44,7 @@ impl MonitorError {
         match self {
             MonitorError::Store(e) => e.kind(),
             MonitorError::Index { .. } | MonitorError::Outbox { .. } => ErrorKind::Io,
-            MonitorError::Busy(_) => ErrorKind::Busy,
+            MonitorError::Busy(_) | MonitorError::Held(_) | MonitorError::Lost => ErrorKind::Busy,
             MonitorError::Input(_) => ErrorKind::InvalidInput,
         }
     }

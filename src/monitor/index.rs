@@ -23,7 +23,8 @@ use super::settings::Settings;
 
 /// The file, in the store's local directory.
 pub const FILE: &str = "monitor.sqlite";
-const SCHEMA_VERSION: i64 = 1;
+/// 2: checks carry their `seq` (the order they were taken in).
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
@@ -44,6 +45,7 @@ CREATE TABLE IF NOT EXISTS checks (
     id BLOB PRIMARY KEY,
     doc TEXT NOT NULL,
     at INTEGER NOT NULL,
+    seq INTEGER,
     body BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS checks_by_doc ON checks (doc, at);
@@ -120,8 +122,11 @@ impl Schedule {
         self.conn.busy_timeout(std::time::Duration::from_secs(30))?;
         self.conn.execute_batch(SCHEMA)?;
         if meta(&self.conn, "schema")? != Some(SCHEMA_VERSION) {
-            self.conn
-                .execute_batch("DELETE FROM meta; DELETE FROM docs; DELETE FROM checks;")?;
+            // Another vellum's index: its tables may lack columns.
+            self.conn.execute_batch(
+                "DROP TABLE IF EXISTS docs; DROP TABLE IF EXISTS checks; DELETE FROM meta;",
+            )?;
+            self.conn.execute_batch(SCHEMA)?;
             set_meta(&self.conn, "schema", SCHEMA_VERSION)?;
         }
         Ok(())
@@ -192,11 +197,12 @@ impl Schedule {
                 continue;
             };
             tx.execute(
-                "INSERT OR IGNORE INTO checks (id, doc, at, body) VALUES (?1, ?2, ?3, ?4)",
+                "INSERT OR IGNORE INTO checks (id, doc, at, seq, body) VALUES (?1, ?2, ?3, ?4, ?5)",
                 params![
                     id.as_bytes(),
                     c.doc.as_str(),
                     secs(c.checked_at),
+                    c.seq.map(|n| n.min(i64::MAX as u64) as i64),
                     bytes.as_slice()
                 ],
             )
@@ -292,7 +298,7 @@ impl Schedule {
     pub fn checks(&self, doc: &str) -> Result<Vec<(ObjectId, CheckRecord)>> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT id, body FROM checks WHERE doc = ?1 ORDER BY at, rowid")
+            .prepare_cached("SELECT id, body FROM checks WHERE doc = ?1 ORDER BY at, seq, rowid")
             .map_err(self.err())?;
         let rows = stmt
             .query_map([doc], |r| {
@@ -363,11 +369,12 @@ fn replay(conn: &Connection, doc: &str, policy: &Policy) -> rusqlite::Result<()>
         return Ok(());
     };
     let mut s = Standing::first(time_of(first_at), policy);
-    // Checks in the same second keep the order they were taken in (a check
-    // is taken in by the next run after it; a rebuild takes them in id
-    // order, so only same-second ties can differ then).
+    // Checks in the same second keep the order they were taken in: their
+    // `seq`, which a rebuild reads from the records. (Records older than
+    // `seq` have none: the order the index took them in, which a rebuild
+    // makes the catalog's.)
     let mut stmt =
-        conn.prepare_cached("SELECT body FROM checks WHERE doc = ?1 ORDER BY at, rowid")?;
+        conn.prepare_cached("SELECT body FROM checks WHERE doc = ?1 ORDER BY at, seq, rowid")?;
     let mut rows = stmt.query([doc])?;
     let (mut n, mut last) = (0i64, None);
     while let Some(r) = rows.next()? {

@@ -116,6 +116,13 @@ pub struct CheckRecord {
     pub etag: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_modified: Option<String>,
+    /// The check's place among its document's checks, as the machine that
+    /// took it knew them (1 for the first): checks taken in the same second
+    /// replay in this order after a rebuild, whatever their ids. Records
+    /// from before it was added have none and sort first among their
+    /// second's (then by the order the index took them in).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u64>,
 }
 
 impl CheckRecord {
@@ -134,6 +141,7 @@ impl CheckRecord {
             returns_to: None,
             etag: None,
             last_modified: None,
+            seq: None,
         }
     }
 

@@ -13,6 +13,21 @@ use std::sync::{Arc, Condvar, Mutex};
 /// Held by the one writer; dropping it releases the writer lock.
 pub type Lease = Box<dyn Send>;
 
+/// A store-wide named lease ([`Backend::try_named_lease`]), held until
+/// dropped.
+pub trait NamedLease: Send {
+    /// Whether it is certainly still this process's (refreshed within its
+    /// time, and no one took it over).
+    fn still_held(&self) -> bool;
+}
+
+/// What asking for a named lease came to.
+pub enum Leased {
+    Held(Box<dyn NamedLease>),
+    /// Another process holds it.
+    Busy(super::s3::lease::Holder),
+}
+
 /// Where the immutable files of a store live.
 pub trait Backend: Send + Sync {
     /// The whole blob.
@@ -56,6 +71,13 @@ pub trait Backend: Send + Sync {
     }
     fn shared(&self) -> bool {
         false
+    }
+    /// Takes the store-wide lease `name` (the monitor's: one per store),
+    /// without waiting, where the storage keeps such leases for every
+    /// machine that shares it (object storage); `Ok(None)` where it does
+    /// not (a local directory: the caller locks a local file instead).
+    fn try_named_lease(&self, _name: &str) -> io::Result<Option<Leased>> {
+        Ok(None)
     }
 }
 

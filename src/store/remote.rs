@@ -179,6 +179,17 @@ pub(super) fn reindex(spec: &RemoteSpec) -> Result<ReindexReport> {
 }
 
 impl Archive {
+    /// Takes the store-wide lease `name` (lower-case letters) where the
+    /// store's storage keeps such leases for every machine that shares it
+    /// (object storage: `NAME-locks/`, [`super::s3::lease`]), without
+    /// waiting; `Ok(None)` for a store in a directory (the caller locks a
+    /// file beside the catalog instead).
+    pub fn try_named_lease(&self, name: &str) -> Result<Option<super::backend::Leased>> {
+        self.backend
+            .try_named_lease(name)
+            .map_err(StoreError::io(format!("taking the {name} lease")))
+    }
+
     /// Indexes the packs a shared backend lists that the catalog does not
     /// know (written by other machines since this one last looked). Returns
     /// how many.

@@ -43,8 +43,16 @@
 //!   fork results, detected the same way. Garage lists consistently.
 //! - **A crashed holder**: its last lease object goes stale after
 //!   `ttl + skew`; until then other writers wait (they say so).
+//!
+//! The same mechanism, under another prefix, gives the store's *named*
+//! leases (`Locker::try_named`): the monitor's (`monitor-locks/`), held for a
+//! whole `watch --every` run so that one monitor runs per store however
+//! many machines share it. A named lease is not waited for: a process that
+//! finds another's lease listed twice (a holder's token outlives a probe's)
+//! is refused, and told the holder's host, process and age, which each
+//! lease object carries (`{"host":…,"pid":…,"since":unix-ms}`).
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, mpsc};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -94,15 +102,91 @@ fn token() -> String {
     h.finalize().to_hex()[..20].to_owned()
 }
 
+/// The key of a writer lease object.
+#[cfg(test)]
 pub(super) fn key(ms: u64, token: &str) -> String {
-    format!("{PREFIX}/{ms:016}-{token}")
+    key_in(PREFIX, ms, token)
 }
 
-/// `(time, token)` of a lease object's key.
-fn parse(key: &str) -> Option<(u64, &str)> {
-    let name = key.strip_prefix(PREFIX)?.strip_prefix('/')?;
+fn key_in(prefix: &str, ms: u64, token: &str) -> String {
+    format!("{prefix}/{ms:016}-{token}")
+}
+
+/// `(time, token)` of a lease object's key under `prefix`.
+fn parse<'k>(prefix: &str, key: &'k str) -> Option<(u64, &'k str)> {
+    let name = key.strip_prefix(prefix)?.strip_prefix('/')?;
     let (ms, token) = name.split_once('-')?;
     Some((ms.parse().ok()?, token))
+}
+
+/// This machine's name, for the lease objects (`$HOSTNAME`, else the
+/// kernel's).
+fn host_name() -> String {
+    std::env::var("HOSTNAME")
+        .ok()
+        .filter(|h| !h.is_empty())
+        .or_else(|| {
+            ["/proc/sys/kernel/hostname", "/etc/hostname"]
+                .iter()
+                .find_map(|p| std::fs::read_to_string(p).ok())
+                .map(|h| h.trim().to_owned())
+        })
+        .unwrap_or_default()
+}
+
+/// Who holds a named lease, as its lease object says (the fields it lacks,
+/// such as those of an older vellum's objects, are `None`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Holder {
+    pub host: Option<String>,
+    pub pid: Option<u32>,
+    /// When it took the lease (unix milliseconds, its clock).
+    pub since_ms: Option<u64>,
+    /// When it last refreshed it (unix milliseconds, its clock).
+    pub refreshed_ms: u64,
+}
+
+impl Holder {
+    fn from_body(body: &[u8], refreshed_ms: u64) -> Holder {
+        let v: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+        Holder {
+            host: v["host"]
+                .as_str()
+                .filter(|h| !h.is_empty())
+                .map(|h| h.chars().filter(|c| !c.is_control()).take(100).collect()),
+            pid: v["pid"].as_u64().and_then(|p| u32::try_from(p).ok()),
+            since_ms: v["since"].as_u64(),
+            refreshed_ms,
+        }
+    }
+
+    /// `host H, process P, for 3m 12s, refreshed 4s ago`, as far as known.
+    pub fn describe(&self, now_ms: u64) -> String {
+        let ago = |ms: u64| span(now_ms.saturating_sub(ms) / 1000);
+        let mut parts = Vec::new();
+        if let Some(h) = &self.host {
+            parts.push(format!("host {h}"));
+        }
+        if let Some(p) = self.pid {
+            parts.push(format!("process {p}"));
+        }
+        if let Some(s) = self.since_ms {
+            parts.push(format!("for {}", ago(s)));
+        }
+        parts.push(format!("refreshed {} ago", ago(self.refreshed_ms)));
+        parts.join(", ")
+    }
+}
+
+/// `45s`, `3m 12s`, `2h 5m`, `3d 4h`.
+fn span(secs: u64) -> String {
+    let (d, h, m, s) = (secs / 86400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
+    match (d, h, m) {
+        (0, 0, 0) => format!("{s}s"),
+        (0, 0, _) => format!("{m}m {s}s"),
+        (0, _, _) => format!("{h}h {m}m"),
+        _ => format!("{d}d {h}h"),
+    }
 }
 
 /// What the holder knows of its lease (shared with the refresh thread and
@@ -120,9 +204,14 @@ impl Held {
     /// Whether uploads may go on: the lease was released (no write under it
     /// is in progress), or it is certainly still this writer's.
     pub fn may_upload(&self) -> bool {
-        self.released.load(Ordering::SeqCst)
-            || (!self.lost.load(Ordering::SeqCst)
-                && self.confirmed.lock().is_ok_and(|t| t.elapsed() < self.ttl))
+        self.released.load(Ordering::SeqCst) || self.still_held()
+    }
+
+    /// Whether the lease is certainly still this process's: refreshed
+    /// within its time, and no one took it over.
+    pub fn still_held(&self) -> bool {
+        !self.lost.load(Ordering::SeqCst)
+            && self.confirmed.lock().is_ok_and(|t| t.elapsed() < self.ttl)
     }
 }
 
@@ -131,6 +220,12 @@ pub struct Lease {
     stop: Option<mpsc::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
     held: Arc<Held>,
+}
+
+impl crate::store::backend::NamedLease for Lease {
+    fn still_held(&self) -> bool {
+        self.held.still_held()
+    }
 }
 
 impl Drop for Lease {
@@ -143,20 +238,26 @@ impl Drop for Lease {
     }
 }
 
+#[derive(Clone)]
 pub(super) struct Locker {
     pub store: Arc<dyn ObjectStore>,
     pub config: LeaseConfig,
     pub stats: Arc<Stats>,
+    /// Where its lease objects live: [`PREFIX`] for the writer lease.
+    pub prefix: String,
+    /// When this lease was first tried (unix milliseconds).
+    pub since: u64,
 }
 
 impl Locker {
     async fn put(&self, key: &str) -> object_store::Result<()> {
         self.stats.put();
-        let body = format!(
-            "{{\"host\":{:?},\"pid\":{}}}",
-            std::env::var("HOSTNAME").unwrap_or_default(),
-            std::process::id()
-        );
+        let body = serde_json::json!({
+            "host": host_name(),
+            "pid": std::process::id(),
+            "since": self.since,
+        })
+        .to_string();
         self.store
             .put(&ObjPath::from(key), body.into_bytes().into())
             .await
@@ -170,18 +271,24 @@ impl Locker {
 
     /// The tokens of others' live leases; stale ones are deleted on the way.
     async fn others(&self, mine: &str) -> object_store::Result<HashSet<String>> {
+        Ok(self.live(mine).await?.into_keys().collect())
+    }
+
+    /// Others' live lease objects: token -> (time, key), the newest of
+    /// each token. Stale ones are deleted on the way.
+    async fn live(&self, mine: &str) -> object_store::Result<HashMap<String, (u64, String)>> {
         self.stats.list();
         let listed: Vec<_> = self
             .store
-            .list(Some(&ObjPath::from(PREFIX)))
+            .list(Some(&ObjPath::from(self.prefix.as_str())))
             .try_collect()
             .await?;
         let now = now_ms();
         let life = (self.config.ttl + self.config.skew).as_millis() as u64;
-        let mut live = HashSet::new();
+        let mut live: HashMap<String, (u64, String)> = HashMap::new();
         for meta in listed {
             let k = meta.location.to_string();
-            let Some((ms, token)) = parse(&k) else {
+            let Some((ms, token)) = parse(&self.prefix, &k) else {
                 continue;
             };
             if token == mine {
@@ -189,11 +296,35 @@ impl Locker {
             }
             if ms.saturating_add(life) < now {
                 self.delete(&k).await;
-            } else {
-                live.insert(token.to_owned());
+            } else if live.get(token).is_none_or(|(t, _)| *t < ms) {
+                live.insert(token.to_owned(), (ms, k.clone()));
             }
         }
         Ok(live)
+    }
+
+    /// What the lease object of `token` says of its holder: the one at
+    /// `key`, or its newer one when a refresh just replaced it.
+    async fn holder(&self, token: &str, ms: u64, key: &str) -> Holder {
+        let get = |key: String| async move {
+            self.stats
+                .gets
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            match self.store.get(&ObjPath::from(key.as_str())).await {
+                Ok(got) => got.bytes().await.ok().map(|b| b.to_vec()),
+                Err(_) => None,
+            }
+        };
+        if let Some(body) = get(key.to_owned()).await {
+            return Holder::from_body(&body, ms);
+        }
+        if let Ok(live) = self.live("").await
+            && let Some((ms, key)) = live.get(token)
+            && let Some(body) = get(key.clone()).await
+        {
+            return Holder::from_body(&body, *ms);
+        }
+        Holder::from_body(b"", ms)
     }
 
     /// Whether another writer holds a lease beside this one's (`None`: a
@@ -217,7 +348,7 @@ impl Locker {
     /// One attempt: `Some` when this writer now holds the lease.
     pub async fn try_acquire(&self) -> object_store::Result<Option<(String, String)>> {
         let token = token();
-        let k = key(now_ms(), &token);
+        let k = key_in(&self.prefix, now_ms(), &token);
         self.put(&k).await?;
         match self.others(&token).await {
             Ok(others) if others.is_empty() => Ok(Some((token, k))),
@@ -230,6 +361,48 @@ impl Locker {
                 Err(e)
             }
         }
+    }
+}
+
+/// Tries before a named lease is refused although no holder was listed
+/// twice (probes colliding again and again).
+const NAMED_TRIES: usize = 6;
+
+impl Locker {
+    /// One process's attempt at a named lease, which it does not wait for:
+    /// `Ok(Err(holder))` when another process holds it. Another token
+    /// listed beside this one's may be a probe like this one (gone a moment
+    /// later; each try has a new token) or a holder (whose token stays): so
+    /// a token listed by two tries is a holder, and the attempt is refused.
+    /// Probes that collide back off at random and try again.
+    pub async fn try_named(&self) -> object_store::Result<Result<(String, String), Holder>> {
+        let mut seen: HashSet<String> = HashSet::new();
+        for attempt in 1..=NAMED_TRIES {
+            let token = token();
+            let k = key_in(&self.prefix, now_ms(), &token);
+            self.put(&k).await?;
+            let live = match self.live(&token).await {
+                Ok(live) => live,
+                Err(e) => {
+                    self.delete(&k).await;
+                    return Err(e);
+                }
+            };
+            if live.is_empty() {
+                return Ok(Ok((token, k)));
+            }
+            self.delete(&k).await;
+            let holder = live
+                .iter()
+                .find(|(t, _)| seen.contains(*t))
+                .or_else(|| live.iter().next().filter(|_| attempt == NAMED_TRIES));
+            if let Some((t, (ms, key))) = holder {
+                return Ok(Err(self.holder(t, *ms, key).await));
+            }
+            seen.extend(live.into_keys());
+            tokio::time::sleep(backoff()).await;
+        }
+        unreachable!("the last try returns")
     }
 }
 
@@ -249,7 +422,7 @@ pub(super) fn hold(locker: Locker, token: String, first: String, held: Arc<Held>
         let every = locker.config.ttl / 3;
         // Wakes every third of the lease time until the lease is dropped.
         while let Err(mpsc::RecvTimeoutError::Timeout) = stopped.recv_timeout(every) {
-            let next = key(now_ms(), &token);
+            let next = key_in(&locker.prefix, now_ms(), &token);
             let put = rt.block_on(locker.put(&next)).is_ok();
             if put {
                 rt.block_on(locker.delete(&current));
@@ -298,8 +471,83 @@ mod tests {
     fn keys_round_trip() {
         let k = key(1234, "abc");
         assert_eq!(k, "locks/0000000000001234-abc");
-        assert_eq!(parse(&k), Some((1234, "abc")));
-        assert_eq!(parse("locks/x-y"), None);
+        assert_eq!(parse(PREFIX, &k), Some((1234, "abc")));
+        assert_eq!(parse(PREFIX, "locks/x-y"), None);
+        assert_eq!(parse("monitor-locks", &k), None);
         assert_ne!(token(), token());
+    }
+
+    #[test]
+    fn a_named_lease_is_one_per_store_refreshed_released_and_taken_over_once_stale() {
+        use crate::store::backend::{Backend, Leased};
+        use object_store::memory::InMemory;
+        let bucket: Arc<dyn ObjectStore> = Arc::new(InMemory::new());
+        // Stale 1.8 s after its last refresh: longer than a refused try
+        // takes (two listings, a random wait of up to 1 s).
+        let cfg = LeaseConfig {
+            ttl: Duration::from_millis(300),
+            skew: Duration::from_millis(1500),
+        };
+        let machine = || {
+            super::super::S3Backend::new(bucket.clone(), None)
+                .unwrap()
+                .with_lease(cfg)
+        };
+        let (a, b) = (machine(), machine());
+        let busy = |m: &super::super::S3Backend| match m.try_named_lease("monitor").unwrap() {
+            Some(Leased::Busy(h)) => h,
+            Some(Leased::Held(_)) => panic!("taken while held"),
+            None => panic!("object storage keeps named leases"),
+        };
+        let Some(Leased::Held(held)) = a.try_named_lease("monitor").unwrap() else {
+            panic!("free");
+        };
+        // Another lease than the writer's: writers go on.
+        drop(b.try_lock().unwrap().expect("the writer lease is free"));
+        let h = busy(&b);
+        assert_eq!(h.pid, Some(std::process::id()));
+        assert!(h.since_ms.is_some_and(|s| s <= now_ms()));
+        assert!(
+            h.describe(now_ms())
+                .contains(&format!("process {}", std::process::id()))
+        );
+        // Refreshed while held: still refused after several lease times.
+        std::thread::sleep(Duration::from_millis(900));
+        busy(&b);
+        assert!(held.still_held());
+        // Released on drop: the next one takes it.
+        drop(held);
+        let Some(Leased::Held(held_b)) = b.try_named_lease("monitor").unwrap() else {
+            panic!("released");
+        };
+        // One that judged it stale and took it over keeps its token: the
+        // holder's next refreshes list it twice, and it is no longer held.
+        let taker = key_in("monitor-locks", now_ms(), "taker");
+        let body = br#"{"host":"elsewhere","pid":7,"since":1}"#.to_vec();
+        futures::executor::block_on(bucket.put(&ObjPath::from(taker.as_str()), body.into()))
+            .unwrap();
+        let put_at = Instant::now();
+        std::thread::sleep(Duration::from_millis(350));
+        assert!(!held_b.still_held());
+        drop(held_b);
+        // A crashed holder's lease object: refused, naming it, until stale.
+        let h = busy(&a);
+        assert_eq!((h.host.as_deref(), h.pid), (Some("elsewhere"), Some(7)));
+        std::thread::sleep(
+            (put_at + Duration::from_millis(1900)).saturating_duration_since(Instant::now()),
+        );
+        assert!(matches!(
+            a.try_named_lease("monitor").unwrap(),
+            Some(Leased::Held(_))
+        ));
+        assert!(a.try_named_lease("Bad/name").is_err());
+    }
+
+    #[test]
+    fn spans_read_well() {
+        assert_eq!(span(45), "45s");
+        assert_eq!(span(192), "3m 12s");
+        assert_eq!(span(7500), "2h 5m");
+        assert_eq!(span(3 * 86400 + 4 * 3600), "3d 4h");
     }
 }

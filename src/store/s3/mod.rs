@@ -32,7 +32,7 @@ use futures::TryStreamExt;
 use object_store::path::Path as ObjPath;
 use object_store::{ObjectStore, PutPayload};
 
-use super::backend::{Backend, Lease};
+use super::backend::{Backend, Lease, Leased};
 use blocks::{BLOCK, BlockCache};
 pub use lease::LeaseConfig;
 use stats::REGISTRY;
@@ -147,6 +147,8 @@ impl S3Backend {
             store: self.store.clone(),
             config: self.lease,
             stats: self.stats.clone(),
+            prefix: lease::PREFIX.to_owned(),
+            since: lease::now_ms(),
         };
         loop {
             if let Some((token, key)) = self.rt.block_on(locker().try_acquire()).map_err(io_err)? {
@@ -348,6 +350,31 @@ impl Backend for S3Backend {
 
     fn shared(&self) -> bool {
         true
+    }
+
+    fn try_named_lease(&self, name: &str) -> io::Result<Option<Leased>> {
+        if name.is_empty() || !name.bytes().all(|b| b.is_ascii_lowercase()) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("lease name {name:?}: lower-case letters only"),
+            ));
+        }
+        let locker = lease::Locker {
+            store: self.store.clone(),
+            config: self.lease,
+            stats: self.stats.clone(),
+            prefix: format!("{name}-locks"),
+            since: lease::now_ms(),
+        };
+        Ok(Some(
+            match self.rt.block_on(locker.try_named()).map_err(io_err)? {
+                Ok((token, key)) => {
+                    let held = lease::new_held(self.lease.ttl);
+                    Leased::Held(Box::new(lease::hold(locker, token, key, held)))
+                }
+                Err(holder) => Leased::Busy(holder),
+            },
+        ))
     }
 
     fn pack_indexes(&self) -> bool {
