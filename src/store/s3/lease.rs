@@ -62,6 +62,7 @@ use object_store::ObjectStore;
 use object_store::path::Path as ObjPath;
 
 use super::stats::Stats;
+use crate::store::backend::Holder;
 
 /// How long a lease lives without refresh, and how much clock skew between
 /// machines is tolerated before a lease is judged stale.
@@ -132,61 +133,6 @@ fn host_name() -> String {
                 .map(|h| h.trim().to_owned())
         })
         .unwrap_or_default()
-}
-
-/// Who holds a named lease, as its lease object says (the fields it lacks,
-/// such as those of an older vellum's objects, are `None`).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Holder {
-    pub host: Option<String>,
-    pub pid: Option<u32>,
-    /// When it took the lease (unix milliseconds, its clock).
-    pub since_ms: Option<u64>,
-    /// When it last refreshed it (unix milliseconds, its clock).
-    pub refreshed_ms: u64,
-}
-
-impl Holder {
-    fn from_body(body: &[u8], refreshed_ms: u64) -> Holder {
-        let v: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
-        Holder {
-            host: v["host"]
-                .as_str()
-                .filter(|h| !h.is_empty())
-                .map(|h| h.chars().filter(|c| !c.is_control()).take(100).collect()),
-            pid: v["pid"].as_u64().and_then(|p| u32::try_from(p).ok()),
-            since_ms: v["since"].as_u64(),
-            refreshed_ms,
-        }
-    }
-
-    /// `host H, process P, for 3m 12s, refreshed 4s ago`, as far as known.
-    pub fn describe(&self, now_ms: u64) -> String {
-        let ago = |ms: u64| span(now_ms.saturating_sub(ms) / 1000);
-        let mut parts = Vec::new();
-        if let Some(h) = &self.host {
-            parts.push(format!("host {h}"));
-        }
-        if let Some(p) = self.pid {
-            parts.push(format!("process {p}"));
-        }
-        if let Some(s) = self.since_ms {
-            parts.push(format!("for {}", ago(s)));
-        }
-        parts.push(format!("refreshed {} ago", ago(self.refreshed_ms)));
-        parts.join(", ")
-    }
-}
-
-/// `45s`, `3m 12s`, `2h 5m`, `3d 4h`.
-fn span(secs: u64) -> String {
-    let (d, h, m, s) = (secs / 86400, secs / 3600 % 24, secs / 60 % 60, secs % 60);
-    match (d, h, m) {
-        (0, 0, 0) => format!("{s}s"),
-        (0, 0, _) => format!("{m}m {s}s"),
-        (0, _, _) => format!("{h}h {m}m"),
-        _ => format!("{d}d {h}h"),
-    }
 }
 
 /// What the holder knows of its lease (shared with the refresh thread and
@@ -541,13 +487,5 @@ mod tests {
             Some(Leased::Held(_))
         ));
         assert!(a.try_named_lease("Bad/name").is_err());
-    }
-
-    #[test]
-    fn spans_read_well() {
-        assert_eq!(span(45), "45s");
-        assert_eq!(span(192), "3m 12s");
-        assert_eq!(span(7500), "2h 5m");
-        assert_eq!(span(3 * 86400 + 4 * 3600), "3d 4h");
     }
 }
