@@ -493,7 +493,9 @@ fn an_add_followed_by_a_search_finds_the_text_when_indexing_was_deferred() {
     let seen = |index: &Path| -> i64 {
         rusqlite::Connection::open(index)
             .unwrap()
-            .query_row("SELECT value FROM meta WHERE key = 'captures'", [], |r| r.get(0))
+            .query_row("SELECT value FROM meta WHERE key = 'captures'", [], |r| {
+                r.get(0)
+            })
             .unwrap()
     };
     assert_eq!(seen(&index), 1);
