@@ -474,3 +474,105 @@ fn an_index_grown_add_by_add_answers_as_a_rebuilt_one() {
     );
     assert_eq!((stats.texts, stats.documents, stats.captures), (5, 4, 7));
 }
+
+/// Indexing deferred past the acknowledgement (a writer killed after it
+/// acknowledged, or an index file from before the last write): the first
+/// search finds the index behind, catches it up from its mark and keeps
+/// it, so an add followed by a search always finds the text.
+#[test]
+fn an_add_followed_by_a_search_finds_the_text_when_indexing_was_deferred() {
+    let (t, store) = store_of(&[("a", "An early text about harbours.\n")]);
+    let index = store.join("search.sqlite");
+    assert_eq!(docs(&hits(&store, &["harbours"])), ["a"]);
+    let before = t.path().join("search-before.sqlite");
+    std::fs::copy(&index, &before).unwrap();
+    let f = write(t.path(), "b.md", "A later text about lighthouses.\n");
+    add(&store, &f, "b", "2020-02-01T00:00:00Z");
+    // The index as it was before the add: one write behind.
+    std::fs::copy(&before, &index).unwrap();
+    let seen = |index: &Path| -> i64 {
+        rusqlite::Connection::open(index)
+            .unwrap()
+            .query_row("SELECT value FROM meta WHERE key = 'captures'", [], |r| {
+                r.get(0)
+            })
+            .unwrap()
+    };
+    assert_eq!(seen(&index), 1);
+    assert_eq!(docs(&hits(&store, &["lighthouses"])), ["b"]);
+    assert_eq!(docs(&hits(&store, &["harbours"])), ["a"]);
+    assert_eq!(seen(&index), 2, "the search kept what it indexed");
+    // No index at all: the same.
+    std::fs::remove_file(&index).unwrap();
+    assert_eq!(docs(&hits(&store, &["lighthouses"])), ["b"]);
+}
+
+/// A long text is searchable to its end: every paragraph is indexed, not
+/// only the first 20,000.
+#[test]
+fn the_last_paragraph_of_a_long_text_is_found() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    let mut text = String::new();
+    for i in 0..30_000 {
+        text.push_str(&format!("Paragraph number {i} of a long text.\n\n"));
+    }
+    text.push_str("The closing paragraph mentions zanzibar.\n");
+    let f = write(tmp.path(), "long.md", &text);
+    add(&store, &f, "long", "2020-01-01T00:00:00Z");
+    assert_eq!(docs(&hits(&store, &["zanzibar"])), ["long"]);
+}
+
+/// `vellum add` killed with SIGKILL right after it acknowledged (while the
+/// derived indexes catch up, for a text this size): nothing acknowledged is
+/// lost, the store verifies, a search finds the text, and the next writer
+/// catches every index up from its mark.
+#[test]
+fn a_writer_killed_after_its_acknowledgement_loses_nothing() {
+    use std::io::BufRead;
+    let tmp = tempfile::tempdir().unwrap();
+    let store = tmp.path().join("s");
+    let first = write(tmp.path(), "first.md", "A first text about tides.\n");
+    add(&store, &first, "first", "2020-01-01T00:00:00Z");
+    let mut text = String::new();
+    for i in 0..20_000 {
+        text.push_str(&format!(
+            "Paragraph {i} tells of the {} fleet and its {} sails.\n\n",
+            i * 7919 % 10007,
+            i * 104_729 % 1009
+        ));
+    }
+    text.push_str("Its last words are about quarantine.\n");
+    let big = write(tmp.path(), "big.md", &text);
+    let mut child = common::vellum_process(&store)
+        .args(["add", "--doc", "big", "--at", "2020-01-02T00:00:00Z"])
+        .arg(&big)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut ack = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut ack)
+        .unwrap();
+    child.kill().unwrap(); // SIGKILL, as soon as the acknowledgement is read
+    child.wait().unwrap();
+    assert!(ack.starts_with("big@1 "), "acknowledged: {ack:?}");
+    vellum(&store).arg("verify").assert().success();
+    assert_eq!(docs(&hits(&store, &["quarantine"])), ["big"]);
+    assert_eq!(docs(&hits(&store, &["tides"])), ["first"]);
+    // The next writer brings the indexes it keeps up to date from their
+    // marks (read straight from the index files); the next search, its own.
+    let third = write(tmp.path(), "third.md", "A third text about reefs.\n");
+    add(&store, &third, "third", "2020-01-03T00:00:00Z");
+    let mark = |file: &str, key: &str| -> i64 {
+        rusqlite::Connection::open(store.join(file))
+            .unwrap()
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .unwrap()
+    };
+    assert_eq!(mark("similar.sqlite", "mark"), 3);
+    assert_eq!(mark("significance.sqlite", "log"), 3);
+    assert_eq!(docs(&hits(&store, &["reefs"])), ["third"]);
+    assert_eq!(mark("search.sqlite", "captures"), 3);
+}

@@ -210,30 +210,38 @@ fn extend(
     e: &impl Fn(rusqlite::Error) -> MementoError,
 ) -> Result<(), MementoError> {
     let seen_count = meta(conn, "captures").map_err(e)?.unwrap_or(0);
+    let mut mark = meta(conn, "seq").map_err(e)?;
     if seen_count > count {
         // Fewer captures than the index saw: another archive. Start over.
-        conn.execute_batch("DELETE FROM mementos; DELETE FROM seen;")
-            .map_err(e)?;
+        conn.execute_batch(
+            "DELETE FROM mementos; DELETE FROM seen; DELETE FROM meta WHERE key = 'seq';",
+        )
+        .map_err(e)?;
+        mark = None;
     }
-    let seen: HashSet<Vec<u8>> = {
-        let mut stmt = conn.prepare("SELECT id FROM seen").map_err(e)?;
-        stmt.query_map([], |r| r.get::<_, Vec<u8>>(0))
-            .map_err(e)?
-            .collect::<rusqlite::Result<_>>()
-            .map_err(e)?
+    // Only what was archived since the highest archive-log position taken
+    // in (and any capture not logged yet: `seen` makes taking one in twice
+    // harmless); everything when the index has no mark yet.
+    let rows = match mark {
+        Some(m) => archive.captures_since(m as u64)?,
+        None => archive.all_captures()?,
     };
+    let high = rows.iter().filter_map(|r| r.seq).max().map(|s| s as i64);
+    let mut is_seen = conn
+        .prepare_cached("SELECT 1 FROM seen WHERE id = ?1")
+        .map_err(e)?;
     let mut add = conn
         .prepare_cached(
             "INSERT OR IGNORE INTO mementos (key, at, atn, id, url, mime, status)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )
         .map_err(e)?;
-    let mut mark = conn
+    let mut mark_seen = conn
         .prepare_cached("INSERT OR IGNORE INTO seen (id) VALUES (?1)")
         .map_err(e)?;
-    for row in archive.all_captures()? {
+    for row in rows {
         let id = row.id.0.as_bytes().to_vec();
-        if seen.contains(&id) {
+        if is_seen.exists([&id]).map_err(e)? {
             continue;
         }
         let rec = archive.record(&row.id)?;
@@ -269,7 +277,10 @@ fn extend(
                 .map_err(e)?;
             }
         }
-        mark.execute([&id]).map_err(e)?;
+        mark_seen.execute([&id]).map_err(e)?;
+    }
+    if let Some(h) = high.into_iter().chain(mark).max() {
+        set_meta(conn, "seq", h).map_err(e)?;
     }
     set_meta(conn, "captures", count).map_err(e)
 }
@@ -291,7 +302,7 @@ pub fn rebuild(archive: &Archive) -> Result<MementoIndex, MementoError> {
     if let Ok(conn) = open_file(&path) {
         let e = err("(rebuild)");
         conn.execute_batch(
-            "DELETE FROM mementos; DELETE FROM seen; DELETE FROM meta WHERE key = 'captures';",
+            "DELETE FROM mementos; DELETE FROM seen; DELETE FROM meta WHERE key IN ('captures', 'seq');",
         )
         .map_err(e)?;
     }

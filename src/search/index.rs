@@ -31,7 +31,9 @@ use super::text::{fold_for_index, paragraphs};
 pub const FILE: &str = "search.sqlite";
 /// Bumped whenever the schema or what is indexed changes: an index of
 /// another version is deleted and rebuilt.
-const SCHEMA_VERSION: i64 = 2;
+/// 3: texts are indexed up to `text::MAX_PARAGRAPHS` of 2^20 paragraphs,
+/// no longer 20,000 (a 20 MB text's end was not searchable).
+const SCHEMA_VERSION: i64 = 3;
 
 const SCHEMA: &str = "
 CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;

@@ -19,8 +19,11 @@ use super::types::SnippetPart;
 /// up to it: archived pages are hostile input, and a paragraph this long is
 /// not prose.
 pub const MAX_PARAGRAPH: usize = 64 * 1024;
-/// Paragraphs indexed per text, at most.
-pub const MAX_PARAGRAPHS: usize = 20_000;
+/// Paragraphs indexed per text, at most. High enough that every word of a
+/// 20 MB text of short paragraphs is found (a repeated paragraph costs one
+/// hash lookup; only distinct ones are indexed), while a hostile text of
+/// millions of one-word paragraphs is still cut.
+pub const MAX_PARAGRAPHS: usize = 1 << 20;
 
 /// The raw paragraph chunks of a text: separated by blank lines. Numbered
 /// from 0; the index keeps a paragraph's number in the first text holding

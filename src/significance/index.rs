@@ -16,6 +16,8 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
@@ -39,6 +41,59 @@ CREATE TABLE IF NOT EXISTS scores (old BLOB NOT NULL, new BLOB NOT NULL, value R
 ";
 
 type Result<T> = std::result::Result<T, SignificanceError>;
+
+/// Version pairs read and scored together in a catch-up: bounds the texts
+/// held in memory at once.
+const BATCH_PAIRS: usize = 256;
+/// Scoring threads at most (fewer when the machine has fewer cores).
+const MAX_THREADS: usize = 8;
+
+/// One pair to score: its texts' ids, the texts, and the context.
+struct Job {
+    old: ObjectId,
+    new: ObjectId,
+    texts: (Arc<str>, Arc<str>),
+    ctx: Context,
+}
+
+/// Scores every job, on as many threads as there are cores (the scorer is
+/// pure); the results in the jobs' order.
+fn score_parallel(jobs: &[Job]) -> Vec<Significance> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(MAX_THREADS)
+        .min(jobs.len());
+    let one = |j: &Job| score(&j.texts.0, &j.texts.1, &j.ctx);
+    if threads <= 1 {
+        return jobs.iter().map(one).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut out: Vec<Option<Significance>> = vec![None; jobs.len()];
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(j) = jobs.get(i) else { break };
+                        done.push((i, one(j)));
+                    }
+                    done
+                })
+            })
+            .collect();
+        for w in workers {
+            match w.join() {
+                Ok(done) => done.into_iter().for_each(|(i, s)| out[i] = Some(s)),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+    });
+    out.into_iter()
+        .map(|s| s.expect("every job was scored"))
+        .collect()
+}
 
 /// An open significance index: caught up with the archive ([`Index::open`],
 /// for writers), or read as it is ([`Index::read`], for readers, which
@@ -195,16 +250,77 @@ impl Index {
         let docs: BTreeSet<String> = rows.into_iter().map(|r| r.doc).collect();
         let total = docs.len();
         self.conn.execute_batch("BEGIN").map_err(self.err())?;
+        let mut todo = Vec::new();
         for (done, doc) in docs.iter().enumerate() {
             progress(done, total);
             let history = archive.history(doc)?;
             for pair in history.versions.windows(2) {
-                self.score_versions(archive, &pair[0], &pair[1])?;
+                if self.get(&pair[0].key, &pair[1].key)?.is_none() {
+                    todo.push((pair[0].clone(), pair[1].clone()));
+                }
+            }
+            if todo.len() >= BATCH_PAIRS {
+                self.score_batch(archive, &mut todo)?;
             }
         }
+        self.score_batch(archive, &mut todo)?;
         set_meta(&self.conn, "log", logged as i64).map_err(self.err())?;
         self.conn.execute_batch("COMMIT").map_err(self.err())?;
         progress(total, total);
+        Ok(())
+    }
+
+    /// Scores the version pairs in `todo` (none of them stored yet) on
+    /// every core, stores them, and empties `todo`. The texts are read and
+    /// each pair's boilerplate found here; only the pure scoring runs in
+    /// parallel.
+    fn score_batch(&mut self, archive: &Archive, todo: &mut Vec<(Version, Version)>) -> Result<()> {
+        let mut texts: HashMap<ObjectId, Arc<str>> = HashMap::new();
+        let mut jobs = Vec::with_capacity(todo.len());
+        let mut queued = HashSet::new();
+        for (old, new) in todo.drain(..) {
+            if !queued.insert((old.key, new.key)) {
+                continue;
+            }
+            let mut text = |id: &ObjectId| -> Result<Arc<str>> {
+                if let Some(t) = texts.get(id) {
+                    return Ok(t.clone());
+                }
+                let t: Arc<str> = String::from_utf8_lossy(&archive.read_object(id)?).into();
+                texts.insert(*id, t.clone());
+                Ok(t)
+            };
+            let (a, b) = (text(&old.key)?, text(&new.key)?);
+            let ctx = Context {
+                boilerplate: self.boilerplate_of(archive, &new),
+            };
+            jobs.push(Job {
+                old: old.key,
+                new: new.key,
+                texts: (a, b),
+                ctx,
+            });
+        }
+        drop(texts);
+        let scores = score_parallel(&jobs);
+        for (job, s) in jobs.iter().zip(scores) {
+            self.store(&job.old, &job.new, &s)?;
+        }
+        Ok(())
+    }
+
+    fn store(&mut self, old: &ObjectId, new: &ObjectId, s: &Significance) -> Result<()> {
+        if let Some(unsaved) = self.unsaved.as_mut() {
+            unsaved.insert((*old, *new), s.clone());
+            return Ok(());
+        }
+        let json = serde_json::to_string(s).expect("a score serializes");
+        self.conn
+            .prepare_cached(
+                "INSERT OR REPLACE INTO scores (old, new, value, json) VALUES (?1, ?2, ?3, ?4)",
+            )
+            .and_then(|mut st| st.execute(params![old.as_bytes(), new.as_bytes(), s.value, json]))
+            .map_err(self.err())?;
         Ok(())
     }
 
@@ -243,24 +359,7 @@ impl Index {
             boilerplate: self.boilerplate_of(archive, new),
         };
         let s = score(&text(&old.key)?, &text(&new.key)?, &ctx);
-        if let Some(unsaved) = self.unsaved.as_mut() {
-            unsaved.insert(pair, s.clone());
-            return Ok(s);
-        }
-        let json = serde_json::to_string(&s).expect("a score serializes");
-        self.conn
-            .prepare_cached(
-                "INSERT OR REPLACE INTO scores (old, new, value, json) VALUES (?1, ?2, ?3, ?4)",
-            )
-            .and_then(|mut st| {
-                st.execute(params![
-                    old.key.as_bytes(),
-                    new.key.as_bytes(),
-                    s.value,
-                    json
-                ])
-            })
-            .map_err(self.err())?;
+        self.store(&old.key, &new.key, &s)?;
         Ok(s)
     }
 
