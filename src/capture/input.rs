@@ -102,11 +102,15 @@ pub fn check(path: &Path) -> Result<(), InputError> {
     Ok(())
 }
 
+/// A batch's lines, numbered from 1: each a capture to make, or what is
+/// wrong with it.
+pub type BatchLines = Vec<(usize, Result<BatchLine, String>)>;
+
 /// The lines of a batch (JSON Lines), numbered from 1, each checked on
 /// its own: in place of a bad line comes what is wrong with it (its
 /// problems one a line, or `path: …`), so the other lines are still
 /// archived.
-pub fn batch_lines(text: &[u8]) -> Vec<(usize, Result<BatchLine, String>)> {
+pub fn batch_lines(text: &[u8]) -> BatchLines {
     let line = |line: Result<BatchLine, Vec<batch::Problem>>| {
         let b = line.map_err(|problems| {
             let p: Vec<String> = problems.iter().map(ToString::to_string).collect();
@@ -123,7 +127,7 @@ pub fn batch_lines(text: &[u8]) -> Vec<(usize, Result<BatchLine, String>)> {
 
 /// A batch (`-`: standard input) read whole, its lines as
 /// [`batch_lines`] gives them.
-pub fn read_batch(path: &Path) -> Result<Vec<(usize, Result<BatchLine, String>)>, InputError> {
+pub fn read_batch(path: &Path) -> Result<BatchLines, InputError> {
     let mut text = Vec::new();
     if path.as_os_str() == "-" {
         std::io::stdin()
