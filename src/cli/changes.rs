@@ -3,7 +3,6 @@
 use std::io::Write;
 
 use vellum::significance::{self, ChangesQuery, Index, SignificanceError};
-use vellum::when::parse_time_relative;
 
 use super::common::{json_line, table};
 use super::env::{CliError, Env, Exit};
@@ -59,13 +58,7 @@ pub fn run_changes(env: &Env, args: ChangesArgs) -> Result<Exit, CliError> {
             args.min_score
         )));
     }
-    let now = time::OffsetDateTime::now_utc();
-    let since = args
-        .since
-        .as_deref()
-        .map(|s| parse_time_relative(s, false, now))
-        .transpose()
-        .map_err(|e| CliError::new(format!("--since: {e}")))?;
+    let since = super::env::time_arg("--since", args.since.as_deref(), false)?;
     let archive = env.open()?;
     let doc = args
         .doc

@@ -6,7 +6,7 @@ use clap::ValueEnum;
 
 use vellum::query::{self, CompareError, ReadAs, SideText};
 use vellum::render::{self, RenderOptions};
-use vellum::store::{Address, Archive};
+use vellum::store::Archive;
 
 use super::common::IgnoreArgs;
 use super::env::{CliError, Env, Exit};
@@ -115,10 +115,7 @@ fn sides(
         ));
     }
     let archive = opened()?;
-    let addr: Address = super::env::anchored(&args.a)
-        .parse()
-        .map_err(|e| CliError::new(format!("{e}")))?;
-    let r = query::resolve(archive, &addr)?;
+    let r = query::resolve(archive, &super::env::address(&args.a)?)?;
     let Some(prev) = query::previous(&r) else {
         return Err(CliError::new(format!(
             "{} is the first version of {}: nothing to diff it against; give two addresses",

@@ -149,6 +149,27 @@ pub fn anchored(addr: &str) -> String {
     vellum::when::anchor_address(addr, clock()).into_owned()
 }
 
+/// An address as typed, parsed ([`anchored`] first).
+pub fn address(addr: &str) -> Result<vellum::store::Address, CliError> {
+    anchored(addr)
+        .parse()
+        .map_err(|e| CliError::new(format!("{e}")))
+}
+
+/// A time option as typed (`--since 2019-02-12`, `--since 1d`: counted
+/// back from now; `end_of_day`: a date alone means its end).
+pub fn time_arg(
+    flag: &str,
+    s: Option<&str>,
+    end_of_day: bool,
+) -> Result<Option<time::OffsetDateTime>, CliError> {
+    let now = time::OffsetDateTime::now_utc();
+    let parsed = s.map(|s| vellum::when::parse_time_relative(s, end_of_day, now));
+    parsed
+        .transpose()
+        .map_err(|e| CliError::new(format!("{flag}: {e}")))
+}
+
 /// The address forms, one a line, as `show --help` and `diff --help` list
 /// them (the top-level `--help`, `cli::ADDRESS_HELP`, says more of each).
 macro_rules! address_forms {

@@ -7,13 +7,12 @@ use vellum::query::{self, VersionQuery, VersionRow, Window};
 use vellum::render::{RenderOptions, listing};
 use vellum::significance::Index;
 use vellum::store::{Archive, History};
-use vellum::when::parse_time_relative;
 
 use vellum::query::items::{CaptureItem, DocumentItem, VersionItem};
 
 use super::changes::index_error;
 use super::common::{IgnoreArgs, json_line, table};
-use super::env::{CliError, Env, Exit};
+use super::env::{CliError, Env, Exit, time_arg};
 
 #[derive(clap::Args, Debug)]
 #[command(
@@ -190,17 +189,9 @@ fn log_checks(
 
 /// The time window and row limits asked for.
 fn window(args: &LogArgs) -> Result<Window, CliError> {
-    let now = time::OffsetDateTime::now_utc();
-    let when = |s: &Option<String>, end: bool, flag: &str| {
-        s.as_deref()
-            .map(|s| {
-                parse_time_relative(s, end, now).map_err(|e| CliError::new(format!("{flag}: {e}")))
-            })
-            .transpose()
-    };
     Ok(Window {
-        since: when(&args.since, false, "--since")?,
-        until: when(&args.until, true, "--until")?,
+        since: time_arg("--since", args.since.as_deref(), false)?,
+        until: time_arg("--until", args.until.as_deref(), true)?,
         max: args.max_count,
         reverse: args.reverse,
     })
