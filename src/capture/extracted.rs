@@ -81,3 +81,68 @@ impl Extracted {
         }
     }
 }
+
+/// Why an input has no text to show.
+#[derive(Debug, thiserror::Error)]
+pub enum ExtractError {
+    /// The URL could not be fetched, or answered other than 2xx.
+    #[error(transparent)]
+    Capture(#[from] super::error::CaptureError),
+    #[error(transparent)]
+    Input(#[from] super::input::InputError),
+    #[error("{input} is binary ({size} bytes, {media_type}); there is no text to extract")]
+    Binary {
+        input: String,
+        size: usize,
+        media_type: String,
+    },
+    #[error("{0}: its decoded text is over the size limit; nothing to print")]
+    TooBig(String),
+}
+
+/// What `add` would keep of `input`: an http(s) URL (fetched with `cfg`),
+/// a file, or `-` (standard input); `page_url` is a saved page's URL.
+/// Nothing is archived.
+pub fn extract(
+    fetcher: &mut dyn super::fetcher::Fetcher,
+    input: &str,
+    page_url: Option<&str>,
+    hints: super::input::ReadAs,
+    cfg: &crate::fetch::FetchConfig,
+) -> Result<Extracted, ExtractError> {
+    let (bytes, fetched) = match crate::store::is_url(input) {
+        true => {
+            let f = super::pipeline::fetch(fetcher, input, cfg)?;
+            if !f.is_success() {
+                return Err(super::pipeline::status_error(&f).into());
+            }
+            (f.body.clone(), Some(f))
+        }
+        false => (super::input::read(std::path::Path::new(input))?, None),
+    };
+    let url = fetched.as_ref().map(|f| f.final_url.to_string());
+    let page_url = url.as_deref().or(page_url);
+    let p = crate::ingest::prepare(
+        &bytes,
+        crate::ingest::PrepareHints {
+            forced_type: hints.forced_type,
+            forced_encoding: hints.forced_encoding,
+            name: url.as_deref().or((input != "-").then_some(input)),
+            content_type: fetched.as_ref().and_then(|f| f.header("content-type")),
+            page_url,
+        },
+    );
+    if p.kind == Kind::Binary {
+        let (input, size, media_type) = (input.to_owned(), bytes.len(), p.media_type);
+        return Err(ExtractError::Binary {
+            input,
+            size,
+            media_type,
+        });
+    }
+    let text = p
+        .text
+        .clone()
+        .ok_or_else(|| ExtractError::TooBig(input.to_owned()))?;
+    Ok(Extracted::new(&p, text, page_url, fetched.as_ref()))
+}

@@ -38,6 +38,14 @@ impl InputError {
     }
 }
 
+/// How to read a given text (a file compared, extracted or searched for):
+/// `add`'s `--type` and `--encoding`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReadAs {
+    pub forced_type: Option<crate::ingest::detect::TypeOverride>,
+    pub forced_encoding: Option<&'static encoding_rs::Encoding>,
+}
+
 /// Reads one input whole (`-` is standard input), refusing directories and
 /// anything over [`MAX_OBJECT_SIZE`].
 pub fn read(path: &Path) -> Result<Vec<u8>, InputError> {
@@ -94,11 +102,15 @@ pub fn check(path: &Path) -> Result<(), InputError> {
     Ok(())
 }
 
+/// A batch's lines, numbered from 1: each a capture to make, or what is
+/// wrong with it.
+pub type BatchLines = Vec<(usize, Result<BatchLine, String>)>;
+
 /// The lines of a batch (JSON Lines), numbered from 1, each checked on
 /// its own: in place of a bad line comes what is wrong with it (its
 /// problems one a line, or `path: …`), so the other lines are still
 /// archived.
-pub fn batch_lines(text: &[u8]) -> Vec<(usize, Result<BatchLine, String>)> {
+pub fn batch_lines(text: &[u8]) -> BatchLines {
     let line = |line: Result<BatchLine, Vec<batch::Problem>>| {
         let b = line.map_err(|problems| {
             let p: Vec<String> = problems.iter().map(ToString::to_string).collect();
@@ -111,6 +123,24 @@ pub fn batch_lines(text: &[u8]) -> Vec<(usize, Result<BatchLine, String>)> {
         .into_iter()
         .map(|(n, l)| (n, line(l)))
         .collect()
+}
+
+/// A batch (`-`: standard input) read whole, its lines as
+/// [`batch_lines`] gives them.
+pub fn read_batch(path: &Path) -> Result<BatchLines, InputError> {
+    let mut text = Vec::new();
+    if path.as_os_str() == "-" {
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut text)
+            .map_err(InputError::Stdin)?;
+    } else {
+        text = std::fs::read(path).map_err(|source| InputError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
+    }
+    Ok(batch_lines(&text))
 }
 
 #[cfg(test)]

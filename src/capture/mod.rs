@@ -41,6 +41,7 @@ mod commit_protocol;
 mod error;
 mod extracted;
 mod fetcher;
+pub mod heal;
 pub mod input;
 mod pipeline;
 pub mod reextract;
@@ -51,7 +52,7 @@ pub use commit_protocol::{
     SimilarityIndex, cache_stats, catch_up, commit, derived_indexes, renumber_warnings,
 };
 pub use error::CaptureError;
-pub use extracted::{Extracted, ExtractedKind};
+pub use extracted::{ExtractError, Extracted, ExtractedKind, extract};
 pub use fetcher::{Fetcher, HttpFetcher, MemFetcher};
 pub use pipeline::{
     Capture, FUTURE_SKEW, Ingested, Options, canonical_for, check_time, document_canonical_url,

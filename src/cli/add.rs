@@ -1,7 +1,7 @@
 //! `vellum add PATH... | --batch FILE`
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use time::OffsetDateTime;
 
@@ -10,7 +10,6 @@ use vellum::ingest::batch;
 use vellum::when::{parse_time_relative, to_second};
 
 use super::env::{CliError, Env, Exit, store_message};
-use super::input::read_input;
 use super::progress::{Progress, Spinner};
 use super::web::{self, TypeArg};
 /// `import` prints its captures as `add` does.
@@ -122,7 +121,13 @@ pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
         capture::check_time(at, now, args.allow_future).map_err(|e| capture_error(&e))?;
     }
     let inputs: Vec<Input> = match &args.batch {
-        Some(b) => read_batch(b)?,
+        // Each line is checked on its own: a bad one is reported when its
+        // turn comes, and skipped.
+        Some(b) => input::read_batch(b)
+            .map_err(|e| CliError::new(format!("--batch: {e}")))?
+            .into_iter()
+            .map(|(n, line)| Input::Line(n, line))
+            .collect(),
         None => args.paths.iter().cloned().map(Input::Path).collect(),
     };
     if inputs.is_empty() {
@@ -138,15 +143,8 @@ pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
         for (i, input) in inputs.by_ref() {
             progress.update(i + 1, total);
             match read_one(input, &opts, &args, now) {
-                (_, Ok(c)) => return Some(c),
-                (label, Err(e)) if label.is_empty() => failed.push(e),
-                // One line per problem, each naming the input.
-                (label, Err(e)) => failed.push(
-                    e.lines()
-                        .map(|p| format!("{label}: {p}"))
-                        .collect::<Vec<_>>()
-                        .join("\n"),
-                ),
+                Ok(c) => return Some(c),
+                Err(e) => failed.push(e),
             }
         }
         None
@@ -200,42 +198,41 @@ pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
     })
 }
 
-/// Reads, fetches and prepares one input; its label names it in messages.
+/// Reads, fetches and prepares one input; what went wrong names it.
 fn read_one(
     input: Input,
     opts: &Options,
     args: &AddArgs,
     now: OffsetDateTime,
-) -> (String, Result<Capture, String>) {
-    match input {
+) -> Result<Capture, String> {
+    let (n, line) = match input {
         Input::Path(path) => {
-            let arg = path.to_string_lossy().into_owned();
-            if web::is_url(&arg) {
+            let arg = path.to_string_lossy();
+            let got = if web::is_url(&arg) {
                 let fetched_at = to_second(OffsetDateTime::now_utc());
-                let got = capture::fetch_page(&mut HttpFetcher, &arg, opts, fetched_at);
-                return (
-                    String::new(),
-                    got.map_err(|e| capture_error(&e).to_string()),
-                );
-            }
-            let got = read_input(&path).and_then(|bytes| {
+                capture::fetch_page(&mut HttpFetcher, &arg, opts, fetched_at)
+            } else {
+                let bytes = input::read(&path).map_err(|e| e.to_string())?;
                 capture::from_bytes(bytes, &path, opts, now)
-                    .map_err(|e| capture_error(&e).to_string())
-            });
-            (String::new(), got)
+            };
+            return got.map_err(|e| capture_error(&e).to_string());
         }
-        Input::Line(n, line) => {
-            let label = format!("batch line {n}");
-            let got = line.and_then(|b| {
-                let line_opts = opts.for_batch_line(&b, now);
-                capture::check_time(b.time(now), now, args.allow_future)
-                    .map_err(|e| capture_error(&e).to_string())?;
-                let bytes = read_input(&b.path).map_err(|e| format!("path: {e}"))?;
-                capture::from_bytes(bytes, &b.path, &line_opts, now).map_err(|e| e.to_string())
-            });
-            (label, got)
-        }
-    }
+        Input::Line(n, line) => (n, line),
+    };
+    let got = line.and_then(|b| {
+        capture::check_time(b.time(now), now, args.allow_future)
+            .map_err(|e| capture_error(&e).to_string())?;
+        let bytes = input::read(&b.path).map_err(|e| format!("path: {e}"))?;
+        let line_opts = opts.for_batch_line(&b, now);
+        capture::from_bytes(bytes, &b.path, &line_opts, now).map_err(|e| e.to_string())
+    });
+    // One line per problem, each naming the input.
+    got.map_err(|e| {
+        e.lines()
+            .map(|p| format!("batch line {n}: {p}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
 }
 
 /// A capture error as `add` words it (`--keep-errors` is add's advice).
@@ -273,25 +270,6 @@ fn report_failed(failed: &[String], total: usize) {
         };
         eprintln!("vellum: {n} of {total} input(s) not archived; {rest}");
     }
-}
-
-/// Reads a batch: each line checked on its own (a bad line is reported
-/// when its turn comes, and skipped).
-fn read_batch(batch: &Path) -> Result<Vec<Input>, CliError> {
-    let text = if batch.as_os_str() == "-" {
-        let mut buf = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::stdin().lock(), &mut buf)
-            .map_err(|e| CliError::new(format!("reading the batch from standard input: {e}")))?;
-        buf
-    } else {
-        std::fs::read(batch).map_err(|e| {
-            CliError::new(format!("cannot read batch file {}: {e}", batch.display()))
-        })?
-    };
-    Ok(input::batch_lines(&text)
-        .into_iter()
-        .map(|(n, line)| Input::Line(n, line))
-        .collect())
 }
 
 /// `--at`: a time as typed, or a time ago counted back from now.

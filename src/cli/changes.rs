@@ -2,9 +2,7 @@
 
 use std::io::Write;
 
-use vellum::significance::{self, ChangesQuery, Index, Significance, SignificanceError};
-use vellum::store::{Archive, History, Version};
-use vellum::when::parse_time_relative;
+use vellum::significance::{self, ChangesQuery, Index, SignificanceError};
 
 use super::common::{json_line, table};
 use super::env::{CliError, Env, Exit};
@@ -60,20 +58,14 @@ pub fn run_changes(env: &Env, args: ChangesArgs) -> Result<Exit, CliError> {
             args.min_score
         )));
     }
-    let now = time::OffsetDateTime::now_utc();
-    let since = args
-        .since
-        .as_deref()
-        .map(|s| parse_time_relative(s, false, now))
-        .transpose()
-        .map_err(|e| CliError::new(format!("--since: {e}")))?;
+    let since = super::env::time_arg("--since", args.since.as_deref(), false)?;
     let archive = env.open()?;
     let doc = args
         .doc
         .as_deref()
         .map(|d| archive.document(d))
         .transpose()?;
-    let mut index = open_index(env, &archive)?;
+    let mut index = Index::read(&archive).map_err(index_error)?;
     let q = ChangesQuery {
         since,
         min_score: args.min_score,
@@ -96,34 +88,9 @@ pub fn run_changes(env: &Env, args: ChangesArgs) -> Result<Exit, CliError> {
     Ok(Exit::Ok)
 }
 
-fn index_error(e: SignificanceError) -> CliError {
+pub(super) fn index_error(e: SignificanceError) -> CliError {
     CliError::with_kind(
         e.kind(),
         format!("significance index: {e}; rebuild it with `vellum reindex`"),
     )
-}
-
-/// The store's significance index, as a reader sees it (nothing written).
-pub(super) fn open_index(_env: &Env, archive: &Archive) -> Result<Index, CliError> {
-    Index::read(archive).map_err(index_error)
-}
-
-/// The significance of version `v`'s change from the version before it
-/// (`None` for a first version).
-pub(super) fn score_of(
-    index: &mut Index,
-    archive: &Archive,
-    history: &History,
-    v: &Version,
-) -> Result<Option<Significance>, CliError> {
-    let Some(prev) = (v.number as usize)
-        .checked_sub(2)
-        .and_then(|i| history.versions.get(i))
-    else {
-        return Ok(None);
-    };
-    index
-        .score_versions(archive, prev, v)
-        .map(Some)
-        .map_err(index_error)
 }

@@ -1,12 +1,12 @@
 //! `vellum check-proof PROOF.json [--root [SIZE:]HASH]... [FILE]`: offline,
 //! without a store.
 
-use std::io::{Read, Write};
 use std::path::PathBuf;
 
-use vellum::custody::proof::{ProofCheck, ProofFile};
-use vellum::id::ObjectId;
+use vellum::custody::given::{GivenError, hash_file, parse_root, read_proof};
+use vellum::custody::proof::ProofCheck;
 
+use super::common::json_line;
 use super::env::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
@@ -38,59 +38,26 @@ pub struct CheckProofArgs {
     json: bool,
 }
 
-fn parse_root(s: &str) -> Result<(Option<u64>, ObjectId), CliError> {
-    let bad = || {
-        CliError::new(format!(
-            "--root {s:?}: give the 64 hex digits of a root, optionally after SIZE: (e.g. 6:3f2a…)"
-        ))
-    };
-    let (size, hash) = match s.split_once(':') {
-        Some((n, h)) => (Some(n.trim().parse::<u64>().map_err(|_| bad())?), h),
-        None => (None, s),
-    };
-    Ok((size, hash.trim().parse().map_err(|_| bad())?))
-}
-
 pub fn run_check_proof(_env: &Env, args: CheckProofArgs) -> Result<Exit, CliError> {
-    let roots = args
+    let given = |e: GivenError| CliError::new(e.to_string());
+    let roots: Vec<_> = args
         .root
         .iter()
         .map(|r| parse_root(r))
-        .collect::<Result<Vec<_>, _>>()?;
-    let cannot =
-        |p: &PathBuf, e: std::io::Error| CliError::new(format!("cannot read {}: {e}", p.display()));
-    // A proof is small; refuse anything that is not.
-    let mut text = Vec::new();
-    std::fs::File::open(&args.proof)
-        .and_then(|f| f.take(16 << 20).read_to_end(&mut text))
-        .map_err(|e| cannot(&args.proof, e))?;
-    let proof: ProofFile = serde_json::from_slice(&text).map_err(|e| {
-        CliError::new(format!(
-            "{} is not a vellum proof ({e}); proofs are the JSON `vellum proof` prints",
-            args.proof.display()
-        ))
-    })?;
-    let file = match &args.file {
-        Some(p) => {
-            let mut hasher = blake3::Hasher::new();
-            let f = std::fs::File::open(p).map_err(|e| cannot(p, e))?;
-            hasher.update_reader(f).map_err(|e| cannot(p, e))?;
-            Some(ObjectId::from_bytes(*hasher.finalize().as_bytes()))
-        }
-        None => None,
-    };
+        .collect::<Result<_, _>>()
+        .map_err(given)?;
+    let proof = read_proof(&args.proof).map_err(given)?;
+    let file = args
+        .file
+        .as_deref()
+        .map(hash_file)
+        .transpose()
+        .map_err(given)?;
     let check = ProofCheck::from(proof.check(&roots, file));
     let mut out = std::io::stdout().lock();
-    if args.json {
-        serde_json::to_writer(&mut out, &check).map_err(std::io::Error::other)?;
-        writeln!(out)?;
-    } else if let Some(failure) = &check.failure {
-        writeln!(out, "proof FAILS: {failure}")?;
-    } else {
-        writeln!(out, "proof holds")?;
-        for s in &check.statements {
-            writeln!(out, "  {s}")?;
-        }
+    match args.json {
+        true => json_line(&mut out, &check)?,
+        false => vellum::render::reports::proof_check(&mut out, &check)?,
     }
     Ok(if check.holds { Exit::Ok } else { Exit::Found })
 }

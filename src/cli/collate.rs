@@ -5,7 +5,6 @@ use std::io::Write;
 use clap::ValueEnum;
 
 use vellum::query::{self, CollateError, CollatedCopy};
-use vellum::render::snippet;
 use vellum::render::tables::{self, CopyHead};
 use vellum::republish;
 
@@ -64,13 +63,11 @@ pub fn run_collate(env: &Env, args: CollateArgs) -> Result<Exit, CliError> {
         .iter()
         .map(|t| super::env::anchored(t))
         .collect();
-    let c =
-        query::collation(&archive, &index, &targets, args.ignore_boilerplate).map_err(
-            |e| match e {
-                CollateError::Store(e) => e.into(),
-                e => CliError::new(e.to_string()),
-            },
-        )?;
+    let c = query::collation(&archive, &index, &targets, args.ignore_boilerplate);
+    let c = c.map_err(|e| match e {
+        CollateError::Store(e) => e.into(),
+        e => CliError::new(e.to_string()),
+    })?;
     let mut out = pager::output(env);
     let heads: Vec<CopyHead> = c.copies.iter().map(CollatedCopy::head).collect();
     let format = if args.json { Format::Json } else { args.format };
@@ -80,11 +77,7 @@ pub fn run_collate(env: &Env, args: CollateArgs) -> Result<Exit, CliError> {
         Format::Terminal => {
             tables::collation(&mut out, &heads, &c.rows, &table(env))?;
             if let Some(l) = &c.lineage {
-                writeln!(out)?;
-                writeln!(out, "{}", snippet(&l.evidence, 1000))?;
-                for d in &l.derived {
-                    writeln!(out, "{}", snippet(&d.evidence, 1000))?;
-                }
+                tables::lineage(&mut out, l)?;
             }
         }
     }

@@ -1,13 +1,12 @@
 //! `vellum diff A [B]`
 
 use std::io::Write;
-use std::path::Path;
 
 use clap::ValueEnum;
 
 use vellum::query::{self, CompareError, ReadAs, SideText};
-use vellum::render::{self, RenderOptions, Side};
-use vellum::store::{Address, Archive, Resolved};
+use vellum::render::{self, RenderOptions};
+use vellum::store::Archive;
 
 use super::common::IgnoreArgs;
 use super::env::{CliError, Env, Exit};
@@ -72,71 +71,27 @@ pub struct DiffArgs {
     ignore: IgnoreArgs,
 }
 
-fn is_path(arg: &str) -> bool {
-    // A URL is an address (its document), never a file.
-    arg == "-" || !vellum::store::is_url(arg) && (arg.contains('/') || Path::new(arg).is_file())
-}
-
-/// An argument that names no file but looks like a file name (`a.txt`):
-/// when it is no address either, the missing file is what to report.
-fn looks_like_file(arg: &str) -> bool {
-    Path::new(arg).extension().is_some_and(|e| {
-        e.to_str()
-            .is_some_and(|e| e.chars().any(|c| c.is_ascii_alphabetic()))
-    })
-}
-
-fn compare_error(e: CompareError) -> CliError {
-    match e {
-        CompareError::Store(e) => e.into(),
-        CompareError::NotText {
-            label,
-            capture: Some(c),
-        } => CliError::new(format!(
-            "{label} is not UTF-8 text; vellum diffs text only (`vellum show --raw {}` prints its bytes)",
-            c.0.short()
-        )),
-        CompareError::NotText { label, .. } => CliError::new(format!(
-            "{label} is not text (binary bytes); vellum diffs text only (--type text reads it as text)"
-        )),
+impl From<CompareError> for CliError {
+    fn from(e: CompareError) -> CliError {
+        match e {
+            CompareError::Store(e) => e.into(),
+            CompareError::NotText {
+                label,
+                capture: Some(c),
+            } => CliError::new(format!(
+                "{label} is not UTF-8 text; vellum diffs text only (`vellum show --raw {}` prints its bytes)",
+                c.0.short()
+            )),
+            CompareError::NotText { label, .. } => CliError::new(format!(
+                "{label} is not text (binary bytes); vellum diffs text only (--type text reads it as text)"
+            )),
+            e => CliError::new(e.to_string()),
+        }
     }
 }
 
-/// A file or standard input, read as `add` reads it (within its size limit).
-fn load_file(arg: &str, how: ReadAs) -> Result<SideText, CliError> {
-    let bytes = super::input::read_input(Path::new(arg)).map_err(CliError::new)?;
-    let (label, name) = if arg == "-" {
-        ("standard input", None)
-    } else {
-        (arg, Some(arg))
-    };
-    let mut side = query::given_text(label, name, &bytes, how).map_err(compare_error)?;
-    side.label = arg.to_owned();
-    Ok(side)
-}
-
-fn load_capture(archive: &Archive, resolved: Resolved) -> Result<SideText, CliError> {
-    query::archived_text(archive, resolved).map_err(compare_error)
-}
-
-/// How a side is shown.
-fn render_side(s: &SideText) -> Side {
-    match &s.archived {
-        Some(a) => a.rendered(),
-        None => Side {
-            title: s.title.clone(),
-            ..Side::named(&s.label)
-        },
-    }
-}
-
-fn parse_addr(s: &str) -> Result<Address, CliError> {
-    super::env::anchored(s)
-        .parse()
-        .map_err(|e| CliError::new(format!("{e}")))
-}
-
-/// The two sides the arguments name.
+/// The two sides the arguments name (`archive`: the store, opened when an
+/// argument may be an address).
 fn sides(
     args: &DiffArgs,
     archive: Option<&Result<Archive, CliError>>,
@@ -149,44 +104,28 @@ fn sides(
         Ok(a) => Ok(a),
         Err(e) => Err(CliError::new(e.to_string())),
     };
-    let load = |arg: &str| -> Result<SideText, CliError> {
-        if is_path(arg) {
-            return load_file(arg, how);
-        }
-        let no_file = || {
-            CliError::new(format!(
-                "cannot read {arg}: no such file (and no archived document or capture by that name)"
-            ))
-        };
-        let archive = match opened() {
-            Ok(a) => a,
-            Err(_) if looks_like_file(arg) => return Err(no_file()),
-            Err(e) => return Err(e),
-        };
-        let r = match parse_addr(arg).and_then(|a| Ok(query::resolve(archive, &a)?)) {
-            Ok(r) => r,
-            Err(_) if looks_like_file(arg) => return Err(no_file()),
-            Err(e) => return Err(e),
-        };
-        load_capture(archive, r)
-    };
+    let now = super::env::clock();
     if let Some(b) = &args.b {
+        let load = |arg: &str| query::named_side(opened, arg, now, how);
         return Ok((load(&args.a)?, load(b)?));
     }
-    if is_path(&args.a) {
+    if query::names_file(&args.a) {
         return Err(CliError::new(
             "diffing a file needs two arguments: vellum diff OLD NEW",
         ));
     }
     let archive = opened()?;
-    let r = query::resolve(archive, &parse_addr(&args.a)?)?;
+    let r = query::resolve(archive, &super::env::address(&args.a)?)?;
     let Some(prev) = query::previous(&r) else {
         return Err(CliError::new(format!(
             "{} is the first version of {}: nothing to diff it against; give two addresses",
             r.label, r.doc
         )));
     };
-    Ok((load_capture(archive, prev)?, load_capture(archive, r)?))
+    Ok((
+        query::archived_text(archive, prev)?,
+        query::archived_text(archive, r)?,
+    ))
 }
 
 pub fn run_diff(env: &Env, args: DiffArgs) -> Result<Exit, CliError> {
@@ -195,8 +134,8 @@ pub fn run_diff(env: &Env, args: DiffArgs) -> Result<Exit, CliError> {
             "only one side can be read from standard input; give a file or address for the other",
         ));
     }
-    let needs_store = !is_path(&args.a)
-        || args.b.as_deref().is_none_or(|b| !is_path(b))
+    let needs_store = !query::names_file(&args.a)
+        || args.b.as_deref().is_none_or(|b| !query::names_file(b))
         || args.ignore.ignore_boilerplate;
     let archive = if needs_store { Some(env.open()) } else { None };
     let (old, new) = sides(&args, archive.as_ref())?;
@@ -207,7 +146,7 @@ pub fn run_diff(env: &Env, args: DiffArgs) -> Result<Exit, CliError> {
     // Scored as given: the texts, without the source's boilerplate context.
     let scored = (args.stat || args.json || matches!(args.format, Format::Json))
         .then(|| vellum::significance::score(&old.text, &new.text, &Default::default()));
-    let (old, new) = (render_side(&old), render_side(&new));
+    let (old, new) = (old.rendered(), new.rendered());
     let ropts = RenderOptions {
         color: env.color,
         context: args.context,

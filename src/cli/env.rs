@@ -2,11 +2,13 @@
 //! errors for the user ([`CliError`]) and the exit codes they map to.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use vellum::error::ErrorKind;
 use vellum::store::StoreError;
 use vellum::store::{Archive, Location, Mode};
+
+pub use vellum::store::find_store;
 
 /// Exit codes, as documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,25 +33,6 @@ pub struct Env {
     /// Output may go through a pager: stdout is a terminal and no `--no-pager`.
     pub page: bool,
     pub width: usize,
-}
-
-/// The store a command uses, found as git finds its repository: `--store`,
-/// else `$VELLUM_STORE`, else the store enclosing `cwd`, else `./store`.
-pub fn find_store(flag: Option<&Path>, var: Option<&std::ffi::OsStr>, cwd: &Path) -> PathBuf {
-    if let Some(dir) = flag {
-        return dir.to_owned();
-    }
-    if let Some(v) = var.filter(|v| !v.is_empty()) {
-        return PathBuf::from(v);
-    }
-    // A store directory holds a VELLUM marker file; `objects/packs` below it
-    // is still inside that store.
-    for dir in cwd.ancestors() {
-        if dir.join("VELLUM").is_file() {
-            return dir.to_owned();
-        }
-    }
-    PathBuf::from("store")
 }
 
 impl Env {
@@ -136,28 +119,9 @@ impl From<StoreError> for CliError {
 }
 
 /// A store error as the CLI words it: the library's message, then what to
-/// do about it with this command line.
+/// do about it.
 pub fn store_message(e: &StoreError) -> String {
-    use vellum::store::AddressError;
-    let advice = match e {
-        StoreError::NoStore(dir) => format!(
-            ": create one with `vellum init {}` or point --store / VELLUM_STORE at one",
-            dir.display()
-        ),
-        StoreError::NotAStore(_) => ": choose another directory with --store".into(),
-        StoreError::Format { .. } => "; upgrade vellum".into(),
-        StoreError::Catalog { .. } => "; rebuild it from the objects with `vellum reindex`".into(),
-        StoreError::Missing { .. } | StoreError::Damaged { .. } => {
-            "; run `vellum verify` for a full report".into()
-        }
-        StoreError::ChainTooDeep { .. } => "; run `vellum verify`".into(),
-        StoreError::Unindexed(_) => "; run `vellum reindex`".into(),
-        StoreError::Address(AddressError::OnlyFlagged { doc }) => {
-            format!("; `vellum log {doc} --captures` lists them")
-        }
-        _ => String::new(),
-    };
-    format!("{e}{advice}")
+    format!("{e}{}", e.advice())
 }
 
 impl From<std::io::Error> for CliError {
@@ -185,6 +149,27 @@ pub fn anchored(addr: &str) -> String {
     vellum::when::anchor_address(addr, clock()).into_owned()
 }
 
+/// An address as typed, parsed ([`anchored`] first).
+pub fn address(addr: &str) -> Result<vellum::store::Address, CliError> {
+    anchored(addr)
+        .parse()
+        .map_err(|e| CliError::new(format!("{e}")))
+}
+
+/// A time option as typed (`--since 2019-02-12`, `--since 1d`: counted
+/// back from now; `end_of_day`: a date alone means its end).
+pub fn time_arg(
+    flag: &str,
+    s: Option<&str>,
+    end_of_day: bool,
+) -> Result<Option<time::OffsetDateTime>, CliError> {
+    let now = time::OffsetDateTime::now_utc();
+    let parsed = s.map(|s| vellum::when::parse_time_relative(s, end_of_day, now));
+    parsed
+        .transpose()
+        .map_err(|e| CliError::new(format!("{flag}: {e}")))
+}
+
 /// The address forms, one a line, as `show --help` and `diff --help` list
 /// them (the top-level `--help`, `cli::ADDRESS_HELP`, says more of each).
 macro_rules! address_forms {
@@ -205,8 +190,6 @@ pub(crate) use address_forms;
 
 #[cfg(test)]
 mod tests {
-    use std::path::Path;
-
     use vellum::error::ErrorKind;
     use vellum::store::StoreError;
 
@@ -229,27 +212,5 @@ mod tests {
         for e in [missing, busy, pipe] {
             assert_eq!(e.exit(), Exit::Error);
         }
-    }
-
-    #[test]
-    fn store_is_found_as_git_finds_its_repository() {
-        let tmp = tempfile::tempdir().unwrap();
-        let store = tmp.path().join("archive");
-        let deep = store.join("objects/packs");
-        std::fs::create_dir_all(&deep).unwrap();
-        std::fs::write(store.join("VELLUM"), "vellum store\nformat 1\n").unwrap();
-        let elsewhere = tmp.path().join("elsewhere");
-        std::fs::create_dir_all(&elsewhere).unwrap();
-        let flag = Path::new("/flag");
-        let var = std::ffi::OsStr::new("/var");
-        assert_eq!(find_store(Some(flag), Some(var), &deep), flag);
-        assert_eq!(find_store(None, Some(var), &deep), Path::new("/var"));
-        assert_eq!(find_store(None, None, &deep), store);
-        assert_eq!(find_store(None, None, &store), store);
-        assert_eq!(
-            find_store(None, Some(std::ffi::OsStr::new("")), &deep),
-            store
-        );
-        assert_eq!(find_store(None, None, &elsewhere), Path::new("store"));
     }
 }

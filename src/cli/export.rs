@@ -1,9 +1,11 @@
 //! `vellum export --warc OUT.warc.gz [DOC|ADDR...]`, `vellum export --pywb DIR`
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use vellum::store::{Archive, CaptureId, StoreError};
-use vellum::warc::export::{ExportError, select, unexportable, write_warc_file};
+use vellum::warc::export::{
+    ExportError, describe_unexportable, select, unexportable, write_warc_file,
+};
 
 use super::env::{CliError, Env, Exit};
 
@@ -95,7 +97,7 @@ pub fn run_export(env: &Env, args: ExportArgs) -> Result<Exit, CliError> {
         eprintln!(
             "vellum: skipped {} damaged capture(s): {} (`vellum verify` says more)",
             skipped.len(),
-            describe(&archive, &skipped)
+            describe_unexportable(&archive, &skipped)
         );
     }
     Ok(if skipped.is_empty() {
@@ -107,48 +109,23 @@ pub fn run_export(env: &Env, args: ExportArgs) -> Result<Exit, CliError> {
 
 /// An export error; for damage, every damaged capture is named (not only
 /// the first one met), and nothing was written.
-fn damage_error(
-    e: ExportError,
-    archive: &Archive,
-    chosen: &[CaptureId],
-    out: &std::path::Path,
-) -> CliError {
+fn damage_error(e: ExportError, archive: &Archive, chosen: &[CaptureId], out: &Path) -> CliError {
     match e {
-        ExportError::Store(e) if is_damage(&e) => {
+        ExportError::Store(StoreError::Damaged { .. } | StoreError::Missing { .. }) => {
             let damaged = unexportable(archive, chosen);
             CliError::new(format!(
                 "{} of {} capture(s) cannot be exported: {}; nothing was written. \
                  `vellum export --skip-damaged` writes the others, `vellum repair` heals them",
                 damaged.len(),
                 chosen.len(),
-                describe(archive, &damaged)
+                describe_unexportable(archive, &damaged)
             ))
         }
         e => export_error(e, out),
     }
 }
 
-fn is_damage(e: &StoreError) -> bool {
-    matches!(e, StoreError::Damaged { .. } | StoreError::Missing { .. })
-}
-
-/// `DOC capture ID (why)` for each.
-fn describe(archive: &Archive, damaged: &[(CaptureId, StoreError)]) -> String {
-    damaged
-        .iter()
-        .map(|(id, e)| {
-            let doc = archive
-                .capture_row(id)
-                .ok()
-                .flatten()
-                .map_or_else(String::new, |r| format!("{} ", r.doc));
-            format!("{doc}capture {} ({e})", id.0.short())
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-fn export_error(e: ExportError, out: &std::path::Path) -> CliError {
+fn export_error(e: ExportError, out: &Path) -> CliError {
     match e {
         ExportError::Store(e) => e.into(),
         ExportError::Io(e) => CliError::new(format!("cannot write {}: {e}", out.display())),

@@ -2,11 +2,9 @@
 //! without archiving anything.
 
 use std::io::Write;
-use std::path::Path;
 
-use vellum::capture::{self, HttpFetcher};
-use vellum::ingest::detect::Kind;
-use vellum::ingest::{PrepareHints, prepare};
+use vellum::capture::{self, CaptureError, ExtractError, HttpFetcher};
+use vellum::query::ReadAs;
 
 use super::env::{CliError, Env, Exit};
 use super::web::{self, TypeArg};
@@ -41,58 +39,31 @@ pub struct ExtractArgs {
 }
 
 pub fn run_extract(_env: &Env, args: ExtractArgs) -> Result<Exit, CliError> {
-    let forced_encoding = web::encoding_arg(args.encoding.as_deref())?;
-    let (bytes, page_url, content_type, name, fetched) = if web::is_url(&args.input) {
-        let cfg = web::fetch_config(args.timeout);
-        let f = capture::fetch(&mut HttpFetcher, &args.input, &cfg)
-            .map_err(|e| CliError::new(e.to_string()))?;
-        if !f.is_success() {
-            let e = capture::status_error(&f);
-            return Err(CliError::new(format!("{e}; nothing to extract")));
-        }
-        let ct = f.header("content-type").map(str::to_owned);
-        let url = f.final_url.to_string();
-        let body = f.body.clone();
-        (body, Some(url.clone()), ct, Some(url), Some(f))
-    } else {
-        let path = Path::new(&args.input);
-        let bytes = super::input::read_input(path).map_err(CliError::new)?;
-        let name = (args.input != "-").then(|| args.input.clone());
-        (bytes, args.url.clone(), None, name, None)
+    let how = ReadAs {
+        forced_type: args.kind.map(Into::into),
+        forced_encoding: web::encoding_arg(args.encoding.as_deref())?,
     };
-    let p = prepare(
-        &bytes,
-        PrepareHints {
-            forced_type: args.kind.map(Into::into),
-            forced_encoding,
-            name: name.as_deref(),
-            content_type: content_type.as_deref(),
-            page_url: page_url.as_deref(),
-        },
+    let cfg = web::fetch_config(args.timeout);
+    let got = capture::extract(
+        &mut HttpFetcher,
+        &args.input,
+        args.url.as_deref(),
+        how,
+        &cfg,
     );
-    if p.kind == Kind::Binary {
-        return Err(CliError::new(format!(
-            "{} is binary ({} bytes, {}); there is no text to extract",
-            args.input,
-            bytes.len(),
-            p.media_type
-        )));
-    }
-    let text = p.text.clone().ok_or_else(|| {
-        CliError::new(format!(
-            "{}: its decoded text is over the size limit; nothing to print",
-            args.input
-        ))
+    let item = got.map_err(|e| match e {
+        ExtractError::Capture(e @ CaptureError::Status { .. }) => {
+            CliError::new(format!("{e}; nothing to extract"))
+        }
+        e => CliError::new(e.to_string()),
     })?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        let item = capture::Extracted::new(&p, text, page_url.as_deref(), fetched.as_ref());
-        super::common::json_line(&mut out, &item)?;
-    } else {
-        out.write_all(text.as_bytes())?;
-        if let Some(flag) = p.article.as_ref().and_then(|a| a.flag.as_deref()) {
-            eprintln!("vellum: warning: {flag}; `vellum add` would archive it flagged");
-        }
+        return super::common::json_line(&mut out, &item).map(|_| Exit::Ok);
+    }
+    out.write_all(item.text.as_bytes())?;
+    if let Some(flag) = &item.flag {
+        eprintln!("vellum: warning: {flag}; `vellum add` would archive it flagged");
     }
     Ok(Exit::Ok)
 }

@@ -12,7 +12,9 @@ use vellum::warc::importer::{
 };
 
 use super::add::print_added;
+use super::common::json_line;
 use super::env::{CliError, Env, Exit, store_message};
+use super::progress::Progress;
 
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:
@@ -69,10 +71,11 @@ pub fn run_import(env: &Env, args: ImportArgs) -> Result<Exit, CliError> {
         accept_bad_digests: args.accept_bad_digests,
     };
     let mut out = std::io::stdout().lock();
+    let mut progress = Progress::new(env, "reading records");
     let mut printed = Ok(());
     let mut on = |e: Event<'_>| match e {
         Event::Waiting if env.notes => eprintln!("vellum: waiting for another writer to finish…"),
-        Event::Records(n) if env.progress => eprint!("\rvellum: {n} records read…"),
+        Event::Records(n) => progress.update(n as usize, 0),
         Event::Archived { added, .. } => {
             for a in added {
                 if printed.is_ok() {
@@ -100,6 +103,7 @@ pub fn run_import(env: &Env, args: ImportArgs) -> Result<Exit, CliError> {
             imp.finish()
         }
     };
+    drop(progress);
     printed?;
     for w in &report.warnings {
         eprintln!("vellum: {}", warning(w));
@@ -177,10 +181,9 @@ fn outcome(report: &ImportReport, files: usize, strict: bool) -> Result<Exit, Cl
     })
 }
 
-fn print_summary(out: &mut dyn Write, s: &ImportSummary, json: bool) -> std::io::Result<()> {
-    if json {
-        let line = serde_json::to_string(&SummaryLine { summary: s })?;
-        return writeln!(out, "{line}");
+fn print_summary(out: &mut dyn Write, s: &ImportSummary, json: bool) -> Result<(), CliError> {
+    match json {
+        true => json_line(out, &SummaryLine { summary: s }),
+        false => Ok(writeln!(out, "{s}")?),
     }
-    writeln!(out, "{s}")
 }

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use vellum::store::{Archive, Initialized};
 
+use super::common::json_line;
 use super::env::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
@@ -21,12 +22,13 @@ pub fn run_init(env: &Env, args: InitArgs) -> Result<Exit, CliError> {
     let (_, created) = Archive::init(&dir)?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        let init = Initialized {
-            store: dir,
-            created,
-        };
-        serde_json::to_writer(&mut out, &init).map_err(std::io::Error::other)?;
-        writeln!(out)?;
+        json_line(
+            &mut out,
+            &Initialized {
+                store: dir,
+                created,
+            },
+        )?;
     } else if created {
         writeln!(
             out,

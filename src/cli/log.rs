@@ -2,17 +2,17 @@
 
 use std::io::Write;
 
-use vellum::ingest::DocName;
 use vellum::query::Side;
 use vellum::query::{self, VersionQuery, VersionRow, Window};
 use vellum::render::{RenderOptions, listing};
+use vellum::significance::Index;
 use vellum::store::{Archive, History};
-use vellum::when::parse_time_relative;
 
 use vellum::query::items::{CaptureItem, DocumentItem, VersionItem};
 
+use super::changes::index_error;
 use super::common::{IgnoreArgs, json_line, table};
-use super::env::{CliError, Env, Exit};
+use super::env::{CliError, Env, Exit, time_arg};
 
 #[derive(clap::Args, Debug)]
 #[command(
@@ -105,14 +105,14 @@ pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
         out.flush()?;
         return Ok(Exit::Ok);
     };
-    let cut = env.stdout_is_terminal && !args.json;
     // A name or a URL; an unknown one gets "did you mean".
     let doc = archive.document(doc)?;
-    let history = archive.history(doc.as_str())?;
+    let (doc, cut) = (doc.as_str(), env.stdout_is_terminal);
+    let history = archive.history(doc)?;
     if args.checks {
-        log_checks(&mut out, &archive, doc.as_str(), &args)?;
+        log_checks(&mut out, &archive, doc, &args)?;
     } else if args.captures {
-        let rows = query::captures_in(&archive, &history, doc.as_str(), &window)?;
+        let rows = query::captures_in(&archive, &history, doc, &window)?;
         if !args.json {
             listing::captures_header(&mut out)?;
         }
@@ -120,11 +120,10 @@ pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
             match args.json {
                 true => json_line(&mut out, &CaptureItem::from(c))?,
                 false => {
-                    let flag = flag_of(&archive, c)?;
-                    let row = &c.row;
+                    let flag = c.flag(&archive)?;
                     listing::capture_row(
                         &mut out,
-                        row,
+                        &c.row,
                         c.captured_at,
                         c.version,
                         flag.as_deref(),
@@ -142,44 +141,31 @@ pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
             .diffs(args.patch || args.stat);
         let bp = args.ignore.boilerplate(Some(&archive))?;
         let rows = query::versions_matching(&archive, &history, &q, &bp)?;
-        log_versions(env, &archive, &mut out, &doc, &history, &rows, &args, cut)?;
+        log_versions(env, &archive, &mut out, doc, &history, &rows, &args)?;
         if !args.json && !args.patch && !args.stat {
-            let captures = query::captures_in(&archive, &history, doc.as_str(), &window)?;
+            let captures = query::captures_in(&archive, &history, doc, &window)?;
             let mut flagged = Vec::new();
             for c in captures.iter().filter(|c| c.row.flagged) {
-                let flag = flag_of(&archive, c)?.unwrap_or_default();
-                flagged.push((&c.row, c.captured_at, flag));
+                flagged.push((&c.row, c.captured_at, c.flag(&archive)?.unwrap_or_default()));
             }
             listing::flagged_rows(&mut out, &flagged)?;
         }
     }
     // Only for people: the story line is no part of the JSON.
     if !args.json
-        && let Some(s) = query::story_of(&archive, doc.as_str())
+        && let Some(s) = query::story_of(&archive, doc)
     {
-        listing::story_line(&mut out, &s, doc.as_str())?;
+        listing::story_line(&mut out, &s, doc)?;
     }
     out.flush()?;
     Ok(Exit::Ok)
-}
-
-/// Why a flagged capture is no version (its record's flag, as `HTTP 404
-/// Not Found`); `None` for any other.
-fn flag_of(
-    archive: &vellum::store::Archive,
-    c: &query::CaptureSighting,
-) -> Result<Option<String>, CliError> {
-    Ok(match c.row.flagged {
-        true => archive.record(&c.row.id)?.flag,
-        false => None,
-    })
 }
 
 /// `--checks`: one row per check (time, outcome, detail, version), or
 /// one JSON object each.
 fn log_checks(
     out: &mut dyn Write,
-    archive: &vellum::store::Archive,
+    archive: &Archive,
     doc: &str,
     args: &LogArgs,
 ) -> Result<(), CliError> {
@@ -187,48 +173,25 @@ fn log_checks(
     if args.reverse {
         rows.reverse();
     }
-    if let Some(n) = args.max_count {
-        let skip = rows.len().saturating_sub(n);
-        rows.drain(..skip);
-    }
+    rows.drain(
+        ..rows
+            .len()
+            .saturating_sub(args.max_count.unwrap_or(usize::MAX)),
+    );
     for c in &rows {
-        if args.json {
-            json_line(out, c)?;
-            continue;
+        match args.json {
+            true => json_line(out, c)?,
+            false => vellum::render::reports::check(out, c)?,
         }
-        let detail = [
-            c.status.map(|s| format!("HTTP {s}")),
-            c.location.as_ref().map(|l| format!("to {l}")),
-            c.error.clone(),
-            c.version.map(|v| format!("@{v}")),
-            c.returns_to.map(|v| format!("returns to @{v}")),
-        ];
-        let detail: Vec<String> = detail.into_iter().flatten().collect();
-        writeln!(
-            out,
-            "{}  {}  {:<12}  {}",
-            &c.id[..12],
-            c.checked_at,
-            c.outcome.as_str(),
-            detail.join("  ")
-        )?;
     }
     Ok(())
 }
 
 /// The time window and row limits asked for.
 fn window(args: &LogArgs) -> Result<Window, CliError> {
-    let now = time::OffsetDateTime::now_utc();
-    let when = |s: &Option<String>, end: bool, flag: &str| {
-        s.as_deref()
-            .map(|s| {
-                parse_time_relative(s, end, now).map_err(|e| CliError::new(format!("{flag}: {e}")))
-            })
-            .transpose()
-    };
     Ok(Window {
-        since: when(&args.since, false, "--since")?,
-        until: when(&args.until, true, "--until")?,
+        since: time_arg("--since", args.since.as_deref(), false)?,
+        until: time_arg("--until", args.until.as_deref(), true)?,
         max: args.max_count,
         reverse: args.reverse,
     })
@@ -236,16 +199,14 @@ fn window(args: &LogArgs) -> Result<Window, CliError> {
 
 /// The versions: a table, a JSON object each, or (-p, --stat) each
 /// version's change against the version before it.
-#[allow(clippy::too_many_arguments)]
 fn log_versions(
     env: &Env,
     archive: &Archive,
     out: &mut dyn Write,
-    doc: &DocName,
+    doc: &str,
     history: &History,
     rows: &[VersionRow],
     args: &LogArgs,
-    cut: bool,
 ) -> Result<(), CliError> {
     let table = !args.json && !args.patch && !args.stat;
     if table {
@@ -256,34 +217,36 @@ fn log_versions(
         width: env.width,
         ..RenderOptions::default()
     };
-    let side = |n: u64| Side::of_version(doc.as_str(), &history.versions[n as usize - 1]);
-    let mut scores = super::changes::open_index(env, archive)?;
+    let side = |n: u64| Side::of_version(doc, &history.versions[n as usize - 1]).rendered();
+    let mut scores = Index::read(archive).map_err(index_error)?;
     for row in rows {
         let v = &row.version;
-        let significance = super::changes::score_of(&mut scores, archive, history, v)?;
+        let significance =
+            query::significance_of(&mut scores, archive, history, v).map_err(index_error)?;
         if args.json {
-            let item = VersionItem::new(doc.as_str(), row, args.stat, args.patch)
-                .with_significance(significance);
-            json_line(out, &item)?;
+            let item = VersionItem::new(doc, row, args.stat, args.patch);
+            json_line(out, &item.with_significance(significance))?;
         } else if table {
             let score = significance.map(|s| s.value);
-            listing::version_row(out, v, row.words, row.change, score, cut)?;
+            listing::version_row(out, v, row.words, row.change, score, env.stdout_is_terminal)?;
         } else {
             let sides = row
                 .diff
                 .as_ref()
-                .map(|_| (side(v.number - 1).rendered(), side(v.number).rendered()));
+                .map(|_| (side(v.number - 1), side(v.number)));
+            let diff = row
+                .diff
+                .as_ref()
+                .zip(sides.as_ref())
+                .map(|(d, (o, n))| (d, o, n));
+            let (words, stat, significance) = (row.words, args.stat, significance.as_ref());
             let change = listing::VersionChange {
-                doc: doc.as_str(),
+                doc,
                 version: v,
-                words: row.words,
-                diff: row
-                    .diff
-                    .as_ref()
-                    .zip(sides.as_ref())
-                    .map(|(d, (o, n))| (d, o, n)),
-                stat: args.stat,
-                significance: significance.as_ref(),
+                words,
+                diff,
+                stat,
+                significance,
             };
             listing::version_change(out, &change, &ropts)?;
         }

@@ -71,6 +71,7 @@ pub fn run_man(args: ManArgs, mut cmd: Command) -> Result<Exit, CliError> {
             sub.clone().name(name).version(env!("CARGO_PKG_VERSION")),
         ));
     }
+    let n = pages.len();
     for (file, page) in pages {
         let mut buf = Vec::new();
         clap_mangen::Man::new(page).render(&mut buf)?;
@@ -78,11 +79,7 @@ pub fn run_man(args: ManArgs, mut cmd: Command) -> Result<Exit, CliError> {
     }
     writeln!(
         std::io::stdout().lock(),
-        "wrote {} man pages into {}",
-        cmd.get_subcommands()
-            .filter(|s| s.get_name() != "help" && !s.is_hide_set())
-            .count()
-            + 1,
+        "wrote {n} man pages into {}",
         dir.display()
     )?;
     Ok(Exit::Ok)

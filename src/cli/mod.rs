@@ -11,7 +11,6 @@ mod export;
 mod extract;
 mod import;
 mod init;
-mod input;
 mod log;
 mod manuals;
 pub mod pager;

@@ -16,10 +16,13 @@ const QUIET_FOR: Duration = Duration::from_secs(1);
 /// Redraws at most this often.
 const REDRAW: Duration = Duration::from_millis(100);
 
-/// Erases the progress line.
-fn clear() {
+/// Draws `vellum: TEXT` over the progress line (empty: erases it).
+fn draw(text: &str) {
     let mut err = std::io::stderr().lock();
-    let _ = write!(err, "\r\x1b[2K");
+    let _ = match text {
+        "" => write!(err, "\r\x1b[2K"),
+        _ => write!(err, "\r\x1b[2Kvellum: {text}"),
+    };
     let _ = err.flush();
 }
 
@@ -53,20 +56,39 @@ impl Progress {
             return;
         }
         self.last = Some(now);
-        let mut err = std::io::stderr().lock();
-        let _ = if total > 0 {
-            write!(err, "\r\x1b[2Kvellum: {} {done}/{total}", self.label)
-        } else {
-            write!(err, "\r\x1b[2Kvellum: {} {done}", self.label)
-        };
-        let _ = err.flush();
+        match total {
+            0 => draw(&format!("{} {done}", self.label)),
+            _ => draw(&format!("{} {done}/{total}", self.label)),
+        }
     }
 }
 
 impl Drop for Progress {
     fn drop(&mut self) {
         if self.last.is_some() {
-            clear();
+            draw("");
+        }
+    }
+}
+
+/// Work in named steps: a [`Progress`] for each step in turn.
+pub struct Steps<'a> {
+    env: &'a Env,
+    current: Option<(String, Progress)>,
+}
+
+impl<'a> Steps<'a> {
+    pub fn new(env: &'a Env) -> Steps<'a> {
+        Steps { env, current: None }
+    }
+
+    /// `done` of `total` units of `step` are done.
+    pub fn update(&mut self, step: &str, done: usize, total: usize) {
+        if self.current.as_ref().is_none_or(|(s, _)| s != step) {
+            self.current = Some((step.to_owned(), Progress::new(self.env, step)));
+        }
+        if let Some((_, p)) = self.current.as_mut() {
+            p.update(done, total);
         }
     }
 }
@@ -98,14 +120,11 @@ impl Spinner {
                 }
                 let elapsed = start.elapsed();
                 if elapsed >= QUIET_FOR {
-                    let mut err = std::io::stderr().lock();
-                    let _ = write!(
-                        err,
-                        "\r\x1b[2Kvellum: {label}… {} {}s",
+                    draw(&format!(
+                        "{label}… {} {}s",
                         FRAMES[frame % 4],
                         elapsed.as_secs()
-                    );
-                    let _ = err.flush();
+                    ));
                     frame += 1;
                     drawn = true;
                 }
@@ -125,7 +144,7 @@ impl Drop for Spinner {
         if let Some(t) = self.thread.take() {
             t.thread().unpark();
             if t.join().unwrap_or(false) {
-                clear();
+                draw("");
             }
         }
     }

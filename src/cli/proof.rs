@@ -4,7 +4,6 @@ use std::io::Write;
 
 use vellum::custody::{self, proof::ProofFile};
 use vellum::query::{self, ProofQueryError};
-use vellum::store::Address;
 
 use super::env::{CliError, Env, Exit};
 
@@ -45,9 +44,7 @@ pub fn run_proof(env: &Env, args: ProofArgs) -> Result<Exit, CliError> {
             ProofFile::consistency(&tree, old, new).map_err(|e| CliError::new(e.to_string()))?
         }
         (None, Some(addr)) => {
-            let addr: Address = super::env::anchored(addr)
-                .parse()
-                .map_err(|e| CliError::new(format!("{e}")))?;
+            let addr = super::env::address(addr)?;
             query::inclusion_proof(&archive, &addr, args.size).map_err(|e| match e {
                 ProofQueryError::Store(e) => e.into(),
                 e @ ProofQueryError::NotLogged(_) => {

@@ -1,11 +1,11 @@
 //! `vellum push REMOTE`: copy the packs the other store lacks to it.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use vellum::store::Archive;
 use vellum::store::sync::{SyncError, SyncReport, SyncSummary};
 
+use super::common::json_line;
 use super::env::{CliError, Env, Exit};
 use super::progress::Progress;
 
@@ -61,45 +61,11 @@ pub fn copy(
     })
 }
 
-pub fn print(from: &Path, to: &Path, r: SyncReport, json: bool) -> Result<(), CliError> {
+pub fn print(from: &Path, to: &Path, report: SyncReport, json: bool) -> Result<(), CliError> {
     let mut out = std::io::stdout().lock();
     if json {
-        let summary = SyncSummary {
-            from: from.to_owned(),
-            to: to.to_owned(),
-            report: r,
-        };
-        serde_json::to_writer(&mut out, &summary).map_err(std::io::Error::other)?;
-        writeln!(out)?;
-    } else {
-        writeln!(
-            out,
-            "copied {} pack(s) ({} bytes) from {} to {}; {} already there",
-            r.packs,
-            r.bytes,
-            from.display(),
-            to.display(),
-            r.present
-        )?;
-        if let Some(h) = &r.repaired {
-            writeln!(
-                out,
-                "healed {} damaged pack(s) of {} from {}: rewrote {} intact object(s), fetched {}",
-                h.packs_retired.len(),
-                to.display(),
-                from.display(),
-                h.rewritten,
-                h.fetched
-            )?;
-            for p in &h.packs_kept {
-                writeln!(
-                    out,
-                    "damaged pack {p} of {} is not whole in {} either: run `vellum verify`",
-                    to.display(),
-                    from.display()
-                )?;
-            }
-        }
+        let (from, to) = (from.to_owned(), to.to_owned());
+        return json_line(&mut out, &SyncSummary { from, to, report });
     }
-    Ok(())
+    Ok(vellum::render::reports::sync(&mut out, from, to, &report)?)
 }

@@ -1,12 +1,12 @@
 //! `vellum reextract [DOC...]`
 
-use std::io::Write;
-
-use vellum::capture::reextract::{Due, find_due, stage_superseding};
+use vellum::capture::reextract::{find_due, stage_superseding};
 use vellum::capture::{self, AddedItem};
 use vellum::ingest::extract::extractor_id;
+use vellum::render::reports;
 use vellum::store::Archive;
 
+use super::common::json_line;
 use super::env::{CliError, Env, Exit, store_message};
 use super::progress::{Progress, Spinner};
 
@@ -38,21 +38,20 @@ pub struct ReextractArgs {
 
 pub fn run_reextract(env: &Env, args: ReextractArgs) -> Result<Exit, CliError> {
     // A dry run reads only; a real one may first upgrade an older catalog.
-    let archive = if args.dry_run {
-        env.open()?
-    } else {
-        Archive::open_writable(&env.store)?.0
+    let archive = match args.dry_run {
+        true => env.open()?,
+        false => Archive::open_writable(&env.store)?.0,
     };
     // Names or URLs; an unknown one gets "did you mean".
-    let docs = args
+    let docs: Vec<_> = args
         .docs
         .iter()
         .map(|d| archive.document(d))
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<_, _>>()?;
     let mut progress = Progress::new(env, "reading HTML captures again");
     let found = find_due(&archive, &docs, &mut |n, total| progress.update(n, total))?;
-    let (due, skipped) = (found.due, found.skipped);
     drop(progress);
+    let due = found.due;
     if !found.rebuildable.is_empty() {
         let list: Vec<String> = found
             .rebuildable
@@ -66,25 +65,25 @@ pub fn run_reextract(env: &Env, args: ReextractArgs) -> Result<Exit, CliError> {
             list.join(", ")
         );
     }
-    for s in &skipped {
-        let id = s.capture.0.short();
-        eprintln!(
-            "vellum: warning: {} capture {id}: {}; skipped (run `vellum verify`)",
-            s.doc, s.error
-        );
+    for s in &found.skipped {
+        let (doc, id, e) = (&s.doc, s.capture.0.short(), &s.error);
+        eprintln!("vellum: warning: {doc} capture {id}: {e}; skipped (run `vellum verify`)");
     }
     let mut out = std::io::stdout().lock();
     if args.dry_run || due.is_empty() {
         for d in &due {
-            print_due(&mut out, d, args.json)?;
+            match args.json {
+                true => json_line(&mut out, &d.item())?,
+                false => reports::due(&mut out, &d.item())?,
+            }
         }
+        let n = due.len();
         if env.notes && args.dry_run {
-            let n = due.len();
             eprintln!("vellum: {n} capture(s) would get a new record (dry run: nothing archived)");
         } else if env.notes {
+            let id = extractor_id();
             eprintln!(
-                "vellum: every HTML capture already has the text {} makes; nothing to archive",
-                extractor_id()
+                "vellum: every HTML capture already has the text {id} makes; nothing to archive"
             );
         }
         return Ok(Exit::Ok);
@@ -101,39 +100,12 @@ pub fn run_reextract(env: &Env, args: ReextractArgs) -> Result<Exit, CliError> {
             supersedes: Some(old.to_string()),
             ..AddedItem::new(c)
         };
-        if args.json {
-            super::write::print_item(&mut out, &item, true)?;
-            continue;
+        match args.json {
+            true => json_line(&mut out, &item)?,
+            false => reports::reextracted(&mut out, &item)?,
         }
-        let version = match item.version {
-            0 => "-".to_owned(),
-            n => n.to_string(),
-        };
-        let (doc, id) = (&item.doc, &item.capture);
-        writeln!(out, "{doc}@{version} {id} reextracted (supersedes {old})")?;
     }
     drop(out);
     super::write::catch_up(env, &archive, false);
     Ok(Exit::Ok)
-}
-
-fn print_due(out: &mut dyn Write, d: &Due, json: bool) -> Result<(), CliError> {
-    let item = d.item();
-    if json {
-        return super::common::json_line(out, &item);
-    }
-    writeln!(
-        out,
-        "{} {} {}: {} (was {})",
-        item.doc,
-        item.capture,
-        item.captured_at,
-        if item.text_changed {
-            "new text"
-        } else {
-            "same text, new flag"
-        },
-        item.extractor
-    )?;
-    Ok(())
 }

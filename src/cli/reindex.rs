@@ -2,6 +2,7 @@
 
 use std::io::Write;
 
+use super::common::json_line;
 use super::env::{CliError, Env, Exit};
 use super::progress::Spinner;
 
@@ -19,18 +20,15 @@ pub fn run_reindex(env: &Env, args: ReindexArgs) -> Result<Exit, CliError> {
     let report = report?;
     let archive = vellum::store::Archive::open(&env.store)?;
     super::write::catch_up(env, &archive, true);
+    let mut out = std::io::stdout().lock();
     if args.json {
-        let line = serde_json::to_string(&vellum::store::Reindexed::new(&env.store, report))
-            .map_err(|e| CliError::new(e.to_string()))?;
-        writeln!(std::io::stdout().lock(), "{line}")?;
+        json_line(&mut out, &vellum::store::Reindexed::new(&env.store, report))?;
         return Ok(Exit::Ok);
     }
+    let (store, packs, captures) = (env.store.display(), report.packs, report.captures);
     writeln!(
-        std::io::stdout().lock(),
-        "rebuilt the catalog of {} from {} pack(s): {} capture(s)",
-        env.store.display(),
-        report.packs,
-        report.captures
+        out,
+        "rebuilt the catalog of {store} from {packs} pack(s): {captures} capture(s)"
     )?;
     Ok(Exit::Ok)
 }

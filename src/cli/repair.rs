@@ -3,13 +3,13 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use vellum::capture::reextract::rebuild_texts;
+use vellum::capture::heal::{Healed, repair_store};
 use vellum::store::Archive;
-use vellum::store::repair::{RepairReport, RepairSummary, Sources};
-use vellum::store::verify::verify;
+use vellum::store::repair::RepairSummary;
 
+use super::common::json_line;
 use super::env::{CliError, Env, Exit};
-use super::progress::Progress;
+use super::progress::Steps;
 
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:
@@ -56,127 +56,38 @@ pub fn run_repair(env: &Env, args: RepairArgs) -> Result<Exit, CliError> {
             from.display()
         )));
     }
-    let archive = Archive::open_writable(&env.store)?.0;
     let replica = args.from.as_deref().map(Archive::open).transpose()?;
-    let mut progress = Progress::new(env, "checking packs");
-    let before = verify(&archive, &mut |d, t| progress.update(d, t));
-    drop(progress);
-    let mut out = std::io::stdout().lock();
-    if before.ok() {
-        if args.json {
-            print_json(&mut out, RepairReport::default(), &before)?;
-        } else {
-            writeln!(out, "nothing to repair: verify found no damage")?;
-        }
-        return Ok(Exit::Ok);
-    }
-    let done = if before.reindex_repairs() {
-        RepairReport::default()
-    } else {
-        heal(env, &archive, &before, replica.as_ref(), args.rebuild)?
-    };
-    drop(archive);
-    // What is derived (the catalog) is rebuilt from the objects once they
-    // are whole, when it is all that still disagrees.
-    let mut after = verify(&Archive::open(&env.store)?, &mut |_, _| {});
-    let mut reindexed = false;
-    if after.reindex_repairs() {
-        vellum::store::reindex(&env.store)?;
-        after = verify(&Archive::open(&env.store)?, &mut |_, _| {});
-        reindexed = true;
-    }
+    let mut steps = Steps::new(env);
+    let healed = repair_store(
+        &env.store,
+        replica.as_ref(),
+        args.rebuild,
+        &mut |step, d, t| steps.update(step, d, t),
+    );
+    drop(steps);
+    let Healed {
+        nothing_to_do,
+        done,
+        reindexed,
+        after,
+    } = healed?;
+    let (ok, mut out) = (after.ok(), std::io::stdout().lock());
     if args.json {
-        print_json(&mut out, done, &after)?;
-    } else {
-        print_text(&mut out, &done, &after, reindexed)?;
-    }
-    Ok(if after.ok() { Exit::Ok } else { Exit::Found })
-}
-
-/// The repair itself, with progress.
-fn heal(
-    env: &Env,
-    archive: &Archive,
-    before: &vellum::store::verify::Report,
-    replica: Option<&Archive>,
-    rebuild: bool,
-) -> Result<RepairReport, CliError> {
-    let mut texts = if rebuild {
-        rebuild_texts(archive, before)
-    } else {
-        Default::default()
-    };
-    let mut rebuild_one = |id: &vellum::id::ObjectId| texts.remove(id);
-    let mut progress = Progress::new(env, "fetching objects");
-    let done = archive.repair(
-        before,
-        Sources {
-            replica,
-            rebuild: Some(&mut rebuild_one),
-            accept_losses: rebuild,
-        },
-        &mut |d, t| progress.update(d, t),
-    )?;
-    drop(progress);
-    Ok(done)
-}
-
-fn print_text(
-    out: &mut dyn Write,
-    done: &RepairReport,
-    after: &vellum::store::verify::Report,
-    reindexed: bool,
-) -> Result<(), CliError> {
-    writeln!(
-        out,
-        "rewrote {} intact object(s), fetched {}, rebuilt {}; wrote {} pack(s), retired {} \
-         damaged pack(s)",
-        done.rewritten,
-        done.fetched,
-        done.rebuilt,
-        done.packs_written.len(),
-        done.packs_retired.len()
-    )?;
-    if reindexed {
-        writeln!(out, "rebuilt the catalog from the objects")?;
-    }
-    for id in &done.lost {
-        writeln!(
-            out,
-            "lost: object {id} (no copy had it, nothing rebuilds it)"
+        let damaged_captures = after.damaged_captures;
+        json_line(
+            &mut out,
+            &RepairSummary {
+                repair: done,
+                ok,
+                damaged_captures,
+            },
         )?;
-    }
-    for p in &done.packs_kept {
-        writeln!(
-            out,
-            "kept damaged pack {p}: it holds an object still lost (heal it with another \
-             copy, or accept the loss with --rebuild)"
-        )?;
-    }
-    if after.ok() {
-        writeln!(out, "verify: ok, nothing is damaged")?;
+    } else if nothing_to_do {
+        writeln!(out, "nothing to repair: verify found no damage")?;
     } else {
-        writeln!(out, "verify: {} problem(s) remain", after.problems.len())?;
-        for c in &after.damaged_captures {
-            writeln!(out, "  {}", c.describe())?;
-        }
+        vellum::render::reports::repair(&mut out, &done, &after, reindexed)?;
     }
-    Ok(())
-}
-
-fn print_json(
-    out: &mut dyn Write,
-    repair: RepairReport,
-    after: &vellum::store::verify::Report,
-) -> Result<(), CliError> {
-    let summary = RepairSummary {
-        repair,
-        ok: after.ok(),
-        damaged_captures: after.damaged_captures.clone(),
-    };
-    serde_json::to_writer(&mut *out, &summary).map_err(std::io::Error::other)?;
-    writeln!(out)?;
-    Ok(())
+    Ok(if ok { Exit::Ok } else { Exit::Found })
 }
 
 /// Whether two paths name the same store directory.

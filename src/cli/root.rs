@@ -2,6 +2,7 @@
 
 use std::io::Write;
 
+use super::common::json_line;
 use super::env::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
@@ -27,11 +28,9 @@ pub fn run_root(env: &Env, args: RootArgs) -> Result<Exit, CliError> {
     let root = vellum::query::log_root(&archive)?;
     let unlogged = root.unlogged;
     let mut out = std::io::stdout().lock();
-    if args.json {
-        serde_json::to_writer(&mut out, &root).map_err(std::io::Error::other)?;
-        writeln!(out)?;
-    } else {
-        writeln!(out, "{}:{}", root.size, root.root)?;
+    match args.json {
+        true => json_line(&mut out, &root)?,
+        false => writeln!(out, "{}:{}", root.size, root.root)?,
     }
     if unlogged > 0 && env.notes {
         eprintln!(

@@ -2,9 +2,8 @@
 
 use std::io::Write;
 use std::net::SocketAddr;
-use std::sync::Arc;
 
-use vellum::web::{App, KindMemo, Pool};
+use vellum::web::ServeError;
 
 use super::env::{CliError, Env, Exit};
 
@@ -49,13 +48,20 @@ pub struct ServeArgs {
     cors: bool,
 }
 
-/// Archives kept open for requests (each is one SQLite connection plus a
-/// cache of decoded objects).
-const POOL: usize = 16;
+impl From<ServeError> for CliError {
+    fn from(e: ServeError) -> CliError {
+        match e {
+            ServeError::Store(e) => e.into(),
+            e @ ServeError::Bind { .. } => CliError::new(format!(
+                "{e}; choose another port with --addr 127.0.0.1:PORT (0 picks a free one)"
+            )),
+            e => CliError::new(e.to_string()),
+        }
+    }
+}
 
 pub fn run_serve(env: &Env, args: ServeArgs) -> Result<Exit, CliError> {
-    let ip = args.addr.ip();
-    if !ip.is_loopback() {
+    if !args.addr.ip().is_loopback() {
         if !args.allow_remote {
             return Err(CliError::new(format!(
                 "{} is not a loopback address: serving the archive to other machines needs \
@@ -70,58 +76,23 @@ capture in {}",
             env.store.display()
         );
     }
-    let app = Arc::new(App {
-        pool: Pool::new(&env.store, POOL)?,
-        kinds: KindMemo::default(),
-        titles: Default::default(),
-        search: true,
-    });
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| CliError::new(format!("starting the server: {e}")))?;
-    runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(args.addr)
-            .await
-            .map_err(|e| {
-                CliError::new(format!(
-                    "cannot listen on {}: {e}; choose another port with --addr 127.0.0.1:PORT (0 picks a free one)",
-                    args.addr
-                ))
-            })?;
-        let bound = listener.local_addr()?;
-        let listening = vellum::web::Listening::new(bound, &env.store);
-        let url = listening.url.clone();
-        {
+    vellum::web::serve_store(
+        &env.store,
+        args.addr,
+        args.cors,
+        |l| -> Result<(), CliError> {
             let mut out = std::io::stdout().lock();
-            if args.json {
-                super::common::json_line(&mut out, &listening)?;
-            } else {
-                writeln!(out, "{url}")?;
+            match args.json {
+                true => super::common::json_line(&mut out, l)?,
+                false => writeln!(out, "{}", l.url)?,
             }
             out.flush()?;
-        }
-        if env.notes {
-            eprintln!(
-                "vellum: serving {} read-only at {url}; Ctrl-C stops",
-                env.store.display()
-            );
-        }
-        // The change kinds of every timeline, computed before anyone asks.
-        let warm = app.clone();
-        tokio::task::spawn_blocking(move || {
-            let _ = warm.pool.with(|a| warm.kinds.warm(a));
-        });
-        let mut router = vellum::web::router(app);
-        if args.cors {
-            router = vellum::web::api::cors(router);
-        }
-        axum::serve(listener, router)
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
-            .map_err(|e| CliError::new(format!("serving: {e}")))
-    })?;
+            if env.notes {
+                let (store, url) = (env.store.display(), &l.url);
+                eprintln!("vellum: serving {store} read-only at {url}; Ctrl-C stops");
+            }
+            Ok(())
+        },
+    )?;
     Ok(Exit::Ok)
 }

@@ -4,7 +4,7 @@ use std::io::{BufRead, Write};
 
 use vellum::query::items::{RecordItem, TextItem};
 use vellum::query::{self, Content};
-use vellum::store::{Address, Archive};
+use vellum::store::Archive;
 
 use super::common::json_line;
 use super::env::{CliError, Env, Exit, store_message};
@@ -55,7 +55,7 @@ pub fn run_show(env: &Env, args: ShowArgs) -> Result<Exit, CliError> {
         .expect("clap requires ADDR without --batch");
     let mut out = pager::output(env);
     if args.meta {
-        let (r, rec) = query::record(&archive, &parse_addr(addr_text)?)?;
+        let (r, rec) = query::record(&archive, &super::env::address(addr_text)?)?;
         let story = query::story_of(&archive, &r.doc);
         let mut item = RecordItem::new(&r, rec, story.as_ref());
         item.warc_notes = vellum::warc::importer::capture_notes(&archive, &r.capture)
@@ -89,16 +89,10 @@ pub fn run_show(env: &Env, args: ShowArgs) -> Result<Exit, CliError> {
     Ok(Exit::Ok)
 }
 
-fn parse_addr(addr: &str) -> Result<Address, CliError> {
-    super::env::anchored(addr)
-        .parse()
-        .map_err(|e| CliError::new(format!("{e}")))
-}
-
 /// What an address names: its text, or with `raw` its captured bytes.
 fn load(archive: &Archive, addr: &str, raw: bool) -> Result<query::Read, CliError> {
     let content = if raw { Content::Raw } else { Content::Text };
-    Ok(query::read(archive, &parse_addr(addr)?, content)?)
+    Ok(query::read(archive, &super::env::address(addr)?, content)?)
 }
 
 fn show_batch(archive: &Archive, raw: bool) -> Result<Exit, CliError> {

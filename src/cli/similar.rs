@@ -8,15 +8,12 @@ use vellum::republish::{self, Index};
 use vellum::store::Archive;
 
 use vellum::query::items::SimilarAnswer;
-use vellum::query::{self, ReadAs, SimilarError, SimilarTarget};
+use vellum::query::{self, CompareError, ReadAs, SimilarError, SimilarTarget};
 
 use super::common::{json_line, table};
 use super::env::{CliError, Env, Exit};
 use super::pager;
 use super::progress::Spinner;
-
-/// Files compared are read up to this size.
-const MAX_FILE: u64 = 64 * 1024 * 1024;
 
 #[derive(clap::Args, Debug)]
 #[command(
@@ -54,45 +51,22 @@ pub struct SimilarArgs {
     json: bool,
 }
 
-fn similar_error(e: SimilarError) -> CliError {
-    match e {
-        SimilarError::Store(e) => e.into(),
-        e => CliError::new(e.to_string()),
-    }
-}
-
 /// What the query is: an archived URL or address, or a file read as `add`
 /// reads it (an HTML page's article extracted).
 fn target(archive: &Archive, t: &str) -> Result<SimilarTarget, CliError> {
-    if !query::is_url(t) && (t == "-" || t.contains('/') || Path::new(t).is_file()) {
-        let bytes = read_file(t)?;
-        let name = (t != "-").then_some(t);
-        let text = query::given_text(t, name, &bytes, ReadAs::default())
-            .map_err(|_| CliError::new(format!("{t} is not text; vellum compares text only")))?;
-        return Ok(SimilarTarget::given(t, text.text));
+    if !query::names_file(t) {
+        return SimilarTarget::archived(archive, t).map_err(|e| match e {
+            SimilarError::Store(e) => e.into(),
+            e => CliError::new(e.to_string()),
+        });
     }
-    SimilarTarget::archived(archive, t).map_err(similar_error)
-}
-
-fn read_file(t: &str) -> Result<Vec<u8>, CliError> {
-    use std::io::Read;
-    let mut buf = Vec::new();
-    let read = if t == "-" {
-        std::io::stdin()
-            .lock()
-            .take(MAX_FILE + 1)
-            .read_to_end(&mut buf)
-    } else {
-        std::fs::File::open(t).and_then(|f| f.take(MAX_FILE + 1).read_to_end(&mut buf))
-    };
-    read.map_err(|e| CliError::new(format!("cannot read {t}: {e}")))?;
-    if buf.len() as u64 > MAX_FILE {
-        return Err(CliError::new(format!(
-            "{t} is over {} MiB; give the article's text",
-            MAX_FILE >> 20
-        )));
-    }
-    Ok(buf)
+    let text = query::given_file(t, ReadAs::default()).map_err(|e| match e {
+        CompareError::NotText { .. } => {
+            CliError::new(format!("{t} is not text; vellum compares text only"))
+        }
+        e => CliError::new(e.to_string()),
+    })?;
+    Ok(SimilarTarget::given(t, text.text))
 }
 
 /// Index errors, worded for the CLI.

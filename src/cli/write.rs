@@ -9,7 +9,7 @@ use vellum::capture::{AddedItem, Committed};
 use vellum::store::{Added, Archive, Writer};
 
 use super::env::{CliError, Env};
-use super::progress::Progress;
+use super::progress::Steps;
 
 /// The store's writer, with a note when another writer holds it.
 pub fn writer<'a>(env: &Env, archive: &'a Archive) -> Result<Writer<'a>, CliError> {
@@ -25,17 +25,11 @@ pub fn writer<'a>(env: &Env, archive: &'a Archive) -> Result<Writer<'a>, CliErro
 /// `reindex`). A failure is a warning: the archive is written, and the
 /// next read catches up.
 pub fn catch_up(env: &Env, archive: &Archive, rebuild: bool) {
-    let mut progress: Option<(String, Progress)> = None;
+    let mut steps = Steps::new(env);
     let lags = vellum::capture::catch_up(archive, rebuild, &mut |name, done, total| {
-        if progress.as_ref().is_none_or(|(n, _)| n != name) {
-            let what = format!("catching up the {name} index");
-            progress = Some((name.to_owned(), Progress::new(env, &what)));
-        }
-        if let Some((_, p)) = progress.as_mut() {
-            p.update(done, total);
-        }
+        steps.update(&format!("catching up the {name} index"), done, total)
     });
-    drop(progress);
+    drop(steps);
     if rebuild && env.notes {
         for index in vellum::capture::derived_indexes() {
             let name = index.name();

@@ -44,5 +44,6 @@ pub fn tree(archive: &Archive) -> Result<(merkle::Tree, Vec<CaptureId>, usize), 
 }
 
 mod error;
+pub mod given;
 pub mod merkle;
 pub mod proof;

@@ -2,11 +2,17 @@
 //! texts given directly (a file, standard input), which are read exactly as
 //! `add` reads them (decoded, an HTML page's article extracted).
 
+use std::path::Path;
+
+use time::OffsetDateTime;
+
+pub use crate::capture::input::ReadAs;
+use crate::capture::input::{self, InputError};
 use crate::diff::{Diff, DiffOptions, diff};
 use crate::error::ErrorKind;
-use crate::ingest::{PrepareHints, detect, prepare};
+use crate::ingest::{PrepareHints, prepare};
 use crate::store::StoreError;
-use crate::store::{Archive, Resolved};
+use crate::store::{Address, Archive, Resolved, is_url};
 
 use super::log::Boilerplate;
 use super::read::{Side, side};
@@ -16,6 +22,12 @@ use super::read::{Side, side};
 pub enum CompareError {
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// A file or standard input that could not be read.
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// An argument that is neither a file nor an archived address.
+    #[error("cannot read {0}: no such file (and no archived document or capture by that name)")]
+    NoFile(String),
     /// The side has no text (binary bytes, or an archived text that is
     /// not UTF-8).
     #[error("{label} is not text; vellum diffs text only")]
@@ -31,7 +43,8 @@ impl CompareError {
     pub fn kind(&self) -> ErrorKind {
         match self {
             CompareError::Store(e) => e.kind(),
-            CompareError::NotText { .. } => ErrorKind::InvalidInput,
+            CompareError::Input(e) => e.kind(),
+            CompareError::NotText { .. } | CompareError::NoFile(_) => ErrorKind::InvalidInput,
         }
     }
 }
@@ -48,11 +61,17 @@ pub struct SideText {
     pub text: String,
 }
 
-/// How to read a given text: `add`'s `--type` and `--encoding`.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ReadAs {
-    pub forced_type: Option<detect::TypeOverride>,
-    pub forced_encoding: Option<&'static encoding_rs::Encoding>,
+impl SideText {
+    /// The side as the renderers show it.
+    pub fn rendered(&self) -> crate::render::Side {
+        match &self.archived {
+            Some(a) => a.rendered(),
+            None => crate::render::Side {
+                title: self.title.clone(),
+                ..crate::render::Side::named(&self.label)
+            },
+        }
+    }
 }
 
 /// A given text (`name` is its file name, `None` for standard input) read
@@ -84,6 +103,65 @@ pub fn given_text(
         title: p.article.and_then(|a| a.title),
         text,
     })
+}
+
+/// Whether an argument names a file (`-`: standard input) rather than an
+/// address: it contains '/' or names an existing file. A URL is always an
+/// address (its document), never a file.
+pub fn names_file(arg: &str) -> bool {
+    arg == "-" || !is_url(arg) && (arg.contains('/') || Path::new(arg).is_file())
+}
+
+/// An argument that names no file but looks like a file name (`a.txt`):
+/// when it is no address either, the missing file is what to report.
+fn looks_like_file(arg: &str) -> bool {
+    let ext = Path::new(arg).extension().and_then(|e| e.to_str());
+    ext.is_some_and(|e| e.chars().any(|c| c.is_ascii_alphabetic()))
+}
+
+/// A file (`-`: standard input) read as `add` reads it, within its size
+/// limit; labelled with `arg`.
+pub fn given_file(arg: &str, how: ReadAs) -> Result<SideText, CompareError> {
+    let bytes = input::read(Path::new(arg))?;
+    let (label, name) = match arg {
+        "-" => ("standard input", None),
+        _ => (arg, Some(arg)),
+    };
+    let mut side = given_text(label, name, &bytes, how)?;
+    side.label = arg.to_owned();
+    Ok(side)
+}
+
+/// One side as a front end names it: a file ([`names_file`]) read as `add`
+/// reads it, else an address of the store `archive` opens (only then; a
+/// relative time after the `@` counted back from `now`). When there is no
+/// store, that error is returned, unless the argument looks like a file
+/// name, whose absence is then what is reported (as when no address
+/// matches).
+pub fn named_side<'a, E: From<CompareError>>(
+    archive: impl FnOnce() -> Result<&'a Archive, E>,
+    arg: &str,
+    now: OffsetDateTime,
+    how: ReadAs,
+) -> Result<SideText, E> {
+    if names_file(arg) {
+        return Ok(given_file(arg, how)?);
+    }
+    let no_file = || CompareError::NoFile(arg.to_owned()).into();
+    let archive = match archive() {
+        Ok(a) => a,
+        Err(_) if looks_like_file(arg) => return Err(no_file()),
+        Err(e) => return Err(e),
+    };
+    let address = crate::when::anchor_address(arg, now).parse::<Address>();
+    let resolved = address
+        .map_err(StoreError::from)
+        .and_then(|a| archive.resolve(&a));
+    match resolved {
+        Ok(r) => Ok(archived_text(archive, r)?),
+        Err(_) if looks_like_file(arg) => Err(no_file()),
+        Err(e) => Err(CompareError::Store(e).into()),
+    }
 }
 
 /// An archived version's (or capture's) text, with its metadata.

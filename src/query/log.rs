@@ -172,6 +172,24 @@ pub struct VersionRow {
     pub diff: Option<Diff>,
 }
 
+/// The significance of version `v`'s change from the version before it in
+/// `history` (`None` for a first version).
+pub fn significance_of(
+    index: &mut crate::significance::Index,
+    archive: &Archive,
+    history: &History,
+    v: &Version,
+) -> std::result::Result<
+    Option<crate::significance::Significance>,
+    crate::significance::SignificanceError,
+> {
+    let prev = (v.number as usize)
+        .checked_sub(2)
+        .and_then(|i| history.versions.get(i));
+    prev.map(|p| index.score_versions(archive, p, v))
+        .transpose()
+}
+
 /// The versions of `history` that `q` keeps, oldest first (newest first
 /// when its window is reversed). Texts are read only when the query needs
 /// them; the plain listing uses the cached statistics.
@@ -239,6 +257,17 @@ pub struct CaptureSighting {
     pub captured_at: OffsetDateTime,
     /// The version the capture saw (`None` for a flagged or superseded one).
     pub version: Option<u64>,
+}
+
+impl CaptureSighting {
+    /// Why a flagged capture is no version (its record's flag, as `HTTP 404
+    /// Not Found`); `None` for any other.
+    pub fn flag(&self, archive: &Archive) -> Result<Option<String>> {
+        Ok(match self.row.flagged {
+            true => archive.record(&self.row.id)?.flag,
+            false => None,
+        })
+    }
 }
 
 /// The captures of `doc` (whose history is `history`) inside `window`.

@@ -22,13 +22,16 @@ mod similar;
 mod versions;
 
 pub use collation::{CollateError, CollatedCopy, Collation, collation};
-pub use compare::{CompareError, ReadAs, SideText, archived_text, diff_texts, given_text};
+pub use compare::{
+    CompareError, ReadAs, SideText, archived_text, diff_texts, given_file, given_text, named_side,
+    names_file,
+};
 pub use filter::{DocumentFilter, document_summary, documents_filtered};
 pub use proofs::{ProofQueryError, inclusion_proof, log_root};
 
 pub use log::{
     Boilerplate, CaptureSighting, VersionQuery, VersionRow, Window, captures_in, documents_in,
-    versions_matching,
+    significance_of, versions_matching,
 };
 pub use read::{
     AddressDiff, Content, Read, Side, VersionText, change, diff_addresses, documents,

@@ -8,7 +8,7 @@
 //! - [`stat`]: a one-line summary plus word counts.
 //! - [`listing`], [`tables`]: the text listings of the front ends (`log`,
 //!   `search`, `similar`, `stories`, `collate`, added captures), laid out
-//!   with [`layout`]'s cells.
+//!   with [`layout`]'s cells; [`reports`], the maintenance commands' reports.
 //!
 //! The text renderers share one layout: the diff is cut into paragraphs, and
 //! unchanged paragraphs further than `context` from a change are folded into
@@ -22,6 +22,7 @@ mod inline;
 pub mod json;
 pub mod layout;
 pub mod listing;
+pub mod reports;
 mod side;
 mod side_by_side;
 mod stat;

@@ -293,3 +293,14 @@ del{{color:#b00}}ins{{color:#060}}</style></head><body>\n<table>\n<tr><th>#</th>
     }
     writeln!(out, "</table>\n</body></html>")
 }
+
+/// A collation's lineage suggestion, below its table: the evidence for the
+/// original, then for each copy derived from it.
+pub fn lineage(out: &mut dyn Write, l: &crate::republish::lineage::Lineage) -> io::Result<()> {
+    writeln!(out)?;
+    writeln!(out, "{}", snippet(&l.evidence, 1000))?;
+    for d in &l.derived {
+        writeln!(out, "{}", snippet(&d.evidence, 1000))?;
+    }
+    Ok(())
+}

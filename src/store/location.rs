@@ -39,6 +39,23 @@ impl fmt::Display for Location {
     }
 }
 
+/// The store a front end uses, found as git finds its repository: the one
+/// given (`--store`), else `var` (`$VELLUM_STORE`, when not empty), else
+/// the store enclosing `cwd` (a directory holding a `VELLUM` marker file;
+/// `objects/packs` below it is still inside it), else `./store`.
+pub fn find_store(given: Option<&Path>, var: Option<&std::ffi::OsStr>, cwd: &Path) -> PathBuf {
+    if let Some(dir) = given {
+        return dir.to_owned();
+    }
+    if let Some(v) = var.filter(|v| !v.is_empty()) {
+        return PathBuf::from(v);
+    }
+    let marked = cwd
+        .ancestors()
+        .find(|d| d.join(super::fs::MARKER).is_file());
+    marked.map_or_else(|| PathBuf::from("store"), Path::to_owned)
+}
+
 /// What a store is opened for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -147,5 +164,31 @@ mod tests {
         drop(again);
         assert!(!open(&dir, Mode::Create).unwrap().created);
         open(&dir, Mode::Read).unwrap();
+    }
+}
+
+#[cfg(test)]
+mod find_tests {
+    use std::ffi::OsStr;
+    use std::path::Path;
+
+    use super::find_store;
+
+    #[test]
+    fn store_is_found_as_git_finds_its_repository() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = tmp.path().join("archive");
+        let deep = store.join("objects/packs");
+        std::fs::create_dir_all(&deep).unwrap();
+        std::fs::write(store.join("VELLUM"), "vellum store\nformat 1\n").unwrap();
+        let elsewhere = tmp.path().join("elsewhere");
+        std::fs::create_dir_all(&elsewhere).unwrap();
+        let (flag, var) = (Path::new("/flag"), OsStr::new("/var"));
+        assert_eq!(find_store(Some(flag), Some(var), &deep), flag);
+        assert_eq!(find_store(None, Some(var), &deep), Path::new("/var"));
+        assert_eq!(find_store(None, None, &deep), store);
+        assert_eq!(find_store(None, None, &store), store);
+        assert_eq!(find_store(None, Some(OsStr::new("")), &deep), store);
+        assert_eq!(find_store(None, None, &elsewhere), Path::new("store"));
     }
 }

@@ -34,6 +34,7 @@ pub mod tlog;
 pub mod verify;
 
 mod address;
+mod advice;
 mod archive;
 mod cache;
 mod chain;
@@ -50,7 +51,7 @@ use std::path::Path;
 pub use address::{Address, Resolved, is_url};
 pub use archive::Archive;
 pub use history::{History, Version};
-pub use location::{Location, Mode, Opened, open};
+pub use location::{Location, Mode, Opened, find_store, open};
 pub use record::{CaptureId, CaptureRecord, HttpRecord, RedirectHop};
 
 use backend::Backend;

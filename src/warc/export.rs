@@ -104,6 +104,16 @@ pub fn unexportable(archive: &Archive, captures: &[CaptureId]) -> Vec<(CaptureId
         .collect()
 }
 
+/// [`unexportable`]'s captures in words: `DOC capture ID (why)` for each.
+pub fn describe_unexportable(archive: &Archive, damaged: &[(CaptureId, StoreError)]) -> String {
+    let one = |(id, e): &(CaptureId, StoreError)| {
+        let row = archive.capture_row(id).ok().flatten();
+        let doc = row.map_or_else(String::new, |r| format!("{} ", r.doc));
+        format!("{doc}capture {} ({e})", id.0.short())
+    };
+    damaged.iter().map(one).collect::<Vec<_>>().join(", ")
+}
+
 /// What the `warcinfo` record says about the file.
 #[derive(Debug, Clone)]
 pub struct WarcInfo<'a> {

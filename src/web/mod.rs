@@ -30,31 +30,10 @@ pub mod http;
 pub mod memento;
 pub mod page;
 pub mod pages;
+mod run;
 pub mod search_page;
 
 pub use app::{App, DIFF_DEADLINE, KindMemo, Pool, TitleMemo};
 pub use error::WebError;
 pub use http::{router, serve};
-
-/// Where the web view listens: the first line `serve --json` prints, once
-/// the port is bound.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
-pub struct Listening {
-    /// The address bound (`127.0.0.1:8080`).
-    pub addr: String,
-    /// The store served (its directory or s3:// address, as given).
-    pub store: std::path::PathBuf,
-    /// The view's address (`http://127.0.0.1:8080/`).
-    pub url: String,
-}
-
-impl Listening {
-    /// Serving `store` on `addr`.
-    pub fn new(addr: std::net::SocketAddr, store: &std::path::Path) -> Self {
-        Listening {
-            addr: addr.to_string(),
-            store: store.to_path_buf(),
-            url: format!("http://{addr}/"),
-        }
-    }
-}
+pub use run::{Listening, ServeError, serve_store};

@@ -1,0 +1,197 @@
+//! The text reports of the maintenance commands (`verify`, `repair`, `push`
+//! and `pull`, `check-proof`, `reextract`) and of `log --checks`: what a
+//! front end prints for a person, from the library's report types.
+
+use std::io::{self, Write};
+use std::path::Path;
+
+use crate::capture::AddedItem;
+use crate::capture::reextract::DueItem;
+use crate::custody::proof::ProofCheck;
+use crate::query::checks::CheckItem;
+use crate::store::repair::RepairReport;
+use crate::store::sync::SyncReport;
+use crate::store::verify::Report;
+
+/// `verify`: one line per problem, then per damaged capture, notes, and the
+/// verdict with what to do next.
+pub fn verify(out: &mut dyn Write, report: &Report) -> io::Result<()> {
+    for p in &report.problems {
+        let kind = serde_json::to_value(p.kind).ok();
+        write!(
+            out,
+            "{}",
+            kind.as_ref().and_then(|v| v.as_str()).unwrap_or("")
+        )?;
+        if let Some(id) = p.object {
+            write!(out, " object {id}")?;
+        }
+        if let Some(pack) = &p.pack {
+            write!(out, " in pack {}", &pack[..pack.len().min(16)])?;
+        }
+        write!(out, ": {}", p.detail)?;
+        let list = |what: &str, v: &[String]| match v.is_empty() {
+            true => String::new(),
+            false => format!("; {what}: {}", v.join(", ")),
+        };
+        write!(out, "{}", list("unreadable", &p.unreadable))?;
+        write!(out, "{}", list("raw bytes unreadable", &p.evidence_lost))?;
+        if !p.stored.is_empty() {
+            // Readable means its text and its raw bytes both read back.
+            let readable = p
+                .stored
+                .iter()
+                .filter(|v| !p.unreadable.contains(v) && !p.evidence_lost.contains(v));
+            let (stored, n) = (p.stored.join(", "), readable.count());
+            write!(
+                out,
+                "; versions stored in it: {stored} ({n} still wholly readable)"
+            )?;
+        }
+        writeln!(out, "{}", list("capture records lost", &p.records_lost))?;
+    }
+    if !report.damaged_captures.is_empty() {
+        writeln!(out, "per capture:")?;
+    }
+    for c in &report.damaged_captures {
+        writeln!(out, "  {}", c.describe())?;
+    }
+    for n in &report.notes {
+        writeln!(out, "note: {n}")?;
+    }
+    if report.ok() {
+        let (p, o, c) = (report.packs, report.objects, report.captures);
+        return writeln!(
+            out,
+            "ok: {p} pack(s), {o} object(s), {c} capture(s) verified"
+        );
+    }
+    let hint = if report.reindex_repairs() {
+        "; the objects are intact: `vellum reindex` rebuilds the catalog"
+    } else {
+        "; `vellum repair --from OTHER` heals it from a copy of the archive, \
+         `vellum repair --rebuild` rebuilds what can be rebuilt without one"
+    };
+    let n = report.problems.len();
+    writeln!(out, "DAMAGED: {n} problem(s) found{hint}")
+}
+
+/// `repair`: what was done, what is lost, and verify's verdict afterwards.
+pub fn repair(
+    out: &mut dyn Write,
+    done: &RepairReport,
+    after: &Report,
+    reindexed: bool,
+) -> io::Result<()> {
+    let (w, r) = (done.packs_written.len(), done.packs_retired.len());
+    writeln!(
+        out,
+        "rewrote {} intact object(s), fetched {}, rebuilt {}; wrote {w} pack(s), retired {r} \
+         damaged pack(s)",
+        done.rewritten, done.fetched, done.rebuilt
+    )?;
+    if reindexed {
+        writeln!(out, "rebuilt the catalog from the objects")?;
+    }
+    for id in &done.lost {
+        writeln!(
+            out,
+            "lost: object {id} (no copy had it, nothing rebuilds it)"
+        )?;
+    }
+    for p in &done.packs_kept {
+        writeln!(
+            out,
+            "kept damaged pack {p}: it holds an object still lost (heal it with another \
+             copy, or accept the loss with --rebuild)"
+        )?;
+    }
+    if after.ok() {
+        return writeln!(out, "verify: ok, nothing is damaged");
+    }
+    writeln!(out, "verify: {} problem(s) remain", after.problems.len())?;
+    for c in &after.damaged_captures {
+        writeln!(out, "  {}", c.describe())?;
+    }
+    Ok(())
+}
+
+/// `push` and `pull`: what was copied from one store to the other, and what
+/// damage the copy healed.
+pub fn sync(out: &mut dyn Write, from: &Path, to: &Path, r: &SyncReport) -> io::Result<()> {
+    let (from, to) = (from.display(), to.display());
+    let (p, b, present) = (r.packs, r.bytes, r.present);
+    writeln!(
+        out,
+        "copied {p} pack(s) ({b} bytes) from {from} to {to}; {present} already there"
+    )?;
+    let Some(h) = &r.repaired else {
+        return Ok(());
+    };
+    writeln!(
+        out,
+        "healed {} damaged pack(s) of {to} from {from}: rewrote {} intact object(s), fetched {}",
+        h.packs_retired.len(),
+        h.rewritten,
+        h.fetched
+    )?;
+    for p in &h.packs_kept {
+        writeln!(
+            out,
+            "damaged pack {p} of {to} is not whole in {from} either: run `vellum verify`"
+        )?;
+    }
+    Ok(())
+}
+
+/// `check-proof`: whether the proof holds, and what it showed.
+pub fn proof_check(out: &mut dyn Write, check: &ProofCheck) -> io::Result<()> {
+    if let Some(failure) = &check.failure {
+        return writeln!(out, "proof FAILS: {failure}");
+    }
+    writeln!(out, "proof holds")?;
+    for s in &check.statements {
+        writeln!(out, "  {s}")?;
+    }
+    Ok(())
+}
+
+/// `log DOC --checks`: one check, `ID  TIME  OUTCOME  DETAIL`.
+pub fn check(out: &mut dyn Write, c: &CheckItem) -> io::Result<()> {
+    let detail: Vec<String> = [
+        c.status.map(|s| format!("HTTP {s}")),
+        c.location.as_ref().map(|l| format!("to {l}")),
+        c.error.clone(),
+        c.version.map(|v| format!("@{v}")),
+        c.returns_to.map(|v| format!("returns to @{v}")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    let (id, at, outcome) = (&c.id[..12], &c.checked_at, c.outcome.as_str());
+    writeln!(out, "{id}  {at}  {outcome:<12}  {}", detail.join("  "))
+}
+
+/// `reextract --dry-run`: a capture the current extractor reads otherwise.
+pub fn due(out: &mut dyn Write, d: &DueItem) -> io::Result<()> {
+    let what = match d.text_changed {
+        true => "new text",
+        false => "same text, new flag",
+    };
+    let (doc, id, at, was) = (&d.doc, &d.capture, &d.captured_at, &d.extractor);
+    writeln!(out, "{doc} {id} {at}: {what} (was {was})")
+}
+
+/// `reextract`: the record that supersedes an older one, once durable.
+pub fn reextracted(out: &mut dyn Write, a: &AddedItem) -> io::Result<()> {
+    let version = match a.version {
+        0 => "-".to_owned(),
+        n => n.to_string(),
+    };
+    let old = a.supersedes.as_deref().unwrap_or_default();
+    writeln!(
+        out,
+        "{}@{version} {} reextracted (supersedes {old})",
+        a.doc, a.capture
+    )
+}
