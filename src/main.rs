@@ -5,10 +5,9 @@ mod cli;
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let args = cli::Cli::parse();
+    // Help, the version and clap's errors print and exit as clap does.
+    let args = cli::try_parse(std::env::args_os().collect()).unwrap_or_else(|e| e.exit());
     let result = cli::run(args);
     // Requests made to object storage, for benchmarks and the curious.
     if std::env::var_os("VELLUM_S3_STATS").is_some_and(|v| v == "1")

@@ -14,6 +14,7 @@ mod init;
 mod log;
 mod manuals;
 pub mod pager;
+mod parse;
 pub mod progress;
 mod proof;
 mod pull;
@@ -42,6 +43,7 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use vellum::render::theme::{self, Palette};
 
 pub use env::{CliError, Env, Exit, find_store};
+pub use parse::try_parse;
 
 /// Every address form, as the top-level `--help` lists them.
 pub const ADDRESS_HELP: &str = "Addresses (what show, diff, log, proof, export, similar, collate take):
@@ -86,6 +88,16 @@ or add/import archived some inputs but not others; 2 error.\n\n\
 Addresses: DOC, DOC@N, DOC@-K, DOC@TIME, a capture id, URL, URL@N, URL@-K, URL@TIME (--help says more)."
 )]
 pub struct Cli {
+    #[command(flatten)]
+    globals: Globals,
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// The options every command takes (`global = true`), apart so that
+/// [`parse`]'s one-command parser has the very same definitions.
+#[derive(clap::Args, Debug)]
+pub struct Globals {
     /// Store directory [default: $VELLUM_STORE, else the store enclosing the current
     /// directory, else ./store]
     #[arg(long, global = true, value_name = "DIR", help_heading = GLOBAL)]
@@ -104,8 +116,6 @@ pub struct Cli {
     /// No progress lines or notes on stderr (errors and warnings still appear)
     #[arg(long, short, global = true, help_heading = GLOBAL)]
     quiet: bool,
-    #[command(subcommand)]
-    command: Command,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -188,7 +198,7 @@ enum Command {
 }
 
 impl Env {
-    fn resolve(cli: &Cli) -> Result<Env, CliError> {
+    fn resolve(cli: &Globals) -> Result<Env, CliError> {
         let cwd = std::env::current_dir().unwrap_or_default();
         let var = std::env::var_os("VELLUM_STORE");
         let store = find_store(cli.store.as_deref(), var.as_deref(), &cwd);
@@ -231,7 +241,7 @@ impl Env {
 }
 
 pub fn run(cli: Cli) -> Result<Exit, CliError> {
-    let env = Env::resolve(&cli)?;
+    let env = Env::resolve(&cli.globals)?;
     match cli.command {
         Command::Init(a) => init::run_init(&env, a),
         Command::Add(a) => add::run_add(&env, a),
