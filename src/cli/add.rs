@@ -208,7 +208,7 @@ fn read_one(
     let (n, line) = match input {
         Input::Path(path) => {
             let arg = path.to_string_lossy();
-            let got = if web::is_url(&arg) {
+            let got = if vellum::store::is_url(&arg) {
                 let fetched_at = to_second(OffsetDateTime::now_utc());
                 capture::fetch_page(&mut HttpFetcher, &arg, opts, fetched_at)
             } else {

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use clap::ValueEnum;
 
-use vellum::query::{self, CompareError, ReadAs, SideText};
+use vellum::query::{self, CompareError, SideText};
 use vellum::render::{self, RenderOptions};
 use vellum::store::Archive;
 
@@ -96,10 +96,7 @@ fn sides(
     args: &DiffArgs,
     archive: Option<&Result<Archive, CliError>>,
 ) -> Result<(SideText, SideText), CliError> {
-    let how = ReadAs {
-        forced_type: args.kind.map(Into::into),
-        forced_encoding: web::encoding_arg(args.encoding.as_deref())?,
-    };
+    let how = web::read_as(args.kind, args.encoding.as_deref())?;
     let opened = || match archive.expect("opened for addresses") {
         Ok(a) => Ok(a),
         Err(e) => Err(CliError::new(e.to_string())),

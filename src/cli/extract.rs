@@ -4,7 +4,6 @@
 use std::io::Write;
 
 use vellum::capture::{self, CaptureError, ExtractError, HttpFetcher};
-use vellum::query::ReadAs;
 
 use super::env::{CliError, Env, Exit};
 use super::web::{self, TypeArg};
@@ -39,10 +38,7 @@ pub struct ExtractArgs {
 }
 
 pub fn run_extract(_env: &Env, args: ExtractArgs) -> Result<Exit, CliError> {
-    let how = ReadAs {
-        forced_type: args.kind.map(Into::into),
-        forced_encoding: web::encoding_arg(args.encoding.as_deref())?,
-    };
+    let how = web::read_as(args.kind, args.encoding.as_deref())?;
     let cfg = web::fetch_config(args.timeout);
     let got = capture::extract(
         &mut HttpFetcher,

@@ -1,11 +1,12 @@
-//! What `add`, `extract` and `watch` share for web input: telling URLs from
-//! paths, fetch limits, and the `--type`/`--encoding` options.
+//! What `add`, `diff`, `extract` and `watch` share for web input: fetch
+//! limits, and the `--type`/`--encoding` options.
 
 use std::time::Duration;
 
 use vellum::fetch::FetchConfig;
 use vellum::ingest::decode::encoding_for_label;
 use vellum::ingest::detect::TypeOverride;
+use vellum::query::ReadAs;
 
 use super::env::CliError;
 
@@ -26,17 +27,21 @@ impl From<TypeArg> for TypeOverride {
     }
 }
 
-/// Whether a command-line input is a URL to fetch.
-pub fn is_url(arg: &str) -> bool {
-    vellum::store::is_url(arg)
-}
-
 /// `--encoding NAME`, checked.
 pub fn encoding_arg(
     name: Option<&str>,
 ) -> Result<Option<&'static encoding_rs::Encoding>, CliError> {
     name.map(|n| encoding_for_label(n).map_err(|e| CliError::new(e.to_string())))
         .transpose()
+}
+
+/// How `--type` and `--encoding` say to read files and standard input.
+pub fn read_as(kind: Option<TypeArg>, encoding: Option<&str>) -> Result<ReadAs, CliError> {
+    let forced_type = kind.map(Into::into);
+    Ok(ReadAs {
+        forced_type,
+        forced_encoding: encoding_arg(encoding)?,
+    })
 }
 
 /// The fetch limits of `--timeout SECS`.

@@ -225,4 +225,24 @@ mod tests {
         let bin = given_text("b", None, &[0, 1, 2, 0, 0xff, 0], ReadAs::default());
         assert!(matches!(bin, Err(CompareError::NotText { .. })));
     }
+
+    #[test]
+    fn without_a_store_a_missing_file_name_is_what_is_reported() {
+        assert!(names_file("-") && names_file("dir/page.html"));
+        assert!(!names_file("https://example.org/a/b") && !names_file("south-front@2"));
+        let now = OffsetDateTime::UNIX_EPOCH;
+        let no_store = || Err(CompareError::Store(StoreError::NoStore("/s".into())));
+        let file = named_side(no_store, "page.txt", now, ReadAs::default()).unwrap_err();
+        assert!(
+            matches!(&file, CompareError::NoFile(f) if f == "page.txt"),
+            "{file}"
+        );
+        let doc = named_side(no_store, "south-front", now, ReadAs::default()).unwrap_err();
+        assert!(
+            matches!(doc, CompareError::Store(StoreError::NoStore(_))),
+            "{doc}"
+        );
+        let missing = given_file("/no/such/vellum-page.html", ReadAs::default()).unwrap_err();
+        assert_eq!(missing.kind(), ErrorKind::NotFound, "{missing}");
+    }
 }
