@@ -86,7 +86,7 @@ pub struct CheckArgs {
 pub fn run_recheck(env: &Env, args: RecheckArgs) -> Result<Exit, CliError> {
     let cfg = notify_config(&args.check)?;
     let archive = env.open()?;
-    let _lease = Lease::take(&archive).map_err(monitor_error)?;
+    let lease = Lease::take(&archive).map_err(monitor_error)?;
     let schedule = Schedule::open(&archive, Policy::default()).map_err(monitor_error)?;
     let (_, settings) = Settings::load(&archive)?;
     let now = super::env::clock();
@@ -106,7 +106,15 @@ pub fn run_recheck(env: &Env, args: RecheckArgs) -> Result<Exit, CliError> {
     .map_err(monitor_error)?;
     drop(schedule);
     let stop = AtomicBool::new(false);
-    run_checks(env, &archive, &targets, &args.check, &cfg, &stop)?;
+    run_checks(
+        env,
+        &archive,
+        &targets,
+        &args.check,
+        &cfg,
+        &stop,
+        Some(&lease),
+    )?;
     Ok(Exit::Ok)
 }
 
@@ -168,7 +176,8 @@ pub fn notify_config(a: &CheckArgs) -> Result<NotifyConfig, CliError> {
 }
 
 /// Checks `targets` one after another, printing each, then delivers the
-/// notifications queued (and any left from earlier runs).
+/// notifications queued (and any left from earlier runs). Stops, after
+/// committing the checks taken, if the monitor's `lease` is lost.
 pub fn run_checks(
     env: &Env,
     archive: &Archive,
@@ -176,6 +185,7 @@ pub fn run_checks(
     a: &CheckArgs,
     cfg: &NotifyConfig,
     stop: &AtomicBool,
+    lease: Option<&Lease>,
 ) -> Result<(), CliError> {
     let mut fetcher = HttpFetcher;
     let options = Options {
@@ -205,6 +215,12 @@ pub fn run_checks(
     for (i, t) in targets.iter().enumerate() {
         if stop.load(Ordering::Relaxed) {
             break;
+        }
+        if let Some(lost) = lease.and_then(|l| l.ensure_held().err()) {
+            for r in &m.commit(&mut batch).map_err(monitor_error)? {
+                print_check(&mut out, r, a.json)?;
+            }
+            return Err(monitor_error(lost));
         }
         let done = m
             .stage(

@@ -143,7 +143,15 @@ pub fn run_watch(env: &Env, args: WatchArgs) -> Result<Exit, CliError> {
                 Some(l) => l.ensure_held().map_err(monitor_error)?,
             }
             let targets = due_targets(archive)?;
-            run_checks(env, archive, &targets, &args.check, &cfg, &r.stop)?;
+            run_checks(
+                env,
+                archive,
+                &targets,
+                &args.check,
+                &cfg,
+                &r.stop,
+                lease.as_ref(),
+            )?;
         }
         let Some(every) = args.every.filter(|_| !args.once) else {
             return Ok(if failed { Exit::Error } else { Exit::Ok });

@@ -349,6 +349,13 @@ fn checks_taken_in_one_second_replay_in_that_order_after_a_rebuild() {
             .map(|c| c.1.outcome)
             .collect();
         assert_eq!(again, order, "second {s}");
+        // `log DOC --checks` lists them in that order too.
+        let listed: Vec<Outcome> = crate::query::checks::checks_of(&a, doc)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.outcome)
+            .collect();
+        assert_eq!(listed, order, "second {s}");
         let e = rebuilt.entry(doc, &Settings::default()).unwrap().unwrap();
         assert_eq!(e, entry, "second {s}");
     }

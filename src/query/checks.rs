@@ -26,7 +26,8 @@ pub struct CheckItem {
     pub returns_to: Option<u64>,
 }
 
-/// Every check of `doc`, oldest first (ties by id).
+/// Every check of `doc`, oldest first (checks in the same second in the
+/// order they were taken, their `seq`; then by id).
 pub fn checks_of(archive: &Archive, doc: &str) -> Result<Vec<CheckItem>, StoreError> {
     let mut found: Vec<(CheckRecord, String)> = Vec::new();
     for id in archive.check_ids()? {
@@ -38,7 +39,7 @@ pub fn checks_of(archive: &Archive, doc: &str) -> Result<Vec<CheckItem>, StoreEr
             found.push((c, id.to_string()));
         }
     }
-    found.sort_by(|a, b| (a.0.checked_at, &a.1).cmp(&(b.0.checked_at, &b.1)));
+    found.sort_by(|a, b| (a.0.checked_at, a.0.seq, &a.1).cmp(&(b.0.checked_at, b.0.seq, &b.1)));
     let history = archive.history(doc)?;
     let version_of = |c: &CheckRecord| {
         let text = c.text?;
