@@ -23,6 +23,16 @@
 //! runs them all). They are caches: a failed or skipped catch-up loses
 //! nothing, and the next read catches up by itself.
 //!
+//! The rule for what follows the acknowledgement (issues #23, #29): the
+//! writer brings every derived index up to date in the same process, after
+//! it has acknowledged (so a 20 MB capture's `add` takes its indexing time,
+//! and a search right after it finds the text at once). A writer killed
+//! between the acknowledgement and the end of its catch-up loses nothing:
+//! each index catches up inside one transaction of its own file and moves
+//! its mark only with what it took in, so the next reader (search and
+//! memento keep what they caught up; similarity and significance readers
+//! answer from memory) or the next writer catches up from the mark.
+//!
 //! # Canonical URLs and documents
 //!
 //! A saved or fetched HTML page that declares a canonical URL

@@ -30,9 +30,48 @@ pub struct Para {
     pub words: usize,
 }
 
+/// The normalized paragraphs of a text, the first [`MAX_PARAGRAPHS`] and
+/// one more at most. Only a head of a long text is normalized (normalizing
+/// a whole 20 MB text to keep its first paragraphs took a second): a head
+/// cut at a blank line, long enough to hold more paragraphs than are kept
+/// (the last one before the cut may differ from the whole text's, and is
+/// not kept), grown until it does or is the whole text.
+fn head_paragraphs(text: &str) -> Vec<crate::diff::NormalizedParagraph> {
+    let mut chunks = 2 * MAX_PARAGRAPHS;
+    loop {
+        let cut = after_chunks(text, chunks);
+        let paras = normalized_paragraphs(&text[..cut]);
+        if cut == text.len() || paras.len() > MAX_PARAGRAPHS {
+            return paras;
+        }
+        chunks *= 4;
+    }
+}
+
+/// The end of the first `n` blank-line-separated chunks of `text` (at the
+/// start of the blank line after them), or its length.
+fn after_chunks(text: &str, n: usize) -> usize {
+    let (mut seen, mut pos, mut in_chunk) = (0, 0, false);
+    for line in text.split_inclusive('\n') {
+        if line.trim().is_empty() {
+            if in_chunk {
+                seen += 1;
+                if seen == n {
+                    return pos;
+                }
+            }
+            in_chunk = false;
+        } else {
+            in_chunk = true;
+        }
+        pos += line.len();
+    }
+    text.len()
+}
+
 /// A text cut into hashed paragraphs.
 pub fn prepare(text: &str) -> Vec<Para> {
-    normalized_paragraphs(text)
+    head_paragraphs(text)
         .into_iter()
         .take(MAX_PARAGRAPHS)
         .map(|p| {
@@ -157,6 +196,30 @@ pub fn first_line_title(t: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_text_is_prepared_from_its_head_as_from_the_whole() {
+        let mut text = String::new();
+        for i in 0..(MAX_PARAGRAPHS * 3) {
+            text.push_str(&format!(
+                "Paragraph {i} of a *long* text, line one\nline two.\n\n"
+            ));
+            if i % 7 == 0 {
+                text.push_str("---\n\n<!-- -->\n\n");
+            }
+        }
+        // The whole text normalized, as `prepare` did before it cut a head.
+        let whole = normalized_paragraphs(&text);
+        let head = prepare(&text);
+        assert_eq!(head.len(), MAX_PARAGRAPHS);
+        for (w, h) in whole.iter().zip(&head) {
+            assert_eq!((&w.range, w.words.len()), (&h.range, h.words));
+        }
+        let short = "One paragraph.\n\nTwo paragraphs.\n";
+        assert_eq!(prepare(short).len(), 2);
+        assert_eq!(after_chunks(short, 1), "One paragraph.\n".len());
+        assert_eq!(after_chunks(short, 5), short.len());
+    }
 
     #[test]
     fn typography_case_and_markup_do_not_change_a_paragraph() {

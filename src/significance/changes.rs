@@ -82,6 +82,16 @@ pub fn changes(
             .map(|d| d.doc)
             .collect(),
     };
+    // Every score read in one transaction of the index (one lock).
+    index.reading(|index| collect(archive, index, q, docs))
+}
+
+fn collect(
+    archive: &Archive,
+    index: &mut Index,
+    q: &ChangesQuery,
+    docs: Vec<String>,
+) -> Result<Vec<Change>, SignificanceError> {
     let mut out = Vec::new();
     for doc in docs {
         let history = archive.history(&doc)?;

@@ -227,6 +227,20 @@ impl Index {
         }
     }
 
+    /// Runs `f` inside one read transaction of the index file: many
+    /// lookups (a timeline's every change) then take the file's lock once,
+    /// not once each (each took an `fcntl` lock and a check of the file).
+    /// Writes `f` makes (scores a writable index lacked) commit at the end;
+    /// a failed commit loses only them (they are a cache).
+    pub fn reading<T>(&mut self, f: impl FnOnce(&mut Index) -> T) -> T {
+        let began = self.conn.is_autocommit() && self.conn.execute_batch("BEGIN").is_ok();
+        let out = f(self);
+        if began && self.conn.execute_batch("COMMIT").is_err() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+        out
+    }
+
     /// How many archive-log entries it has taken in.
     pub fn mark(&self) -> Result<u64> {
         Ok(meta(&self.conn, "log").map_err(self.err())?.unwrap_or(0) as u64)

@@ -114,23 +114,33 @@ pub fn timeline(app: &App, archive: &Archive, doc: &str) -> Result<String, WebEr
 <th class=\"n\">Words</th><th class=\"n\">Added</th><th class=\"n\">Removed</th>\
 <th class=\"n\">Score</th><th>Changes</th><th class=\"n\">Seen</th><th></th></tr></thead>\n<tbody>\n",
     );
-    // Scores are a cache: a page without them is better than no page.
-    let mut scores = crate::significance::Index::read(archive).ok();
+    // Scores are a cache: a page without them is better than no page. All
+    // read in one transaction of the index.
+    let scores: Vec<String> = match crate::significance::Index::read(archive) {
+        Ok(mut idx) => idx.reading(|idx| {
+            versions
+                .windows(2)
+                .map(|w| {
+                    idx.score_versions(archive, &w[0].version, &w[1].version)
+                        .map(|s| {
+                            format!(
+                                "<span title=\"{}\">{:.2}</span>",
+                                esc(&s.summary()),
+                                s.value
+                            )
+                        })
+                        .unwrap_or_default()
+                })
+                .collect()
+        }),
+        Err(_) => Vec::new(),
+    };
     for (i, v) in versions.iter().enumerate().rev() {
         let ver = &v.version;
-        let score = match (i.checked_sub(1), scores.as_mut()) {
-            (Some(p), Some(idx)) => idx
-                .score_versions(archive, &versions[p].version, ver)
-                .map(|s| {
-                    format!(
-                        "<span title=\"{}\">{:.2}</span>",
-                        esc(&s.summary()),
-                        s.value
-                    )
-                })
-                .unwrap_or_default(),
-            _ => String::new(),
-        };
+        let score = i
+            .checked_sub(1)
+            .and_then(|p| scores.get(p))
+            .map_or("", String::as_str);
         let kinds = match i.checked_sub(1) {
             Some(p) => app
                 .kinds
