@@ -206,7 +206,8 @@ echo "== What happens before main =="
         size=$(awk -v s="$(stat -L -c %s "$f")" 'BEGIN { printf "%.1f", s / 1048576 }')
         code=- relocs=-
         if have readelf; then
-            code=$(readelf -SW "$f" | awk '$2 == ".text" { printf "%.1f", strtonum("0x" $6) / 1048576 }')
+            code=$(readelf -SW "$f" | awk '$2 == ".text" { print $6 }')
+            code=$(awk -v s="$((16#${code:-0}))" 'BEGIN { printf "%.1f", s / 1048576 }')
             relocs=$(readelf -rW "$f" | grep -c '_RELATIVE\|_GLOB_DAT\|_JUMP_SLOT\|_64 ' || true)
         fi
         fv=- fs=-
