@@ -206,9 +206,9 @@ echo "== What happens before main =="
         size=$(awk -v s="$(stat -L -c %s "$f")" 'BEGIN { printf "%.1f", s / 1048576 }')
         code=- relocs=-
         if have readelf; then
-            code=$(readelf -SW "$f" | awk '$2 == ".text" { print $6 }')
+            code=$(readelf -SW "$f" | sed 's/^ *\[ *[0-9]*\]//' | awk '$1 == ".text" { print $5 }')
             code=$(awk -v s="$((16#${code:-0}))" 'BEGIN { printf "%.1f", s / 1048576 }')
-            relocs=$(readelf -rW "$f" | grep -c '_RELATIVE\|_GLOB_DAT\|_JUMP_SLOT\|_64 ' || true)
+            relocs=$(readelf -rW "$f" | grep -c '^[0-9a-f]\+ \+[0-9a-f]\+ \+R_' || true)
         fi
         fv=- fs=-
         if [[ -x /usr/bin/time ]]; then
