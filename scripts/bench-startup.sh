@@ -190,6 +190,38 @@ if [[ -n $HAVE_CORPUS ]]; then
     echo "(a diff pass of $NP pairs running /bin/true instead of a tool: $(ms "${MED[bash-pass]}" "$NP") ms a pair, in every diff row)"
 fi
 
+# CPU time (perf stat task-clock, user + system, the mean of RUNS runs): on a loaded
+# machine wall time includes waiting for a core, CPU time much less.
+if have perf && perf stat -x, -e task-clock true >/dev/null 2>&1; then
+    declare -A CPU
+    for k in "${!CMD[@]}"; do
+        read -r -a c <<<"${CMD[$k]}"
+        CPU[$k]=$(perf stat -x, -e task-clock -r "$RUNS" "${c[@]}" 2>&1 >/dev/null |
+            awk -F, '$3 ~ /task-clock/ { printf "%d", $1 * 1000 }')
+    done
+    echo
+    echo "== The same commands' CPU time: mean of $RUNS runs (perf stat task-clock) =="
+    {
+        printf 'command\tgit ms'
+        for b in "${BUILDS[@]}"; do printf '\tvellum %s ms\tratio\ttarget' "$b"; done
+        printf '\n'
+        cpurow() {
+            local label=$1 g=$2 per=$3 target=$4 gus=${CPU[git-$2]} vus r
+            printf '%s\t%s' "$label" "$(ms "$gus" "$per")"
+            for b in "${BUILDS[@]}"; do
+                vus=${CPU[$b-$g]}
+                r=$(ratio "$vus" "$gus")
+                printf '\t%s\t%s\t%s' "$(ms "$vus" "$per")" "$r" "$(passfail "$vus <= $target * $gus") (<= $target)"
+            done
+            printf '\n'
+        }
+        cpurow "--version" version 1 1
+        cpurow "show $DOC / cat-file -p" show 1 1
+        [[ -n $HAVE_CORPUS ]] && cpurow "word diff, per pair ($NP pairs)" diff "$NP" 0.8
+    } | print_table
+    [[ -n $HAVE_CORPUS ]] && echo "(the diff pass's own CPU, /bin/true for a tool: $(ms "${CPU[bash-pass]}" "$NP") ms a pair, in every diff row)"
+fi
+
 echo
 echo "== What happens before main =="
 {
@@ -206,8 +238,9 @@ echo "== What happens before main =="
         size=$(awk -v s="$(stat -L -c %s "$f")" 'BEGIN { printf "%.1f", s / 1048576 }')
         code=- relocs=-
         if have readelf; then
-            code=$(readelf -SW "$f" | awk '$2 == ".text" { printf "%.1f", strtonum("0x" $6) / 1048576 }')
-            relocs=$(readelf -rW "$f" | grep -c '_RELATIVE\|_GLOB_DAT\|_JUMP_SLOT\|_64 ' || true)
+            code=$(readelf -SW "$f" | sed 's/^ *\[ *[0-9]*\]//' | awk '$1 == ".text" { print $5 }')
+            code=$(awk -v s="$((16#${code:-0}))" 'BEGIN { printf "%.1f", s / 1048576 }')
+            relocs=$(readelf -rW "$f" | grep -c '^[0-9a-f]\+ \+[0-9a-f]\+ \+R_' || true)
         fi
         fv=- fs=-
         if [[ -x /usr/bin/time ]]; then
