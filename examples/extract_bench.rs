@@ -1,7 +1,7 @@
 //! In-process extraction timing for `scripts/bench-extract.sh`: runs
 //! vellum's ingest (detection, decoding, extraction) over every `*.html` in a
-//! directory and prints `{"ID": {"articleBody": ...}}` on stdout, the mean time
-//! per page on stderr.
+//! directory and prints `{"ID": {"articleBody": ..., "ms": ...}}` on stdout
+//! (`ms`: that page's time), the mean time per page on stderr.
 //!
 //!     cargo run --release --example extract_bench -- DIR > out.json
 
@@ -29,10 +29,14 @@ fn main() {
                 ..Default::default()
             },
         );
-        total += t.elapsed().as_secs_f64();
+        let secs = t.elapsed().as_secs_f64();
+        total += secs;
         let body = p.article.map(|a| a.body).unwrap_or_default();
         let id = f.file_stem().unwrap().to_string_lossy().into_owned();
-        out.insert(id, serde_json::json!({ "articleBody": body }));
+        out.insert(
+            id,
+            serde_json::json!({ "articleBody": body, "ms": secs * 1000.0 }),
+        );
     }
     eprintln!("{:.2}", total * 1000.0 / files.len().max(1) as f64);
     println!("{}", serde_json::Value::Object(out));

@@ -145,7 +145,7 @@ pub(super) fn is_date_word(w: &str) -> bool {
     }
     if MONTHS.contains(&w.as_str())
         || [
-            "am", "pm", "est", "edt", "gmt", "utc", "cet", "pst", "ist", "bst",
+            "am", "pm", "a.m", "p.m", "est", "edt", "gmt", "utc", "cet", "pst", "ist", "bst",
         ]
         .contains(&w.as_str())
     {
@@ -160,10 +160,16 @@ pub(super) fn is_date_word(w: &str) -> bool {
 
 /// A byline or dateline: "By Jane Doe - 11/18/19 11:04 PM EST", "Published
 /// Monday, November 18, 2019", "Updated at 1:23 p.m.", "September 10, 2018 |".
+/// The number of authors never changes the answer: a byline is one however
+/// many names it lists, so that a version of a page that adds an author
+/// treats the line the way the version before did.
 pub(super) fn is_dateline(text: &str) -> bool {
     let ws: Vec<&str> = text.split_whitespace().collect();
-    if ws.is_empty() || ws.len() > 14 || text.ends_with('.') && !text.ends_with("m.") {
+    if ws.is_empty() || ws.len() > 40 || text.ends_with('.') && !text.ends_with("m.") {
         return false;
+    }
+    if is_byline(&ws) {
+        return true;
     }
     let lower = text.to_lowercase();
     let dates = ws.iter().filter(|w| is_date_word(w)).count();
@@ -179,20 +185,41 @@ pub(super) fn is_dateline(text: &str) -> bool {
     ]
     .iter()
     .any(|k| lower.starts_with(k));
-    if keyword && dates >= 1 {
+    if keyword && dates >= 1 && (ws.len() <= 14 || dates * 3 >= ws.len()) {
         return true;
     }
-    // "By Jane Doe": a name after "By" (not "By 2030, ...").
-    if lower.starts_with("by ")
-        && ws.len() <= 10
-        && ws
-            .get(1)
-            .is_some_and(|w| w.chars().next().is_some_and(char::is_uppercase))
-        && (!text.contains(',') || dates >= 1)
-    {
-        return true;
+    ws.len() <= 14 && dates >= 2 && dates * 2 >= ws.len()
+}
+
+/// Words that join the names of a byline.
+const NAME_JOINERS: &[&str] = &[
+    "and", "&", "with", "of", "the", "for", "in", "at", "de", "da", "van", "von", "der", "le",
+    "la", "|", "-", "\u{2013}", "\u{2014}", "\u{b7}", "/", "y", "e", "et", "und",
+];
+
+/// "By Jane Reporter", "By Jane Reporter, John Editor and Ann Lee, February
+/// 12, 2019": "By" and names (capitalised words, joined by commas and
+/// `and`), dates and times; not "By Tuesday, the river had risen".
+fn is_byline(ws: &[&str]) -> bool {
+    if !ws[0].eq_ignore_ascii_case("by") || ws.len() < 2 {
+        return false;
     }
-    dates >= 2 && dates * 2 >= ws.len()
+    let mut names = 0;
+    for w in &ws[1..] {
+        let bare = w.trim_matches(|c: char| !c.is_alphanumeric());
+        if bare.is_empty() || NAME_JOINERS.contains(&bare.to_lowercase().as_str()) {
+            continue;
+        }
+        if is_date_word(w) {
+            continue;
+        }
+        if bare.chars().next().is_some_and(char::is_uppercase) {
+            names += 1;
+        } else {
+            return false;
+        }
+    }
+    names >= 1 && ws[1].chars().next().is_some_and(char::is_uppercase)
 }
 
 pub(super) fn is_copyright(text: &str) -> bool {
@@ -203,13 +230,23 @@ pub(super) fn is_copyright(text: &str) -> bool {
             || lower.contains("all rights reserved"))
 }
 
-pub(super) fn postprocess(blocks: Vec<Block>, title: Option<&str>) -> Vec<Block> {
+/// The blocks kept, and the first byline ("By ...") removed from above or
+/// below the article, for the byline field.
+pub(super) fn postprocess(blocks: Vec<Block>, title: Option<&str>) -> (Vec<Block>, Option<String>) {
     let mut seen = std::collections::HashSet::new();
+    let mut byline = None;
     let mut out: Vec<Block> = Vec::with_capacity(blocks.len());
     let n = blocks.len();
     for (i, b) in blocks.into_iter().enumerate() {
         // Bylines and datelines above or below the article; copyright lines.
-        if (i < 4 || i + 4 >= n) && !b.heading && is_dateline(&b.text) || is_copyright(&b.text) {
+        if (i < 4 || i + 4 >= n) && !b.heading && is_dateline(&b.text) {
+            let ws: Vec<&str> = b.text.split_whitespace().collect();
+            if byline.is_none() && is_byline(&ws) {
+                byline = Some(ws.join(" "));
+            }
+            continue;
+        }
+        if is_copyright(&b.text) {
             continue;
         }
         // The title repeated as the first heading.
@@ -243,7 +280,7 @@ pub(super) fn postprocess(blocks: Vec<Block>, title: Option<&str>) -> Vec<Block>
         kept.push(b);
     }
     kept.reverse();
-    kept
+    (kept, byline)
 }
 
 pub(super) fn join(blocks: &[Block]) -> String {

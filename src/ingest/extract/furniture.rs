@@ -122,11 +122,57 @@ pub(super) fn preclean(doc: &Document) {
                 }
             }
         }
-        if wraps_article || chars * 2 > total {
+        if wraps_article {
+            unhide(&node);
+            continue;
+        }
+        if chars * 2 > total || chars > SMALL_ONLY_CHARS && small_only(&node) {
             continue;
         }
         node.remove_from_parent();
     }
+}
+
+/// Furniture named only by these class or id substrings is removed only
+/// when it is small: a `caption-image` box on some blogs holds the post.
+const SMALL_ONLY: &[&str] = &["caption", "credit"];
+const SMALL_ONLY_CHARS: usize = 400;
+
+fn small_only(node: &NodeRef<'_>) -> bool {
+    if FURNITURE_TAGS
+        .iter()
+        .any(|t| node.node_name().is_some_and(|n| n.eq_ignore_ascii_case(t)))
+    {
+        return false;
+    }
+    let names = class_and_id(node);
+    let toks: Vec<&str> = names.split_ascii_whitespace().collect();
+    toks.iter()
+        .any(|t| SMALL_ONLY.iter().any(|s| t.contains(s)))
+        && !toks.iter().any(|t| {
+            FURNITURE
+                .iter()
+                .any(|f| !SMALL_ONLY.contains(f) && t.contains(f))
+        })
+}
+
+fn class_and_id(node: &NodeRef<'_>) -> String {
+    let mut names = String::new();
+    for a in ["class", "id"] {
+        if let Some(v) = node.attr(a) {
+            names.push_str(&v.to_ascii_lowercase());
+            names.push(' ');
+        }
+    }
+    names
+}
+
+/// `hidden` boxes that hold the article (pages streamed by React hide the
+/// article in a `<div hidden>` that a script moves into place) are shown,
+/// so that Readability does not skip them as invisible.
+fn unhide(node: &NodeRef<'_>) {
+    node.remove_attr("hidden");
+    node.remove_attr("aria-hidden");
 }
 
 pub(super) fn is_furniture(node: &NodeRef<'_>) -> bool {
@@ -144,21 +190,27 @@ pub(super) fn is_furniture(node: &NodeRef<'_>) -> bool {
     {
         return true;
     }
-    let mut names = String::new();
-    for a in ["class", "id"] {
-        if let Some(v) = node.attr(a) {
-            names.push_str(&v.to_ascii_lowercase());
-            names.push(' ');
-        }
-    }
+    let names = class_and_id(node);
     names.split_ascii_whitespace().any(|tok| {
         if FURNITURE_TOKENS.contains(&tok) {
             return true;
         }
         // States, not widgets: `has-comments`, `modal-enabled`, `js-share-ready`.
-        let state = ["has-", "with-", "no-", "js-", "is-"]
-            .iter()
-            .any(|p| tok.starts_with(p))
+        // Taxonomy classes a blog puts on the post itself (`tag-share`,
+        // `category-social-media`) say what it is about, not what it is.
+        let state = [
+            "has-",
+            "with-",
+            "no-",
+            "js-",
+            "is-",
+            "tag-",
+            "category-",
+            "s-tag-",
+            "s-category-",
+        ]
+        .iter()
+        .any(|p| tok.starts_with(p))
             || [
                 "-enabled", "-active", "-open", "-closed", "-ready", "-hidden",
             ]
