@@ -34,7 +34,7 @@ pub fn is_url(arg: &str) -> bool {
 /// `--encoding NAME`, checked.
 pub fn encoding_arg(
     name: Option<&str>,
-) -> Result<Option<&'static encoding_rs::Encoding>, CliError> {
+) -> Result<Option<vellum::ingest::charset::Charset>, CliError> {
     name.map(|n| encoding_for_label(n).map_err(|e| CliError::new(e.to_string())))
         .transpose()
 }

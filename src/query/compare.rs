@@ -52,7 +52,7 @@ pub struct SideText {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ReadAs {
     pub forced_type: Option<detect::TypeOverride>,
-    pub forced_encoding: Option<&'static encoding_rs::Encoding>,
+    pub forced_encoding: Option<crate::ingest::charset::Charset>,
 }
 
 /// A given text (`name` is its file name, `None` for standard input) read
