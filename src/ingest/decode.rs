@@ -423,8 +423,9 @@ mod tests {
         assert_eq!(http_charset("text/html; charset=nonsense"), None);
         assert_eq!(
             encoding_for_label(" Shift-JIS ").unwrap(),
-            encoding_rs::SHIFT_JIS
+            Charset::Whatwg(encoding_rs::SHIFT_JIS)
         );
+        assert_eq!(encoding_for_label("cp852").unwrap().name(), "IBM852");
         assert!(encoding_for_label("ebcdic-klingon").is_err());
     }
 

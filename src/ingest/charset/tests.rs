@@ -25,18 +25,15 @@ fn labels_and_code_pages() {
 fn every_language_and_candidate_is_known() {
     let m = model();
     assert_eq!(m.langs.len(), LANG_CHARSETS.len());
-    assert!(
-        m.langs
-            .iter()
-            .all(|l| !l.letters.is_empty() && !l.pairs.is_empty())
-    );
+    assert!(m.langs.iter().all(|l| !l.letters.is_empty()));
+    // Only English's declaration has no non-ASCII letter at all.
+    let without_pairs = m.langs.iter().filter(|l| l.pairs.is_empty()).count();
+    assert!(without_pairs <= 1, "{without_pairs}");
 }
 
 #[test]
 fn no_upper_bytes_is_no_single_byte_guess() {
     assert_eq!(single_byte(b"plain ascii"), None);
-    let g = detect(b"", None);
-    assert_eq!(g.confidence, 0);
 }
 
 macro_rules! uchardet {
