@@ -122,6 +122,9 @@ pub fn choose(bytes: &[u8], hints: DecodeHints<'_>) -> (Charset, EncodingSource,
     {
         return (e.into(), EncodingSource::Meta, None);
     }
+    if let Some(g) = charset::detect_ascii_like(bytes) {
+        return (g.charset, EncodingSource::Detected, Some(g.confidence));
+    }
     if utf8 {
         return (Charset::UTF_8, EncodingSource::Utf8, None);
     }

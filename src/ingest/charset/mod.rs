@@ -476,6 +476,43 @@ pub fn detect(bytes: &[u8], tld: Option<&str>) -> Guess {
     })
 }
 
+/// Encodings that look like ASCII (or UTF-8) to a byte scan: ISO-2022-JP
+/// (escape sequences) and UTF-16 without a byte-order mark (every other
+/// byte zero). Checked before the bytes are taken as UTF-8.
+pub fn detect_ascii_like(bytes: &[u8]) -> Option<Guess> {
+    let sample = &bytes[..bytes.len().min(DETECT_LEN)];
+    let clean = |e: &'static Encoding| {
+        let (_, _, errors) = e.decode(sample);
+        (!errors).then_some(Guess {
+            charset: Charset::Whatwg(e),
+            confidence: 90,
+        })
+    };
+    let has = |needle: &[u8]| sample.windows(needle.len()).any(|w| w == needle);
+    if has(b"\x1b$B") || has(b"\x1b$@") {
+        return clean(encoding_rs::ISO_2022_JP);
+    }
+    if sample.len() >= 16 && sample.len() % 2 == 0 {
+        let zeros = |start: usize| {
+            sample
+                .iter()
+                .skip(start)
+                .step_by(2)
+                .filter(|&&b| b == 0)
+                .count()
+        };
+        let (even, odd) = (zeros(0), zeros(1));
+        let half = sample.len() / 2;
+        if odd * 10 >= half * 6 && even * 10 <= half {
+            return clean(encoding_rs::UTF_16LE);
+        }
+        if even * 10 >= half * 6 && odd * 10 <= half {
+            return clean(encoding_rs::UTF_16BE);
+        }
+    }
+    None
+}
+
 /// The best single-byte decoding by the language statistics, or `None`
 /// when no byte is >= 0x80.
 fn single_byte(sample: &[u8]) -> Option<Guess> {

@@ -120,3 +120,28 @@ fn multi_byte_encodings_stay_chardetng_s() {
     assert_eq!(g.charset, Charset::Whatwg(encoding_rs::SHIFT_JIS));
     assert!(g.confidence >= LOW_CONFIDENCE);
 }
+
+#[test]
+fn ascii_like_encodings_are_found_before_utf8() {
+    let (jis, _, _) = encoding_rs::ISO_2022_JP.encode("政府は新しい経済対策を発表した。");
+    assert!(std::str::from_utf8(&jis).is_ok());
+    let g = detect_ascii_like(&jis).unwrap();
+    assert_eq!(g.charset, Charset::Whatwg(encoding_rs::ISO_2022_JP));
+    let le: Vec<u8> = "Plain words, no byte-order mark."
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let be: Vec<u8> = "Plain words, no byte-order mark."
+        .encode_utf16()
+        .flat_map(u16::to_be_bytes)
+        .collect();
+    assert_eq!(
+        detect_ascii_like(&le).map(|g| g.charset),
+        Some(Charset::Whatwg(encoding_rs::UTF_16LE))
+    );
+    assert_eq!(
+        detect_ascii_like(&be).map(|g| g.charset),
+        Some(Charset::Whatwg(encoding_rs::UTF_16BE))
+    );
+    assert_eq!(detect_ascii_like(b"plain ascii text, nothing else"), None);
+}
