@@ -145,3 +145,15 @@ fn ascii_like_encodings_are_found_before_utf8() {
     );
     assert_eq!(detect_ascii_like(b"plain ascii text, nothing else"), None);
 }
+
+proptest::proptest! {
+    /// Any bytes: a guess, a confidence in range, a decoding, never a panic.
+    #[test]
+    fn any_bytes_get_a_bounded_guess(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..600)) {
+        let g = detect(&bytes, Some("pl"));
+        proptest::prop_assert!(g.confidence <= 100);
+        let (text, _) = g.charset.decode(&bytes);
+        proptest::prop_assert!(text.len() <= bytes.len() * 3 + 3);
+        let _ = detect_ascii_like(&bytes);
+    }
+}
