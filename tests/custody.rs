@@ -35,6 +35,7 @@ fn record(i: usize, bytes: &[u8]) -> Vec<u8> {
         supersedes: None,
         extractor: None,
         encoding: None,
+        encoding_confidence: None,
         canonical_url: None,
         http: None,
         meta: Default::default(),

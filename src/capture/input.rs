@@ -43,7 +43,7 @@ impl InputError {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ReadAs {
     pub forced_type: Option<crate::ingest::detect::TypeOverride>,
-    pub forced_encoding: Option<&'static encoding_rs::Encoding>,
+    pub forced_encoding: Option<crate::ingest::charset::Charset>,
 }
 
 /// Reads one input whole (`-` is standard input), refusing directories and

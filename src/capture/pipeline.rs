@@ -37,7 +37,7 @@ pub struct Options {
     /// The capture time; the fetch time (URLs) or `now` otherwise.
     pub at: Option<OffsetDateTime>,
     pub forced_type: Option<TypeOverride>,
-    pub forced_encoding: Option<&'static encoding_rs::Encoding>,
+    pub forced_encoding: Option<crate::ingest::charset::Charset>,
     /// Archive a non-2xx answer (flagged) instead of refusing it.
     pub keep_errors: bool,
     /// Limits of each fetch.
@@ -104,12 +104,14 @@ pub fn ingest_with(bytes: &[u8], hints: PrepareHints<'_>) -> Ingested {
         }
         Kind::Text => {
             extra.encoding = p.encoding.map(|e| e.name().to_owned());
+            extra.encoding_confidence = p.encoding_confidence;
             (p.media_type, text_of(p.text), None)
         }
         Kind::Binary => (p.media_type, CaptureText::None, None),
         Kind::Html => {
             let article = p.article.unwrap_or_default();
             extra.encoding = p.encoding.map(|e| e.name().to_owned());
+            extra.encoding_confidence = p.encoding_confidence;
             extra.extractor = Some(extractor_id());
             extra.flag = article.flag.clone();
             extra.canonical_url = article
@@ -394,6 +396,15 @@ pub fn stage(writer: &mut Writer<'_>, c: Capture) -> Result<Vec<Warning>, StoreE
         warnings.push(Warning::Flagged {
             doc: capture.doc.to_string(),
             flag: flag.clone(),
+        });
+    }
+    if let (Some(encoding), Some(confidence)) = (&extra.encoding, extra.encoding_confidence)
+        && confidence < crate::ingest::charset::LOW_CONFIDENCE
+    {
+        warnings.push(Warning::UnsureEncoding {
+            doc: capture.doc.to_string(),
+            encoding: encoding.clone(),
+            confidence,
         });
     }
     let mixed = capture.doc.confusable_parts();

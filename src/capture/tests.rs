@@ -285,3 +285,49 @@ fn a_text_file_s_document_is_titled_by_its_first_line() {
         Some("The headline of a text file")
     );
 }
+
+/// A guessed encoding is kept with its confidence in the record; a guess of
+/// low confidence is archived with a warning, never silently.
+#[test]
+fn a_guessed_encoding_keeps_its_confidence_and_an_unsure_one_warns() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = archive(tmp.path());
+    let mut w = a.writer(&mut || {}).unwrap();
+    let polish = include_bytes!("../../tests/fixtures/encodings/uchardet/pl-ibm852.txt");
+    let sure = from_bytes(
+        polish.to_vec(),
+        std::path::Path::new("pl.txt"),
+        &Options::default(),
+        T,
+    )
+    .unwrap();
+    assert_eq!(sure.extra.encoding.as_deref(), Some("IBM852"));
+    let confidence = sure.extra.encoding_confidence.unwrap();
+    assert!(confidence >= crate::ingest::charset::LOW_CONFIDENCE);
+    assert!(stage(&mut w, sure).unwrap().is_empty());
+    // Bytes no language explains.
+    let garbage = b"\x8f\x90\x9d\x81 \x8d\xff\xfe\n".to_vec();
+    let unsure = from_bytes(
+        garbage,
+        std::path::Path::new("x.txt"),
+        &Options::default(),
+        T,
+    )
+    .unwrap();
+    let warnings = stage(&mut w, unsure).unwrap();
+    assert!(
+        matches!(&warnings[..], [Warning::UnsureEncoding { confidence, .. }]
+            if *confidence < crate::ingest::charset::LOW_CONFIDENCE),
+        "{warnings:?}"
+    );
+    assert!(warnings[0].to_string().contains("--encoding"));
+    // The override is believed: no confidence, no warning.
+    let forced = Options {
+        forced_encoding: crate::ingest::charset::Charset::for_label("ibm852"),
+        ..Options::default()
+    };
+    let c = from_bytes(polish.to_vec(), std::path::Path::new("p2.txt"), &forced, T).unwrap();
+    assert_eq!(c.extra.encoding_confidence, None);
+    assert!(stage(&mut w, c).unwrap().is_empty());
+    commit(w).unwrap();
+}

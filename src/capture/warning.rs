@@ -30,6 +30,13 @@ pub enum Warning {
     /// The document's name mixes scripts inside a word (UTS #39), so it may
     /// be mistaken for another name.
     MixedScripts { doc: String, parts: Vec<String> },
+    /// The text's encoding was guessed (no declaration) without much
+    /// confidence (0-100): the text may be mojibake.
+    UnsureEncoding {
+        doc: String,
+        encoding: String,
+        confidence: u8,
+    },
 }
 
 impl fmt::Display for Warning {
@@ -56,6 +63,16 @@ impl fmt::Display for Warning {
                 f,
                 "the document name {doc} mixes scripts in {} (it may be mistaken for another name)",
                 parts.join(", ")
+            ),
+            Warning::UnsureEncoding {
+                doc,
+                encoding,
+                confidence,
+            } => write!(
+                f,
+                "{doc}: the text declares no encoding and was decoded as {encoding}, a guess \
+                 of low confidence ({confidence}/100); check it with `vellum show {doc}` and \
+                 add it again with --encoding if it is wrong"
             ),
             Warning::Renumbered { doc, moved } => {
                 let list: Vec<String> = moved

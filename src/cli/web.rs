@@ -30,7 +30,7 @@ impl From<TypeArg> for TypeOverride {
 /// `--encoding NAME`, checked.
 pub fn encoding_arg(
     name: Option<&str>,
-) -> Result<Option<&'static encoding_rs::Encoding>, CliError> {
+) -> Result<Option<vellum::ingest::charset::Charset>, CliError> {
     name.map(|n| encoding_for_label(n).map_err(|e| CliError::new(e.to_string())))
         .transpose()
 }

@@ -310,6 +310,7 @@ mod tests {
             supersedes: None,
             extractor: None,
             encoding: None,
+            encoding_confidence: None,
             canonical_url: None,
             http: None,
             meta: Default::default(),

@@ -3,10 +3,15 @@
 //! Order, first match wins: an explicit override (`--encoding`), a byte-order
 //! mark, the HTTP charset, an HTML `<meta charset>` or `http-equiv`
 //! declaration (HTML only), valid UTF-8, then statistical detection
-//! (chardetng). Labels follow the WHATWG Encoding Standard (encoding_rs), so
-//! `iso-8859-1` decodes as its superset windows-1252, as browsers do.
+//! ([`charset::detect`]: chardetng for the CJK encodings, language
+//! statistics for single-byte ones), which says how sure it is. Labels follow
+//! the WHATWG Encoding Standard (encoding_rs), so `iso-8859-1` decodes as its
+//! superset windows-1252, as browsers do; a few DOS and Mac code pages it
+//! lacks (IBM852, ...) are known too ([`Charset`]).
 
 use encoding_rs::Encoding;
+
+use super::charset::{self, Charset};
 
 /// Where the encoding came from, for the record and `extract --json`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,29 +42,38 @@ impl EncodingSource {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decoded {
     pub text: String,
-    pub encoding: &'static Encoding,
+    pub encoding: Charset,
     pub source: EncodingSource,
     /// Some bytes were malformed for the encoding and became U+FFFD.
     pub had_errors: bool,
+    /// How sure detection was (0-100), for a detected encoding only.
+    pub confidence: Option<u8>,
+}
+
+impl Decoded {
+    /// The encoding was guessed, and not with much confidence.
+    pub fn unsure(&self) -> bool {
+        self.confidence.is_some_and(|c| c < charset::LOW_CONFIDENCE)
+    }
 }
 
 /// An encoding label nobody knows.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown encoding {0:?}: use a WHATWG label such as utf-8, windows-1256, iso-8859-6, shift_jis, gbk, koi8-r"
+    "unknown encoding {0:?}: use a WHATWG label such as utf-8, windows-1256, iso-8859-6, shift_jis, gbk, koi8-r, or ibm852, ibm855, ibm865, ibm862, ibm737, x-mac-ce"
 )]
 pub struct UnknownEncoding(pub String);
 
 /// Looks up an encoding by label (`--encoding`).
-pub fn encoding_for_label(label: &str) -> Result<&'static Encoding, UnknownEncoding> {
-    Encoding::for_label(label.trim().as_bytes()).ok_or_else(|| UnknownEncoding(label.to_owned()))
+pub fn encoding_for_label(label: &str) -> Result<Charset, UnknownEncoding> {
+    Charset::for_label(label).ok_or_else(|| UnknownEncoding(label.to_owned()))
 }
 
 /// What to decode with.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct DecodeHints<'a> {
     /// `--encoding`.
-    pub forced: Option<&'static Encoding>,
+    pub forced: Option<Charset>,
     /// The full HTTP Content-Type value (its `charset` parameter is used).
     pub content_type: Option<&'a str>,
     /// Whether the bytes are HTML (then `<meta>` declarations count).
@@ -71,55 +85,60 @@ pub struct DecodeHints<'a> {
 /// How many bytes are scanned for a `<meta>` declaration (browsers use 1024;
 /// real pages put long scripts first, so a little more).
 const META_SCAN: usize = 4096;
-/// How many bytes the detector reads.
-const DETECT_LEN: usize = 256 << 10;
-
 /// Decodes bytes to text. Never fails: malformed sequences become U+FFFD.
 pub fn decode(bytes: &[u8], hints: DecodeHints<'_>) -> Decoded {
-    let (encoding, source) = choose(bytes, hints);
+    let (encoding, source, confidence) = choose(bytes, hints);
     // decode_with_bom_removal only strips a BOM of the same encoding; a BOM
     // always wins over declarations, so the chosen encoding matches it.
-    let (text, had_errors) = encoding.decode_with_bom_removal(bytes);
+    let (text, had_errors) = encoding.decode(bytes);
     Decoded {
-        text: text.into_owned(),
+        text,
         encoding,
         source,
         had_errors,
+        // Malformed bytes in a guessed encoding: the guess is doubtful.
+        confidence: confidence.map(|c| if had_errors { c.min(20) } else { c }),
     }
 }
 
-/// The encoding [`decode`] would use.
-pub fn choose(bytes: &[u8], hints: DecodeHints<'_>) -> (&'static Encoding, EncodingSource) {
+/// The encoding [`decode`] would use, where it came from, and for a
+/// detected one how sure detection was (0-100).
+pub fn choose(bytes: &[u8], hints: DecodeHints<'_>) -> (Charset, EncodingSource, Option<u8>) {
     if let Some(e) = hints.forced {
-        return (e, EncodingSource::Override);
+        return (e, EncodingSource::Override, None);
     }
     if let Some((e, _)) = Encoding::for_bom(bytes) {
-        return (e, EncodingSource::Bom);
+        return (e.into(), EncodingSource::Bom, None);
     }
     // A declared UTF-8 that the bytes contradict is a common server
     // misconfiguration: the next source is asked instead.
     let utf8 = std::str::from_utf8(bytes).is_ok();
     let believable = |e: &&'static Encoding| *e != encoding_rs::UTF_8 || utf8;
     if let Some(e) = hints.content_type.and_then(http_charset).filter(believable) {
-        return (e, EncodingSource::Http);
+        return (e.into(), EncodingSource::Http, None);
     }
     if hints.html
         && let Some(e) = meta_charset(&bytes[..bytes.len().min(META_SCAN)]).filter(believable)
     {
-        return (e, EncodingSource::Meta);
+        return (e.into(), EncodingSource::Meta, None);
+    }
+    if let Some(g) = charset::detect_ascii_like(bytes) {
+        return (g.charset, EncodingSource::Detected, Some(g.confidence));
     }
     if utf8 {
-        return (encoding_rs::UTF_8, EncodingSource::Utf8);
+        return (Charset::UTF_8, EncodingSource::Utf8, None);
     }
-    let mut det = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
-    det.feed(&bytes[..bytes.len().min(DETECT_LEN)], true);
     let tld = hints.tld.filter(|t| {
         !t.is_empty()
             && t.bytes()
                 .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
     });
-    let e = det.guess(tld.map(str::as_bytes), chardetng::Utf8Detection::Allow);
-    (e, EncodingSource::Detected)
+    let guess = charset::detect(bytes, tld);
+    (
+        guess.charset,
+        EncodingSource::Detected,
+        Some(guess.confidence),
+    )
 }
 
 /// The encoding named by a Content-Type's `charset` parameter.
@@ -271,7 +290,7 @@ mod tests {
     fn order_bom_http_meta_utf8() {
         let meta1256 = b"<html><head><meta charset=\"windows-1256\"></head>\xe3\xd1\xcd\xc8\xc7";
         let d = html(meta1256);
-        assert_eq!(d.encoding, encoding_rs::WINDOWS_1256);
+        assert_eq!(d.encoding, encoding_rs::WINDOWS_1256.into());
         assert_eq!(d.source, EncodingSource::Meta);
         assert!(
             d.text.ends_with("\u{645}\u{631}\u{62d}\u{628}\u{627}"),
@@ -288,7 +307,7 @@ mod tests {
             },
         );
         assert_eq!(
-            (d.encoding, d.source),
+            (d.encoding.whatwg().unwrap(), d.source),
             (encoding_rs::ISO_8859_6, EncodingSource::Http)
         );
         // ...a BOM beats both, and is removed...
@@ -303,7 +322,7 @@ mod tests {
             },
         );
         assert_eq!(
-            (d.encoding, d.source),
+            (d.encoding.whatwg().unwrap(), d.source),
             (encoding_rs::UTF_8, EncodingSource::Bom)
         );
         assert_eq!(d.text, "<meta charset=koi8-r>\u{e9}");
@@ -311,7 +330,7 @@ mod tests {
         let d = decode(
             &bom,
             DecodeHints {
-                forced: Some(encoding_rs::WINDOWS_1252),
+                forced: Some(encoding_rs::WINDOWS_1252.into()),
                 ..Default::default()
             },
         );
@@ -331,7 +350,7 @@ mod tests {
             },
         );
         assert_eq!(
-            (d.encoding, d.source),
+            (d.encoding.whatwg().unwrap(), d.source),
             (encoding_rs::WINDOWS_1252, EncodingSource::Meta)
         );
         assert!(d.text.contains("caf\u{e9}"));
@@ -345,7 +364,7 @@ mod tests {
             },
         );
         assert_eq!(
-            (d.encoding, d.source),
+            (d.encoding.whatwg().unwrap(), d.source),
             (encoding_rs::KOI8_R, EncodingSource::Http)
         );
     }
@@ -407,8 +426,9 @@ mod tests {
         assert_eq!(http_charset("text/html; charset=nonsense"), None);
         assert_eq!(
             encoding_for_label(" Shift-JIS ").unwrap(),
-            encoding_rs::SHIFT_JIS
+            Charset::Whatwg(encoding_rs::SHIFT_JIS)
         );
+        assert_eq!(encoding_for_label("cp852").unwrap().name(), "IBM852");
         assert!(encoding_for_label("ebcdic-klingon").is_err());
     }
 

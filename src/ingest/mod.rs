@@ -8,6 +8,7 @@
 
 pub mod batch;
 pub mod canon;
+pub mod charset;
 pub mod decode;
 pub mod detect;
 pub mod extract;
@@ -23,7 +24,7 @@ pub struct PrepareHints<'a> {
     /// `--type`.
     pub forced_type: Option<detect::TypeOverride>,
     /// `--encoding`.
-    pub forced_encoding: Option<&'static encoding_rs::Encoding>,
+    pub forced_encoding: Option<charset::Charset>,
     /// A file name or URL.
     pub name: Option<&'a str>,
     /// An HTTP Content-Type value.
@@ -43,8 +44,10 @@ pub struct Prepared {
     /// The text is the capture's bytes themselves (UTF-8 text, kept as-is).
     pub text_is_content: bool,
     /// The encoding the text was decoded from (`None`: bytes used as they are).
-    pub encoding: Option<&'static encoding_rs::Encoding>,
+    pub encoding: Option<charset::Charset>,
     pub encoding_source: Option<decode::EncodingSource>,
+    /// How sure detection was (0-100), when the encoding was guessed.
+    pub encoding_confidence: Option<u8>,
     /// For HTML: what extraction found.
     pub article: Option<extract::Article>,
 }
@@ -89,6 +92,7 @@ pub fn prepare(bytes: &[u8], hints: PrepareHints<'_>) -> Prepared {
             text_is_content: false,
             encoding: None,
             encoding_source: None,
+            encoding_confidence: None,
             article: None,
         },
         detect::Kind::Text => {
@@ -110,6 +114,7 @@ pub fn prepare(bytes: &[u8], hints: PrepareHints<'_>) -> Prepared {
                     text_is_content: true,
                     encoding: None,
                     encoding_source: None,
+                    encoding_confidence: None,
                     article: None,
                 };
             }
@@ -122,6 +127,7 @@ pub fn prepare(bytes: &[u8], hints: PrepareHints<'_>) -> Prepared {
                 text: fits.then_some(d.text),
                 encoding: Some(d.encoding),
                 encoding_source: Some(d.source),
+                encoding_confidence: d.confidence,
                 article: None,
             }
         }
@@ -137,6 +143,7 @@ pub fn prepare(bytes: &[u8], hints: PrepareHints<'_>) -> Prepared {
                 text_is_content: false,
                 encoding: Some(d.encoding),
                 encoding_source: Some(d.source),
+                encoding_confidence: d.confidence,
                 article: Some(article),
             }
         }
@@ -187,7 +194,7 @@ mod tests {
             p.text.as_deref(),
             Some("caf\u{e9} cr\u{e8}me br\u{fb}l\u{e9}e\n")
         );
-        assert_eq!(p.encoding, Some(encoding_rs::WINDOWS_1252));
+        assert_eq!(p.encoding, Some(encoding_rs::WINDOWS_1252.into()));
         assert!(!p.text_is_content);
         let p = prepare(b"%PDF-1.4 ...", PrepareHints::default());
         assert_eq!((p.kind, p.text), (detect::Kind::Binary, None));
@@ -195,7 +202,7 @@ mod tests {
         let page = include_bytes!("../../tests/fixtures/encodings/windows-1256.html");
         let p = prepare(page, PrepareHints::default());
         assert_eq!(p.kind, detect::Kind::Html);
-        assert_eq!(p.encoding, Some(encoding_rs::WINDOWS_1256));
+        assert_eq!(p.encoding, Some(encoding_rs::WINDOWS_1256.into()));
         let text = p.text.unwrap();
         assert!(
             text.contains("\u{623}\u{639}\u{644}\u{646}\u{62a}"),

@@ -117,6 +117,7 @@ pub fn superseding(
         CaptureExtra {
             extractor: Some(r.extractor),
             encoding: rec.encoding,
+            encoding_confidence: rec.encoding_confidence,
             canonical_url: rec.canonical_url,
             http: rec.http,
             flag: r.flag,
@@ -145,6 +146,7 @@ mod tests {
             meta: Default::default(),
             extractor: Some(extractor.into()),
             encoding: Some("UTF-8".into()),
+            encoding_confidence: None,
             canonical_url: None,
             http: None,
             flag: flag.map(str::to_owned),

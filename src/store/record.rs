@@ -49,6 +49,11 @@ pub struct CaptureRecord {
     /// used as they are.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encoding: Option<String>,
+    /// How sure detection was of `encoding` (0-100), when it was guessed
+    /// (no declaration); below 50 the text may be mojibake. Absent from
+    /// records of declared encodings and from records written before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub encoding_confidence: Option<u8>,
     /// The canonical URL of the page (tracking parameters removed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub canonical_url: Option<String>,
@@ -167,6 +172,7 @@ mod tests {
             meta: BTreeMap::new(),
             extractor: None,
             encoding: None,
+            encoding_confidence: None,
             canonical_url: None,
             http: None,
             flag: None,

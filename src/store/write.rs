@@ -63,6 +63,8 @@ pub struct CaptureExtra {
     pub extractor: Option<String>,
     /// The encoding the text was decoded from.
     pub encoding: Option<String>,
+    /// How sure detection was of `encoding` (0-100), when it was guessed.
+    pub encoding_confidence: Option<u8>,
     pub canonical_url: Option<String>,
     pub http: Option<record::HttpRecord>,
     /// Why the capture is doubtful: listed among its document's captures,
@@ -280,6 +282,7 @@ impl Writer<'_> {
             meta: c.meta,
             extractor: extra.extractor,
             encoding: extra.encoding,
+            encoding_confidence: extra.encoding_confidence,
             canonical_url: extra.canonical_url,
             http: extra.http,
             flag: extra.flag,

@@ -504,6 +504,7 @@ impl<'p, P: Pipeline + ?Sized> Importer<'p, P> {
         let extra = CaptureExtra {
             extractor: r.extractor,
             encoding: r.encoding,
+            encoding_confidence: r.encoding_confidence,
             canonical_url: r.canonical_url,
             http: r.http,
             flag: got.extra.flag,
