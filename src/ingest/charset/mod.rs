@@ -492,7 +492,7 @@ pub fn detect_ascii_like(bytes: &[u8]) -> Option<Guess> {
     if has(b"\x1b$B") || has(b"\x1b$@") {
         return clean(encoding_rs::ISO_2022_JP);
     }
-    if sample.len() >= 16 && sample.len() % 2 == 0 {
+    if sample.len() >= 16 && sample.len().is_multiple_of(2) {
         let zeros = |start: usize| {
             sample
                 .iter()
