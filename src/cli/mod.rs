@@ -43,7 +43,6 @@ use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 use vellum::render::theme::{self, Palette};
 
 pub use env::{CliError, Env, Exit, find_store};
-pub use parse::try_parse;
 
 /// Every address form, as the top-level `--help` lists them.
 pub const ADDRESS_HELP: &str = "Addresses (what show, diff, log, proof, export, similar, collate take):
@@ -94,8 +93,8 @@ pub struct Cli {
     command: Command,
 }
 
-/// The options every command takes (`global = true`), apart so that
-/// [`parse`]'s one-command parser has the very same definitions.
+/// The options every command takes (`global = true`), apart so that the
+/// one-command parser ([`top`]) has the very same definitions.
 #[derive(clap::Args, Debug)]
 pub struct Globals {
     /// Store directory [default: $VELLUM_STORE, else the store enclosing the current
@@ -238,6 +237,57 @@ impl Env {
             width,
         })
     }
+}
+
+/// The parsed command line (see [`parse`]: only the named command's parser
+/// is built), or clap's error, help or version to print with `exit`.
+pub fn try_parse(args: Vec<std::ffi::OsString>) -> Result<Cli, clap::Error> {
+    parse::try_parse(args, top, one_command)
+}
+
+/// The program and its global options, without commands.
+fn top() -> clap::Command {
+    let cmd = clap::Command::new("vellum").version(env!("CARGO_PKG_VERSION"));
+    <Globals as clap::Args>::augment_args(cmd)
+}
+
+/// The parser of the command called `name`, with its own options only.
+fn one_command(name: &str) -> Option<clap::Command> {
+    fn with<A: clap::Args>(name: &str) -> clap::Command {
+        A::augment_args(clap::Command::new(name.to_owned()))
+    }
+    Some(match name {
+        "init" => with::<init::InitArgs>(name),
+        "add" => with::<add::AddArgs>(name),
+        "log" => with::<log::LogArgs>(name),
+        "show" => with::<show::ShowArgs>(name),
+        "diff" => with::<diff::DiffArgs>(name),
+        "extract" => with::<extract::ExtractArgs>(name),
+        "verify" => with::<verify::VerifyArgs>(name),
+        "import" => with::<import::ImportArgs>(name),
+        "export" => with::<export::ExportArgs>(name),
+        "root" => with::<root::RootArgs>(name),
+        "proof" => with::<proof::ProofArgs>(name),
+        "check-proof" => with::<check_proof::CheckProofArgs>(name),
+        "reindex" => with::<reindex::ReindexArgs>(name),
+        "reextract" => with::<reextract::ReextractArgs>(name),
+        "watch" => with::<watch::WatchArgs>(name),
+        "recheck" => with::<recheck::RecheckArgs>(name),
+        "schedule" => with::<schedule::ScheduleArgs>(name),
+        "search" => with::<search::SearchArgs>(name),
+        "changes" => with::<changes::ChangesArgs>(name),
+        "serve" => with::<serve::ServeArgs>(name),
+        "similar" => with::<similar::SimilarArgs>(name),
+        "stories" => with::<stories::StoriesArgs>(name),
+        "collate" => with::<collate::CollateArgs>(name),
+        "completions" => with::<manuals::CompletionsArgs>(name),
+        "man" => with::<manuals::ManArgs>(name),
+        "push" => with::<push::PushArgs>(name),
+        "pull" => with::<pull::PullArgs>(name),
+        "repair" => with::<repair::RepairArgs>(name),
+        "complete-docs" => clap::Command::new(name.to_owned()),
+        _ => return None,
+    })
 }
 
 pub fn run(cli: Cli) -> Result<Exit, CliError> {

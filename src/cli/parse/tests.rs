@@ -4,6 +4,15 @@ use clap::CommandFactory;
 use clap::error::ErrorKind;
 
 use super::*;
+use crate::cli::{Cli, one_command, top};
+
+fn try_parse(args: Vec<OsString>) -> Result<Cli, clap::Error> {
+    super::try_parse(args, top, one_command)
+}
+
+fn fast(args: &[OsString]) -> Option<Result<Cli, clap::Error>> {
+    super::fast(args, top, one_command)
+}
 
 fn line(words: &[&str]) -> Vec<OsString> {
     std::iter::once("vellum")
