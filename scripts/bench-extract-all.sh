@@ -44,7 +44,7 @@ if [[ ! -f $DATA/truth.json ]]; then
     log "gathering the benchmarks from $MIRRORS into $DATA"
     python3 "$REPO/scripts/extract-data.py" "$MIRRORS" "$DATA"
 fi
-PAGES=$(ls "$DATA/html" | wc -l)
+PAGES=$(ls "$DATA/html" 2>/dev/null | wc -l)
 if ((PAGES == 0)); then
     echo "no benchmark pages found (mirrors at $MIRRORS), skipping"
     exit 0

@@ -209,7 +209,9 @@ def main():
             n += 1
         print(f"{bench}: {n} pages" if n else f"{bench}: not found under {mirrors}, skipped",
               file=sys.stderr)
-    (out / "truth.json").write_text(json.dumps(truth, ensure_ascii=False), encoding="utf-8")
+    # No truth.json when nothing was found, so that a later run looks again.
+    if truth:
+        (out / "truth.json").write_text(json.dumps(truth, ensure_ascii=False), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -122,11 +122,7 @@ pub(super) fn preclean(doc: &Document) {
                 }
             }
         }
-        if wraps_article {
-            unhide(&node);
-            continue;
-        }
-        if chars * 2 > total || chars > SMALL_ONLY_CHARS && small_only(&node) {
+        if wraps_article || chars * 2 > total || chars > SMALL_ONLY_CHARS && small_only(&node) {
             continue;
         }
         node.remove_from_parent();
@@ -165,14 +161,6 @@ fn class_and_id(node: &NodeRef<'_>) -> String {
         }
     }
     names
-}
-
-/// `hidden` boxes that hold the article (pages streamed by React hide the
-/// article in a `<div hidden>` that a script moves into place) are shown,
-/// so that Readability does not skip them as invisible.
-fn unhide(node: &NodeRef<'_>) {
-    node.remove_attr("hidden");
-    node.remove_attr("aria-hidden");
 }
 
 pub(super) fn is_furniture(node: &NodeRef<'_>) -> bool {

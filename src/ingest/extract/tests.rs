@@ -297,3 +297,41 @@ fn bylines_are_metadata_whatever_the_number_of_authors() {
         assert!(bodies.windows(2).all(|w| w[0] == w[1]), "{class}");
     }
 }
+
+/// Revision 3's furniture rules, learned from benchmark pages: a post's
+/// taxonomy classes and a large caption-named box keep their text; a small
+/// caption still goes.
+#[test]
+fn article_boxes_that_look_like_furniture() {
+    let long = para(90, "story");
+    for (html, kept, gone) in [
+        (
+            format!("<div class=\"hentry post tag-share category-social\"><p>{long}</p></div>"),
+            "story89.",
+            None,
+        ),
+        (
+            format!(
+                "<div class=\"caption-image\"><img src=x><p>{long}</p></div>\
+                 <div class=\"caption\">Photo by Ann Lee for the Daily</div>"
+            ),
+            "story89.",
+            Some("Photo by Ann Lee"),
+        ),
+    ] {
+        // More text in links elsewhere than in the article, so that the
+        // article's box is not spared for holding most of the page.
+        let links: String = (0..60)
+            .map(|i| format!("<li><a href=/{i}>{}</a></li>", para(8, "linked")))
+            .collect();
+        let page = format!(
+            "<html><body><div class=\"index\"><ul>{links}</ul></div>{html}<p>{}</p></body></html>",
+            para(12, "aside")
+        );
+        let a = extract(&page, None);
+        assert!(a.body.contains(kept), "{html}: {}", a.body);
+        if let Some(g) = gone {
+            assert!(!a.body.contains(g), "{html}: {}", a.body);
+        }
+    }
+}
