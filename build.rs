@@ -12,13 +12,17 @@
 //! `cargo build-static` does the same for the static binary with
 //! `-C relocation-model=static` (.cargo/config.toml).
 //!
-//! Debug and test builds are left as they are.
+//! Debug and test builds are left as they are. Set `VELLUM_PIE=1` when
+//! building to keep a position-independent executable (a distribution that
+//! requires PIE everywhere), at the start-up cost above.
 
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
+    println!("cargo::rerun-if-env-changed=VELLUM_PIE");
+    let keep_pie = std::env::var_os("VELLUM_PIE").is_some_and(|v| v == "1");
     let release = std::env::var("PROFILE").is_ok_and(|p| p == "release");
     let linux = std::env::var("CARGO_CFG_TARGET_OS").is_ok_and(|os| os == "linux");
-    if release && linux {
+    if release && linux && !keep_pie {
         println!("cargo::rustc-link-arg-bins=-no-pie");
     }
 }
