@@ -94,13 +94,7 @@ have wdiff && TOOLS+=(wdiff)
 have dwdiff && TOOLS+=(dwdiff)
 
 # ------------------------------------------------------------------ pairs ---
-for d in "$CORPUS"/versions/*/; do
-    prev=
-    for f in "$d"*.md; do
-        [[ -n $prev ]] && printf '%s\t%s\n' "$prev" "$f"
-        prev=$f
-    done
-done >"$W/all-pairs.tsv"
+version_pairs "$CORPUS" >"$W/all-pairs.tsv"
 TOTAL=$(wc -l <"$W/all-pairs.tsv")
 ((TOTAL > 0)) || die "no version pairs under $CORPUS/versions"
 if ((N_PAIRS == 0 || N_PAIRS >= TOTAL)); then

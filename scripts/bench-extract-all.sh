@@ -53,13 +53,7 @@ make_scratch extract-all
 mkdir -p "$W/out" "$DATA/out"
 
 VENV=${BENCH_VENV:-$REPO/target/bench-extract-venv}
-PY_OK=1
-if [[ ! -x $VENV/bin/python ]] || ! "$VENV/bin/python" -c 'import trafilatura, readability, html_text' 2>/dev/null; then
-    log "pip install trafilatura readability-lxml html-text into $VENV"
-    { python3 -m venv "$VENV" && "$VENV/bin/pip" install -q -U pip &&
-        "$VENV/bin/pip" install -q trafilatura readability-lxml html-text; } >&2 || PY_OK=0
-fi
-"$VENV/bin/python" -c 'import trafilatura, readability, html_text' 2>/dev/null || PY_OK=0
+PY_OK=$(extractor_venv "$VENV")
 ((PY_OK)) || log "the Python extractors could not be installed; their columns are skipped"
 
 if [[ -z ${EXTRACT_BENCH_BIN:-} ]]; then

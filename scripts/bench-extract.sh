@@ -48,13 +48,7 @@ PAGES=$(ls "$W/html" | wc -l)
 log "$PAGES pages"
 
 VENV=${BENCH_VENV:-$REPO/target/bench-extract-venv}
-PY_OK=1
-if [[ ! -x $VENV/bin/python ]] || ! "$VENV/bin/python" -c 'import trafilatura, readability, html_text' 2>/dev/null; then
-    log "pip install trafilatura readability-lxml html-text into $VENV"
-    { python3 -m venv "$VENV" && "$VENV/bin/pip" install -q -U pip &&
-        "$VENV/bin/pip" install -q trafilatura readability-lxml html-text; } >&2 || PY_OK=0
-fi
-"$VENV/bin/python" -c 'import trafilatura, readability, html_text' 2>/dev/null || PY_OK=0
+PY_OK=$(extractor_venv "$VENV")
 ((PY_OK)) || log "the Python extractors could not be installed; their rows are skipped"
 
 build_vellum

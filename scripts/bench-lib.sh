@@ -208,3 +208,28 @@ keep_max() {
 
 # load1: the 1-minute load average.
 load1() { cut -d' ' -f1 /proc/loadavg; }
+
+# The Python extractors (trafilatura, readability-lxml with html-text) in the
+# venv $1, pip-installed when missing; prints 1 when usable, 0 otherwise.
+extractor_venv() {
+    local venv=$1 mods='import trafilatura, readability, html_text'
+    if [[ ! -x $venv/bin/python ]] || ! "$venv/bin/python" -c "$mods" 2>/dev/null; then
+        log "pip install trafilatura readability-lxml html-text into $venv"
+        { python3 -m venv "$venv" && "$venv/bin/pip" install -q -U pip &&
+            "$venv/bin/pip" install -q trafilatura readability-lxml html-text; } >&2 || true
+    fi
+    if "$venv/bin/python" -c "$mods" 2>/dev/null; then echo 1; else echo 0; fi
+}
+
+# Every pair of consecutive versions of every corpus document, as
+# "OLD<TAB>NEW" lines (the corpus directory is $1).
+version_pairs() {
+    local d f prev
+    for d in "$1"/versions/*/; do
+        prev=
+        for f in "$d"*.md; do
+            [[ -n $prev ]] && printf '%s\t%s\n' "$prev" "$f"
+            prev=$f
+        done
+    done
+}

@@ -88,13 +88,7 @@ git -C "$W/repo" cat-file -p HEAD:article.txt | cmp -s - "$W/article.txt" ||
 
 HAVE_CORPUS=
 if [[ -d $CORPUS/versions ]]; then
-    for d in "$CORPUS"/versions/*/; do
-        prev=
-        for f in "$d"*.md; do
-            [[ -n $prev ]] && printf '%s\t%s\n' "$prev" "$f"
-            prev=$f
-        done
-    done >"$W/all-pairs.tsv"
+    version_pairs "$CORPUS" >"$W/all-pairs.tsv"
     TOTAL=$(wc -l <"$W/all-pairs.tsv")
     if ((TOTAL > 0)); then
         # Evenly spread, deterministic (as bench-diff.sh picks its sample).

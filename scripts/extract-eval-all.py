@@ -18,31 +18,19 @@ within it, pooled over all pages). An interval below zero marks BASE as
 significantly worse on that set ("worse"), above zero as better ("better").
 out.json is {"ID": {"articleBody": text, "ms": milliseconds}}.
 """
+import importlib.util
 import json
 import random
-import re
 import statistics
 import sys
-from collections import Counter
+from pathlib import Path
 
-TOKEN = re.compile(r"\w+", re.UNICODE)
-
-
-def shingles(text, n=4):
-    toks = TOKEN.findall(text or "")
-    return Counter(tuple(toks[i:i + n]) for i in range(max(1, len(toks) - n + 1)) if toks[i:i + n])
-
-
-def tp_fp_fn(true, pred):
-    t, p = shingles(true), shingles(pred)
-    tp = fp = fn = 0.0
-    for k in set(t) | set(p):
-        a, b = t.get(k, 0), p.get(k, 0)
-        tp += min(a, b)
-        fp += max(0, b - a)
-        fn += max(0, a - b)
-    s = tp + fp + fn
-    return (tp / s, fp / s, fn / s) if s else (0.0, 0.0, 0.0)
+# The scorer is extract-eval.py's (one definition for both scripts).
+_spec = importlib.util.spec_from_file_location(
+    "extract_eval", Path(__file__).with_name("extract-eval.py"))
+_eval = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_eval)
+shingles, tp_fp_fn = _eval.shingles, _eval.tp_fp_fn
 
 
 def page_pr(row):
