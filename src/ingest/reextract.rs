@@ -19,6 +19,8 @@ pub struct Reextraction {
     pub text: String,
     /// The flag the new record carries (see [`carried_flag`]).
     pub flag: Option<String>,
+    /// The byline taken out of the text.
+    pub byline: Option<String>,
 }
 
 impl Reextraction {
@@ -67,11 +69,12 @@ pub fn reextract(rec: &CaptureRecord, bytes: &[u8]) -> Option<Reextraction> {
         },
     );
     debug_assert_eq!(p.kind, Kind::Html);
-    let flag = p.article.and_then(|a| a.flag);
+    let (flag, byline) = p.article.map_or((None, None), |a| (a.flag, a.byline));
     Some(Reextraction {
         extractor: extractor_id(),
         text: p.text.unwrap_or_default(),
         flag: carried_flag(rec).or(flag),
+        byline,
     })
 }
 
@@ -90,7 +93,7 @@ pub fn carried_flag(rec: &CaptureRecord) -> Option<String> {
 /// Whether the re-extraction differs from what the record holds, so a new
 /// record is due.
 pub fn differs(rec: &CaptureRecord, r: &Reextraction) -> bool {
-    rec.text != Some(r.text_id()) || rec.flag != r.flag
+    rec.text != Some(r.text_id()) || rec.flag != r.flag || rec.byline != r.byline
 }
 
 /// The capture that supersedes `old` (whose record is `rec`): the same
@@ -118,6 +121,7 @@ pub fn superseding(
             extractor: Some(r.extractor),
             encoding: rec.encoding,
             encoding_confidence: rec.encoding_confidence,
+            byline: r.byline,
             canonical_url: rec.canonical_url,
             http: rec.http,
             flag: r.flag,
@@ -147,6 +151,7 @@ mod tests {
             extractor: Some(extractor.into()),
             encoding: Some("UTF-8".into()),
             encoding_confidence: None,
+            byline: None,
             canonical_url: None,
             http: None,
             flag: flag.map(str::to_owned),

@@ -54,6 +54,12 @@ pub struct CaptureRecord {
     /// records of declared encodings and from records written before it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encoding_confidence: Option<u8>,
+    /// The "By ..." line the extractor took out of the article's text
+    /// (extractor revision 3 on), so an author added between versions
+    /// shows. Absent when the page has none and from records written
+    /// before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub byline: Option<String>,
     /// The canonical URL of the page (tracking parameters removed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub canonical_url: Option<String>,
@@ -173,6 +179,7 @@ mod tests {
             extractor: None,
             encoding: None,
             encoding_confidence: None,
+            byline: None,
             canonical_url: None,
             http: None,
             flag: None,
