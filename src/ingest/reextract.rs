@@ -187,6 +187,39 @@ mod tests {
         assert_eq!(extra.supersedes, Some(CaptureId(ObjectId::of(b"r"))));
     }
 
+    /// A record of an older extractor, written before bylines were kept,
+    /// whose text the current one makes again: the byline it lacks is a
+    /// difference, so the re-extraction is due and the new record has it.
+    #[test]
+    fn a_byline_the_record_lacks_makes_a_reextraction_due() {
+        let html = String::from_utf8(page())
+            .unwrap()
+            .replace(
+                "<article>",
+                "<article><p>By Jane Reporter and John Editor</p>",
+            )
+            .into_bytes();
+        let probe = record(&html, "", "old 1", None);
+        let r = reextract(&probe, &html).unwrap();
+        assert_eq!(
+            r.byline.as_deref(),
+            Some("By Jane Reporter and John Editor")
+        );
+        assert!(!r.text.contains("Reporter"), "{}", r.text);
+        let lacking = record(&html, &r.text, "old 1", None);
+        assert!(differs(&lacking, &r));
+        let (_, extra) = superseding(
+            &lacking,
+            CaptureId(ObjectId::of(b"r")),
+            html.clone(),
+            r.clone(),
+        );
+        assert_eq!(extra.byline, r.byline);
+        let mut kept = lacking.clone();
+        kept.byline = r.byline.clone();
+        assert!(!differs(&kept, &r));
+    }
+
     #[test]
     fn flags_not_made_by_extraction_are_kept() {
         let html = page();

@@ -270,4 +270,24 @@ mod tests {
         assert!(!s.contains("etag") && !s.contains("\"head\""), "{s}");
         assert_eq!(CaptureRecord::parse(&bytes).unwrap(), web);
     }
+
+    /// `byline` (issue #28) is optional like the other web fields: a record
+    /// without it keeps its bytes, one with it puts it in canonical order.
+    #[test]
+    fn a_byline_is_kept_in_canonical_order() {
+        let old = br#"{"vellum":1,"doc":"d","captured_at":"2024-05-01T10:00:00Z","content":"0000000000000000000000000000000000000000000000000000000000000000","size":5,"media_type":"text/html","extractor":"vellum-article 3","encoding":"UTF-8","canonical_url":"https://example.org/a"}"#;
+        let r = CaptureRecord::parse(old).unwrap();
+        assert_eq!(r.byline, None);
+        assert_eq!(r.to_canonical(), old.to_vec());
+        let mut with = r.clone();
+        with.byline = Some("By A and B".into());
+        let bytes = with.to_canonical();
+        let s = std::str::from_utf8(&bytes).unwrap();
+        assert!(
+            s.contains(r#""encoding":"UTF-8","byline":"By A and B","canonical_url""#),
+            "{s}"
+        );
+        assert_ne!(ObjectId::of(&bytes), ObjectId::of(old));
+        assert_eq!(CaptureRecord::parse(&bytes).unwrap(), with);
+    }
 }
