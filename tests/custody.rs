@@ -36,6 +36,7 @@ fn record(i: usize, bytes: &[u8]) -> Vec<u8> {
         extractor: None,
         encoding: None,
         encoding_confidence: None,
+        byline: None,
         canonical_url: None,
         http: None,
         meta: Default::default(),

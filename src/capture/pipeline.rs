@@ -113,6 +113,7 @@ pub fn ingest_with(bytes: &[u8], hints: PrepareHints<'_>) -> Ingested {
             extra.encoding = p.encoding.map(|e| e.name().to_owned());
             extra.encoding_confidence = p.encoding_confidence;
             extra.extractor = Some(extractor_id());
+            extra.byline = article.byline.clone();
             extra.flag = article.flag.clone();
             extra.canonical_url = article
                 .canonical_url

@@ -40,7 +40,10 @@ Examples:
   vellum diff south-front --ignore-typography --ignore-markup --stat
   vellum diff blog-copy gr-copy --ignore-boilerplate   without each site's recurring footers
 
-Exit codes: 0 no differences (after the --ignore-* options), 1 differences, 2 error."))]
+A byline (\"By ...\", which extraction keeps out of the text) that differs shows as one line
+above the word diff: byline: \"By A\" -> \"By A and B\" (with --json: \"byline\": {old, new}).
+
+Exit codes: 0 no differences (after the --ignore-* options), 1 differences (words or byline), 2 error."))]
 pub struct DiffArgs {
     /// Old side
     a: String,
@@ -152,6 +155,12 @@ pub fn run_diff(env: &Env, args: DiffArgs) -> Result<Exit, CliError> {
     };
     let mut out = pager::output(env);
     let format = if args.json { Format::Json } else { args.format };
+    // Bylines are metadata: one line above the word diff, never in it.
+    let byline = render::BylineChange::between(&old, &new);
+    let own_header = matches!(format, Format::Json | Format::Html) && !args.stat;
+    if let (Some(b), false) = (&byline, own_header) {
+        writeln!(out, "{}", b.line())?;
+    }
     if args.stat {
         render::stat(&mut out, &d, &ropts)?;
         if let Some(s) = &scored {
@@ -170,7 +179,7 @@ pub fn run_diff(env: &Env, args: DiffArgs) -> Result<Exit, CliError> {
         }
     }
     out.flush()?;
-    Ok(if d.is_unchanged() {
+    Ok(if d.is_unchanged() && byline.is_none() {
         Exit::Ok
     } else {
         Exit::Found

@@ -311,6 +311,7 @@ mod tests {
             extractor: None,
             encoding: None,
             encoding_confidence: None,
+            byline: None,
             canonical_url: None,
             http: None,
             meta: Default::default(),

@@ -19,6 +19,8 @@ pub struct Reextraction {
     pub text: String,
     /// The flag the new record carries (see [`carried_flag`]).
     pub flag: Option<String>,
+    /// The byline taken out of the text.
+    pub byline: Option<String>,
 }
 
 impl Reextraction {
@@ -67,11 +69,12 @@ pub fn reextract(rec: &CaptureRecord, bytes: &[u8]) -> Option<Reextraction> {
         },
     );
     debug_assert_eq!(p.kind, Kind::Html);
-    let flag = p.article.and_then(|a| a.flag);
+    let (flag, byline) = p.article.map_or((None, None), |a| (a.flag, a.byline));
     Some(Reextraction {
         extractor: extractor_id(),
         text: p.text.unwrap_or_default(),
         flag: carried_flag(rec).or(flag),
+        byline,
     })
 }
 
@@ -90,7 +93,7 @@ pub fn carried_flag(rec: &CaptureRecord) -> Option<String> {
 /// Whether the re-extraction differs from what the record holds, so a new
 /// record is due.
 pub fn differs(rec: &CaptureRecord, r: &Reextraction) -> bool {
-    rec.text != Some(r.text_id()) || rec.flag != r.flag
+    rec.text != Some(r.text_id()) || rec.flag != r.flag || rec.byline != r.byline
 }
 
 /// The capture that supersedes `old` (whose record is `rec`): the same
@@ -118,6 +121,7 @@ pub fn superseding(
             extractor: Some(r.extractor),
             encoding: rec.encoding,
             encoding_confidence: rec.encoding_confidence,
+            byline: r.byline,
             canonical_url: rec.canonical_url,
             http: rec.http,
             flag: r.flag,
@@ -147,6 +151,7 @@ mod tests {
             extractor: Some(extractor.into()),
             encoding: Some("UTF-8".into()),
             encoding_confidence: None,
+            byline: None,
             canonical_url: None,
             http: None,
             flag: flag.map(str::to_owned),
@@ -180,6 +185,39 @@ mod tests {
         let (c, extra) = superseding(&old, CaptureId(ObjectId::of(b"r")), html.clone(), r);
         assert_eq!((c.captured_at, c.doc), (old.captured_at, old.doc.clone()));
         assert_eq!(extra.supersedes, Some(CaptureId(ObjectId::of(b"r"))));
+    }
+
+    /// A record of an older extractor, written before bylines were kept,
+    /// whose text the current one makes again: the byline it lacks is a
+    /// difference, so the re-extraction is due and the new record has it.
+    #[test]
+    fn a_byline_the_record_lacks_makes_a_reextraction_due() {
+        let html = String::from_utf8(page())
+            .unwrap()
+            .replace(
+                "<article>",
+                "<article><p>By Jane Reporter and John Editor</p>",
+            )
+            .into_bytes();
+        let probe = record(&html, "", "old 1", None);
+        let r = reextract(&probe, &html).unwrap();
+        assert_eq!(
+            r.byline.as_deref(),
+            Some("By Jane Reporter and John Editor")
+        );
+        assert!(!r.text.contains("Reporter"), "{}", r.text);
+        let lacking = record(&html, &r.text, "old 1", None);
+        assert!(differs(&lacking, &r));
+        let (_, extra) = superseding(
+            &lacking,
+            CaptureId(ObjectId::of(b"r")),
+            html.clone(),
+            r.clone(),
+        );
+        assert_eq!(extra.byline, r.byline);
+        let mut kept = lacking.clone();
+        kept.byline = r.byline.clone();
+        assert!(!differs(&kept, &r));
     }
 
     #[test]

@@ -58,18 +58,25 @@ pub struct SideText {
     pub archived: Option<Side>,
     /// A given HTML page's title.
     pub title: Option<String>,
+    /// The byline extraction took out of the text (an archived side's is
+    /// its record's; absent from records written before bylines were kept).
+    pub byline: Option<String>,
     pub text: String,
 }
 
 impl SideText {
     /// The side as the renderers show it.
     pub fn rendered(&self) -> crate::render::Side {
-        match &self.archived {
+        let side = match &self.archived {
             Some(a) => a.rendered(),
             None => crate::render::Side {
                 title: self.title.clone(),
                 ..crate::render::Side::named(&self.label)
             },
+        };
+        crate::render::Side {
+            byline: self.byline.clone(),
+            ..side
         }
     }
 }
@@ -97,10 +104,12 @@ pub fn given_text(
             capture: None,
         });
     };
+    let (title, byline) = p.article.map_or((None, None), |a| (a.title, a.byline));
     Ok(SideText {
         label: label.to_owned(),
         archived: None,
-        title: p.article.and_then(|a| a.title),
+        title,
+        byline,
         text,
     })
 }
@@ -167,6 +176,7 @@ pub fn named_side<'a, E: From<CompareError>>(
 /// An archived version's (or capture's) text, with its metadata.
 pub fn archived_text(archive: &Archive, resolved: Resolved) -> Result<SideText, CompareError> {
     let (side, bytes) = side(archive, resolved)?;
+    let byline = archive.record(&side.capture)?.byline;
     let text = String::from_utf8(bytes.to_vec()).map_err(|_| CompareError::NotText {
         label: side.label.clone(),
         capture: Some(side.capture),
@@ -174,6 +184,7 @@ pub fn archived_text(archive: &Archive, resolved: Resolved) -> Result<SideText, 
     Ok(SideText {
         label: side.label.clone(),
         title: side.title.clone(),
+        byline,
         archived: Some(side),
         text,
     })

@@ -210,6 +210,7 @@ impl Side {
             url: self.url.clone(),
             source: self.source.clone(),
             title: self.title.clone(),
+            byline: None,
         }
     }
 }

@@ -74,6 +74,9 @@ pub fn html(
             writeln!(w, "<p class=\"details {class}\">{}</p>", escape(&d))?;
         }
     }
+    if let Some(b) = super::side::BylineChange::between(old, new) {
+        writeln!(w, "<p class=\"byline\">{}</p>", escape(&b.line()))?;
+    }
     writeln!(
         w,
         "<p class=\"summary\">{}</p>\n</header>\n<main>",

@@ -29,6 +29,9 @@ pub struct Document<'a> {
     /// How much the change matters (`vellum diff --json`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub significance: Option<&'a crate::significance::Significance>,
+    /// The bylines of the two sides, when they differ (kept out of `ops`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub byline: Option<super::side::BylineChange>,
 }
 
 impl<'a> Document<'a> {
@@ -42,6 +45,7 @@ impl<'a> Document<'a> {
             ops: &diff.ops,
             moves: &diff.moves,
             significance: None,
+            byline: super::side::BylineChange::between(old, new),
         }
     }
 }

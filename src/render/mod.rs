@@ -36,7 +36,7 @@ pub use json::json;
 #[cfg(test)]
 use layout::split_after_breaks;
 pub use layout::{RenderOptions, TableOptions, cell, snippet, terminal_safe};
-pub use side::{Side, heading};
+pub use side::{BylineChange, Side, heading};
 pub use side_by_side::side_by_side;
 pub use stat::{significance, stat, summary};
 

@@ -21,6 +21,10 @@ pub struct Side {
     pub source: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// The byline extraction took out of the text ("By ..."), kept apart
+    /// from the word diff.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub byline: Option<String>,
 }
 
 impl Side {
@@ -45,6 +49,36 @@ impl Side {
         .flatten()
         .collect();
         (!parts.is_empty()).then(|| parts.join(" · "))
+    }
+}
+
+/// How the byline changed between two sides, shown above the word diff
+/// (bylines are metadata, never text).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct BylineChange {
+    /// The old side's byline (`null`: none).
+    pub old: Option<String>,
+    /// The new side's byline (`null`: none).
+    pub new: Option<String>,
+}
+
+impl BylineChange {
+    /// The change, when the two sides' bylines differ.
+    pub fn between(old: &Side, new: &Side) -> Option<BylineChange> {
+        (old.byline != new.byline).then(|| BylineChange {
+            old: old.byline.clone(),
+            new: new.byline.clone(),
+        })
+    }
+
+    /// `byline: "By A" -> "By A and B"`: each quoted, control characters
+    /// escaped, so a hostile byline cannot drive the terminal.
+    pub fn line(&self) -> String {
+        let q = |b: &Option<String>| {
+            b.as_ref()
+                .map_or_else(|| "(none)".to_owned(), |b| format!("{b:?}"))
+        };
+        format!("byline: {} -> {}", q(&self.old), q(&self.new))
     }
 }
 

@@ -54,6 +54,12 @@ pub struct CaptureRecord {
     /// records of declared encodings and from records written before it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub encoding_confidence: Option<u8>,
+    /// The "By ..." line the extractor took out of the article's text
+    /// (extractor revision 3 on), so an author added between versions
+    /// shows. Absent when the page has none and from records written
+    /// before it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub byline: Option<String>,
     /// The canonical URL of the page (tracking parameters removed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub canonical_url: Option<String>,
@@ -173,6 +179,7 @@ mod tests {
             extractor: None,
             encoding: None,
             encoding_confidence: None,
+            byline: None,
             canonical_url: None,
             http: None,
             flag: None,
@@ -262,5 +269,25 @@ mod tests {
         );
         assert!(!s.contains("etag") && !s.contains("\"head\""), "{s}");
         assert_eq!(CaptureRecord::parse(&bytes).unwrap(), web);
+    }
+
+    /// `byline` (issue #28) is optional like the other web fields: a record
+    /// without it keeps its bytes, one with it puts it in canonical order.
+    #[test]
+    fn a_byline_is_kept_in_canonical_order() {
+        let old = br#"{"vellum":1,"doc":"d","captured_at":"2024-05-01T10:00:00Z","content":"0000000000000000000000000000000000000000000000000000000000000000","size":5,"media_type":"text/html","extractor":"vellum-article 3","encoding":"UTF-8","canonical_url":"https://example.org/a"}"#;
+        let r = CaptureRecord::parse(old).unwrap();
+        assert_eq!(r.byline, None);
+        assert_eq!(r.to_canonical(), old.to_vec());
+        let mut with = r.clone();
+        with.byline = Some("By A and B".into());
+        let bytes = with.to_canonical();
+        let s = std::str::from_utf8(&bytes).unwrap();
+        assert!(
+            s.contains(r#""encoding":"UTF-8","byline":"By A and B","canonical_url""#),
+            "{s}"
+        );
+        assert_ne!(ObjectId::of(&bytes), ObjectId::of(old));
+        assert_eq!(CaptureRecord::parse(&bytes).unwrap(), with);
     }
 }

@@ -65,6 +65,8 @@ pub struct CaptureExtra {
     pub encoding: Option<String>,
     /// How sure detection was of `encoding` (0-100), when it was guessed.
     pub encoding_confidence: Option<u8>,
+    /// The article's byline, taken out of its text by the extractor.
+    pub byline: Option<String>,
     pub canonical_url: Option<String>,
     pub http: Option<record::HttpRecord>,
     /// Why the capture is doubtful: listed among its document's captures,
@@ -283,6 +285,7 @@ impl Writer<'_> {
             extractor: extra.extractor,
             encoding: extra.encoding,
             encoding_confidence: extra.encoding_confidence,
+            byline: extra.byline,
             canonical_url: extra.canonical_url,
             http: extra.http,
             flag: extra.flag,

@@ -505,6 +505,7 @@ impl<'p, P: Pipeline + ?Sized> Importer<'p, P> {
             extractor: r.extractor,
             encoding: r.encoding,
             encoding_confidence: r.encoding_confidence,
+            byline: r.byline,
             canonical_url: r.canonical_url,
             http: r.http,
             flag: got.extra.flag,
