@@ -157,27 +157,32 @@ done
 
 # ------------------------------------------------------------------ report ---
 ms() { awk -v u="$1" -v n="${2:-1}" 'BEGIN { printf "%.2f", u / 1000 / n }'; }
+# One table row: the git time and each build's time, ratio and verdict, read
+# from the associative array named $1 (MED: wall medians, CPU: perf means).
+row() { # array label group per target-ratio
+    local -n times=$1
+    local label=$2 g=$3 per=$4 target=$5 gus vus r
+    gus=${times[git-$g]}
+    printf '%s\t%s' "$label" "$(ms "$gus" "$per")"
+    for b in "${BUILDS[@]}"; do
+        vus=${times[$b-$g]}
+        r=$(ratio "$vus" "$gus")
+        printf '\t%s\t%s\t%s' "$(ms "$vus" "$per")" "$r" "$(passfail "$vus <= $target * $gus") (<= $target)"
+    done
+    printf '\n'
+}
+
 echo
 echo "== Start-up (#29): median of $RUNS whole-process runs, $DESC, timer: $TIMER =="
 {
     printf 'command\tgit ms'
     for b in "${BUILDS[@]}"; do printf '\tvellum %s ms\tratio\ttarget' "$b"; done
     printf '\n'
-    row() { # label group per target-ratio
-        local label=$1 g=$2 per=$3 target=$4 gus=${MED[git-$2]} vus r
-        printf '%s\t%s' "$label" "$(ms "$gus" "$per")"
-        for b in "${BUILDS[@]}"; do
-            vus=${MED[$b-$g]}
-            r=$(ratio "$vus" "$gus")
-            printf '\t%s\t%s\t%s' "$(ms "$vus" "$per")" "$r" "$(passfail "$vus <= $target * $gus") (<= $target)"
-        done
-        printf '\n'
-    }
-    row "--version" version 1 1
-    row "show $DOC / cat-file -p" show 1 1
+    row MED "--version" version 1 1
+    row MED "show $DOC / cat-file -p" show 1 1
     if [[ -n $HAVE_CORPUS ]]; then
         # The pass's own cost (bash reading the list, forking `true`) is in both tools' times.
-        row "word diff, per pair ($NP pairs)" diff "$NP" 0.8
+        row MED "word diff, per pair ($NP pairs)" diff "$NP" 0.8
     fi
 } | print_table
 if [[ -n $HAVE_CORPUS ]]; then
@@ -199,19 +204,9 @@ if have perf && perf stat -x, -e task-clock true >/dev/null 2>&1; then
         printf 'command\tgit ms'
         for b in "${BUILDS[@]}"; do printf '\tvellum %s ms\tratio\ttarget' "$b"; done
         printf '\n'
-        cpurow() {
-            local label=$1 g=$2 per=$3 target=$4 gus=${CPU[git-$2]} vus r
-            printf '%s\t%s' "$label" "$(ms "$gus" "$per")"
-            for b in "${BUILDS[@]}"; do
-                vus=${CPU[$b-$g]}
-                r=$(ratio "$vus" "$gus")
-                printf '\t%s\t%s\t%s' "$(ms "$vus" "$per")" "$r" "$(passfail "$vus <= $target * $gus") (<= $target)"
-            done
-            printf '\n'
-        }
-        cpurow "--version" version 1 1
-        cpurow "show $DOC / cat-file -p" show 1 1
-        [[ -n $HAVE_CORPUS ]] && cpurow "word diff, per pair ($NP pairs)" diff "$NP" 0.8
+        row CPU "--version" version 1 1
+        row CPU "show $DOC / cat-file -p" show 1 1
+        [[ -n $HAVE_CORPUS ]] && row CPU "word diff, per pair ($NP pairs)" diff "$NP" 0.8
     } | print_table
     [[ -n $HAVE_CORPUS ]] && echo "(the diff pass's own CPU, /bin/true for a tool: $(ms "${CPU[bash-pass]}" "$NP") ms a pair, in every diff row)"
 fi
