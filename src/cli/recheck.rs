@@ -1,20 +1,18 @@
 //! `vellum recheck DOC|URL... | --all | --due`, and the check round that
 //! `watch` runs after its feeds.
 
-use std::io::Write;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use vellum::capture::{HttpFetcher, Options};
-use vellum::monitor::notify::{self, NotifyConfig};
-use vellum::monitor::outbox::{Destination, Outbox};
+use vellum::monitor::notify::{Delivered, NotifyConfig};
+use vellum::monitor::outbox::Destination;
 use vellum::monitor::{
-    Batch, CheckReport, Lease, Monitor, MonitorError, Outcome, Policy, Politeness, Schedule,
-    Settings, Target,
+    Checks, Lease, MonitorError, Politeness, RoundEvent, RoundSettings, Selection, Target,
 };
 use vellum::store::Archive;
 
-use super::env::{CliError, Env, Exit, store_message};
+use super::env::{CliError, Env, Exit, clock, store_message};
 use super::progress::Progress;
 
 #[derive(clap::Args, Debug)]
@@ -84,67 +82,59 @@ pub struct CheckArgs {
 }
 
 pub fn run_recheck(env: &Env, args: RecheckArgs) -> Result<Exit, CliError> {
-    let cfg = notify_config(&args.check)?;
+    let settings = round_settings(&args.check)?;
     let archive = env.open()?;
-    let lease = Lease::take(&archive).map_err(monitor_error)?;
-    let schedule = Schedule::open(&archive, Policy::default()).map_err(monitor_error)?;
-    let (_, settings) = Settings::load(&archive)?;
-    let now = super::env::clock();
-    let targets = if args.all {
-        let all = schedule.all(&settings).map_err(monitor_error)?;
-        all.iter()
-            .map(vellum::monitor::target_of)
-            .collect::<Result<Vec<_>, _>>()
-    } else if args.due {
-        let due = schedule
-            .due(now, &settings, usize::MAX)
-            .map_err(monitor_error)?;
-        due.iter().map(vellum::monitor::target_of).collect()
-    } else {
-        vellum::monitor::targets(&archive, &schedule, &settings, &args.docs)
-    }
-    .map_err(monitor_error)?;
-    drop(schedule);
+    let lease = Lease::take(&archive)?;
+    let which = match (args.all, args.due) {
+        (true, _) => Selection::All,
+        (_, true) => Selection::Due,
+        _ => Selection::Docs(&args.docs),
+    };
+    let targets = vellum::monitor::select(&archive, which, clock())?;
     let stop = AtomicBool::new(false);
-    run_checks(
+    let json = args.check.json;
+    check_round(
         env,
         &archive,
         &targets,
-        &args.check,
-        &cfg,
+        &settings,
+        json,
         &stop,
         Some(&lease),
     )?;
     Ok(Exit::Ok)
 }
 
-pub fn monitor_error(e: MonitorError) -> CliError {
-    let message = match &e {
-        MonitorError::Store(s) => store_message(s),
-        MonitorError::Busy(_) => format!("{e}; wait for it to finish, or stop it"),
-        MonitorError::Held(_) => format!(
-            "{e}; wait for it to finish, or stop it (the lease of a monitor that crashed \
-             lapses once not refreshed for the lease time, VELLUM_LEASE_SECS or 120 s, \
-             plus 5 minutes)"
-        ),
-        MonitorError::Index { .. } => {
-            format!("{e}; it is a cache: delete it and it is rebuilt from the store")
-        }
-        _ => e.to_string(),
-    };
-    CliError::with_kind(e.kind(), message)
+impl From<MonitorError> for CliError {
+    fn from(e: MonitorError) -> Self {
+        let message = match &e {
+            MonitorError::Store(s) => store_message(s),
+            MonitorError::Busy(_) => format!("{e}; wait for it to finish, or stop it"),
+            MonitorError::Held(_) => format!(
+                "{e}; wait for it to finish, or stop it (the lease of a monitor that crashed \
+                 lapses once not refreshed for the lease time, VELLUM_LEASE_SECS or 120 s, \
+                 plus 5 minutes)"
+            ),
+            MonitorError::Index { .. } => {
+                format!("{e}; it is a cache: delete it and it is rebuilt from the store")
+            }
+            _ => e.to_string(),
+        };
+        CliError::with_kind(e.kind(), message)
+    }
 }
 
-/// The notification targets: flags, then the environment.
-pub fn notify_config(a: &CheckArgs) -> Result<NotifyConfig, CliError> {
-    let mut hooks = a.notify.clone();
-    if let Ok(u) = std::env::var("VELLUM_NOTIFY_URL")
-        && !u.is_empty()
-    {
-        hooks.push(u);
-    }
+/// The round's settings from the flags; notification targets from the
+/// flags, then the environment.
+pub fn round_settings(a: &CheckArgs) -> Result<RoundSettings, CliError> {
+    let from_env = |name| std::env::var(name).ok().filter(|s: &String| !s.is_empty());
     let mut destinations = Vec::new();
-    for h in hooks {
+    for h in a
+        .notify
+        .iter()
+        .cloned()
+        .chain(from_env("VELLUM_NOTIFY_URL"))
+    {
         match url::Url::parse(&h) {
             Ok(u) if matches!(u.scheme(), "http" | "https") => {
                 destinations.push(Destination::Webhook(h))
@@ -157,159 +147,103 @@ pub fn notify_config(a: &CheckArgs) -> Result<NotifyConfig, CliError> {
         }
     }
     destinations.extend(a.notify_command.iter().cloned().map(Destination::Command));
-    if let Some(m) = a.min_score
-        && !(0.0..=1.0).contains(&m)
-    {
+    if let Some(m) = a.min_score.filter(|m| !(0.0..=1.0).contains(m)) {
         return Err(CliError::new(format!(
             "--min-score {m} is not between 0 and 1"
         )));
     }
-    Ok(NotifyConfig {
+    let notify = NotifyConfig {
         destinations,
-        secret: std::env::var("VELLUM_NOTIFY_SECRET")
-            .ok()
-            .filter(|s| !s.is_empty()),
+        secret: from_env("VELLUM_NOTIFY_SECRET"),
         base_url: a.base_url.clone(),
         min_score: a.min_score,
         timeout: a.timeout,
+    };
+    Ok(RoundSettings {
+        options: Options {
+            fetch: super::web::fetch_config(a.timeout),
+            ..Options::default()
+        },
+        politeness: Politeness {
+            delay: a.delay,
+            jitter: a.delay / 2,
+            robots: !a.ignore_robots,
+        },
+        notify_flip_flops: a.notify_flip_flops,
+        notify,
     })
 }
 
-/// Checks `targets` one after another, printing each, then delivers the
-/// notifications queued (and any left from earlier runs). Stops, after
-/// committing the checks taken, if the monitor's `lease` is lost.
-pub fn run_checks(
+/// Checks `targets` (the library's round), printing each check once
+/// acknowledged, lets the derived indexes catch up, then delivers the
+/// notifications queued (and any left from earlier runs).
+pub fn check_round(
     env: &Env,
     archive: &Archive,
     targets: &[Target],
-    a: &CheckArgs,
-    cfg: &NotifyConfig,
+    settings: &RoundSettings,
+    json: bool,
     stop: &AtomicBool,
     lease: Option<&Lease>,
 ) -> Result<(), CliError> {
-    let mut fetcher = HttpFetcher;
-    let options = Options {
-        fetch: super::web::fetch_config(a.timeout),
-        ..Options::default()
+    let round = Checks {
+        archive,
+        settings,
+        lease,
+        stop,
+        clock: &clock,
     };
-    let mut m = Monitor::new(&mut fetcher, options);
-    m.politeness = Politeness {
-        delay: a.delay,
-        jitter: a.delay / 2,
-        robots: !a.ignore_robots,
-    };
-    m.notify_flip_flops = a.notify_flip_flops;
-    let outbox = Outbox::open(archive.dir()).map_err(monitor_error)?;
-    if !cfg.destinations.is_empty() {
-        m.outbox = Some((
-            Outbox::open(archive.dir()).map_err(monitor_error)?,
-            cfg.destinations.clone(),
-        ));
-    }
     let mut progress = Progress::new(env, "checking documents");
-    let notes = env.notes;
     let mut out = std::io::stdout().lock();
-    // Checks are committed in batches (`Monitor::batch_checks`,
-    // `batch_time`); each is printed once acknowledged.
-    let mut batch = Batch::default();
-    for (i, t) in targets.iter().enumerate() {
-        if stop.load(Ordering::Relaxed) {
-            break;
-        }
-        if let Some(lost) = lease.and_then(|l| l.ensure_held().err()) {
-            for r in &m.commit(&mut batch).map_err(monitor_error)? {
-                print_check(&mut out, r, a.json)?;
+    let mut printed = Ok(());
+    let checked = round.run(&mut HttpFetcher, targets, &mut |e| match e {
+        RoundEvent::Waiting => waiting(env),
+        // Output that fails (a closed pipe) stops the round: what it
+        // checked is committed, then the error is the command's.
+        RoundEvent::Checked(r) if printed.is_ok() => {
+            printed = match json {
+                true => super::common::json_line(&mut out, r),
+                false => vellum::render::monitor::check(&mut out, r).map_err(CliError::from),
+            };
+            if printed.is_err() {
+                stop.store(true, std::sync::atomic::Ordering::Relaxed);
             }
-            return Err(monitor_error(lost));
         }
-        let done = m
-            .stage(
-                &mut batch,
-                archive,
-                t,
-                super::env::clock(),
-                stop,
-                &mut || {
-                    if notes {
-                        eprintln!("vellum: waiting for another writer to finish…");
-                    }
-                },
-            )
-            .map_err(monitor_error)?;
-        for r in &done {
-            print_check(&mut out, r, a.json)?;
-        }
-        progress.update(i + 1, targets.len());
-    }
-    for r in &m.commit(&mut batch).map_err(monitor_error)? {
-        print_check(&mut out, r, a.json)?;
-    }
-    drop(progress);
-    drop(out);
-    if targets.iter().len() > 0 {
+        RoundEvent::Checked(_) => {}
+        RoundEvent::Progress { done, total } => progress.update(done, total),
+    });
+    drop((progress, out));
+    checked?;
+    printed?;
+    if !targets.is_empty() {
         super::write::catch_up(env, archive, false);
     }
-    deliver(env, archive, &outbox, cfg)
+    if let Some(d) = round.deliver()? {
+        tell_delivered(env, &d);
+    }
+    Ok(())
 }
 
-/// Delivers what the outbox holds; failures are reported, never fatal.
-pub fn deliver(
-    env: &Env,
-    archive: &Archive,
-    outbox: &Outbox,
-    cfg: &NotifyConfig,
-) -> Result<(), CliError> {
-    if outbox.pending().map_err(monitor_error)?.is_empty() {
-        return Ok(());
-    }
-    let d =
-        notify::deliver(archive, outbox, cfg, None, super::env::clock()).map_err(monitor_error)?;
+/// How the delivery went; failures are reported, never fatal.
+fn tell_delivered(env: &Env, d: &Delivered) {
     if env.notes && (d.sent > 0 || d.retried > 0) {
+        let dropped = match d.dropped {
+            0 => String::new(),
+            n => format!(", {n} below --min-score"),
+        };
         eprintln!(
-            "vellum: notifications: {} sent, {} to retry{}",
-            d.sent,
-            d.retried,
-            if d.dropped > 0 {
-                format!(", {} below --min-score", d.dropped)
-            } else {
-                String::new()
-            }
+            "vellum: notifications: {} sent, {} to retry{dropped}",
+            d.sent, d.retried
         );
     }
     for g in &d.given_up {
         eprintln!("vellum: warning: notification {g}; given up (kept in outbox/failed/)");
     }
-    Ok(())
 }
 
-/// `DOC OUTCOME DETAIL`, or the JSON report.
-fn print_check(out: &mut dyn Write, r: &CheckReport, json: bool) -> Result<(), CliError> {
-    if json {
-        return super::common::json_line(out, r);
+/// The note that another writer holds the store.
+pub fn waiting(env: &Env) {
+    if env.notes {
+        eprintln!("vellum: waiting for another writer to finish…");
     }
-    let detail = match r.outcome {
-        Outcome::Changed | Outcome::Unchanged => r.capture.as_ref().map(|c| {
-            let mut s = format!("@{} {}", c.version, &c.capture[..12]);
-            if let (Some(a), Some(d)) = (c.added, c.removed) {
-                s.push_str(&format!(" +{a} -{d} words"));
-            }
-            if let Some(n) = r.returns_to {
-                s.push_str(&format!(" (returns to @{n})"));
-            }
-            s
-        }),
-        Outcome::Redirected => r.location.as_ref().map(|l| format!("to {l}")),
-        Outcome::Gone | Outcome::Status | Outcome::NotModified => {
-            r.status.map(|s| format!("HTTP {s}"))
-        }
-        Outcome::Failed | Outcome::Vanished | Outcome::Blocked => r.error.clone(),
-    };
-    writeln!(
-        out,
-        "{} {} {}",
-        r.doc,
-        r.outcome,
-        detail.unwrap_or_default().trim_end()
-    )?;
-    Ok(())
 }

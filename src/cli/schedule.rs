@@ -3,10 +3,9 @@
 use std::io::Write;
 use std::time::Duration;
 
-use vellum::monitor::{Policy, Schedule, Scheduled, Settings};
+use vellum::monitor::ScheduleChange;
 
 use super::env::{CliError, Env, Exit};
-use super::recheck::monitor_error;
 
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:
@@ -50,81 +49,26 @@ pub struct ScheduleArgs {
 
 pub fn run_schedule(env: &Env, args: ScheduleArgs) -> Result<Exit, CliError> {
     let archive = env.open()?;
-    let changing = args.every.is_some() || args.auto || args.pause || args.resume;
-    if changing && args.docs.is_empty() {
+    let change = ScheduleChange {
+        every: args.every,
+        auto: args.auto,
+        pause: args.pause,
+        resume: args.resume,
+    };
+    if change.is_some() && args.docs.is_empty() {
         return Err(CliError::new(
             "--every, --auto, --pause and --resume need documents: vellum schedule DOC --pause",
         ));
     }
-    let schedule = Schedule::open(&archive, Policy::default()).map_err(monitor_error)?;
-    let (prev, mut settings) = Settings::load(&archive)?;
-    let mut docs = Vec::new();
-    for arg in &args.docs {
-        let doc = vellum::monitor::resolve_doc(&archive, arg).map_err(monitor_error)?;
-        if schedule
-            .entry(doc.as_str(), &settings)
-            .map_err(monitor_error)?
-            .is_none()
-        {
-            return Err(CliError::new(format!(
-                "{arg}: the document {doc} has no URL to check (it was not archived from the web)"
-            )));
-        }
-        docs.push(doc.to_string());
-    }
-    if changing {
-        for doc in &docs {
-            let mut s = settings.of(doc);
-            if let Some(every) = args.every {
-                s.every = Some(every.as_secs().max(1) as i64);
-            }
-            if args.auto {
-                s.every = None;
-            }
-            s.paused = (s.paused || args.pause) && !args.resume;
-            settings.set(doc, s);
-        }
-        let mut writer = super::write::writer(env, &archive)?;
-        settings.save(&mut writer, prev)?;
-        writer.commit()?;
-    }
-    let rows: Vec<Scheduled> = if docs.is_empty() {
-        schedule.all(&settings).map_err(monitor_error)?
-    } else {
-        let mut rows = Vec::new();
-        for d in &docs {
-            rows.extend(schedule.entry(d, &settings).map_err(monitor_error)?);
-        }
-        rows
-    };
+    let waiting = &mut || super::recheck::waiting(env);
+    let rows = vellum::monitor::schedule(&archive, &args.docs, change, waiting)?;
     let mut out = super::pager::output(env);
     for r in &rows {
-        if args.json {
-            super::common::json_line(&mut out, r)?;
-        } else {
-            writeln!(
-                out,
-                "{}  {}  {}  {}  {} checks  {}{}",
-                r.doc,
-                r.next.as_deref().unwrap_or("paused"),
-                human(r.interval),
-                r.mode,
-                r.checks,
-                r.outcome.map_or("-".into(), |o| o.to_string()),
-                if r.failing { "  failing" } else { "" }
-            )?;
+        match args.json {
+            true => super::common::json_line(&mut out, r)?,
+            false => vellum::render::monitor::scheduled(&mut out, r)?,
         }
     }
     out.flush()?;
     Ok(Exit::Ok)
-}
-
-/// 900 -> 15m, 7200 -> 2h, 172800 -> 2d.
-fn human(secs: i64) -> String {
-    match secs {
-        s if s % 86_400 == 0 => format!("{}d", s / 86_400),
-        s if s % 3600 == 0 => format!("{}h", s / 3600),
-        s if s % 60 == 0 => format!("{}m", s / 60),
-        s => format!("{s}s"),
-    }
 }

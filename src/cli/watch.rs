@@ -4,20 +4,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use time::OffsetDateTime;
-
-use vellum::capture::{self, AddedItem, AddedStatus, HttpFetcher, Options};
-use vellum::feed::{ItemOutcome, Watcher};
+use vellum::capture::{AddedStatus, HttpFetcher};
+use vellum::feed::{RoundEvent, WatchRound, Watcher};
 use vellum::ingest::canon;
-use vellum::store::Archive;
-use vellum::store::StoreError;
-use vellum::when::to_second;
+use vellum::monitor::{Lease, Selection};
+use vellum::store::{Archive, StoreError};
 
-use vellum::monitor::{Lease, Policy, Schedule, Settings};
-
-use super::env::{CliError, Env, Exit};
+use super::env::{CliError, Env, Exit, clock};
 use super::progress::Progress;
-use super::recheck::{CheckArgs, monitor_error, notify_config, run_checks};
+use super::recheck::{CheckArgs, check_round, round_settings};
 
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:
@@ -67,15 +62,6 @@ pub struct WatchArgs {
     check: CheckArgs,
 }
 
-/// A round's surroundings: the store (opened once something is archived)
-/// and the stop flag.
-struct Round<'e> {
-    env: &'e Env,
-    json: bool,
-    archive: Option<Archive>,
-    stop: Arc<AtomicBool>,
-}
-
 pub fn run_watch(env: &Env, args: WatchArgs) -> Result<Exit, CliError> {
     let mut feeds = Vec::new();
     for f in &args.feeds {
@@ -87,20 +73,14 @@ pub fn run_watch(env: &Env, args: WatchArgs) -> Result<Exit, CliError> {
         Err(StoreError::NoStore(_)) => None,
         Err(e) => return Err(e.into()),
     };
-    let cfg = notify_config(&args.check)?;
-    let options = Options {
-        fetch: super::web::fetch_config(args.check.timeout),
-        ..Options::default()
-    };
+    let settings = round_settings(&args.check)?;
     let mut fetcher = HttpFetcher;
+    let options = settings.options.clone();
     let mut w = Watcher::new(&mut fetcher, options, args.check.delay, archive.as_ref())?;
     if args.list || args.remove.is_some() {
         return list_or_remove(env, &mut w, archive, &args);
     }
-    let mut lease = match &archive {
-        Some(a) => Some(Lease::take(a).map_err(monitor_error)?),
-        None => None,
-    };
+    let mut lease = archive.as_ref().map(Lease::take).transpose()?;
     if feeds.is_empty() {
         feeds = w.feeds();
         if feeds.is_empty() {
@@ -122,60 +102,96 @@ pub fn run_watch(env: &Env, args: WatchArgs) -> Result<Exit, CliError> {
             eprintln!("vellum: stopping after the current item (Ctrl-C again to quit now)");
         }
     });
-    let mut r = Round {
-        env,
-        json: args.check.json,
+    let now = || vellum::when::to_second(time::OffsetDateTime::now_utc());
+    let mut round = WatchRound {
         archive,
-        stop,
+        stop: &stop,
+        clock: &now,
     };
+    let stopped = || stop.load(Ordering::Relaxed);
     loop {
         let started = Instant::now();
-        let failed = r.round(&mut w, &feeds)?;
-        if let Some(archive) = r
+        let failed = feed_round(env, &mut round, &mut w, &feeds, args.check.json)?;
+        if let Some(archive) = round
             .archive
             .as_ref()
-            .filter(|_| !args.feeds_only && !r.stopped())
+            .filter(|_| !args.feeds_only && !stopped())
         {
-            match &lease {
-                None => lease = Some(Lease::take(archive).map_err(monitor_error)?),
-                // Refreshed all along; a lease lost (a long pause, another
-                // monitor took over) stops the run.
-                Some(l) => l.ensure_held().map_err(monitor_error)?,
-            }
-            let targets = due_targets(archive)?;
-            run_checks(
-                env,
-                archive,
-                &targets,
-                &args.check,
-                &cfg,
-                &r.stop,
-                lease.as_ref(),
-            )?;
+            // Refreshed all along; a lease lost (a long pause, another
+            // monitor took over) stops the run.
+            let lease = Lease::keep(&mut lease, archive)?;
+            let targets = vellum::monitor::select(archive, Selection::Due, clock())?;
+            let json = args.check.json;
+            check_round(env, archive, &targets, &settings, json, &stop, Some(lease))?;
         }
         let Some(every) = args.every.filter(|_| !args.once) else {
             return Ok(if failed { Exit::Error } else { Exit::Ok });
         };
-        while started.elapsed() < every && !r.stopped() {
+        while started.elapsed() < every && !stopped() {
             std::thread::sleep(Duration::from_millis(100));
         }
-        if r.stopped() {
+        if stopped() {
             return Ok(Exit::Ok);
         }
     }
 }
 
-/// The documents the schedule says are due now.
-fn due_targets(archive: &Archive) -> Result<Vec<vellum::monitor::Target>, CliError> {
-    let schedule = Schedule::open(archive, Policy::default()).map_err(monitor_error)?;
-    let (_, settings) = Settings::load(archive)?;
-    let due = schedule
-        .due(super::env::clock(), &settings, usize::MAX)
-        .map_err(monitor_error)?;
-    due.iter()
-        .map(vellum::monitor::target_of)
-        .collect::<Result<_, _>>()
-        .map_err(monitor_error)
+/// One round over the feeds (the library's), printing as it goes: the new
+/// versions (`DOC@N CAPTURE_ID new  +ADDED -REMOVED words`) on stdout,
+/// failures on stderr. Returns whether a feed failed.
+fn feed_round(
+    env: &Env,
+    round: &mut WatchRound<'_>,
+    w: &mut Watcher<'_>,
+    feeds: &[String],
+    json: bool,
+) -> Result<bool, CliError> {
+    let mut progress = None;
+    let mut printed = Ok(());
+    let stop = round.stop;
+    let report = round.run(w, feeds, &mut || env.open_or_create(), &mut |e| match e {
+        RoundEvent::FeedFailed { feed, error } => {
+            eprintln!("vellum: feed {feed}: {error}; nothing archived from it")
+        }
+        RoundEvent::Items { .. } => progress = Some(Progress::new(env, "archiving feed items")),
+        RoundEvent::Progress { done, total } => {
+            progress.iter_mut().for_each(|p| p.update(done, total))
+        }
+        RoundEvent::Rejected { link, why, retried } => eprintln!(
+            "vellum: {link}: {why}; {}",
+            match retried {
+                true => "not archived, tried again next round",
+                false => "not archived, given up after repeated failures",
+            }
+        ),
+        RoundEvent::Warning(warning) => eprintln!("vellum: warning: {warning}"),
+        RoundEvent::Archived(items) => {
+            let mut out = std::io::stdout().lock();
+            for a in items.iter().filter(|a| a.status == AddedStatus::New) {
+                if printed.is_ok() {
+                    printed = match json {
+                        true => super::common::json_line(&mut out, a),
+                        false => vellum::render::listing::new_version(&mut out, a)
+                            .map_err(CliError::from),
+                    };
+                }
+            }
+            if printed.is_err() {
+                // Output that fails (a closed pipe) stops the round.
+                stop.store(true, Ordering::Relaxed);
+            }
+        }
+        RoundEvent::Waiting => super::recheck::waiting(env),
+    });
+    drop(progress);
+    let report = report?;
+    printed?;
+    if !report.archived.is_empty() {
+        // As after `add`: the next `similar` or `search` finds them
+        // without first catching up.
+        super::write::catch_up(env, round.archive.as_ref().expect("written"), false);
+    }
+    Ok(!report.failed.is_empty())
 }
 
 /// `--list` and `--remove FEED`.
@@ -205,95 +221,10 @@ fn list_or_remove(
         )));
     }
     let archive = archive.expect("a watched feed means a store");
-    let _lease = Lease::take(&archive).map_err(monitor_error)?;
+    let _lease = Lease::take(&archive)?;
     w.save(super::write::writer(env, &archive)?, None)?;
     if env.notes {
         eprintln!("vellum: no longer watching {feed}");
     }
     Ok(Exit::Ok)
-}
-
-impl Round<'_> {
-    fn stopped(&self) -> bool {
-        self.stop.load(Ordering::Relaxed)
-    }
-
-    /// One round over `feeds`. Returns whether a feed failed.
-    fn round(&mut self, w: &mut Watcher<'_>, feeds: &[String]) -> Result<bool, CliError> {
-        let (mut failed, mut archived) = (false, false);
-        for feed in feeds {
-            if self.stopped() {
-                break;
-            }
-            let items = match w.read_feed(feed, &self.stop) {
-                Ok(items) => items,
-                Err(e) => {
-                    eprintln!("vellum: feed {feed}: {e}; nothing archived from it");
-                    failed = true;
-                    continue;
-                }
-            };
-            let mut progress = Progress::new(self.env, "archiving feed items");
-            for (i, link) in items.iter().enumerate() {
-                if self.stopped() {
-                    break;
-                }
-                let fetched_at = to_second(OffsetDateTime::now_utc());
-                match w.item(feed, link, fetched_at, &self.stop) {
-                    ItemOutcome::Accepted(c) => {
-                        let items = self.save(w, Some((feed, link, *c)))?;
-                        archived |= !items.is_empty();
-                        self.print(&items)?;
-                    }
-                    ItemOutcome::Rejected { why, retried } => eprintln!(
-                        "vellum: {link}: {why}; {}",
-                        if retried {
-                            "not archived, tried again next round"
-                        } else {
-                            "not archived, given up after repeated failures"
-                        }
-                    ),
-                }
-                progress.update(i + 1, items.len());
-            }
-            if w.state_changed() {
-                self.save(w, None)?;
-            }
-        }
-        if archived {
-            // As after `add`: the next `similar` or `search` finds them
-            // without first catching up.
-            super::write::catch_up(self.env, self.archive.as_ref().expect("written"), false);
-        }
-        Ok(failed)
-    }
-
-    /// One durable write: the item page (if any) and the new watch state.
-    fn save(
-        &mut self,
-        w: &mut Watcher<'_>,
-        item: Option<(&str, &str, capture::Capture)>,
-    ) -> Result<Vec<AddedItem>, CliError> {
-        if self.archive.is_none() {
-            self.archive = Some(self.env.open_or_create()?);
-        }
-        let archive = self.archive.as_ref().expect("opened");
-        let (items, warnings) = w.save(super::write::writer(self.env, archive)?, item)?;
-        for warning in warnings {
-            eprintln!("vellum: warning: {warning}");
-        }
-        Ok(items)
-    }
-
-    /// The new versions: `DOC@N CAPTURE_ID new  +ADDED -REMOVED words`.
-    fn print(&self, items: &[AddedItem]) -> Result<(), CliError> {
-        let mut out = std::io::stdout().lock();
-        for a in items.iter().filter(|a| a.status == AddedStatus::New) {
-            match self.json {
-                true => super::write::print_item(&mut out, a, true)?,
-                false => vellum::render::listing::new_version(&mut out, a)?,
-            }
-        }
-        Ok(())
-    }
 }

@@ -3,8 +3,10 @@
 //! to. Pure: the caller fetches the feed and archives the pages.
 
 mod parser;
+pub mod round;
 pub mod state;
 pub mod watcher;
 
 pub use parser::{Feed, FeedError, Item, MAX_FEED_BYTES, MAX_ITEMS, MAX_LINK_LEN, parse};
+pub use round::{Event as RoundEvent, Report as RoundReport, Round as WatchRound};
 pub use watcher::{FeedFailure, ItemOutcome, Rejection, Watcher};

@@ -22,6 +22,7 @@ mod inline;
 pub mod json;
 pub mod layout;
 pub mod listing;
+pub mod monitor;
 pub mod reports;
 mod side;
 mod side_by_side;

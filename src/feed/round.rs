@@ -1,0 +1,153 @@
+//! A round of `vellum watch` over its feeds, as any front end can run it:
+//! each feed read (a conditional GET), each new or retried item page
+//! fetched, judged and archived with the next watch state in one durable
+//! write. The caller hears what happens through [`Event`]s and prints; the
+//! library never does.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use time::OffsetDateTime;
+
+use crate::capture::{AddedItem, Capture, Warning};
+use crate::store::{Archive, StoreError};
+
+use super::watcher::{FeedFailure, ItemOutcome, Rejection, Watcher};
+
+/// What a feed round tells its caller as it goes.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// A feed could not be read or parsed: nothing is archived from it
+    /// this round.
+    FeedFailed {
+        feed: &'a str,
+        error: &'a FeedFailure,
+    },
+    /// The item pages of `feed` about to be fetched.
+    Items { feed: &'a str, total: usize },
+    /// `done` of the feed's `total` item pages handled.
+    Progress { done: usize, total: usize },
+    /// An item page not archived; `retried` says whether the next round
+    /// tries it again.
+    Rejected {
+        link: &'a str,
+        why: &'a Rejection,
+        retried: bool,
+    },
+    /// Something to know about a capture archived anyway.
+    Warning(&'a Warning),
+    /// Captures acknowledged (each with its `url` and `feed`).
+    Archived(&'a [AddedItem]),
+    /// Another writer holds the store: the round waits for it.
+    Waiting,
+}
+
+/// What a feed round did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Report {
+    /// The feeds that could not be read or parsed.
+    pub failed: Vec<String>,
+    /// The captures archived.
+    pub archived: Vec<AddedItem>,
+    /// The item pages not archived.
+    pub rejected: usize,
+}
+
+/// A feed round's surroundings: the store (opened when something is first
+/// archived, so a round that archives nothing creates no store), the stop
+/// flag and the clock.
+pub struct Round<'a> {
+    pub archive: Option<Archive>,
+    /// Set to stop after the current item (everything archived is kept).
+    pub stop: &'a AtomicBool,
+    /// The fetch time of each item page (the library reads no clock).
+    pub clock: &'a dyn Fn() -> OffsetDateTime,
+}
+
+impl Round<'_> {
+    fn stopped(&self) -> bool {
+        self.stop.load(Ordering::Relaxed)
+    }
+
+    /// One round of `w` over `feeds`. `open` opens (or creates) the store
+    /// the first time something is to be written; its errors, and the
+    /// store's, end the round. A feed that fails is reported and skipped.
+    pub fn run<E: From<StoreError>>(
+        &mut self,
+        w: &mut Watcher<'_>,
+        feeds: &[String],
+        open: &mut dyn FnMut() -> Result<Archive, E>,
+        on: &mut dyn FnMut(Event<'_>),
+    ) -> Result<Report, E> {
+        let mut report = Report::default();
+        for feed in feeds {
+            if self.stopped() {
+                break;
+            }
+            let items = match w.read_feed(feed, self.stop) {
+                Ok(items) => items,
+                Err(error) => {
+                    on(Event::FeedFailed {
+                        feed,
+                        error: &error,
+                    });
+                    report.failed.push(feed.clone());
+                    continue;
+                }
+            };
+            on(Event::Items {
+                feed,
+                total: items.len(),
+            });
+            for (i, link) in items.iter().enumerate() {
+                if self.stopped() {
+                    break;
+                }
+                match w.item(feed, link, (self.clock)(), self.stop) {
+                    ItemOutcome::Accepted(c) => {
+                        let added = self.save(w, Some((feed, link, *c)), open, on)?;
+                        report.archived.extend(added);
+                    }
+                    ItemOutcome::Rejected { why, retried } => {
+                        report.rejected += 1;
+                        on(Event::Rejected {
+                            link,
+                            why: &why,
+                            retried,
+                        });
+                    }
+                }
+                on(Event::Progress {
+                    done: i + 1,
+                    total: items.len(),
+                });
+            }
+            if w.state_changed() {
+                self.save(w, None, open, on)?;
+            }
+        }
+        Ok(report)
+    }
+
+    /// One durable write: the item page (if any) and the new watch state.
+    fn save<E: From<StoreError>>(
+        &mut self,
+        w: &mut Watcher<'_>,
+        item: Option<(&str, &str, Capture)>,
+        open: &mut dyn FnMut() -> Result<Archive, E>,
+        on: &mut dyn FnMut(Event<'_>),
+    ) -> Result<Vec<AddedItem>, E> {
+        if self.archive.is_none() {
+            self.archive = Some(open()?);
+        }
+        let archive = self.archive.as_ref().expect("opened");
+        let writer = archive.writer(&mut || on(Event::Waiting))?;
+        let (items, warnings) = w.save(writer, item)?;
+        for warning in &warnings {
+            on(Event::Warning(warning));
+        }
+        if !items.is_empty() {
+            on(Event::Archived(&items));
+        }
+        Ok(items)
+    }
+}

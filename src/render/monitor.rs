@@ -1,0 +1,75 @@
+//! The monitor's one-line answers as text: a check (`recheck`, `watch`)
+//! and a document's schedule (`schedule`). Each takes the library's result
+//! type and writes to any `std::io::Write`.
+
+use std::io::{self, Write};
+
+use crate::monitor::{CheckReport, Outcome, Scheduled};
+
+/// One check: `DOC OUTCOME DETAIL`.
+pub fn check(out: &mut dyn Write, r: &CheckReport) -> io::Result<()> {
+    let detail = match r.outcome {
+        Outcome::Changed | Outcome::Unchanged => r.capture.as_ref().map(|c| {
+            let mut s = format!("@{} {}", c.version, &c.capture[..12]);
+            if let (Some(a), Some(d)) = (c.added, c.removed) {
+                s.push_str(&format!(" +{a} -{d} words"));
+            }
+            if let Some(n) = r.returns_to {
+                s.push_str(&format!(" (returns to @{n})"));
+            }
+            s
+        }),
+        Outcome::Redirected => r.location.as_ref().map(|l| format!("to {l}")),
+        Outcome::Gone | Outcome::Status | Outcome::NotModified => {
+            r.status.map(|s| format!("HTTP {s}"))
+        }
+        Outcome::Failed | Outcome::Vanished | Outcome::Blocked => r.error.clone(),
+    };
+    writeln!(
+        out,
+        "{} {} {}",
+        r.doc,
+        r.outcome,
+        detail.unwrap_or_default().trim_end()
+    )
+}
+
+/// One document's schedule: document, next check (or `paused`),
+/// interval, auto or fixed, checks so far, the last check's outcome, and
+/// `failing` when it is.
+pub fn scheduled(out: &mut dyn Write, r: &Scheduled) -> io::Result<()> {
+    writeln!(
+        out,
+        "{}  {}  {}  {}  {} checks  {}{}",
+        r.doc,
+        r.next.as_deref().unwrap_or("paused"),
+        interval(r.interval),
+        r.mode,
+        r.checks,
+        r.outcome.map_or("-".into(), |o| o.to_string()),
+        if r.failing { "  failing" } else { "" }
+    )
+}
+
+/// An interval in seconds, in its largest whole unit: 900 -> 15m,
+/// 7200 -> 2h, 172800 -> 2d, 90 -> 90s.
+pub fn interval(secs: i64) -> String {
+    match secs {
+        s if s % 86_400 == 0 => format!("{}d", s / 86_400),
+        s if s % 3600 == 0 => format!("{}h", s / 3600),
+        s if s % 60 == 0 => format!("{}m", s / 60),
+        s => format!("{s}s"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn intervals_in_their_largest_whole_unit() {
+        let shown: Vec<String> = [900, 7200, 172_800, 90, 86_400 + 60]
+            .into_iter()
+            .map(super::interval)
+            .collect();
+        assert_eq!(shown, ["15m", "2h", "2d", "90s", "1441m"]);
+    }
+}
