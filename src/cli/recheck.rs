@@ -12,7 +12,7 @@ use vellum::monitor::{
 };
 use vellum::store::Archive;
 
-use super::env::{CliError, Env, Exit, clock, store_message};
+use super::env::{CliError, Env, Exit, clock};
 use super::progress::Progress;
 
 #[derive(clap::Args, Debug)]
@@ -107,20 +107,7 @@ pub fn run_recheck(env: &Env, args: RecheckArgs) -> Result<Exit, CliError> {
 
 impl From<MonitorError> for CliError {
     fn from(e: MonitorError) -> Self {
-        let message = match &e {
-            MonitorError::Store(s) => store_message(s),
-            MonitorError::Busy(_) => format!("{e}; wait for it to finish, or stop it"),
-            MonitorError::Held(_) => format!(
-                "{e}; wait for it to finish, or stop it (the lease of a monitor that crashed \
-                 lapses once not refreshed for the lease time, VELLUM_LEASE_SECS or 120 s, \
-                 plus 5 minutes)"
-            ),
-            MonitorError::Index { .. } => {
-                format!("{e}; it is a cache: delete it and it is rebuilt from the store")
-            }
-            _ => e.to_string(),
-        };
-        CliError::with_kind(e.kind(), message)
+        CliError::with_kind(e.kind(), format!("{e}{}", e.advice()))
     }
 }
 
@@ -128,24 +115,15 @@ impl From<MonitorError> for CliError {
 /// flags, then the environment.
 pub fn round_settings(a: &CheckArgs) -> Result<RoundSettings, CliError> {
     let from_env = |name| std::env::var(name).ok().filter(|s: &String| !s.is_empty());
-    let mut destinations = Vec::new();
-    for h in a
+    let hooks = a
         .notify
         .iter()
         .cloned()
-        .chain(from_env("VELLUM_NOTIFY_URL"))
-    {
-        match url::Url::parse(&h) {
-            Ok(u) if matches!(u.scheme(), "http" | "https") => {
-                destinations.push(Destination::Webhook(h))
-            }
-            _ => {
-                return Err(CliError::new(format!(
-                    "--notify {h:?} is not an http(s) URL: give the webhook's address"
-                )));
-            }
-        }
-    }
+        .chain(from_env("VELLUM_NOTIFY_URL"));
+    let mut destinations = hooks
+        .map(Destination::webhook)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| CliError::new(format!("--notify {e}")))?;
     destinations.extend(a.notify_command.iter().cloned().map(Destination::Command));
     if let Some(m) = a.min_score.filter(|m| !(0.0..=1.0).contains(m)) {
         return Err(CliError::new(format!(

@@ -48,4 +48,21 @@ impl MonitorError {
             MonitorError::Input(_) => ErrorKind::InvalidInput,
         }
     }
+
+    /// What the user can do about it, to follow the message (as
+    /// [`StoreError::advice`]).
+    pub fn advice(&self) -> String {
+        match self {
+            MonitorError::Store(e) => e.advice(),
+            MonitorError::Busy(_) => "; wait for it to finish, or stop it".into(),
+            MonitorError::Held(_) => "; wait for it to finish, or stop it (the lease of a \
+                monitor that crashed lapses once not refreshed for the lease time, \
+                VELLUM_LEASE_SECS or 120 s, plus 5 minutes)"
+                .into(),
+            MonitorError::Index { .. } => {
+                "; it is a cache: delete it and it is rebuilt from the store".into()
+            }
+            _ => String::new(),
+        }
+    }
 }

@@ -30,6 +30,16 @@ pub enum Destination {
 }
 
 impl Destination {
+    /// A webhook at `url`, which must be an http(s) URL.
+    pub fn webhook(url: String) -> Result<Destination, MonitorError> {
+        match url::Url::parse(&url) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(Destination::Webhook(url)),
+            _ => Err(MonitorError::Input(format!(
+                "{url:?} is not an http(s) URL: give the webhook's address"
+            ))),
+        }
+    }
+
     fn key(&self) -> String {
         let h = blake3::hash(serde_json::to_string(self).expect("serializes").as_bytes());
         h.to_hex()[..16].to_owned()
