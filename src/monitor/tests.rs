@@ -372,3 +372,112 @@ fn a_directory_store_keeps_the_file_lock() {
     drop(held);
     assert!(Lease::take(&a).is_ok());
 }
+
+/// A round as a front end runs it: the documents selected, each check
+/// told once acknowledged with the progress, the notable change queued
+/// and delivered after; a paused document is no longer due; a stop flag
+/// set before the round checks nothing.
+#[test]
+fn a_round_tells_each_check_and_delivers_what_it_queued() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, _) = Archive::init(&tmp.path().join("s")).unwrap();
+    let mut f = MemFetcher::default();
+    add_first(&a, &mut f);
+    let doc = "news.example_a".to_owned();
+    let later = T0 + Duration::hours(1);
+    let sent = tmp.path().join("sent.jsonl");
+    let settings = RoundSettings {
+        politeness: Politeness {
+            delay: std::time::Duration::ZERO,
+            jitter: std::time::Duration::ZERO,
+            robots: false,
+        },
+        notify: notify::NotifyConfig {
+            destinations: vec![outbox::Destination::Command(format!(
+                "cat >> {}",
+                sent.display()
+            ))],
+            timeout: 5,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    let all = select(&a, Selection::All, T0).unwrap();
+    assert_eq!(all, select(&a, Selection::Docs(&[URL.into()]), T0).unwrap());
+    assert!(select(&a, Selection::Due, T0).unwrap().is_empty());
+    assert!(matches!(
+        select(
+            &a,
+            Selection::Docs(&["https://news.example/none".into()]),
+            T0
+        ),
+        Err(MonitorError::Store(_) | MonitorError::Input(_))
+    ));
+    f.answer(URL, 200, "text/html", &page("two"));
+    let stop = AtomicBool::new(false);
+    let clock = || later;
+    let round = Checks {
+        archive: &a,
+        settings: &settings,
+        lease: None,
+        stop: &stop,
+        clock: &clock,
+    };
+    let mut heard = Vec::new();
+    let reports = round
+        .run(&mut f, &all, &mut |e| match e {
+            RoundEvent::Checked(r) => heard.push(format!("{} {}", r.doc, r.outcome)),
+            RoundEvent::Progress { done, total } => heard.push(format!("{done}/{total}")),
+            RoundEvent::Waiting => heard.push("waiting".into()),
+        })
+        .unwrap();
+    // Checked once the batch commits, at the end of so short a round.
+    assert_eq!(heard, ["1/1".to_owned(), format!("{doc} changed")]);
+    assert_eq!(reports.len(), 1);
+    assert!(reports[0].notable);
+    let d = round.deliver().unwrap().expect("one message queued");
+    assert_eq!((d.sent, d.retried, d.dropped), (1, 0, 0));
+    let body = std::fs::read_to_string(&sent).unwrap();
+    assert!(body.contains(&reports[0].check), "{body}");
+    assert_eq!(round.deliver().unwrap(), None, "the outbox is empty");
+    // Paused: shown as such and no longer due, even long after.
+    let pause = ScheduleChange {
+        pause: true,
+        ..Default::default()
+    };
+    let rows = schedule(&a, &[doc.clone()], pause, &mut || {}).unwrap();
+    assert_eq!(rows.len(), 1);
+    assert!(rows[0].next.is_none(), "{:?}", rows[0]);
+    assert!(
+        select(&a, Selection::Due, later + Duration::days(60))
+            .unwrap()
+            .is_empty()
+    );
+    let resume = ScheduleChange {
+        resume: true,
+        ..Default::default()
+    };
+    assert!(
+        schedule(&a, &[doc], resume, &mut || {}).unwrap()[0]
+            .next
+            .is_some()
+    );
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let none = round
+        .run(&mut f, &all, &mut |_| panic!("nothing to tell"))
+        .unwrap();
+    assert!(none.is_empty());
+}
+
+#[test]
+fn a_webhook_must_be_http_and_monitor_errors_carry_advice() {
+    assert!(outbox::Destination::webhook("https://hooks.example/v".into()).is_ok());
+    let e = outbox::Destination::webhook("ftp://hooks.example/v".into()).unwrap_err();
+    assert!(e.to_string().contains("not an http(s) URL"), "{e}");
+    assert_eq!(e.kind(), crate::error::ErrorKind::InvalidInput);
+    let held = MonitorError::Held("pid 7".into()).advice();
+    assert!(held.contains("VELLUM_LEASE_SECS"), "{held}");
+    let store = MonitorError::Store(crate::store::StoreError::NoStore("/s".into()));
+    assert!(store.advice().contains("vellum init"));
+    assert_eq!(MonitorError::Input("x".into()).advice(), "");
+}
