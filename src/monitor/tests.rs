@@ -445,7 +445,7 @@ fn a_round_tells_each_check_and_delivers_what_it_queued() {
         pause: true,
         ..Default::default()
     };
-    let rows = schedule(&a, &[doc.clone()], pause, &mut || {}).unwrap();
+    let rows = schedule(&a, std::slice::from_ref(&doc), pause, &mut || {}).unwrap();
     assert_eq!(rows.len(), 1);
     assert!(rows[0].next.is_none(), "{:?}", rows[0]);
     assert!(
