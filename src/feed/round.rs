@@ -151,3 +151,105 @@ impl Round<'_> {
         Ok(items)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicBool;
+
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::capture::{MemFetcher, Options};
+
+    const FEED: &str = "https://news.example/feed.xml";
+
+    fn page(text: &str) -> Vec<u8> {
+        let words: Vec<String> = (0..60).map(|i| format!("{text}{i}")).collect();
+        format!(
+            "<!DOCTYPE html><html><head><meta charset=utf-8><title>T</title></head><body>\
+             <article><h1>T</h1><p>{}.</p></article></body></html>",
+            words.join(" ")
+        )
+        .into_bytes()
+    }
+
+    /// A round creates no store until it has something to write, tells a
+    /// failed feed, a rejected item and an archived one, and reports them.
+    #[test]
+    fn a_round_opens_the_store_only_to_write_and_tells_what_happened() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("s");
+        let rss = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>N</title>\
+                   <item><link>https://news.example/gone</link></item>\
+                   <item><link>https://news.example/ok</link></item></channel></rss>";
+        let mut f = MemFetcher::default();
+        f.answer(FEED, 200, "application/rss+xml", rss.as_bytes());
+        f.answer(
+            "https://news.example/bad.xml",
+            200,
+            "text/html",
+            b"<p>no feed</p>",
+        );
+        f.answer(
+            "https://news.example/gone",
+            404,
+            "text/html",
+            b"<p>gone</p>",
+        );
+        f.answer("https://news.example/ok", 200, "text/html", &page("ok"));
+        let stop = AtomicBool::new(false);
+        let clock = || datetime!(2026-12-01 0:00 UTC);
+        let mut w =
+            Watcher::new(&mut f, Options::default(), std::time::Duration::ZERO, None).unwrap();
+        let mut round = Round {
+            archive: None,
+            stop: &stop,
+            clock: &clock,
+        };
+        let mut opened = 0;
+        let mut open = || -> Result<Archive, StoreError> {
+            opened += 1;
+            Ok(Archive::init(&dir)?.0)
+        };
+        let bad = ["https://news.example/bad.xml".to_owned()];
+        let mut heard = Vec::new();
+        let r = round
+            .run(&mut w, &bad, &mut open, &mut |e| {
+                heard.push(format!("{e:?}"))
+            })
+            .unwrap();
+        assert_eq!(r.failed, bad);
+        assert!(r.archived.is_empty());
+        assert_eq!(heard.len(), 1, "{heard:?}");
+        assert!(heard[0].starts_with("FeedFailed"), "{heard:?}");
+        assert!(round.archive.is_none() && !dir.exists(), "nothing written");
+        let mut heard = Vec::new();
+        let r = round
+            .run(&mut w, &[FEED.to_owned()], &mut open, &mut |e| {
+                heard.push(match e {
+                    Event::Items { total, .. } => format!("items {total}"),
+                    Event::Progress { done, total } => format!("{done}/{total}"),
+                    Event::Rejected { link, retried, .. } => format!("rejected {link} {retried}"),
+                    Event::Archived(items) => format!("archived {}", items[0].doc),
+                    other => format!("{other:?}"),
+                })
+            })
+            .unwrap();
+        assert_eq!(
+            heard,
+            [
+                "items 2",
+                "rejected https://news.example/gone true",
+                "1/2",
+                "archived news.example_ok",
+                "2/2"
+            ]
+        );
+        assert!(r.failed.is_empty());
+        assert_eq!((r.archived.len(), r.rejected), (1, 1));
+        assert_eq!(r.archived[0].feed.as_deref(), Some(FEED));
+        drop(open);
+        assert_eq!(opened, 1);
+        assert!(round.archive.is_some());
+    }
+}
