@@ -248,7 +248,6 @@ mod tests {
         assert!(r.failed.is_empty());
         assert_eq!((r.archived.len(), r.rejected), (1, 1));
         assert_eq!(r.archived[0].feed.as_deref(), Some(FEED));
-        drop(open);
         assert_eq!(opened, 1);
         assert!(round.archive.is_some());
     }
