@@ -5,16 +5,16 @@
 //! through the capture pipeline, so a feed's page is archived exactly as
 //! `vellum add URL` would archive it.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use time::OffsetDateTime;
 
 use crate::capture::{self, AddedItem, Capture, CaptureError, Fetcher, Options, Warning};
 use crate::id::ObjectId;
 use crate::ingest::canon;
+use crate::monitor::{Hosts, Politeness};
 use crate::store::StoreError;
 use crate::store::{Archive, CaptureText, Writer};
 
@@ -89,7 +89,7 @@ pub struct Watcher<'f> {
     /// How items are fetched and prepared (as `add URL`).
     options: Options,
     delay: Duration,
-    last: HashMap<String, Instant>,
+    hosts: Hosts,
     state: WatchState,
     /// The stored state object `state` follows, and what it held.
     saved: (Option<ObjectId>, WatchState),
@@ -111,7 +111,7 @@ impl<'f> Watcher<'f> {
             fetcher,
             options,
             delay,
-            last: HashMap::new(),
+            hosts: Hosts::default(),
             saved: (prev, state.clone()),
             state,
         })
@@ -134,19 +134,18 @@ impl<'f> Watcher<'f> {
         self.state != self.saved.1
     }
 
-    /// One request at a time per host, `delay` apart (cut short by `stop`).
+    /// One request at a time per host, the delay apart (cut short by
+    /// `stop`): the monitor's politeness, without jitter or robots.txt.
     fn wait(&mut self, url: &str, stop: &AtomicBool) {
-        let host = url::Url::parse(url)
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_owned))
-            .unwrap_or_default();
-        if let Some(last) = self.last.get(&host) {
-            let until = *last + self.delay;
-            while Instant::now() < until && !stop.load(Ordering::Relaxed) {
-                std::thread::sleep((until - Instant::now()).min(Duration::from_millis(100)));
-            }
+        if let Ok(u) = url::Url::parse(url) {
+            let polite = Politeness {
+                delay: self.delay,
+                jitter: Duration::ZERO,
+                robots: false,
+            };
+            self.hosts
+                .wait(&u, &polite, &|| stop.load(Ordering::Relaxed));
         }
-        self.last.insert(host, Instant::now());
     }
 
     /// Fetches a feed (a conditional GET with its validators) and lists the

@@ -35,7 +35,7 @@ pub use error::MonitorError;
 pub use index::{FILE as INDEX_FILE, Schedule, ScheduleIndex, Scheduled};
 pub use lease::Lease;
 pub use policy::{Policy, Standing};
-pub use polite::{Politeness, Robots};
+pub use polite::{Hosts, Politeness, Robots};
 pub use record::{CHECK_RECORD_FORMAT, CheckRecord, Outcome};
 pub use round::{
     Checks, RoundEvent, RoundSettings, ScheduleChange, Selection, resolve_doc, schedule, scheduled,
