@@ -154,6 +154,7 @@ fn feed_round(
             eprintln!("vellum: feed {feed}: {error}; nothing archived from it")
         }
         RoundEvent::Items { .. } => progress = Some(Progress::new(env, "archiving feed items")),
+        RoundEvent::FeedDone { .. } => progress = None,
         RoundEvent::Progress { done, total } => {
             progress.iter_mut().for_each(|p| p.update(done, total))
         }

@@ -35,6 +35,8 @@ pub enum Event<'a> {
     },
     /// Something to know about a capture archived anyway.
     Warning(&'a Warning),
+    /// Done with `feed` (its items and its state stored).
+    FeedDone { feed: &'a str },
     /// Captures acknowledged (each with its `url` and `feed`).
     Archived(&'a [AddedItem]),
     /// Another writer holds the store: the round waits for it.
@@ -124,6 +126,7 @@ impl Round<'_> {
             if w.state_changed() {
                 self.save(w, None, open, on)?;
             }
+            on(Event::FeedDone { feed });
         }
         Ok(report)
     }
@@ -242,7 +245,8 @@ mod tests {
                 "rejected https://news.example/gone true",
                 "1/2",
                 "archived news.example_ok",
-                "2/2"
+                "2/2",
+                "FeedDone { feed: \"https://news.example/feed.xml\" }"
             ]
         );
         assert!(r.failed.is_empty());
