@@ -1,6 +1,7 @@
-//! `vellum recheck DOC|URL... | --all | --due`, and the check round that
-//! `watch` runs after its feeds.
+//! `vellum recheck DOC|URL... | --all | --due`, and what `watch` shares
+//! with it: the check flags, their settings and the printing of checks.
 
+use std::io::Write;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
@@ -8,9 +9,8 @@ use vellum::capture::{HttpFetcher, Options};
 use vellum::monitor::notify::{Delivered, NotifyConfig};
 use vellum::monitor::outbox::Destination;
 use vellum::monitor::{
-    Checks, Lease, MonitorError, Politeness, RoundEvent, RoundSettings, Selection, Target,
+    Checks, Lease, MonitorError, Politeness, RoundEvent, RoundSettings, Selection,
 };
-use vellum::store::Archive;
 
 use super::env::{CliError, Env, Exit, clock};
 use super::progress::Progress;
@@ -81,6 +81,9 @@ pub struct CheckArgs {
     pub json: bool,
 }
 
+/// Checks the documents asked (the library's round), printing each check
+/// once acknowledged, lets the derived indexes catch up, then delivers the
+/// notifications queued (and any left from earlier runs).
 pub fn run_recheck(env: &Env, args: RecheckArgs) -> Result<Exit, CliError> {
     let settings = round_settings(&args.check)?;
     let archive = env.open()?;
@@ -92,16 +95,23 @@ pub fn run_recheck(env: &Env, args: RecheckArgs) -> Result<Exit, CliError> {
     };
     let targets = vellum::monitor::select(&archive, which, clock())?;
     let stop = AtomicBool::new(false);
-    let json = args.check.json;
-    check_round(
-        env,
-        &archive,
-        &targets,
-        &settings,
-        json,
-        &stop,
-        Some(&lease),
-    )?;
+    let round = Checks {
+        archive: &archive,
+        settings: &settings,
+        lease: Some(&lease),
+        stop: &stop,
+        clock: &clock,
+    };
+    let mut printer = Printer::new(env, args.check.json, &stop);
+    let checked = round.run(&mut HttpFetcher, &targets, &mut |e| printer.check(e));
+    printer.finish()?;
+    checked?;
+    if !targets.is_empty() {
+        super::write::catch_up(env, &archive, false);
+    }
+    if let Some(d) = round.deliver()? {
+        tell_delivered(env, &d);
+    }
     Ok(Exit::Ok)
 }
 
@@ -152,58 +162,67 @@ pub fn round_settings(a: &CheckArgs) -> Result<RoundSettings, CliError> {
     })
 }
 
-/// Checks `targets` (the library's round), printing each check once
-/// acknowledged, lets the derived indexes catch up, then delivers the
-/// notifications queued (and any left from earlier runs).
-pub fn check_round(
-    env: &Env,
-    archive: &Archive,
-    targets: &[Target],
-    settings: &RoundSettings,
+/// Prints what a round tells as it goes (`recheck`'s checks, `watch`'s
+/// items and checks), with a progress line. Output that fails (a closed
+/// pipe) stops the round: what it did is committed, then the error is the
+/// command's ([`Printer::finish`]).
+pub struct Printer<'e> {
+    pub env: &'e Env,
     json: bool,
-    stop: &AtomicBool,
-    lease: Option<&Lease>,
-) -> Result<(), CliError> {
-    let round = Checks {
-        archive,
-        settings,
-        lease,
-        stop,
-        clock: &clock,
-    };
-    let mut progress = Progress::new(env, "checking documents");
-    let mut out = std::io::stdout().lock();
-    let mut printed = Ok(());
-    let checked = round.run(&mut HttpFetcher, targets, &mut |e| match e {
-        RoundEvent::Waiting => waiting(env),
-        // Output that fails (a closed pipe) stops the round: what it
-        // checked is committed, then the error is the command's.
-        RoundEvent::Checked(r) if printed.is_ok() => {
-            printed = match json {
-                true => super::common::json_line(&mut out, r),
-                false => vellum::render::monitor::check(&mut out, r).map_err(CliError::from),
-            };
-            if printed.is_err() {
-                stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    stop: &'e AtomicBool,
+    pub progress: Option<Progress>,
+    failed: Option<CliError>,
+}
+
+impl<'e> Printer<'e> {
+    pub fn new(env: &'e Env, json: bool, stop: &'e AtomicBool) -> Self {
+        Printer {
+            env,
+            json,
+            stop,
+            progress: None,
+            failed: None,
+        }
+    }
+
+    /// Prints on stdout (`print(out, json)`), unless an earlier print
+    /// failed; a failure stops the round.
+    pub fn print(&mut self, print: impl FnOnce(&mut dyn Write, bool) -> Result<(), CliError>) {
+        if self.failed.is_none()
+            && let Err(e) = print(&mut std::io::stdout().lock(), self.json)
+        {
+            self.failed = Some(e);
+            self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    /// A check round's event: `DOC OUTCOME DETAIL` or the JSON report.
+    pub fn check(&mut self, e: RoundEvent<'_>) {
+        match e {
+            RoundEvent::Waiting => waiting(self.env),
+            RoundEvent::Checked(r) => self.print(|out, json| match json {
+                true => super::common::json_line(out, r),
+                false => Ok(vellum::render::monitor::check(out, r)?),
+            }),
+            RoundEvent::Progress { done, total } => {
+                let env = self.env;
+                let p = self
+                    .progress
+                    .get_or_insert_with(|| Progress::new(env, "checking documents"));
+                p.update(done, total);
             }
         }
-        RoundEvent::Checked(_) => {}
-        RoundEvent::Progress { done, total } => progress.update(done, total),
-    });
-    drop((progress, out));
-    checked?;
-    printed?;
-    if !targets.is_empty() {
-        super::write::catch_up(env, archive, false);
     }
-    if let Some(d) = round.deliver()? {
-        tell_delivered(env, &d);
+
+    /// Erases the progress line; the output's error, if any.
+    pub fn finish(&mut self) -> Result<(), CliError> {
+        self.progress = None;
+        self.failed.take().map_or(Ok(()), Err)
     }
-    Ok(())
 }
 
 /// How the delivery went; failures are reported, never fatal.
-fn tell_delivered(env: &Env, d: &Delivered) {
+pub fn tell_delivered(env: &Env, d: &Delivered) {
     if env.notes && (d.sent > 0 || d.retried > 0) {
         let dropped = match d.dropped {
             0 => String::new(),

@@ -5,14 +5,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use vellum::capture::{AddedStatus, HttpFetcher};
-use vellum::feed::{RoundEvent, WatchRound, Watcher};
+use vellum::feed::{RoundEvent, Watch, WatchEvent, WatchRound, Watcher};
 use vellum::ingest::canon;
-use vellum::monitor::{Lease, Selection};
+use vellum::monitor::Lease;
 use vellum::store::{Archive, StoreError};
 
 use super::env::{CliError, Env, Exit, clock};
 use super::progress::Progress;
-use super::recheck::{CheckArgs, check_round, round_settings};
+use super::recheck::{CheckArgs, Printer, round_settings, tell_delivered};
 
 #[derive(clap::Args, Debug)]
 #[command(after_help = "Examples:
@@ -80,7 +80,7 @@ pub fn run_watch(env: &Env, args: WatchArgs) -> Result<Exit, CliError> {
     if args.list || args.remove.is_some() {
         return list_or_remove(env, &mut w, archive, &args);
     }
-    let mut lease = archive.as_ref().map(Lease::take).transpose()?;
+    let lease = archive.as_ref().map(Lease::take).transpose()?;
     if feeds.is_empty() {
         feeds = w.feeds();
         if feeds.is_empty() {
@@ -103,27 +103,21 @@ pub fn run_watch(env: &Env, args: WatchArgs) -> Result<Exit, CliError> {
         }
     });
     let now = || vellum::when::to_second(time::OffsetDateTime::now_utc());
-    let mut round = WatchRound {
-        archive,
-        stop: &stop,
-        clock: &now,
+    let mut watch = Watch {
+        feeds: WatchRound {
+            archive,
+            stop: &stop,
+            clock: &now,
+        },
+        lease,
+        settings: &settings,
+        feeds_only: args.feeds_only,
+        clock: &clock,
     };
     let stopped = || stop.load(Ordering::Relaxed);
     loop {
         let started = Instant::now();
-        let failed = feed_round(env, &mut round, &mut w, &feeds, args.check.json)?;
-        if let Some(archive) = round
-            .archive
-            .as_ref()
-            .filter(|_| !args.feeds_only && !stopped())
-        {
-            // Refreshed all along; a lease lost (a long pause, another
-            // monitor took over) stops the run.
-            let lease = Lease::keep(&mut lease, archive)?;
-            let targets = vellum::monitor::select(archive, Selection::Due, clock())?;
-            let json = args.check.json;
-            check_round(env, archive, &targets, &settings, json, &stop, Some(lease))?;
-        }
+        let failed = round(env, &mut watch, &mut w, &feeds, args.check.json)?;
         let Some(every) = args.every.filter(|_| !args.once) else {
             return Ok(if failed { Exit::Error } else { Exit::Ok });
         };
@@ -136,27 +130,47 @@ pub fn run_watch(env: &Env, args: WatchArgs) -> Result<Exit, CliError> {
     }
 }
 
-/// One round over the feeds (the library's), printing as it goes: the new
-/// versions (`DOC@N CAPTURE_ID new  +ADDED -REMOVED words`) on stdout,
-/// failures on stderr. Returns whether a feed failed.
-fn feed_round(
+/// One round (the library's), printing as it goes: the new versions
+/// (`DOC@N CAPTURE_ID new  +ADDED -REMOVED words`) and the checks on
+/// stdout, failures on stderr. Returns whether a feed failed.
+fn round(
     env: &Env,
-    round: &mut WatchRound<'_>,
+    watch: &mut Watch<'_>,
     w: &mut Watcher<'_>,
     feeds: &[String],
     json: bool,
 ) -> Result<bool, CliError> {
-    let mut progress = None;
-    let mut printed = Ok(());
-    let stop = round.stop;
-    let report = round.run(w, feeds, &mut || env.open_or_create(), &mut |e| match e {
+    let mut p = Printer::new(env, json, watch.feeds.stop);
+    let mut open = || env.open_or_create();
+    let report = watch.run(w, feeds, &mut HttpFetcher, &mut open, &mut |e| match e {
+        WatchEvent::Feed(e) => item(&mut p, e),
+        WatchEvent::Check(e) => p.check(e),
+        WatchEvent::Written(archive) => {
+            p.progress = None;
+            // As after `add`: the next `similar` or `search` finds them
+            // without first catching up.
+            super::write::catch_up(env, archive, false);
+        }
+    });
+    p.finish()?;
+    let report = report?;
+    if let Some(d) = &report.delivered {
+        tell_delivered(env, d);
+    }
+    Ok(!report.feeds.failed.is_empty())
+}
+
+/// A feed round's event: new versions on stdout, the rest on stderr, with
+/// a progress line per feed.
+fn item(p: &mut Printer<'_>, e: RoundEvent<'_>) {
+    match e {
         RoundEvent::FeedFailed { feed, error } => {
             eprintln!("vellum: feed {feed}: {error}; nothing archived from it")
         }
-        RoundEvent::Items { .. } => progress = Some(Progress::new(env, "archiving feed items")),
-        RoundEvent::FeedDone { .. } => progress = None,
+        RoundEvent::Items { .. } => p.progress = Some(Progress::new(p.env, "archiving feed items")),
+        RoundEvent::FeedDone { .. } => p.progress = None,
         RoundEvent::Progress { done, total } => {
-            progress.iter_mut().for_each(|p| p.update(done, total))
+            p.progress.iter_mut().for_each(|p| p.update(done, total))
         }
         RoundEvent::Rejected { link, why, retried } => eprintln!(
             "vellum: {link}: {why}; {}",
@@ -166,33 +180,17 @@ fn feed_round(
             }
         ),
         RoundEvent::Warning(warning) => eprintln!("vellum: warning: {warning}"),
-        RoundEvent::Archived(items) => {
-            let mut out = std::io::stdout().lock();
+        RoundEvent::Archived(items) => p.print(|out, json| {
             for a in items.iter().filter(|a| a.status == AddedStatus::New) {
-                if printed.is_ok() {
-                    printed = match json {
-                        true => super::common::json_line(&mut out, a),
-                        false => vellum::render::listing::new_version(&mut out, a)
-                            .map_err(CliError::from),
-                    };
+                match json {
+                    true => super::common::json_line(out, a)?,
+                    false => vellum::render::listing::new_version(out, a)?,
                 }
             }
-            if printed.is_err() {
-                // Output that fails (a closed pipe) stops the round.
-                stop.store(true, Ordering::Relaxed);
-            }
-        }
-        RoundEvent::Waiting => super::recheck::waiting(env),
-    });
-    drop(progress);
-    let report = report?;
-    printed?;
-    if !report.archived.is_empty() {
-        // As after `add`: the next `similar` or `search` finds them
-        // without first catching up.
-        super::write::catch_up(env, round.archive.as_ref().expect("written"), false);
+            Ok(())
+        }),
+        RoundEvent::Waiting => super::recheck::waiting(p.env),
     }
-    Ok(!report.failed.is_empty())
 }
 
 /// `--list` and `--remove FEED`.

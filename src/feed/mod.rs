@@ -5,8 +5,10 @@
 mod parser;
 pub mod round;
 pub mod state;
+mod watch;
 pub mod watcher;
 
 pub use parser::{Feed, FeedError, Item, MAX_FEED_BYTES, MAX_ITEMS, MAX_LINK_LEN, parse};
 pub use round::{Event as RoundEvent, Report as RoundReport, Round as WatchRound};
+pub use watch::{Watch, WatchEvent, WatchReport};
 pub use watcher::{FeedFailure, ItemOutcome, Rejection, Watcher};
