@@ -98,3 +98,98 @@ impl Watch<'_> {
         Ok(report)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicBool;
+
+    use time::macros::datetime;
+
+    use super::*;
+    use crate::capture::{MemFetcher, Options};
+    use crate::monitor::Politeness;
+
+    const FEED: &str = "https://news.example/feed.xml";
+    const PAGE: &str = "https://news.example/a";
+    const T0: OffsetDateTime = datetime!(2026-12-01 0:00 UTC);
+
+    fn page(text: &str) -> Vec<u8> {
+        let words: Vec<String> = (0..60).map(|i| format!("{text}{i}")).collect();
+        format!(
+            "<!DOCTYPE html><html><head><meta charset=utf-8><title>T</title></head><body>\
+             <article><h1>T</h1><p>{}.</p></article></body></html>",
+            words.join(" ")
+        )
+        .into_bytes()
+    }
+
+    /// The feeds, a write told, the lease taken on the store the round
+    /// created, the document due an hour later checked and told, another
+    /// write told; with `feeds_only`, no checks.
+    #[test]
+    fn a_watch_round_archives_the_items_then_checks_what_is_due() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("s");
+        let rss = format!(
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>N</title>\
+             <item><link>{PAGE}</link></item></channel></rss>"
+        );
+        let mut f = MemFetcher::default();
+        f.answer(FEED, 200, "application/rss+xml", rss.as_bytes());
+        f.answer(PAGE, 200, "text/html", &page("one"));
+        let mut checker = f.clone();
+        checker.answer(PAGE, 200, "text/html", &page("two"));
+        let settings = RoundSettings {
+            politeness: Politeness {
+                delay: std::time::Duration::ZERO,
+                jitter: std::time::Duration::ZERO,
+                robots: false,
+            },
+            ..Default::default()
+        };
+        let stop = AtomicBool::new(false);
+        let (at_t0, later) = (|| T0, || T0 + time::Duration::hours(1));
+        let mut w =
+            Watcher::new(&mut f, Options::default(), std::time::Duration::ZERO, None).unwrap();
+        let mut watch = Watch {
+            feeds: Round {
+                archive: None,
+                stop: &stop,
+                clock: &at_t0,
+            },
+            lease: None,
+            settings: &settings,
+            feeds_only: false,
+            clock: &later,
+        };
+        let mut open = || -> Result<Archive, MonitorError> { Ok(Archive::init(&dir)?.0) };
+        let mut heard = Vec::new();
+        let feeds = [FEED.to_owned()];
+        let r = watch
+            .run(&mut w, &feeds, &mut checker, &mut open, &mut |e| {
+                heard.push(match e {
+                    WatchEvent::Feed(Event::Archived(items)) => format!("new {}", items[0].doc),
+                    WatchEvent::Feed(_) => return,
+                    WatchEvent::Check(CheckEvent::Checked(r)) => format!("{}", r.outcome),
+                    WatchEvent::Check(_) => return,
+                    WatchEvent::Written(_) => "written".into(),
+                })
+            })
+            .unwrap();
+        assert_eq!(
+            heard,
+            ["new news.example_a", "written", "changed", "written"]
+        );
+        assert_eq!(r.feeds.archived.len(), 1);
+        assert_eq!(r.checks.len(), 1);
+        assert_eq!(r.delivered, None, "no notification configured");
+        assert!(watch.lease.is_some(), "taken once the store was there");
+        watch.feeds_only = true;
+        let r = watch
+            .run(&mut w, &feeds, &mut checker, &mut open, &mut |e| {
+                assert!(!matches!(e, WatchEvent::Check(_)), "no checks");
+            })
+            .unwrap();
+        assert!(r.checks.is_empty() && r.feeds.archived.is_empty());
+    }
+}
