@@ -16,27 +16,7 @@ use super::web::{self, TypeArg};
 pub(super) use super::write::print_added;
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:
-  vellum add capture.md --doc south-front --url https://example.org/a --at 2019-02-12T12:56:00Z
-  curl -s https://example.org/a | vellum add - --doc south-front
-  vellum add https://example.org/news/a            (fetched; document named from its canonical URL)
-  vellum add saved-page.html                       (named from the canonical URL it declares)
-  vellum add --batch imports.jsonl
-
-Each capture prints `DOC@N CAPTURE_ID new`, or `DOC@N CAPTURE_ID unchanged` when its text
-equals version N already archived (a new sighting is recorded, no new version).
-Lines are printed only once the captures are durable. An HTML page that declares a canonical
-URL (on its own site, when its URL is known) belongs to that URL's document, whatever its
-file name. A capture older than versions already archived moves them up; a warning says which.
-
-Each input (file, URL, batch line) is archived or reported on its own: the others are still
-archived. Exit status: 0 when every input was archived, 1 when some were not (listed at the
-end), 2 when none was (or the command could not start).
-
-A batch line: {\"path\": \"a.md\", \"doc\": \"south-front\", \"captured_at\": \"2019-02-12T12:56\",
-\"url\": ..., \"source\": ..., \"title\": ..., \"meta\": {\"job\": \"42\"}}. Only path is required;
-doc defaults as for a single add; meta (up to 32 string values) is kept in the capture record
-(`vellum show DOC --meta`). A bad line is reported and skipped.")]
+#[command(after_help = include_str!("../../docs/manual/add.txt"))]
 pub struct AddArgs {
     /// Files to archive (`-` reads standard input), or http(s) URLs to fetch
     #[arg(required_unless_present = "batch", conflicts_with = "batch")]

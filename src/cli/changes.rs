@@ -11,28 +11,7 @@ use super::progress::Spinner;
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Every change between two consecutive versions of a document gets a \
-significance score between 0 and 1 and its reasons: words of the text changed, the share \
-changed, numbers, names, quotes, a negation, the title or first paragraph, an update or \
-correction notice, whole paragraphs, a text that vanished. Formatting (whitespace, typography, \
-markup, link targets), the page's chrome (navigation, widgets, counters), a changed date line \
-or byline and the source's boilerplate score near zero. docs/significance.md says how the \
-scores were measured.
-
-Lists the changes across the archive (or one document's), most significant first: score, \
-document and versions (DOC@N..@M), the new version's capture id and time, reasons, then a short \
-excerpt (-[removed] +[added]).
-
-Times (--since) are RFC 3339 or shorter (2024-01-01, 2024-01-01T12:00, UTC when no zone is \
-given), or a time ago: 30m, 12h, 1d, 2w.
-
-Examples:
-  vellum changes --since 1d                what changed in the last day, biggest first
-  vellum changes --since 2w --min-score 0.5
-  vellum changes south-front -n 3
-  vellum changes --json | jq -r 'select(.score > 0.8) | .doc'
-
-Exit codes: 0 success, 2 error."
+    after_help = include_str!("../../docs/manual/changes.txt")
 )]
 pub struct ChangesArgs {
     /// Only this document's changes (its name or URL)

@@ -10,21 +10,7 @@ use super::common::json_line;
 use super::env::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:
-  vellum check-proof proof.json
-  vellum check-proof proof.json --root 6:3f2a…   (a size and root the archive published)
-  vellum check-proof proof.json --root 3f2a… article.html
-  vellum check-proof proof.json --json           (one JSON object, for scripts)
-
-Needs no store: anyone can check a proof with the proof file alone. An inclusion proof
-shows that the capture (its record: document, time, URL, the hash of its bytes) is an
-entry of the log whose root is given; with FILE, also that FILE's bytes are the
-capture's bytes. A consistency proof shows that an older log is the beginning of a
-newer one (nothing archived was removed or changed). What it does not show: who wrote
-the page, or that the site said it; only that the archive held these bytes when that
-root was published.
-
-Exit 0 when the proof holds, 1 when it does not, 2 when it cannot be read.")]
+#[command(after_help = include_str!("../../docs/manual/check-proof.txt"))]
 pub struct CheckProofArgs {
     /// The proof (JSON, as `vellum proof` writes it)
     proof: PathBuf,

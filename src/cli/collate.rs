@@ -24,21 +24,7 @@ pub enum Format {
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Lines up the copies of a text: one row per paragraph of their union, one \
-column per copy (in first-capture order). A cell is = (the row's majority reading, give or take \
-case, typography and markup), ~ (a variant: its words are diffed against the majority reading \
-below the row) or . (absent). Like CollateX for manuscripts, for news.
-
-Arguments are a story id (from `vellum stories`), documents or addresses (DOC, DOC@N, capture \
-id); two or more copies in all.
-
-Examples:
-  vellum collate s-1a2b3c4d5e6f
-  vellum collate blog-copy gr-copy --ignore-boilerplate
-  vellum collate south-front@1 south-front@3 --format html > collation.html
-  vellum collate s-1a2b3c4d5e6f --json | jq '.rows[] | [.cells[].state]'
-
-Exit codes: 0 success, 2 error."
+    after_help = include_str!("../../docs/manual/collate.txt")
 )]
 pub struct CollateArgs {
     /// Story id, documents or addresses

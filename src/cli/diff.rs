@@ -26,24 +26,11 @@ pub enum Format {
 }
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = concat!("A and B are addresses or files. Addresses:\n", super::env::address_forms!(), "Files: a path (anything else containing '/', or naming an existing file); `-` reads
-standard input. A URL is always an address, never a file. Files and standard input are
-read as `add` reads them: decoded, and an HTML page's article text extracted, so a saved
-page compares with its archived text (--type, --encoding as for add).
-With only A = DOC (or DOC@N), the version before it is diffed against it.
-
-Examples:
-  vellum diff south-front                     previous version -> latest
-  vellum diff south-front@1 south-front@2
-  vellum diff south-front@1 ./new-capture.md  an archived version against a file
-  curl -s https://example.org/a | vellum diff south-front -   the latest version against the live page
-  vellum diff south-front --ignore-typography --ignore-markup --stat
-  vellum diff blog-copy gr-copy --ignore-boilerplate   without each site's recurring footers
-
-A byline (\"By ...\", which extraction keeps out of the text) that differs shows as one line
-above the word diff: byline: \"By A\" -> \"By A and B\" (with --json: \"byline\": {old, new}).
-
-Exit codes: 0 no differences (after the --ignore-* options), 1 differences (words or byline), 2 error."))]
+#[command(after_help = concat!(
+    "A and B are addresses or files. Addresses:\n",
+    include_str!("../../docs/manual/addresses.txt"),
+    include_str!("../../docs/manual/diff.txt")
+))]
 pub struct DiffArgs {
     /// Old side
     a: String,

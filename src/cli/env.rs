@@ -170,24 +170,6 @@ pub fn time_arg(
         .map_err(|e| CliError::new(format!("{flag}: {e}")))
 }
 
-/// The address forms, one a line, as `show --help` and `diff --help` list
-/// them (the top-level `--help`, `cli::ADDRESS_HELP`, says more of each).
-macro_rules! address_forms {
-    () => {
-        "  DOC            the latest version of a document
-  DOC@N          version N, counted from 1 in captured-at order
-  DOC@-K         K versions before the latest (DOC@-1 is the one before it)
-  DOC@TIME       the version current at TIME (2019-02-12, 2019-02-12T18:00Z, …,
-                 or a time ago: DOC@30m, DOC@12h, DOC@1d, DOC@2w)
-  CAPTURE        a capture id, or a unique prefix of 8+ hex digits (stable, citable)
-  URL            http(s)://…: the document whose canonical or fetched URL it is
-  URL@N, URL@-K, URL@TIME   a version, as for DOC (chosen by what follows the last '@',
-                 unless the whole text is itself an archived URL)
-"
-    };
-}
-pub(crate) use address_forms;
-
 #[cfg(test)]
 mod tests {
     use vellum::error::ErrorKind;

@@ -9,14 +9,7 @@ use super::env::{CliError, Env, Exit};
 use super::web::{self, TypeArg};
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:
-  vellum extract saved-page.html
-  vellum extract https://example.org/news/a --json
-  curl -s https://example.org/a | vellum extract - --type html --url https://example.org/a
-
-Prints the text `vellum add` would archive for the same input: for an HTML page, its title
-on the first line, then the article's paragraphs separated by blank lines. Nothing is
-archived; no store is needed.")]
+#[command(after_help = include_str!("../../docs/manual/extract.txt"))]
 pub struct ExtractArgs {
     /// An HTML or text file, an http(s) URL, or `-` for standard input
     input: String,

@@ -17,34 +17,7 @@ use super::env::{CliError, Env, Exit, store_message};
 use super::progress::Progress;
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:
-  vellum import crawl.warc.gz
-  vellum import --strict damaged.warc
-  vellum import --json a.warc b.warc.gz | jq .
-
-Reads WARC 1.0 and 1.1 (.warc, .warc.gz with a gzip member per record or one for the
-whole file) and ARC files (.arc, .arc.gz), tolerantly, as warcio and pywb read them:
-missing or extra line ends between records, bytes that belong to no record or lie
-between gzip members, header lines ending in CR CR LF, status lines without a reason,
-folded headers, and a body declared chunked that is not. What was tolerated is kept
-beside the capture, not in it (`vellum show --meta CAPTURE` lists it); capture ids are
-those of a well-formed file. `response` records with a 2xx status and `resource` records
-become captures (time from WARC-Date; a page goes to the document of its canonical URL,
-named from WARC-Target-URI as `vellum add URL` names it); `revisit` records become
-captures of the payload they point to (earlier in the files, or already archived);
-request, metadata and warcinfo records are skipped and counted. Payload and block
-digests are checked: a record whose digest does not match is not archived (unless
---accept-bad-digests).
-
-Every record that can be read is archived, each file in one durable commit. A record
-that cannot be read (truncated, garbage, a damaged gzip member) is listed with its byte
-offset and skipped; the records after it are read on. With --strict a file with such a
-record archives nothing (with --strict --partial: the good records before it). Each
-capture prints `DOC@N CAPTURE_ID new` (or `unchanged`), then a summary. An import that
-archives nothing creates no store. Exit 0 when every record was read and archived or
-skipped by type, 1 when records were skipped as unreadable, revisits found no payload,
-digests did not match or some files failed (all listed), 2 when no file is a WARC or
-ARC file that could be read, or the store failed.")]
+#[command(after_help = include_str!("../../docs/manual/import.txt"))]
 pub struct ImportArgs {
     /// WARC files (.warc, .warc.gz)
     #[arg(required = true)]

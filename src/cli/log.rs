@@ -16,33 +16,7 @@ use super::env::{CliError, Env, Exit, time_arg};
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Without DOC: one row per document (name, versions, captures, first and \
-last capture time, title), by name; --since and --until keep the documents whose first-to-last \
-capture span reaches into the window, -n N the N most recently captured, --reverse lists them \
-backwards. A document's title is its latest version's (a text file's: its first line).
-
-With DOC: one row per version in history order: @N, short capture id, \
-captured-at, source or URL, word count, words added and removed against the version before, the \
-change's significance score (0 to 1; see `vellum changes --help`), and `= @K` when the version \
-restores the text of an earlier one (a revert).
-
---checks lists the document's checks (`vellum recheck`, `vellum watch`): check id, time, outcome (unchanged, changed, not-modified, redirected, gone, status, failed, vanished, blocked), and its HTTP status, redirect, error or version.
-
-A version is a run of captures with the same text: a page that reads A, then B, then A again has \
-three versions. --captures lists every capture (sighting) with the version it saw.
-
-Times (--since, --until) are RFC 3339 or shorter: 2019-02-12, 2019-02-12T12:56 (UTC when no zone \
-is given), or a time ago: 30m, 12h, 1d, 2w; --until with a date alone includes that whole day.
-
-Examples:
-  vellum log                                     every document
-  vellum log south-front -n 5                    its 5 latest versions
-  vellum log south-front --since 2019-02-01 --until 2019-02-28
-  vellum log south-front --ignore-markup --changes-only
-  vellum log gr-article -p --ignore-boilerplate   changes without the site's recurring footers
-  vellum log south-front -p                      each version's diff against the one before
-  vellum log south-front -S 'ceasefire'          when the phrase appeared or disappeared
-  vellum log south-front --captures --json"
+    after_help = include_str!("../../docs/manual/log.txt")
 )]
 pub struct LogArgs {
     /// Document (its name or URL) to list the versions of

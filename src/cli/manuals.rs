@@ -10,11 +10,7 @@ use clap_complete::Shell;
 use super::env::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:
-  vellum completions bash > ~/.local/share/bash-completion/completions/vellum
-  vellum completions zsh > ~/.zfunc/_vellum        (with fpath+=~/.zfunc before compinit)
-  vellum completions fish > ~/.config/fish/completions/vellum.fish
-  vellum completions powershell >> $PROFILE")]
+#[command(after_help = include_str!("../../docs/manual/completions.txt"))]
 pub struct CompletionsArgs {
     /// The shell to complete in
     #[arg(value_enum)]
@@ -22,9 +18,7 @@ pub struct CompletionsArgs {
 }
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:
-  vellum man | man -l -                       read vellum(1) now
-  vellum man ~/.local/share/man/man1          vellum.1 and vellum-add.1, vellum-diff.1, …")]
+#[command(after_help = include_str!("../../docs/manual/man.txt"))]
 pub struct ManArgs {
     /// Directory to write vellum.1 and one vellum-COMMAND.1 per command into
     /// [default: print vellum.1 to stdout]

@@ -45,28 +45,7 @@ use vellum::render::theme::{self, Palette};
 pub use env::{CliError, Env, Exit, find_store};
 
 /// Every address form, as the top-level `--help` lists them.
-pub const ADDRESS_HELP: &str = "Addresses (what show, diff, log, proof, export, similar, collate take):
-  DOC            the latest version of a document (letters and digits of any script,
-                 '.', '_', '-'; typed names are case-folded: Новости is новости)
-  DOC@N          version N, counted from 1 in captured-at order
-  DOC@-K         K versions before the latest (DOC@-1 is the one before it)
-  DOC@TIME       the version current at TIME (2019-02-12, 2019-02-12T18:00Z, …)
-  CAPTURE        a capture id, or a unique prefix of 8+ hex digits: stable and citable
-                 (importing older captures renumbers versions; `vellum log DOC` shows ids)
-  URL            http:// or https://: the document whose canonical URL it is (as `add`
-                 canonicalizes it), else the one fetched from it
-  URL@N, URL@-K, URL@TIME
-                 a version, as for DOC: what follows the URL's last '@' chooses it, unless
-                 the whole text is itself an archived URL (https://x.org/@user)
-
-Examples:
-  vellum add article.md --doc south-front --url https://example.org/a
-  vellum log south-front
-  vellum diff south-front@1 south-front@2
-  vellum show https://example.org/a@-1
-  vellum verify
-
-Exit codes: 0 success (diff: no differences), 1 diff found differences, verify found damage,\nor add/import archived some inputs but not others; 2 error.";
+pub const ADDRESS_HELP: &str = include_str!("../../docs/manual/vellum.txt");
 
 /// The heading global options are listed under, apart from a command's own.
 const GLOBAL: &str = "Global options";
@@ -80,11 +59,7 @@ const GLOBAL: &str = "Global options";
 compressed and named by the blake3 hash of its content, shows word-level diffs between \
 versions and republications, and verifies that nothing in the archive has rotted.",
     after_long_help = ADDRESS_HELP,
-    after_help = "Examples:\n  vellum add article.md --doc south-front --url https://example.org/a\n  \
-vellum log south-front\n  vellum diff south-front@1 south-front@2\n  vellum verify\n\n\
-Exit codes: 0 success (diff: no differences), 1 diff found differences, verify found damage, \
-or add/import archived some inputs but not others; 2 error.\n\n\
-Addresses: DOC, DOC@N, DOC@-K, DOC@TIME, a capture id, URL, URL@N, URL@-K, URL@TIME (--help says more)."
+    after_help = include_str!("../../docs/manual/vellum.short.txt")
 )]
 pub struct Cli {
     #[command(flatten)]

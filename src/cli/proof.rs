@@ -9,18 +9,7 @@ use super::env::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Prints a proof as JSON, for `vellum check-proof` (which needs no store).
-
-An inclusion proof shows that a capture (its record: document, time, URL and the hash of its \
-bytes) is an entry of the archive log of a given size, whose root `vellum root` printed then. \
-A consistency proof shows that the log of OLD entries is the beginning of the log of NEW \
-entries: nothing archived before was removed or changed.
-
-Examples:
-  vellum proof us-coalition-isis-deal@2 > proof.json
-  vellum proof 3f2a9c01 --size 2556 > proof.json     (against a root published at size 2556)
-  vellum proof --consistency 2000 > consistency.json
-  vellum check-proof proof.json --root 2556:9f3c…e1 article.md"
+    after_help = include_str!("../../docs/manual/proof.txt")
 )]
 pub struct ProofArgs {
     /// The capture to prove (DOC, DOC@N, DOC@-K, DOC@TIME, a capture id or prefix, URL, URL@N…)

@@ -11,19 +11,7 @@ use super::env::{CliError, Env, Exit, store_message};
 use super::progress::{Progress, Spinner};
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:
-  vellum reextract --dry-run            (list what the current extractor would change)
-  vellum reextract                      (every document)
-  vellum reextract example.org_news.story --json
-
-Each HTML capture whose text the current extractor makes differently gets a new capture
-record: the same bytes and captured-at time, the new text, naming the record it supersedes.
-The old record stays archived (`vellum log DOC --captures` lists it as superseded); versions
-are computed from the newest extraction of each capture. A second run archives nothing.
-
-Prints `DOC@N CAPTURE_ID reextracted (supersedes OLD_ID)` per new record, once durable;
-with --json, one object per line: doc, version, capture, supersedes, status, captured_at
-(with --dry-run: doc, capture, captured_at, extractor, new_extractor, text_changed).")]
+#[command(after_help = include_str!("../../docs/manual/reextract.txt"))]
 pub struct ReextractArgs {
     /// Documents (names or URLs) to read again [default: every document]
     #[arg(value_name = "DOC")]

@@ -12,22 +12,7 @@ use super::env::{CliError, Env, Exit};
 use super::progress::Steps;
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:
-  vellum repair --from /mnt/backup/archive        heal from a copy of the archive
-  vellum repair --from s3://newsroom-archive/vellum
-  vellum repair --rebuild                         no copy: rebuild what can be, name the rest
-
-Runs verify, then: every object a damaged pack still holds intact is rewritten into a new
-pack; every damaged or missing object is fetched by its id from OTHER (a directory or
-s3://BUCKET/PREFIX holding the same archive, or any store holding the same objects; its hash
-is checked) or, with --rebuild, made again (a text re-extracted from intact raw bytes, kept
-only when it is byte-identical). Damaged packs are deleted only once all they held intact is
-rewritten and indexed; nothing is rewritten in place, a kill at any point loses nothing, and
-a repair can be run again. When only the catalog still disagrees with the objects, it is
-rebuilt from them (as `vellum reindex` does). A damaged pack holding an object nothing could supply is kept
-(another copy may heal it later), unless --rebuild accepts the loss: then `verify` keeps
-naming what is lost. Ends with verify's account of what is left.
-Exit 0 when verify is clean afterwards, 1 when something is still lost, 2 on error.")]
+#[command(after_help = include_str!("../../docs/manual/repair.txt"))]
 pub struct RepairArgs {
     /// A copy of the archive to heal from: a directory or s3://BUCKET/PREFIX
     #[arg(long, value_name = "OTHER")]

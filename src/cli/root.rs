@@ -7,15 +7,7 @@ use super::env::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Every archived capture id is appended to the archive log in the order it \
-was archived; the log is a Merkle tree (RFC 9162 style, blake3). Publish the line SIZE:ROOT \
-(in a newsletter, a post, a timestamping service): later, `vellum proof` shows that a capture \
-was in the log of that root, or that the log of that root is the beginning of today's, and \
-anyone can check such a proof with `vellum check-proof` without the archive.
-
-Examples:
-  vellum root                 2556:9f3c…e1
-  vellum root --json"
+    after_help = include_str!("../../docs/manual/root.txt")
 )]
 pub struct RootArgs {
     /// One JSON object: size, root, unlogged (captures not in the log yet)

@@ -13,31 +13,7 @@ use super::progress::Progress;
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "A hit is one paragraph of one document that holds every term of the query \
-(words in any order, \"exact phrases\", prefix*). Matching ignores case, Latin accents and \
-Arabic diacritics; Chinese, Japanese and Korean text is matched character by character, so \
-two or three characters find a word. Markdown and HTML markup and link targets are not \
-searched. Hits are ranked by bm25 (rarer words and shorter paragraphs first); each shows the \
-addresses whose text holds the paragraph (`DOC@2..5` are versions 2 to 5, `DOC` the current \
-text) and a snippet with the matches marked (colored on a terminal, [in brackets] when piped \
-or with NO_COLOR).
-
-By default only the current text of each document is searched; --all-versions also finds \
-paragraphs that only older versions hold: what was removed, and when (`removed` is the time \
-of the first version without it).
-
-The index is kept in the store directory (search.sqlite), a cache updated by `add` and \
-`import`, rebuilt by `reindex`, and rebuilt or caught up by `search` itself when it is missing, \
-damaged or behind. On a read-only store it is built in memory for each search.
-
-Examples:
-  vellum search troops                           every current paragraph with the word
-  vellum search '\"reach another deal\"'          an exact phrase
-  vellum search 'coalit* isis'                   a prefix and a word, in one paragraph
-  vellum search ceasefire --all-versions         also text that later versions removed
-  vellum search deal --doc us-coalition-isis-deal -n 5
-  vellum search 東京 --json                      one JSON object per hit
-  vellum search --stats                          the index's size against the text it indexes"
+    after_help = include_str!("../../docs/manual/search.txt")
 )]
 pub struct SearchArgs {
     /// Words, "exact phrases" and prefix* (every term in one paragraph)

@@ -11,21 +11,11 @@ use super::env::{CliError, Env, Exit, store_message};
 use super::pager;
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = concat!("ADDR is one of:\n", super::env::address_forms!(), "
-Examples:
-  vellum show south-front          the latest version
-  vellum show south-front@1        version 1
-  vellum show south-front@-1       the version before the latest
-  vellum show south-front@2019-02-12T18:00Z   the version current then
-  vellum show https://example.org/a@1         version 1 of the document of that URL
-  vellum show 3f2a9c01             a capture, by a unique prefix of its id
-  vellum show south-front --meta   the capture record as JSON (with any batch meta)
-  vellum show south-front --json   the text and its address as one JSON object
-  vellum log --json | jq -r .doc | vellum show --batch   every latest version, like git cat-file --batch
-
---batch reads one address per line on stdin and prints, for each, a header line
-`CAPTURE_ID DOC@N SIZE` followed by the text and a newline, or `ADDR missing: REASON`.
-Each answer is written before the next line is read."))]
+#[command(after_help = concat!(
+    "ADDR is one of:\n",
+    include_str!("../../docs/manual/addresses.txt"),
+    include_str!("../../docs/manual/show.txt")
+))]
 pub struct ShowArgs {
     /// DOC, DOC@N, DOC@-K, DOC@TIME, a capture id (8+ hex digits), URL or URL@N, URL@-K, URL@TIME
     #[arg(required_unless_present = "batch")]

@@ -17,27 +17,7 @@ use super::progress::Spinner;
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Finds archived documents that carry text of the given one: copies, \
-cut-down reposts, republications with other headers and footers. Each is listed with \
-containment both ways: how much of the query is in it (Q IN D) and how much of it is in the \
-query (D IN Q), and the paragraphs that match. A full republication is near 100% both ways; \
-a cut-down repost is near 100% in one direction only.
-
-Texts are compared on word shingles after folding case, typography and markup, without \
-boilerplate: paragraphs one source (--source when archived, else the URL's host) repeats in 3 or \
-more documents, such as \"Note to readers\" footers, left out wherever they appear. The index behind it \
-(similar.sqlite in the store) is a cache, caught up automatically and rebuilt by `vellum reindex`.
-
-TARGET is an address (DOC, DOC@N, capture id), a file (`-` reads standard input; read as `add` \
-reads it: decoded, an HTML page's article extracted), or the URL of an archived document.
-
-Examples:
-  vellum similar south-front                  documents sharing text with its latest version
-  vellum similar south-front@1 -n 3
-  vellum similar ./saved-article.md           is this file's text archived anywhere?
-  vellum similar https://example.org/news/a --json | jq '.results[].doc'
-
-Exit codes: 0 success (also when nothing is similar), 2 error."
+    after_help = include_str!("../../docs/manual/similar.txt")
 )]
 pub struct SimilarArgs {
     /// Address, file, `-` or archived URL

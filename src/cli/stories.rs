@@ -14,20 +14,7 @@ use super::similar::{index_error, open_with_index};
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "A story is a group of documents that carry the same text: an article and \
-its republications and reposts elsewhere, found by content, not by URL (a document is one URL's \
-history; its copies on other sites are other documents of the same story). Two documents are \
-grouped when at least half of the smaller one's text (boilerplate left out) is in the other. \
-Each story's id comes from the first capture of its earliest document, so it stays the same as \
-copies are added; its title is that document's.
-
-Examples:
-  vellum stories                  stories with two or more documents, largest first
-  vellum stories --all            every document's story, single ones too
-  vellum stories --json | jq '.stories[] | {id, docs: [.docs[].doc]}'
-  vellum collate s-1a2b3c4d5e6f    its copies side by side
-
-Exit codes: 0 success, 2 error."
+    after_help = include_str!("../../docs/manual/stories.txt")
 )]
 pub struct StoriesArgs {
     /// Also list documents that are a story of their own
