@@ -5,8 +5,9 @@ use std::path::PathBuf;
 
 use time::OffsetDateTime;
 
-use vellum::capture::{self, AddedItem, Capture, CaptureError, HttpFetcher, Options, input};
+use vellum::capture::{self, AddedItem, Capture, HttpFetcher, Options, input};
 use vellum::ingest::batch;
+use vellum::render::errors::Worded;
 use vellum::when::{parse_time_relative, to_second};
 
 use super::env::{CliError, Env, Exit, store_message};
@@ -85,7 +86,7 @@ fn options(args: &AddArgs) -> Result<Options, CliError> {
 }
 
 fn parse_doc(d: &str) -> Result<vellum::ingest::DocName, CliError> {
-    vellum::ingest::DocName::normalized(d).map_err(|e| CliError::new(format!("{e}")))
+    Ok(vellum::ingest::DocName::normalized(d)?)
 }
 
 /// One input of the command, and what became of it.
@@ -98,7 +99,7 @@ pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
     let now = to_second(OffsetDateTime::now_utc());
     let opts = options(&args)?;
     if let Some(at) = args.at {
-        capture::check_time(at, now, args.allow_future).map_err(|e| capture_error(&e))?;
+        capture::check_time(at, now, args.allow_future)?;
     }
     let inputs: Vec<Input> = match &args.batch {
         // Each line is checked on its own: a bad one is reported when its
@@ -195,13 +196,12 @@ fn read_one(
                 let bytes = input::read(&path).map_err(|e| e.to_string())?;
                 capture::from_bytes(bytes, &path, opts, now)
             };
-            return got.map_err(|e| capture_error(&e).to_string());
+            return got.map_err(|e| e.message());
         }
         Input::Line(n, line) => (n, line),
     };
     let got = line.and_then(|b| {
-        capture::check_time(b.time(now), now, args.allow_future)
-            .map_err(|e| capture_error(&e).to_string())?;
+        capture::check_time(b.time(now), now, args.allow_future).map_err(|e| e.message())?;
         let bytes = input::read(&b.path).map_err(|e| format!("path: {e}"))?;
         let line_opts = opts.for_batch_line(&b, now);
         capture::from_bytes(bytes, &b.path, &line_opts, now).map_err(|e| e.to_string())
@@ -213,20 +213,6 @@ fn read_one(
             .collect::<Vec<_>>()
             .join("\n")
     })
-}
-
-/// A capture error as `add` words it (`--keep-errors` is add's advice).
-fn capture_error(e: &CaptureError) -> CliError {
-    match e {
-        CaptureError::Status { .. } => CliError::new(format!(
-            "{e}; not archived (--keep-errors archives such answers, flagged)"
-        )),
-        CaptureError::Future { .. } => CliError::new(format!(
-            "{e}; check the time (--allow-future accepts it); not archived"
-        )),
-        CaptureError::Store(s) => CliError::new(store_message(s)),
-        _ => CliError::new(e.to_string()),
-    }
 }
 
 /// Lists the inputs not archived (the first [`MAX_FAILED_SHOWN`], then a

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use vellum::significance::{self, ChangesQuery, Index, SignificanceError};
+use vellum::significance::{self, ChangesQuery, Index};
 
 use super::common::{json_line, table};
 use super::env::{CliError, Env, Exit};
@@ -44,7 +44,7 @@ pub fn run_changes(env: &Env, args: ChangesArgs) -> Result<Exit, CliError> {
         .as_deref()
         .map(|d| archive.document(d))
         .transpose()?;
-    let mut index = Index::read(&archive).map_err(index_error)?;
+    let mut index = Index::read(&archive)?;
     let q = ChangesQuery {
         since,
         min_score: args.min_score,
@@ -54,7 +54,7 @@ pub fn run_changes(env: &Env, args: ChangesArgs) -> Result<Exit, CliError> {
     let spinner = Spinner::start(env, "scoring changes");
     let found = significance::changes(&archive, &mut index, &q);
     drop(spinner);
-    let found = found.map_err(index_error)?;
+    let found = found?;
     let mut out = pager::output(env);
     if args.json {
         for c in &found {
@@ -65,11 +65,4 @@ pub fn run_changes(env: &Env, args: ChangesArgs) -> Result<Exit, CliError> {
     }
     out.flush()?;
     Ok(Exit::Ok)
-}
-
-pub(super) fn index_error(e: SignificanceError) -> CliError {
-    CliError::with_kind(
-        e.kind(),
-        format!("significance index: {e}; rebuild it with `vellum reindex`"),
-    )
 }

@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use vellum::custody::given::{GivenError, hash_file, parse_root, read_proof};
+use vellum::custody::given::{hash_file, parse_root, read_proof};
 use vellum::custody::proof::ProofCheck;
 
 use super::common::json_line;
@@ -25,20 +25,13 @@ pub struct CheckProofArgs {
 }
 
 pub fn run_check_proof(_env: &Env, args: CheckProofArgs) -> Result<Exit, CliError> {
-    let given = |e: GivenError| CliError::new(e.to_string());
     let roots: Vec<_> = args
         .root
         .iter()
         .map(|r| parse_root(r))
-        .collect::<Result<_, _>>()
-        .map_err(given)?;
-    let proof = read_proof(&args.proof).map_err(given)?;
-    let file = args
-        .file
-        .as_deref()
-        .map(hash_file)
-        .transpose()
-        .map_err(given)?;
+        .collect::<Result<_, _>>()?;
+    let proof = read_proof(&args.proof)?;
+    let file = args.file.as_deref().map(hash_file).transpose()?;
     let check = ProofCheck::from(proof.check(&roots, file));
     let mut out = std::io::stdout().lock();
     match args.json {

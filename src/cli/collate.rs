@@ -4,7 +4,7 @@ use std::io::Write;
 
 use clap::ValueEnum;
 
-use vellum::query::{self, CollateError, CollatedCopy};
+use vellum::query::{self, CollatedCopy};
 use vellum::render::tables::{self, CopyHead};
 use vellum::republish;
 
@@ -50,10 +50,7 @@ pub fn run_collate(env: &Env, args: CollateArgs) -> Result<Exit, CliError> {
         .map(|t| super::env::anchored(t))
         .collect();
     let c = query::collation(&archive, &index, &targets, args.ignore_boilerplate);
-    let c = c.map_err(|e| match e {
-        CollateError::Store(e) => e.into(),
-        e => CliError::new(e.to_string()),
-    })?;
+    let c = c?;
     let mut out = pager::output(env);
     let heads: Vec<CopyHead> = c.copies.iter().map(CollatedCopy::head).collect();
     let format = if args.json { Format::Json } else { args.format };

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use clap::ValueEnum;
 
-use vellum::query::{self, CompareError, SideText};
+use vellum::query::{self, SideText};
 use vellum::render::{self, RenderOptions};
 use vellum::store::Archive;
 
@@ -59,25 +59,6 @@ pub struct DiffArgs {
     encoding: Option<String>,
     #[command(flatten)]
     ignore: IgnoreArgs,
-}
-
-impl From<CompareError> for CliError {
-    fn from(e: CompareError) -> CliError {
-        match e {
-            CompareError::Store(e) => e.into(),
-            CompareError::NotText {
-                label,
-                capture: Some(c),
-            } => CliError::new(format!(
-                "{label} is not UTF-8 text; vellum diffs text only (`vellum show --raw {}` prints its bytes)",
-                c.0.short()
-            )),
-            CompareError::NotText { label, .. } => CliError::new(format!(
-                "{label} is not text (binary bytes); vellum diffs text only (--type text reads it as text)"
-            )),
-            e => CliError::new(e.to_string()),
-        }
-    }
 }
 
 /// The two sides the arguments name (`archive`: the store, opened when an

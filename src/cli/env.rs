@@ -5,7 +5,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use vellum::error::ErrorKind;
-use vellum::store::StoreError;
+use vellum::render::errors::Worded;
 use vellum::store::{Archive, Location, Mode};
 
 pub use vellum::store::find_store;
@@ -112,24 +112,18 @@ impl fmt::Display for CliError {
     }
 }
 
-impl From<StoreError> for CliError {
-    fn from(e: StoreError) -> Self {
-        CliError::with_kind(e.kind(), store_message(&e))
-    }
+/// A store error as the CLI words it.
+pub fn store_message(e: &vellum::store::StoreError) -> String {
+    e.message()
 }
 
-/// A store error as the CLI words it: the library's message, then what to
-/// do about it.
-pub fn store_message(e: &StoreError) -> String {
-    format!("{e}{}", e.advice())
-}
-
-impl From<std::io::Error> for CliError {
-    fn from(e: std::io::Error) -> Self {
+/// Every library error, in the words [`Worded`] gives it.
+impl<E: Worded> From<E> for CliError {
+    fn from(e: E) -> Self {
         CliError {
-            broken_pipe: e.kind() == std::io::ErrorKind::BrokenPipe,
-            kind: ErrorKind::Io,
-            message: format!("writing output: {e}"),
+            broken_pipe: e.is_broken_pipe(),
+            kind: e.kind(),
+            message: e.message(),
         }
     }
 }
@@ -151,9 +145,7 @@ pub fn anchored(addr: &str) -> String {
 
 /// An address as typed, parsed ([`anchored`] first).
 pub fn address(addr: &str) -> Result<vellum::store::Address, CliError> {
-    anchored(addr)
-        .parse()
-        .map_err(|e| CliError::new(format!("{e}")))
+    Ok(anchored(addr).parse()?)
 }
 
 /// A time option as typed (`--since 2019-02-12`, `--since 1d`: counted

@@ -3,7 +3,7 @@
 
 use std::io::Write;
 
-use vellum::capture::{self, CaptureError, ExtractError, HttpFetcher};
+use vellum::capture::{self, HttpFetcher};
 
 use super::env::{CliError, Env, Exit};
 use super::web::{self, TypeArg};
@@ -40,12 +40,7 @@ pub fn run_extract(_env: &Env, args: ExtractArgs) -> Result<Exit, CliError> {
         how,
         &cfg,
     );
-    let item = got.map_err(|e| match e {
-        ExtractError::Capture(e @ CaptureError::Status { .. }) => {
-            CliError::new(format!("{e}; nothing to extract"))
-        }
-        e => CliError::new(e.to_string()),
-    })?;
+    let item = got?;
     let mut out = std::io::stdout().lock();
     if args.json {
         return super::common::json_line(&mut out, &item).map(|_| Exit::Ok);

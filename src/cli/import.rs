@@ -7,13 +7,13 @@ use std::path::PathBuf;
 use vellum::store::Archive;
 use vellum::store::StoreError;
 use vellum::warc::importer::{
-    CapturePipeline, Event, FileError, FileFailure, ImportError, ImportReport, ImportSummary,
-    Importer, Options, SummaryLine, Warning, nothing_to_archive,
+    CapturePipeline, Event, FileError, FileFailure, ImportReport, ImportSummary, Importer, Options,
+    SummaryLine, Warning, nothing_to_archive,
 };
 
 use super::add::print_added;
 use super::common::json_line;
-use super::env::{CliError, Env, Exit, store_message};
+use super::env::{CliError, Env, Exit};
 use super::progress::Progress;
 
 #[derive(clap::Args, Debug)]
@@ -62,16 +62,14 @@ pub fn run_import(env: &Env, args: ImportArgs) -> Result<Exit, CliError> {
     // An import that archives nothing leaves no new store behind.
     let dry = match store_exists(env) {
         true => None,
-        false => nothing_to_archive(&mut pipeline, options, &args.files, &mut on)
-            .map_err(import_error)?,
+        false => nothing_to_archive(&mut pipeline, options, &args.files, &mut on)?,
     };
     let report = match dry {
         Some(r) => r,
         None => {
             let archive = env.open_or_create()?;
             let mut imp = Importer::new(&mut pipeline, options);
-            imp.import_files(Some(&archive), &args.files, &mut on)
-                .map_err(import_error)?;
+            imp.import_files(Some(&archive), &args.files, &mut on)?;
             super::write::catch_up(env, &archive, false);
             imp.finish()
         }
@@ -91,15 +89,6 @@ pub fn run_import(env: &Env, args: ImportArgs) -> Result<Exit, CliError> {
 
 fn store_exists(env: &Env) -> bool {
     !matches!(Archive::open(&env.store), Err(StoreError::NoStore(_)))
-}
-
-fn import_error(e: ImportError) -> CliError {
-    CliError::new(format!(
-        "{}: {}: {}; nothing of this file was archived",
-        e.file.display(),
-        e.where_,
-        store_message(&e.source)
-    ))
 }
 
 fn warning(w: &Warning) -> String {

@@ -10,7 +10,6 @@ use vellum::store::{Archive, History};
 
 use vellum::query::items::{CaptureItem, DocumentItem, VersionItem};
 
-use super::changes::index_error;
 use super::common::{IgnoreArgs, json_line, table};
 use super::env::{CliError, Env, Exit, time_arg};
 
@@ -192,11 +191,10 @@ fn log_versions(
         ..RenderOptions::default()
     };
     let side = |n: u64| Side::of_version(doc, &history.versions[n as usize - 1]).rendered();
-    let mut scores = Index::read(archive).map_err(index_error)?;
+    let mut scores = Index::read(archive)?;
     for row in rows {
         let v = &row.version;
-        let significance =
-            query::significance_of(&mut scores, archive, history, v).map_err(index_error)?;
+        let significance = query::significance_of(&mut scores, archive, history, v)?;
         if args.json {
             let item = VersionItem::new(doc, row, args.stat, args.patch);
             json_line(out, &item.with_significance(significance))?;

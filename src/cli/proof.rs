@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use vellum::custody::{self, proof::ProofFile};
-use vellum::query::{self, ProofQueryError};
+use vellum::query;
 
 use super::env::{CliError, Env, Exit};
 
@@ -30,17 +30,11 @@ pub fn run_proof(env: &Env, args: ProofArgs) -> Result<Exit, CliError> {
             let (tree, _, _) = custody::tree(&archive)?;
             let old = sizes[0];
             let new = sizes.get(1).copied().unwrap_or(tree.len());
-            ProofFile::consistency(&tree, old, new).map_err(|e| CliError::new(e.to_string()))?
+            ProofFile::consistency(&tree, old, new)?
         }
         (None, Some(addr)) => {
             let addr = super::env::address(addr)?;
-            query::inclusion_proof(&archive, &addr, args.size).map_err(|e| match e {
-                ProofQueryError::Store(e) => e.into(),
-                e @ ProofQueryError::NotLogged(_) => {
-                    CliError::new(format!("{e}: the next `vellum add` logs it"))
-                }
-                e => CliError::new(e.to_string()),
-            })?
+            query::inclusion_proof(&archive, &addr, args.size)?
         }
         (None, None) => unreachable!("clap requires ADDR or --consistency"),
     };

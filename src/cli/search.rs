@@ -4,11 +4,11 @@ use std::time::{Duration, Instant};
 
 use vellum::query::items::{SearchItem, SearchStatsItem};
 use vellum::render::listing;
-use vellum::search::{self, Index, SearchError, SearchErrorKind, SearchQuery};
+use vellum::search::{self, Index, SearchError, SearchQuery};
 use vellum::store::Archive;
 
 use super::common::json_line;
-use super::env::{CliError, Env, Exit, store_message};
+use super::env::{CliError, Env, Exit};
 use super::progress::Progress;
 
 #[derive(clap::Args, Debug)]
@@ -42,8 +42,7 @@ pub struct SearchArgs {
 /// Opens the store's search index, with progress and a note on what it took.
 fn open_index(env: &Env, archive: &Archive) -> Result<Index, CliError> {
     let mut progress = Progress::new(env, "indexing texts for search");
-    let index = Index::open(archive, &mut |done, total| progress.update(done, total))
-        .map_err(|e| error(&e))?;
+    let index = Index::open(archive, &mut |done, total| progress.update(done, total))?;
     drop(progress);
     note_index(env, &index);
     Ok(index)
@@ -73,26 +72,6 @@ fn note_index(env: &Env, index: &Index) {
     }
 }
 
-/// A search error as the CLI words it, with what to do next.
-fn error(e: &SearchError) -> CliError {
-    match e {
-        SearchError::Store(s) => CliError::new(store_message(s)),
-        e => match e.kind() {
-            SearchErrorKind::InvalidQuery => CliError::new(format!(
-                "{e}\nexamples: vellum search troops | vellum search '\"exact phrase\"' | \
-                 vellum search 'coalit* isis'"
-            )),
-            SearchErrorKind::NotFound => {
-                CliError::new(format!("{e}; `vellum log` lists the documents"))
-            }
-            SearchErrorKind::Store => CliError::new(format!(
-                "{e}; the index is a cache: delete search.sqlite in the store directory and \
-                 `vellum search` rebuilds it"
-            )),
-        },
-    }
-}
-
 pub fn run_search(env: &Env, args: SearchArgs) -> Result<Exit, CliError> {
     let mut q = SearchQuery {
         text: args.query.clone().unwrap_or_default(),
@@ -102,7 +81,7 @@ pub fn run_search(env: &Env, args: SearchArgs) -> Result<Exit, CliError> {
     };
     if !args.stats {
         // A bad query is reported before the store is even opened.
-        search::query::parse(&q.text).map_err(|e| error(&e.into()))?;
+        search::query::parse(&q.text).map_err(SearchError::from)?;
     }
     let archive = env.open()?;
     if let Some(d) = &args.doc {
@@ -113,7 +92,7 @@ pub fn run_search(env: &Env, args: SearchArgs) -> Result<Exit, CliError> {
     if args.stats {
         return print_stats(&index, args.json);
     }
-    let hits = index.search(&archive, &q).map_err(|e| error(&e))?;
+    let hits = index.search(&archive, &q)?;
     if let Some(n) = args.repeat {
         repeat(&index, &archive, &q, n)?;
     }
@@ -139,7 +118,7 @@ pub fn run_search(env: &Env, args: SearchArgs) -> Result<Exit, CliError> {
 }
 
 fn print_stats(index: &Index, json: bool) -> Result<Exit, CliError> {
-    let s = index.stats().map_err(|e| error(&e))?;
+    let s = index.stats()?;
     let mut out = std::io::stdout().lock();
     if json {
         json_line(&mut out, &SearchStatsItem::from(s))?;
@@ -154,7 +133,7 @@ fn repeat(index: &Index, archive: &Archive, q: &SearchQuery, n: usize) -> Result
     let mut times: Vec<Duration> = Vec::with_capacity(n);
     for _ in 0..n {
         let t = Instant::now();
-        index.search(archive, q).map_err(|e| error(&e))?;
+        index.search(archive, q)?;
         times.push(t.elapsed());
     }
     times.sort();

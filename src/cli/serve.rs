@@ -3,8 +3,6 @@
 use std::io::Write;
 use std::net::SocketAddr;
 
-use vellum::web::ServeError;
-
 use super::env::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
@@ -24,18 +22,6 @@ pub struct ServeArgs {
     /// Answer the JSON API's GET requests with Access-Control-Allow-Origin: * (any web page may read the archive through it)
     #[arg(long)]
     cors: bool,
-}
-
-impl From<ServeError> for CliError {
-    fn from(e: ServeError) -> CliError {
-        match e {
-            ServeError::Store(e) => e.into(),
-            e @ ServeError::Bind { .. } => CliError::new(format!(
-                "{e}; choose another port with --addr 127.0.0.1:PORT (0 picks a free one)"
-            )),
-            e => CliError::new(e.to_string()),
-        }
-    }
 }
 
 pub fn run_serve(env: &Env, args: ServeArgs) -> Result<Exit, CliError> {

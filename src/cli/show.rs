@@ -7,7 +7,7 @@ use vellum::query::{self, Content};
 use vellum::store::Archive;
 
 use super::common::json_line;
-use super::env::{CliError, Env, Exit, store_message};
+use super::env::{CliError, Env, Exit};
 use super::pager;
 
 #[derive(clap::Args, Debug)]
@@ -48,8 +48,7 @@ pub fn run_show(env: &Env, args: ShowArgs) -> Result<Exit, CliError> {
         let (r, rec) = query::record(&archive, &super::env::address(addr_text)?)?;
         let story = query::story_of(&archive, &r.doc);
         let mut item = RecordItem::new(&r, rec, story.as_ref());
-        item.warc_notes = vellum::warc::importer::capture_notes(&archive, &r.capture)
-            .map_err(|e| CliError::new(store_message(&e)))?;
+        item.warc_notes = vellum::warc::importer::capture_notes(&archive, &r.capture)?;
         let pretty =
             serde_json::to_string_pretty(&item).map_err(|e| CliError::new(e.to_string()))?;
         writeln!(out, "{pretty}")?;

@@ -8,7 +8,7 @@ use vellum::republish::{self, Index};
 use vellum::store::Archive;
 
 use vellum::query::items::SimilarAnswer;
-use vellum::query::{self, CompareError, ReadAs, SimilarError, SimilarTarget};
+use vellum::query::{self, CompareError, ReadAs, SimilarTarget};
 
 use super::common::{json_line, table};
 use super::env::{CliError, Env, Exit};
@@ -35,10 +35,7 @@ pub struct SimilarArgs {
 /// reads it (an HTML page's article extracted).
 fn target(archive: &Archive, t: &str) -> Result<SimilarTarget, CliError> {
     if !query::names_file(t) {
-        return SimilarTarget::archived(archive, t).map_err(|e| match e {
-            SimilarError::Store(e) => e.into(),
-            e => CliError::new(e.to_string()),
-        });
+        return Ok(SimilarTarget::archived(archive, t)?);
     }
     let text = query::given_file(t, ReadAs::default()).map_err(|e| match e {
         CompareError::NotText { .. } => {
@@ -47,14 +44,6 @@ fn target(archive: &Archive, t: &str) -> Result<SimilarTarget, CliError> {
         e => CliError::new(e.to_string()),
     })?;
     Ok(SimilarTarget::given(t, text.text))
-}
-
-/// Index errors, worded for the CLI.
-pub fn index_error(e: vellum::republish::IndexError) -> CliError {
-    CliError::with_kind(
-        e.kind(),
-        format!("similarity index: {e}; rebuild it with `vellum reindex`"),
-    )
 }
 
 /// Opens the store and its similarity index (caught up), with a spinner.

@@ -10,7 +10,7 @@ use vellum::query::items::{StoriesAnswer, StoryItem};
 use super::common::json_line;
 use super::env::{CliError, Env, Exit};
 use super::pager;
-use super::similar::{index_error, open_with_index};
+use super::similar::open_with_index;
 
 #[derive(clap::Args, Debug)]
 #[command(
@@ -29,7 +29,7 @@ pub fn run_stories(env: &Env, args: StoriesArgs) -> Result<Exit, CliError> {
     let (archive, index) = open_with_index(env)?;
     let spinner = super::progress::Spinner::start(env, "grouping documents into stories");
     let mut texts = republish::store_texts(&archive);
-    let all = republish::stories(&index, &mut texts).map_err(index_error);
+    let all = republish::stories(&index, &mut texts);
     drop(spinner);
     let shown: Vec<Story> = all?
         .into_iter()
@@ -39,8 +39,7 @@ pub fn run_stories(env: &Env, args: StoriesArgs) -> Result<Exit, CliError> {
     if args.json {
         let mut stories = Vec::new();
         for s in &shown {
-            let lineage =
-                republish::lineage::of_story(&index, s, &mut texts).map_err(index_error)?;
+            let lineage = republish::lineage::of_story(&index, s, &mut texts)?;
             stories.push(StoryItem::new(s, lineage));
         }
         json_line(&mut out, &StoriesAnswer { stories })?;
