@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use clap::{Command, ValueHint};
+use clap::{Command, CommandFactory, ValueHint};
 use clap_complete::Shell;
 
 use super::env::{CliError, Env, Exit};
@@ -25,9 +25,8 @@ pub struct ManArgs {
     dir: Option<PathBuf>,
 }
 
-/// `full` is the whole command line definition (`Cli::command()`).
-pub fn run_completions(args: CompletionsArgs, full: Command) -> Result<Exit, CliError> {
-    let mut cmd = completable(&full, "", args.shell == Shell::Zsh);
+pub fn run_completions(_env: &Env, args: CompletionsArgs) -> Result<Exit, CliError> {
+    let mut cmd = completable(&super::Cli::command(), "", args.shell == Shell::Zsh);
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut cmd, "vellum", &mut script);
     let script = String::from_utf8(script).map_err(|e| CliError::new(e.to_string()))?;
@@ -37,8 +36,8 @@ pub fn run_completions(args: CompletionsArgs, full: Command) -> Result<Exit, Cli
     Ok(Exit::Ok)
 }
 
-/// `cmd` is the whole command line definition (`Cli::command()`).
-pub fn run_man(args: ManArgs, mut cmd: Command) -> Result<Exit, CliError> {
+pub fn run_man(_env: &Env, args: ManArgs) -> Result<Exit, CliError> {
+    let mut cmd = super::Cli::command();
     // Propagates the global options into each command's page.
     cmd.build();
     let Some(dir) = args.dir else {
@@ -99,9 +98,13 @@ const DOC_ARGS: &[(&str, &str, bool)] = &[
 const DOCS_MARK: &str = "VELLUM-DOCUMENT";
 const DOCS_OR_FILES_MARK: &str = "VELLUM-DOCUMENT-OR-FILE";
 
-/// `vellum complete-docs` (hidden): every document name, one per line, as
-/// stored (any script), for the completion scripts to offer.
-pub fn run_complete_docs(env: &Env) -> Result<Exit, CliError> {
+/// `vellum complete-docs` (hidden): no options.
+#[derive(clap::Args, Debug)]
+pub struct CompleteDocsArgs {}
+
+/// `vellum complete-docs`: every document name, one per line, as stored
+/// (any script), for the completion scripts to offer.
+pub fn run_complete_docs(env: &Env, _: CompleteDocsArgs) -> Result<Exit, CliError> {
     let names = env.open()?.doc_names()?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for n in names {
