@@ -66,6 +66,14 @@ pub fn json_line(
     Ok(())
 }
 
+/// One JSON line per item.
+pub fn each_json<T: serde::Serialize>(
+    out: &mut dyn std::io::Write,
+    items: impl IntoIterator<Item = T>,
+) -> Result<(), CliError> {
+    items.into_iter().try_for_each(|i| json_line(out, &i))
+}
+
 /// How listings are laid out on this output: long cells cut only on a
 /// terminal.
 pub fn table(env: &Env) -> TableOptions {

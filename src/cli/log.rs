@@ -2,15 +2,13 @@
 
 use std::io::Write;
 
-use vellum::query::Side;
-use vellum::query::{self, VersionQuery, VersionRow, Window};
-use vellum::render::{RenderOptions, listing};
-use vellum::significance::Index;
-use vellum::store::{Archive, History};
+use vellum::query::{self, VersionQuery, Window};
+use vellum::render::{RenderOptions, listing, reports};
+use vellum::significance::Significance;
 
 use vellum::query::items::{CaptureItem, DocumentItem, VersionItem};
 
-use super::common::{IgnoreArgs, json_line, table};
+use super::common::{IgnoreArgs, each_json, json_line, table};
 use super::env::{CliError, Env, Exit, time_arg};
 
 #[derive(clap::Args, Debug)]
@@ -61,7 +59,12 @@ pub struct LogArgs {
 pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
     let archive = env.open()?;
     let mut out = super::pager::output(env);
-    let window = window(&args)?;
+    let window = Window {
+        since: time_arg("--since", args.since.as_deref(), false)?,
+        until: time_arg("--until", args.until.as_deref(), true)?,
+        max: args.max_count,
+        reverse: args.reverse,
+    };
     let Some(doc) = &args.doc else {
         if args.captures || args.checks || args.patch || args.stat || args.pickaxe.is_some() {
             return Err(CliError::new(
@@ -69,11 +72,9 @@ pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
             ));
         }
         let docs = query::documents_in(&archive, &window)?;
-        if args.json {
-            docs.iter()
-                .try_for_each(|d| json_line(&mut out, &DocumentItem::from(d)))?;
-        } else {
-            listing::documents(&mut out, &docs, &table(env))?;
+        match args.json {
+            true => each_json(&mut out, docs.iter().map(DocumentItem::from))?,
+            false => listing::documents(&mut out, &docs, &table(env))?,
         }
         out.flush()?;
         return Ok(Exit::Ok);
@@ -83,7 +84,19 @@ pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
     let (doc, cut) = (doc.as_str(), env.stdout_is_terminal);
     let history = archive.history(doc)?;
     if args.checks {
-        log_checks(&mut out, &archive, doc, &args)?;
+        let mut rows = vellum::query::checks::checks_of(&archive, doc)?;
+        if args.reverse {
+            rows.reverse();
+        }
+        rows.drain(
+            ..rows
+                .len()
+                .saturating_sub(args.max_count.unwrap_or(usize::MAX)),
+        );
+        match args.json {
+            true => each_json(&mut out, rows.iter())?,
+            false => rows.iter().try_for_each(|c| reports::check(&mut out, c))?,
+        }
     } else if args.captures {
         let rows = query::captures_in(&archive, &history, doc, &window)?;
         if !args.json {
@@ -93,10 +106,10 @@ pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
             match args.json {
                 true => json_line(&mut out, &CaptureItem::from(c))?,
                 false => {
-                    let flag = c.flag(&archive)?;
+                    let (row, flag) = (&c.row, c.flag(&archive)?);
                     listing::capture_row(
                         &mut out,
-                        &c.row,
+                        row,
                         c.captured_at,
                         c.version,
                         flag.as_deref(),
@@ -114,13 +127,23 @@ pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
             .diffs(args.patch || args.stat);
         let bp = args.ignore.boilerplate(Some(&archive))?;
         let rows = query::versions_matching(&archive, &history, &q, &bp)?;
-        log_versions(env, &archive, &mut out, doc, &history, &rows, &args)?;
-        if !args.json && !args.patch && !args.stat {
-            let captures = query::captures_in(&archive, &history, doc, &window)?;
-            let mut flagged = Vec::new();
-            for c in captures.iter().filter(|c| c.row.flagged) {
-                flagged.push((&c.row, c.captured_at, c.flag(&archive)?.unwrap_or_default()));
-            }
+        let rows = query::scored(&archive, &history, rows)?;
+        let change = (args.patch || args.stat).then_some(args.stat);
+        if args.json {
+            let item = |(r, s): &(_, Option<Significance>)| {
+                VersionItem::new(doc, r, args.stat, args.patch).with_significance(s.clone())
+            };
+            each_json(&mut out, rows.iter().map(item))?;
+        } else {
+            let ropts = RenderOptions {
+                color: env.color,
+                width: env.width,
+                ..RenderOptions::default()
+            };
+            listing::versions(&mut out, doc, &history, &rows, change, &ropts, cut)?;
+        }
+        if !args.json && change.is_none() {
+            let flagged = query::flagged_in(&archive, &history, doc, &window)?;
             listing::flagged_rows(&mut out, &flagged)?;
         }
     }
@@ -132,96 +155,4 @@ pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
     }
     out.flush()?;
     Ok(Exit::Ok)
-}
-
-/// `--checks`: one row per check (time, outcome, detail, version), or
-/// one JSON object each.
-fn log_checks(
-    out: &mut dyn Write,
-    archive: &Archive,
-    doc: &str,
-    args: &LogArgs,
-) -> Result<(), CliError> {
-    let mut rows = vellum::query::checks::checks_of(archive, doc)?;
-    if args.reverse {
-        rows.reverse();
-    }
-    rows.drain(
-        ..rows
-            .len()
-            .saturating_sub(args.max_count.unwrap_or(usize::MAX)),
-    );
-    for c in &rows {
-        match args.json {
-            true => json_line(out, c)?,
-            false => vellum::render::reports::check(out, c)?,
-        }
-    }
-    Ok(())
-}
-
-/// The time window and row limits asked for.
-fn window(args: &LogArgs) -> Result<Window, CliError> {
-    Ok(Window {
-        since: time_arg("--since", args.since.as_deref(), false)?,
-        until: time_arg("--until", args.until.as_deref(), true)?,
-        max: args.max_count,
-        reverse: args.reverse,
-    })
-}
-
-/// The versions: a table, a JSON object each, or (-p, --stat) each
-/// version's change against the version before it.
-fn log_versions(
-    env: &Env,
-    archive: &Archive,
-    out: &mut dyn Write,
-    doc: &str,
-    history: &History,
-    rows: &[VersionRow],
-    args: &LogArgs,
-) -> Result<(), CliError> {
-    let table = !args.json && !args.patch && !args.stat;
-    if table {
-        listing::versions_header(out)?;
-    }
-    let ropts = RenderOptions {
-        color: env.color,
-        width: env.width,
-        ..RenderOptions::default()
-    };
-    let side = |n: u64| Side::of_version(doc, &history.versions[n as usize - 1]).rendered();
-    let mut scores = Index::read(archive)?;
-    for row in rows {
-        let v = &row.version;
-        let significance = query::significance_of(&mut scores, archive, history, v)?;
-        if args.json {
-            let item = VersionItem::new(doc, row, args.stat, args.patch);
-            json_line(out, &item.with_significance(significance))?;
-        } else if table {
-            let score = significance.map(|s| s.value);
-            listing::version_row(out, v, row.words, row.change, score, env.stdout_is_terminal)?;
-        } else {
-            let sides = row
-                .diff
-                .as_ref()
-                .map(|_| (side(v.number - 1), side(v.number)));
-            let diff = row
-                .diff
-                .as_ref()
-                .zip(sides.as_ref())
-                .map(|(d, (o, n))| (d, o, n));
-            let (words, stat, significance) = (row.words, args.stat, significance.as_ref());
-            let change = listing::VersionChange {
-                doc,
-                version: v,
-                words,
-                diff,
-                stat,
-                significance,
-            };
-            listing::version_change(out, &change, &ropts)?;
-        }
-    }
-    Ok(())
 }

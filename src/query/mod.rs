@@ -31,7 +31,7 @@ pub use proofs::{ProofQueryError, inclusion_proof, log_root};
 
 pub use log::{
     Boilerplate, CaptureSighting, VersionQuery, VersionRow, Window, captures_in, documents_in,
-    significance_of, versions_matching,
+    flagged_in, scored, significance_of, versions_matching,
 };
 pub use read::{
     AddressDiff, Content, Read, Side, VersionText, change, diff_addresses, documents,

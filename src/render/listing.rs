@@ -9,11 +9,12 @@ use time::OffsetDateTime;
 
 use crate::capture::{AddedItem, AddedStatus};
 use crate::diff::Diff;
+use crate::query::{Side as QuerySide, VersionRow};
 use crate::republish::Story;
 use crate::search::{Hit, IndexStats, SnippetPart};
 use crate::significance::{Change, Significance};
 use crate::store::catalog::CaptureRow;
-use crate::store::{DocSummary, Version};
+use crate::store::{DocSummary, History, Version};
 use crate::when::format_time;
 
 use super::layout::{TableOptions, cell, snippet, terminal_safe};
@@ -155,6 +156,47 @@ pub fn version_change(
     writeln!(out)
 }
 
+/// `log DOC`'s versions as text: the table (`change` `None`), or each
+/// version's change against the version before it (`Some(stat)`: -p, or a
+/// summary with --stat); each row with its change's significance.
+pub fn versions(
+    out: &mut dyn Write,
+    doc: &str,
+    history: &History,
+    rows: &[(VersionRow, Option<Significance>)],
+    change: Option<bool>,
+    opts: &RenderOptions,
+    cut: bool,
+) -> io::Result<()> {
+    if change.is_none() {
+        versions_header(out)?;
+    }
+    let side = |n: u64| QuerySide::of_version(doc, &history.versions[n as usize - 1]).rendered();
+    for (row, significance) in rows {
+        let (v, words) = (&row.version, row.words);
+        let Some(stat) = change else {
+            let score = significance.as_ref().map(|s| s.value);
+            version_row(out, v, words, row.change, score, cut)?;
+            continue;
+        };
+        let sides = row
+            .diff
+            .as_ref()
+            .map(|_| (side(v.number - 1), side(v.number)));
+        let diff = row.diff.as_ref().zip(sides.as_ref());
+        let change = VersionChange {
+            doc,
+            version: v,
+            words,
+            diff: diff.map(|(d, (o, n))| (d, o, n)),
+            stat,
+            significance: significance.as_ref(),
+        };
+        version_change(out, &change, opts)?;
+    }
+    Ok(())
+}
+
 /// The head of the captures table.
 pub fn captures_header(out: &mut dyn Write) -> io::Result<()> {
     writeln!(
@@ -203,7 +245,7 @@ pub fn capture_row(
 /// archived as evidence, none a version (a 404 kept with `--keep-errors`).
 pub fn flagged_rows(
     out: &mut dyn Write,
-    rows: &[(&CaptureRow, OffsetDateTime, String)],
+    rows: &[(CaptureRow, OffsetDateTime, String)],
 ) -> io::Result<()> {
     if rows.is_empty() {
         return Ok(());
