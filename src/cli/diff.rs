@@ -4,9 +4,8 @@ use std::io::Write;
 
 use clap::ValueEnum;
 
-use vellum::query::{self, SideText};
+use vellum::query;
 use vellum::render::{self, RenderOptions};
-use vellum::store::Archive;
 
 use super::common::IgnoreArgs;
 use super::env::{CliError, Env, Exit};
@@ -61,41 +60,6 @@ pub struct DiffArgs {
     ignore: IgnoreArgs,
 }
 
-/// The two sides the arguments name (`archive`: the store, opened when an
-/// argument may be an address).
-fn sides(
-    args: &DiffArgs,
-    archive: Option<&Result<Archive, CliError>>,
-) -> Result<(SideText, SideText), CliError> {
-    let how = web::read_as(args.kind, args.encoding.as_deref())?;
-    let opened = || match archive.expect("opened for addresses") {
-        Ok(a) => Ok(a),
-        Err(e) => Err(CliError::new(e.to_string())),
-    };
-    let now = super::env::clock();
-    if let Some(b) = &args.b {
-        let load = |arg: &str| query::named_side(opened, arg, now, how);
-        return Ok((load(&args.a)?, load(b)?));
-    }
-    if query::names_file(&args.a) {
-        return Err(CliError::new(
-            "diffing a file needs two arguments: vellum diff OLD NEW",
-        ));
-    }
-    let archive = opened()?;
-    let r = query::resolve(archive, &super::env::address(&args.a)?)?;
-    let Some(prev) = query::previous(&r) else {
-        return Err(CliError::new(format!(
-            "{} is the first version of {}: nothing to diff it against; give two addresses",
-            r.label, r.doc
-        )));
-    };
-    Ok((
-        query::archived_text(archive, prev)?,
-        query::archived_text(archive, r)?,
-    ))
-}
-
 pub fn run_diff(env: &Env, args: DiffArgs) -> Result<Exit, CliError> {
     if args.a == "-" && args.b.as_deref() == Some("-") {
         return Err(CliError::new(
@@ -106,7 +70,13 @@ pub fn run_diff(env: &Env, args: DiffArgs) -> Result<Exit, CliError> {
         || args.b.as_deref().is_none_or(|b| !query::names_file(b))
         || args.ignore.ignore_boilerplate;
     let archive = if needs_store { Some(env.open()) } else { None };
-    let (old, new) = sides(&args, archive.as_ref())?;
+    let opened = || match archive.as_ref().expect("opened for addresses") {
+        Ok(a) => Ok(a),
+        Err(e) => Err(CliError::new(e.to_string())),
+    };
+    let how = web::read_as(args.kind, args.encoding.as_deref())?;
+    let now = super::env::clock();
+    let (old, new) = query::diff_sides(opened, &args.a, args.b.as_deref(), now, how)?;
     let bp = args
         .ignore
         .boilerplate(archive.as_ref().and_then(|a| a.as_ref().ok()))?;

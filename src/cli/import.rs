@@ -4,11 +4,10 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use vellum::store::Archive;
-use vellum::store::StoreError;
+use vellum::render::reports::{import_failure, import_warning};
+use vellum::store::{Archive, StoreError};
 use vellum::warc::importer::{
-    CapturePipeline, Event, FileError, FileFailure, ImportReport, ImportSummary, Importer, Options,
-    SummaryLine, Warning, nothing_to_archive,
+    CapturePipeline, Event, Importer, Options, SummaryLine, nothing_to_archive,
 };
 
 use super::add::print_added;
@@ -77,75 +76,42 @@ pub fn run_import(env: &Env, args: ImportArgs) -> Result<Exit, CliError> {
     drop(progress);
     printed?;
     for w in &report.warnings {
-        eprintln!("vellum: {}", warning(w));
+        eprintln!("vellum: {}", import_warning(w));
     }
     for r in &report.summary.unreadable {
         eprintln!("vellum: {r}");
     }
-    print_summary(&mut out, &report.summary, args.json)?;
+    match args.json {
+        true => json_line(
+            &mut out,
+            &SummaryLine {
+                summary: &report.summary,
+            },
+        )?,
+        false => writeln!(out, "{}", report.summary)?,
+    }
     drop(out);
-    outcome(&report, args.files.len(), args.strict)
+    // Exit 2 when no file could be read, 1 when some failed (listed), or a
+    // record was skipped as unreadable, a revisit found no payload or a
+    // record was refused for a bad digest.
+    let failed = &report.summary.failed;
+    let (n, files) = (failed.len(), args.files.len());
+    let failures = failed.iter().map(|f| import_failure(f, args.strict));
+    if n == files {
+        return Err(CliError::new(
+            failures.collect::<Vec<_>>().join("\nvellum: "),
+        ));
+    }
+    failures.for_each(|f| eprintln!("vellum: {f}"));
+    if n > 0 {
+        eprintln!("vellum: {n} of {files} files failed (listed above); the others were archived");
+    }
+    Ok(match n > 0 || report.incomplete() {
+        true => Exit::Found,
+        false => Exit::Ok,
+    })
 }
 
 fn store_exists(env: &Env) -> bool {
     !matches!(Archive::open(&env.store), Err(StoreError::NoStore(_)))
-}
-
-fn warning(w: &Warning) -> String {
-    match w {
-        Warning::BadDigest {
-            archived: false, ..
-        } => format!("{w} (--accept-bad-digests archives it flagged)"),
-        _ => w.to_string(),
-    }
-}
-
-/// A failed file in words: what broke, and what of it was archived.
-fn failure(f: &FileFailure, strict: bool) -> String {
-    let (file, n) = (f.file.display(), f.captures_before);
-    match (&f.error, f.archived) {
-        (FileError::Broken(e), _) if !strict => {
-            format!("{file}: {e}; nothing was archived from it")
-        }
-        (FileError::Broken(e), true) => format!(
-            "{file}: {e}\nthe {n} good captures before this record were archived, nothing after it"
-        ),
-        (FileError::Broken(e), false) => format!(
-            "{file}: {e}\nnothing was archived from it (--strict); --strict --partial archives the {n} good captures before this record, and without --strict every good record is archived"
-        ),
-        (e, _) => format!("{file}: {e}; nothing was archived from it"),
-    }
-}
-
-/// Exit 2 when no file could be read, 1 when some failed (listed), or a
-/// record was skipped as unreadable, a revisit found no payload or a
-/// record was refused for a bad digest.
-fn outcome(report: &ImportReport, files: usize, strict: bool) -> Result<Exit, CliError> {
-    let failed = &report.summary.failed;
-    if failed.len() == files {
-        let all: Vec<String> = failed.iter().map(|f| failure(f, strict)).collect();
-        return Err(CliError::new(all.join("\nvellum: ")));
-    }
-    for f in failed {
-        eprintln!("vellum: {}", failure(f, strict));
-    }
-    if !failed.is_empty() {
-        eprintln!(
-            "vellum: {} of {files} files failed (listed above); the others were archived",
-            failed.len()
-        );
-        return Ok(Exit::Found);
-    }
-    Ok(if report.incomplete() {
-        Exit::Found
-    } else {
-        Exit::Ok
-    })
-}
-
-fn print_summary(out: &mut dyn Write, s: &ImportSummary, json: bool) -> Result<(), CliError> {
-    match json {
-        true => json_line(out, &SummaryLine { summary: s }),
-        false => Ok(writeln!(out, "{s}")?),
-    }
 }

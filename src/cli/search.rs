@@ -1,11 +1,8 @@
 //! `vellum search QUERY`
 
-use std::time::{Duration, Instant};
-
 use vellum::query::items::{SearchItem, SearchStatsItem};
 use vellum::render::listing;
 use vellum::search::{self, Index, SearchError, SearchQuery};
-use vellum::store::Archive;
 
 use super::common::json_line;
 use super::env::{CliError, Env, Exit};
@@ -39,39 +36,6 @@ pub struct SearchArgs {
     repeat: Option<usize>,
 }
 
-/// Opens the store's search index, with progress and a note on what it took.
-fn open_index(env: &Env, archive: &Archive) -> Result<Index, CliError> {
-    let mut progress = Progress::new(env, "indexing texts for search");
-    let index = Index::open(archive, &mut |done, total| progress.update(done, total))?;
-    drop(progress);
-    note_index(env, &index);
-    Ok(index)
-}
-
-fn note_index(env: &Env, index: &Index) {
-    if !env.notes {
-        return;
-    }
-    if let Some(why) = &index.discarded {
-        eprintln!("vellum: the search index was unusable ({why}); it was deleted and rebuilt");
-    }
-    if let Some(c) = index.caught_up {
-        eprintln!(
-            "vellum: {} the search index: {} text(s), {} new paragraph(s) in {:.2} s",
-            if c.rebuilt { "built" } else { "updated" },
-            c.texts,
-            c.paragraphs,
-            c.elapsed.as_secs_f64()
-        );
-    }
-    if let Some(why) = &index.memory_reason {
-        eprintln!(
-            "vellum: the search index was built in memory and not kept, as the store's cannot \
-             be written ({why})"
-        );
-    }
-}
-
 pub fn run_search(env: &Env, args: SearchArgs) -> Result<Exit, CliError> {
     let mut q = SearchQuery {
         text: args.query.clone().unwrap_or_default(),
@@ -88,20 +52,30 @@ pub fn run_search(env: &Env, args: SearchArgs) -> Result<Exit, CliError> {
         // A name or a URL; an unknown one gets "did you mean".
         q.doc = Some(archive.document(d)?.to_string());
     }
-    let index = open_index(env, &archive)?;
+    let mut progress = Progress::new(env, "indexing texts for search");
+    let index = Index::open(&archive, &mut |done, total| progress.update(done, total))?;
+    drop(progress);
+    if env.notes {
+        index.notes().iter().for_each(|n| eprintln!("vellum: {n}"));
+    }
+    let mut out = std::io::stdout().lock();
     if args.stats {
-        return print_stats(&index, args.json);
+        let s = index.stats()?;
+        match args.json {
+            true => json_line(&mut out, &SearchStatsItem::from(s))?,
+            false => listing::search_stats(&mut out, &s)?,
+        }
+        return Ok(Exit::Ok);
     }
     let hits = index.search(&archive, &q)?;
     if let Some(n) = args.repeat {
-        repeat(&index, &archive, &q, n)?;
+        let (p50, p99) = index.latency(&archive, &q, n)?;
+        eprintln!("repeat {n} p50_us {p50:.0} p99_us {p99:.0}");
     }
-    let mut out = std::io::stdout().lock();
     for h in &hits {
-        if args.json {
-            json_line(&mut out, &SearchItem::from(h))?;
-        } else {
-            listing::search_hit(&mut out, h, env.color)?;
+        match args.json {
+            true => json_line(&mut out, &SearchItem::from(h))?,
+            false => listing::search_hit(&mut out, h, env.color)?,
         }
     }
     if hits.is_empty() && env.notes && !args.json {
@@ -115,33 +89,4 @@ pub fn run_search(env: &Env, args: SearchArgs) -> Result<Exit, CliError> {
         );
     }
     Ok(Exit::Ok)
-}
-
-fn print_stats(index: &Index, json: bool) -> Result<Exit, CliError> {
-    let s = index.stats()?;
-    let mut out = std::io::stdout().lock();
-    if json {
-        json_line(&mut out, &SearchStatsItem::from(s))?;
-    } else {
-        listing::search_stats(&mut out, &s)?;
-    }
-    Ok(Exit::Ok)
-}
-
-/// `--repeat N`: the query's latency with the index open, as a server sees it.
-fn repeat(index: &Index, archive: &Archive, q: &SearchQuery, n: usize) -> Result<(), CliError> {
-    let mut times: Vec<Duration> = Vec::with_capacity(n);
-    for _ in 0..n {
-        let t = Instant::now();
-        index.search(archive, q)?;
-        times.push(t.elapsed());
-    }
-    times.sort();
-    let pct = |p: f64| {
-        times
-            .get(((times.len() as f64 * p).ceil() as usize).saturating_sub(1))
-            .map_or(0.0, |d| d.as_secs_f64() * 1e6)
-    };
-    eprintln!("repeat {n} p50_us {:.0} p99_us {:.0}", pct(0.50), pct(0.99));
-    Ok(())
 }

@@ -23,8 +23,8 @@ mod versions;
 
 pub use collation::{CollateError, CollatedCopy, Collation, collation};
 pub use compare::{
-    CompareError, ReadAs, SideText, archived_text, diff_texts, given_file, given_text, named_side,
-    names_file,
+    CompareError, ReadAs, SideText, archived_text, diff_sides, diff_texts, given_file, given_text,
+    named_side, names_file,
 };
 pub use filter::{DocumentFilter, document_summary, documents_filtered};
 pub use proofs::{ProofQueryError, inclusion_proof, log_root};

@@ -1,5 +1,5 @@
 //! The text reports of the maintenance commands (`verify`, `repair`, `push`
-//! and `pull`, `check-proof`, `reextract`) and of `log --checks`: what a
+//! and `pull`, `check-proof`, `reextract`), of `import` and of `log --checks`: what a
 //! front end prints for a person, from the library's report types.
 
 use std::io::{self, Write};
@@ -12,6 +12,7 @@ use crate::query::checks::CheckItem;
 use crate::store::repair::RepairReport;
 use crate::store::sync::SyncReport;
 use crate::store::verify::Report;
+use crate::warc::importer::{FileError, FileFailure, Warning as ImportWarning};
 
 /// `verify`: one line per problem, then per damaged capture, notes, and the
 /// verdict with what to do next.
@@ -194,4 +195,35 @@ pub fn reextracted(out: &mut dyn Write, a: &AddedItem) -> io::Result<()> {
         "{}@{version} {} reextracted (supersedes {old})",
         a.doc, a.capture
     )
+}
+
+/// `import`: a warning about a record, with the option that would archive
+/// a record refused for its digest.
+pub fn import_warning(w: &ImportWarning) -> String {
+    match w {
+        ImportWarning::BadDigest {
+            archived: false, ..
+        } => format!("{w} (--accept-bad-digests archives it flagged)"),
+        _ => w.to_string(),
+    }
+}
+
+/// `import`: a failed file in words: what broke, and what of it was
+/// archived (`strict`: with --strict).
+pub fn import_failure(f: &FileFailure, strict: bool) -> String {
+    let (file, n) = (f.file.display(), f.captures_before);
+    match (&f.error, f.archived) {
+        (FileError::Broken(e), _) if !strict => {
+            format!("{file}: {e}; nothing was archived from it")
+        }
+        (FileError::Broken(e), true) => format!(
+            "{file}: {e}\nthe {n} good captures before this record were archived, nothing after it"
+        ),
+        (FileError::Broken(e), false) => format!(
+            "{file}: {e}\nnothing was archived from it (--strict); --strict --partial archives \
+             the {n} good captures before this record, and without --strict every good record \
+             is archived"
+        ),
+        (e, _) => format!("{file}: {e}; nothing was archived from it"),
+    }
 }
