@@ -5,12 +5,13 @@ use std::path::PathBuf;
 
 use time::OffsetDateTime;
 
-use vellum::capture::{self, AddedItem, Capture, HttpFetcher, Options, input};
-use vellum::ingest::batch;
+use vellum::capture::input::Input;
+use vellum::capture::{self, AddedItem, HttpFetcher, Options};
 use vellum::render::errors::Worded;
+use vellum::store::StoreError;
 use vellum::when::{parse_time_relative, to_second};
 
-use super::env::{CliError, Env, Exit, store_message};
+use super::env::{CliError, Env, Exit};
 use super::progress::{Progress, Spinner};
 use super::web::{self, TypeArg};
 /// `import` prints its captures as `add` does.
@@ -89,28 +90,14 @@ fn parse_doc(d: &str) -> Result<vellum::ingest::DocName, CliError> {
     Ok(vellum::ingest::DocName::normalized(d)?)
 }
 
-/// One input of the command, and what became of it.
-enum Input {
-    Path(PathBuf),
-    Line(usize, Result<batch::BatchLine, String>),
-}
-
 pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
     let now = to_second(OffsetDateTime::now_utc());
     let opts = options(&args)?;
     if let Some(at) = args.at {
         capture::check_time(at, now, args.allow_future)?;
     }
-    let inputs: Vec<Input> = match &args.batch {
-        // Each line is checked on its own: a bad one is reported when its
-        // turn comes, and skipped.
-        Some(b) => input::read_batch(b)
-            .map_err(|e| CliError::new(format!("--batch: {e}")))?
-            .into_iter()
-            .map(|(n, line)| Input::Line(n, line))
-            .collect(),
-        None => args.paths.iter().cloned().map(Input::Path).collect(),
-    };
+    let inputs = Input::all(&args.paths, args.batch.as_deref())
+        .map_err(|e| CliError::new(format!("--batch: {e}")))?;
     if inputs.is_empty() {
         if env.notes {
             eprintln!("vellum: the batch holds no captures; nothing to archive");
@@ -123,9 +110,9 @@ pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
     let mut next = |failed: &mut Vec<String>| {
         for (i, input) in inputs.by_ref() {
             progress.update(i + 1, total);
-            match read_one(input, &opts, &args, now) {
+            match input.prepare(&mut HttpFetcher, &opts, args.allow_future, now) {
                 Ok(c) => return Some(c),
-                Err(e) => failed.push(e),
+                Err(e) => failed.push(e.message()),
             }
         }
         None
@@ -141,19 +128,14 @@ pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
     let mut c = Some(first);
     while let Some(capture) = c.take() {
         let doc = capture.capture.doc.clone();
-        warnings.extend(capture::stage(&mut writer, capture).map_err(|e| {
-            CliError::new(format!(
-                "{doc}: {}; nothing was archived",
-                store_message(&e)
-            ))
-        })?);
+        let staged = capture::stage(&mut writer, capture);
+        let nothing = |e: StoreError| format!("{doc}: {}; nothing was archived", e.message());
+        warnings.extend(staged.map_err(nothing).map_err(CliError::new)?);
         c = next(&mut failed);
     }
     drop(progress);
-    let spinner = Spinner::start(
-        env,
-        format!("committing {} capture(s)", total - failed.len()),
-    );
+    let committing = format!("committing {} capture(s)", total - failed.len());
+    let spinner = Spinner::start(env, committing);
     let committed = capture::commit(writer)?;
     drop(spinner);
     // Acknowledged as soon as archived; the derived indexes (caches that
@@ -164,10 +146,8 @@ pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
     }
     out.flush()?;
     drop(out);
-    for w in warnings
-        .iter()
-        .chain(&capture::renumber_warnings(&committed))
-    {
+    let renumbered = capture::renumber_warnings(&committed);
+    for w in warnings.iter().chain(&renumbered) {
         eprintln!("vellum: warning: {w}");
     }
     super::write::catch_up(env, &archive, false);
@@ -176,42 +156,6 @@ pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
         Exit::Ok
     } else {
         Exit::Found
-    })
-}
-
-/// Reads, fetches and prepares one input; what went wrong names it.
-fn read_one(
-    input: Input,
-    opts: &Options,
-    args: &AddArgs,
-    now: OffsetDateTime,
-) -> Result<Capture, String> {
-    let (n, line) = match input {
-        Input::Path(path) => {
-            let arg = path.to_string_lossy();
-            let got = if vellum::store::is_url(&arg) {
-                let fetched_at = to_second(OffsetDateTime::now_utc());
-                capture::fetch_page(&mut HttpFetcher, &arg, opts, fetched_at)
-            } else {
-                let bytes = input::read(&path).map_err(|e| e.to_string())?;
-                capture::from_bytes(bytes, &path, opts, now)
-            };
-            return got.map_err(|e| e.message());
-        }
-        Input::Line(n, line) => (n, line),
-    };
-    let got = line.and_then(|b| {
-        capture::check_time(b.time(now), now, args.allow_future).map_err(|e| e.message())?;
-        let bytes = input::read(&b.path).map_err(|e| format!("path: {e}"))?;
-        let line_opts = opts.for_batch_line(&b, now);
-        capture::from_bytes(bytes, &b.path, &line_opts, now).map_err(|e| e.to_string())
-    });
-    // One line per problem, each naming the input.
-    got.map_err(|e| {
-        e.lines()
-            .map(|p| format!("batch line {n}: {p}"))
-            .collect::<Vec<_>>()
-            .join("\n")
     })
 }
 

@@ -5,6 +5,7 @@
 
 use std::fmt::Display;
 
+use crate::capture::input::NotArchived;
 use crate::capture::{CaptureError, ExtractError};
 use crate::error::ErrorKind;
 use crate::query::{CollateError, CompareError, ProofQueryError, SimilarError};
@@ -185,6 +186,28 @@ impl Worded for CaptureError {
                 format!("{self}; check the time (--allow-future accepts it); not archived")
             }
             CaptureError::Store(s) => s.message(),
+            e => e.to_string(),
+        }
+    }
+}
+
+/// As `add` lists it: a batch line's problems each on a line of its own,
+/// naming the line.
+impl Worded for NotArchived {
+    fn kind(&self) -> ErrorKind {
+        NotArchived::kind(self)
+    }
+    fn message(&self) -> String {
+        match self {
+            NotArchived::Capture(e) => e.message(),
+            NotArchived::Line(n, e) => {
+                let lines: Vec<String> = e
+                    .message()
+                    .lines()
+                    .map(|p| format!("batch line {n}: {p}"))
+                    .collect();
+                lines.join("\n")
+            }
             e => e.to_string(),
         }
     }
