@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use clap::{Command, CommandFactory, ValueHint};
+use clap::{Command, ValueHint};
 use clap_complete::Shell;
 
 use super::env::{CliError, Env, Exit};
@@ -25,8 +25,9 @@ pub struct ManArgs {
     dir: Option<PathBuf>,
 }
 
-pub fn run_completions(_env: &Env, args: CompletionsArgs) -> Result<Exit, CliError> {
-    let mut cmd = completable(&super::Cli::command(), "", args.shell == Shell::Zsh);
+/// `full` is the whole command line definition (`Cli::command()`).
+pub fn run_completions(args: CompletionsArgs, full: Command) -> Result<Exit, CliError> {
+    let mut cmd = completable(&full, "", args.shell == Shell::Zsh);
     let mut script = Vec::new();
     clap_complete::generate(args.shell, &mut cmd, "vellum", &mut script);
     let script = String::from_utf8(script).map_err(|e| CliError::new(e.to_string()))?;
@@ -36,8 +37,8 @@ pub fn run_completions(_env: &Env, args: CompletionsArgs) -> Result<Exit, CliErr
     Ok(Exit::Ok)
 }
 
-pub fn run_man(_env: &Env, args: ManArgs) -> Result<Exit, CliError> {
-    let mut cmd = super::Cli::command();
+/// `cmd` is the whole command line definition (`Cli::command()`).
+pub fn run_man(args: ManArgs, mut cmd: Command) -> Result<Exit, CliError> {
     // Propagates the global options into each command's page.
     cmd.build();
     let Some(dir) = args.dir else {

@@ -38,7 +38,7 @@ mod write;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use vellum::render::theme::{self, Palette};
 
@@ -112,7 +112,7 @@ pub enum ColorChoice {
 /// one command alone ([`parse`]: only the named command's parser is built)
 /// and the call of each, from one list.
 macro_rules! commands {
-    ($($(#[$attr:meta])* $variant:ident($name:literal, $args:ty) => $run:path,)*) => {
+    ($($(#[$attr:meta])* $variant:ident($name:literal, $args:ty) => $run:expr,)*) => {
         #[derive(Subcommand, Debug)]
         enum Command {
             $($(#[$attr])* $variant($args),)*
@@ -129,7 +129,7 @@ macro_rules! commands {
 
         fn dispatch(env: &Env, command: Command) -> Result<Exit, CliError> {
             match command {
-                $(Command::$variant(a) => $run(env, a),)*
+                $(Command::$variant(a) => ($run)(env, a),)*
             }
         }
     };
@@ -183,9 +183,9 @@ commands! {
     /// Line up the copies of a text paragraph by paragraph (present, absent, variant)
     Collate("collate", collate::CollateArgs) => collate::run_collate,
     /// Print a shell completion script
-    Completions("completions", manuals::CompletionsArgs) => manuals::run_completions,
+    Completions("completions", manuals::CompletionsArgs) => |_, a| manuals::run_completions(a, Cli::command()),
     /// Write man pages (vellum.1 to stdout, or one page per command into DIR)
-    Man("man", manuals::ManArgs) => manuals::run_man,
+    Man("man", manuals::ManArgs) => |_, a| manuals::run_man(a, Cli::command()),
     /// Copy the packs another store (directory or s3://…) lacks to it
     Push("push", push::PushArgs) => push::run_push,
     /// Copy the packs this store lacks from another (directory or s3://…)

@@ -1,10 +1,9 @@
 //! `vellum show ADDR`
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 
 use vellum::query::items::{RecordItem, TextItem};
-use vellum::query::{self, Content};
-use vellum::store::Archive;
+use vellum::query::{self, Content, batch};
 
 use super::common::json_line;
 use super::env::{CliError, Env, Exit};
@@ -36,8 +35,17 @@ pub struct ShowArgs {
 
 pub fn run_show(env: &Env, args: ShowArgs) -> Result<Exit, CliError> {
     let archive = env.open()?;
+    let content = if args.raw {
+        Content::Raw
+    } else {
+        Content::Text
+    };
+    let now = super::env::clock();
     if args.batch {
-        return show_batch(&archive, args.raw);
+        let mut input = std::io::BufReader::with_capacity(1 << 16, std::io::stdin().lock());
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        batch::answer(&archive, &mut input, &mut out, content, now)?;
+        return Ok(Exit::Ok);
     }
     let addr_text = args
         .addr
@@ -56,7 +64,7 @@ pub fn run_show(env: &Env, args: ShowArgs) -> Result<Exit, CliError> {
     }
     let query::Read {
         resolved: r, bytes, ..
-    } = load(&archive, addr_text, args.raw)?;
+    } = batch::read_typed(&archive, addr_text, content, now)?;
     let Ok(text) = std::str::from_utf8(&bytes) else {
         if args.raw {
             out.write_all(&bytes)?;
@@ -73,56 +81,6 @@ pub fn run_show(env: &Env, args: ShowArgs) -> Result<Exit, CliError> {
         json_line(&mut out, &TextItem::new(&r, text))?;
     } else {
         out.write_all(&bytes)?;
-    }
-    out.flush()?;
-    Ok(Exit::Ok)
-}
-
-/// What an address names: its text, or with `raw` its captured bytes.
-fn load(archive: &Archive, addr: &str, raw: bool) -> Result<query::Read, CliError> {
-    let content = if raw { Content::Raw } else { Content::Text };
-    Ok(query::read(archive, &super::env::address(addr)?, content)?)
-}
-
-fn show_batch(archive: &Archive, raw: bool) -> Result<Exit, CliError> {
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let mut input = std::io::BufReader::with_capacity(1 << 16, std::io::stdin().lock());
-    let mut line = String::new();
-    let mut view = None;
-    loop {
-        // One catalog view serves the addresses already waiting in the
-        // input (one lock and one freshness check for all of them); it is
-        // let go before waiting for more, so a reader idling on its input
-        // never keeps a writer out.
-        if input.buffer().is_empty() {
-            view = None;
-        }
-        line.clear();
-        let n = input
-            .read_line(&mut line)
-            .map_err(|e| CliError::new(format!("reading standard input: {e}")))?;
-        if n == 0 {
-            break;
-        }
-        let addr = line.trim();
-        if addr.is_empty() {
-            continue;
-        }
-        view.get_or_insert_with(|| archive.read_view());
-        match load(archive, addr, raw) {
-            Ok(query::Read {
-                resolved: r, bytes, ..
-            }) => {
-                writeln!(out, "{} {} {}", r.capture, r.label, bytes.len())?;
-                out.write_all(&bytes)?;
-                writeln!(out)?;
-            }
-            Err(e) => writeln!(out, "{addr} missing: {}", e.to_string().replace('\n', " "))?,
-        }
-        // Each answer goes out whole before the next address is read, so a
-        // program can ask, wait for the answer, then ask again (as with
-        // `git cat-file --batch`).
-        out.flush()?;
     }
     out.flush()?;
     Ok(Exit::Ok)

@@ -7,6 +7,7 @@
 //! connection): a server opens one per worker thread. Opening reads the
 //! marker and opens the catalog; nothing is scanned.
 
+pub mod batch;
 pub mod checks;
 mod collation;
 mod compare;

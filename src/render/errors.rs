@@ -213,6 +213,21 @@ impl Worded for NotArchived {
     }
 }
 
+impl Worded for crate::query::batch::BatchError {
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::Io
+    }
+    fn message(&self) -> String {
+        match self {
+            Self::Output(e) => e.message(),
+            e => e.to_string(),
+        }
+    }
+    fn is_broken_pipe(&self) -> bool {
+        matches!(self, Self::Output(e) if e.is_broken_pipe())
+    }
+}
+
 impl Worded for ImportError {
     fn kind(&self) -> ErrorKind {
         ImportError::kind(self)
