@@ -14,8 +14,6 @@ use vellum::when::{parse_time_relative, to_second};
 use super::env::{CliError, Env, Exit};
 use super::progress::{Progress, Spinner};
 use super::web::{self, TypeArg};
-/// `import` prints its captures as `add` does.
-pub(super) use super::write::print_added;
 
 #[derive(clap::Args, Debug)]
 #[command(after_help = include_str!("../../docs/manual/add.txt"))]

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use vellum::custody::given::{hash_file, parse_root, read_proof};
 use vellum::custody::proof::ProofCheck;
 
-use super::common::json_line;
+use super::common::emit;
 use super::env::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
@@ -34,9 +34,11 @@ pub fn run_check_proof(_env: &Env, args: CheckProofArgs) -> Result<Exit, CliErro
     let file = args.file.as_deref().map(hash_file).transpose()?;
     let check = ProofCheck::from(proof.check(&roots, file));
     let mut out = std::io::stdout().lock();
-    match args.json {
-        true => json_line(&mut out, &check)?,
-        false => vellum::render::reports::proof_check(&mut out, &check)?,
-    }
+    emit(
+        &mut out,
+        args.json,
+        &check,
+        vellum::render::reports::proof_check,
+    )?;
     Ok(if check.holds { Exit::Ok } else { Exit::Found })
 }

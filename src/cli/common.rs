@@ -66,6 +66,19 @@ pub fn json_line(
     Ok(())
 }
 
+/// `item` as one JSON line (`json`), else as `text` writes it.
+pub fn emit<T: serde::Serialize>(
+    out: &mut dyn std::io::Write,
+    json: bool,
+    item: &T,
+    text: impl FnOnce(&mut dyn std::io::Write, &T) -> std::io::Result<()>,
+) -> Result<(), CliError> {
+    match json {
+        true => json_line(out, item),
+        false => Ok(text(out, item)?),
+    }
+}
+
 /// One JSON line per item.
 pub fn each_json<T: serde::Serialize>(
     out: &mut dyn std::io::Write,

@@ -10,10 +10,10 @@ use vellum::warc::importer::{
     CapturePipeline, Event, Importer, Options, SummaryLine, nothing_to_archive,
 };
 
-use super::add::print_added;
 use super::common::json_line;
 use super::env::{CliError, Env, Exit};
 use super::progress::Progress;
+use super::write::print_item;
 
 #[derive(clap::Args, Debug)]
 #[command(after_help = include_str!("../../docs/manual/import.txt"))]
@@ -51,7 +51,7 @@ pub fn run_import(env: &Env, args: ImportArgs) -> Result<Exit, CliError> {
         Event::Archived { added, .. } => {
             for a in added {
                 if printed.is_ok() {
-                    printed = print_added(&mut out, a, args.json);
+                    printed = print_item(&mut out, &a.into(), args.json);
                 }
             }
         }

@@ -6,7 +6,7 @@ use vellum::ingest::extract::extractor_id;
 use vellum::render::reports;
 use vellum::store::Archive;
 
-use super::common::json_line;
+use super::common::emit;
 use super::env::{CliError, Env, Exit, store_message};
 use super::progress::{Progress, Spinner};
 
@@ -39,31 +39,14 @@ pub fn run_reextract(env: &Env, args: ReextractArgs) -> Result<Exit, CliError> {
     let mut progress = Progress::new(env, "reading HTML captures again");
     let found = find_due(&archive, &docs, &mut |n, total| progress.update(n, total))?;
     drop(progress);
+    reports::reextract_notes(&found)
+        .iter()
+        .for_each(|n| eprintln!("vellum: {n}"));
     let due = found.due;
-    if !found.rebuildable.is_empty() {
-        let list: Vec<String> = found
-            .rebuildable
-            .iter()
-            .map(|r| format!("{} capture {}", r.doc, r.capture.0.short()))
-            .collect();
-        eprintln!(
-            "vellum: {} capture(s) have a damaged text whose raw bytes are intact: {}; \
-             `vellum repair --rebuild` makes the same text again from them",
-            list.len(),
-            list.join(", ")
-        );
-    }
-    for s in &found.skipped {
-        let (doc, id, e) = (&s.doc, s.capture.0.short(), &s.error);
-        eprintln!("vellum: warning: {doc} capture {id}: {e}; skipped (run `vellum verify`)");
-    }
     let mut out = std::io::stdout().lock();
     if args.dry_run || due.is_empty() {
         for d in &due {
-            match args.json {
-                true => json_line(&mut out, &d.item())?,
-                false => reports::due(&mut out, &d.item())?,
-            }
+            emit(&mut out, args.json, &d.item(), reports::due)?;
         }
         let n = due.len();
         if env.notes && args.dry_run {
@@ -88,10 +71,7 @@ pub fn run_reextract(env: &Env, args: ReextractArgs) -> Result<Exit, CliError> {
             supersedes: Some(old.to_string()),
             ..AddedItem::new(c)
         };
-        match args.json {
-            true => json_line(&mut out, &item)?,
-            false => reports::reextracted(&mut out, &item)?,
-        }
+        emit(&mut out, args.json, &item, reports::reextracted)?;
     }
     drop(out);
     super::write::catch_up(env, &archive, false);

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use std::path::Path;
 
 use crate::capture::AddedItem;
-use crate::capture::reextract::DueItem;
+use crate::capture::reextract::{DueItem, Found};
 use crate::custody::proof::ProofCheck;
 use crate::query::checks::CheckItem;
 use crate::store::repair::RepairReport;
@@ -226,4 +226,29 @@ pub fn import_failure(f: &FileFailure, strict: bool) -> String {
         ),
         (e, _) => format!("{file}: {e}; nothing was archived from it"),
     }
+}
+
+/// `reextract`: what it found but will not archive, one note a line: the
+/// damaged texts `repair --rebuild` makes again, then (warnings) the
+/// captures whose bytes could not be read.
+pub fn reextract_notes(found: &Found) -> Vec<String> {
+    let mut notes = Vec::new();
+    if !found.rebuildable.is_empty() {
+        let list: Vec<String> = (found.rebuildable.iter())
+            .map(|r| format!("{} capture {}", r.doc, r.capture.0.short()))
+            .collect();
+        notes.push(format!(
+            "{} capture(s) have a damaged text whose raw bytes are intact: {}; \
+             `vellum repair --rebuild` makes the same text again from them",
+            list.len(),
+            list.join(", ")
+        ));
+    }
+    for s in &found.skipped {
+        let (doc, id, e) = (&s.doc, s.capture.0.short(), &s.error);
+        notes.push(format!(
+            "warning: {doc} capture {id}: {e}; skipped (run `vellum verify`)"
+        ));
+    }
+    notes
 }
