@@ -1,14 +1,13 @@
 //! `vellum similar ADDR|FILE|URL`
 
 use std::io::Write;
-use std::path::Path;
 
 use vellum::render;
 use vellum::republish::{self, Index};
 use vellum::store::Archive;
 
 use vellum::query::items::SimilarAnswer;
-use vellum::query::{self, CompareError, ReadAs, SimilarTarget};
+use vellum::query::{self, SimilarTarget};
 
 use super::common::{json_line, table};
 use super::env::{CliError, Env, Exit};
@@ -31,21 +30,6 @@ pub struct SimilarArgs {
     json: bool,
 }
 
-/// What the query is: an archived URL or address, or a file read as `add`
-/// reads it (an HTML page's article extracted).
-fn target(archive: &Archive, t: &str) -> Result<SimilarTarget, CliError> {
-    if !query::names_file(t) {
-        return Ok(SimilarTarget::archived(archive, t)?);
-    }
-    let text = query::given_file(t, ReadAs::default()).map_err(|e| match e {
-        CompareError::NotText { .. } => {
-            CliError::new(format!("{t} is not text; vellum compares text only"))
-        }
-        e => CliError::new(e.to_string()),
-    })?;
-    Ok(SimilarTarget::given(t, text.text))
-}
-
 /// Opens the store and its similarity index (caught up), with a spinner.
 pub fn open_with_index(env: &Env) -> Result<(Archive, Index), CliError> {
     let archive = env.open()?;
@@ -57,20 +41,13 @@ pub fn open_with_index(env: &Env) -> Result<(Archive, Index), CliError> {
 
 pub fn run_similar(env: &Env, args: SimilarArgs) -> Result<Exit, CliError> {
     let (archive, index) = open_with_index(env)?;
-    // A relative time after an address's `@` (DOC@1d), never in a file's name.
-    let given = match Path::new(&args.target).exists() {
-        true => args.target.clone(),
-        false => super::env::anchored(&args.target),
-    };
-    let t = target(&archive, &given)?;
+    let t = SimilarTarget::named(&archive, &args.target, super::env::clock())?;
     let (query, results) = query::similar_to(&archive, &index, &t, args.count)?;
     let mut out = pager::output(env);
-    if args.json {
-        json_line(&mut out, &SimilarAnswer::new(&t, &query, &results))?;
-        out.flush()?;
-        return Ok(Exit::Ok);
+    match args.json {
+        true => json_line(&mut out, &SimilarAnswer::new(&t, &query, &results))?,
+        false => render::tables::similar(&mut out, &t.label, &query, &results, &table(env))?,
     }
-    render::tables::similar(&mut out, &t.label, &query, &results, &table(env))?;
     out.flush()?;
     Ok(Exit::Ok)
 }

@@ -5,7 +5,7 @@ use std::io::Write;
 use vellum::render;
 use vellum::republish::{self, Story};
 
-use vellum::query::items::{StoriesAnswer, StoryItem};
+use vellum::query::items::StoriesAnswer;
 
 use super::common::json_line;
 use super::env::{CliError, Env, Exit};
@@ -36,17 +36,10 @@ pub fn run_stories(env: &Env, args: StoriesArgs) -> Result<Exit, CliError> {
         .filter(|s| args.all || s.docs.len() > 1)
         .collect();
     let mut out = pager::output(env);
-    if args.json {
-        let mut stories = Vec::new();
-        for s in &shown {
-            let lineage = republish::lineage::of_story(&index, s, &mut texts)?;
-            stories.push(StoryItem::new(s, lineage));
-        }
-        json_line(&mut out, &StoriesAnswer { stories })?;
-        out.flush()?;
-        return Ok(Exit::Ok);
+    match args.json {
+        true => json_line(&mut out, &StoriesAnswer::new(&index, &shown, &mut texts)?)?,
+        false => render::tables::stories(&mut out, &shown, args.all, env.width)?,
     }
-    render::tables::stories(&mut out, &shown, args.all, env.width)?;
     out.flush()?;
     Ok(Exit::Ok)
 }
