@@ -4,7 +4,7 @@ use std::io::Write;
 
 use vellum::significance::{self, ChangesQuery, Index};
 
-use super::common::{json_line, table};
+use super::common::{each_json, table};
 use super::env::{CliError, Env, Exit};
 use super::pager;
 use super::progress::Spinner;
@@ -39,29 +39,21 @@ pub fn run_changes(env: &Env, args: ChangesArgs) -> Result<Exit, CliError> {
     }
     let since = super::env::time_arg("--since", args.since.as_deref(), false)?;
     let archive = env.open()?;
-    let doc = args
-        .doc
-        .as_deref()
-        .map(|d| archive.document(d))
-        .transpose()?;
+    let doc = args.doc.as_deref().map(|d| archive.document(d));
     let mut index = Index::read(&archive)?;
     let q = ChangesQuery {
         since,
         min_score: args.min_score,
-        doc: doc.map(|d| d.as_str().to_owned()),
+        doc: doc.transpose()?.map(|d| d.to_string()),
         limit: args.max_count,
     };
     let spinner = Spinner::start(env, "scoring changes");
     let found = significance::changes(&archive, &mut index, &q);
     drop(spinner);
-    let found = found?;
-    let mut out = pager::output(env);
-    if args.json {
-        for c in &found {
-            json_line(&mut out, c)?;
-        }
-    } else {
-        vellum::render::listing::changes(&mut out, &found, &table(env))?;
+    let (found, mut out) = (found?, pager::output(env));
+    match args.json {
+        true => each_json(&mut out, &found)?,
+        false => vellum::render::listing::changes(&mut out, &found, &table(env))?,
     }
     out.flush()?;
     Ok(Exit::Ok)

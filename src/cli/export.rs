@@ -28,11 +28,8 @@ pub struct ExportArgs {
 
 pub fn run_export(env: &Env, args: ExportArgs) -> Result<Exit, CliError> {
     let archive = env.open()?;
-    let out = args
-        .warc
-        .as_deref()
-        .or(args.pywb.as_deref())
-        .unwrap_or(".".as_ref());
+    let out = args.warc.as_deref().or(args.pywb.as_deref());
+    let out = out.unwrap_or(".".as_ref());
     let addrs: Vec<String> = args.addrs.iter().map(|a| super::env::anchored(a)).collect();
     let mut chosen = select(&archive, &addrs).map_err(|e| export_error(e, out))?;
     let mut skipped = Vec::new();
@@ -56,13 +53,13 @@ pub fn run_export(env: &Env, args: ExportArgs) -> Result<Exit, CliError> {
         let done = vellum::warc::pywb::write_collection(&archive, &chosen, dir, now)
             .map_err(|e| damage_error(e, &archive, &chosen, dir))?;
         if env.notes {
-            eprintln!(
-                "vellum: wrote {} captures to {} and {} index lines to {}",
+            let (n, warc, lines, index) = (
                 done.captures,
                 done.warc.display(),
                 done.lines,
-                done.index.display()
+                done.index.display(),
             );
+            eprintln!("vellum: wrote {n} captures to {warc} and {lines} index lines to {index}");
         }
     }
     if !skipped.is_empty() {

@@ -1,8 +1,6 @@
 //! `vellum root`: the size and root of the archive log, to publish.
 
-use std::io::Write;
-
-use super::common::json_line;
+use super::common::emit;
 use super::env::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
@@ -18,12 +16,10 @@ pub struct RootArgs {
 pub fn run_root(env: &Env, args: RootArgs) -> Result<Exit, CliError> {
     let archive = env.open()?;
     let root = vellum::query::log_root(&archive)?;
-    let unlogged = root.unlogged;
-    let mut out = std::io::stdout().lock();
-    match args.json {
-        true => json_line(&mut out, &root)?,
-        false => writeln!(out, "{}:{}", root.size, root.root)?,
-    }
+    let (unlogged, mut out) = (root.unlogged, std::io::stdout().lock());
+    emit(&mut out, args.json, &root, |o, r| {
+        writeln!(o, "{}:{}", r.size, r.root)
+    })?;
     if unlogged > 0 && env.notes {
         eprintln!(
             "vellum: {unlogged} capture(s) archived by an older vellum are not in the log yet; \

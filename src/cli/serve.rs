@@ -46,10 +46,7 @@ capture in {}",
         args.cors,
         |l| -> Result<(), CliError> {
             let mut out = std::io::stdout().lock();
-            match args.json {
-                true => super::common::json_line(&mut out, l)?,
-                false => writeln!(out, "{}", l.url)?,
-            }
+            super::common::emit(&mut out, args.json, l, |o, l| writeln!(o, "{}", l.url))?;
             out.flush()?;
             if env.notes {
                 let (store, url) = (env.store.display(), &l.url);
