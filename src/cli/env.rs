@@ -161,30 +161,3 @@ pub fn time_arg(
         .transpose()
         .map_err(|e| CliError::new(format!("{flag}: {e}")))
 }
-
-#[cfg(test)]
-mod tests {
-    use vellum::error::ErrorKind;
-    use vellum::store::StoreError;
-
-    use super::*;
-
-    #[test]
-    fn errors_keep_their_kind_and_exit_2() {
-        let missing = CliError::from(StoreError::NoStore("/s".into()));
-        assert_eq!(missing.kind(), ErrorKind::NotFound);
-        assert!(missing.to_string().contains("vellum init"), "{missing}");
-        let busy = CliError::from(StoreError::Io {
-            context: "locking".into(),
-            source: std::io::ErrorKind::WouldBlock.into(),
-        });
-        assert_eq!(busy.kind(), ErrorKind::Busy);
-        assert_eq!(CliError::new("bad --at").kind(), ErrorKind::InvalidInput);
-        let pipe = CliError::from(std::io::Error::from(std::io::ErrorKind::BrokenPipe));
-        assert!(pipe.is_broken_pipe());
-        assert_eq!(pipe.kind(), ErrorKind::Io);
-        for e in [missing, busy, pipe] {
-            assert_eq!(e.exit(), Exit::Error);
-        }
-    }
-}

@@ -283,3 +283,29 @@ impl Worded for crate::custody::ProofError {
         crate::custody::ProofError::kind(self)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_keep_their_kind_and_get_their_advice() {
+        let missing = StoreError::NoStore("/s".into());
+        assert_eq!(Worded::kind(&missing), ErrorKind::NotFound);
+        assert!(
+            missing.message().contains("vellum init"),
+            "{}",
+            missing.message()
+        );
+        let busy = StoreError::Io {
+            context: "locking".into(),
+            source: std::io::ErrorKind::WouldBlock.into(),
+        };
+        assert_eq!(Worded::kind(&busy), ErrorKind::Busy);
+        assert!(!busy.is_broken_pipe());
+        let pipe = std::io::Error::from(std::io::ErrorKind::BrokenPipe);
+        assert!(pipe.is_broken_pipe());
+        assert_eq!(Worded::kind(&pipe), ErrorKind::Io);
+        assert!(pipe.message().starts_with("writing output: "));
+    }
+}
