@@ -47,34 +47,27 @@ pub fn run_man(args: ManArgs, mut cmd: Command) -> Result<Exit, CliError> {
         out.flush()?;
         return Ok(Exit::Ok);
     };
-    let cannot = |e: std::io::Error| {
-        CliError::new(format!(
-            "cannot write man pages into {}: {e}",
-            dir.display()
-        ))
-    };
+    let shown = dir.display().to_string();
+    let cannot = |e| CliError::new(format!("cannot write man pages into {shown}: {e}"));
     std::fs::create_dir_all(&dir).map_err(cannot)?;
-    let mut pages = vec![("vellum.1".to_owned(), cmd.clone())];
-    for sub in cmd
+    let mut pages = vec![("vellum".to_owned(), cmd.clone())];
+    let subs = cmd
         .get_subcommands()
-        .filter(|s| s.get_name() != "help" && !s.is_hide_set())
-    {
+        .filter(|s| s.get_name() != "help" && !s.is_hide_set());
+    for sub in subs {
         let name = format!("vellum-{}", sub.get_name());
-        pages.push((
-            format!("{name}.1"),
-            sub.clone().name(name).version(env!("CARGO_PKG_VERSION")),
-        ));
+        let page = sub.clone().name(&name).version(env!("CARGO_PKG_VERSION"));
+        pages.push((name, page));
     }
-    let n = pages.len();
-    for (file, page) in pages {
+    for (name, page) in &pages {
         let mut buf = Vec::new();
-        clap_mangen::Man::new(page).render(&mut buf)?;
-        std::fs::write(dir.join(&file), buf).map_err(cannot)?;
+        clap_mangen::Man::new(page.clone()).render(&mut buf)?;
+        std::fs::write(dir.join(format!("{name}.1")), buf).map_err(cannot)?;
     }
     writeln!(
         std::io::stdout().lock(),
-        "wrote {n} man pages into {}",
-        dir.display()
+        "wrote {} man pages into {shown}",
+        pages.len()
     )?;
     Ok(Exit::Ok)
 }
@@ -177,16 +170,18 @@ fn doc_completion(shell: Shell, script: String, cmd: &Command) -> String {
         Shell::Zsh => {
             let mut out = String::with_capacity(script.len() + ZSH_DOCS.len());
             for (i, line) in script.lines().enumerate() {
-                let line = if line.contains(DOCS_OR_FILES_MARK) {
-                    line.replace(DOCS_OR_FILES_MARK, "document or file")
-                        .replace("_default'", "_vellum_docs_or_files'")
-                } else if line.contains(DOCS_MARK) {
-                    line.replace(DOCS_MARK, "document")
-                        .replace("_default'", "_vellum_docs'")
-                } else {
-                    line.to_owned()
+                let (mark, word, completer) = match line.contains(DOCS_OR_FILES_MARK) {
+                    true => (
+                        DOCS_OR_FILES_MARK,
+                        "document or file",
+                        "_vellum_docs_or_files'",
+                    ),
+                    false => (DOCS_MARK, "document", "_vellum_docs'"),
                 };
-                out.push_str(&line);
+                match line.contains(mark) {
+                    true => out.push_str(&line.replace(mark, word).replace("_default'", completer)),
+                    false => out.push_str(line),
+                }
                 out.push('\n');
                 // After `#compdef vellum`, before anything calls them.
                 if i == 0 {
