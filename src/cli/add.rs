@@ -5,9 +5,9 @@ use std::path::PathBuf;
 
 use time::OffsetDateTime;
 
+use vellum::advice::Worded;
 use vellum::capture::input::Input;
 use vellum::capture::{self, AddedItem, HttpFetcher, Options};
-use vellum::render::errors::Worded;
 use vellum::store::StoreError;
 use vellum::when::{parse_time_relative, to_second};
 

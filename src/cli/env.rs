@@ -4,8 +4,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use vellum::advice::Worded;
 use vellum::error::ErrorKind;
-use vellum::render::errors::Worded;
 use vellum::store::{Archive, Location, Mode};
 
 pub use vellum::store::find_store;

@@ -2,7 +2,7 @@
 
 use std::io::Write;
 
-use vellum::query::{self, VersionQuery, Window};
+use vellum::query::{self, Side, VersionQuery, Window};
 use vellum::render::{RenderOptions, listing, reports};
 use vellum::significance::Significance;
 
@@ -140,7 +140,9 @@ pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
                 width: env.width,
                 ..RenderOptions::default()
             };
-            listing::versions(&mut out, doc, &history, &rows, change, &ropts, cut)?;
+            let lines = rows.iter().map(|(r, s)| r.line(s.as_ref()));
+            let side = |n: u64| Side::of_version(doc, &history.versions[n as usize - 1]).rendered();
+            listing::versions(&mut out, doc, lines, change, &side, &ropts, cut)?;
         }
         if !args.json && change.is_none() {
             let flagged = query::flagged_in(&archive, &history, doc, &window)?;

@@ -286,6 +286,22 @@ pub fn flagged_in(
     Ok(flagged)
 }
 
+impl VersionRow {
+    /// The row as `log` shows it, with its change's significance.
+    pub fn line<'a>(
+        &'a self,
+        significance: Option<&'a crate::significance::Significance>,
+    ) -> crate::render::listing::VersionLine<'a> {
+        crate::render::listing::VersionLine {
+            version: &self.version,
+            words: self.words,
+            change: self.change,
+            diff: self.diff.as_ref(),
+            significance,
+        }
+    }
+}
+
 /// One capture (sighting) of a document, with the version it saw.
 #[derive(Debug, Clone)]
 pub struct CaptureSighting {

@@ -24,7 +24,7 @@ pub enum SimilarError {
     #[error("{0} is not text; vellum compares text only")]
     FileNotText(String),
     #[error(transparent)]
-    File(super::CompareError),
+    File(super::compare::CompareError),
 }
 
 impl SimilarError {
@@ -69,11 +69,14 @@ impl SimilarTarget {
         target: &str,
         now: time::OffsetDateTime,
     ) -> Result<SimilarTarget, SimilarError> {
-        if super::names_file(target) {
-            let text = super::given_file(target, Default::default()).map_err(|e| match e {
-                super::CompareError::NotText { .. } => SimilarError::FileNotText(target.into()),
-                e => SimilarError::File(e),
-            })?;
+        if super::compare::names_file(target) {
+            let text =
+                super::compare::given_file(target, Default::default()).map_err(|e| match e {
+                    super::compare::CompareError::NotText { .. } => {
+                        SimilarError::FileNotText(target.into())
+                    }
+                    e => SimilarError::File(e),
+                })?;
             return Ok(SimilarTarget::given(target, text.text));
         }
         // A relative time after an address's `@` (DOC@1d), never in a file's name.

@@ -9,12 +9,11 @@ use time::OffsetDateTime;
 
 use crate::capture::{AddedItem, AddedStatus};
 use crate::diff::Diff;
-use crate::query::{Side as QuerySide, VersionRow};
 use crate::republish::Story;
 use crate::search::{Hit, IndexStats, SnippetPart};
 use crate::significance::{Change, Significance};
 use crate::store::catalog::CaptureRow;
-use crate::store::{DocSummary, History, Version};
+use crate::store::{DocSummary, Version};
 use crate::when::format_time;
 
 use super::layout::{TableOptions, cell, snippet, terminal_safe};
@@ -156,41 +155,49 @@ pub fn version_change(
     writeln!(out)
 }
 
+/// One version as `log DOC` shows it.
+#[derive(Debug, Clone, Copy)]
+pub struct VersionLine<'a> {
+    pub version: &'a Version,
+    pub words: Option<u64>,
+    /// Words added and removed against the version before.
+    pub change: Option<(u64, u64)>,
+    /// The diff against the version before (-p, --stat).
+    pub diff: Option<&'a Diff>,
+    pub significance: Option<&'a Significance>,
+}
+
 /// `log DOC`'s versions as text: the table (`change` `None`), or each
 /// version's change against the version before it (`Some(stat)`: -p, or a
-/// summary with --stat); each row with its change's significance.
-pub fn versions(
+/// summary with --stat); `side` names version N of `doc` as a diff side.
+pub fn versions<'a>(
     out: &mut dyn Write,
     doc: &str,
-    history: &History,
-    rows: &[(VersionRow, Option<Significance>)],
+    lines: impl IntoIterator<Item = VersionLine<'a>>,
     change: Option<bool>,
+    side: &dyn Fn(u64) -> Side,
     opts: &RenderOptions,
     cut: bool,
 ) -> io::Result<()> {
     if change.is_none() {
         versions_header(out)?;
     }
-    let side = |n: u64| QuerySide::of_version(doc, &history.versions[n as usize - 1]).rendered();
-    for (row, significance) in rows {
-        let (v, words) = (&row.version, row.words);
+    for l in lines {
+        let (v, words, significance) = (l.version, l.words, l.significance);
         let Some(stat) = change else {
-            let score = significance.as_ref().map(|s| s.value);
-            version_row(out, v, words, row.change, score, cut)?;
+            let score = significance.map(|s| s.value);
+            version_row(out, v, words, l.change, score, cut)?;
             continue;
         };
-        let sides = row
-            .diff
-            .as_ref()
-            .map(|_| (side(v.number - 1), side(v.number)));
-        let diff = row.diff.as_ref().zip(sides.as_ref());
+        let sides = l.diff.map(|_| (side(v.number - 1), side(v.number)));
+        let diff = l.diff.zip(sides.as_ref()).map(|(d, (o, n))| (d, o, n));
         let change = VersionChange {
             doc,
             version: v,
             words,
-            diff: diff.map(|(d, (o, n))| (d, o, n)),
+            diff,
             stat,
-            significance: significance.as_ref(),
+            significance,
         };
         version_change(out, &change, opts)?;
     }

@@ -8,8 +8,7 @@
 //! - [`stat`]: a one-line summary plus word counts.
 //! - [`listing`], [`tables`]: the text listings of the front ends (`log`,
 //!   `search`, `similar`, `stories`, `collate`, added captures), laid out
-//!   with [`layout`]'s cells; [`reports`], the maintenance commands' reports;
-//!   [`errors`], errors worded for people.
+//!   with [`layout`]'s cells; [`reports`], the maintenance commands' reports.
 //!
 //! The text renderers share one layout: the diff is cut into paragraphs, and
 //! unchanged paragraphs further than `context` from a change are folded into
@@ -17,7 +16,6 @@
 //! are shown in their new form, as unchanged text. Styles and markers are
 //! described in [`theme`].
 
-pub mod errors;
 mod html;
 mod html_side;
 mod inline;

@@ -1,7 +1,9 @@
 //! Errors in words for a person: the library's message, then what to do
 //! about it (the command to run, the option that allows it). What the
 //! command line and the monitor print; the HTTP API maps the same
-//! [`kind`](Worded::kind)s to statuses and words its own answers.
+//! [`kind`](Worded::kind)s to statuses and words its own answers. Nothing
+//! in the library imports this module: it sits above every module whose
+//! errors it words.
 
 use std::fmt::Display;
 
