@@ -103,20 +103,12 @@ pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
             listing::captures_header(&mut out)?;
         }
         for c in &rows {
-            match args.json {
-                true => json_line(&mut out, &CaptureItem::from(c))?,
-                false => {
-                    let (row, flag) = (&c.row, c.flag(&archive)?);
-                    listing::capture_row(
-                        &mut out,
-                        row,
-                        c.captured_at,
-                        c.version,
-                        flag.as_deref(),
-                        cut,
-                    )?
-                }
+            if args.json {
+                json_line(&mut out, &CaptureItem::from(c))?;
+                continue;
             }
+            let (row, at, flag) = (&c.row, c.captured_at, c.flag(&archive)?);
+            listing::capture_row(&mut out, row, at, c.version, flag.as_deref(), cut)?;
         }
     } else {
         let q = VersionQuery::new()

@@ -202,40 +202,38 @@ impl Env {
         let cwd = std::env::current_dir().unwrap_or_default();
         let var = std::env::var_os("VELLUM_STORE");
         let store = find_store(cli.store.as_deref(), var.as_deref(), &cwd);
-        let palette = match cli.palette {
-            Some(p) => p,
-            None => match std::env::var("VELLUM_PALETTE").ok().as_deref() {
-                None | Some("") => PaletteChoice::RedGreen,
-                Some(v) => PaletteChoice::from_str(v, true).map_err(|_| {
-                    CliError::new(format!(
-                        "VELLUM_PALETTE={v:?} is not a palette: use red-green or colorblind"
-                    ))
-                })?,
-            },
+        let bad = |v| format!("VELLUM_PALETTE={v:?} is not a palette: use red-green or colorblind");
+        let palette = match (cli.palette, std::env::var("VELLUM_PALETTE").ok().as_deref()) {
+            (Some(p), _) => p,
+            (None, None | Some("")) => PaletteChoice::RedGreen,
+            (None, Some(v)) => {
+                PaletteChoice::from_str(v, true).map_err(|_| CliError::new(bad(v)))?
+            }
         };
         theme::set_palette(match palette {
             PaletteChoice::RedGreen => Palette::RedGreen,
             PaletteChoice::Colorblind => Palette::BlueOrange,
         });
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let (out_tty, err_tty) = (
+            std::io::stdout().is_terminal(),
+            std::io::stderr().is_terminal(),
+        );
         let color = match cli.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => !no_color && std::io::stdout().is_terminal(),
+            ColorChoice::Auto => !no_color && out_tty,
         };
-        let width = terminal_size::terminal_size()
-            .map(|(w, _)| w.0 as usize)
-            .or_else(|| std::env::var("COLUMNS").ok()?.parse().ok())
-            .unwrap_or(100);
-        let stderr_is_terminal = std::io::stderr().is_terminal();
+        let width = terminal_size::terminal_size().map(|(w, _)| w.0 as usize);
+        let width = width.or_else(|| std::env::var("COLUMNS").ok()?.parse().ok());
         Ok(Env {
             store,
             color,
-            stdout_is_terminal: std::io::stdout().is_terminal(),
-            progress: stderr_is_terminal && !cli.quiet,
+            stdout_is_terminal: out_tty,
+            progress: err_tty && !cli.quiet,
             notes: !cli.quiet,
-            page: !cli.no_pager && std::io::stdout().is_terminal(),
-            width,
+            page: !cli.no_pager && out_tty,
+            width: width.unwrap_or(100),
         })
     }
 }
