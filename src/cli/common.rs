@@ -66,6 +66,17 @@ pub fn json_line(
     Ok(())
 }
 
+/// One JSON value, pretty-printed over several lines (`show --meta`,
+/// `proof`).
+pub fn json_pretty(
+    out: &mut dyn std::io::Write,
+    item: &impl serde::Serialize,
+) -> Result<(), CliError> {
+    serde_json::to_writer_pretty(&mut *out, item).map_err(std::io::Error::other)?;
+    writeln!(out)?;
+    Ok(())
+}
+
 /// `item` as one JSON line (`json`), else as `text` writes it.
 pub fn emit<T: serde::Serialize>(
     out: &mut dyn std::io::Write,

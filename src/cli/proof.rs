@@ -1,7 +1,5 @@
 //! `vellum proof ADDR [--size N]` and `vellum proof --consistency OLD [NEW]`.
 
-use std::io::Write;
-
 use vellum::custody::{self, proof::ProofFile};
 use vellum::query;
 
@@ -39,7 +37,6 @@ pub fn run_proof(env: &Env, args: ProofArgs) -> Result<Exit, CliError> {
         (None, None) => unreachable!("clap requires ADDR or --consistency"),
     };
     let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, &proof).map_err(std::io::Error::other)?;
-    writeln!(out)?;
+    super::common::json_pretty(&mut out, &proof)?;
     Ok(Exit::Ok)
 }

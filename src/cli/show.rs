@@ -57,9 +57,7 @@ pub fn run_show(env: &Env, args: ShowArgs) -> Result<Exit, CliError> {
         let story = query::story_of(&archive, &r.doc);
         let mut item = RecordItem::new(&r, rec, story.as_ref());
         item.warc_notes = vellum::warc::importer::capture_notes(&archive, &r.capture)?;
-        let pretty =
-            serde_json::to_string_pretty(&item).map_err(|e| CliError::new(e.to_string()))?;
-        writeln!(out, "{pretty}")?;
+        super::common::json_pretty(&mut out, &item)?;
         return Ok(Exit::Ok);
     }
     let query::Read {
