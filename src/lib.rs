@@ -1,4 +1,5 @@
 //! vellum: a versioned archive for documents that change and get republished.
+pub mod advice;
 pub mod capture;
 pub mod custody;
 pub mod diff;

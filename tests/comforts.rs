@@ -360,6 +360,26 @@ fn completions_for_four_shells_and_man_pages() {
     assert!(diff_page.contains("ignore\\-markup"), "{diff_page}");
 }
 
+/// Completion leaves out hidden options and commands (clap alone offers
+/// them), and every argument that takes a document completes document names.
+#[test]
+fn completion_offers_documents_and_no_hidden_option() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let out = stdout_of(bare().args(["completions", shell]));
+        // `search --repeat` (hidden): bash names it, the others show its help.
+        for hidden in ["--repeat", "p50/p99", "complete-docs'", "VELLUM-DOCUMENT"] {
+            assert!(!out.contains(hidden), "{shell} offers {hidden}");
+        }
+        assert!(out.contains("max-count"), "{shell}");
+    }
+    // show, log, diff (both sides), similar, proof, export, reextract,
+    // collate and search --doc.
+    let zsh = stdout_of(bare().args(["completions", "zsh"]));
+    let marked =
+        zsh.matches(":_vellum_docs'").count() + zsh.matches(":_vellum_docs_or_files'").count();
+    assert_eq!(marked, 10, "{zsh}");
+}
+
 // ---- palettes ------------------------------------------------------------------
 
 #[test]

@@ -71,6 +71,20 @@ pub struct AddedItem {
     pub words: Option<u64>,
 }
 
+/// A capture archived without the writer's commit (an import's), as `add`
+/// prints its own.
+impl From<&Added> for AddedItem {
+    fn from(a: &Added) -> AddedItem {
+        let c = Committed {
+            added: a.clone(),
+            renumbered: Vec::new(),
+            words: None,
+            change: None,
+        };
+        AddedItem::new(&c)
+    }
+}
+
 impl AddedItem {
     pub fn new(c: &Committed) -> AddedItem {
         let a = &c.added;

@@ -2,11 +2,18 @@
 //! whole and within the per-capture size limit, before it is captured.
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use time::OffsetDateTime;
 
 use crate::error::ErrorKind;
 use crate::ingest::batch::{self, BatchLine};
+use crate::store::is_url;
 use crate::store::object::MAX_OBJECT_SIZE;
+
+use super::error::CaptureError;
+use super::fetcher::Fetcher;
+use super::pipeline::{Capture, Options, check_time, fetch_page, from_bytes};
 
 /// Why an input could not be read. The message names the input and says
 /// what is wrong with it.
@@ -141,6 +148,91 @@ pub fn read_batch(path: &Path) -> Result<BatchLines, InputError> {
         })?;
     }
     Ok(batch_lines(&text))
+}
+
+/// One input of `add`: a file (`-`: standard input) or an http(s) URL, or
+/// a line of a batch (numbered from 1; a bad one is what is wrong with it).
+#[derive(Debug)]
+pub enum Input {
+    Path(PathBuf),
+    Line(usize, Result<BatchLine, String>),
+}
+
+/// Why an input was not archived (nothing of it was).
+#[derive(Debug, thiserror::Error)]
+pub enum NotArchived {
+    #[error(transparent)]
+    Capture(#[from] CaptureError),
+    #[error(transparent)]
+    Input(#[from] InputError),
+    /// A batch line's `path` that cannot be read.
+    #[error("path: {0}")]
+    Path(InputError),
+    /// A batch line that is no capture: its problems, one a line.
+    #[error("{0}")]
+    Problems(String),
+    /// What kept batch line N out.
+    #[error("batch line {0}: {1}")]
+    Line(usize, Box<NotArchived>),
+}
+
+impl NotArchived {
+    pub fn kind(&self) -> ErrorKind {
+        match self {
+            NotArchived::Capture(e) => e.kind(),
+            NotArchived::Input(e) | NotArchived::Path(e) => e.kind(),
+            NotArchived::Problems(_) => ErrorKind::InvalidInput,
+            NotArchived::Line(_, e) => e.kind(),
+        }
+    }
+}
+
+impl Input {
+    /// The inputs a command line names: the lines of `batch` (each checked
+    /// on its own, so a bad one is reported in its turn), else `paths`.
+    pub fn all(paths: &[PathBuf], batch: Option<&Path>) -> Result<Vec<Input>, InputError> {
+        Ok(match batch {
+            Some(b) => read_batch(b)?
+                .into_iter()
+                .map(|(n, line)| Input::Line(n, line))
+                .collect(),
+            None => paths.iter().cloned().map(Input::Path).collect(),
+        })
+    }
+
+    /// Reads (or fetches, through `fetcher`) the input and prepares its
+    /// capture; a batch line's capture time is checked as `--at` is.
+    pub fn prepare(
+        self,
+        fetcher: &mut dyn Fetcher,
+        opts: &Options,
+        allow_future: bool,
+        now: OffsetDateTime,
+    ) -> Result<Capture, NotArchived> {
+        let (n, line) = match self {
+            Input::Path(path) => {
+                let arg = path.to_string_lossy();
+                if is_url(&arg) {
+                    let fetched_at = crate::when::to_second(OffsetDateTime::now_utc());
+                    return Ok(fetch_page(fetcher, &arg, opts, fetched_at)?);
+                }
+                return Ok(from_bytes(read(&path)?, &path, opts, now)?);
+            }
+            Input::Line(n, line) => (n, line),
+        };
+        let one = || {
+            let b = line.map_err(NotArchived::Problems)?;
+            check_time(b.time(now), now, allow_future)?;
+            let bytes = read(&b.path).map_err(NotArchived::Path)?;
+            Ok(from_bytes(
+                bytes,
+                &b.path,
+                &opts.for_batch_line(&b, now),
+                now,
+            )?)
+        };
+        one().map_err(|e| NotArchived::Line(n, Box::new(e)))
+    }
 }
 
 #[cfg(test)]

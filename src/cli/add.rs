@@ -5,38 +5,18 @@ use std::path::PathBuf;
 
 use time::OffsetDateTime;
 
-use vellum::capture::{self, AddedItem, Capture, CaptureError, HttpFetcher, Options, input};
-use vellum::ingest::batch;
+use vellum::advice::Worded;
+use vellum::capture::input::Input;
+use vellum::capture::{self, AddedItem, HttpFetcher, Options};
+use vellum::store::StoreError;
 use vellum::when::{parse_time_relative, to_second};
 
-use super::env::{CliError, Env, Exit, store_message};
+use super::env::{CliError, Env, Exit};
 use super::progress::{Progress, Spinner};
 use super::web::{self, TypeArg};
-/// `import` prints its captures as `add` does.
-pub(super) use super::write::print_added;
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:
-  vellum add capture.md --doc south-front --url https://example.org/a --at 2019-02-12T12:56:00Z
-  curl -s https://example.org/a | vellum add - --doc south-front
-  vellum add https://example.org/news/a            (fetched; document named from its canonical URL)
-  vellum add saved-page.html                       (named from the canonical URL it declares)
-  vellum add --batch imports.jsonl
-
-Each capture prints `DOC@N CAPTURE_ID new`, or `DOC@N CAPTURE_ID unchanged` when its text
-equals version N already archived (a new sighting is recorded, no new version).
-Lines are printed only once the captures are durable. An HTML page that declares a canonical
-URL (on its own site, when its URL is known) belongs to that URL's document, whatever its
-file name. A capture older than versions already archived moves them up; a warning says which.
-
-Each input (file, URL, batch line) is archived or reported on its own: the others are still
-archived. Exit status: 0 when every input was archived, 1 when some were not (listed at the
-end), 2 when none was (or the command could not start).
-
-A batch line: {\"path\": \"a.md\", \"doc\": \"south-front\", \"captured_at\": \"2019-02-12T12:56\",
-\"url\": ..., \"source\": ..., \"title\": ..., \"meta\": {\"job\": \"42\"}}. Only path is required;
-doc defaults as for a single add; meta (up to 32 string values) is kept in the capture record
-(`vellum show DOC --meta`). A bad line is reported and skipped.")]
+#[command(after_help = include_str!("../../docs/manual/add.txt"))]
 pub struct AddArgs {
     /// Files to archive (`-` reads standard input), or http(s) URLs to fetch
     #[arg(required_unless_present = "batch", conflicts_with = "batch")]
@@ -105,31 +85,17 @@ fn options(args: &AddArgs) -> Result<Options, CliError> {
 }
 
 fn parse_doc(d: &str) -> Result<vellum::ingest::DocName, CliError> {
-    vellum::ingest::DocName::normalized(d).map_err(|e| CliError::new(format!("{e}")))
-}
-
-/// One input of the command, and what became of it.
-enum Input {
-    Path(PathBuf),
-    Line(usize, Result<batch::BatchLine, String>),
+    Ok(vellum::ingest::DocName::normalized(d)?)
 }
 
 pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
     let now = to_second(OffsetDateTime::now_utc());
     let opts = options(&args)?;
     if let Some(at) = args.at {
-        capture::check_time(at, now, args.allow_future).map_err(|e| capture_error(&e))?;
+        capture::check_time(at, now, args.allow_future)?;
     }
-    let inputs: Vec<Input> = match &args.batch {
-        // Each line is checked on its own: a bad one is reported when its
-        // turn comes, and skipped.
-        Some(b) => input::read_batch(b)
-            .map_err(|e| CliError::new(format!("--batch: {e}")))?
-            .into_iter()
-            .map(|(n, line)| Input::Line(n, line))
-            .collect(),
-        None => args.paths.iter().cloned().map(Input::Path).collect(),
-    };
+    let inputs = Input::all(&args.paths, args.batch.as_deref())
+        .map_err(|e| CliError::new(format!("--batch: {e}")))?;
     if inputs.is_empty() {
         if env.notes {
             eprintln!("vellum: the batch holds no captures; nothing to archive");
@@ -142,9 +108,9 @@ pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
     let mut next = |failed: &mut Vec<String>| {
         for (i, input) in inputs.by_ref() {
             progress.update(i + 1, total);
-            match read_one(input, &opts, &args, now) {
+            match input.prepare(&mut HttpFetcher, &opts, args.allow_future, now) {
                 Ok(c) => return Some(c),
-                Err(e) => failed.push(e),
+                Err(e) => failed.push(e.message()),
             }
         }
         None
@@ -160,19 +126,14 @@ pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
     let mut c = Some(first);
     while let Some(capture) = c.take() {
         let doc = capture.capture.doc.clone();
-        warnings.extend(capture::stage(&mut writer, capture).map_err(|e| {
-            CliError::new(format!(
-                "{doc}: {}; nothing was archived",
-                store_message(&e)
-            ))
-        })?);
+        let staged = capture::stage(&mut writer, capture);
+        let nothing = |e: StoreError| format!("{doc}: {}; nothing was archived", e.message());
+        warnings.extend(staged.map_err(nothing).map_err(CliError::new)?);
         c = next(&mut failed);
     }
     drop(progress);
-    let spinner = Spinner::start(
-        env,
-        format!("committing {} capture(s)", total - failed.len()),
-    );
+    let committing = format!("committing {} capture(s)", total - failed.len());
+    let spinner = Spinner::start(env, committing);
     let committed = capture::commit(writer)?;
     drop(spinner);
     // Acknowledged as soon as archived; the derived indexes (caches that
@@ -183,10 +144,8 @@ pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
     }
     out.flush()?;
     drop(out);
-    for w in warnings
-        .iter()
-        .chain(&capture::renumber_warnings(&committed))
-    {
+    let renumbered = capture::renumber_warnings(&committed);
+    for w in warnings.iter().chain(&renumbered) {
         eprintln!("vellum: warning: {w}");
     }
     super::write::catch_up(env, &archive, false);
@@ -196,57 +155,6 @@ pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
     } else {
         Exit::Found
     })
-}
-
-/// Reads, fetches and prepares one input; what went wrong names it.
-fn read_one(
-    input: Input,
-    opts: &Options,
-    args: &AddArgs,
-    now: OffsetDateTime,
-) -> Result<Capture, String> {
-    let (n, line) = match input {
-        Input::Path(path) => {
-            let arg = path.to_string_lossy();
-            let got = if vellum::store::is_url(&arg) {
-                let fetched_at = to_second(OffsetDateTime::now_utc());
-                capture::fetch_page(&mut HttpFetcher, &arg, opts, fetched_at)
-            } else {
-                let bytes = input::read(&path).map_err(|e| e.to_string())?;
-                capture::from_bytes(bytes, &path, opts, now)
-            };
-            return got.map_err(|e| capture_error(&e).to_string());
-        }
-        Input::Line(n, line) => (n, line),
-    };
-    let got = line.and_then(|b| {
-        capture::check_time(b.time(now), now, args.allow_future)
-            .map_err(|e| capture_error(&e).to_string())?;
-        let bytes = input::read(&b.path).map_err(|e| format!("path: {e}"))?;
-        let line_opts = opts.for_batch_line(&b, now);
-        capture::from_bytes(bytes, &b.path, &line_opts, now).map_err(|e| e.to_string())
-    });
-    // One line per problem, each naming the input.
-    got.map_err(|e| {
-        e.lines()
-            .map(|p| format!("batch line {n}: {p}"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    })
-}
-
-/// A capture error as `add` words it (`--keep-errors` is add's advice).
-fn capture_error(e: &CaptureError) -> CliError {
-    match e {
-        CaptureError::Status { .. } => CliError::new(format!(
-            "{e}; not archived (--keep-errors archives such answers, flagged)"
-        )),
-        CaptureError::Future { .. } => CliError::new(format!(
-            "{e}; check the time (--allow-future accepts it); not archived"
-        )),
-        CaptureError::Store(s) => CliError::new(store_message(s)),
-        _ => CliError::new(e.to_string()),
-    }
 }
 
 /// Lists the inputs not archived (the first [`MAX_FAILED_SHOWN`], then a

@@ -2,37 +2,16 @@
 
 use std::io::Write;
 
-use vellum::significance::{self, ChangesQuery, Index, SignificanceError};
+use vellum::significance::{self, ChangesQuery, Index};
 
-use super::common::{json_line, table};
+use super::common::{each_json, table};
 use super::env::{CliError, Env, Exit};
 use super::pager;
 use super::progress::Spinner;
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Every change between two consecutive versions of a document gets a \
-significance score between 0 and 1 and its reasons: words of the text changed, the share \
-changed, numbers, names, quotes, a negation, the title or first paragraph, an update or \
-correction notice, whole paragraphs, a text that vanished. Formatting (whitespace, typography, \
-markup, link targets), the page's chrome (navigation, widgets, counters), a changed date line \
-or byline and the source's boilerplate score near zero. docs/significance.md says how the \
-scores were measured.
-
-Lists the changes across the archive (or one document's), most significant first: score, \
-document and versions (DOC@N..@M), the new version's capture id and time, reasons, then a short \
-excerpt (-[removed] +[added]).
-
-Times (--since) are RFC 3339 or shorter (2024-01-01, 2024-01-01T12:00, UTC when no zone is \
-given), or a time ago: 30m, 12h, 1d, 2w.
-
-Examples:
-  vellum changes --since 1d                what changed in the last day, biggest first
-  vellum changes --since 2w --min-score 0.5
-  vellum changes south-front -n 3
-  vellum changes --json | jq -r 'select(.score > 0.8) | .doc'
-
-Exit codes: 0 success, 2 error."
+    after_help = include_str!("../../docs/manual/changes.txt")
 )]
 pub struct ChangesArgs {
     /// Only this document's changes (its name or URL)
@@ -60,37 +39,22 @@ pub fn run_changes(env: &Env, args: ChangesArgs) -> Result<Exit, CliError> {
     }
     let since = super::env::time_arg("--since", args.since.as_deref(), false)?;
     let archive = env.open()?;
-    let doc = args
-        .doc
-        .as_deref()
-        .map(|d| archive.document(d))
-        .transpose()?;
-    let mut index = Index::read(&archive).map_err(index_error)?;
+    let doc = args.doc.as_deref().map(|d| archive.document(d));
+    let mut index = Index::read(&archive)?;
     let q = ChangesQuery {
         since,
         min_score: args.min_score,
-        doc: doc.map(|d| d.as_str().to_owned()),
+        doc: doc.transpose()?.map(|d| d.to_string()),
         limit: args.max_count,
     };
     let spinner = Spinner::start(env, "scoring changes");
     let found = significance::changes(&archive, &mut index, &q);
     drop(spinner);
-    let found = found.map_err(index_error)?;
-    let mut out = pager::output(env);
-    if args.json {
-        for c in &found {
-            json_line(&mut out, c)?;
-        }
-    } else {
-        vellum::render::listing::changes(&mut out, &found, &table(env))?;
+    let (found, mut out) = (found?, pager::output(env));
+    match args.json {
+        true => each_json(&mut out, &found)?,
+        false => vellum::render::listing::changes(&mut out, &found, &table(env))?,
     }
     out.flush()?;
     Ok(Exit::Ok)
-}
-
-pub(super) fn index_error(e: SignificanceError) -> CliError {
-    CliError::with_kind(
-        e.kind(),
-        format!("significance index: {e}; rebuild it with `vellum reindex`"),
-    )
 }

@@ -4,7 +4,7 @@ use std::io::Write;
 
 use clap::ValueEnum;
 
-use vellum::query::{self, CollateError, CollatedCopy};
+use vellum::query::{self, CollatedCopy};
 use vellum::render::tables::{self, CopyHead};
 use vellum::republish;
 
@@ -24,21 +24,7 @@ pub enum Format {
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Lines up the copies of a text: one row per paragraph of their union, one \
-column per copy (in first-capture order). A cell is = (the row's majority reading, give or take \
-case, typography and markup), ~ (a variant: its words are diffed against the majority reading \
-below the row) or . (absent). Like CollateX for manuscripts, for news.
-
-Arguments are a story id (from `vellum stories`), documents or addresses (DOC, DOC@N, capture \
-id); two or more copies in all.
-
-Examples:
-  vellum collate s-1a2b3c4d5e6f
-  vellum collate blog-copy gr-copy --ignore-boilerplate
-  vellum collate south-front@1 south-front@3 --format html > collation.html
-  vellum collate s-1a2b3c4d5e6f --json | jq '.rows[] | [.cells[].state]'
-
-Exit codes: 0 success, 2 error."
+    after_help = include_str!("../../docs/manual/collate.txt")
 )]
 pub struct CollateArgs {
     /// Story id, documents or addresses
@@ -64,10 +50,7 @@ pub fn run_collate(env: &Env, args: CollateArgs) -> Result<Exit, CliError> {
         .map(|t| super::env::anchored(t))
         .collect();
     let c = query::collation(&archive, &index, &targets, args.ignore_boilerplate);
-    let c = c.map_err(|e| match e {
-        CollateError::Store(e) => e.into(),
-        e => CliError::new(e.to_string()),
-    })?;
+    let c = c?;
     let mut out = pager::output(env);
     let heads: Vec<CopyHead> = c.copies.iter().map(CollatedCopy::head).collect();
     let format = if args.json { Format::Json } else { args.format };

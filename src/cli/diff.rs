@@ -4,9 +4,8 @@ use std::io::Write;
 
 use clap::ValueEnum;
 
-use vellum::query::{self, CompareError, SideText};
+use vellum::query;
 use vellum::render::{self, RenderOptions};
-use vellum::store::Archive;
 
 use super::common::IgnoreArgs;
 use super::env::{CliError, Env, Exit};
@@ -26,24 +25,11 @@ pub enum Format {
 }
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = concat!("A and B are addresses or files. Addresses:\n", super::env::address_forms!(), "Files: a path (anything else containing '/', or naming an existing file); `-` reads
-standard input. A URL is always an address, never a file. Files and standard input are
-read as `add` reads them: decoded, and an HTML page's article text extracted, so a saved
-page compares with its archived text (--type, --encoding as for add).
-With only A = DOC (or DOC@N), the version before it is diffed against it.
-
-Examples:
-  vellum diff south-front                     previous version -> latest
-  vellum diff south-front@1 south-front@2
-  vellum diff south-front@1 ./new-capture.md  an archived version against a file
-  curl -s https://example.org/a | vellum diff south-front -   the latest version against the live page
-  vellum diff south-front --ignore-typography --ignore-markup --stat
-  vellum diff blog-copy gr-copy --ignore-boilerplate   without each site's recurring footers
-
-A byline (\"By ...\", which extraction keeps out of the text) that differs shows as one line
-above the word diff: byline: \"By A\" -> \"By A and B\" (with --json: \"byline\": {old, new}).
-
-Exit codes: 0 no differences (after the --ignore-* options), 1 differences (words or byline), 2 error."))]
+#[command(after_help = concat!(
+    "A and B are addresses or files. Addresses:\n",
+    include_str!("../../docs/manual/addresses.txt"),
+    include_str!("../../docs/manual/diff.txt")
+))]
 pub struct DiffArgs {
     /// Old side
     a: String,
@@ -74,60 +60,6 @@ pub struct DiffArgs {
     ignore: IgnoreArgs,
 }
 
-impl From<CompareError> for CliError {
-    fn from(e: CompareError) -> CliError {
-        match e {
-            CompareError::Store(e) => e.into(),
-            CompareError::NotText {
-                label,
-                capture: Some(c),
-            } => CliError::new(format!(
-                "{label} is not UTF-8 text; vellum diffs text only (`vellum show --raw {}` prints its bytes)",
-                c.0.short()
-            )),
-            CompareError::NotText { label, .. } => CliError::new(format!(
-                "{label} is not text (binary bytes); vellum diffs text only (--type text reads it as text)"
-            )),
-            e => CliError::new(e.to_string()),
-        }
-    }
-}
-
-/// The two sides the arguments name (`archive`: the store, opened when an
-/// argument may be an address).
-fn sides(
-    args: &DiffArgs,
-    archive: Option<&Result<Archive, CliError>>,
-) -> Result<(SideText, SideText), CliError> {
-    let how = web::read_as(args.kind, args.encoding.as_deref())?;
-    let opened = || match archive.expect("opened for addresses") {
-        Ok(a) => Ok(a),
-        Err(e) => Err(CliError::new(e.to_string())),
-    };
-    let now = super::env::clock();
-    if let Some(b) = &args.b {
-        let load = |arg: &str| query::named_side(opened, arg, now, how);
-        return Ok((load(&args.a)?, load(b)?));
-    }
-    if query::names_file(&args.a) {
-        return Err(CliError::new(
-            "diffing a file needs two arguments: vellum diff OLD NEW",
-        ));
-    }
-    let archive = opened()?;
-    let r = query::resolve(archive, &super::env::address(&args.a)?)?;
-    let Some(prev) = query::previous(&r) else {
-        return Err(CliError::new(format!(
-            "{} is the first version of {}: nothing to diff it against; give two addresses",
-            r.label, r.doc
-        )));
-    };
-    Ok((
-        query::archived_text(archive, prev)?,
-        query::archived_text(archive, r)?,
-    ))
-}
-
 pub fn run_diff(env: &Env, args: DiffArgs) -> Result<Exit, CliError> {
     if args.a == "-" && args.b.as_deref() == Some("-") {
         return Err(CliError::new(
@@ -138,7 +70,13 @@ pub fn run_diff(env: &Env, args: DiffArgs) -> Result<Exit, CliError> {
         || args.b.as_deref().is_none_or(|b| !query::names_file(b))
         || args.ignore.ignore_boilerplate;
     let archive = if needs_store { Some(env.open()) } else { None };
-    let (old, new) = sides(&args, archive.as_ref())?;
+    let opened = || match archive.as_ref().expect("opened for addresses") {
+        Ok(a) => Ok(a),
+        Err(e) => Err(CliError::new(e.to_string())),
+    };
+    let how = web::read_as(args.kind, args.encoding.as_deref())?;
+    let now = super::env::clock();
+    let (old, new) = query::diff_sides(opened, &args.a, args.b.as_deref(), now, how)?;
     let bp = args
         .ignore
         .boilerplate(archive.as_ref().and_then(|a| a.as_ref().ok()))?;

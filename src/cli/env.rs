@@ -4,8 +4,8 @@
 use std::fmt;
 use std::path::PathBuf;
 
+use vellum::advice::Worded;
 use vellum::error::ErrorKind;
-use vellum::store::StoreError;
 use vellum::store::{Archive, Location, Mode};
 
 pub use vellum::store::find_store;
@@ -112,24 +112,18 @@ impl fmt::Display for CliError {
     }
 }
 
-impl From<StoreError> for CliError {
-    fn from(e: StoreError) -> Self {
-        CliError::with_kind(e.kind(), store_message(&e))
-    }
+/// A store error as the CLI words it.
+pub fn store_message(e: &vellum::store::StoreError) -> String {
+    e.message()
 }
 
-/// A store error as the CLI words it: the library's message, then what to
-/// do about it.
-pub fn store_message(e: &StoreError) -> String {
-    format!("{e}{}", e.advice())
-}
-
-impl From<std::io::Error> for CliError {
-    fn from(e: std::io::Error) -> Self {
+/// Every library error, in the words [`Worded`] gives it.
+impl<E: Worded> From<E> for CliError {
+    fn from(e: E) -> Self {
         CliError {
-            broken_pipe: e.kind() == std::io::ErrorKind::BrokenPipe,
-            kind: ErrorKind::Io,
-            message: format!("writing output: {e}"),
+            broken_pipe: e.is_broken_pipe(),
+            kind: e.kind(),
+            message: e.message(),
         }
     }
 }
@@ -151,9 +145,7 @@ pub fn anchored(addr: &str) -> String {
 
 /// An address as typed, parsed ([`anchored`] first).
 pub fn address(addr: &str) -> Result<vellum::store::Address, CliError> {
-    anchored(addr)
-        .parse()
-        .map_err(|e| CliError::new(format!("{e}")))
+    Ok(anchored(addr).parse()?)
 }
 
 /// A time option as typed (`--since 2019-02-12`, `--since 1d`: counted
@@ -168,49 +160,4 @@ pub fn time_arg(
     parsed
         .transpose()
         .map_err(|e| CliError::new(format!("{flag}: {e}")))
-}
-
-/// The address forms, one a line, as `show --help` and `diff --help` list
-/// them (the top-level `--help`, `cli::ADDRESS_HELP`, says more of each).
-macro_rules! address_forms {
-    () => {
-        "  DOC            the latest version of a document
-  DOC@N          version N, counted from 1 in captured-at order
-  DOC@-K         K versions before the latest (DOC@-1 is the one before it)
-  DOC@TIME       the version current at TIME (2019-02-12, 2019-02-12T18:00Z, …,
-                 or a time ago: DOC@30m, DOC@12h, DOC@1d, DOC@2w)
-  CAPTURE        a capture id, or a unique prefix of 8+ hex digits (stable, citable)
-  URL            http(s)://…: the document whose canonical or fetched URL it is
-  URL@N, URL@-K, URL@TIME   a version, as for DOC (chosen by what follows the last '@',
-                 unless the whole text is itself an archived URL)
-"
-    };
-}
-pub(crate) use address_forms;
-
-#[cfg(test)]
-mod tests {
-    use vellum::error::ErrorKind;
-    use vellum::store::StoreError;
-
-    use super::*;
-
-    #[test]
-    fn errors_keep_their_kind_and_exit_2() {
-        let missing = CliError::from(StoreError::NoStore("/s".into()));
-        assert_eq!(missing.kind(), ErrorKind::NotFound);
-        assert!(missing.to_string().contains("vellum init"), "{missing}");
-        let busy = CliError::from(StoreError::Io {
-            context: "locking".into(),
-            source: std::io::ErrorKind::WouldBlock.into(),
-        });
-        assert_eq!(busy.kind(), ErrorKind::Busy);
-        assert_eq!(CliError::new("bad --at").kind(), ErrorKind::InvalidInput);
-        let pipe = CliError::from(std::io::Error::from(std::io::ErrorKind::BrokenPipe));
-        assert!(pipe.is_broken_pipe());
-        assert_eq!(pipe.kind(), ErrorKind::Io);
-        for e in [missing, busy, pipe] {
-            assert_eq!(e.exit(), Exit::Error);
-        }
-    }
 }

@@ -10,35 +10,7 @@ use vellum::warc::export::{
 use super::env::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:
-  vellum export --warc archive.warc.gz                  every capture
-  vellum export --warc story.warc.gz south-front         one document, every capture
-  vellum export --warc v1.warc.gz south-front@1 3f2a9c01  a version, a capture
-
-Writes WARC/1.1, one gzip member per record: a `warcinfo` record, then per capture
-- a `response` record for a page vellum fetched: the HTTP status line and headers it
-  archived (restated for the decoded body: no Content-Encoding or Transfer-Encoding, its
-  Content-Length), then the archived bytes; its WARC-Vellum-Http-Head field says whether
-  that head is the one received (`received`) or one the HTTP client rebuilt
-  (`reconstructed`: header-name case and reason phrase normalized, not evidence);
-- a `resource` record for any other capture (files, saved pages, imported resources):
-  the archived bytes, Content-Type = their media type;
-- a `revisit` record instead of either when the same bytes were already written;
-- a `conversion` record with the extracted text where it differs from the bytes;
-- a `metadata` record holding the capture record (blake3 ids).
-sha1 payload and block digests in base32, WARC-Target-URI = the capture's URL or
-urn:vellum:capture:ID, WARC-Date = captured-at. `vellum import` reads the file back to
-the same capture ids. The file appears only once complete.
-
---pywb DIR writes a collection pywb replays as it is: DIR/archive/vellum-TIMESTAMP.warc.gz
-(the same records) and DIR/indexes/vellum-TIMESTAMP.cdxj, its sorted CDXJ index
-(SURT url key, 14-digit timestamp, JSON with url, mime, status, digest, length, offset,
-filename). Point pywb at it: `wb-manager init COLL`, then export into collections/COLL
-(docs/memento.md has the recipe).
-
-A damaged capture (its record, bytes or text unreadable: see `vellum verify`) stops the
-export before anything is written, naming every damaged capture; with --skip-damaged the
-others are written, the damaged ones listed on stderr, and the exit code is 1.")]
+#[command(after_help = include_str!("../../docs/manual/export.txt"))]
 #[command(group(clap::ArgGroup::new("out").required(true).multiple(true).args(["warc", "pywb"])))]
 pub struct ExportArgs {
     /// Output file (WARC/1.1, gzip per record)
@@ -56,11 +28,8 @@ pub struct ExportArgs {
 
 pub fn run_export(env: &Env, args: ExportArgs) -> Result<Exit, CliError> {
     let archive = env.open()?;
-    let out = args
-        .warc
-        .as_deref()
-        .or(args.pywb.as_deref())
-        .unwrap_or(".".as_ref());
+    let out = args.warc.as_deref().or(args.pywb.as_deref());
+    let out = out.unwrap_or(".".as_ref());
     let addrs: Vec<String> = args.addrs.iter().map(|a| super::env::anchored(a)).collect();
     let mut chosen = select(&archive, &addrs).map_err(|e| export_error(e, out))?;
     let mut skipped = Vec::new();
@@ -84,13 +53,13 @@ pub fn run_export(env: &Env, args: ExportArgs) -> Result<Exit, CliError> {
         let done = vellum::warc::pywb::write_collection(&archive, &chosen, dir, now)
             .map_err(|e| damage_error(e, &archive, &chosen, dir))?;
         if env.notes {
-            eprintln!(
-                "vellum: wrote {} captures to {} and {} index lines to {}",
+            let (n, warc, lines, index) = (
                 done.captures,
                 done.warc.display(),
                 done.lines,
-                done.index.display()
+                done.index.display(),
             );
+            eprintln!("vellum: wrote {n} captures to {warc} and {lines} index lines to {index}");
         }
     }
     if !skipped.is_empty() {

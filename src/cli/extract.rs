@@ -3,20 +3,13 @@
 
 use std::io::Write;
 
-use vellum::capture::{self, CaptureError, ExtractError, HttpFetcher};
+use vellum::capture::{self, HttpFetcher};
 
 use super::env::{CliError, Env, Exit};
 use super::web::{self, TypeArg};
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:
-  vellum extract saved-page.html
-  vellum extract https://example.org/news/a --json
-  curl -s https://example.org/a | vellum extract - --type html --url https://example.org/a
-
-Prints the text `vellum add` would archive for the same input: for an HTML page, its title
-on the first line, then the article's paragraphs separated by blank lines. Nothing is
-archived; no store is needed.")]
+#[command(after_help = include_str!("../../docs/manual/extract.txt"))]
 pub struct ExtractArgs {
     /// An HTML or text file, an http(s) URL, or `-` for standard input
     input: String,
@@ -47,12 +40,7 @@ pub fn run_extract(_env: &Env, args: ExtractArgs) -> Result<Exit, CliError> {
         how,
         &cfg,
     );
-    let item = got.map_err(|e| match e {
-        ExtractError::Capture(e @ CaptureError::Status { .. }) => {
-            CliError::new(format!("{e}; nothing to extract"))
-        }
-        e => CliError::new(e.to_string()),
-    })?;
+    let item = got?;
     let mut out = std::io::stdout().lock();
     if args.json {
         return super::common::json_line(&mut out, &item).map(|_| Exit::Ok);

@@ -4,47 +4,19 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use vellum::store::Archive;
-use vellum::store::StoreError;
+use vellum::render::reports::{import_failure, import_warning};
+use vellum::store::{Archive, StoreError};
 use vellum::warc::importer::{
-    CapturePipeline, Event, FileError, FileFailure, ImportError, ImportReport, ImportSummary,
-    Importer, Options, SummaryLine, Warning, nothing_to_archive,
+    CapturePipeline, Event, Importer, Options, SummaryLine, nothing_to_archive,
 };
 
-use super::add::print_added;
 use super::common::json_line;
-use super::env::{CliError, Env, Exit, store_message};
+use super::env::{CliError, Env, Exit};
 use super::progress::Progress;
+use super::write::print_item;
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:
-  vellum import crawl.warc.gz
-  vellum import --strict damaged.warc
-  vellum import --json a.warc b.warc.gz | jq .
-
-Reads WARC 1.0 and 1.1 (.warc, .warc.gz with a gzip member per record or one for the
-whole file) and ARC files (.arc, .arc.gz), tolerantly, as warcio and pywb read them:
-missing or extra line ends between records, bytes that belong to no record or lie
-between gzip members, header lines ending in CR CR LF, status lines without a reason,
-folded headers, and a body declared chunked that is not. What was tolerated is kept
-beside the capture, not in it (`vellum show --meta CAPTURE` lists it); capture ids are
-those of a well-formed file. `response` records with a 2xx status and `resource` records
-become captures (time from WARC-Date; a page goes to the document of its canonical URL,
-named from WARC-Target-URI as `vellum add URL` names it); `revisit` records become
-captures of the payload they point to (earlier in the files, or already archived);
-request, metadata and warcinfo records are skipped and counted. Payload and block
-digests are checked: a record whose digest does not match is not archived (unless
---accept-bad-digests).
-
-Every record that can be read is archived, each file in one durable commit. A record
-that cannot be read (truncated, garbage, a damaged gzip member) is listed with its byte
-offset and skipped; the records after it are read on. With --strict a file with such a
-record archives nothing (with --strict --partial: the good records before it). Each
-capture prints `DOC@N CAPTURE_ID new` (or `unchanged`), then a summary. An import that
-archives nothing creates no store. Exit 0 when every record was read and archived or
-skipped by type, 1 when records were skipped as unreadable, revisits found no payload,
-digests did not match or some files failed (all listed), 2 when no file is a WARC or
-ARC file that could be read, or the store failed.")]
+#[command(after_help = include_str!("../../docs/manual/import.txt"))]
 pub struct ImportArgs {
     /// WARC files (.warc, .warc.gz)
     #[arg(required = true)]
@@ -79,7 +51,7 @@ pub fn run_import(env: &Env, args: ImportArgs) -> Result<Exit, CliError> {
         Event::Archived { added, .. } => {
             for a in added {
                 if printed.is_ok() {
-                    printed = print_added(&mut out, a, args.json);
+                    printed = print_item(&mut out, &a.into(), args.json);
                 }
             }
         }
@@ -89,16 +61,14 @@ pub fn run_import(env: &Env, args: ImportArgs) -> Result<Exit, CliError> {
     // An import that archives nothing leaves no new store behind.
     let dry = match store_exists(env) {
         true => None,
-        false => nothing_to_archive(&mut pipeline, options, &args.files, &mut on)
-            .map_err(import_error)?,
+        false => nothing_to_archive(&mut pipeline, options, &args.files, &mut on)?,
     };
     let report = match dry {
         Some(r) => r,
         None => {
             let archive = env.open_or_create()?;
             let mut imp = Importer::new(&mut pipeline, options);
-            imp.import_files(Some(&archive), &args.files, &mut on)
-                .map_err(import_error)?;
+            imp.import_files(Some(&archive), &args.files, &mut on)?;
             super::write::catch_up(env, &archive, false);
             imp.finish()
         }
@@ -106,84 +76,42 @@ pub fn run_import(env: &Env, args: ImportArgs) -> Result<Exit, CliError> {
     drop(progress);
     printed?;
     for w in &report.warnings {
-        eprintln!("vellum: {}", warning(w));
+        eprintln!("vellum: {}", import_warning(w));
     }
     for r in &report.summary.unreadable {
         eprintln!("vellum: {r}");
     }
-    print_summary(&mut out, &report.summary, args.json)?;
+    match args.json {
+        true => json_line(
+            &mut out,
+            &SummaryLine {
+                summary: &report.summary,
+            },
+        )?,
+        false => writeln!(out, "{}", report.summary)?,
+    }
     drop(out);
-    outcome(&report, args.files.len(), args.strict)
+    // Exit 2 when no file could be read, 1 when some failed (listed), or a
+    // record was skipped as unreadable, a revisit found no payload or a
+    // record was refused for a bad digest.
+    let failed = &report.summary.failed;
+    let (n, files) = (failed.len(), args.files.len());
+    let failures = failed.iter().map(|f| import_failure(f, args.strict));
+    if n == files {
+        return Err(CliError::new(
+            failures.collect::<Vec<_>>().join("\nvellum: "),
+        ));
+    }
+    failures.for_each(|f| eprintln!("vellum: {f}"));
+    if n > 0 {
+        eprintln!("vellum: {n} of {files} files failed (listed above); the others were archived");
+    }
+    Ok(match n > 0 || report.incomplete() {
+        true => Exit::Found,
+        false => Exit::Ok,
+    })
 }
 
 fn store_exists(env: &Env) -> bool {
     !matches!(Archive::open(&env.store), Err(StoreError::NoStore(_)))
-}
-
-fn import_error(e: ImportError) -> CliError {
-    CliError::new(format!(
-        "{}: {}: {}; nothing of this file was archived",
-        e.file.display(),
-        e.where_,
-        store_message(&e.source)
-    ))
-}
-
-fn warning(w: &Warning) -> String {
-    match w {
-        Warning::BadDigest {
-            archived: false, ..
-        } => format!("{w} (--accept-bad-digests archives it flagged)"),
-        _ => w.to_string(),
-    }
-}
-
-/// A failed file in words: what broke, and what of it was archived.
-fn failure(f: &FileFailure, strict: bool) -> String {
-    let (file, n) = (f.file.display(), f.captures_before);
-    match (&f.error, f.archived) {
-        (FileError::Broken(e), _) if !strict => {
-            format!("{file}: {e}; nothing was archived from it")
-        }
-        (FileError::Broken(e), true) => format!(
-            "{file}: {e}\nthe {n} good captures before this record were archived, nothing after it"
-        ),
-        (FileError::Broken(e), false) => format!(
-            "{file}: {e}\nnothing was archived from it (--strict); --strict --partial archives the {n} good captures before this record, and without --strict every good record is archived"
-        ),
-        (e, _) => format!("{file}: {e}; nothing was archived from it"),
-    }
-}
-
-/// Exit 2 when no file could be read, 1 when some failed (listed), or a
-/// record was skipped as unreadable, a revisit found no payload or a
-/// record was refused for a bad digest.
-fn outcome(report: &ImportReport, files: usize, strict: bool) -> Result<Exit, CliError> {
-    let failed = &report.summary.failed;
-    if failed.len() == files {
-        let all: Vec<String> = failed.iter().map(|f| failure(f, strict)).collect();
-        return Err(CliError::new(all.join("\nvellum: ")));
-    }
-    for f in failed {
-        eprintln!("vellum: {}", failure(f, strict));
-    }
-    if !failed.is_empty() {
-        eprintln!(
-            "vellum: {} of {files} files failed (listed above); the others were archived",
-            failed.len()
-        );
-        return Ok(Exit::Found);
-    }
-    Ok(if report.incomplete() {
-        Exit::Found
-    } else {
-        Exit::Ok
-    })
-}
-
-fn print_summary(out: &mut dyn Write, s: &ImportSummary, json: bool) -> Result<(), CliError> {
-    match json {
-        true => json_line(out, &SummaryLine { summary: s }),
-        false => Ok(writeln!(out, "{s}")?),
-    }
 }

@@ -21,26 +21,17 @@ pub fn run_init(env: &Env, args: InitArgs) -> Result<Exit, CliError> {
     let dir = args.dir.unwrap_or_else(|| env.store.clone());
     let (_, created) = Archive::init(&dir)?;
     let mut out = std::io::stdout().lock();
-    if args.json {
-        json_line(
+    let shown = dir.display().to_string();
+    match (args.json, created) {
+        (true, _) => json_line(
             &mut out,
             &Initialized {
                 store: dir,
                 created,
             },
-        )?;
-    } else if created {
-        writeln!(
-            out,
-            "initialized an empty vellum store in {}",
-            dir.display()
-        )?;
-    } else {
-        writeln!(
-            out,
-            "{} is already a vellum store; nothing changed",
-            dir.display()
-        )?;
+        )?,
+        (false, true) => writeln!(out, "initialized an empty vellum store in {shown}")?,
+        (false, false) => writeln!(out, "{shown} is already a vellum store; nothing changed")?,
     }
     Ok(Exit::Ok)
 }

@@ -2,47 +2,18 @@
 
 use std::io::Write;
 
-use vellum::query::Side;
-use vellum::query::{self, VersionQuery, VersionRow, Window};
-use vellum::render::{RenderOptions, listing};
-use vellum::significance::Index;
-use vellum::store::{Archive, History};
+use vellum::query::{self, Side, VersionQuery, Window};
+use vellum::render::{RenderOptions, listing, reports};
+use vellum::significance::Significance;
 
 use vellum::query::items::{CaptureItem, DocumentItem, VersionItem};
 
-use super::changes::index_error;
-use super::common::{IgnoreArgs, json_line, table};
+use super::common::{IgnoreArgs, each_json, json_line, table};
 use super::env::{CliError, Env, Exit, time_arg};
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Without DOC: one row per document (name, versions, captures, first and \
-last capture time, title), by name; --since and --until keep the documents whose first-to-last \
-capture span reaches into the window, -n N the N most recently captured, --reverse lists them \
-backwards. A document's title is its latest version's (a text file's: its first line).
-
-With DOC: one row per version in history order: @N, short capture id, \
-captured-at, source or URL, word count, words added and removed against the version before, the \
-change's significance score (0 to 1; see `vellum changes --help`), and `= @K` when the version \
-restores the text of an earlier one (a revert).
-
---checks lists the document's checks (`vellum recheck`, `vellum watch`): check id, time, outcome (unchanged, changed, not-modified, redirected, gone, status, failed, vanished, blocked), and its HTTP status, redirect, error or version.
-
-A version is a run of captures with the same text: a page that reads A, then B, then A again has \
-three versions. --captures lists every capture (sighting) with the version it saw.
-
-Times (--since, --until) are RFC 3339 or shorter: 2019-02-12, 2019-02-12T12:56 (UTC when no zone \
-is given), or a time ago: 30m, 12h, 1d, 2w; --until with a date alone includes that whole day.
-
-Examples:
-  vellum log                                     every document
-  vellum log south-front -n 5                    its 5 latest versions
-  vellum log south-front --since 2019-02-01 --until 2019-02-28
-  vellum log south-front --ignore-markup --changes-only
-  vellum log gr-article -p --ignore-boilerplate   changes without the site's recurring footers
-  vellum log south-front -p                      each version's diff against the one before
-  vellum log south-front -S 'ceasefire'          when the phrase appeared or disappeared
-  vellum log south-front --captures --json"
+    after_help = include_str!("../../docs/manual/log.txt")
 )]
 pub struct LogArgs {
     /// Document (its name or URL) to list the versions of
@@ -88,7 +59,12 @@ pub struct LogArgs {
 pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
     let archive = env.open()?;
     let mut out = super::pager::output(env);
-    let window = window(&args)?;
+    let window = Window {
+        since: time_arg("--since", args.since.as_deref(), false)?,
+        until: time_arg("--until", args.until.as_deref(), true)?,
+        max: args.max_count,
+        reverse: args.reverse,
+    };
     let Some(doc) = &args.doc else {
         if args.captures || args.checks || args.patch || args.stat || args.pickaxe.is_some() {
             return Err(CliError::new(
@@ -96,11 +72,9 @@ pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
             ));
         }
         let docs = query::documents_in(&archive, &window)?;
-        if args.json {
-            docs.iter()
-                .try_for_each(|d| json_line(&mut out, &DocumentItem::from(d)))?;
-        } else {
-            listing::documents(&mut out, &docs, &table(env))?;
+        match args.json {
+            true => each_json(&mut out, docs.iter().map(DocumentItem::from))?,
+            false => listing::documents(&mut out, &docs, &table(env))?,
         }
         out.flush()?;
         return Ok(Exit::Ok);
@@ -110,27 +84,31 @@ pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
     let (doc, cut) = (doc.as_str(), env.stdout_is_terminal);
     let history = archive.history(doc)?;
     if args.checks {
-        log_checks(&mut out, &archive, doc, &args)?;
+        let mut rows = vellum::query::checks::checks_of(&archive, doc)?;
+        if args.reverse {
+            rows.reverse();
+        }
+        rows.drain(
+            ..rows
+                .len()
+                .saturating_sub(args.max_count.unwrap_or(usize::MAX)),
+        );
+        match args.json {
+            true => each_json(&mut out, rows.iter())?,
+            false => rows.iter().try_for_each(|c| reports::check(&mut out, c))?,
+        }
     } else if args.captures {
         let rows = query::captures_in(&archive, &history, doc, &window)?;
         if !args.json {
             listing::captures_header(&mut out)?;
         }
         for c in &rows {
-            match args.json {
-                true => json_line(&mut out, &CaptureItem::from(c))?,
-                false => {
-                    let flag = c.flag(&archive)?;
-                    listing::capture_row(
-                        &mut out,
-                        &c.row,
-                        c.captured_at,
-                        c.version,
-                        flag.as_deref(),
-                        cut,
-                    )?
-                }
+            if args.json {
+                json_line(&mut out, &CaptureItem::from(c))?;
+                continue;
             }
+            let (row, at, flag) = (&c.row, c.captured_at, c.flag(&archive)?);
+            listing::capture_row(&mut out, row, at, c.version, flag.as_deref(), cut)?;
         }
     } else {
         let q = VersionQuery::new()
@@ -141,13 +119,25 @@ pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
             .diffs(args.patch || args.stat);
         let bp = args.ignore.boilerplate(Some(&archive))?;
         let rows = query::versions_matching(&archive, &history, &q, &bp)?;
-        log_versions(env, &archive, &mut out, doc, &history, &rows, &args)?;
-        if !args.json && !args.patch && !args.stat {
-            let captures = query::captures_in(&archive, &history, doc, &window)?;
-            let mut flagged = Vec::new();
-            for c in captures.iter().filter(|c| c.row.flagged) {
-                flagged.push((&c.row, c.captured_at, c.flag(&archive)?.unwrap_or_default()));
-            }
+        let rows = query::scored(&archive, &history, rows)?;
+        let change = (args.patch || args.stat).then_some(args.stat);
+        if args.json {
+            let item = |(r, s): &(_, Option<Significance>)| {
+                VersionItem::new(doc, r, args.stat, args.patch).with_significance(s.clone())
+            };
+            each_json(&mut out, rows.iter().map(item))?;
+        } else {
+            let ropts = RenderOptions {
+                color: env.color,
+                width: env.width,
+                ..RenderOptions::default()
+            };
+            let lines = rows.iter().map(|(r, s)| r.line(s.as_ref()));
+            let side = |n: u64| Side::of_version(doc, &history.versions[n as usize - 1]).rendered();
+            listing::versions(&mut out, doc, lines, change, &side, &ropts, cut)?;
+        }
+        if !args.json && change.is_none() {
+            let flagged = query::flagged_in(&archive, &history, doc, &window)?;
             listing::flagged_rows(&mut out, &flagged)?;
         }
     }
@@ -159,97 +149,4 @@ pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
     }
     out.flush()?;
     Ok(Exit::Ok)
-}
-
-/// `--checks`: one row per check (time, outcome, detail, version), or
-/// one JSON object each.
-fn log_checks(
-    out: &mut dyn Write,
-    archive: &Archive,
-    doc: &str,
-    args: &LogArgs,
-) -> Result<(), CliError> {
-    let mut rows = vellum::query::checks::checks_of(archive, doc)?;
-    if args.reverse {
-        rows.reverse();
-    }
-    rows.drain(
-        ..rows
-            .len()
-            .saturating_sub(args.max_count.unwrap_or(usize::MAX)),
-    );
-    for c in &rows {
-        match args.json {
-            true => json_line(out, c)?,
-            false => vellum::render::reports::check(out, c)?,
-        }
-    }
-    Ok(())
-}
-
-/// The time window and row limits asked for.
-fn window(args: &LogArgs) -> Result<Window, CliError> {
-    Ok(Window {
-        since: time_arg("--since", args.since.as_deref(), false)?,
-        until: time_arg("--until", args.until.as_deref(), true)?,
-        max: args.max_count,
-        reverse: args.reverse,
-    })
-}
-
-/// The versions: a table, a JSON object each, or (-p, --stat) each
-/// version's change against the version before it.
-fn log_versions(
-    env: &Env,
-    archive: &Archive,
-    out: &mut dyn Write,
-    doc: &str,
-    history: &History,
-    rows: &[VersionRow],
-    args: &LogArgs,
-) -> Result<(), CliError> {
-    let table = !args.json && !args.patch && !args.stat;
-    if table {
-        listing::versions_header(out)?;
-    }
-    let ropts = RenderOptions {
-        color: env.color,
-        width: env.width,
-        ..RenderOptions::default()
-    };
-    let side = |n: u64| Side::of_version(doc, &history.versions[n as usize - 1]).rendered();
-    let mut scores = Index::read(archive).map_err(index_error)?;
-    for row in rows {
-        let v = &row.version;
-        let significance =
-            query::significance_of(&mut scores, archive, history, v).map_err(index_error)?;
-        if args.json {
-            let item = VersionItem::new(doc, row, args.stat, args.patch);
-            json_line(out, &item.with_significance(significance))?;
-        } else if table {
-            let score = significance.map(|s| s.value);
-            listing::version_row(out, v, row.words, row.change, score, env.stdout_is_terminal)?;
-        } else {
-            let sides = row
-                .diff
-                .as_ref()
-                .map(|_| (side(v.number - 1), side(v.number)));
-            let diff = row
-                .diff
-                .as_ref()
-                .zip(sides.as_ref())
-                .map(|(d, (o, n))| (d, o, n));
-            let (words, stat, significance) = (row.words, args.stat, significance.as_ref());
-            let change = listing::VersionChange {
-                doc,
-                version: v,
-                words,
-                diff,
-                stat,
-                significance,
-            };
-            listing::version_change(out, &change, &ropts)?;
-        }
-    }
-    Ok(())
 }

@@ -10,11 +10,7 @@ use clap_complete::Shell;
 use super::env::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:
-  vellum completions bash > ~/.local/share/bash-completion/completions/vellum
-  vellum completions zsh > ~/.zfunc/_vellum        (with fpath+=~/.zfunc before compinit)
-  vellum completions fish > ~/.config/fish/completions/vellum.fish
-  vellum completions powershell >> $PROFILE")]
+#[command(after_help = include_str!("../../docs/manual/completions.txt"))]
 pub struct CompletionsArgs {
     /// The shell to complete in
     #[arg(value_enum)]
@@ -22,9 +18,7 @@ pub struct CompletionsArgs {
 }
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:
-  vellum man | man -l -                       read vellum(1) now
-  vellum man ~/.local/share/man/man1          vellum.1 and vellum-add.1, vellum-diff.1, …")]
+#[command(after_help = include_str!("../../docs/manual/man.txt"))]
 pub struct ManArgs {
     /// Directory to write vellum.1 and one vellum-COMMAND.1 per command into
     /// [default: print vellum.1 to stdout]
@@ -53,34 +47,27 @@ pub fn run_man(args: ManArgs, mut cmd: Command) -> Result<Exit, CliError> {
         out.flush()?;
         return Ok(Exit::Ok);
     };
-    let cannot = |e: std::io::Error| {
-        CliError::new(format!(
-            "cannot write man pages into {}: {e}",
-            dir.display()
-        ))
-    };
+    let shown = dir.display().to_string();
+    let cannot = |e| CliError::new(format!("cannot write man pages into {shown}: {e}"));
     std::fs::create_dir_all(&dir).map_err(cannot)?;
-    let mut pages = vec![("vellum.1".to_owned(), cmd.clone())];
-    for sub in cmd
+    let mut pages = vec![("vellum".to_owned(), cmd.clone())];
+    let subs = cmd
         .get_subcommands()
-        .filter(|s| s.get_name() != "help" && !s.is_hide_set())
-    {
+        .filter(|s| s.get_name() != "help" && !s.is_hide_set());
+    for sub in subs {
         let name = format!("vellum-{}", sub.get_name());
-        pages.push((
-            format!("{name}.1"),
-            sub.clone().name(name).version(env!("CARGO_PKG_VERSION")),
-        ));
+        let page = sub.clone().name(&name).version(env!("CARGO_PKG_VERSION"));
+        pages.push((name, page));
     }
-    let n = pages.len();
-    for (file, page) in pages {
+    for (name, page) in &pages {
         let mut buf = Vec::new();
-        clap_mangen::Man::new(page).render(&mut buf)?;
-        std::fs::write(dir.join(&file), buf).map_err(cannot)?;
+        clap_mangen::Man::new(page.clone()).render(&mut buf)?;
+        std::fs::write(dir.join(format!("{name}.1")), buf).map_err(cannot)?;
     }
     writeln!(
         std::io::stdout().lock(),
-        "wrote {n} man pages into {}",
-        dir.display()
+        "wrote {} man pages into {shown}",
+        pages.len()
     )?;
     Ok(Exit::Ok)
 }
@@ -105,9 +92,13 @@ const DOC_ARGS: &[(&str, &str, bool)] = &[
 const DOCS_MARK: &str = "VELLUM-DOCUMENT";
 const DOCS_OR_FILES_MARK: &str = "VELLUM-DOCUMENT-OR-FILE";
 
-/// `vellum complete-docs` (hidden): every document name, one per line, as
-/// stored (any script), for the completion scripts to offer.
-pub fn run_complete_docs(env: &Env) -> Result<Exit, CliError> {
+/// `vellum complete-docs` (hidden): no options.
+#[derive(clap::Args, Debug)]
+pub struct CompleteDocsArgs {}
+
+/// `vellum complete-docs`: every document name, one per line, as stored
+/// (any script), for the completion scripts to offer.
+pub fn run_complete_docs(env: &Env, _: CompleteDocsArgs) -> Result<Exit, CliError> {
     let names = env.open()?.doc_names()?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for n in names {
@@ -179,16 +170,18 @@ fn doc_completion(shell: Shell, script: String, cmd: &Command) -> String {
         Shell::Zsh => {
             let mut out = String::with_capacity(script.len() + ZSH_DOCS.len());
             for (i, line) in script.lines().enumerate() {
-                let line = if line.contains(DOCS_OR_FILES_MARK) {
-                    line.replace(DOCS_OR_FILES_MARK, "document or file")
-                        .replace("_default'", "_vellum_docs_or_files'")
-                } else if line.contains(DOCS_MARK) {
-                    line.replace(DOCS_MARK, "document")
-                        .replace("_default'", "_vellum_docs'")
-                } else {
-                    line.to_owned()
+                let (mark, word, completer) = match line.contains(DOCS_OR_FILES_MARK) {
+                    true => (
+                        DOCS_OR_FILES_MARK,
+                        "document or file",
+                        "_vellum_docs_or_files'",
+                    ),
+                    false => (DOCS_MARK, "document", "_vellum_docs'"),
                 };
-                out.push_str(&line);
+                match line.contains(mark) {
+                    true => out.push_str(&line.replace(mark, word).replace("_default'", completer)),
+                    false => out.push_str(line),
+                }
                 out.push('\n');
                 // After `#compdef vellum`, before anything calls them.
                 if i == 0 {
@@ -230,125 +223,9 @@ fn bash_docs(cmd: &Command) -> String {
             ));
         }
     }
-    format!(
-        r#"
-# Document names, for the arguments that take a document (any script; from
-# `vellum complete-docs`, on the store given with --store).
-_vellum_with_docs() {{
-    local cur="${{COMP_WORDS[COMP_CWORD]}}" prev="${{COMP_WORDS[COMP_CWORD-1]}}"
-    local i cmd="" valopts="" store=()
-    for ((i = 1; i < COMP_CWORD; i++)); do
-        case "${{COMP_WORDS[i]}}" in
-            --store) store=(--store "${{COMP_WORDS[i+1]}}"); i=$((i + 1)) ;;
-            --store=*) store=("${{COMP_WORDS[i]}}") ;;
-            --color|--palette) [[ -z "$cmd" ]] && i=$((i + 1)) ;;
-            -*) ;;
-            *) [[ -z "$cmd" ]] && cmd="${{COMP_WORDS[i]}}" ;;
-        esac
-    done
-    _vellum "$@"
-    case "$cmd" in
-{cases}        *) return 0 ;;
-    esac
-    [[ "$cur" == -* ]] && return 0
-    if [[ "$cmd" == search ]]; then
-        [[ "$prev" == --doc ]] || return 0
-    elif [[ "$valopts" == *" $prev "* ]]; then
-        return 0
-    fi
-    local IFS=$'\n'
-    COMPREPLY+=($(compgen -W "$(vellum "${{store[@]}}" complete-docs 2>/dev/null)" -- "$cur"))
-}}
-complete -F _vellum_with_docs -o nosort -o bashdefault -o default vellum
-"#
-    )
+    include_str!("completion/vellum-docs.bash").replace("@CASES@", &cases)
 }
 
-const ZSH_DOCS: &str = r#"
-# Document names (any script), from `vellum complete-docs` on the store the
-# command line gives with --store.
-_vellum_docs() {
-    local -a words_all store docs
-    local i
-    words_all=(${(z)BUFFER})
-    for ((i = 1; i <= ${#words_all}; i++)); do
-        case ${words_all[i]} in
-            --store) store=(--store ${(Q)words_all[i+1]}) ;;
-            --store=*) store=(${(Q)words_all[i]}) ;;
-        esac
-    done
-    docs=(${(f)"$(vellum $store complete-docs 2>/dev/null)"})
-    compadd -a docs
-}
-_vellum_docs_or_files() {
-    _vellum_docs
-    _files
-}
-"#;
+const ZSH_DOCS: &str = include_str!("completion/vellum-docs.zsh");
 
-const FISH_DOCS: &str = r#"
-# Document names (any script), from `vellum complete-docs` on the store the
-# command line gives with --store.
-function __vellum_docs
-    set -l args (commandline -opc)
-    set -l store
-    for i in (seq (count $args))
-        switch $args[$i]
-            case --store
-                set store --store $args[(math $i + 1)]
-            case '--store=*'
-                set store $args[$i]
-        end
-    end
-    vellum $store complete-docs 2>/dev/null
-end
-"#;
-
-#[cfg(test)]
-mod tests {
-    use clap::CommandFactory;
-
-    use super::super::Cli;
-    use super::*;
-
-    fn script(shell: Shell, cmd: &mut Command) -> String {
-        let mut out = Vec::new();
-        clap_complete::generate(shell, cmd, "vellum", &mut out);
-        String::from_utf8(out).unwrap()
-    }
-
-    #[test]
-    fn completion_leaves_out_hidden_options_and_commands() {
-        let full = Cli::command();
-        for shell in [Shell::Bash, Shell::Zsh, Shell::Fish, Shell::PowerShell] {
-            // `search --repeat`, hidden: bash names it, the others show its help.
-            let hidden = |s: &str| {
-                s.contains("--repeat") || s.contains("p50/p99") || s.contains("complete-docs'")
-            };
-            // Clap alone offers it (the reason for `completable`).
-            assert!(hidden(&script(shell, &mut full.clone())), "{shell}");
-            let mut cmd = completable(&full, "", shell == Shell::Zsh);
-            let out = doc_completion(shell, script(shell, &mut cmd), &cmd);
-            assert!(!hidden(&out), "{shell}");
-            assert!(!out.contains(DOCS_MARK), "{shell}");
-            assert!(out.contains("max-count"), "{shell}");
-        }
-    }
-
-    #[test]
-    fn every_document_argument_exists() {
-        let full = Cli::command();
-        for (cmd, arg, _) in DOC_ARGS {
-            let sub = full.find_subcommand(cmd).expect(cmd);
-            assert!(
-                sub.get_arguments().any(|a| a.get_id() == *arg),
-                "{cmd} {arg}"
-            );
-        }
-        let mut cmd = completable(&full, "", true);
-        let zsh = doc_completion(Shell::Zsh, script(Shell::Zsh, &mut cmd), &cmd);
-        let marked =
-            zsh.matches(":_vellum_docs'").count() + zsh.matches(":_vellum_docs_or_files'").count();
-        assert_eq!(marked, DOC_ARGS.len(), "{zsh}");
-    }
-}
+const FISH_DOCS: &str = include_str!("completion/vellum-docs.fish");

@@ -45,28 +45,7 @@ use vellum::render::theme::{self, Palette};
 pub use env::{CliError, Env, Exit, find_store};
 
 /// Every address form, as the top-level `--help` lists them.
-pub const ADDRESS_HELP: &str = "Addresses (what show, diff, log, proof, export, similar, collate take):
-  DOC            the latest version of a document (letters and digits of any script,
-                 '.', '_', '-'; typed names are case-folded: Новости is новости)
-  DOC@N          version N, counted from 1 in captured-at order
-  DOC@-K         K versions before the latest (DOC@-1 is the one before it)
-  DOC@TIME       the version current at TIME (2019-02-12, 2019-02-12T18:00Z, …)
-  CAPTURE        a capture id, or a unique prefix of 8+ hex digits: stable and citable
-                 (importing older captures renumbers versions; `vellum log DOC` shows ids)
-  URL            http:// or https://: the document whose canonical URL it is (as `add`
-                 canonicalizes it), else the one fetched from it
-  URL@N, URL@-K, URL@TIME
-                 a version, as for DOC: what follows the URL's last '@' chooses it, unless
-                 the whole text is itself an archived URL (https://x.org/@user)
-
-Examples:
-  vellum add article.md --doc south-front --url https://example.org/a
-  vellum log south-front
-  vellum diff south-front@1 south-front@2
-  vellum show https://example.org/a@-1
-  vellum verify
-
-Exit codes: 0 success (diff: no differences), 1 diff found differences, verify found damage,\nor add/import archived some inputs but not others; 2 error.";
+pub const ADDRESS_HELP: &str = include_str!("../../docs/manual/vellum.txt");
 
 /// The heading global options are listed under, apart from a command's own.
 const GLOBAL: &str = "Global options";
@@ -80,11 +59,7 @@ const GLOBAL: &str = "Global options";
 compressed and named by the blake3 hash of its content, shows word-level diffs between \
 versions and republications, and verifies that nothing in the archive has rotted.",
     after_long_help = ADDRESS_HELP,
-    after_help = "Examples:\n  vellum add article.md --doc south-front --url https://example.org/a\n  \
-vellum log south-front\n  vellum diff south-front@1 south-front@2\n  vellum verify\n\n\
-Exit codes: 0 success (diff: no differences), 1 diff found differences, verify found damage, \
-or add/import archived some inputs but not others; 2 error.\n\n\
-Addresses: DOC, DOC@N, DOC@-K, DOC@TIME, a capture id, URL, URL@N, URL@-K, URL@TIME (--help says more)."
+    after_help = include_str!("../../docs/manual/vellum.short.txt")
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -133,67 +108,93 @@ pub enum ColorChoice {
     Never,
 }
 
-#[derive(Subcommand, Debug)]
-enum Command {
+/// The commands: the enum clap derives the whole tree from, the parser of
+/// one command alone ([`parse`]: only the named command's parser is built)
+/// and the call of each, from one list.
+macro_rules! commands {
+    ($($(#[$attr:meta])* $variant:ident($name:literal, $args:ty) => $run:expr,)*) => {
+        #[derive(Subcommand, Debug)]
+        enum Command {
+            $($(#[$attr])* $variant($args),)*
+        }
+
+        /// The parser of the command called `name`, with its own options only.
+        fn one_command(name: &str) -> Option<clap::Command> {
+            let cmd = clap::Command::new(name.to_owned());
+            Some(match name {
+                $($name => <$args as clap::Args>::augment_args(cmd),)*
+                _ => return None,
+            })
+        }
+
+        fn dispatch(env: &Env, command: Command) -> Result<Exit, CliError> {
+            match command {
+                $(Command::$variant(a) => ($run)(env, a),)*
+            }
+        }
+    };
+}
+
+commands! {
     /// Create an empty store
-    Init(init::InitArgs),
+    Init("init", init::InitArgs) => init::run_init,
     /// Archive captures (files, stdin, or a JSON Lines batch)
-    Add(add::AddArgs),
+    Add("add", add::AddArgs) => add::run_add,
     /// List documents, or the versions of one document
-    Log(log::LogArgs),
+    Log("log", log::LogArgs) => log::run_log,
     /// Print a version's text, byte-exact (or its capture record)
-    Show(show::ShowArgs),
+    Show("show", show::ShowArgs) => show::run_show,
     /// Word-level diff of two versions or files
-    Diff(diff::DiffArgs),
+    Diff("diff", diff::DiffArgs) => diff::run_diff,
     /// Print the text vellum would keep for a page or file (archives nothing)
-    Extract(extract::ExtractArgs),
+    Extract("extract", extract::ExtractArgs) => extract::run_extract,
     /// Re-check every object, record and reference; report damage
-    Verify(verify::VerifyArgs),
+    Verify("verify", verify::VerifyArgs) => verify::run_verify,
     /// Archive the captures in WARC files (one durable commit)
-    Import(import::ImportArgs),
+    Import("import", import::ImportArgs) => import::run_import,
     /// Write captures to a WARC file (WARC/1.1, gzip per record)
-    Export(export::ExportArgs),
+    Export("export", export::ExportArgs) => export::run_export,
     /// Print the archive log's size and root, to publish
-    Root(root::RootArgs),
+    Root("root", root::RootArgs) => root::run_root,
     /// Print a proof that a capture is in the archive log, or that the log only grew
-    Proof(proof::ProofArgs),
+    Proof("proof", proof::ProofArgs) => proof::run_proof,
     /// Check a proof of custody offline (no store needed)
-    CheckProof(check_proof::CheckProofArgs),
+    CheckProof("check-proof", check_proof::CheckProofArgs) => check_proof::run_check_proof,
     /// Rebuild the catalog from the objects alone
-    Reindex(reindex::ReindexArgs),
+    Reindex("reindex", reindex::ReindexArgs) => reindex::run_reindex,
     /// Read archived HTML captures again with the current extractor (new records; nothing rewritten)
-    Reextract(reextract::ReextractArgs),
+    Reextract("reextract", reextract::ReextractArgs) => reextract::run_reextract,
     /// Follow RSS, Atom and JSON feeds: archive each new item's page
-    Watch(watch::WatchArgs),
+    Watch("watch", watch::WatchArgs) => watch::run_watch,
     /// Check archived documents' URLs now (all, those due, or those named)
-    Recheck(recheck::RecheckArgs),
+    Recheck("recheck", recheck::RecheckArgs) => recheck::run_recheck,
     /// Show or set when documents are checked again (backoff, fixed interval, pause)
-    Schedule(schedule::ScheduleArgs),
+    Schedule("schedule", schedule::ScheduleArgs) => schedule::run_schedule,
     /// Full-text search of every document's text, current or older
-    Search(search::SearchArgs),
+    Search("search", search::SearchArgs) => search::run_search,
     /// Changes across the archive, most significant first (score, reasons, excerpt)
-    Changes(changes::ChangesArgs),
+    Changes("changes", changes::ChangesArgs) => changes::run_changes,
     /// Serve a read-only web view of the archive (loopback by default)
-    Serve(serve::ServeArgs),
+    Serve("serve", serve::ServeArgs) => serve::run_serve,
     /// Archived documents sharing text with a document or file (copies, reposts)
-    Similar(similar::SimilarArgs),
+    Similar("similar", similar::SimilarArgs) => similar::run_similar,
     /// Groups of documents carrying the same text (an article and its republications)
-    Stories(stories::StoriesArgs),
+    Stories("stories", stories::StoriesArgs) => stories::run_stories,
     /// Line up the copies of a text paragraph by paragraph (present, absent, variant)
-    Collate(collate::CollateArgs),
+    Collate("collate", collate::CollateArgs) => collate::run_collate,
     /// Print a shell completion script
-    Completions(manuals::CompletionsArgs),
+    Completions("completions", manuals::CompletionsArgs) => |_, a| manuals::run_completions(a, Cli::command()),
     /// Write man pages (vellum.1 to stdout, or one page per command into DIR)
-    Man(manuals::ManArgs),
+    Man("man", manuals::ManArgs) => |_, a| manuals::run_man(a, Cli::command()),
     /// Copy the packs another store (directory or s3://…) lacks to it
-    Push(push::PushArgs),
+    Push("push", push::PushArgs) => push::run_push,
     /// Copy the packs this store lacks from another (directory or s3://…)
-    Pull(pull::PullArgs),
+    Pull("pull", pull::PullArgs) => pull::run_pull,
     /// Heal damage from a copy of the archive (--from), or rebuild what can be (--rebuild)
-    Repair(repair::RepairArgs),
+    Repair("repair", repair::RepairArgs) => repair::run_repair,
     /// Print every document name, one per line (what shell completion offers)
     #[command(hide = true, name = "complete-docs")]
-    CompleteDocs,
+    CompleteDocs("complete-docs", manuals::CompleteDocsArgs) => manuals::run_complete_docs,
 }
 
 impl Env {
@@ -201,40 +202,38 @@ impl Env {
         let cwd = std::env::current_dir().unwrap_or_default();
         let var = std::env::var_os("VELLUM_STORE");
         let store = find_store(cli.store.as_deref(), var.as_deref(), &cwd);
-        let palette = match cli.palette {
-            Some(p) => p,
-            None => match std::env::var("VELLUM_PALETTE").ok().as_deref() {
-                None | Some("") => PaletteChoice::RedGreen,
-                Some(v) => PaletteChoice::from_str(v, true).map_err(|_| {
-                    CliError::new(format!(
-                        "VELLUM_PALETTE={v:?} is not a palette: use red-green or colorblind"
-                    ))
-                })?,
-            },
+        let bad = |v| format!("VELLUM_PALETTE={v:?} is not a palette: use red-green or colorblind");
+        let palette = match (cli.palette, std::env::var("VELLUM_PALETTE").ok().as_deref()) {
+            (Some(p), _) => p,
+            (None, None | Some("")) => PaletteChoice::RedGreen,
+            (None, Some(v)) => {
+                PaletteChoice::from_str(v, true).map_err(|_| CliError::new(bad(v)))?
+            }
         };
         theme::set_palette(match palette {
             PaletteChoice::RedGreen => Palette::RedGreen,
             PaletteChoice::Colorblind => Palette::BlueOrange,
         });
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+        let (out_tty, err_tty) = (
+            std::io::stdout().is_terminal(),
+            std::io::stderr().is_terminal(),
+        );
         let color = match cli.color {
             ColorChoice::Always => true,
             ColorChoice::Never => false,
-            ColorChoice::Auto => !no_color && std::io::stdout().is_terminal(),
+            ColorChoice::Auto => !no_color && out_tty,
         };
-        let width = terminal_size::terminal_size()
-            .map(|(w, _)| w.0 as usize)
-            .or_else(|| std::env::var("COLUMNS").ok()?.parse().ok())
-            .unwrap_or(100);
-        let stderr_is_terminal = std::io::stderr().is_terminal();
+        let width = terminal_size::terminal_size().map(|(w, _)| w.0 as usize);
+        let width = width.or_else(|| std::env::var("COLUMNS").ok()?.parse().ok());
         Ok(Env {
             store,
             color,
-            stdout_is_terminal: std::io::stdout().is_terminal(),
-            progress: stderr_is_terminal && !cli.quiet,
+            stdout_is_terminal: out_tty,
+            progress: err_tty && !cli.quiet,
             notes: !cli.quiet,
-            page: !cli.no_pager && std::io::stdout().is_terminal(),
-            width,
+            page: !cli.no_pager && out_tty,
+            width: width.unwrap_or(100),
         })
     }
 }
@@ -251,76 +250,6 @@ fn top() -> clap::Command {
     <Globals as clap::Args>::augment_args(cmd)
 }
 
-/// The parser of the command called `name`, with its own options only.
-fn one_command(name: &str) -> Option<clap::Command> {
-    fn with<A: clap::Args>(name: &str) -> clap::Command {
-        A::augment_args(clap::Command::new(name.to_owned()))
-    }
-    Some(match name {
-        "init" => with::<init::InitArgs>(name),
-        "add" => with::<add::AddArgs>(name),
-        "log" => with::<log::LogArgs>(name),
-        "show" => with::<show::ShowArgs>(name),
-        "diff" => with::<diff::DiffArgs>(name),
-        "extract" => with::<extract::ExtractArgs>(name),
-        "verify" => with::<verify::VerifyArgs>(name),
-        "import" => with::<import::ImportArgs>(name),
-        "export" => with::<export::ExportArgs>(name),
-        "root" => with::<root::RootArgs>(name),
-        "proof" => with::<proof::ProofArgs>(name),
-        "check-proof" => with::<check_proof::CheckProofArgs>(name),
-        "reindex" => with::<reindex::ReindexArgs>(name),
-        "reextract" => with::<reextract::ReextractArgs>(name),
-        "watch" => with::<watch::WatchArgs>(name),
-        "recheck" => with::<recheck::RecheckArgs>(name),
-        "schedule" => with::<schedule::ScheduleArgs>(name),
-        "search" => with::<search::SearchArgs>(name),
-        "changes" => with::<changes::ChangesArgs>(name),
-        "serve" => with::<serve::ServeArgs>(name),
-        "similar" => with::<similar::SimilarArgs>(name),
-        "stories" => with::<stories::StoriesArgs>(name),
-        "collate" => with::<collate::CollateArgs>(name),
-        "completions" => with::<manuals::CompletionsArgs>(name),
-        "man" => with::<manuals::ManArgs>(name),
-        "push" => with::<push::PushArgs>(name),
-        "pull" => with::<pull::PullArgs>(name),
-        "repair" => with::<repair::RepairArgs>(name),
-        "complete-docs" => clap::Command::new(name.to_owned()),
-        _ => return None,
-    })
-}
-
 pub fn run(cli: Cli) -> Result<Exit, CliError> {
-    let env = Env::resolve(&cli.globals)?;
-    match cli.command {
-        Command::Init(a) => init::run_init(&env, a),
-        Command::Add(a) => add::run_add(&env, a),
-        Command::Log(a) => log::run_log(&env, a),
-        Command::Show(a) => show::run_show(&env, a),
-        Command::Diff(a) => diff::run_diff(&env, a),
-        Command::Extract(a) => extract::run_extract(&env, a),
-        Command::Verify(a) => verify::run_verify(&env, a),
-        Command::Reindex(a) => reindex::run_reindex(&env, a),
-        Command::Reextract(a) => reextract::run_reextract(&env, a),
-        Command::Watch(a) => watch::run_watch(&env, a),
-        Command::Recheck(a) => recheck::run_recheck(&env, a),
-        Command::Schedule(a) => schedule::run_schedule(&env, a),
-        Command::Completions(a) => manuals::run_completions(a, Cli::command()),
-        Command::Man(a) => manuals::run_man(a, Cli::command()),
-        Command::Import(a) => import::run_import(&env, a),
-        Command::Export(a) => export::run_export(&env, a),
-        Command::Root(a) => root::run_root(&env, a),
-        Command::Proof(a) => proof::run_proof(&env, a),
-        Command::CheckProof(a) => check_proof::run_check_proof(&env, a),
-        Command::Search(a) => search::run_search(&env, a),
-        Command::Changes(a) => changes::run_changes(&env, a),
-        Command::Serve(a) => serve::run_serve(&env, a),
-        Command::Similar(a) => similar::run_similar(&env, a),
-        Command::Stories(a) => stories::run_stories(&env, a),
-        Command::Push(a) => push::run_push(&env, a),
-        Command::Pull(a) => pull::run_pull(&env, a),
-        Command::Repair(a) => repair::run_repair(&env, a),
-        Command::Collate(a) => collate::run_collate(&env, a),
-        Command::CompleteDocs => manuals::run_complete_docs(&env),
-    }
+    dispatch(&Env::resolve(&cli.globals)?, cli.command)
 }

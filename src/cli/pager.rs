@@ -5,7 +5,7 @@
 //!
 //! Commands get their writer from [`output`] and write to it as to stdout.
 
-use std::ffi::{OsStr, OsString};
+use std::ffi::OsStr;
 use std::io::{self, BufWriter, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 
@@ -21,13 +21,9 @@ pub const DEFAULT_PAGER: &str = "less -FRX";
 pub fn pager_command(vellum_pager: Option<&OsStr>, pager: Option<&OsStr>) -> Option<String> {
     let chosen = vellum_pager
         .or(pager)
-        .map(|p| p.to_string_lossy().trim().to_owned())
-        .unwrap_or_else(|| DEFAULT_PAGER.to_owned());
-    if chosen.is_empty() || chosen == "cat" {
-        None
-    } else {
-        Some(chosen)
-    }
+        .map(|p| p.to_string_lossy().trim().to_owned());
+    let chosen = chosen.unwrap_or_else(|| DEFAULT_PAGER.to_owned());
+    (!chosen.is_empty() && chosen != "cat").then_some(chosen)
 }
 
 /// Where a command writes its output: stdout, or a pager's input.
@@ -43,17 +39,15 @@ pub enum Output {
 /// paged (stdout is a terminal, no `--no-pager`) and a pager can be started,
 /// buffered stdout otherwise.
 pub fn output(env: &Env) -> Output {
-    if env.page {
-        let var = |name: &str| std::env::var_os(name);
-        let vellum_pager: Option<OsString> = var("VELLUM_PAGER");
-        let pager: Option<OsString> = var("PAGER");
-        if let Some(cmd) = pager_command(vellum_pager.as_deref(), pager.as_deref())
-            && let Some(out) = spawn(&cmd)
-        {
-            return out;
-        }
+    let var = |name: &str| std::env::var_os(name);
+    let (vellum_pager, pager) = (var("VELLUM_PAGER"), var("PAGER"));
+    let cmd = env
+        .page
+        .then(|| pager_command(vellum_pager.as_deref(), pager.as_deref()));
+    match cmd.flatten().and_then(|cmd| spawn(&cmd)) {
+        Some(out) => out,
+        None => Output::Stdout(BufWriter::new(io::stdout())),
     }
-    Output::Stdout(BufWriter::new(io::stdout()))
 }
 
 fn spawn(cmd: &str) -> Option<Output> {
@@ -69,11 +63,10 @@ fn spawn(cmd: &str) -> Option<Output> {
         c
     };
     // What git sets for less and lv when the user has not.
-    if std::env::var_os("LESS").is_none() {
-        c.env("LESS", "FRX");
-    }
-    if std::env::var_os("LV").is_none() {
-        c.env("LV", "-c");
+    for (name, value) in [("LESS", "FRX"), ("LV", "-c")] {
+        if std::env::var_os(name).is_none() {
+            c.env(name, value);
+        }
     }
     let mut child = c.stdin(Stdio::piped()).spawn().ok()?;
     ignore_interrupts();
@@ -98,10 +91,8 @@ impl Write for Output {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         match self {
             Output::Stdout(w) => w.write(buf),
-            Output::Pager { stdin, .. } => match stdin {
-                Some(w) => w.write(buf),
-                None => Err(io::ErrorKind::BrokenPipe.into()),
-            },
+            Output::Pager { stdin: Some(w), .. } => w.write(buf),
+            Output::Pager { stdin: None, .. } => Err(io::ErrorKind::BrokenPipe.into()),
         }
     }
 

@@ -26,7 +26,8 @@ fn draw(text: &str) {
     let _ = err.flush();
 }
 
-/// A counter of known work: `vellum: LABEL DONE/TOTAL`.
+/// A counter of known work: `vellum: LABEL DONE/TOTAL`; it draws only when
+/// `env` allows progress (stderr is a terminal and `--quiet` is off).
 pub struct Progress {
     on: bool,
     label: String,
@@ -35,24 +36,21 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// A counter that draws only when `env` allows progress (stderr is a
-    /// terminal and `--quiet` is off).
     pub fn new(env: &Env, label: impl Into<String>) -> Progress {
+        let (on, label, start) = (env.progress, label.into(), Instant::now());
         Progress {
-            on: env.progress,
-            label: label.into(),
-            start: Instant::now(),
+            on,
+            label,
+            start,
             last: None,
         }
     }
 
     /// `done` of `total` units are done (`total` 0: unknown).
     pub fn update(&mut self, done: usize, total: usize) {
-        if !self.on || self.start.elapsed() < QUIET_FOR {
-            return;
-        }
         let now = Instant::now();
-        if self.last.is_some_and(|l| now - l < REDRAW) && done != total {
+        let early = self.last.is_some_and(|l| now - l < REDRAW) && done != total;
+        if !self.on || self.start.elapsed() < QUIET_FOR || early {
             return;
         }
         self.last = Some(now);
@@ -103,38 +101,22 @@ pub struct Spinner {
 impl Spinner {
     pub fn start(env: &Env, label: impl Into<String>) -> Spinner {
         let stop = Arc::new(AtomicBool::new(false));
-        if !env.progress {
-            return Spinner { stop, thread: None };
-        }
-        let label = label.into();
-        let flag = Arc::clone(&stop);
-        let thread = std::thread::spawn(move || {
-            let start = Instant::now();
-            let mut drawn = false;
-            const FRAMES: [char; 4] = ['|', '/', '-', '\\'];
-            let mut frame = 0;
+        let (label, flag) = (label.into(), Arc::clone(&stop));
+        let spin = move || {
+            let (start, mut frame) = (Instant::now(), 0);
             while !flag.load(Ordering::Acquire) {
                 std::thread::park_timeout(REDRAW);
-                if flag.load(Ordering::Acquire) {
-                    break;
-                }
                 let elapsed = start.elapsed();
-                if elapsed >= QUIET_FOR {
-                    draw(&format!(
-                        "{label}… {} {}s",
-                        FRAMES[frame % 4],
-                        elapsed.as_secs()
-                    ));
+                if !flag.load(Ordering::Acquire) && elapsed >= QUIET_FOR {
+                    let (f, secs) = (['|', '/', '-', '\\'][frame % 4], elapsed.as_secs());
+                    draw(&format!("{label}… {f} {secs}s"));
                     frame += 1;
-                    drawn = true;
                 }
             }
-            drawn
-        });
-        Spinner {
-            stop,
-            thread: Some(thread),
-        }
+            frame > 0
+        };
+        let thread = env.progress.then(|| std::thread::spawn(spin));
+        Spinner { stop, thread }
     }
 }
 

@@ -1,26 +1,13 @@
 //! `vellum proof ADDR [--size N]` and `vellum proof --consistency OLD [NEW]`.
 
-use std::io::Write;
-
 use vellum::custody::{self, proof::ProofFile};
-use vellum::query::{self, ProofQueryError};
+use vellum::query;
 
 use super::env::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Prints a proof as JSON, for `vellum check-proof` (which needs no store).
-
-An inclusion proof shows that a capture (its record: document, time, URL and the hash of its \
-bytes) is an entry of the archive log of a given size, whose root `vellum root` printed then. \
-A consistency proof shows that the log of OLD entries is the beginning of the log of NEW \
-entries: nothing archived before was removed or changed.
-
-Examples:
-  vellum proof us-coalition-isis-deal@2 > proof.json
-  vellum proof 3f2a9c01 --size 2556 > proof.json     (against a root published at size 2556)
-  vellum proof --consistency 2000 > consistency.json
-  vellum check-proof proof.json --root 2556:9f3c…e1 article.md"
+    after_help = include_str!("../../docs/manual/proof.txt")
 )]
 pub struct ProofArgs {
     /// The capture to prove (DOC, DOC@N, DOC@-K, DOC@TIME, a capture id or prefix, URL, URL@N…)
@@ -41,22 +28,15 @@ pub fn run_proof(env: &Env, args: ProofArgs) -> Result<Exit, CliError> {
             let (tree, _, _) = custody::tree(&archive)?;
             let old = sizes[0];
             let new = sizes.get(1).copied().unwrap_or(tree.len());
-            ProofFile::consistency(&tree, old, new).map_err(|e| CliError::new(e.to_string()))?
+            ProofFile::consistency(&tree, old, new)?
         }
         (None, Some(addr)) => {
             let addr = super::env::address(addr)?;
-            query::inclusion_proof(&archive, &addr, args.size).map_err(|e| match e {
-                ProofQueryError::Store(e) => e.into(),
-                e @ ProofQueryError::NotLogged(_) => {
-                    CliError::new(format!("{e}: the next `vellum add` logs it"))
-                }
-                e => CliError::new(e.to_string()),
-            })?
+            query::inclusion_proof(&archive, &addr, args.size)?
         }
         (None, None) => unreachable!("clap requires ADDR or --consistency"),
     };
     let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, &proof).map_err(std::io::Error::other)?;
-    writeln!(out)?;
+    super::common::json_pretty(&mut out, &proof)?;
     Ok(Exit::Ok)
 }

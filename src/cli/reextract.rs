@@ -6,24 +6,12 @@ use vellum::ingest::extract::extractor_id;
 use vellum::render::reports;
 use vellum::store::Archive;
 
-use super::common::json_line;
+use super::common::emit;
 use super::env::{CliError, Env, Exit, store_message};
 use super::progress::{Progress, Spinner};
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:
-  vellum reextract --dry-run            (list what the current extractor would change)
-  vellum reextract                      (every document)
-  vellum reextract example.org_news.story --json
-
-Each HTML capture whose text the current extractor makes differently gets a new capture
-record: the same bytes and captured-at time, the new text, naming the record it supersedes.
-The old record stays archived (`vellum log DOC --captures` lists it as superseded); versions
-are computed from the newest extraction of each capture. A second run archives nothing.
-
-Prints `DOC@N CAPTURE_ID reextracted (supersedes OLD_ID)` per new record, once durable;
-with --json, one object per line: doc, version, capture, supersedes, status, captured_at
-(with --dry-run: doc, capture, captured_at, extractor, new_extractor, text_changed).")]
+#[command(after_help = include_str!("../../docs/manual/reextract.txt"))]
 pub struct ReextractArgs {
     /// Documents (names or URLs) to read again [default: every document]
     #[arg(value_name = "DOC")]
@@ -51,31 +39,14 @@ pub fn run_reextract(env: &Env, args: ReextractArgs) -> Result<Exit, CliError> {
     let mut progress = Progress::new(env, "reading HTML captures again");
     let found = find_due(&archive, &docs, &mut |n, total| progress.update(n, total))?;
     drop(progress);
+    reports::reextract_notes(&found)
+        .iter()
+        .for_each(|n| eprintln!("vellum: {n}"));
     let due = found.due;
-    if !found.rebuildable.is_empty() {
-        let list: Vec<String> = found
-            .rebuildable
-            .iter()
-            .map(|r| format!("{} capture {}", r.doc, r.capture.0.short()))
-            .collect();
-        eprintln!(
-            "vellum: {} capture(s) have a damaged text whose raw bytes are intact: {}; \
-             `vellum repair --rebuild` makes the same text again from them",
-            list.len(),
-            list.join(", ")
-        );
-    }
-    for s in &found.skipped {
-        let (doc, id, e) = (&s.doc, s.capture.0.short(), &s.error);
-        eprintln!("vellum: warning: {doc} capture {id}: {e}; skipped (run `vellum verify`)");
-    }
     let mut out = std::io::stdout().lock();
     if args.dry_run || due.is_empty() {
         for d in &due {
-            match args.json {
-                true => json_line(&mut out, &d.item())?,
-                false => reports::due(&mut out, &d.item())?,
-            }
+            emit(&mut out, args.json, &d.item(), reports::due)?;
         }
         let n = due.len();
         if env.notes && args.dry_run {
@@ -100,10 +71,7 @@ pub fn run_reextract(env: &Env, args: ReextractArgs) -> Result<Exit, CliError> {
             supersedes: Some(old.to_string()),
             ..AddedItem::new(c)
         };
-        match args.json {
-            true => json_line(&mut out, &item)?,
-            false => reports::reextracted(&mut out, &item)?,
-        }
+        emit(&mut out, args.json, &item, reports::reextracted)?;
     }
     drop(out);
     super::write::catch_up(env, &archive, false);

@@ -21,14 +21,13 @@ pub fn run_reindex(env: &Env, args: ReindexArgs) -> Result<Exit, CliError> {
     let archive = vellum::store::Archive::open(&env.store)?;
     super::write::catch_up(env, &archive, true);
     let mut out = std::io::stdout().lock();
-    if args.json {
-        json_line(&mut out, &vellum::store::Reindexed::new(&env.store, report))?;
-        return Ok(Exit::Ok);
-    }
     let (store, packs, captures) = (env.store.display(), report.packs, report.captures);
-    writeln!(
-        out,
-        "rebuilt the catalog of {store} from {packs} pack(s): {captures} capture(s)"
-    )?;
+    match args.json {
+        true => json_line(&mut out, &vellum::store::Reindexed::new(&env.store, report))?,
+        false => writeln!(
+            out,
+            "rebuilt the catalog of {store} from {packs} pack(s): {captures} capture(s)"
+        )?,
+    }
     Ok(Exit::Ok)
 }

@@ -1,43 +1,16 @@
 //! `vellum search QUERY`
 
-use std::time::{Duration, Instant};
-
 use vellum::query::items::{SearchItem, SearchStatsItem};
 use vellum::render::listing;
-use vellum::search::{self, Index, SearchError, SearchErrorKind, SearchQuery};
-use vellum::store::Archive;
+use vellum::search::{self, Index, SearchError, SearchQuery};
 
 use super::common::json_line;
-use super::env::{CliError, Env, Exit, store_message};
+use super::env::{CliError, Env, Exit};
 use super::progress::Progress;
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "A hit is one paragraph of one document that holds every term of the query \
-(words in any order, \"exact phrases\", prefix*). Matching ignores case, Latin accents and \
-Arabic diacritics; Chinese, Japanese and Korean text is matched character by character, so \
-two or three characters find a word. Markdown and HTML markup and link targets are not \
-searched. Hits are ranked by bm25 (rarer words and shorter paragraphs first); each shows the \
-addresses whose text holds the paragraph (`DOC@2..5` are versions 2 to 5, `DOC` the current \
-text) and a snippet with the matches marked (colored on a terminal, [in brackets] when piped \
-or with NO_COLOR).
-
-By default only the current text of each document is searched; --all-versions also finds \
-paragraphs that only older versions hold: what was removed, and when (`removed` is the time \
-of the first version without it).
-
-The index is kept in the store directory (search.sqlite), a cache updated by `add` and \
-`import`, rebuilt by `reindex`, and rebuilt or caught up by `search` itself when it is missing, \
-damaged or behind. On a read-only store it is built in memory for each search.
-
-Examples:
-  vellum search troops                           every current paragraph with the word
-  vellum search '\"reach another deal\"'          an exact phrase
-  vellum search 'coalit* isis'                   a prefix and a word, in one paragraph
-  vellum search ceasefire --all-versions         also text that later versions removed
-  vellum search deal --doc us-coalition-isis-deal -n 5
-  vellum search 東京 --json                      one JSON object per hit
-  vellum search --stats                          the index's size against the text it indexes"
+    after_help = include_str!("../../docs/manual/search.txt")
 )]
 pub struct SearchArgs {
     /// Words, "exact phrases" and prefix* (every term in one paragraph)
@@ -63,60 +36,6 @@ pub struct SearchArgs {
     repeat: Option<usize>,
 }
 
-/// Opens the store's search index, with progress and a note on what it took.
-fn open_index(env: &Env, archive: &Archive) -> Result<Index, CliError> {
-    let mut progress = Progress::new(env, "indexing texts for search");
-    let index = Index::open(archive, &mut |done, total| progress.update(done, total))
-        .map_err(|e| error(&e))?;
-    drop(progress);
-    note_index(env, &index);
-    Ok(index)
-}
-
-fn note_index(env: &Env, index: &Index) {
-    if !env.notes {
-        return;
-    }
-    if let Some(why) = &index.discarded {
-        eprintln!("vellum: the search index was unusable ({why}); it was deleted and rebuilt");
-    }
-    if let Some(c) = index.caught_up {
-        eprintln!(
-            "vellum: {} the search index: {} text(s), {} new paragraph(s) in {:.2} s",
-            if c.rebuilt { "built" } else { "updated" },
-            c.texts,
-            c.paragraphs,
-            c.elapsed.as_secs_f64()
-        );
-    }
-    if let Some(why) = &index.memory_reason {
-        eprintln!(
-            "vellum: the search index was built in memory and not kept, as the store's cannot \
-             be written ({why})"
-        );
-    }
-}
-
-/// A search error as the CLI words it, with what to do next.
-fn error(e: &SearchError) -> CliError {
-    match e {
-        SearchError::Store(s) => CliError::new(store_message(s)),
-        e => match e.kind() {
-            SearchErrorKind::InvalidQuery => CliError::new(format!(
-                "{e}\nexamples: vellum search troops | vellum search '\"exact phrase\"' | \
-                 vellum search 'coalit* isis'"
-            )),
-            SearchErrorKind::NotFound => {
-                CliError::new(format!("{e}; `vellum log` lists the documents"))
-            }
-            SearchErrorKind::Store => CliError::new(format!(
-                "{e}; the index is a cache: delete search.sqlite in the store directory and \
-                 `vellum search` rebuilds it"
-            )),
-        },
-    }
-}
-
 pub fn run_search(env: &Env, args: SearchArgs) -> Result<Exit, CliError> {
     let mut q = SearchQuery {
         text: args.query.clone().unwrap_or_default(),
@@ -126,27 +45,37 @@ pub fn run_search(env: &Env, args: SearchArgs) -> Result<Exit, CliError> {
     };
     if !args.stats {
         // A bad query is reported before the store is even opened.
-        search::query::parse(&q.text).map_err(|e| error(&e.into()))?;
+        search::query::parse(&q.text).map_err(SearchError::from)?;
     }
     let archive = env.open()?;
     if let Some(d) = &args.doc {
         // A name or a URL; an unknown one gets "did you mean".
         q.doc = Some(archive.document(d)?.to_string());
     }
-    let index = open_index(env, &archive)?;
-    if args.stats {
-        return print_stats(&index, args.json);
-    }
-    let hits = index.search(&archive, &q).map_err(|e| error(&e))?;
-    if let Some(n) = args.repeat {
-        repeat(&index, &archive, &q, n)?;
+    let mut progress = Progress::new(env, "indexing texts for search");
+    let index = Index::open(&archive, &mut |done, total| progress.update(done, total))?;
+    drop(progress);
+    if env.notes {
+        index.notes().iter().for_each(|n| eprintln!("vellum: {n}"));
     }
     let mut out = std::io::stdout().lock();
+    if args.stats {
+        let s = index.stats()?;
+        match args.json {
+            true => json_line(&mut out, &SearchStatsItem::from(s))?,
+            false => listing::search_stats(&mut out, &s)?,
+        }
+        return Ok(Exit::Ok);
+    }
+    let hits = index.search(&archive, &q)?;
+    if let Some(n) = args.repeat {
+        let (p50, p99) = index.latency(&archive, &q, n)?;
+        eprintln!("repeat {n} p50_us {p50:.0} p99_us {p99:.0}");
+    }
     for h in &hits {
-        if args.json {
-            json_line(&mut out, &SearchItem::from(h))?;
-        } else {
-            listing::search_hit(&mut out, h, env.color)?;
+        match args.json {
+            true => json_line(&mut out, &SearchItem::from(h))?,
+            false => listing::search_hit(&mut out, h, env.color)?,
         }
     }
     if hits.is_empty() && env.notes && !args.json {
@@ -160,33 +89,4 @@ pub fn run_search(env: &Env, args: SearchArgs) -> Result<Exit, CliError> {
         );
     }
     Ok(Exit::Ok)
-}
-
-fn print_stats(index: &Index, json: bool) -> Result<Exit, CliError> {
-    let s = index.stats().map_err(|e| error(&e))?;
-    let mut out = std::io::stdout().lock();
-    if json {
-        json_line(&mut out, &SearchStatsItem::from(s))?;
-    } else {
-        listing::search_stats(&mut out, &s)?;
-    }
-    Ok(Exit::Ok)
-}
-
-/// `--repeat N`: the query's latency with the index open, as a server sees it.
-fn repeat(index: &Index, archive: &Archive, q: &SearchQuery, n: usize) -> Result<(), CliError> {
-    let mut times: Vec<Duration> = Vec::with_capacity(n);
-    for _ in 0..n {
-        let t = Instant::now();
-        index.search(archive, q).map_err(|e| error(&e))?;
-        times.push(t.elapsed());
-    }
-    times.sort();
-    let pct = |p: f64| {
-        times
-            .get(((times.len() as f64 * p).ceil() as usize).saturating_sub(1))
-            .map_or(0.0, |d| d.as_secs_f64() * 1e6)
-    };
-    eprintln!("repeat {n} p50_us {:.0} p99_us {:.0}", pct(0.50), pct(0.99));
-    Ok(())
 }

@@ -1,31 +1,20 @@
 //! `vellum show ADDR`
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 
 use vellum::query::items::{RecordItem, TextItem};
-use vellum::query::{self, Content};
-use vellum::store::Archive;
+use vellum::query::{self, Content, batch};
 
 use super::common::json_line;
-use super::env::{CliError, Env, Exit, store_message};
+use super::env::{CliError, Env, Exit};
 use super::pager;
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = concat!("ADDR is one of:\n", super::env::address_forms!(), "
-Examples:
-  vellum show south-front          the latest version
-  vellum show south-front@1        version 1
-  vellum show south-front@-1       the version before the latest
-  vellum show south-front@2019-02-12T18:00Z   the version current then
-  vellum show https://example.org/a@1         version 1 of the document of that URL
-  vellum show 3f2a9c01             a capture, by a unique prefix of its id
-  vellum show south-front --meta   the capture record as JSON (with any batch meta)
-  vellum show south-front --json   the text and its address as one JSON object
-  vellum log --json | jq -r .doc | vellum show --batch   every latest version, like git cat-file --batch
-
---batch reads one address per line on stdin and prints, for each, a header line
-`CAPTURE_ID DOC@N SIZE` followed by the text and a newline, or `ADDR missing: REASON`.
-Each answer is written before the next line is read."))]
+#[command(after_help = concat!(
+    "ADDR is one of:\n",
+    include_str!("../../docs/manual/addresses.txt"),
+    include_str!("../../docs/manual/show.txt")
+))]
 pub struct ShowArgs {
     /// DOC, DOC@N, DOC@-K, DOC@TIME, a capture id (8+ hex digits), URL or URL@N, URL@-K, URL@TIME
     #[arg(required_unless_present = "batch")]
@@ -46,8 +35,17 @@ pub struct ShowArgs {
 
 pub fn run_show(env: &Env, args: ShowArgs) -> Result<Exit, CliError> {
     let archive = env.open()?;
+    let content = if args.raw {
+        Content::Raw
+    } else {
+        Content::Text
+    };
+    let now = super::env::clock();
     if args.batch {
-        return show_batch(&archive, args.raw);
+        let mut input = std::io::BufReader::with_capacity(1 << 16, std::io::stdin().lock());
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        batch::answer(&archive, &mut input, &mut out, content, now)?;
+        return Ok(Exit::Ok);
     }
     let addr_text = args
         .addr
@@ -58,16 +56,13 @@ pub fn run_show(env: &Env, args: ShowArgs) -> Result<Exit, CliError> {
         let (r, rec) = query::record(&archive, &super::env::address(addr_text)?)?;
         let story = query::story_of(&archive, &r.doc);
         let mut item = RecordItem::new(&r, rec, story.as_ref());
-        item.warc_notes = vellum::warc::importer::capture_notes(&archive, &r.capture)
-            .map_err(|e| CliError::new(store_message(&e)))?;
-        let pretty =
-            serde_json::to_string_pretty(&item).map_err(|e| CliError::new(e.to_string()))?;
-        writeln!(out, "{pretty}")?;
+        item.warc_notes = vellum::warc::importer::capture_notes(&archive, &r.capture)?;
+        super::common::json_pretty(&mut out, &item)?;
         return Ok(Exit::Ok);
     }
     let query::Read {
         resolved: r, bytes, ..
-    } = load(&archive, addr_text, args.raw)?;
+    } = batch::read_typed(&archive, addr_text, content, now)?;
     let Ok(text) = std::str::from_utf8(&bytes) else {
         if args.raw {
             out.write_all(&bytes)?;
@@ -84,56 +79,6 @@ pub fn run_show(env: &Env, args: ShowArgs) -> Result<Exit, CliError> {
         json_line(&mut out, &TextItem::new(&r, text))?;
     } else {
         out.write_all(&bytes)?;
-    }
-    out.flush()?;
-    Ok(Exit::Ok)
-}
-
-/// What an address names: its text, or with `raw` its captured bytes.
-fn load(archive: &Archive, addr: &str, raw: bool) -> Result<query::Read, CliError> {
-    let content = if raw { Content::Raw } else { Content::Text };
-    Ok(query::read(archive, &super::env::address(addr)?, content)?)
-}
-
-fn show_batch(archive: &Archive, raw: bool) -> Result<Exit, CliError> {
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    let mut input = std::io::BufReader::with_capacity(1 << 16, std::io::stdin().lock());
-    let mut line = String::new();
-    let mut view = None;
-    loop {
-        // One catalog view serves the addresses already waiting in the
-        // input (one lock and one freshness check for all of them); it is
-        // let go before waiting for more, so a reader idling on its input
-        // never keeps a writer out.
-        if input.buffer().is_empty() {
-            view = None;
-        }
-        line.clear();
-        let n = input
-            .read_line(&mut line)
-            .map_err(|e| CliError::new(format!("reading standard input: {e}")))?;
-        if n == 0 {
-            break;
-        }
-        let addr = line.trim();
-        if addr.is_empty() {
-            continue;
-        }
-        view.get_or_insert_with(|| archive.read_view());
-        match load(archive, addr, raw) {
-            Ok(query::Read {
-                resolved: r, bytes, ..
-            }) => {
-                writeln!(out, "{} {} {}", r.capture, r.label, bytes.len())?;
-                out.write_all(&bytes)?;
-                writeln!(out)?;
-            }
-            Err(e) => writeln!(out, "{addr} missing: {}", e.to_string().replace('\n', " "))?,
-        }
-        // Each answer goes out whole before the next address is read, so a
-        // program can ask, wait for the answer, then ask again (as with
-        // `git cat-file --batch`).
-        out.flush()?;
     }
     out.flush()?;
     Ok(Exit::Ok)

@@ -1,14 +1,13 @@
 //! `vellum similar ADDR|FILE|URL`
 
 use std::io::Write;
-use std::path::Path;
 
 use vellum::render;
 use vellum::republish::{self, Index};
 use vellum::store::Archive;
 
 use vellum::query::items::SimilarAnswer;
-use vellum::query::{self, CompareError, ReadAs, SimilarError, SimilarTarget};
+use vellum::query::{self, SimilarTarget};
 
 use super::common::{json_line, table};
 use super::env::{CliError, Env, Exit};
@@ -17,27 +16,7 @@ use super::progress::Spinner;
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Finds archived documents that carry text of the given one: copies, \
-cut-down reposts, republications with other headers and footers. Each is listed with \
-containment both ways: how much of the query is in it (Q IN D) and how much of it is in the \
-query (D IN Q), and the paragraphs that match. A full republication is near 100% both ways; \
-a cut-down repost is near 100% in one direction only.
-
-Texts are compared on word shingles after folding case, typography and markup, without \
-boilerplate: paragraphs one source (--source when archived, else the URL's host) repeats in 3 or \
-more documents, such as \"Note to readers\" footers, left out wherever they appear. The index behind it \
-(similar.sqlite in the store) is a cache, caught up automatically and rebuilt by `vellum reindex`.
-
-TARGET is an address (DOC, DOC@N, capture id), a file (`-` reads standard input; read as `add` \
-reads it: decoded, an HTML page's article extracted), or the URL of an archived document.
-
-Examples:
-  vellum similar south-front                  documents sharing text with its latest version
-  vellum similar south-front@1 -n 3
-  vellum similar ./saved-article.md           is this file's text archived anywhere?
-  vellum similar https://example.org/news/a --json | jq '.results[].doc'
-
-Exit codes: 0 success (also when nothing is similar), 2 error."
+    after_help = include_str!("../../docs/manual/similar.txt")
 )]
 pub struct SimilarArgs {
     /// Address, file, `-` or archived URL
@@ -51,32 +30,6 @@ pub struct SimilarArgs {
     json: bool,
 }
 
-/// What the query is: an archived URL or address, or a file read as `add`
-/// reads it (an HTML page's article extracted).
-fn target(archive: &Archive, t: &str) -> Result<SimilarTarget, CliError> {
-    if !query::names_file(t) {
-        return SimilarTarget::archived(archive, t).map_err(|e| match e {
-            SimilarError::Store(e) => e.into(),
-            e => CliError::new(e.to_string()),
-        });
-    }
-    let text = query::given_file(t, ReadAs::default()).map_err(|e| match e {
-        CompareError::NotText { .. } => {
-            CliError::new(format!("{t} is not text; vellum compares text only"))
-        }
-        e => CliError::new(e.to_string()),
-    })?;
-    Ok(SimilarTarget::given(t, text.text))
-}
-
-/// Index errors, worded for the CLI.
-pub fn index_error(e: vellum::republish::IndexError) -> CliError {
-    CliError::with_kind(
-        e.kind(),
-        format!("similarity index: {e}; rebuild it with `vellum reindex`"),
-    )
-}
-
 /// Opens the store and its similarity index (caught up), with a spinner.
 pub fn open_with_index(env: &Env) -> Result<(Archive, Index), CliError> {
     let archive = env.open()?;
@@ -88,20 +41,13 @@ pub fn open_with_index(env: &Env) -> Result<(Archive, Index), CliError> {
 
 pub fn run_similar(env: &Env, args: SimilarArgs) -> Result<Exit, CliError> {
     let (archive, index) = open_with_index(env)?;
-    // A relative time after an address's `@` (DOC@1d), never in a file's name.
-    let given = match Path::new(&args.target).exists() {
-        true => args.target.clone(),
-        false => super::env::anchored(&args.target),
-    };
-    let t = target(&archive, &given)?;
+    let t = SimilarTarget::named(&archive, &args.target, super::env::clock())?;
     let (query, results) = query::similar_to(&archive, &index, &t, args.count)?;
     let mut out = pager::output(env);
-    if args.json {
-        json_line(&mut out, &SimilarAnswer::new(&t, &query, &results))?;
-        out.flush()?;
-        return Ok(Exit::Ok);
+    match args.json {
+        true => json_line(&mut out, &SimilarAnswer::new(&t, &query, &results))?,
+        false => render::tables::similar(&mut out, &t.label, &query, &results, &table(env))?,
     }
-    render::tables::similar(&mut out, &t.label, &query, &results, &table(env))?;
     out.flush()?;
     Ok(Exit::Ok)
 }

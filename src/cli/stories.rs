@@ -5,29 +5,16 @@ use std::io::Write;
 use vellum::render;
 use vellum::republish::{self, Story};
 
-use vellum::query::items::{StoriesAnswer, StoryItem};
+use vellum::query::items::StoriesAnswer;
 
 use super::common::json_line;
 use super::env::{CliError, Env, Exit};
 use super::pager;
-use super::similar::{index_error, open_with_index};
+use super::similar::open_with_index;
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "A story is a group of documents that carry the same text: an article and \
-its republications and reposts elsewhere, found by content, not by URL (a document is one URL's \
-history; its copies on other sites are other documents of the same story). Two documents are \
-grouped when at least half of the smaller one's text (boilerplate left out) is in the other. \
-Each story's id comes from the first capture of its earliest document, so it stays the same as \
-copies are added; its title is that document's.
-
-Examples:
-  vellum stories                  stories with two or more documents, largest first
-  vellum stories --all            every document's story, single ones too
-  vellum stories --json | jq '.stories[] | {id, docs: [.docs[].doc]}'
-  vellum collate s-1a2b3c4d5e6f    its copies side by side
-
-Exit codes: 0 success, 2 error."
+    after_help = include_str!("../../docs/manual/stories.txt")
 )]
 pub struct StoriesArgs {
     /// Also list documents that are a story of their own
@@ -42,25 +29,17 @@ pub fn run_stories(env: &Env, args: StoriesArgs) -> Result<Exit, CliError> {
     let (archive, index) = open_with_index(env)?;
     let spinner = super::progress::Spinner::start(env, "grouping documents into stories");
     let mut texts = republish::store_texts(&archive);
-    let all = republish::stories(&index, &mut texts).map_err(index_error);
+    let all = republish::stories(&index, &mut texts);
     drop(spinner);
     let shown: Vec<Story> = all?
         .into_iter()
         .filter(|s| args.all || s.docs.len() > 1)
         .collect();
     let mut out = pager::output(env);
-    if args.json {
-        let mut stories = Vec::new();
-        for s in &shown {
-            let lineage =
-                republish::lineage::of_story(&index, s, &mut texts).map_err(index_error)?;
-            stories.push(StoryItem::new(s, lineage));
-        }
-        json_line(&mut out, &StoriesAnswer { stories })?;
-        out.flush()?;
-        return Ok(Exit::Ok);
+    match args.json {
+        true => json_line(&mut out, &StoriesAnswer::new(&index, &shown, &mut texts)?)?,
+        false => render::tables::stories(&mut out, &shown, args.all, env.width)?,
     }
-    render::tables::stories(&mut out, &shown, args.all, env.width)?;
     out.flush()?;
     Ok(Exit::Ok)
 }

@@ -8,11 +8,7 @@ use super::progress::Progress;
 
 #[derive(clap::Args, Debug)]
 #[command(
-    after_help = "Re-reads every pack, re-decodes and re-hashes every object, parses every
-capture record and checks every reference and delta base, then compares the catalog with the
-objects. Each problem is one line naming the damaged object and every DOC@N whose text or raw
-bytes it makes unreadable; then, per damaged capture, what is lost (evidence, text, record, log
-entry), what can be rebuilt, and which of show, diff, show --raw, export still work. Exit 0 when all is well, 1 when anything is damaged, 2 when verify could not run."
+    after_help = include_str!("../../docs/manual/verify.txt")
 )]
 pub struct VerifyArgs {
     /// One JSON object: packs, objects, captures, problems, damaged_captures, notes, ok,

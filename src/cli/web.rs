@@ -31,8 +31,7 @@ impl From<TypeArg> for TypeOverride {
 pub fn encoding_arg(
     name: Option<&str>,
 ) -> Result<Option<vellum::ingest::charset::Charset>, CliError> {
-    name.map(|n| encoding_for_label(n).map_err(|e| CliError::new(e.to_string())))
-        .transpose()
+    Ok(name.map(encoding_for_label).transpose()?)
 }
 
 /// How `--type` and `--encoding` say to read files and standard input.

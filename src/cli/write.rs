@@ -5,8 +5,8 @@
 
 use std::io::Write;
 
-use vellum::capture::{AddedItem, Committed};
-use vellum::store::{Added, Archive, Writer};
+use vellum::capture::AddedItem;
+use vellum::store::{Archive, Writer};
 
 use super::env::{CliError, Env};
 use super::progress::Steps;
@@ -49,19 +49,5 @@ pub fn catch_up(env: &Env, archive: &Archive, rebuild: bool) {
 
 /// One added capture: `DOC@N CAPTURE_ID STATUS`, or the JSON item.
 pub(super) fn print_item(out: &mut dyn Write, a: &AddedItem, json: bool) -> Result<(), CliError> {
-    match json {
-        true => super::common::json_line(out, a),
-        false => Ok(vellum::render::listing::added(out, a)?),
-    }
-}
-
-/// `import`'s captures, printed as `add` prints its own.
-pub(super) fn print_added(out: &mut dyn Write, a: &Added, json: bool) -> Result<(), CliError> {
-    let c = Committed {
-        added: a.clone(),
-        renumbered: Vec::new(),
-        words: None,
-        change: None,
-    };
-    print_item(out, &AddedItem::new(&c), json)
+    super::common::emit(out, json, a, vellum::render::listing::added)
 }

@@ -36,6 +36,14 @@ pub enum CompareError {
         /// The capture, when the side is archived.
         capture: Option<crate::store::CaptureId>,
     },
+    /// `diff FILE` alone: a file has no version before it.
+    #[error("diffing a file needs two arguments: vellum diff OLD NEW")]
+    OneFile,
+    /// `diff DOC@1` alone: nothing before it.
+    #[error(
+        "{label} is the first version of {doc}: nothing to diff it against; give two addresses"
+    )]
+    FirstVersion { label: String, doc: String },
 }
 
 impl CompareError {
@@ -44,7 +52,10 @@ impl CompareError {
         match self {
             CompareError::Store(e) => e.kind(),
             CompareError::Input(e) => e.kind(),
-            CompareError::NotText { .. } | CompareError::NoFile(_) => ErrorKind::InvalidInput,
+            CompareError::NotText { .. }
+            | CompareError::NoFile(_)
+            | CompareError::OneFile
+            | CompareError::FirstVersion { .. } => ErrorKind::InvalidInput,
         }
     }
 }
@@ -126,6 +137,37 @@ pub fn names_file(arg: &str) -> bool {
 fn looks_like_file(arg: &str) -> bool {
     let ext = Path::new(arg).extension().and_then(|e| e.to_str());
     ext.is_some_and(|e| e.chars().any(|c| c.is_ascii_alphabetic()))
+}
+
+/// The sides of `diff A [B]`, each a file or an address (`archive`: the
+/// store, opened once an address needs it); with A alone (an address),
+/// the version before it, then it.
+pub fn diff_sides<'a, E: From<CompareError>>(
+    archive: impl Fn() -> Result<&'a Archive, E>,
+    a: &str,
+    b: Option<&str>,
+    now: OffsetDateTime,
+    how: ReadAs,
+) -> Result<(SideText, SideText), E> {
+    if let Some(b) = b {
+        let load = |arg: &str| named_side(&archive, arg, now, how);
+        return Ok((load(a)?, load(b)?));
+    }
+    if names_file(a) {
+        return Err(CompareError::OneFile.into());
+    }
+    let archive = archive()?;
+    let addr = crate::when::anchor_address(a, now).parse::<Address>();
+    let addr = addr.map_err(|e| CompareError::Store(e.into()))?;
+    let r = archive.resolve(&addr).map_err(CompareError::from)?;
+    let Some(prev) = super::read::previous(&r) else {
+        return Err(CompareError::FirstVersion {
+            label: r.label,
+            doc: r.doc,
+        }
+        .into());
+    };
+    Ok((archived_text(archive, prev)?, archived_text(archive, r)?))
 }
 
 /// A file (`-`: standard input) read as `add` reads it, within its size

@@ -250,6 +250,58 @@ pub fn versions_matching(
     Ok(q.window.finish(rows))
 }
 
+/// Each row with the significance of its change from the version before
+/// it (`None` for a first version), from the significance index.
+pub fn scored(
+    archive: &Archive,
+    history: &History,
+    rows: Vec<VersionRow>,
+) -> std::result::Result<
+    Vec<(VersionRow, Option<crate::significance::Significance>)>,
+    crate::significance::SignificanceError,
+> {
+    let mut index = crate::significance::Index::read(archive)?;
+    let mut score = |r: VersionRow| {
+        let s = significance_of(&mut index, archive, history, &r.version)?;
+        Ok((r, s))
+    };
+    rows.into_iter().map(&mut score).collect()
+}
+
+/// The flagged captures of `doc` in `window` (archived as evidence, never
+/// a version), each with its flag (`HTTP 404 Not Found`).
+pub fn flagged_in(
+    archive: &Archive,
+    history: &History,
+    doc: &str,
+    window: &Window,
+) -> Result<Vec<(CaptureRow, OffsetDateTime, String)>> {
+    let mut flagged = Vec::new();
+    for c in captures_in(archive, history, doc, window)? {
+        if c.row.flagged {
+            let flag = c.flag(archive)?.unwrap_or_default();
+            flagged.push((c.row, c.captured_at, flag));
+        }
+    }
+    Ok(flagged)
+}
+
+impl VersionRow {
+    /// The row as `log` shows it, with its change's significance.
+    pub fn line<'a>(
+        &'a self,
+        significance: Option<&'a crate::significance::Significance>,
+    ) -> crate::render::listing::VersionLine<'a> {
+        crate::render::listing::VersionLine {
+            version: &self.version,
+            words: self.words,
+            change: self.change,
+            diff: self.diff.as_ref(),
+            significance,
+        }
+    }
+}
+
 /// One capture (sighting) of a document, with the version it saw.
 #[derive(Debug, Clone)]
 pub struct CaptureSighting {

@@ -7,6 +7,7 @@
 //! connection): a server opens one per worker thread. Opening reads the
 //! marker and opens the catalog; nothing is scanned.
 
+pub mod batch;
 pub mod checks;
 mod collation;
 mod compare;
@@ -23,15 +24,15 @@ mod versions;
 
 pub use collation::{CollateError, CollatedCopy, Collation, collation};
 pub use compare::{
-    CompareError, ReadAs, SideText, archived_text, diff_texts, given_file, given_text, named_side,
-    names_file,
+    CompareError, ReadAs, SideText, archived_text, diff_sides, diff_texts, given_file, given_text,
+    named_side, names_file,
 };
 pub use filter::{DocumentFilter, document_summary, documents_filtered};
 pub use proofs::{ProofQueryError, inclusion_proof, log_root};
 
 pub use log::{
     Boilerplate, CaptureSighting, VersionQuery, VersionRow, Window, captures_in, documents_in,
-    significance_of, versions_matching,
+    flagged_in, scored, significance_of, versions_matching,
 };
 pub use read::{
     AddressDiff, Content, Read, Side, VersionText, change, diff_addresses, documents,

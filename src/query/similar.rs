@@ -20,6 +20,11 @@ pub enum SimilarError {
     BadTarget(AddressError),
     #[error("{0} has no UTF-8 text to compare")]
     NoText(String),
+    /// A file given that holds no text.
+    #[error("{0} is not text; vellum compares text only")]
+    FileNotText(String),
+    #[error(transparent)]
+    File(super::compare::CompareError),
 }
 
 impl SimilarError {
@@ -28,7 +33,8 @@ impl SimilarError {
         match self {
             SimilarError::Store(e) => e.kind(),
             SimilarError::BadTarget(e) => e.kind(),
-            SimilarError::NoText(_) => ErrorKind::InvalidInput,
+            SimilarError::NoText(_) | SimilarError::FileNotText(_) => ErrorKind::InvalidInput,
+            SimilarError::File(e) => e.kind(),
         }
     }
 }
@@ -52,6 +58,31 @@ impl SimilarTarget {
             doc: None,
             text,
             source: String::new(),
+        }
+    }
+
+    /// What `target` names: a file (read as `add` reads it: an HTML page's
+    /// article extracted), or an archived URL or address (a relative time
+    /// after its `@` counted back from `now`).
+    pub fn named(
+        archive: &Archive,
+        target: &str,
+        now: time::OffsetDateTime,
+    ) -> Result<SimilarTarget, SimilarError> {
+        if super::compare::names_file(target) {
+            let text =
+                super::compare::given_file(target, Default::default()).map_err(|e| match e {
+                    super::compare::CompareError::NotText { .. } => {
+                        SimilarError::FileNotText(target.into())
+                    }
+                    e => SimilarError::File(e),
+                })?;
+            return Ok(SimilarTarget::given(target, text.text));
+        }
+        // A relative time after an address's `@` (DOC@1d), never in a file's name.
+        match std::path::Path::new(target).exists() {
+            true => Self::archived(archive, target),
+            false => Self::archived(archive, &crate::when::anchor_address(target, now)),
         }
     }
 
@@ -114,6 +145,23 @@ impl SimilarAnswer {
                 .map(|s| SimilarItem::new(s, query, &target.text))
                 .collect(),
         }
+    }
+}
+
+impl super::items::StoriesAnswer {
+    /// The answer for `stories`, each with its lineage (texts read through
+    /// `texts`).
+    pub fn new(
+        index: &Index,
+        stories: &[republish::Story],
+        texts: &mut republish::TextSource,
+    ) -> Result<Self, republish::IndexError> {
+        let mut items = Vec::with_capacity(stories.len());
+        for s in stories {
+            let lineage = republish::lineage::of_story(index, s, texts)?;
+            items.push(super::items::StoryItem::new(s, lineage));
+        }
+        Ok(Self { stories: items })
     }
 }
 

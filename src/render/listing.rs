@@ -155,6 +155,55 @@ pub fn version_change(
     writeln!(out)
 }
 
+/// One version as `log DOC` shows it.
+#[derive(Debug, Clone, Copy)]
+pub struct VersionLine<'a> {
+    pub version: &'a Version,
+    pub words: Option<u64>,
+    /// Words added and removed against the version before.
+    pub change: Option<(u64, u64)>,
+    /// The diff against the version before (-p, --stat).
+    pub diff: Option<&'a Diff>,
+    pub significance: Option<&'a Significance>,
+}
+
+/// `log DOC`'s versions as text: the table (`change` `None`), or each
+/// version's change against the version before it (`Some(stat)`: -p, or a
+/// summary with --stat); `side` names version N of `doc` as a diff side.
+pub fn versions<'a>(
+    out: &mut dyn Write,
+    doc: &str,
+    lines: impl IntoIterator<Item = VersionLine<'a>>,
+    change: Option<bool>,
+    side: &dyn Fn(u64) -> Side,
+    opts: &RenderOptions,
+    cut: bool,
+) -> io::Result<()> {
+    if change.is_none() {
+        versions_header(out)?;
+    }
+    for l in lines {
+        let (v, words, significance) = (l.version, l.words, l.significance);
+        let Some(stat) = change else {
+            let score = significance.map(|s| s.value);
+            version_row(out, v, words, l.change, score, cut)?;
+            continue;
+        };
+        let sides = l.diff.map(|_| (side(v.number - 1), side(v.number)));
+        let diff = l.diff.zip(sides.as_ref()).map(|(d, (o, n))| (d, o, n));
+        let change = VersionChange {
+            doc,
+            version: v,
+            words,
+            diff,
+            stat,
+            significance,
+        };
+        version_change(out, &change, opts)?;
+    }
+    Ok(())
+}
+
 /// The head of the captures table.
 pub fn captures_header(out: &mut dyn Write) -> io::Result<()> {
     writeln!(
@@ -203,7 +252,7 @@ pub fn capture_row(
 /// archived as evidence, none a version (a 404 kept with `--keep-errors`).
 pub fn flagged_rows(
     out: &mut dyn Write,
-    rows: &[(&CaptureRow, OffsetDateTime, String)],
+    rows: &[(CaptureRow, OffsetDateTime, String)],
 ) -> io::Result<()> {
     if rows.is_empty() {
         return Ok(());

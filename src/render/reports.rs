@@ -1,17 +1,18 @@
 //! The text reports of the maintenance commands (`verify`, `repair`, `push`
-//! and `pull`, `check-proof`, `reextract`) and of `log --checks`: what a
+//! and `pull`, `check-proof`, `reextract`), of `import` and of `log --checks`: what a
 //! front end prints for a person, from the library's report types.
 
 use std::io::{self, Write};
 use std::path::Path;
 
 use crate::capture::AddedItem;
-use crate::capture::reextract::DueItem;
+use crate::capture::reextract::{DueItem, Found};
 use crate::custody::proof::ProofCheck;
 use crate::query::checks::CheckItem;
 use crate::store::repair::RepairReport;
 use crate::store::sync::SyncReport;
 use crate::store::verify::Report;
+use crate::warc::importer::{FileError, FileFailure, Warning as ImportWarning};
 
 /// `verify`: one line per problem, then per damaged capture, notes, and the
 /// verdict with what to do next.
@@ -194,4 +195,60 @@ pub fn reextracted(out: &mut dyn Write, a: &AddedItem) -> io::Result<()> {
         "{}@{version} {} reextracted (supersedes {old})",
         a.doc, a.capture
     )
+}
+
+/// `import`: a warning about a record, with the option that would archive
+/// a record refused for its digest.
+pub fn import_warning(w: &ImportWarning) -> String {
+    match w {
+        ImportWarning::BadDigest {
+            archived: false, ..
+        } => format!("{w} (--accept-bad-digests archives it flagged)"),
+        _ => w.to_string(),
+    }
+}
+
+/// `import`: a failed file in words: what broke, and what of it was
+/// archived (`strict`: with --strict).
+pub fn import_failure(f: &FileFailure, strict: bool) -> String {
+    let (file, n) = (f.file.display(), f.captures_before);
+    match (&f.error, f.archived) {
+        (FileError::Broken(e), _) if !strict => {
+            format!("{file}: {e}; nothing was archived from it")
+        }
+        (FileError::Broken(e), true) => format!(
+            "{file}: {e}\nthe {n} good captures before this record were archived, nothing after it"
+        ),
+        (FileError::Broken(e), false) => format!(
+            "{file}: {e}\nnothing was archived from it (--strict); --strict --partial archives \
+             the {n} good captures before this record, and without --strict every good record \
+             is archived"
+        ),
+        (e, _) => format!("{file}: {e}; nothing was archived from it"),
+    }
+}
+
+/// `reextract`: what it found but will not archive, one note a line: the
+/// damaged texts `repair --rebuild` makes again, then (warnings) the
+/// captures whose bytes could not be read.
+pub fn reextract_notes(found: &Found) -> Vec<String> {
+    let mut notes = Vec::new();
+    if !found.rebuildable.is_empty() {
+        let list: Vec<String> = (found.rebuildable.iter())
+            .map(|r| format!("{} capture {}", r.doc, r.capture.0.short()))
+            .collect();
+        notes.push(format!(
+            "{} capture(s) have a damaged text whose raw bytes are intact: {}; \
+             `vellum repair --rebuild` makes the same text again from them",
+            list.len(),
+            list.join(", ")
+        ));
+    }
+    for s in &found.skipped {
+        let (doc, id, e) = (&s.doc, s.capture.0.short(), &s.error);
+        notes.push(format!(
+            "warning: {doc} capture {id}: {e}; skipped (run `vellum verify`)"
+        ));
+    }
+    notes
 }

@@ -76,6 +76,56 @@ impl Index {
         self.search_terms(archive, &terms, q)
     }
 
+    /// Runs `q` `n` times with the index open, as a server would: the
+    /// median and 99th-percentile latency in microseconds (benchmarks).
+    pub fn latency(
+        &self,
+        archive: &Archive,
+        q: &SearchQuery,
+        n: usize,
+    ) -> Result<(f64, f64), SearchError> {
+        let mut times = Vec::with_capacity(n);
+        for _ in 0..n {
+            let t = std::time::Instant::now();
+            self.search(archive, q)?;
+            times.push(t.elapsed());
+        }
+        times.sort();
+        let pct = |p: f64| {
+            times
+                .get(((times.len() as f64 * p).ceil() as usize).saturating_sub(1))
+                .map_or(0.0, |d| d.as_secs_f64() * 1e6)
+        };
+        Ok((pct(0.50), pct(0.99)))
+    }
+
+    /// What opening the index took worth telling: a damaged index deleted
+    /// and rebuilt, a catch-up, an index kept only in memory.
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if let Some(why) = &self.discarded {
+            notes.push(format!(
+                "the search index was unusable ({why}); it was deleted and rebuilt"
+            ));
+        }
+        if let Some(c) = self.caught_up {
+            notes.push(format!(
+                "{} the search index: {} text(s), {} new paragraph(s) in {:.2} s",
+                if c.rebuilt { "built" } else { "updated" },
+                c.texts,
+                c.paragraphs,
+                c.elapsed.as_secs_f64()
+            ));
+        }
+        if let Some(why) = &self.memory_reason {
+            notes.push(format!(
+                "the search index was built in memory and not kept, as the store's cannot be \
+                 written ({why})"
+            ));
+        }
+        notes
+    }
+
     fn search_terms(
         &self,
         archive: &Archive,

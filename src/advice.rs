@@ -1,0 +1,313 @@
+//! Errors in words for a person: the library's message, then what to do
+//! about it (the command to run, the option that allows it). What the
+//! command line and the monitor print; the HTTP API maps the same
+//! [`kind`](Worded::kind)s to statuses and words its own answers. Nothing
+//! in the library imports this module: it sits above every module whose
+//! errors it words.
+
+use std::fmt::Display;
+
+use crate::capture::input::NotArchived;
+use crate::capture::{CaptureError, ExtractError};
+use crate::error::ErrorKind;
+use crate::query::{CollateError, CompareError, ProofQueryError, SimilarError};
+use crate::search::{SearchError, SearchErrorKind};
+use crate::significance::SignificanceError;
+use crate::store::StoreError;
+use crate::warc::importer::ImportError;
+use crate::web::ServeError;
+
+/// An error a person reads: its kind (for the exit code) and its message.
+pub trait Worded: Display {
+    fn kind(&self) -> ErrorKind;
+
+    /// What went wrong, then what to do about it.
+    fn message(&self) -> String {
+        self.to_string()
+    }
+
+    /// A closed pipe (`vellum show … | head`): not worth a message.
+    fn is_broken_pipe(&self) -> bool {
+        false
+    }
+}
+
+/// The message of a store error inside another error: its advice.
+fn store(e: &StoreError) -> String {
+    e.advice()
+}
+
+impl Worded for StoreError {
+    fn kind(&self) -> ErrorKind {
+        StoreError::kind(self)
+    }
+    fn message(&self) -> String {
+        format!("{self}{}", self.advice())
+    }
+}
+
+/// Failing to write what a command prints.
+impl Worded for std::io::Error {
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::Io
+    }
+    fn message(&self) -> String {
+        format!("writing output: {self}")
+    }
+    fn is_broken_pipe(&self) -> bool {
+        std::io::Error::kind(self) == std::io::ErrorKind::BrokenPipe
+    }
+}
+
+impl Worded for SearchError {
+    fn kind(&self) -> ErrorKind {
+        match (self, SearchError::kind(self)) {
+            (SearchError::Store(s), _) => s.kind(),
+            (_, SearchErrorKind::InvalidQuery) => ErrorKind::InvalidInput,
+            (_, SearchErrorKind::NotFound) => ErrorKind::NotFound,
+            (_, SearchErrorKind::Store) => ErrorKind::Damaged,
+        }
+    }
+    fn message(&self) -> String {
+        let advice = match (self, SearchError::kind(self)) {
+            (SearchError::Store(s), _) => store(s),
+            (_, SearchErrorKind::InvalidQuery) => "\nexamples: vellum search troops | \
+                vellum search '\"exact phrase\"' | vellum search 'coalit* isis'"
+                .into(),
+            (_, SearchErrorKind::NotFound) => "; `vellum log` lists the documents".into(),
+            (_, SearchErrorKind::Store) => "; the index is a cache: delete search.sqlite in the \
+                store directory and `vellum search` rebuilds it"
+                .into(),
+        };
+        format!("{self}{advice}")
+    }
+}
+
+impl Worded for CompareError {
+    fn kind(&self) -> ErrorKind {
+        CompareError::kind(self)
+    }
+    fn message(&self) -> String {
+        match self {
+            CompareError::Store(e) => e.message(),
+            CompareError::NotText {
+                label,
+                capture: Some(c),
+            } => format!(
+                "{label} is not UTF-8 text; vellum diffs text only (`vellum show --raw {}` prints \
+                 its bytes)",
+                c.0.short()
+            ),
+            CompareError::NotText { label, .. } => format!(
+                "{label} is not text (binary bytes); vellum diffs text only (--type text reads it \
+                 as text)"
+            ),
+            e => e.to_string(),
+        }
+    }
+}
+
+impl Worded for ServeError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            ServeError::Store(e) => e.kind(),
+            ServeError::Bind { .. } => ErrorKind::InvalidInput,
+            _ => ErrorKind::Io,
+        }
+    }
+    fn message(&self) -> String {
+        match self {
+            ServeError::Store(e) => e.message(),
+            ServeError::Bind { .. } => format!(
+                "{self}; choose another port with --addr 127.0.0.1:PORT (0 picks a free one)"
+            ),
+            e => e.to_string(),
+        }
+    }
+}
+
+impl Worded for SignificanceError {
+    fn kind(&self) -> ErrorKind {
+        SignificanceError::kind(self)
+    }
+    fn message(&self) -> String {
+        format!("significance index: {self}; rebuild it with `vellum reindex`")
+    }
+}
+
+impl Worded for crate::republish::IndexError {
+    fn kind(&self) -> ErrorKind {
+        crate::republish::IndexError::kind(self)
+    }
+    fn message(&self) -> String {
+        format!("similarity index: {self}; rebuild it with `vellum reindex`")
+    }
+}
+
+impl Worded for ProofQueryError {
+    fn kind(&self) -> ErrorKind {
+        ProofQueryError::kind(self)
+    }
+    fn message(&self) -> String {
+        match self {
+            ProofQueryError::Store(e) => e.message(),
+            ProofQueryError::NotLogged(_) => format!("{self}: the next `vellum add` logs it"),
+            e => e.to_string(),
+        }
+    }
+}
+
+impl Worded for ExtractError {
+    fn kind(&self) -> ErrorKind {
+        match self {
+            ExtractError::Capture(e) => e.kind(),
+            _ => ErrorKind::InvalidInput,
+        }
+    }
+    fn message(&self) -> String {
+        match self {
+            ExtractError::Capture(CaptureError::Status { .. }) => {
+                format!("{self}; nothing to extract")
+            }
+            e => e.to_string(),
+        }
+    }
+}
+
+/// As `add` words it: what was not archived, and the option that would.
+impl Worded for CaptureError {
+    fn kind(&self) -> ErrorKind {
+        CaptureError::kind(self)
+    }
+    fn message(&self) -> String {
+        match self {
+            CaptureError::Status { .. } => {
+                format!("{self}; not archived (--keep-errors archives such answers, flagged)")
+            }
+            CaptureError::Future { .. } => {
+                format!("{self}; check the time (--allow-future accepts it); not archived")
+            }
+            CaptureError::Store(s) => s.message(),
+            e => e.to_string(),
+        }
+    }
+}
+
+/// As `add` lists it: a batch line's problems each on a line of its own,
+/// naming the line.
+impl Worded for NotArchived {
+    fn kind(&self) -> ErrorKind {
+        NotArchived::kind(self)
+    }
+    fn message(&self) -> String {
+        match self {
+            NotArchived::Capture(e) => e.message(),
+            NotArchived::Line(n, e) => {
+                let lines: Vec<String> = e
+                    .message()
+                    .lines()
+                    .map(|p| format!("batch line {n}: {p}"))
+                    .collect();
+                lines.join("\n")
+            }
+            e => e.to_string(),
+        }
+    }
+}
+
+impl Worded for crate::query::batch::BatchError {
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::Io
+    }
+    fn message(&self) -> String {
+        match self {
+            Self::Output(e) => e.message(),
+            e => e.to_string(),
+        }
+    }
+    fn is_broken_pipe(&self) -> bool {
+        matches!(self, Self::Output(e) if e.is_broken_pipe())
+    }
+}
+
+impl Worded for ImportError {
+    fn kind(&self) -> ErrorKind {
+        ImportError::kind(self)
+    }
+    fn message(&self) -> String {
+        let advice = store(&self.source);
+        format!("{self}{advice}; nothing of this file was archived")
+    }
+}
+
+/// The errors whose message is their own, after a store error's advice.
+macro_rules! plain {
+    ($($t:ident),*) => {$(
+        impl Worded for $t {
+            fn kind(&self) -> ErrorKind {
+                $t::kind(self)
+            }
+            fn message(&self) -> String {
+                match self {
+                    $t::Store(e) => e.message(),
+                    e => e.to_string(),
+                }
+            }
+        }
+    )*};
+}
+plain!(CollateError, SimilarError);
+
+/// Errors in what was given: their message says all.
+macro_rules! given {
+    ($($t:ty),*) => {$(
+        impl Worded for $t {
+            fn kind(&self) -> ErrorKind {
+                ErrorKind::InvalidInput
+            }
+        }
+    )*};
+}
+given!(
+    crate::custody::given::GivenError,
+    crate::ingest::decode::UnknownEncoding,
+    crate::store::name::InvalidDocName
+);
+
+impl Worded for crate::store::AddressError {
+    fn kind(&self) -> ErrorKind {
+        crate::store::AddressError::kind(self)
+    }
+}
+
+impl Worded for crate::custody::ProofError {
+    fn kind(&self) -> ErrorKind {
+        crate::custody::ProofError::kind(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_keep_their_kind_and_get_their_advice() {
+        let missing = StoreError::NoStore("/s".into());
+        assert_eq!(Worded::kind(&missing), ErrorKind::NotFound);
+        assert!(
+            missing.message().contains("vellum init"),
+            "{}",
+            missing.message()
+        );
+        let busy = StoreError::Io {
+            context: "locking".into(),
+            source: std::io::ErrorKind::WouldBlock.into(),
+        };
+        assert_eq!(Worded::kind(&busy), ErrorKind::Busy);
+        assert!(!busy.is_broken_pipe());
+        let pipe = std::io::Error::from(std::io::ErrorKind::BrokenPipe);
+        assert!(pipe.is_broken_pipe());
+        assert_eq!(Worded::kind(&pipe), ErrorKind::Io);
+        assert!(pipe.message().starts_with("writing output: "));
+    }
+}
