@@ -280,6 +280,15 @@ impl Worded for crate::store::AddressError {
     }
 }
 
+impl Worded for crate::monitor::MonitorError {
+    fn kind(&self) -> ErrorKind {
+        crate::monitor::MonitorError::kind(self)
+    }
+    fn message(&self) -> String {
+        format!("{self}{}", self.advice())
+    }
+}
+
 impl Worded for crate::custody::ProofError {
     fn kind(&self) -> ErrorKind {
         crate::custody::ProofError::kind(self)

@@ -8,9 +8,7 @@ use std::time::Duration;
 use vellum::capture::{HttpFetcher, Options};
 use vellum::monitor::notify::{Delivered, NotifyConfig};
 use vellum::monitor::outbox::Destination;
-use vellum::monitor::{
-    Checks, Lease, MonitorError, Politeness, RoundEvent, RoundSettings, Selection,
-};
+use vellum::monitor::{Checks, Lease, Politeness, RoundEvent, RoundSettings, Selection};
 
 use super::env::{CliError, Env, Exit, clock};
 use super::progress::Progress;
@@ -113,12 +111,6 @@ pub fn run_recheck(env: &Env, args: RecheckArgs) -> Result<Exit, CliError> {
         tell_delivered(env, &d);
     }
     Ok(Exit::Ok)
-}
-
-impl From<MonitorError> for CliError {
-    fn from(e: MonitorError) -> Self {
-        CliError::with_kind(e.kind(), format!("{e}{}", e.advice()))
-    }
 }
 
 /// The round's settings from the flags; notification targets from the
