@@ -31,14 +31,24 @@ impl Catalog {
         old: &ObjectId,
         new: &ObjectId,
     ) -> rusqlite::Result<Option<(u64, u64)>> {
-        let (Some(old), Some(new)) = (self.object_n(old)?, self.object_n(new)?) else {
-            return Ok(None);
-        };
+        // One statement, not three: outside a transaction each statement
+        // takes and releases the file lock, and `log DOC` asks once per version.
         self.conn
-            .prepare_cached("SELECT added, removed FROM changes WHERE new = ?1 AND old = ?2")?
-            .query_row([new, old], |r| {
-                Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64))
-            })
+            .prepare_cached(
+                "SELECT ch.added, ch.removed FROM objects o, objects nw, changes ch
+                 WHERE substr(o.id, 1, 8) = ?1 AND o.id = ?2
+                   AND substr(nw.id, 1, 8) = ?3 AND nw.id = ?4
+                   AND ch.new = nw.n AND ch.old = o.n",
+            )?
+            .query_row(
+                params![
+                    &old.as_bytes()[..8],
+                    old.as_bytes(),
+                    &new.as_bytes()[..8],
+                    new.as_bytes()
+                ],
+                |r| Ok((r.get::<_, i64>(0)? as u64, r.get::<_, i64>(1)? as u64)),
+            )
             .optional()
     }
 
