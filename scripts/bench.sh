@@ -88,13 +88,19 @@ for ((rep = 1; rep <= INGEST_REPS; rep++)); do
     keep_min ING vellum "$T_v_ing"; keep_max RSS vellum "$M_v_ing"
 done
 [[ $(wc -l <"$W/add.out") == "$NROWS" ]] || die "vellum add printed $(wc -l <"$W/add.out") lines for $NROWS captures"
-# The store is its objects, catalog and marker; the search and similarity
-# indexes (derived caches that `add` keeps beside them) are reported apart.
+# The store is its objects, catalog and marker; the derived indexes that
+# `add` keeps beside them (search, similarity, significance, Memento; each
+# rebuilt from the objects when missing) are reported apart.
 V_PARTS=("$VS/objects" "$VS/catalog.sqlite" "$VS/VELLUM")
 SIZE_A[vellum]=$(du_apparent "${V_PARTS[@]}") SIZE_B[vellum]=$(du_blocks "${V_PARTS[@]}")
 V_CATALOG=$(du_blocks "$VS/catalog.sqlite")
 V_PACKS=$(du_blocks "$VS/objects")
-V_INDEXES=$(du_blocks "$VS"/search.sqlite "$VS"/similar.sqlite 2>/dev/null || echo 0)
+V_INDEX_FILES=()
+for f in search similar significance memento monitor; do
+    if [[ -e $VS/$f.sqlite ]]; then V_INDEX_FILES+=("$VS/$f.sqlite"); fi
+done
+V_INDEXES=0
+((${#V_INDEX_FILES[@]} == 0)) || V_INDEXES=$(du_blocks "${V_INDEX_FILES[@]}")
 NEW=$(awk '$3 == "new"' "$W/add.out" | wc -l)
 log "vellum: $NEW new versions, $((NROWS - NEW)) unchanged sightings"
 
@@ -359,7 +365,7 @@ fi
 printf '  %-4s vellum ingest peak RSS %s MB < 100 MB\n' \
     "$(passfail "${RSS[vellum]} * 1024 < 100000000")" "$(awk -v k="${RSS[vellum]}" 'BEGIN {printf "%.1f", k * 1024 / 1e6}')"
 echo
-echo "vellum store: catalog.sqlite $(fmt_mib "$V_CATALOG") MiB + objects/ $(fmt_mib "$V_PACKS") MiB (blocks); apart from it, search and similarity indexes $(fmt_mib "$V_INDEXES") MiB"
+echo "vellum store: catalog.sqlite $(fmt_mib "$V_CATALOG") MiB + objects/ $(fmt_mib "$V_PACKS") MiB (blocks); apart from it, derived indexes ${V_INDEX_FILES[*]##*/} $(fmt_mib "$V_INDEXES") MiB"
 echo "vellum verify said: $(tail -1 "$W/verify.out")"
 for n in "${NOTES[@]+"${NOTES[@]}"}"; do echo "note: $n"; done
 echo "bench.sh took $(fmt_ms_s "$BENCH_MS") s (build not included)"

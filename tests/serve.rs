@@ -160,6 +160,8 @@ fn raw_evidence_is_an_immutable_plain_text_download() {
 
 #[test]
 fn unchanged_pages_answer_304_to_their_etag() {
+    // (The bundled store's catalog is an older schema's: the server reads a
+    // copy rebuilt in memory until the write below upgrades it on disk.)
     let (_tmp, store) = sample_copy();
     let s = start_serve(&store, &[]);
     for path in [

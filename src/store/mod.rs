@@ -252,6 +252,13 @@ impl Archive {
         self.catalog_outdated
     }
 
+    /// Whether this handle reads an older catalog rebuilt in memory (see
+    /// [`Archive::catalog_outdated`]) that a writer has since upgraded on
+    /// disk: a new handle would see what was written since, this one never.
+    pub fn catalog_upgraded(&self) -> bool {
+        self.catalog_outdated && Catalog::open(&self.dir.join(CATALOG), false).is_ok()
+    }
+
     /// Opens a store for `verify`, which must run even when the catalog cannot
     /// be read: the objects are then checked against an empty catalog and the
     /// report carries the catalog's problem.

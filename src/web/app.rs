@@ -39,8 +39,10 @@ impl Pool {
     pub fn with<T>(&self, f: impl FnOnce(&Archive) -> T) -> Result<T, StoreError> {
         let idle = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
         let archive = match idle {
-            Some(a) => a,
-            None => Archive::open(&self.dir)?,
+            // A handle on an older catalog's copy in memory is let go once a
+            // writer has upgraded the catalog: a new one sees what it wrote.
+            Some(a) if !a.catalog_upgraded() => a,
+            _ => Archive::open(&self.dir)?,
         };
         let out = f(&archive);
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());

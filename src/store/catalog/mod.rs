@@ -20,11 +20,11 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use crate::id::ObjectId;
 
 use super::history::{History, HistoryRow};
-use super::object::Kind;
 use super::record::{CaptureId, CaptureRecord};
 
 mod caches;
 mod log;
+mod objects;
 mod relocate;
 mod rows;
 
@@ -39,31 +39,44 @@ pub struct ReindexReport {
     pub captures: usize,
 }
 
-const SCHEMA_VERSION: i64 = 4;
+const SCHEMA_VERSION: i64 = 5;
 /// Schemas of older vellums whose stores this one reads: it rebuilds their
 /// catalog (in memory for readers, on disk for writers and `reindex`).
-const OLDER_SCHEMAS: [i64; 2] = [2, 3];
+const OLDER_SCHEMAS: [i64; 3] = [2, 3, 4];
 
-// Sized for the benchmark corpus (2,556 captures): 32-byte ids are stored
-// once each, secondary indexes hold small integers, and caches are keyed by
-// 8-byte hashes, so the catalog stays a fraction of the packs it indexes.
+/// Page size of a new catalog. Most of its tables and indexes are small, and
+/// each takes at least a page: 1 KiB pages made the benchmark corpus's
+/// catalog 9% smaller than 4 KiB ones (see docs/performance.md, "Catalog size").
+const PAGE_SIZE: i64 = 1024;
+
+// Sized for the benchmark corpus (2,556 captures): each 32-byte id is stored
+// once (texts and other objects in `objects`, captures in `captures`), rows
+// refer to objects by their row number, secondary indexes hold the first 8
+// bytes of an id or small integers, so the catalog stays a fraction of the
+// packs it indexes.
 const SCHEMA: &str = "
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS packs (
     id INTEGER PRIMARY KEY,
     name TEXT NOT NULL UNIQUE,
     size INTEGER NOT NULL
 );
+-- Every object id the catalog names except capture records (their row is
+-- the capture's), each once. A row whose pack is NULL is an id known only
+-- from a capture or cache that refers to it: its object is not located (yet).
 CREATE TABLE IF NOT EXISTS objects (
-    id BLOB PRIMARY KEY,
-    pack INTEGER NOT NULL,
-    offset INTEGER NOT NULL,
-    len INTEGER NOT NULL,
-    kind INTEGER NOT NULL,
-    size INTEGER NOT NULL,
-    depth INTEGER NOT NULL,
+    n INTEGER PRIMARY KEY,
+    id BLOB NOT NULL,
+    pack INTEGER,
+    offset INTEGER,
+    len INTEGER,
+    kind INTEGER,
+    size INTEGER,
+    depth INTEGER,
     words INTEGER -- cache filled by `add`: word count of a text
-) WITHOUT ROWID;
+);
+-- Lookups by id use the id's first 8 bytes, then compare the whole id.
+CREATE INDEX IF NOT EXISTS objects_by_id ON objects (substr(id, 1, 8));
 CREATE TABLE IF NOT EXISTS captures (
     n INTEGER PRIMARY KEY,
     id BLOB NOT NULL,
@@ -75,9 +88,9 @@ CREATE TABLE IF NOT EXISTS captures (
     seq INTEGER,
     -- 1 when the record carries a flag: listed, never a version.
     flagged INTEGER NOT NULL,
-    vkey BLOB NOT NULL,
-    content BLOB, -- NULL when equal to vkey
-    source TEXT,
+    vkey INTEGER NOT NULL, -- objects.n of the version key (text, else content)
+    content INTEGER, -- objects.n; NULL when equal to vkey
+    source INTEGER, -- sources.n
     url TEXT,
     title TEXT,
     -- Where the capture record object lives (records are not in `objects`:
@@ -103,14 +116,26 @@ CREATE INDEX IF NOT EXISTS captures_by_supersedes ON captures (supersedes) WHERE
 CREATE INDEX IF NOT EXISTS captures_by_seq ON captures (seq);
 -- Archive log segments (the objects themselves are in `objects`, kind 3).
 CREATE TABLE IF NOT EXISTS log (start INTEGER PRIMARY KEY, count INTEGER NOT NULL, id BLOB NOT NULL);
--- The latest capture of each source: the delta base for a new document.
-CREATE TABLE IF NOT EXISTS sources (name TEXT PRIMARY KEY, at INTEGER NOT NULL, content BLOB NOT NULL) WITHOUT ROWID;
+-- Sources by name, with the content (objects.n) of the latest capture of
+-- each: the delta base for a new document.
+CREATE TABLE IF NOT EXISTS sources (
+    n INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    at INTEGER NOT NULL,
+    content INTEGER NOT NULL
+);
 -- State objects (state.rs) by name and round: the newest of a name wins.
 CREATE TABLE IF NOT EXISTS states (id BLOB PRIMARY KEY, name TEXT NOT NULL, round INTEGER NOT NULL) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS states_by_name ON states (name, round);
--- Cache filled by `add`: words added and removed between two texts, keyed by
--- key8(blake3(old id || new id)), so `log DOC` does not re-diff history.
-CREATE TABLE IF NOT EXISTS changes (k INTEGER PRIMARY KEY, added INTEGER NOT NULL, removed INTEGER NOT NULL);
+-- Cache filled by `add`: words added and removed from text `old` to text
+-- `new` (objects.n both), so `log DOC` does not re-diff history.
+CREATE TABLE IF NOT EXISTS changes (
+    new INTEGER NOT NULL,
+    old INTEGER NOT NULL,
+    added INTEGER NOT NULL,
+    removed INTEGER NOT NULL,
+    PRIMARY KEY (new, old)
+) WITHOUT ROWID;
 ";
 
 /// See [`Catalog::read_snapshot`].
@@ -181,6 +206,8 @@ impl Catalog {
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "cache_size", -16_000)?;
         if create {
+            // Takes effect only in a new, empty database.
+            conn.pragma_update(None, "page_size", PAGE_SIZE)?;
             conn.pragma_update(None, "journal_mode", "DELETE")?;
             conn.execute_batch(SCHEMA)?;
             conn.execute(
@@ -321,30 +348,6 @@ impl Catalog {
             .query_row("SELECT id FROM packs WHERE name = ?1", [name], |r| r.get(0))
     }
 
-    /// Points an object that lived in pack `from` at its copy in pack `to`.
-    pub fn move_object(
-        &self,
-        id: &ObjectId,
-        kind: Kind,
-        from: i64,
-        to: i64,
-        offset: u64,
-    ) -> rusqlite::Result<()> {
-        let sql = match kind {
-            Kind::Content | Kind::Log | Kind::State | Kind::Check => {
-                "UPDATE objects SET pack = ?3, offset = ?4 WHERE id = ?1 AND pack = ?2"
-            }
-            Kind::Record => {
-                "UPDATE captures SET rpack = ?3, roffset = ?4
-                 WHERE substr(id, 1, 8) = substr(?1, 1, 8) AND id = ?1 AND rpack = ?2"
-            }
-        };
-        self.conn
-            .prepare_cached(sql)?
-            .execute(params![id.as_bytes(), from, to, offset as i64])?;
-        Ok(())
-    }
-
     pub fn pack_id(&self, name: &str) -> rusqlite::Result<Option<i64>> {
         self.conn
             .prepare_cached("SELECT id FROM packs WHERE name = ?1")?
@@ -367,76 +370,6 @@ impl Catalog {
         rows.collect()
     }
 
-    // ---- objects ----
-
-    /// Records where an object lives. A record's location goes on its
-    /// capture's row, which must exist.
-    pub fn insert_object(&self, pack_id: i64, row: &ObjectRow) -> rusqlite::Result<()> {
-        if row.kind == Kind::Record {
-            self.conn
-                .prepare_cached(
-                    "UPDATE captures SET rpack = ?3, roffset = ?4, rlen = ?5, rsize = ?6, rdepth = ?7
-                     WHERE substr(id, 1, 8) = ?1 AND id = ?2 AND rpack IS NULL",
-                )?
-                .execute(params![
-                    &row.id.as_bytes()[..8],
-                    row.id.as_bytes(),
-                    pack_id,
-                    row.offset as i64,
-                    row.len as i64,
-                    row.size as i64,
-                    row.depth,
-                ])?;
-            return Ok(());
-        }
-        self.conn
-            .prepare_cached(
-                "INSERT OR IGNORE INTO objects (id, pack, offset, len, kind, size, depth)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )?
-            .execute(params![
-                row.id.as_bytes(),
-                pack_id,
-                row.offset as i64,
-                row.len as i64,
-                row.kind as i64,
-                row.size as i64,
-                row.depth,
-            ])?;
-        Ok(())
-    }
-
-    pub fn object(&self, id: &ObjectId) -> rusqlite::Result<Option<ObjectRow>> {
-        let content = self
-            .conn
-            .prepare_cached(
-                "SELECT o.id, p.name, o.offset, o.len, o.kind, o.size, o.depth
-                 FROM objects o JOIN packs p ON p.id = o.pack WHERE o.id = ?1",
-            )?
-            .query_row([id.as_bytes()], object_row)
-            .optional()?;
-        if content.is_some() {
-            return Ok(content);
-        }
-        self.conn
-            .prepare_cached(&format!(
-                "{RECORD_COLUMNS} WHERE substr(c.id, 1, 8) = ?1 AND c.id = ?2"
-            ))?
-            .query_row(params![&id.as_bytes()[..8], id.as_bytes()], object_row)
-            .optional()
-    }
-
-    /// Every object the catalog locates: contents and capture records.
-    pub fn objects(&self) -> rusqlite::Result<Vec<ObjectRow>> {
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT o.id, p.name, o.offset, o.len, o.kind, o.size, o.depth
-             FROM objects o JOIN packs p ON p.id = o.pack
-             UNION ALL {RECORD_COLUMNS}"
-        ))?;
-        let rows = stmt.query_map([], object_row)?;
-        rows.collect()
-    }
-
     // ---- captures ----
 
     /// Adds a capture unless known, at position `seq` of the archive log
@@ -452,6 +385,25 @@ impl Catalog {
         }
         let vkey = rec.version_key();
         let (at, atn) = split_time(rec.captured_at);
+        let vkey_n = self.intern(&vkey)?;
+        let content_n = self.intern(&rec.content)?;
+        let source_n: Option<i64> = match &rec.source {
+            Some(source) => {
+                let at = nanos(rec.captured_at).clamp(i64::MIN as i128, i64::MAX as i128) as i64;
+                self.conn
+                    .prepare_cached(
+                        "INSERT INTO sources (name, at, content) VALUES (?1, ?2, ?3)
+                         ON CONFLICT (name) DO UPDATE SET at = excluded.at, content = excluded.content
+                         WHERE excluded.at >= sources.at",
+                    )?
+                    .execute(params![source, at, content_n])?;
+                self.conn
+                    .prepare_cached("SELECT n FROM sources WHERE name = ?1")?
+                    .query_row([source], |r| r.get(0))
+                    .optional()?
+            }
+            None => None,
+        };
         self.conn
             .prepare_cached("INSERT OR IGNORE INTO docs (name) VALUES (?1)")?
             .execute([rec.doc.as_str()])?;
@@ -468,25 +420,15 @@ impl Catalog {
                 at,
                 atn,
                 seq.map(|s| s as i64),
-                vkey.as_bytes(),
-                (rec.content != vkey).then(|| rec.content.as_bytes().to_vec()),
-                rec.source,
+                vkey_n,
+                (content_n != vkey_n).then_some(content_n),
+                source_n,
                 rec.url,
                 rec.title,
                 rec.flag.is_some(),
                 rec.canonical_url,
                 rec.supersedes.map(|s| s.0.as_bytes().to_vec()),
             ])?;
-        if let Some(source) = &rec.source {
-            let at = nanos(rec.captured_at).clamp(i64::MIN as i128, i64::MAX as i128) as i64;
-            self.conn
-                .prepare_cached(
-                    "INSERT INTO sources (name, at, content) VALUES (?1, ?2, ?3)
-                     ON CONFLICT (name) DO UPDATE SET at = excluded.at, content = excluded.content
-                     WHERE excluded.at >= sources.at",
-                )?
-                .execute(params![source, at, rec.content.as_bytes()])?;
-        }
         Ok(true)
     }
 
@@ -552,8 +494,8 @@ impl Catalog {
 
     fn query_history(&self, doc: &str) -> rusqlite::Result<History> {
         let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT c.vkey, c.id, c.at, c.atn, c.source, c.url, c.title, c.flagged, {SUPERSEDED}
-             FROM captures c
+            "SELECT v.id, c.id, c.at, c.atn, src.name, c.url, c.title, c.flagged, {SUPERSEDED}
+             FROM captures c JOIN objects v ON v.n = c.vkey LEFT JOIN sources src ON src.n = c.source
              WHERE c.doc = (SELECT n FROM docs WHERE name = ?1) ORDER BY {HISTORY_ORDER}"
         ))?;
         let mut rows = stmt.query([doc])?;
@@ -605,7 +547,9 @@ impl Catalog {
     /// documents of one site, which share boilerplate).
     pub fn latest_from_source(&self, source: &str) -> rusqlite::Result<Option<ObjectId>> {
         self.conn
-            .prepare_cached("SELECT content FROM sources WHERE name = ?1")?
+            .prepare_cached(
+                "SELECT o.id FROM sources s JOIN objects o ON o.n = s.content WHERE s.name = ?1",
+            )?
             .query_row([source], |r| id_from(r.get(0)?))
             .optional()
     }
@@ -662,8 +606,8 @@ impl Catalog {
             superseded.insert(id_from_ref(r.get_ref(0)?)?);
         }
         let mut stmt = self.conn.prepare(
-            "SELECT c.doc, c.vkey, c.id, c.at, c.atn, c.seq, c.flagged, c.title
-             FROM captures c ORDER BY c.doc, c.at, c.atn, c.seq",
+            "SELECT c.doc, v.id, c.id, c.at, c.atn, c.seq, c.flagged, c.title
+             FROM captures c JOIN objects v ON v.n = c.vkey ORDER BY c.doc, c.at, c.atn, c.seq",
         )?;
         let mut rows = stmt.query([])?;
         let mut out = Vec::with_capacity(names.len());

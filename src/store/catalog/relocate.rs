@@ -13,7 +13,8 @@ impl Catalog {
     pub fn relocate_object(&self, pack: i64, row: &ObjectRow) -> rusqlite::Result<()> {
         let sql = match row.kind {
             Kind::Content | Kind::Log | Kind::State | Kind::Check => {
-                "UPDATE objects SET pack = ?2, offset = ?3, len = ?4, depth = ?5 WHERE id = ?1"
+                "UPDATE objects SET pack = ?2, offset = ?3, len = ?4, depth = ?5
+                 WHERE substr(id, 1, 8) = substr(?1, 1, 8) AND id = ?1 AND pack IS NOT NULL"
             }
             Kind::Record => {
                 "UPDATE captures SET rpack = ?2, roffset = ?3, rlen = ?4, rdepth = ?5
@@ -34,8 +35,12 @@ impl Catalog {
     /// what was not rewritten elsewhere is lost, and a later heal must be
     /// able to locate it anew).
     pub fn drop_pack(&self, id: i64) -> rusqlite::Result<()> {
-        self.conn
-            .execute("DELETE FROM objects WHERE pack = ?1", [id])?;
+        // The rows stay (captures and caches refer to them), unlocated.
+        self.conn.execute(
+            "UPDATE objects SET pack = NULL, offset = NULL, len = NULL, kind = NULL, \
+             size = NULL, depth = NULL WHERE pack = ?1",
+            [id],
+        )?;
         self.conn.execute(
             "UPDATE captures SET rpack = NULL, roffset = NULL, rlen = NULL, rsize = NULL, \
              rdepth = NULL WHERE rpack = ?1",

@@ -8,18 +8,6 @@ use super::super::object::Kind;
 use super::super::record::CaptureId;
 use crate::when::from_nanos;
 
-/// An id's first 8 bytes as an integer whose order is the bytes' order.
-pub(super) fn key8(bytes: &[u8; 32]) -> i64 {
-    i64::from_be_bytes(bytes[..8].try_into().expect("8 bytes")) ^ i64::MIN
-}
-
-pub(super) fn change_key(old: &ObjectId, new: &ObjectId) -> i64 {
-    let mut h = blake3::Hasher::new();
-    h.update(old.as_bytes());
-    h.update(new.as_bytes());
-    key8(h.finalize().as_bytes())
-}
-
 /// Where an object lives and how it is encoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObjectRow {
@@ -81,10 +69,11 @@ pub(super) const RECORD_COLUMNS: &str =
     "SELECT c.id, p.name, c.roffset, c.rlen, 2, c.rsize, c.rdepth
      FROM captures c JOIN packs p ON p.id = c.rpack";
 
-pub(super) const CAPTURE_COLUMNS: &str = "SELECT c.id, d.name, c.at, c.atn, c.seq, c.vkey,
-        COALESCE(c.content, c.vkey), c.source, c.url, c.title, c.flagged,
+pub(super) const CAPTURE_COLUMNS: &str = "SELECT c.id, d.name, c.at, c.atn, c.seq, v.id,
+        COALESCE(t.id, v.id), src.name, c.url, c.title, c.flagged,
         EXISTS (SELECT 1 FROM captures s WHERE s.supersedes = c.id)
-     FROM captures c JOIN docs d ON d.n = c.doc";
+     FROM captures c JOIN docs d ON d.n = c.doc JOIN objects v ON v.n = c.vkey
+     LEFT JOIN objects t ON t.n = c.content LEFT JOIN sources src ON src.n = c.source";
 
 /// Whether another record supersedes capture `c` (see [`CAPTURE_COLUMNS`]).
 pub(super) const SUPERSEDED: &str = "EXISTS (SELECT 1 FROM captures s WHERE s.supersedes = c.id)";
