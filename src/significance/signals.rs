@@ -138,25 +138,34 @@ pub fn score(old: &str, new: &str, ctx: &Context) -> Significance {
     if old == new {
         return Significance::none();
     }
-    let (old_kept, new_kept);
-    let (old, new) = if ctx.boilerplate.is_empty() {
-        (old, new)
-    } else {
-        old_kept = crate::republish::boilerplate::strip(old, &ctx.boilerplate);
-        new_kept = crate::republish::boilerplate::strip(new, &ctx.boilerplate);
-        if old_kept == new_kept {
-            return Significance {
-                value: 0.0,
-                reasons: vec![Reason {
-                    signal: Signal::Boilerplate,
-                    points: 0.0,
-                    detail: String::new(),
-                }],
-                excerpt: None,
-            };
-        }
-        (old_kept.as_str(), new_kept.as_str())
-    };
+    if ctx.boilerplate.is_empty() {
+        return score_kept(old, new);
+    }
+    let old_kept = crate::republish::boilerplate::strip(old, &ctx.boilerplate);
+    let new_kept = crate::republish::boilerplate::strip(new, &ctx.boilerplate);
+    score_stripped(&old_kept, &new_kept)
+}
+
+/// [`score`] of two different texts, given them with their boilerplate
+/// already stripped (a catch-up strips each text once, not once per pair
+/// it is in).
+pub(super) fn score_stripped(old_kept: &str, new_kept: &str) -> Significance {
+    if old_kept == new_kept {
+        return Significance {
+            value: 0.0,
+            reasons: vec![Reason {
+                signal: Signal::Boilerplate,
+                points: 0.0,
+                detail: String::new(),
+            }],
+            excerpt: None,
+        };
+    }
+    score_kept(old_kept, new_kept)
+}
+
+/// The score of what is left of the two texts.
+fn score_kept(old: &str, new: &str) -> Significance {
     let (mut reasons, excerpt) = find(old, new);
     reasons.sort_by(|a, b| b.points.total_cmp(&a.points));
     let points: f64 = reasons.iter().map(|r| r.points).sum();
@@ -218,10 +227,9 @@ pub(super) fn find(old: &str, new: &str) -> (Vec<Reason>, Option<Excerpt>) {
         removed: acc.first_removed.clone().unwrap_or_default(),
         added: acc.first_added.clone().unwrap_or_default(),
     });
-    (
-        acc.reasons(diff::count_words(old), diff::count_words(new)),
-        excerpt,
-    )
+    // The diff counted both texts' words already (`count_words` of each,
+    // summed over paragraphs where that is exact).
+    (acc.reasons(d.stats.words_old, d.stats.words_new), excerpt)
 }
 
 /// `s` with its whitespace runs collapsed, cut to about 100 characters.
