@@ -21,12 +21,13 @@ use std::sync::{Arc, OnceLock};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
+use crate::diff::ParagraphKeys;
 use crate::id::ObjectId;
 use crate::store::{Archive, Version};
 
 use super::error::SignificanceError;
 use super::model::{Context, Significance};
-use super::signals::{score, score_stripped};
+use super::signals::{score, score_plain, score_stripped};
 
 /// The index file, in the store directory.
 pub const FILE: &str = "significance.sqlite";
@@ -75,13 +76,17 @@ struct Job {
 
 /// The score of one job: as [`score`] gives it (same texts, same
 /// boilerplate), with each text's boilerplate stripped once.
-fn score_job(j: &Job, kept: &[Kept]) -> Significance {
+fn score_job<'a>(j: &'a Job, kept: &'a [Kept], keys: &mut ParagraphKeys<'a>) -> Significance {
     match j.kept {
-        None => score(&j.texts.0, &j.texts.1, &Context::default()),
+        None => score_plain(&j.texts.0, &j.texts.1, keys),
         Some(_) if j.texts.0 == j.texts.1 => Significance::none(),
-        Some((a, b)) => score_stripped(kept[a].get(), kept[b].get()),
+        Some((a, b)) => score_stripped(kept[a].get(), kept[b].get(), keys),
     }
 }
+
+/// Jobs a scoring thread takes at a time: consecutive pairs of a document
+/// share a text, whose paragraph keys the thread then computes once.
+const CHUNK: usize = 16;
 
 /// Scores every job, on as many threads as there are cores (the scorer is
 /// pure); the results in the jobs' order.
@@ -90,9 +95,13 @@ fn score_parallel(jobs: &[Job], kept: &[Kept]) -> Vec<Significance> {
         .map_or(1, |n| n.get())
         .min(MAX_THREADS)
         .min(jobs.len());
-    let one = |j: &Job| score_job(j, kept);
     if threads <= 1 {
-        return jobs.iter().map(one).collect();
+        let mut out = Vec::with_capacity(jobs.len());
+        for chunk in jobs.chunks(CHUNK) {
+            let mut keys = ParagraphKeys::default();
+            out.extend(chunk.iter().map(|j| score_job(j, kept, &mut keys)));
+        }
+        return out;
     }
     let next = AtomicUsize::new(0);
     let mut out: Vec<Option<Significance>> = vec![None; jobs.len()];
@@ -102,9 +111,17 @@ fn score_parallel(jobs: &[Job], kept: &[Kept]) -> Vec<Significance> {
                 scope.spawn(|| {
                     let mut done = Vec::new();
                     loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(j) = jobs.get(i) else { break };
-                        done.push((i, one(j)));
+                        let start = next.fetch_add(CHUNK, Ordering::Relaxed);
+                        let Some(chunk) = jobs.get(start..(start + CHUNK).min(jobs.len())) else {
+                            break;
+                        };
+                        if chunk.is_empty() {
+                            break;
+                        }
+                        let mut keys = ParagraphKeys::default();
+                        for (k, j) in chunk.iter().enumerate() {
+                            done.push((start + k, score_job(j, kept, &mut keys)));
+                        }
                     }
                     done
                 })

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use crate::diff::{self, ChangeKind, DiffOptions, Op, OpTag};
+use crate::diff::{self, ChangeKind, DiffOptions, Op, OpTag, ParagraphKeys};
 
 use super::model::{Context, Excerpt, Reason, Signal, Significance};
 
@@ -139,17 +139,35 @@ pub fn score(old: &str, new: &str, ctx: &Context) -> Significance {
         return Significance::none();
     }
     if ctx.boilerplate.is_empty() {
-        return score_kept(old, new);
+        return score_kept(old, new, &mut ParagraphKeys::default());
     }
     let old_kept = crate::republish::boilerplate::strip(old, &ctx.boilerplate);
     let new_kept = crate::republish::boilerplate::strip(new, &ctx.boilerplate);
-    score_stripped(&old_kept, &new_kept)
+    score_stripped(&old_kept, &new_kept, &mut ParagraphKeys::default())
+}
+
+/// [`score`] without boilerplate, keeping the diff's paragraph keys in
+/// `keys` for the next pair (a catch-up scores a document's versions in
+/// order: each text is then keyed once).
+pub(super) fn score_plain<'a>(
+    old: &'a str,
+    new: &'a str,
+    keys: &mut ParagraphKeys<'a>,
+) -> Significance {
+    if old == new {
+        return Significance::none();
+    }
+    score_kept(old, new, keys)
 }
 
 /// [`score`] of two different texts, given them with their boilerplate
 /// already stripped (a catch-up strips each text once, not once per pair
 /// it is in).
-pub(super) fn score_stripped(old_kept: &str, new_kept: &str) -> Significance {
+pub(super) fn score_stripped<'a>(
+    old_kept: &'a str,
+    new_kept: &'a str,
+    keys: &mut ParagraphKeys<'a>,
+) -> Significance {
     if old_kept == new_kept {
         return Significance {
             value: 0.0,
@@ -161,12 +179,12 @@ pub(super) fn score_stripped(old_kept: &str, new_kept: &str) -> Significance {
             excerpt: None,
         };
     }
-    score_kept(old_kept, new_kept)
+    score_kept(old_kept, new_kept, keys)
 }
 
 /// The score of what is left of the two texts.
-fn score_kept(old: &str, new: &str) -> Significance {
-    let (mut reasons, excerpt) = find(old, new);
+fn score_kept<'a>(old: &'a str, new: &'a str, keys: &mut ParagraphKeys<'a>) -> Significance {
+    let (mut reasons, excerpt) = find(old, new, keys);
     reasons.sort_by(|a, b| b.points.total_cmp(&a.points));
     let points: f64 = reasons.iter().map(|r| r.points).sum();
     Significance {
@@ -181,7 +199,11 @@ fn round3(x: f64) -> f64 {
 }
 
 /// The signals found in the change from `old` to `new`, and an excerpt.
-pub(super) fn find(old: &str, new: &str) -> (Vec<Reason>, Option<Excerpt>) {
+pub(super) fn find<'a>(
+    old: &'a str,
+    new: &'a str,
+    keys: &mut ParagraphKeys<'a>,
+) -> (Vec<Reason>, Option<Excerpt>) {
     let opts = DiffOptions {
         ignore_whitespace: true,
         ignore_typography: true,
@@ -189,7 +211,7 @@ pub(super) fn find(old: &str, new: &str) -> (Vec<Reason>, Option<Excerpt>) {
         ignore_case: false,
         deadline: Some(Duration::from_millis(300)),
     };
-    let d = diff::diff(old, new, &opts);
+    let d = diff::diff_keyed(old, new, &opts, keys);
     let mut acc = Acc::default();
     let (lead_old, lead_new) = (lead_end(old), lead_end(new));
     let (mut at_old, mut at_new) = (0, 0);
