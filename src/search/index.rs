@@ -53,7 +53,10 @@ CREATE INDEX paras_by_h ON paras (h);
 CREATE VIRTUAL TABLE fts USING fts5(body, content='', tokenize='unicode61 remove_diacritics 2');
 ";
 
-/// FTS5's buffer of tokenized text, in bytes, before it writes a segment.
+/// FTS5's buffer of tokenized text (bytes) before it writes a segment and
+/// merges: with the default 1 MB a 20 MB text made ~20 segments, merged
+/// again and again, and a rebuild's `optimize` left 40% of the file free.
+/// At 16 MB (held only during a catch-up) it writes one.
 const FTS_BUFFER: i64 = 16 << 20;
 
 /// Whether a quarter or more of the file's pages are free.
@@ -424,9 +427,7 @@ impl Index {
             Ok(Some(mut c)) => {
                 self.conn.execute_batch("COMMIT").map_err(self.err())?;
                 if c.rebuilt && self.path.is_some() && mostly_free(&self.conn) {
-                    // Give back the pages the build's merges freed (a
-                    // build that fits FTS5's buffer writes one segment
-                    // and frees next to none: nothing to give back).
+                    // Give back the pages the build's merges freed.
                     self.conn.execute_batch("VACUUM").map_err(self.err())?;
                 }
                 c.elapsed = start.elapsed();
@@ -522,17 +523,8 @@ impl Index {
                 r.get(0)
             })
             .map_err(&err)?;
-        // FTS5 flushes what it has tokenized to a new segment of the index
-        // each time its buffer passes this, then merges the segments: with
-        // the default 1 MB a 20 MB text made ~20 segments, merged and
-        // merged again, and a rebuild's `optimize` left half the file
-        // free for a VACUUM to give back. One segment for up to ~20 MB of
-        // new text (the memory is held only inside the catch-up).
-        conn.execute(
-            "INSERT INTO fts (fts, rank) VALUES ('hashsize', ?1)",
-            [FTS_BUFFER],
-        )
-        .map_err(&err)?;
+        let hashsize = "INSERT INTO fts (fts, rank) VALUES ('hashsize', ?1)";
+        conn.execute(hashsize, [FTS_BUFFER]).map_err(&err)?;
         let mut builder = Builder::load(conn, rebuilt).map_err(&err)?;
         let total = new_texts.len();
         for (i, id) in new_texts.iter().enumerate() {
