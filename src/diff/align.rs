@@ -53,10 +53,16 @@ pub struct Aligned {
 }
 
 /// Diffs `old` against `new` under `norm`, giving up on fine work at `deadline`.
-pub fn align(old: &str, new: &str, norm: Norm, deadline: Instant) -> Aligned {
-    let mut memo = KeyMemo::default();
-    let olds = paragraphs(old, norm, &mut memo);
-    let news = paragraphs(new, norm, &mut memo);
+/// `memo` holds the keys of paragraphs met before under `norm`.
+pub fn align<'a>(
+    old: &'a str,
+    new: &'a str,
+    norm: Norm,
+    deadline: Instant,
+    memo: &mut KeyMemo<'a>,
+) -> Aligned {
+    let olds = paragraphs(old, norm, memo);
+    let news = paragraphs(new, norm, memo);
     let mut a = Aligner {
         olds: &olds,
         news: &news,

@@ -63,8 +63,31 @@ pub fn normalized_paragraphs(text: &str) -> Vec<NormalizedParagraph> {
         .collect()
 }
 
+/// The comparison keys of paragraphs already cut and keyed, kept from one
+/// diff to the next: diffing a chain of versions (v1 to v2, v2 to v3…) then
+/// keys each text's paragraphs once, not once as the new text and again as
+/// the old. Keys hold only for one set of options; a diff with others
+/// starts the memo again. It grows with every distinct paragraph it meets:
+/// keep one for a bounded run of diffs.
+#[derive(Default)]
+pub struct ParagraphKeys<'a> {
+    norm: Option<Norm>,
+    memo: paragraphs::KeyMemo<'a>,
+}
+
 /// Diffs `old` against `new`.
 pub fn diff(old: &str, new: &str, opts: &DiffOptions) -> Diff {
+    diff_keyed(old, new, opts, &mut ParagraphKeys::default())
+}
+
+/// [`diff`], reusing and adding to the paragraph keys in `keys` (the same
+/// result as [`diff`]: only work is saved).
+pub fn diff_keyed<'a>(
+    old: &'a str,
+    new: &'a str,
+    opts: &DiffOptions,
+    keys: &mut ParagraphKeys<'a>,
+) -> Diff {
     let deadline = Instant::now() + opts.deadline.unwrap_or(DEFAULT_DEADLINE);
     let norm = Norm {
         case: opts.ignore_case,
@@ -72,6 +95,10 @@ pub fn diff(old: &str, new: &str, opts: &DiffOptions) -> Diff {
         typography: opts.ignore_typography,
         markup: opts.ignore_markup,
     };
+    if keys.norm != Some(norm) {
+        keys.memo.clear();
+        keys.norm = Some(norm);
+    }
     let aligned = if old == new {
         let words = count_words(old);
         let ops = (!old.is_empty()).then(|| Op {
@@ -89,7 +116,7 @@ pub fn diff(old: &str, new: &str, opts: &DiffOptions) -> Diff {
             ..align::Aligned::default()
         }
     } else {
-        align::align(old, new, norm, deadline)
+        align::align(old, new, norm, deadline, &mut keys.memo)
     };
     let mut stats = Stats {
         words_old: aligned.words_old,

@@ -53,6 +53,21 @@ CREATE INDEX paras_by_h ON paras (h);
 CREATE VIRTUAL TABLE fts USING fts5(body, content='', tokenize='unicode61 remove_diacritics 2');
 ";
 
+/// FTS5's buffer of tokenized text (bytes) before it writes a segment and
+/// merges: with the default 1 MB a 20 MB text made ~20 segments, merged
+/// again and again, and a rebuild's `optimize` left 40% of the file free.
+/// At 16 MB (held only during a catch-up) it writes one.
+const FTS_BUFFER: i64 = 16 << 20;
+
+/// Whether a quarter or more of the file's pages are free.
+fn mostly_free(conn: &Connection) -> bool {
+    let pragma = |name: &str| -> i64 {
+        conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get(0))
+            .unwrap_or(0)
+    };
+    pragma("freelist_count") * 4 >= pragma("page_count").max(1)
+}
+
 /// An open, current index.
 pub struct Index {
     pub(super) conn: Connection,
@@ -411,7 +426,7 @@ impl Index {
         match r {
             Ok(Some(mut c)) => {
                 self.conn.execute_batch("COMMIT").map_err(self.err())?;
-                if c.rebuilt && self.path.is_some() {
+                if c.rebuilt && self.path.is_some() && mostly_free(&self.conn) {
                     // Give back the pages the build's merges freed.
                     self.conn.execute_batch("VACUUM").map_err(self.err())?;
                 }
@@ -508,7 +523,9 @@ impl Index {
                 r.get(0)
             })
             .map_err(&err)?;
-        let mut builder = Builder::load(conn).map_err(&err)?;
+        let hashsize = "INSERT INTO fts (fts, rank) VALUES ('hashsize', ?1)";
+        conn.execute(hashsize, [FTS_BUFFER]).map_err(&err)?;
+        let mut builder = Builder::load(conn, rebuilt).map_err(&err)?;
         let total = new_texts.len();
         for (i, id) in new_texts.iter().enumerate() {
             let tn = next_tn + i as i64;
@@ -580,6 +597,9 @@ struct Builder {
     /// Paragraphs indexed in this catch-up, by the hash of their text (those
     /// indexed before are looked up in `paras`).
     known: HashMap<i64, i64>,
+    /// A rebuild from an emptied index: `paras` holds only what `known`
+    /// holds, so it is not looked up.
+    fresh: bool,
     next_pn: i64,
     /// Raw paragraph chunk hash → paragraph number (None: nothing to
     /// index), so repeated chunks are normalized once.
@@ -606,12 +626,13 @@ fn hash8(s: &str) -> i64 {
 }
 
 impl Builder {
-    fn load(conn: &Connection) -> rusqlite::Result<Builder> {
+    fn load(conn: &Connection, fresh: bool) -> rusqlite::Result<Builder> {
         let next_pn = conn.query_row("SELECT COALESCE(MAX(pn), 0) + 1 FROM paras", [], |r| {
             r.get(0)
         })?;
         Ok(Builder {
             known: HashMap::new(),
+            fresh,
             next_pn,
             chunks: HashMap::new(),
             touched: HashMap::new(),
@@ -652,6 +673,7 @@ impl Builder {
         let h = hash8(p);
         let found = match self.known.get(&h) {
             Some(&pn) => Some(pn),
+            None if self.fresh => None,
             None => conn
                 .prepare_cached("SELECT pn FROM paras WHERE h = ?1")?
                 .query_row([h], |r| r.get(0))

@@ -16,17 +16,18 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
+use crate::diff::ParagraphKeys;
 use crate::id::ObjectId;
 use crate::store::{Archive, Version};
 
 use super::error::SignificanceError;
 use super::model::{Context, Significance};
-use super::signals::score;
+use super::signals::{score, score_plain, score_stripped};
 
 /// The index file, in the store directory.
 pub const FILE: &str = "significance.sqlite";
@@ -48,24 +49,59 @@ const BATCH_PAIRS: usize = 256;
 /// Scoring threads at most (fewer when the machine has fewer cores).
 const MAX_THREADS: usize = 8;
 
-/// One pair to score: its texts' ids, the texts, and the context.
+/// A text with the boilerplate of one source to strip from it: stripped
+/// once, by the first scoring thread that needs it, however many pairs the
+/// text is in.
+struct Kept {
+    text: Arc<str>,
+    boilerplate: Arc<HashSet<u64>>,
+    stripped: OnceLock<String>,
+}
+
+impl Kept {
+    fn get(&self) -> &str {
+        self.stripped
+            .get_or_init(|| crate::republish::boilerplate::strip(&self.text, &self.boilerplate))
+    }
+}
+
+/// One pair to score: its texts' ids, the texts, and, when the source has
+/// boilerplate, the two texts' [`Kept`] slots.
 struct Job {
     old: ObjectId,
     new: ObjectId,
     texts: (Arc<str>, Arc<str>),
-    ctx: Context,
+    kept: Option<(usize, usize)>,
 }
+
+/// The score of one job: as [`score`] gives it (same texts, same
+/// boilerplate), with each text's boilerplate stripped once.
+fn score_job<'a>(j: &'a Job, kept: &'a [Kept], keys: &mut ParagraphKeys<'a>) -> Significance {
+    match j.kept {
+        None => score_plain(&j.texts.0, &j.texts.1, keys),
+        Some(_) if j.texts.0 == j.texts.1 => Significance::none(),
+        Some((a, b)) => score_stripped(kept[a].get(), kept[b].get(), keys),
+    }
+}
+
+/// Jobs a scoring thread takes at a time: consecutive pairs of a document
+/// share a text, whose paragraph keys the thread then computes once.
+const CHUNK: usize = 16;
 
 /// Scores every job, on as many threads as there are cores (the scorer is
 /// pure); the results in the jobs' order.
-fn score_parallel(jobs: &[Job]) -> Vec<Significance> {
+fn score_parallel(jobs: &[Job], kept: &[Kept]) -> Vec<Significance> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
         .min(MAX_THREADS)
         .min(jobs.len());
-    let one = |j: &Job| score(&j.texts.0, &j.texts.1, &j.ctx);
     if threads <= 1 {
-        return jobs.iter().map(one).collect();
+        let mut out = Vec::with_capacity(jobs.len());
+        for chunk in jobs.chunks(CHUNK) {
+            let mut keys = ParagraphKeys::default();
+            out.extend(chunk.iter().map(|j| score_job(j, kept, &mut keys)));
+        }
+        return out;
     }
     let next = AtomicUsize::new(0);
     let mut out: Vec<Option<Significance>> = vec![None; jobs.len()];
@@ -75,9 +111,17 @@ fn score_parallel(jobs: &[Job]) -> Vec<Significance> {
                 scope.spawn(|| {
                     let mut done = Vec::new();
                     loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(j) = jobs.get(i) else { break };
-                        done.push((i, one(j)));
+                        let start = next.fetch_add(CHUNK, Ordering::Relaxed);
+                        let Some(chunk) = jobs.get(start..(start + CHUNK).min(jobs.len())) else {
+                            break;
+                        };
+                        if chunk.is_empty() {
+                            break;
+                        }
+                        let mut keys = ParagraphKeys::default();
+                        for (k, j) in chunk.iter().enumerate() {
+                            done.push((start + k, score_job(j, kept, &mut keys)));
+                        }
                     }
                     done
                 })
@@ -103,7 +147,7 @@ pub struct Index {
     path: Option<PathBuf>,
     /// Scores computed by a reader of a read-only file.
     unsaved: Option<HashMap<(ObjectId, ObjectId), Significance>>,
-    boilerplate: HashMap<String, HashSet<u64>>,
+    boilerplate: HashMap<String, Arc<HashSet<u64>>>,
     similarity: Option<crate::republish::Index>,
 }
 
@@ -290,6 +334,10 @@ impl Index {
     /// parallel.
     fn score_batch(&mut self, archive: &Archive, todo: &mut Vec<(Version, Version)>) -> Result<()> {
         let mut texts: HashMap<ObjectId, Arc<str>> = HashMap::new();
+        // Kept slots by (text, source): a text is stripped of one source's
+        // boilerplate once for the batch.
+        let mut slots: HashMap<(ObjectId, String), usize> = HashMap::new();
+        let mut kept: Vec<Kept> = Vec::new();
         let mut jobs = Vec::with_capacity(todo.len());
         let mut queued = HashSet::new();
         for (old, new) in todo.drain(..) {
@@ -305,18 +353,29 @@ impl Index {
                 Ok(t)
             };
             let (a, b) = (text(&old.key)?, text(&new.key)?);
-            let ctx = Context {
-                boilerplate: self.boilerplate_of(archive, &new),
-            };
+            let (source, boilerplate) = self.boilerplate_of(archive, &new);
+            let pair = (!boilerplate.is_empty()).then(|| {
+                let mut slot = |id: &ObjectId, text: &Arc<str>| {
+                    *slots.entry((*id, source.clone())).or_insert_with(|| {
+                        kept.push(Kept {
+                            text: text.clone(),
+                            boilerplate: boilerplate.clone(),
+                            stripped: OnceLock::new(),
+                        });
+                        kept.len() - 1
+                    })
+                };
+                (slot(&old.key, &a), slot(&new.key, &b))
+            });
             jobs.push(Job {
                 old: old.key,
                 new: new.key,
                 texts: (a, b),
-                ctx,
+                kept: pair,
             });
         }
         drop(texts);
-        let scores = score_parallel(&jobs);
+        let scores = score_parallel(&jobs, &kept);
         for (job, s) in jobs.iter().zip(scores) {
             self.store(&job.old, &job.new, &s)?;
         }
@@ -370,7 +429,7 @@ impl Index {
             Ok(String::from_utf8_lossy(&archive.read_object(id)?).into_owned())
         };
         let ctx = Context {
-            boilerplate: self.boilerplate_of(archive, new),
+            boilerplate: (*self.boilerplate_of(archive, new).1).clone(),
         };
         let s = score(&text(&old.key)?, &text(&new.key)?, &ctx);
         self.store(&old.key, &new.key, &s)?;
@@ -378,23 +437,25 @@ impl Index {
     }
 
     /// The boilerplate of a version's source, as the similarity index knows
-    /// it (none when that index cannot be opened).
-    fn boilerplate_of(&mut self, archive: &Archive, v: &Version) -> HashSet<u64> {
+    /// it (none when that index cannot be opened), with the key it is
+    /// remembered by.
+    fn boilerplate_of(&mut self, archive: &Archive, v: &Version) -> (String, Arc<HashSet<u64>>) {
         let key = format!("{:?}|{:?}", v.source, v.url);
         if let Some(b) = self.boilerplate.get(&key) {
-            return b.clone();
+            return (key, b.clone());
         }
         if self.similarity.is_none() {
             self.similarity = crate::republish::read_index(archive).ok();
         }
-        let b = self
-            .similarity
-            .as_ref()
-            .and_then(|i| {
-                crate::republish::boilerplate::of(i, v.source.as_deref(), v.url.as_deref()).ok()
-            })
-            .unwrap_or_default();
-        self.boilerplate.insert(key, b.clone());
-        b
+        let b = Arc::new(
+            self.similarity
+                .as_ref()
+                .and_then(|i| {
+                    crate::republish::boilerplate::of(i, v.source.as_deref(), v.url.as_deref()).ok()
+                })
+                .unwrap_or_default(),
+        );
+        self.boilerplate.insert(key.clone(), b.clone());
+        (key, b)
     }
 }

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use crate::diff::{self, ChangeKind, DiffOptions, Op, OpTag};
+use crate::diff::{self, ChangeKind, DiffOptions, Op, OpTag, ParagraphKeys};
 
 use super::model::{Context, Excerpt, Reason, Signal, Significance};
 
@@ -138,26 +138,53 @@ pub fn score(old: &str, new: &str, ctx: &Context) -> Significance {
     if old == new {
         return Significance::none();
     }
-    let (old_kept, new_kept);
-    let (old, new) = if ctx.boilerplate.is_empty() {
-        (old, new)
-    } else {
-        old_kept = crate::republish::boilerplate::strip(old, &ctx.boilerplate);
-        new_kept = crate::republish::boilerplate::strip(new, &ctx.boilerplate);
-        if old_kept == new_kept {
-            return Significance {
-                value: 0.0,
-                reasons: vec![Reason {
-                    signal: Signal::Boilerplate,
-                    points: 0.0,
-                    detail: String::new(),
-                }],
-                excerpt: None,
-            };
-        }
-        (old_kept.as_str(), new_kept.as_str())
-    };
-    let (mut reasons, excerpt) = find(old, new);
+    if ctx.boilerplate.is_empty() {
+        return score_kept(old, new, &mut ParagraphKeys::default());
+    }
+    let old_kept = crate::republish::boilerplate::strip(old, &ctx.boilerplate);
+    let new_kept = crate::republish::boilerplate::strip(new, &ctx.boilerplate);
+    score_stripped(&old_kept, &new_kept, &mut ParagraphKeys::default())
+}
+
+/// [`score`] without boilerplate, keeping the diff's paragraph keys in
+/// `keys` for the next pair (a catch-up scores a document's versions in
+/// order: each text is then keyed once).
+pub(super) fn score_plain<'a>(
+    old: &'a str,
+    new: &'a str,
+    keys: &mut ParagraphKeys<'a>,
+) -> Significance {
+    if old == new {
+        return Significance::none();
+    }
+    score_kept(old, new, keys)
+}
+
+/// [`score`] of two different texts, given them with their boilerplate
+/// already stripped (a catch-up strips each text once, not once per pair
+/// it is in).
+pub(super) fn score_stripped<'a>(
+    old_kept: &'a str,
+    new_kept: &'a str,
+    keys: &mut ParagraphKeys<'a>,
+) -> Significance {
+    if old_kept == new_kept {
+        return Significance {
+            value: 0.0,
+            reasons: vec![Reason {
+                signal: Signal::Boilerplate,
+                points: 0.0,
+                detail: String::new(),
+            }],
+            excerpt: None,
+        };
+    }
+    score_kept(old_kept, new_kept, keys)
+}
+
+/// The score of what is left of the two texts.
+fn score_kept<'a>(old: &'a str, new: &'a str, keys: &mut ParagraphKeys<'a>) -> Significance {
+    let (mut reasons, excerpt) = find(old, new, keys);
     reasons.sort_by(|a, b| b.points.total_cmp(&a.points));
     let points: f64 = reasons.iter().map(|r| r.points).sum();
     Significance {
@@ -172,7 +199,11 @@ fn round3(x: f64) -> f64 {
 }
 
 /// The signals found in the change from `old` to `new`, and an excerpt.
-pub(super) fn find(old: &str, new: &str) -> (Vec<Reason>, Option<Excerpt>) {
+pub(super) fn find<'a>(
+    old: &'a str,
+    new: &'a str,
+    keys: &mut ParagraphKeys<'a>,
+) -> (Vec<Reason>, Option<Excerpt>) {
     let opts = DiffOptions {
         ignore_whitespace: true,
         ignore_typography: true,
@@ -180,7 +211,7 @@ pub(super) fn find(old: &str, new: &str) -> (Vec<Reason>, Option<Excerpt>) {
         ignore_case: false,
         deadline: Some(Duration::from_millis(300)),
     };
-    let d = diff::diff(old, new, &opts);
+    let d = diff::diff_keyed(old, new, &opts, keys);
     let mut acc = Acc::default();
     let (lead_old, lead_new) = (lead_end(old), lead_end(new));
     let (mut at_old, mut at_new) = (0, 0);
@@ -218,10 +249,9 @@ pub(super) fn find(old: &str, new: &str) -> (Vec<Reason>, Option<Excerpt>) {
         removed: acc.first_removed.clone().unwrap_or_default(),
         added: acc.first_added.clone().unwrap_or_default(),
     });
-    (
-        acc.reasons(diff::count_words(old), diff::count_words(new)),
-        excerpt,
-    )
+    // The diff counted both texts' words already (`count_words` of each,
+    // summed over paragraphs where that is exact).
+    (acc.reasons(d.stats.words_old, d.stats.words_new), excerpt)
 }
 
 /// `s` with its whitespace runs collapsed, cut to about 100 characters.

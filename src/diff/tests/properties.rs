@@ -52,4 +52,16 @@ proptest! {
         let d = check_invariants(&old, &new, &all_options()[bits as usize]);
         prop_assert!(edit.is_empty() || !d.ops.is_empty());
     }
+
+    /// Paragraph keys kept from diff to diff (a chain of versions, then
+    /// other options) change no diff.
+    #[test]
+    fn kept_paragraph_keys_change_nothing(a in text_strategy(), edit in text_strategy(), c in text_strategy(), bits in 0u8..16, other in 0u8..16) {
+        let b = format!("{a}\n\n{edit}");
+        let opts = |bits: u8| DiffOptions { deadline: Some(Duration::from_secs(60)), ..all_options()[bits as usize].clone() };
+        let mut keys = ParagraphKeys::default();
+        for (old, new, o) in [(&a, &b, bits), (&b, &c, bits), (&c, &a, other), (&a, &b, bits)] {
+            prop_assert_eq!(diff_keyed(old, new, &opts(o), &mut keys), diff(old, new, &opts(o)));
+        }
+    }
 }
