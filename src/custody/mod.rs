@@ -17,8 +17,9 @@
 //! keep the same rule with a lease; see the S3 issue.)
 
 use crate::id::ObjectId;
+use crate::store::Archive;
 use crate::store::StoreError;
-use crate::store::{Archive, CaptureId};
+pub use crate::store::tlog::Entry;
 pub use error::ProofError;
 
 /// What `root --json` prints: the archive log's size and root, to publish.
@@ -32,18 +33,25 @@ pub struct LogRoot {
     pub unlogged: usize,
 }
 
-/// The Merkle tree over the archive log, with the ids in log order, and
-/// how many captures are not logged yet.
-pub fn tree(archive: &Archive) -> Result<(merkle::Tree, Vec<CaptureId>, usize), StoreError> {
-    let (ids, unlogged) = archive.checked_log()?;
+/// The Merkle tree over the archive log, with its entries in log order
+/// (captures, and the merge entries `push`/`pull` recorded: see
+/// [`merge`]), and how many captures are not logged yet.
+pub fn tree(archive: &Archive) -> Result<(merkle::Tree, Vec<Entry>, usize), StoreError> {
+    let (entries, unlogged) = archive.checked_log()?;
     let mut tree = merkle::Tree::new();
-    for id in &ids {
-        tree.push(id.0.as_bytes());
+    for e in &entries {
+        tree.push(e.data().as_bytes());
     }
-    Ok((tree, ids, unlogged))
+    Ok((tree, entries, unlogged))
+}
+
+/// The Merkle root of the first `size` entries of `tree`.
+pub fn root_of(tree: &merkle::Tree, size: u64) -> Result<ObjectId, ProofError> {
+    Ok(ObjectId::from_bytes(tree.head(size)?.root))
 }
 
 mod error;
 pub mod given;
+pub mod merge;
 pub mod merkle;
 pub mod proof;

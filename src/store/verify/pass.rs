@@ -406,8 +406,9 @@ fn check_log(
     }
     let mut seq: HashMap<CaptureId, u64> = HashMap::new();
     for (id, seg) in &segments {
-        for (i, c) in seg.captures.iter().enumerate() {
-            seq.entry(*c).or_insert(seg.start + i as u64);
+        for (at, c) in seg.capture_positions() {
+            let c = &c;
+            seq.entry(*c).or_insert(at);
             if !checker.found.contains_key(&c.0) {
                 problems.push(problem(
                     ProblemKind::MissingObject,
