@@ -85,7 +85,11 @@ fn diverged_stores_merge_with_custody_kept() {
     let f = tmp.path().join("x.md");
     let add = |store: &std::path::Path, doc: &str, at: &str, text: &str| {
         std::fs::write(&f, text).unwrap();
-        stdout(vellum(store).args(["add", "--doc", doc, "--at", at]).arg(&f));
+        stdout(
+            vellum(store)
+                .args(["add", "--doc", doc, "--at", at])
+                .arg(&f),
+        );
     };
     add(&desk, "d", "2020-01-01", "first text\n");
     stdout(vellum(&field).arg("pull").arg(&desk));
@@ -98,7 +102,12 @@ fn diverged_stores_merge_with_custody_kept() {
         .as_u64()
         .unwrap();
 
-    let dry = stdout(vellum(&field).arg("push").arg(&desk).args(["--dry-run", "--json"]));
+    let dry = stdout(
+        vellum(&field)
+            .arg("push")
+            .arg(&desk)
+            .args(["--dry-run", "--json"]),
+    );
     let v: serde_json::Value = serde_json::from_str(&dry).unwrap();
     assert_eq!(v["dry_run"], true);
     assert_eq!(v["merged"]["captures"], 2, "{v}");
@@ -111,7 +120,10 @@ fn diverged_stores_merge_with_custody_kept() {
     // Versions in captured-at order, whichever store they came from.
     assert_eq!(stdout(vellum(&desk).args(["show", "d@2"])), "field text\n");
     assert_eq!(stdout(vellum(&desk).args(["show", "d@3"])), "desk text\n");
-    assert_eq!(stdout(vellum(&desk).args(["show", "e"])), "only in the field\n");
+    assert_eq!(
+        stdout(vellum(&desk).args(["show", "e"])),
+        "only in the field\n"
+    );
     stdout(vellum(&desk).arg("verify"));
 
     // A merged capture proves from both logs, offline.
@@ -124,7 +136,10 @@ fn diverged_stores_merge_with_custody_kept() {
             .arg(&proof)
             .args(["--root", &field_root]),
     );
-    assert!(checked.contains("merged in from another store"), "{checked}");
+    assert!(
+        checked.contains("merged in from another store"),
+        "{checked}"
+    );
     // The desk's root before the merge is the beginning of its log now.
     let consistency = tmp.path().join("c.json");
     std::fs::write(
