@@ -162,6 +162,16 @@ impl Archive {
             copied.push((name.clone(), bytes.len() as u64));
         }
         progress(missing.len(), missing.len());
+        // What the source's packs hold may need a newer format (state
+        // objects, check records, merge segments): an older vellum must
+        // refuse this store then, not call them damage. (A marker on
+        // object storage is never replaced.)
+        if !copied.is_empty() && !self.backend.shared() {
+            let (theirs, ours) = (marked_format(from)?, marked_format(self)?);
+            if theirs > ours {
+                super::layout::write_marker(&*self.backend, theirs)?;
+            }
+        }
         self.index_packs(&copied)?;
         // The packs both hold are not copied, so damage in this copy of one
         // would stay: heal it from the source (as `repair --from` does).
@@ -198,4 +208,19 @@ impl Archive {
         }
         Ok(report)
     }
+}
+
+/// The format a store's marker names now (its handle keeps the one it was
+/// opened with; a write may have raised it since).
+fn marked_format(a: &Archive) -> Result<u32> {
+    let marker = a
+        .backend
+        .read_marker()
+        .map_err(StoreError::io("reading the VELLUM marker"))?
+        .unwrap_or_default();
+    Ok(String::from_utf8_lossy(&marker)
+        .lines()
+        .find_map(|l| l.strip_prefix("format "))
+        .and_then(|f| f.trim().parse().ok())
+        .unwrap_or(a.format))
 }

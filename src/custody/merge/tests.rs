@@ -188,6 +188,12 @@ fn local_stores_merge_both_ways_and_reindex_keeps_the_log() {
     diverge_and_merge_both_ways(&a, &b);
     let marker = std::fs::read_to_string(tmp.path().join("b/VELLUM")).unwrap();
     assert!(marker.contains("format 6"), "{marker}");
+    // A copy of a merged store (packs copied: it was empty) is format 6 too.
+    let (c, _) = Archive::init(&tmp.path().join("c")).unwrap();
+    assert!(merge(&c, &b).merged.is_none());
+    let marker = std::fs::read_to_string(tmp.path().join("c/VELLUM")).unwrap();
+    assert!(marker.contains("format 6"), "{marker}");
+    assert_eq!(proofs_check(&c), 2);
     let log = crate::custody::tree(&b).unwrap().1;
     drop(b);
     reindex(&tmp.path().join("b")).unwrap();
