@@ -10,7 +10,11 @@ fuzz_target!(|data: &[u8]| {
     let Ok(seg) = Segment::decode(data) else {
         return;
     };
-    assert_eq!(seg.encode(), data, "decode/encode round trip changed the bytes");
+    assert_eq!(
+        seg.encode(),
+        data,
+        "decode/encode round trip changed the bytes"
+    );
     assert_eq!(seg.entries().len() as u64, seg.len());
     assert_eq!(seg.end(), seg.start + seg.len());
     if let Some((at, _)) = seg.capture_positions().last() {
