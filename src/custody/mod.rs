@@ -10,6 +10,9 @@
 //! their records, chained by id. Archiving order, not captured-at order: a
 //! root published yesterday stays a prefix of today's log when an older
 //! capture is imported later. [`tree`] builds the Merkle tree over it.
+//! A merge of another store (`vellum push`/`pull` of diverged stores,
+//! [`merge`]) appends one more kind of entry: the record of the other
+//! store's log size and root, before the captures merged from it.
 //!
 //! Several writers cannot fork it: a segment is appended only under the
 //! store's writer lock, starting where the log ends, and `verify` reports
