@@ -48,11 +48,6 @@ pub fn tree(archive: &Archive) -> Result<(merkle::Tree, Vec<Entry>, usize), Stor
     Ok((tree, entries, unlogged))
 }
 
-/// The Merkle root of the first `size` entries of `tree`.
-pub fn root_of(tree: &merkle::Tree, size: u64) -> Result<ObjectId, ProofError> {
-    Ok(ObjectId::from_bytes(tree.head(size)?.root))
-}
-
 mod error;
 pub mod given;
 pub mod merge;

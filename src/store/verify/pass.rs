@@ -407,8 +407,7 @@ fn check_log(
     let mut seq: HashMap<CaptureId, u64> = HashMap::new();
     for (id, seg) in &segments {
         for (at, c) in seg.capture_positions() {
-            let c = &c;
-            seq.entry(*c).or_insert(at);
+            seq.entry(c).or_insert(at);
             if !checker.found.contains_key(&c.0) {
                 problems.push(problem(
                     ProblemKind::MissingObject,
