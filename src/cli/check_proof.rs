@@ -20,7 +20,10 @@ Needs no store: anyone can check a proof with the proof file alone. An inclusion
 shows that the capture (its record: document, time, URL, the hash of its bytes) is an
 entry of the log whose root is given; with FILE, also that FILE's bytes are the
 capture's bytes. A consistency proof shows that an older log is the beginning of a
-newer one (nothing archived was removed or changed). What it does not show: who wrote
+newer one (nothing archived was removed or changed). A capture merged in from another
+store (push/pull of diverged stores) also proves from that store's log: its place there,
+and the entry of this log that recorded that log's root (either root may be given with
+--root). What it does not show: who wrote
 the page, or that the site said it; only that the archive held these bytes when that
 root was published.
 

@@ -14,7 +14,9 @@ use super::env::{CliError, Env, Exit};
 An inclusion proof shows that a capture (its record: document, time, URL and the hash of its \
 bytes) is an entry of the archive log of a given size, whose root `vellum root` printed then. \
 A consistency proof shows that the log of OLD entries is the beginning of the log of NEW \
-entries: nothing archived before was removed or changed.
+entries: nothing archived before was removed or changed. A capture merged in from another \
+store (push/pull of diverged stores) proves from both logs: the proof also carries its place \
+in that store's log and the entry where this log recorded that log's size and root.
 
 Examples:
   vellum proof us-coalition-isis-deal@2 > proof.json
