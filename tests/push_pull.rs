@@ -65,8 +65,100 @@ fn push_then_pull_copies_only_what_is_missing() {
             .args(["add", "--doc", "d", "--at", "2020-01-04"])
             .arg(&f),
     );
-    let o = vellum(&a).arg("push").arg(&b).output().unwrap();
+    let o = vellum(&a)
+        .arg("push")
+        .arg(&b)
+        .arg("--ff-only")
+        .output()
+        .unwrap();
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("fork"));
     assert_eq!(stdout(vellum(&b).args(["show", "d"])), "third in b\n");
+}
+
+/// Diverged stores merge by default: a dry run first, then the merge, then
+/// proofs from both logs, checked offline; later syncs copy nothing.
+#[test]
+fn diverged_stores_merge_with_custody_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (desk, field) = (tmp.path().join("desk"), tmp.path().join("field"));
+    let f = tmp.path().join("x.md");
+    let add = |store: &std::path::Path, doc: &str, at: &str, text: &str| {
+        std::fs::write(&f, text).unwrap();
+        stdout(
+            vellum(store)
+                .args(["add", "--doc", doc, "--at", at])
+                .arg(&f),
+        );
+    };
+    add(&desk, "d", "2020-01-01", "first text\n");
+    stdout(vellum(&field).arg("pull").arg(&desk));
+    add(&desk, "d", "2020-01-03", "desk text\n");
+    add(&field, "d", "2020-01-02", "field text\n");
+    add(&field, "e", "2020-01-02", "only in the field\n");
+    let field_root = stdout(vellum(&field).args(["root"]));
+    let desk_root = stdout(vellum(&desk).args(["root", "--json"]));
+    let desk_size = serde_json::from_str::<serde_json::Value>(&desk_root).unwrap()["size"]
+        .as_u64()
+        .unwrap();
+
+    let dry = stdout(
+        vellum(&field)
+            .arg("push")
+            .arg(&desk)
+            .args(["--dry-run", "--json"]),
+    );
+    let v: serde_json::Value = serde_json::from_str(&dry).unwrap();
+    assert_eq!(v["dry_run"], true);
+    assert_eq!(v["merged"]["captures"], 2, "{v}");
+    assert_eq!(stdout(vellum(&desk).args(["root", "--json"])), desk_root);
+
+    let pushed = stdout(vellum(&field).arg("push").arg(&desk).arg("--json"));
+    let v: serde_json::Value = serde_json::from_str(&pushed).unwrap();
+    assert_eq!(v["merged"]["captures"], 2, "{v}");
+    assert_eq!(v["merged"]["entry"].as_u64(), Some(desk_size));
+    // Versions in captured-at order, whichever store they came from.
+    assert_eq!(stdout(vellum(&desk).args(["show", "d@2"])), "field text\n");
+    assert_eq!(stdout(vellum(&desk).args(["show", "d@3"])), "desk text\n");
+    assert_eq!(
+        stdout(vellum(&desk).args(["show", "e"])),
+        "only in the field\n"
+    );
+    stdout(vellum(&desk).arg("verify"));
+
+    // A merged capture proves from both logs, offline.
+    let proof = tmp.path().join("proof.json");
+    std::fs::write(&proof, stdout(vellum(&desk).args(["proof", "e"]))).unwrap();
+    let field_root = field_root.split_whitespace().next().unwrap().to_owned();
+    let checked = stdout(
+        vellum(&desk)
+            .arg("check-proof")
+            .arg(&proof)
+            .args(["--root", &field_root]),
+    );
+    assert!(
+        checked.contains("merged in from another store"),
+        "{checked}"
+    );
+    // The desk's root before the merge is the beginning of its log now.
+    let consistency = tmp.path().join("c.json");
+    std::fs::write(
+        &consistency,
+        stdout(vellum(&desk).args(["proof", "--consistency", &desk_size.to_string()])),
+    )
+    .unwrap();
+    stdout(vellum(&desk).arg("check-proof").arg(&consistency));
+
+    // Pulled the other way, then nothing more to copy either way.
+    let pulled = stdout(vellum(&field).arg("pull").arg(&desk).arg("--json"));
+    let v: serde_json::Value = serde_json::from_str(&pulled).unwrap();
+    assert_eq!(v["merged"]["captures"], 1, "{v}");
+    assert_eq!(stdout(vellum(&field).args(["show", "d@3"])), "desk text\n");
+    for (from, to) in [(&field, &desk), (&desk, &field)] {
+        let again = stdout(vellum(from).arg("push").arg(to).arg("--json"));
+        let v: serde_json::Value = serde_json::from_str(&again).unwrap();
+        assert_eq!(v["merged"]["captures"], 0, "{v}");
+    }
+    let text = stdout(vellum(&desk).arg("push").arg(&field));
+    assert!(text.contains("merged 0 capture(s)"), "{text}");
 }

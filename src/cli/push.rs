@@ -1,7 +1,9 @@
-//! `vellum push REMOTE`: copy the packs the other store lacks to it.
+//! `vellum push REMOTE`: copy the packs the other store lacks to it, or
+//! merge when both were written since they were last in sync.
 
 use std::path::{Path, PathBuf};
 
+use vellum::custody::merge::{SyncOptions, sync};
 use vellum::store::Archive;
 use vellum::store::sync::{SyncError, SyncReport, SyncSummary};
 
@@ -14,45 +16,74 @@ use super::progress::Progress;
     after_help = "Copies every pack of this store that REMOTE lacks, checking each \
 pack's hash before it lands, then brings REMOTE's catalog up to date. REMOTE is a store \
 directory or s3://BUCKET/PREFIX (created when missing). Packs are never rewritten, so a push \
-that is interrupted is finished by running it again. A REMOTE written since the two were last \
-in sync is refused (its archive log would fork).
+that is interrupted is finished by running it again.
+
+When REMOTE was written since the two were last in sync, this store is merged into it: every \
+capture REMOTE lacks is archived there and appended to its archive log after an entry recording \
+this store's log (size and root), so proofs from both logs keep checking (docs/custody.md). \
+Document names the two stores disagree on are reported, never joined. --ff-only refuses instead.
 
 Examples:
   vellum push /mnt/backup/archive           back up to a local disk
   vellum push s3://newsroom-archive/vellum  publish to object storage (AWS_* variables)
-  vellum --store s3://newsroom-archive/vellum push ./store   copy the bucket's packs to a directory"
+  vellum --store s3://newsroom-archive/vellum push ./store   copy the bucket's packs to a directory
+  vellum --store ./laptop push s3://newsroom-archive/vellum --dry-run   what a merge would copy"
 )]
 pub struct PushArgs {
     /// The store to copy to: a directory or s3://BUCKET/PREFIX
     remote: PathBuf,
-    /// One JSON object: from, to, packs, bytes, present
+    /// One JSON object: from, to, packs, bytes, present, merged (when the logs had diverged)
     #[arg(long)]
     json: bool,
+    #[command(flatten)]
+    how: SyncFlags,
+}
+
+/// How `push` and `pull` may sync.
+#[derive(clap::Args, Debug, Clone, Copy)]
+pub struct SyncFlags {
+    /// Refuse when both stores were written since they were last in sync, instead of merging
+    #[arg(long)]
+    pub ff_only: bool,
+    /// Write nothing; say what would be copied or merged
+    #[arg(long)]
+    pub dry_run: bool,
 }
 
 pub fn run_push(env: &Env, args: PushArgs) -> Result<Exit, CliError> {
     let from = env.open()?;
-    let (to, _) = Archive::init(&args.remote)?;
-    let report = copy(env, &from, &to, &args.remote)?;
+    // A dry run writes nothing, not even a new store.
+    let to = match args.how.dry_run {
+        true => Archive::open(&args.remote)?,
+        false => Archive::init(&args.remote)?.0,
+    };
+    let report = copy(env, &from, &to, &args.remote, args.how)?;
     print(&env.store, &args.remote, report, args.json)?;
     Ok(Exit::Ok)
 }
 
-/// Copies `from`'s missing packs into `to` (named `to_name` in messages).
+/// Copies `from`'s missing packs into `to` (named `to_name` in messages),
+/// or merges `from` into `to` when their logs diverged.
 pub fn copy(
     env: &Env,
     from: &Archive,
     to: &Archive,
     to_name: &Path,
+    how: SyncFlags,
 ) -> Result<SyncReport, CliError> {
-    let mut progress = Progress::new(env, "copying packs");
-    let report = to.receive_packs(from, &mut |done, total| progress.update(done, total));
+    let mut progress = Progress::new(env, "copying");
+    let options = SyncOptions {
+        ff_only: how.ff_only,
+        dry_run: how.dry_run,
+    };
+    let report = sync(to, from, options, &mut |done, total| {
+        progress.update(done, total)
+    });
     drop(progress);
     report.map_err(|e| match e {
         SyncError::Store(e) => e.into(),
         SyncError::Diverged(_) => CliError::new(format!(
-            "{e}; nothing was copied to {}. Keep the two stores apart (push to a new prefix \
-             or directory) until vellum can merge logs",
+            "{e}; nothing was copied to {}. Run without --ff-only to merge the two stores",
             to_name.display()
         )),
         SyncError::Damaged { .. } => CliError::new(format!(

@@ -43,6 +43,8 @@ pub enum ProofError {
     OtherFile { file: ObjectId, content: ObjectId },
     #[error("the proof carries no capture record, so a file cannot be checked against it")]
     NoRecord,
+    #[error("the proof's merge part does not hold: {0}")]
+    NotMerged(String),
 }
 
 impl ProofError {
@@ -61,7 +63,8 @@ impl ProofError {
             | ProofError::NotConsistent { .. }
             | ProofError::OtherRoot(..)
             | ProofError::OtherFile { .. }
-            | ProofError::NoRecord => ErrorKind::InvalidInput,
+            | ProofError::NoRecord
+            | ProofError::NotMerged(_) => ErrorKind::InvalidInput,
         }
     }
 }

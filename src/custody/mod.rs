@@ -10,6 +10,9 @@
 //! their records, chained by id. Archiving order, not captured-at order: a
 //! root published yesterday stays a prefix of today's log when an older
 //! capture is imported later. [`tree`] builds the Merkle tree over it.
+//! A merge of another store (`vellum push`/`pull` of diverged stores,
+//! [`merge`]) appends one more kind of entry: the record of the other
+//! store's log size and root, before the captures merged from it.
 //!
 //! Several writers cannot fork it: a segment is appended only under the
 //! store's writer lock, starting where the log ends, and `verify` reports
@@ -17,8 +20,9 @@
 //! keep the same rule with a lease; see the S3 issue.)
 
 use crate::id::ObjectId;
+use crate::store::Archive;
 use crate::store::StoreError;
-use crate::store::{Archive, CaptureId};
+pub use crate::store::tlog::Entry;
 pub use error::ProofError;
 
 /// What `root --json` prints: the archive log's size and root, to publish.
@@ -32,18 +36,20 @@ pub struct LogRoot {
     pub unlogged: usize,
 }
 
-/// The Merkle tree over the archive log, with the ids in log order, and
-/// how many captures are not logged yet.
-pub fn tree(archive: &Archive) -> Result<(merkle::Tree, Vec<CaptureId>, usize), StoreError> {
-    let (ids, unlogged) = archive.checked_log()?;
+/// The Merkle tree over the archive log, with its entries in log order
+/// (captures, and the merge entries `push`/`pull` recorded: see
+/// [`merge`]), and how many captures are not logged yet.
+pub fn tree(archive: &Archive) -> Result<(merkle::Tree, Vec<Entry>, usize), StoreError> {
+    let (entries, unlogged) = archive.checked_log()?;
     let mut tree = merkle::Tree::new();
-    for id in &ids {
-        tree.push(id.0.as_bytes());
+    for e in &entries {
+        tree.push(e.data().as_bytes());
     }
-    Ok((tree, ids, unlogged))
+    Ok((tree, entries, unlogged))
 }
 
 mod error;
 pub mod given;
+pub mod merge;
 pub mod merkle;
 pub mod proof;

@@ -64,6 +64,27 @@ pub struct Inclusion {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub record: Option<String>,
     pub path: Vec<ObjectId>,
+    /// For a capture merged in from another store (`vellum push`/`pull`):
+    /// its place in that store's log, and the merge entry of this log that
+    /// recorded that log's root. (A checker that predates it checks the
+    /// rest.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub merged: Option<Merged>,
+}
+
+/// Where a merged capture was before the merge, and the merge entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Merged {
+    /// The merge entry's position in this log (before the capture's), and
+    /// its inclusion path to the same root as the capture's.
+    pub entry_index: u64,
+    pub entry_path: Vec<ObjectId>,
+    /// The other store's log at the merge, as the merge entry records it.
+    pub source_size: u64,
+    pub source_root: ObjectId,
+    /// The capture's position in that log and its inclusion path there.
+    pub source_index: u64,
+    pub source_path: Vec<ObjectId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -137,6 +158,7 @@ impl ProofFile {
                 capture,
                 record: record.map(|r| String::from_utf8_lossy(r).into_owned()),
                 path: path.into_iter().map(ObjectId::from_bytes).collect(),
+                merged: None,
             }),
         })
     }
@@ -199,8 +221,15 @@ impl ProofFile {
                         root: p.root,
                     });
                 }
+                let merged = match &p.merged {
+                    Some(m) => Some(check_merged(p, m)?),
+                    None => None,
+                };
                 for (size, r) in roots {
-                    if *r != p.root || size.is_some_and(|s| s != p.tree_size) {
+                    let source = p.merged.as_ref().is_some_and(|m| {
+                        *r == m.source_root && size.is_none_or(|s| s == m.source_size)
+                    });
+                    if !source && (*r != p.root || size.is_some_and(|s| s != p.tree_size)) {
                         return Err(ProofError::OtherRoot(
                             *r,
                             format!("{}:{}", p.tree_size, p.root),
@@ -211,6 +240,7 @@ impl ProofFile {
                     "capture {} is entry {} of the log of {} entries with root {}",
                     p.capture, p.leaf_index, p.tree_size, p.root
                 ));
+                out.extend(merged);
                 if let Some(rec) = &record {
                     out.push(format!(
                         "its record: document {}, captured at {}{}, bytes {} ({} bytes)",
@@ -240,7 +270,9 @@ impl ProofFile {
                         p.root
                     ));
                 } else {
-                    out.push(format!("root {} is the published root given", p.root));
+                    for (_, r) in roots {
+                        out.push(format!("root {r} is the published root given"));
+                    }
                 }
             }
             Proof::Consistency(p) => {
@@ -288,6 +320,47 @@ impl ProofFile {
         }
         Ok(out)
     }
+}
+
+/// Checks the merge part of an inclusion proof: the merge entry is in the
+/// same log before the capture, and the capture is in the log it records.
+fn check_merged(p: &Inclusion, m: &Merged) -> Result<String, ProofError> {
+    let entry = crate::store::tlog::merge_leaf_data(m.source_size, &m.source_root);
+    if m.entry_index >= p.leaf_index {
+        return Err(ProofError::NotMerged(format!(
+            "the merge entry ({}) must come before the capture ({})",
+            m.entry_index, p.leaf_index
+        )));
+    }
+    if !merkle::verify_inclusion(
+        m.entry_index,
+        p.tree_size,
+        &merkle::leaf_hash(entry.as_bytes()),
+        &ids(&m.entry_path),
+        &h(&p.root),
+    ) {
+        return Err(ProofError::NotMerged(format!(
+            "no merge entry recording {}:{} at entry {} of the log with root {}",
+            m.source_size, m.source_root, m.entry_index, p.root
+        )));
+    }
+    if !merkle::verify_inclusion(
+        m.source_index,
+        m.source_size,
+        &merkle::leaf_hash(p.capture.as_bytes()),
+        &ids(&m.source_path),
+        &h(&m.source_root),
+    ) {
+        return Err(ProofError::NotMerged(format!(
+            "the path does not lead from capture {} to the other log's root {}",
+            p.capture, m.source_root
+        )));
+    }
+    Ok(format!(
+        "it was merged in from another store: entry {} of that store's log of {} entries with \
+         root {}, which this log recorded at entry {}",
+        m.source_index, m.source_size, m.source_root, m.entry_index
+    ))
 }
 
 #[cfg(test)]

@@ -62,7 +62,7 @@ pub fn inclusion_proof(
     let r = archive.resolve(addr)?;
     let index = ids
         .iter()
-        .position(|c| *c == r.capture)
+        .position(|e| *e == custody::Entry::Capture(r.capture))
         .ok_or(ProofQueryError::NotLogged(r.capture))? as u64;
     let size = size.unwrap_or(tree.len());
     if index >= size {
@@ -73,11 +73,14 @@ pub fn inclusion_proof(
         });
     }
     let record = archive.read_object(&r.capture.0)?;
-    Ok(ProofFile::inclusion(
-        &tree,
-        index,
-        size,
-        r.capture.0,
-        Some(&record),
-    )?)
+    let mut proof = ProofFile::inclusion(&tree, index, size, r.capture.0, Some(&record))?;
+    let merged =
+        custody::merge::merged_proof(archive, &tree, &ids, index, size).map_err(|e| match e {
+            custody::merge::MergedError::Store(e) => ProofQueryError::Store(e),
+            custody::merge::MergedError::Proof(e) => ProofQueryError::Proof(e),
+        })?;
+    if let custody::proof::Proof::Inclusion(i) = &mut proof.proof {
+        i.merged = merged;
+    }
+    Ok(proof)
 }

@@ -121,10 +121,14 @@ pub fn repair(
 /// damage the copy healed.
 pub fn sync(out: &mut dyn Write, from: &Path, to: &Path, r: &SyncReport) -> io::Result<()> {
     let (from, to) = (from.display(), to.display());
+    if let Some(m) = &r.merged {
+        return merge(out, &from, &to, m, r.dry_run);
+    }
     let (p, b, present) = (r.packs, r.bytes, r.present);
+    let copied = if r.dry_run { "would copy" } else { "copied" };
     writeln!(
         out,
-        "copied {p} pack(s) ({b} bytes) from {from} to {to}; {present} already there"
+        "{copied} {p} pack(s) ({b} bytes) from {from} to {to}; {present} already there"
     )?;
     let Some(h) = &r.repaired else {
         return Ok(());
@@ -141,6 +145,44 @@ pub fn sync(out: &mut dyn Write, from: &Path, to: &Path, r: &SyncReport) -> io::
             out,
             "damaged pack {p} of {to} is not whole in {from} either: run `vellum verify`"
         )?;
+    }
+    Ok(())
+}
+
+/// `push`/`pull` of diverged stores: what the merge did or would do.
+fn merge(
+    out: &mut dyn Write,
+    from: &dyn std::fmt::Display,
+    to: &dyn std::fmt::Display,
+    m: &crate::store::merge::MergeReport,
+    dry_run: bool,
+) -> io::Result<()> {
+    let (c, k, b) = (m.captures, m.checks, m.bytes);
+    let verb = if dry_run { "would merge" } else { "merged" };
+    writeln!(
+        out,
+        "the logs had diverged: {verb} {c} capture(s) and {k} check record(s) ({b} bytes) \
+         from {from} into {to}"
+    )?;
+    if let Some(e) = m.entry {
+        writeln!(
+            out,
+            "{to} logged {from}'s log ({}:{}) at entry {e}, its captures after it",
+            m.source_size, m.source_root
+        )?;
+    }
+    for c in &m.conflicts {
+        use crate::store::merge::NameConflict;
+        match c {
+            NameConflict::TwoNames { url, here, there } => writeln!(
+                out,
+                "name conflict: {url} is {here} in {to} but {there} in {from} (kept apart)"
+            )?,
+            NameConflict::TwoUrls { doc, here, there } => writeln!(
+                out,
+                "name conflict: {doc} is {here} in {to} but {there} in {from} (kept apart)"
+            )?,
+        }
     }
     Ok(())
 }

@@ -20,6 +20,7 @@ pub mod catalog;
 pub mod check;
 pub mod fs;
 pub mod history;
+pub mod merge;
 pub mod name;
 pub mod object;
 pub mod pack;
@@ -62,7 +63,7 @@ pub use catalog::ReindexReport;
 use error::Result;
 pub use error::{AddressError, StoreError};
 use layout::*;
-pub use layout::{CHECK_FORMAT, MAX_CHAIN, STATE_FORMAT, STORE_FORMAT};
+pub use layout::{CHECK_FORMAT, MAX_CHAIN, MERGE_FORMAT, STATE_FORMAT, STORE_FORMAT};
 pub use name::DocName;
 pub use recovery::reindex;
 pub use write::{Added, CaptureExtra, CaptureText, NewCapture, Status, Writer};
@@ -168,7 +169,7 @@ impl Archive {
             // older vellum reads object storage anyway); a directory starts
             // at the oldest format that holds what it has.
             let format = if backend.shared() {
-                CHECK_FORMAT
+                MERGE_FORMAT
             } else {
                 STORE_FORMAT
             };

@@ -217,10 +217,9 @@ impl Archive {
             };
             // A segment that does not parse is damage for verify to report.
             if let Ok(seg) = tlog::Segment::decode(&bytes) {
-                let count = seg.captures.len() as u64;
-                self.cat(self.catalog.add_log_segment(seg.start, count, &row.id))?;
-                for (i, c) in seg.captures.iter().enumerate() {
-                    self.cat(self.catalog.set_seq(c, seg.start + i as u64))?;
+                self.cat(self.catalog.add_log_segment(seg.start, seg.len(), &row.id))?;
+                for (at, c) in seg.capture_positions() {
+                    self.cat(self.catalog.set_seq(&c, at))?;
                 }
             }
         }

@@ -401,26 +401,47 @@ impl Archive {
 }
 
 impl Archive {
-    /// The archive log, as [`Archive::log`] gives it, with every segment
-    /// read back from the objects (hash-checked) and found to name the
-    /// same captures at the same places: a proof is never made from a log
-    /// whose segments are damaged (`vellum repair` heals them first).
-    pub fn checked_log(&self) -> Result<(Vec<CaptureId>, usize)> {
+    /// The archive log's entries (captures and merge entries, `tlog.rs`),
+    /// with every segment read back from the objects (hash-checked) and
+    /// found to name the same captures at the same places as the catalog
+    /// ([`Archive::log`]), and how many captures are not logged yet: a
+    /// proof is never made from a log whose segments are damaged (`vellum
+    /// repair` heals them first).
+    pub fn checked_log(&self) -> Result<(Vec<tlog::Entry>, usize)> {
         let _snapshot = self.catalog.read_snapshot();
         let (ids, unlogged) = self.log()?;
+        let mut entries = Vec::with_capacity(ids.len());
+        let mut captures = ids.iter();
         for (start, count, id) in self.cat(self.catalog.log_segments())? {
             let bytes = self.read_object(&id)?;
             let damaged = |reason: String| StoreError::Damaged { id, reason };
             let seg = tlog::Segment::decode(&bytes).map_err(damaged)?;
-            let listed = ids.get(start as usize..(start + count) as usize);
-            if seg.start != start || listed != Some(&seg.captures[..]) {
+            let listed: Vec<CaptureId> = captures
+                .by_ref()
+                .take(seg.captures.len())
+                .copied()
+                .collect();
+            if seg.start != start
+                || seg.len() != count
+                || entries.len() as u64 != start
+                || listed != seg.captures
+            {
                 return Err(damaged(format!(
                     "the archive log segment at position {start} names other captures than \
                      the catalog (run `vellum verify`)"
                 )));
             }
+            entries.extend(seg.entries());
         }
-        Ok((ids, unlogged))
+        if let Some(extra) = captures.next() {
+            return Err(StoreError::Damaged {
+                id: extra.0,
+                reason:
+                    "the catalog logs captures no archive log segment names (run `vellum verify`)"
+                        .into(),
+            });
+        }
+        Ok((entries, unlogged))
     }
 }
 

@@ -9,8 +9,10 @@
 //!
 //! The archive log must stay one chain. A destination whose log holds a
 //! segment the source lacks has diverged (both were written since they were
-//! last in sync): copying would fork its log, so nothing is copied and the
-//! caller is told. A destination whose log is a prefix of the source's (a
+//! last in sync): copying packs would fork its log, so nothing is copied and
+//! the caller is told ([`SyncError::Diverged`]); it then merges instead
+//! (`merge.rs`, driven by `custody::merge::sync`, which computes the source
+//! log's root). A destination whose log is a prefix of the source's (a
 //! backup, a mirror) simply catches up.
 
 use std::collections::HashSet;
@@ -32,6 +34,13 @@ pub struct SyncReport {
     /// one on object storage does not: `vellum verify` checks it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub repaired: Option<super::repair::RepairReport>,
+    /// The logs had diverged and the source was merged in (no pack is
+    /// copied then): what the merge did, or would do.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub merged: Option<super::merge::MergeReport>,
+    /// Nothing was written: the counts are what would be copied.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub dry_run: bool,
 }
 
 /// What `push --json` and `pull --json` print: the copy and its two stores.
@@ -72,16 +81,9 @@ impl SyncError {
 }
 
 impl Archive {
-    /// Copies into this store every pack of `from` it lacks. `progress` is
-    /// called with (packs done, packs to copy).
-    pub fn receive_packs(
-        &self,
-        from: &Archive,
-        progress: &mut dyn FnMut(usize, usize),
-    ) -> std::result::Result<SyncReport, SyncError> {
-        // The writer lock (a lease on object storage) and a catalog that has
-        // caught up with every pack this store holds.
-        let writer = self.writer(&mut || {})?;
+    /// Refuses with [`SyncError::Diverged`] when this store's log has
+    /// segments `from` lacks.
+    fn check_not_diverged(&self, from: &Archive) -> std::result::Result<(), SyncError> {
         let ours: HashSet<ObjectId> = self
             .cat(self.catalog.log_segments())?
             .into_iter()
@@ -92,10 +94,40 @@ impl Archive {
             .into_iter()
             .map(|(_, _, id)| id)
             .collect();
-        let extra = ours.difference(&theirs).count();
-        if extra > 0 {
-            return Err(SyncError::Diverged(extra));
+        match ours.difference(&theirs).count() {
+            0 => Ok(()),
+            extra => Err(SyncError::Diverged(extra)),
         }
+    }
+
+    /// What [`Archive::receive_packs`] would copy, without writing or
+    /// locking anything.
+    pub fn pack_plan(&self, from: &Archive) -> std::result::Result<SyncReport, SyncError> {
+        self.check_not_diverged(from)?;
+        let have: HashSet<String> = self.pack_names()?.into_iter().collect();
+        let listing = from.pack_listing()?;
+        let missing: Vec<&(String, u64)> =
+            listing.iter().filter(|(n, _)| !have.contains(n)).collect();
+        Ok(SyncReport {
+            packs: missing.len(),
+            bytes: missing.iter().map(|(_, size)| size).sum(),
+            present: listing.len() - missing.len(),
+            dry_run: true,
+            ..SyncReport::default()
+        })
+    }
+
+    /// Copies into this store every pack of `from` it lacks. `progress` is
+    /// called with (packs done, packs to copy).
+    pub fn receive_packs(
+        &self,
+        from: &Archive,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> std::result::Result<SyncReport, SyncError> {
+        // The writer lock (a lease on object storage) and a catalog that has
+        // caught up with every pack this store holds.
+        let writer = self.writer(&mut || {})?;
+        self.check_not_diverged(from)?;
         let have: HashSet<String> = self.pack_names()?.into_iter().collect();
         let listing = from.pack_listing()?;
         let missing: Vec<&(String, u64)> =
@@ -130,6 +162,16 @@ impl Archive {
             copied.push((name.clone(), bytes.len() as u64));
         }
         progress(missing.len(), missing.len());
+        // What the source's packs hold may need a newer format (state
+        // objects, check records, merge segments): an older vellum must
+        // refuse this store then, not call them damage. (A marker on
+        // object storage is never replaced.)
+        if !copied.is_empty() && !self.backend.shared() {
+            let (theirs, ours) = (marked_format(from)?, marked_format(self)?);
+            if theirs > ours {
+                super::layout::write_marker(&*self.backend, theirs)?;
+            }
+        }
         self.index_packs(&copied)?;
         // The packs both hold are not copied, so damage in this copy of one
         // would stay: heal it from the source (as `repair --from` does).
@@ -166,4 +208,19 @@ impl Archive {
         }
         Ok(report)
     }
+}
+
+/// The format a store's marker names now (its handle keeps the one it was
+/// opened with; a write may have raised it since).
+fn marked_format(a: &Archive) -> Result<u32> {
+    let marker = a
+        .backend
+        .read_marker()
+        .map_err(StoreError::io("reading the VELLUM marker"))?
+        .unwrap_or_default();
+    Ok(String::from_utf8_lossy(&marker)
+        .lines()
+        .find_map(|l| l.strip_prefix("format "))
+        .and_then(|f| f.trim().parse().ok())
+        .unwrap_or(a.format))
 }

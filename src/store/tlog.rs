@@ -24,27 +24,110 @@
 //!      P     4  count     number of ids that follow (>= 1)
 //!  P + 4  32*n  ids       capture ids in archiving order
 //! ```
+//!
+//! A *merge segment* (store format 6, `vellum push`/`pull` of diverged
+//! stores, `store/merge.rs`) starts with one entry that is not a capture:
+//! the record of another store's log (its size and Merkle root) at the
+//! moment its captures were merged in, followed by those captures. Its leaf
+//! in the Merkle tree is [`MergeEntry::leaf_data`]. It keeps the other
+//! log's entries (leaf data, 32 bytes each) so that a proof of a merged
+//! capture against that root can be made later:
+//!
+//! ```text
+//! offset  size  field
+//!      0     8  magic     "vlm-mrg1"
+//!      8     8  start     position of the merge entry; captures follow it
+//!     16     1  has_prev  always 1 (a merge follows the store's own log)
+//!     17    32  prev      id of the segment before this one
+//!     49     8  size      entries in the other store's log at the merge
+//!     57    32  root      that log's Merkle root
+//!     89  32*s  leaves    that log's entries (leaf data), s = size
+//!      Q     4  count     number of capture ids that follow (>= 1)
+//!  Q + 4  32*n  ids       merged capture ids, in the other log's order
+//! ```
 
 use crate::id::ObjectId;
 
 use super::record::CaptureId;
 
 const MAGIC: &[u8; 8] = b"vlm-log1";
+const MERGE_MAGIC: &[u8; 8] = b"vlm-mrg1";
+/// Prefix of the bytes whose blake3 is a merge entry's leaf data.
+const MERGE_LEAF: &[u8] = b"vellum merge entry v1\0";
 /// A segment never holds more ids than fit in one object.
 const MAX_IDS: usize = super::object::MAX_OBJECT_SIZE / 32;
+
+/// The record, in a merge segment, of another store's log when its
+/// captures were merged in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MergeEntry {
+    /// That log's Merkle root over `leaves`.
+    pub root: ObjectId,
+    /// That log's entries (leaf data: capture ids and its own merge
+    /// entries), in order: its size is their number.
+    pub leaves: Vec<ObjectId>,
+}
+
+impl MergeEntry {
+    /// Entries in the other log at the merge.
+    pub fn size(&self) -> u64 {
+        self.leaves.len() as u64
+    }
+
+    /// The data of this entry's leaf in the Merkle tree: what it commits
+    /// to is the other log's size and root (the leaves are checked against
+    /// the root by whoever uses them).
+    pub fn leaf_data(&self) -> ObjectId {
+        merge_leaf_data(self.size(), &self.root)
+    }
+}
+
+/// The leaf data of a merge entry recording a log of `size` entries with
+/// `root` (`vellum check-proof` recomputes it offline).
+pub fn merge_leaf_data(size: u64, root: &ObjectId) -> ObjectId {
+    let mut bytes = MERGE_LEAF.to_vec();
+    bytes.extend_from_slice(&size.to_le_bytes());
+    bytes.extend_from_slice(root.as_bytes());
+    ObjectId::of(&bytes)
+}
+
+/// One entry of the archive log: a capture, or the record of a merge.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Entry {
+    Capture(CaptureId),
+    /// A merge entry, by its leaf data.
+    Merge(ObjectId),
+}
+
+impl Entry {
+    /// The entry's leaf data in the Merkle tree.
+    pub fn data(&self) -> &ObjectId {
+        match self {
+            Entry::Capture(c) => &c.0,
+            Entry::Merge(m) => m,
+        }
+    }
+}
 
 /// One segment of the archive log.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Segment {
     pub start: u64,
     pub prev: Option<ObjectId>,
+    /// Set in a merge segment: its first entry, before the captures.
+    pub merge: Option<MergeEntry>,
     pub captures: Vec<CaptureId>,
 }
 
 impl Segment {
     pub fn encode(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(8 + 8 + 1 + 32 + 4 + 32 * self.captures.len());
-        out.extend_from_slice(MAGIC);
+        let leaves = self.merge.as_ref().map_or(0, |m| 40 + 32 * m.leaves.len());
+        let mut out = Vec::with_capacity(8 + 8 + 1 + 32 + leaves + 4 + 32 * self.captures.len());
+        out.extend_from_slice(if self.merge.is_some() {
+            MERGE_MAGIC
+        } else {
+            MAGIC
+        });
         out.extend_from_slice(&self.start.to_le_bytes());
         match &self.prev {
             Some(p) => {
@@ -52,6 +135,13 @@ impl Segment {
                 out.extend_from_slice(p.as_bytes());
             }
             None => out.push(0),
+        }
+        if let Some(m) = &self.merge {
+            out.extend_from_slice(&m.size().to_le_bytes());
+            out.extend_from_slice(m.root.as_bytes());
+            for l in &m.leaves {
+                out.extend_from_slice(l.as_bytes());
+            }
         }
         out.extend_from_slice(&(self.captures.len() as u32).to_le_bytes());
         for c in &self.captures {
@@ -63,9 +153,11 @@ impl Segment {
     /// Parses a segment; anything but the exact layout is an error.
     pub fn decode(bytes: &[u8]) -> Result<Segment, String> {
         let mut r = Reader(bytes);
-        if r.take(8)? != MAGIC {
-            return Err("not an archive log segment (bad magic)".into());
-        }
+        let merged = match r.take(8)? {
+            m if m == MAGIC => false,
+            m if m == MERGE_MAGIC => true,
+            _ => return Err("not an archive log segment (bad magic)".into()),
+        };
         let start = u64::from_le_bytes(r.take(8)?.try_into().expect("8 bytes"));
         let prev = match r.take(1)?[0] {
             0 => None,
@@ -75,6 +167,20 @@ impl Segment {
         if prev.is_none() != (start == 0) {
             return Err("only the first segment (start 0) has no predecessor".into());
         }
+        if merged && prev.is_none() {
+            return Err("a merge segment follows the store's own log".into());
+        }
+        let merge = if merged {
+            let size = u64::from_le_bytes(r.take(8)?.try_into().expect("8 bytes"));
+            let root = r.id()?;
+            if size > MAX_IDS as u64 || r.0.len() < size as usize * 32 {
+                return Err(format!("merge entry says {size} leaves but is shorter"));
+            }
+            let leaves = (0..size).map(|_| r.id()).collect::<Result<Vec<_>, _>>()?;
+            Some(MergeEntry { root, leaves })
+        } else {
+            None
+        };
         let count = u32::from_le_bytes(r.take(4)?.try_into().expect("4 bytes")) as usize;
         if count == 0 || count > MAX_IDS || r.0.len() != count * 32 {
             return Err(format!(
@@ -87,18 +193,52 @@ impl Segment {
             captures.push(CaptureId(r.id()?));
         }
         start
-            .checked_add(count as u64)
+            .checked_add(count as u64 + u64::from(merged))
             .ok_or("segment runs past the end of the log")?;
         Ok(Segment {
             start,
             prev,
+            merge,
             captures,
         })
     }
 
-    /// Position just after this segment's last id.
+    /// Entries in this segment (a merge entry counts as one).
+    pub fn len(&self) -> u64 {
+        self.captures.len() as u64 + u64::from(self.merge.is_some())
+    }
+
+    /// Never: a segment holds at least one capture.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Position just after this segment's last entry.
     pub fn end(&self) -> u64 {
-        self.start + self.captures.len() as u64
+        self.start + self.len()
+    }
+
+    /// Position of the first capture (after the merge entry, if any).
+    pub fn first_capture(&self) -> u64 {
+        self.start + u64::from(self.merge.is_some())
+    }
+
+    /// Each capture with its position in the log.
+    pub fn capture_positions(&self) -> impl Iterator<Item = (u64, CaptureId)> + '_ {
+        let first = self.first_capture();
+        self.captures
+            .iter()
+            .enumerate()
+            .map(move |(i, c)| (first + i as u64, *c))
+    }
+
+    /// The entries, in log order.
+    pub fn entries(&self) -> Vec<Entry> {
+        let merge = self.merge.as_ref().map(|m| Entry::Merge(m.leaf_data()));
+        merge
+            .into_iter()
+            .chain(self.captures.iter().map(|c| Entry::Capture(*c)))
+            .collect()
     }
 }
 
@@ -171,6 +311,7 @@ mod tests {
         let first = Segment {
             start: 0,
             prev: None,
+            merge: None,
             captures: vec![cap(1), cap(2)],
         };
         let bytes = first.encode();
@@ -178,6 +319,7 @@ mod tests {
         let second = Segment {
             start: 2,
             prev: Some(ObjectId::of(&bytes)),
+            merge: None,
             captures: vec![cap(3)],
         };
         assert_eq!(Segment::decode(&second.encode()).unwrap(), second);
@@ -190,6 +332,7 @@ mod tests {
         let orphan = Segment {
             start: 5,
             prev: None,
+            merge: None,
             captures: vec![cap(1)],
         };
         assert!(Segment::decode(&orphan.encode()).is_err());
@@ -200,12 +343,14 @@ mod tests {
         let a = Segment {
             start: 0,
             prev: None,
+            merge: None,
             captures: vec![cap(1), cap(2)],
         };
         let a_id = ObjectId::of(&a.encode());
         let b = Segment {
             start: 2,
             prev: Some(a_id),
+            merge: None,
             captures: vec![cap(3)],
         };
         let b_id = ObjectId::of(&b.encode());
@@ -216,6 +361,7 @@ mod tests {
         let fork = Segment {
             start: 2,
             prev: Some(a_id),
+            merge: None,
             captures: vec![cap(4)],
         };
         let fork_id = ObjectId::of(&fork.encode());
@@ -225,9 +371,57 @@ mod tests {
         let twice = Segment {
             start: 2,
             prev: Some(a_id),
+            merge: None,
             captures: vec![cap(1)],
         };
         let t_id = ObjectId::of(&twice.encode());
         assert_eq!(check_chain(&[(a_id, a), (t_id, twice)]).len(), 1);
+    }
+
+    #[test]
+    fn merge_segments_round_trip_and_chain() {
+        let a = Segment {
+            start: 0,
+            prev: None,
+            merge: None,
+            captures: vec![cap(1)],
+        };
+        let a_id = ObjectId::of(&a.encode());
+        let m = Segment {
+            start: 1,
+            prev: Some(a_id),
+            merge: Some(MergeEntry {
+                root: ObjectId::of(b"their root"),
+                leaves: vec![cap(7).0, cap(8).0],
+            }),
+            captures: vec![cap(8)],
+        };
+        let bytes = m.encode();
+        assert_eq!(&bytes[..8], MERGE_MAGIC);
+        assert_eq!(Segment::decode(&bytes).unwrap(), m);
+        for cut in 0..bytes.len() {
+            assert!(Segment::decode(&bytes[..cut]).is_err(), "cut at {cut}");
+        }
+        assert_eq!((m.len(), m.end(), m.first_capture()), (2, 3, 2));
+        assert_eq!(m.capture_positions().collect::<Vec<_>>(), vec![(2, cap(8))]);
+        let leaf = merge_leaf_data(2, &ObjectId::of(b"their root"));
+        assert_eq!(
+            m.entries(),
+            vec![Entry::Merge(leaf), Entry::Capture(cap(8))]
+        );
+        let m_id = ObjectId::of(&bytes);
+        let after = Segment {
+            start: 3,
+            prev: Some(m_id),
+            merge: None,
+            captures: vec![cap(9)],
+        };
+        let after_id = ObjectId::of(&after.encode());
+        assert!(check_chain(&[(a_id, a), (m_id, m.clone()), (after_id, after)]).is_empty());
+        // A merge segment never starts a log.
+        let mut first = m;
+        first.start = 0;
+        first.prev = None;
+        assert!(Segment::decode(&first.encode()).is_err());
     }
 }

@@ -208,6 +208,8 @@ struct LogState {
     unwritten: Vec<CaptureId>,
     /// Whether captures an older vellum archived have been logged.
     adopted: bool,
+    /// A merge entry to write first in the next segment (`merge.rs`).
+    merge: Option<tlog::MergeEntry>,
 }
 
 /// An open write: one durable commit for any number of captures.
@@ -448,14 +450,16 @@ impl Writer<'_> {
         let mut segment = None;
         if !self.log.unwritten.is_empty() {
             let captures = std::mem::take(&mut self.log.unwritten);
+            let merge = self.log.merge.take();
             let seg = tlog::Segment {
-                start: self.log.next - captures.len() as u64,
+                start: self.log.next - captures.len() as u64 - u64::from(merge.is_some()),
                 prev: self.log.prev,
+                merge,
                 captures,
             };
             let id = self.put(Kind::Log, &seg.encode(), None)?;
             self.log.prev = Some(id);
-            segment = Some((seg.start, seg.captures.len() as u64, id));
+            segment = Some((seg.start, seg.len(), id));
             if a.format < 2 {
                 // An older vellum must not read a store with a log as if it
                 // had none: it refuses format 2 with "upgrade vellum".
@@ -581,6 +585,54 @@ impl Writer<'_> {
             a.cat(a.catalog.remove_pack(*id))?;
         }
         Ok(merged)
+    }
+
+    /// Starts logging a merge (`merge.rs`): the entries logged so far go
+    /// into their own segment, then `entry` takes the next position and the
+    /// captures given to [`Writer::put_merged`] follow it, all in one
+    /// segment written by the commit.
+    pub(super) fn begin_merge(&mut self, entry: tlog::MergeEntry) -> Result<()> {
+        self.adopt_unlogged()?;
+        if !self.log.unwritten.is_empty() {
+            self.flush()?;
+        }
+        self.log.merge = Some(entry);
+        self.log.next += 1;
+        Ok(())
+    }
+
+    /// Archives a capture of another store by its record's exact bytes (so
+    /// its id stays the same), compressed against `base`, and logs it
+    /// after the merge entry. Its objects must be stored already. Returns
+    /// whether it was new here.
+    pub(super) fn put_merged(
+        &mut self,
+        record_bytes: &[u8],
+        record: &CaptureRecord,
+        base: Option<ObjectId>,
+    ) -> Result<bool> {
+        debug_assert!(self.log.merge.is_some(), "begin_merge comes first");
+        let a = self.archive;
+        let capture = CaptureId(self.put(Kind::Record, record_bytes, base)?);
+        if a.cat(a.catalog.capture(&capture))?.is_some() {
+            return Ok(false);
+        }
+        a.cat(
+            a.catalog
+                .insert_capture(&capture, record, Some(self.log.next)),
+        )?;
+        self.log.next += 1;
+        self.log.unwritten.push(capture);
+        Ok(true)
+    }
+
+    /// Seals the pending pack once it is [`PACK_TARGET`] big (objects a
+    /// merge stores before its records: no log entry is pending then).
+    pub(super) fn flush_if_full(&mut self) -> Result<()> {
+        if self.pending.pack.len() >= PACK_TARGET && self.log.unwritten.is_empty() {
+            self.flush()?;
+        }
+        Ok(())
     }
 
     /// The capture staged last (to stage more about it in the same write).

@@ -406,8 +406,8 @@ fn check_log(
     }
     let mut seq: HashMap<CaptureId, u64> = HashMap::new();
     for (id, seg) in &segments {
-        for (i, c) in seg.captures.iter().enumerate() {
-            seq.entry(*c).or_insert(seg.start + i as u64);
+        for (at, c) in seg.capture_positions() {
+            seq.entry(c).or_insert(at);
             if !checker.found.contains_key(&c.0) {
                 problems.push(problem(
                     ProblemKind::MissingObject,
