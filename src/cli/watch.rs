@@ -15,28 +15,7 @@ use super::progress::Progress;
 use super::recheck::{CheckArgs, Printer, round_settings, tell_delivered};
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:
-  vellum watch https://example.org/feed.xml --once        (one round: from cron, say)
-  vellum watch https://example.org/rss https://example.net/atom.xml --every 15m
-  vellum watch --once                                     (the feeds watched before)
-
-Each round fetches every feed (a conditional GET: an unchanged feed costs a 304), then the
-page of each item not archived yet, through the same path as `vellum add URL` (one document
-per canonical URL). Prints one line per document that got a new version, with its word
-change: `DOC@N CAPTURE_ID new  +ADDED -REMOVED words`. Items that fail (timeout, 404, not
-HTML, a page with almost no text) are reported and tried again next round, never archived
-as empty text. The feeds, their validators, the items seen and those to retry are kept in
-the store (state objects, which survive `vellum reindex`), so each run picks up where the
-last stopped. Ctrl-C stops after the current item; every capture already printed is kept.
-A feed that cannot be read or parsed is reported and the command exits 2.
-
-After the feeds, each round checks every archived document that is due (see `vellum schedule`
-and `vellum recheck`, whose options --delay, --timeout, --notify… are the same here), printing
-`DOC OUTCOME DETAIL` for each check. One monitor runs per store at a time: a second `watch` or
-`recheck` is refused while the first runs.
-
-  vellum watch --list                       the feeds watched
-  vellum watch --remove https://example.org/feed.xml   stop watching one")]
+#[command(after_help = include_str!("../../docs/manual/watch.txt"))]
 pub struct WatchArgs {
     /// RSS, Atom or JSON Feed URLs [default: the feeds watched before]
     #[arg(value_name = "FEED_URL")]
