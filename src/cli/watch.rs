@@ -143,22 +143,11 @@ fn round(
 /// a progress line per feed.
 fn item(p: &mut Printer<'_>, e: RoundEvent<'_>) {
     match e {
-        RoundEvent::FeedFailed { feed, error } => {
-            eprintln!("vellum: feed {feed}: {error}; nothing archived from it")
-        }
         RoundEvent::Items { .. } => p.progress = Some(Progress::new(p.env, "archiving feed items")),
         RoundEvent::FeedDone { .. } => p.progress = None,
         RoundEvent::Progress { done, total } => {
             p.progress.iter_mut().for_each(|p| p.update(done, total))
         }
-        RoundEvent::Rejected { link, why, retried } => eprintln!(
-            "vellum: {link}: {why}; {}",
-            match retried {
-                true => "not archived, tried again next round",
-                false => "not archived, given up after repeated failures",
-            }
-        ),
-        RoundEvent::Warning(warning) => eprintln!("vellum: warning: {warning}"),
         RoundEvent::Archived(items) => p.print(|out, json| {
             for a in items.iter().filter(|a| a.status == AddedStatus::New) {
                 match json {
@@ -169,6 +158,9 @@ fn item(p: &mut Printer<'_>, e: RoundEvent<'_>) {
             Ok(())
         }),
         RoundEvent::Waiting => super::recheck::waiting(p.env),
+        e => vellum::render::monitor::feed_note(&e)
+            .iter()
+            .for_each(|n| eprintln!("vellum: {n}")),
     }
 }
 
