@@ -63,18 +63,6 @@ pub fn interval(secs: i64) -> String {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn intervals_in_their_largest_whole_unit() {
-        let shown: Vec<String> = [900, 7200, 172_800, 90, 86_400 + 60]
-            .into_iter()
-            .map(super::interval)
-            .collect();
-        assert_eq!(shown, ["15m", "2h", "2d", "90s", "1441m"]);
-    }
-}
-
 /// A feed round's note for stderr (`watch`): a feed or an item page that
 /// failed, or a warning; `None` for the other events.
 pub fn feed_note(e: &FeedEvent<'_>) -> Option<String> {
@@ -92,4 +80,16 @@ pub fn feed_note(e: &FeedEvent<'_>) -> Option<String> {
         FeedEvent::Warning(w) => format!("warning: {w}"),
         _ => return None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn intervals_in_their_largest_whole_unit() {
+        let shown: Vec<String> = [900, 7200, 172_800, 90, 86_400 + 60]
+            .into_iter()
+            .map(super::interval)
+            .collect();
+        assert_eq!(shown, ["15m", "2h", "2d", "90s", "1441m"]);
+    }
 }
