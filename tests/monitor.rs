@@ -222,6 +222,16 @@ fn an_edited_page_gives_one_version_and_one_signed_notification_an_unchanged_one
         (checks[0]["version"].as_u64(), checks[1]["version"].as_u64()),
         (Some(1), Some(2))
     );
+    // -n keeps the most recent checks, --reverse or not (as for versions).
+    for flags in [&["-n", "1"][..], &["-n", "1", "--reverse"]] {
+        let last = stdout_of(
+            vellum(&store)
+                .args(["log", &doc, "--checks", "--json"])
+                .args(flags),
+        );
+        let last: Value = serde_json::from_str(last.trim()).unwrap();
+        assert_eq!(last["outcome"], "changed", "{flags:?}");
+    }
     // Check records raise the store's format; it verifies.
     let marker = std::fs::read_to_string(store.join("VELLUM")).unwrap();
     assert!(marker.contains("format 4"), "{marker}");

@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 use vellum::advice::Worded;
 use vellum::capture::input::Input;
 use vellum::capture::{self, AddedItem, HttpFetcher, Options};
+use vellum::render::reports;
 use vellum::store::StoreError;
 use vellum::when::{parse_time_relative, to_second};
 
@@ -64,10 +65,6 @@ pub struct AddArgs {
     timeout: u64,
 }
 
-/// Inputs not archived that are listed one by one before the rest are
-/// only counted.
-const MAX_FAILED_SHOWN: usize = 20;
-
 /// The capture options of `add`.
 fn options(args: &AddArgs) -> Result<Options, CliError> {
     Ok(Options {
@@ -117,7 +114,8 @@ pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
     };
     // The store is opened (or created) only once something is to be archived.
     let Some(first) = next(&mut failed) else {
-        report_failed(&failed, total);
+        let notes = reports::not_archived_notes(&failed, total);
+        notes.iter().for_each(|n| eprintln!("vellum: {n}"));
         return Ok(Exit::Error);
     };
     let archive = env.open_or_create()?;
@@ -149,35 +147,13 @@ pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
         eprintln!("vellum: warning: {w}");
     }
     super::write::catch_up(env, &archive, false);
-    report_failed(&failed, total);
+    let notes = reports::not_archived_notes(&failed, total);
+    notes.iter().for_each(|n| eprintln!("vellum: {n}"));
     Ok(if failed.is_empty() {
         Exit::Ok
     } else {
         Exit::Found
     })
-}
-
-/// Lists the inputs not archived (the first [`MAX_FAILED_SHOWN`], then a
-/// count).
-fn report_failed(failed: &[String], total: usize) {
-    for f in failed.iter().take(MAX_FAILED_SHOWN) {
-        for line in f.lines() {
-            eprintln!("vellum: not archived: {line}");
-        }
-    }
-    if failed.len() > MAX_FAILED_SHOWN {
-        let more = failed.len() - MAX_FAILED_SHOWN;
-        eprintln!("vellum: … and {more} more input(s) not archived");
-    }
-    if !failed.is_empty() && total > 1 {
-        let n = failed.len();
-        let rest = if n == total {
-            "nothing was archived"
-        } else {
-            "the others are archived"
-        };
-        eprintln!("vellum: {n} of {total} input(s) not archived; {rest}");
-    }
 }
 
 /// `--at`: a time as typed, or a time ago counted back from now.

@@ -112,11 +112,6 @@ impl fmt::Display for CliError {
     }
 }
 
-/// A store error as the CLI words it.
-pub fn store_message(e: &vellum::store::StoreError) -> String {
-    e.message()
-}
-
 /// Every library error, in the words [`Worded`] gives it.
 impl<E: Worded> From<E> for CliError {
     fn from(e: E) -> Self {

@@ -84,15 +84,8 @@ pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
     let (doc, cut) = (doc.as_str(), env.stdout_is_terminal);
     let history = archive.history(doc)?;
     if args.checks {
-        let mut rows = vellum::query::checks::checks_of(&archive, doc)?;
-        if args.reverse {
-            rows.reverse();
-        }
-        rows.drain(
-            ..rows
-                .len()
-                .saturating_sub(args.max_count.unwrap_or(usize::MAX)),
-        );
+        // -n and --reverse as for versions (checks have no capture time).
+        let rows = window.finish(vellum::query::checks::checks_of(&archive, doc)?);
         match args.json {
             true => each_json(&mut out, rows.iter())?,
             false => rows.iter().try_for_each(|c| reports::check(&mut out, c))?,

@@ -14,23 +14,7 @@ use super::env::{CliError, Env, Exit, clock};
 use super::progress::Progress;
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:
-  vellum recheck south-front https://example.org/news/a   (these, now, whatever the schedule)
-  vellum recheck --due                                     (what the schedule says is due)
-  vellum recheck --all --notify https://hooks.example/vellum
-
-Each check fetches the document's URL (a conditional GET with the validators of its latest
-capture) and is kept in the store as a check record, whatever it found: unchanged (a sighting
-is archived), changed (a new version is archived, exactly as `vellum add URL` would), 304 not
-modified, redirected elsewhere, gone (404/410), another status, a failed fetch, text vanished
-(an error page or paywall), or blocked by robots.txt. Prints one line per check:
-`DOC OUTCOME DETAIL`. The next check of each document backs off while its page stays the same
-(15 minutes doubling up to 30 days) and returns to 15 minutes after a change (`vellum schedule`
-shows and sets it). A text equal to one of the document's last 5 texts is a flip-flop: archived
-as a version, marked `returns to @N`, not notified unless --notify-flip-flops.
-
-Exits 0 when the checks ran, whatever the pages answered; 2 for bad input, a store error, or
-another monitor running on the store.")]
+#[command(after_help = include_str!("../../docs/manual/recheck.txt"))]
 pub struct RecheckArgs {
     /// Documents (names or URLs) to check now
     #[arg(value_name = "DOC|URL", required_unless_present_any = ["all", "due"])]

@@ -1,5 +1,6 @@
 //! `vellum reextract [DOC...]`
 
+use vellum::advice::Worded;
 use vellum::capture::reextract::{find_due, stage_superseding};
 use vellum::capture::{self, AddedItem};
 use vellum::ingest::extract::extractor_id;
@@ -7,7 +8,7 @@ use vellum::render::reports;
 use vellum::store::Archive;
 
 use super::common::emit;
-use super::env::{CliError, Env, Exit, store_message};
+use super::env::{CliError, Env, Exit};
 use super::progress::{Progress, Spinner};
 
 #[derive(clap::Args, Debug)]
@@ -62,7 +63,7 @@ pub fn run_reextract(env: &Env, args: ReextractArgs) -> Result<Exit, CliError> {
     let olds: Vec<_> = due.iter().map(|d| d.old).collect();
     let mut writer = super::write::writer(env, &archive)?;
     stage_superseding(&mut writer, due)
-        .map_err(|e| CliError::new(format!("{}; nothing was archived", store_message(&e))))?;
+        .map_err(|e| CliError::new(format!("{}; nothing was archived", e.message())))?;
     let spinner = Spinner::start(env, format!("committing {} capture(s)", olds.len()));
     let committed = capture::commit(writer)?;
     drop(spinner);

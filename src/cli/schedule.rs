@@ -8,23 +8,7 @@ use vellum::monitor::ScheduleChange;
 use super::env::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:
-  vellum schedule                              every scheduled document and its next check
-  vellum schedule south-front --every 1h       check it hourly, whatever it does
-  vellum schedule south-front --auto           back to the backoff
-  vellum schedule https://example.org/a --pause
-  vellum schedule --json                       one JSON object per document
-
-Every document archived from a URL is scheduled. The interval backs off while its page stays
-the same (15 minutes after a change or its first capture, doubling at each check that finds it
-unchanged, up to 30 days) and returns to 15 minutes after a change; after 5 failures in a row
-(404, errors, a vanished text) the document is reported as failing and checked every 30 days.
-The schedule is derived from the check records (it is rebuilt from the store when lost);
---every, --pause and --resume are kept in the store. `vellum watch --once` and
-`vellum recheck --due` check the documents that are due.
-
-Columns: document, next check (or `paused`), interval, auto or fixed, checks so far, the last
-check's outcome, and `failing` when it is.")]
+#[command(after_help = include_str!("../../docs/manual/schedule.txt"))]
 pub struct ScheduleArgs {
     /// Documents (names or URLs) to show or set [default: all, to show]
     #[arg(value_name = "DOC|URL")]

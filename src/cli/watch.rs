@@ -15,28 +15,7 @@ use super::progress::Progress;
 use super::recheck::{CheckArgs, Printer, round_settings, tell_delivered};
 
 #[derive(clap::Args, Debug)]
-#[command(after_help = "Examples:
-  vellum watch https://example.org/feed.xml --once        (one round: from cron, say)
-  vellum watch https://example.org/rss https://example.net/atom.xml --every 15m
-  vellum watch --once                                     (the feeds watched before)
-
-Each round fetches every feed (a conditional GET: an unchanged feed costs a 304), then the
-page of each item not archived yet, through the same path as `vellum add URL` (one document
-per canonical URL). Prints one line per document that got a new version, with its word
-change: `DOC@N CAPTURE_ID new  +ADDED -REMOVED words`. Items that fail (timeout, 404, not
-HTML, a page with almost no text) are reported and tried again next round, never archived
-as empty text. The feeds, their validators, the items seen and those to retry are kept in
-the store (state objects, which survive `vellum reindex`), so each run picks up where the
-last stopped. Ctrl-C stops after the current item; every capture already printed is kept.
-A feed that cannot be read or parsed is reported and the command exits 2.
-
-After the feeds, each round checks every archived document that is due (see `vellum schedule`
-and `vellum recheck`, whose options --delay, --timeout, --notify… are the same here), printing
-`DOC OUTCOME DETAIL` for each check. One monitor runs per store at a time: a second `watch` or
-`recheck` is refused while the first runs.
-
-  vellum watch --list                       the feeds watched
-  vellum watch --remove https://example.org/feed.xml   stop watching one")]
+#[command(after_help = include_str!("../../docs/manual/watch.txt"))]
 pub struct WatchArgs {
     /// RSS, Atom or JSON Feed URLs [default: the feeds watched before]
     #[arg(value_name = "FEED_URL")]
@@ -164,22 +143,11 @@ fn round(
 /// a progress line per feed.
 fn item(p: &mut Printer<'_>, e: RoundEvent<'_>) {
     match e {
-        RoundEvent::FeedFailed { feed, error } => {
-            eprintln!("vellum: feed {feed}: {error}; nothing archived from it")
-        }
         RoundEvent::Items { .. } => p.progress = Some(Progress::new(p.env, "archiving feed items")),
         RoundEvent::FeedDone { .. } => p.progress = None,
         RoundEvent::Progress { done, total } => {
             p.progress.iter_mut().for_each(|p| p.update(done, total))
         }
-        RoundEvent::Rejected { link, why, retried } => eprintln!(
-            "vellum: {link}: {why}; {}",
-            match retried {
-                true => "not archived, tried again next round",
-                false => "not archived, given up after repeated failures",
-            }
-        ),
-        RoundEvent::Warning(warning) => eprintln!("vellum: warning: {warning}"),
         RoundEvent::Archived(items) => p.print(|out, json| {
             for a in items.iter().filter(|a| a.status == AddedStatus::New) {
                 match json {
@@ -190,6 +158,9 @@ fn item(p: &mut Printer<'_>, e: RoundEvent<'_>) {
             Ok(())
         }),
         RoundEvent::Waiting => super::recheck::waiting(p.env),
+        e => vellum::render::monitor::feed_note(&e)
+            .iter()
+            .for_each(|n| eprintln!("vellum: {n}")),
     }
 }
 

@@ -4,6 +4,7 @@
 
 use std::io::{self, Write};
 
+use crate::feed::RoundEvent as FeedEvent;
 use crate::monitor::{CheckReport, Outcome, Scheduled};
 
 /// One check: `DOC OUTCOME DETAIL`.
@@ -60,6 +61,25 @@ pub fn interval(secs: i64) -> String {
         s if s % 60 == 0 => format!("{}m", s / 60),
         s => format!("{s}s"),
     }
+}
+
+/// A feed round's note for stderr (`watch`): a feed or an item page that
+/// failed, or a warning; `None` for the other events.
+pub fn feed_note(e: &FeedEvent<'_>) -> Option<String> {
+    Some(match *e {
+        FeedEvent::FeedFailed { feed, error } => {
+            format!("feed {feed}: {error}; nothing archived from it")
+        }
+        FeedEvent::Rejected { link, why, retried } => format!(
+            "{link}: {why}; {}",
+            match retried {
+                true => "not archived, tried again next round",
+                false => "not archived, given up after repeated failures",
+            }
+        ),
+        FeedEvent::Warning(w) => format!("warning: {w}"),
+        _ => return None,
+    })
 }
 
 #[cfg(test)]

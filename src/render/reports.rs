@@ -294,3 +294,51 @@ pub fn reextract_notes(found: &Found) -> Vec<String> {
     }
     notes
 }
+
+/// Inputs not archived that `add` lists one by one before the rest are
+/// only counted.
+pub const MAX_FAILED_SHOWN: usize = 20;
+
+/// `add`: the inputs not archived (`failed`, one message each, of `total`),
+/// one note a line: the first [`MAX_FAILED_SHOWN`], then a count of the
+/// rest, then (for several inputs) how many were archived.
+pub fn not_archived_notes(failed: &[String], total: usize) -> Vec<String> {
+    let shown = failed.iter().take(MAX_FAILED_SHOWN).flat_map(|f| f.lines());
+    let mut notes: Vec<String> = shown.map(|l| format!("not archived: {l}")).collect();
+    if failed.len() > MAX_FAILED_SHOWN {
+        let more = failed.len() - MAX_FAILED_SHOWN;
+        notes.push(format!("… and {more} more input(s) not archived"));
+    }
+    if !failed.is_empty() && total > 1 {
+        let rest = match failed.len() == total {
+            true => "nothing was archived",
+            false => "the others are archived",
+        };
+        notes.push(format!(
+            "{} of {total} input(s) not archived; {rest}",
+            failed.len()
+        ));
+    }
+    notes
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn not_archived_notes_list_twenty_then_count() {
+        let failed: Vec<String> = (0..23).map(|i| format!("f{i}: bad\nsecond line")).collect();
+        let notes = super::not_archived_notes(&failed, 30);
+        assert_eq!(notes.len(), 2 * 20 + 2, "{notes:?}");
+        assert_eq!(notes[0], "not archived: f0: bad");
+        assert_eq!(notes[1], "not archived: second line");
+        assert_eq!(notes[40], "… and 3 more input(s) not archived");
+        assert_eq!(
+            notes[41],
+            "23 of 30 input(s) not archived; the others are archived"
+        );
+        let one = super::not_archived_notes(&failed[..1], 1);
+        assert_eq!(one, ["not archived: f0: bad", "not archived: second line"]);
+        let all = super::not_archived_notes(&failed[..2], 2);
+        assert_eq!(all[4], "2 of 2 input(s) not archived; nothing was archived");
+    }
+}

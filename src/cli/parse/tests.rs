@@ -45,60 +45,41 @@ fn every_command_has_a_one_command_parser_and_no_other() {
 }
 
 /// At least one line for every command, with global options before and
-/// after it: each is parsed by the one-command parser, to what the whole
-/// tree makes of it.
-const LINES: &[&str] = &[
-    "init",
-    "init some/dir --json",
-    "--store s add a.md --doc d --url https://example.org/a",
-    "add --batch b.jsonl -q",
-    "add a.md b.md --at 2019-02-12T18:00:00Z --type html",
-    "log",
-    "--store=s log d --json --max-count 3 --reverse",
-    "log d --patch --ignore-markup --ignore-case",
-    "show d@1",
-    "--color always show d@-1 --json",
-    "--no-pager show --batch --raw",
-    "show https://example.org/a@2 --meta --palette colorblind",
-    "diff a.md b.md",
-    "diff --color never a b --stat --context 3",
-    "diff d --format side-by-side --ignore-typography --full",
-    "diff d@1 - --json --ignore-boilerplate --encoding latin1",
-    "extract page.html --url https://example.org/a --json",
-    "verify",
-    "verify --json --quiet",
-    "import a.warc.gz b.warc --json",
-    "export --warc out.warc.gz d e@2",
-    "root --json",
-    "proof d@1",
-    "check-proof p.json --json",
-    "reindex",
-    "reextract d --dry-run",
-    "watch --list",
-    "watch https://example.org/feed.xml --once",
-    "recheck --all",
-    "recheck d e",
-    "schedule d",
-    "search word --all-versions --max-count 5",
-    "changes --json",
-    "serve --addr 127.0.0.1:8080",
-    "similar d --json",
-    "stories",
-    "collate d e",
-    "completions bash",
-    "man",
-    "push /tmp/other",
-    "pull s3://bucket/x --json",
-    "repair --rebuild",
-    "complete-docs",
-    "-q --store s --color never show d --no-pager",
-];
+/// after it (`|` between lines): each is parsed by the one-command parser,
+/// to what the whole tree makes of it.
+const LINES: &str = "init | init some/dir --json
+    | --store s add a.md --doc d --url https://example.org/a | add --batch b.jsonl -q
+    | add a.md b.md --at 2019-02-12T18:00:00Z --type html
+    | log | --store=s log d --json --max-count 3 --reverse
+    | log d --patch --ignore-markup --ignore-case
+    | show d@1 | --color always show d@-1 --json | --no-pager show --batch --raw
+    | show https://example.org/a@2 --meta --palette colorblind
+    | diff a.md b.md | diff --color never a b --stat --context 3
+    | diff d --format side-by-side --ignore-typography --full
+    | diff d@1 - --json --ignore-boilerplate --encoding latin1
+    | extract page.html --url https://example.org/a --json
+    | verify | verify --json --quiet | import a.warc.gz b.warc --json
+    | export --warc out.warc.gz d e@2 | root --json | proof d@1 | check-proof p.json --json
+    | reindex | reextract d --dry-run | watch --list
+    | watch https://example.org/feed.xml --once | recheck --all | recheck d e | schedule d
+    | search word --all-versions --max-count 5 | changes --json
+    | serve --addr 127.0.0.1:8080 | similar d --json | stories | collate d e
+    | completions bash | man | push /tmp/other | pull s3://bucket/x --json
+    | repair --rebuild | complete-docs | -q --store s --color never show d --no-pager";
+
+/// Mistakes (`|` between lines; the empty line too).
+const MISTAKES: &str = "shwo d | show | show --jsn d | show d --batch
+    | --color sometimes show d | diff | diff a b --context many | log --max-count
+    | --store | | --quiet | show -V";
+
+fn lines(table: &str) -> impl Iterator<Item = Vec<&str>> {
+    table.split('|').map(|l| l.split_whitespace().collect())
+}
 
 #[test]
 fn representative_lines_parse_as_the_whole_tree_parses_them() {
     let mut seen = std::collections::BTreeSet::new();
-    for text in LINES {
-        let words: Vec<&str> = text.split_whitespace().collect();
+    for words in lines(LINES) {
         let args = line(&words);
         let whole = Cli::try_parse_from(args.clone())
             .unwrap_or_else(|e| panic!("{words:?} is not a valid line: {e}"));
@@ -117,21 +98,8 @@ fn representative_lines_parse_as_the_whole_tree_parses_them() {
 /// Errors come from the whole tree: the same message, the same suggestions.
 #[test]
 fn mistakes_get_the_whole_trees_errors() {
-    for words in [
-        &["shwo", "d"][..],
-        &["show"],
-        &["show", "--jsn", "d"],
-        &["show", "d", "--batch"],
-        &["--color", "sometimes", "show", "d"],
-        &["diff"],
-        &["diff", "a", "b", "--context", "many"],
-        &["log", "--max-count"],
-        &["--store"],
-        &[],
-        &["--quiet"],
-        &["show", "-V"],
-    ] {
-        let args = line(words);
+    for words in lines(MISTAKES) {
+        let args = line(&words);
         let got = try_parse(args.clone()).expect_err("a mistake");
         let want = Cli::try_parse_from(args).expect_err("a mistake");
         assert_eq!(got.kind(), want.kind(), "{words:?}");
