@@ -271,8 +271,10 @@ fn pack_entries(
             continue;
         }
         match bytes.get(row.offset as usize..).map(object::parse_header) {
-            Some(Ok(h)) if h.id == row.id => entries.push(Entry {
-                header: h,
+            // A compact entry without its id: decoding checks it against
+            // the catalog's.
+            Some(Ok(h)) if !h.layout.stores_id() || h.id == row.id => entries.push(Entry {
+                header: object::Header { id: row.id, ..h },
                 offset: row.offset,
                 base: None, // resolved below
             }),
