@@ -344,6 +344,56 @@ mod tests {
         );
     }
 
+    /// Entries that leave their id out get it from `scan` by decoding (the
+    /// chain of in-pack bases first); one whose base is in another pack
+    /// keeps its id, since the pack alone cannot decode it.
+    #[test]
+    fn scan_hashes_the_entries_without_ids() {
+        use crate::store::object::{Layout, encode_as};
+        let c = Codec::default();
+        let texts: [&[u8]; 3] = [b"first version", b"second version", b"third version!"];
+        let mut w = PackWriter::default();
+        let mut prev: Option<(Entry, &[u8])> = None;
+        for t in texts {
+            let base = prev.map(|(e, b)| (BaseRef::Offset(e.offset as u32), b));
+            let id = match base {
+                Some((BaseRef::Offset(o), _)) => !w.contained(u64::from(o)),
+                _ => false,
+            };
+            let enc = encode_as(c, Layout::Compact { id }, Kind::Content, t, base).unwrap();
+            prev = Some((w.push_new(enc), t));
+        }
+        let other = ObjectId::of(b"elsewhere");
+        let far = encode_as(
+            c,
+            Layout::Compact { id: true },
+            Kind::Record,
+            b"a record",
+            Some((BaseRef::Id(other), b"elsewhere")),
+        )
+        .unwrap();
+        w.push_new(far);
+        let (name, bytes, entries) = w.finish();
+        let s = scan(&bytes, Some(&name));
+        assert!(s.intact && s.problems.is_empty(), "{:?}", s.problems);
+        assert_eq!(s.entries, entries);
+        let ids: Vec<ObjectId> = s.entries.iter().map(|e| e.header.id).collect();
+        assert_eq!(&ids[..3], texts.map(ObjectId::of).as_slice());
+        assert_eq!(s.entries[2].base, Some(ids[1]));
+        assert!(!s.entries[2].header.layout.stores_id());
+        assert!(s.entries[3].header.layout.stores_id());
+        // A damaged frame in the middle of the chain: that entry and the
+        // one built on it have no id; both are reported, not listed.
+        let mut bad = bytes.clone();
+        let e = &s.entries[1];
+        bad[e.offset as usize + e.header.hlen + 3] ^= 0x20;
+        let d = scan(&bad, None);
+        assert_eq!(d.entries.len(), 2, "{:?}", d.problems);
+        assert_eq!(d.entries[0].header.id, ids[0]);
+        assert_eq!(d.entries[1].header.id, ids[3]);
+        assert!(d.problems.len() >= 2, "{:?}", d.problems);
+    }
+
     #[test]
     fn any_flipped_byte_breaks_the_trailer() {
         let mut w = PackWriter::default();
