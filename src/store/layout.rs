@@ -163,7 +163,10 @@ fn marker_format(marker: &[u8]) -> Option<u32> {
 /// `a`: a pack holding compact entries raises the store to format 5 first,
 /// as writing one does. A store on shared storage, whose marker is written
 /// once, refuses it with the backend's error.
-pub(super) fn admit_pack(a: &super::archive::Archive, entries: &[super::pack::Entry]) -> Result<()> {
+pub(super) fn admit_pack(
+    a: &super::archive::Archive,
+    entries: &[super::pack::Entry],
+) -> Result<()> {
     let compact = entries
         .iter()
         .any(|e| e.header.layout != super::object::Layout::Classic);

@@ -62,9 +62,7 @@ pub use catalog::ReindexReport;
 use error::Result;
 pub use error::{AddressError, StoreError};
 use layout::*;
-pub use layout::{
-    CHECK_FORMAT, MAX_CHAIN, NEWEST_FORMAT, PACK_FORMAT, STATE_FORMAT, STORE_FORMAT,
-};
+pub use layout::{CHECK_FORMAT, MAX_CHAIN, NEWEST_FORMAT, PACK_FORMAT, STATE_FORMAT, STORE_FORMAT};
 pub use name::DocName;
 pub use recovery::reindex;
 pub use write::{Added, CaptureExtra, CaptureText, NewCapture, Status, Writer};

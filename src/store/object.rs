@@ -850,10 +850,19 @@ mod tests {
         let (id, classic) = encode(c, Kind::Content, data, None).unwrap();
         let (_, with_id) = encode_as(c, ID_LAYOUT, Kind::Content, data, None).unwrap();
         let (_, bare) = encode_as(c, NO_ID_LAYOUT, Kind::Content, data, None).unwrap();
-        assert_eq!(with_id.len() + 32, bare.len() + 64, "the id is the difference");
+        assert_eq!(
+            with_id.len() + 32,
+            bare.len() + 64,
+            "the id is the difference"
+        );
         // Classic: 44-byte header and a frame with magic and content size;
         // compact: 1 + 2 + 2 + 4 and a frame with neither.
-        assert!(classic.len() >= bare.len() + 32 + 11, "{} {}", classic.len(), bare.len());
+        assert!(
+            classic.len() >= bare.len() + 32 + 11,
+            "{} {}",
+            classic.len(),
+            bare.len()
+        );
         let h = parse_header(&bare).unwrap();
         assert_eq!((h.id, h.layout, h.size), (NO_ID, NO_ID_LAYOUT, data.len()));
         assert_eq!(h.entry_len(), bare.len());
@@ -875,7 +884,10 @@ mod tests {
         let base_id = ObjectId::of(NEW.as_bytes());
         let with = Some((BaseRef::Offset(300_000), NEW.as_bytes()));
         let (id, e) = encode_as(c, NO_ID_LAYOUT, Kind::Content, OLD.as_bytes(), with).unwrap();
-        assert_eq!(parse_header(&e).unwrap().base, Some(BaseRef::Offset(300_000)));
+        assert_eq!(
+            parse_header(&e).unwrap().base,
+            Some(BaseRef::Offset(300_000))
+        );
         let moved = rebase(&e, 8).unwrap();
         assert_eq!(moved.len() + 2, e.len(), "a 3-byte offset became 1 byte");
         let h = parse_header(&moved).unwrap();
@@ -891,7 +903,10 @@ mod tests {
             decode(&e, Some((other, NEW.as_bytes()))),
             Err(DecodeError::WrongBase { .. })
         ));
-        assert_eq!(decode(&e, Some((base_id, NEW.as_bytes()))).unwrap().0.id, id);
+        assert_eq!(
+            decode(&e, Some((base_id, NEW.as_bytes()))).unwrap().0.id,
+            id
+        );
     }
 
     /// A flipped bit in a compact header fails its check; one in the frame
@@ -914,13 +929,18 @@ mod tests {
                         Ok((h, back)) => {
                             assert!(i >= hlen, "{layout:?} header byte {i} bit {bit:#x}");
                             assert_eq!(h.id == id, back == data, "{layout:?} byte {i}");
-                            assert!(decode_expecting(&bad, Some(id), None).is_ok() == (back == data));
+                            assert!(
+                                decode_expecting(&bad, Some(id), None).is_ok() == (back == data)
+                            );
                             unchanged += usize::from(back == data);
                         }
                     }
                 }
             }
-            assert!(unchanged <= 2, "{layout:?}: {unchanged} flips changed nothing");
+            assert!(
+                unchanged <= 2,
+                "{layout:?}: {unchanged} flips changed nothing"
+            );
         }
     }
 
@@ -933,8 +953,8 @@ mod tests {
             Ok((u32::MAX, 5))
         );
         for bad in [
-            &[0x80, 0x00][..],                   // not the shortest form
-            &[0xff, 0xff, 0xff, 0xff, 0x1f],     // over u32
+            &[0x80, 0x00][..],                     // not the shortest form
+            &[0xff, 0xff, 0xff, 0xff, 0x1f],       // over u32
             &[0xff, 0xff, 0xff, 0xff, 0xff, 0x01], // six bytes
         ] {
             assert_eq!(read_varint(bad), Err(DecodeError::Varint), "{bad:?}");
@@ -954,11 +974,15 @@ mod tests {
     #[test]
     fn a_lying_compact_size_is_refused() {
         let data = [b'a'; 10_000];
-        let (_, enc) = encode_as(Codec::default(), NO_ID_LAYOUT, Kind::Content, &data, None).unwrap();
+        let (_, enc) =
+            encode_as(Codec::default(), NO_ID_LAYOUT, Kind::Content, &data, None).unwrap();
         let h = parse_header(&enc).unwrap();
         let frame = &enc[h.hlen..];
         for (size, ok) in [(1u32 << 30, false), (100, false), (10_000, true)] {
-            let lie = Header { size: size as usize, ..h };
+            let lie = Header {
+                size: size as usize,
+                ..h
+            };
             let mut e = header_bytes(&lie);
             e.extend_from_slice(frame);
             match decode(&e, None) {

@@ -317,7 +317,12 @@ pub fn parse(bytes: &[u8]) -> Result<PackIndex, IndexError> {
         let h = object::parse_header(&rest[..rest.len().min(MAX_HEADER_LEN)])
             .map_err(|err| invalid(format!("raw entry {i}: {err}")))?;
         let same = match form {
-            0 if !h.layout.stores_id() => object::Header { id: e.header.id, ..h } == e.header,
+            0 if !h.layout.stores_id() => {
+                object::Header {
+                    id: e.header.id,
+                    ..h
+                } == e.header
+            }
             0 => h == e.header,
             // The same object without a base: what its id covers agrees.
             1 => {
@@ -394,7 +399,8 @@ mod tests {
         let mut w = PackWriter::default();
         let c = Codec::default();
         w.push_new(encode_entry(c, Kind::Content, b"some article text", None).unwrap());
-        let r1 = w.push_new(encode_entry(c, Kind::Record, b"{\"doc\":\"a\",\"n\":1}", None).unwrap());
+        let r1 =
+            w.push_new(encode_entry(c, Kind::Record, b"{\"doc\":\"a\",\"n\":1}", None).unwrap());
         let delta = encode_entry(
             c,
             Kind::Record,
