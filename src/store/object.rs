@@ -124,7 +124,8 @@ pub const NO_ID: ObjectId = ObjectId::from_bytes([0; 32]);
 
 /// The key a reader gives a compact entry that does not store its id when
 /// it reaches it as a delta base by offset (the catalog is keyed by id, not
-/// by place): eight 0xff bytes, then 24 bytes of blake3(pack name, offset).
+/// by place): 24 bytes of blake3(pack name, offset), then eight 0xff bytes
+/// (at the end: maps of ids hash their first 8 bytes).
 /// It names the entry in the decoded cache and in error messages; the
 /// object asked for is still checked against its real id.
 pub fn location_key(pack: &str, offset: u64) -> ObjectId {
@@ -132,14 +133,14 @@ pub fn location_key(pack: &str, offset: u64) -> ObjectId {
     h.update(pack.as_bytes());
     h.update(&offset.to_le_bytes());
     let mut key = *h.finalize().as_bytes();
-    key[..8].fill(0xff);
+    key[24..].fill(0xff);
     ObjectId::from_bytes(key)
 }
 
 /// Whether `id` is a [`location_key`] rather than an object's id (a blake3
-/// hash starting with 64 set bits: chance 2^-64).
+/// hash ending with 64 set bits: chance 2^-64).
 pub fn is_location_key(id: &ObjectId) -> bool {
-    id.as_bytes()[..8] == [0xff; 8]
+    id.as_bytes()[24..] == [0xff; 8]
 }
 
 impl Header {

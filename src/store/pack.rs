@@ -14,6 +14,8 @@
 //! content-addressed like the objects in it. No separate index file: the
 //! catalog records where each object lives and is rebuilt by scanning.
 
+use std::collections::HashMap;
+
 use crate::id::ObjectId;
 
 use super::object::{self, BaseRef, DecodeError, Header};
@@ -158,6 +160,17 @@ pub struct Scan {
 /// Stops at the first unparseable header (its offsets may be garbage); the
 /// catalog's offsets let verify check the entries after it.
 pub fn scan(bytes: &[u8], expected_name: Option<&str>) -> Scan {
+    scan_known(bytes, expected_name, &Default::default())
+}
+
+/// [`scan`], taking the ids of entries that leave theirs out from `known`
+/// (offset -> id: the catalog's, for `verify`, which then decodes every
+/// object against its id anyway) instead of decoding them here.
+pub fn scan_known(
+    bytes: &[u8],
+    expected_name: Option<&str>,
+    known: &std::collections::HashMap<u64, ObjectId>,
+) -> Scan {
     let mut scan = Scan::default();
     if bytes.len() < MAGIC.len() + TRAILER {
         scan.problems.push("too short to be a vellum pack".into());
@@ -182,7 +195,7 @@ pub fn scan(bytes: &[u8], expected_name: Option<&str>) -> Scan {
     }
     let headers = walk(bytes, body_end, &mut scan.problems);
     let mut ids = std::collections::HashMap::new();
-    for (off, h) in hash_unstored(bytes, headers, &mut scan.problems) {
+    for (off, h) in hash_unstored(bytes, headers, known, &mut scan.problems) {
         let base = resolve(&h, &ids);
         scan.entries.push(Entry {
             header: h,
@@ -231,10 +244,18 @@ fn walk(bytes: &[u8], body_end: usize, problems: &mut Vec<String>) -> Vec<(usize
 fn hash_unstored(
     bytes: &[u8],
     mut headers: Vec<(usize, Header)>,
+    known: &HashMap<u64, ObjectId>,
     problems: &mut Vec<String>,
 ) -> Vec<(usize, Header)> {
-    use std::collections::HashMap;
-    if headers.iter().all(|(_, h)| h.layout.stores_id()) {
+    for (off, h) in &mut headers {
+        if let Some(id) = known.get(&(*off as u64)).filter(|_| !h.layout.stores_id()) {
+            h.id = *id;
+        }
+    }
+    if headers
+        .iter()
+        .all(|(_, h)| h.layout.stores_id() || h.id != object::NO_ID)
+    {
         return headers;
     }
     let at: HashMap<usize, usize> = headers
@@ -250,7 +271,7 @@ fn hash_unstored(
     let mut needed = vec![false; headers.len()];
     let mut last_use = vec![0usize; headers.len()];
     for i in (0..headers.len()).rev() {
-        if !headers[i].1.layout.stores_id() {
+        if !headers[i].1.layout.stores_id() && headers[i].1.id == object::NO_ID {
             needed[i] = true;
         }
         if needed[i]

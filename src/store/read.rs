@@ -217,6 +217,12 @@ impl chain::Entries for StoreEntries<'_> {
             }
         };
         let header = object::parse_header(&raw).map_err(damaged)?;
+        if let Some((pack, at)) = &pack
+            && !header.layout.stores_id()
+            && !object::is_location_key(id)
+        {
+            a.cache.alias(object::location_key(pack, *at), *id);
+        }
         let base = match (header.base, pack) {
             (None, _) => None,
             (Some(BaseRef::Id(b)), _) => Some((b, None)),
@@ -247,7 +253,8 @@ impl chain::Entries for StoreEntries<'_> {
                 let base_id = if h.layout.stores_id() {
                     h.id
                 } else {
-                    object::location_key(&pack, u64::from(o))
+                    let key = object::location_key(&pack, u64::from(o));
+                    a.cache.aliased(&key).unwrap_or(key)
                 };
                 let row = ObjectRow {
                     id: base_id,

@@ -255,7 +255,9 @@ fn pack_entries(
     rows: &[&ObjectRow],
     problems: &mut Vec<Problem>,
 ) -> Vec<Entry> {
-    let scan = pack::scan(bytes, Some(name));
+    // Entries without their id take the catalog's: decoding checks it.
+    let known: HashMap<u64, ObjectId> = rows.iter().map(|r| (r.offset, r.id)).collect();
+    let scan = pack::scan_known(bytes, Some(name), &known);
     for p in &scan.problems {
         problems.push(problem(
             ProblemKind::DamagedPack,
