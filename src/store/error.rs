@@ -131,6 +131,20 @@ impl AddressError {
     }
 }
 
+/// What [`StoreError::Format`] says: a higher format number than this
+/// vellum knows means the store was made (or last written) by a newer one.
+fn format_message(found: &str, supported: u32) -> String {
+    match found.parse::<u32>() {
+        Ok(n) if n > supported => format!(
+            "store format {n} was made by a newer vellum (this one reads formats up to \
+             {supported}): upgrade vellum"
+        ),
+        _ => format!(
+            "store format {found} is not supported by this vellum (supports up to {supported})"
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -194,19 +208,5 @@ mod tests {
                 assert!(!msg.contains(advice), "{msg}");
             }
         }
-    }
-}
-
-/// What [`StoreError::Format`] says: a higher format number than this
-/// vellum knows means the store was made (or last written) by a newer one.
-fn format_message(found: &str, supported: u32) -> String {
-    match found.parse::<u32>() {
-        Ok(n) if n > supported => format!(
-            "store format {n} was made by a newer vellum (this one reads formats up to \
-             {supported}): upgrade vellum"
-        ),
-        _ => format!(
-            "store format {found} is not supported by this vellum (supports up to {supported})"
-        ),
     }
 }
