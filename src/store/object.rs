@@ -1,4 +1,10 @@
-//! On-disk encoding of one object (an entry inside a pack).
+//! On-disk encoding of one object (an entry inside a pack). Two layouts:
+//! classic (entry format 1, every store before format 5, still read) and
+//! compact (entry format 2, what store format 5 writes). The first byte
+//! tells them apart: a classic entry's is its kind (1-5), a compact one's
+//! has its high bit set.
+//!
+//! Classic:
 //!
 //! ```text
 //! offset  size  field (integers little-endian)
@@ -19,13 +25,40 @@
 //!                             since 2026-12 (the id covers it), read with or without
 //! ```
 //!
-//! Why each piece is there: the id makes a pack self-describing (the catalog
-//! can be rebuilt by scanning); the header check catches a flipped bit in the
-//! fields the id does not cover (kind, codec, base); the final blake3
-//! comparison catches everything else (with the zstd checksum of frames
-//! older vellums wrote). `size` is never trusted:
-//! decompression writes into a buffer of exactly that length, capped at
-//! [`MAX_OBJECT_SIZE`], and any other length is an error.
+//! Compact (store format 5): 7 to 79 header bytes instead of 48 to 80.
+//!
+//! ```text
+//! size     field
+//!    1     0x80 | HAS_ID (0x40, the id follows) | codec << 4 | kind
+//!                          (codec and kind as above; kind in the low 4 bits)
+//!  1-5     size            LEB128 varint, shortest form, <= MAX_OBJECT_SIZE
+//!  1-5     csize           LEB128 varint: bytes of frame after the header
+//!  0|32    id              only with HAS_ID
+//!  0|32|1-5 base           codec 1: its id; codec 2: its offset in this pack (varint)
+//!    4     check           first 4 bytes of blake3(all header bytes before this field)
+//!  csize   zstd frame      without its 4-byte magic number (the reader puts it back),
+//!                          without content size (the header has it: a 1-byte window
+//!                          descriptor instead of 1-4 bytes) and without checksum
+//! ```
+//!
+//! The writer leaves the id out when the pack alone decodes the entry: no
+//! base, or an in-pack base that is itself decodable from the pack (a chain
+//! of offsets ending in a whole object). `pack::scan` then learns the id by
+//! decoding and hashing (rebuilding the catalog, `pull`, `verify` without a
+//! catalog row); readers that come through the catalog know the id they ask
+//! for and check the content against it ([`decode_expecting`]). An entry
+//! whose base is in another pack (codec 1) keeps its id: without the other
+//! pack it cannot be hashed. On the benchmark corpus, where one batch is one
+//! pack, every entry leaves its id out.
+//!
+//! Why each piece is there: the header check catches a flipped bit in the
+//! fields the id does not cover (kind, codec, base, sizes); the final blake3
+//! comparison (against the stored id, or the id the reader asked for) catches
+//! everything else (with the zstd checksum of frames older vellums wrote).
+//! `size` is never trusted: decompression writes into a buffer of exactly
+//! that length, capped at [`MAX_OBJECT_SIZE`], and any other length is an
+//! error. Varints are read at most 5 bytes long and in their shortest form
+//! only, so one header has one encoding.
 
 use crate::id::ObjectId;
 use std::cell::RefCell;
@@ -35,7 +68,8 @@ use zstd::zstd_safe::{self, CParameter, DParameter, ResetDirective};
 /// Largest object vellum stores or reads (256 MiB): larger captures are refused
 /// when added, and a header that claims more is damage, not an allocation.
 pub const MAX_OBJECT_SIZE: usize = 256 << 20;
-/// Version of this entry layout.
+/// Version of the classic entry layout (the compact layout has no version
+/// field: its first byte's high bit is its mark).
 pub const ENTRY_FORMAT: u16 = 1;
 
 const FIXED: usize = 44;
