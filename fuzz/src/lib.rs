@@ -47,9 +47,8 @@ pub fn header_layout(buf: &[u8]) -> Option<(usize, usize)> {
     at += n;
     let (csize, n) = varint(&buf[at..])?;
     at += n;
-    if first & 0x40 != 0 {
-        at += 32;
-    }
+    // The id, or its first 4 bytes.
+    at += if first & 0x40 != 0 { 32 } else { 4 };
     match (first >> 4) & 3 {
         1 => at += 32,
         2 => at += varint(buf.get(at..)?)?.1,

@@ -25,7 +25,7 @@
 //!                             since 2026-12 (the id covers it), read with or without
 //! ```
 //!
-//! Compact (store format 5): 7 to 79 header bytes instead of 48 to 80.
+//! Compact (store format 5): 11 to 79 header bytes instead of 48 to 80.
 //!
 //! ```text
 //! size     field
@@ -33,7 +33,9 @@
 //!                          (codec and kind as above; kind in the low 4 bits)
 //!  1-5     size            LEB128 varint, shortest form, <= MAX_OBJECT_SIZE
 //!  1-5     csize           LEB128 varint: bytes of frame after the header
-//!  0|32    id              only with HAS_ID
+//!  32|4    id              with HAS_ID the id; without, its first 4 bytes (so a
+//!                          reader that reaches the entry by offset, not knowing
+//!                          its id, still checks what it decodes)
 //!  0|32|1-5 base           codec 1: its id; codec 2: its offset in this pack (varint)
 //!    4     check           first 4 bytes of blake3(all header bytes before this field)
 //!  csize   zstd frame      without its 4-byte magic number (the reader puts it back),
@@ -132,6 +134,17 @@ pub struct Header {
     pub layout: Layout,
     /// Bytes taken by the header itself.
     pub hlen: usize,
+    /// The first 4 bytes of the id: stored in a compact entry that leaves
+    /// its id out, so that its content is still checked when it is decoded
+    /// without knowing its id (a delta base reached by offset, a scan).
+    pub id_prefix: [u8; ID_PREFIX],
+}
+
+/// Bytes of the id a compact entry without its id keeps.
+pub const ID_PREFIX: usize = 4;
+
+fn prefix_of(id: &ObjectId) -> [u8; ID_PREFIX] {
+    id.as_bytes()[..ID_PREFIX].try_into().expect("4 bytes")
 }
 
 /// The two entry layouts (see the module documentation).
@@ -298,6 +311,7 @@ fn parse_classic(buf: &[u8]) -> Result<Header, DecodeError> {
         csize,
         layout: Layout::Classic,
         hlen,
+        id_prefix: prefix_of(&id),
     })
 }
 
@@ -343,12 +357,15 @@ fn parse_compact(buf: &[u8]) -> Result<Header, DecodeError> {
     at += n;
     let (csize, n) = read_varint(&buf[at..])?;
     at += n;
-    let id = if has_id {
+    let (id, id_prefix) = if has_id {
         let b = buf.get(at..at + 32).ok_or(DecodeError::Truncated)?;
         at += 32;
-        ObjectId::from_bytes(b.try_into().expect("32 bytes"))
+        let id = ObjectId::from_bytes(b.try_into().expect("32 bytes"));
+        (id, prefix_of(&id))
     } else {
-        NO_ID
+        let b = buf.get(at..at + ID_PREFIX).ok_or(DecodeError::Truncated)?;
+        at += ID_PREFIX;
+        (NO_ID, b.try_into().expect("4 bytes"))
     };
     let base = match codec {
         0 => None,
@@ -388,6 +405,7 @@ fn parse_compact(buf: &[u8]) -> Result<Header, DecodeError> {
         csize: csize as usize,
         layout: Layout::Compact { id: has_id },
         hlen,
+        id_prefix,
     })
 }
 
@@ -415,6 +433,8 @@ fn header_bytes(h: &Header) -> Vec<u8> {
             write_varint(&mut out, h.csize as u32);
             if id {
                 out.extend_from_slice(h.id.as_bytes());
+            } else {
+                out.extend_from_slice(&h.id_prefix);
             }
             match h.base {
                 Some(BaseRef::Id(id)) => out.extend_from_slice(id.as_bytes()),
@@ -552,6 +572,7 @@ pub fn encode_as(
         csize: frame.len(),
         layout,
         hlen: 0,
+        id_prefix: prefix_of(&id),
     };
     let mut out = header_bytes(&h);
     out.extend_from_slice(&frame);
@@ -639,8 +660,9 @@ fn compress(
 /// deltas (for an offset reference the caller resolved the id in the pack).
 /// The result is checked against the id: what comes back is never rot. An
 /// entry that does not store its id cannot be checked here: its content is
-/// hashed and the header returned with that id; callers that know which id
-/// they want use [`decode_expecting`].
+/// hashed, checked against the 4 bytes of it the header keeps, and the
+/// header returned with that id; callers that know which id they want use
+/// [`decode_expecting`].
 pub fn decode(
     buf: &[u8],
     base: Option<(ObjectId, &[u8])>,
@@ -674,6 +696,9 @@ pub fn decode_expecting(
     let out = decompress(&h, frame, prefix)?;
     let got = ObjectId::of(&out);
     if !h.layout.stores_id() {
+        if prefix_of(&got) != h.id_prefix {
+            return Err(DecodeError::Hash { got });
+        }
         h.id = got;
     }
     if got != h.id || expect.is_some_and(|want| want != got) {
@@ -885,15 +910,11 @@ mod tests {
         let (id, classic) = encode(c, Kind::Content, data, None).unwrap();
         let (_, with_id) = encode_as(c, ID_LAYOUT, Kind::Content, data, None).unwrap();
         let (_, bare) = encode_as(c, NO_ID_LAYOUT, Kind::Content, data, None).unwrap();
-        assert_eq!(
-            with_id.len() + 32,
-            bare.len() + 64,
-            "the id is the difference"
-        );
-        // Classic: 44-byte header and a frame with magic and content size;
-        // compact: 1 + 2 + 2 + 4 and a frame with neither.
+        assert_eq!(with_id.len(), bare.len() + 28, "the id, not 4 bytes of it");
+        // Classic: 48-byte header and a frame with magic and content size;
+        // compact: 1 + 2 + 2 + 4 + 4 and a frame with neither.
         assert!(
-            classic.len() >= bare.len() + 32 + 11,
+            classic.len() >= bare.len() + 38,
             "{} {}",
             classic.len(),
             bare.len()

@@ -257,7 +257,10 @@ fn hash_unstored(
     problems: &mut Vec<String>,
 ) -> Vec<(usize, Header)> {
     for (off, h) in &mut headers {
-        if let Some(id) = known.get(&(*off as u64)).filter(|_| !h.layout.stores_id()) {
+        if let Some(id) = known
+            .get(&(*off as u64))
+            .filter(|id| !h.layout.stores_id() && id.as_bytes()[..4] == h.id_prefix)
+        {
             h.id = *id;
         }
     }

@@ -281,6 +281,9 @@ pub fn parse(bytes: &[u8]) -> Result<PackIndex, IndexError> {
                 return Err(invalid(format!("entry at {offset} has no id")));
             }
             header.id = ObjectId::from_bytes(r.take(HASH)?.try_into().expect("32"));
+            if header.id.as_bytes()[..4] != header.id_prefix {
+                return Err(invalid(format!("entry at {offset}: id of another object")));
+            }
         }
         next = offset
             .checked_add(header.entry_len() as u64)

@@ -275,11 +275,13 @@ fn pack_entries(
         match bytes.get(row.offset as usize..).map(object::parse_header) {
             // A compact entry without its id: decoding checks it against
             // the catalog's.
-            Some(Ok(h)) if !h.layout.stores_id() || h.id == row.id => entries.push(Entry {
-                header: object::Header { id: row.id, ..h },
-                offset: row.offset,
-                base: None, // resolved below
-            }),
+            Some(Ok(h)) if h.id == row.id || row.id.as_bytes()[..4] == h.id_prefix => {
+                entries.push(Entry {
+                    header: object::Header { id: row.id, ..h },
+                    offset: row.offset,
+                    base: None, // resolved below
+                })
+            }
             _ => problems.push(problem(
                 ProblemKind::DamagedObject,
                 Some(row.id),
