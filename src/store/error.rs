@@ -137,7 +137,7 @@ fn format_message(found: &str, supported: u32) -> String {
     match found.parse::<u32>() {
         Ok(n) if n > supported => format!(
             "store format {n} was made by a newer vellum (this one reads formats up to \
-             {supported}): upgrade vellum"
+             {supported})"
         ),
         _ => format!(
             "store format {found} is not supported by this vellum (supports up to {supported})"
