@@ -453,7 +453,7 @@ fn a_store_written_by_the_previous_format_reads_and_upgrades() {
     assert!(
         std::fs::read_to_string(store.join("VELLUM"))
             .unwrap()
-            .contains("format 2")
+            .contains("format 5")
     );
     vellum(&store)
         .arg("verify")

@@ -13,7 +13,8 @@ use vellum::store::pack::PackWriter;
 fn plant_pack(store: &std::path::Path, entries: &[Vec<u8>]) {
     let mut w = PackWriter::default();
     for e in entries {
-        w.push(e);
+        // Classic entries: each names its id.
+        w.push(e, vellum::store::object::parse_header(e).unwrap().id);
     }
     let (name, bytes, _) = w.finish();
     std::fs::write(store.join(format!("objects/packs/{name}.pack")), bytes).unwrap();

@@ -8,7 +8,8 @@
 //!                  fixed up; the base is supplied under the id the header
 //!                  asks for (or a wrong id when mode & 4).
 //!   mode % 4 == 3: payload = base_len + base + data: encode data (against
-//!                  the base when mode & 4) and decode it back. Only with
+//!                  the base when mode & 4; classic, compact with id or
+//!                  compact without by (mode >> 4) % 3) and decode it back. Only with
 //!                  FUZZ_ROUNDTRIP=1 (else treated as mode 1): zstd's level-19
 //!                  compressor (btultra2), built by zstd-sys with gcc and
 //!                  -fsanitize=address, trips a false ASan report
@@ -18,14 +19,16 @@
 
 use libfuzzer_sys::fuzz_target;
 use vellum::id::ObjectId;
-use vellum::store::object::{self, BaseRef, Codec, Kind};
+use vellum::store::object::{self, BaseRef, Codec, Kind, Layout};
 use vellum_fuzz::fix_header_check;
 
 fn check_decode(entry: &[u8], base: Option<(ObjectId, &[u8])>) {
     let header = object::parse_header(entry);
     match object::decode(entry, base) {
         Ok((h, out)) => {
-            assert_eq!(header, Ok(h), "decode accepted what parse_header refused");
+            // An entry without its id (compact layout) gets it by hashing.
+            let parsed = header.map(|p| object::Header { id: h.id, ..p });
+            assert_eq!(parsed, Ok(h), "decode accepted what parse_header refused");
             assert_eq!(out.len(), h.size);
             assert_eq!(ObjectId::of(&out), h.id, "decode returned rot");
             assert!(h.entry_len() <= entry.len());
@@ -98,7 +101,14 @@ fuzz_target!(|data: &[u8]| {
             };
             let base = (mode & 4 != 0).then(|| (ObjectId::of(base), base));
             let by_id = base.map(|(id, b)| (BaseRef::Id(id), b));
-            let (id, enc) = object::encode(Codec::default(), kind, plain, by_id).expect("encode");
+            // Classic, compact with its id, compact without (mode bits 4-5).
+            let layout = match (mode >> 4) % 3 {
+                0 => Layout::Classic,
+                1 => Layout::Compact { id: true },
+                _ => Layout::Compact { id: false },
+            };
+            let (id, enc) =
+                object::encode_as(Codec::default(), layout, kind, plain, by_id).expect("encode");
             assert_eq!(id, ObjectId::of(plain));
             let (h, back) = object::decode(&enc, base).expect("fresh entry decodes");
             assert_eq!(back, plain);
@@ -113,7 +123,7 @@ fuzz_target!(|data: &[u8]| {
             let mut bad = enc.clone();
             let i = (mode as usize * 7 + plain.len()) % bad.len();
             bad[i] ^= 1 << (mode % 8);
-            if let Ok((_, out)) = object::decode(&bad, base) {
+            if let Ok((_, out)) = object::decode_expecting(&bad, Some(id), base) {
                 assert_eq!(out, plain, "flipped byte {i} decoded to other bytes");
             }
             if base.is_some() {

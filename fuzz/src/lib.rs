@@ -14,15 +14,52 @@ pub const CHECK: usize = 4;
 pub const MAGIC_LEN: usize = 8;
 pub const TRAILER: usize = 4 + 32 + 4;
 
-/// Header length implied by the codec byte (as `parse_header` computes it):
-/// codec 1 names its base by id (32 bytes), codec 2 by pack offset (4 bytes).
+/// A LEB128 varint at the start of `buf` (at most 5 bytes): value and length.
+fn varint(buf: &[u8]) -> Option<(u64, usize)> {
+    let mut v = 0u64;
+    for (i, b) in buf.iter().take(5).enumerate() {
+        v |= u64::from(b & 0x7f) << (7 * i);
+        if b & 0x80 == 0 {
+            return Some((v, i + 1));
+        }
+    }
+    None
+}
+
+/// Header length and frame length of the entry at the start of `buf`, as
+/// `parse_header` reads them: a classic entry (first byte without its high
+/// bit) has fixed fields, codec 1 naming its base by id (32 bytes), codec 2
+/// by pack offset (4 bytes); a compact one (store format 5) has varint
+/// sizes, an optional id and a varint offset.
+pub fn header_layout(buf: &[u8]) -> Option<(usize, usize)> {
+    let first = *buf.first()?;
+    if first & 0x80 == 0 {
+        let extra = match *buf.get(1)? {
+            1 => 32,
+            2 => 4,
+            _ => 0,
+        };
+        let csize = u32::from_le_bytes(buf.get(8..12)?.try_into().ok()?) as usize;
+        return Some((FIXED + extra + CHECK, csize));
+    }
+    let mut at = 1;
+    let (_, n) = varint(&buf[at..])?;
+    at += n;
+    let (csize, n) = varint(&buf[at..])?;
+    at += n;
+    // The id, or its first 4 bytes.
+    at += if first & 0x40 != 0 { 32 } else { 4 };
+    match (first >> 4) & 3 {
+        1 => at += 32,
+        2 => at += varint(buf.get(at..)?)?.1,
+        _ => {}
+    }
+    Some((at + CHECK, csize as usize))
+}
+
+/// Header length of the entry at the start of `buf` (see [`header_layout`]).
 pub fn header_len(buf: &[u8]) -> Option<usize> {
-    let extra = match *buf.get(1)? {
-        1 => 32,
-        2 => 4,
-        _ => 0,
-    };
-    Some(FIXED + extra + CHECK)
+    header_layout(buf).map(|(h, _)| h)
 }
 
 /// Rewrites the header check of the entry at the start of `buf` so that it
@@ -49,7 +86,9 @@ pub fn fix_pack_headers(bytes: &mut [u8]) {
         let Some(hlen) = fix_header_check(&mut bytes[off..body_end]) else {
             return;
         };
-        let csize = u32::from_le_bytes(bytes[off + 8..off + 12].try_into().unwrap()) as usize;
+        let Some((_, csize)) = header_layout(&bytes[off..body_end]) else {
+            return;
+        };
         off += hlen + csize;
     }
 }

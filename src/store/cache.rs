@@ -12,7 +12,14 @@ use crate::id::{IdMap, ObjectId};
 pub struct Cache {
     budget: usize,
     inner: Mutex<Inner>,
+    /// Compact entries read by id that do not store it: their location key
+    /// (`object::location_key`) -> id, so that a delta reaching one by
+    /// offset finds it decoded under its id (and checks it against that id).
+    aliases: Mutex<IdMap<ObjectId>>,
 }
+
+/// Location keys remembered at most (64 bytes each); then they start over.
+const MAX_ALIASES: usize = 1 << 16;
 
 #[derive(Default)]
 struct Inner {
@@ -28,7 +35,23 @@ impl Cache {
         Cache {
             budget,
             inner: Mutex::default(),
+            aliases: Mutex::default(),
         }
+    }
+
+    /// Remembers that the entry at location `key` is the object `id`.
+    pub fn alias(&self, key: ObjectId, id: ObjectId) {
+        if let Ok(mut a) = self.aliases.lock() {
+            if a.len() >= MAX_ALIASES {
+                a.clear();
+            }
+            a.insert(key, id);
+        }
+    }
+
+    /// The object at location `key`, if it was read by id before.
+    pub fn aliased(&self, key: &ObjectId) -> Option<ObjectId> {
+        self.aliases.lock().ok()?.get(key).copied()
     }
 
     pub fn get(&self, id: &ObjectId) -> Option<Arc<Vec<u8>>> {

@@ -108,7 +108,7 @@ fn decode_uncached<S: Entries>(
     let entry = source.entry(id, at)?.ok_or(ChainError::Missing(*id))?;
     let damaged = |e: object::DecodeError| ChainError::Damaged(*id, e.to_string());
     let header = object::parse_header(&entry.raw).map_err(damaged)?;
-    if header.id != *id {
+    if header.layout.stores_id() && header.id != *id {
         return Err(ChainError::Damaged(
             *id,
             "its location holds another object".into(),
@@ -126,8 +126,10 @@ fn decode_uncached<S: Entries>(
         },
         None => None,
     };
-    let (_, bytes) = object::decode(
+    let expect = (!object::is_location_key(id)).then_some(*id);
+    let (_, bytes) = object::decode_expecting(
         &entry.raw,
+        expect,
         base.as_ref().map(|(b, bytes)| (*b, bytes.as_slice())),
     )
     .map_err(damaged)?;

@@ -23,7 +23,7 @@ pub enum StoreError {
         "{0} is a symbolic link; vellum refuses to use a linked store directory or objects/ (use the real path)"
     )]
     Symlink(PathBuf),
-    #[error("store format {found} is not supported by this vellum (supports {supported})")]
+    #[error("{}", format_message(found, *supported))]
     Format { found: String, supported: u32 },
     #[error("{context}: {source}")]
     Io {
@@ -128,6 +128,20 @@ impl AddressError {
             | AddressError::OnlyFlagged { .. }
             | AddressError::NotYet { .. } => ErrorKind::NotFound,
         }
+    }
+}
+
+/// What [`StoreError::Format`] says: a higher format number than this
+/// vellum knows means the store was made (or last written) by a newer one.
+fn format_message(found: &str, supported: u32) -> String {
+    match found.parse::<u32>() {
+        Ok(n) if n > supported => format!(
+            "store format {n} was made by a newer vellum (this one reads formats up to \
+             {supported})"
+        ),
+        _ => format!(
+            "store format {found} is not supported by this vellum (supports up to {supported})"
+        ),
     }
 }
 

@@ -20,12 +20,22 @@ pub const STATE_FORMAT: u32 = 3;
 /// (`vellum recheck`, `vellum watch`): a store becomes format 4 when its
 /// first one is written. Stores without them keep their format.
 pub const CHECK_FORMAT: u32 = 4;
+/// Format 5 adds compact pack entries (`object.rs`: varint header fields,
+/// no id where the pack alone decodes the entry, zstd frames without magic
+/// number and content size). A local store becomes format 5 before its
+/// first pack of them is written; its older packs stay as they are and read
+/// as before. A store on shared storage writes them only if it was created
+/// at format 5 (its marker is written once).
+pub const PACK_FORMAT: u32 = 5;
+/// The newest format this vellum writes; an older one refuses a store
+/// marked with a higher format ("made by a newer vellum").
+pub const NEWEST_FORMAT: u32 = MERGE_FORMAT;
 /// Format 6 adds merge segments to the archive log (`tlog.rs`: the record
 /// of another store's log whose captures a push or pull merged in): a
-/// store becomes format 6 when its first one is written. (Format 5 is the
-/// pack format of the speed-and-size issue.)
+/// store becomes format 6 when its first one is written.
 pub const MERGE_FORMAT: u32 = 6;
-pub(super) const READABLE_FORMATS: [u32; 5] = [1, 2, 3, 4, 6];
+/// Every format this vellum reads: each added format goes at the end.
+pub(super) const READABLE_FORMATS: &[u32] = &[1, 2, 3, 4, PACK_FORMAT, MERGE_FORMAT];
 pub(super) const MARKER: &str = fs::MARKER;
 pub(super) const CATALOG: &str = "catalog.sqlite";
 pub(super) const LOCK: &str = fs::LOCK;
@@ -113,7 +123,7 @@ pub(super) fn check_marker(dir: &Path, backend: &dyn Backend) -> Result<u32> {
     let Some(format) = format.parse().ok().filter(|f| READABLE_FORMATS.contains(f)) else {
         return Err(StoreError::Format {
             found: format.to_owned(),
-            supported: MERGE_FORMAT,
+            supported: NEWEST_FORMAT,
         });
     };
     let objects = dir.join("objects");
@@ -127,11 +137,47 @@ pub(super) fn marker_bytes(format: u32) -> Vec<u8> {
     format!("vellum store\nformat {format}\n").into_bytes()
 }
 
-/// Writes the marker naming `format`, durably and atomically.
+/// Raises the marker to `format`, durably and atomically; never lowers it
+/// (a write that needs format 3 in a store another write of the same
+/// session raised to 5 leaves 5).
 pub(super) fn write_marker(backend: &dyn Backend, format: u32) -> Result<()> {
+    let current = backend
+        .read_marker()
+        .map_err(StoreError::io("reading the VELLUM marker"))?
+        .and_then(|m| marker_format(&m));
+    if current.is_some_and(|c| c >= format) {
+        return Ok(());
+    }
     backend
         .write_marker(&marker_bytes(format))
         .map_err(StoreError::io("writing the VELLUM marker"))
+}
+
+/// The format a marker names, if it names one.
+fn marker_format(marker: &[u8]) -> Option<u32> {
+    String::from_utf8_lossy(marker)
+        .lines()
+        .find_map(|l| l.strip_prefix("format "))?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// Before a pack copied from another store (`pull`, `push`) is stored in
+/// `a`: a pack holding compact entries raises the store to format 5 first,
+/// as writing one does. A store on shared storage, whose marker is written
+/// once, refuses it with the backend's error.
+pub(super) fn admit_pack(
+    a: &super::archive::Archive,
+    entries: &[super::pack::Entry],
+) -> Result<()> {
+    let compact = entries
+        .iter()
+        .any(|e| e.header.layout != super::object::Layout::Classic);
+    if compact && a.format < PACK_FORMAT {
+        write_marker(&*a.backend, PACK_FORMAT)?;
+    }
+    Ok(())
 }
 
 /// Name of the directory a store is built in before it is renamed to `name`.

@@ -63,7 +63,9 @@ pub use catalog::ReindexReport;
 use error::Result;
 pub use error::{AddressError, StoreError};
 use layout::*;
-pub use layout::{CHECK_FORMAT, MAX_CHAIN, MERGE_FORMAT, STATE_FORMAT, STORE_FORMAT};
+pub use layout::{
+    CHECK_FORMAT, MAX_CHAIN, MERGE_FORMAT, NEWEST_FORMAT, PACK_FORMAT, STATE_FORMAT, STORE_FORMAT,
+};
 pub use name::DocName;
 pub use recovery::reindex;
 pub use write::{Added, CaptureExtra, CaptureText, NewCapture, Status, Writer};
@@ -169,7 +171,7 @@ impl Archive {
             // older vellum reads object storage anyway); a directory starts
             // at the oldest format that holds what it has.
             let format = if backend.shared() {
-                MERGE_FORMAT
+                NEWEST_FORMAT
             } else {
                 STORE_FORMAT
             };

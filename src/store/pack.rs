@@ -13,6 +13,17 @@
 //! A pack is named after its trailer hash (`packs/<hex>.pack`), so a pack is
 //! content-addressed like the objects in it. No separate index file: the
 //! catalog records where each object lives and is rebuilt by scanning.
+//!
+//! The pack layout is the same in every store format; from store format 5
+//! on, new packs hold compact entries (object.rs), most of them without
+//! their id. [`scan`] then decodes those (and the in-pack bases they need,
+//! each kept only until its last use) and hashes them, so a scan still
+//! lists every entry with its id; on the benchmark corpus that costs one
+//! decompression and one blake3 per object, as `verify` spends anyway.
+//! Packs are never rewritten: a store that becomes format 5 keeps its
+//! classic packs and reads both.
+
+use std::collections::HashMap;
 
 use crate::id::ObjectId;
 
@@ -52,6 +63,10 @@ pub struct PackWriter {
     buf: Vec<u8>,
     entries: Vec<Entry>,
     ids: std::collections::HashMap<u64, ObjectId>,
+    /// Offsets of the entries that decode from this pack alone (no base,
+    /// or an in-pack base that does): a compact entry on top of one of
+    /// them may leave its id out, since `scan` can hash it.
+    contained: std::collections::HashSet<u64>,
 }
 
 impl Default for PackWriter {
@@ -60,24 +75,47 @@ impl Default for PackWriter {
             buf: MAGIC.to_vec(),
             entries: Vec::new(),
             ids: Default::default(),
+            contained: Default::default(),
         }
     }
 }
 
 impl PackWriter {
-    /// Appends an encoded entry (from [`object::encode`]).
-    pub fn push(&mut self, encoded: &[u8]) -> Entry {
-        let header = object::parse_header(encoded).expect("freshly encoded entries parse");
+    /// Appends an encoded entry (from [`object::encode`] or
+    /// [`object::encode_as`]) of the object `id` (the caller knows it: an
+    /// entry may not store it).
+    pub fn push(&mut self, encoded: &[u8], id: ObjectId) -> Entry {
+        let mut header = object::parse_header(encoded).expect("freshly encoded entries parse");
+        debug_assert!(!header.layout.stores_id() || header.id == id);
+        header.id = id;
         let offset = self.buf.len() as u64;
         let entry = Entry {
             header,
             offset,
             base: resolve(&header, &self.ids),
         };
+        let contained = match header.base {
+            None => true,
+            Some(BaseRef::Offset(o)) => self.contained.contains(&u64::from(o)),
+            Some(BaseRef::Id(_)) => false,
+        };
+        if contained {
+            self.contained.insert(offset);
+        }
         self.ids.insert(offset, header.id);
         self.buf.extend_from_slice(encoded);
         self.entries.push(entry);
         entry
+    }
+
+    /// [`PackWriter::push`] of what [`object::encode`] returns.
+    pub fn push_new(&mut self, (id, encoded): (ObjectId, Vec<u8>)) -> Entry {
+        self.push(&encoded, id)
+    }
+
+    /// Whether the entry at `offset` decodes from this pack alone.
+    pub fn contained(&self, offset: u64) -> bool {
+        self.contained.contains(&offset)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -131,6 +169,17 @@ pub struct Scan {
 /// Stops at the first unparseable header (its offsets may be garbage); the
 /// catalog's offsets let verify check the entries after it.
 pub fn scan(bytes: &[u8], expected_name: Option<&str>) -> Scan {
+    scan_known(bytes, expected_name, &Default::default())
+}
+
+/// [`scan`], taking the ids of entries that leave theirs out from `known`
+/// (offset -> id: the catalog's, for `verify`, which then decodes every
+/// object against its id anyway) instead of decoding them here.
+pub fn scan_known(
+    bytes: &[u8],
+    expected_name: Option<&str>,
+    known: &std::collections::HashMap<u64, ObjectId>,
+) -> Scan {
     let mut scan = Scan::default();
     if bytes.len() < MAGIC.len() + TRAILER {
         scan.problems.push("too short to be a vellum pack".into());
@@ -153,30 +202,16 @@ pub fn scan(bytes: &[u8], expected_name: Option<&str>) -> Scan {
         scan.problems
             .push("pack content does not match its name".into());
     }
-    let mut off = MAGIC.len();
+    let headers = walk(bytes, body_end, &mut scan.problems);
     let mut ids = std::collections::HashMap::new();
-    while off < body_end {
-        match object::parse_header(&bytes[off..body_end]) {
-            Ok(h) if off + h.entry_len() <= body_end => {
-                let base = resolve(&h, &ids);
-                scan.entries.push(Entry {
-                    header: h,
-                    offset: off as u64,
-                    base,
-                });
-                ids.insert(off as u64, h.id);
-                off += h.entry_len();
-            }
-            Ok(_) => {
-                scan.problems
-                    .push(format!("entry at offset {off} runs past the end"));
-                break;
-            }
-            Err(e) => {
-                scan.problems.push(format!("entry at offset {off}: {e}"));
-                break;
-            }
-        }
+    for (off, h) in hash_unstored(bytes, headers, known, &mut scan.problems) {
+        let base = resolve(&h, &ids);
+        scan.entries.push(Entry {
+            header: h,
+            offset: off as u64,
+            base,
+        });
+        ids.insert(off as u64, h.id);
     }
     if scan.intact && scan.entries.len() != count {
         scan.problems.push(format!(
@@ -185,6 +220,118 @@ pub fn scan(bytes: &[u8], expected_name: Option<&str>) -> Scan {
         ));
     }
     scan
+}
+
+/// The entry headers of a pack body, in file order, up to the first that
+/// does not parse (its offsets may be garbage).
+fn walk(bytes: &[u8], body_end: usize, problems: &mut Vec<String>) -> Vec<(usize, Header)> {
+    let mut headers = Vec::new();
+    let mut off = MAGIC.len();
+    while off < body_end {
+        match object::parse_header(&bytes[off..body_end]) {
+            Ok(h) if off + h.entry_len() <= body_end => {
+                headers.push((off, h));
+                off += h.entry_len();
+            }
+            Ok(_) => {
+                problems.push(format!("entry at offset {off} runs past the end"));
+                break;
+            }
+            Err(e) => {
+                problems.push(format!("entry at offset {off}: {e}"));
+                break;
+            }
+        }
+    }
+    headers
+}
+
+/// Fills in the ids of the compact entries that do not store theirs by
+/// decoding them (and the in-pack bases they need) and hashing. Decoded
+/// bases are kept only until their last use. An entry that cannot be
+/// decoded is left out and reported: without its content it has no id.
+fn hash_unstored(
+    bytes: &[u8],
+    mut headers: Vec<(usize, Header)>,
+    known: &HashMap<u64, ObjectId>,
+    problems: &mut Vec<String>,
+) -> Vec<(usize, Header)> {
+    for (off, h) in &mut headers {
+        if let Some(id) = known
+            .get(&(*off as u64))
+            .filter(|id| !h.layout.stores_id() && id.as_bytes()[..4] == h.id_prefix)
+        {
+            h.id = *id;
+        }
+    }
+    if headers
+        .iter()
+        .all(|(_, h)| h.layout.stores_id() || h.id != object::NO_ID)
+    {
+        return headers;
+    }
+    let at: HashMap<usize, usize> = headers
+        .iter()
+        .enumerate()
+        .map(|(i, (o, _))| (*o, i))
+        .collect();
+    let base_of = |h: &Header| match h.base {
+        Some(BaseRef::Offset(o)) => at.get(&(o as usize)).copied(),
+        _ => None,
+    };
+    // Which entries must be decoded, and the last entry that needs each.
+    let mut needed = vec![false; headers.len()];
+    let mut last_use = vec![0usize; headers.len()];
+    for i in (0..headers.len()).rev() {
+        if !headers[i].1.layout.stores_id() && headers[i].1.id == object::NO_ID {
+            needed[i] = true;
+        }
+        if needed[i]
+            && let Some(b) = base_of(&headers[i].1).filter(|b| *b < i)
+        {
+            needed[b] = true;
+            last_use[b] = last_use[b].max(i);
+        }
+    }
+    let mut decoded: HashMap<usize, (ObjectId, Vec<u8>)> = HashMap::new();
+    let mut lost = vec![false; headers.len()];
+    for i in 0..headers.len() {
+        if !needed[i] {
+            continue;
+        }
+        let (off, h) = headers[i];
+        let result = match h.base {
+            None => object::decode(&bytes[off..], None),
+            Some(BaseRef::Offset(_)) => match base_of(&h).and_then(|b| decoded.get(&b)) {
+                Some((id, b)) => object::decode(&bytes[off..], Some((*id, b))),
+                None => Err(DecodeError::NoBase),
+            },
+            Some(BaseRef::Id(_)) => Err(DecodeError::NoBase),
+        };
+        match result {
+            Ok((got, content)) => {
+                headers[i].1.id = got.id;
+                if last_use[i] > i {
+                    decoded.insert(i, (got.id, content));
+                }
+            }
+            Err(e) => {
+                lost[i] = !h.layout.stores_id();
+                problems.push(format!("entry at offset {off}: {e}"));
+            }
+        }
+        if let Some(b) = base_of(&h)
+            && last_use[b] <= i
+        {
+            decoded.remove(&b);
+        }
+    }
+    headers
+        .into_iter()
+        .zip(lost)
+        .filter(|(_, l)| !l)
+        .map(|(e, _)| e)
+        .collect()
 }
 
 /// Decodes one entry at `offset` of `bytes`, given its base's bytes for deltas.
@@ -206,7 +353,7 @@ mod tests {
     fn write_scan_decode() {
         let mut w = PackWriter::default();
         let (a, ea) = encode(Codec::default(), Kind::Content, b"first version", None).unwrap();
-        let ra = w.push(&ea);
+        let ra = w.push(&ea, a);
         let (b, eb) = encode(
             Codec::default(),
             Kind::Content,
@@ -214,7 +361,7 @@ mod tests {
             Some((BaseRef::Offset(ra.offset as u32), b"first version")),
         )
         .unwrap();
-        w.push(&eb);
+        w.push(&eb, b);
         let (name, bytes, entries) = w.finish();
         let s = scan(&bytes, Some(&name));
         assert!(s.intact && s.problems.is_empty(), "{:?}", s.problems);
@@ -230,14 +377,61 @@ mod tests {
         );
     }
 
+    /// Entries that leave their id out get it from `scan` by decoding (the
+    /// chain of in-pack bases first); one whose base is in another pack
+    /// keeps its id, since the pack alone cannot decode it.
+    #[test]
+    fn scan_hashes_the_entries_without_ids() {
+        use crate::store::object::{Layout, encode_as};
+        let c = Codec::default();
+        let texts: [&[u8]; 3] = [b"first version", b"second version", b"third version!"];
+        let mut w = PackWriter::default();
+        let mut prev: Option<(Entry, &[u8])> = None;
+        for t in texts {
+            let base = prev.map(|(e, b)| (BaseRef::Offset(e.offset as u32), b));
+            let id = match base {
+                Some((BaseRef::Offset(o), _)) => !w.contained(u64::from(o)),
+                _ => false,
+            };
+            let enc = encode_as(c, Layout::Compact { id }, Kind::Content, t, base).unwrap();
+            prev = Some((w.push_new(enc), t));
+        }
+        let other = ObjectId::of(b"elsewhere");
+        let far = encode_as(
+            c,
+            Layout::Compact { id: true },
+            Kind::Record,
+            b"a record",
+            Some((BaseRef::Id(other), b"elsewhere")),
+        )
+        .unwrap();
+        w.push_new(far);
+        let (name, bytes, entries) = w.finish();
+        let s = scan(&bytes, Some(&name));
+        assert!(s.intact && s.problems.is_empty(), "{:?}", s.problems);
+        assert_eq!(s.entries, entries);
+        let ids: Vec<ObjectId> = s.entries.iter().map(|e| e.header.id).collect();
+        assert_eq!(&ids[..3], texts.map(ObjectId::of).as_slice());
+        assert_eq!(s.entries[2].base, Some(ids[1]));
+        assert!(!s.entries[2].header.layout.stores_id());
+        assert!(s.entries[3].header.layout.stores_id());
+        // A damaged frame in the middle of the chain: that entry and the
+        // one built on it have no id; both are reported, not listed.
+        let mut bad = bytes.clone();
+        let e = &s.entries[1];
+        bad[e.offset as usize + e.header.hlen + 3] ^= 0x20;
+        let d = scan(&bad, None);
+        assert_eq!(d.entries.len(), 2, "{:?}", d.problems);
+        assert_eq!(d.entries[0].header.id, ids[0]);
+        assert_eq!(d.entries[1].header.id, ids[3]);
+        assert!(d.problems.len() >= 2, "{:?}", d.problems);
+    }
+
     #[test]
     fn any_flipped_byte_breaks_the_trailer() {
         let mut w = PackWriter::default();
-        w.push(
-            &encode(Codec::default(), Kind::Record, b"{}", None)
-                .unwrap()
-                .1,
-        );
+        let (id, e) = encode(Codec::default(), Kind::Record, b"{}", None).unwrap();
+        w.push(&e, id);
         let (name, bytes, _) = w.finish();
         for i in 0..bytes.len() {
             let mut bad = bytes.clone();

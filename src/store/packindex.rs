@@ -8,12 +8,15 @@
 //! ```text
 //! offset  size  field (integers little-endian)
 //!      0     4  magic "VPIX"
-//!      4     1  version (1)
+//!      4     1  version (1; 2 when an entry leaves its id out)
 //!      5    32  the pack's name (its trailer hash)
 //!     37     8  the pack's size in bytes
 //!     45     4  entry count n
 //!     49        n entries: offset (u64), then the entry's header bytes
-//!               exactly as in the pack (self-delimiting, with its check)
+//!               exactly as in the pack (self-delimiting, with its check);
+//!               version 2: then, for a compact entry that does not store
+//!               its id (store format 5), the id (32 bytes), which a
+//!               machine catching up cannot compute without the pack
 //!      …     4  raw count m
 //!      …        m raw entries: entry number (u32, increasing), a form byte,
 //!               then an entry (header and frame): form 0, the entry's bytes
@@ -29,7 +32,9 @@
 //! it must parse, tile the pack it names exactly, agree with the listed pack
 //! size, and every object read from it is checked against its id; any
 //! disagreement and the reader scans the pack instead. Deleting an index
-//! object is always safe. The pack format is unchanged.
+//! object is always safe. The pack format is unchanged. Index objects live
+//! only on object storage, so the ids version 2 repeats are not counted
+//! twice in a local store.
 
 use std::collections::HashMap;
 
@@ -40,11 +45,13 @@ use super::pack::{self, Entry};
 
 pub const MAGIC: &[u8; 4] = b"VPIX";
 pub const VERSION: u8 = 1;
+/// Version 2: ids of compact entries that leave theirs out.
+pub const VERSION_IDS: u8 = 2;
 const HASH: usize = 32;
 /// Magic, version, name, size, entry count, raw count and trailer.
 const FIXED: usize = 4 + 1 + HASH + 8 + 4 + 4 + HASH;
-/// The smallest entry header (codec 0).
-const MIN_HEADER: usize = 48;
+/// The smallest entry header (a compact one without id or base).
+const MIN_HEADER: usize = 7;
 /// Objects re-encoded without their base (small records): full compression.
 const LEVEL: Codec = Codec {
     delta_level: 19,
@@ -69,7 +76,8 @@ pub fn pack_of(key: &str) -> Option<&str> {
 /// at most its offset, its header and a copy of itself); anything larger is
 /// not fetched.
 pub fn max_len(pack_size: u64) -> u64 {
-    pack_size.saturating_mul(3).saturating_add(FIXED as u64)
+    // An entry can be 12 bytes and its index line 8 + 7 + 32.
+    pack_size.saturating_mul(8).saturating_add(FIXED as u64)
 }
 
 /// A parsed index.
@@ -144,7 +152,8 @@ pub fn encode(
 ) -> Vec<u8> {
     let mut out = Vec::with_capacity(FIXED + entries.len() * 60);
     out.extend_from_slice(MAGIC);
-    out.push(VERSION);
+    let ids = entries.iter().any(|e| !e.header.layout.stores_id());
+    out.push(if ids { VERSION_IDS } else { VERSION });
     let mut raw_name = [0u8; HASH];
     if let Ok(h) = blake3::Hash::from_hex(name) {
         raw_name = *h.as_bytes();
@@ -156,6 +165,9 @@ pub fn encode(
         let start = e.offset as usize;
         out.extend_from_slice(&e.offset.to_le_bytes());
         out.extend_from_slice(&pack[start..start + e.header.header_len()]);
+        if !e.header.layout.stores_id() {
+            out.extend_from_slice(e.header.id.as_bytes());
+        }
     }
     // Records, log segments and state objects, and the in-pack bases their
     // chains need (a record is often a delta against an earlier one).
@@ -236,7 +248,7 @@ pub fn parse(bytes: &[u8]) -> Result<PackIndex, IndexError> {
     if &bytes[..4] != MAGIC {
         return Err(IndexError::Magic);
     }
-    if bytes[4] != VERSION {
+    if bytes[4] != VERSION && bytes[4] != VERSION_IDS {
         return Err(IndexError::Version(bytes[4]));
     }
     let body = &bytes[..bytes.len() - HASH];
@@ -261,9 +273,18 @@ pub fn parse(bytes: &[u8]) -> Result<PackIndex, IndexError> {
             return Err(invalid(format!("entry at {offset}, expected {next}")));
         }
         let rest = &r.buf[r.at..];
-        let header = object::parse_header(&rest[..rest.len().min(MAX_HEADER_LEN)])
+        let mut header = object::parse_header(&rest[..rest.len().min(MAX_HEADER_LEN)])
             .map_err(|e| invalid(format!("entry header at {offset}: {e}")))?;
         r.take(header.header_len())?;
+        if !header.layout.stores_id() {
+            if bytes[4] != VERSION_IDS {
+                return Err(invalid(format!("entry at {offset} has no id")));
+            }
+            header.id = ObjectId::from_bytes(r.take(HASH)?.try_into().expect("32"));
+            if header.id.as_bytes()[..4] != header.id_prefix {
+                return Err(invalid(format!("entry at {offset}: id of another object")));
+            }
+        }
         next = offset
             .checked_add(header.entry_len() as u64)
             .ok_or_else(|| invalid("offsets overflow"))?;
@@ -299,6 +320,12 @@ pub fn parse(bytes: &[u8]) -> Result<PackIndex, IndexError> {
         let h = object::parse_header(&rest[..rest.len().min(MAX_HEADER_LEN)])
             .map_err(|err| invalid(format!("raw entry {i}: {err}")))?;
         let same = match form {
+            0 if !h.layout.stores_id() => {
+                object::Header {
+                    id: e.header.id,
+                    ..h
+                } == e.header
+            }
             0 => h == e.header,
             // The same object without a base: what its id covers agrees.
             1 => {
@@ -354,9 +381,10 @@ pub fn check(index: &[u8], name: &str, pack_bytes: &[u8]) -> Result<(), String> 
         return Err("it holds other raw entries than the pack's".into());
     }
     for ((i, got), (_, want)) in ix.raw.iter().zip(&fresh.raw) {
+        let id = ix.entries[*i].header.id;
         let ok = got == want
             || object::parse_header(got).is_ok_and(|h| h.base.is_none())
-                && object::decode(got, None).is_ok();
+                && object::decode_expecting(got, Some(id), None).is_ok();
         if !ok {
             return Err(format!("raw entry {i} is not the pack's"));
         }
@@ -373,16 +401,9 @@ mod tests {
     fn sample() -> (String, Vec<u8>, Vec<Entry>) {
         let mut w = PackWriter::default();
         let c = Codec::default();
-        w.push(
-            &encode_entry(c, Kind::Content, b"some article text", None)
-                .unwrap()
-                .1,
-        );
-        let r1 = w.push(
-            &encode_entry(c, Kind::Record, b"{\"doc\":\"a\",\"n\":1}", None)
-                .unwrap()
-                .1,
-        );
+        w.push_new(encode_entry(c, Kind::Content, b"some article text", None).unwrap());
+        let r1 =
+            w.push_new(encode_entry(c, Kind::Record, b"{\"doc\":\"a\",\"n\":1}", None).unwrap());
         let delta = encode_entry(
             c,
             Kind::Record,
@@ -392,15 +413,10 @@ mod tests {
                 b"{\"doc\":\"a\",\"n\":1}",
             )),
         )
-        .unwrap()
-        .1;
-        w.push(&delta);
-        w.push(
-            &encode_entry(c, Kind::Content, b"more article text", None)
-                .unwrap()
-                .1,
-        );
-        w.push(&encode_entry(c, Kind::Log, b"log segment", None).unwrap().1);
+        .unwrap();
+        w.push_new(delta);
+        w.push_new(encode_entry(c, Kind::Content, b"more article text", None).unwrap());
+        w.push_new(encode_entry(c, Kind::Log, b"log segment", None).unwrap());
         w.finish()
     }
 
@@ -410,24 +426,16 @@ mod tests {
     fn fuzz_sample() -> (String, Vec<u8>, Vec<u8>) {
         let c = Codec::default();
         let mut w = PackWriter::default();
-        w.push(
-            &encode_entry(c, Kind::Content, b"article text", None)
-                .unwrap()
-                .1,
-        );
+        w.push_new(encode_entry(c, Kind::Content, b"article text", None).unwrap());
         let r1 = b"{\"doc\":\"a\",\"n\":1}";
-        let e1 = w.push(&encode_entry(c, Kind::Record, r1, None).unwrap().1);
+        let e1 = w.push_new(encode_entry(c, Kind::Record, r1, None).unwrap());
         let base = Some((BaseRef::Offset(e1.offset as u32), &r1[..]));
-        w.push(
-            &encode_entry(c, Kind::Record, b"{\"doc\":\"a\",\"n\":2}", base)
-                .unwrap()
-                .1,
-        );
-        w.push(&encode_entry(c, Kind::Log, b"segment", None).unwrap().1);
+        w.push_new(encode_entry(c, Kind::Record, b"{\"doc\":\"a\",\"n\":2}", base).unwrap());
+        w.push_new(encode_entry(c, Kind::Log, b"segment", None).unwrap());
         // A record whose base is in another pack: the index holds it without.
         let r3 = b"{\"doc\":\"a\",\"n\":3}";
         let other = Some((BaseRef::Id(ObjectId::of(r1)), &r1[..]));
-        w.push(&encode_entry(c, Kind::Record, r3, other).unwrap().1);
+        w.push_new(encode_entry(c, Kind::Record, r3, other).unwrap());
         let (name, bytes, entries) = w.finish();
         let index = encode(&name, &bytes, &entries, &mut |_| Some(r3.to_vec()));
         (name, bytes, index)
@@ -508,9 +516,9 @@ mod tests {
         let new = b"{\"doc\":\"a\",\"n\":2}".to_vec();
         let old_id = ObjectId::of(&old);
         let mut w = PackWriter::default();
-        w.push(&encode_entry(c, Kind::Content, b"text", None).unwrap().1);
+        w.push_new(encode_entry(c, Kind::Content, b"text", None).unwrap());
         let delta = encode_entry(c, Kind::Record, &new, Some((BaseRef::Id(old_id), &old)));
-        w.push(&delta.unwrap().1);
+        w.push_new(delta.unwrap());
         let (name, bytes, entries) = w.finish();
         let mut asked = Vec::new();
         let ix = encode(&name, &bytes, &entries, &mut |id| {

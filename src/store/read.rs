@@ -196,7 +196,7 @@ impl chain::Entries for StoreEntries<'_> {
                 base: base.map(|b| (b, None)),
             }));
         }
-        let (raw, pack): (Vec<u8>, Option<String>) = match extra.raw(id) {
+        let (raw, pack): (Vec<u8>, Option<(String, u64)>) = match extra.raw(id) {
             Some(raw) => (raw.to_vec(), None),
             None => {
                 let row = match (known, extra.row(id)) {
@@ -213,10 +213,16 @@ impl chain::Entries for StoreEntries<'_> {
                     .backend
                     .get_range(&pack_key(&row.pack), row.offset, row.len as usize)
                     .map_err(unreadable)?;
-                (raw, Some(row.pack))
+                (raw, Some((row.pack, row.offset)))
             }
         };
         let header = object::parse_header(&raw).map_err(damaged)?;
+        if let Some((pack, at)) = &pack
+            && !header.layout.stores_id()
+            && !object::is_location_key(id)
+        {
+            a.cache.alias(object::location_key(pack, *at), *id);
+        }
         let base = match (header.base, pack) {
             (None, _) => None,
             (Some(BaseRef::Id(b)), _) => Some((b, None)),
@@ -226,14 +232,32 @@ impl chain::Entries for StoreEntries<'_> {
                     .ok_or(ChainError::Missing(*id))?,
                 None,
             )),
-            (Some(BaseRef::Offset(o)), Some(pack)) => {
+            (Some(BaseRef::Offset(o)), Some((pack, at))) => {
+                // A base is always earlier in its pack: its header lies
+                // between its offset and this entry's.
+                let room = at
+                    .checked_sub(u64::from(o))
+                    .filter(|r| *r > 0)
+                    .ok_or_else(|| damaged(object::DecodeError::NoBase))?;
                 let head = a
                     .backend
-                    .get_range(&pack_key(&pack), u64::from(o), object::MAX_HEADER_LEN)
+                    .get_range(
+                        &pack_key(&pack),
+                        u64::from(o),
+                        object::MAX_HEADER_LEN.min(room as usize),
+                    )
                     .map_err(unreadable)?;
                 let h = object::parse_header(&head).map_err(damaged)?;
+                // A compact base without its id is named by where it is;
+                // the object asked for is still checked against its id.
+                let base_id = if h.layout.stores_id() {
+                    h.id
+                } else {
+                    let key = object::location_key(&pack, u64::from(o));
+                    a.cache.aliased(&key).unwrap_or(key)
+                };
                 let row = ObjectRow {
-                    id: h.id,
+                    id: base_id,
                     pack,
                     offset: u64::from(o),
                     len: h.entry_len() as u64,
@@ -241,7 +265,7 @@ impl chain::Entries for StoreEntries<'_> {
                     size: h.size as u64,
                     depth: 0,
                 };
-                Some((h.id, Some(row)))
+                Some((base_id, Some(row)))
             }
         };
         Ok(Some(RawEntry { raw, base }))

@@ -309,7 +309,7 @@ impl Archive {
                     continue;
                 }
                 let entry = match &r.raw {
-                    Some((raw, None)) => w.push(raw),
+                    Some((raw, None)) => w.push(raw, *id),
                     Some((raw, Some(base))) if at.contains_key(base) => {
                         let raw = object::rebase(raw, at[base] as u32).map_err(|e| {
                             StoreError::Damaged {
@@ -317,12 +317,12 @@ impl Archive {
                                 reason: e.to_string(),
                             }
                         })?;
-                        w.push(&raw)
+                        w.push(&raw, *id)
                     }
                     _ => {
                         let (_, encoded) = object::encode(Codec::default(), r.kind, &r.bytes, None)
                             .map_err(StoreError::io("compressing an object"))?;
-                        w.push(&encoded)
+                        w.push(&encoded, *id)
                     }
                 };
                 at.insert(*id, entry.offset);
@@ -364,7 +364,7 @@ impl Archive {
                 let r = &rescued[id];
                 let (_, encoded) = object::encode(Codec::default(), r.kind, &r.bytes, None)
                     .map_err(StoreError::io("compressing an object"))?;
-                whole.push(&encoded);
+                whole.push(&encoded, *id);
             }
             (name, bytes, entries) = whole.finish();
             if damaged.contains(name.as_str()) {

@@ -151,6 +151,7 @@ impl Archive {
                     detail: scan.problems.join("; "),
                 });
             }
+            admit_pack(self, &scan.entries)?;
             self.backend
                 .put_if_absent(&key, &bytes)
                 .map_err(StoreError::io(format!("writing pack {name}")))?;

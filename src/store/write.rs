@@ -12,12 +12,12 @@ use super::error::Result;
 use super::error::StoreError;
 use super::history::History;
 use super::layout::{
-    MAX_CHAIN, PACK_TARGET, READ_CHAIN_LIMIT, REPACK_AT, REPACK_SMALL, STORE_FORMAT,
+    MAX_CHAIN, PACK_FORMAT, PACK_TARGET, READ_CHAIN_LIMIT, REPACK_AT, REPACK_SMALL, STORE_FORMAT,
     VACUUM_MIN_BATCH, pack_key, write_marker,
 };
 use super::located::{Extra, Pending, object_row};
 use super::name::DocName;
-use super::object::{self, BaseRef, Codec, Kind, MAX_OBJECT_SIZE};
+use super::object::{self, BaseRef, Codec, Kind, Layout, MAX_OBJECT_SIZE};
 use super::pack::{self, PackWriter};
 use super::record::{self, CaptureId, CaptureRecord};
 use super::{packindex, tlog};
@@ -141,6 +141,8 @@ impl Archive {
             written: Vec::new(),
             done: false,
             log: LogState::default(),
+            compact: self.format >= PACK_FORMAT || !self.backend.shared(),
+            marked: false,
         };
         let known: std::collections::HashSet<String> = self
             .cat(self.catalog.packs())?
@@ -224,6 +226,13 @@ pub struct Writer<'a> {
     written: Vec<String>,
     done: bool,
     log: LogState,
+    /// Whether this writer's packs hold compact entries (store format 5):
+    /// always on a local store, whose marker it raises before the first such
+    /// pack; on shared storage (a marker written once) only if the store is
+    /// format 5 already.
+    compact: bool,
+    /// The marker says format 5 (raised by this writer).
+    marked: bool,
 }
 
 impl Writer<'_> {
@@ -435,9 +444,19 @@ impl Writer<'_> {
             }
             _ => (None, 0),
         };
-        let (_, encoded) = object::encode(self.codec, kind, data, with)
+        // A compact entry leaves its id out when this pack alone decodes it
+        // (`pack::scan` then hashes it): the catalog says where each id is.
+        let layout = match with.map(|(r, _)| r) {
+            _ if !self.compact => Layout::Classic,
+            None => Layout::Compact { id: false },
+            Some(BaseRef::Offset(o)) => Layout::Compact {
+                id: !self.pending.pack.contained(u64::from(o)),
+            },
+            Some(BaseRef::Id(_)) => Layout::Compact { id: true },
+        };
+        let (_, encoded) = object::encode_as(self.codec, layout, kind, data, with)
             .map_err(StoreError::io("compressing an object"))?;
-        let entry = self.pending.pack.push(&encoded);
+        let entry = self.pending.pack.push(&encoded, id);
         self.pending.entries.insert(id, (entry, depth));
         Ok(id)
     }
@@ -489,6 +508,12 @@ impl Writer<'_> {
             }
         }
         let (name, bytes, entries) = pending.pack.finish();
+        if self.compact && a.format < PACK_FORMAT && !self.marked {
+            // Before the pack: an older vellum must never meet an entry it
+            // cannot parse in a store whose marker it accepts.
+            write_marker(&*a.backend, PACK_FORMAT)?;
+            self.marked = true;
+        }
         let written = a
             .backend
             .put_if_absent(&pack_key(&name), &bytes)
@@ -552,7 +577,7 @@ impl Writer<'_> {
                     }
                     _ => raw.to_vec(),
                 };
-                let entry = w.push(&raw);
+                let entry = w.push(&raw, e.header.id);
                 new_offset.insert(e.offset, entry.offset);
                 moves.push((e.header.id, e.header.kind, name.clone(), entry.offset));
             }

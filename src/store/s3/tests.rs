@@ -600,3 +600,39 @@ fn a_machine_behind_by_a_pack_reads_its_index_object_only() {
         assert_eq!(&text_of(&b, addr), text, "{addr}");
     }
 }
+
+/// A store on object storage created at format 4 (its marker is written
+/// once) keeps writing classic entries that a format-4 vellum reads, and
+/// version-1 index objects; one created now starts at format 5 and writes
+/// compact entries.
+#[test]
+fn a_format4_store_on_object_storage_keeps_classic_entries() {
+    for (marker, compact) in [(Some("vellum store\nformat 4\n"), false), (None, true)] {
+        let bucket: Arc<dyn ObjectStore> = Arc::new(InMemory::new());
+        let (one, two) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+        if let Some(m) = marker {
+            backend(&bucket, one.path())
+                .write_marker(m.as_bytes())
+                .unwrap();
+        }
+        let (a, _) = machine(&bucket, one.path());
+        for n in 0..3 {
+            let mut w = a.writer(&mut || {}).unwrap();
+            w.add(capture("doc", n, &paragraph(n as usize))).unwrap();
+            w.commit().unwrap();
+        }
+        let packs = listed(&bucket, "packs");
+        assert_eq!(packs.len(), 3);
+        for (key, _) in &packs {
+            let bytes = read_obj(&bucket, key);
+            assert_eq!(bytes[8] & 0x80 != 0, compact, "{key}");
+        }
+        for (key, _) in listed(&bucket, "index") {
+            let version = read_obj(&bucket, &key)[4];
+            assert_eq!(version, if compact { 2 } else { 1 }, "{key}");
+        }
+        let (b, _) = machine(&bucket, two.path());
+        assert_eq!(text_of(&b, "doc@3"), paragraph(2));
+        assert!(crate::store::verify::verify(&b, &mut |_, _| {}).ok());
+    }
+}

@@ -255,7 +255,9 @@ fn pack_entries(
     rows: &[&ObjectRow],
     problems: &mut Vec<Problem>,
 ) -> Vec<Entry> {
-    let scan = pack::scan(bytes, Some(name));
+    // Entries without their id take the catalog's: decoding checks it.
+    let known: HashMap<u64, ObjectId> = rows.iter().map(|r| (r.offset, r.id)).collect();
+    let scan = pack::scan_known(bytes, Some(name), &known);
     for p in &scan.problems {
         problems.push(problem(
             ProblemKind::DamagedPack,
@@ -271,11 +273,15 @@ fn pack_entries(
             continue;
         }
         match bytes.get(row.offset as usize..).map(object::parse_header) {
-            Some(Ok(h)) if h.id == row.id => entries.push(Entry {
-                header: h,
-                offset: row.offset,
-                base: None, // resolved below
-            }),
+            // A compact entry without its id: decoding checks it against
+            // the catalog's.
+            Some(Ok(h)) if h.id == row.id || row.id.as_bytes()[..4] == h.id_prefix => {
+                entries.push(Entry {
+                    header: object::Header { id: row.id, ..h },
+                    offset: row.offset,
+                    base: None, // resolved below
+                })
+            }
             _ => problems.push(problem(
                 ProblemKind::DamagedObject,
                 Some(row.id),
