@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use vellum::store::Archive;
 
 use super::env::{CliError, Env, Exit};
-use super::push::{SyncFlags, copy, print};
+use super::push::{SyncFlags, copy, destination, print};
 
 #[derive(clap::Args, Debug)]
 #[command(
@@ -36,11 +36,7 @@ pub struct PullArgs {
 
 pub fn run_pull(env: &Env, args: PullArgs) -> Result<Exit, CliError> {
     let from = Archive::open(&args.remote)?;
-    // A dry run writes nothing, not even a new store.
-    let to = match args.how.dry_run {
-        true => Archive::open(&env.store)?,
-        false => Archive::init(&env.store)?.0,
-    };
+    let to = destination(&env.store, args.how.dry_run)?;
     let report = copy(env, &from, &to, &env.store, args.how)?;
     print(&args.remote, &env.store, report, args.json)?;
     Ok(Exit::Ok)

@@ -52,14 +52,21 @@ pub struct SyncFlags {
 
 pub fn run_push(env: &Env, args: PushArgs) -> Result<Exit, CliError> {
     let from = env.open()?;
-    // A dry run writes nothing, not even a new store.
-    let to = match args.how.dry_run {
-        true => Archive::open(&args.remote)?,
-        false => Archive::init(&args.remote)?.0,
-    };
+    let to = destination(&args.remote, args.how.dry_run)?;
     let report = copy(env, &from, &to, &args.remote, args.how)?;
     print(&env.store, &args.remote, report, args.json)?;
     Ok(Exit::Ok)
+}
+
+/// The store copied into, opened for writing (created when missing; a
+/// catalog of an older vellum rebuilt on disk first). A dry run writes
+/// nothing, not even a new store.
+pub fn destination(path: &Path, dry_run: bool) -> Result<Archive, CliError> {
+    if dry_run {
+        return Ok(Archive::open(path)?);
+    }
+    let location = vellum::store::Location::parse(path)?;
+    Ok(vellum::store::open(&location, vellum::store::Mode::CreateIfMissing)?.archive)
 }
 
 /// Copies `from`'s missing packs into `to` (named `to_name` in messages),
