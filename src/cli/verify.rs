@@ -1,6 +1,7 @@
 //! `vellum verify`
 
-use vellum::store::verify::{VerifyReport, verify};
+use vellum::custody::merge::verify;
+use vellum::store::verify::VerifyReport;
 
 use super::common::json_line;
 use super::env::{CliError, Env, Exit};

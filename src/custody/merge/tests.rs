@@ -417,3 +417,41 @@ fn killed_at_every_write(
         k += 1;
     }
 }
+
+#[test]
+fn verify_reports_a_merge_entry_whose_kept_entries_do_not_make_its_root() {
+    let leaves: Vec<ObjectId> = (0u8..5).map(|i| ObjectId::of(&[i])).collect();
+    let mut tree = Tree::new();
+    for l in &leaves {
+        tree.push(l.as_bytes());
+    }
+    let root = ObjectId::from_bytes(tree.head(tree.len()).unwrap().root);
+    let good = MergeEntry { root, leaves };
+    assert!(merge_problem(7, &good).is_none());
+    let mut bad = good.clone();
+    bad.leaves.swap(1, 2);
+    let problem = merge_problem(7, &bad).expect("a reordered log makes another root");
+    assert_eq!(problem.kind, ProblemKind::BadLog);
+    assert!(problem.detail.contains("position 7"), "{}", problem.detail);
+    let mut shorter = good;
+    shorter.leaves.pop();
+    assert!(merge_problem(7, &shorter).is_some());
+}
+
+#[test]
+fn verify_of_a_merged_store_checks_its_merge_entries() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = Archive::init(&tmp.path().join("a")).unwrap().0;
+    let b = Archive::init(&tmp.path().join("b")).unwrap().0;
+    diverged(&a, &b);
+    merge(&a, &b);
+    let (entries, _) = a.checked_log().unwrap();
+    assert!(entries.iter().any(|e| matches!(e, Entry::Merge(_))));
+    let report = super::verify(&a, &mut |_, _| {});
+    assert!(report.ok(), "{:?}", report.problems);
+    assert!(
+        report.notes.iter().all(|n| !n.contains("merge entries")),
+        "{:?}",
+        report.notes
+    );
+}
