@@ -71,3 +71,16 @@ impl Fetcher for MemFetcher {
             })
     }
 }
+
+/// For tests: an article page of 60 words made from `text`, long enough to
+/// be extracted as an article.
+#[cfg(test)]
+pub fn test_page(text: &str) -> Vec<u8> {
+    let words: Vec<String> = (0..60).map(|i| format!("{text}{i}")).collect();
+    format!(
+        "<!DOCTYPE html><html><head><meta charset=utf-8><title>T</title></head><body>\
+         <article><h1>T</h1><p>{}.</p></article></body></html>",
+        words.join(" ")
+    )
+    .into_bytes()
+}

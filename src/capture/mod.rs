@@ -63,6 +63,8 @@ pub use commit_protocol::{
 };
 pub use error::CaptureError;
 pub use extracted::{ExtractError, Extracted, ExtractedKind, extract};
+#[cfg(test)]
+pub use fetcher::test_page;
 pub use fetcher::{Fetcher, HttpFetcher, MemFetcher};
 pub use pipeline::{
     Capture, FUTURE_SKEW, Ingested, Options, canonical_for, check_time, document_canonical_url,

@@ -166,15 +166,7 @@ mod tests {
 
     const FEED: &str = "https://news.example/feed.xml";
 
-    fn page(text: &str) -> Vec<u8> {
-        let words: Vec<String> = (0..60).map(|i| format!("{text}{i}")).collect();
-        format!(
-            "<!DOCTYPE html><html><head><meta charset=utf-8><title>T</title></head><body>\
-             <article><h1>T</h1><p>{}.</p></article></body></html>",
-            words.join(" ")
-        )
-        .into_bytes()
-    }
+    use crate::capture::test_page as page;
 
     /// A round creates no store until it has something to write, tells a
     /// failed feed, a rejected item and an archived one, and reports them.

@@ -13,15 +13,7 @@ use crate::store::Archive;
 const URL: &str = "https://news.example/a";
 const T0: OffsetDateTime = datetime!(2026-12-01 0:00 UTC);
 
-fn page(text: &str) -> Vec<u8> {
-    let words: Vec<String> = (0..60).map(|i| format!("{text}{i}")).collect();
-    format!(
-        "<!DOCTYPE html><html><head><meta charset=utf-8><title>T</title></head><body>\
-         <article><h1>T</h1><p>{}.</p></article></body></html>",
-        words.join(" ")
-    )
-    .into_bytes()
-}
+use crate::capture::test_page as page;
 
 fn add_first(a: &Archive, f: &mut MemFetcher) {
     f.answer(URL, 200, "text/html", &page("one"));
