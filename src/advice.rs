@@ -289,6 +289,23 @@ impl Worded for crate::monitor::MonitorError {
     }
 }
 
+impl Worded for crate::warc::export::ExportError {
+    fn kind(&self) -> ErrorKind {
+        crate::warc::export::ExportError::kind(self)
+    }
+    fn message(&self) -> String {
+        use crate::warc::export::ExportError;
+        match self {
+            ExportError::Store(e) => e.message(),
+            ExportError::NoFileName(_) => "--warc needs a file name, e.g. out.warc.gz".into(),
+            ExportError::Unexportable { .. } => format!(
+                "{self}. `vellum export --skip-damaged` writes the others, `vellum repair` heals them"
+            ),
+            e => e.to_string(),
+        }
+    }
+}
+
 impl Worded for crate::custody::ProofError {
     fn kind(&self) -> ErrorKind {
         crate::custody::ProofError::kind(self)

@@ -2,9 +2,10 @@
 
 use std::io::Write;
 
+use vellum::render::json;
 use vellum::significance::{self, ChangesQuery, Index};
 
-use super::common::{each_json, table};
+use super::common::table;
 use super::env::{CliError, Env, Exit};
 use super::pager;
 use super::progress::Spinner;
@@ -52,7 +53,7 @@ pub fn run_changes(env: &Env, args: ChangesArgs) -> Result<Exit, CliError> {
     drop(spinner);
     let (found, mut out) = (found?, pager::output(env));
     match args.json {
-        true => each_json(&mut out, &found)?,
+        true => json::lines(&mut out, &found)?,
         false => vellum::render::listing::changes(&mut out, &found, &table(env))?,
     }
     out.flush()?;

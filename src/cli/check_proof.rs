@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use vellum::custody::given::{hash_file, parse_root, read_proof};
 use vellum::custody::proof::ProofCheck;
+use vellum::render::json;
 
-use super::common::emit;
 use super::env::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
@@ -34,7 +34,7 @@ pub fn run_check_proof(_env: &Env, args: CheckProofArgs) -> Result<Exit, CliErro
     let file = args.file.as_deref().map(hash_file).transpose()?;
     let check = ProofCheck::from(proof.check(&roots, file));
     let mut out = std::io::stdout().lock();
-    emit(
+    json::or_text(
         &mut out,
         args.json,
         &check,

@@ -5,10 +5,11 @@ use std::io::Write;
 use clap::ValueEnum;
 
 use vellum::query::{self, CollatedCopy};
+use vellum::render::json;
 use vellum::render::tables::{self, CopyHead};
 use vellum::republish;
 
-use super::common::{json_line, table};
+use super::common::table;
 use super::env::{CliError, Env, Exit};
 use super::pager;
 
@@ -55,7 +56,7 @@ pub fn run_collate(env: &Env, args: CollateArgs) -> Result<Exit, CliError> {
     let heads: Vec<CopyHead> = c.copies.iter().map(CollatedCopy::head).collect();
     let format = if args.json { Format::Json } else { args.format };
     match format {
-        Format::Json => json_line(&mut out, &c)?,
+        Format::Json => json::line(&mut out, &c)?,
         Format::Html => tables::collation_html(&mut out, &heads, &c.rows)?,
         Format::Terminal => {
             tables::collation(&mut out, &heads, &c.rows, &table(env))?;

@@ -1,5 +1,5 @@
-//! Pieces several subcommands share: the `--ignore-*` options, JSON lines
-//! and the layout of listings.
+//! Pieces several subcommands share: the `--ignore-*` options and the
+//! layout of listings.
 
 use vellum::diff::DiffOptions;
 use vellum::query::Boilerplate;
@@ -54,48 +54,6 @@ impl IgnoreArgs {
         })?;
         Ok(Boilerplate::learned(archive)?)
     }
-}
-
-/// One JSON value on its own line: what `--json` prints.
-pub fn json_line(
-    out: &mut dyn std::io::Write,
-    item: &impl serde::Serialize,
-) -> Result<(), CliError> {
-    serde_json::to_writer(&mut *out, item).map_err(std::io::Error::other)?;
-    writeln!(out)?;
-    Ok(())
-}
-
-/// One JSON value, pretty-printed over several lines (`show --meta`,
-/// `proof`).
-pub fn json_pretty(
-    out: &mut dyn std::io::Write,
-    item: &impl serde::Serialize,
-) -> Result<(), CliError> {
-    serde_json::to_writer_pretty(&mut *out, item).map_err(std::io::Error::other)?;
-    writeln!(out)?;
-    Ok(())
-}
-
-/// `item` as one JSON line (`json`), else as `text` writes it.
-pub fn emit<T: serde::Serialize>(
-    out: &mut dyn std::io::Write,
-    json: bool,
-    item: &T,
-    text: impl FnOnce(&mut dyn std::io::Write, &T) -> std::io::Result<()>,
-) -> Result<(), CliError> {
-    match json {
-        true => json_line(out, item),
-        false => Ok(text(out, item)?),
-    }
-}
-
-/// One JSON line per item.
-pub fn each_json<T: serde::Serialize>(
-    out: &mut dyn std::io::Write,
-    items: impl IntoIterator<Item = T>,
-) -> Result<(), CliError> {
-    items.into_iter().try_for_each(|i| json_line(out, &i))
 }
 
 /// How listings are laid out on this output: long cells cut only on a

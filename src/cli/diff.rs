@@ -111,7 +111,7 @@ pub fn run_diff(env: &Env, args: DiffArgs) -> Result<Exit, CliError> {
             Format::Json => {
                 let mut doc = render::json::Document::new(&d, &old, &new);
                 doc.significance = scored.as_ref();
-                super::common::json_line(&mut out, &doc)?;
+                render::json::line(&mut out, &doc)?;
             }
             Format::Html => render::html(&mut out, &d, &old, &new, &ropts)?,
         }

@@ -1,11 +1,8 @@
 //! `vellum export --warc OUT.warc.gz [DOC|ADDR...]`, `vellum export --pywb DIR`
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use vellum::store::{Archive, CaptureId, StoreError};
-use vellum::warc::export::{
-    ExportError, describe_unexportable, select, unexportable, write_warc_file,
-};
+use vellum::warc::exporter::{Request, export};
 
 use super::env::{CliError, Env, Exit};
 
@@ -28,77 +25,32 @@ pub struct ExportArgs {
 
 pub fn run_export(env: &Env, args: ExportArgs) -> Result<Exit, CliError> {
     let archive = env.open()?;
-    let out = args.warc.as_deref().or(args.pywb.as_deref());
-    let out = out.unwrap_or(".".as_ref());
     let addrs: Vec<String> = args.addrs.iter().map(|a| super::env::anchored(a)).collect();
-    let mut chosen = select(&archive, &addrs).map_err(|e| export_error(e, out))?;
-    let mut skipped = Vec::new();
-    if args.skip_damaged {
-        skipped = unexportable(&archive, &chosen);
-        chosen.retain(|c| !skipped.iter().any(|(s, _)| s == c));
+    let request = Request {
+        addrs: &addrs,
+        warc: args.warc.as_deref(),
+        pywb: args.pywb.as_deref(),
+        skip_damaged: args.skip_damaged,
+        now: time::OffsetDateTime::now_utc(),
+    };
+    let done = export(&archive, &request)?;
+    if let (Some(warc), true) = (&args.warc, env.notes) {
+        let (n, warc) = (done.captures, warc.display());
+        eprintln!("vellum: wrote {n} captures to {warc}");
     }
-    let now = time::OffsetDateTime::now_utc();
-    if let Some(warc) = &args.warc {
-        write_warc_file(&archive, &chosen, warc, now)
-            .map_err(|e| damage_error(e, &archive, &chosen, warc))?;
-        if env.notes {
-            eprintln!(
-                "vellum: wrote {} captures to {}",
-                chosen.len(),
-                warc.display()
-            );
-        }
+    if let (Some(p), true) = (&done.pywb, env.notes) {
+        let (n, warc, lines, index) = (p.captures, p.warc.display(), p.lines, p.index.display());
+        eprintln!("vellum: wrote {n} captures to {warc} and {lines} index lines to {index}");
     }
-    if let Some(dir) = &args.pywb {
-        let done = vellum::warc::pywb::write_collection(&archive, &chosen, dir, now)
-            .map_err(|e| damage_error(e, &archive, &chosen, dir))?;
-        if env.notes {
-            let (n, warc, lines, index) = (
-                done.captures,
-                done.warc.display(),
-                done.lines,
-                done.index.display(),
-            );
-            eprintln!("vellum: wrote {n} captures to {warc} and {lines} index lines to {index}");
-        }
-    }
-    if !skipped.is_empty() {
+    if done.skipped > 0 {
         eprintln!(
             "vellum: skipped {} damaged capture(s): {} (`vellum verify` says more)",
-            skipped.len(),
-            describe_unexportable(&archive, &skipped)
+            done.skipped, done.skipped_words
         );
     }
-    Ok(if skipped.is_empty() {
+    Ok(if done.skipped == 0 {
         Exit::Ok
     } else {
         Exit::Found
     })
-}
-
-/// An export error; for damage, every damaged capture is named (not only
-/// the first one met), and nothing was written.
-fn damage_error(e: ExportError, archive: &Archive, chosen: &[CaptureId], out: &Path) -> CliError {
-    match e {
-        ExportError::Store(StoreError::Damaged { .. } | StoreError::Missing { .. }) => {
-            let damaged = unexportable(archive, chosen);
-            CliError::new(format!(
-                "{} of {} capture(s) cannot be exported: {}; nothing was written. \
-                 `vellum export --skip-damaged` writes the others, `vellum repair` heals them",
-                damaged.len(),
-                chosen.len(),
-                describe_unexportable(archive, &damaged)
-            ))
-        }
-        e => export_error(e, out),
-    }
-}
-
-fn export_error(e: ExportError, out: &Path) -> CliError {
-    match e {
-        ExportError::Store(e) => e.into(),
-        ExportError::Io(e) => CliError::new(format!("cannot write {}: {e}", out.display())),
-        ExportError::NoFileName(_) => CliError::new("--warc needs a file name, e.g. out.warc.gz"),
-        e => CliError::new(e.to_string()),
-    }
 }

@@ -43,7 +43,8 @@ pub fn run_extract(_env: &Env, args: ExtractArgs) -> Result<Exit, CliError> {
     let item = got?;
     let mut out = std::io::stdout().lock();
     if args.json {
-        return super::common::json_line(&mut out, &item).map(|_| Exit::Ok);
+        vellum::render::json::line(&mut out, &item)?;
+        return Ok(Exit::Ok);
     }
     out.write_all(item.text.as_bytes())?;
     if let Some(flag) = &item.flag {

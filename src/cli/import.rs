@@ -4,13 +4,13 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use vellum::render::json;
 use vellum::render::reports::{import_failure, import_warning};
 use vellum::store::{Archive, StoreError};
 use vellum::warc::importer::{
     CapturePipeline, Event, Importer, Options, SummaryLine, nothing_to_archive,
 };
 
-use super::common::json_line;
 use super::env::{CliError, Env, Exit};
 use super::progress::Progress;
 use super::write::print_item;
@@ -82,7 +82,7 @@ pub fn run_import(env: &Env, args: ImportArgs) -> Result<Exit, CliError> {
         eprintln!("vellum: {r}");
     }
     match args.json {
-        true => json_line(
+        true => json::line(
             &mut out,
             &SummaryLine {
                 summary: &report.summary,

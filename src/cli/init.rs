@@ -3,9 +3,9 @@
 use std::io::Write;
 use std::path::PathBuf;
 
+use vellum::render::json;
 use vellum::store::{Archive, Initialized};
 
-use super::common::json_line;
 use super::env::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
@@ -23,7 +23,7 @@ pub fn run_init(env: &Env, args: InitArgs) -> Result<Exit, CliError> {
     let mut out = std::io::stdout().lock();
     let shown = dir.display().to_string();
     match (args.json, created) {
-        (true, _) => json_line(
+        (true, _) => json::line(
             &mut out,
             &Initialized {
                 store: dir,

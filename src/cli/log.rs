@@ -3,12 +3,12 @@
 use std::io::Write;
 
 use vellum::query::{self, Side, VersionQuery, Window};
-use vellum::render::{RenderOptions, listing, reports};
+use vellum::render::{RenderOptions, json, listing, reports};
 use vellum::significance::Significance;
 
 use vellum::query::items::{CaptureItem, DocumentItem, VersionItem};
 
-use super::common::{IgnoreArgs, each_json, json_line, table};
+use super::common::{IgnoreArgs, table};
 use super::env::{CliError, Env, Exit, time_arg};
 
 #[derive(clap::Args, Debug)]
@@ -73,7 +73,7 @@ pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
         }
         let docs = query::documents_in(&archive, &window)?;
         match args.json {
-            true => each_json(&mut out, docs.iter().map(DocumentItem::from))?,
+            true => json::lines(&mut out, docs.iter().map(DocumentItem::from))?,
             false => listing::documents(&mut out, &docs, &table(env))?,
         }
         out.flush()?;
@@ -87,7 +87,7 @@ pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
         // -n and --reverse as for versions (checks have no capture time).
         let rows = window.finish(vellum::query::checks::checks_of(&archive, doc)?);
         match args.json {
-            true => each_json(&mut out, rows.iter())?,
+            true => json::lines(&mut out, rows.iter())?,
             false => rows.iter().try_for_each(|c| reports::check(&mut out, c))?,
         }
     } else if args.captures {
@@ -97,7 +97,7 @@ pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
         }
         for c in &rows {
             if args.json {
-                json_line(&mut out, &CaptureItem::from(c))?;
+                json::line(&mut out, &CaptureItem::from(c))?;
                 continue;
             }
             let (row, at, flag) = (&c.row, c.captured_at, c.flag(&archive)?);
@@ -118,7 +118,7 @@ pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
             let item = |(r, s): &(_, Option<Significance>)| {
                 VersionItem::new(doc, r, args.stat, args.patch).with_significance(s.clone())
             };
-            each_json(&mut out, rows.iter().map(item))?;
+            json::lines(&mut out, rows.iter().map(item))?;
         } else {
             let ropts = RenderOptions {
                 color: env.color,

@@ -37,6 +37,6 @@ pub fn run_proof(env: &Env, args: ProofArgs) -> Result<Exit, CliError> {
         (None, None) => unreachable!("clap requires ADDR or --consistency"),
     };
     let mut out = std::io::stdout().lock();
-    super::common::json_pretty(&mut out, &proof)?;
+    vellum::render::json::pretty(&mut out, &proof)?;
     Ok(Exit::Ok)
 }

@@ -9,21 +9,7 @@ use super::env::{CliError, Env, Exit};
 use super::push::{SyncFlags, copy, destination, print};
 
 #[derive(clap::Args, Debug)]
-#[command(
-    after_help = "Copies every pack of REMOTE that this store lacks, checking each \
-pack's hash before it lands, then brings this store's catalog up to date. REMOTE is a store \
-directory or s3://BUCKET/PREFIX. This store is created when missing.
-
-When this store was written since the two were last in sync, REMOTE is merged into it: every \
-capture this store lacks is archived here and appended to its archive log after an entry \
-recording REMOTE's log (size and root), so proofs from both logs keep checking \
-(docs/custody.md). Document names the two stores disagree on are reported, never joined. \
---ff-only refuses instead.
-
-Examples:
-  vellum pull s3://newsroom-archive/vellum       work offline on a copy of the bucket
-  vellum --store ./laptop pull /mnt/backup/archive"
-)]
+#[command(after_help = include_str!("../../docs/manual/pull.txt"))]
 pub struct PullArgs {
     /// The store to copy from: a directory or s3://BUCKET/PREFIX
     remote: PathBuf,

@@ -4,31 +4,15 @@
 use std::path::{Path, PathBuf};
 
 use vellum::custody::merge::{SyncOptions, sync};
+use vellum::render::json;
 use vellum::store::Archive;
 use vellum::store::sync::{SyncError, SyncReport, SyncSummary};
 
-use super::common::json_line;
 use super::env::{CliError, Env, Exit};
 use super::progress::Progress;
 
 #[derive(clap::Args, Debug)]
-#[command(
-    after_help = "Copies every pack of this store that REMOTE lacks, checking each \
-pack's hash before it lands, then brings REMOTE's catalog up to date. REMOTE is a store \
-directory or s3://BUCKET/PREFIX (created when missing). Packs are never rewritten, so a push \
-that is interrupted is finished by running it again.
-
-When REMOTE was written since the two were last in sync, this store is merged into it: every \
-capture REMOTE lacks is archived there and appended to its archive log after an entry recording \
-this store's log (size and root), so proofs from both logs keep checking (docs/custody.md). \
-Document names the two stores disagree on are reported, never joined. --ff-only refuses instead.
-
-Examples:
-  vellum push /mnt/backup/archive           back up to a local disk
-  vellum push s3://newsroom-archive/vellum  publish to object storage (AWS_* variables)
-  vellum --store s3://newsroom-archive/vellum push ./store   copy the bucket's packs to a directory
-  vellum --store ./laptop push s3://newsroom-archive/vellum --dry-run   what a merge would copy"
-)]
+#[command(after_help = include_str!("../../docs/manual/push.txt"))]
 pub struct PushArgs {
     /// The store to copy to: a directory or s3://BUCKET/PREFIX
     remote: PathBuf,
@@ -103,7 +87,7 @@ pub fn print(from: &Path, to: &Path, report: SyncReport, json: bool) -> Result<(
     let mut out = std::io::stdout().lock();
     if json {
         let (from, to) = (from.to_owned(), to.to_owned());
-        return json_line(&mut out, &SyncSummary { from, to, report });
+        return Ok(json::line(&mut out, &SyncSummary { from, to, report })?);
     }
     Ok(vellum::render::reports::sync(&mut out, from, to, &report)?)
 }

@@ -163,11 +163,11 @@ impl<'e> Printer<'e> {
 
     /// Prints on stdout (`print(out, json)`), unless an earlier print
     /// failed; a failure stops the round.
-    pub fn print(&mut self, print: impl FnOnce(&mut dyn Write, bool) -> Result<(), CliError>) {
+    pub fn print(&mut self, print: impl FnOnce(&mut dyn Write, bool) -> std::io::Result<()>) {
         if self.failed.is_none()
             && let Err(e) = print(&mut std::io::stdout().lock(), self.json)
         {
-            self.failed = Some(e);
+            self.failed = Some(e.into());
             self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
         }
     }
@@ -176,9 +176,8 @@ impl<'e> Printer<'e> {
     pub fn check(&mut self, e: RoundEvent<'_>) {
         match e {
             RoundEvent::Waiting => waiting(self.env),
-            RoundEvent::Checked(r) => self.print(|out, json| match json {
-                true => super::common::json_line(out, r),
-                false => Ok(vellum::render::monitor::check(out, r)?),
+            RoundEvent::Checked(r) => self.print(|out, json| {
+                vellum::render::json::or_text(out, json, r, vellum::render::monitor::check)
             }),
             RoundEvent::Progress { done, total } => {
                 let env = self.env;

@@ -4,10 +4,9 @@ use vellum::advice::Worded;
 use vellum::capture::reextract::{find_due, stage_superseding};
 use vellum::capture::{self, AddedItem};
 use vellum::ingest::extract::extractor_id;
-use vellum::render::reports;
+use vellum::render::{json, reports};
 use vellum::store::Archive;
 
-use super::common::emit;
 use super::env::{CliError, Env, Exit};
 use super::progress::{Progress, Spinner};
 
@@ -47,7 +46,7 @@ pub fn run_reextract(env: &Env, args: ReextractArgs) -> Result<Exit, CliError> {
     let mut out = std::io::stdout().lock();
     if args.dry_run || due.is_empty() {
         for d in &due {
-            emit(&mut out, args.json, &d.item(), reports::due)?;
+            json::or_text(&mut out, args.json, &d.item(), reports::due)?;
         }
         let n = due.len();
         if env.notes && args.dry_run {
@@ -72,7 +71,7 @@ pub fn run_reextract(env: &Env, args: ReextractArgs) -> Result<Exit, CliError> {
             supersedes: Some(old.to_string()),
             ..AddedItem::new(c)
         };
-        emit(&mut out, args.json, &item, reports::reextracted)?;
+        json::or_text(&mut out, args.json, &item, reports::reextracted)?;
     }
     drop(out);
     super::write::catch_up(env, &archive, false);

@@ -2,7 +2,8 @@
 
 use std::io::Write;
 
-use super::common::json_line;
+use vellum::render::json;
+
 use super::env::{CliError, Env, Exit};
 use super::progress::Spinner;
 
@@ -23,7 +24,7 @@ pub fn run_reindex(env: &Env, args: ReindexArgs) -> Result<Exit, CliError> {
     let mut out = std::io::stdout().lock();
     let (store, packs, captures) = (env.store.display(), report.packs, report.captures);
     match args.json {
-        true => json_line(&mut out, &vellum::store::Reindexed::new(&env.store, report))?,
+        true => json::line(&mut out, &vellum::store::Reindexed::new(&env.store, report))?,
         false => writeln!(
             out,
             "rebuilt the catalog of {store} from {packs} pack(s): {captures} capture(s)"

@@ -4,10 +4,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use vellum::capture::heal::{Healed, repair_store};
+use vellum::render::json;
 use vellum::store::Archive;
 use vellum::store::repair::RepairSummary;
 
-use super::common::json_line;
 use super::env::{CliError, Env, Exit};
 use super::progress::Steps;
 
@@ -62,7 +62,7 @@ pub fn run_repair(env: &Env, args: RepairArgs) -> Result<Exit, CliError> {
             ok,
             damaged_captures,
         };
-        json_line(&mut out, &summary)?;
+        json::line(&mut out, &summary)?;
     } else if nothing_to_do {
         writeln!(out, "nothing to repair: verify found no damage")?;
     } else {

@@ -1,6 +1,7 @@
 //! `vellum root`: the size and root of the archive log, to publish.
 
-use super::common::emit;
+use vellum::render::json;
+
 use super::env::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
@@ -17,7 +18,7 @@ pub fn run_root(env: &Env, args: RootArgs) -> Result<Exit, CliError> {
     let archive = env.open()?;
     let root = vellum::query::log_root(&archive)?;
     let (unlogged, mut out) = (root.unlogged, std::io::stdout().lock());
-    emit(&mut out, args.json, &root, |o, r| {
+    json::or_text(&mut out, args.json, &root, |o, r| {
         writeln!(o, "{}:{}", r.size, r.root)
     })?;
     if unlogged > 0 && env.notes {

@@ -49,7 +49,7 @@ pub fn run_schedule(env: &Env, args: ScheduleArgs) -> Result<Exit, CliError> {
     let mut out = super::pager::output(env);
     for r in &rows {
         match args.json {
-            true => super::common::json_line(&mut out, r)?,
+            true => vellum::render::json::line(&mut out, r)?,
             false => vellum::render::monitor::scheduled(&mut out, r)?,
         }
     }

@@ -1,10 +1,9 @@
 //! `vellum search QUERY`
 
 use vellum::query::items::{SearchItem, SearchStatsItem};
-use vellum::render::listing;
+use vellum::render::{json, listing};
 use vellum::search::{self, Index, SearchError, SearchQuery};
 
-use super::common::json_line;
 use super::env::{CliError, Env, Exit};
 use super::progress::Progress;
 
@@ -62,7 +61,7 @@ pub fn run_search(env: &Env, args: SearchArgs) -> Result<Exit, CliError> {
     if args.stats {
         let s = index.stats()?;
         match args.json {
-            true => json_line(&mut out, &SearchStatsItem::from(s))?,
+            true => json::line(&mut out, &SearchStatsItem::from(s))?,
             false => listing::search_stats(&mut out, &s)?,
         }
         return Ok(Exit::Ok);
@@ -74,7 +73,7 @@ pub fn run_search(env: &Env, args: SearchArgs) -> Result<Exit, CliError> {
     }
     for h in &hits {
         match args.json {
-            true => json_line(&mut out, &SearchItem::from(h))?,
+            true => json::line(&mut out, &SearchItem::from(h))?,
             false => listing::search_hit(&mut out, h, env.color)?,
         }
     }

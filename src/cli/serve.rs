@@ -46,7 +46,7 @@ capture in {}",
         args.cors,
         |l| -> Result<(), CliError> {
             let mut out = std::io::stdout().lock();
-            super::common::emit(&mut out, args.json, l, |o, l| writeln!(o, "{}", l.url))?;
+            vellum::render::json::or_text(&mut out, args.json, l, |o, l| writeln!(o, "{}", l.url))?;
             out.flush()?;
             if env.notes {
                 let (store, url) = (env.store.display(), &l.url);

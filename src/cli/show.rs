@@ -4,8 +4,8 @@ use std::io::Write;
 
 use vellum::query::items::{RecordItem, TextItem};
 use vellum::query::{self, Content, batch};
+use vellum::render::json;
 
-use super::common::json_line;
 use super::env::{CliError, Env, Exit};
 use super::pager;
 
@@ -57,7 +57,7 @@ pub fn run_show(env: &Env, args: ShowArgs) -> Result<Exit, CliError> {
         let story = query::story_of(&archive, &r.doc);
         let mut item = RecordItem::new(&r, rec, story.as_ref());
         item.warc_notes = vellum::warc::importer::capture_notes(&archive, &r.capture)?;
-        super::common::json_pretty(&mut out, &item)?;
+        vellum::render::json::pretty(&mut out, &item)?;
         return Ok(Exit::Ok);
     }
     let query::Read {
@@ -76,7 +76,7 @@ pub fn run_show(env: &Env, args: ShowArgs) -> Result<Exit, CliError> {
         )));
     };
     if args.json {
-        json_line(&mut out, &TextItem::new(&r, text))?;
+        json::line(&mut out, &TextItem::new(&r, text))?;
     } else {
         out.write_all(&bytes)?;
     }

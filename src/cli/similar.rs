@@ -3,13 +3,14 @@
 use std::io::Write;
 
 use vellum::render;
+use vellum::render::json;
 use vellum::republish::{self, Index};
 use vellum::store::Archive;
 
 use vellum::query::items::SimilarAnswer;
 use vellum::query::{self, SimilarTarget};
 
-use super::common::{json_line, table};
+use super::common::table;
 use super::env::{CliError, Env, Exit};
 use super::pager;
 use super::progress::Spinner;
@@ -45,7 +46,7 @@ pub fn run_similar(env: &Env, args: SimilarArgs) -> Result<Exit, CliError> {
     let (query, results) = query::similar_to(&archive, &index, &t, args.count)?;
     let mut out = pager::output(env);
     match args.json {
-        true => json_line(&mut out, &SimilarAnswer::new(&t, &query, &results))?,
+        true => json::line(&mut out, &SimilarAnswer::new(&t, &query, &results))?,
         false => render::tables::similar(&mut out, &t.label, &query, &results, &table(env))?,
     }
     out.flush()?;

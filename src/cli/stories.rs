@@ -3,11 +3,11 @@
 use std::io::Write;
 
 use vellum::render;
+use vellum::render::json;
 use vellum::republish::{self, Story};
 
 use vellum::query::items::StoriesAnswer;
 
-use super::common::json_line;
 use super::env::{CliError, Env, Exit};
 use super::pager;
 use super::similar::open_with_index;
@@ -37,7 +37,7 @@ pub fn run_stories(env: &Env, args: StoriesArgs) -> Result<Exit, CliError> {
         .collect();
     let mut out = pager::output(env);
     match args.json {
-        true => json_line(&mut out, &StoriesAnswer::new(&index, &shown, &mut texts)?)?,
+        true => json::line(&mut out, &StoriesAnswer::new(&index, &shown, &mut texts)?)?,
         false => render::tables::stories(&mut out, &shown, args.all, env.width)?,
     }
     out.flush()?;

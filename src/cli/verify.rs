@@ -1,9 +1,9 @@
 //! `vellum verify`
 
 use vellum::custody::merge::verify;
+use vellum::render::json;
 use vellum::store::verify::VerifyReport;
 
-use super::common::json_line;
 use super::env::{CliError, Env, Exit};
 use super::progress::Progress;
 
@@ -26,7 +26,7 @@ pub fn run_verify(env: &Env, args: VerifyArgs) -> Result<Exit, CliError> {
     let mut out = std::io::stdout().lock();
     let ok = report.ok();
     match args.json {
-        true => json_line(&mut out, &VerifyReport::from(report))?,
+        true => json::line(&mut out, &VerifyReport::from(report))?,
         false => vellum::render::reports::verify(&mut out, &report)?,
     }
     Ok(if ok { Exit::Ok } else { Exit::Found })

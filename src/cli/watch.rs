@@ -8,6 +8,7 @@ use vellum::capture::{AddedStatus, HttpFetcher};
 use vellum::feed::{RoundEvent, Watch, WatchEvent, WatchRound, Watcher};
 use vellum::ingest::canon;
 use vellum::monitor::Lease;
+use vellum::render::{json, listing};
 use vellum::store::{Archive, StoreError};
 
 use super::env::{CliError, Env, Exit, clock};
@@ -149,13 +150,8 @@ fn item(p: &mut Printer<'_>, e: RoundEvent<'_>) {
             p.progress.iter_mut().for_each(|p| p.update(done, total))
         }
         RoundEvent::Archived(items) => p.print(|out, json| {
-            for a in items.iter().filter(|a| a.status == AddedStatus::New) {
-                match json {
-                    true => super::common::json_line(out, a)?,
-                    false => vellum::render::listing::new_version(out, a)?,
-                }
-            }
-            Ok(())
+            let mut new = items.iter().filter(|a| a.status == AddedStatus::New);
+            new.try_for_each(|a| json::or_text(out, json, a, listing::new_version))
         }),
         RoundEvent::Waiting => super::recheck::waiting(p.env),
         e => vellum::render::monitor::feed_note(&e)

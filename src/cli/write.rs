@@ -49,5 +49,10 @@ pub fn catch_up(env: &Env, archive: &Archive, rebuild: bool) {
 
 /// One added capture: `DOC@N CAPTURE_ID STATUS`, or the JSON item.
 pub(super) fn print_item(out: &mut dyn Write, a: &AddedItem, json: bool) -> Result<(), CliError> {
-    super::common::emit(out, json, a, vellum::render::listing::added)
+    Ok(vellum::render::json::or_text(
+        out,
+        json,
+        a,
+        vellum::render::listing::added,
+    )?)
 }

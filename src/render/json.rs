@@ -55,3 +55,37 @@ pub fn json(w: &mut dyn Write, diff: &Diff, old: &Side, new: &Side) -> io::Resul
     serde_json::to_writer(&mut *w, &Document::new(diff, old, new)).map_err(io::Error::other)?;
     w.write_all(b"\n")
 }
+
+/// One JSON value on its own line: what `--json` prints.
+pub fn line(out: &mut dyn Write, item: &impl Serialize) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, item).map_err(io::Error::other)?;
+    writeln!(out)
+}
+
+/// One JSON line per item.
+pub fn lines<T: Serialize>(
+    out: &mut dyn Write,
+    items: impl IntoIterator<Item = T>,
+) -> io::Result<()> {
+    items.into_iter().try_for_each(|i| line(out, &i))
+}
+
+/// One JSON value, pretty-printed over several lines (`show --meta`,
+/// `proof`).
+pub fn pretty(out: &mut dyn Write, item: &impl Serialize) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, item).map_err(io::Error::other)?;
+    writeln!(out)
+}
+
+/// `item` as one JSON line (`json`), else as `text` writes it.
+pub fn or_text<T: Serialize>(
+    out: &mut dyn Write,
+    json: bool,
+    item: &T,
+    text: impl FnOnce(&mut dyn Write, &T) -> io::Result<()>,
+) -> io::Result<()> {
+    match json {
+        true => line(out, item),
+        false => text(out, item),
+    }
+}

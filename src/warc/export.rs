@@ -46,6 +46,19 @@ pub enum ExportError {
     /// The output path ends in no file name (`/`, `..`).
     #[error("{0} names no file; give a file name such as out.warc.gz")]
     NoFileName(PathBuf),
+    /// Writing an output failed ([`super::exporter`]).
+    #[error("cannot write {}: {source}", path.display())]
+    Writing {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// Captures that cannot be read intact ([`super::exporter`]).
+    #[error("{damaged} of {total} capture(s) cannot be exported: {words}; nothing was written")]
+    Unexportable {
+        damaged: usize,
+        total: usize,
+        words: String,
+    },
 }
 
 impl ExportError {
@@ -53,8 +66,9 @@ impl ExportError {
         match self {
             ExportError::Store(e) => e.kind(),
             ExportError::Address(e) => e.kind(),
-            ExportError::Io(_) => ErrorKind::Io,
+            ExportError::Io(_) | ExportError::Writing { .. } => ErrorKind::Io,
             ExportError::NoFileName(_) => ErrorKind::InvalidInput,
+            ExportError::Unexportable { .. } => ErrorKind::Damaged,
         }
     }
 }

@@ -11,6 +11,7 @@
 pub mod arc;
 mod error;
 pub mod export;
+pub mod exporter;
 pub mod http;
 pub mod import;
 pub mod importer;

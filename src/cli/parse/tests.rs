@@ -6,19 +6,16 @@ use clap::error::ErrorKind;
 use super::*;
 use crate::cli::{Cli, one_command, top};
 
-fn try_parse(args: Vec<OsString>) -> Result<Cli, clap::Error> {
-    super::try_parse(args, top, one_command)
-}
-
-fn fast(args: &[OsString]) -> Option<Result<Cli, clap::Error>> {
-    super::fast(args, top, one_command)
-}
-
 fn line(words: &[&str]) -> Vec<OsString> {
     std::iter::once("vellum")
         .chain(words.iter().copied())
         .map(OsString::from)
         .collect()
+}
+
+/// The lines of a table (`|` between lines), as words.
+fn lines(table: &str) -> impl Iterator<Item = Vec<&str>> {
+    table.split('|').map(|l| l.split_whitespace().collect())
 }
 
 /// The names the whole tree gives its commands.
@@ -45,8 +42,8 @@ fn every_command_has_a_one_command_parser_and_no_other() {
 }
 
 /// At least one line for every command, with global options before and
-/// after it (`|` between lines): each is parsed by the one-command parser,
-/// to what the whole tree makes of it.
+/// after it: each is parsed by the one-command parser, to what the whole
+/// tree makes of it.
 const LINES: &str = "init | init some/dir --json
     | --store s add a.md --doc d --url https://example.org/a | add --batch b.jsonl -q
     | add a.md b.md --at 2019-02-12T18:00:00Z --type html
@@ -67,15 +64,6 @@ const LINES: &str = "init | init some/dir --json
     | completions bash | man | push /tmp/other | pull s3://bucket/x --json
     | repair --rebuild | complete-docs | -q --store s --color never show d --no-pager";
 
-/// Mistakes (`|` between lines; the empty line too).
-const MISTAKES: &str = "shwo d | show | show --jsn d | show d --batch
-    | --color sometimes show d | diff | diff a b --context many | log --max-count
-    | --store | | --quiet | show -V";
-
-fn lines(table: &str) -> impl Iterator<Item = Vec<&str>> {
-    table.split('|').map(|l| l.split_whitespace().collect())
-}
-
 #[test]
 fn representative_lines_parse_as_the_whole_tree_parses_them() {
     let mut seen = std::collections::BTreeSet::new();
@@ -83,7 +71,7 @@ fn representative_lines_parse_as_the_whole_tree_parses_them() {
         let args = line(&words);
         let whole = Cli::try_parse_from(args.clone())
             .unwrap_or_else(|e| panic!("{words:?} is not a valid line: {e}"));
-        let fast = match fast(&args) {
+        let fast = match fast::<Cli>(&args, top, one_command) {
             Some(Ok(cli)) => cli,
             Some(Err(e)) => panic!("{words:?}: {e}"),
             None => panic!("{words:?} went to the whole tree"),
@@ -95,72 +83,61 @@ fn representative_lines_parse_as_the_whole_tree_parses_them() {
     assert!(missing.is_empty(), "no line for {missing:?}");
 }
 
-/// Errors come from the whole tree: the same message, the same suggestions.
+/// Mistakes (the empty line too), help and the version; `NAME --help` and
+/// `NAME -h` of every command are added to these.
+const NOT_PARSED: &str = "shwo d | show | show --jsn d | show d --batch
+    | --color sometimes show d | diff | diff a b --context many | log --max-count
+    | --store | | --quiet | show -V | --help | -h | help diff
+    | --version | -V | --store s --version";
+
+/// Every error, suggestion, help text and version is the whole tree's: the
+/// same kind, the same words.
 #[test]
-fn mistakes_get_the_whole_trees_errors() {
-    for words in lines(MISTAKES) {
-        let args = line(&words);
-        let got = try_parse(args.clone()).expect_err("a mistake");
-        let want = Cli::try_parse_from(args).expect_err("a mistake");
-        assert_eq!(got.kind(), want.kind(), "{words:?}");
-        assert_eq!(
-            got.render().to_string(),
-            want.render().to_string(),
-            "{words:?}"
-        );
+fn what_is_not_parsed_gets_the_whole_trees_answer() {
+    let per_command = names()
+        .into_iter()
+        .flat_map(|n| [n.clone() + " --help", n + " -h"]);
+    let table: Vec<String> = lines(NOT_PARSED)
+        .map(|w| w.join(" "))
+        .chain(per_command)
+        .collect();
+    for l in &table {
+        let args = line(&l.split_whitespace().collect::<Vec<_>>());
+        let got = try_parse::<Cli>(args.clone(), top, one_command).expect_err(l);
+        let want = Cli::try_parse_from(args).expect_err(l);
+        assert_eq!(got.kind(), want.kind(), "{l}");
+        assert_eq!(got.render().to_string(), want.render().to_string(), "{l}");
     }
-    let e = try_parse(line(&["shwo", "d"])).expect_err("no such command");
-    assert_eq!(e.kind(), ErrorKind::InvalidSubcommand);
-    assert!(e.render().to_string().contains("'show'"), "{}", e.render());
 }
 
+/// What the whole tree answers: the suggestion, help that lists every
+/// command and the global options, the version.
 #[test]
-fn help_is_the_whole_trees() {
-    let e = try_parse(line(&["--help"])).expect_err("help");
-    assert_eq!(e.kind(), ErrorKind::DisplayHelp);
-    let help = e.render().to_string();
+fn the_whole_trees_answers_say_what_they_should() {
+    let answer = |l: &str| Cli::try_parse_from(line(&l.split(' ').collect::<Vec<_>>()));
+    let said = |l: &str, kind| {
+        let e = answer(l).expect_err(l);
+        assert_eq!(e.kind(), kind, "{l}");
+        e.render().to_string()
+    };
+    assert!(said("shwo d", ErrorKind::InvalidSubcommand).contains("'show'"));
+    let help = said("--help", ErrorKind::DisplayHelp);
     for name in names().iter().filter(|n| *n != "complete-docs") {
-        assert!(
-            help.contains(&format!("  {name} ")),
-            "{name} missing from\n{help}"
-        );
-    }
-    for name in names() {
+        assert!(help.contains(&format!("  {name} ")), "{name} missing");
         for h in ["--help", "-h"] {
-            let args = line(&[&name, h]);
-            assert!(fast(&args).is_none(), "{name} {h}");
-            let e = try_parse(args).expect_err("help");
-            assert_eq!(e.kind(), ErrorKind::DisplayHelp, "{name} {h}");
+            let l = format!("{name} {h}");
             assert!(
-                e.render().to_string().contains("Global options"),
-                "{name} {h}"
+                said(&l, ErrorKind::DisplayHelp).contains("Global options"),
+                "{l}"
             );
         }
     }
-    let e = try_parse(line(&["show", "--help"])).expect_err("help");
-    let help = e.render().to_string();
+    let show = said("show --help", ErrorKind::DisplayHelp);
     assert!(
-        help.contains("--batch") && help.contains("Examples:"),
-        "{help}"
+        show.contains("--batch") && show.contains("Examples:"),
+        "{show}"
     );
-    let e = try_parse(line(&["help", "diff"])).expect_err("help");
-    assert_eq!(e.kind(), ErrorKind::DisplayHelp);
-    assert!(e.render().to_string().contains("--ignore-markup"));
-}
-
-#[test]
-fn the_version_is_the_whole_trees() {
-    for words in [&["--version"][..], &["-V"], &["--store", "s", "--version"]] {
-        let got = try_parse(line(words)).expect_err("the version");
-        let want = Cli::try_parse_from(line(words)).expect_err("the version");
-        assert_eq!(got.kind(), ErrorKind::DisplayVersion, "{words:?}");
-        assert_eq!(got.render().to_string(), want.render().to_string());
-    }
-    assert_eq!(
-        try_parse(line(&["--version"]))
-            .unwrap_err()
-            .render()
-            .to_string(),
-        format!("vellum {}\n", env!("CARGO_PKG_VERSION"))
-    );
+    assert!(said("help diff", ErrorKind::DisplayHelp).contains("--ignore-markup"));
+    let version = format!("vellum {}\n", env!("CARGO_PKG_VERSION"));
+    assert_eq!(said("--version", ErrorKind::DisplayVersion), version);
 }
