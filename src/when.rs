@@ -111,6 +111,22 @@ pub fn anchor_address(s: &str, now: OffsetDateTime) -> std::borrow::Cow<'_, str>
     }
 }
 
+/// The current time, to the second: `VELLUM_NOW` when it is set (for tests
+/// and replays), else the system clock. Every front end takes "now" from
+/// here, so a relative time (`DOC@1d`) means the same in each.
+pub fn clock() -> OffsetDateTime {
+    std::env::var("VELLUM_NOW")
+        .ok()
+        .and_then(|s| parse_time(&s).ok())
+        .unwrap_or_else(|| to_second(OffsetDateTime::now_utc()))
+}
+
+/// An address as typed, with a relative time after its `@` (`DOC@1d`)
+/// made absolute against [`clock`].
+pub fn anchored(addr: &str) -> String {
+    anchor_address(addr, clock()).into_owned()
+}
+
 /// `t` to the second, as vellum keeps "now" (sub-second digits would only
 /// make otherwise equal listings differ).
 pub fn to_second(t: OffsetDateTime) -> OffsetDateTime {

@@ -5,7 +5,7 @@ use std::io::Write;
 use clap::ValueEnum;
 
 use vellum::query;
-use vellum::render::{self, RenderOptions};
+use vellum::render::{self, RenderOptions, View};
 
 use super::common::IgnoreArgs;
 use super::env::{CliError, Env, Exit};
@@ -61,11 +61,6 @@ pub struct DiffArgs {
 }
 
 pub fn run_diff(env: &Env, args: DiffArgs) -> Result<Exit, CliError> {
-    if args.a == "-" && args.b.as_deref() == Some("-") {
-        return Err(CliError::new(
-            "only one side can be read from standard input; give a file or address for the other",
-        ));
-    }
     let needs_store = !query::names_file(&args.a)
         || args.b.as_deref().is_none_or(|b| !query::names_file(b))
         || args.ignore.ignore_boilerplate;
@@ -81,8 +76,16 @@ pub fn run_diff(env: &Env, args: DiffArgs) -> Result<Exit, CliError> {
         .ignore
         .boilerplate(archive.as_ref().and_then(|a| a.as_ref().ok()))?;
     let d = query::diff_texts(&old, &new, &args.ignore.options(), &bp)?;
+    let view = match (args.stat, args.json, args.format) {
+        (true, _, _) => View::Stat,
+        (_, true, _) | (_, _, Format::Json) => View::Json,
+        (_, _, Format::Inline) => View::Inline,
+        (_, _, Format::SideBySide) => View::SideBySide,
+        (_, _, Format::Html) => View::Html,
+    };
     // Scored as given: the texts, without the source's boilerplate context.
-    let scored = (args.stat || args.json || matches!(args.format, Format::Json))
+    let scored = view
+        .scores()
         .then(|| vellum::significance::score(&old.text, &new.text, &Default::default()));
     let (old, new) = (old.rendered(), new.rendered());
     let ropts = RenderOptions {
@@ -92,31 +95,9 @@ pub fn run_diff(env: &Env, args: DiffArgs) -> Result<Exit, CliError> {
         width: env.width,
     };
     let mut out = pager::output(env);
-    let format = if args.json { Format::Json } else { args.format };
-    // Bylines are metadata: one line above the word diff, never in it.
-    let byline = render::BylineChange::between(&old, &new);
-    let own_header = matches!(format, Format::Json | Format::Html) && !args.stat;
-    if let (Some(b), false) = (&byline, own_header) {
-        writeln!(out, "{}", b.line())?;
-    }
-    if args.stat {
-        render::stat(&mut out, &d, &ropts)?;
-        if let Some(s) = &scored {
-            render::significance(&mut out, s)?;
-        }
-    } else {
-        match format {
-            Format::Inline => render::inline(&mut out, &d, &old, &new, &ropts)?,
-            Format::SideBySide => render::side_by_side(&mut out, &d, &old, &new, &ropts)?,
-            Format::Json => {
-                let mut doc = render::json::Document::new(&d, &old, &new);
-                doc.significance = scored.as_ref();
-                render::json::line(&mut out, &doc)?;
-            }
-            Format::Html => render::html(&mut out, &d, &old, &new, &ropts)?,
-        }
-    }
+    render::diff_view(&mut out, view, &d, (&old, &new), scored.as_ref(), &ropts)?;
     out.flush()?;
+    let byline = render::BylineChange::between(&old, &new);
     Ok(if d.is_unchanged() && byline.is_none() {
         Exit::Ok
     } else {

@@ -9,6 +9,7 @@ use vellum::error::ErrorKind;
 use vellum::store::{Archive, Location, Mode};
 
 pub use vellum::store::find_store;
+pub use vellum::when::{anchored, clock};
 
 /// Exit codes, as documented in the README.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -121,21 +122,6 @@ impl<E: Worded> From<E> for CliError {
             message: e.message(),
         }
     }
-}
-
-/// The current time, to the second (`VELLUM_NOW` sets it, for tests and
-/// replays: the library takes every time from here).
-pub fn clock() -> time::OffsetDateTime {
-    std::env::var("VELLUM_NOW")
-        .ok()
-        .and_then(|s| vellum::when::parse_time(&s).ok())
-        .unwrap_or_else(|| vellum::when::to_second(time::OffsetDateTime::now_utc()))
-}
-
-/// An address as typed, with a relative time after its `@` (`DOC@1d`)
-/// made absolute against [`clock`].
-pub fn anchored(addr: &str) -> String {
-    vellum::when::anchor_address(addr, clock()).into_owned()
 }
 
 /// An address as typed, parsed ([`anchored`] first).

@@ -46,7 +46,7 @@ pub fn run_import(env: &Env, args: ImportArgs) -> Result<Exit, CliError> {
     let mut progress = Progress::new(env, "reading records");
     let mut printed = Ok(());
     let mut on = |e: Event<'_>| match e {
-        Event::Waiting if env.notes => eprintln!("vellum: waiting for another writer to finish…"),
+        Event::Waiting => super::write::waiting(env),
         Event::Records(n) => progress.update(n as usize, 0),
         Event::Archived { added, .. } => {
             for a in added {
@@ -55,7 +55,6 @@ pub fn run_import(env: &Env, args: ImportArgs) -> Result<Exit, CliError> {
                 }
             }
         }
-        _ => {}
     };
     let mut pipeline = CapturePipeline;
     // An import that archives nothing leaves no new store behind.

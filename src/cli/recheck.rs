@@ -175,7 +175,7 @@ impl<'e> Printer<'e> {
     /// A check round's event: `DOC OUTCOME DETAIL` or the JSON report.
     pub fn check(&mut self, e: RoundEvent<'_>) {
         match e {
-            RoundEvent::Waiting => waiting(self.env),
+            RoundEvent::Waiting => super::write::waiting(self.env),
             RoundEvent::Checked(r) => self.print(|out, json| {
                 vellum::render::json::or_text(out, json, r, vellum::render::monitor::check)
             }),
@@ -198,24 +198,11 @@ impl<'e> Printer<'e> {
 
 /// How the delivery went; failures are reported, never fatal.
 pub fn tell_delivered(env: &Env, d: &Delivered) {
-    if env.notes && (d.sent > 0 || d.retried > 0) {
-        let dropped = match d.dropped {
-            0 => String::new(),
-            n => format!(", {n} below --min-score"),
-        };
-        eprintln!(
-            "vellum: notifications: {} sent, {} to retry{dropped}",
-            d.sent, d.retried
-        );
-    }
-    for g in &d.given_up {
-        eprintln!("vellum: warning: notification {g}; given up (kept in outbox/failed/)");
-    }
-}
-
-/// The note that another writer holds the store.
-pub fn waiting(env: &Env) {
-    if env.notes {
-        eprintln!("vellum: waiting for another writer to finish…");
-    }
+    let (note, given_up) = vellum::render::monitor::delivered(d);
+    note.filter(|_| env.notes)
+        .iter()
+        .for_each(|n| eprintln!("vellum: {n}"));
+    given_up
+        .iter()
+        .for_each(|g| eprintln!("vellum: warning: {g}"));
 }

@@ -3,7 +3,6 @@
 use vellum::advice::Worded;
 use vellum::capture::reextract::{find_due, stage_superseding};
 use vellum::capture::{self, AddedItem};
-use vellum::ingest::extract::extractor_id;
 use vellum::render::{json, reports};
 use vellum::store::Archive;
 
@@ -48,14 +47,9 @@ pub fn run_reextract(env: &Env, args: ReextractArgs) -> Result<Exit, CliError> {
         for d in &due {
             json::or_text(&mut out, args.json, &d.item(), reports::due)?;
         }
-        let n = due.len();
-        if env.notes && args.dry_run {
-            eprintln!("vellum: {n} capture(s) would get a new record (dry run: nothing archived)");
-        } else if env.notes {
-            let id = extractor_id();
-            eprintln!(
-                "vellum: every HTML capture already has the text {id} makes; nothing to archive"
-            );
+        if env.notes {
+            let said = reports::reextract_nothing(due.len(), args.dry_run);
+            eprintln!("vellum: {said}");
         }
         return Ok(Exit::Ok);
     }

@@ -44,7 +44,7 @@ pub fn run_schedule(env: &Env, args: ScheduleArgs) -> Result<Exit, CliError> {
             "--every, --auto, --pause and --resume need documents: vellum schedule DOC --pause",
         ));
     }
-    let waiting = &mut || super::recheck::waiting(env);
+    let waiting = &mut || super::write::waiting(env);
     let rows = vellum::monitor::schedule(&archive, &args.docs, change, waiting)?;
     let mut out = super::pager::output(env);
     for r in &rows {

@@ -78,14 +78,7 @@ pub fn run_search(env: &Env, args: SearchArgs) -> Result<Exit, CliError> {
         }
     }
     if hits.is_empty() && env.notes && !args.json {
-        eprintln!(
-            "vellum: no paragraph holds every term{}",
-            if q.all_versions {
-                ""
-            } else {
-                " in the current texts; --all-versions also searches older versions"
-            }
-        );
+        eprintln!("vellum: {}", listing::no_hits(q.all_versions));
     }
     Ok(Exit::Ok)
 }

@@ -153,7 +153,7 @@ fn item(p: &mut Printer<'_>, e: RoundEvent<'_>) {
             let mut new = items.iter().filter(|a| a.status == AddedStatus::New);
             new.try_for_each(|a| json::or_text(out, json, a, listing::new_version))
         }),
-        RoundEvent::Waiting => super::recheck::waiting(p.env),
+        RoundEvent::Waiting => super::write::waiting(p.env),
         e => vellum::render::monitor::feed_note(&e)
             .iter()
             .for_each(|n| eprintln!("vellum: {n}")),

@@ -13,12 +13,14 @@ use super::progress::Steps;
 
 /// The store's writer, with a note when another writer holds it.
 pub fn writer<'a>(env: &Env, archive: &'a Archive) -> Result<Writer<'a>, CliError> {
-    let notes = env.notes;
-    Ok(archive.writer(&mut || {
-        if notes {
-            eprintln!("vellum: waiting for another writer to finish…");
-        }
-    })?)
+    Ok(archive.writer(&mut || waiting(env))?)
+}
+
+/// The note that another writer holds the store.
+pub fn waiting(env: &Env) {
+    if env.notes {
+        eprintln!("vellum: waiting for another writer to finish…");
+    }
 }
 
 /// Brings every derived index up to date after a write (or rebuilds them:
@@ -38,12 +40,8 @@ pub fn catch_up(env: &Env, archive: &Archive, rebuild: bool) {
             }
         }
     }
-    for lag in lags {
-        eprintln!(
-            "vellum: warning: the {} index was not updated ({}); the captures are archived, and \
-             it catches up when next used (or run `vellum reindex`)",
-            lag.index, lag.error
-        );
+    for lag in &lags {
+        eprintln!("vellum: warning: {}", vellum::render::reports::lag(lag));
     }
 }
 

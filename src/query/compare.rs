@@ -36,6 +36,9 @@ pub enum CompareError {
         /// The capture, when the side is archived.
         capture: Option<crate::store::CaptureId>,
     },
+    /// `diff - -`: standard input can be read once.
+    #[error("only one side can be read from standard input; give a file or address for the other")]
+    TwoStdin,
     /// `diff FILE` alone: a file has no version before it.
     #[error("diffing a file needs two arguments: vellum diff OLD NEW")]
     OneFile,
@@ -55,6 +58,7 @@ impl CompareError {
             CompareError::NotText { .. }
             | CompareError::NoFile(_)
             | CompareError::OneFile
+            | CompareError::TwoStdin
             | CompareError::FirstVersion { .. } => ErrorKind::InvalidInput,
         }
     }
@@ -150,6 +154,9 @@ pub fn diff_sides<'a, E: From<CompareError>>(
     how: ReadAs,
 ) -> Result<(SideText, SideText), E> {
     if let Some(b) = b {
+        if a == "-" && b == "-" {
+            return Err(CompareError::TwoStdin.into());
+        }
         let load = |arg: &str| named_side(&archive, arg, now, how);
         return Ok((load(a)?, load(b)?));
     }

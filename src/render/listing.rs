@@ -291,6 +291,15 @@ pub fn story_line(out: &mut dyn Write, story: &Story, doc: &str) -> io::Result<(
     )
 }
 
+/// What a search that found nothing says (a note).
+pub fn no_hits(all_versions: bool) -> String {
+    let current = " in the current texts; --all-versions also searches older versions";
+    format!(
+        "no paragraph holds every term{}",
+        if all_versions { "" } else { current }
+    )
+}
+
 /// One search hit: its addresses and when the paragraph was seen, then
 /// the snippet with the matches marked (bold yellow, or `[brackets]`).
 pub fn search_hit(out: &mut dyn Write, h: &Hit, color: bool) -> io::Result<()> {

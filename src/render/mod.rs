@@ -6,6 +6,7 @@
 //! - [`json`]: the model as one JSON document.
 //! - [`html`]: a self-contained HTML page.
 //! - [`stat`]: a one-line summary plus word counts.
+//! - [`diff_view`]: any of these, as `vellum diff` shows it.
 //! - [`listing`], [`tables`]: the text listings of the front ends (`log`,
 //!   `search`, `similar`, `stories`, `collate`, added captures), laid out
 //!   with [`layout`]'s cells; [`reports`], the maintenance commands' reports.
@@ -29,6 +30,7 @@ mod side_by_side;
 mod stat;
 pub mod tables;
 pub mod theme;
+mod view;
 
 pub use html::{escape as escape_html, html, html_body, kind_name};
 pub use html_side::html_side_by_side;
@@ -40,6 +42,7 @@ pub use layout::{RenderOptions, TableOptions, cell, snippet, terminal_safe};
 pub use side::{BylineChange, Side, heading};
 pub use side_by_side::side_by_side;
 pub use stat::{significance, stat, summary};
+pub use view::{View, diff_view};
 
 #[cfg(test)]
 mod tests;

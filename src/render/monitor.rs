@@ -5,6 +5,7 @@
 use std::io::{self, Write};
 
 use crate::feed::RoundEvent as FeedEvent;
+use crate::monitor::notify::Delivered;
 use crate::monitor::{CheckReport, Outcome, Scheduled};
 
 /// One check: `DOC OUTCOME DETAIL`.
@@ -80,6 +81,21 @@ pub fn feed_note(e: &FeedEvent<'_>) -> Option<String> {
         FeedEvent::Warning(w) => format!("warning: {w}"),
         _ => return None,
     })
+}
+
+/// How a delivery of notifications went: a note when any was sent or is to
+/// be retried, and a warning for each notification given up.
+pub fn delivered(d: &Delivered) -> (Option<String>, Vec<String>) {
+    let dropped = match d.dropped {
+        0 => String::new(),
+        n => format!(", {n} below --min-score"),
+    };
+    let (sent, retried) = (d.sent, d.retried);
+    let note = (sent > 0 || retried > 0)
+        .then(|| format!("notifications: {sent} sent, {retried} to retry{dropped}"));
+    let given_up = d.given_up.iter();
+    let given_up = given_up.map(|g| format!("notification {g}; given up (kept in outbox/failed/)"));
+    (note, given_up.collect())
 }
 
 #[cfg(test)]

@@ -5,8 +5,8 @@
 use std::io::{self, Write};
 use std::path::Path;
 
-use crate::capture::AddedItem;
 use crate::capture::reextract::{DueItem, Found};
+use crate::capture::{AddedItem, IndexLag};
 use crate::custody::proof::ProofCheck;
 use crate::query::checks::CheckItem;
 use crate::store::repair::RepairReport;
@@ -293,6 +293,27 @@ pub fn reextract_notes(found: &Found) -> Vec<String> {
         ));
     }
     notes
+}
+
+/// A derived index a writer could not bring up to date (a warning).
+pub fn lag(lag: &IndexLag) -> String {
+    format!(
+        "the {} index was not updated ({}); the captures are archived, and it catches up when \
+         next used (or run `vellum reindex`)",
+        lag.index, lag.error
+    )
+}
+
+/// `reextract` when it archives nothing: how many captures a dry run
+/// found, or that every HTML capture has the current extractor's text.
+pub fn reextract_nothing(due: usize, dry_run: bool) -> String {
+    match dry_run {
+        true => format!("{due} capture(s) would get a new record (dry run: nothing archived)"),
+        false => format!(
+            "every HTML capture already has the text {} makes; nothing to archive",
+            crate::ingest::extract::extractor_id()
+        ),
+    }
 }
 
 /// Inputs not archived that `add` lists one by one before the rest are

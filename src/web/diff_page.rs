@@ -108,7 +108,7 @@ impl Params {
                     v.len()
                 )));
             }
-            let parsed = crate::when::anchor_address(&v, time::OffsetDateTime::now_utc())
+            let parsed = crate::when::anchored(&v)
                 .parse::<Address>()
                 .map_err(|e| WebError::BadRequest(e.to_string()))?;
             Ok((parsed, v))

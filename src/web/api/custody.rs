@@ -37,8 +37,7 @@ pub async fn proof(
         .get("size")
         .map(|_| p.number("size", 0, 1, u64::MAX))
         .transpose()?;
-    let addr: Address =
-        crate::when::anchor_address(address.trim(), time::OffsetDateTime::now_utc()).parse()?;
+    let addr: Address = crate::when::anchored(address.trim()).parse()?;
     let json = with_archive(&app, move |_, a| {
         Json::of(&crate::query::inclusion_proof(a, &addr, size)?)
     })

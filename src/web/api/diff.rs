@@ -29,8 +29,8 @@ fn address(p: &Params, key: &str) -> Result<Address, ApiError> {
             v.len()
         )));
     }
-    // A relative time (DOC@1d) counts back from the server's clock.
-    Ok(crate::when::anchor_address(v, time::OffsetDateTime::now_utc()).parse::<Address>()?)
+    // A relative time (DOC@1d) counts back from the clock (`VELLUM_NOW`, else the system's).
+    Ok(crate::when::anchored(v).parse::<Address>()?)
 }
 
 /// The diff options `ignore` (a comma-separated list) names; the diff

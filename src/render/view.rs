@@ -1,0 +1,64 @@
+//! A diff as `vellum diff` shows it, in any of its views ([`diff_view`]).
+
+use std::io::{self, Write};
+
+use super::json::{self, Document};
+use super::layout::RenderOptions;
+use super::side::{BylineChange, Side};
+use crate::diff::Diff;
+use crate::significance::Significance;
+
+/// How a diff is shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    /// Words inline ([`super::inline`]).
+    Inline,
+    /// Two columns ([`super::side_by_side`]).
+    SideBySide,
+    /// One JSON document ([`Document`]).
+    Json,
+    /// One HTML page ([`super::html`]).
+    Html,
+    /// A summary of the changes ([`super::stat`]), then the significance.
+    Stat,
+}
+
+impl View {
+    /// Whether the view shows how significant the change is.
+    pub fn scores(self) -> bool {
+        matches!(self, View::Json | View::Stat)
+    }
+}
+
+/// `d` between `old` and `new` as `view` shows it, with `significance`
+/// (when [`View::scores`]). Bylines are metadata, never in the word diff:
+/// their change is a line above it (JSON and HTML carry it themselves).
+pub fn diff_view(
+    out: &mut dyn Write,
+    view: View,
+    d: &Diff,
+    (old, new): (&Side, &Side),
+    significance: Option<&Significance>,
+    o: &RenderOptions,
+) -> io::Result<()> {
+    let own_header = matches!(view, View::Json | View::Html);
+    if let Some(b) = BylineChange::between(old, new).filter(|_| !own_header) {
+        writeln!(out, "{}", b.line())?;
+    }
+    match view {
+        View::Inline => super::inline::inline(out, d, old, new, o),
+        View::SideBySide => super::side_by_side::side_by_side(out, d, old, new, o),
+        View::Html => super::html::html(out, d, old, new, o),
+        View::Json => json::line(
+            out,
+            &Document {
+                significance,
+                ..Document::new(d, old, new)
+            },
+        ),
+        View::Stat => {
+            super::stat::stat(out, d, o)?;
+            significance.map_or(Ok(()), |s| super::stat::significance(out, s))
+        }
+    }
+}
