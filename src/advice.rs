@@ -270,6 +270,7 @@ macro_rules! given {
 }
 given!(
     crate::custody::given::GivenError,
+    crate::feed::NotWatched,
     crate::ingest::decode::UnknownEncoding,
     crate::store::name::InvalidDocName
 );

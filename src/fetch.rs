@@ -70,6 +70,17 @@ impl Default for FetchConfig {
     }
 }
 
+impl FetchConfig {
+    /// The defaults, with `secs` (at least 1) allowed for a whole fetch
+    /// (`--timeout SECS`).
+    pub fn with_timeout(secs: u64) -> Self {
+        FetchConfig {
+            total_timeout: Duration::from_secs(secs.max(1)),
+            ..FetchConfig::default()
+        }
+    }
+}
+
 /// `vellum/VERSION`.
 pub fn user_agent() -> String {
     format!("vellum/{}", env!("CARGO_PKG_VERSION"))

@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 use vellum::advice::Worded;
 use vellum::capture::input::Input;
 use vellum::capture::{self, AddedItem, HttpFetcher, Options};
+use vellum::fetch::FetchConfig;
 use vellum::render::reports;
 use vellum::store::StoreError;
 use vellum::when::{parse_time_relative, to_second};
@@ -76,7 +77,7 @@ fn options(args: &AddArgs) -> Result<Options, CliError> {
         forced_type: args.kind.map(Into::into),
         forced_encoding: web::encoding_arg(args.encoding.as_deref())?,
         keep_errors: args.keep_errors,
-        fetch: web::fetch_config(args.timeout),
+        fetch: FetchConfig::with_timeout(args.timeout),
         meta: Default::default(),
     })
 }

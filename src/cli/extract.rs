@@ -32,7 +32,7 @@ pub struct ExtractArgs {
 
 pub fn run_extract(_env: &Env, args: ExtractArgs) -> Result<Exit, CliError> {
     let how = web::read_as(args.kind, args.encoding.as_deref())?;
-    let cfg = web::fetch_config(args.timeout);
+    let cfg = vellum::fetch::FetchConfig::with_timeout(args.timeout);
     let got = capture::extract(
         &mut HttpFetcher,
         &args.input,

@@ -5,10 +5,9 @@ use std::io::Write;
 use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
-use vellum::capture::{HttpFetcher, Options};
-use vellum::monitor::notify::{Delivered, NotifyConfig};
-use vellum::monitor::outbox::Destination;
-use vellum::monitor::{Checks, Lease, Politeness, RoundEvent, RoundSettings, Selection};
+use vellum::capture::HttpFetcher;
+use vellum::monitor::notify::Delivered;
+use vellum::monitor::{Asked, Checks, Lease, RoundEvent, RoundSettings, Selection};
 
 use super::env::{CliError, Env, Exit, clock};
 use super::progress::Progress;
@@ -101,41 +100,22 @@ pub fn run_recheck(env: &Env, args: RecheckArgs) -> Result<Exit, CliError> {
 /// flags, then the environment.
 pub fn round_settings(a: &CheckArgs) -> Result<RoundSettings, CliError> {
     let from_env = |name| std::env::var(name).ok().filter(|s: &String| !s.is_empty());
-    let hooks = a
+    let webhooks = a
         .notify
         .iter()
         .cloned()
         .chain(from_env("VELLUM_NOTIFY_URL"));
-    let mut destinations = hooks
-        .map(Destination::webhook)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| CliError::new(format!("--notify {e}")))?;
-    destinations.extend(a.notify_command.iter().cloned().map(Destination::Command));
-    if let Some(m) = a.min_score.filter(|m| !(0.0..=1.0).contains(m)) {
-        return Err(CliError::new(format!(
-            "--min-score {m} is not between 0 and 1"
-        )));
-    }
-    let notify = NotifyConfig {
-        destinations,
-        secret: from_env("VELLUM_NOTIFY_SECRET"),
-        base_url: a.base_url.clone(),
-        min_score: a.min_score,
+    Ok(RoundSettings::asked(Asked {
+        delay: a.delay,
         timeout: a.timeout,
-    };
-    Ok(RoundSettings {
-        options: Options {
-            fetch: super::web::fetch_config(a.timeout),
-            ..Options::default()
-        },
-        politeness: Politeness {
-            delay: a.delay,
-            jitter: a.delay / 2,
-            robots: !a.ignore_robots,
-        },
+        robots: !a.ignore_robots,
+        webhooks: webhooks.collect(),
+        commands: a.notify_command.clone(),
+        secret: from_env("VELLUM_NOTIFY_SECRET"),
+        min_score: a.min_score,
+        base_url: a.base_url.clone(),
         notify_flip_flops: a.notify_flip_flops,
-        notify,
-    })
+    })?)
 }
 
 /// Prints what a round tells as it goes (`recheck`'s checks, `watch`'s

@@ -176,16 +176,7 @@ fn list_or_remove(
         return Ok(Exit::Ok);
     };
     let feed = feed.trim();
-    if !w.remove_feed(feed) {
-        let watched = w.feeds();
-        return Err(CliError::new(format!(
-            "{feed} is not watched{}",
-            match watched.is_empty() {
-                true => String::new(),
-                false => format!(" (watched: {})", watched.join(", ")),
-            }
-        )));
-    }
+    w.remove_feed(feed)?;
     let archive = archive.expect("a watched feed means a store");
     let _lease = Lease::take(&archive)?;
     w.save(super::write::writer(env, &archive)?, None)?;

@@ -1,9 +1,6 @@
-//! What `add`, `diff`, `extract` and `watch` share for web input: fetch
-//! limits, and the `--type`/`--encoding` options.
+//! What `add`, `diff` and `extract` share for input: the `--type` and
+//! `--encoding` options.
 
-use std::time::Duration;
-
-use vellum::fetch::FetchConfig;
 use vellum::ingest::decode::encoding_for_label;
 use vellum::ingest::detect::TypeOverride;
 use vellum::query::ReadAs;
@@ -41,12 +38,4 @@ pub fn read_as(kind: Option<TypeArg>, encoding: Option<&str>) -> Result<ReadAs, 
         forced_type,
         forced_encoding: encoding_arg(encoding)?,
     })
-}
-
-/// The fetch limits of `--timeout SECS`.
-pub fn fetch_config(timeout_secs: u64) -> FetchConfig {
-    FetchConfig {
-        total_timeout: Duration::from_secs(timeout_secs.max(1)),
-        ..FetchConfig::default()
-    }
 }

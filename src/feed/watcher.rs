@@ -22,6 +22,26 @@ use super::parser::{self, FeedError, MAX_FEED_BYTES};
 use super::state::{self, FeedState, WatchState};
 
 /// Why a feed could not be read this round.
+/// A feed to stop watching that is not watched.
+#[derive(Debug)]
+pub struct NotWatched {
+    pub feed: String,
+    /// The feeds that are.
+    pub watched: Vec<String>,
+}
+
+impl fmt::Display for NotWatched {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} is not watched", self.feed)?;
+        match self.watched.is_empty() {
+            true => Ok(()),
+            false => write!(f, " (watched: {})", self.watched.join(", ")),
+        }
+    }
+}
+
+impl std::error::Error for NotWatched {}
+
 #[derive(Debug, thiserror::Error)]
 pub enum FeedFailure {
     #[error(transparent)]
@@ -122,11 +142,17 @@ impl<'f> Watcher<'f> {
         self.state.feeds.keys().cloned().collect()
     }
 
-    /// Stops watching `feed` (as listed by [`Watcher::feeds`]); returns
-    /// whether it was watched. Stored by the next [`Watcher::save`].
-    pub fn remove_feed(&mut self, feed: &str) -> bool {
+    /// Stops watching `feed` (as listed by [`Watcher::feeds`]), or says
+    /// it is not watched. Stored by the next [`Watcher::save`].
+    pub fn remove_feed(&mut self, feed: &str) -> Result<(), NotWatched> {
         self.state.state = state::NAME.into();
-        self.state.feeds.remove(feed).is_some()
+        match self.state.feeds.remove(feed) {
+            Some(_) => Ok(()),
+            None => Err(NotWatched {
+                feed: feed.to_owned(),
+                watched: self.feeds(),
+            }),
+        }
     }
 
     /// Whether the state changed since it was last stored.

@@ -18,6 +18,7 @@
 //!
 //! The library never reads the clock: every function takes `now`.
 
+mod asked;
 mod check;
 mod error;
 mod index;
@@ -30,6 +31,7 @@ mod record;
 mod round;
 mod settings;
 
+pub use asked::Asked;
 pub use check::{Batch, CheckReport, Monitor, Target};
 pub use error::MonitorError;
 pub use index::{FILE as INDEX_FILE, Schedule, ScheduleIndex, Scheduled};

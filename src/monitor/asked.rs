@@ -1,0 +1,74 @@
+//! A round's settings from what a person asked ([`Asked`]: the `recheck`
+//! and `watch` flags and the notification environment), checked once for
+//! every front end that runs rounds.
+
+use std::time::Duration;
+
+use crate::capture::Options;
+use crate::fetch::FetchConfig;
+
+use super::error::MonitorError;
+use super::notify::NotifyConfig;
+use super::outbox::Destination;
+use super::polite::Politeness;
+use super::round::RoundSettings;
+
+/// What a person sets about checks and their notifications.
+#[derive(Debug, Clone, Default)]
+pub struct Asked {
+    /// The pause between two requests to one host (plus up to half as much
+    /// jitter).
+    pub delay: Duration,
+    /// Seconds allowed for fetching a page, and for one delivery.
+    pub timeout: u64,
+    /// Obey robots.txt and its Crawl-delay.
+    pub robots: bool,
+    /// Webhook URLs, each an http(s) URL.
+    pub webhooks: Vec<String>,
+    /// Commands run with each message on standard input.
+    pub commands: Vec<String>,
+    /// Signs webhook bodies.
+    pub secret: Option<String>,
+    /// Changes scored below this (0 to 1) are not sent.
+    pub min_score: Option<f64>,
+    /// The web view's address, for a link to each diff.
+    pub base_url: Option<String>,
+    /// Notify a change back to one of the document's last texts too.
+    pub notify_flip_flops: bool,
+}
+
+impl RoundSettings {
+    /// The settings `a` asks for; a webhook that is no http(s) URL or a
+    /// score out of 0 to 1 is refused, naming the option.
+    pub fn asked(a: Asked) -> Result<RoundSettings, MonitorError> {
+        let mut destinations = (a.webhooks.into_iter())
+            .map(Destination::webhook)
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| MonitorError::Input(format!("--notify {e}")))?;
+        destinations.extend(a.commands.into_iter().map(Destination::Command));
+        if let Some(m) = a.min_score.filter(|m| !(0.0..=1.0).contains(m)) {
+            let e = format!("--min-score {m} is not between 0 and 1");
+            return Err(MonitorError::Input(e));
+        }
+        let notify = NotifyConfig {
+            destinations,
+            secret: a.secret,
+            base_url: a.base_url,
+            min_score: a.min_score,
+            timeout: a.timeout,
+        };
+        Ok(RoundSettings {
+            options: Options {
+                fetch: FetchConfig::with_timeout(a.timeout),
+                ..Options::default()
+            },
+            politeness: Politeness {
+                delay: a.delay,
+                jitter: a.delay / 2,
+                robots: a.robots,
+            },
+            notify_flip_flops: a.notify_flip_flops,
+            notify,
+        })
+    }
+}
