@@ -235,6 +235,58 @@ impl Input {
     }
 }
 
+/// Inputs prepared one at a time ([`Input::prepare`]), as an iterator of
+/// their captures: an input that fails is kept in [`Preparing::failed`]
+/// and skipped, never stopping the others (`add URL1 URL2` archives URL1
+/// when URL2 is gone). `progress` hears each input as it is taken.
+pub struct Preparing<'a> {
+    inputs: std::iter::Enumerate<std::vec::IntoIter<Input>>,
+    total: usize,
+    fetcher: &'a mut dyn Fetcher,
+    opts: &'a Options,
+    allow_future: bool,
+    now: OffsetDateTime,
+    progress: &'a mut dyn FnMut(usize, usize),
+    /// The inputs not archived, in their order.
+    pub failed: Vec<NotArchived>,
+}
+
+impl<'a> Preparing<'a> {
+    pub fn new(
+        inputs: Vec<Input>,
+        fetcher: &'a mut dyn Fetcher,
+        (opts, allow_future): (&'a Options, bool),
+        now: OffsetDateTime,
+        progress: &'a mut dyn FnMut(usize, usize),
+    ) -> Self {
+        Preparing {
+            total: inputs.len(),
+            inputs: inputs.into_iter().enumerate(),
+            fetcher,
+            opts,
+            allow_future,
+            now,
+            progress,
+            failed: Vec::new(),
+        }
+    }
+}
+
+impl Iterator for Preparing<'_> {
+    type Item = Capture;
+
+    fn next(&mut self) -> Option<Capture> {
+        for (i, input) in self.inputs.by_ref() {
+            (self.progress)(i + 1, self.total);
+            match input.prepare(self.fetcher, self.opts, self.allow_future, self.now) {
+                Ok(c) => return Some(c),
+                Err(e) => self.failed.push(e),
+            }
+        }
+        None
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use time::OffsetDateTime;
 
 use vellum::advice::Worded;
-use vellum::capture::input::Input;
+use vellum::capture::input::{Input, Preparing};
 use vellum::capture::{self, AddedItem, HttpFetcher, Options};
 use vellum::fetch::FetchConfig;
 use vellum::render::reports;
@@ -100,21 +100,14 @@ pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
         }
         return Ok(Exit::Ok);
     }
-    let (total, mut failed) = (inputs.len(), Vec::new());
-    let mut inputs = inputs.into_iter().enumerate();
+    let total = inputs.len();
     let mut progress = Progress::new(env, "archiving captures");
-    let mut next = |failed: &mut Vec<String>| {
-        for (i, input) in inputs.by_ref() {
-            progress.update(i + 1, total);
-            match input.prepare(&mut HttpFetcher, &opts, args.allow_future, now) {
-                Ok(c) => return Some(c),
-                Err(e) => failed.push(e.message()),
-            }
-        }
-        None
-    };
+    let (mut fetcher, mut on) = (HttpFetcher, |done, total| progress.update(done, total));
+    let how = (&opts, args.allow_future);
+    let mut prepared = Preparing::new(inputs, &mut fetcher, how, now, &mut on);
     // The store is opened (or created) only once something is to be archived.
-    let Some(first) = next(&mut failed) else {
+    let Some(first) = prepared.next() else {
+        let failed: Vec<String> = prepared.failed.iter().map(Worded::message).collect();
         let notes = reports::not_archived_notes(&failed, total);
         notes.iter().for_each(|n| eprintln!("vellum: {n}"));
         return Ok(Exit::Error);
@@ -122,14 +115,13 @@ pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
     let archive = env.open_or_create()?;
     let mut writer = super::write::writer(env, &archive)?;
     let mut warnings = Vec::new();
-    let mut c = Some(first);
-    while let Some(capture) = c.take() {
+    for capture in std::iter::once(first).chain(prepared.by_ref()) {
         let doc = capture.capture.doc.clone();
         let staged = capture::stage(&mut writer, capture);
         let nothing = |e: StoreError| format!("{doc}: {}; nothing was archived", e.message());
         warnings.extend(staged.map_err(nothing).map_err(CliError::new)?);
-        c = next(&mut failed);
     }
+    let failed: Vec<String> = prepared.failed.iter().map(Worded::message).collect();
     drop(progress);
     let committing = format!("committing {} capture(s)", total - failed.len());
     let spinner = Spinner::start(env, committing);
