@@ -322,6 +322,29 @@ mod tests {
     }
 
     #[test]
+    fn an_input_that_fails_is_kept_and_the_others_are_prepared() {
+        let mut fetcher = crate::capture::MemFetcher::default();
+        let page = crate::capture::test_page("word");
+        fetcher.answer("https://example.org/a", 200, "text/html", &page);
+        let urls = ["https://example.org/gone", "https://example.org/a"];
+        let inputs = urls.iter().map(|u| Input::Path(u.into())).collect();
+        let (opts, mut heard) = (Options::default(), Vec::new());
+        let mut progress = |done, total| heard.push((done, total));
+        let now = OffsetDateTime::UNIX_EPOCH;
+        let mut p = Preparing::new(inputs, &mut fetcher, (&opts, false), now, &mut progress);
+        let captures: Vec<Capture> = p.by_ref().collect();
+        assert_eq!(captures.len(), 1);
+        assert_eq!(p.failed.len(), 1, "{:?}", p.failed);
+        assert!(
+            p.failed[0].to_string().contains("example.org/gone"),
+            "{}",
+            p.failed[0]
+        );
+        drop(p);
+        assert_eq!(heard, [(1, 2), (2, 2)]);
+    }
+
+    #[test]
     fn a_missing_file_is_not_found() {
         let e = check(Path::new("/no/such/vellum-input.md")).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::NotFound);

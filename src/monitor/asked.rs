@@ -72,3 +72,40 @@ impl RoundSettings {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_was_asked_is_checked_and_kept() {
+        let asked = Asked {
+            delay: Duration::from_secs(2),
+            timeout: 0,
+            robots: true,
+            webhooks: vec!["https://hooks.example/x".into()],
+            commands: vec!["cat".into()],
+            min_score: Some(0.5),
+            ..Asked::default()
+        };
+        let s = RoundSettings::asked(asked.clone()).unwrap();
+        assert_eq!(s.politeness.jitter, Duration::from_secs(1));
+        assert_eq!(s.options.fetch.total_timeout, Duration::from_secs(1));
+        assert_eq!(s.notify.destinations.len(), 2);
+        let ftp = Asked {
+            webhooks: vec!["ftp://x".into()],
+            ..asked.clone()
+        };
+        let e = RoundSettings::asked(ftp).unwrap_err().to_string();
+        assert!(
+            e.starts_with("--notify \"ftp://x\" is not an http(s) URL"),
+            "{e}"
+        );
+        let score = Asked {
+            min_score: Some(1.5),
+            ..asked
+        };
+        let e = RoundSettings::asked(score).unwrap_err().to_string();
+        assert_eq!(e, "--min-score 1.5 is not between 0 and 1");
+    }
+}

@@ -108,4 +108,24 @@ mod tests {
             .collect();
         assert_eq!(shown, ["15m", "2h", "2d", "90s", "1441m"]);
     }
+
+    #[test]
+    fn a_delivery_is_told_only_when_something_happened() {
+        let quiet = super::Delivered::default();
+        assert_eq!(super::delivered(&quiet), (None, vec![]));
+        let d = super::Delivered {
+            sent: 2,
+            dropped: 1,
+            retried: 0,
+            given_up: vec!["to http://h: 500".into()],
+        };
+        let (note, given_up) = super::delivered(&d);
+        let note = note.expect("two were sent");
+        assert_eq!(
+            note,
+            "notifications: 2 sent, 0 to retry, 1 below --min-score"
+        );
+        assert_eq!(given_up.len(), 1);
+        assert!(given_up[0].starts_with("notification to http://h: 500; given up"));
+    }
 }

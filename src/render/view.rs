@@ -62,3 +62,41 @@ pub fn diff_view(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every view of a diff whose bylines differ: the byline line above the
+    /// text views only, the significance in the stat and JSON views only.
+    #[test]
+    fn bylines_and_significance_go_where_each_view_puts_them() {
+        let d = crate::diff::diff("one two three", "one two four", &Default::default());
+        let side = |byline: &str| Side {
+            byline: Some(byline.into()),
+            ..Side::named("x")
+        };
+        let (old, new) = (side("By A"), side("By B"));
+        let s = crate::significance::score("one two three", "one two four", &Default::default());
+        let o = RenderOptions::default();
+        let shown = |view| {
+            let mut out = Vec::new();
+            diff_view(&mut out, view, &d, (&old, &new), Some(&s), &o).unwrap();
+            String::from_utf8(out).unwrap()
+        };
+        let line = BylineChange::between(&old, &new).unwrap().line();
+        for view in [View::Inline, View::SideBySide, View::Stat] {
+            assert!(shown(view).starts_with(&format!("{line}\n")), "{view:?}");
+        }
+        for view in [View::Json, View::Html] {
+            assert!(!shown(view).contains(&line), "{view:?}");
+        }
+        assert!(shown(View::Stat).contains("significance "));
+        assert!(!shown(View::Inline).contains("significance"));
+        let json: serde_json::Value = serde_json::from_str(&shown(View::Json)).unwrap();
+        assert!(
+            json["significance"].is_object() && json["byline"].is_object(),
+            "{json}"
+        );
+    }
+}
