@@ -1,9 +1,8 @@
 //! `vellum init [DIR]`
 
-use std::io::Write;
 use std::path::PathBuf;
 
-use vellum::render::json;
+use vellum::render::{json, reports};
 use vellum::store::{Archive, Initialized};
 
 use super::env::{CliError, Env, Exit};
@@ -21,17 +20,10 @@ pub fn run_init(env: &Env, args: InitArgs) -> Result<Exit, CliError> {
     let dir = args.dir.unwrap_or_else(|| env.store.clone());
     let (_, created) = Archive::init(&dir)?;
     let mut out = std::io::stdout().lock();
-    let shown = dir.display().to_string();
-    match (args.json, created) {
-        (true, _) => json::line(
-            &mut out,
-            &Initialized {
-                store: dir,
-                created,
-            },
-        )?,
-        (false, true) => writeln!(out, "initialized an empty vellum store in {shown}")?,
-        (false, false) => writeln!(out, "{shown} is already a vellum store; nothing changed")?,
-    }
+    let item = Initialized {
+        store: dir,
+        created,
+    };
+    json::or_text(&mut out, args.json, &item, reports::initialized)?;
     Ok(Exit::Ok)
 }

@@ -1,8 +1,6 @@
 //! `vellum reindex`
 
-use std::io::Write;
-
-use vellum::render::json;
+use vellum::render::{json, reports};
 
 use super::env::{CliError, Env, Exit};
 use super::progress::Spinner;
@@ -22,13 +20,7 @@ pub fn run_reindex(env: &Env, args: ReindexArgs) -> Result<Exit, CliError> {
     let archive = vellum::store::Archive::open(&env.store)?;
     super::write::catch_up(env, &archive, true);
     let mut out = std::io::stdout().lock();
-    let (store, packs, captures) = (env.store.display(), report.packs, report.captures);
-    match args.json {
-        true => json::line(&mut out, &vellum::store::Reindexed::new(&env.store, report))?,
-        false => writeln!(
-            out,
-            "rebuilt the catalog of {store} from {packs} pack(s): {captures} capture(s)"
-        )?,
-    }
+    let done = vellum::store::Reindexed::new(&env.store, report);
+    json::or_text(&mut out, args.json, &done, reports::reindexed)?;
     Ok(Exit::Ok)
 }

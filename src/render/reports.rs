@@ -12,6 +12,7 @@ use crate::query::checks::CheckItem;
 use crate::store::repair::RepairReport;
 use crate::store::sync::SyncReport;
 use crate::store::verify::Report;
+use crate::store::{Initialized, Reindexed};
 use crate::warc::importer::{FileError, FileFailure, Warning as ImportWarning};
 
 /// `verify`: one line per problem, then per damaged capture, notes, and the
@@ -293,6 +294,24 @@ pub fn reextract_notes(found: &Found) -> Vec<String> {
         ));
     }
     notes
+}
+
+/// `init`: whether a store was made.
+pub fn initialized(out: &mut dyn Write, i: &Initialized) -> io::Result<()> {
+    let store = i.store.display();
+    match i.created {
+        true => writeln!(out, "initialized an empty vellum store in {store}"),
+        false => writeln!(out, "{store} is already a vellum store; nothing changed"),
+    }
+}
+
+/// `reindex`: what the catalog was rebuilt from.
+pub fn reindexed(out: &mut dyn Write, r: &Reindexed) -> io::Result<()> {
+    let (store, packs, captures) = (r.store.display(), r.packs, r.captures);
+    writeln!(
+        out,
+        "rebuilt the catalog of {store} from {packs} pack(s): {captures} capture(s)"
+    )
 }
 
 /// A derived index a writer could not bring up to date (a warning).
