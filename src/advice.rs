@@ -111,7 +111,7 @@ impl Worded for ServeError {
     fn kind(&self) -> ErrorKind {
         match self {
             ServeError::Store(e) => e.kind(),
-            ServeError::Bind { .. } => ErrorKind::InvalidInput,
+            ServeError::Bind { .. } | ServeError::NotLoopback(_) => ErrorKind::InvalidInput,
             _ => ErrorKind::Io,
         }
     }
@@ -120,6 +120,10 @@ impl Worded for ServeError {
             ServeError::Store(e) => e.message(),
             ServeError::Bind { .. } => format!(
                 "{self}; choose another port with --addr 127.0.0.1:PORT (0 picks a free one)"
+            ),
+            ServeError::NotLoopback(_) => format!(
+                "{self}: serving the archive to other machines needs --allow-remote (or use \
+                 --addr 127.0.0.1:PORT)"
             ),
             e => e.to_string(),
         }

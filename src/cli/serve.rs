@@ -25,14 +25,7 @@ pub struct ServeArgs {
 }
 
 pub fn run_serve(env: &Env, args: ServeArgs) -> Result<Exit, CliError> {
-    if !args.addr.ip().is_loopback() {
-        if !args.allow_remote {
-            return Err(CliError::new(format!(
-                "{} is not a loopback address: serving the archive to other machines needs \
---allow-remote (or use --addr 127.0.0.1:PORT)",
-                args.addr
-            )));
-        }
+    if vellum::web::exposes(args.addr, args.allow_remote)? {
         eprintln!(
             "vellum: warning: serving on {} — anyone who can reach this address can read every \
 capture in {}",

@@ -36,4 +36,4 @@ pub mod search_page;
 pub use app::{App, DIFF_DEADLINE, KindMemo, Pool, TitleMemo};
 pub use error::WebError;
 pub use http::{router, serve};
-pub use run::{Listening, ServeError, serve_store};
+pub use run::{Listening, ServeError, exposes, serve_store};

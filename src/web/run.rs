@@ -28,6 +28,19 @@ pub enum ServeError {
     },
     #[error("serving: {0}")]
     Serve(std::io::Error),
+    /// A non-loopback address without the user's leave.
+    #[error("{0} is not a loopback address")]
+    NotLoopback(SocketAddr),
+}
+
+/// Whether serving on `addr` exposes the archive to other machines: a
+/// loopback address does not; any other is refused unless `allow_remote`.
+pub fn exposes(addr: SocketAddr, allow_remote: bool) -> Result<bool, ServeError> {
+    match (addr.ip().is_loopback(), allow_remote) {
+        (true, _) => Ok(false),
+        (false, true) => Ok(true),
+        (false, false) => Err(ServeError::NotLoopback(addr)),
+    }
 }
 
 /// Serves the store at `store` read-only on `addr` until Ctrl-C; `cors`
