@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use vellum::render::json;
-use vellum::render::reports::{import_failure, import_warning};
+use vellum::render::reports::{import_failures, import_warning};
 use vellum::store::{Archive, StoreError};
 use vellum::warc::importer::{
     CapturePipeline, Event, Importer, Options, SummaryLine, nothing_to_archive,
@@ -93,18 +93,12 @@ pub fn run_import(env: &Env, args: ImportArgs) -> Result<Exit, CliError> {
     // Exit 2 when no file could be read, 1 when some failed (listed), or a
     // record was skipped as unreadable, a revisit found no payload or a
     // record was refused for a bad digest.
-    let failed = &report.summary.failed;
-    let (n, files) = (failed.len(), args.files.len());
-    let failures = failed.iter().map(|f| import_failure(f, args.strict));
+    let (n, files) = (report.summary.failed.len(), args.files.len());
+    let failures = import_failures(&report.summary.failed, files, args.strict);
     if n == files {
-        return Err(CliError::new(
-            failures.collect::<Vec<_>>().join("\nvellum: "),
-        ));
+        return Err(CliError::new(failures.join("\nvellum: ")));
     }
-    failures.for_each(|f| eprintln!("vellum: {f}"));
-    if n > 0 {
-        eprintln!("vellum: {n} of {files} files failed (listed above); the others were archived");
-    }
+    failures.iter().for_each(|f| eprintln!("vellum: {f}"));
     Ok(match n > 0 || report.incomplete() {
         true => Exit::Found,
         false => Exit::Ok,

@@ -271,6 +271,19 @@ pub fn import_failure(f: &FileFailure, strict: bool) -> String {
     }
 }
 
+/// `import` of `files` files: each failed one in words, then (when others
+/// were archived) how many failed.
+pub fn import_failures(failed: &[FileFailure], files: usize, strict: bool) -> Vec<String> {
+    let mut lines: Vec<String> = failed.iter().map(|f| import_failure(f, strict)).collect();
+    if !failed.is_empty() && failed.len() < files {
+        let n = failed.len();
+        lines.push(format!(
+            "{n} of {files} files failed (listed above); the others were archived"
+        ));
+    }
+    lines
+}
+
 /// `reextract`: what it found but will not archive, one note a line: the
 /// damaged texts `repair --rebuild` makes again, then (warnings) the
 /// captures whose bytes could not be read.
