@@ -256,7 +256,8 @@ impl Archive {
     ) -> Vec<(&'e Entry, Arc<Vec<u8>>)> {
         let mut decoded: HashMap<ObjectId, Arc<Vec<u8>>> = HashMap::new();
         let mut out = Vec::new();
-        for e in entries {
+        // A record in a set is read through its set (the catalog's way).
+        for e in entries.iter().filter(|e| !e.in_set) {
             let base = match e.base {
                 None => None,
                 Some(b) => match decoded

@@ -12,15 +12,16 @@ use super::error::Result;
 use super::error::StoreError;
 use super::history::History;
 use super::layout::{
-    MAX_CHAIN, PACK_FORMAT, PACK_TARGET, READ_CHAIN_LIMIT, REPACK_AT, REPACK_SMALL, STORE_FORMAT,
-    VACUUM_MIN_BATCH, pack_key, write_marker,
+    MAX_CHAIN, PACK_FORMAT, PACK_TARGET, READ_CHAIN_LIMIT, RECORDSET_FORMAT, REPACK_AT,
+    REPACK_SMALL, STORE_FORMAT, VACUUM_MIN_BATCH, pack_key, write_marker,
 };
+use super::catalog::ObjectRow;
 use super::located::{Extra, Pending, object_row};
 use super::name::DocName;
 use super::object::{self, BaseRef, Codec, Kind, Layout, MAX_OBJECT_SIZE};
 use super::pack::{self, PackWriter};
 use super::record::{self, CaptureId, CaptureRecord};
-use super::{packindex, tlog};
+use super::{packindex, recordset, tlog};
 use crate::id::{IdSet, ObjectId};
 
 /// What a capture is, before it is archived. The store does not interpret
@@ -142,8 +143,12 @@ impl Archive {
             done: false,
             log: LogState::default(),
             compact: self.format >= PACK_FORMAT || !self.backend.shared(),
-            marked: false,
+            marked: 0,
+            records: Records::default(),
         };
+        writer.records.on = writer.compact
+            && (self.format >= RECORDSET_FORMAT || !self.backend.shared())
+            && !self.backend.pack_indexes();
         let known: std::collections::HashSet<String> = self
             .cat(self.catalog.packs())?
             .into_iter()
@@ -231,8 +236,26 @@ pub struct Writer<'a> {
     /// pack; on shared storage (a marker written once) only if the store is
     /// format 5 already.
     compact: bool,
-    /// The marker says format 5 (raised by this writer).
-    marked: bool,
+    /// The format this writer raised the marker to (0: none).
+    marked: u32,
+    /// Capture records staged for the next record set.
+    records: Records,
+}
+
+/// Capture records waiting to be written as one record set (store format
+/// 7, `recordset.rs`), and the sets in the pack being written.
+#[derive(Default)]
+struct Records {
+    /// Whether this writer writes record sets: a local store (whose marker
+    /// it raises to 7 before the first pack holding one); on object storage
+    /// only a store created at format 7 without pack index objects.
+    on: bool,
+    /// Records not yet in a set: id, bytes, the delta base a record
+    /// written alone takes (its document's previous record).
+    staged: Vec<(ObjectId, Vec<u8>, Option<ObjectId>)>,
+    ids: IdSet,
+    /// The sets in the pending pack: their entry and records (id, size).
+    sets: Vec<(pack::Entry, Vec<(ObjectId, usize)>)>,
 }
 
 impl Writer<'_> {
@@ -303,8 +326,7 @@ impl Writer<'_> {
             supersedes: extra.supersedes,
         };
         let canonical = record.to_canonical();
-        // `put` stores it whole if the previous record's chain is full.
-        let capture = CaptureId(self.put(Kind::Record, &canonical, latest.map(|l| l.id.0))?);
+        let capture = CaptureId(self.put_record(canonical, latest.map(|l| l.id.0))?);
         // The same document, time, bytes and metadata are the same capture:
         // archived (and logged) once, however often a batch is re-run.
         let new = a.cat(a.catalog.capture(&capture))?.is_none();
@@ -396,6 +418,52 @@ impl Writer<'_> {
         Ok(None)
     }
 
+    /// Stages a capture record for the next record set, or stores it as its
+    /// own entry (against `base`, `put` storing it whole if the previous
+    /// record's chain is full) when this writer writes no sets.
+    fn put_record(&mut self, bytes: Vec<u8>, base: Option<ObjectId>) -> Result<ObjectId> {
+        if !self.records.on {
+            return self.put(Kind::Record, &bytes, base);
+        }
+        let a = self.archive;
+        let id = ObjectId::of(&bytes);
+        if self.records.ids.contains(&id)
+            || self.pending.entries.contains_key(&id)
+            || a.cat(a.catalog.object(&id))?.is_some()
+        {
+            return Ok(id);
+        }
+        self.records.ids.insert(id);
+        self.records.staged.push((id, bytes, base));
+        if self.records.staged.len() >= recordset::MAX_RECORDS {
+            self.write_records()?;
+        }
+        Ok(id)
+    }
+
+    /// Writes the staged records into the pending pack: as one record set,
+    /// or one alone as its own entry (a set of one would only cost bytes).
+    fn write_records(&mut self) -> Result<()> {
+        let staged = std::mem::take(&mut self.records.staged);
+        self.records.ids = IdSet::default();
+        if staged.len() < recordset::MIN_RECORDS {
+            for (_, bytes, base) in staged {
+                self.put(Kind::Record, &bytes, base)?;
+            }
+            return Ok(());
+        }
+        let refs: Vec<&[u8]> = staged.iter().map(|(_, b, _)| b.as_slice()).collect();
+        let set = recordset::encode(&refs);
+        let layout = Layout::Compact { id: true };
+        let (id, encoded) = object::encode_as(self.codec, layout, Kind::RecordSet, &set, None)
+            .map_err(StoreError::io("compressing a record set"))?;
+        let entry = self.pending.pack.push(&encoded, id);
+        self.pending.entries.insert(id, (entry, 0));
+        let records = staged.iter().map(|(r, b, _)| (*r, b.len())).collect();
+        self.records.sets.push((entry, records));
+        Ok(())
+    }
+
     /// [`Writer::put`] for the store's other modules (state objects).
     pub(super) fn put_object(
         &mut self,
@@ -466,6 +534,7 @@ impl Writer<'_> {
     /// log segment, so a crash keeps their records and their order together.
     fn flush(&mut self) -> Result<()> {
         let a = self.archive;
+        self.write_records()?;
         let mut segment = None;
         if !self.log.unwritten.is_empty() {
             let captures = std::mem::take(&mut self.log.unwritten);
@@ -508,11 +577,19 @@ impl Writer<'_> {
             }
         }
         let (name, bytes, entries) = pending.pack.finish();
-        if self.compact && a.format < PACK_FORMAT && !self.marked {
+        let sets = std::mem::take(&mut self.records.sets);
+        let needed = if !sets.is_empty() {
+            RECORDSET_FORMAT
+        } else if self.compact {
+            PACK_FORMAT
+        } else {
+            0
+        };
+        if needed > a.format.max(self.marked) {
             // Before the pack: an older vellum must never meet an entry it
             // cannot parse in a store whose marker it accepts.
-            write_marker(&*a.backend, PACK_FORMAT)?;
-            self.marked = true;
+            write_marker(&*a.backend, needed)?;
+            self.marked = needed;
         }
         let written = a
             .backend
@@ -526,6 +603,18 @@ impl Writer<'_> {
         for e in &entries {
             let row = object_row(&name, e, depths[&e.header.id]);
             a.cat(a.catalog.insert_object(pack_id, &row))?;
+        }
+        // A record in a set is located at its set.
+        for (set, records) in &sets {
+            for (id, size) in records {
+                let row = ObjectRow {
+                    id: *id,
+                    kind: Kind::Record,
+                    size: *size as u64,
+                    ..object_row(&name, set, 0)
+                };
+                a.cat(a.catalog.insert_object(pack_id, &row))?;
+            }
         }
         if let Some((start, count, id)) = segment {
             a.cat(a.catalog.add_log_segment(start, count, &id))?;
@@ -565,6 +654,12 @@ impl Writer<'_> {
             }
             let mut new_offset: HashMap<u64, u64> = HashMap::new();
             for e in &scan.entries {
+                if e.in_set {
+                    // Its set, just copied, holds it.
+                    let to = new_offset[&e.offset];
+                    moves.push((e.header.id, e.header.kind, name.clone(), to));
+                    continue;
+                }
                 let start = e.offset as usize;
                 let raw = &bytes[start..start + e.header.entry_len()];
                 let raw = match e.header.base {

@@ -80,7 +80,7 @@ impl Catalog {
         offset: u64,
     ) -> rusqlite::Result<()> {
         let sql = match kind {
-            Kind::Content | Kind::Log | Kind::State | Kind::Check => {
+            Kind::Content | Kind::Log | Kind::State | Kind::Check | Kind::RecordSet => {
                 "UPDATE objects SET pack = ?3, offset = ?4
                  WHERE substr(id, 1, 8) = substr(?1, 1, 8) AND id = ?1 AND pack = ?2"
             }

@@ -280,6 +280,7 @@ fn pack_entries(
                     header: object::Header { id: row.id, ..h },
                     offset: row.offset,
                     base: None, // resolved below
+                    in_set: false,
                 })
             }
             _ => problems.push(problem(
@@ -290,7 +291,11 @@ fn pack_entries(
             )),
         }
     }
-    let ids: HashMap<u64, ObjectId> = entries.iter().map(|e| (e.offset, e.header.id)).collect();
+    let ids: HashMap<u64, ObjectId> = entries
+        .iter()
+        .filter(|e| !e.in_set)
+        .map(|e| (e.offset, e.header.id))
+        .collect();
     for e in &mut entries {
         e.base = pack::resolve(&e.header, &ids);
     }
