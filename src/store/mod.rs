@@ -65,8 +65,8 @@ use error::Result;
 pub use error::{AddressError, StoreError};
 use layout::*;
 pub use layout::{
-    CHECK_FORMAT, MAX_CHAIN, MERGE_FORMAT, NEWEST_FORMAT, PACK_FORMAT, RECORDSET_FORMAT, STATE_FORMAT,
-    STORE_FORMAT,
+    CHECK_FORMAT, MAX_CHAIN, MERGE_FORMAT, NEWEST_FORMAT, PACK_FORMAT, RECORDSET_FORMAT,
+    STATE_FORMAT, STORE_FORMAT,
 };
 pub use name::DocName;
 pub use recovery::reindex;

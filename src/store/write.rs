@@ -8,6 +8,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use super::archive::Archive;
+use super::catalog::ObjectRow;
 use super::error::Result;
 use super::error::StoreError;
 use super::history::History;
@@ -15,7 +16,6 @@ use super::layout::{
     MAX_CHAIN, PACK_FORMAT, PACK_TARGET, READ_CHAIN_LIMIT, RECORDSET_FORMAT, REPACK_AT,
     REPACK_SMALL, STORE_FORMAT, VACUUM_MIN_BATCH, pack_key, write_marker,
 };
-use super::catalog::ObjectRow;
 use super::located::{Extra, Pending, object_row};
 use super::name::DocName;
 use super::object::{self, BaseRef, Codec, Kind, Layout, MAX_OBJECT_SIZE};
