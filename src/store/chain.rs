@@ -129,6 +129,15 @@ fn decode_uncached<S: Entries>(
         },
         None => None,
     };
+    // A log segment with a base (store format 7) is a delta against the
+    // ids of the records in that base, a record set.
+    let base = match base {
+        Some((b, bytes)) if header.kind == object::Kind::Log => {
+            let ids = super::recordset::ids(&bytes).map_err(damaged)?;
+            Some((b, Arc::new(ids)))
+        }
+        other => other,
+    };
     let expect = (!object::is_location_key(id)).then_some(*id);
     let (_, bytes) = object::decode_expecting(
         &entry.raw,

@@ -96,6 +96,19 @@ pub fn split(bytes: &[u8]) -> Result<Vec<&[u8]>, DecodeError> {
     Ok(out)
 }
 
+/// The ids of a set's records (blake3 of each), 32 bytes each, in order:
+/// what a log segment written with the set is compressed against (store
+/// format 7: the segment lists the same captures, so it costs a few bytes
+/// instead of 32 a capture).
+pub fn ids(bytes: &[u8]) -> Result<Vec<u8>, DecodeError> {
+    let records = split(bytes)?;
+    let mut out = Vec::with_capacity(32 * records.len());
+    for r in records {
+        out.extend_from_slice(blake3::hash(r).as_bytes());
+    }
+    Ok(out)
+}
+
 fn write_varint(out: &mut Vec<u8>, mut v: u32) {
     while v >= 0x80 {
         out.push((v as u8 & 0x7f) | 0x80);

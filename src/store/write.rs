@@ -22,6 +22,9 @@ use super::object::{self, BaseRef, Codec, Kind, Layout, MAX_OBJECT_SIZE};
 use super::pack::{self, PackWriter};
 use super::record::{self, CaptureId, CaptureRecord};
 use super::{packindex, recordset, tlog};
+
+mod repack;
+mod sets;
 use crate::id::{IdSet, ObjectId};
 
 /// What a capture is, before it is archived. The store does not interpret
@@ -217,6 +220,8 @@ struct LogState {
     adopted: bool,
     /// A merge entry to write first in the next segment (`merge.rs`).
     merge: Option<tlog::MergeEntry>,
+    /// Segments in the pack being written: start, count, id.
+    segments: Vec<(u64, u64, ObjectId)>,
 }
 
 /// An open write: one durable commit for any number of captures.
@@ -337,6 +342,11 @@ impl Writer<'_> {
             self.log.next += 1;
             self.log.unwritten.push(capture);
         }
+        // A full set is written once its last capture is logged (so the
+        // log segment of the same captures can be written against it).
+        if self.records.staged.len() >= recordset::MAX_RECORDS {
+            self.write_records()?;
+        }
         self.staged.push(Staged {
             doc: c.doc,
             capture,
@@ -418,52 +428,6 @@ impl Writer<'_> {
         Ok(None)
     }
 
-    /// Stages a capture record for the next record set, or stores it as its
-    /// own entry (against `base`, `put` storing it whole if the previous
-    /// record's chain is full) when this writer writes no sets.
-    fn put_record(&mut self, bytes: Vec<u8>, base: Option<ObjectId>) -> Result<ObjectId> {
-        if !self.records.on {
-            return self.put(Kind::Record, &bytes, base);
-        }
-        let a = self.archive;
-        let id = ObjectId::of(&bytes);
-        if self.records.ids.contains(&id)
-            || self.pending.entries.contains_key(&id)
-            || a.cat(a.catalog.object(&id))?.is_some()
-        {
-            return Ok(id);
-        }
-        self.records.ids.insert(id);
-        self.records.staged.push((id, bytes, base));
-        if self.records.staged.len() >= recordset::MAX_RECORDS {
-            self.write_records()?;
-        }
-        Ok(id)
-    }
-
-    /// Writes the staged records into the pending pack: as one record set,
-    /// or one alone as its own entry (a set of one would only cost bytes).
-    fn write_records(&mut self) -> Result<()> {
-        let staged = std::mem::take(&mut self.records.staged);
-        self.records.ids = IdSet::default();
-        if staged.len() < recordset::MIN_RECORDS {
-            for (_, bytes, base) in staged {
-                self.put(Kind::Record, &bytes, base)?;
-            }
-            return Ok(());
-        }
-        let refs: Vec<&[u8]> = staged.iter().map(|(_, b, _)| b.as_slice()).collect();
-        let set = recordset::encode(&refs);
-        let layout = Layout::Compact { id: true };
-        let (id, encoded) = object::encode_as(self.codec, layout, Kind::RecordSet, &set, None)
-            .map_err(StoreError::io("compressing a record set"))?;
-        let entry = self.pending.pack.push(&encoded, id);
-        self.pending.entries.insert(id, (entry, 0));
-        let records = staged.iter().map(|(r, b, _)| (*r, b.len())).collect();
-        self.records.sets.push((entry, records));
-        Ok(())
-    }
-
     /// [`Writer::put`] for the store's other modules (state objects).
     pub(super) fn put_object(
         &mut self,
@@ -535,25 +499,8 @@ impl Writer<'_> {
     fn flush(&mut self) -> Result<()> {
         let a = self.archive;
         self.write_records()?;
-        let mut segment = None;
-        if !self.log.unwritten.is_empty() {
-            let captures = std::mem::take(&mut self.log.unwritten);
-            let merge = self.log.merge.take();
-            let seg = tlog::Segment {
-                start: self.log.next - captures.len() as u64 - u64::from(merge.is_some()),
-                prev: self.log.prev,
-                merge,
-                captures,
-            };
-            let id = self.put(Kind::Log, &seg.encode(), None)?;
-            self.log.prev = Some(id);
-            segment = Some((seg.start, seg.len(), id));
-            if a.format < 2 {
-                // An older vellum must not read a store with a log as if it
-                // had none: it refuses format 2 with "upgrade vellum".
-                write_marker(&*a.backend, STORE_FORMAT)?;
-            }
-        }
+        self.write_segment(None)?;
+        let segments = std::mem::take(&mut self.log.segments);
         if self.pending.pack.is_empty() {
             return Ok(());
         }
@@ -616,95 +563,10 @@ impl Writer<'_> {
                 a.cat(a.catalog.insert_object(pack_id, &row))?;
             }
         }
-        if let Some((start, count, id)) = segment {
+        for (start, count, id) in segments {
             a.cat(a.catalog.add_log_segment(start, count, &id))?;
         }
         Ok(())
-    }
-
-    /// Merges the small packs into one when there are [`REPACK_AT`] of them
-    /// (inside this write's transaction). Frames are copied, not recompressed;
-    /// in-pack base offsets are rewritten. Damaged packs are left alone.
-    /// Returns the packs to delete once the transaction commits.
-    fn repack_small_packs(&mut self) -> Result<Vec<String>> {
-        let a = self.archive;
-        if a.backend.shared() {
-            // Other machines' catalogs name the small packs: they stay.
-            return Ok(Vec::new());
-        }
-        let small: Vec<String> = a
-            .cat(a.catalog.packs())?
-            .into_iter()
-            .filter(|(_, size)| *size < REPACK_SMALL)
-            .map(|(name, _)| name)
-            .collect();
-        if small.len() < REPACK_AT {
-            return Ok(Vec::new());
-        }
-        let mut w = PackWriter::default();
-        let mut moves = Vec::new();
-        let mut merged = Vec::new();
-        for name in &small {
-            let Ok(bytes) = a.backend.get(&pack_key(name)) else {
-                continue;
-            };
-            let scan = pack::scan(&bytes, Some(name));
-            if !scan.intact || !scan.problems.is_empty() {
-                continue;
-            }
-            let mut new_offset: HashMap<u64, u64> = HashMap::new();
-            for e in &scan.entries {
-                if e.in_set {
-                    // Its set, just copied, holds it.
-                    let to = new_offset[&e.offset];
-                    moves.push((e.header.id, e.header.kind, name.clone(), to));
-                    continue;
-                }
-                let start = e.offset as usize;
-                let raw = &bytes[start..start + e.header.entry_len()];
-                let raw = match e.header.base {
-                    Some(BaseRef::Offset(o)) => {
-                        let to = new_offset[&u64::from(o)] as u32;
-                        object::rebase(raw, to).map_err(|err| StoreError::Damaged {
-                            id: e.header.id,
-                            reason: err.to_string(),
-                        })?
-                    }
-                    _ => raw.to_vec(),
-                };
-                let entry = w.push(&raw, e.header.id);
-                new_offset.insert(e.offset, entry.offset);
-                moves.push((e.header.id, e.header.kind, name.clone(), entry.offset));
-            }
-            merged.push(name.clone());
-        }
-        if merged.len() < 2 {
-            return Ok(Vec::new());
-        }
-        let (name, bytes, _) = w.finish();
-        let written = a
-            .backend
-            .put_if_absent(&pack_key(&name), &bytes)
-            .map_err(StoreError::io(format!("writing pack {name}")))?;
-        if written {
-            self.written.push(name.clone());
-        }
-        let to = a.cat(a.catalog.add_pack(&name, bytes.len() as u64))?;
-        let mut ids: HashMap<String, i64> = HashMap::new();
-        for old in &merged {
-            if let Some(id) = a.cat(a.catalog.pack_id(old))? {
-                ids.insert(old.clone(), id);
-            }
-        }
-        for (id, kind, old, offset) in &moves {
-            if let Some(&from) = ids.get(old) {
-                a.cat(a.catalog.move_object(id, *kind, from, to, *offset))?;
-            }
-        }
-        for id in ids.values() {
-            a.cat(a.catalog.remove_pack(*id))?;
-        }
-        Ok(merged)
     }
 
     /// Starts logging a merge (`merge.rs`): the entries logged so far go

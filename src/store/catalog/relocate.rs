@@ -31,6 +31,17 @@ impl Catalog {
         Ok(())
     }
 
+    /// Forgets where an object is (`vellum repair` of a record set whose
+    /// records it wrote elsewhere, one by one); its row stays, unlocated.
+    pub fn unlocate(&self, id: &crate::id::ObjectId) -> rusqlite::Result<()> {
+        self.conn.execute(
+            "UPDATE objects SET pack = NULL, offset = NULL, len = NULL, kind = NULL, \
+             size = NULL, depth = NULL WHERE substr(id, 1, 8) = substr(?1, 1, 8) AND id = ?1",
+            [id.as_bytes()],
+        )?;
+        Ok(())
+    }
+
     /// Forgets a retired pack and every location in it (`vellum repair`:
     /// what was not rewritten elsewhere is lost, and a later heal must be
     /// able to locate it anew).
