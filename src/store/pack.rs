@@ -425,6 +425,49 @@ mod tests {
         );
     }
 
+    /// A record set (store format 7) is one entry; a scan lists it and
+    /// then each record in it at its offset, with the record's own id, and
+    /// the trailer's count is of real entries. A set that does not split
+    /// is reported and its records are not listed.
+    #[test]
+    fn scan_lists_the_records_of_a_set() {
+        use crate::store::object::{Layout, encode_as};
+        use crate::store::recordset;
+        let records: [&[u8]; 3] = [b"{\"a\":1}", b"{\"b\":2}", b"{\"c\":3}"];
+        let layout = Layout::Compact { id: true };
+        let c = Codec::default();
+        for (content, good) in [
+            (recordset::encode(&records), true),
+            (b"vrs1\x02\x01".to_vec(), false),
+        ] {
+            let mut w = PackWriter::default();
+            let (t, et) = encode(c, Kind::Content, b"a text", None).unwrap();
+            w.push(&et, t);
+            let (set, es) = encode_as(c, layout, Kind::RecordSet, &content, None).unwrap();
+            let at = w.push(&es, set).offset;
+            let (name, bytes, _) = w.finish();
+            let s = scan(&bytes, Some(&name));
+            assert!(s.intact);
+            let listed: Vec<(Kind, ObjectId, u64, bool)> = s
+                .entries
+                .iter()
+                .map(|e| (e.header.kind, e.header.id, e.offset, e.in_set))
+                .collect();
+            let mut want = vec![(Kind::RecordSet, set, at, false)];
+            if good {
+                assert!(s.problems.is_empty(), "{:?}", s.problems);
+                want.extend(
+                    records
+                        .iter()
+                        .map(|r| (Kind::Record, ObjectId::of(r), at, true)),
+                );
+            } else {
+                assert_eq!(s.problems.len(), 1, "{:?}", s.problems);
+            }
+            assert_eq!(listed[1..], want[..]);
+        }
+    }
+
     /// Entries that leave their id out get it from `scan` by decoding (the
     /// chain of in-pack bases first); one whose base is in another pack
     /// keeps its id, since the pack alone cannot decode it.
