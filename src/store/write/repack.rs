@@ -33,19 +33,21 @@ impl Writer<'_> {
             if !scan.intact || !scan.problems.is_empty() {
                 continue;
             }
-            let mut new_offset: HashMap<u64, u64> = HashMap::new();
+            // Old offset -> new offset and length (a rebased entry's varint
+            // base offset may take another byte).
+            let mut new_offset: HashMap<u64, (u64, u64)> = HashMap::new();
             for e in &scan.entries {
                 if e.in_set {
                     // Its set, just copied, holds it.
-                    let to = new_offset[&e.offset];
-                    moves.push((e.header.id, e.header.kind, name.clone(), to));
+                    let (to, len) = new_offset[&e.offset];
+                    moves.push((e.header.id, e.header.kind, name.clone(), to, len));
                     continue;
                 }
                 let start = e.offset as usize;
                 let raw = &bytes[start..start + e.header.entry_len()];
                 let raw = match e.header.base {
                     Some(BaseRef::Offset(o)) => {
-                        let to = new_offset[&u64::from(o)] as u32;
+                        let to = new_offset[&u64::from(o)].0 as u32;
                         object::rebase(raw, to).map_err(|err| StoreError::Damaged {
                             id: e.header.id,
                             reason: err.to_string(),
@@ -54,8 +56,9 @@ impl Writer<'_> {
                     _ => raw.to_vec(),
                 };
                 let entry = w.push(&raw, e.header.id);
-                new_offset.insert(e.offset, entry.offset);
-                moves.push((e.header.id, e.header.kind, name.clone(), entry.offset));
+                let len = raw.len() as u64;
+                new_offset.insert(e.offset, (entry.offset, len));
+                moves.push((e.header.id, e.header.kind, name.clone(), entry.offset, len));
             }
             merged.push(name.clone());
         }
@@ -77,9 +80,9 @@ impl Writer<'_> {
                 ids.insert(old.clone(), id);
             }
         }
-        for (id, kind, old, offset) in &moves {
+        for (id, kind, old, offset, len) in &moves {
             if let Some(&from) = ids.get(old) {
-                a.cat(a.catalog.move_object(id, *kind, from, to, *offset))?;
+                a.cat(a.catalog.move_object(id, *kind, from, to, (*offset, *len)))?;
             }
         }
         for id in ids.values() {
