@@ -4,7 +4,7 @@
 #   scripts/fuzz.sh [SECONDS] [TARGET...]     (default: 30 seconds, every target)
 #
 # Targets (fuzz/fuzz_targets/): object_decode pack_scan record_parse
-# address_parse batch_line diff warc_read proof_check web_ingest feed_parse search_query serve_request republish_text store_url pack_index log_segment. Each target starts from its committed seeds
+# address_parse batch_line diff warc_read proof_check web_ingest feed_parse search_query serve_request republish_text store_url pack_index log_segment record_set. Each target starts from its committed seeds
 # (fuzz/seeds/<target>/), copied into a scratch corpus (fuzz/corpus/<target>/,
 # git-ignored, kept between runs so coverage accumulates). Known crashing
 # inputs in fuzz/regressions/<target>/ are replayed first.
@@ -26,7 +26,7 @@ cd "$(dirname "$0")/.."
 
 seconds=${1:-30}
 shift || true
-all_targets=(object_decode pack_scan record_parse address_parse batch_line diff warc_read proof_check web_ingest feed_parse search_query serve_request republish_text store_url pack_index log_segment)
+all_targets=(object_decode pack_scan record_parse address_parse batch_line diff warc_read proof_check web_ingest feed_parse search_query serve_request republish_text store_url pack_index log_segment record_set)
 if (($#)); then
     targets=("$@")
 else

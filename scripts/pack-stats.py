@@ -54,7 +54,7 @@ def main(store):
             head[kind] += j - i
             total[kind] += j - i + csize
             i = j + csize
-    names = {1: "content", 2: "record", 3: "log", 4: "state", 5: "check"}
+    names = {1: "content", 2: "record", 3: "log", 4: "state", 5: "check", 6: "record set"}
     for k in sorted(count):
         print(
             f"{names.get(k, k)!s:8} entries {count[k]:6} bytes {total[k]:9} "

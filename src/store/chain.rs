@@ -108,6 +108,9 @@ fn decode_uncached<S: Entries>(
     let entry = source.entry(id, at)?.ok_or(ChainError::Missing(*id))?;
     let damaged = |e: object::DecodeError| ChainError::Damaged(*id, e.to_string());
     let header = object::parse_header(&entry.raw).map_err(damaged)?;
+    if header.kind == object::Kind::RecordSet && header.id != *id {
+        return in_set(cache, id, &entry.raw);
+    }
     if header.layout.stores_id() && header.id != *id {
         return Err(ChainError::Damaged(
             *id,
@@ -126,6 +129,15 @@ fn decode_uncached<S: Entries>(
         },
         None => None,
     };
+    // A log segment with a base (store format 7) is a delta against the
+    // ids of the records in that base, a record set.
+    let base = match base {
+        Some((b, bytes)) if header.kind == object::Kind::Log => {
+            let ids = super::recordset::ids(&bytes).map_err(damaged)?;
+            Some((b, Arc::new(ids)))
+        }
+        other => other,
+    };
     let expect = (!object::is_location_key(id)).then_some(*id);
     let (_, bytes) = object::decode_expecting(
         &entry.raw,
@@ -134,6 +146,26 @@ fn decode_uncached<S: Entries>(
     )
     .map_err(damaged)?;
     Ok(Arc::new(bytes))
+}
+
+/// A capture record inside the record set whose entry is `raw`: the set
+/// is decoded (checked against its own id), each record in it hashed, and
+/// all of them kept in the cache, so the next record of the set read is a
+/// lookup (`log`, `verify` and a rebuild read them in a row).
+fn in_set(cache: &Cache, id: &ObjectId, raw: &[u8]) -> Result<Arc<Vec<u8>>, ChainError> {
+    let damaged = |e: object::DecodeError| ChainError::Damaged(*id, e.to_string());
+    let (_, set) = object::decode_expecting(raw, None, None).map_err(damaged)?;
+    let mut found = None;
+    for r in super::recordset::split(&set).map_err(damaged)? {
+        let rid = ObjectId::of(r);
+        let bytes = Arc::new(r.to_vec());
+        if rid == *id {
+            found = Some(bytes);
+        } else {
+            cache.put(rid, bytes);
+        }
+    }
+    found.ok_or_else(|| ChainError::Damaged(*id, "its record set does not hold it".into()))
 }
 
 /// Chain depths of entries whose bases are known without decoding them

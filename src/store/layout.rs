@@ -29,13 +29,22 @@ pub const CHECK_FORMAT: u32 = 4;
 pub const PACK_FORMAT: u32 = 5;
 /// The newest format this vellum writes; an older one refuses a store
 /// marked with a higher format ("made by a newer vellum").
-pub const NEWEST_FORMAT: u32 = MERGE_FORMAT;
+pub const NEWEST_FORMAT: u32 = RECORDSET_FORMAT;
 /// Format 6 adds merge segments to the archive log (`tlog.rs`: the record
 /// of another store's log whose captures a push or pull merged in): a
 /// store becomes format 6 when its first one is written.
 pub const MERGE_FORMAT: u32 = 6;
+/// Format 7 adds record sets (`recordset.rs`, kind 6): the capture
+/// records of one write compressed together in one entry. A local store
+/// becomes format 7 before its first pack holding one is written (and
+/// `pull`/`push` raise a destination before storing such a pack); its
+/// older packs stay as they are. A store on object storage keeps writing
+/// one entry per record (its marker is written once, and its pack index
+/// objects name one id per entry).
+pub const RECORDSET_FORMAT: u32 = 7;
 /// Every format this vellum reads: each added format goes at the end.
-pub(super) const READABLE_FORMATS: &[u32] = &[1, 2, 3, 4, PACK_FORMAT, MERGE_FORMAT];
+pub(super) const READABLE_FORMATS: &[u32] =
+    &[1, 2, 3, 4, PACK_FORMAT, MERGE_FORMAT, RECORDSET_FORMAT];
 pub(super) const MARKER: &str = fs::MARKER;
 pub(super) const CATALOG: &str = "catalog.sqlite";
 pub(super) const LOCK: &str = fs::LOCK;
@@ -176,6 +185,12 @@ pub(super) fn admit_pack(
         .any(|e| e.header.layout != super::object::Layout::Classic);
     if compact && a.format < PACK_FORMAT {
         write_marker(&*a.backend, PACK_FORMAT)?;
+    }
+    let sets = entries
+        .iter()
+        .any(|e| e.header.kind == super::object::Kind::RecordSet);
+    if sets && a.format < RECORDSET_FORMAT {
+        write_marker(&*a.backend, RECORDSET_FORMAT)?;
     }
     Ok(())
 }

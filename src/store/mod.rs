@@ -26,6 +26,7 @@ pub mod object;
 pub mod pack;
 pub mod packindex;
 pub mod record;
+pub mod recordset;
 pub mod remote;
 pub mod repair;
 pub mod s3;
@@ -64,7 +65,8 @@ use error::Result;
 pub use error::{AddressError, StoreError};
 use layout::*;
 pub use layout::{
-    CHECK_FORMAT, MAX_CHAIN, MERGE_FORMAT, NEWEST_FORMAT, PACK_FORMAT, STATE_FORMAT, STORE_FORMAT,
+    CHECK_FORMAT, MAX_CHAIN, MERGE_FORMAT, NEWEST_FORMAT, PACK_FORMAT, RECORDSET_FORMAT,
+    STATE_FORMAT, STORE_FORMAT,
 };
 pub use name::DocName;
 pub use recovery::reindex;

@@ -11,7 +11,9 @@
 //!      0     1  kind          1 = content (the bytes of a capture), 2 = capture record,
 //!                             3 = archive log segment (store format 2, see tlog.rs),
 //!                             4 = state object (format 3, state.rs),
-//!                             5 = check record (format 4, check.rs)
+//!                             5 = check record (format 4, check.rs),
+//!                             6 = record set (format 7, recordset.rs; compact
+//!                             entries only, with their id, never a delta)
 //!      1     1  codec         0 = zstd alone; 1 = zstd with a base object as reference
 //!                             prefix, named by id; 2 = the same, the base being the entry
 //!                             at an offset of the same pack
@@ -95,6 +97,9 @@ pub enum Kind {
     /// A check record (`check.rs`): one re-check of a document's URL by
     /// the monitor, whatever it found.
     Check = 5,
+    /// A record set (store format 7, `recordset.rs`): the capture records
+    /// of one write in one object. Only in compact entries.
+    RecordSet = 6,
 }
 
 impl Kind {
@@ -105,6 +110,7 @@ impl Kind {
             3 => Some(Kind::Log),
             4 => Some(Kind::State),
             5 => Some(Kind::Check),
+            6 => Some(Kind::RecordSet),
             _ => None,
         }
     }
@@ -244,6 +250,8 @@ pub enum DecodeError {
     Length { got: usize, want: usize },
     #[error("content hashes to {got}, not to its id")]
     Hash { got: ObjectId },
+    #[error("malformed record set")]
+    RecordSet,
     #[error("delta base not available")]
     NoBase,
     #[error("delta base is {want} but {got} was supplied")]

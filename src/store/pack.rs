@@ -27,7 +27,8 @@ use std::collections::HashMap;
 
 use crate::id::ObjectId;
 
-use super::object::{self, BaseRef, DecodeError, Header};
+use super::object::{self, BaseRef, DecodeError, Header, Kind};
+use super::recordset;
 
 pub const MAGIC: &[u8; 8] = b"VLMPACK1";
 pub const END: &[u8; 4] = b"VPKE";
@@ -41,6 +42,10 @@ pub struct Entry {
     /// The delta base's id, with offset references resolved in the pack.
     /// `UNRESOLVED` when an offset names no entry (damage).
     pub base: Option<ObjectId>,
+    /// A capture record inside the record set at `offset` (store format 7):
+    /// not an entry of its own. Its header is the set's, with the record's
+    /// kind, id and size; reading it reads the set (`chain.rs`).
+    pub in_set: bool,
 }
 
 /// Stands for the base of an entry whose offset reference leads nowhere; no
@@ -93,6 +98,7 @@ impl PackWriter {
             header,
             offset,
             base: resolve(&header, &self.ids),
+            in_set: false,
         };
         let contained = match header.base {
             None => true,
@@ -204,22 +210,64 @@ pub fn scan_known(
     }
     let headers = walk(bytes, body_end, &mut scan.problems);
     let mut ids = std::collections::HashMap::new();
+    let mut real = 0;
     for (off, h) in hash_unstored(bytes, headers, known, &mut scan.problems) {
         let base = resolve(&h, &ids);
         scan.entries.push(Entry {
             header: h,
             offset: off as u64,
             base,
+            in_set: false,
         });
+        real += 1;
         ids.insert(off as u64, h.id);
+        if h.kind == Kind::RecordSet {
+            set_records(bytes, off, h, &mut scan);
+        }
     }
-    if scan.intact && scan.entries.len() != count {
+    if scan.intact && real != count {
         scan.problems.push(format!(
-            "pack holds {} entries, its trailer says {count}",
-            scan.entries.len()
+            "pack holds {real} entries, its trailer says {count}"
         ));
     }
     scan
+}
+
+/// Lists the records of the record set at `off` as entries of their own
+/// (see [`Entry::in_set`]), learning their ids by decoding the set. A set
+/// that does not decode is reported; its records are then unknown (verify
+/// reports the set as damaged).
+fn set_records(bytes: &[u8], off: usize, set: Header, scan: &mut Scan) {
+    let content = match set.base {
+        Some(_) => Err(DecodeError::RecordSet),
+        None => object::decode(&bytes[off..], None).map(|(_, c)| c),
+    };
+    let records = content.and_then(|c| {
+        Ok(recordset::split(&c)?
+            .into_iter()
+            .map(|r| (ObjectId::of(r), r.len()))
+            .collect::<Vec<_>>())
+    });
+    match records {
+        Ok(records) => {
+            for (id, size) in records {
+                scan.entries.push(Entry {
+                    header: Header {
+                        kind: Kind::Record,
+                        id,
+                        size,
+                        ..set
+                    },
+                    offset: off as u64,
+                    base: None,
+                    in_set: true,
+                });
+            }
+        }
+        Err(e) => scan
+            .problems
+            .push(format!("record set at offset {off}: {e}")),
+    }
 }
 
 /// The entry headers of a pack body, in file order, up to the first that
@@ -375,6 +423,49 @@ mod tests {
             decode_at(&bytes, ra.offset, None).unwrap().1,
             b"first version"
         );
+    }
+
+    /// A record set (store format 7) is one entry; a scan lists it and
+    /// then each record in it at its offset, with the record's own id, and
+    /// the trailer's count is of real entries. A set that does not split
+    /// is reported and its records are not listed.
+    #[test]
+    fn scan_lists_the_records_of_a_set() {
+        use crate::store::object::{Layout, encode_as};
+        use crate::store::recordset;
+        let records: [&[u8]; 3] = [b"{\"a\":1}", b"{\"b\":2}", b"{\"c\":3}"];
+        let layout = Layout::Compact { id: true };
+        let c = Codec::default();
+        for (content, good) in [
+            (recordset::encode(&records), true),
+            (b"vrs1\x02\x01".to_vec(), false),
+        ] {
+            let mut w = PackWriter::default();
+            let (t, et) = encode(c, Kind::Content, b"a text", None).unwrap();
+            w.push(&et, t);
+            let (set, es) = encode_as(c, layout, Kind::RecordSet, &content, None).unwrap();
+            let at = w.push(&es, set).offset;
+            let (name, bytes, _) = w.finish();
+            let s = scan(&bytes, Some(&name));
+            assert!(s.intact);
+            let listed: Vec<(Kind, ObjectId, u64, bool)> = s
+                .entries
+                .iter()
+                .map(|e| (e.header.kind, e.header.id, e.offset, e.in_set))
+                .collect();
+            let mut want = vec![(Kind::RecordSet, set, at, false)];
+            if good {
+                assert!(s.problems.is_empty(), "{:?}", s.problems);
+                want.extend(
+                    records
+                        .iter()
+                        .map(|r| (Kind::Record, ObjectId::of(r), at, true)),
+                );
+            } else {
+                assert_eq!(s.problems.len(), 1, "{:?}", s.problems);
+            }
+            assert_eq!(listed[1..], want[..]);
+        }
     }
 
     /// Entries that leave their id out get it from `scan` by decoding (the

@@ -297,6 +297,7 @@ pub fn parse(bytes: &[u8]) -> Result<PackIndex, IndexError> {
             header,
             offset,
             base,
+            in_set: false,
         });
     }
     if next + pack::TRAILER as u64 != size {

@@ -241,7 +241,9 @@ impl Archive {
         entries: &[Entry],
         standalone: &mut dyn FnMut(&ObjectId) -> Option<Vec<u8>>,
     ) {
-        if self.backend.pack_indexes() {
+        // A pack holding a record set gets none: readers scan it (an index
+        // object names one id per entry, not the records of a set).
+        if self.backend.pack_indexes() && !entries.iter().any(|e| e.in_set) {
             let index = packindex::encode(name, pack, entries, standalone);
             let _ = self.backend.put_if_absent(&packindex::key(name), &index);
         }

@@ -72,6 +72,9 @@ struct Plan {
     packs: BTreeMap<String, BTreeSet<ObjectId>>,
     /// Objects damaged or missing, wherever they are (or were).
     wanted: BTreeSet<ObjectId>,
+    /// Record sets damaged or missing: their records are healed one by
+    /// one, and the sets themselves no longer located.
+    lost_sets: BTreeSet<ObjectId>,
     log_broken: bool,
 }
 
@@ -99,11 +102,23 @@ fn plan(archive: &Archive, report: &Report) -> Result<Plan> {
         }
     }
     let rows = archive.cat(archive.catalog.objects())?;
+    // Record sets are not healed as objects: the records in them are, each
+    // as its own entry (a set copied or fetched beside them would locate
+    // each record twice).
+    let sets: BTreeSet<ObjectId> = rows
+        .iter()
+        .filter(|r| r.kind == Kind::RecordSet)
+        .map(|r| r.id)
+        .collect();
     for row in rows {
-        if let Some(ids) = plan.packs.get_mut(&row.pack) {
+        if let Some(ids) = plan.packs.get_mut(&row.pack)
+            && !sets.contains(&row.id)
+        {
             ids.insert(row.id);
         }
     }
+    plan.lost_sets = plan.wanted.intersection(&sets).copied().collect();
+    plan.wanted.retain(|id| !sets.contains(id));
     Ok(plan)
 }
 
@@ -138,7 +153,11 @@ impl Archive {
         for (name, listed) in &plan.packs {
             let bytes = self.backend.get(&pack_key(name)).unwrap_or_default();
             let entries = pack::scan(&bytes, Some(name)).entries;
-            let mut group: Vec<ObjectId> = entries.iter().map(|e| e.header.id).collect();
+            let mut group: Vec<ObjectId> = entries
+                .iter()
+                .filter(|e| e.header.kind != Kind::RecordSet)
+                .map(|e| e.header.id)
+                .collect();
             let scanned: BTreeSet<ObjectId> = group.iter().copied().collect();
             group.extend(listed.difference(&scanned));
             for (e, data) in self.decode_intact(&bytes, &entries) {
@@ -218,6 +237,9 @@ impl Archive {
         groups.push(grouped_last);
         let damaged: BTreeSet<&str> = plan.packs.keys().map(String::as_str).collect();
         out.packs_written = self.write_rescued(&groups, &rescued, &damaged)?;
+        for id in &plan.lost_sets {
+            self.cat(self.catalog.unlocate(id))?;
+        }
         // Retire a damaged pack only once all it held is elsewhere (or its
         // losses are accepted).
         let mut retired = Vec::new();
@@ -256,7 +278,14 @@ impl Archive {
     ) -> Vec<(&'e Entry, Arc<Vec<u8>>)> {
         let mut decoded: HashMap<ObjectId, Arc<Vec<u8>>> = HashMap::new();
         let mut out = Vec::new();
-        for e in entries {
+        // A record in a set is read through its set (the catalog's way),
+        // and written alone; a log segment stored against a set's ids too.
+        let alone = |e: &&Entry| {
+            !e.in_set
+                && e.header.kind != Kind::RecordSet
+                && !(e.header.kind == Kind::Log && e.header.base.is_some())
+        };
+        for e in entries.iter().filter(alone) {
             let base = match e.base {
                 None => None,
                 Some(b) => match decoded

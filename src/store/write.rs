@@ -8,19 +8,23 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use super::archive::Archive;
+use super::catalog::ObjectRow;
 use super::error::Result;
 use super::error::StoreError;
 use super::history::History;
 use super::layout::{
-    MAX_CHAIN, PACK_FORMAT, PACK_TARGET, READ_CHAIN_LIMIT, REPACK_AT, REPACK_SMALL, STORE_FORMAT,
-    VACUUM_MIN_BATCH, pack_key, write_marker,
+    MAX_CHAIN, PACK_FORMAT, PACK_TARGET, READ_CHAIN_LIMIT, RECORDSET_FORMAT, REPACK_AT,
+    REPACK_SMALL, STORE_FORMAT, VACUUM_MIN_BATCH, pack_key, write_marker,
 };
 use super::located::{Extra, Pending, object_row};
 use super::name::DocName;
 use super::object::{self, BaseRef, Codec, Kind, Layout, MAX_OBJECT_SIZE};
 use super::pack::{self, PackWriter};
 use super::record::{self, CaptureId, CaptureRecord};
-use super::{packindex, tlog};
+use super::{packindex, recordset, tlog};
+
+mod repack;
+mod sets;
 use crate::id::{IdSet, ObjectId};
 
 /// What a capture is, before it is archived. The store does not interpret
@@ -142,8 +146,12 @@ impl Archive {
             done: false,
             log: LogState::default(),
             compact: self.format >= PACK_FORMAT || !self.backend.shared(),
-            marked: false,
+            marked: 0,
+            records: Records::default(),
         };
+        writer.records.on = writer.compact
+            && (self.format >= RECORDSET_FORMAT || !self.backend.shared())
+            && !self.backend.pack_indexes();
         let known: std::collections::HashSet<String> = self
             .cat(self.catalog.packs())?
             .into_iter()
@@ -212,6 +220,8 @@ struct LogState {
     adopted: bool,
     /// A merge entry to write first in the next segment (`merge.rs`).
     merge: Option<tlog::MergeEntry>,
+    /// Segments in the pack being written: start, count, id.
+    segments: Vec<(u64, u64, ObjectId)>,
 }
 
 /// An open write: one durable commit for any number of captures.
@@ -231,8 +241,26 @@ pub struct Writer<'a> {
     /// pack; on shared storage (a marker written once) only if the store is
     /// format 5 already.
     compact: bool,
-    /// The marker says format 5 (raised by this writer).
-    marked: bool,
+    /// The format this writer raised the marker to (0: none).
+    marked: u32,
+    /// Capture records staged for the next record set.
+    records: Records,
+}
+
+/// Capture records waiting to be written as one record set (store format
+/// 7, `recordset.rs`), and the sets in the pack being written.
+#[derive(Default)]
+struct Records {
+    /// Whether this writer writes record sets: a local store (whose marker
+    /// it raises to 7 before the first pack holding one); on object storage
+    /// only a store created at format 7 without pack index objects.
+    on: bool,
+    /// Records not yet in a set: id, bytes, the delta base a record
+    /// written alone takes (its document's previous record).
+    staged: Vec<(ObjectId, Vec<u8>, Option<ObjectId>)>,
+    ids: IdSet,
+    /// The sets in the pending pack: their entry and records (id, size).
+    sets: Vec<(pack::Entry, Vec<(ObjectId, usize)>)>,
 }
 
 impl Writer<'_> {
@@ -303,8 +331,7 @@ impl Writer<'_> {
             supersedes: extra.supersedes,
         };
         let canonical = record.to_canonical();
-        // `put` stores it whole if the previous record's chain is full.
-        let capture = CaptureId(self.put(Kind::Record, &canonical, latest.map(|l| l.id.0))?);
+        let capture = CaptureId(self.put_record(canonical, latest.map(|l| l.id.0))?);
         // The same document, time, bytes and metadata are the same capture:
         // archived (and logged) once, however often a batch is re-run.
         let new = a.cat(a.catalog.capture(&capture))?.is_none();
@@ -314,6 +341,11 @@ impl Writer<'_> {
             a.cat(a.catalog.insert_capture(&capture, &record, Some(seq)))?;
             self.log.next += 1;
             self.log.unwritten.push(capture);
+        }
+        // A full set is written once its last capture is logged (so the
+        // log segment of the same captures can be written against it).
+        if self.records.staged.len() >= recordset::MAX_RECORDS {
+            self.write_records()?;
         }
         self.staged.push(Staged {
             doc: c.doc,
@@ -466,25 +498,9 @@ impl Writer<'_> {
     /// log segment, so a crash keeps their records and their order together.
     fn flush(&mut self) -> Result<()> {
         let a = self.archive;
-        let mut segment = None;
-        if !self.log.unwritten.is_empty() {
-            let captures = std::mem::take(&mut self.log.unwritten);
-            let merge = self.log.merge.take();
-            let seg = tlog::Segment {
-                start: self.log.next - captures.len() as u64 - u64::from(merge.is_some()),
-                prev: self.log.prev,
-                merge,
-                captures,
-            };
-            let id = self.put(Kind::Log, &seg.encode(), None)?;
-            self.log.prev = Some(id);
-            segment = Some((seg.start, seg.len(), id));
-            if a.format < 2 {
-                // An older vellum must not read a store with a log as if it
-                // had none: it refuses format 2 with "upgrade vellum".
-                write_marker(&*a.backend, STORE_FORMAT)?;
-            }
-        }
+        self.write_records()?;
+        self.write_segment(None)?;
+        let segments = std::mem::take(&mut self.log.segments);
         if self.pending.pack.is_empty() {
             return Ok(());
         }
@@ -508,11 +524,19 @@ impl Writer<'_> {
             }
         }
         let (name, bytes, entries) = pending.pack.finish();
-        if self.compact && a.format < PACK_FORMAT && !self.marked {
+        let sets = std::mem::take(&mut self.records.sets);
+        let needed = if !sets.is_empty() {
+            RECORDSET_FORMAT
+        } else if self.compact {
+            PACK_FORMAT
+        } else {
+            0
+        };
+        if needed > a.format.max(self.marked) {
             // Before the pack: an older vellum must never meet an entry it
             // cannot parse in a store whose marker it accepts.
-            write_marker(&*a.backend, PACK_FORMAT)?;
-            self.marked = true;
+            write_marker(&*a.backend, needed)?;
+            self.marked = needed;
         }
         let written = a
             .backend
@@ -527,89 +551,22 @@ impl Writer<'_> {
             let row = object_row(&name, e, depths[&e.header.id]);
             a.cat(a.catalog.insert_object(pack_id, &row))?;
         }
-        if let Some((start, count, id)) = segment {
+        // A record in a set is located at its set.
+        for (set, records) in &sets {
+            for (id, size) in records {
+                let row = ObjectRow {
+                    id: *id,
+                    kind: Kind::Record,
+                    size: *size as u64,
+                    ..object_row(&name, set, 0)
+                };
+                a.cat(a.catalog.insert_object(pack_id, &row))?;
+            }
+        }
+        for (start, count, id) in segments {
             a.cat(a.catalog.add_log_segment(start, count, &id))?;
         }
         Ok(())
-    }
-
-    /// Merges the small packs into one when there are [`REPACK_AT`] of them
-    /// (inside this write's transaction). Frames are copied, not recompressed;
-    /// in-pack base offsets are rewritten. Damaged packs are left alone.
-    /// Returns the packs to delete once the transaction commits.
-    fn repack_small_packs(&mut self) -> Result<Vec<String>> {
-        let a = self.archive;
-        if a.backend.shared() {
-            // Other machines' catalogs name the small packs: they stay.
-            return Ok(Vec::new());
-        }
-        let small: Vec<String> = a
-            .cat(a.catalog.packs())?
-            .into_iter()
-            .filter(|(_, size)| *size < REPACK_SMALL)
-            .map(|(name, _)| name)
-            .collect();
-        if small.len() < REPACK_AT {
-            return Ok(Vec::new());
-        }
-        let mut w = PackWriter::default();
-        let mut moves = Vec::new();
-        let mut merged = Vec::new();
-        for name in &small {
-            let Ok(bytes) = a.backend.get(&pack_key(name)) else {
-                continue;
-            };
-            let scan = pack::scan(&bytes, Some(name));
-            if !scan.intact || !scan.problems.is_empty() {
-                continue;
-            }
-            let mut new_offset: HashMap<u64, u64> = HashMap::new();
-            for e in &scan.entries {
-                let start = e.offset as usize;
-                let raw = &bytes[start..start + e.header.entry_len()];
-                let raw = match e.header.base {
-                    Some(BaseRef::Offset(o)) => {
-                        let to = new_offset[&u64::from(o)] as u32;
-                        object::rebase(raw, to).map_err(|err| StoreError::Damaged {
-                            id: e.header.id,
-                            reason: err.to_string(),
-                        })?
-                    }
-                    _ => raw.to_vec(),
-                };
-                let entry = w.push(&raw, e.header.id);
-                new_offset.insert(e.offset, entry.offset);
-                moves.push((e.header.id, e.header.kind, name.clone(), entry.offset));
-            }
-            merged.push(name.clone());
-        }
-        if merged.len() < 2 {
-            return Ok(Vec::new());
-        }
-        let (name, bytes, _) = w.finish();
-        let written = a
-            .backend
-            .put_if_absent(&pack_key(&name), &bytes)
-            .map_err(StoreError::io(format!("writing pack {name}")))?;
-        if written {
-            self.written.push(name.clone());
-        }
-        let to = a.cat(a.catalog.add_pack(&name, bytes.len() as u64))?;
-        let mut ids: HashMap<String, i64> = HashMap::new();
-        for old in &merged {
-            if let Some(id) = a.cat(a.catalog.pack_id(old))? {
-                ids.insert(old.clone(), id);
-            }
-        }
-        for (id, kind, old, offset) in &moves {
-            if let Some(&from) = ids.get(old) {
-                a.cat(a.catalog.move_object(id, *kind, from, to, *offset))?;
-            }
-        }
-        for id in ids.values() {
-            a.cat(a.catalog.remove_pack(*id))?;
-        }
-        Ok(merged)
     }
 
     /// Starts logging a merge (`merge.rs`): the entries logged so far go

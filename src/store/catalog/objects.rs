@@ -70,28 +70,34 @@ impl Catalog {
         Ok(())
     }
 
-    /// Points an object that lived in pack `from` at its copy in pack `to`.
+    /// Points an object that lived in pack `from` at its copy in pack `to`,
+    /// at `offset`, `len` bytes long (a copied entry whose in-pack base
+    /// moved may have grown or shrunk by a byte of its varint offset).
     pub fn move_object(
         &self,
         id: &ObjectId,
         kind: Kind,
         from: i64,
         to: i64,
-        offset: u64,
+        (offset, len): (u64, u64),
     ) -> rusqlite::Result<()> {
         let sql = match kind {
-            Kind::Content | Kind::Log | Kind::State | Kind::Check => {
-                "UPDATE objects SET pack = ?3, offset = ?4
+            Kind::Content | Kind::Log | Kind::State | Kind::Check | Kind::RecordSet => {
+                "UPDATE objects SET pack = ?3, offset = ?4, len = ?5
                  WHERE substr(id, 1, 8) = substr(?1, 1, 8) AND id = ?1 AND pack = ?2"
             }
             Kind::Record => {
-                "UPDATE captures SET rpack = ?3, roffset = ?4
+                "UPDATE captures SET rpack = ?3, roffset = ?4, rlen = ?5
                  WHERE substr(id, 1, 8) = substr(?1, 1, 8) AND id = ?1 AND rpack = ?2"
             }
         };
-        self.conn
-            .prepare_cached(sql)?
-            .execute(params![id.as_bytes(), from, to, offset as i64])?;
+        self.conn.prepare_cached(sql)?.execute(params![
+            id.as_bytes(),
+            from,
+            to,
+            offset as i64,
+            len as i64
+        ])?;
         Ok(())
     }
 

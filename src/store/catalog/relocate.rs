@@ -12,7 +12,7 @@ impl Catalog {
     /// (`vellum repair` writes healed objects whole: another length, depth 0).
     pub fn relocate_object(&self, pack: i64, row: &ObjectRow) -> rusqlite::Result<()> {
         let sql = match row.kind {
-            Kind::Content | Kind::Log | Kind::State | Kind::Check => {
+            Kind::Content | Kind::Log | Kind::State | Kind::Check | Kind::RecordSet => {
                 "UPDATE objects SET pack = ?2, offset = ?3, len = ?4, depth = ?5
                  WHERE substr(id, 1, 8) = substr(?1, 1, 8) AND id = ?1 AND pack IS NOT NULL"
             }
@@ -28,6 +28,17 @@ impl Catalog {
             row.len as i64,
             row.depth
         ])?;
+        Ok(())
+    }
+
+    /// Forgets where an object is (`vellum repair` of a record set whose
+    /// records it wrote elsewhere, one by one); its row stays, unlocated.
+    pub fn unlocate(&self, id: &crate::id::ObjectId) -> rusqlite::Result<()> {
+        self.conn.execute(
+            "UPDATE objects SET pack = NULL, offset = NULL, len = NULL, kind = NULL, \
+             size = NULL, depth = NULL WHERE substr(id, 1, 8) = substr(?1, 1, 8) AND id = ?1",
+            [id.as_bytes()],
+        )?;
         Ok(())
     }
 

@@ -273,6 +273,21 @@ fn pack_entries(
             continue;
         }
         match bytes.get(row.offset as usize..).map(object::parse_header) {
+            // A record in a set the scan did not reach: decoding its set
+            // checks it is there.
+            Some(Ok(h)) if h.kind == Kind::RecordSet && row.kind == Kind::Record => {
+                entries.push(Entry {
+                    header: object::Header {
+                        kind: Kind::Record,
+                        id: row.id,
+                        size: row.size as usize,
+                        ..h
+                    },
+                    offset: row.offset,
+                    base: None,
+                    in_set: true,
+                })
+            }
             // A compact entry without its id: decoding checks it against
             // the catalog's.
             Some(Ok(h)) if h.id == row.id || row.id.as_bytes()[..4] == h.id_prefix => {
@@ -280,6 +295,7 @@ fn pack_entries(
                     header: object::Header { id: row.id, ..h },
                     offset: row.offset,
                     base: None, // resolved below
+                    in_set: false,
                 })
             }
             _ => problems.push(problem(
@@ -290,7 +306,11 @@ fn pack_entries(
             )),
         }
     }
-    let ids: HashMap<u64, ObjectId> = entries.iter().map(|e| (e.offset, e.header.id)).collect();
+    let ids: HashMap<u64, ObjectId> = entries
+        .iter()
+        .filter(|e| !e.in_set)
+        .map(|e| (e.offset, e.header.id))
+        .collect();
     for e in &mut entries {
         e.base = pack::resolve(&e.header, &ids);
     }
