@@ -404,8 +404,47 @@ pub fn catch_up(
     rebuild: bool,
     progress: &mut dyn FnMut(&str, usize, usize),
 ) -> Vec<IndexLag> {
+    // The search index's catch-up (the longest: a large text's) runs on a
+    // second thread from what it needs read first, beside the others on
+    // this one; then the usual catch-up of it finds it current (or does
+    // what the thread could not).
+    let two_cores = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+    let snapshot = match rebuild || !two_cores {
+        true => None,
+        false => crate::search::index::snapshot(archive, SEARCH_SNAPSHOT_BYTES)
+            .ok()
+            .flatten(),
+    };
+    let Some(snapshot) = snapshot else {
+        return catch_up_each(archive, rebuild, progress, &mut |_| true);
+    };
+    let dir = archive.dir().to_owned();
+    std::thread::scope(|s| {
+        let search = s.spawn(move || crate::search::index::refresh_from(&dir, &snapshot));
+        let mut lags = catch_up_each(archive, false, progress, &mut |name| name != "search");
+        // Its failure is no lag: the catch-up below does it from the archive.
+        let _ = search.join();
+        lags.extend(catch_up_each(archive, false, progress, &mut |n| {
+            n == "search"
+        }));
+        lags
+    })
+}
+
+/// Texts read at most for the search index's catch-up on a second thread
+/// (bytes): a larger catch-up (a first index of a big store) runs on one.
+const SEARCH_SNAPSHOT_BYTES: usize = 64 << 20;
+
+/// Brings the derived indexes `which` accepts up to date, one after the
+/// other.
+fn catch_up_each(
+    archive: &Archive,
+    rebuild: bool,
+    progress: &mut dyn FnMut(&str, usize, usize),
+    which: &mut dyn FnMut(&str) -> bool,
+) -> Vec<IndexLag> {
     let mut lags = Vec::new();
-    for index in derived_indexes() {
+    for index in derived_indexes().into_iter().filter(|i| which(i.name())) {
         let name = index.name();
         let mut p = |done, total| progress(name, done, total);
         let r = if rebuild {
