@@ -478,9 +478,11 @@ pub fn catch_up(
     let two_cores = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
     let snapshot = match rebuild || !two_cores {
         true => None,
-        false => crate::search::index::snapshot(archive, SEARCH_SNAPSHOT_BYTES)
-            .ok()
-            .flatten(),
+        false => {
+            crate::search::index::snapshot(archive, SEARCH_SNAPSHOT_TEXTS, SEARCH_SNAPSHOT_BYTES)
+                .ok()
+                .flatten()
+        }
     };
     let Some(snapshot) = snapshot else {
         return catch_up_each(archive, rebuild, progress, &mut |_| true);
@@ -498,9 +500,13 @@ pub fn catch_up(
     })
 }
 
-/// Texts read at most for the search index's catch-up on a second thread
-/// (bytes): a larger catch-up (a first index of a big store) runs on one.
-const SEARCH_SNAPSHOT_BYTES: usize = 64 << 20;
+/// Texts read at most (their number, their bytes) for the search index's
+/// catch-up on a second thread: a larger catch-up (a batch of many texts, a
+/// first index of a big store) runs after the others, as holding its texts
+/// would double the memory of a corpus ingest (42 -> 94 MB peak for
+/// bench.sh's batch with 64 MB and no count).
+const SEARCH_SNAPSHOT_TEXTS: usize = 64;
+const SEARCH_SNAPSHOT_BYTES: usize = 32 << 20;
 
 /// Brings the derived indexes `which` accepts up to date, one after the
 /// other.

@@ -625,9 +625,13 @@ impl Source for Snapshot {
 
 /// Reads what the store's search index lacks (the captures past its mark
 /// and the texts it has not indexed), when there is something and it holds
-/// at most `budget` bytes of text: else `None`, and the index catches up
-/// from the archive as usual.
-pub fn snapshot(archive: &Archive, budget: usize) -> Result<Option<Snapshot>, SearchError> {
+/// at most `max_texts` texts of at most `budget` bytes in all: else `None`,
+/// and the index catches up from the archive as usual.
+pub fn snapshot(
+    archive: &Archive,
+    max_texts: usize,
+    budget: usize,
+) -> Result<Option<Snapshot>, SearchError> {
     let ro = Connection::open_with_flags(
         archive.dir().join(FILE),
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -641,7 +645,7 @@ pub fn snapshot(archive: &Archive, budget: usize) -> Result<Option<Snapshot>, Se
     }
     let since = (seen != 0 && seen < count as i64).then_some(seq as u64);
     let captures = Source::captures(archive, since)?;
-    let (mut texts, mut bytes) = (HashMap::new(), 0);
+    let mut ids = Vec::new();
     for c in captures.iter().filter(|c| !c.flagged) {
         let indexed = || {
             since.is_some()
@@ -649,15 +653,21 @@ pub fn snapshot(archive: &Archive, budget: usize) -> Result<Option<Snapshot>, Se
                     .as_ref()
                     .is_some_and(|conn| text_number(conn, &c.vkey).ok().flatten().is_some())
         };
-        if texts.contains_key(&c.vkey) || indexed() {
-            continue;
+        if !ids.contains(&c.vkey) && !indexed() {
+            ids.push(c.vkey);
+            if ids.len() > max_texts {
+                return Ok(None);
+            }
         }
-        let text = archive.read_object(&c.vkey)?;
+    }
+    let (mut texts, mut bytes) = (HashMap::new(), 0);
+    for id in ids {
+        let text = archive.read_object(&id)?;
         bytes += text.len();
         if bytes > budget {
             return Ok(None);
         }
-        texts.insert(c.vkey, text);
+        texts.insert(id, text);
     }
     Ok(Some(Snapshot {
         count,

@@ -99,14 +99,25 @@ fn a_snapshot_catches_up_or_changes_nothing_when_out_of_date() {
     let tmp = tempfile::tempdir().unwrap();
     let (a, _) = Archive::init_with_backend(tmp.path(), Box::new(MemBackend::default())).unwrap();
     add(&a, 0, "first words\n\nsecond paragraph");
-    let snap = index::snapshot(&a, 1 << 20).unwrap().expect("work to do");
+    let snap = index::snapshot(&a, 10, 1 << 20)
+        .unwrap()
+        .expect("work to do");
     assert!(index::refresh_from(tmp.path(), &snap).unwrap().is_some());
     assert_eq!(index::stored_mark(tmp.path()), Some(1));
-    assert!(index::snapshot(&a, 1 << 20).unwrap().is_none(), "current");
+    assert!(
+        index::snapshot(&a, 10, 1 << 20).unwrap().is_none(),
+        "current"
+    );
 
     add(&a, 1, "first words\n\nthird paragraph");
-    let old = index::snapshot(&a, 1 << 20).unwrap().expect("work to do");
-    assert!(index::snapshot(&a, 5).unwrap().is_none(), "over budget");
+    let old = index::snapshot(&a, 10, 1 << 20)
+        .unwrap()
+        .expect("work to do");
+    assert!(index::snapshot(&a, 10, 5).unwrap().is_none(), "over budget");
+    assert!(
+        index::snapshot(&a, 0, 1 << 20).unwrap().is_none(),
+        "too many"
+    );
     add(&a, 2, "fourth paragraph");
     Index::refresh(&a, &mut |_, _| {}).unwrap();
     assert_eq!(
@@ -121,7 +132,9 @@ fn a_snapshot_catches_up_or_changes_nothing_when_out_of_date() {
         (Some(3), 4)
     );
     add(&a, 3, "fifth paragraph");
-    let snap = index::snapshot(&a, 1 << 20).unwrap().expect("work to do");
+    let snap = index::snapshot(&a, 10, 1 << 20)
+        .unwrap()
+        .expect("work to do");
     index::refresh_from(tmp.path(), &snap).unwrap();
     assert_eq!(
         (index::stored_mark(tmp.path()), paras(tmp.path())),
