@@ -4,8 +4,11 @@
 //! afterwards through [`DerivedIndex`].
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::diff::{count_words, diff};
+use crate::id::ObjectId;
 use crate::store::StoreError;
 use crate::store::{Added, Archive, CaptureId, Status, Writer};
 
@@ -197,34 +200,98 @@ pub fn renumber_warnings(committed: &[Committed]) -> Vec<Warning> {
 /// [`commit`]; public for writers that commit by other means (`import`,
 /// until it commits through [`commit`]).
 pub fn cache_stats(archive: &Archive, added: &[Added]) -> Result<()> {
+    // The diffs (most of the work: a batch of versions is one diff each)
+    // run on every core, a bounded block of pairs at a time; the texts are
+    // read and the results cached on this thread (the archive's).
+    let mut pairs: Vec<(ObjectId, ObjectId)> = Vec::new();
+    let mut queued = HashSet::new();
+    for a in added {
+        if let (Some(prev), Some(text)) = (a.previous_text, a.text)
+            && queued.insert((prev, text))
+            && archive.cached_change(&prev, &text)?.is_none()
+        {
+            pairs.push((prev, text));
+        }
+    }
+    let mut block: Vec<Pair> = Vec::new();
+    let mut bytes = 0;
+    for (i, (prev, text)) in pairs.iter().enumerate() {
+        let (old, new) = (archive.read_object(prev)?, archive.read_object(text)?);
+        bytes += old.len() + new.len();
+        block.push((*prev, *text, old, new));
+        if bytes >= STATS_BLOCK_BYTES || block.len() >= STATS_BLOCK || i + 1 == pairs.len() {
+            let stats = diff_stats(&block);
+            for ((prev, text, ..), (added, removed, words_new)) in block.drain(..).zip(stats) {
+                archive.cache_change(&prev, &text, added, removed)?;
+                if archive.cached_words(&text)?.is_none() {
+                    // The diff counted the new text already.
+                    archive.cache_words(&text, words_new)?;
+                }
+            }
+            bytes = 0;
+        }
+    }
     for a in added {
         let Some(text_id) = a.text else { continue };
-        let mut words = archive.cached_words(&text_id)?;
-        if let Some(prev) = a.previous_text
-            && archive.cached_change(&prev, &text_id)?.is_none()
-        {
-            let old = archive.read_object(&prev)?;
-            let new = archive.read_object(&text_id)?;
-            let d = diff(
-                &String::from_utf8_lossy(&old),
-                &String::from_utf8_lossy(&new),
-                &Default::default(),
-            );
-            let (added, removed) = (d.stats.words_added as u64, d.stats.words_removed as u64);
-            archive.cache_change(&prev, &text_id, added, removed)?;
-            if words.is_none() {
-                // The diff counted the new text already.
-                archive.cache_words(&text_id, d.stats.words_new as u64)?;
-                words = Some(d.stats.words_new as u64);
-            }
-        }
-        if words.is_none() {
+        if archive.cached_words(&text_id)?.is_none() {
             let text = archive.read_object(&text_id)?;
             let n = count_words(&String::from_utf8_lossy(&text));
             archive.cache_words(&text_id, n as u64)?;
         }
     }
     Ok(())
+}
+
+/// A version pair to diff: the older text's id, the newer's, their bytes.
+type Pair = (ObjectId, ObjectId, Arc<Vec<u8>>, Arc<Vec<u8>>);
+
+/// Version pairs diffed at a time by [`cache_stats`], and their texts' bytes
+/// at most (past one pair).
+const STATS_BLOCK: usize = 64;
+const STATS_BLOCK_BYTES: usize = 64 << 20;
+
+/// Words added, removed and of the new text for each pair, diffed on every
+/// core (the same diffs as one after the other: each is a pure function of
+/// its texts).
+fn diff_stats(block: &[Pair]) -> Vec<(u64, u64, u64)> {
+    let one = |(_, _, old, new): &Pair| {
+        let d = diff(
+            &String::from_utf8_lossy(old),
+            &String::from_utf8_lossy(new),
+            &Default::default(),
+        );
+        let s = &d.stats;
+        (
+            s.words_added as u64,
+            s.words_removed as u64,
+            s.words_new as u64,
+        )
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
+    if threads < 2 || block.len() < 2 {
+        return block.iter().map(one).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut out: Vec<(usize, (u64, u64, u64))> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads.min(block.len()))
+            .map(|_| {
+                s.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(pair) = block.get(i) else { break done };
+                        done.push((i, one(pair)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("a diff does not panic"))
+            .collect()
+    });
+    out.sort_unstable_by_key(|(i, _)| *i);
+    out.into_iter().map(|(_, r)| r).collect()
 }
 
 // ------------------------------------------------------------ derived indexes
@@ -404,8 +471,53 @@ pub fn catch_up(
     rebuild: bool,
     progress: &mut dyn FnMut(&str, usize, usize),
 ) -> Vec<IndexLag> {
+    // The search index's catch-up (the longest: a large text's) runs on a
+    // second thread from what it needs read first, beside the others on
+    // this one; then the usual catch-up of it finds it current (or does
+    // what the thread could not).
+    let two_cores = std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+    let snapshot = match rebuild || !two_cores {
+        true => None,
+        false => {
+            crate::search::index::snapshot(archive, SEARCH_SNAPSHOT_TEXTS, SEARCH_SNAPSHOT_BYTES)
+                .ok()
+                .flatten()
+        }
+    };
+    let Some(snapshot) = snapshot else {
+        return catch_up_each(archive, rebuild, progress, &mut |_| true);
+    };
+    let dir = archive.dir().to_owned();
+    std::thread::scope(|s| {
+        let search = s.spawn(move || crate::search::index::refresh_from(&dir, &snapshot));
+        let mut lags = catch_up_each(archive, false, progress, &mut |name| name != "search");
+        // Its failure is no lag: the catch-up below does it from the archive.
+        let _ = search.join();
+        lags.extend(catch_up_each(archive, false, progress, &mut |n| {
+            n == "search"
+        }));
+        lags
+    })
+}
+
+/// Texts read at most (their number, their bytes) for the search index's
+/// catch-up on a second thread: a larger catch-up (a batch of many texts, a
+/// first index of a big store) runs after the others, as holding its texts
+/// would double the memory of a corpus ingest (42 -> 94 MB peak for
+/// bench.sh's batch with 64 MB and no count).
+const SEARCH_SNAPSHOT_TEXTS: usize = 64;
+const SEARCH_SNAPSHOT_BYTES: usize = 32 << 20;
+
+/// Brings the derived indexes `which` accepts up to date, one after the
+/// other.
+fn catch_up_each(
+    archive: &Archive,
+    rebuild: bool,
+    progress: &mut dyn FnMut(&str, usize, usize),
+    which: &mut dyn FnMut(&str) -> bool,
+) -> Vec<IndexLag> {
     let mut lags = Vec::new();
-    for index in derived_indexes() {
+    for index in derived_indexes().into_iter().filter(|i| which(i.name())) {
         let name = index.name();
         let mut p = |done, total| progress(name, done, total);
         let r = if rebuild {

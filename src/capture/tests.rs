@@ -331,3 +331,40 @@ fn a_guessed_encoding_keeps_its_confidence_and_an_unsure_one_warns() {
     assert!(stage(&mut w, c).unwrap().is_empty());
     commit(w).unwrap();
 }
+
+#[test]
+fn a_batch_caches_each_versions_word_stats_as_one_diff_each_gives() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = archive(tmp.path());
+    let texts: Vec<String> = (0..9)
+        .map(|i| {
+            let words: Vec<String> = (0..40 + i * 7)
+                .map(|w| format!("w{}", w * (i % 3 + 1)))
+                .collect();
+            words.join(" ")
+        })
+        .collect();
+    let mut w = a.writer(&mut || {}).unwrap();
+    for (i, t) in texts.iter().enumerate() {
+        let opts = Options {
+            doc: Some("d".parse().unwrap()),
+            at: Some(T + time::Duration::hours(i as i64)),
+            ..Options::default()
+        };
+        stage(
+            &mut w,
+            from_bytes(t.as_bytes().to_vec(), "d.txt".as_ref(), &opts, T).unwrap(),
+        )
+        .unwrap();
+    }
+    let done = commit(w).unwrap();
+    assert_eq!(done.len(), 9);
+    for (i, c) in done.iter().enumerate() {
+        assert_eq!(c.words, Some(crate::diff::count_words(&texts[i]) as u64));
+        let want = (i > 0).then(|| {
+            let d = crate::diff::diff(&texts[i - 1], &texts[i], &Default::default());
+            (d.stats.words_added as u64, d.stats.words_removed as u64)
+        });
+        assert_eq!(c.change, want, "version {}", i + 1);
+    }
+}

@@ -17,15 +17,18 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params};
 
 use crate::id::ObjectId;
 use crate::store::Archive;
+use crate::store::catalog::CaptureRow;
 
+use super::build::Builder;
 use super::error::SearchError;
-use super::text::{fold_for_index, paragraphs};
+use super::rows::{meta, set_meta};
 
 /// The index file, in the store directory.
 pub const FILE: &str = "search.sqlite";
@@ -179,7 +182,7 @@ fn open_file(path: &Path) -> rusqlite::Result<Opened> {
     }
 }
 
-fn create(conn: &Connection) -> rusqlite::Result<()> {
+pub(super) fn create(conn: &Connection) -> rusqlite::Result<()> {
     conn.execute_batch("BEGIN IMMEDIATE")?;
     let r = (|| {
         conn.execute_batch(SCHEMA)?;
@@ -211,18 +214,6 @@ pub fn stored_mark(dir: &Path) -> Option<u64> {
     let seen = meta(&conn, "captures").ok().flatten()?;
     let seq = meta(&conn, "seq").ok().flatten()?;
     Some(if seen == 0 { 0 } else { seq as u64 + 1 })
-}
-
-fn meta(conn: &Connection, key: &str) -> rusqlite::Result<Option<i64>> {
-    conn.prepare_cached("SELECT value FROM meta WHERE key = ?1")?
-        .query_row([key], |r| r.get(0))
-        .optional()
-}
-
-fn set_meta(conn: &Connection, key: &str, value: i64) -> rusqlite::Result<()> {
-    conn.prepare_cached("INSERT OR REPLACE INTO meta (key, value) VALUES (?1, ?2)")?
-        .execute(params![key, value])?;
-    Ok(())
 }
 
 /// The number of an indexed text.
@@ -410,7 +401,7 @@ impl Index {
     /// done (`None`: it was current).
     fn catch_up(
         &mut self,
-        archive: &Archive,
+        archive: &dyn Source,
         progress: ProgressFn<'_>,
     ) -> Result<Option<CatchUp>, SearchError> {
         let count = archive.capture_count()? as i64;
@@ -448,7 +439,7 @@ impl Index {
     /// the index lacks.
     fn extend(
         &mut self,
-        archive: &Archive,
+        archive: &dyn Source,
         count: i64,
         progress: ProgressFn<'_>,
     ) -> Result<Option<CatchUp>, SearchError> {
@@ -478,11 +469,7 @@ impl Index {
         } else {
             meta(conn, "seq").map_err(&err)?.unwrap_or(0)
         };
-        let captures = if rebuilt {
-            archive.all_captures()?
-        } else {
-            archive.captures_since(mark as u64)?
-        };
+        let captures = archive.captures((!rebuilt).then_some(mark as u64))?;
         let high = captures
             .iter()
             .filter_map(|c| c.seq)
@@ -533,7 +520,7 @@ impl Index {
                 .and_then(|mut s| s.execute(params![tn, id.as_bytes()]))
                 .map_err(&err)?;
             text_n.insert(*id, tn);
-            let bytes = archive.read_object(id)?;
+            let bytes = archive.text(id)?;
             if let Ok(text) = std::str::from_utf8(&bytes) {
                 builder.add_text(conn, tn, text).map_err(&err)?;
             }
@@ -576,6 +563,131 @@ impl Index {
     }
 }
 
+/// What a catch-up reads of the archive: the archive itself, or a
+/// [`Snapshot`] read from it beforehand (for a catch-up on another thread).
+trait Source {
+    fn capture_count(&self) -> Result<usize, SearchError>;
+    /// The captures logged after `since` (and those not logged yet), or
+    /// every capture (`None`).
+    fn captures(&self, since: Option<u64>) -> Result<Vec<CaptureRow>, SearchError>;
+    fn text(&self, id: &ObjectId) -> Result<Arc<Vec<u8>>, SearchError>;
+}
+
+impl Source for Archive {
+    fn capture_count(&self) -> Result<usize, SearchError> {
+        Ok(Archive::capture_count(self)?)
+    }
+    fn captures(&self, since: Option<u64>) -> Result<Vec<CaptureRow>, SearchError> {
+        Ok(match since {
+            Some(seq) => self.captures_since(seq)?,
+            None => self.all_captures()?,
+        })
+    }
+    fn text(&self, id: &ObjectId) -> Result<Arc<Vec<u8>>, SearchError> {
+        Ok(self.read_object(id)?)
+    }
+}
+
+/// What a catch-up of the search index will read of the archive, read
+/// beforehand, so that the index's own work runs on another thread
+/// ([`refresh_from`]) while this one does other work with the archive
+/// (which one thread at a time uses). A catch-up that finds the index or
+/// the archive other than the snapshot saw fails with nothing written; the
+/// caller then catches up from the archive ([`Index::refresh`]).
+pub struct Snapshot {
+    count: usize,
+    since: Option<u64>,
+    captures: Vec<CaptureRow>,
+    texts: HashMap<ObjectId, Arc<Vec<u8>>>,
+}
+
+fn stale() -> SearchError {
+    SearchError::Io {
+        context: "the search index's snapshot of the archive".into(),
+        source: std::io::Error::other("out of date"),
+    }
+}
+
+impl Source for Snapshot {
+    fn capture_count(&self) -> Result<usize, SearchError> {
+        Ok(self.count)
+    }
+    fn captures(&self, since: Option<u64>) -> Result<Vec<CaptureRow>, SearchError> {
+        match since == self.since {
+            true => Ok(self.captures.clone()),
+            false => Err(stale()),
+        }
+    }
+    fn text(&self, id: &ObjectId) -> Result<Arc<Vec<u8>>, SearchError> {
+        self.texts.get(id).cloned().ok_or_else(stale)
+    }
+}
+
+/// Reads what the store's search index lacks (the captures past its mark
+/// and the texts it has not indexed), when there is something and it holds
+/// at most `max_texts` texts of at most `budget` bytes in all: else `None`,
+/// and the index catches up from the archive as usual.
+pub fn snapshot(
+    archive: &Archive,
+    max_texts: usize,
+    budget: usize,
+) -> Result<Option<Snapshot>, SearchError> {
+    let ro = Connection::open_with_flags(
+        archive.dir().join(FILE),
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .ok();
+    let read = |key| ro.as_ref().and_then(|c| meta(c, key).ok().flatten());
+    let (seen, seq) = (read("captures").unwrap_or(0), read("seq").unwrap_or(0));
+    let count = Archive::capture_count(archive)?;
+    if seen == count as i64 {
+        return Ok(None);
+    }
+    let since = (seen != 0 && seen < count as i64).then_some(seq as u64);
+    let captures = Source::captures(archive, since)?;
+    let mut ids = Vec::new();
+    for c in captures.iter().filter(|c| !c.flagged) {
+        let indexed = || {
+            since.is_some()
+                && ro
+                    .as_ref()
+                    .is_some_and(|conn| text_number(conn, &c.vkey).ok().flatten().is_some())
+        };
+        if !ids.contains(&c.vkey) && !indexed() {
+            ids.push(c.vkey);
+            if ids.len() > max_texts {
+                return Ok(None);
+            }
+        }
+    }
+    let (mut texts, mut bytes) = (HashMap::new(), 0);
+    for id in ids {
+        let text = archive.read_object(&id)?;
+        bytes += text.len();
+        if bytes > budget {
+            return Ok(None);
+        }
+        texts.insert(id, text);
+    }
+    Ok(Some(Snapshot {
+        count,
+        since,
+        captures,
+        texts,
+    }))
+}
+
+/// Brings the index file in `dir` up to date from `snapshot` (see
+/// [`Snapshot`]); any failure leaves the file as it was.
+pub fn refresh_from(dir: &Path, snapshot: &Snapshot) -> Result<Option<CatchUp>, SearchError> {
+    let path = dir.join(FILE);
+    let conn = match open_file(&path).map_err(ix_err(&Some(path.clone())))? {
+        Opened::Ready(conn) => conn,
+        Opened::Discard(_) | Opened::Unwritable(_) => return Err(stale()),
+    };
+    Index::from_conn(conn, Some(path)).catch_up(snapshot, &mut |_, _| {})
+}
+
 /// Deletes the store's index file and builds it again (for `reindex`).
 pub fn rebuild(archive: &Archive, progress: ProgressFn<'_>) -> Result<Index, SearchError> {
     let path = archive.dir().join(FILE);
@@ -590,208 +702,4 @@ pub fn rebuild(archive: &Archive, progress: ProgressFn<'_>) -> Result<Index, Sea
         c.rebuilt = true;
     }
     Ok(index)
-}
-
-/// Collects paragraphs during a catch-up; writes them at the end.
-struct Builder {
-    /// Paragraphs indexed in this catch-up, by the hash of their text (those
-    /// indexed before are looked up in `paras`).
-    known: HashMap<i64, i64>,
-    /// A rebuild from an emptied index: `paras` holds only what `known`
-    /// holds, so it is not looked up.
-    fresh: bool,
-    next_pn: i64,
-    /// Raw paragraph chunk hash → paragraph number (None: nothing to
-    /// index), so repeated chunks are normalized once.
-    chunks: HashMap<[u8; 16], Option<i64>>,
-    /// Paragraphs touched, by number: new ones with their hash and where to
-    /// read them back, and the texts holding each.
-    touched: HashMap<i64, Touched>,
-    text_bytes: i64,
-}
-
-struct Touched {
-    /// The hash of a new paragraph (`None`: indexed before).
-    new: Option<i64>,
-    /// The latest text holding it and its paragraph number there, where a
-    /// snippet reads it back (for a current hit: the document's current
-    /// text, read once for all its hits).
-    at: (i64, i64),
-    tns: Vec<i64>,
-}
-
-fn hash8(s: &str) -> i64 {
-    let h = blake3::hash(s.as_bytes());
-    i64::from_le_bytes(h.as_bytes()[..8].try_into().expect("8 bytes"))
-}
-
-impl Builder {
-    fn load(conn: &Connection, fresh: bool) -> rusqlite::Result<Builder> {
-        let next_pn = conn.query_row("SELECT COALESCE(MAX(pn), 0) + 1 FROM paras", [], |r| {
-            r.get(0)
-        })?;
-        Ok(Builder {
-            known: HashMap::new(),
-            fresh,
-            next_pn,
-            chunks: HashMap::new(),
-            touched: HashMap::new(),
-            text_bytes: 0,
-        })
-    }
-
-    fn add_text(&mut self, conn: &Connection, tn: i64, text: &str) -> rusqlite::Result<()> {
-        let chunks = super::text::raw_paragraphs(text).take(super::text::MAX_PARAGRAPHS);
-        for (n, chunk) in chunks.enumerate() {
-            let key: [u8; 16] = blake3::hash(chunk.trim().as_bytes()).as_bytes()[..16]
-                .try_into()
-                .expect("16 bytes");
-            let pn = match self.chunks.get(&key) {
-                Some(pn) => *pn,
-                None => {
-                    let pn = paragraphs(chunk)
-                        .next()
-                        .map(|(_, p)| self.paragraph(conn, &p, tn, n as i64))
-                        .transpose()?;
-                    self.chunks.insert(key, pn);
-                    pn
-                }
-            };
-            if let Some(t) = pn.and_then(|pn| self.touched.get_mut(&pn)) {
-                t.at = (tn, n as i64);
-                if t.tns.last() != Some(&tn) {
-                    t.tns.push(tn);
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// A normalized paragraph met for the first time in this catch-up:
-    /// indexed unless the index has it already. Returns its number.
-    fn paragraph(&mut self, conn: &Connection, p: &str, tn: i64, n: i64) -> rusqlite::Result<i64> {
-        let h = hash8(p);
-        let found = match self.known.get(&h) {
-            Some(&pn) => Some(pn),
-            None if self.fresh => None,
-            None => conn
-                .prepare_cached("SELECT pn FROM paras WHERE h = ?1")?
-                .query_row([h], |r| r.get(0))
-                .optional()?,
-        };
-        if let Some(pn) = found {
-            if let std::collections::hash_map::Entry::Vacant(e) = self.touched.entry(pn) {
-                let blob: Option<Vec<u8>> = conn
-                    .prepare_cached("SELECT tns FROM paras WHERE pn = ?1")?
-                    .query_row([pn], |r| r.get(0))
-                    .optional()?;
-                let tns = blob.map(|b| decode_tns(&b)).unwrap_or_default();
-                e.insert(Touched {
-                    new: None,
-                    at: (tn, n),
-                    tns,
-                });
-            }
-            return Ok(pn);
-        }
-        let pn = self.next_pn;
-        self.next_pn += 1;
-        self.known.insert(h, pn);
-        conn.prepare_cached("INSERT INTO fts (rowid, body) VALUES (?1, ?2)")?
-            .execute(params![pn, fold_for_index(p)])?;
-        self.text_bytes += p.len() as i64;
-        self.touched.insert(
-            pn,
-            Touched {
-                new: Some(h),
-                at: (tn, n),
-                tns: Vec::new(),
-            },
-        );
-        Ok(pn)
-    }
-
-    /// Writes every touched paragraph. Returns how many are new.
-    fn finish(self, conn: &Connection, rebuilt: bool) -> rusqlite::Result<usize> {
-        let mut new = 0;
-        let mut touched: Vec<(&i64, &Touched)> = self.touched.iter().collect();
-        touched.sort_unstable_by_key(|(pn, _)| **pn);
-        for (pn, t) in touched {
-            let blob = encode_tns(&t.tns);
-            let (tn, n) = t.at;
-            match t.new {
-                Some(h) => {
-                    new += 1;
-                    conn.prepare_cached(
-                        "INSERT INTO paras (pn, h, tn, n, tns) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    )?
-                    .execute(params![pn, h, tn, n, blob])?;
-                }
-                None => {
-                    conn.prepare_cached(
-                        "UPDATE paras SET tns = ?2, tn = ?3, n = ?4 WHERE pn = ?1",
-                    )?
-                    .execute(params![pn, blob, tn, n])?;
-                }
-            }
-        }
-        let bytes = meta(conn, "text_bytes")?.unwrap_or(0) + self.text_bytes;
-        set_meta(conn, "text_bytes", bytes)?;
-        if new > 0 && (rebuilt || new >= 1000) {
-            // One segment: smaller, and one b-tree to search. (Small
-            // catch-ups leave it to FTS5's automerge.)
-            conn.execute("INSERT INTO fts (fts) VALUES ('optimize')", [])?;
-        }
-        Ok(new)
-    }
-}
-
-/// Ascending text numbers as delta varints.
-pub(super) fn encode_tns(tns: &[i64]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(tns.len() * 2);
-    let mut prev = 0i64;
-    for &t in tns {
-        let mut d = (t - prev) as u64;
-        prev = t;
-        loop {
-            let b = (d & 0x7f) as u8;
-            d >>= 7;
-            if d == 0 {
-                out.push(b);
-                break;
-            }
-            out.push(b | 0x80);
-        }
-    }
-    out
-}
-
-pub(super) fn decode_tns(blob: &[u8]) -> Vec<i64> {
-    let mut out = Vec::new();
-    let (mut prev, mut cur, mut shift) = (0i64, 0u64, 0u32);
-    for &b in blob {
-        if shift < 64 {
-            cur |= u64::from(b & 0x7f) << shift;
-        }
-        shift += 7;
-        if b & 0x80 == 0 {
-            prev = prev.wrapping_add(cur as i64);
-            out.push(prev);
-            cur = 0;
-            shift = 0;
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn text_numbers_round_trip() {
-        let tns = vec![1, 2, 3, 200, 70_000, 70_001];
-        assert_eq!(decode_tns(&encode_tns(&tns)), tns);
-        assert_eq!(encode_tns(&[1, 2, 3]).len(), 3);
-    }
 }

@@ -11,11 +11,16 @@
 //! The index ([`index`]) is a rebuildable cache in the store directory,
 //! brought up to date on open.
 
+mod build;
 mod error;
 pub mod index;
 pub mod query;
+mod rows;
 pub mod text;
 mod types;
+
+#[cfg(test)]
+mod tests;
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
@@ -167,7 +172,7 @@ impl Index {
             else {
                 continue;
             };
-            let tns = index::decode_tns(&blob);
+            let tns = rows::decode_tns(&blob);
             // Documents holding the paragraph, each with its texts here.
             let mut by_doc: HashMap<&str, Vec<ObjectId>> = HashMap::new();
             for t in &tns {

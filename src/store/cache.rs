@@ -16,7 +16,14 @@ pub struct Cache {
     /// (`object::location_key`) -> id, so that a delta reaching one by
     /// offset finds it decoded under its id (and checks it against that id).
     aliases: Mutex<IdMap<ObjectId>>,
+    /// The last object read that is larger than the budget (up to
+    /// [`MAX_LARGE`]): a large capture's text, which `add` reads back for
+    /// its word count and each derived index, is decoded once.
+    large: Mutex<Option<(ObjectId, Arc<Vec<u8>>)>>,
 }
+
+/// The largest object kept in the one slot for an object over the budget.
+const MAX_LARGE: usize = 64 << 20;
 
 /// Location keys remembered at most (64 bytes each); then they start over.
 const MAX_ALIASES: usize = 1 << 16;
@@ -36,6 +43,7 @@ impl Cache {
             budget,
             inner: Mutex::default(),
             aliases: Mutex::default(),
+            large: Mutex::default(),
         }
     }
 
@@ -55,6 +63,12 @@ impl Cache {
     }
 
     pub fn get(&self, id: &ObjectId) -> Option<Arc<Vec<u8>>> {
+        if let Ok(large) = self.large.lock()
+            && let Some((k, bytes)) = large.as_ref()
+            && k == id
+        {
+            return Some(Arc::clone(bytes));
+        }
         let mut inner = self.inner.lock().ok()?;
         let (bytes, used) = inner.map.get_mut(id)?;
         *used = true;
@@ -65,6 +79,11 @@ impl Cache {
     /// they were last passed over.
     pub fn put(&self, id: ObjectId, bytes: Arc<Vec<u8>>) {
         if bytes.len() > self.budget {
+            if bytes.len() <= MAX_LARGE
+                && let Ok(mut large) = self.large.lock()
+            {
+                *large = Some((id, bytes));
+            }
             return;
         }
         let Ok(mut inner) = self.inner.lock() else {
@@ -109,6 +128,11 @@ mod tests {
         assert!(c.get(&a).is_none());
         assert!(c.get(&b).is_some());
         c.put(a, Arc::new(vec![0; 11]));
+        assert!(c.get(&a).is_some(), "the one object over the budget");
+        c.put(b, Arc::new(vec![0; 12]));
+        assert!(c.get(&a).is_none());
+        assert!(c.get(&b).is_some());
+        c.put(a, Arc::new(vec![0; MAX_LARGE + 1]));
         assert!(c.get(&a).is_none());
     }
 
