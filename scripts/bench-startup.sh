@@ -27,7 +27,8 @@
 #   BENCH_DIR, BENCH_KEEP=1  scratch directory parent / keep it
 #
 # Also printed when the tools are there: minor page faults per run (GNU time), relocations
-# the loader or the static start-up code applies (readelf), file and code sizes.
+# the loader or the static start-up code applies and the shared libraries it loads (readelf),
+# file and code sizes.
 set -euo pipefail
 
 # shellcheck source=scripts/bench-lib.sh
