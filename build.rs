@@ -15,14 +15,33 @@
 //! Debug and test builds are left as they are. Set `VELLUM_PIE=1` when
 //! building to keep a position-independent executable (a distribution that
 //! requires PIE everywhere), at the start-up cost above.
+//!
+//! On Linux with glibc it also sets `vellum_static_unwinder`, which makes
+//! `src/main.rs` link the unwinder (`libgcc_eh.a`, the static half of
+//! libgcc) into the binary, so that it no longer loads `libgcc_s.so.1` at
+//! every start: the loader's work for one more library and, above all,
+//! libgcc_s's constructor (`__cpu_indicator_init`, `cpuid` instructions that
+//! trap to the hypervisor on a virtual machine), about 9% of the CPU time of
+//! a `show` (docs/performance.md, "Start-up of the default release build").
+//! It is what `gcc -static-libgcc` does, and what `cargo build-static`
+//! (`+crt-static`) already does: panics unwind through the binary's own
+//! frames with one copy of the unwinder. Set `VELLUM_SHARED_LIBGCC=1` to
+//! link libgcc_s as before.
 
 fn main() {
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-env-changed=VELLUM_PIE");
+    println!("cargo::rerun-if-env-changed=VELLUM_SHARED_LIBGCC");
+    println!("cargo::rustc-check-cfg=cfg(vellum_static_unwinder)");
     let keep_pie = std::env::var_os("VELLUM_PIE").is_some_and(|v| v == "1");
     let release = std::env::var("PROFILE").is_ok_and(|p| p == "release");
     let linux = std::env::var("CARGO_CFG_TARGET_OS").is_ok_and(|os| os == "linux");
     if release && linux && !keep_pie {
         println!("cargo::rustc-link-arg-bins=-no-pie");
+    }
+    let gnu = std::env::var("CARGO_CFG_TARGET_ENV").is_ok_and(|env| env == "gnu");
+    let shared_libgcc = std::env::var_os("VELLUM_SHARED_LIBGCC").is_some_and(|v| v == "1");
+    if linux && gnu && !shared_libgcc {
+        println!("cargo::rustc-cfg=vellum_static_unwinder");
     }
 }

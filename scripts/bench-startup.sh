@@ -27,7 +27,8 @@
 #   BENCH_DIR, BENCH_KEEP=1  scratch directory parent / keep it
 #
 # Also printed when the tools are there: minor page faults per run (GNU time), relocations
-# the loader or the static start-up code applies (readelf), file and code sizes.
+# the loader or the static start-up code applies and the shared libraries it loads (readelf),
+# file and code sizes.
 set -euo pipefail
 
 # shellcheck source=scripts/bench-lib.sh
@@ -217,7 +218,7 @@ fi
 echo
 echo "== What happens before main =="
 {
-    printf 'binary\tfile MB\tcode MB\trelocations\tminor faults (--version)\tminor faults (show)\n'
+    printf 'binary\tfile MB\tcode MB\trelocations\tshared libraries\tminor faults (--version)\tminor faults (show)\n'
     faults() { # median minor page faults of a command (GNU time %R)
         local i
         for ((i = 0; i < 9; i++)); do
@@ -228,8 +229,12 @@ echo "== What happens before main =="
     for b in "${BUILDS[@]}" git; do
         if [[ $b == git ]]; then f=$(command -v git); else f=${BIN[$b]}; fi
         size=$(awk -v s="$(stat -L -c %s "$f")" 'BEGIN { printf "%.1f", s / 1048576 }')
-        code=- relocs=-
+        code=- relocs=- libs=-
         if have readelf; then
+            # The libraries the loader maps (NEEDED entries; ld.so itself not counted).
+            libs=$(readelf -dW "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | { grep -v '^ld-linux' || true; } |
+                sed 's/\.so.*//' | paste -sd, -)
+            libs=${libs:-none}
             code=$(readelf -SW "$f" | sed 's/^ *\[ *[0-9]*\]//' | awk '$1 == ".text" { print $5 }')
             code=$(awk -v s="$((16#${code:-0}))" 'BEGIN { printf "%.1f", s / 1048576 }')
             relocs=$(readelf -rW "$f" | grep -c '^[0-9a-f]\+ \+[0-9a-f]\+ \+R_' || true)
@@ -244,7 +249,7 @@ echo "== What happens before main =="
                 fs=$(faults "$f" --store "$W/store" show "$DOC")
             fi
         fi
-        printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$b" "$size" "$code" "$relocs" "$fv" "$fs"
+        printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$b" "$size" "$code" "$relocs" "$libs" "$fv" "$fs"
     done
 } | print_table
 echo "(relocations: entries readelf -r lists, applied at start by ld.so or, in a static-pie,"

@@ -5,6 +5,15 @@ mod cli;
 
 use std::process::ExitCode;
 
+// The unwinder from libgcc_eh.a, linked in, instead of libgcc_s.so.1 loaded
+// at every start (#29; see build.rs). Named here, by the binary, it comes on
+// the link line before the standard library's `-lgcc_s`, which then resolves
+// nothing and is dropped (`--as-needed`). A static build (`+crt-static`)
+// links it already.
+#[cfg(all(vellum_static_unwinder, not(target_feature = "crt-static")))]
+#[link(name = "gcc_eh", kind = "static")]
+unsafe extern "C" {}
+
 fn main() -> ExitCode {
     small_sqlite_start();
     // Help, the version and clap's errors print and exit as clap does.

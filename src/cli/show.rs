@@ -60,7 +60,7 @@ pub fn run_show(env: &Env, args: ShowArgs) -> Result<Exit, CliError> {
         vellum::render::json::pretty(&mut out, &item)?;
         return Ok(Exit::Ok);
     }
-    let query::Read {
+    let query::Shown {
         resolved: r, bytes, ..
     } = batch::read_typed(&archive, addr_text, content, now)?;
     let Ok(text) = std::str::from_utf8(&bytes) else {

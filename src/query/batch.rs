@@ -8,7 +8,7 @@ use time::OffsetDateTime;
 
 use crate::store::{Address, Archive, StoreError};
 
-use super::read::{Content, Read, read};
+use super::read::{Content, Shown, read_shown};
 
 /// Why a batch stopped.
 #[derive(Debug, thiserror::Error)]
@@ -26,9 +26,9 @@ pub fn read_typed(
     addr: &str,
     content: Content,
     now: OffsetDateTime,
-) -> Result<Read, StoreError> {
+) -> Result<Shown, StoreError> {
     let addr: Address = crate::when::anchor_address(addr, now).parse()?;
-    read(archive, &addr, content)
+    read_shown(archive, &addr, content)
 }
 
 /// Answers each address of `input` with a header line `CAPTURE_ID DOC@N
@@ -60,7 +60,7 @@ pub fn answer<R: std::io::Read>(
         }
         view.get_or_insert_with(|| archive.read_view());
         match read_typed(archive, addr, content, now) {
-            Ok(Read {
+            Ok(Shown {
                 resolved: r, bytes, ..
             }) => {
                 writeln!(out, "{} {} {}", r.capture, r.label, bytes.len())?;

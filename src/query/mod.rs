@@ -35,9 +35,9 @@ pub use log::{
     flagged_in, scored, significance_of, versions_matching,
 };
 pub use read::{
-    AddressDiff, Content, Read, Side, VersionText, change, diff_addresses, documents,
-    documents_titled, previous, read, read_resolved, record, resolve, side, text, text_title,
-    title, version, words,
+    AddressDiff, Content, Read, Shown, Side, VersionText, change, diff_addresses, documents,
+    documents_titled, previous, read, read_resolved, read_shown, record, resolve, side, text,
+    text_title, title, version, words,
 };
 pub use similar::{SimilarError, SimilarTarget, similar_to, story_of};
 pub use versions::{VersionStats, versions, versions_of};
@@ -131,6 +131,44 @@ mod tests {
         );
         let missing: Address = "b".parse().unwrap();
         assert!(read(&archive, &missing, Content::Text).is_err());
+    }
+
+    #[test]
+    fn read_shown_gives_what_read_gives() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (archive, _) =
+            Archive::init_with_backend(tmp.path(), Box::new(MemBackend::default())).unwrap();
+        let mut w = archive.writer(&mut || {}).unwrap();
+        w.add(capture(0, "one two three")).unwrap();
+        let mut html = capture(1, "<p>one two</p>");
+        html.text = CaptureText::Extracted("one two".into());
+        w.add(html).unwrap();
+        // A restored text, seen twice, and a capture that is no version's.
+        w.add(capture(2, "one two three")).unwrap();
+        w.add(capture(3, "one two three")).unwrap();
+        w.add_flagged(capture(4, "not the article"), "test".into())
+            .unwrap();
+        w.commit().unwrap();
+        let history = archive.history("a").unwrap();
+        assert_eq!((history.versions.len(), history.captures.len()), (3, 5));
+        let mut addrs: Vec<String> = ["a", "a@1", "a@2", "a@3", "a@-1"].map(String::from).into();
+        addrs.extend(history.captures.iter().map(|(id, _, _)| id.to_string()));
+        for addr in &addrs {
+            let parsed: Address = addr.parse().unwrap();
+            for content in [Content::Text, Content::Raw] {
+                let full = read(&archive, &parsed, content).unwrap();
+                let shown = read_shown(&archive, &parsed, content).unwrap();
+                assert_eq!(
+                    (shown.resolved.capture, shown.resolved.version, &shown.bytes),
+                    (full.resolved.capture, full.resolved.version, &full.bytes),
+                    "{addr} {content:?}"
+                );
+            }
+        }
+        let flagged = history.captures.last().unwrap();
+        assert_eq!(flagged.2, 0, "the flagged capture is no version's");
+        let missing: Address = "b".parse().unwrap();
+        assert!(read_shown(&archive, &missing, Content::Text).is_err());
     }
 
     #[test]

@@ -133,6 +133,40 @@ pub fn read(archive: &Archive, addr: &Address, content: Content) -> Result<Read>
     read_resolved(archive, resolved, content)
 }
 
+/// What `addr` names and its text (or captured bytes), as [`read`] without
+/// the catalog row: `show`'s read (#29). A version's text is named by its
+/// document's history, already read to resolve `addr`, so the capture's row
+/// (a five-table query) is looked up only for the captured bytes or for a
+/// capture that is no version's (flagged, superseded).
+pub fn read_shown(archive: &Archive, addr: &Address, content: Content) -> Result<Shown> {
+    let _view = archive.read_view();
+    let resolved = archive.resolve(addr)?;
+    let text = match content {
+        Content::Text => resolved
+            .version
+            .checked_sub(1)
+            .and_then(|i| resolved.history.versions.get(i as usize))
+            .filter(|v| v.number == resolved.version)
+            .map(|v| v.key),
+        Content::Raw => None,
+    };
+    let Some(key) = text else {
+        let Read {
+            resolved, bytes, ..
+        } = read_resolved(archive, resolved, content)?;
+        return Ok(Shown { resolved, bytes });
+    };
+    let bytes = archive.read_object(&key)?;
+    Ok(Shown { resolved, bytes })
+}
+
+/// What [`read_shown`] returns.
+#[derive(Debug, Clone)]
+pub struct Shown {
+    pub resolved: Resolved,
+    pub bytes: Arc<Vec<u8>>,
+}
+
 /// [`read`] for an address already resolved.
 pub fn read_resolved(archive: &Archive, resolved: Resolved, content: Content) -> Result<Read> {
     let _view = archive.read_view();
