@@ -16,7 +16,8 @@
 //! building to keep a position-independent executable (a distribution that
 //! requires PIE everywhere), at the start-up cost above.
 //!
-//! On Linux with glibc it also sets `vellum_static_unwinder`, which makes
+//! In every profile (so that the tests run the binary linked as it ships),
+//! on Linux with glibc, it also sets `vellum_static_unwinder`, which makes
 //! `src/main.rs` link the unwinder (`libgcc_eh.a`, the static half of
 //! libgcc) into the binary, so that it no longer loads `libgcc_s.so.1` at
 //! every start: the loader's work for one more library and, above all,
