@@ -5,42 +5,15 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use common::formats::{copy_of, marker, ok, packs};
 use common::*;
 use predicates::prelude::*;
 
 const FORMAT1: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/store-format1");
 const FORMAT4: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/store-format4");
 const PAGE_DOC: &str = "127-0-0-1-a-html-a6e578270b";
-
-fn copy_of(src: &str, tmp: &Path) -> PathBuf {
-    let dst = tmp.join("store");
-    copy_dir(Path::new(src), &dst);
-    dst
-}
-
-fn ok(cmd: &mut assert_cmd::Command) -> String {
-    let o = cmd.output().unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8(o.stdout).unwrap()
-}
-
-fn marker(store: &Path) -> String {
-    std::fs::read_to_string(store.join("VELLUM")).unwrap()
-}
-
-/// The packs of a store: name -> bytes.
-fn packs(store: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
-    std::fs::read_dir(store.join("objects/packs"))
-        .unwrap()
-        .map(|e| e.unwrap())
-        .map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            (name, std::fs::read(e.path()).unwrap())
-        })
-        .collect()
-}
 
 /// Whether the pack's first entry is compact (store format 5).
 fn compact(pack: &[u8]) -> bool {

@@ -70,9 +70,7 @@ mod tests {
 
     #[test]
     fn versions_with_stats_and_a_diff_with_metadata() {
-        let tmp = tempfile::tempdir().unwrap();
-        let (archive, _) =
-            Archive::init_with_backend(tmp.path(), Box::new(MemBackend::default())).unwrap();
+        let (_tmp, archive) = in_memory();
         let mut w = archive.writer(&mut || {}).unwrap();
         w.add(capture(0, "one two three")).unwrap();
         w.add(capture(1, "one two four five")).unwrap();
@@ -101,16 +99,26 @@ mod tests {
         assert_eq!(t.record.source.as_deref(), Some("site"));
     }
 
-    #[test]
-    fn read_gives_text_or_raw_bytes_and_previous_walks_back() {
+    fn in_memory() -> (tempfile::TempDir, Archive) {
         let tmp = tempfile::tempdir().unwrap();
         let (archive, _) =
             Archive::init_with_backend(tmp.path(), Box::new(MemBackend::default())).unwrap();
-        let mut w = archive.writer(&mut || {}).unwrap();
+        (tmp, archive)
+    }
+
+    /// Version 1 of `a`, a text file, and version 2, a page with its text.
+    fn add_two(w: &mut crate::store::Writer<'_>) {
         w.add(capture(0, "one two three")).unwrap();
         let mut html = capture(1, "<p>one two</p>");
         html.text = CaptureText::Extracted("one two".into());
         w.add(html).unwrap();
+    }
+
+    #[test]
+    fn read_gives_text_or_raw_bytes_and_previous_walks_back() {
+        let (_tmp, archive) = in_memory();
+        let mut w = archive.writer(&mut || {}).unwrap();
+        add_two(&mut w);
         w.commit().unwrap();
         let latest: Address = "a".parse().unwrap();
         let text = read(&archive, &latest, Content::Text).unwrap();
@@ -135,14 +143,9 @@ mod tests {
 
     #[test]
     fn read_shown_gives_what_read_gives() {
-        let tmp = tempfile::tempdir().unwrap();
-        let (archive, _) =
-            Archive::init_with_backend(tmp.path(), Box::new(MemBackend::default())).unwrap();
+        let (_tmp, archive) = in_memory();
         let mut w = archive.writer(&mut || {}).unwrap();
-        w.add(capture(0, "one two three")).unwrap();
-        let mut html = capture(1, "<p>one two</p>");
-        html.text = CaptureText::Extracted("one two".into());
-        w.add(html).unwrap();
+        add_two(&mut w);
         // A restored text, seen twice, and a capture that is no version's.
         w.add(capture(2, "one two three")).unwrap();
         w.add(capture(3, "one two three")).unwrap();
@@ -173,9 +176,7 @@ mod tests {
 
     #[test]
     fn filtered_versions_and_documents() {
-        let tmp = tempfile::tempdir().unwrap();
-        let (archive, _) =
-            Archive::init_with_backend(tmp.path(), Box::new(MemBackend::default())).unwrap();
+        let (_tmp, archive) = in_memory();
         let mut w = archive.writer(&mut || {}).unwrap();
         w.add(capture(0, "The truce holds.")).unwrap();
         w.add(capture(1, "The truce collapsed.")).unwrap();

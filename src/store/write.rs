@@ -538,13 +538,7 @@ impl Writer<'_> {
             write_marker(&*a.backend, needed)?;
             self.marked = needed;
         }
-        let written = a
-            .backend
-            .put_if_absent(&pack_key(&name), &bytes)
-            .map_err(StoreError::io(format!("writing pack {name}")))?;
-        if written {
-            self.written.push(name.clone());
-        }
+        self.put_pack(&name, &bytes)?;
         a.put_pack_index(&name, &bytes, &entries, &mut |id| standalone.remove(id));
         let pack_id = a.cat(a.catalog.add_pack(&name, bytes.len() as u64))?;
         for e in &entries {
@@ -610,6 +604,21 @@ impl Writer<'_> {
 
     /// Seals the pending pack once it is [`PACK_TARGET`] big (objects a
     /// merge stores before its records: no log entry is pending then).
+    /// Stores a finished pack under its name, never over one already there,
+    /// and remembers the packs this writer created (removed again if it does
+    /// not commit).
+    fn put_pack(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
+        let written = self
+            .archive
+            .backend
+            .put_if_absent(&pack_key(name), bytes)
+            .map_err(StoreError::io(format!("writing pack {name}")))?;
+        if written {
+            self.written.push(name.to_owned());
+        }
+        Ok(())
+    }
+
     pub(super) fn flush_if_full(&mut self) -> Result<()> {
         if self.pending.pack.len() >= PACK_TARGET && self.log.unwritten.is_empty() {
             self.flush()?;

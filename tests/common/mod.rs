@@ -15,6 +15,7 @@ pub fn fixture(name: &str) -> PathBuf {
     Path::new(FIXTURES).join(name)
 }
 
+pub mod formats;
 pub mod http;
 pub mod server;
 

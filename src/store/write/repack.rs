@@ -66,13 +66,7 @@ impl Writer<'_> {
             return Ok(Vec::new());
         }
         let (name, bytes, _) = w.finish();
-        let written = a
-            .backend
-            .put_if_absent(&pack_key(&name), &bytes)
-            .map_err(StoreError::io(format!("writing pack {name}")))?;
-        if written {
-            self.written.push(name.clone());
-        }
+        self.put_pack(&name, &bytes)?;
         let to = a.cat(a.catalog.add_pack(&name, bytes.len() as u64))?;
         let mut ids: HashMap<String, i64> = HashMap::new();
         for old in &merged {
