@@ -7,7 +7,7 @@ mod common;
 
 use std::path::Path;
 
-use common::formats::{copy_of, marker, ok, packs};
+use common::formats::{copy_of, marker, new_packs, ok, packs};
 use common::*;
 use predicates::prelude::*;
 
@@ -66,15 +66,7 @@ fn a_format4_store_reads_verifies_and_takes_format5_packs_beside_its_old_ones() 
         "2019-03-02T00:00:00Z",
     );
     assert!(marker(&store).contains("format 5"), "{}", marker(&store));
-    let now = packs(&store);
-    for (name, bytes) in &old {
-        assert_eq!(now.get(name), Some(bytes), "old pack {name} rewritten");
-    }
-    let new: Vec<&Vec<u8>> = now
-        .iter()
-        .filter(|(n, _)| !old.contains_key(*n))
-        .map(|(_, b)| b)
-        .collect();
+    let new = new_packs(&store, &old);
     assert_eq!(new.len(), 2);
     assert!(new.iter().all(|p| compact(p)));
     ok(vellum(&store).arg("verify"));

@@ -34,3 +34,16 @@ pub fn packs(store: &Path) -> BTreeMap<String, Vec<u8>> {
         })
         .collect()
 }
+
+/// The packs `store` holds beyond `old` (its packs before a write), after
+/// checking that every one of `old` is still there byte for byte.
+pub fn new_packs(store: &Path, old: &BTreeMap<String, Vec<u8>>) -> Vec<Vec<u8>> {
+    let now = packs(store);
+    for (name, bytes) in old {
+        assert_eq!(now.get(name), Some(bytes), "old pack {name} rewritten");
+    }
+    now.into_iter()
+        .filter(|(n, _)| !old.contains_key(n))
+        .map(|(_, b)| b)
+        .collect()
+}
