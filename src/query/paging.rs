@@ -205,8 +205,8 @@ mod tests {
 
     #[test]
     fn a_version_page_is_its_slice_of_the_whole_listing() {
+        use crate::store::NewCapture;
         use crate::store::backend::MemBackend;
-        use crate::store::{CaptureText, NewCapture};
         let tmp = tempfile::tempdir().unwrap();
         let (archive, _) =
             Archive::init_with_backend(tmp.path(), Box::new(MemBackend::default())).unwrap();
@@ -215,19 +215,9 @@ mod tests {
             .iter()
             .enumerate()
         {
-            w.add(NewCapture {
-                doc: "a".parse().unwrap(),
-                captured_at: time::macros::datetime!(2020-01-01 0:00 UTC)
-                    + time::Duration::hours(n as i64),
-                bytes: text.as_bytes().to_vec(),
-                media_type: "text/plain".into(),
-                text: CaptureText::Bytes,
-                url: None,
-                source: None,
-                title: None,
-                meta: Default::default(),
-            })
-            .unwrap();
+            let at = time::macros::datetime!(2020-01-01 0:00 UTC) + time::Duration::hours(n as i64);
+            w.add(NewCapture::plain_text("a".parse().unwrap(), at, text))
+                .unwrap();
         }
         let added = w.prepare().unwrap();
         crate::capture::cache_stats(w.archive(), &added).unwrap();

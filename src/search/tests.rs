@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use super::build::Builder;
 use super::index::{self, Index};
 use crate::store::backend::MemBackend;
-use crate::store::{Archive, CaptureText, NewCapture};
+use crate::store::{Archive, NewCapture};
 
 /// Paragraphs with markup, repeats within a text and between texts, empty
 /// ones, and more than one block of them.
@@ -72,18 +72,9 @@ fn a_text_prepared_on_a_second_thread_is_indexed_the_same() {
 
 fn add(archive: &Archive, n: i64, text: &str) {
     let mut w = archive.writer(&mut || {}).unwrap();
-    w.add(NewCapture {
-        doc: "a".parse().unwrap(),
-        captured_at: time::macros::datetime!(2019-02-12 12:00 UTC) + time::Duration::hours(n),
-        bytes: text.as_bytes().to_vec(),
-        media_type: "text/plain".into(),
-        text: CaptureText::Bytes,
-        url: None,
-        source: None,
-        title: None,
-        meta: Default::default(),
-    })
-    .unwrap();
+    let at = time::macros::datetime!(2019-02-12 12:00 UTC) + time::Duration::hours(n);
+    w.add(NewCapture::plain_text("a".parse().unwrap(), at, text))
+        .unwrap();
     w.prepare().unwrap();
     w.commit().unwrap();
 }

@@ -46,6 +46,24 @@ pub struct NewCapture {
     pub meta: std::collections::BTreeMap<String, String>,
 }
 
+impl NewCapture {
+    /// A plain-text capture of `doc` at `at`: the bytes are the text, with
+    /// no URL, source, title or metadata (set those on the result).
+    pub fn plain_text(doc: DocName, at: OffsetDateTime, text: &str) -> NewCapture {
+        NewCapture {
+            doc,
+            captured_at: at,
+            bytes: text.as_bytes().to_vec(),
+            media_type: "text/plain".into(),
+            text: CaptureText::Bytes,
+            url: None,
+            source: None,
+            title: None,
+            meta: Default::default(),
+        }
+    }
+}
+
 /// The text of a capture, as its caller extracted it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CaptureText {

@@ -15,17 +15,10 @@ use crate::store::verify::verify;
 use crate::store::{CaptureId, CaptureText, NewCapture, reindex};
 
 fn capture(doc: &str, minute: i64, text: &str) -> NewCapture {
+    let at = time::macros::datetime!(2024-05-01 09:00 UTC) + time::Duration::minutes(minute);
     NewCapture {
-        doc: doc.parse().unwrap(),
-        captured_at: time::macros::datetime!(2024-05-01 09:00 UTC)
-            + time::Duration::minutes(minute),
-        bytes: text.as_bytes().to_vec(),
-        media_type: "text/plain".into(),
-        text: CaptureText::Bytes,
         url: Some(format!("https://example.org/{doc}")),
-        source: None,
-        title: None,
-        meta: Default::default(),
+        ..NewCapture::plain_text(doc.parse().unwrap(), at, text)
     }
 }
 

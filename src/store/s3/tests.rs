@@ -10,7 +10,7 @@ use object_store::memory::InMemory;
 
 use super::*;
 use crate::store::Address;
-use crate::store::{Archive, CaptureText, NewCapture};
+use crate::store::{Archive, NewCapture};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 fn backend(bucket: &Arc<dyn ObjectStore>, dir: &Path) -> S3Backend {
@@ -27,17 +27,8 @@ fn machine(bucket: &Arc<dyn ObjectStore>, dir: &Path) -> (Archive, Arc<Stats>) {
 }
 
 fn capture(doc: &str, n: i64, text: &str) -> NewCapture {
-    NewCapture {
-        doc: doc.parse().unwrap(),
-        captured_at: time::macros::datetime!(2019-02-12 12:00 UTC) + time::Duration::minutes(n),
-        bytes: text.as_bytes().to_vec(),
-        media_type: "text/plain".into(),
-        text: CaptureText::Bytes,
-        url: None,
-        source: None,
-        title: None,
-        meta: Default::default(),
-    }
+    let at = time::macros::datetime!(2019-02-12 12:00 UTC) + time::Duration::minutes(n);
+    NewCapture::plain_text(doc.parse().unwrap(), at, text)
 }
 
 fn text_of(a: &Archive, addr: &str) -> String {
