@@ -223,9 +223,9 @@ fn bash_docs(cmd: &Command) -> String {
             ));
         }
     }
-    include_str!("completion/vellum-docs.bash").replace("@CASES@", &cases)
+    include_str!("../../docs/manual/completion/vellum-docs.bash").replace("@CASES@", &cases)
 }
 
-const ZSH_DOCS: &str = include_str!("completion/vellum-docs.zsh");
+const ZSH_DOCS: &str = include_str!("../../docs/manual/completion/vellum-docs.zsh");
 
-const FISH_DOCS: &str = include_str!("completion/vellum-docs.fish");
+const FISH_DOCS: &str = include_str!("../../docs/manual/completion/vellum-docs.fish");
