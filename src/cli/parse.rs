@@ -12,6 +12,7 @@
 //! suggestion (`vellum shwo`) and help text is the whole tree's.
 
 use std::ffi::OsString;
+use std::fmt::Debug;
 
 use clap::{Command, FromArgMatches, Parser};
 
@@ -19,17 +20,30 @@ use clap::{Command, FromArgMatches, Parser};
 /// version to print: `Error::exit` prints it and exits as clap does).
 /// `top` builds the program with its global options and no commands;
 /// `one_command` the parser of one command, by name.
-pub fn try_parse<P: Parser>(
+///
+/// `VELLUM_PARSE=full` (or `fast`), for tests of the two parsers
+/// (`tests/parse.rs`): parse with the whole tree only (or the one-command
+/// parser only: exit 3 when it leaves the line to the whole tree), print
+/// what was parsed on stdout and exit 0, running nothing.
+pub fn try_parse<P: Parser + Debug>(
     args: Vec<OsString>,
     top: fn() -> Command,
     one_command: fn(&str) -> Option<Command>,
 ) -> Result<P, clap::Error> {
-    match fast(&args, top, one_command) {
-        Some(Ok(parsed)) => Ok(parsed),
+    let parsed = match std::env::var_os("VELLUM_PARSE") {
+        Some(v) if v == "full" => P::try_parse_from(args)?,
+        Some(v) if v == "fast" => match fast(&args, top, one_command) {
+            Some(parsed) => parsed?,
+            None => {
+                eprintln!("vellum: the one-command parser leaves this line to the whole tree");
+                std::process::exit(3)
+            }
+        },
         // Only --version is answered by the small parser.
-        Some(Err(e)) => Err(e),
-        None => P::try_parse_from(args),
-    }
+        _ => return fast(&args, top, one_command).unwrap_or_else(|| P::try_parse_from(args)),
+    };
+    println!("{parsed:?}");
+    std::process::exit(0)
 }
 
 /// The global options that take a value, as `--name VALUE` (or `--name=VALUE`).
@@ -82,6 +96,3 @@ fn fast<P: FromArgMatches>(
         _ => None,
     }
 }
-
-#[cfg(test)]
-mod tests;
