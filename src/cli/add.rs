@@ -9,7 +9,7 @@ use vellum::advice::Worded;
 use vellum::capture::input::{Input, Preparing};
 use vellum::capture::{self, AddedItem, HttpFetcher, Options};
 use vellum::fetch::FetchConfig;
-use vellum::render::reports;
+use vellum::render::{json, listing, reports};
 use vellum::store::StoreError;
 use vellum::when::{parse_time_relative, to_second};
 
@@ -131,7 +131,7 @@ pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
     // catch up by themselves when queried) follow.
     let mut out = std::io::stdout().lock();
     for c in &committed {
-        super::write::print_item(&mut out, &AddedItem::new(c), args.json)?;
+        json::or_text(&mut out, args.json, &AddedItem::new(c), listing::added)?;
     }
     out.flush()?;
     drop(out);
@@ -142,11 +142,7 @@ pub fn run_add(env: &Env, args: AddArgs) -> Result<Exit, CliError> {
     super::write::catch_up(env, &archive, false);
     let notes = reports::not_archived_notes(&failed, total);
     notes.iter().for_each(|n| eprintln!("vellum: {n}"));
-    Ok(if failed.is_empty() {
-        Exit::Ok
-    } else {
-        Exit::Found
-    })
+    Ok(Exit::found(!failed.is_empty()))
 }
 
 /// `--at`: a time as typed, or a time ago counted back from now.

@@ -40,5 +40,5 @@ pub fn run_check_proof(_env: &Env, args: CheckProofArgs) -> Result<Exit, CliErro
         &check,
         vellum::render::reports::proof_check,
     )?;
-    Ok(if check.holds { Exit::Ok } else { Exit::Found })
+    Ok(Exit::found(!check.holds))
 }

@@ -98,9 +98,5 @@ pub fn run_diff(env: &Env, args: DiffArgs) -> Result<Exit, CliError> {
     render::diff_view(&mut out, view, &d, (&old, &new), scored.as_ref(), &ropts)?;
     out.flush()?;
     let byline = render::BylineChange::between(&old, &new);
-    Ok(if d.is_unchanged() && byline.is_none() {
-        Exit::Ok
-    } else {
-        Exit::Found
-    })
+    Ok(Exit::found(!d.is_unchanged() || byline.is_some()))
 }

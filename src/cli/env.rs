@@ -8,7 +8,6 @@ use vellum::advice::Worded;
 use vellum::error::ErrorKind;
 use vellum::store::{Archive, Location, Mode};
 
-pub use vellum::store::find_store;
 pub use vellum::when::{anchored, clock};
 
 /// Exit codes, as documented in the README.
@@ -20,6 +19,13 @@ pub enum Exit {
     Found = 1,
     /// Anything went wrong.
     Error = 2,
+}
+
+impl Exit {
+    /// [`Exit::Found`] when something was found, else [`Exit::Ok`].
+    pub fn found(found: bool) -> Exit {
+        if found { Exit::Found } else { Exit::Ok }
+    }
 }
 
 /// What every command may need from the environment, resolved once.
@@ -71,20 +77,11 @@ pub struct CliError {
 impl CliError {
     /// An error in what the user asked (a bad argument, a refused input).
     pub fn new(message: impl Into<String>) -> CliError {
-        CliError::with_kind(ErrorKind::InvalidInput, message)
-    }
-
-    /// An error of a given kind (a library error's [`kind`](StoreError::kind)).
-    pub fn with_kind(kind: ErrorKind, message: impl Into<String>) -> CliError {
         CliError {
             message: message.into(),
-            kind,
+            kind: ErrorKind::InvalidInput,
             broken_pipe: false,
         }
-    }
-
-    pub fn kind(&self) -> ErrorKind {
-        self.kind
     }
 
     pub fn is_broken_pipe(&self) -> bool {
@@ -96,7 +93,7 @@ impl CliError {
     /// differences and `verify` finding damage, which are not errors); the
     /// match is exhaustive so that a new kind has to be placed here.
     pub fn exit(&self) -> Exit {
-        match self.kind() {
+        match self.kind {
             ErrorKind::NotFound
             | ErrorKind::Ambiguous
             | ErrorKind::Damaged

@@ -48,9 +48,5 @@ pub fn run_export(env: &Env, args: ExportArgs) -> Result<Exit, CliError> {
             done.skipped, done.skipped_words
         );
     }
-    Ok(if done.skipped == 0 {
-        Exit::Ok
-    } else {
-        Exit::Found
-    })
+    Ok(Exit::found(done.skipped > 0))
 }

@@ -4,8 +4,9 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use vellum::render::json;
+use vellum::capture::AddedItem;
 use vellum::render::reports::{import_failures, import_warning};
+use vellum::render::{json, listing};
 use vellum::store::{Archive, StoreError};
 use vellum::warc::importer::{
     CapturePipeline, Event, Importer, Options, SummaryLine, nothing_to_archive,
@@ -13,7 +14,6 @@ use vellum::warc::importer::{
 
 use super::env::{CliError, Env, Exit};
 use super::progress::Progress;
-use super::write::print_item;
 
 #[derive(clap::Args, Debug)]
 #[command(after_help = include_str!("../../docs/manual/import.txt"))]
@@ -51,7 +51,8 @@ pub fn run_import(env: &Env, args: ImportArgs) -> Result<Exit, CliError> {
         Event::Archived { added, .. } => {
             for a in added {
                 if printed.is_ok() {
-                    printed = print_item(&mut out, &a.into(), args.json);
+                    printed =
+                        json::or_text(&mut out, args.json, &AddedItem::from(a), listing::added);
                 }
             }
         }
@@ -99,10 +100,7 @@ pub fn run_import(env: &Env, args: ImportArgs) -> Result<Exit, CliError> {
         return Err(CliError::new(failures.join("\nvellum: ")));
     }
     failures.iter().for_each(|f| eprintln!("vellum: {f}"));
-    Ok(match n > 0 || report.incomplete() {
-        true => Exit::Found,
-        false => Exit::Ok,
-    })
+    Ok(Exit::found(n > 0 || report.incomplete()))
 }
 
 fn store_exists(env: &Env) -> bool {

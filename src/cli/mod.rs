@@ -38,14 +38,12 @@ mod write;
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
-use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{ColorChoice, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use vellum::render::theme::{self, Palette};
+use vellum::store::find_store;
 
-pub use env::{CliError, Env, Exit, find_store};
-
-/// Every address form, as the top-level `--help` lists them.
-pub const ADDRESS_HELP: &str = include_str!("../../docs/manual/vellum.txt");
+pub use env::{CliError, Env, Exit};
 
 /// The heading global options are listed under, apart from a command's own.
 const GLOBAL: &str = "Global options";
@@ -58,7 +56,7 @@ const GLOBAL: &str = "Global options";
     long_about = "vellum keeps every captured version of a document (news articles above all), \
 compressed and named by the blake3 hash of its content, shows word-level diffs between \
 versions and republications, and verifies that nothing in the archive has rotted.",
-    after_long_help = ADDRESS_HELP,
+    after_long_help = include_str!("../../docs/manual/vellum.txt"),
     after_help = include_str!("../../docs/manual/vellum.short.txt")
 )]
 pub struct Cli {
@@ -99,13 +97,6 @@ pub enum PaletteChoice {
     /// Orange (struck through) and blue (underlined), for red-green color blindness
     #[value(alias = "colorblind", alias = "blue-orange")]
     Colorblind,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ColorChoice {
-    Auto,
-    Always,
-    Never,
 }
 
 /// The commands: the enum clap derives the whole tree from, the parser of

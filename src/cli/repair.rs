@@ -68,5 +68,5 @@ pub fn run_repair(env: &Env, args: RepairArgs) -> Result<Exit, CliError> {
     } else {
         vellum::render::reports::repair(&mut out, &done, &after, reindexed)?;
     }
-    Ok(if ok { Exit::Ok } else { Exit::Found })
+    Ok(Exit::found(!ok))
 }

@@ -29,5 +29,5 @@ pub fn run_verify(env: &Env, args: VerifyArgs) -> Result<Exit, CliError> {
         true => json::line(&mut out, &VerifyReport::from(report))?,
         false => vellum::render::reports::verify(&mut out, &report)?,
     }
-    Ok(if ok { Exit::Ok } else { Exit::Found })
+    Ok(Exit::found(!ok))
 }

@@ -3,9 +3,6 @@
 //! waits), and after the acknowledgement let the derived indexes catch up,
 //! with progress and a warning when one cannot.
 
-use std::io::Write;
-
-use vellum::capture::AddedItem;
 use vellum::store::{Archive, Writer};
 
 use super::env::{CliError, Env};
@@ -43,14 +40,4 @@ pub fn catch_up(env: &Env, archive: &Archive, rebuild: bool) {
     for lag in &lags {
         eprintln!("vellum: warning: {}", vellum::render::reports::lag(lag));
     }
-}
-
-/// One added capture: `DOC@N CAPTURE_ID STATUS`, or the JSON item.
-pub(super) fn print_item(out: &mut dyn Write, a: &AddedItem, json: bool) -> Result<(), CliError> {
-    Ok(vellum::render::json::or_text(
-        out,
-        json,
-        a,
-        vellum::render::listing::added,
-    )?)
 }
