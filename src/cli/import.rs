@@ -1,7 +1,6 @@
 //! `vellum import FILE...`: captures out of WARC files, each file one durable
 //! commit (the engine is [`vellum::warc::importer`]).
 
-use std::io::Write;
 use std::path::PathBuf;
 
 use vellum::capture::AddedItem;
@@ -81,15 +80,12 @@ pub fn run_import(env: &Env, args: ImportArgs) -> Result<Exit, CliError> {
     for r in &report.summary.unreadable {
         eprintln!("vellum: {r}");
     }
-    match args.json {
-        true => json::line(
-            &mut out,
-            &SummaryLine {
-                summary: &report.summary,
-            },
-        )?,
-        false => writeln!(out, "{}", report.summary)?,
-    }
+    let summary = SummaryLine {
+        summary: &report.summary,
+    };
+    json::or_text(&mut out, args.json, &summary, |o, s| {
+        writeln!(o, "{}", s.summary)
+    })?;
     drop(out);
     // Exit 2 when no file could be read, 1 when some failed (listed), or a
     // record was skipped as unreadable, a revisit found no payload or a

@@ -86,9 +86,8 @@ pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
     if args.checks {
         // -n and --reverse as for versions (checks have no capture time).
         let rows = window.finish(vellum::query::checks::checks_of(&archive, doc)?);
-        match args.json {
-            true => json::lines(&mut out, rows.iter())?,
-            false => rows.iter().try_for_each(|c| reports::check(&mut out, c))?,
+        for c in &rows {
+            json::or_text(&mut out, args.json, c, reports::check)?;
         }
     } else if args.captures {
         let rows = query::captures_in(&archive, &history, doc, &window)?;

@@ -48,10 +48,7 @@ pub fn run_schedule(env: &Env, args: ScheduleArgs) -> Result<Exit, CliError> {
     let rows = vellum::monitor::schedule(&archive, &args.docs, change, waiting)?;
     let mut out = super::pager::output(env);
     for r in &rows {
-        match args.json {
-            true => vellum::render::json::line(&mut out, r)?,
-            false => vellum::render::monitor::scheduled(&mut out, r)?,
-        }
+        vellum::render::json::or_text(&mut out, args.json, r, vellum::render::monitor::scheduled)?;
     }
     out.flush()?;
     Ok(Exit::Ok)
