@@ -97,6 +97,9 @@ pub fn run_diff(env: &Env, args: DiffArgs) -> Result<Exit, CliError> {
     let mut out = pager::output(env);
     render::diff_view(&mut out, view, &d, (&old, &new), scored.as_ref(), &ropts)?;
     out.flush()?;
+    if let Some(Ok(archive)) = archive {
+        super::env::done_reading(archive);
+    }
     let byline = render::BylineChange::between(&old, &new);
     Ok(Exit::found(!d.is_unchanged() || byline.is_some()))
 }

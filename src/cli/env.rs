@@ -65,6 +65,15 @@ impl Env {
     }
 }
 
+/// Ends a command that only read the store, just before the process exits:
+/// the archive is not closed but left to the exit, which frees everything at
+/// once. Closing it frees SQLite's schema and statements one by one (88,000
+/// of `show`'s 1.73 million instructions, counted with callgrind) and
+/// writes nothing: a reader holds no lock past its reads (#29).
+pub fn done_reading(archive: Archive) {
+    std::mem::forget(archive);
+}
+
 /// An error for the user: a message (the library's, with the CLI's advice)
 /// and the kind of failure, which [`CliError::exit`] maps to an exit code.
 #[derive(Debug)]

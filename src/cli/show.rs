@@ -81,5 +81,6 @@ pub fn run_show(env: &Env, args: ShowArgs) -> Result<Exit, CliError> {
         out.write_all(&bytes)?;
     }
     out.flush()?;
+    super::env::done_reading(archive);
     Ok(Exit::Ok)
 }
