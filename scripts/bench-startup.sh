@@ -254,3 +254,13 @@ echo "== What happens before main =="
 } | print_table
 echo "(relocations: entries readelf -r lists, applied at start by ld.so or, in a static-pie,"
 echo " by the program's own start-up code; a static non-PIE binary has none)"
+# build.rs hands the linker src/startup-order.txt (the functions everyday commands run, in
+# the order they run them); names it lists that a binary lacks were skipped.
+if have nm && [[ -f $REPO/src/startup-order.txt ]]; then
+    listed=$(grep -c . "$REPO/src/startup-order.txt")
+    for b in "${BUILDS[@]}"; do
+        found=$(nm "${BIN[$b]}" 2>/dev/null | awk 'NR == FNR { want[$0] = 1; next } $NF in want && !seen[$NF]++ { n++ } END { print n + 0 }' \
+            "$REPO/src/startup-order.txt" -)
+        echo "startup order ($b): $found of $listed listed functions are in the binary (scripts/startup-order.sh regenerates the list)"
+    done
+fi
