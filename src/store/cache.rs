@@ -20,6 +20,10 @@ pub struct Cache {
     /// [`MAX_LARGE`]): a large capture's text, which `add` reads back for
     /// its word count and each derived index, is decoded once.
     large: Mutex<Option<(ObjectId, Arc<Vec<u8>>)>>,
+    /// Records read so far from each record set, by the set's id: a reader
+    /// reading several records of one set gets all of it hashed and cached
+    /// (`chain::in_set`).
+    set_reads: Mutex<IdMap<u32>>,
 }
 
 /// The largest object kept in the one slot for an object over the budget.
@@ -27,6 +31,10 @@ const MAX_LARGE: usize = 64 << 20;
 
 /// Location keys remembered at most (64 bytes each); then they start over.
 const MAX_ALIASES: usize = 1 << 16;
+
+/// Record sets whose reads are counted at most (36 bytes each); then the
+/// counts start over.
+const MAX_SET_READS: usize = 1 << 14;
 
 #[derive(Default)]
 struct Inner {
@@ -44,7 +52,22 @@ impl Cache {
             inner: Mutex::default(),
             aliases: Mutex::default(),
             large: Mutex::default(),
+            set_reads: Mutex::default(),
         }
+    }
+
+    /// Counts one more record read from the record set `set` (one that was
+    /// not in the cache): how many that makes.
+    pub fn set_read(&self, set: ObjectId) -> u32 {
+        let Ok(mut reads) = self.set_reads.lock() else {
+            return u32::MAX;
+        };
+        if reads.len() >= MAX_SET_READS {
+            reads.clear();
+        }
+        let n = reads.entry(set).or_insert(0);
+        *n = n.saturating_add(1);
+        *n
     }
 
     /// Remembers that the entry at location `key` is the object `id`.

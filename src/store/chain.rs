@@ -20,6 +20,11 @@ pub(super) struct RawEntry<L> {
     /// Its delta base, with where that base is when the source already knows
     /// (a base named by its offset in the same pack: no lookup).
     pub base: Option<(ObjectId, Option<L>)>,
+    /// The size of the object asked for, when the source knows it without
+    /// decoding (a record in a set: its length in the set's own list, which
+    /// the catalog keeps as `captures.rsize`). Only a hint for [`in_set`]:
+    /// the id check decides.
+    pub size: Option<u64>,
 }
 
 /// Where a walk finds entries.
@@ -109,7 +114,7 @@ fn decode_uncached<S: Entries>(
     let damaged = |e: object::DecodeError| ChainError::Damaged(*id, e.to_string());
     let header = object::parse_header(&entry.raw).map_err(damaged)?;
     if header.kind == object::Kind::RecordSet && header.id != *id {
-        return in_set(cache, id, &entry.raw);
+        return in_set(cache, id, header.id, &entry.raw, entry.size);
     }
     if header.layout.stores_id() && header.id != *id {
         return Err(ChainError::Damaged(
@@ -148,15 +153,49 @@ fn decode_uncached<S: Entries>(
     Ok(Arc::new(bytes))
 }
 
-/// A capture record inside the record set whose entry is `raw`: the set
-/// is decoded (checked against its own id), each record in it hashed, and
-/// all of them kept in the cache, so the next record of the set read is a
-/// lookup (`log`, `verify` and a rebuild read them in a row).
-fn in_set(cache: &Cache, id: &ObjectId, raw: &[u8]) -> Result<Arc<Vec<u8>>, ChainError> {
+/// Records of one set read one at a time (each hashing only the records of
+/// its length) before a read hashes and caches the whole set: a `show` or a
+/// `diff` reads one or two records, `log`, a rebuild or a timeline read many.
+const SET_READS_ONE_AT_A_TIME: u32 = 2;
+
+/// A capture record inside the record set `set` whose entry is `raw`.
+///
+/// The set is decoded once (checked against its own id) and kept in the
+/// cache under that id. A reader that knows the record's length (`size`:
+/// the catalog's) hashes only the records of that length, usually one, so
+/// reading one record costs about that record. Without a length, past
+/// [`SET_READS_ONE_AT_A_TIME`] reads of one set (a reader going through the
+/// set: `verify`, a rebuild), or when no record of that length is `id`,
+/// every record is hashed and all are cached, so the next one read is a
+/// lookup. Either way a record is returned only if it hashes to `id`.
+fn in_set(
+    cache: &Cache,
+    id: &ObjectId,
+    set_id: ObjectId,
+    raw: &[u8],
+    size: Option<u64>,
+) -> Result<Arc<Vec<u8>>, ChainError> {
     let damaged = |e: object::DecodeError| ChainError::Damaged(*id, e.to_string());
-    let (_, set) = object::decode_expecting(raw, None, None).map_err(damaged)?;
+    let set = match cache.get(&set_id) {
+        Some(set) => set,
+        None => {
+            let (_, set) = object::decode_expecting(raw, None, None).map_err(damaged)?;
+            let set = Arc::new(set);
+            cache.put(set_id, Arc::clone(&set));
+            set
+        }
+    };
+    let records = super::recordset::split(&set).map_err(damaged)?;
+    if let Some(size) = size
+        && cache.set_read(set_id) <= SET_READS_ONE_AT_A_TIME
+    {
+        let mut same_size = records.iter().copied().filter(|r| r.len() as u64 == size);
+        if let Some(r) = same_size.find(|r| ObjectId::of(r) == *id) {
+            return Ok(Arc::new(r.to_vec()));
+        }
+    }
     let mut found = None;
-    for r in super::recordset::split(&set).map_err(damaged)? {
+    for r in records {
         let rid = ObjectId::of(r);
         let bytes = Arc::new(r.to_vec());
         if rid == *id {
@@ -200,4 +239,127 @@ pub(super) fn depths(
         }
     }
     Ok(depths)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::object::{Codec, Kind, Layout};
+    use crate::store::recordset;
+
+    /// A source holding one record set entry, which it gives for any id,
+    /// with the length it claims for each record (none for the others).
+    struct OneSet {
+        raw: Vec<u8>,
+        sizes: HashMap<ObjectId, u64>,
+    }
+
+    impl Entries for OneSet {
+        type Loc = ();
+        fn entry(&self, id: &ObjectId, _: Option<()>) -> Result<Option<RawEntry<()>>, ChainError> {
+            Ok(Some(RawEntry {
+                raw: self.raw.clone(),
+                base: None,
+                size: self.sizes.get(id).copied(),
+            }))
+        }
+    }
+
+    /// Ten records, all of one length (each read with its length hashes
+    /// them all until the right one), and the entry of their set.
+    fn set() -> (Vec<Vec<u8>>, Vec<ObjectId>, ObjectId, Vec<u8>) {
+        let recs: Vec<Vec<u8>> = (0..10)
+            .map(|i| format!("{{\"n\":{i}}}").into_bytes())
+            .collect();
+        let ids = recs.iter().map(|r| ObjectId::of(r)).collect();
+        let refs: Vec<&[u8]> = recs.iter().map(Vec::as_slice).collect();
+        let layout = Layout::Compact { id: true };
+        let content = recordset::encode(&refs);
+        let (set_id, raw) =
+            object::encode_as(Codec::default(), layout, Kind::RecordSet, &content, None).unwrap();
+        (recs, ids, set_id, raw)
+    }
+
+    fn sized(raw: &[u8], recs: &[Vec<u8>], size: impl Fn(&[u8]) -> u64) -> OneSet {
+        OneSet {
+            raw: raw.to_vec(),
+            sizes: recs.iter().map(|r| (ObjectId::of(r), size(r))).collect(),
+        }
+    }
+
+    fn damage(e: ChainError) -> (ObjectId, String) {
+        match e {
+            ChainError::Damaged(id, reason) => (id, reason),
+            other => panic!("not damage: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_record_read_with_its_length_leaves_its_neighbours_unhashed() {
+        let (recs, ids, set_id, raw) = set();
+        let src = sized(&raw, &recs, |r| r.len() as u64);
+        let cache = Cache::new(1 << 20);
+        assert_eq!(*decode(&src, &cache, &ids[3], None, 4).unwrap(), recs[3]);
+        assert!(cache.get(&set_id).is_some(), "the set is kept, decoded");
+        let cached = |c: &Cache| ids.iter().filter(|id| c.get(id).is_some()).count();
+        assert_eq!(cached(&cache), 1, "only the record read is cached");
+        assert_eq!(*decode(&src, &cache, &ids[8], None, 4).unwrap(), recs[8]);
+        assert_eq!(cached(&cache), 2);
+        // A third record of the set: a reader going through it; the whole
+        // set is hashed once and the rest read from the cache.
+        assert_eq!(*decode(&src, &cache, &ids[0], None, 4).unwrap(), recs[0]);
+        assert_eq!(cached(&cache), ids.len());
+    }
+
+    #[test]
+    fn a_record_read_without_its_length_or_with_a_wrong_one_is_found() {
+        let (recs, ids, _, raw) = set();
+        for src in [
+            sized(&raw, &recs, |r| r.len() as u64 + 1),
+            sized(&raw, &recs, |_| 1),
+            OneSet {
+                raw: raw.clone(),
+                sizes: HashMap::new(),
+            },
+        ] {
+            let cache = Cache::new(1 << 20);
+            assert_eq!(*decode(&src, &cache, &ids[5], None, 4).unwrap(), recs[5]);
+            assert!(ids.iter().all(|id| cache.get(id).is_some()), "set hashed");
+        }
+    }
+
+    #[test]
+    fn damage_reads_the_same_with_or_without_a_length() {
+        let (recs, ids, set_id, raw) = set();
+        let other = ObjectId::of(b"{\"n\":x}");
+        let mut bad = raw.clone();
+        *bad.last_mut().unwrap() ^= 0x40;
+        let cases = [
+            (raw.clone(), other, "its record set does not hold it"),
+            (bad, ids[2], ""),
+        ];
+        for (raw, id, want) in cases {
+            let mut reasons = Vec::new();
+            for size in [Some(recs[2].len() as u64), None] {
+                let src = OneSet {
+                    raw: raw.clone(),
+                    sizes: size.map(|s| (id, s)).into_iter().collect(),
+                };
+                let cache = Cache::new(1 << 20);
+                let (at, reason) = damage(decode(&src, &cache, &id, None, 4).unwrap_err());
+                assert_eq!(at, id);
+                assert!(reason.contains(want), "{reason}");
+                assert!(cache.get(&id).is_none());
+                reasons.push(reason);
+            }
+            assert_eq!(reasons[0], reasons[1]);
+        }
+        // A damaged set is not kept under its id.
+        let cache = Cache::new(1 << 20);
+        let mut bad = raw.clone();
+        *bad.last_mut().unwrap() ^= 0x40;
+        let src = sized(&bad, &recs, |r| r.len() as u64);
+        assert!(decode(&src, &cache, &ids[1], None, 4).is_err());
+        assert!(cache.get(&set_id).is_none());
+    }
 }

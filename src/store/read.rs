@@ -194,10 +194,13 @@ impl chain::Entries for StoreEntries<'_> {
             return Ok(Some(RawEntry {
                 raw: raw.clone(),
                 base: base.map(|b| (b, None)),
+                size: None,
             }));
         }
-        let (raw, pack): (Vec<u8>, Option<(String, u64)>) = match extra.raw(id) {
-            Some(raw) => (raw.to_vec(), None),
+        // `size`: the row's, for a record in a set its length in the set
+        // (`captures.rsize`), so that reading it hashes only that record.
+        let (raw, pack, size): (Vec<u8>, Option<(String, u64)>, _) = match extra.raw(id) {
+            Some(raw) => (raw.to_vec(), None, None),
             None => {
                 let row = match (known, extra.row(id)) {
                     (Some(row), _) => row,
@@ -213,7 +216,7 @@ impl chain::Entries for StoreEntries<'_> {
                     .backend
                     .get_range(&pack_key(&row.pack), row.offset, row.len as usize)
                     .map_err(unreadable)?;
-                (raw, Some((row.pack, row.offset)))
+                (raw, Some((row.pack, row.offset)), Some(row.size))
             }
         };
         let header = object::parse_header(&raw).map_err(damaged)?;
@@ -268,6 +271,6 @@ impl chain::Entries for StoreEntries<'_> {
                 Some((base_id, Some(row)))
             }
         };
-        Ok(Some(RawEntry { raw, base }))
+        Ok(Some(RawEntry { raw, base, size }))
     }
 }

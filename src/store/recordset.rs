@@ -13,9 +13,10 @@
 //! every read); the records in it keep their own ids (blake3 of their
 //! bytes, the capture ids), which a scan of the pack learns by decoding the
 //! set (`pack::scan` lists each record as an entry at the set's place). A
-//! reader that wants one record decodes its set, hashes the records in it
-//! and keeps them all in the decoded cache (reading the next record of the
-//! set costs a lookup).
+//! reader that wants one record decodes its set (kept decoded in the cache)
+//! and hashes only the records of that record's length when it knows it
+//! (the catalog's `rsize`); a reader going through a set has it hashed and
+//! cached whole (`chain::in_set`).
 //!
 //! Layout of a set's content (varints are LEB128, shortest form, u32):
 //!

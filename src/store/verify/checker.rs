@@ -100,6 +100,9 @@ impl chain::Entries for Checker<'_> {
         Ok(Some(RawEntry {
             raw,
             base: f.entry.base.map(|b| (b, None)),
+            // Verify reads every record of a set: each set is hashed whole
+            // once (`chain::in_set`), trusting no length.
+            size: None,
         }))
     }
 
