@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::diff::{count_words, diff};
+use crate::diff::count_words;
 use crate::id::ObjectId;
 use crate::store::StoreError;
 use crate::store::{Added, Archive, CaptureId, Status, Writer};
@@ -117,6 +117,8 @@ impl AddedItem {
 /// returns the captures are archived; derived indexes have not caught up
 /// yet (see [`catch_up`]).
 pub fn commit(mut writer: Writer<'_>) -> Result<Vec<Committed>> {
+    // What was diffed while staging is kept; nothing more is guessed.
+    super::prediff::settle();
     let added = writer.prepare()?;
     cache_stats(writer.archive(), &added)?;
     let mut moved = renumbered(writer.archive(), &added)?;
@@ -203,6 +205,7 @@ pub fn cache_stats(archive: &Archive, added: &[Added]) -> Result<()> {
     // The diffs (most of the work: a batch of versions is one diff each)
     // run on every core, a bounded block of pairs at a time; the texts are
     // read and the results cached on this thread (the archive's).
+    // Pairs diffed while the write was staged are cached as they are.
     let mut pairs: Vec<(ObjectId, ObjectId)> = Vec::new();
     let mut queued = HashSet::new();
     for a in added {
@@ -210,7 +213,10 @@ pub fn cache_stats(archive: &Archive, added: &[Added]) -> Result<()> {
             && queued.insert((prev, text))
             && archive.cached_change(&prev, &text)?.is_none()
         {
-            pairs.push((prev, text));
+            match super::prediff::take(&prev, &text) {
+                Some(counts) => cache_counts(archive, &prev, &text, counts)?,
+                None => pairs.push((prev, text)),
+            }
         }
     }
     let mut block: Vec<Pair> = Vec::new();
@@ -221,12 +227,8 @@ pub fn cache_stats(archive: &Archive, added: &[Added]) -> Result<()> {
         block.push((*prev, *text, old, new));
         if bytes >= STATS_BLOCK_BYTES || block.len() >= STATS_BLOCK || i + 1 == pairs.len() {
             let stats = diff_stats(&block);
-            for ((prev, text, ..), (added, removed, words_new)) in block.drain(..).zip(stats) {
-                archive.cache_change(&prev, &text, added, removed)?;
-                if archive.cached_words(&text)?.is_none() {
-                    // The diff counted the new text already.
-                    archive.cache_words(&text, words_new)?;
-                }
+            for ((prev, text, ..), counts) in block.drain(..).zip(stats) {
+                cache_counts(archive, &prev, &text, counts)?;
             }
             bytes = 0;
         }
@@ -238,6 +240,21 @@ pub fn cache_stats(archive: &Archive, added: &[Added]) -> Result<()> {
             let n = count_words(&String::from_utf8_lossy(&text));
             archive.cache_words(&text_id, n as u64)?;
         }
+    }
+    Ok(())
+}
+
+/// Caches a pair's counts: words added and removed, and (the diff counted
+/// the new text already) the new text's words.
+fn cache_counts(
+    archive: &Archive,
+    prev: &ObjectId,
+    text: &ObjectId,
+    (added, removed, words_new): super::prediff::Counts,
+) -> Result<()> {
+    archive.cache_change(prev, text, added, removed)?;
+    if archive.cached_words(text)?.is_none() {
+        archive.cache_words(text, words_new)?;
     }
     Ok(())
 }
@@ -255,17 +272,7 @@ const STATS_BLOCK_BYTES: usize = 64 << 20;
 /// its texts).
 fn diff_stats(block: &[Pair]) -> Vec<(u64, u64, u64)> {
     let one = |(_, _, old, new): &Pair| {
-        let d = diff(
-            &String::from_utf8_lossy(old),
-            &String::from_utf8_lossy(new),
-            &Default::default(),
-        );
-        let s = &d.stats;
-        (
-            s.words_added as u64,
-            s.words_removed as u64,
-            s.words_new as u64,
-        )
+        super::prediff::counts(&String::from_utf8_lossy(old), &String::from_utf8_lossy(new))
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     if threads < 2 || block.len() < 2 {
@@ -467,6 +474,18 @@ pub struct IndexLag {
 /// after `reindex`). `progress` hears the index's name and how far it got.
 /// Never fails: an index that cannot catch up is reported, not an error.
 pub fn catch_up(
+    archive: &Archive,
+    rebuild: bool,
+    progress: &mut dyn FnMut(&str, usize, usize),
+) -> Vec<IndexLag> {
+    let lags = catch_up_indexes(archive, rebuild, progress);
+    // What was diffed ahead and is still here was for no version pair (or
+    // for one whose source has boilerplate).
+    super::prediff::forget();
+    lags
+}
+
+fn catch_up_indexes(
     archive: &Archive,
     rebuild: bool,
     progress: &mut dyn FnMut(&str, usize, usize),

@@ -54,6 +54,7 @@ mod fetcher;
 pub mod heal;
 pub mod input;
 mod pipeline;
+mod prediff;
 pub mod reextract;
 mod warning;
 

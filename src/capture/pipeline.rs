@@ -415,6 +415,15 @@ pub fn stage(writer: &mut Writer<'_>, c: Capture) -> Result<Vec<Warning>, StoreE
             parts: mixed.iter().map(|p| p.to_string()).collect(),
         });
     }
+    if extra.flag.is_none() {
+        // A guess of the next version pair, diffed on another core while
+        // staging goes on (flagged captures are no versions).
+        match &capture.text {
+            CaptureText::None => {}
+            CaptureText::Bytes => super::prediff::offer(capture.doc.as_str(), &capture.bytes),
+            CaptureText::Extracted(t) => super::prediff::offer(capture.doc.as_str(), t.as_bytes()),
+        }
+    }
     writer.add_with(capture, extra)?;
     Ok(warnings)
 }

@@ -368,3 +368,72 @@ fn a_batch_caches_each_versions_word_stats_as_one_diff_each_gives() {
         assert_eq!(c.change, want, "version {}", i + 1);
     }
 }
+
+#[test]
+fn pairs_diffed_while_staging_give_the_counts_the_commit_would() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = archive(tmp.path());
+    // Three documents' versions, interleaved as a batch has them; every
+    // version adds a paragraph and changes one word of the first.
+    let texts: Vec<(String, String)> = (0..6)
+        .flat_map(|v| {
+            (0..3).map(move |d| {
+                let paras: Vec<String> = (0..=v)
+                    .map(|p| format!("Document {d} paragraph {p} says {} things.", p * 7 + v))
+                    .collect();
+                (format!("doc-{d}"), paras.join("\n\n"))
+            })
+        })
+        .collect();
+    let mut w = a.writer(&mut || {}).unwrap();
+    for (i, (doc, text)) in texts.iter().enumerate() {
+        let opts = Options {
+            doc: Some(doc.parse().unwrap()),
+            at: Some(T + time::Duration::hours(i as i64)),
+            ..Options::default()
+        };
+        let c = from_bytes(text.as_bytes().to_vec(), "d.txt".as_ref(), &opts, T).unwrap();
+        stage(&mut w, c).unwrap();
+    }
+    super::prediff::wait();
+    let id = |t: &str| crate::id::ObjectId::of(t.as_bytes());
+    let pairs: Vec<(&str, &str)> = texts
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (doc, new))| {
+            let old = texts[..i].iter().rev().find(|(d, _)| d == doc)?;
+            Some((old.1.as_str(), new.as_str()))
+        })
+        .collect();
+    assert_eq!(pairs.len(), 3 * 5);
+    if std::thread::available_parallelism().is_ok_and(|n| n.get() > 1) {
+        // Worked out while staging (a few may have found the queue full of
+        // other tests' pairs).
+        let ahead = pairs
+            .iter()
+            .filter(|(o, n)| super::prediff::peek(&id(o), &id(n)).is_some())
+            .count();
+        assert!(ahead > 0, "no pair diffed ahead");
+    }
+    let done = commit(w).unwrap();
+    assert_eq!(done.len(), texts.len());
+    for (old, new) in &pairs {
+        let d = crate::diff::diff(old, new, &Default::default());
+        let (added, removed) = (d.stats.words_added as u64, d.stats.words_removed as u64);
+        assert!(added > 0 && removed > 0);
+        assert_eq!(
+            a.cached_change(&id(old), &id(new)).unwrap(),
+            Some((added, removed))
+        );
+        let words = crate::diff::count_words(new) as u64;
+        assert_eq!(a.cached_words(&id(new)).unwrap(), Some(words));
+        let c = done.iter().find(|c| c.added.text == Some(id(new))).unwrap();
+        assert_eq!((c.words, c.change), (Some(words), Some((added, removed))));
+    }
+    // Taken by the commit: nothing is left for a later one.
+    assert!(
+        pairs
+            .iter()
+            .all(|(o, n)| super::prediff::peek(&id(o), &id(n)).is_none())
+    );
+}
