@@ -34,8 +34,9 @@
 //! (`--symbol-ordering-file`): the functions everyday commands run, placed
 //! together at the start of the code, so that a short command touches a few
 //! dozen pages of code instead of faulting in 64 KB windows all over 15 MB
-//! (measured: `show` 224 -> 161 page faults, 1.64 -> 1.18 ms of CPU;
-//! docs/performance.md, "Start-up: code placed in the order it runs").
+//! (measured: `show` 234 -> 170 page faults, its code's own 89 -> 16;
+//! docs/performance.md, "Start-up of the default build: code in the order
+//! it runs").
 //! `scripts/startup-order.sh` regenerates the file; names it lists that the
 //! binary lacks (another toolchain, other dependency versions) are skipped.
 //! Set `VELLUM_NO_ORDER=1` to link without it, and it is left out when a

@@ -9,7 +9,7 @@
 # files, `--version`) runs about a thousand functions spread over all of it, and each
 # 64 KB window of code it touches is a page fault (the kernel maps 16 pages a fault):
 # 89 of `show`'s 224 faults. Placed together they take 16 (docs/performance.md,
-# "Start-up: code placed in the order it runs").
+# "Start-up of the default build: code in the order it runs").
 #
 # How: each command runs once under `valgrind --tool=callgrind` (every function it
 # executes is listed, not a sample), on a copy of the bundled store and two of its

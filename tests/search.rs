@@ -212,20 +212,14 @@ fn the_index_catches_up_after_add_and_after_writes_it_did_not_see() {
     assert_eq!(docs(&hits(&store, &["zanzibar"])), ["b"]);
     // A write by the library alone (no CLI refresh): search catches up.
     {
-        use vellum::store::{Archive, CaptureText, NewCapture};
+        use vellum::store::{Archive, NewCapture};
         let archive = Archive::open(&store).unwrap();
         let mut w = archive.writer(&mut || {}).unwrap();
-        w.add(NewCapture {
-            doc: "c".parse().unwrap(),
-            captured_at: time::macros::datetime!(2020-03-01 00:00 UTC),
-            bytes: b"Zanzibar again, in a third document.\n".to_vec(),
-            media_type: "text/plain".into(),
-            text: CaptureText::Bytes,
-            url: None,
-            source: None,
-            title: None,
-            meta: Default::default(),
-        })
+        w.add(NewCapture::plain_text(
+            "c".parse().unwrap(),
+            time::macros::datetime!(2020-03-01 00:00 UTC),
+            "Zanzibar again, in a third document.\n",
+        ))
         .unwrap();
         w.prepare().unwrap();
         w.commit().unwrap();
