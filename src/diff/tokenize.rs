@@ -228,6 +228,9 @@ fn quick_len(bytes: &[u8]) -> Option<usize> {
         if cb & ENDS_WORD != 0 {
             return Some(run);
         }
+        if b == b'-' {
+            return hyphenated_len(bytes, run);
+        }
         if cb & MID == 0 {
             return None;
         }
@@ -258,6 +261,35 @@ fn quick_len(bytes: &[u8]) -> Option<usize> {
         Some(1)
     } else {
         None
+    }
+}
+
+/// [`quick_len`] of a run of ASCII letters and digits `bytes[..end]`
+/// followed by `-`: a hyphenated word (`well-known`, `1-about-this-policy`)
+/// when every hyphen joins two such runs and the last run ends for certain
+/// (as a plain word does); `None` for anything else (`word-`, `a--b`,
+/// `a-b.c`, a non-ASCII letter), which [`slow_len`] decides. No URL can
+/// start here: the token holds no `:` or `.`, and what follows it is
+/// neither.
+#[inline]
+fn hyphenated_len(bytes: &[u8], mut end: usize) -> Option<usize> {
+    loop {
+        // `bytes[end]` is a hyphen.
+        let after = bytes.get(end + 1..)?;
+        let run = after
+            .iter()
+            .position(|&b| class(b) & ALNUM == 0)
+            .unwrap_or(after.len());
+        if run == 0 {
+            return None;
+        }
+        end += 1 + run;
+        match bytes.get(end) {
+            None => return Some(end),
+            Some(b'-') => {}
+            Some(&b) if class(b) & ENDS_WORD != 0 => return Some(end),
+            Some(_) => return None,
+        }
     }
 }
 
@@ -353,15 +385,52 @@ fn ascii_segment_len(rest: &str) -> Option<usize> {
         return None;
     }
     if matches!(b, b'\'' | b'.' | b',' | b':' | b';') {
-        // Only a letter or digit (maybe after extenders) right after the
-        // mark could join the run across it.
-        return match bytes.get(run + 1) {
-            None => Some(run),
-            Some(&c) if c.is_ascii() && !c.is_ascii_alphanumeric() => Some(run),
-            Some(_) => None,
-        };
+        return ascii_joined_len(bytes, run);
     }
     Some(run)
+}
+
+/// [`ascii_segment_len`] of a run of ASCII letters and digits `bytes[..end]`
+/// followed by an in-word mark. UAX #29 joins across the mark only between
+/// two letters (`'`, `.`, `:`: `can't`, `e.g`) or two digits (`'`, `.`, `,`,
+/// `;`: `1,278.5`); then the run goes on. `None` when a character that is
+/// not ASCII or is `_` comes next (an extender or connector could change
+/// the answer): the Unicode segmenter decides those.
+#[inline]
+fn ascii_joined_len(bytes: &[u8], mut end: usize) -> Option<usize> {
+    loop {
+        let Some(&mark) = bytes.get(end) else {
+            return Some(end);
+        };
+        if !mark.is_ascii() || mark == b'_' {
+            return None;
+        }
+        if !matches!(mark, b'\'' | b'.' | b',' | b':' | b';') {
+            return Some(end);
+        }
+        let Some(&c) = bytes.get(end + 1) else {
+            return Some(end);
+        };
+        if !c.is_ascii() {
+            return None;
+        }
+        let prev = bytes[end - 1];
+        let joins = if prev.is_ascii_alphabetic() && c.is_ascii_alphabetic() {
+            matches!(mark, b'\'' | b'.' | b':')
+        } else if prev.is_ascii_digit() && c.is_ascii_digit() {
+            matches!(mark, b'\'' | b'.' | b',' | b';')
+        } else {
+            false
+        };
+        if !joins {
+            return Some(end);
+        }
+        let after = &bytes[end + 1..];
+        end += 1 + after
+            .iter()
+            .position(|b| !b.is_ascii_alphanumeric())
+            .unwrap_or(after.len());
+    }
 }
 
 /// Length of a URL starting at `rest`, if one starts there.
@@ -387,6 +456,21 @@ fn url_len(rest: &str) -> Option<usize> {
     url_end(rest, scheme_end)
 }
 
+/// ASCII bytes that go on a URL: all but whitespace, controls-as-space and
+/// the closing characters `< > " ) ] ` '`. Bytes of other characters are
+/// `false`: [`url_end`] decodes them.
+const URL_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        t[b] = !(matches!(c, b' ' | b'\t' | b'\n' | b'\r' | b'\x0b' | b'\x0c')
+            || matches!(c, b'<' | b'>' | b'"' | b')' | b']' | b'`' | b'\''));
+        b += 1;
+    }
+    t
+};
+
 /// The rest of [`url_len`], once `rest` is known to start a URL.
 fn url_end(rest: &str, scheme_end: usize) -> Option<usize> {
     // The first whitespace or closing character: ASCII bytes directly,
@@ -394,19 +478,23 @@ fn url_end(rest: &str, scheme_end: usize) -> Option<usize> {
     let bytes = rest.as_bytes();
     let mut end = 0;
     while end < bytes.len() {
-        let b = bytes[end];
+        // Plain URL bytes first, a table lookup each.
+        end += bytes[end..]
+            .iter()
+            .position(|&b| !URL_BYTE[usize::from(b)])
+            .unwrap_or(bytes.len() - end);
+        let Some(&b) = bytes.get(end) else {
+            break;
+        };
         if b.is_ascii() {
-            if is_ascii_space(b) || matches!(b, b'<' | b'>' | b'"' | b')' | b']' | b'`' | b'\'') {
-                break;
-            }
-            end += 1;
-        } else {
-            let c = rest[end..].chars().next().expect("char boundary");
-            if is_space_char(c) {
-                break;
-            }
-            end += c.len_utf8();
+            // Whitespace or a closing character.
+            break;
         }
+        let c = rest[end..].chars().next().expect("char boundary");
+        if is_space_char(c) {
+            break;
+        }
+        end += c.len_utf8();
     }
     let trimmed = rest[..end].trim_end_matches(['.', ',', ';', ':', '!', '?']);
     (trimmed.len() > scheme_end.max(4)).then_some(trimmed.len())
@@ -589,6 +677,10 @@ mod tests {
             "\u{1}\u{7f}a\u{b}\u{c}b\u{85}c\u{2028}d",
             "www.a www. www.. mailto: mailto:x a.://b x://y a:/b a.:b a.-b a.+b a:+b",
             "end. Next, e.g. Note: x; y' z'. (a) [b](c) a.. a., a,. a.'",
+            "[1\\. About](#1-about-this-policy) well-known a-b-c- a-b_c a-b.c a-b:c a-b-\u{e9} x-y://z",
+            "a-b, a-b' a-b; a-b) a-b\n-a-b --a a-1-2-3-4-5-6-7-8-9-0-1-2-3-4-5-6-7-8 a-b-‐c a-\u{301}b",
+            "can't e.g. a:b 1,2 1;2 1'2 a'1 1'a a.1 1.a don't. x'y'z a.b.c 1.2.3 a:b:c a,b a;b a'_ 1,_2 a'b\u{301} a'\u{301}",
+            "http://x.y/a'b https://a.b/c)d x://\u{e9}\u{a0}y https://a.b/\u{2003}c http://a.b/<x> www.a.b/\"q\" mailto:a@b.c]",
         ] {
             all_like_reference(s);
         }
