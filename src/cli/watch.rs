@@ -176,10 +176,7 @@ fn list_or_remove(
         return Ok(Exit::Ok);
     };
     let feed = feed.trim();
-    w.remove_feed(feed)?;
-    let archive = archive.expect("a watched feed means a store");
-    let _lease = Lease::take(&archive)?;
-    w.save(super::write::writer(env, &archive)?, None)?;
+    w.unwatch::<CliError>(archive.as_ref(), feed, &mut || super::write::waiting(env))?;
     if env.notes {
         eprintln!("vellum: no longer watching {feed}");
     }

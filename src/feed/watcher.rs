@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 use crate::capture::{self, AddedItem, Capture, CaptureError, Fetcher, Options, Warning};
 use crate::id::ObjectId;
 use crate::ingest::canon;
-use crate::monitor::{Hosts, Politeness};
+use crate::monitor::{Hosts, Lease, MonitorError, Politeness};
 use crate::store::StoreError;
 use crate::store::{Archive, CaptureText, Writer};
 
@@ -153,6 +153,26 @@ impl<'f> Watcher<'f> {
                 watched: self.feeds(),
             }),
         }
+    }
+
+    /// Stops watching `feed` (as [`Watcher::remove_feed`]) and stores that
+    /// at once, under the monitor's lease; `waiting` hears that another
+    /// writer holds the store. `archive` is the one the watcher was made
+    /// with (a watched feed means there is one).
+    pub fn unwatch<E>(
+        &mut self,
+        archive: Option<&Archive>,
+        feed: &str,
+        waiting: &mut dyn FnMut(),
+    ) -> Result<(), E>
+    where
+        E: From<NotWatched> + From<MonitorError> + From<StoreError>,
+    {
+        self.remove_feed(feed)?;
+        let archive = archive.expect("a watched feed means a store");
+        let _lease = Lease::take(archive)?;
+        self.save(archive.writer(waiting)?, None)?;
+        Ok(())
     }
 
     /// Whether the state changed since it was last stored.
