@@ -311,9 +311,79 @@ impl Worded for crate::warc::export::ExportError {
     }
 }
 
+/// The option and why its time does not parse (the forms it accepts).
+impl Worded for crate::when::BadTimeOption {
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::InvalidInput
+    }
+}
+
 impl Worded for crate::custody::ProofError {
     fn kind(&self) -> ErrorKind {
         crate::custody::ProofError::kind(self)
+    }
+}
+
+/// A version asked for as text whose bytes are not UTF-8 (`show` without
+/// `--raw`): its label, its size and the address as typed.
+#[derive(Debug)]
+pub struct NotText<'a> {
+    pub label: &'a str,
+    pub bytes: usize,
+    pub addr: &'a str,
+}
+
+impl std::fmt::Display for NotText<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} is not UTF-8 text ({} bytes)", self.label, self.bytes)
+    }
+}
+
+/// `--raw` prints the bytes.
+impl Worded for NotText<'_> {
+    fn kind(&self) -> ErrorKind {
+        ErrorKind::InvalidInput
+    }
+    fn message(&self) -> String {
+        let addr = self.addr;
+        format!("{self}; `vellum show --raw {addr}` prints the bytes exactly")
+    }
+}
+
+/// A `push` or `pull` that failed, with the store copied into as the
+/// person named it (`to`).
+#[derive(Debug)]
+pub struct SyncFailed<'a> {
+    pub error: crate::store::sync::SyncError,
+    pub to: &'a std::path::Path,
+}
+
+impl std::fmt::Display for SyncFailed<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.error.fmt(f)
+    }
+}
+
+/// A diverged log can be merged; a damaged source pack is for `verify`.
+impl Worded for SyncFailed<'_> {
+    fn kind(&self) -> ErrorKind {
+        self.error.kind()
+    }
+    fn message(&self) -> String {
+        use crate::store::sync::SyncError;
+        match &self.error {
+            SyncError::Store(e) => e.message(),
+            e @ SyncError::Diverged(_) => format!(
+                "{e}; nothing was copied to {}. Run without --ff-only to merge the two stores",
+                self.to.display()
+            ),
+            e @ SyncError::Damaged { .. } => {
+                format!("{e}; run `vellum verify` on the source for a full report")
+            }
+        }
+    }
+    fn is_broken_pipe(&self) -> bool {
+        matches!(&self.error, crate::store::sync::SyncError::Store(e) if e.is_broken_pipe())
     }
 }
 
@@ -340,5 +410,51 @@ mod tests {
         assert!(pipe.is_broken_pipe());
         assert_eq!(Worded::kind(&pipe), ErrorKind::Io);
         assert!(pipe.message().starts_with("writing output: "));
+    }
+
+    #[test]
+    fn bytes_that_are_no_text_point_to_raw() {
+        let e = NotText {
+            label: "scan@2",
+            bytes: 4,
+            addr: "scan@-1",
+        };
+        assert_eq!(Worded::kind(&e), ErrorKind::InvalidInput);
+        assert_eq!(
+            e.message(),
+            "scan@2 is not UTF-8 text (4 bytes); `vellum show --raw scan@-1` prints the bytes exactly"
+        );
+    }
+
+    #[test]
+    fn a_failed_sync_names_the_store_and_the_way_on() {
+        use crate::store::sync::SyncError;
+        let to = std::path::Path::new("/backup");
+        let diverged = SyncFailed {
+            error: SyncError::Diverged(2),
+            to,
+        };
+        assert_eq!(diverged.kind(), ErrorKind::InvalidInput);
+        let said = diverged.message();
+        assert!(said.starts_with(&diverged.error.to_string()), "{said}");
+        assert!(
+            said.ends_with(
+                "; nothing was copied to /backup. Run without --ff-only to merge the two stores"
+            ),
+            "{said}"
+        );
+        let damaged = SyncFailed {
+            error: SyncError::Damaged {
+                name: "p1".into(),
+                detail: "bad hash".into(),
+            },
+            to,
+        };
+        assert_eq!(damaged.kind(), ErrorKind::Damaged);
+        assert!(
+            damaged
+                .message()
+                .ends_with("; run `vellum verify` on the source for a full report")
+        );
     }
 }

@@ -91,6 +91,37 @@ pub fn parse_time_relative(
     }
 }
 
+/// A time option that does not parse: the option as typed and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadTimeOption {
+    pub option: String,
+    pub error: String,
+}
+
+impl std::fmt::Display for BadTimeOption {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.option, self.error)
+    }
+}
+
+impl std::error::Error for BadTimeOption {}
+
+/// A time option's value, if given (`--since 2019-02-12`, `--since 1d`:
+/// counted back from `now`; `end_of_day`: a date alone means its end);
+/// the error names the `option`.
+pub fn time_option(
+    option: &str,
+    typed: Option<&str>,
+    end_of_day: bool,
+    now: OffsetDateTime,
+) -> Result<Option<OffsetDateTime>, BadTimeOption> {
+    let parsed = typed.map(|s| parse_time_relative(s, end_of_day, now));
+    parsed.transpose().map_err(|error| BadTimeOption {
+        option: option.to_owned(),
+        error,
+    })
+}
+
 /// An address whose `@` is followed by a relative time (`DOC@1d`,
 /// `URL@12h`) with that time made absolute against `now` (the caller's
 /// clock), as `DOC@TIME` addresses read: `DOC@2024-01-01T00:00:00Z`. Any
@@ -347,6 +378,22 @@ mod tests {
         assert!(at("99999999999999999w").is_err());
         assert!(at("150000w").unwrap_err().contains("out of range"));
         assert!(at("1000000w").unwrap_err().contains("out of range"));
+    }
+
+    #[test]
+    fn a_time_option_is_optional_and_its_error_names_it() {
+        let now = datetime!(2024-03-15 12:00 UTC);
+        assert_eq!(time_option("--since", None, false, now), Ok(None));
+        let until = time_option("--until", Some("2024-01-01"), true, now);
+        assert_eq!(
+            until,
+            Ok(Some(datetime!(2024-01-01 23:59:59.999999999 UTC)))
+        );
+        let since = time_option("--since", Some("1d"), false, now);
+        assert_eq!(since, Ok(Some(datetime!(2024-03-14 12:00 UTC))));
+        let bad = time_option("--since", Some("yesterday"), false, now).unwrap_err();
+        assert_eq!(bad.option, "--since");
+        assert!(bad.to_string().starts_with("--since: "), "{bad}");
     }
 
     #[test]

@@ -38,7 +38,8 @@ pub fn run_changes(env: &Env, args: ChangesArgs) -> Result<Exit, CliError> {
             args.min_score
         )));
     }
-    let since = super::env::time_arg("--since", args.since.as_deref(), false)?;
+    let now = time::OffsetDateTime::now_utc();
+    let since = vellum::when::time_option("--since", args.since.as_deref(), false, now)?;
     let archive = env.open()?;
     let doc = args.doc.as_deref().map(|d| archive.document(d));
     let mut index = Index::read(&archive)?;

@@ -129,22 +129,3 @@ impl<E: Worded> From<E> for CliError {
         }
     }
 }
-
-/// An address as typed, parsed ([`anchored`] first).
-pub fn address(addr: &str) -> Result<vellum::store::Address, CliError> {
-    Ok(anchored(addr).parse()?)
-}
-
-/// A time option as typed (`--since 2019-02-12`, `--since 1d`: counted
-/// back from now; `end_of_day`: a date alone means its end).
-pub fn time_arg(
-    flag: &str,
-    s: Option<&str>,
-    end_of_day: bool,
-) -> Result<Option<time::OffsetDateTime>, CliError> {
-    let now = time::OffsetDateTime::now_utc();
-    let parsed = s.map(|s| vellum::when::parse_time_relative(s, end_of_day, now));
-    parsed
-        .transpose()
-        .map_err(|e| CliError::new(format!("{flag}: {e}")))
-}

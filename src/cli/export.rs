@@ -34,19 +34,8 @@ pub fn run_export(env: &Env, args: ExportArgs) -> Result<Exit, CliError> {
         now: time::OffsetDateTime::now_utc(),
     };
     let done = export(&archive, &request)?;
-    if let (Some(warc), true) = (&args.warc, env.notes) {
-        let (n, warc) = (done.captures, warc.display());
-        eprintln!("vellum: wrote {n} captures to {warc}");
-    }
-    if let (Some(p), true) = (&done.pywb, env.notes) {
-        let (n, warc, lines, index) = (p.captures, p.warc.display(), p.lines, p.index.display());
-        eprintln!("vellum: wrote {n} captures to {warc} and {lines} index lines to {index}");
-    }
-    if done.skipped > 0 {
-        eprintln!(
-            "vellum: skipped {} damaged capture(s): {} (`vellum verify` says more)",
-            done.skipped, done.skipped_words
-        );
-    }
+    let (notes, skipped) = vellum::render::reports::exported(&done, args.warc.as_deref());
+    let notes = notes.iter().filter(|_| env.notes);
+    notes.chain(&skipped).for_each(|n| eprintln!("vellum: {n}"));
     Ok(Exit::found(done.skipped > 0))
 }

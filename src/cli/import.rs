@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use vellum::capture::AddedItem;
-use vellum::render::reports::{import_failures, import_warning};
+use vellum::render::reports::{import_failures, import_summary, import_warning};
 use vellum::render::{json, listing};
 use vellum::store::{Archive, StoreError};
 use vellum::warc::importer::{
@@ -83,9 +83,7 @@ pub fn run_import(env: &Env, args: ImportArgs) -> Result<Exit, CliError> {
     let summary = SummaryLine {
         summary: &report.summary,
     };
-    json::or_text(&mut out, args.json, &summary, |o, s| {
-        writeln!(o, "{}", s.summary)
-    })?;
+    json::or_text(&mut out, args.json, &summary, import_summary)?;
     drop(out);
     // Exit 2 when no file could be read, 1 when some failed (listed), or a
     // record was skipped as unreadable, a revisit found no payload or a

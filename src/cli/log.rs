@@ -5,11 +5,12 @@ use std::io::Write;
 use vellum::query::{self, Side, VersionQuery, Window};
 use vellum::render::{RenderOptions, json, listing, reports};
 use vellum::significance::Significance;
+use vellum::when::time_option;
 
 use vellum::query::items::{CaptureItem, DocumentItem, VersionItem};
 
 use super::common::{IgnoreArgs, table};
-use super::env::{CliError, Env, Exit, time_arg};
+use super::env::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
 #[command(
@@ -59,9 +60,10 @@ pub struct LogArgs {
 pub fn run_log(env: &Env, args: LogArgs) -> Result<Exit, CliError> {
     let archive = env.open()?;
     let mut out = super::pager::output(env);
+    let now = time::OffsetDateTime::now_utc();
     let window = Window {
-        since: time_arg("--since", args.since.as_deref(), false)?,
-        until: time_arg("--until", args.until.as_deref(), true)?,
+        since: time_option("--since", args.since.as_deref(), false, now)?,
+        until: time_option("--until", args.until.as_deref(), true, now)?,
         max: args.max_count,
         reverse: args.reverse,
     };

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::{Command, ValueHint};
 use clap_complete::Shell;
+use vellum::render::completion::{self, DOCS_MARK, DOCS_OR_FILES_MARK, DocArg};
 
 use super::env::{CliError, Env, Exit};
 
@@ -74,7 +75,7 @@ pub fn run_man(args: ManArgs, mut cmd: Command) -> Result<Exit, CliError> {
 
 /// The arguments that take documents (command, argument id, whether a file
 /// is as good): completion offers document names for them.
-const DOC_ARGS: &[(&str, &str, bool)] = &[
+const DOC_ARGS: &[DocArg<'static>] = &[
     ("show", "addr", false),
     ("log", "doc", false),
     ("diff", "a", true),
@@ -86,11 +87,6 @@ const DOC_ARGS: &[(&str, &str, bool)] = &[
     ("collate", "targets", false),
     ("search", "doc", false),
 ];
-
-/// Help texts that mark a document argument in the generated zsh script,
-/// where the document completer replaces clap's default one.
-const DOCS_MARK: &str = "VELLUM-DOCUMENT";
-const DOCS_OR_FILES_MARK: &str = "VELLUM-DOCUMENT-OR-FILE";
 
 /// `vellum complete-docs` (hidden): no options.
 #[derive(clap::Args, Debug)]
@@ -162,70 +158,19 @@ fn value_options(cmd: &Command) -> String {
 }
 
 /// What the generated script lacks: document names for the arguments in
-/// [`DOC_ARGS`], from `vellum complete-docs` on the store the command line
-/// names (`--store DIR`), else the one vellum would find.
+/// [`DOC_ARGS`] ([`completion`] adds them to the script's text).
 fn doc_completion(shell: Shell, script: String, cmd: &Command) -> String {
     match shell {
-        Shell::Bash => script + &bash_docs(cmd),
-        Shell::Zsh => {
-            let mut out = String::with_capacity(script.len() + ZSH_DOCS.len());
-            for (i, line) in script.lines().enumerate() {
-                let (mark, word, completer) = match line.contains(DOCS_OR_FILES_MARK) {
-                    true => (
-                        DOCS_OR_FILES_MARK,
-                        "document or file",
-                        "_vellum_docs_or_files'",
-                    ),
-                    false => (DOCS_MARK, "document", "_vellum_docs'"),
-                };
-                match line.contains(mark) {
-                    true => out.push_str(&line.replace(mark, word).replace("_default'", completer)),
-                    false => out.push_str(line),
-                }
-                out.push('\n');
-                // After `#compdef vellum`, before anything calls them.
-                if i == 0 {
-                    out.push_str(ZSH_DOCS);
-                }
-            }
-            out
+        Shell::Bash => {
+            let mut names: Vec<&str> = DOC_ARGS.iter().map(|(c, _, _)| *c).collect();
+            names.dedup();
+            let cases: Vec<(&str, String)> = (names.into_iter())
+                .filter_map(|name| Some((name, value_options(cmd.find_subcommand(name)?))))
+                .collect();
+            completion::bash(script, &value_options(cmd), &cases)
         }
-        Shell::Fish => {
-            let mut out = script + FISH_DOCS;
-            let mut seen = std::collections::HashSet::new();
-            for (cmd, arg, files) in DOC_ARGS.iter().filter(|(c, _, _)| seen.insert(*c)) {
-                let cond = if *arg == "doc" && *cmd == "search" {
-                    "__fish_seen_subcommand_from search; and __fish_prev_arg_in --doc".to_owned()
-                } else {
-                    format!("__fish_seen_subcommand_from {cmd}")
-                };
-                let no_files = if *files { "" } else { " -f" };
-                out.push_str(&format!(
-                    "complete -c vellum -n \"{cond}\"{no_files} -a \"(__vellum_docs)\"\n"
-                ));
-            }
-            out
-        }
+        Shell::Zsh => completion::zsh(&script),
+        Shell::Fish => completion::fish(script, DOC_ARGS),
         _ => script,
     }
 }
-
-fn bash_docs(cmd: &Command) -> String {
-    let global = value_options(cmd);
-    let mut cases = String::new();
-    let mut names: Vec<&str> = DOC_ARGS.iter().map(|(c, _, _)| *c).collect();
-    names.dedup();
-    for name in &names {
-        if let Some(sub) = cmd.find_subcommand(name) {
-            cases.push_str(&format!(
-                "        {name}) valopts=\" {global} {} \" ;;\n",
-                value_options(sub)
-            ));
-        }
-    }
-    include_str!("../../docs/manual/completion/vellum-docs.bash").replace("@CASES@", &cases)
-}
-
-const ZSH_DOCS: &str = include_str!("../../docs/manual/completion/vellum-docs.zsh");
-
-const FISH_DOCS: &str = include_str!("../../docs/manual/completion/vellum-docs.fish");

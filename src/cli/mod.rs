@@ -193,17 +193,11 @@ impl Env {
         let cwd = std::env::current_dir().unwrap_or_default();
         let var = std::env::var_os("VELLUM_STORE");
         let store = find_store(cli.store.as_deref(), var.as_deref(), &cwd);
-        let bad = |v| format!("VELLUM_PALETTE={v:?} is not a palette: use red-green or colorblind");
-        let palette = match (cli.palette, std::env::var("VELLUM_PALETTE").ok().as_deref()) {
-            (Some(p), _) => p,
-            (None, None | Some("")) => PaletteChoice::RedGreen,
-            (None, Some(v)) => {
-                PaletteChoice::from_str(v, true).map_err(|_| CliError::new(bad(v)))?
-            }
-        };
-        theme::set_palette(match palette {
-            PaletteChoice::RedGreen => Palette::RedGreen,
-            PaletteChoice::Colorblind => Palette::BlueOrange,
+        let from_env = || Palette::from_env(std::env::var("VELLUM_PALETTE").ok().as_deref());
+        theme::set_palette(match cli.palette {
+            Some(PaletteChoice::RedGreen) => Palette::RedGreen,
+            Some(PaletteChoice::Colorblind) => Palette::BlueOrange,
+            None => from_env().map_err(CliError::new)?,
         });
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let (out_tty, err_tty) = (

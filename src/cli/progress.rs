@@ -1,69 +1,52 @@
 //! Progress on stderr for work that takes more than about a second (batch
 //! imports, verify, reindex). Only on a terminal, never with `--quiet`, and
 //! only once a second has passed, so quick commands stay silent. The line is
-//! redrawn in place and erased when the work ends.
+//! redrawn in place and erased when the work ends; what it says and when is
+//! [`vellum::render::progress`]'s.
 
-use std::io::Write;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Instant;
+
+use vellum::render::progress::{self, Meter, REDRAW};
 
 use super::env::Env;
 
-/// Work shorter than this shows no progress at all.
-const QUIET_FOR: Duration = Duration::from_secs(1);
-/// Redraws at most this often.
-const REDRAW: Duration = Duration::from_millis(100);
-
-/// Draws `vellum: TEXT` over the progress line (empty: erases it).
+/// Draws `vellum: TEXT` over the progress line on stderr (empty: erases it).
 fn draw(text: &str) {
-    let mut err = std::io::stderr().lock();
-    let _ = match text {
-        "" => write!(err, "\r\x1b[2K"),
-        _ => write!(err, "\r\x1b[2Kvellum: {text}"),
-    };
-    let _ = err.flush();
+    let _ = progress::draw(&mut std::io::stderr().lock(), text);
 }
 
 /// A counter of known work: `vellum: LABEL DONE/TOTAL`; it draws only when
 /// `env` allows progress (stderr is a terminal and `--quiet` is off).
 pub struct Progress {
     on: bool,
-    label: String,
-    start: Instant,
-    last: Option<Instant>,
+    meter: Meter,
 }
 
 impl Progress {
     pub fn new(env: &Env, label: impl Into<String>) -> Progress {
-        let (on, label, start) = (env.progress, label.into(), Instant::now());
+        let meter = Meter::new(label, Instant::now());
         Progress {
-            on,
-            label,
-            start,
-            last: None,
+            on: env.progress,
+            meter,
         }
     }
 
     /// `done` of `total` units are done (`total` 0: unknown).
     pub fn update(&mut self, done: usize, total: usize) {
-        let now = Instant::now();
-        let early = self.last.is_some_and(|l| now - l < REDRAW) && done != total;
-        if !self.on || self.start.elapsed() < QUIET_FOR || early {
-            return;
-        }
-        self.last = Some(now);
-        match total {
-            0 => draw(&format!("{} {done}", self.label)),
-            _ => draw(&format!("{} {done}/{total}", self.label)),
+        if self.on
+            && let Some(line) = self.meter.tick(Instant::now(), done, total)
+        {
+            draw(&line);
         }
     }
 }
 
 impl Drop for Progress {
     fn drop(&mut self) {
-        if self.last.is_some() {
+        if self.meter.drawn() {
             draw("");
         }
     }
@@ -106,10 +89,9 @@ impl Spinner {
             let (start, mut frame) = (Instant::now(), 0);
             while !flag.load(Ordering::Acquire) {
                 std::thread::park_timeout(REDRAW);
-                let elapsed = start.elapsed();
-                if !flag.load(Ordering::Acquire) && elapsed >= QUIET_FOR {
-                    let (f, secs) = (['|', '/', '-', '\\'][frame % 4], elapsed.as_secs());
-                    draw(&format!("{label}… {f} {secs}s"));
+                let line = progress::spinner(&label, frame, start.elapsed());
+                if let Some(line) = line.filter(|_| !flag.load(Ordering::Acquire)) {
+                    draw(&line);
                     frame += 1;
                 }
             }

@@ -31,7 +31,7 @@ pub fn run_proof(env: &Env, args: ProofArgs) -> Result<Exit, CliError> {
             ProofFile::consistency(&tree, old, new)?
         }
         (None, Some(addr)) => {
-            let addr = super::env::address(addr)?;
+            let addr = super::env::anchored(addr).parse()?;
             query::inclusion_proof(&archive, &addr, args.size)?
         }
         (None, None) => unreachable!("clap requires ADDR or --consistency"),

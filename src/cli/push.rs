@@ -3,10 +3,11 @@
 
 use std::path::{Path, PathBuf};
 
+use vellum::advice::SyncFailed;
 use vellum::custody::merge::{SyncOptions, sync};
 use vellum::render::json;
 use vellum::store::Archive;
-use vellum::store::sync::{SyncError, SyncReport, SyncSummary};
+use vellum::store::sync::{SyncReport, SyncSummary};
 
 use super::env::{CliError, Env, Exit};
 use super::progress::Progress;
@@ -71,16 +72,7 @@ pub fn copy(
         progress.update(done, total)
     });
     drop(progress);
-    report.map_err(|e| match e {
-        SyncError::Store(e) => e.into(),
-        SyncError::Diverged(_) => CliError::new(format!(
-            "{e}; nothing was copied to {}. Run without --ff-only to merge the two stores",
-            to_name.display()
-        )),
-        SyncError::Damaged { .. } => CliError::new(format!(
-            "{e}; run `vellum verify` on the source for a full report"
-        )),
-    })
+    Ok(report.map_err(|error| SyncFailed { error, to: to_name })?)
 }
 
 pub fn print(from: &Path, to: &Path, report: SyncReport, json: bool) -> Result<(), CliError> {

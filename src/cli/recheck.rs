@@ -96,26 +96,22 @@ pub fn run_recheck(env: &Env, args: RecheckArgs) -> Result<Exit, CliError> {
     Ok(Exit::Ok)
 }
 
-/// The round's settings from the flags; notification targets from the
-/// flags, then the environment.
+/// The round's settings from the flags, then the environment.
 pub fn round_settings(a: &CheckArgs) -> Result<RoundSettings, CliError> {
-    let from_env = |name| std::env::var(name).ok().filter(|s: &String| !s.is_empty());
-    let webhooks = a
-        .notify
-        .iter()
-        .cloned()
-        .chain(from_env("VELLUM_NOTIFY_URL"));
-    Ok(RoundSettings::asked(Asked {
+    let asked = Asked {
         delay: a.delay,
         timeout: a.timeout,
         robots: !a.ignore_robots,
-        webhooks: webhooks.collect(),
+        webhooks: a.notify.clone(),
         commands: a.notify_command.clone(),
-        secret: from_env("VELLUM_NOTIFY_SECRET"),
+        secret: None,
         min_score: a.min_score,
         base_url: a.base_url.clone(),
         notify_flip_flops: a.notify_flip_flops,
-    })?)
+    };
+    Ok(RoundSettings::asked(
+        asked.with_env(|v| std::env::var(v).ok()),
+    )?)
 }
 
 /// Prints what a round tells as it goes (`recheck`'s checks, `watch`'s

@@ -1,9 +1,8 @@
 //! `vellum repair --from OTHER | --rebuild`
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use vellum::capture::heal::{Healed, repair_store};
+use vellum::capture::heal::repair_store;
 use vellum::render::json;
 use vellum::store::Archive;
 use vellum::store::repair::RepairSummary;
@@ -48,25 +47,18 @@ pub fn run_repair(env: &Env, args: RepairArgs) -> Result<Exit, CliError> {
     let mut progress = |step: &str, d, t| steps.update(step, d, t);
     let healed = repair_store(&env.store, replica.as_ref(), args.rebuild, &mut progress);
     drop(steps);
-    let Healed {
-        nothing_to_do,
-        done,
-        reindexed,
-        after,
-    } = healed?;
-    let (ok, mut out) = (after.ok(), std::io::stdout().lock());
+    let healed = healed?;
+    let (ok, mut out) = (healed.after.ok(), std::io::stdout().lock());
     if args.json {
-        let (repair, damaged_captures) = (done, after.damaged_captures);
+        let (repair, damaged_captures) = (healed.done, healed.after.damaged_captures);
         let summary = RepairSummary {
             repair,
             ok,
             damaged_captures,
         };
         json::line(&mut out, &summary)?;
-    } else if nothing_to_do {
-        writeln!(out, "nothing to repair: verify found no damage")?;
     } else {
-        vellum::render::reports::repair(&mut out, &done, &after, reindexed)?;
+        vellum::render::reports::repair(&mut out, &healed)?;
     }
     Ok(Exit::found(!ok))
 }

@@ -1,6 +1,6 @@
 //! `vellum root`: the size and root of the archive log, to publish.
 
-use vellum::render::json;
+use vellum::render::{json, reports};
 
 use super::env::{CliError, Env, Exit};
 
@@ -17,15 +17,9 @@ pub struct RootArgs {
 pub fn run_root(env: &Env, args: RootArgs) -> Result<Exit, CliError> {
     let archive = env.open()?;
     let root = vellum::query::log_root(&archive)?;
-    let (unlogged, mut out) = (root.unlogged, std::io::stdout().lock());
-    json::or_text(&mut out, args.json, &root, |o, r| {
-        writeln!(o, "{}:{}", r.size, r.root)
-    })?;
-    if unlogged > 0 && env.notes {
-        eprintln!(
-            "vellum: {unlogged} capture(s) archived by an older vellum are not in the log yet; \
-             the next `vellum add` logs them"
-        );
-    }
+    let mut out = std::io::stdout().lock();
+    json::or_text(&mut out, args.json, &root, reports::log_root)?;
+    let note = reports::unlogged(&root).filter(|_| env.notes);
+    note.iter().for_each(|n| eprintln!("vellum: {n}"));
     Ok(Exit::Ok)
 }

@@ -39,11 +39,6 @@ pub fn run_schedule(env: &Env, args: ScheduleArgs) -> Result<Exit, CliError> {
         pause: args.pause,
         resume: args.resume,
     };
-    if change.is_some() && args.docs.is_empty() {
-        return Err(CliError::new(
-            "--every, --auto, --pause and --resume need documents: vellum schedule DOC --pause",
-        ));
-    }
     let waiting = &mut || super::write::waiting(env);
     let rows = vellum::monitor::schedule(&archive, &args.docs, change, waiting)?;
     let mut out = super::pager::output(env);

@@ -3,6 +3,8 @@
 use std::io::Write;
 use std::net::SocketAddr;
 
+use vellum::render::reports;
+
 use super::env::{CliError, Env, Exit};
 
 #[derive(clap::Args, Debug)]
@@ -26,12 +28,7 @@ pub struct ServeArgs {
 
 pub fn run_serve(env: &Env, args: ServeArgs) -> Result<Exit, CliError> {
     if vellum::web::exposes(args.addr, args.allow_remote)? {
-        eprintln!(
-            "vellum: warning: serving on {} — anyone who can reach this address can read every \
-capture in {}",
-            args.addr,
-            env.store.display()
-        );
+        eprintln!("vellum: {}", reports::exposed(args.addr, &env.store));
     }
     vellum::web::serve_store(
         &env.store,
@@ -42,8 +39,7 @@ capture in {}",
             vellum::render::json::or_text(&mut out, args.json, l, |o, l| writeln!(o, "{}", l.url))?;
             out.flush()?;
             if env.notes {
-                let (store, url) = (env.store.display(), &l.url);
-                eprintln!("vellum: serving {store} read-only at {url}; Ctrl-C stops");
+                eprintln!("vellum: {}", reports::serving(&env.store, &l.url));
             }
             Ok(())
         },

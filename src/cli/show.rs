@@ -2,6 +2,7 @@
 
 use std::io::Write;
 
+use vellum::advice::NotText;
 use vellum::query::items::{RecordItem, TextItem};
 use vellum::query::{self, Content, batch};
 use vellum::render::json;
@@ -53,7 +54,8 @@ pub fn run_show(env: &Env, args: ShowArgs) -> Result<Exit, CliError> {
         .expect("clap requires ADDR without --batch");
     let mut out = pager::output(env);
     if args.meta {
-        let (r, rec) = query::record(&archive, &super::env::address(addr_text)?)?;
+        let addr = super::env::anchored(addr_text).parse()?;
+        let (r, rec) = query::record(&archive, &addr)?;
         let story = query::story_of(&archive, &r.doc);
         let mut item = RecordItem::new(&r, rec, story.as_ref());
         item.warc_notes = vellum::warc::importer::capture_notes(&archive, &r.capture)?;
@@ -69,11 +71,8 @@ pub fn run_show(env: &Env, args: ShowArgs) -> Result<Exit, CliError> {
             out.flush()?;
             return Ok(Exit::Ok);
         }
-        return Err(CliError::new(format!(
-            "{} is not UTF-8 text ({} bytes); `vellum show --raw {addr_text}` prints the bytes exactly",
-            r.label,
-            bytes.len(),
-        )));
+        let (label, bytes, addr) = (r.label.as_str(), bytes.len(), addr_text);
+        return Err(NotText { label, bytes, addr }.into());
     };
     if args.json {
         json::line(&mut out, &TextItem::new(&r, text))?;

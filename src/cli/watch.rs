@@ -6,7 +6,6 @@ use std::time::{Duration, Instant};
 
 use vellum::capture::{AddedStatus, HttpFetcher};
 use vellum::feed::{RoundEvent, Watch, WatchEvent, WatchRound, Watcher};
-use vellum::ingest::canon;
 use vellum::monitor::Lease;
 use vellum::render::{json, listing};
 use vellum::store::{Archive, StoreError};
@@ -43,11 +42,7 @@ pub struct WatchArgs {
 }
 
 pub fn run_watch(env: &Env, args: WatchArgs) -> Result<Exit, CliError> {
-    let mut feeds = Vec::new();
-    for f in &args.feeds {
-        canon::canonicalize(f).map_err(|e| CliError::new(format!("feed {e}")))?;
-        feeds.push(f.trim().to_owned());
-    }
+    let feeds = vellum::feed::checked_urls(&args.feeds)?;
     let archive = match Archive::open_writable(&env.store) {
         Ok((a, _)) => Some(a),
         Err(StoreError::NoStore(_)) => None,
@@ -61,14 +56,7 @@ pub fn run_watch(env: &Env, args: WatchArgs) -> Result<Exit, CliError> {
         return list_or_remove(env, &mut w, archive, &args);
     }
     let lease = archive.as_ref().map(Lease::take).transpose()?;
-    if feeds.is_empty() {
-        feeds = w.feeds();
-        if feeds.is_empty() {
-            return Err(CliError::new(
-                "no feed to watch: give one or more feed URLs (vellum watch https://example.org/feed.xml)",
-            ));
-        }
-    }
+    let feeds = w.feeds_or_watched(feeds)?;
     let stop = Arc::new(AtomicBool::new(false));
     let flag = Arc::clone(&stop);
     let notes = env.notes;
@@ -176,10 +164,7 @@ fn list_or_remove(
         return Ok(Exit::Ok);
     };
     let feed = feed.trim();
-    w.remove_feed(feed)?;
-    let archive = archive.expect("a watched feed means a store");
-    let _lease = Lease::take(&archive)?;
-    w.save(super::write::writer(env, &archive)?, None)?;
+    w.unwatch::<CliError>(archive.as_ref(), feed, &mut || super::write::waiting(env))?;
     if env.notes {
         eprintln!("vellum: no longer watching {feed}");
     }

@@ -11,4 +11,4 @@ pub mod watcher;
 pub use parser::{Feed, FeedError, Item, MAX_FEED_BYTES, MAX_ITEMS, MAX_LINK_LEN, parse};
 pub use round::{Event as RoundEvent, Report as RoundReport, Round as WatchRound};
 pub use watch::{Watch, WatchEvent, WatchReport};
-pub use watcher::{FeedFailure, ItemOutcome, NotWatched, Rejection, Watcher};
+pub use watcher::{FeedFailure, ItemOutcome, NotWatched, Rejection, Watcher, checked_urls};

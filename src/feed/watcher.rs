@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 use crate::capture::{self, AddedItem, Capture, CaptureError, Fetcher, Options, Warning};
 use crate::id::ObjectId;
 use crate::ingest::canon;
-use crate::monitor::{Hosts, Politeness};
+use crate::monitor::{Hosts, Lease, MonitorError, Politeness};
 use crate::store::StoreError;
 use crate::store::{Archive, CaptureText, Writer};
 
@@ -103,6 +103,16 @@ pub enum ItemOutcome {
     Rejected { why: Rejection, retried: bool },
 }
 
+/// The feed URLs as typed (`vellum watch FEED_URL...`), each checked
+/// (an http(s) URL) and trimmed; the error names the feed.
+pub fn checked_urls(typed: &[String]) -> Result<Vec<String>, MonitorError> {
+    let check = |f: &String| match canon::canonicalize(f) {
+        Ok(_) => Ok(f.trim().to_owned()),
+        Err(e) => Err(MonitorError::Input(format!("feed {e}"))),
+    };
+    typed.iter().map(check).collect()
+}
+
 /// The watcher: its fetcher, politeness and the watch state.
 pub struct Watcher<'f> {
     fetcher: &'f mut dyn Fetcher,
@@ -142,6 +152,24 @@ impl<'f> Watcher<'f> {
         self.state.feeds.keys().cloned().collect()
     }
 
+    /// The feeds a round watches: those `asked` ([`checked_urls`]), else
+    /// the feeds watched before; none at all is refused.
+    pub fn feeds_or_watched(&self, asked: Vec<String>) -> Result<Vec<String>, MonitorError> {
+        let feeds = if asked.is_empty() {
+            self.feeds()
+        } else {
+            asked
+        };
+        match feeds.is_empty() {
+            true => Err(MonitorError::Input(
+                "no feed to watch: give one or more feed URLs (vellum watch \
+                 https://example.org/feed.xml)"
+                    .into(),
+            )),
+            false => Ok(feeds),
+        }
+    }
+
     /// Stops watching `feed` (as listed by [`Watcher::feeds`]), or says
     /// it is not watched. Stored by the next [`Watcher::save`].
     pub fn remove_feed(&mut self, feed: &str) -> Result<(), NotWatched> {
@@ -153,6 +181,26 @@ impl<'f> Watcher<'f> {
                 watched: self.feeds(),
             }),
         }
+    }
+
+    /// Stops watching `feed` (as [`Watcher::remove_feed`]) and stores that
+    /// at once, under the monitor's lease; `waiting` hears that another
+    /// writer holds the store. `archive` is the one the watcher was made
+    /// with (a watched feed means there is one).
+    pub fn unwatch<E>(
+        &mut self,
+        archive: Option<&Archive>,
+        feed: &str,
+        waiting: &mut dyn FnMut(),
+    ) -> Result<(), E>
+    where
+        E: From<NotWatched> + From<MonitorError> + From<StoreError>,
+    {
+        self.remove_feed(feed)?;
+        let archive = archive.expect("a watched feed means a store");
+        let _lease = Lease::take(archive)?;
+        self.save(archive.writer(waiting)?, None)?;
+        Ok(())
     }
 
     /// Whether the state changed since it was last stored.
@@ -328,5 +376,27 @@ mod tests {
         assert_eq!(status(410).kind(), ErrorKind::NotFound);
         assert_eq!(status(404).kind(), ErrorKind::NotFound);
         assert_eq!(status(503).kind(), ErrorKind::Io);
+    }
+
+    #[test]
+    fn feeds_typed_are_checked_and_trimmed_else_the_watched_ones() {
+        let typed = vec![" https://news.example/feed.xml ".to_owned()];
+        assert_eq!(
+            super::checked_urls(&typed).unwrap(),
+            ["https://news.example/feed.xml"]
+        );
+        let bad = super::checked_urls(&["ftp://x/feed".to_owned()]).unwrap_err();
+        assert_eq!(bad.kind(), ErrorKind::InvalidInput);
+        assert!(bad.to_string().starts_with("feed "), "{bad}");
+        let mut fetcher = crate::capture::MemFetcher::default();
+        let (options, delay) = (Default::default(), std::time::Duration::ZERO);
+        let w = super::Watcher::new(&mut fetcher, options, delay, None).unwrap();
+        let none = w.feeds_or_watched(vec![]).unwrap_err().to_string();
+        assert!(
+            none.starts_with("no feed to watch: give one or more feed URLs"),
+            "{none}"
+        );
+        let asked = w.feeds_or_watched(vec!["https://a.example/f".into()]);
+        assert_eq!(asked.unwrap(), ["https://a.example/f"]);
     }
 }

@@ -37,6 +37,19 @@ pub struct Asked {
     pub notify_flip_flops: bool,
 }
 
+impl Asked {
+    /// Adds what the environment asks, as `var` (a variable's value) finds
+    /// it: a webhook in `$VELLUM_NOTIFY_URL` after the ones asked, and the
+    /// secret in `$VELLUM_NOTIFY_SECRET` unless one was asked. An empty
+    /// variable is unset.
+    pub fn with_env(mut self, var: impl Fn(&str) -> Option<String>) -> Asked {
+        let var = |name| var(name).filter(|s: &String| !s.is_empty());
+        self.webhooks.extend(var("VELLUM_NOTIFY_URL"));
+        self.secret = self.secret.or_else(|| var("VELLUM_NOTIFY_SECRET"));
+        self
+    }
+}
+
 impl RoundSettings {
     /// The settings `a` asks for; a webhook that is no http(s) URL or a
     /// score out of 0 to 1 is refused, naming the option.
@@ -76,6 +89,28 @@ impl RoundSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_environment_adds_a_webhook_and_the_secret() {
+        let env = |name: &str| match name {
+            "VELLUM_NOTIFY_URL" => Some("https://hooks.example/env".to_owned()),
+            "VELLUM_NOTIFY_SECRET" => Some("s3cret".to_owned()),
+            _ => None,
+        };
+        let asked = Asked {
+            webhooks: vec!["https://hooks.example/flag".into()],
+            ..Asked::default()
+        };
+        let a = asked.clone().with_env(env);
+        assert_eq!(
+            a.webhooks,
+            ["https://hooks.example/flag", "https://hooks.example/env"]
+        );
+        assert_eq!(a.secret.as_deref(), Some("s3cret"));
+        let empty = asked.with_env(|_| Some(String::new()));
+        assert_eq!(empty.webhooks, ["https://hooks.example/flag"]);
+        assert_eq!(empty.secret, None);
+    }
 
     #[test]
     fn what_was_asked_is_checked_and_kept() {

@@ -175,12 +175,20 @@ impl ScheduleChange {
 /// The schedule of the documents named in `args` (every scheduled document
 /// when none), after `change` was applied to them and stored in one
 /// durable write (`on_wait` hears when another writer holds the store).
+/// A change needs documents: with none, it is refused before anything is
+/// read.
 pub fn schedule(
     archive: &Archive,
     args: &[String],
     change: ScheduleChange,
     on_wait: &mut dyn FnMut(),
 ) -> Result<Vec<Scheduled>, MonitorError> {
+    if change.is_some() && args.is_empty() {
+        return Err(MonitorError::Input(
+            "--every, --auto, --pause and --resume need documents: vellum schedule DOC --pause"
+                .into(),
+        ));
+    }
     let schedule = Schedule::open(archive, Policy::default())?;
     let (prev, mut settings) = Settings::load(archive)?;
     let docs = scheduled(archive, &schedule, &settings, args)?;

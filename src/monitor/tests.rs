@@ -162,6 +162,25 @@ fn settings_pause_and_fix_the_interval() {
 }
 
 #[test]
+fn a_schedule_change_without_documents_is_refused_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, _) = Archive::init(&tmp.path().join("s")).unwrap();
+    let mut f = MemFetcher::default();
+    add_first(&a, &mut f);
+    let pause = ScheduleChange {
+        pause: true,
+        ..ScheduleChange::default()
+    };
+    let e = schedule(&a, &[], pause, &mut || {}).unwrap_err();
+    assert!(matches!(e, MonitorError::Input(_)), "{e}");
+    assert!(e.to_string().contains("need documents"), "{e}");
+    assert!(Settings::load(&a).unwrap().0.is_none());
+    // Without a change, no documents means every scheduled one.
+    let all = schedule(&a, &[], ScheduleChange::default(), &mut || {}).unwrap();
+    assert_eq!(all.len(), 1);
+}
+
+#[test]
 fn a_message_whose_check_never_reached_the_store_is_dropped_not_sent() {
     use super::notify::{NotifyConfig, deliver};
     use super::outbox::{Destination, Outbox};

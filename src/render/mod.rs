@@ -10,6 +10,8 @@
 //! - [`listing`], [`tables`]: the text listings of the front ends (`log`,
 //!   `search`, `similar`, `stories`, `collate`, added captures), laid out
 //!   with [`layout`]'s cells; [`reports`], the maintenance commands' reports.
+//! - [`completion`]: the document completion added to shell completion
+//!   scripts; [`progress`]: the progress lines of long work.
 //!
 //! The text renderers share one layout: the diff is cut into paragraphs, and
 //! unchanged paragraphs further than `context` from a change are folded into
@@ -17,6 +19,7 @@
 //! are shown in their new form, as unchanged text. Styles and markers are
 //! described in [`theme`].
 
+pub mod completion;
 mod html;
 mod html_side;
 mod inline;
@@ -24,6 +27,7 @@ pub mod json;
 pub mod layout;
 pub mod listing;
 pub mod monitor;
+pub mod progress;
 pub mod reports;
 mod side;
 mod side_by_side;

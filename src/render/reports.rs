@@ -1,19 +1,21 @@
 //! The text reports of the maintenance commands (`verify`, `repair`, `push`
-//! and `pull`, `check-proof`, `reextract`), of `import` and of `log --checks`: what a
+//! and `pull`, `check-proof`, `reextract`), of `import`, `export` and of `log --checks`: what a
 //! front end prints for a person, from the library's report types.
 
 use std::io::{self, Write};
 use std::path::Path;
 
+use crate::capture::heal::Healed;
 use crate::capture::reextract::{DueItem, Found};
 use crate::capture::{AddedItem, IndexLag};
+use crate::custody::LogRoot;
 use crate::custody::proof::ProofCheck;
 use crate::query::checks::CheckItem;
-use crate::store::repair::RepairReport;
 use crate::store::sync::SyncReport;
 use crate::store::verify::Report;
 use crate::store::{Initialized, Reindexed};
-use crate::warc::importer::{FileError, FileFailure, Warning as ImportWarning};
+use crate::warc::exporter::Exported;
+use crate::warc::importer::{FileError, FileFailure, SummaryLine, Warning as ImportWarning};
 
 /// `verify`: one line per problem, then per damaged capture, notes, and the
 /// verdict with what to do next.
@@ -78,13 +80,18 @@ pub fn verify(out: &mut dyn Write, report: &Report) -> io::Result<()> {
     writeln!(out, "DAMAGED: {n} problem(s) found{hint}")
 }
 
-/// `repair`: what was done, what is lost, and verify's verdict afterwards.
-pub fn repair(
-    out: &mut dyn Write,
-    done: &RepairReport,
-    after: &Report,
-    reindexed: bool,
-) -> io::Result<()> {
+/// `repair`: what was done, what is lost, and verify's verdict afterwards
+/// (or that there was nothing to repair).
+pub fn repair(out: &mut dyn Write, healed: &Healed) -> io::Result<()> {
+    let Healed {
+        nothing_to_do,
+        done,
+        reindexed,
+        after,
+    } = healed;
+    if *nothing_to_do {
+        return writeln!(out, "nothing to repair: verify found no damage");
+    }
     let (w, r) = (done.packs_written.len(), done.packs_retired.len());
     writeln!(
         out,
@@ -92,7 +99,7 @@ pub fn repair(
          damaged pack(s)",
         done.rewritten, done.fetched, done.rebuilt
     )?;
-    if reindexed {
+    if *reindexed {
         writeln!(out, "rebuilt the catalog from the objects")?;
     }
     for id in &done.lost {
@@ -318,6 +325,42 @@ pub fn initialized(out: &mut dyn Write, i: &Initialized) -> io::Result<()> {
     }
 }
 
+/// `root`: the log's size and root, `SIZE:ROOT`, as it is published.
+pub fn log_root(out: &mut dyn Write, r: &LogRoot) -> io::Result<()> {
+    writeln!(out, "{}:{}", r.size, r.root)
+}
+
+/// `root`'s note when captures of an older vellum are not in the log yet.
+pub fn unlogged(r: &LogRoot) -> Option<String> {
+    let n = r.unlogged;
+    (n > 0).then(|| {
+        format!(
+            "{n} capture(s) archived by an older vellum are not in the log yet; the next \
+             `vellum add` logs them"
+        )
+    })
+}
+
+/// `serve`'s warning when it listens beyond loopback (`--allow-remote`).
+pub fn exposed(addr: std::net::SocketAddr, store: &Path) -> String {
+    format!(
+        "warning: serving on {addr} — anyone who can reach this address can read every capture \
+         in {}",
+        store.display()
+    )
+}
+
+/// `serve`'s note once it listens: where, and how it stops.
+pub fn serving(store: &Path, url: &str) -> String {
+    let store = store.display();
+    format!("serving {store} read-only at {url}; Ctrl-C stops")
+}
+
+/// `import`'s last line: what the files held and what was archived.
+pub fn import_summary(out: &mut dyn Write, s: &SummaryLine<'_>) -> io::Result<()> {
+    writeln!(out, "{}", s.summary)
+}
+
 /// `reindex`: what the catalog was rebuilt from.
 pub fn reindexed(out: &mut dyn Write, r: &Reindexed) -> io::Result<()> {
     let (store, packs, captures) = (r.store.display(), r.packs, r.captures);
@@ -346,6 +389,30 @@ pub fn reextract_nothing(due: usize, dry_run: bool) -> String {
             crate::ingest::extract::extractor_id()
         ),
     }
+}
+
+/// `export`: what was written to the WARC file asked for (`warc`) and to
+/// the pywb collection, as notes, and the damaged captures left out, as a
+/// warning.
+pub fn exported(done: &Exported, warc: Option<&Path>) -> (Vec<String>, Option<String>) {
+    let mut notes = Vec::new();
+    if let Some(warc) = warc {
+        let (n, warc) = (done.captures, warc.display());
+        notes.push(format!("wrote {n} captures to {warc}"));
+    }
+    if let Some(p) = &done.pywb {
+        let (n, warc, lines, index) = (p.captures, p.warc.display(), p.lines, p.index.display());
+        notes.push(format!(
+            "wrote {n} captures to {warc} and {lines} index lines to {index}"
+        ));
+    }
+    let skipped = (done.skipped > 0).then(|| {
+        format!(
+            "skipped {} damaged capture(s): {} (`vellum verify` says more)",
+            done.skipped, done.skipped_words
+        )
+    });
+    (notes, skipped)
 }
 
 /// Inputs not archived that `add` lists one by one before the rest are
@@ -377,6 +444,33 @@ pub fn not_archived_notes(failed: &[String], total: usize) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn an_export_notes_each_output_and_warns_of_what_it_skipped() {
+        use crate::warc::exporter::Exported;
+        let mut done = Exported {
+            captures: 3,
+            pywb: None,
+            skipped: 0,
+            skipped_words: String::new(),
+        };
+        let out = std::path::Path::new("out.warc.gz");
+        let (notes, skipped) = super::exported(&done, Some(out));
+        assert_eq!(
+            (notes, skipped),
+            (vec!["wrote 3 captures to out.warc.gz".into()], None)
+        );
+        done.skipped = 1;
+        done.skipped_words = "bridge capture 0123abcd (bad hash)".into();
+        let (notes, skipped) = super::exported(&done, None);
+        assert!(notes.is_empty());
+        assert_eq!(
+            skipped.as_deref(),
+            Some(
+                "skipped 1 damaged capture(s): bridge capture 0123abcd (bad hash) (`vellum verify` says more)"
+            )
+        );
+    }
     #[test]
     fn not_archived_notes_list_twenty_then_count() {
         let failed: Vec<String> = (0..23).map(|i| format!("f{i}: bad\nsecond line")).collect();

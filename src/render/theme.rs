@@ -30,6 +30,23 @@ pub enum Palette {
     BlueOrange = 2,
 }
 
+impl Palette {
+    /// The palette `$VELLUM_PALETTE` names (its `value`; unset or empty:
+    /// red-green), in any case: `red-green`, or `colorblind` (also
+    /// `blue-orange`), the names `--palette` takes. The error says which
+    /// names there are.
+    pub fn from_env(value: Option<&str>) -> Result<Palette, String> {
+        match value.map(str::to_ascii_lowercase).as_deref() {
+            None | Some("" | "red-green") => Ok(Palette::RedGreen),
+            Some("colorblind" | "blue-orange") => Ok(Palette::BlueOrange),
+            Some(_) => Err(format!(
+                "VELLUM_PALETTE={:?} is not a palette: use red-green or colorblind",
+                value.unwrap_or_default()
+            )),
+        }
+    }
+}
+
 static PALETTE: AtomicU8 = AtomicU8::new(Palette::Classic as u8);
 
 /// Chooses the palette of every later rendering in this process.
@@ -148,5 +165,19 @@ mod tests {
             assert_eq!(del.open_in(false, p), "[-");
             assert_eq!(ins.open_in(false, p), "{+");
         }
+    }
+
+    #[test]
+    fn the_palette_variable_takes_the_option_s_names_in_any_case() {
+        let from = |v| Palette::from_env(v);
+        assert_eq!(from(None), Ok(Palette::RedGreen));
+        assert_eq!(from(Some("")), Ok(Palette::RedGreen));
+        assert_eq!(from(Some("Red-Green")), Ok(Palette::RedGreen));
+        assert_eq!(from(Some("colorblind")), Ok(Palette::BlueOrange));
+        assert_eq!(from(Some("BLUE-ORANGE")), Ok(Palette::BlueOrange));
+        assert_eq!(
+            from(Some("mauve")),
+            Err("VELLUM_PALETTE=\"mauve\" is not a palette: use red-green or colorblind".into())
+        );
     }
 }
