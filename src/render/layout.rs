@@ -179,7 +179,7 @@ pub(super) fn split_after_breaks(text: &str) -> Vec<&str> {
 /// renderer marks a change, and everywhere in HTML.
 pub(crate) fn show_controls(text: &str) -> std::borrow::Cow<'_, str> {
     let hidden = |c: char| matches!(c, '\u{feff}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
-    if !text.contains(hidden) {
+    if !has_hidden(text.as_bytes()) {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
@@ -191,6 +191,28 @@ pub(crate) fn show_controls(text: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     std::borrow::Cow::Owned(out)
+}
+
+/// Whether `show_controls` has anything to show, read from the UTF-8 bytes:
+/// every hidden character is three bytes, led by 0xE2 (U+200E-U+2069) or
+/// 0xEF (U+FEFF), so most texts are passed over without decoding a
+/// character (every diff renders its whole text through here).
+fn has_hidden(bytes: &[u8]) -> bool {
+    let mut from = 0;
+    while let Some(i) = bytes[from..].iter().position(|&b| b == 0xe2 || b == 0xef) {
+        let at = from + i;
+        let hidden = match bytes.get(at..at + 3) {
+            Some([0xe2, 0x80, 0x8e | 0x8f | 0xaa..=0xae]) => true,
+            Some([0xe2, 0x81, 0xa6..=0xa9]) => true,
+            Some([0xef, 0xbb, 0xbf]) => true,
+            _ => false,
+        };
+        if hidden {
+            return true;
+        }
+        from = at + 1;
+    }
+    false
 }
 
 /// `N unchanged paragraph(s)`.
@@ -296,7 +318,32 @@ pub fn terminal_safe(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{cell, snippet, terminal_safe};
+    use super::{cell, has_hidden, snippet, terminal_safe};
+
+    fn hidden_by_chars(text: &str) -> bool {
+        text.chars().any(|c| {
+            matches!(c, '\u{feff}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        })
+    }
+
+    #[test]
+    fn hidden_characters_found_from_bytes() {
+        // Every character from U+2000 to U+206F and around U+FEFF, alone
+        // and between curly quotes (the same lead byte).
+        for c in ('\u{2000}'..='\u{206f}').chain('\u{fe00}'..='\u{ffff}') {
+            for text in [c.to_string(), format!("’a{c}b’"), format!("x{c}")] {
+                assert_eq!(has_hidden(text.as_bytes()), hidden_by_chars(&text), "{c:?}");
+            }
+        }
+        assert!(!has_hidden("plain text, “quoted” — dashed".as_bytes()));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn hidden_characters_as_by_chars(s in "[a \u{2000}-\u{206f}\u{feff}\u{fffd}’é]{0,12}") {
+            proptest::prop_assert_eq!(has_hidden(s.as_bytes()), hidden_by_chars(&s));
+        }
+    }
 
     #[test]
     fn cells_keep_columns() {
