@@ -10,7 +10,7 @@ use similar::{Algorithm, DiffTag, capture_diff_deadline, capture_diff_slices_dea
 use super::classify::{Side, classify, is_slight, is_title_suffix};
 use super::model::{ChangeKind, Op, OpTag};
 use super::normalize::{Norm, Role, roles};
-use super::paragraphs::Para;
+use super::paragraphs::{KeyHasher, Para};
 use super::tokenize::{is_space, is_word, tokenize};
 
 /// What the word diff of one paragraph pair is made of, as token ranges.
@@ -118,7 +118,7 @@ impl<'a> Toks<'a> {
     /// Hash of the keys of the tokens `r` (an ignorable token counts as a
     /// mark of its own).
     fn line_hash(&self, r: &Range<usize>) -> u64 {
-        let mut h = std::hash::DefaultHasher::new();
+        let mut h = KeyHasher::default();
         for k in &self.keys[r.clone()] {
             match k {
                 Some(k) => k.hash(&mut h),
