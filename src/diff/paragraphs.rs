@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 use super::normalize::{Norm, Role, key_text, roles};
-use super::tokenize::{Tokens, is_word, space_len, tokenize};
+use super::tokenize::{Words, is_word, space_len, tokenize};
 
 /// Chunks longer than this are cut further, to bound the word diff.
 const MAX_CHUNK: usize = 16 * 1024;
@@ -74,10 +74,7 @@ impl<'a> Para<'a> {
 
     /// Enough words to be worth reporting as moved.
     pub(super) fn movable(&self) -> bool {
-        Tokens::new(self.content())
-            .filter(|t| is_word(t))
-            .nth(MOVE_MIN_WORDS - 1)
-            .is_some()
+        Words::new(self.content()).nth(MOVE_MIN_WORDS - 1).is_some()
     }
 
     /// The paragraph's words under every normalization, punctuation and
@@ -128,7 +125,7 @@ impl<'a> Para<'a> {
             // whitespace does not change its key, so roles are not needed;
             // and a token of plain ASCII (no dash) keys to its lowercase.
             let mut lower = Vec::new();
-            for t in Tokens::new(content).filter(|t| is_word(t)) {
+            for t in Words::new(content) {
                 let bytes = t.as_bytes();
                 if bytes.iter().all(|&b| b.is_ascii() && b != b'-') {
                     if bytes.iter().any(u8::is_ascii_uppercase) {

@@ -59,6 +59,55 @@ impl<'a> Iterator for Tokens<'a> {
     }
 }
 
+/// Iterator over the word tokens of a text (the tokens of [`Tokens`] for
+/// which [`is_word`] holds), passing over whitespace and plain ASCII words
+/// without a call per token as [`count_words`] does.
+#[derive(Clone)]
+pub struct Words<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Words<'a> {
+    pub fn new(text: &'a str) -> Self {
+        Words { text, at: 0 }
+    }
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = &'a str;
+
+    #[inline]
+    fn next(&mut self) -> Option<&'a str> {
+        let bytes = self.text.as_bytes();
+        while self.at < bytes.len() {
+            let at = self.at;
+            let c0 = class(bytes[at]);
+            if c0 & SPACE != 0 {
+                self.at += 1;
+                continue;
+            }
+            if c0 & ALNUM != 0 {
+                let mut end = at + 1;
+                while end < bytes.len() && class(bytes[end]) & ALNUM != 0 {
+                    end += 1;
+                }
+                if bytes.get(end).is_none_or(|&b| class(b) & ENDS_WORD != 0) {
+                    self.at = end;
+                    return Some(&self.text[at..end]);
+                }
+            }
+            let len = token_len(&self.text[at..]);
+            self.at = at + len;
+            let token = &self.text[at..at + len];
+            if is_word(token) {
+                return Some(token);
+            }
+        }
+        None
+    }
+}
+
 /// Number of word tokens in `text` (see [`is_word`]), in one pass and
 /// without collecting the tokens.
 pub fn count_words(text: &str) -> usize {
@@ -670,6 +719,14 @@ mod tests {
 
     fn all_like_reference(s: &str) {
         assert_eq!(tokenize(s), reference::tokenize(s), "{s:?}");
+        assert_eq!(
+            Words::new(s).collect::<Vec<_>>(),
+            reference::tokenize(s)
+                .into_iter()
+                .filter(|t| reference::is_word(t))
+                .collect::<Vec<_>>(),
+            "{s:?}"
+        );
         assert_eq!(
             count_words(s),
             reference::tokenize(s)
