@@ -201,12 +201,14 @@ fn has_hidden(bytes: &[u8]) -> bool {
     let mut from = 0;
     while let Some(i) = bytes[from..].iter().position(|&b| b == 0xe2 || b == 0xef) {
         let at = from + i;
-        let hidden = match bytes.get(at..at + 3) {
-            Some([0xe2, 0x80, 0x8e | 0x8f | 0xaa..=0xae]) => true,
-            Some([0xe2, 0x81, 0xa6..=0xa9]) => true,
-            Some([0xef, 0xbb, 0xbf]) => true,
-            _ => false,
-        };
+        let hidden = matches!(
+            bytes.get(at..at + 3),
+            Some(
+                [0xe2, 0x80, 0x8e | 0x8f | 0xaa..=0xae]
+                    | [0xe2, 0x81, 0xa6..=0xa9]
+                    | [0xef, 0xbb, 0xbf]
+            )
+        );
         if hidden {
             return true;
         }
