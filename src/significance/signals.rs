@@ -608,8 +608,12 @@ fn has_quote(s: &str) -> bool {
 }
 
 fn negations(s: &str) -> usize {
-    lower_words(s)
-        .filter(|w| NEGATIONS.contains(&w.replace('’', "'").as_str()))
+    raw_words(s)
+        .filter(|w| match w.is_ascii() {
+            // Its lowercase is its ASCII lowercase, and it has no `’`.
+            true => NEGATIONS.iter().any(|n| w.eq_ignore_ascii_case(n)),
+            false => NEGATIONS.contains(&w.to_lowercase().replace('’', "'").as_str()),
+        })
         .count()
 }
 
@@ -675,6 +679,16 @@ mod tests {
         assert!(signals(base, &lead).contains(&Signal::Lead));
         let long = "word ".repeat(200);
         assert!(signals(&long, "Page not found").contains(&Signal::Vanished));
+    }
+
+    #[test]
+    fn negations_are_counted_whatever_their_case_and_apostrophe() {
+        assert_eq!(
+            negations("Not now, NO. It isn’t; we Can't. Nothing! knot note"),
+            5
+        );
+        assert_eq!(negations("WITHOUT doesn’t"), 2);
+        assert_eq!(negations("Ñot nö"), 0);
     }
 
     #[test]
