@@ -560,7 +560,7 @@ fn catch_up_beside(
 /// first index of a big store) runs after the others, as holding its texts
 /// would double the memory of a corpus ingest (42 -> 94 MB peak for
 /// bench.sh's batch with 64 MB and no count).
-const SEARCH_SNAPSHOT_TEXTS: usize = 64;
+pub(super) const SEARCH_SNAPSHOT_TEXTS: usize = 64;
 const SEARCH_SNAPSHOT_BYTES: usize = 32 << 20;
 
 /// Brings the derived indexes `which` accepts up to date, one after the
