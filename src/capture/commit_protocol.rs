@@ -237,7 +237,7 @@ pub fn cache_stats(archive: &Archive, added: &[Added]) -> Result<()> {
         let Some(text_id) = a.text else { continue };
         if archive.cached_words(&text_id)?.is_none() {
             let text = archive.read_object(&text_id)?;
-            let n = count_words(&String::from_utf8_lossy(&text));
+            let n = count_words(&super::prediff::text_of(&text));
             archive.cache_words(&text_id, n as u64)?;
         }
     }
@@ -272,7 +272,7 @@ const STATS_BLOCK_BYTES: usize = 64 << 20;
 /// its texts).
 fn diff_stats(block: &[Pair]) -> Vec<(u64, u64, u64)> {
     let one = |(_, _, old, new): &Pair| {
-        super::prediff::counts(&String::from_utf8_lossy(old), &String::from_utf8_lossy(new))
+        super::prediff::counts(&super::prediff::text_of(old), &super::prediff::text_of(new))
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     if threads < 2 || block.len() < 2 {
