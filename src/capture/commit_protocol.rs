@@ -237,7 +237,7 @@ pub fn cache_stats(archive: &Archive, added: &[Added]) -> Result<()> {
         let Some(text_id) = a.text else { continue };
         if archive.cached_words(&text_id)?.is_none() {
             let text = archive.read_object(&text_id)?;
-            let n = count_words(&String::from_utf8_lossy(&text));
+            let n = count_words(&super::prediff::text_of(&text));
             archive.cache_words(&text_id, n as u64)?;
         }
     }
@@ -272,7 +272,7 @@ const STATS_BLOCK_BYTES: usize = 64 << 20;
 /// its texts).
 fn diff_stats(block: &[Pair]) -> Vec<(u64, u64, u64)> {
     let one = |(_, _, old, new): &Pair| {
-        super::prediff::counts(&String::from_utf8_lossy(old), &String::from_utf8_lossy(new))
+        super::prediff::counts(&super::prediff::text_of(old), &super::prediff::text_of(new))
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().min(8));
     if threads < 2 || block.len() < 2 {
@@ -504,6 +504,9 @@ fn catch_up_indexes(
         }
     };
     let Some(snapshot) = snapshot else {
+        if !rebuild && two_cores {
+            return catch_up_beside(archive, progress);
+        }
         return catch_up_each(archive, rebuild, progress, &mut |_| true);
     };
     let dir = archive.dir().to_owned();
@@ -519,12 +522,45 @@ fn catch_up_indexes(
     })
 }
 
+/// A catch-up too large for a snapshot: the search index catches up on a
+/// second thread from the store opened a second time (read-only, its own
+/// catalog connection, reading the texts one by one as on this thread),
+/// beside the others on this one, which otherwise leave a core idle while
+/// it runs alone (0.3 s of one core for `scripts/bench.sh`'s batch). Then
+/// the usual catch-up of it finds it current, or does what the thread
+/// could not: when the second opening fails or sees another log (a store
+/// reached through another backend), the thread does nothing.
+fn catch_up_beside(
+    archive: &Archive,
+    progress: &mut dyn FnMut(&str, usize, usize),
+) -> Vec<IndexLag> {
+    let dir = archive.dir().to_owned();
+    let Ok(counts) = archive.log_counts() else {
+        return catch_up_each(archive, false, progress, &mut |_| true);
+    };
+    std::thread::scope(|s| {
+        let search = s.spawn(move || {
+            let second = Archive::open(&dir).ok()?;
+            (second.log_counts().ok()? == counts)
+                .then(|| SearchIndex.catch_up(&second, &mut |_, _| {}).ok())
+                .flatten()
+        });
+        let mut lags = catch_up_each(archive, false, progress, &mut |n| n != "search");
+        // Its failure is no lag: the catch-up below does it from the archive.
+        let _ = search.join();
+        lags.extend(catch_up_each(archive, false, progress, &mut |n| {
+            n == "search"
+        }));
+        lags
+    })
+}
+
 /// Texts read at most (their number, their bytes) for the search index's
 /// catch-up on a second thread: a larger catch-up (a batch of many texts, a
 /// first index of a big store) runs after the others, as holding its texts
 /// would double the memory of a corpus ingest (42 -> 94 MB peak for
 /// bench.sh's batch with 64 MB and no count).
-const SEARCH_SNAPSHOT_TEXTS: usize = 64;
+pub(super) const SEARCH_SNAPSHOT_TEXTS: usize = 64;
 const SEARCH_SNAPSHOT_BYTES: usize = 32 << 20;
 
 /// Brings the derived indexes `which` accepts up to date, one after the

@@ -21,6 +21,7 @@
 //! `typography` and `Norm::key` took 70% more samples; the ingest's CPU
 //! time grew by a quarter).
 
+use std::borrow::Cow;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -198,15 +199,22 @@ pub fn counts(old: &str, new: &str) -> Counts {
     )
 }
 
+/// `String::from_utf8_lossy(bytes)`, checked first with `str::from_utf8`
+/// (several times faster on valid UTF-8, which texts almost always are:
+/// `from_utf8_lossy` took a tenth of this thread's instructions).
+pub(super) fn text_of(bytes: &[u8]) -> Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
 fn work(pairs: Receiver<Pair>) {
     for p in pairs {
         let r = &p.to;
         let current = || p.generation == r.generation.load(Ordering::Acquire);
         if current() {
-            let (old, new) = (
-                String::from_utf8_lossy(&p.old),
-                String::from_utf8_lossy(&p.new),
-            );
+            let (old, new) = (text_of(&p.old), text_of(&p.new));
             let ids = (ObjectId::of(&p.old), ObjectId::of(&p.new));
             let c = counts(&old, &new);
             let mut map = lock(&r.counts);

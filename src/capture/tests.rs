@@ -437,3 +437,42 @@ fn pairs_diffed_while_staging_give_the_counts_the_commit_would() {
             .all(|(o, n)| super::prediff::peek(&id(o), &id(n)).is_none())
     );
 }
+
+/// A batch too large for the search snapshot: the search index catches up
+/// on a second thread from a second opening of the store, beside the
+/// others; every index ends at the log's length and search finds the
+/// batch's first and last texts.
+#[test]
+fn a_large_batch_catches_the_search_index_up_beside_the_others() {
+    let tmp = tempfile::tempdir().unwrap();
+    let a = Archive::init(tmp.path()).unwrap().0;
+    let n = super::commit_protocol::SEARCH_SNAPSHOT_TEXTS + 6;
+    let mut w = a.writer(&mut || {}).unwrap();
+    for i in 0..n {
+        let opts = Options {
+            doc: Some(format!("d{}", i % 5).parse().unwrap()),
+            at: Some(T + time::Duration::hours(i as i64)),
+            ..Options::default()
+        };
+        let text = format!("Text number {i} of the batch, word marker{i}x.\n\nA second paragraph.");
+        let c = from_bytes(text.into_bytes(), "d.txt".as_ref(), &opts, T).unwrap();
+        stage(&mut w, c).unwrap();
+    }
+    commit(w).unwrap();
+    assert!(catch_up(&a, false, &mut |_, _, _| {}).is_empty());
+    let logged = a.log_counts().unwrap().0 as u64;
+    assert_eq!(logged, n as u64);
+    for index in derived_indexes() {
+        assert_eq!(index.mark(&a), Some(logged), "{}", index.name());
+    }
+    for word in ["marker0x".to_owned(), format!("marker{}x", n - 1)] {
+        let q = crate::search::SearchQuery {
+            text: word.clone(),
+            doc: None,
+            all_versions: true,
+            limit: 0,
+        };
+        let hits = crate::search::search(&a, &q).unwrap();
+        assert_eq!(hits.len(), 1, "{word}");
+    }
+}

@@ -129,8 +129,9 @@ pub fn key_text(tokens: &[&str], roles: &[Role], norm: Norm) -> String {
 /// Maps typographic variants to their plain form: curly quotes, dashes,
 /// ellipsis, exotic spaces; drops soft hyphens and zero-width characters.
 fn typography(token: &str) -> Cow<'_, str> {
-    let plain = |c: char| c.is_ascii() && c != '-';
-    if token.chars().all(plain) {
+    // ASCII but `-` maps to itself (checked by byte: a character is ASCII
+    // exactly when its one byte is).
+    if token.bytes().all(|b| b.is_ascii() && b != b'-') {
         return Cow::Borrowed(token);
     }
     if token.chars().all(is_dash) {
@@ -181,16 +182,17 @@ pub fn roles(tokens: &[&str]) -> Vec<Role> {
         if roles[i] != Role::Text {
             continue;
         }
-        if at_line_start(i) && is_ordered_marker(&tokens[i..]) {
+        let line_start = at_line_start(i);
+        if line_start && is_ordered_marker(&tokens[i..]) {
             roles[i..i + 3].fill(Role::Markup);
             continue;
         }
-        if at_line_start(i) && t == "[" && mark_definition(tokens, &mut roles, i) {
+        if line_start && t == "[" && mark_definition(tokens, &mut roles, i) {
             continue;
         }
         let first = t.chars().next().unwrap_or(' ');
         let is_run = t.chars().all(|c| c == first);
-        if at_line_start(i) && is_run {
+        if line_start && is_run {
             let line_ends = i + 1 >= n || tokens[i + 1].contains('\n');
             let marker = (first == '#' && t.len() <= 6) || (matches!(t, "-" | "*" | "+" | ">"));
             if marker && i + 1 < n && spaced(i) {

@@ -76,12 +76,12 @@ impl Aligner<'_, '_> {
 
     fn old_set(&mut self, i: usize) -> &[u64] {
         let (olds, norm) = (self.olds, self.norm);
-        self.old_sets[i].get_or_insert_with(|| olds[i].word_set(norm))
+        self.old_sets[i].get_or_insert_with(|| olds[i].shared_word_set(norm))
     }
 
     fn new_set(&mut self, j: usize) -> &[u64] {
         let (news, norm) = (self.news, self.norm);
-        self.new_sets[j].get_or_insert_with(|| news[j].word_set(norm))
+        self.new_sets[j].get_or_insert_with(|| news[j].shared_word_set(norm))
     }
 
     fn similarity(&mut self, i: usize, j: usize) -> f64 {
@@ -116,7 +116,10 @@ impl Aligner<'_, '_> {
         } else {
             (&mut self.new_words, self.news)
         };
-        *cache[k].get_or_insert_with(|| count_words(paras[k].text))
+        *cache[k].get_or_insert_with(|| {
+            // Counted once for a chain of diffs, under a normalization.
+            paras[k].words.unwrap_or_else(|| count_words(paras[k].text))
+        })
     }
 
     /// Words left unmatched by a paragraph alignment: what it leaves for the

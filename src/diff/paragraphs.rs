@@ -2,11 +2,13 @@
 //! their comparison hashes under a normalization, and the loose word sets
 //! that pairing compares.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::rc::Rc;
 
 use super::normalize::{Norm, Role, key_text, roles};
-use super::tokenize::{Words, is_word, space_len, tokenize};
+use super::tokenize::{Words, count_words, is_word, space_len, tokenize};
 
 /// Chunks longer than this are cut further, to bound the word diff.
 const MAX_CHUNK: usize = 16 * 1024;
@@ -24,27 +26,54 @@ pub(super) struct Para<'a> {
     pub(super) hash: u64,
     /// Has at least one token that is not ignorable under the options.
     pub(super) significant: bool,
+    /// `count_words(text)`, when it was taken from (or put into) the memo:
+    /// under a normalization other than none.
+    pub(super) words: Option<usize>,
+    /// Where its [`Para::word_set`] is kept for every paragraph of the same
+    /// content met under the same normalization (from the memo; none under
+    /// no normalization).
+    set: Option<SharedSet>,
 }
 
-/// Paragraph contents already keyed under a normalization: `(hash,
-/// significant)` by content. Most paragraphs of a new version repeat the
-/// old one's byte for byte, and are tokenized once for both.
-pub(super) type KeyMemo<'a> = HashMap<&'a str, (u64, bool), BuildHasherDefault<KeyHasher>>;
+/// A word set computed once for every paragraph sharing it.
+type SharedSet = Rc<OnceCell<Vec<u64>>>;
+
+/// Paragraphs already met under a normalization. Most paragraphs of a new
+/// version repeat the old one's byte for byte, and are tokenized once for
+/// both (and, in a chain of diffs, once for the chain).
+#[derive(Default)]
+pub(super) struct KeyMemo<'a> {
+    /// `(hash, significant)` by content, and its word set once computed.
+    keys: HashMap<&'a str, ((u64, bool), SharedSet), BuildHasherDefault<KeyHasher>>,
+    /// `count_words` by whole chunk (leading whitespace and separator
+    /// included: exactly the string the aligner would count).
+    words: HashMap<&'a str, usize, BuildHasherDefault<KeyHasher>>,
+}
+
+impl KeyMemo<'_> {
+    pub(super) fn clear(&mut self) {
+        self.keys.clear();
+        self.words.clear();
+    }
+}
 
 impl<'a> Para<'a> {
     fn new(start: usize, text: &'a str, norm: Norm, memo: &mut KeyMemo<'a>) -> Self {
         let body = text.trim_end();
         let lead = body.len() - body.trim_start().len();
         let content = &text[lead..body.len()];
-        let (hash, significant) = if norm == Norm::default() {
+        let ((hash, significant), words, set) = if norm == Norm::default() {
             // Keys are the tokens themselves: hash the text, skip tokenizing.
             let mut hasher = KeyHasher::default();
             content.hash(&mut hasher);
-            (hasher.finish(), !content.is_empty())
+            ((hasher.finish(), !content.is_empty()), None, None)
         } else {
-            *memo
+            let (keys, set) = memo
+                .keys
                 .entry(content)
-                .or_insert_with(|| Para::keyed(content, norm))
+                .or_insert_with(|| (Para::keyed(content, norm), SharedSet::default()));
+            let words = *memo.words.entry(text).or_insert_with(|| count_words(text));
+            (*keys, Some(words), Some(set.clone()))
         };
         Para {
             start,
@@ -53,6 +82,8 @@ impl<'a> Para<'a> {
             end: body.len(),
             hash,
             significant,
+            words,
+            set,
         }
     }
 
@@ -97,6 +128,16 @@ impl<'a> Para<'a> {
 
     pub(super) fn sep(&self) -> &'a str {
         &self.text[self.end..]
+    }
+
+    /// [`Para::word_set`], computed once for every paragraph of the same
+    /// content the memo has met (a chain of diffs meets an edited
+    /// paragraph as new, then as old).
+    pub(super) fn shared_word_set(&self, norm: Norm) -> Vec<u64> {
+        match &self.set {
+            Some(set) => set.get_or_init(|| self.word_set(norm)).clone(),
+            None => self.word_set(norm),
+        }
     }
 
     /// Sorted, deduplicated hashes of the paragraph's words (punctuation

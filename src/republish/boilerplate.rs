@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use super::error::IndexError;
 use super::index::Index;
-use super::text::{prepare, source_key};
+use super::text::{paragraph_hashes, source_key};
 
 /// `text` without its paragraphs in `boilerplate`; everything else, the
 /// whitespace between kept paragraphs included, is left byte for byte.
@@ -13,14 +13,14 @@ pub fn strip(text: &str, boilerplate: &HashSet<u64>) -> String {
     if boilerplate.is_empty() {
         return text.to_owned();
     }
-    let paras = prepare(text);
+    let paras = paragraph_hashes(text);
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
-    for (i, p) in paras.iter().enumerate() {
-        if boilerplate.contains(&p.hash) {
-            out.push_str(&text[at..p.range.start]);
+    for (i, (range, hash)) in paras.iter().enumerate() {
+        if boilerplate.contains(hash) {
+            out.push_str(&text[at..range.start]);
             // Drop through the separator after it, up to the next paragraph.
-            at = paras.get(i + 1).map_or(text.len(), |n| n.range.start);
+            at = paras.get(i + 1).map_or(text.len(), |n| n.0.start);
         }
     }
     out.push_str(&text[at..]);
@@ -44,6 +44,7 @@ pub fn of(
 
 #[cfg(test)]
 mod tests {
+    use super::super::text::prepare;
     use super::*;
 
     #[test]

@@ -77,22 +77,40 @@ pub fn prepare(text: &str) -> Vec<Para> {
         .map(|p| {
             let words = &p.words[..p.words.len().min(MAX_WORDS)];
             let hashes: Vec<u64> = words.iter().map(|w| word_hash(w)).collect();
-            // Digits folded: a footer naming this year is the same footer.
-            let folded: Vec<u64> = words
-                .iter()
-                .map(|w| match w.bytes().any(|b| b.is_ascii_digit()) {
-                    true => word_hash(&w.replace(|c: char| c.is_ascii_digit(), "0")),
-                    false => word_hash(w),
-                })
-                .collect();
             Para {
                 range: p.range,
-                hash: fold(0x5eed, &folded),
+                hash: para_hash(words),
                 shingles: shingles(&hashes),
                 words: hashes.len(),
             }
         })
         .collect()
+}
+
+/// The byte range and [`Para::hash`] of each paragraph [`prepare`] gives,
+/// without the shingles (what stripping boilerplate needs).
+pub fn paragraph_hashes(text: &str) -> Vec<(Range<usize>, u64)> {
+    head_paragraphs(text)
+        .into_iter()
+        .take(MAX_PARAGRAPHS)
+        .map(|p| {
+            let hash = para_hash(&p.words[..p.words.len().min(MAX_WORDS)]);
+            (p.range, hash)
+        })
+        .collect()
+}
+
+/// [`Para::hash`] of a paragraph's normalized words.
+fn para_hash(words: &[String]) -> u64 {
+    // Digits folded: a footer naming this year is the same footer.
+    let folded: Vec<u64> = words
+        .iter()
+        .map(|w| match w.bytes().any(|b| b.is_ascii_digit()) {
+            true => word_hash(&w.replace(|c: char| c.is_ascii_digit(), "0")),
+            false => word_hash(w),
+        })
+        .collect();
+    fold(0x5eed, &folded)
 }
 
 /// The shingles of one paragraph's word hashes: every run of [`SHINGLE`]
@@ -196,6 +214,22 @@ pub fn first_line_title(t: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paragraph_hashes_are_prepares_without_shingles() {
+        let texts = [
+            "",
+            "Title here\n\nNote to readers: share!\n\n  Body  text 2024.\n\n\n© 2025 Example",
+            "# A *title*\n\nOne [link](https://x.test/a) &amp; more\n- item\n\nlast",
+        ];
+        for t in texts {
+            let want: Vec<_> = prepare(t).into_iter().map(|p| (p.range, p.hash)).collect();
+            assert_eq!(paragraph_hashes(t), want, "{t:?}");
+        }
+        let copyright = |y| paragraph_hashes(&format!("Body.\n\n© {y} Example"))[1].1;
+        assert_eq!(copyright(2024), copyright(2025));
+        assert_ne!(copyright(2024), paragraph_hashes("Body.\n\n© Other")[1].1);
+    }
 
     #[test]
     fn a_long_text_is_prepared_from_its_head_as_from_the_whole() {

@@ -139,6 +139,15 @@ fn score_parallel(jobs: &[Job], kept: &[Kept]) -> Vec<Significance> {
         .collect()
 }
 
+/// `String::from_utf8_lossy(bytes)`, checked first with `str::from_utf8`
+/// (several times faster on valid UTF-8, which texts almost always are).
+fn text_of(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
+}
+
 /// An open significance index: caught up with the archive ([`Index::open`],
 /// for writers), or read as it is ([`Index::read`], for readers, which
 /// never write the store: what it lacks is scored and kept in memory).
@@ -348,7 +357,7 @@ impl Index {
                 if let Some(t) = texts.get(id) {
                     return Ok(t.clone());
                 }
-                let t: Arc<str> = String::from_utf8_lossy(&archive.read_object(id)?).into();
+                let t: Arc<str> = text_of(&archive.read_object(id)?).into();
                 texts.insert(*id, t.clone());
                 Ok(t)
             };

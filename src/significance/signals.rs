@@ -117,7 +117,10 @@ const NOTICES: &[&str] = &[
 ];
 
 #[derive(Default)]
-struct Acc {
+struct Acc<'t> {
+    /// The line the last change was in, and what [`line_facts`] found in
+    /// it: a line holding several changes is read once.
+    line: Option<(&'t str, LineFacts)>,
     added: String,
     removed: String,
     words: usize,
@@ -270,8 +273,21 @@ fn short(s: &str) -> String {
     out
 }
 
-impl Acc {
-    fn take(&mut self, op: &Op, text: &str, at: usize, lead_end: usize) {
+impl<'t> Acc<'t> {
+    /// What [`line_facts`] finds in `line`, from the last change's when it
+    /// is the same line.
+    fn facts(&mut self, line: &'t str) -> LineFacts {
+        match self.line {
+            Some((l, f)) if l == line => f,
+            _ => {
+                let f = line_facts(line);
+                self.line = Some((line, f));
+                f
+            }
+        }
+    }
+
+    fn take(&mut self, op: &Op, text: &'t str, at: usize, lead_end: usize) {
         use ChangeKind::*;
         let cosmetic = matches!(
             op.kind,
@@ -282,12 +298,12 @@ impl Acc {
             self.formatting += 1;
             return;
         }
-        let line = line_around(text, at, op.text.len());
-        if is_chrome(&op.text, line) {
+        let line = self.facts(line_around(text, at, op.text.len()));
+        if is_chrome(&op.text, &line) {
             self.chrome_words += words;
             return;
         }
-        if is_date_line(&op.text, line) {
+        if is_date_line(&op.text, &line) {
             self.date_lines += 1;
             return;
         }
@@ -433,27 +449,70 @@ fn line_around(text: &str, at: usize, len: usize) -> &str {
 }
 
 fn lower_words(s: &str) -> impl Iterator<Item = String> + '_ {
+    raw_words(s).map(str::to_lowercase)
+}
+
+/// The words of [`lower_words`], not yet lowercased.
+fn raw_words(s: &str) -> impl Iterator<Item = &str> + '_ {
     s.split(|c: char| !(c.is_alphanumeric() || c == '\'' || c == '’' || c == '.'))
         .map(|w| w.trim_matches(|c| c == '.' || c == '\'' || c == '’'))
         .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
+}
+
+/// What the chrome and date-line tests need of the line a change is in.
+#[derive(Debug, Clone, Copy)]
+struct LineFacts {
+    /// It holds a phrase of [`CHROME`] (case folded).
+    chrome_phrase: bool,
+    /// Mostly links: three `[` or more, two words or fewer outside them.
+    links: bool,
+    /// It says `views` (case folded).
+    views: bool,
+    /// A byline: its first word is `by`, and it has ten words or fewer.
+    byline: bool,
+    /// It holds one of [`DATE_WORDS`].
+    dated: bool,
+}
+
+/// The facts of one line (see [`LineFacts`]).
+fn line_facts(line: &str) -> LineFacts {
+    let lower = line.to_lowercase();
+    let (mut words, mut by, mut dated) = (0, false, false);
+    for w in raw_words(line) {
+        // `lower_words`' word, compared without making it where it is
+        // ASCII (then its lowercase is its ASCII lowercase).
+        let folded = (!w.is_ascii()).then(|| w.to_lowercase());
+        let is = |d: &str| match &folded {
+            None => w.eq_ignore_ascii_case(d),
+            Some(f) => f == d,
+        };
+        by |= words == 0 && is("by");
+        dated |= DATE_WORDS.iter().any(|d| is(d));
+        words += 1;
+    }
+    LineFacts {
+        chrome_phrase: CHROME.iter().any(|c| lower.contains(c)),
+        links: line.matches('[').count() >= 3 && diff::count_words(&outside_brackets(line)) <= 2,
+        views: lower.contains("views"),
+        byline: by && words <= 10,
+        dated,
+    }
 }
 
 /// Navigation, widgets, counters and footers.
-fn is_chrome(changed: &str, line: &str) -> bool {
-    let lower = line.to_lowercase();
-    if CHROME.iter().any(|c| lower.contains(c)) {
+fn is_chrome(changed: &str, line: &LineFacts) -> bool {
+    if line.chrome_phrase {
         return true;
     }
     // Only link texts changed: `[Prev …] [Next …]`, a site menu.
     if changed.contains('[') && diff::count_words(&outside_brackets(changed)) <= 1 {
         return true;
     }
-    if line.matches('[').count() >= 3 && diff::count_words(&outside_brackets(line)) <= 2 {
+    if line.links {
         return true;
     }
     // A view counter: `1.2M views`.
-    lower.contains("views")
+    line.views
         && lower_words(changed).all(|w| {
             let w = w.trim_end_matches(['k', 'm', 'b']);
             !w.is_empty() && w.chars().all(|c| c.is_ascii_digit() || c == '.')
@@ -479,13 +538,11 @@ fn outside_brackets(s: &str) -> String {
 }
 
 /// A "Last updated: …" line whose date changed, or a byline.
-fn is_date_line(changed: &str, line: &str) -> bool {
-    let words: Vec<String> = lower_words(line).collect();
-    if words.first().is_some_and(|w| w == "by") && words.len() <= 10 {
+fn is_date_line(changed: &str, line: &LineFacts) -> bool {
+    if line.byline {
         return true;
     }
-    let dated = words.iter().any(|w| DATE_WORDS.contains(&w.as_str()));
-    dated
+    line.dated
         && lower_words(changed).all(|w| {
             MONTHS.contains(&w.as_str())
                 || w.trim_end_matches(['s', 't', 'n', 'd', 'r', 'h'])
@@ -551,8 +608,12 @@ fn has_quote(s: &str) -> bool {
 }
 
 fn negations(s: &str) -> usize {
-    lower_words(s)
-        .filter(|w| NEGATIONS.contains(&w.replace('’', "'").as_str()))
+    raw_words(s)
+        .filter(|w| match w.is_ascii() {
+            // Its lowercase is its ASCII lowercase, and it has no `’`.
+            true => NEGATIONS.iter().any(|n| w.eq_ignore_ascii_case(n)),
+            false => NEGATIONS.contains(&w.to_lowercase().replace('’', "'").as_str()),
+        })
         .count()
 }
 
@@ -618,6 +679,16 @@ mod tests {
         assert!(signals(base, &lead).contains(&Signal::Lead));
         let long = "word ".repeat(200);
         assert!(signals(&long, "Page not found").contains(&Signal::Vanished));
+    }
+
+    #[test]
+    fn negations_are_counted_whatever_their_case_and_apostrophe() {
+        assert_eq!(
+            negations("Not now, NO. It isn’t; we Can't. Nothing! knot note"),
+            5
+        );
+        assert_eq!(negations("WITHOUT doesn’t"), 2);
+        assert_eq!(negations("Ñot nö"), 0);
     }
 
     #[test]
