@@ -87,11 +87,15 @@ impl<'a> Iterator for Words<'a> {
                 self.at += 1;
                 continue;
             }
-            if c0 & ALNUM != 0
-                && let Some(end) = plain_word_end(bytes, at)
-            {
-                self.at = end;
-                return Some(&self.text[at..end]);
+            if c0 & ALNUM != 0 {
+                let mut end = at + 1;
+                while end < bytes.len() && class(bytes[end]) & ALNUM != 0 {
+                    end += 1;
+                }
+                if bytes.get(end).is_none_or(|&b| class(b) & ENDS_WORD != 0) {
+                    self.at = end;
+                    return Some(&self.text[at..end]);
+                }
             }
             let len = token_len(&self.text[at..]);
             self.at = at + len;
@@ -102,21 +106,6 @@ impl<'a> Iterator for Words<'a> {
         }
         None
     }
-}
-
-/// The end of the plain ASCII word at `at` (which holds a letter or digit):
-/// its run of ASCII letters and digits, when the byte after it ends words
-/// for certain, as in [`quick_len`]; `None` when more must be looked at.
-#[inline(always)]
-fn plain_word_end(bytes: &[u8], at: usize) -> Option<usize> {
-    let mut end = at + 1;
-    while end < bytes.len() && class(bytes[end]) & ALNUM != 0 {
-        end += 1;
-    }
-    bytes
-        .get(end)
-        .is_none_or(|&b| class(b) & ENDS_WORD != 0)
-        .then_some(end)
 }
 
 /// Number of word tokens in `text` (see [`is_word`]), in one pass and
@@ -136,12 +125,16 @@ pub fn count_words(text: &str) -> usize {
             at += 1;
             continue;
         }
-        if c0 & ALNUM != 0
-            && let Some(end) = plain_word_end(bytes, at)
-        {
-            count += 1;
-            at = end;
-            continue;
+        if c0 & ALNUM != 0 {
+            let mut end = at + 1;
+            while end < bytes.len() && class(bytes[end]) & ALNUM != 0 {
+                end += 1;
+            }
+            if bytes.get(end).is_none_or(|&b| class(b) & ENDS_WORD != 0) {
+                count += 1;
+                at = end;
+                continue;
+            }
         }
         let len = match quick_len(&bytes[at..]) {
             Some(len) => {
