@@ -1,7 +1,8 @@
 //! The one-command parser (`src/cli/parse.rs`, issue #29) against the whole
 //! clap tree, through the binary: `VELLUM_PARSE=fast` parses a line with the
 //! one-command parser only, `VELLUM_PARSE=full` with the whole tree only,
-//! and both print what they parsed without running it.
+//! `VELLUM_PARSE=plain` with the plain parser of `show` and `diff` only, and
+//! each prints what it parsed without running it.
 
 use std::process::{Command, Stdio};
 
@@ -100,6 +101,26 @@ fn representative_lines_parse_as_the_whole_tree_parses_them() {
     }
     let missing: Vec<_> = names.iter().filter(|n| !seen.contains(*n)).collect();
     assert!(missing.is_empty(), "no line for {missing:?}");
+}
+
+/// The plain parser (`show` and `diff` without clap): every line of LINES
+/// it takes is what the whole tree makes of it, and it takes the plainest.
+#[test]
+fn the_plain_parser_takes_what_the_whole_tree_takes_alike() {
+    let mut taken = 0;
+    for line in lines(LINES) {
+        let plain = run(Some("plain"), &line);
+        if plain.0 == 3 {
+            assert!(
+                !line.contains("show d@1") && line != "diff a.md b.md",
+                "{line}"
+            );
+            continue;
+        }
+        assert_eq!(plain, run(Some("full"), &line), "{line}");
+        taken += 1;
+    }
+    assert!(taken >= 5, "{taken} lines taken");
 }
 
 /// Mistakes (the empty line too), help and the version; `NAME --help` and

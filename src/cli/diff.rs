@@ -60,6 +60,55 @@ pub struct DiffArgs {
     ignore: IgnoreArgs,
 }
 
+impl DiffArgs {
+    /// `diff A [B]` with flags that take no value and do not conflict
+    /// ([`super::parse::Plain`]).
+    pub(super) fn plain(line: &super::parse::Plain) -> Option<DiffArgs> {
+        let [
+            json,
+            stat,
+            full,
+            case,
+            whitespace,
+            typography,
+            markup,
+            boilerplate,
+        ] = line.flags([
+            "--json",
+            "--stat",
+            "--full",
+            "--ignore-case",
+            "--ignore-whitespace",
+            "--ignore-typography",
+            "--ignore-markup",
+            "--ignore-boilerplate",
+        ])?;
+        let (a, b) = match line.operands[..] {
+            [a] => (a, None),
+            [a, b] => (a, Some(b.to_owned())),
+            _ => return None,
+        };
+        (!(json && stat)).then(|| DiffArgs {
+            a: a.to_owned(),
+            b,
+            format: Format::Inline,
+            json,
+            stat,
+            context: 1,
+            full,
+            kind: None,
+            encoding: None,
+            ignore: IgnoreArgs {
+                ignore_case: case,
+                ignore_whitespace: whitespace,
+                ignore_typography: typography,
+                ignore_markup: markup,
+                ignore_boilerplate: boilerplate,
+            },
+        })
+    }
+}
+
 pub fn run_diff(env: &Env, args: DiffArgs) -> Result<Exit, CliError> {
     let needs_store = !query::names_file(&args.a)
         || args.b.as_deref().is_none_or(|b| !query::names_file(b))

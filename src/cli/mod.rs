@@ -35,6 +35,9 @@ mod watch;
 mod web;
 mod write;
 
+#[cfg(test)]
+mod plain_tests;
+
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
@@ -226,7 +229,33 @@ impl Env {
 /// The parsed command line (see [`parse`]: only the named command's parser
 /// is built), or clap's error, help or version to print with `exit`.
 pub fn try_parse(args: Vec<std::ffi::OsString>) -> Result<Cli, clap::Error> {
-    parse::try_parse(args, top, one_command)
+    parse::try_parse(args, plain, top, one_command)
+}
+
+/// The plainest lines of `show` and `diff` (the commands scripts run once
+/// per document), read without clap ([`parse::Plain`]): what each command's
+/// `plain` declines goes to clap.
+fn plain(args: &[std::ffi::OsString]) -> Option<Cli> {
+    let line = parse::Plain::read(args)?;
+    let command = match line.command {
+        "show" => Command::Show(show::ShowArgs::plain(&line)?),
+        "diff" => Command::Diff(diff::DiffArgs::plain(&line)?),
+        _ => return None,
+    };
+    let globals = Globals {
+        store: line.store.map(PathBuf::from),
+        color: match line.color {
+            Some(c) => ColorChoice::from_str(c, false).ok()?,
+            None => ColorChoice::Auto,
+        },
+        palette: match line.palette {
+            Some(p) => Some(PaletteChoice::from_str(p, false).ok()?),
+            None => None,
+        },
+        no_pager: line.no_pager,
+        quiet: line.quiet,
+    };
+    Some(Cli { globals, command })
 }
 
 /// The program and its global options, without commands.

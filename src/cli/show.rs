@@ -34,6 +34,24 @@ pub struct ShowArgs {
     json: bool,
 }
 
+impl ShowArgs {
+    /// `show ADDR` with `--meta`, `--raw` or `--json` that do not conflict
+    /// ([`super::parse::Plain`]).
+    pub(super) fn plain(line: &super::parse::Plain) -> Option<ShowArgs> {
+        let [meta, raw, json] = line.flags(["--meta", "--raw", "--json"])?;
+        let [addr] = line.operands[..] else {
+            return None;
+        };
+        (!(raw && (meta || json))).then(|| ShowArgs {
+            addr: Some(addr.to_owned()),
+            batch: false,
+            meta,
+            raw,
+            json,
+        })
+    }
+}
+
 pub fn run_show(env: &Env, args: ShowArgs) -> Result<Exit, CliError> {
     let archive = env.open()?;
     let content = if args.raw {
