@@ -478,11 +478,26 @@ pub fn catch_up(
     rebuild: bool,
     progress: &mut dyn FnMut(&str, usize, usize),
 ) -> Vec<IndexLag> {
+    // What the write kept (its decoded objects, its compression context)
+    // serves no catch-up, and the memory the write freed is handed back:
+    // the catch-ups' peaks then start from what is still in use (#23).
+    archive.release_write_memory();
+    give_back_free_memory();
     let lags = catch_up_indexes(archive, rebuild, progress);
     // What was diffed ahead and is still here was for no version pair (or
     // for one whose source has boilerplate).
     super::prediff::forget();
     lags
+}
+
+/// Returns the free memory of the process's heaps to the system (glibc
+/// keeps what a write freed, fragmented between what it still holds).
+fn give_back_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks glibc's own heaps, under their locks.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 fn catch_up_indexes(

@@ -98,6 +98,16 @@ impl Cache {
         Some(Arc::clone(bytes))
     }
 
+    /// Drops every decoded object it holds.
+    pub fn clear(&self) {
+        if let Ok(mut large) = self.large.lock() {
+            *large = None;
+        }
+        if let Ok(mut inner) = self.inner.lock() {
+            *inner = Inner::default();
+        }
+    }
+
     /// Inserts, evicting past the budget the oldest entries not read since
     /// they were last passed over.
     pub fn put(&self, id: ObjectId, bytes: Arc<Vec<u8>>) {

@@ -261,6 +261,14 @@ impl Archive {
         self.cat(self.catalog.limit_page_cache(catalog_kib))
     }
 
+    /// Drops the decoded objects this handle keeps and this thread's
+    /// compression context (about 1.7 MB once used): for a writer whose
+    /// writes are done, before reads that are not of what it wrote last.
+    pub fn release_write_memory(&self) {
+        self.cache.clear();
+        object::release_compressor();
+    }
+
     /// Whether the catalog on disk is an older vellum's (this handle reads a
     /// copy rebuilt in memory; `vellum reindex` upgrades it).
     pub fn catalog_outdated(&self) -> bool {
