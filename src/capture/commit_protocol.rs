@@ -483,7 +483,11 @@ pub fn catch_up(
     // the catch-ups' peaks then start from what is still in use (#23).
     archive.release_write_memory();
     give_back_free_memory();
+    // The catch-ups read texts in order, once each (mostly a delta's base
+    // was read just before it): a small cache serves them as well.
+    let kept = archive.set_decoded_cache(CATCH_UP_DECODED_CACHE);
     let lags = catch_up_indexes(archive, rebuild, progress);
+    archive.set_decoded_cache(kept);
     // What was diffed ahead and is still here was for no version pair (or
     // for one whose source has boilerplate).
     super::prediff::forget();
@@ -572,6 +576,10 @@ fn catch_up_beside(
         lags
     })
 }
+
+/// Bytes of decoded objects a handle keeps during the catch-ups (4 MB
+/// otherwise; its contents stayed at the ingest's peak).
+const CATCH_UP_DECODED_CACHE: usize = 1 << 20;
 
 /// The caches of the store's second opening in [`catch_up_beside`]: it
 /// reads each new text once, in capture order (a delta's base is mostly

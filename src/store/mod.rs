@@ -261,6 +261,12 @@ impl Archive {
         self.cat(self.catalog.limit_page_cache(catalog_kib))
     }
 
+    /// Sets how many bytes of decoded objects this handle keeps (see
+    /// [`Archive::limit_caches`]); returns what it kept before.
+    pub fn set_decoded_cache(&self, bytes: usize) -> usize {
+        self.cache.set_budget(bytes)
+    }
+
     /// Drops the decoded objects this handle keeps and this thread's
     /// compression context (about 1.7 MB once used): for a writer whose
     /// writes are done, before reads that are not of what it wrote last.
