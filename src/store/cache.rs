@@ -189,4 +189,21 @@ mod tests {
         assert!(c.get(&b).is_none(), "never read: evicted first");
         assert!(c.get(&d).is_some());
     }
+
+    #[test]
+    fn a_smaller_budget_applies_from_the_next_insertion_and_clear_empties() {
+        let c = Cache::new(12);
+        let [a, b, d] = [b"a", b"b", b"d"].map(|k| ObjectId::of(k));
+        c.put(a, Arc::new(vec![0; 5]));
+        c.put(b, Arc::new(vec![0; 5]));
+        assert_eq!(c.set_budget(6), 12);
+        c.put(d, Arc::new(vec![0; 5]));
+        assert!(c.get(&a).is_none() && c.get(&b).is_none());
+        assert!(c.get(&d).is_some());
+        c.put(a, Arc::new(vec![0; 7]));
+        assert!(c.get(&a).is_some(), "over the new budget: the large slot");
+        assert_eq!(c.set_budget(12), 6);
+        c.clear();
+        assert!(c.get(&a).is_none() && c.get(&d).is_none());
+    }
 }
