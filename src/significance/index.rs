@@ -44,8 +44,12 @@ CREATE TABLE IF NOT EXISTS scores (old BLOB NOT NULL, new BLOB NOT NULL, value R
 type Result<T> = std::result::Result<T, SignificanceError>;
 
 /// Version pairs read and scored together in a catch-up: bounds the texts
-/// held in memory at once.
-const BATCH_PAIRS: usize = 256;
+/// held in memory at once (a batch holds both texts of each pair). A batch
+/// ends inside a document when it is full: bench.sh's batch has a document
+/// of 416 versions, 12 MB of texts, that with whole documents per batch
+/// were all held at once. 64 pairs: 1.5-2 MB of texts there; the corpus
+/// ingest took as long as with 256 (issue #23).
+const BATCH_PAIRS: usize = 64;
 /// Scoring threads at most (fewer when the machine has fewer cores).
 const MAX_THREADS: usize = 8;
 
@@ -325,9 +329,9 @@ impl Index {
                 if self.get(&pair[0].key, &pair[1].key)?.is_none() {
                     todo.push((pair[0].clone(), pair[1].clone()));
                 }
-            }
-            if todo.len() >= BATCH_PAIRS {
-                self.score_batch(archive, &mut todo)?;
+                if todo.len() >= BATCH_PAIRS {
+                    self.score_batch(archive, &mut todo)?;
+                }
             }
         }
         self.score_batch(archive, &mut todo)?;

@@ -5,12 +5,13 @@
 //! versions read once.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use crate::id::{IdMap, ObjectId};
 
 pub struct Cache {
-    budget: usize,
+    budget: AtomicUsize,
     inner: Mutex<Inner>,
     /// Compact entries read by id that do not store it: their location key
     /// (`object::location_key`) -> id, so that a delta reaching one by
@@ -48,7 +49,7 @@ impl Cache {
     /// A cache holding at most `budget` bytes of decoded objects.
     pub fn new(budget: usize) -> Cache {
         Cache {
-            budget,
+            budget: AtomicUsize::new(budget),
             inner: Mutex::default(),
             aliases: Mutex::default(),
             large: Mutex::default(),
@@ -98,10 +99,27 @@ impl Cache {
         Some(Arc::clone(bytes))
     }
 
+    /// Sets the budget (entries past it go at the next insertion); returns
+    /// the one it had.
+    pub fn set_budget(&self, budget: usize) -> usize {
+        self.budget.swap(budget, Ordering::Relaxed)
+    }
+
+    /// Drops every decoded object it holds.
+    pub fn clear(&self) {
+        if let Ok(mut large) = self.large.lock() {
+            *large = None;
+        }
+        if let Ok(mut inner) = self.inner.lock() {
+            *inner = Inner::default();
+        }
+    }
+
     /// Inserts, evicting past the budget the oldest entries not read since
     /// they were last passed over.
     pub fn put(&self, id: ObjectId, bytes: Arc<Vec<u8>>) {
-        if bytes.len() > self.budget {
+        let budget = self.budget.load(Ordering::Relaxed);
+        if bytes.len() > budget {
             if bytes.len() <= MAX_LARGE
                 && let Ok(mut large) = self.large.lock()
             {
@@ -118,7 +136,7 @@ impl Cache {
         inner.bytes += bytes.len();
         inner.map.insert(id, (bytes, false));
         inner.order.push_back(id);
-        while inner.bytes > self.budget {
+        while inner.bytes > budget {
             let Some(old) = inner.order.pop_front() else {
                 break;
             };
@@ -170,5 +188,22 @@ mod tests {
         assert!(c.get(&a).is_some(), "read since inserted: kept");
         assert!(c.get(&b).is_none(), "never read: evicted first");
         assert!(c.get(&d).is_some());
+    }
+
+    #[test]
+    fn a_smaller_budget_applies_from_the_next_insertion_and_clear_empties() {
+        let c = Cache::new(12);
+        let [a, b, d] = [b"a", b"b", b"d"].map(|k| ObjectId::of(k));
+        c.put(a, Arc::new(vec![0; 5]));
+        c.put(b, Arc::new(vec![0; 5]));
+        assert_eq!(c.set_budget(6), 12);
+        c.put(d, Arc::new(vec![0; 5]));
+        assert!(c.get(&a).is_none() && c.get(&b).is_none());
+        assert!(c.get(&d).is_some());
+        c.put(a, Arc::new(vec![0; 7]));
+        assert!(c.get(&a).is_some(), "over the new budget: the large slot");
+        assert_eq!(c.set_budget(12), 6);
+        c.clear();
+        assert!(c.get(&a).is_none() && c.get(&d).is_none());
     }
 }

@@ -251,6 +251,30 @@ impl Archive {
         Ok((Archive::open_dir(dir)?, true))
     }
 
+    /// Makes this handle's caches smaller (decoded objects: `decoded` bytes;
+    /// the catalog's pages: about `catalog_kib` KiB), for a reader running
+    /// beside another handle of the same process that reads each object
+    /// about once, in order (a derived index catching up on a second
+    /// thread): what its caches hold adds to the other handle's.
+    pub fn limit_caches(&mut self, decoded: usize, catalog_kib: i64) -> Result<()> {
+        self.cache = Cache::new(decoded);
+        self.cat(self.catalog.limit_page_cache(catalog_kib))
+    }
+
+    /// Sets how many bytes of decoded objects this handle keeps (see
+    /// [`Archive::limit_caches`]); returns what it kept before.
+    pub fn set_decoded_cache(&self, bytes: usize) -> usize {
+        self.cache.set_budget(bytes)
+    }
+
+    /// Drops the decoded objects this handle keeps and this thread's
+    /// compression context (about 1.7 MB once used): for a writer whose
+    /// writes are done, before reads that are not of what it wrote last.
+    pub fn release_write_memory(&self) {
+        self.cache.clear();
+        object::release_compressor();
+    }
+
     /// Whether the catalog on disk is an older vellum's (this handle reads a
     /// copy rebuilt in memory; `vellum reindex` upgrades it).
     pub fn catalog_outdated(&self) -> bool {

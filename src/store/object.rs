@@ -599,6 +599,12 @@ fn zstd_err(code: usize) -> &'static str {
     zstd_safe::get_error_name(code)
 }
 
+/// Frees this thread's compression context; the next compression on the
+/// thread makes another.
+pub fn release_compressor() {
+    CCTX.with_borrow_mut(|cctx| *cctx = zstd_safe::CCtx::create());
+}
+
 thread_local! {
     // One context of each kind per thread, reused: creating a decompression
     // context costs more than decompressing a small delta (it is large enough

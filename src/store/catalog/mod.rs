@@ -311,6 +311,12 @@ impl Catalog {
         self.conn.execute_batch("VACUUM")
     }
 
+    /// Bounds the connection's page cache to about `kib` KiB (for a second
+    /// reader of the store in the same process, which needs little).
+    pub fn limit_page_cache(&self, kib: i64) -> rusqlite::Result<()> {
+        self.conn.pragma_update(None, "cache_size", -kib)
+    }
+
     /// Holds one read transaction until dropped, unless one is already open
     /// (a writer's): a walk down a delta chain then takes the file lock and
     /// checks for a hot journal once, not once per object.
