@@ -35,7 +35,6 @@ extern "C" fn main(
     _argv: *const *const std::ffi::c_char,
 ) -> std::ffi::c_int {
     standard_start();
-    two_malloc_arenas();
     let code = std::panic::catch_unwind(run).unwrap_or(101);
     std::process::exit(code.into())
 }
@@ -53,14 +52,18 @@ fn main() -> std::process::ExitCode {
 /// batch (issue #23, static builds, 6 interleaved rounds): peak RSS
 /// 38.9-40.1 -> 34.6-35.3 MB; the price, wall time 2.79 -> 3.12 s
 /// (medians; the threads then share a heap's lock). One arena cost more
-/// (0.3-0.5 s of system time); three saved nothing.
+/// (0.3-0.5 s of system time); three saved nothing. Not for `serve`, whose
+/// request threads (one per core) would all wait on two heaps' locks.
 #[cfg(all(target_os = "linux", target_env = "gnu", not(test)))]
 fn two_malloc_arenas() {
-    // SAFETY: sets a glibc malloc parameter before any thread exists.
+    // SAFETY: sets a glibc malloc parameter; called before any thread exists.
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 2);
     }
 }
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu", not(test))))]
+fn two_malloc_arenas() {}
 
 /// What the standard library's start does that vellum relies on (see `main`).
 #[cfg(all(target_os = "linux", target_env = "gnu", not(test)))]
@@ -96,6 +99,9 @@ fn run() -> u8 {
     small_sqlite_start();
     // Help, the version and clap's errors print and exit as clap does.
     let args = cli::try_parse(std::env::args_os().collect()).unwrap_or_else(|e| e.exit());
+    if !args.serves() {
+        two_malloc_arenas();
+    }
     let result = cli::run(args);
     // Requests made to object storage, for benchmarks and the curious.
     if std::env::var_os("VELLUM_S3_STATS").is_some_and(|v| v == "1")

@@ -264,6 +264,13 @@ fn top() -> clap::Command {
     <Globals as clap::Args>::augment_args(cmd)
 }
 
+impl Cli {
+    /// Whether the command is `serve` (a long-lived server with a thread per core).
+    pub fn serves(&self) -> bool {
+        matches!(self.command, Command::Serve(_))
+    }
+}
+
 pub fn run(cli: Cli) -> Result<Exit, CliError> {
     dispatch(&Env::resolve(&cli.globals)?, cli.command)
 }
