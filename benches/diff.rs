@@ -113,7 +113,7 @@ fn main() {
         ignore_whitespace: true,
         ignore_typography: true,
         ignore_markup: true,
-        deadline: None,
+        ..DiffOptions::default()
     };
     let big_a = prose(7, 1 << 20);
     let big_b = prose(8, 1 << 20);

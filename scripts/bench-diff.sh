@@ -17,7 +17,8 @@
 #                  vellum is built here on Linux, the plain dynamically
 #                  linked `cargo build --release` binary is built and timed
 #                  for comparison
-#   BENCH_REPS     passes over the pairs per tool; the fastest counts (3)
+#   BENCH_REPS     passes over the pairs per tool, the tools in turn; the
+#                  fastest counts (5)
 #   BENCH_TIMEOUT  seconds allowed to one tool on one pathological case (300)
 #   BENCH_DIR      parent of the scratch directory (default: /tmp)
 #   BENCH_KEEP=1   keep the scratch directory
@@ -45,7 +46,7 @@ set -euo pipefail
 # shellcheck source=scripts/bench-lib.sh
 source "$(dirname "$0")/bench-lib.sh"
 N_PAIRS=${1:-300}
-REPS=${BENCH_REPS:-3}
+REPS=${BENCH_REPS:-5}
 TIMEOUT=${BENCH_TIMEOUT:-300}
 
 log() { printf 'bench-diff: %s\n' "$*" >&2; }
@@ -132,15 +133,18 @@ pass() {
     echo $((end - start))
 }
 
+# The passes of all tools in turn (pass 1 of each tool, then pass 2...), so
+# that a burst of load from elsewhere falls on every tool alike rather than
+# on all the passes of one.
 declare -A BEST
-for tool in "${TOOLS[@]}"; do
-    best=
-    for ((r = 0; r < REPS; r++)); do
+for ((r = 0; r < REPS; r++)); do
+    for tool in "${TOOLS[@]}"; do
         us=$(pass "$tool")
-        [[ -z $best || $us -lt $best ]] && best=$us
+        [[ -z ${BEST[$tool]:-} || $us -lt ${BEST[$tool]} ]] && BEST[$tool]=$us
     done
-    BEST[$tool]=$best
-    log "$tool: $(awk -v u="$best" 'BEGIN { printf "%.3f s", u / 1e6 }')"
+done
+for tool in "${TOOLS[@]}"; do
+    log "$tool: $(awk -v u="${BEST[$tool]}" 'BEGIN { printf "%.3f s", u / 1e6 }')"
 done
 
 echo

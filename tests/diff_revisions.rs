@@ -14,7 +14,7 @@ fn options() -> impl Iterator<Item = DiffOptions> {
         ignore_whitespace: bits & 2 != 0,
         ignore_typography: bits & 4 != 0,
         ignore_markup: bits & 8 != 0,
-        deadline: None,
+        ..DiffOptions::default()
     })
 }
 

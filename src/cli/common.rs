@@ -38,6 +38,7 @@ impl IgnoreArgs {
             ignore_typography: self.ignore_typography,
             ignore_markup: self.ignore_markup,
             deadline: None,
+            no_word_totals: false,
         }
     }
 

@@ -4,6 +4,7 @@ use std::io::Write;
 
 use clap::ValueEnum;
 
+use vellum::diff::DiffOptions;
 use vellum::query;
 use vellum::render::{self, RenderOptions, View};
 
@@ -124,7 +125,6 @@ pub fn run_diff(env: &Env, args: DiffArgs) -> Result<Exit, CliError> {
     let bp = args
         .ignore
         .boilerplate(archive.as_ref().and_then(|a| a.as_ref().ok()))?;
-    let d = query::diff_texts(&old, &new, &args.ignore.options(), &bp)?;
     let view = match (args.stat, args.json, args.format) {
         (true, _, _) => View::Stat,
         (_, true, _) | (_, _, Format::Json) => View::Json,
@@ -132,6 +132,11 @@ pub fn run_diff(env: &Env, args: DiffArgs) -> Result<Exit, CliError> {
         (_, _, Format::SideBySide) => View::SideBySide,
         (_, _, Format::Html) => View::Html,
     };
+    let opts = DiffOptions {
+        no_word_totals: !view.shows_word_totals(),
+        ..args.ignore.options()
+    };
+    let d = query::diff_texts(&old, &new, &opts, &bp)?;
     // Scored as given: the texts, without the source's boilerplate context.
     let scored = view
         .scores()

@@ -59,6 +59,7 @@ pub fn align<'a>(
     new: &'a str,
     norm: Norm,
     deadline: Instant,
+    totals: bool,
     memo: &mut KeyMemo<'a>,
 ) -> Aligned {
     let olds = paragraphs(old, norm, memo);
@@ -75,7 +76,10 @@ pub fn align<'a>(
     };
     let steps = a.steps();
     let candidates = a.moves(&steps);
-    let (words_old, words_new) = word_counts(&mut a, old, new, &olds, &news, &steps);
+    let (words_old, words_new) = match totals {
+        true => word_counts(&mut a, old, new, &olds, &news, &steps),
+        false => (0, 0),
+    };
     let mut out = Aligned {
         words_old,
         words_new,

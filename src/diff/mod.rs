@@ -26,6 +26,12 @@ pub struct DiffOptions {
     pub ignore_markup: bool,
     /// Time budget for the fine diff; `None` means the default (about 500 ms).
     pub deadline: Option<Duration>,
+    /// Leave the word totals of both texts (`Stats::words_old`,
+    /// `words_new` and `words_unchanged`) at 0, for a view that does not
+    /// show them (the inline, side-by-side and HTML views): counting every
+    /// word of both texts was a sixth of a whole-process diff's
+    /// instructions (#29). Everything else is the same.
+    pub no_word_totals: bool,
 }
 
 /// Default time budget for the fine diff.
@@ -100,7 +106,11 @@ pub fn diff_keyed<'a>(
         keys.norm = Some(norm);
     }
     let aligned = if old == new {
-        let words = count_words(old);
+        let words = if opts.no_word_totals {
+            0
+        } else {
+            count_words(old)
+        };
         let ops = (!old.is_empty()).then(|| Op {
             op: OpTag::Equal,
             text: old.to_owned(),
@@ -116,7 +126,8 @@ pub fn diff_keyed<'a>(
             ..align::Aligned::default()
         }
     } else {
-        align::align(old, new, norm, deadline, &mut keys.memo)
+        let totals = !opts.no_word_totals;
+        align::align(old, new, norm, deadline, totals, &mut keys.memo)
     };
     let mut stats = Stats {
         words_old: aligned.words_old,

@@ -28,6 +28,12 @@ impl View {
     pub fn scores(self) -> bool {
         matches!(self, View::Json | View::Stat)
     }
+
+    /// Whether the view shows the word totals of both texts (see
+    /// `DiffOptions::no_word_totals`).
+    pub fn shows_word_totals(self) -> bool {
+        matches!(self, View::Json | View::Stat)
+    }
 }
 
 /// `d` between `old` and `new` as `view` shows it, with `significance`

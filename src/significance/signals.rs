@@ -213,6 +213,8 @@ pub(super) fn find<'a>(
         ignore_markup: true,
         ignore_case: false,
         deadline: Some(Duration::from_millis(300)),
+        // The reasons weigh the change against both texts' totals.
+        no_word_totals: false,
     };
     let d = diff::diff_keyed(old, new, &opts, keys);
     let mut acc = Acc::default();

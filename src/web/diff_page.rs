@@ -144,6 +144,7 @@ impl Params {
             ignore_typography: self.ignore_typography,
             ignore_markup: self.ignore_markup,
             deadline: Some(DIFF_DEADLINE),
+            no_word_totals: false,
         }
     }
 }

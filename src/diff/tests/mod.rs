@@ -39,7 +39,7 @@ pub(super) fn all_options() -> Vec<DiffOptions> {
             ignore_whitespace: bits & 2 != 0,
             ignore_typography: bits & 4 != 0,
             ignore_markup: bits & 8 != 0,
-            deadline: None,
+            ..DiffOptions::default()
         });
     }
     out

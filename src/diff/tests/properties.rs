@@ -53,6 +53,23 @@ proptest! {
         prop_assert!(edit.is_empty() || !d.ops.is_empty());
     }
 
+    /// Without the word totals a diff is the same diff, its totals left 0.
+    #[test]
+    fn no_word_totals_changes_only_the_totals(old in text_strategy(), edit in text_strategy(), bits in 0u8..16) {
+        let new = format!("{old}\n\n{edit}");
+        let opts = DiffOptions { deadline: Some(Duration::from_secs(60)), ..all_options()[bits as usize].clone() };
+        let lean = DiffOptions { no_word_totals: true, ..opts.clone() };
+        for (a, b) in [(&old, &new), (&new, &old), (&old, &old)] {
+            let mut full = diff(a, b, &opts);
+            let got = diff(a, b, &lean);
+            prop_assert_eq!((got.stats.words_old, got.stats.words_new, got.stats.words_unchanged), (0, 0, 0));
+            full.stats.words_old = 0;
+            full.stats.words_new = 0;
+            full.stats.words_unchanged = 0;
+            prop_assert_eq!(got, full);
+        }
+    }
+
     /// Paragraph keys kept from diff to diff (a chain of versions, then
     /// other options) change no diff.
     #[test]
