@@ -6,11 +6,18 @@
 
 use std::process::{Command, Stdio};
 
+use proptest::prelude::*;
+
 /// What `vellum LINE` did: exit code, stdout, stderr. `parse` is
 /// `VELLUM_PARSE`'s value (`None`: the binary as people run it).
 fn run(parse: Option<&str>, line: &str) -> (i32, String, String) {
+    run_words(parse, &line.split_whitespace().collect::<Vec<_>>())
+}
+
+/// [`run`] of words as they are (an empty one too).
+fn run_words(parse: Option<&str>, words: &[&str]) -> (i32, String, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_vellum"));
-    cmd.args(line.split_whitespace())
+    cmd.args(words)
         .env_remove("VELLUM_STORE")
         .env_remove("VELLUM_PARSE")
         .env("NO_COLOR", "1")
@@ -170,4 +177,122 @@ fn the_whole_trees_answers_say_what_they_should() {
     assert!(said("help diff", 0).contains("--ignore-markup"));
     let version = format!("vellum {}\n", env!("CARGO_PKG_VERSION"));
     assert_eq!(said("--version", 0), version);
+}
+
+/// The plain parser against the whole tree on lines of every kind: the
+/// plainest lines scripts run are taken, to what clap makes of them.
+#[test]
+fn the_lines_scripts_run_are_taken_as_clap_takes_them() {
+    for line in lines(
+        "show d@1 | show https://example.org/a@2 --json | --store s show d@-1 --raw
+        | show d --meta --json -q | --color never diff a.md b.md
+        | diff d@1 d --stat --ignore-markup --color=always
+        | diff - d@2 --json --full --ignore-case --ignore-whitespace --ignore-typography
+        | --palette colorblind --no-pager diff d --ignore-boilerplate
+        | --store=s --palette=blue-orange show d",
+    ) {
+        let plain = run(Some("plain"), &line);
+        assert_eq!(plain.0, 0, "{line} was left to clap: {}", plain.2);
+        assert_eq!(plain, run(Some("full"), &line), "{line}");
+    }
+}
+
+/// Mistakes, help, conflicts, other commands: left to clap (`''` is an
+/// empty word).
+#[test]
+fn mistakes_help_and_other_commands_are_left_to_clap() {
+    for line in lines(
+        "show | show a b | show d --raw --meta | show d --raw --json | show d --batch
+        | show --help d | show d -h | diff | diff a b c | diff a b --json --stat
+        | diff a b --format json | diff a b --context=3 | diff a b --jsn
+        | diff a b --stat --stat | --color sometimes show d | --color show d | -q -q show d
+        | show -- d | show -x | show '' | log d | --version | -V show d",
+    ) {
+        let words: Vec<&str> = (line.split(' '))
+            .map(|w| if w == "''" { "" } else { w })
+            .collect();
+        let plain = run_words(Some("plain"), &words);
+        assert_eq!(plain.0, 3, "{line} was taken: {}", plain.1);
+    }
+}
+
+/// Words lines are made of: global options and values, flags each command
+/// has or lacks, operands, and mistakes.
+const GLOBALS: &[&str] = &[
+    "-q",
+    "--quiet",
+    "--no-pager",
+    "--store",
+    "--store=s",
+    "--store=",
+    "s",
+    "--color",
+    "never",
+    "always",
+    "sometimes",
+    "--color=never",
+    "--palette",
+    "colorblind",
+    "red-green",
+    "--palette=x",
+];
+const TAIL: &[&str] = &[
+    "d",
+    "d@1",
+    "a.md",
+    "x=y",
+    "-",
+    "--",
+    "",
+    "-q",
+    "--no-pager",
+    "--store",
+    "s",
+    "--color",
+    "never",
+    "--json",
+    "--stat",
+    "--full",
+    "--raw",
+    "--meta",
+    "--batch",
+    "--ignore-case",
+    "--ignore-markup",
+    "--ignore-whitespace",
+    "--ignore-typography",
+    "--ignore-boilerplate",
+    "--format",
+    "json",
+    "--context",
+    "3",
+    "--help",
+    "-h",
+    "-V",
+    "--version",
+    "-x",
+    "--jsn",
+    "-1",
+    "show",
+    "diff",
+];
+
+proptest! {
+    // Two processes a case (about 10 ms in a debug build).
+    #![proptest_config(ProptestConfig::with_cases(1000))]
+
+    /// Whatever line the plain parser takes, clap parses to the same thing.
+    #[test]
+    fn what_the_plain_parser_takes_clap_parses_the_same(
+        before in proptest::collection::vec(proptest::sample::select(GLOBALS), 0..3),
+        command in proptest::sample::select(&["show", "diff", "log", "--json", "-"][..]),
+        after in proptest::collection::vec(proptest::sample::select(TAIL), 0..6),
+    ) {
+        let mut words = before;
+        words.push(command);
+        words.extend(after);
+        let plain = run_words(Some("plain"), &words);
+        if plain.0 != 3 {
+            prop_assert_eq!(plain, run_words(Some("full"), &words), "{:?}", words);
+        }
+    }
 }

@@ -35,9 +35,6 @@ mod watch;
 mod web;
 mod write;
 
-#[cfg(test)]
-mod plain_tests;
-
 use std::io::IsTerminal;
 use std::path::PathBuf;
 
