@@ -199,6 +199,9 @@ pub fn versions_matching(
     q: &VersionQuery,
     bp: &Boilerplate,
 ) -> Result<Vec<VersionRow>> {
+    // One read of the catalog for every row's statistics: each lookup on
+    // its own took the file's lock and checked for a hot journal.
+    let _view = archive.read_view();
     let needs_diff = q.needs_diff(bp);
     let needs_text = needs_diff || q.pickaxe.is_some();
     let mut rows = Vec::new();
@@ -261,11 +264,16 @@ pub fn scored(
     crate::significance::SignificanceError,
 > {
     let mut index = crate::significance::Index::read(archive)?;
-    let mut score = |r: VersionRow| {
-        let s = significance_of(&mut index, archive, history, &r.version)?;
-        Ok((r, s))
-    };
-    rows.into_iter().map(&mut score).collect()
+    // One read transaction of the index and one of the catalog for every
+    // row, as for the listing itself.
+    let _view = archive.read_view();
+    index.reading(|index| {
+        let mut score = |r: VersionRow| {
+            let s = significance_of(index, archive, history, &r.version)?;
+            Ok((r, s))
+        };
+        rows.into_iter().map(&mut score).collect()
+    })
 }
 
 /// The flagged captures of `doc` in `window` (archived as evidence, never
@@ -276,6 +284,7 @@ pub fn flagged_in(
     doc: &str,
     window: &Window,
 ) -> Result<Vec<(CaptureRow, OffsetDateTime, String)>> {
+    let _view = archive.read_view();
     let mut flagged = Vec::new();
     for c in captures_in(archive, history, doc, window)? {
         if c.row.flagged {

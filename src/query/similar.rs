@@ -120,14 +120,19 @@ pub fn similar_to(
         path: archive.dir().join(republish::index::FILE),
         source: e.0,
     };
-    let query = republish::prepare_text(index, &target.text).map_err(err)?;
-    let exclude = match &target.doc {
-        Some(d) => index.doc(d).map_err(err)?.map(|d| d.id),
-        None => None,
-    };
-    let mut texts = republish::store_texts(archive);
-    let results = republish::similar(index, &query, exclude, n, &mut texts).map_err(err)?;
-    Ok((query, results))
+    // One read transaction of the index and of the catalog for every
+    // candidate looked up.
+    let _view = archive.read_view();
+    index.reading(|| {
+        let query = republish::prepare_text(index, &target.text).map_err(err)?;
+        let exclude = match &target.doc {
+            Some(d) => index.doc(d).map_err(err)?.map(|d| d.id),
+            None => None,
+        };
+        let mut texts = republish::store_texts(archive);
+        let results = republish::similar(index, &query, exclude, n, &mut texts).map_err(err)?;
+        Ok((query, results))
+    })
 }
 
 impl SimilarAnswer {

@@ -196,6 +196,18 @@ impl Index {
         self.path.as_deref()
     }
 
+    /// Runs `f` inside one read transaction of the index (unless one is
+    /// open): a story's many lookups then take the file's lock and check
+    /// for a hot journal once, not once each.
+    pub fn reading<T>(&self, f: impl FnOnce() -> T) -> T {
+        let began = self.conn.is_autocommit() && self.conn.execute_batch("BEGIN").is_ok();
+        let out = f();
+        if began && self.conn.execute_batch("COMMIT").is_err() {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+        out
+    }
+
     /// Starts a write: one writer at a time, readers go on.
     pub fn begin(&self) -> Result<()> {
         self.conn

@@ -286,9 +286,12 @@ pub fn similar(
 /// not hold it: no version with text).
 pub fn story_for_doc(archive: &Archive, index: &Index, doc: &str) -> Result<Option<Story>> {
     let err = index_error(archive);
-    let Some(d) = index.doc(doc).map_err(&err)? else {
-        return Ok(None);
-    };
-    let mut texts = store_texts(archive);
-    Ok(Some(story_of(index, &d, &mut texts).map_err(&err)?))
+    let _view = archive.read_view();
+    index.reading(|| {
+        let Some(d) = index.doc(doc).map_err(&err)? else {
+            return Ok(None);
+        };
+        let mut texts = store_texts(archive);
+        Ok(Some(story_of(index, &d, &mut texts).map_err(&err)?))
+    })
 }

@@ -44,7 +44,12 @@ impl Pool {
             Some(a) if !a.catalog_upgraded() => a,
             _ => Archive::open(&self.dir)?,
         };
+        // One read of the catalog for the whole request: a page's many
+        // lookups (a timeline's every version) then take the file's lock
+        // and check for a hot journal once, and see one state.
+        let view = archive.read_view();
         let out = f(&archive);
+        drop(view);
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
         if idle.len() < self.keep {
             idle.push(archive);
