@@ -92,7 +92,12 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 /// text this thread offered before it for `doc` (if any, and different),
 /// to be diffed on a second core. Does nothing on a single core.
 pub fn offer(doc: &str, text: &[u8]) {
-    if text.len() > MAX_TEXT || !std::thread::available_parallelism().is_ok_and(|n| n.get() > 1) {
+    // Asked once: each asking reads the process's cgroup limits (five
+    // system calls), and a batch offers every text it stages.
+    static MULTICORE: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let multicore =
+        *MULTICORE.get_or_init(|| std::thread::available_parallelism().is_ok_and(|n| n.get() > 1));
+    if text.len() > MAX_TEXT || !multicore {
         return;
     }
     FEED.with_borrow_mut(|feed| {

@@ -203,6 +203,9 @@ impl MementoIndex {
 }
 
 /// Inside the write transaction: indexes the captures not seen yet.
+/// Capture records read in one read of the catalog by a catch-up.
+const VIEW_RECORDS: usize = 256;
+
 fn extend(
     conn: &Connection,
     archive: &Archive,
@@ -239,7 +242,15 @@ fn extend(
     let mut mark_seen = conn
         .prepare_cached("INSERT OR IGNORE INTO seen (id) VALUES (?1)")
         .map_err(e)?;
-    for row in rows {
+    // Records are read a few hundred to a read of the catalog: each read on
+    // its own took the file's lock, and one read for all of a large
+    // catch-up would keep writers from committing until its end.
+    let mut view = None;
+    for (i, row) in rows.into_iter().enumerate() {
+        if i % VIEW_RECORDS == 0 {
+            drop(view.take());
+            view = Some(archive.read_view());
+        }
         let id = row.id.0.as_bytes().to_vec();
         if is_seen.exists([&id]).map_err(e)? {
             continue;

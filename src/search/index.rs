@@ -24,7 +24,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params};
 
 use crate::id::ObjectId;
 use crate::store::Archive;
-use crate::store::catalog::CaptureRow;
+use crate::store::catalog::{CaptureRow, ReadSnapshot};
 
 use super::build::Builder;
 use super::error::SearchError;
@@ -514,13 +514,22 @@ impl Index {
         conn.execute(hashsize, [FTS_BUFFER]).map_err(&err)?;
         let mut builder = Builder::load(conn, rebuilt).map_err(&err)?;
         let total = new_texts.len();
+        // Texts are read a few at a time in one read of the catalog (each
+        // read on its own took the file's lock); not all in one, which would
+        // keep writers from committing while a large catch-up indexes.
+        let (mut view, mut viewed) = (None, 0);
         for (i, id) in new_texts.iter().enumerate() {
+            if viewed >= VIEW_TEXT_BYTES || i % VIEW_TEXTS == 0 {
+                drop(view.take());
+                (view, viewed) = (archive.view(), 0);
+            }
             let tn = next_tn + i as i64;
             conn.prepare_cached("INSERT INTO texts (tn, id) VALUES (?1, ?2)")
                 .and_then(|mut s| s.execute(params![tn, id.as_bytes()]))
                 .map_err(&err)?;
             text_n.insert(*id, tn);
             let bytes = archive.text(id)?;
+            viewed += bytes.len();
             if let Ok(text) = std::str::from_utf8(&bytes) {
                 builder.add_text(conn, tn, text).map_err(&err)?;
             }
@@ -563,6 +572,10 @@ impl Index {
     }
 }
 
+/// Texts a catch-up reads in one read of the catalog, and their bytes.
+const VIEW_TEXTS: usize = 64;
+const VIEW_TEXT_BYTES: usize = 8 << 20;
+
 /// What a catch-up reads of the archive: the archive itself, or a
 /// [`Snapshot`] read from it beforehand (for a catch-up on another thread).
 trait Source {
@@ -571,6 +584,11 @@ trait Source {
     /// every capture (`None`).
     fn captures(&self, since: Option<u64>) -> Result<Vec<CaptureRow>, SearchError>;
     fn text(&self, id: &ObjectId) -> Result<Arc<Vec<u8>>, SearchError>;
+    /// Holds one read of the archive's catalog while it lives, so that the
+    /// texts read meanwhile take its lock once (`None`: nothing to hold).
+    fn view(&self) -> Option<ReadSnapshot<'_>> {
+        None
+    }
 }
 
 impl Source for Archive {
@@ -585,6 +603,9 @@ impl Source for Archive {
     }
     fn text(&self, id: &ObjectId) -> Result<Arc<Vec<u8>>, SearchError> {
         Ok(self.read_object(id)?)
+    }
+    fn view(&self) -> Option<ReadSnapshot<'_>> {
+        Some(self.read_view())
     }
 }
 
@@ -661,6 +682,8 @@ pub fn snapshot(
         }
     }
     let (mut texts, mut bytes) = (HashMap::new(), 0);
+    // At most `max_texts`, in one read of the catalog.
+    let _view = archive.read_view();
     for id in ids {
         let text = archive.read_object(&id)?;
         bytes += text.len();

@@ -353,6 +353,9 @@ impl Index {
         let mut kept: Vec<Kept> = Vec::new();
         let mut jobs = Vec::with_capacity(todo.len());
         let mut queued = HashSet::new();
+        // The batch's texts in one read of the catalog (each read on its
+        // own took the file's lock), let go before the scoring.
+        let view = archive.read_view();
         for (old, new) in todo.drain(..) {
             if !queued.insert((old.key, new.key)) {
                 continue;
@@ -387,7 +390,7 @@ impl Index {
                 kept: pair,
             });
         }
-        drop(texts);
+        drop((texts, view));
         let scores = score_parallel(&jobs, &kept);
         for (job, s) in jobs.iter().zip(scores) {
             self.store(&job.old, &job.new, &s)?;
