@@ -202,10 +202,10 @@ impl MementoIndex {
     }
 }
 
-/// Inside the write transaction: indexes the captures not seen yet.
 /// Capture records read in one read of the catalog by a catch-up.
 const VIEW_RECORDS: usize = 256;
 
+/// Inside the write transaction: indexes the captures not seen yet.
 fn extend(
     conn: &Connection,
     archive: &Archive,
