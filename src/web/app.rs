@@ -177,8 +177,54 @@ pub struct App {
 
 #[cfg(test)]
 mod tests {
-    use super::TitleMemo;
+    use super::{Pool, TitleMemo};
     use crate::id::ObjectId;
+    use crate::store::{Archive, CaptureText, NewCapture};
+
+    fn capture(n: i64) -> NewCapture {
+        NewCapture {
+            doc: "a".parse().unwrap(),
+            captured_at: time::macros::datetime!(2019-02-12 12:00 UTC) + time::Duration::hours(n),
+            bytes: format!("text number {n}").into_bytes(),
+            media_type: "text/plain".into(),
+            text: CaptureText::Bytes,
+            url: None,
+            source: None,
+            title: None,
+            meta: Default::default(),
+        }
+    }
+
+    fn add(archive: &Archive, n: i64) {
+        let mut w = archive.writer(&mut || {}).unwrap();
+        w.add(capture(n)).unwrap();
+        w.prepare().unwrap();
+        w.commit().unwrap();
+    }
+
+    /// A request reads one state of the catalog: a capture another writer
+    /// commits while a page is being made is not half-seen by the page
+    /// (the writer's commit waits for the page's read to end).
+    #[test]
+    fn a_request_sees_one_state_of_the_archive() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("store");
+        add(&Archive::init(&dir).unwrap().0, 0);
+        let pool = Pool::new(&dir, 1).unwrap();
+        let (seen, writer) = pool
+            .with(|a| {
+                let before = a.capture_count().unwrap();
+                let dir = dir.clone();
+                let writer = std::thread::spawn(move || add(&Archive::open(&dir).unwrap(), 1));
+                // Without one read for the request, the commit lands here.
+                std::thread::sleep(std::time::Duration::from_millis(400));
+                ((before, a.capture_count().unwrap()), writer)
+            })
+            .unwrap();
+        assert_eq!(seen, (1, 1));
+        writer.join().unwrap();
+        assert_eq!(pool.with(|a| a.capture_count().unwrap()).unwrap(), 2);
+    }
 
     /// A text's first line is read once per server: a text never changes.
     #[test]
