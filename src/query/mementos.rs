@@ -124,6 +124,7 @@ impl MementoIndex {
         if meta(&self.conn, "captures").map_err(&e)? == Some(count) {
             return Ok(());
         }
+        let _paused = archive.pause_view();
         self.conn.execute_batch("BEGIN IMMEDIATE").map_err(&e)?;
         let r = extend(&self.conn, archive, count, &e);
         match r {

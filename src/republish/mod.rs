@@ -127,6 +127,7 @@ fn catch_up(archive: &Archive, index: &Index) -> std::result::Result<usize, Catc
     if index.mark()? as usize == logged && unlogged == 0 {
         return Ok(0);
     }
+    let _paused = archive.pause_view();
     index.begin()?;
     let run = || -> std::result::Result<usize, CatchUp> {
         let mut mark = index.mark()? as usize;

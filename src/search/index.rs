@@ -24,7 +24,7 @@ use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension, params};
 
 use crate::id::ObjectId;
 use crate::store::Archive;
-use crate::store::catalog::{CaptureRow, ReadSnapshot};
+use crate::store::catalog::{CaptureRow, PausedRead, ReadSnapshot};
 
 use super::build::Builder;
 use super::error::SearchError;
@@ -409,6 +409,7 @@ impl Index {
         if seen == Some(count) {
             return Ok(None);
         }
+        let _paused = archive.pause_view();
         let start = Instant::now();
         self.conn
             .execute_batch("BEGIN IMMEDIATE")
@@ -589,6 +590,10 @@ trait Source {
     fn view(&self) -> Option<ReadSnapshot<'_>> {
         None
     }
+    /// Lets go of a caller's view of the catalog while it lives.
+    fn pause_view(&self) -> Option<PausedRead<'_>> {
+        None
+    }
 }
 
 impl Source for Archive {
@@ -606,6 +611,9 @@ impl Source for Archive {
     }
     fn view(&self) -> Option<ReadSnapshot<'_>> {
         Some(self.read_view())
+    }
+    fn pause_view(&self) -> Option<PausedRead<'_>> {
+        Some(Archive::pause_view(self))
     }
 }
 

@@ -314,6 +314,7 @@ impl Index {
         if mark as usize == logged && unlogged == 0 {
             return Ok(());
         }
+        let _paused = archive.pause_view();
         let rows = match mark {
             0 => archive.all_captures()?,
             m => archive.captures_since(m - 1)?,

@@ -51,6 +51,14 @@ impl Archive {
         self.catalog.read_snapshot()
     }
 
+    /// Lets go of a caller's read view until dropped (then a new one
+    /// begins, seeing what was written meanwhile): an index's catch-up
+    /// inside a long-held view (a web request's) reads in views of its own,
+    /// a batch at a time, so that writers can commit between them.
+    pub fn pause_view(&self) -> catalog::PausedRead<'_> {
+        self.catalog.pause_read()
+    }
+
     /// The capture record of a capture.
     pub fn record(&self, id: &CaptureId) -> Result<CaptureRecord> {
         let bytes = self.read_object(&id.0)?;

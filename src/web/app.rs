@@ -226,6 +226,32 @@ mod tests {
         assert_eq!(pool.with(|a| a.capture_count().unwrap()).unwrap(), 2);
     }
 
+    /// An index's catch-up inside a request lets go of the request's view
+    /// (`Archive::pause_view`): a writer waiting to commit then commits
+    /// (were it kept waiting, it would give up after its 30 s and panic),
+    /// and what the request reads after sees it.
+    #[test]
+    fn a_catch_up_inside_a_request_lets_writers_commit() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("store");
+        add(&Archive::init(&dir).unwrap().0, 0);
+        let pool = Pool::new(&dir, 1).unwrap();
+        let seen = pool
+            .with(|a| {
+                let before = a.capture_count().unwrap();
+                let dir = dir.clone();
+                let writer = std::thread::spawn(move || add(&Archive::open(&dir).unwrap(), 1));
+                std::thread::sleep(std::time::Duration::from_millis(200));
+                let during = a.capture_count().unwrap();
+                let paused = a.pause_view();
+                writer.join().unwrap();
+                drop(paused);
+                (before, during, a.capture_count().unwrap())
+            })
+            .unwrap();
+        assert_eq!(seen, (1, 1, 2));
+    }
+
     /// A text's first line is read once per server: a text never changes.
     #[test]
     fn a_title_is_read_once() {

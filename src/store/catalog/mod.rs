@@ -152,6 +152,20 @@ impl Drop for ReadSnapshot<'_> {
     }
 }
 
+/// See [`Catalog::pause_read`].
+pub struct PausedRead<'a> {
+    catalog: &'a Catalog,
+    paused: bool,
+}
+
+impl Drop for PausedRead<'_> {
+    fn drop(&mut self) {
+        if self.paused {
+            let _ = self.catalog.begin_read();
+        }
+    }
+}
+
 /// Start of the message of the error [`Catalog::open`] returns for a catalog
 /// written by an older vellum (see [`is_older_schema`]).
 const OLDER_SCHEMA: &str = "catalog written by an older vellum, schema ";
@@ -325,6 +339,21 @@ impl Catalog {
         ReadSnapshot {
             catalog: self,
             began,
+        }
+    }
+
+    /// Ends the read transaction a caller holds (never a writer's) until the
+    /// returned guard is dropped, which begins one again: what reads in
+    /// transactions of its own, a batch at a time, for long (an index's
+    /// catch-up), then does not keep writers from committing meanwhile.
+    pub fn pause_read(&self) -> PausedRead<'_> {
+        let paused = !self.conn.is_autocommit() && !self.writing.get();
+        if paused {
+            self.end_read();
+        }
+        PausedRead {
+            catalog: self,
+            paused,
         }
     }
 
