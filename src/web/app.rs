@@ -177,29 +177,43 @@ pub struct App {
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+    use std::thread::JoinHandle;
+
     use super::{Pool, TitleMemo};
     use crate::id::ObjectId;
-    use crate::store::{Archive, CaptureText, NewCapture};
+    use crate::store::{Archive, NewCapture};
 
-    fn capture(n: i64) -> NewCapture {
-        NewCapture {
-            doc: "a".parse().unwrap(),
-            captured_at: time::macros::datetime!(2019-02-12 12:00 UTC) + time::Duration::hours(n),
-            bytes: format!("text number {n}").into_bytes(),
-            media_type: "text/plain".into(),
-            text: CaptureText::Bytes,
-            url: None,
-            source: None,
-            title: None,
-            meta: Default::default(),
-        }
-    }
-
+    /// Commits version `n` of document `a` (a line of plain text).
     fn add(archive: &Archive, n: i64) {
+        let at = time::macros::datetime!(2019-02-12 12:00 UTC) + time::Duration::hours(n);
+        let text = format!("text number {n}");
         let mut w = archive.writer(&mut || {}).unwrap();
-        w.add(capture(n)).unwrap();
+        w.add(NewCapture::plain_text("a".parse().unwrap(), at, &text))
+            .unwrap();
         w.prepare().unwrap();
         w.commit().unwrap();
+    }
+
+    /// A store in `tmp` holding one capture, its pool, and inside one
+    /// request of it: `during(archive, writer)`, where `writer` is a thread
+    /// of another process's kind (its own opening of the store) committing
+    /// a second capture, started once the request has read the catalog.
+    fn request_beside_a_writer<T>(
+        tmp: &Path,
+        during: impl FnOnce(&Archive, usize, JoinHandle<()>) -> T,
+    ) -> (Pool, T) {
+        let dir = tmp.join("store");
+        add(&Archive::init(&dir).unwrap().0, 0);
+        let pool = Pool::new(&dir, 1).unwrap();
+        let out = pool
+            .with(|a| {
+                let before = a.capture_count().unwrap();
+                let writer = std::thread::spawn(move || add(&Archive::open(&dir).unwrap(), 1));
+                during(a, before, writer)
+            })
+            .unwrap();
+        (pool, out)
     }
 
     /// A request reads one state of the catalog: a capture another writer
@@ -208,19 +222,11 @@ mod tests {
     #[test]
     fn a_request_sees_one_state_of_the_archive() {
         let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("store");
-        add(&Archive::init(&dir).unwrap().0, 0);
-        let pool = Pool::new(&dir, 1).unwrap();
-        let (seen, writer) = pool
-            .with(|a| {
-                let before = a.capture_count().unwrap();
-                let dir = dir.clone();
-                let writer = std::thread::spawn(move || add(&Archive::open(&dir).unwrap(), 1));
-                // Without one read for the request, the commit lands here.
-                std::thread::sleep(std::time::Duration::from_millis(400));
-                ((before, a.capture_count().unwrap()), writer)
-            })
-            .unwrap();
+        let (pool, (seen, writer)) = request_beside_a_writer(tmp.path(), |a, before, writer| {
+            // Without one read for the request, the commit lands here.
+            std::thread::sleep(std::time::Duration::from_millis(400));
+            ((before, a.capture_count().unwrap()), writer)
+        });
         assert_eq!(seen, (1, 1));
         writer.join().unwrap();
         assert_eq!(pool.with(|a| a.capture_count().unwrap()).unwrap(), 2);
@@ -233,22 +239,14 @@ mod tests {
     #[test]
     fn a_catch_up_inside_a_request_lets_writers_commit() {
         let tmp = tempfile::tempdir().unwrap();
-        let dir = tmp.path().join("store");
-        add(&Archive::init(&dir).unwrap().0, 0);
-        let pool = Pool::new(&dir, 1).unwrap();
-        let seen = pool
-            .with(|a| {
-                let before = a.capture_count().unwrap();
-                let dir = dir.clone();
-                let writer = std::thread::spawn(move || add(&Archive::open(&dir).unwrap(), 1));
-                std::thread::sleep(std::time::Duration::from_millis(200));
-                let during = a.capture_count().unwrap();
-                let paused = a.pause_view();
-                writer.join().unwrap();
-                drop(paused);
-                (before, during, a.capture_count().unwrap())
-            })
-            .unwrap();
+        let (_, seen) = request_beside_a_writer(tmp.path(), |a, before, writer| {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            let during = a.capture_count().unwrap();
+            let paused = a.pause_view();
+            writer.join().unwrap();
+            drop(paused);
+            (before, during, a.capture_count().unwrap())
+        });
         assert_eq!(seen, (1, 1, 2));
     }
 
